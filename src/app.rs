@@ -1,0 +1,115 @@
+//! Assembling a running hub from a configuration: open the store, start the
+//! engine and retention, bind the gRPC listener, serve; and stopping it in
+//! the right order (stop accepting, end feeds, drain the writer).
+
+use crate::config::{ConfigError, HubConfig};
+use crate::engine::EngineSettings;
+use crate::grpc::{self, ServeSettings};
+use crate::hub::{Hub, HubError, RetentionSettings};
+use crate::store::{Store, StoreError};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the gRPC server failed: {0}")]
+    Serve(String),
+}
+
+/// A hub serving gRPC in this process.
+pub struct RunningHub {
+    pub addr: SocketAddr,
+    pub data_dir: std::path::PathBuf,
+    stop: oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<Result<(), AppError>>,
+}
+
+pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
+    let settings = &config.hub;
+    std::fs::create_dir_all(&settings.data_dir).map_err(|e| ConfigError::Invalid {
+        file: "configuration".into(),
+        key: "hub.data_dir".into(),
+        problem: format!("cannot create {}: {e}", settings.data_dir.display()),
+    })?;
+    let store = Store::open(&settings.data_dir, settings.cache_capacity_bytes)?;
+    let partners = config.partner_registry()?;
+    let engine = EngineSettings {
+        max_group_commands: settings.group_commit_max_commands,
+        queue_capacity: settings.writer_queue_capacity,
+    };
+    let retention = RetentionSettings {
+        delivered_event_retention: Duration::from_secs(
+            config.retention.delivered_event_retention_seconds,
+        ),
+        idempotency_retention: Duration::from_secs(config.retention.idempotency_retention_seconds),
+        sweep_interval: Duration::from_secs(config.retention.sweep_interval_seconds),
+    };
+    let (hub, runtime) = Hub::start(store, partners, engine, retention)?;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|source| AppError::Bind {
+            addr: settings.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| AppError::Bind {
+        addr: settings.listen,
+        source,
+    })?;
+    let (stop, stop_rx) = oneshot::channel::<()>();
+    let serve_settings = ServeSettings {
+        max_message_bytes: settings.max_message_bytes,
+    };
+    let grace = Duration::from_secs(settings.shutdown_grace_seconds);
+    let done = tokio::spawn(async move {
+        let (server_stop_tx, server_stop_rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(grpc::serve(hub, listener, serve_settings, async {
+            let _ = server_stop_rx.await;
+        }));
+        let _ = stop_rx.await;
+        tracing::info!("stopping: no new calls; ending subscription streams");
+        runtime.begin_stop();
+        let _ = server_stop_tx.send(());
+        let served = match tokio::time::timeout(grace, server).await {
+            Ok(Ok(result)) => result.map_err(|e| AppError::Serve(e.to_string())),
+            Ok(Err(join)) => Err(AppError::Serve(join.to_string())),
+            Err(_) => {
+                tracing::warn!(
+                    grace_seconds = grace.as_secs(),
+                    "calls still in flight after the grace period; stopping anyway"
+                );
+                Ok(())
+            }
+        };
+        runtime.stop().await;
+        tracing::info!("stopped");
+        served
+    });
+    Ok(RunningHub {
+        addr,
+        data_dir: settings.data_dir.clone(),
+        stop,
+        done,
+    })
+}
+
+impl RunningHub {
+    /// Stops gracefully and waits until every accepted command is answered.
+    pub async fn stop(self) -> Result<(), AppError> {
+        let _ = self.stop.send(());
+        self.done
+            .await
+            .map_err(|e| AppError::Serve(e.to_string()))?
+    }
+}

@@ -1,0 +1,185 @@
+//! The shape of the configuration file, with its defaults.
+
+use super::ConfigError;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubConfig {
+    #[serde(default)]
+    pub hub: HubSection,
+    #[serde(default)]
+    pub retention: RetentionSection,
+    #[serde(default)]
+    pub log: LogSection,
+    #[serde(default)]
+    pub partners: Vec<PartnerSection>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HubSection {
+    /// Where sled keeps its files.
+    pub data_dir: PathBuf,
+    /// gRPC listen address.
+    pub listen: SocketAddr,
+    /// Largest gRPC message accepted or sent.
+    pub max_message_bytes: usize,
+    /// sled's page cache.
+    pub cache_capacity_bytes: u64,
+    /// Commands that share one atomic batch and one flush at most.
+    pub group_commit_max_commands: usize,
+    /// Commands that may wait for the writer before callers wait to enqueue.
+    pub writer_queue_capacity: usize,
+    /// How long `serve` waits for in-flight calls on shutdown.
+    pub shutdown_grace_seconds: u64,
+}
+
+impl Default for HubSection {
+    fn default() -> Self {
+        HubSection {
+            data_dir: PathBuf::from("lienthong-data"),
+            listen: "127.0.0.1:50051".parse().expect("valid default address"),
+            max_message_bytes: 8 * 1024 * 1024,
+            cache_capacity_bytes: 256 * 1024 * 1024,
+            group_commit_max_commands: 512,
+            writer_queue_capacity: 8192,
+            shutdown_grace_seconds: 10,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSection {
+    /// How long an event every subscriber acknowledged stays for replay.
+    pub delivered_event_retention_seconds: u64,
+    /// How long an idempotency key is remembered.
+    pub idempotency_retention_seconds: u64,
+    pub sweep_interval_seconds: u64,
+}
+
+impl Default for RetentionSection {
+    fn default() -> Self {
+        RetentionSection {
+            delivered_event_retention_seconds: 24 * 3600,
+            idempotency_retention_seconds: 7 * 24 * 3600,
+            sweep_interval_seconds: 60,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSection {
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `lienthong=debug,info`.
+    pub level: String,
+}
+
+impl Default for LogSection {
+    fn default() -> Self {
+        LogSection {
+            format: LogFormat::Text,
+            level: "info".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerSection {
+    pub id: String,
+    /// national_portal, one_stop, postal, payment, treasury, legacy, module
+    pub kind: String,
+    /// The bearer token in clear (development only) …
+    #[serde(default)]
+    pub token: Option<String>,
+    /// … or its SHA-256 in hex (what production configuration should hold).
+    #[serde(default)]
+    pub token_sha256: Option<String>,
+    /// Command names, or `["*"]`.
+    #[serde(default)]
+    pub commands: Vec<String>,
+    /// Agency codes this partner may act for and read, or `["*"]`.
+    #[serde(default)]
+    pub agencies: Vec<String>,
+    /// Absent: the partner receives no events.
+    #[serde(default)]
+    pub subscription: Option<SubscriptionSection>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionSection {
+    /// Event type names; empty: all.
+    #[serde(default)]
+    pub event_types: Vec<String>,
+    /// Agency codes; empty: all.
+    #[serde(default)]
+    pub agencies: Vec<String>,
+    /// Procedure codes; empty: all.
+    #[serde(default)]
+    pub procedures: Vec<String>,
+}
+
+impl HubConfig {
+    pub(super) fn validate(&self, file: &str) -> Result<(), ConfigError> {
+        let hub = &self.hub;
+        let positive = |key: &str, value: u64| {
+            if value == 0 {
+                Err(ConfigError::invalid(file, key, "must be greater than 0"))
+            } else {
+                Ok(())
+            }
+        };
+        if hub.data_dir.as_os_str().is_empty() {
+            return Err(ConfigError::invalid(
+                file,
+                "hub.data_dir",
+                "must not be empty",
+            ));
+        }
+        if !(64 * 1024..=256 * 1024 * 1024).contains(&hub.max_message_bytes) {
+            return Err(ConfigError::invalid(
+                file,
+                "hub.max_message_bytes",
+                "must be between 65536 and 268435456",
+            ));
+        }
+        positive("hub.cache_capacity_bytes", hub.cache_capacity_bytes)?;
+        if !(1..=10_000).contains(&hub.group_commit_max_commands) {
+            return Err(ConfigError::invalid(
+                file,
+                "hub.group_commit_max_commands",
+                "must be between 1 and 10000",
+            ));
+        }
+        positive(
+            "hub.writer_queue_capacity",
+            hub.writer_queue_capacity as u64,
+        )?;
+        positive(
+            "retention.sweep_interval_seconds",
+            self.retention.sweep_interval_seconds,
+        )?;
+        if self.log.level.trim().is_empty() {
+            return Err(ConfigError::invalid(
+                file,
+                "log.level",
+                "must not be empty (e.g. info)",
+            ));
+        }
+        super::partners::check_all(file, &self.partners)
+    }
+}

@@ -1,0 +1,201 @@
+//! Partner entries: checked at load, then turned into the core's registry.
+
+use super::{ConfigError, HubConfig, PartnerSection};
+use crate::domain::codes::check_code;
+use crate::domain::{CommandName, EventType};
+use crate::partners::{
+    token_digest, Partner, PartnerKind, PartnerRegistry, Scope, SubscriptionFilter,
+};
+use std::collections::{BTreeSet, HashSet};
+
+const KINDS: &[(&str, PartnerKind)] = &[
+    ("national_portal", PartnerKind::NationalPortal),
+    ("one_stop", PartnerKind::OneStop),
+    ("postal", PartnerKind::Postal),
+    ("payment", PartnerKind::Payment),
+    ("treasury", PartnerKind::Treasury),
+    ("legacy", PartnerKind::Legacy),
+    ("module", PartnerKind::Module),
+];
+
+pub(super) fn check_all(file: &str, partners: &[PartnerSection]) -> Result<(), ConfigError> {
+    let mut ids = HashSet::new();
+    let mut digests = HashSet::new();
+    for (i, p) in partners.iter().enumerate() {
+        let built = build(file, i, p)?;
+        if !ids.insert(built.id.clone()) {
+            return Err(ConfigError::invalid(
+                file,
+                format!("partners[{i}].id"),
+                format!("`{}` is used by an earlier partner", built.id),
+            ));
+        }
+        if !digests.insert(built.token_sha256) {
+            return Err(ConfigError::invalid(
+                file,
+                format!("partners[{i}].token"),
+                "the same token is used by an earlier partner",
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl HubConfig {
+    /// The partner registry this configuration describes. Valid
+    /// configuration (checked at load) always builds.
+    pub fn partner_registry(&self) -> Result<PartnerRegistry, ConfigError> {
+        let partners = self
+            .partners
+            .iter()
+            .enumerate()
+            .map(|(i, p)| build("configuration", i, p))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(PartnerRegistry::new(partners))
+    }
+}
+
+fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigError> {
+    let key = |name: &str| format!("partners[{i}].{name}");
+    let bad = |name: &str, problem: String| ConfigError::invalid(file, key(name), problem);
+    let id_ok = !p.id.is_empty()
+        && p.id.len() <= 64
+        && p.id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !id_ok {
+        return Err(bad(
+            "id",
+            "must be 1 to 64 letters, digits, `-` or `_`".into(),
+        ));
+    }
+    let kind = KINDS
+        .iter()
+        .find(|(name, _)| *name == p.kind)
+        .map(|(_, kind)| *kind)
+        .ok_or_else(|| {
+            bad(
+                "kind",
+                format!(
+                    "`{}` is not one of {}",
+                    p.kind,
+                    names(KINDS.iter().map(|k| k.0))
+                ),
+            )
+        })?;
+    let token_sha256 = match (&p.token, &p.token_sha256) {
+        (Some(token), None) if token.len() >= 16 => token_digest(token),
+        (Some(_), None) => return Err(bad("token", "must be at least 16 characters".into())),
+        (None, Some(hex_digest)) => {
+            let bytes = hex::decode(hex_digest).ok().filter(|b| b.len() == 32);
+            let bytes = bytes.ok_or_else(|| {
+                bad(
+                    "token_sha256",
+                    "must be 64 hexadecimal digits (a SHA-256)".into(),
+                )
+            })?;
+            bytes.try_into().expect("checked length")
+        }
+        (None, None) => {
+            return Err(bad(
+                "token",
+                "one of `token` or `token_sha256` is required".into(),
+            ))
+        }
+        (Some(_), Some(_)) => {
+            return Err(bad(
+                "token",
+                "give `token` or `token_sha256`, not both".into(),
+            ))
+        }
+    };
+    let commands = scope(&p.commands, |j, name| {
+        CommandName::parse(name).ok_or_else(|| {
+            bad(
+                &format!("commands[{j}]"),
+                format!(
+                    "unknown command `{name}`; known: {}",
+                    names(CommandName::ALL.iter().map(|c| c.as_str()))
+                ),
+            )
+        })
+    })?;
+    let agencies = scope(&p.agencies, |j, code| {
+        check_code("", code).map_err(|_| {
+            bad(
+                &format!("agencies[{j}]"),
+                format!("`{code}` is not an agency code"),
+            )
+        })?;
+        Ok(code.clone())
+    })?;
+    let subscription = match &p.subscription {
+        None => None,
+        Some(s) => {
+            let event_types = s
+                .event_types
+                .iter()
+                .enumerate()
+                .map(|(j, name)| {
+                    EventType::parse(name).ok_or_else(|| {
+                        bad(
+                            &format!("subscription.event_types[{j}]"),
+                            format!(
+                                "unknown event type `{name}`; known: {}",
+                                names(EventType::ALL.iter().map(|t| t.as_str()))
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            for (j, code) in s.agencies.iter().enumerate() {
+                check_code("", code).map_err(|_| {
+                    bad(
+                        &format!("subscription.agencies[{j}]"),
+                        format!("`{code}` is not an agency code"),
+                    )
+                })?;
+            }
+            for (j, code) in s.procedures.iter().enumerate() {
+                check_code("", code).map_err(|_| {
+                    bad(
+                        &format!("subscription.procedures[{j}]"),
+                        format!("`{code}` is not a procedure code"),
+                    )
+                })?;
+            }
+            Some(SubscriptionFilter {
+                event_types,
+                agencies: s.agencies.clone(),
+                procedures: s.procedures.clone(),
+            })
+        }
+    };
+    Ok(Partner {
+        id: p.id.clone(),
+        kind,
+        token_sha256,
+        commands,
+        agencies,
+        subscription,
+    })
+}
+
+/// `["*"]` is everything; otherwise each item is parsed.
+fn scope<T: Ord>(
+    items: &[String],
+    mut parse: impl FnMut(usize, &String) -> Result<T, ConfigError>,
+) -> Result<Scope<T>, ConfigError> {
+    if items.len() == 1 && items[0] == "*" {
+        return Ok(Scope::All);
+    }
+    let mut set = BTreeSet::new();
+    for (j, item) in items.iter().enumerate() {
+        set.insert(parse(j, item)?);
+    }
+    Ok(Scope::Only(set))
+}
+
+fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    items.collect::<Vec<_>>().join(", ")
+}

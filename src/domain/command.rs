@@ -1,0 +1,207 @@
+//! The commands a partner can send about a dossier, in one envelope.
+//!
+//! The envelope carries what every command shares (idempotency key, expected
+//! version, which dossier, who acts); the `Command` enum carries what differs.
+//! A command's fingerprint, used to recognise a replay, is a hash of exactly
+//! what the partner asked for.
+
+use super::{ApplicantType, Channel, Document, Fee, ResultDelivery, ResultDocument, UnixMillis};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DossierRef {
+    Id(u64),
+    MaHoSo(String),
+}
+
+impl std::fmt::Display for DossierRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DossierRef::Id(id) => write!(f, "id {id}"),
+            DossierRef::MaHoSo(code) => write!(f, "MaHoSo {code}"),
+        }
+    }
+}
+
+/// What a submission carries (step 2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewDossier {
+    pub agency_code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub sector_code: String,
+    pub channel: Option<Channel>,
+    pub owner_name: String,
+    pub applicant_type: Option<ApplicantType>,
+    pub owner_id_number: String,
+    pub email: String,
+    pub phone: String,
+    pub summary: String,
+    pub result_delivery: Option<ResultDelivery>,
+    pub documents: Vec<Document>,
+    pub fees: Vec<Fee>,
+    /// A MaHoSo assigned elsewhere (national portal); empty = hub assigns.
+    pub ma_ho_so: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    Submit(NewDossier),
+    Receive {
+        due_at: Option<UnixMillis>,
+    },
+    Refuse {
+        reason: String,
+    },
+    RequestSupplement {
+        reason: String,
+        items: Vec<String>,
+    },
+    SubmitSupplement {
+        documents: Vec<Document>,
+        new_due_at: Option<UnixMillis>,
+    },
+    StartProcessing {
+        processing_unit: String,
+    },
+    RequestFinancialObligation {
+        fees: Vec<Fee>,
+        note: String,
+    },
+    RecordPayment {
+        transaction_id: String,
+        reference: String,
+        amount_vnd: i64,
+        paid_at: Option<UnixMillis>,
+    },
+    Stop {
+        reason: String,
+    },
+    Resume {
+        note: String,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Finish {
+        results: Vec<ResultDocument>,
+    },
+    ReturnResult {
+        delivery: Option<ResultDelivery>,
+    },
+    Reschedule {
+        apology: String,
+        new_due_at: Option<UnixMillis>,
+    },
+}
+
+/// The name of a command, as used in configuration (`commands = [...]`),
+/// history lines and error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandName {
+    Submit,
+    Receive,
+    Refuse,
+    RequestSupplement,
+    SubmitSupplement,
+    StartProcessing,
+    RequestFinancialObligation,
+    RecordPayment,
+    Stop,
+    Resume,
+    Withdraw,
+    Finish,
+    ReturnResult,
+    Reschedule,
+    /// Not a dossier command: publishing a shared catalogue.
+    PublishCatalog,
+}
+
+impl CommandName {
+    pub const ALL: [CommandName; 15] = [
+        CommandName::Submit,
+        CommandName::Receive,
+        CommandName::Refuse,
+        CommandName::RequestSupplement,
+        CommandName::SubmitSupplement,
+        CommandName::StartProcessing,
+        CommandName::RequestFinancialObligation,
+        CommandName::RecordPayment,
+        CommandName::Stop,
+        CommandName::Resume,
+        CommandName::Withdraw,
+        CommandName::Finish,
+        CommandName::ReturnResult,
+        CommandName::Reschedule,
+        CommandName::PublishCatalog,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandName::Submit => "submit",
+            CommandName::Receive => "receive",
+            CommandName::Refuse => "refuse",
+            CommandName::RequestSupplement => "request_supplement",
+            CommandName::SubmitSupplement => "submit_supplement",
+            CommandName::StartProcessing => "start_processing",
+            CommandName::RequestFinancialObligation => "request_financial_obligation",
+            CommandName::RecordPayment => "record_payment",
+            CommandName::Stop => "stop",
+            CommandName::Resume => "resume",
+            CommandName::Withdraw => "withdraw",
+            CommandName::Finish => "finish",
+            CommandName::ReturnResult => "return_result",
+            CommandName::Reschedule => "reschedule",
+            CommandName::PublishCatalog => "publish_catalog",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CommandName> {
+        CommandName::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+impl Command {
+    pub fn name(&self) -> CommandName {
+        match self {
+            Command::Submit(_) => CommandName::Submit,
+            Command::Receive { .. } => CommandName::Receive,
+            Command::Refuse { .. } => CommandName::Refuse,
+            Command::RequestSupplement { .. } => CommandName::RequestSupplement,
+            Command::SubmitSupplement { .. } => CommandName::SubmitSupplement,
+            Command::StartProcessing { .. } => CommandName::StartProcessing,
+            Command::RequestFinancialObligation { .. } => CommandName::RequestFinancialObligation,
+            Command::RecordPayment { .. } => CommandName::RecordPayment,
+            Command::Stop { .. } => CommandName::Stop,
+            Command::Resume { .. } => CommandName::Resume,
+            Command::Withdraw { .. } => CommandName::Withdraw,
+            Command::Finish { .. } => CommandName::Finish,
+            Command::ReturnResult { .. } => CommandName::ReturnResult,
+            Command::Reschedule { .. } => CommandName::Reschedule,
+        }
+    }
+}
+
+/// A command with everything every command shares.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandEnvelope {
+    pub idempotency_key: String,
+    pub expected_version: Option<u64>,
+    pub dossier: Option<DossierRef>,
+    pub actor: String,
+    pub unit: String,
+    pub command: Command,
+}
+
+impl CommandEnvelope {
+    /// SHA-256 over the canonical JSON of the request: equal requests, equal
+    /// fingerprints. Used to tell a replay from a reused key.
+    pub fn fingerprint(&self) -> String {
+        let canonical = serde_json::to_vec(self).unwrap_or_default();
+        hex::encode(Sha256::digest(canonical))
+    }
+}

@@ -1,0 +1,121 @@
+//! The dossier record and its history line, as the core keeps them.
+//!
+//! Stored as self-describing JSON (new optional fields default), so records
+//! written by an older hub still read.
+
+use super::{ApplicantType, Channel, ResultDelivery, Status, UnixMillis};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    pub component_code: String,
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fee {
+    pub code: String,
+    pub name: String,
+    pub amount_vnd: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supplement {
+    pub requested_at: UnixMillis,
+    pub reason: String,
+    pub items: Vec<String>,
+    pub old_due_at: Option<UnixMillis>,
+    pub submitted_at: Option<UnixMillis>,
+    #[serde(default)]
+    pub documents: Vec<Document>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultDocument {
+    pub code: String,
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub transaction_id: String,
+    pub reference: String,
+    pub amount_vnd: i64,
+    pub paid_at: UnixMillis,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reschedule {
+    pub at: UnixMillis,
+    pub apology: String,
+    pub old_due_at: Option<UnixMillis>,
+    pub new_due_at: UnixMillis,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    pub id: u64,
+    pub ma_ho_so: String,
+    pub version: u64,
+    pub agency_code: String,
+    pub procedure_code: String,
+    #[serde(default)]
+    pub procedure_name: String,
+    #[serde(default)]
+    pub sector_code: String,
+    pub channel: Channel,
+    pub owner_name: String,
+    pub applicant_type: ApplicantType,
+    #[serde(default)]
+    pub owner_id_number: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub summary: String,
+    pub submitted_at: UnixMillis,
+    pub received_at: Option<UnixMillis>,
+    pub due_at: Option<UnixMillis>,
+    pub returned_at: Option<UnixMillis>,
+    pub status: Status,
+    /// Where a paused dossier (5 or 6) goes back to once the pause is lifted.
+    #[serde(default)]
+    pub paused_from: Option<Status>,
+    pub result_delivery: Option<ResultDelivery>,
+    #[serde(default)]
+    pub processing_unit: String,
+    #[serde(default)]
+    pub documents: Vec<Document>,
+    #[serde(default)]
+    pub fees: Vec<Fee>,
+    #[serde(default)]
+    pub supplements: Vec<Supplement>,
+    #[serde(default)]
+    pub results: Vec<ResultDocument>,
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    #[serde(default)]
+    pub reschedules: Vec<Reschedule>,
+    #[serde(default)]
+    pub status_reason: String,
+    pub updated_at: UnixMillis,
+    pub submitted_by: String,
+}
+
+/// One line of the process-control slip (Mẫu 05).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub version: u64,
+    pub at: UnixMillis,
+    pub partner_id: String,
+    pub actor: String,
+    pub unit: String,
+    pub command: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
+    #[serde(default)]
+    pub note: String,
+}

@@ -1,0 +1,108 @@
+//! The outbox event: what every subscriber receives about a change.
+//!
+//! An event is written in the same storage transaction as the change it
+//! describes and gets a global, gap-free `seq`; its `event_id` never changes,
+//! so a partner that receives it twice can tell.
+
+use super::{Dossier, HistoryEntry, Status, UnixMillis};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventType {
+    DossierSubmitted,
+    DossierReceived,
+    DossierRefused,
+    SupplementRequested,
+    SupplementSubmitted,
+    ProcessingStarted,
+    FinancialObligationRequested,
+    PaymentRecorded,
+    ProcessingStopped,
+    ProcessingResumed,
+    DossierWithdrawn,
+    ProcessingFinished,
+    ResultReturned,
+    DossierRescheduled,
+    CatalogPublished,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 15] = [
+        EventType::DossierSubmitted,
+        EventType::DossierReceived,
+        EventType::DossierRefused,
+        EventType::SupplementRequested,
+        EventType::SupplementSubmitted,
+        EventType::ProcessingStarted,
+        EventType::FinancialObligationRequested,
+        EventType::PaymentRecorded,
+        EventType::ProcessingStopped,
+        EventType::ProcessingResumed,
+        EventType::DossierWithdrawn,
+        EventType::ProcessingFinished,
+        EventType::ResultReturned,
+        EventType::DossierRescheduled,
+        EventType::CatalogPublished,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::DossierSubmitted => "dossier_submitted",
+            EventType::DossierReceived => "dossier_received",
+            EventType::DossierRefused => "dossier_refused",
+            EventType::SupplementRequested => "supplement_requested",
+            EventType::SupplementSubmitted => "supplement_submitted",
+            EventType::ProcessingStarted => "processing_started",
+            EventType::FinancialObligationRequested => "financial_obligation_requested",
+            EventType::PaymentRecorded => "payment_recorded",
+            EventType::ProcessingStopped => "processing_stopped",
+            EventType::ProcessingResumed => "processing_resumed",
+            EventType::DossierWithdrawn => "dossier_withdrawn",
+            EventType::ProcessingFinished => "processing_finished",
+            EventType::ResultReturned => "result_returned",
+            EventType::DossierRescheduled => "dossier_rescheduled",
+            EventType::CatalogPublished => "catalog_published",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogPublished {
+    pub kind: String,
+    pub version: u64,
+    pub added: u32,
+    pub changed: u32,
+    pub removed: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventPayload {
+    DossierChanged {
+        dossier: Box<Dossier>,
+        entry: HistoryEntry,
+    },
+    CatalogPublished(CatalogPublished),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub event_id: String,
+    pub seq: u64,
+    pub event_type: EventType,
+    pub occurred_at: UnixMillis,
+    pub partner_id: String,
+    pub dossier_id: u64,
+    pub ma_ho_so: String,
+    pub dossier_version: u64,
+    pub agency_code: String,
+    pub procedure_code: String,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
+    pub payload: EventPayload,
+}

@@ -1,0 +1,314 @@
+//! The dossier state machine, as one table.
+//!
+//! `TRANSITIONS` is the whole of DOMAIN.md §1–2 in data: for each command, the
+//! statuses it may be sent in, where it leads and which event it emits. A
+//! pause (supplement requested, financial obligation requested) remembers the
+//! status it interrupted, and the command that lifts it returns there. Nothing
+//! else in the hub decides legality; `apply` looks the command up here and
+//! then fills in the fields that command changes.
+
+use super::command::{Command, CommandEnvelope, CommandName, NewDossier};
+use super::status::Status::{self, *};
+use super::{
+    DomainError, Dossier, EventType, HistoryEntry, Payment, Reschedule, Supplement, UnixMillis,
+};
+
+/// Where a command leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    To(Status),
+    /// Enter this (paused) status and remember the current one.
+    Pause(Status),
+    /// Return to the status remembered by the pause.
+    Resume,
+    /// Status unchanged (the dossier still changes, e.g. a new due date).
+    Unchanged,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Transition {
+    pub command: CommandName,
+    pub from: &'static [Status],
+    pub to: Target,
+    pub event: EventType,
+}
+
+/// Submission creates the dossier; it has no "from" status.
+pub const SUBMISSION: (Status, EventType) = (Submitted, EventType::DossierSubmitted);
+
+const ACTIVE: &[Status] = &[
+    Received,
+    Processing,
+    SupplementRequested,
+    FinancialObligation,
+];
+
+#[rustfmt::skip]
+pub const TRANSITIONS: &[Transition] = &[
+    Transition { command: CommandName::Receive, from: &[Submitted], to: Target::To(Received), event: EventType::DossierReceived },
+    Transition { command: CommandName::Refuse, from: &[Submitted], to: Target::To(Refused), event: EventType::DossierRefused },
+    Transition { command: CommandName::RequestSupplement, from: &[Submitted, Processing], to: Target::Pause(SupplementRequested), event: EventType::SupplementRequested },
+    Transition { command: CommandName::SubmitSupplement, from: &[SupplementRequested], to: Target::Resume, event: EventType::SupplementSubmitted },
+    Transition { command: CommandName::StartProcessing, from: &[Received], to: Target::To(Processing), event: EventType::ProcessingStarted },
+    Transition { command: CommandName::RequestFinancialObligation, from: &[Submitted, Received, Processing], to: Target::Pause(FinancialObligation), event: EventType::FinancialObligationRequested },
+    Transition { command: CommandName::RecordPayment, from: &[FinancialObligation], to: Target::Resume, event: EventType::PaymentRecorded },
+    Transition { command: CommandName::Stop, from: ACTIVE, to: Target::To(Stopped), event: EventType::ProcessingStopped },
+    Transition { command: CommandName::Resume, from: &[Stopped], to: Target::To(Processing), event: EventType::ProcessingResumed },
+    Transition { command: CommandName::Withdraw, from: &[Submitted, Received, Processing, SupplementRequested, FinancialObligation, Stopped], to: Target::To(Withdrawn), event: EventType::DossierWithdrawn },
+    Transition { command: CommandName::Finish, from: &[Processing], to: Target::To(Finished), event: EventType::ProcessingFinished },
+    Transition { command: CommandName::ReturnResult, from: &[Finished], to: Target::To(ResultReturned), event: EventType::ResultReturned },
+    Transition { command: CommandName::Reschedule, from: ACTIVE, to: Target::Unchanged, event: EventType::DossierRescheduled },
+];
+
+/// The table entry for `command` in `status`, or the refusal naming both.
+pub fn transition(
+    command: CommandName,
+    status: Status,
+) -> Result<&'static Transition, DomainError> {
+    TRANSITIONS
+        .iter()
+        .find(|t| t.command == command && t.from.contains(&status))
+        .ok_or(DomainError::IllegalTransition { command, status })
+}
+
+/// What an accepted command produced.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub dossier: Dossier,
+    pub entry: HistoryEntry,
+    pub event: EventType,
+}
+
+/// Who is acting and when, for the history line.
+#[derive(Debug, Clone)]
+pub struct Actor<'a> {
+    pub partner_id: &'a str,
+    pub actor: &'a str,
+    pub unit: &'a str,
+    pub now: UnixMillis,
+}
+
+/// Builds a new dossier from a validated submission. Identity (`id`,
+/// `ma_ho_so`) is assigned by the caller, which owns the counters.
+pub fn create(new: &NewDossier, id: u64, ma_ho_so: String, who: &Actor) -> Applied {
+    let (status, event) = SUBMISSION;
+    let dossier = Dossier {
+        id,
+        ma_ho_so,
+        version: 1,
+        agency_code: new.agency_code.clone(),
+        procedure_code: new.procedure_code.clone(),
+        procedure_name: new.procedure_name.clone(),
+        sector_code: new.sector_code.clone(),
+        channel: new.channel.unwrap_or(super::Channel::Online),
+        owner_name: new.owner_name.clone(),
+        applicant_type: new.applicant_type.unwrap_or(super::ApplicantType::Citizen),
+        owner_id_number: new.owner_id_number.clone(),
+        email: new.email.clone(),
+        phone: new.phone.clone(),
+        summary: new.summary.clone(),
+        submitted_at: who.now,
+        received_at: None,
+        due_at: None,
+        returned_at: None,
+        status,
+        paused_from: None,
+        result_delivery: new.result_delivery,
+        processing_unit: String::new(),
+        documents: new.documents.clone(),
+        fees: new.fees.clone(),
+        supplements: Vec::new(),
+        results: Vec::new(),
+        payments: Vec::new(),
+        reschedules: Vec::new(),
+        status_reason: String::new(),
+        updated_at: who.now,
+        submitted_by: who.partner_id.to_string(),
+    };
+    let entry = history_entry(&dossier, CommandName::Submit, None, who, String::new());
+    Applied {
+        dossier,
+        entry,
+        event,
+    }
+}
+
+/// Applies a (validated) command to the current dossier.
+pub fn apply(
+    current: &Dossier,
+    envelope: &CommandEnvelope,
+    who: &Actor,
+) -> Result<Applied, DomainError> {
+    let name = envelope.command.name();
+    let rule = transition(name, current.status)?;
+    let mut next = current.clone();
+    let note = fill(&mut next, &envelope.command, who.now)?;
+    next.status = match rule.to {
+        Target::To(status) => status,
+        Target::Pause(status) => {
+            next.paused_from = Some(current.status);
+            status
+        }
+        Target::Resume => next.paused_from.take().unwrap_or(Processing),
+        Target::Unchanged => current.status,
+    };
+    next.version = current.version + 1;
+    next.updated_at = who.now;
+    let entry = history_entry(&next, name, Some(current.status), who, note);
+    Ok(Applied {
+        dossier: next,
+        entry,
+        event: rule.event,
+    })
+}
+
+fn history_entry(
+    d: &Dossier,
+    command: CommandName,
+    from: Option<Status>,
+    who: &Actor,
+    note: String,
+) -> HistoryEntry {
+    HistoryEntry {
+        version: d.version,
+        at: who.now,
+        partner_id: who.partner_id.to_string(),
+        actor: who.actor.to_string(),
+        unit: who.unit.to_string(),
+        command: command.as_str().to_string(),
+        from_status: from,
+        to_status: d.status,
+        note,
+    }
+}
+
+/// Changes the fields a command carries; returns the history note. Rules that
+/// depend on the dossier (dates after the current due date) are checked here.
+fn fill(d: &mut Dossier, command: &Command, now: UnixMillis) -> Result<String, DomainError> {
+    Ok(match command {
+        Command::Submit(_) => unreachable_submit()?,
+        Command::Receive { due_at } => {
+            let due = required_future(*due_at, "receive.due_at", now)?;
+            d.received_at = Some(now);
+            d.due_at = Some(due);
+            String::new()
+        }
+        Command::Refuse { reason } | Command::Stop { reason } | Command::Withdraw { reason } => {
+            d.status_reason = reason.clone();
+            reason.clone()
+        }
+        Command::RequestSupplement { reason, items } => {
+            d.supplements.push(Supplement {
+                requested_at: now,
+                reason: reason.clone(),
+                items: items.clone(),
+                old_due_at: d.due_at,
+                submitted_at: None,
+                documents: Vec::new(),
+            });
+            reason.clone()
+        }
+        Command::SubmitSupplement {
+            documents,
+            new_due_at,
+        } => {
+            if let Some(due) = new_due_at {
+                d.due_at = Some(required_future(
+                    Some(*due),
+                    "submit_supplement.new_due_at",
+                    now,
+                )?);
+            }
+            if let Some(open) = d
+                .supplements
+                .iter_mut()
+                .rev()
+                .find(|s| s.submitted_at.is_none())
+            {
+                open.submitted_at = Some(now);
+                open.documents = documents.clone();
+            }
+            d.documents.extend(documents.iter().cloned());
+            String::new()
+        }
+        Command::StartProcessing { processing_unit } => {
+            d.processing_unit = processing_unit.clone();
+            processing_unit.clone()
+        }
+        Command::RequestFinancialObligation { fees, note } => {
+            d.fees.extend(fees.iter().cloned());
+            note.clone()
+        }
+        Command::RecordPayment {
+            transaction_id,
+            reference,
+            amount_vnd,
+            paid_at,
+        } => {
+            d.payments.push(Payment {
+                transaction_id: transaction_id.clone(),
+                reference: reference.clone(),
+                amount_vnd: *amount_vnd,
+                paid_at: paid_at.unwrap_or(now),
+            });
+            format!("payment {transaction_id}: {amount_vnd} VND")
+        }
+        Command::Resume { note } => note.clone(),
+        Command::Finish { results } => {
+            d.results = results.clone();
+            String::new()
+        }
+        Command::ReturnResult { delivery } => {
+            d.result_delivery = *delivery;
+            d.returned_at = Some(now);
+            String::new()
+        }
+        Command::Reschedule {
+            apology,
+            new_due_at,
+        } => {
+            let new_due = required_future(*new_due_at, "reschedule.new_due_at", now)?;
+            if let Some(old) = d.due_at {
+                if new_due <= old {
+                    return Err(DomainError::invalid(
+                        "reschedule.new_due_at",
+                        format!(
+                            "must be later than the current appointment date ({})",
+                            old.portal_format()
+                        ),
+                    ));
+                }
+            }
+            d.reschedules.push(Reschedule {
+                at: now,
+                apology: apology.clone(),
+                old_due_at: d.due_at,
+                new_due_at: new_due,
+            });
+            d.due_at = Some(new_due);
+            apology.clone()
+        }
+    })
+}
+
+fn unreachable_submit() -> Result<String, DomainError> {
+    Err(DomainError::invalid(
+        "dossier",
+        "a submission creates a dossier and cannot target an existing one",
+    ))
+}
+
+fn required_future(
+    at: Option<UnixMillis>,
+    field: &str,
+    now: UnixMillis,
+) -> Result<UnixMillis, DomainError> {
+    let at = at.ok_or_else(|| DomainError::invalid(field, "is required"))?;
+    if at <= now {
+        return Err(DomainError::invalid(
+            field,
+            format!("must be in the future (now is {})", now.portal_format()),
+        ));
+    }
+    Ok(at)
+}

@@ -1,0 +1,29 @@
+//! The core model of an administrative dossier (hồ sơ), free of any wire or
+//! storage type.
+//!
+//! Everything here is plain data plus pure functions: the status vocabulary of
+//! the national portal, the commands a partner may send, the transition table
+//! that decides which command is legal in which status, and the validation of
+//! every field a partner can fill. The gRPC layer, the AMQP layer and the
+//! storage layer all translate to and from these types, which is why none of
+//! them may be imported here.
+
+pub mod catalog;
+pub mod codes;
+pub mod command;
+pub mod dossier;
+pub mod error;
+pub mod event;
+pub mod machine;
+pub mod status;
+pub mod time;
+pub mod validate;
+
+pub use command::{Command, CommandEnvelope, CommandName, DossierRef, NewDossier};
+pub use dossier::{
+    Document, Dossier, Fee, HistoryEntry, Payment, Reschedule, ResultDocument, Supplement,
+};
+pub use error::DomainError;
+pub use event::{CatalogPublished, Event, EventPayload, EventType};
+pub use status::{ApplicantType, Channel, ResultDelivery, Status};
+pub use time::UnixMillis;

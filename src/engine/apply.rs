@@ -1,0 +1,277 @@
+//! One command against the state in a `Txn`: idempotency, identity, agency
+//! rights, expected version, the transition table, then the writes — dossier,
+//! history line, outbox event and idempotency record — all staged together.
+
+use super::{CommandOutcome, EngineError, PublicationOutcome};
+use crate::domain::catalog::{self, Publication};
+use crate::domain::codes::{format_ma_ho_so, MAX_DAILY_SEQUENCE};
+use crate::domain::machine::{self, Actor, Applied};
+use crate::domain::{
+    CatalogPublished, Command, CommandEnvelope, DomainError, Event, EventPayload, EventType,
+    NewDossier, UnixMillis,
+};
+use crate::partners::Partner;
+use crate::store::{IdempotencyRecord, Txn};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// The first answer for this key, if the request is a replay.
+fn replay<T: DeserializeOwned>(
+    txn: &Txn,
+    partner: &str,
+    key: &str,
+    fingerprint: &str,
+) -> Result<Option<T>, EngineError> {
+    match txn.idempotency(partner, key)? {
+        None => Ok(None),
+        Some(record) if record.fingerprint == fingerprint => {
+            let reply =
+                serde_json::from_value(record.reply).map_err(|e| EngineError::CommitFailed {
+                    reason: format!("stored answer for idempotency_key `{key}` is unreadable: {e}"),
+                })?;
+            Ok(Some(reply))
+        }
+        Some(_) => Err(EngineError::IdempotencyKeyReused {
+            key: key.to_string(),
+        }),
+    }
+}
+
+fn remember<T: Serialize>(
+    txn: &mut Txn,
+    partner: &str,
+    key: &str,
+    fingerprint: String,
+    now: UnixMillis,
+    reply: &T,
+) {
+    let reply = serde_json::to_value(reply).expect("replies serialise to JSON");
+    txn.put_idempotency(
+        partner,
+        key,
+        &IdempotencyRecord {
+            fingerprint,
+            created_at: now,
+            reply,
+        },
+    );
+}
+
+pub fn command(
+    txn: &mut Txn,
+    partner: &Partner,
+    env: &CommandEnvelope,
+    now: UnixMillis,
+) -> Result<CommandOutcome, EngineError> {
+    let fingerprint = env.fingerprint();
+    if let Some(mut first) =
+        replay::<CommandOutcome>(txn, &partner.id, &env.idempotency_key, &fingerprint)?
+    {
+        first.replayed = true;
+        return Ok(first);
+    }
+    let who = Actor {
+        partner_id: &partner.id,
+        actor: &env.actor,
+        unit: &env.unit,
+        now,
+    };
+    let applied = match (&env.command, &env.dossier) {
+        (Command::Submit(new), _) => submit(txn, partner, new, &who)?,
+        (_, Some(reference)) => {
+            let current = txn
+                .dossier(reference)?
+                .ok_or_else(|| EngineError::DossierNotFound {
+                    reference: reference.to_string(),
+                })?;
+            partner.check_agency(&current.agency_code)?;
+            if let Some(expected) = env.expected_version {
+                if expected != current.version {
+                    return Err(EngineError::VersionConflict {
+                        what: format!("dossier {}", current.ma_ho_so),
+                        expected,
+                        actual: current.version,
+                    });
+                }
+            }
+            machine::apply(&current, env, &who)?
+        }
+        (_, None) => {
+            return Err(DomainError::invalid("dossier", "is required (id or ma_ho_so)").into())
+        }
+    };
+    let Applied {
+        dossier,
+        entry,
+        event,
+    } = applied;
+    let event = Event {
+        event_id: uuid::Uuid::new_v4().to_string(),
+        seq: txn.next_seq()?,
+        event_type: event,
+        occurred_at: now,
+        partner_id: partner.id.clone(),
+        dossier_id: dossier.id,
+        ma_ho_so: dossier.ma_ho_so.clone(),
+        dossier_version: dossier.version,
+        agency_code: dossier.agency_code.clone(),
+        procedure_code: dossier.procedure_code.clone(),
+        from_status: entry.from_status,
+        to_status: Some(entry.to_status),
+        payload: EventPayload::DossierChanged {
+            dossier: Box::new(dossier.clone()),
+            entry: entry.clone(),
+        },
+    };
+    txn.put_dossier(&dossier);
+    txn.put_history(dossier.id, &entry);
+    txn.put_event(&event);
+    let outcome = CommandOutcome {
+        dossier,
+        entry,
+        event_seq: event.seq,
+        event_id: event.event_id,
+        replayed: false,
+    };
+    remember(
+        txn,
+        &partner.id,
+        &env.idempotency_key,
+        fingerprint,
+        now,
+        &outcome,
+    );
+    Ok(outcome)
+}
+
+fn submit(
+    txn: &mut Txn,
+    partner: &Partner,
+    new: &NewDossier,
+    who: &Actor,
+) -> Result<Applied, EngineError> {
+    partner.check_agency(&new.agency_code)?;
+    known_in_catalog(txn, "agencies", "submit.agency_code", &new.agency_code)?;
+    known_in_catalog(
+        txn,
+        "procedures",
+        "submit.procedure_code",
+        &new.procedure_code,
+    )?;
+    let ma_ho_so = if new.ma_ho_so.is_empty() {
+        assign_ma_ho_so(txn, &new.agency_code, who.now)?
+    } else if txn.ma_ho_so_taken(&new.ma_ho_so)? {
+        return Err(EngineError::AlreadyExists {
+            what: format!("dossier {}", new.ma_ho_so),
+        });
+    } else {
+        new.ma_ho_so.clone()
+    };
+    let id = txn.next_dossier_id()?;
+    Ok(machine::create(new, id, ma_ho_so, who))
+}
+
+/// When a catalogue has been published, codes must be in it.
+fn known_in_catalog(txn: &Txn, kind: &str, field: &str, code: &str) -> Result<(), EngineError> {
+    let version = txn.catalog_version(kind)?;
+    if version > 0 && !txn.catalog_has(kind, code)? {
+        return Err(DomainError::invalid(
+            field,
+            format!("`{code}` is not in the {kind} catalogue (version {version})"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The next free `<agency>-<yyMMdd>-<NNNNN>`. Numbers taken by dossiers that
+/// arrived with their own MaHoSo are skipped, never reused.
+fn assign_ma_ho_so(txn: &mut Txn, agency: &str, now: UnixMillis) -> Result<String, EngineError> {
+    let day = now.yymmdd();
+    loop {
+        let sequence = txn.next_daily_sequence(agency, &day)?;
+        if sequence > u64::from(MAX_DAILY_SEQUENCE) {
+            return Err(EngineError::Exhausted {
+                what: format!("MaHoSo numbering for agency {agency} on {day}"),
+                detail: format!("at most {MAX_DAILY_SEQUENCE} dossiers per agency per day"),
+            });
+        }
+        let code = format_ma_ho_so(agency, &day, sequence as u32);
+        if !txn.ma_ho_so_taken(&code)? {
+            return Ok(code);
+        }
+    }
+}
+
+pub fn publication(
+    txn: &mut Txn,
+    partner: &Partner,
+    p: &Publication,
+    now: UnixMillis,
+) -> Result<PublicationOutcome, EngineError> {
+    let fingerprint = p.fingerprint();
+    if let Some(mut first) =
+        replay::<PublicationOutcome>(txn, &partner.id, &p.idempotency_key, &fingerprint)?
+    {
+        first.replayed = true;
+        return Ok(first);
+    }
+    let current_version = txn.catalog_version(&p.kind)?;
+    if let Some(expected) = p.expected_version {
+        if expected != current_version {
+            return Err(EngineError::VersionConflict {
+                what: format!("catalogue {}", p.kind),
+                expected,
+                actual: current_version,
+            });
+        }
+    }
+    let current = txn.catalog_committed(&p.kind)?;
+    let version = current_version + 1;
+    let changes = catalog::diff(&current, &p.entries, version);
+    let count = |kind| changes.iter().filter(|c| c.kind == kind).count() as u32;
+    let mut outcome = PublicationOutcome {
+        kind: p.kind.clone(),
+        version: current_version,
+        added: count(catalog::ChangeKind::Added),
+        changed: count(catalog::ChangeKind::Changed),
+        removed: count(catalog::ChangeKind::Removed),
+        event_seq: 0,
+        replayed: false,
+    };
+    if !changes.is_empty() {
+        outcome.version = version;
+        txn.put_catalog_version(&p.kind, version, &changes);
+        outcome.event_seq = txn.next_seq()?;
+        let event = Event {
+            event_id: uuid::Uuid::new_v4().to_string(),
+            seq: outcome.event_seq,
+            event_type: EventType::CatalogPublished,
+            occurred_at: now,
+            partner_id: partner.id.clone(),
+            dossier_id: 0,
+            ma_ho_so: String::new(),
+            dossier_version: 0,
+            agency_code: String::new(),
+            procedure_code: String::new(),
+            from_status: None,
+            to_status: None,
+            payload: EventPayload::CatalogPublished(CatalogPublished {
+                kind: p.kind.clone(),
+                version,
+                added: outcome.added,
+                changed: outcome.changed,
+                removed: outcome.removed,
+            }),
+        };
+        txn.put_event(&event);
+    }
+    remember(
+        txn,
+        &partner.id,
+        &p.idempotency_key,
+        fingerprint,
+        now,
+        &outcome,
+    );
+    Ok(outcome)
+}

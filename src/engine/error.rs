@@ -1,0 +1,48 @@
+//! Why the engine refused or failed a command.
+
+use crate::domain::DomainError;
+use crate::partners::AccessError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error("dossier {reference} not found")]
+    DossierNotFound { reference: String },
+    #[error("{what} already exists")]
+    AlreadyExists { what: String },
+    #[error("expected version {expected} but {what} is at version {actual}")]
+    VersionConflict {
+        what: String,
+        expected: u64,
+        actual: u64,
+    },
+    #[error("idempotency_key `{key}` was already used for a different request")]
+    IdempotencyKeyReused { key: String },
+    #[error("{what} is exhausted: {detail}")]
+    Exhausted { what: String, detail: String },
+    #[error(transparent)]
+    Storage(#[from] StoreError),
+    /// The group this command belonged to could not be written: nothing of
+    /// it is stored.
+    #[error("the change could not be stored, nothing was written: {reason}")]
+    CommitFailed { reason: String },
+    #[error("the hub is shutting down")]
+    ShuttingDown,
+}
+
+impl EngineError {
+    /// Whether sending the same request again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            EngineError::Storage(e) => e.is_retryable(),
+            EngineError::ShuttingDown
+            | EngineError::CommitFailed { .. }
+            | EngineError::VersionConflict { .. } => true,
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The engine: the only writer of state.
+//!
+//! Callers hand commands to `Engine`; a single writer thread takes them off a
+//! bounded queue in groups, applies each against the state (seeing the
+//! earlier ones of its group), writes the whole group as one atomic batch,
+//! flushes once, and only then answers every caller. This is group commit:
+//! one flush serves many commands, so throughput grows with concurrency while
+//! every answer still means "on disk".
+
+mod apply;
+mod error;
+mod writer;
+
+pub use error::EngineError;
+
+use crate::domain::catalog::Publication;
+use crate::domain::{CommandEnvelope, Dossier, HistoryEntry};
+use crate::partners::Partner;
+use crate::store::Store;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// The answer to an accepted dossier command.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CommandOutcome {
+    pub dossier: Dossier,
+    pub entry: HistoryEntry,
+    pub event_seq: u64,
+    pub event_id: String,
+    pub replayed: bool,
+}
+
+/// The answer to a catalogue publication.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PublicationOutcome {
+    pub kind: String,
+    pub version: u64,
+    pub added: u32,
+    pub changed: u32,
+    pub removed: u32,
+    /// The seq of the `catalog_published` event; 0 when nothing changed.
+    pub event_seq: u64,
+    pub replayed: bool,
+}
+
+enum Job {
+    Command {
+        partner: Arc<Partner>,
+        envelope: Box<CommandEnvelope>,
+        reply: oneshot::Sender<Result<CommandOutcome, EngineError>>,
+    },
+    Publish {
+        partner: Arc<Partner>,
+        publication: Box<Publication>,
+        reply: oneshot::Sender<Result<PublicationOutcome, EngineError>>,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct EngineSettings {
+    /// How many commands one group (one batch, one flush) may hold.
+    pub max_group_commands: usize,
+    /// How many commands may wait for the writer before callers wait to enqueue.
+    pub queue_capacity: usize,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    jobs: mpsc::Sender<Job>,
+    committed: watch::Receiver<u64>,
+}
+
+/// Joins the writer thread once every `Engine` handle is dropped.
+pub struct WriterHandle(std::thread::JoinHandle<()>);
+
+impl WriterHandle {
+    /// Waits until the writer has answered everything queued and stopped.
+    pub fn join(self) {
+        if self.0.join().is_err() {
+            tracing::error!("the writer thread panicked");
+        }
+    }
+}
+
+impl Engine {
+    pub fn start(
+        store: Store,
+        settings: EngineSettings,
+    ) -> Result<(Engine, WriterHandle), EngineError> {
+        let (jobs, queue) = mpsc::channel(settings.queue_capacity.max(1));
+        let (committed_tx, committed) = watch::channel(store.last_seq()?);
+        let handle = std::thread::Builder::new()
+            .name("lienthong-writer".into())
+            .spawn(move || {
+                writer::run(
+                    store,
+                    queue,
+                    committed_tx,
+                    settings.max_group_commands.max(1),
+                )
+            })
+            .map_err(|e| EngineError::CommitFailed {
+                reason: format!("cannot start the writer thread: {e}"),
+            })?;
+        Ok((Engine { jobs, committed }, WriterHandle(handle)))
+    }
+
+    /// The seq of the newest event known to be on disk; changes whenever a
+    /// group is committed.
+    pub fn committed(&self) -> watch::Receiver<u64> {
+        self.committed.clone()
+    }
+
+    /// Applies a validated command. Returns once it is durable.
+    pub async fn execute(
+        &self,
+        partner: Arc<Partner>,
+        envelope: CommandEnvelope,
+    ) -> Result<CommandOutcome, EngineError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Command {
+            partner,
+            envelope: Box::new(envelope),
+            reply,
+        };
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| EngineError::ShuttingDown)?;
+        answer.await.map_err(|_| EngineError::ShuttingDown)?
+    }
+
+    /// Publishes a validated catalogue. Returns once it is durable.
+    pub async fn publish(
+        &self,
+        partner: Arc<Partner>,
+        publication: Publication,
+    ) -> Result<PublicationOutcome, EngineError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Publish {
+            partner,
+            publication: Box::new(publication),
+            reply,
+        };
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| EngineError::ShuttingDown)?;
+        answer.await.map_err(|_| EngineError::ShuttingDown)?
+    }
+}

@@ -1,0 +1,96 @@
+//! `lienthong.v1.DossierService`: commands and dossier reads.
+
+use super::{auth, from_proto, pb, to_proto, to_status};
+use crate::hub::Hub;
+use crate::store::ListFilter;
+use tonic::{Request, Response, Status};
+use tracing::Instrument;
+
+pub struct DossierService {
+    pub hub: Hub,
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+#[tonic::async_trait]
+impl pb::dossier_service_server::DossierService for DossierService {
+    async fn execute(
+        &self,
+        request: Request<pb::CommandRequest>,
+    ) -> Result<Response<pb::CommandReply>, Status> {
+        let partner = auth::partner(&self.hub, &request)?;
+        let envelope =
+            from_proto::command_request(request.into_inner()).map_err(|e| to_status(&e.into()))?;
+        let dossier = envelope
+            .dossier
+            .as_ref()
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "new".into());
+        let span = tracing::info_span!("command", partner = %partner.id, command = envelope.command.name().as_str(), dossier = %dossier);
+        async {
+            match self.hub.execute(&partner, envelope).await {
+                Ok(outcome) => {
+                    tracing::info!(ma_ho_so = %outcome.dossier.ma_ho_so, version = outcome.dossier.version, seq = outcome.event_seq, replayed = outcome.replayed, "accepted");
+                    Ok(Response::new(to_proto::command_reply(&outcome)))
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "refused");
+                    Err(to_status(&e))
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn get_dossier(
+        &self,
+        request: Request<pb::GetDossierRequest>,
+    ) -> Result<Response<pb::GetDossierReply>, Status> {
+        let partner = auth::partner(&self.hub, &request)?;
+        let reference = from_proto::dossier_ref("dossier", &request.get_ref().dossier)
+            .map_err(|e| to_status(&e.into()))?
+            .ok_or_else(|| {
+                Status::invalid_argument("invalid field `dossier`: is required (id or ma_ho_so)")
+            })?;
+        let (dossier, history) = self
+            .hub
+            .get_dossier(&partner, &reference)
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(pb::GetDossierReply {
+            dossier: Some(to_proto::dossier(&dossier)),
+            history: history.iter().map(to_proto::history_entry).collect(),
+        }))
+    }
+
+    async fn list_dossiers(
+        &self,
+        request: Request<pb::ListDossiersRequest>,
+    ) -> Result<Response<pb::ListDossiersReply>, Status> {
+        let partner = auth::partner(&self.hub, &request)?;
+        let req = request.into_inner();
+        let status = from_proto::status("status", req.status).map_err(|e| to_status(&e.into()))?;
+        let updated_since = req
+            .updated_since
+            .as_ref()
+            .map(|t| from_proto::timestamp("updated_since", t))
+            .transpose()
+            .map_err(|e| to_status(&e.into()))?;
+        let filter = ListFilter {
+            agency_code: non_empty(req.agency_code),
+            procedure_code: non_empty(req.procedure_code),
+            status,
+            updated_since,
+        };
+        let (dossiers, next_page_token) = self
+            .hub
+            .list_dossiers(&partner, &filter, req.page_size as usize, &req.page_token)
+            .map_err(|e| to_status(&e))?;
+        Ok(Response::new(pb::ListDossiersReply {
+            dossiers: dossiers.iter().map(to_proto::dossier).collect(),
+            next_page_token,
+        }))
+    }
+}

@@ -1,0 +1,216 @@
+//! `lienthong.v1` messages → core types. Every decoding problem (a missing
+//! oneof, an enum value out of range, a timestamp out of range) is an
+//! INVALID_ARGUMENT that names the field.
+
+use super::pb;
+use crate::domain::catalog::{CatalogEntry, Publication};
+use crate::domain::{
+    ApplicantType, Channel, Command, CommandEnvelope, Document, DomainError, DossierRef, Fee,
+    NewDossier, ResultDelivery, ResultDocument, Status, UnixMillis,
+};
+
+type Result<T> = std::result::Result<T, DomainError>;
+
+pub fn timestamp(field: &str, t: &prost_types::Timestamp) -> Result<UnixMillis> {
+    if !(0..1_000_000_000).contains(&t.nanos) || t.seconds.checked_mul(1000).is_none() {
+        return Err(DomainError::invalid(field, "is not a valid timestamp"));
+    }
+    Ok(UnixMillis(
+        t.seconds * 1000 + i64::from(t.nanos / 1_000_000),
+    ))
+}
+
+fn opt_timestamp(field: &str, t: &Option<prost_types::Timestamp>) -> Result<Option<UnixMillis>> {
+    t.as_ref().map(|t| timestamp(field, t)).transpose()
+}
+
+pub fn status(field: &str, code: i32) -> Result<Option<Status>> {
+    if code == 0 {
+        return Ok(None);
+    }
+    u8::try_from(code)
+        .ok()
+        .and_then(Status::from_code)
+        .map(Some)
+        .ok_or_else(|| {
+            DomainError::invalid(field, format!("{code} is not a dossier status (1 to 10)"))
+        })
+}
+
+fn channel(field: &str, value: i32) -> Result<Option<Channel>> {
+    Ok(match pb::SubmissionChannel::try_from(value) {
+        Ok(pb::SubmissionChannel::Unspecified) => None,
+        Ok(pb::SubmissionChannel::Counter) => Some(Channel::Counter),
+        Ok(pb::SubmissionChannel::Online) => Some(Channel::Online),
+        Ok(pb::SubmissionChannel::Postal) => Some(Channel::Postal),
+        Err(_) => {
+            return Err(DomainError::invalid(
+                field,
+                format!("{value} is not a submission channel"),
+            ))
+        }
+    })
+}
+
+fn applicant_type(field: &str, value: i32) -> Result<Option<ApplicantType>> {
+    Ok(match pb::ApplicantType::try_from(value) {
+        Ok(pb::ApplicantType::Unspecified) => None,
+        Ok(pb::ApplicantType::Citizen) => Some(ApplicantType::Citizen),
+        Ok(pb::ApplicantType::Enterprise) => Some(ApplicantType::Enterprise),
+        Ok(pb::ApplicantType::StateAgency) => Some(ApplicantType::StateAgency),
+        Ok(pb::ApplicantType::Other) => Some(ApplicantType::Other),
+        Err(_) => {
+            return Err(DomainError::invalid(
+                field,
+                format!("{value} is not an applicant type"),
+            ))
+        }
+    })
+}
+
+fn delivery(field: &str, value: i32) -> Result<Option<ResultDelivery>> {
+    Ok(match pb::ResultDelivery::try_from(value) {
+        Ok(pb::ResultDelivery::Unspecified) => None,
+        Ok(pb::ResultDelivery::AtCounter) => Some(ResultDelivery::AtCounter),
+        Ok(pb::ResultDelivery::ByPost) => Some(ResultDelivery::ByPost),
+        Ok(pb::ResultDelivery::Electronic) => Some(ResultDelivery::Electronic),
+        Err(_) => {
+            return Err(DomainError::invalid(
+                field,
+                format!("{value} is not a result delivery"),
+            ))
+        }
+    })
+}
+
+fn documents(docs: &[pb::Document]) -> Vec<Document> {
+    docs.iter()
+        .map(|d| Document {
+            component_code: d.component_code.clone(),
+            name: d.name.clone(),
+            url: d.url.clone(),
+        })
+        .collect()
+}
+
+fn fees(fees: &[pb::Fee]) -> Vec<Fee> {
+    fees.iter()
+        .map(|f| Fee {
+            code: f.code.clone(),
+            name: f.name.clone(),
+            amount_vnd: f.amount_vnd,
+        })
+        .collect()
+}
+
+pub fn dossier_ref(field: &str, r: &Option<pb::DossierRef>) -> Result<Option<DossierRef>> {
+    Ok(match r.as_ref().and_then(|r| r.r#ref.as_ref()) {
+        None => None,
+        Some(pb::dossier_ref::Ref::Id(id)) => Some(DossierRef::Id(*id)),
+        Some(pb::dossier_ref::Ref::MaHoSo(code)) => Some(DossierRef::MaHoSo(code.clone())),
+    })
+    .and_then(|r: Option<DossierRef>| match r {
+        Some(DossierRef::MaHoSo(code)) if code.is_empty() => Err(DomainError::invalid(
+            format!("{field}.ma_ho_so"),
+            "is empty",
+        )),
+        other => Ok(other),
+    })
+}
+
+pub fn command_request(req: pb::CommandRequest) -> Result<CommandEnvelope> {
+    use pb::command_request::Command as C;
+    let command = match req.command.ok_or_else(|| {
+        DomainError::invalid("command", "is required: set one of submit, receive, …")
+    })? {
+        C::Submit(s) => Command::Submit(NewDossier {
+            channel: channel("submit.channel", s.channel)?,
+            applicant_type: applicant_type("submit.applicant_type", s.applicant_type)?,
+            result_delivery: delivery("submit.result_delivery", s.result_delivery)?,
+            documents: documents(&s.documents),
+            fees: fees(&s.fees),
+            agency_code: s.agency_code,
+            procedure_code: s.procedure_code,
+            procedure_name: s.procedure_name,
+            sector_code: s.sector_code,
+            owner_name: s.owner_name,
+            owner_id_number: s.owner_id_number,
+            email: s.email,
+            phone: s.phone,
+            summary: s.summary,
+            ma_ho_so: s.ma_ho_so,
+        }),
+        C::Receive(r) => Command::Receive {
+            due_at: opt_timestamp("receive.due_at", &r.due_at)?,
+        },
+        C::Refuse(r) => Command::Refuse { reason: r.reason },
+        C::RequestSupplement(r) => Command::RequestSupplement {
+            reason: r.reason,
+            items: r.items,
+        },
+        C::SubmitSupplement(s) => Command::SubmitSupplement {
+            documents: documents(&s.documents),
+            new_due_at: opt_timestamp("submit_supplement.new_due_at", &s.new_due_at)?,
+        },
+        C::StartProcessing(s) => Command::StartProcessing {
+            processing_unit: s.processing_unit,
+        },
+        C::RequestFinancialObligation(r) => Command::RequestFinancialObligation {
+            fees: fees(&r.fees),
+            note: r.note,
+        },
+        C::RecordPayment(p) => Command::RecordPayment {
+            paid_at: opt_timestamp("record_payment.paid_at", &p.paid_at)?,
+            transaction_id: p.transaction_id,
+            reference: p.reference,
+            amount_vnd: p.amount_vnd,
+        },
+        C::Stop(s) => Command::Stop { reason: s.reason },
+        C::Resume(r) => Command::Resume { note: r.note },
+        C::Withdraw(w) => Command::Withdraw { reason: w.reason },
+        C::Finish(f) => Command::Finish {
+            results: f
+                .results
+                .iter()
+                .map(|r| ResultDocument {
+                    code: r.code.clone(),
+                    name: r.name.clone(),
+                    url: r.url.clone(),
+                })
+                .collect(),
+        },
+        C::ReturnResult(r) => Command::ReturnResult {
+            delivery: delivery("return_result.delivery", r.delivery)?,
+        },
+        C::Reschedule(r) => Command::Reschedule {
+            new_due_at: opt_timestamp("reschedule.new_due_at", &r.new_due_at)?,
+            apology: r.apology,
+        },
+    };
+    Ok(CommandEnvelope {
+        idempotency_key: req.idempotency_key,
+        expected_version: req.expected_version,
+        dossier: dossier_ref("dossier", &req.dossier)?,
+        actor: req.actor,
+        unit: req.unit,
+        command,
+    })
+}
+
+pub fn publication(req: pb::PublishCatalogRequest) -> Publication {
+    Publication {
+        idempotency_key: req.idempotency_key,
+        kind: req.kind,
+        expected_version: req.expected_version,
+        entries: req
+            .entries
+            .into_iter()
+            .map(|e| CatalogEntry {
+                code: e.code,
+                name: e.name,
+                parent_code: e.parent_code,
+                attributes: e.attributes.into_iter().collect(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,63 @@
+//! Builds the gRPC server: the three services, health, reflection, message
+//! size limits, and a graceful stop.
+
+use super::{
+    catalog_service::CatalogService, dossier_service::DossierService, event_service::EventService,
+    pb,
+};
+use crate::hub::Hub;
+use std::future::Future;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+
+#[derive(Clone, Copy, Debug)]
+pub struct ServeSettings {
+    pub max_message_bytes: usize,
+}
+
+/// Serves until `shutdown` completes, then stops accepting calls and waits
+/// for the ones in flight. Streams end when the hub stops feeding them.
+pub async fn serve(
+    hub: Hub,
+    listener: TcpListener,
+    settings: ServeSettings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), tonic::transport::Error> {
+    let limit = settings.max_message_bytes;
+    let (mut health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<pb::dossier_service_server::DossierServiceServer<DossierService>>()
+        .await;
+    health
+        .set_serving::<pb::event_service_server::EventServiceServer<EventService>>()
+        .await;
+    health
+        .set_serving::<pb::catalog_service_server::CatalogServiceServer<CatalogService>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .expect("the compiled descriptor set is valid");
+
+    let dossiers =
+        pb::dossier_service_server::DossierServiceServer::new(DossierService { hub: hub.clone() })
+            .max_decoding_message_size(limit)
+            .max_encoding_message_size(limit);
+    let events =
+        pb::event_service_server::EventServiceServer::new(EventService { hub: hub.clone() })
+            .max_decoding_message_size(limit)
+            .max_encoding_message_size(limit);
+    let catalogs = pb::catalog_service_server::CatalogServiceServer::new(CatalogService { hub })
+        .max_decoding_message_size(limit)
+        .max_encoding_message_size(limit);
+
+    tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(dossiers)
+        .add_service(events)
+        .add_service(catalogs)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await
+}

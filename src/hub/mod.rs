@@ -1,0 +1,257 @@
+//! The hub facade: what any transport (gRPC now, AMQP next) may ask of the
+//! core, with authentication and authorisation applied the same way for all.
+//!
+//! It validates requests before they reach the writer (so the writer spends
+//! its time only on what needs state), sends commands to the engine, serves
+//! reads from the store, and runs the subscription feeds and retention.
+
+mod error;
+mod retention;
+mod subscription;
+
+pub use error::HubError;
+pub use retention::RetentionSettings;
+
+use crate::domain::catalog::{self, CatalogChange, CatalogEntry, Publication};
+use crate::domain::{
+    validate, CommandEnvelope, CommandName, Dossier, DossierRef, Event, HistoryEntry,
+};
+use crate::engine::{CommandOutcome, Engine, EngineSettings, PublicationOutcome, WriterHandle};
+use crate::partners::{AccessError, Partner, PartnerRegistry};
+use crate::store::{ListFilter, Store};
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+
+pub const DEFAULT_PAGE_SIZE: usize = 100;
+pub const MAX_PAGE_SIZE: usize = 1000;
+
+#[derive(Clone)]
+pub struct Hub {
+    engine: Engine,
+    store: Store,
+    partners: Arc<PartnerRegistry>,
+    stopping: watch::Receiver<bool>,
+}
+
+/// Keeps the background parts of a running hub; `stop` ends them in order.
+pub struct HubRuntime {
+    writer: WriterHandle,
+    retention: tokio::task::JoinHandle<()>,
+    stopping: watch::Sender<bool>,
+}
+
+impl HubRuntime {
+    /// Ends subscription feeds and retention, so that a server waiting for
+    /// its streams to finish can stop.
+    pub fn begin_stop(&self) {
+        let _ = self.stopping.send(true);
+    }
+
+    /// Waits for the writer to answer everything it was given. Call after
+    /// every `Hub` clone has been dropped.
+    pub async fn stop(self) {
+        self.begin_stop();
+        let _ = self.retention.await;
+        let writer = self.writer;
+        let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+    }
+}
+
+impl Hub {
+    pub fn start(
+        store: Store,
+        partners: PartnerRegistry,
+        engine_settings: EngineSettings,
+        retention: RetentionSettings,
+    ) -> Result<(Hub, HubRuntime), HubError> {
+        let (engine, writer) = Engine::start(store.clone(), engine_settings)?;
+        let partners = Arc::new(partners);
+        let (stopping, stopping_rx) = watch::channel(false);
+        let retention = tokio::spawn(retention::run(
+            store.clone(),
+            partners.clone(),
+            retention,
+            stopping_rx.clone(),
+        ));
+        let hub = Hub {
+            engine,
+            store,
+            partners,
+            stopping: stopping_rx,
+        };
+        Ok((
+            hub,
+            HubRuntime {
+                writer,
+                retention,
+                stopping,
+            },
+        ))
+    }
+
+    pub fn partners(&self) -> &PartnerRegistry {
+        &self.partners
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn authenticate(&self, bearer_token: Option<&str>) -> Result<Arc<Partner>, HubError> {
+        Ok(self.partners.authenticate(bearer_token)?)
+    }
+
+    pub async fn execute(
+        &self,
+        partner: &Arc<Partner>,
+        envelope: CommandEnvelope,
+    ) -> Result<CommandOutcome, HubError> {
+        partner.check_command(envelope.command.name())?;
+        validate::envelope(&envelope)?;
+        Ok(self.engine.execute(partner.clone(), envelope).await?)
+    }
+
+    pub async fn publish_catalog(
+        &self,
+        partner: &Arc<Partner>,
+        publication: Publication,
+    ) -> Result<PublicationOutcome, HubError> {
+        partner.check_command(CommandName::PublishCatalog)?;
+        publication.validate()?;
+        Ok(self.engine.publish(partner.clone(), publication).await?)
+    }
+
+    pub fn get_dossier(
+        &self,
+        partner: &Partner,
+        reference: &DossierRef,
+    ) -> Result<(Dossier, Vec<HistoryEntry>), HubError> {
+        let dossier = self
+            .store
+            .dossier(reference)?
+            .ok_or_else(|| HubError::NotFound {
+                what: format!("dossier {reference}"),
+            })?;
+        partner.check_agency(&dossier.agency_code)?;
+        let history = self.store.history(dossier.id)?;
+        Ok((dossier, history))
+    }
+
+    /// One page of dossiers the partner may see. `page_token` is the opaque
+    /// token of the previous page (empty for the first).
+    pub fn list_dossiers(
+        &self,
+        partner: &Partner,
+        filter: &ListFilter,
+        page_size: usize,
+        page_token: &str,
+    ) -> Result<(Vec<Dossier>, String), HubError> {
+        if let Some(agency) = &filter.agency_code {
+            partner.check_agency(agency)?;
+        }
+        let after_id = if page_token.is_empty() {
+            0
+        } else {
+            page_token.parse::<u64>().map_err(|_| {
+                crate::domain::DomainError::invalid(
+                    "page_token",
+                    "is not a token from a previous reply",
+                )
+            })?
+        };
+        let limit = match page_size {
+            0 => DEFAULT_PAGE_SIZE,
+            n => n.min(MAX_PAGE_SIZE),
+        };
+        let (mut dossiers, next) = self.store.list_dossiers(filter, after_id, limit)?;
+        // A partner scoped to some agencies sees only theirs.
+        dossiers.retain(|d| partner.check_agency(&d.agency_code).is_ok());
+        Ok((dossiers, next.map(|id| id.to_string()).unwrap_or_default()))
+    }
+
+    pub fn catalog(&self, kind: &str) -> Result<(u64, Vec<CatalogEntry>), HubError> {
+        catalog::check_kind(kind)?;
+        Ok(self.store.catalog(kind)?)
+    }
+
+    pub fn catalog_changes(
+        &self,
+        kind: &str,
+        since_version: u64,
+    ) -> Result<(u64, Vec<CatalogChange>), HubError> {
+        catalog::check_kind(kind)?;
+        Ok(self.store.catalog_changes(kind, since_version)?)
+    }
+
+    /// Starts feeding the partner's matching events, after its durable cursor
+    /// or after `after_seq`. The receiver ends when the hub stops or the
+    /// reader goes away.
+    pub fn subscribe(
+        &self,
+        partner: &Partner,
+        after_seq: Option<u64>,
+    ) -> Result<mpsc::Receiver<Result<Event, HubError>>, HubError> {
+        let filter = partner
+            .subscription
+            .clone()
+            .ok_or_else(|| AccessError::NoSubscription {
+                partner: partner.id.clone(),
+            })?;
+        let cursor = self.store.cursor(&partner.id)?;
+        let start = match after_seq {
+            None => cursor,
+            Some(after) => {
+                self.check_replayable(after, cursor)?;
+                after
+            }
+        };
+        Ok(subscription::spawn(
+            self.store.clone(),
+            filter,
+            start,
+            self.engine.committed(),
+            self.stopping.clone(),
+        ))
+    }
+
+    fn check_replayable(&self, after: u64, cursor: u64) -> Result<(), HubError> {
+        let last = self.store.last_seq()?;
+        if after > last {
+            return Err(crate::domain::DomainError::invalid(
+                "after_seq",
+                format!("{after} is beyond the newest committed event ({last})"),
+            )
+            .into());
+        }
+        if after < cursor {
+            let oldest = self.store.oldest_event_seq()?.unwrap_or(last + 1);
+            if after + 1 < oldest {
+                return Err(HubError::NoLongerRetained {
+                    after_seq: after,
+                    oldest,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Acknowledges every event up to `seq` for this partner. Returns the
+    /// durable cursor.
+    pub fn ack(&self, partner: &Partner, seq: u64) -> Result<u64, HubError> {
+        if partner.subscription.is_none() {
+            return Err(AccessError::NoSubscription {
+                partner: partner.id.clone(),
+            }
+            .into());
+        }
+        let last = self.store.last_seq()?;
+        if seq > last {
+            return Err(crate::domain::DomainError::invalid(
+                "seq",
+                format!("{seq} is beyond the newest committed event ({last})"),
+            )
+            .into());
+        }
+        Ok(self.store.advance_cursor(&partner.id, seq)?)
+    }
+}

@@ -1,0 +1,17 @@
+//! lienthong: an integration hub for Vietnam's public services.
+//!
+//! See ARCHITECTURE.md for the codemap. In short: `domain` is the core model
+//! (no wire or storage types), `store` keeps it on sled, `engine` is the only
+//! writer, `hub` is the facade every transport calls, and `grpc` is one such
+//! transport.
+
+pub mod app;
+pub mod bench;
+pub mod config;
+pub mod domain;
+pub mod engine;
+pub mod grpc;
+pub mod hub;
+pub mod partners;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,141 @@
+//! The `lienthong` command: `serve`, `validate-config`, `bench`.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use lienthong::config::{HubConfig, LogFormat};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "lienthong",
+    version,
+    about = "Integration hub for Vietnam's public services"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the hub. With no --config, runs the embedded development configuration.
+    Serve {
+        /// A configuration file (see config/lienthong.example.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Overrides hub.data_dir.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Overrides hub.listen (use port 0 for any free port).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Overrides log.format.
+        #[arg(long, value_parser = ["text", "json"])]
+        log_format: Option<String>,
+    },
+    /// Checks a configuration file without starting anything.
+    ValidateConfig {
+        /// The configuration file.
+        config: PathBuf,
+    },
+    /// Measures the hub against raw sled on this machine (see README).
+    Bench(lienthong::bench::BenchArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::ValidateConfig { config } => {
+            let loaded = HubConfig::load(&config)?;
+            println!(
+                "{}: valid ({} partners)",
+                config.display(),
+                loaded.partners.len()
+            );
+            Ok(())
+        }
+        Command::Serve {
+            config,
+            data_dir,
+            listen,
+            log_format,
+        } => {
+            let embedded = config.is_none();
+            let mut config = match &config {
+                Some(path) => HubConfig::load(path)?,
+                None => HubConfig::embedded_default(),
+            };
+            if let Some(dir) = data_dir {
+                config.hub.data_dir = dir;
+            }
+            if let Some(addr) = listen {
+                config.hub.listen = addr;
+            }
+            if let Some(format) = log_format {
+                config.log.format = if format == "json" {
+                    LogFormat::Json
+                } else {
+                    LogFormat::Text
+                };
+            }
+            lienthong::telemetry::init(config.log.format, &config.log.level);
+            runtime()?.block_on(serve(config, embedded))
+        }
+        Command::Bench(args) => {
+            lienthong::telemetry::init(LogFormat::Text, "warn");
+            runtime()?.block_on(lienthong::bench::run(args))
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+async fn serve(config: HubConfig, embedded: bool) -> anyhow::Result<()> {
+    let running = lienthong::app::start(&config).await?;
+    // Scripts and tests wait for this exact line.
+    println!(
+        "lienthong listening on {} (data in {})",
+        running.addr,
+        running.data_dir.display()
+    );
+    if embedded {
+        println!("embedded development configuration: partners and their PUBLIC tokens");
+        for p in &config.partners {
+            println!(
+                "  {:<16} token {}",
+                p.id,
+                p.token.as_deref().unwrap_or("(sha256 only)")
+            );
+        }
+    }
+    shutdown_signal().await;
+    running.stop().await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,31 @@
+//! Storage failures. They are never the partner's fault: the gRPC layer maps
+//! them to INTERNAL (or UNAVAILABLE when retrying may help).
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("could not open the data directory {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: sled::Error,
+    },
+    #[error("storage failed while {action}: {source}")]
+    Io {
+        action: &'static str,
+        #[source]
+        source: sled::Error,
+    },
+    #[error("stored record {key} is unreadable: {reason}")]
+    Corrupt { key: String, reason: String },
+}
+
+impl StoreError {
+    pub(super) fn io(action: &'static str, source: sled::Error) -> Self {
+        StoreError::Io { action, source }
+    }
+
+    /// An I/O failure may pass; a corrupt record will not.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Io { .. })
+    }
+}

@@ -1,0 +1,69 @@
+//! Writes that are not commands: subscriber cursors and retention.
+//!
+//! They touch keys the writer thread never writes (cursors) or only deletes
+//! what no reader may need any more (acknowledged events, expired
+//! idempotency records), so they go to sled directly rather than through the
+//! group commit.
+
+use super::txn::IdempotencyRecord;
+use super::{decode, keys, Store, StoreError};
+use crate::domain::{Event, UnixMillis};
+
+impl Store {
+    /// Moves a subscriber's cursor forward to `seq` (never backwards) and
+    /// makes it durable. Returns the cursor now stored.
+    pub fn advance_cursor(&self, subscriber: &str, seq: u64) -> Result<u64, StoreError> {
+        let key = keys::cursor(subscriber);
+        let updated = self
+            .db
+            .update_and_fetch(&key, |old| {
+                let current = old.and_then(|b| keys::read_u64(&key, b).ok()).unwrap_or(0);
+                Some(current.max(seq).to_be_bytes().to_vec())
+            })
+            .map_err(|e| StoreError::io("storing a cursor", e))?;
+        self.flush()?;
+        match updated {
+            Some(bytes) => keys::read_u64(&key, &bytes),
+            None => Ok(0),
+        }
+    }
+
+    /// Removes outbox events from the oldest on, for as long as
+    /// `delivered` says an event is no longer needed. Stops at the first one
+    /// still needed, so the outbox stays one contiguous run of seqs.
+    pub fn remove_events_while(
+        &self,
+        delivered: impl Fn(&Event) -> bool,
+    ) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for item in self.db.scan_prefix([keys::EVENT]) {
+            let (key, value) = item.map_err(|e| StoreError::io("reading the outbox", e))?;
+            let event: Event = decode(&key, &value)?;
+            if !delivered(&event) {
+                break;
+            }
+            self.db
+                .remove(&key)
+                .map_err(|e| StoreError::io("removing delivered events", e))?;
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// Removes idempotency records created before `older_than`.
+    pub fn remove_idempotency_before(&self, older_than: UnixMillis) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for item in self.db.scan_prefix([keys::IDEMPOTENCY]) {
+            let (key, value) =
+                item.map_err(|e| StoreError::io("reading idempotency records", e))?;
+            let record: IdempotencyRecord = decode(&key, &value)?;
+            if record.created_at < older_than {
+                self.db
+                    .remove(&key)
+                    .map_err(|e| StoreError::io("removing idempotency records", e))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}

@@ -1,0 +1,88 @@
+//! Durable state on sled, behind an API that speaks only core types.
+//!
+//! Everything lives in one sled tree under one-letter key prefixes (see
+//! `keys`), so that one command's writes — dossier, history line, outbox
+//! event, indexes, counters and idempotency record — go to disk as ONE atomic
+//! `apply_batch`, and one `flush` makes a whole group of commands durable.
+//! Reads go straight to sled; writes go through `Txn`, which only the engine's
+//! writer thread holds. No module outside this one names a sled type.
+
+mod error;
+mod keys;
+mod maintenance;
+mod reads;
+mod txn;
+
+pub use error::StoreError;
+pub use reads::ListFilter;
+pub use txn::{IdempotencyRecord, Txn};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+}
+
+impl Store {
+    pub fn open(path: &Path, cache_capacity_bytes: u64) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_capacity_bytes)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+            .map_err(|source| StoreError::Open {
+                path: path.display().to_string(),
+                source,
+            })?;
+        Ok(Store { db })
+    }
+
+    /// Starts collecting the writes of a group of commands.
+    pub fn begin(&self) -> Txn<'_> {
+        Txn::new(self)
+    }
+
+    /// Bytes the data directory takes on disk, as sled reports it.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        self.db
+            .size_on_disk()
+            .map_err(|e| StoreError::io("measuring disk use", e))
+    }
+
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db
+            .flush()
+            .map(|_| ())
+            .map_err(|e| StoreError::io("flushing", e))
+    }
+
+    fn get_json<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
+        match self.db.get(key).map_err(|e| StoreError::io("reading", e))? {
+            None => Ok(None),
+            Some(bytes) => decode(key, &bytes).map(Some),
+        }
+    }
+
+    fn get_u64(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {
+        match self.db.get(key).map_err(|e| StoreError::io("reading", e))? {
+            None => Ok(None),
+            Some(bytes) => keys::read_u64(key, &bytes).map(Some),
+        }
+    }
+}
+
+fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        key: keys::printable(key),
+        reason: e.to_string(),
+    })
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    // Serialising our own plain structs to JSON cannot fail (no maps with
+    // non-string keys, no custom serialisers that error).
+    serde_json::to_vec(value).expect("core records serialise to JSON")
+}

@@ -1,0 +1,214 @@
+//! The write side: one `Txn` collects the writes of a whole group of commands
+//! and commits them as one atomic sled batch followed by one flush (group
+//! commit).
+//!
+//! Each command first writes into a staging area. `keep_command` moves its
+//! writes into the group; `drop_command` throws them away, so a command that
+//! fails half-way leaves nothing behind. Reads inside the txn see staged
+//! writes, then the group's, then what is on disk — so the second command of
+//! a group sees the first one's dossier, counters and idempotency record.
+
+use super::{decode, encode, keys, Store, StoreError};
+use crate::domain::catalog::{CatalogChange, CatalogEntry};
+use crate::domain::{Dossier, DossierRef, Event, HistoryEntry, UnixMillis};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What the hub remembers of an accepted request, keyed by partner and
+/// idempotency key.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    pub fingerprint: String,
+    pub created_at: UnixMillis,
+    /// The answer given the first time, replayed as is.
+    pub reply: serde_json::Value,
+}
+
+type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+pub struct Txn<'a> {
+    store: &'a Store,
+    group: Writes,
+    staged: Writes,
+    commands: usize,
+}
+
+impl<'a> Txn<'a> {
+    pub(super) fn new(store: &'a Store) -> Self {
+        Txn {
+            store,
+            group: Writes::new(),
+            staged: Writes::new(),
+            commands: 0,
+        }
+    }
+
+    /// Commands kept so far in this group.
+    pub fn commands(&self) -> usize {
+        self.commands
+    }
+
+    pub fn keep_command(&mut self) {
+        let staged = std::mem::take(&mut self.staged);
+        self.group.extend(staged);
+        self.commands += 1;
+    }
+
+    pub fn drop_command(&mut self) {
+        self.staged.clear();
+    }
+
+    /// Writes the group atomically and waits until it is on disk.
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.drop_command();
+        if self.group.is_empty() {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for (key, value) in std::mem::take(&mut self.group) {
+            match value {
+                Some(value) => batch.insert(key, value),
+                None => batch.remove(key),
+            }
+        }
+        self.store
+            .db
+            .apply_batch(batch)
+            .map_err(|e| StoreError::io("committing a group of commands", e))?;
+        self.store.flush()
+    }
+
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(value) = self.staged.get(key).or_else(|| self.group.get(key)) {
+            return Ok(value.clone());
+        }
+        let value = self
+            .store
+            .db
+            .get(key)
+            .map_err(|e| StoreError::io("reading", e))?;
+        Ok(value.map(|v| v.to_vec()))
+    }
+
+    fn get_json<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
+        self.get(key)?.map(|bytes| decode(key, &bytes)).transpose()
+    }
+
+    fn get_u64(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {
+        self.get(key)?
+            .map(|bytes| keys::read_u64(key, &bytes))
+            .transpose()
+    }
+
+    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.staged.insert(key, Some(value));
+    }
+
+    /// Increments a counter stored at `key` and returns its previous value
+    /// (starting at `first`).
+    fn take_counter(&mut self, key: &[u8], first: u64) -> Result<u64, StoreError> {
+        let value = self.get_u64(key)?.unwrap_or(first);
+        self.put(key.to_vec(), (value + 1).to_be_bytes().to_vec());
+        Ok(value)
+    }
+
+    pub fn dossier(&self, reference: &DossierRef) -> Result<Option<Dossier>, StoreError> {
+        let id = match reference {
+            DossierRef::Id(id) => Some(*id),
+            DossierRef::MaHoSo(code) => self.get_u64(&keys::ma_ho_so(code))?,
+        };
+        match id {
+            None => Ok(None),
+            Some(id) => self.get_json(&keys::dossier(id)),
+        }
+    }
+
+    pub fn ma_ho_so_taken(&self, code: &str) -> Result<bool, StoreError> {
+        Ok(self.get(&keys::ma_ho_so(code))?.is_some())
+    }
+
+    pub fn next_dossier_id(&mut self) -> Result<u64, StoreError> {
+        self.take_counter(keys::NEXT_DOSSIER_ID, 1)
+    }
+
+    /// The next NNNNN of a MaHoSo for this agency and day.
+    pub fn next_daily_sequence(&mut self, agency: &str, yymmdd: &str) -> Result<u64, StoreError> {
+        self.take_counter(&keys::daily_sequence(agency, yymmdd), 1)
+    }
+
+    /// The next outbox seq: global and gap-free, because only committed
+    /// groups advance it.
+    pub fn next_seq(&mut self) -> Result<u64, StoreError> {
+        self.take_counter(keys::NEXT_SEQ, 1)
+    }
+
+    /// Writes a new or changed dossier with its indexes.
+    pub fn put_dossier(&mut self, dossier: &Dossier) {
+        if dossier.version == 1 {
+            self.put(
+                keys::ma_ho_so(&dossier.ma_ho_so),
+                dossier.id.to_be_bytes().to_vec(),
+            );
+            self.put(
+                keys::by_agency(&dossier.agency_code, dossier.id),
+                Vec::new(),
+            );
+        }
+        self.put(keys::dossier(dossier.id), encode(dossier));
+    }
+
+    pub fn put_history(&mut self, dossier_id: u64, entry: &HistoryEntry) {
+        self.put(keys::history(dossier_id, entry.version), encode(entry));
+    }
+
+    pub fn put_event(&mut self, event: &Event) {
+        self.put(keys::event(event.seq), encode(event));
+    }
+
+    pub fn idempotency(
+        &self,
+        partner: &str,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StoreError> {
+        self.get_json(&keys::idempotency(partner, key))
+    }
+
+    pub fn put_idempotency(&mut self, partner: &str, key: &str, record: &IdempotencyRecord) {
+        self.put(keys::idempotency(partner, key), encode(record));
+    }
+
+    pub fn catalog_version(&self, kind: &str) -> Result<u64, StoreError> {
+        Ok(self.get_u64(&keys::catalog_version(kind))?.unwrap_or(0))
+    }
+
+    pub fn catalog_has(&self, kind: &str, code: &str) -> Result<bool, StoreError> {
+        Ok(self.get(&keys::catalog_entry(kind, code))?.is_some())
+    }
+
+    /// The committed content of a catalogue. The writer publishes a
+    /// catalogue alone in its group, so the committed content is current.
+    pub fn catalog_committed(
+        &self,
+        kind: &str,
+    ) -> Result<BTreeMap<String, CatalogEntry>, StoreError> {
+        let (_, entries) = self.store.catalog(kind)?;
+        Ok(entries.into_iter().map(|e| (e.code.clone(), e)).collect())
+    }
+
+    pub fn put_catalog_version(&mut self, kind: &str, version: u64, changes: &[CatalogChange]) {
+        self.put(keys::catalog_version(kind), version.to_be_bytes().to_vec());
+        for (index, change) in changes.iter().enumerate() {
+            let key = keys::catalog_entry(kind, &change.entry.code);
+            match change.kind {
+                crate::domain::catalog::ChangeKind::Removed => {
+                    self.staged.insert(key, None);
+                }
+                _ => self.put(key, encode(&change.entry)),
+            }
+            self.put(
+                keys::catalog_change(kind, version, index as u32),
+                encode(change),
+            );
+        }
+    }
+}
