@@ -268,16 +268,20 @@ fn fill(d: &mut Dossier, command: &Command, now: UnixMillis) -> Result<String, D
             new_due_at,
         } => {
             let new_due = required_future(*new_due_at, "reschedule.new_due_at", now)?;
-            if let Some(old) = d.due_at {
-                if new_due <= old {
-                    return Err(DomainError::invalid(
-                        "reschedule.new_due_at",
-                        format!(
-                            "must be later than the current appointment date ({})",
-                            old.portal_format()
-                        ),
-                    ));
-                }
+            let Some(old) = d.due_at else {
+                return Err(DomainError::invalid(
+                    "reschedule",
+                    "the dossier has no appointment date yet: it was never received",
+                ));
+            };
+            if new_due <= old {
+                return Err(DomainError::invalid(
+                    "reschedule.new_due_at",
+                    format!(
+                        "must be later than the current appointment date ({})",
+                        old.portal_format()
+                    ),
+                ));
             }
             d.reschedules.push(Reschedule {
                 at: now,

@@ -10,7 +10,7 @@ mod retention;
 mod subscription;
 
 pub use error::HubError;
-pub use retention::RetentionSettings;
+pub use retention::{sweep as retention_sweep, RetentionSettings};
 
 use crate::domain::catalog::{self, CatalogChange, CatalogEntry, Publication};
 use crate::domain::{

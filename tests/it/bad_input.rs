@@ -1,0 +1,339 @@
+//! Bad input: a clear error naming the field or the rule, and nothing written.
+
+use crate::common::{
+    self, by_id, command, command_named, submission, submit_request, Client, TestHub, ONE_STOP,
+    PORTAL, POSTAL,
+};
+use lienthong::grpc::pb::{self, command_request::Command as C};
+use tonic::Code;
+
+async fn refused(client: &mut Client, request: pb::CommandRequest, code: Code, needle: &str) {
+    let err = client.exec(request).await.expect_err(needle);
+    assert_eq!(err.code(), code, "{needle}: {}", err.message());
+    assert!(
+        err.message().contains(needle),
+        "expected `{needle}` in: {}",
+        err.message()
+    );
+}
+
+fn with(change: impl FnOnce(&mut pb::SubmitDossier)) -> pb::CommandRequest {
+    let mut s = submission();
+    change(&mut s);
+    submit_request("bad", s)
+}
+
+#[tokio::test]
+async fn malformed_or_missing_fields_are_named_and_nothing_is_written() {
+    let mut hub = TestHub::start().await;
+    let mut client = hub.client(ONE_STOP).await;
+    let bad = Code::InvalidArgument;
+    refused(
+        &mut client,
+        with(|s| s.owner_name.clear()),
+        bad,
+        "submit.owner_name",
+    )
+    .await;
+    refused(
+        &mut client,
+        with(|s| s.agency_code = "000..01.H22".into()),
+        bad,
+        "submit.agency_code",
+    )
+    .await;
+    refused(
+        &mut client,
+        with(|s| s.procedure_code = "1.000948-H38".into()),
+        bad,
+        "submit.procedure_code",
+    )
+    .await;
+    refused(&mut client, with(|s| s.channel = 0), bad, "submit.channel").await;
+    refused(&mut client, with(|s| s.channel = 99), bad, "submit.channel").await;
+    refused(
+        &mut client,
+        with(|s| s.applicant_type = 0),
+        bad,
+        "submit.applicant_type",
+    )
+    .await;
+    refused(
+        &mut client,
+        with(|s| s.email = "not-an-address".into()),
+        bad,
+        "submit.email",
+    )
+    .await;
+    refused(
+        &mut client,
+        with(|s| s.phone = "09-87".into()),
+        bad,
+        "submit.phone",
+    )
+    .await;
+    refused(
+        &mut client,
+        with(|s| s.summary = "x".repeat(5000)),
+        bad,
+        "submit.summary",
+    )
+    .await;
+    refused(
+        &mut client,
+        with(|s| s.documents[0].url = "ftp://x".into()),
+        bad,
+        "submit.documents[0].url",
+    )
+    .await;
+    refused(
+        &mut client,
+        with(|s| s.ma_ho_so = "000.00.01.H22-251122-17".into()),
+        bad,
+        "submit.ma_ho_so",
+    )
+    .await;
+    refused(
+        &mut client,
+        with(|s| s.ma_ho_so = "000.00.09.H22-251122-00017".into()),
+        bad,
+        "must start with the agency code",
+    )
+    .await;
+    let mut no_key = with(|_| {});
+    no_key.idempotency_key.clear();
+    refused(&mut client, no_key, bad, "idempotency_key").await;
+    let mut no_command = with(|_| {});
+    no_command.command = None;
+    refused(&mut client, no_command, bad, "command").await;
+    // Commands on a dossier.
+    let mut no_ref = command("bad-ref", 1, command_named("receive"));
+    no_ref.dossier = None;
+    refused(&mut client, no_ref, bad, "dossier").await;
+    let mut bad_ref = command("bad-ref2", 1, command_named("receive"));
+    bad_ref.dossier = Some(pb::DossierRef {
+        r#ref: Some(pb::dossier_ref::Ref::MaHoSo("H22-1".into())),
+    });
+    refused(&mut client, bad_ref, bad, "dossier.ma_ho_so").await;
+    refused(
+        &mut client,
+        command("missing", 999, command_named("receive")),
+        Code::NotFound,
+        "dossier id 999",
+    )
+    .await;
+
+    // Nothing of the above was written: the first real change gets seq 1.
+    let first = client.submit("good").await;
+    assert_eq!(first.event_seq, 1);
+    let id = first.dossier.unwrap().id;
+    let past = C::Receive(pb::ReceiveDossier {
+        due_at: Some(common::in_days(-1)),
+    });
+    refused(
+        &mut client,
+        command("past", id, past),
+        bad,
+        "receive.due_at",
+    )
+    .await;
+    refused(
+        &mut client,
+        command(
+            "no-reason",
+            id,
+            C::Refuse(pb::RefuseDossier { reason: " ".into() }),
+        ),
+        bad,
+        "refuse.reason",
+    )
+    .await;
+    let got = client.get(id).await.unwrap();
+    assert_eq!((got.dossier.unwrap().version, got.history.len()), (1, 1));
+    assert_eq!(
+        client
+            .list(Default::default())
+            .await
+            .unwrap()
+            .dossiers
+            .len(),
+        1
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn oversized_messages_are_refused_before_decoding() {
+    let mut hub = TestHub::start_with(|c| c.hub.max_message_bytes = 256 * 1024).await;
+    let mut client = hub.client(ONE_STOP).await;
+    let mut big = submission();
+    big.documents = (0..2000)
+        .map(|i| pb::Document {
+            component_code: format!("TP{i}"),
+            name: "x".repeat(200),
+            url: String::new(),
+        })
+        .collect();
+    let err = client.exec(submit_request("big", big)).await.unwrap_err();
+    assert!(
+        matches!(err.code(), Code::OutOfRange | Code::ResourceExhausted),
+        "{err:?}"
+    );
+    assert!(
+        err.message().contains("message length too large") || err.message().contains("too large"),
+        "{}",
+        err.message()
+    );
+    // Under the transport limit but over a field limit: named.
+    let mut many = submission();
+    many.documents = (0..201)
+        .map(|i| pb::Document {
+            component_code: format!("TP{i}"),
+            name: "Đơn".into(),
+            url: String::new(),
+        })
+        .collect();
+    refused(
+        &mut client,
+        submit_request("many", many),
+        Code::InvalidArgument,
+        "submit.documents",
+    )
+    .await;
+    assert_eq!(
+        client.submit("ok").await.event_seq,
+        1,
+        "nothing was written before"
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn credentials_and_rights_are_checked() {
+    let mut hub = TestHub::start_with(|config| {
+        config.partners.push(lienthong::config::PartnerSection {
+            id: "one-stop-dn".into(),
+            kind: "one_stop".into(),
+            token: Some("one-stop-da-nang-token".into()),
+            token_sha256: None,
+            commands: vec!["*".into()],
+            agencies: vec!["000.00.01.H17".into()],
+            subscription: None,
+        });
+    })
+    .await;
+    let mut anonymous = hub.client("").await;
+    let err = anonymous
+        .exec(submit_request("anon", submission()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Unauthenticated);
+    let mut stranger = hub.client("not-a-known-token").await;
+    let err = stranger
+        .exec(submit_request("stranger", submission()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::Unauthenticated);
+
+    let mut one_stop = hub.client(ONE_STOP).await;
+    let id = one_stop.submit("owned").await.dossier.unwrap().id;
+    // The postal partner may not receive dossiers.
+    let mut postal = hub.client(POSTAL).await;
+    refused(
+        &mut postal,
+        command("postal-receive", id, command_named("receive")),
+        Code::PermissionDenied,
+        "may not send `receive`",
+    )
+    .await;
+    // A one-stop system scoped to Đà Nẵng acts for its agency only.
+    let mut da_nang = hub.client("one-stop-da-nang-token").await;
+    refused(
+        &mut da_nang,
+        submit_request("dn-1", submission()),
+        Code::PermissionDenied,
+        "agency `000.00.01.H22`",
+    )
+    .await;
+    refused(
+        &mut da_nang,
+        command("dn-2", id, command_named("receive")),
+        Code::PermissionDenied,
+        "agency `000.00.01.H22`",
+    )
+    .await;
+    let err = da_nang.get(id).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    let mut own = submission();
+    own.agency_code = "000.00.01.H17".into();
+    da_nang.exec(submit_request("dn-3", own)).await.unwrap();
+    let listed = da_nang.list(Default::default()).await.unwrap();
+    assert_eq!(listed.dossiers.len(), 1, "sees only its own agency");
+    assert_eq!(
+        one_stop.get(id).await.unwrap().dossier.unwrap().version,
+        1,
+        "unchanged"
+    );
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn codes_must_be_in_the_catalogues_once_they_are_published() {
+    let mut hub = TestHub::start().await;
+    let mut portal = hub.client(PORTAL).await;
+    let mut one_stop = hub.client(ONE_STOP).await;
+    one_stop.submit("before-catalogue").await;
+    for (kind, code) in [
+        ("procedures", "1.000948.H38"),
+        ("agencies", "000.00.01.H22"),
+    ] {
+        let request = portal.req(pb::PublishCatalogRequest {
+            idempotency_key: format!("cat-{kind}"),
+            kind: kind.into(),
+            entries: vec![pb::CatalogEntry {
+                code: code.into(),
+                name: "x".into(),
+                ..Default::default()
+            }],
+            expected_version: None,
+        });
+        portal.catalogs.publish_catalog(request).await.unwrap();
+    }
+    refused(
+        &mut one_stop,
+        with(|s| s.procedure_code = "2.000001.H38".into()),
+        Code::InvalidArgument,
+        "submit.procedure_code",
+    )
+    .await;
+    refused(
+        &mut one_stop,
+        with(|s| s.agency_code = "000.00.02.H22".into()),
+        Code::InvalidArgument,
+        "not in the agencies catalogue",
+    )
+    .await;
+    one_stop.submit("known-codes").await;
+    let by_portal_code = submit_request(
+        "portal-code",
+        pb::SubmitDossier {
+            ma_ho_so: "000.00.01.H22-251122-00017".into(),
+            ..submission()
+        },
+    );
+    let made = portal.exec(by_portal_code.clone()).await.unwrap();
+    assert_eq!(made.dossier.unwrap().ma_ho_so, "000.00.01.H22-251122-00017");
+    let again = pb::CommandRequest {
+        idempotency_key: "portal-code-2".into(),
+        ..by_portal_code
+    };
+    refused(
+        &mut portal,
+        again,
+        Code::AlreadyExists,
+        "000.00.01.H22-251122-00017",
+    )
+    .await;
+    let _ = by_id(1);
+    hub.stop().await;
+}

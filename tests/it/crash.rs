@@ -1,0 +1,251 @@
+//! Crash safety: the real `lienthong` binary is killed with SIGKILL at random
+//! moments while clients drive concurrent status changes. After each restart
+//! every change that was acknowledged before a kill must be stored, and a
+//! subscriber must receive every one of them. A command whose answer was lost
+//! in the crash is sent again with its idempotency key and must come out
+//! applied exactly once.
+
+use crate::common::{command, command_named, submission, submit_request, Client, ONE_STOP, PORTAL};
+use lienthong::grpc::pb;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lienthong");
+const KILLS: usize = 4;
+const WORKERS: usize = 8;
+
+async fn spawn_hub(data: &Path) -> (Child, std::net::SocketAddr) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start lienthong");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("hub prints its address")
+        .unwrap()
+        .expect("a line");
+    let addr = line
+        .strip_prefix("lienthong listening on ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .parse()
+        .unwrap();
+    // Keep draining stdout so the hub never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, addr)
+}
+
+/// One acknowledged change.
+#[derive(Clone, Debug)]
+struct Acked {
+    dossier_id: u64,
+    version: u64,
+    command: String,
+    event_id: String,
+}
+
+/// A request whose answer never came: it may or may not have been applied.
+#[derive(Clone, Debug)]
+struct Uncertain {
+    request: pb::CommandRequest,
+}
+
+#[derive(Default)]
+struct Ledger {
+    acked: Vec<Acked>,
+    uncertain: Vec<Uncertain>,
+}
+
+fn record(ledger: &Mutex<Ledger>, reply: &pb::CommandReply) {
+    let d = reply.dossier.as_ref().unwrap();
+    ledger.lock().unwrap().acked.push(Acked {
+        dossier_id: d.id,
+        version: d.version,
+        command: reply.entry.as_ref().unwrap().command.clone(),
+        event_id: reply.event_id.clone(),
+    });
+}
+
+/// Submits dossiers and moves them on until a call fails (the hub died).
+async fn worker(mut client: Client, round: usize, worker: usize, ledger: Arc<Mutex<Ledger>>) {
+    let steps = [
+        "receive",
+        "start_processing",
+        "request_financial_obligation",
+        "record_payment",
+        "finish",
+        "return_result",
+    ];
+    for n in 0.. {
+        let tag = format!("r{round}-w{worker}-d{n}");
+        let mut request = submit_request(&format!("{tag}-submit"), submission());
+        if let Some(pb::command_request::Command::Submit(s)) = &mut request.command {
+            s.summary = tag.clone();
+        }
+        let id = match client.exec(request.clone()).await {
+            Ok(reply) => {
+                record(&ledger, &reply);
+                reply.dossier.unwrap().id
+            }
+            Err(_) => {
+                ledger.lock().unwrap().uncertain.push(Uncertain { request });
+                return;
+            }
+        };
+        for step in steps {
+            let request = command(&format!("{tag}-{step}"), id, command_named(step));
+            match client.exec(request.clone()).await {
+                Ok(reply) => record(&ledger, &reply),
+                Err(_) => {
+                    ledger.lock().unwrap().uncertain.push(Uncertain { request });
+                    return;
+                }
+            }
+        }
+    }
+}
+
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_changes_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    println!("crash test seed {seed}");
+    let mut rng = Rng(seed);
+    let ledger = Arc::new(Mutex::new(Ledger::default()));
+
+    for round in 0..KILLS {
+        let (mut child, addr) = spawn_hub(&data).await;
+        let client = Client::connect(addr, ONE_STOP).await;
+        let mut workers = Vec::new();
+        for w in 0..WORKERS {
+            workers.push(tokio::spawn(worker(
+                client.clone(),
+                round,
+                w,
+                ledger.clone(),
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(300 + rng.below(1200))).await;
+        child.start_kill().expect("SIGKILL");
+        child.wait().await.unwrap();
+        for w in workers {
+            w.await.unwrap();
+        }
+        let acked = ledger.lock().unwrap().acked.len();
+        println!("round {round}: killed with {acked} changes acknowledged so far");
+    }
+
+    let (mut child, addr) = spawn_hub(&data).await;
+    let mut client = Client::connect(addr, ONE_STOP).await;
+    let ledger = std::mem::take(&mut *ledger.lock().unwrap());
+    assert!(
+        ledger.acked.len() > KILLS * WORKERS,
+        "the load ran: {} acknowledged",
+        ledger.acked.len()
+    );
+
+    // 1. Every acknowledged change is stored, in its dossier's history.
+    let mut by_dossier: BTreeMap<u64, Vec<&Acked>> = BTreeMap::new();
+    for a in &ledger.acked {
+        by_dossier.entry(a.dossier_id).or_default().push(a);
+    }
+    for (id, changes) in &by_dossier {
+        let stored = client
+            .get(*id)
+            .await
+            .unwrap_or_else(|e| panic!("dossier {id} lost: {e}"));
+        let versions: Vec<u64> = stored.history.iter().map(|h| h.version).collect();
+        assert_eq!(
+            versions,
+            (1..=versions.len() as u64).collect::<Vec<_>>(),
+            "dossier {id}: history has no gap"
+        );
+        for change in changes {
+            let line = stored.history.iter().find(|h| h.version == change.version);
+            let line = line.unwrap_or_else(|| {
+                panic!("dossier {id}: acknowledged version {} lost", change.version)
+            });
+            assert_eq!(
+                line.command, change.command,
+                "dossier {id} version {}",
+                change.version
+            );
+        }
+    }
+
+    // 2. Requests whose answers were lost: sending them again applies them once.
+    for u in &ledger.uncertain {
+        let reply = client
+            .exec(u.request.clone())
+            .await
+            .unwrap_or_else(|e| panic!("retry of {} refused: {e}", u.request.idempotency_key));
+        let again = client.exec(u.request.clone()).await.unwrap();
+        assert!(
+            again.replayed,
+            "second retry of {} is a replay",
+            u.request.idempotency_key
+        );
+        assert_eq!(again.event_id, reply.event_id);
+    }
+
+    // 3. A subscriber receives every acknowledged event, gap-free and in order per dossier.
+    let mut portal = Client::connect(addr, PORTAL).await;
+    let request = portal.req(pb::SubscribeRequest { after_seq: None });
+    let mut stream = portal.events.subscribe(request).await.unwrap().into_inner();
+    let wanted: HashSet<&str> = ledger.acked.iter().map(|a| a.event_id.as_str()).collect();
+    let mut missing = wanted.clone();
+    let mut last_seq = 0;
+    let mut versions: HashMap<u64, u64> = HashMap::new();
+    while !missing.is_empty() {
+        let event = tokio::time::timeout(Duration::from_secs(30), stream.message())
+            .await
+            .unwrap_or_else(|_| panic!("{} acknowledged events never delivered", missing.len()))
+            .unwrap()
+            .expect("stream open");
+        assert_eq!(event.seq, last_seq + 1, "no gap in seq");
+        last_seq = event.seq;
+        let previous = versions
+            .insert(event.dossier_id, event.dossier_version)
+            .unwrap_or(0);
+        assert_eq!(
+            event.dossier_version,
+            previous + 1,
+            "dossier {} in order",
+            event.dossier_id
+        );
+        missing.remove(event.event_id.as_str());
+    }
+    println!(
+        "{} acknowledged changes, {} uncertain retried, all delivered",
+        wanted.len(),
+        ledger.uncertain.len()
+    );
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+}
