@@ -56,7 +56,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         &base.join("raw"),
         args.dossiers * LIFE,
         args.raw_group,
-        hub.record_bytes,
+        hub.records_per_command,
+        hub.bytes_per_command,
     )?;
     let _ = std::fs::remove_dir_all(&base);
 
@@ -78,12 +79,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         ms(hub.p99)
     );
     println!(
-        "| disk used per dossier (sled size_on_disk / dossiers) | {:.0} bytes |",
+        "| disk used per dossier (data directory / dossiers) | {:.0} bytes |",
         hub.disk_bytes as f64 / args.dossiers as f64
     );
     println!(
-        "| bytes written per command (records, before sled overhead) | {} |",
-        hub.record_bytes
+        "| records / bytes stored per command (before sled overhead) | {:.1} / {:.0} |",
+        hub.records_per_command, hub.bytes_per_command
     );
     Ok(())
 }
@@ -97,7 +98,8 @@ struct HubResult {
     p50: Duration,
     p99: Duration,
     disk_bytes: u64,
-    record_bytes: usize,
+    records_per_command: f64,
+    bytes_per_command: f64,
 }
 
 async fn hub_run(args: &BenchArgs, dir: &std::path::Path) -> anyhow::Result<HubResult> {
@@ -129,17 +131,18 @@ async fn hub_run(args: &BenchArgs, dir: &std::path::Path) -> anyhow::Result<HubR
             .copied()
             .unwrap_or_default()
     };
-    // Measure what one command stores, for the raw run.
-    let store = crate::store::Store::open(&dir.join("probe"), 16 * 1024 * 1024)?;
-    drop(store);
-    let disk_bytes = dir_size(dir);
     running.stop().await?;
+    let disk_bytes = dir_size(dir);
+    // What the hub stored per command, so the raw run writes the same.
+    let (records, bytes) = crate::store::Store::open(dir, 64 * 1024 * 1024)?.logical_size()?;
+    let commands = latencies.len() as f64;
     Ok(HubResult {
-        rate: latencies.len() as f64 / elapsed.as_secs_f64(),
+        rate: commands / elapsed.as_secs_f64(),
         p50: pick(0.50),
         p99: pick(0.99),
         disk_bytes,
-        record_bytes: 4200,
+        records_per_command: records as f64 / commands,
+        bytes_per_command: bytes as f64 / commands,
     })
 }
 
@@ -243,27 +246,32 @@ async fn call(
     ))
 }
 
-/// Raw sled: `commands` commands' worth of records in groups of `group`.
+/// Raw sled: `commands` commands' worth of records (as many and as large as
+/// the hub stored per command) in groups of `group`, one batch + flush each.
 fn raw_sled(
     dir: &std::path::Path,
     commands: usize,
     group: usize,
-    _bytes: usize,
+    records_per_command: f64,
+    bytes_per_command: f64,
 ) -> anyhow::Result<f64> {
     let db = sled::Config::new()
         .path(dir)
         .mode(sled::Mode::HighThroughput)
         .open()?;
-    let sizes = [1500usize, 300, 1900, 500, 8];
+    let records = records_per_command.round().max(1.0) as usize;
+    let value_len = ((bytes_per_command / records as f64) as usize)
+        .saturating_sub(9)
+        .max(1);
     let started = Instant::now();
     let mut n: u64 = 0;
     while (n as usize) < commands {
         let mut batch = sled::Batch::default();
         for _ in 0..group {
-            for (part, size) in sizes.iter().enumerate() {
+            for part in 0..records {
                 let mut key = vec![b'a' + part as u8];
                 key.extend_from_slice(&n.to_be_bytes());
-                batch.insert(key, vec![b'x'; *size]);
+                batch.insert(key, vec![b'x'; value_len]);
             }
             n += 1;
         }
