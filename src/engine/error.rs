@@ -26,9 +26,12 @@ pub enum EngineError {
     Exhausted { what: String, detail: String },
     #[error(transparent)]
     Storage(#[from] StoreError),
-    /// The group this command belonged to could not be written: nothing of
-    /// it is stored.
-    #[error("the change could not be stored, nothing was written: {reason}")]
+    /// The group this command belonged to could not be written or made
+    /// durable. Whether it was stored is unknown: send the same request again
+    /// with the same idempotency key, which is always safe.
+    #[error(
+        "the change could not be made durable ({reason}); retry with the same idempotency_key"
+    )]
     CommitFailed { reason: String },
     #[error("the hub is shutting down")]
     ShuttingDown,

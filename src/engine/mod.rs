@@ -71,14 +71,16 @@ pub struct Engine {
     committed: watch::Receiver<u64>,
 }
 
-/// Joins the writer thread once every `Engine` handle is dropped.
-pub struct WriterHandle(std::thread::JoinHandle<()>);
+/// Joins the writer threads once every `Engine` handle is dropped.
+pub struct WriterHandle(Vec<std::thread::JoinHandle<()>>);
 
 impl WriterHandle {
     /// Waits until the writer has answered everything queued and stopped.
     pub fn join(self) {
-        if self.0.join().is_err() {
-            tracing::error!("the writer thread panicked");
+        for thread in self.0 {
+            if thread.join().is_err() {
+                tracing::error!("a writer thread panicked");
+            }
         }
     }
 }
@@ -90,20 +92,16 @@ impl Engine {
     ) -> Result<(Engine, WriterHandle), EngineError> {
         let (jobs, queue) = mpsc::channel(settings.queue_capacity.max(1));
         let (committed_tx, committed) = watch::channel(store.last_seq()?);
-        let handle = std::thread::Builder::new()
-            .name("lienthong-writer".into())
-            .spawn(move || {
-                writer::run(
-                    store,
-                    queue,
-                    committed_tx,
-                    settings.max_group_commands.max(1),
-                )
-            })
-            .map_err(|e| EngineError::CommitFailed {
-                reason: format!("cannot start the writer thread: {e}"),
-            })?;
-        Ok((Engine { jobs, committed }, WriterHandle(handle)))
+        let threads = writer::spawn(
+            store,
+            queue,
+            committed_tx,
+            settings.max_group_commands.max(1),
+        )
+        .map_err(|e| EngineError::CommitFailed {
+            reason: format!("cannot start the writer threads: {e}"),
+        })?;
+        Ok((Engine { jobs, committed }, WriterHandle(threads)))
     }
 
     /// The seq of the newest event known to be on disk; changes whenever a

@@ -1,13 +1,28 @@
-//! The writer thread's loop: take a group, apply, commit, flush, answer.
+//! The writer's two threads: one applies groups, one flushes them.
 //!
-//! It runs on its own OS thread because sled's writes and flush block; the
-//! async side only ever waits on a channel. A catalogue publication reads the
-//! committed catalogue in full, so it always starts a group of its own.
+//! The applier takes a group of queued commands, applies each against a
+//! `Txn`, and writes the group to sled as one atomic batch (in memory, not yet
+//! durable). It then hands the group's answers to the flusher and goes on with
+//! the next group at once. The flusher takes every group handed over since its
+//! last flush, makes them durable with ONE flush, and only then answers their
+//! callers and advances the committed seq. So while one flush is on its way to
+//! disk, the next groups are already being applied — this is what lets many
+//! concurrent callers share a flush instead of queueing behind each other.
+//!
+//! A later group may read what an earlier, not yet flushed group wrote. That
+//! is safe: sled's log is sequential, so a flush that makes the later group
+//! durable makes the earlier one durable too, and no caller of either is
+//! answered before that. A catalogue publication reads the catalogue whole,
+//! so it always starts a group of its own.
 
 use super::{apply, EngineError, Job};
 use crate::domain::UnixMillis;
 use crate::store::{Store, Txn};
+use std::sync::mpsc as std_mpsc;
 use tokio::sync::{mpsc, watch};
+
+/// Applied groups that may wait for the flusher before the applier waits.
+const GROUPS_AWAITING_FLUSH: usize = 64;
 
 /// An answer that waits for the group's flush.
 enum Pending {
@@ -21,10 +36,34 @@ enum Pending {
     ),
 }
 
-pub(super) fn run(
+/// A group applied to sled, waiting to be made durable.
+struct Applied {
+    answers: Vec<Pending>,
+    last_seq: Option<u64>,
+}
+
+/// Starts the applier and the flusher; returns their join handles.
+pub(super) fn spawn(
+    store: Store,
+    queue: mpsc::Receiver<Job>,
+    committed: watch::Sender<u64>,
+    max_group: usize,
+) -> std::io::Result<Vec<std::thread::JoinHandle<()>>> {
+    let (to_flusher, flushes) = std_mpsc::sync_channel(GROUPS_AWAITING_FLUSH);
+    let flush_store = store.clone();
+    let flusher = std::thread::Builder::new()
+        .name("lienthong-flusher".into())
+        .spawn(move || flush_loop(flush_store, flushes, committed))?;
+    let applier = std::thread::Builder::new()
+        .name("lienthong-writer".into())
+        .spawn(move || apply_loop(store, queue, to_flusher, max_group))?;
+    Ok(vec![applier, flusher])
+}
+
+fn apply_loop(
     store: Store,
     mut queue: mpsc::Receiver<Job>,
-    committed: watch::Sender<u64>,
+    to_flusher: std_mpsc::SyncSender<Applied>,
     max_group: usize,
 ) {
     let mut carried: Option<Job> = None;
@@ -37,39 +76,65 @@ pub(super) fn run(
             },
         };
         let mut txn = store.begin();
-        let mut pending = Vec::with_capacity(max_group);
+        let mut answers = Vec::with_capacity(max_group);
         let mut last_seq = None;
         let mut next = Some(first);
         while let Some(job) = next.take() {
             let is_publication = matches!(job, Job::Publish { .. });
-            if is_publication && !pending.is_empty() {
+            if is_publication && !answers.is_empty() {
                 carried = Some(job);
                 break;
             }
-            pending.push(process(&mut txn, job, &mut last_seq));
-            if is_publication || pending.len() >= max_group {
+            answers.push(process(&mut txn, job, &mut last_seq));
+            if is_publication || answers.len() >= max_group {
                 break;
             }
             next = queue.try_recv().ok();
         }
-        let kept = txn.commands();
-        let result = txn.commit();
-        match &result {
+        match txn.apply() {
             Ok(()) => {
-                if let Some(seq) = last_seq {
-                    committed.send_replace(seq);
+                if to_flusher.send(Applied { answers, last_seq }).is_err() {
+                    tracing::error!("the flusher stopped; stopping the writer");
+                    return;
                 }
-                tracing::trace!(commands = pending.len(), kept, "group committed");
             }
             Err(e) => {
-                tracing::error!(error = %e, commands = pending.len(), "group commit failed; nothing of it was written")
+                tracing::error!(error = %e, commands = answers.len(), "applying a group failed; nothing of it was written");
+                let reason = e.to_string();
+                for answer in answers {
+                    answer.send(Some(&reason));
+                }
             }
-        }
-        for answer in pending {
-            answer.send(result.as_ref().err().map(|e| e.to_string()));
         }
     }
     tracing::debug!("writer stopped: queue closed and drained");
+}
+
+fn flush_loop(store: Store, flushes: std_mpsc::Receiver<Applied>, committed: watch::Sender<u64>) {
+    while let Ok(first) = flushes.recv() {
+        let mut groups = vec![first];
+        groups.extend(flushes.try_iter());
+        let result = store.flush();
+        let failure = match &result {
+            Ok(()) => {
+                if let Some(seq) = groups.iter().filter_map(|g| g.last_seq).max() {
+                    committed.send_replace(seq);
+                }
+                tracing::trace!(groups = groups.len(), "flushed");
+                None
+            }
+            Err(e) => {
+                tracing::error!(error = %e, groups = groups.len(), "flush failed; answering with an error");
+                Some(e.to_string())
+            }
+        };
+        for group in groups {
+            for answer in group.answers {
+                answer.send(failure.as_deref());
+            }
+        }
+    }
+    tracing::debug!("flusher stopped");
 }
 
 fn process(txn: &mut Txn, job: Job, last_seq: &mut Option<u64>) -> Pending {
@@ -115,9 +180,9 @@ fn keep_or_drop<T>(txn: &mut Txn, outcome: &Result<T, EngineError>) {
 
 impl Pending {
     /// Answers the caller; a failed commit turns every success into an error.
-    fn send(self, commit_failure: Option<String>) {
-        let fail = |reason: &String| EngineError::CommitFailed {
-            reason: reason.clone(),
+    fn send(self, commit_failure: Option<&str>) {
+        let fail = |reason: &&str| EngineError::CommitFailed {
+            reason: reason.to_string(),
         };
         // A caller that gave up (disconnected) no longer listens; that is fine.
         match self {

@@ -58,8 +58,9 @@ impl<'a> Txn<'a> {
         self.staged.clear();
     }
 
-    /// Writes the group atomically and waits until it is on disk.
-    pub fn commit(mut self) -> Result<(), StoreError> {
+    /// Writes the group atomically. It is visible to readers at once and
+    /// durable after the next `Store::flush`.
+    pub fn apply(mut self) -> Result<(), StoreError> {
         self.drop_command();
         if self.group.is_empty() {
             return Ok(());
@@ -74,8 +75,7 @@ impl<'a> Txn<'a> {
         self.store
             .db
             .apply_batch(batch)
-            .map_err(|e| StoreError::io("committing a group of commands", e))?;
-        self.store.flush()
+            .map_err(|e| StoreError::io("applying a group of commands", e))
     }
 
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
