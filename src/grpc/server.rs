@@ -8,7 +8,8 @@ use super::{
 use crate::hub::Hub;
 use std::future::Future;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
+use std::time::Duration;
+use tonic::transport::server::TcpIncoming;
 
 #[derive(Clone, Copy, Debug)]
 pub struct ServeSettings {
@@ -52,12 +53,15 @@ pub async fn serve(
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
 
+    // Without TCP_NODELAY, small replies wait for delayed ACKs (~40 ms each).
+    let incoming = TcpIncoming::from_listener(listener, true, Some(Duration::from_secs(60)))
+        .expect("a bound listener can be served");
     tonic::transport::Server::builder()
         .add_service(health_service)
         .add_service(reflection)
         .add_service(dossiers)
         .add_service(events)
         .add_service(catalogs)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .serve_with_incoming_shutdown(incoming, shutdown)
         .await
 }
