@@ -31,6 +31,8 @@ pub enum AppError {
 /// A hub serving gRPC in this process.
 pub struct RunningHub {
     pub addr: SocketAddr,
+    /// The hub's store, for measurements (`lienthong bench`).
+    pub store: Store,
     pub data_dir: std::path::PathBuf,
     stop: oneshot::Sender<()>,
     done: tokio::task::JoinHandle<Result<(), AppError>>,
@@ -56,7 +58,7 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
         idempotency_retention: Duration::from_secs(config.retention.idempotency_retention_seconds),
         sweep_interval: Duration::from_secs(config.retention.sweep_interval_seconds),
     };
-    let (hub, runtime) = Hub::start(store, partners, engine, retention)?;
+    let (hub, runtime) = Hub::start(store.clone(), partners, engine, retention)?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|source| AppError::Bind {
@@ -98,6 +100,7 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
     });
     Ok(RunningHub {
         addr,
+        store,
         data_dir: settings.data_dir.clone(),
         stop,
         done,

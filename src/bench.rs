@@ -83,7 +83,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         hub.disk_bytes as f64 / args.dossiers as f64
     );
     println!(
-        "| records / bytes stored per command (before sled overhead) | {:.1} / {:.0} |",
+        "| records / bytes written per command (before sled overhead) | {:.1} / {:.0} |",
         hub.records_per_command, hub.bytes_per_command
     );
     Ok(())
@@ -131,11 +131,11 @@ async fn hub_run(args: &BenchArgs, dir: &std::path::Path) -> anyhow::Result<HubR
             .copied()
             .unwrap_or_default()
     };
+    // What the hub wrote per command, so that the raw run writes the same.
+    let (records, bytes) = running.store.write_stats().totals();
+    let commands = latencies.len() as f64;
     running.stop().await?;
     let disk_bytes = dir_size(dir);
-    // What the hub stored per command, so the raw run writes the same.
-    let (records, bytes) = crate::store::Store::open(dir, 64 * 1024 * 1024)?.logical_size()?;
-    let commands = latencies.len() as f64;
     Ok(HubResult {
         rate: commands / elapsed.as_secs_f64(),
         p50: pick(0.50),
@@ -259,22 +259,21 @@ fn raw_sled(
         .path(dir)
         .mode(sled::Mode::HighThroughput)
         .open()?;
-    let records = records_per_command.round().max(1.0) as usize;
-    let value_len = ((bytes_per_command / records as f64) as usize)
+    let records = (records_per_command * group as f64).round().max(1.0) as usize;
+    let value_len = ((bytes_per_command / records_per_command) as usize)
         .saturating_sub(9)
         .max(1);
     let started = Instant::now();
     let mut n: u64 = 0;
     while (n as usize) < commands {
         let mut batch = sled::Batch::default();
-        for _ in 0..group {
-            for part in 0..records {
-                let mut key = vec![b'a' + part as u8];
-                key.extend_from_slice(&n.to_be_bytes());
-                batch.insert(key, vec![b'x'; value_len]);
-            }
-            n += 1;
+        for record in 0..records as u64 {
+            let mut key = vec![b'r'];
+            key.extend_from_slice(&n.to_be_bytes());
+            key.extend_from_slice(&record.to_be_bytes());
+            batch.insert(key, vec![b'x'; value_len]);
         }
+        n += group as u64;
         db.apply_batch(batch)?;
         db.flush()?;
     }

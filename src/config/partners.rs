@@ -164,9 +164,30 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
                     )
                 })?;
             }
+            // A partner never receives events of agencies it may not act for:
+            // an empty agency filter means "all of mine", and an explicit one
+            // must stay within them.
+            let agencies = match (&agencies, s.agencies.is_empty()) {
+                (Scope::Only(mine), true) => mine.iter().cloned().collect(),
+                (Scope::Only(mine), false) => {
+                    if let Some((j, code)) = s
+                        .agencies
+                        .iter()
+                        .enumerate()
+                        .find(|(_, c)| !mine.contains(*c))
+                    {
+                        return Err(bad(
+                            &format!("subscription.agencies[{j}]"),
+                            format!("`{code}` is not among the partner's `agencies`"),
+                        ));
+                    }
+                    s.agencies.clone()
+                }
+                (Scope::All, _) => s.agencies.clone(),
+            };
             Some(SubscriptionFilter {
                 event_types,
-                agencies: s.agencies.clone(),
+                agencies,
                 procedures: s.procedures.clone(),
             })
         }

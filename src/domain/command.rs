@@ -49,7 +49,7 @@ pub struct NewDossier {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    Submit(NewDossier),
+    Submit(Box<NewDossier>),
     Receive {
         due_at: Option<UnixMillis>,
     },

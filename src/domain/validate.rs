@@ -253,7 +253,7 @@ fn bounded_list(field: &str, len: usize) -> Result<(), DomainError> {
 
 fn url(field: &str, value: &str) -> Result<(), DomainError> {
     text(field, value, MAX_URL_LEN)?;
-    if !value.is_empty() && !(value.starts_with("https://") || value.starts_with("http://")) {
+    if !(value.is_empty() || value.starts_with("https://") || value.starts_with("http://")) {
         return Err(DomainError::invalid(field, "must be an http(s) URL"));
     }
     Ok(())

@@ -56,6 +56,46 @@ fn remember<T: Serialize>(
     );
 }
 
+/// What is remembered of an accepted command: everything of its answer but
+/// the dossier, which is stored anyway and is rebuilt on a replay.
+#[derive(Serialize, serde::Deserialize)]
+struct StoredReply {
+    dossier_id: u64,
+    dossier_version: u64,
+    entry: crate::domain::HistoryEntry,
+    event_seq: u64,
+    event_id: String,
+}
+
+/// The first answer again: the dossier as it was at that version when it can
+/// still be found (current dossier, or the outbox event), else as it is now.
+fn rebuild(txn: &Txn, stored: StoredReply) -> Result<CommandOutcome, EngineError> {
+    let current = txn
+        .dossier(&crate::domain::DossierRef::Id(stored.dossier_id))?
+        .ok_or_else(|| EngineError::DossierNotFound {
+            reference: format!("id {}", stored.dossier_id),
+        })?;
+    let dossier = if current.version == stored.dossier_version {
+        current
+    } else {
+        match txn.event(stored.event_seq)?.map(|e| e.payload) {
+            Some(EventPayload::DossierChanged { dossier, .. })
+                if dossier.version == stored.dossier_version =>
+            {
+                *dossier
+            }
+            _ => current,
+        }
+    };
+    Ok(CommandOutcome {
+        dossier,
+        entry: stored.entry,
+        event_seq: stored.event_seq,
+        event_id: stored.event_id,
+        replayed: true,
+    })
+}
+
 pub fn command(
     txn: &mut Txn,
     partner: &Partner,
@@ -63,11 +103,10 @@ pub fn command(
     now: UnixMillis,
 ) -> Result<CommandOutcome, EngineError> {
     let fingerprint = env.fingerprint();
-    if let Some(mut first) =
-        replay::<CommandOutcome>(txn, &partner.id, &env.idempotency_key, &fingerprint)?
+    if let Some(first) =
+        replay::<StoredReply>(txn, &partner.id, &env.idempotency_key, &fingerprint)?
     {
-        first.replayed = true;
-        return Ok(first);
+        return rebuild(txn, first);
     }
     let who = Actor {
         partner_id: &partner.id,
@@ -132,13 +171,20 @@ pub fn command(
         event_id: event.event_id,
         replayed: false,
     };
+    let stored = StoredReply {
+        dossier_id: outcome.dossier.id,
+        dossier_version: outcome.dossier.version,
+        entry: outcome.entry.clone(),
+        event_seq: outcome.event_seq,
+        event_id: outcome.event_id.clone(),
+    };
     remember(
         txn,
         &partner.id,
         &env.idempotency_key,
         fingerprint,
         now,
-        &outcome,
+        &stored,
     );
     Ok(outcome)
 }

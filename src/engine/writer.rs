@@ -24,7 +24,9 @@ use tokio::sync::{mpsc, watch};
 /// Applied groups that may wait for the flusher before the applier waits.
 const GROUPS_AWAITING_FLUSH: usize = 64;
 
-/// An answer that waits for the group's flush.
+/// An answer that waits for the group's flush. Short-lived and moved
+/// once, so the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Pending {
     Command(
         tokio::sync::oneshot::Sender<Result<super::CommandOutcome, EngineError>>,
@@ -67,6 +69,7 @@ fn apply_loop(
     max_group: usize,
 ) {
     let mut carried: Option<Job> = None;
+    let mut cache = crate::store::DossierCache::default();
     loop {
         let first = match carried.take() {
             Some(job) => job,
@@ -75,7 +78,7 @@ fn apply_loop(
                 None => break,
             },
         };
-        let mut txn = store.begin();
+        let mut txn = store.begin(&mut cache);
         let mut answers = Vec::with_capacity(max_group);
         let mut last_seq = None;
         let mut next = Some(first);

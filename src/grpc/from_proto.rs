@@ -123,7 +123,7 @@ pub fn command_request(req: pb::CommandRequest) -> Result<CommandEnvelope> {
     let command = match req.command.ok_or_else(|| {
         DomainError::invalid("command", "is required: set one of submit, receive, …")
     })? {
-        C::Submit(s) => Command::Submit(NewDossier {
+        C::Submit(s) => Command::Submit(Box::new(NewDossier {
             channel: channel("submit.channel", s.channel)?,
             applicant_type: applicant_type("submit.applicant_type", s.applicant_type)?,
             result_delivery: delivery("submit.result_delivery", s.result_delivery)?,
@@ -139,7 +139,7 @@ pub fn command_request(req: pb::CommandRequest) -> Result<CommandEnvelope> {
             phone: s.phone,
             summary: s.summary,
             ma_ho_so: s.ma_ho_so,
-        }),
+        })),
         C::Receive(r) => Command::Receive {
             due_at: opt_timestamp("receive.due_at", &r.due_at)?,
         },

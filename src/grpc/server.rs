@@ -7,8 +7,8 @@ use super::{
 };
 use crate::hub::Hub;
 use std::future::Future;
-use tokio::net::TcpListener;
 use std::time::Duration;
+use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 
 #[derive(Clone, Copy, Debug)]
@@ -53,6 +53,20 @@ pub async fn serve(
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
 
+    // Health turns NOT_SERVING as soon as the stop begins, so that load
+    // balancers and probes stop sending new work while calls drain.
+    let stopping = async move {
+        shutdown.await;
+        health
+            .set_not_serving::<pb::dossier_service_server::DossierServiceServer<DossierService>>()
+            .await;
+        health
+            .set_not_serving::<pb::event_service_server::EventServiceServer<EventService>>()
+            .await;
+        health
+            .set_not_serving::<pb::catalog_service_server::CatalogServiceServer<CatalogService>>()
+            .await;
+    };
     // Without TCP_NODELAY, small replies wait for delayed ACKs (~40 ms each).
     let incoming = TcpIncoming::from_listener(listener, true, Some(Duration::from_secs(60)))
         .expect("a bound listener can be served");
@@ -62,6 +76,6 @@ pub async fn serve(
         .add_service(dossiers)
         .add_service(events)
         .add_service(catalogs)
-        .serve_with_incoming_shutdown(incoming, shutdown)
+        .serve_with_incoming_shutdown(incoming, stopping)
         .await
 }

@@ -15,15 +15,39 @@ mod txn;
 
 pub use error::StoreError;
 pub use reads::ListFilter;
-pub use txn::{IdempotencyRecord, Txn};
+pub use txn::{DossierCache, IdempotencyRecord, Txn};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
+    stats: std::sync::Arc<WriteStats>,
+}
+
+/// What the writer has written since the store was opened.
+#[derive(Debug, Default)]
+pub struct WriteStats {
+    writes: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl WriteStats {
+    fn record(&self, writes: u64, bytes: u64) {
+        self.writes.fetch_add(writes, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// (record writes, bytes of keys and values) applied so far.
+    pub fn totals(&self) -> (u64, u64) {
+        (
+            self.writes.load(Ordering::Relaxed),
+            self.bytes.load(Ordering::Relaxed),
+        )
+    }
 }
 
 impl Store {
@@ -37,12 +61,19 @@ impl Store {
                 path: path.display().to_string(),
                 source,
             })?;
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            stats: Default::default(),
+        })
     }
 
     /// Starts collecting the writes of a group of commands.
-    pub fn begin(&self) -> Txn<'_> {
-        Txn::new(self)
+    pub fn begin<'a>(&'a self, cache: &'a mut DossierCache) -> Txn<'a> {
+        Txn::new(self, cache)
+    }
+
+    pub fn write_stats(&self) -> &WriteStats {
+        &self.stats
     }
 
     /// Bytes the data directory takes on disk, as sled reports it.
@@ -50,19 +81,6 @@ impl Store {
         self.db
             .size_on_disk()
             .map_err(|e| StoreError::io("measuring disk use", e))
-    }
-
-    /// Records stored and the bytes of their keys and values, before sled's
-    /// own overhead (used by the benchmark to size its raw comparison).
-    pub fn logical_size(&self) -> Result<(u64, u64), StoreError> {
-        let mut records = 0;
-        let mut bytes = 0;
-        for item in self.db.iter() {
-            let (key, value) = item.map_err(|e| StoreError::io("measuring", e))?;
-            records += 1;
-            bytes += (key.len() + value.len()) as u64;
-        }
-        Ok((records, bytes))
     }
 
     pub fn flush(&self) -> Result<(), StoreError> {

@@ -12,7 +12,7 @@ use super::{decode, encode, keys, Store, StoreError};
 use crate::domain::catalog::{CatalogChange, CatalogEntry};
 use crate::domain::{Dossier, DossierRef, Event, HistoryEntry, UnixMillis};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What the hub remembers of an accepted request, keyed by partner and
 /// idempotency key.
@@ -26,19 +26,44 @@ pub struct IdempotencyRecord {
 
 type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
+/// Decoded dossiers the writer wrote recently. Only the writer writes
+/// dossiers, so its cache cannot go stale; it saves decoding the dossier
+/// again for every command on it. Filled only from groups that were applied.
+#[derive(Default)]
+pub struct DossierCache {
+    dossiers: HashMap<u64, Dossier>,
+}
+
+impl DossierCache {
+    const CAPACITY: usize = 16_384;
+
+    fn keep(&mut self, dossiers: HashMap<u64, Dossier>) {
+        if self.dossiers.len() + dossiers.len() > Self::CAPACITY {
+            self.dossiers.clear();
+        }
+        self.dossiers.extend(dossiers);
+    }
+}
+
 pub struct Txn<'a> {
     store: &'a Store,
+    cache: &'a mut DossierCache,
     group: Writes,
     staged: Writes,
+    group_dossiers: HashMap<u64, Dossier>,
+    staged_dossiers: HashMap<u64, Dossier>,
     commands: usize,
 }
 
 impl<'a> Txn<'a> {
-    pub(super) fn new(store: &'a Store) -> Self {
+    pub(super) fn new(store: &'a Store, cache: &'a mut DossierCache) -> Self {
         Txn {
             store,
+            cache,
             group: Writes::new(),
             staged: Writes::new(),
+            group_dossiers: HashMap::new(),
+            staged_dossiers: HashMap::new(),
             commands: 0,
         }
     }
@@ -51,11 +76,14 @@ impl<'a> Txn<'a> {
     pub fn keep_command(&mut self) {
         let staged = std::mem::take(&mut self.staged);
         self.group.extend(staged);
+        let staged_dossiers = std::mem::take(&mut self.staged_dossiers);
+        self.group_dossiers.extend(staged_dossiers);
         self.commands += 1;
     }
 
     pub fn drop_command(&mut self) {
         self.staged.clear();
+        self.staged_dossiers.clear();
     }
 
     /// Writes the group atomically. It is visible to readers at once and
@@ -66,7 +94,10 @@ impl<'a> Txn<'a> {
             return Ok(());
         }
         let mut batch = sled::Batch::default();
+        let (mut writes, mut bytes) = (0u64, 0u64);
         for (key, value) in std::mem::take(&mut self.group) {
+            writes += 1;
+            bytes += (key.len() + value.as_ref().map_or(0, Vec::len)) as u64;
             match value {
                 Some(value) => batch.insert(key, value),
                 None => batch.remove(key),
@@ -75,7 +106,10 @@ impl<'a> Txn<'a> {
         self.store
             .db
             .apply_batch(batch)
-            .map_err(|e| StoreError::io("applying a group of commands", e))
+            .map_err(|e| StoreError::io("applying a group of commands", e))?;
+        self.store.stats.record(writes, bytes);
+        self.cache.keep(std::mem::take(&mut self.group_dossiers));
+        Ok(())
     }
 
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
@@ -117,10 +151,15 @@ impl<'a> Txn<'a> {
             DossierRef::Id(id) => Some(*id),
             DossierRef::MaHoSo(code) => self.get_u64(&keys::ma_ho_so(code))?,
         };
-        match id {
-            None => Ok(None),
-            Some(id) => self.get_json(&keys::dossier(id)),
+        let Some(id) = id else { return Ok(None) };
+        let known = self
+            .staged_dossiers
+            .get(&id)
+            .or_else(|| self.group_dossiers.get(&id));
+        if let Some(dossier) = known.or_else(|| self.cache.dossiers.get(&id)) {
+            return Ok(Some(dossier.clone()));
         }
+        self.get_json(&keys::dossier(id))
     }
 
     pub fn ma_ho_so_taken(&self, code: &str) -> Result<bool, StoreError> {
@@ -155,10 +194,15 @@ impl<'a> Txn<'a> {
             );
         }
         self.put(keys::dossier(dossier.id), encode(dossier));
+        self.staged_dossiers.insert(dossier.id, dossier.clone());
     }
 
     pub fn put_history(&mut self, dossier_id: u64, entry: &HistoryEntry) {
         self.put(keys::history(dossier_id, entry.version), encode(entry));
+    }
+
+    pub fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
+        self.get_json(&keys::event(seq))
     }
 
     pub fn put_event(&mut self, event: &Event) {

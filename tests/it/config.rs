@@ -45,6 +45,7 @@ fn invalid_values_name_the_key() {
         ("[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\ncommands = [\"submit\", \"approve\"]\n", "partners[0].commands[1]"),
         ("[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\nagencies = [\"H22..1\"]\n", "partners[0].agencies[0]"),
         ("[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n[partners.subscription]\nevent_types = [\"everything\"]\n", "partners[0].subscription.event_types[0]"),
+        ("[[partners]]\nid = \"a\"\nkind = \"one_stop\"\ntoken = \"0123456789abcdef\"\nagencies = [\"000.00.01.H17\"]\n[partners.subscription]\nagencies = [\"000.00.01.H22\"]\n", "partners[0].subscription.agencies[0]"),
         ("[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"0123456789abcdeX\"\n", "partners[1].id"),
         ("[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n[[partners]]\nid = \"b\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n", "partners[1].token"),
     ];

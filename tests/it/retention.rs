@@ -15,7 +15,7 @@ fn submit(key: &str) -> CommandEnvelope {
         dossier: None,
         actor: String::new(),
         unit: String::new(),
-        command: Command::Submit(NewDossier {
+        command: Command::Submit(Box::new(NewDossier {
             agency_code: "000.00.01.H22".into(),
             procedure_code: "1.000948.H38".into(),
             procedure_name: String::new(),
@@ -31,7 +31,7 @@ fn submit(key: &str) -> CommandEnvelope {
             documents: vec![],
             fees: vec![],
             ma_ho_so: String::new(),
-        }),
+        })),
     }
 }
 

@@ -227,3 +227,35 @@ async fn a_partner_without_subscription_cannot_subscribe() {
     assert!(err.message().contains("no-events"), "{}", err.message());
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn a_partner_scoped_to_agencies_receives_only_their_events() {
+    let mut hub = TestHub::start_with(|config| {
+        config.partners.push(lienthong::config::PartnerSection {
+            id: "one-stop-dn".into(),
+            kind: "one_stop".into(),
+            token: Some("one-stop-da-nang-token".into()),
+            token_sha256: None,
+            commands: vec!["*".into()],
+            agencies: vec!["000.00.01.H17".into()],
+            subscription: Some(Default::default()),
+        });
+    })
+    .await;
+    let mut writer = hub.client(ONE_STOP).await;
+    let mut da_nang = hub.client("one-stop-da-nang-token").await;
+    writer.submit("hanoi").await;
+    let mut own = crate::common::submission();
+    own.agency_code = "000.00.01.H17".into();
+    let mine = writer
+        .exec(crate::common::submit_request("da-nang", own))
+        .await
+        .unwrap();
+    let mut stream = subscribe(&mut da_nang, None).await.unwrap();
+    let first = next(&mut stream).await;
+    assert_eq!(
+        (first.seq, first.agency_code.as_str()),
+        (mine.event_seq, "000.00.01.H17")
+    );
+    hub.stop().await;
+}
