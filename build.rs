@@ -11,6 +11,8 @@ const PROTOS: &[&str] = &[
     "proto/lienthong/v1/events.proto",
     "proto/lienthong/v1/catalog.proto",
     "proto/lienthong/v1/hub.proto",
+    "proto/lienthong/v1/amqp.proto",
+    "proto/lienthong/v1/admin.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

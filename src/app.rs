@@ -2,12 +2,15 @@
 //! engine and retention, bind the gRPC listener, serve; and stopping it in
 //! the right order (stop accepting, end feeds, drain the writer).
 
+use crate::amqp::{self, AmqpSettings};
 use crate::config::{ConfigError, HubConfig};
 use crate::engine::EngineSettings;
 use crate::grpc::{self, ServeSettings};
+use crate::hub::DeadLetters;
 use crate::hub::{Hub, HubError, RetentionSettings};
 use crate::store::{Store, StoreError};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -58,7 +61,17 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
         idempotency_retention: Duration::from_secs(config.retention.idempotency_retention_seconds),
         sweep_interval: Duration::from_secs(config.retention.sweep_interval_seconds),
     };
-    let (hub, runtime) = Hub::start(store.clone(), partners, engine, retention)?;
+    let amqp_settings = AmqpSettings::from_config(&config.amqp);
+    let destinations = amqp_settings.iter().map(|_| amqp::destination()).collect();
+    let (hub, runtime) = Hub::start(store.clone(), partners, destinations, engine, retention)?;
+    let (amqp_runtime, dead_letters) = match &amqp_settings {
+        Some(settings) => {
+            tracing::info!(broker = %amqp::redact(&settings.url), prefix = %settings.names.prefix, "AMQP transport on");
+            let dead_letters: Arc<dyn DeadLetters> = Arc::new(amqp::dead_letters(&hub, settings));
+            (Some(amqp::start(&hub, settings)), Some(dead_letters))
+        }
+        None => (None, None),
+    };
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|source| AppError::Bind {
@@ -76,12 +89,21 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
     let grace = Duration::from_secs(settings.shutdown_grace_seconds);
     let done = tokio::spawn(async move {
         let (server_stop_tx, server_stop_rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(grpc::serve(hub, listener, serve_settings, async {
-            let _ = server_stop_rx.await;
-        }));
+        let server = tokio::spawn(grpc::serve(
+            hub,
+            dead_letters,
+            listener,
+            serve_settings,
+            async {
+                let _ = server_stop_rx.await;
+            },
+        ));
         let _ = stop_rx.await;
         tracing::info!("stopping: no new calls; ending subscription streams");
         runtime.begin_stop();
+        if let Some(amqp) = amqp_runtime {
+            amqp.join().await;
+        }
         let _ = server_stop_tx.send(());
         let served = match tokio::time::timeout(grace, server).await {
             Ok(Ok(result)) => result.map_err(|e| AppError::Serve(e.to_string())),

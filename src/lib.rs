@@ -5,6 +5,7 @@
 //! writer, `hub` is the facade every transport calls, and `grpc` is one such
 //! transport.
 
+pub mod amqp;
 pub mod app;
 pub mod bench;
 pub mod config;
@@ -15,3 +16,4 @@ pub mod hub;
 pub mod partners;
 pub mod store;
 pub mod telemetry;
+pub mod wire;

@@ -61,6 +61,15 @@ impl SubscriptionFilter {
     }
 }
 
+/// How a partner receives its events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// `EventService.Subscribe` from a durable cursor it acknowledges.
+    Grpc,
+    /// Its own durable RabbitMQ queue, fed by the AMQP publisher.
+    Amqp,
+}
+
 #[derive(Clone, Debug)]
 pub struct Partner {
     pub id: String,
@@ -69,6 +78,7 @@ pub struct Partner {
     pub commands: Scope<CommandName>,
     pub agencies: Scope<String>,
     pub subscription: Option<SubscriptionFilter>,
+    pub delivery: Delivery,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -157,9 +167,13 @@ impl PartnerRegistry {
     }
 
     /// Partners that receive events, with their filters.
-    pub fn subscribers(&self) -> impl Iterator<Item = (&str, &SubscriptionFilter)> {
+    pub fn subscribers(
+        &self,
+        delivery: Delivery,
+    ) -> impl Iterator<Item = (&str, &SubscriptionFilter)> {
         self.in_order
             .iter()
+            .filter(move |p| p.delivery == delivery)
             .filter_map(|p| p.subscription.as_ref().map(|f| (p.id.as_str(), f)))
     }
 }

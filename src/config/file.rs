@@ -15,7 +15,45 @@ pub struct HubConfig {
     #[serde(default)]
     pub log: LogSection,
     #[serde(default)]
+    pub amqp: AmqpSection,
+    #[serde(default)]
     pub partners: Vec<PartnerSection>,
+}
+
+/// RabbitMQ. With no `url`, the hub runs on sled alone (the embedded default).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AmqpSection {
+    /// `amqp://user:password@host:5672/vhost` or `amqps://…`.
+    pub url: Option<String>,
+    /// First word of every exchange and queue name the hub declares.
+    pub prefix: String,
+    /// Events published and not yet confirmed by the broker, at most.
+    pub publish_window_messages: usize,
+    /// How long to wait for a publisher confirm before reconnecting.
+    pub confirm_timeout_seconds: u64,
+    /// Reconnect backoff: first wait, doubled up to the maximum.
+    pub reconnect_initial_backoff_milliseconds: u64,
+    pub reconnect_max_backoff_seconds: u64,
+    /// Consume commands from `<prefix>.commands`.
+    pub consume_commands: bool,
+    /// Command messages handled at once (the consumer's prefetch).
+    pub command_prefetch_messages: u16,
+}
+
+impl Default for AmqpSection {
+    fn default() -> Self {
+        AmqpSection {
+            url: None,
+            prefix: "lienthong".into(),
+            publish_window_messages: 512,
+            confirm_timeout_seconds: 30,
+            reconnect_initial_backoff_milliseconds: 200,
+            reconnect_max_backoff_seconds: 30,
+            consume_commands: true,
+            command_prefetch_messages: 64,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -131,6 +169,10 @@ pub struct SubscriptionSection {
     /// Procedure codes; empty: all.
     #[serde(default)]
     pub procedures: Vec<String>,
+    /// `grpc` (EventService.Subscribe, the default) or `amqp` (a durable
+    /// queue `<prefix>.partner.<id>`; needs `[amqp] url`).
+    #[serde(default)]
+    pub delivery: Option<String>,
 }
 
 impl HubConfig {
@@ -173,6 +215,7 @@ impl HubConfig {
             "retention.sweep_interval_seconds",
             self.retention.sweep_interval_seconds,
         )?;
+        self.amqp.validate(file)?;
         if self.log.level.trim().is_empty() {
             return Err(ConfigError::invalid(
                 file,
@@ -180,6 +223,60 @@ impl HubConfig {
                 "must not be empty (e.g. info)",
             ));
         }
-        super::partners::check_all(file, &self.partners)
+        super::partners::check_all(file, &self.partners, self.amqp.url.is_some())
+    }
+}
+
+impl AmqpSection {
+    fn validate(&self, file: &str) -> Result<(), ConfigError> {
+        if let Some(url) = &self.url {
+            if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
+                return Err(ConfigError::invalid(
+                    file,
+                    "amqp.url",
+                    "must start with amqp:// or amqps://",
+                ));
+            }
+        }
+        let prefix_ok = !self.prefix.is_empty()
+            && self.prefix.len() <= 64
+            && self
+                .prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !prefix_ok {
+            return Err(ConfigError::invalid(
+                file,
+                "amqp.prefix",
+                "must be 1 to 64 letters, digits, `-` or `_`",
+            ));
+        }
+        if !(1..=65_535).contains(&self.publish_window_messages) {
+            return Err(ConfigError::invalid(
+                file,
+                "amqp.publish_window_messages",
+                "must be between 1 and 65535",
+            ));
+        }
+        for (key, value) in [
+            ("amqp.confirm_timeout_seconds", self.confirm_timeout_seconds),
+            (
+                "amqp.reconnect_initial_backoff_milliseconds",
+                self.reconnect_initial_backoff_milliseconds,
+            ),
+            (
+                "amqp.reconnect_max_backoff_seconds",
+                self.reconnect_max_backoff_seconds,
+            ),
+            (
+                "amqp.command_prefetch_messages",
+                u64::from(self.command_prefetch_messages),
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::invalid(file, key, "must be greater than 0"));
+            }
+        }
+        Ok(())
     }
 }

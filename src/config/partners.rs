@@ -4,7 +4,7 @@ use super::{ConfigError, HubConfig, PartnerSection};
 use crate::domain::codes::check_code;
 use crate::domain::{CommandName, EventType};
 use crate::partners::{
-    token_digest, Partner, PartnerKind, PartnerRegistry, Scope, SubscriptionFilter,
+    token_digest, Delivery, Partner, PartnerKind, PartnerRegistry, Scope, SubscriptionFilter,
 };
 use std::collections::{BTreeSet, HashSet};
 
@@ -18,11 +18,22 @@ const KINDS: &[(&str, PartnerKind)] = &[
     ("module", PartnerKind::Module),
 ];
 
-pub(super) fn check_all(file: &str, partners: &[PartnerSection]) -> Result<(), ConfigError> {
+pub(super) fn check_all(
+    file: &str,
+    partners: &[PartnerSection],
+    amqp: bool,
+) -> Result<(), ConfigError> {
     let mut ids = HashSet::new();
     let mut digests = HashSet::new();
     for (i, p) in partners.iter().enumerate() {
         let built = build(file, i, p)?;
+        if built.delivery == Delivery::Amqp && !amqp {
+            return Err(ConfigError::invalid(
+                file,
+                format!("partners[{i}].subscription.delivery"),
+                "`amqp` needs `[amqp] url`",
+            ));
+        }
         if !ids.insert(built.id.clone()) {
             return Err(ConfigError::invalid(
                 file,
@@ -192,6 +203,16 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
             })
         }
     };
+    let delivery = match p.subscription.as_ref().and_then(|s| s.delivery.as_deref()) {
+        None | Some("grpc") => Delivery::Grpc,
+        Some("amqp") => Delivery::Amqp,
+        Some(other) => {
+            return Err(bad(
+                "subscription.delivery",
+                format!("`{other}` is not `grpc` or `amqp`"),
+            ))
+        }
+    };
     Ok(Partner {
         id: p.id.clone(),
         kind,
@@ -199,6 +220,7 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
         commands,
         agencies,
         subscription,
+        delivery,
     })
 }
 

@@ -119,10 +119,12 @@ pub enum CommandName {
     Reschedule,
     /// Not a dossier command: publishing a shared catalogue.
     PublishCatalog,
+    /// Not a dossier command: listing and re-driving parked messages.
+    ManageParked,
 }
 
 impl CommandName {
-    pub const ALL: [CommandName; 15] = [
+    pub const ALL: [CommandName; 16] = [
         CommandName::Submit,
         CommandName::Receive,
         CommandName::Refuse,
@@ -138,6 +140,7 @@ impl CommandName {
         CommandName::ReturnResult,
         CommandName::Reschedule,
         CommandName::PublishCatalog,
+        CommandName::ManageParked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -157,6 +160,7 @@ impl CommandName {
             CommandName::ReturnResult => "return_result",
             CommandName::Reschedule => "reschedule",
             CommandName::PublishCatalog => "publish_catalog",
+            CommandName::ManageParked => "manage_parked",
         }
     }
 

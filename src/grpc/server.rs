@@ -2,8 +2,8 @@
 //! size limits, and a graceful stop.
 
 use super::{
-    catalog_service::CatalogService, dossier_service::DossierService, event_service::EventService,
-    pb,
+    admin_service::AdminService, catalog_service::CatalogService, dossier_service::DossierService,
+    event_service::EventService, pb,
 };
 use crate::hub::Hub;
 use std::future::Future;
@@ -20,6 +20,7 @@ pub struct ServeSettings {
 /// for the ones in flight. Streams end when the hub stops feeding them.
 pub async fn serve(
     hub: Hub,
+    dead_letters: Option<std::sync::Arc<dyn crate::hub::DeadLetters>>,
     listener: TcpListener,
     settings: ServeSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -49,6 +50,10 @@ pub async fn serve(
         pb::event_service_server::EventServiceServer::new(EventService { hub: hub.clone() })
             .max_decoding_message_size(limit)
             .max_encoding_message_size(limit);
+    let admin = pb::admin_service_server::AdminServiceServer::new(AdminService {
+        hub: hub.clone(),
+        dead_letters,
+    });
     let catalogs = pb::catalog_service_server::CatalogServiceServer::new(CatalogService { hub })
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
@@ -76,6 +81,7 @@ pub async fn serve(
         .add_service(dossiers)
         .add_service(events)
         .add_service(catalogs)
+        .add_service(admin)
         .serve_with_incoming_shutdown(incoming, stopping)
         .await
 }

@@ -11,7 +11,7 @@
 //! | MaHoSo already exists                   | ALREADY_EXISTS      |
 //! | daily numbering exhausted               | RESOURCE_EXHAUSTED  |
 //! | replay beyond retention                 | OUT_OF_RANGE        |
-//! | shutting down, commit failed            | UNAVAILABLE         |
+//! | shutting down, commit failed, no broker | UNAVAILABLE         |
 //! | storage failure                         | INTERNAL            |
 
 use crate::domain::DomainError;
@@ -28,6 +28,7 @@ pub fn to_status(error: &HubError) -> Status {
         HubError::Storage(_) => Code::Internal,
         HubError::NotFound { .. } => Code::NotFound,
         HubError::NoLongerRetained { .. } => Code::OutOfRange,
+        HubError::Unavailable { .. } => Code::Unavailable,
     };
     if code == Code::Internal {
         tracing::error!(error = %error, "internal error answered to a partner");

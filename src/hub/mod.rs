@@ -5,11 +5,13 @@
 //! its time only on what needs state), sends commands to the engine, serves
 //! reads from the store, and runs the subscription feeds and retention.
 
+mod dead_letters;
 mod error;
 mod retention;
 mod subscription;
 
-pub use error::HubError;
+pub use dead_letters::{DeadLetters, ParkedMessage};
+pub use error::{Disposition, HubError};
 pub use retention::{sweep as retention_sweep, RetentionSettings};
 
 use crate::domain::catalog::{self, CatalogChange, CatalogEntry, Publication};
@@ -24,6 +26,13 @@ use tokio::sync::{mpsc, watch};
 
 pub const DEFAULT_PAGE_SIZE: usize = 100;
 pub const MAX_PAGE_SIZE: usize = 1000;
+
+/// An event consumer inside the hub, with its cursor's name in the store.
+#[derive(Clone, Debug)]
+pub struct Destination {
+    pub cursor: String,
+    pub filter: crate::partners::SubscriptionFilter,
+}
 
 #[derive(Clone)]
 pub struct Hub {
@@ -58,9 +67,13 @@ impl HubRuntime {
 }
 
 impl Hub {
+    /// Starts the engine and retention. `destinations` are the hub's own
+    /// event consumers (the AMQP publisher) whose cursors hold retention back
+    /// like a partner's.
     pub fn start(
         store: Store,
         partners: PartnerRegistry,
+        destinations: Vec<Destination>,
         engine_settings: EngineSettings,
         retention: RetentionSettings,
     ) -> Result<(Hub, HubRuntime), HubError> {
@@ -70,6 +83,7 @@ impl Hub {
         let retention = tokio::spawn(retention::run(
             store.clone(),
             partners.clone(),
+            Arc::new(destinations),
             retention,
             stopping_rx.clone(),
         ));
@@ -95,6 +109,16 @@ impl Hub {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The seq of the newest durable event; changes on every commit.
+    pub fn committed(&self) -> watch::Receiver<u64> {
+        self.engine.committed()
+    }
+
+    /// Becomes true when the hub begins to stop.
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.stopping.clone()
     }
 
     pub fn authenticate(&self, bearer_token: Option<&str>) -> Result<Arc<Partner>, HubError> {

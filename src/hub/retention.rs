@@ -3,8 +3,9 @@
 //! has acknowledged it and it is older than the configured retention; an
 //! idempotency record once it is older than its own retention.
 
+use super::Destination;
 use crate::domain::UnixMillis;
-use crate::partners::PartnerRegistry;
+use crate::partners::{Delivery, PartnerRegistry};
 use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +22,7 @@ pub struct RetentionSettings {
 pub(super) async fn run(
     store: Store,
     partners: Arc<PartnerRegistry>,
+    destinations: Arc<Vec<Destination>>,
     settings: RetentionSettings,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -33,7 +35,10 @@ pub(super) async fn run(
         }
         let store = store.clone();
         let partners = partners.clone();
-        let swept = tokio::task::spawn_blocking(move || sweep(&store, &partners, settings)).await;
+        let destinations = destinations.clone();
+        let swept =
+            tokio::task::spawn_blocking(move || sweep(&store, &partners, &destinations, settings))
+                .await;
         match swept {
             Ok(Ok((events, records))) if events + records > 0 => {
                 tracing::debug!(
@@ -53,13 +58,17 @@ pub(super) async fn run(
 pub fn sweep(
     store: &Store,
     partners: &PartnerRegistry,
+    destinations: &[Destination],
     settings: RetentionSettings,
 ) -> Result<(usize, usize), crate::store::StoreError> {
     let now = UnixMillis::now();
     let cutoff = |d: Duration| UnixMillis(now.0 - d.as_millis() as i64);
     let mut cursors = Vec::new();
-    for (id, filter) in partners.subscribers() {
+    for (id, filter) in partners.subscribers(Delivery::Grpc) {
         cursors.push((store.cursor(id)?, filter));
+    }
+    for destination in destinations {
+        cursors.push((store.cursor(&destination.cursor)?, &destination.filter));
     }
     let event_cutoff = cutoff(settings.delivered_event_retention);
     let events = store.remove_events_while(|event| {

@@ -62,6 +62,7 @@ async fn events_go_once_every_matching_subscriber_acknowledged_them() {
     let (hub, runtime) = Hub::start(
         store.clone(),
         config.partner_registry().unwrap(),
+        vec![],
         EngineSettings {
             max_group_commands: 64,
             queue_capacity: 64,
@@ -93,7 +94,7 @@ async fn events_go_once_every_matching_subscriber_acknowledged_them() {
     }
     hub.ack(&portal, 6).unwrap();
     hub.ack(&one_stop, 6).unwrap();
-    let (events, _) = retention_sweep(&store, partners, settings).unwrap();
+    let (events, _) = retention_sweep(&store, partners, &[], settings).unwrap();
     assert_eq!(
         events, 0,
         "the postal partner has not acknowledged seq 1 yet"
@@ -101,7 +102,7 @@ async fn events_go_once_every_matching_subscriber_acknowledged_them() {
     assert_eq!(store.oldest_event_seq().unwrap(), Some(1));
 
     hub.ack(&postal, 2).unwrap();
-    let (events, _) = retention_sweep(&store, partners, settings).unwrap();
+    let (events, _) = retention_sweep(&store, partners, &[], settings).unwrap();
     assert_eq!(
         events, 2,
         "seq 1-2 acknowledged by all who want them; seq 3 is not"
@@ -109,7 +110,7 @@ async fn events_go_once_every_matching_subscriber_acknowledged_them() {
     assert_eq!(store.oldest_event_seq().unwrap(), Some(3));
 
     hub.ack(&postal, 3).unwrap();
-    let (events, _) = retention_sweep(&store, partners, settings).unwrap();
+    let (events, _) = retention_sweep(&store, partners, &[], settings).unwrap();
     assert_eq!(events, 4, "seq 4-6 match no postal or payment filter");
     assert_eq!(store.oldest_event_seq().unwrap(), None);
 
@@ -129,7 +130,7 @@ async fn events_go_once_every_matching_subscriber_acknowledged_them() {
         ..settings
     };
     std::thread::sleep(Duration::from_millis(5));
-    let (_, records) = retention_sweep(&store, partners, expire_now).unwrap();
+    let (_, records) = retention_sweep(&store, partners, &[], expire_now).unwrap();
     assert_eq!(records, 6);
     drop(hub);
     runtime.stop().await;

@@ -1,12 +1,12 @@
 //! Core types → `lienthong.v1` messages.
 
-use super::pb;
 use crate::domain::catalog::{CatalogChange, CatalogEntry, ChangeKind};
 use crate::domain::{
     ApplicantType, Channel, Dossier, Event, EventPayload, EventType, HistoryEntry, ResultDelivery,
     Status, UnixMillis,
 };
 use crate::engine::{CommandOutcome, PublicationOutcome};
+use crate::wire::pb;
 
 pub fn timestamp(t: UnixMillis) -> prost_types::Timestamp {
     prost_types::Timestamp {

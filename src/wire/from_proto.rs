@@ -2,12 +2,12 @@
 //! oneof, an enum value out of range, a timestamp out of range) is an
 //! INVALID_ARGUMENT that names the field.
 
-use super::pb;
 use crate::domain::catalog::{CatalogEntry, Publication};
 use crate::domain::{
     ApplicantType, Channel, Command, CommandEnvelope, Document, DomainError, DossierRef, Fee,
     NewDossier, ResultDelivery, ResultDocument, Status, UnixMillis,
 };
+use crate::wire::pb;
 
 type Result<T> = std::result::Result<T, DomainError>;
 

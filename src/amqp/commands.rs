@@ -1,0 +1,382 @@
+//! Commands over AMQP: the same protobuf requests as the gRPC API, answered
+//! on `reply_to` with the same result or error.
+//!
+//! A message is acknowledged only after its command was decided and its
+//! answer published, so a crash in between redelivers it — and the
+//! idempotency key turns the redelivery into a replay of the first answer.
+//! What the hub refuses is handled by `HubError::disposition`: a malformed,
+//! invalid or unauthorised message is answered and parked with its reason
+//! (never requeued in a loop); a refusal of a valid request (illegal
+//! transition, version conflict) is answered and dropped; a request the hub
+//! could not decide now (stopping, storage) is requeued.
+
+use super::connect::{connect, Backoff};
+use super::{topology, AmqpError, AmqpSettings};
+use crate::domain::UnixMillis;
+use crate::hub::{Disposition, Hub, HubError};
+use crate::wire::{from_proto, pb, to_proto};
+use lapin::message::Delivery;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
+    ConfirmSelectOptions,
+};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::{BasicProperties, Channel};
+use prost::Message;
+use std::sync::Arc;
+use tokio_stream::StreamExt;
+
+pub const COMMAND_TYPE: &str = "lienthong.v1.CommandRequest";
+pub const CATALOG_TYPE: &str = "lienthong.v1.PublishCatalogRequest";
+pub const REPLY_TYPE: &str = "lienthong.v1.AmqpReply";
+/// Header carrying why the hub parked a message.
+pub const REASON_HEADER: &str = "x-lienthong-reason";
+pub const SOURCE_HEADER: &str = "x-lienthong-source-queue";
+pub const PARKED_AT_HEADER: &str = "x-lienthong-parked-at";
+
+pub struct CommandConsumer {
+    pub hub: Hub,
+    pub settings: AmqpSettings,
+    pub amqp_partners: Vec<(String, crate::partners::SubscriptionFilter)>,
+}
+
+/// What to do with a message once its command is decided.
+struct Outcome {
+    reply: pb::amqp_reply::Result,
+    park_reason: Option<String>,
+    requeue: bool,
+}
+
+impl CommandConsumer {
+    pub async fn run(self) {
+        let this = Arc::new(self);
+        let mut stopping = this.hub.stopping();
+        let mut backoff = Backoff::new(
+            this.settings.reconnect_initial_backoff,
+            this.settings.reconnect_max_backoff,
+        );
+        loop {
+            if *stopping.borrow() {
+                return;
+            }
+            match this.clone().session(&mut backoff).await {
+                Ok(()) => return,
+                Err(e) => {
+                    let delay = backoff.next_delay();
+                    tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "AMQP command consumer lost its session");
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = stopping.changed() => return,
+                    }
+                }
+            }
+        }
+    }
+
+    async fn session(self: Arc<Self>, backoff: &mut Backoff) -> Result<(), AmqpError> {
+        let connection = connect(&self.settings.url, "lienthong-commands").await?;
+        let result = self.clone().consume_on(&connection, backoff).await;
+        let _ = connection
+            .close(200, "lienthong command consumer session ends")
+            .await;
+        result
+    }
+
+    async fn consume_on(
+        self: Arc<Self>,
+        connection: &lapin::Connection,
+        backoff: &mut Backoff,
+    ) -> Result<(), AmqpError> {
+        let consume = connection
+            .create_channel()
+            .await
+            .map_err(AmqpError::broker("opening a channel"))?;
+        topology::declare(&consume, &self.settings.names, &self.amqp_partners).await?;
+        consume
+            .basic_qos(self.settings.command_prefetch, BasicQosOptions::default())
+            .await
+            .map_err(AmqpError::broker("setting the prefetch"))?;
+        let answer = connection
+            .create_channel()
+            .await
+            .map_err(AmqpError::broker("opening a channel"))?;
+        answer
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(AmqpError::broker("enabling publisher confirms"))?;
+        let mut consumer = consume
+            .basic_consume(
+                &self.settings.names.commands_queue,
+                "lienthong-hub",
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(AmqpError::broker("starting to consume commands"))?;
+        backoff.reset();
+        tracing::info!(queue = %self.settings.names.commands_queue, "AMQP command consumer connected");
+        let answer = Arc::new(answer);
+        let mut stopping = self.hub.stopping();
+        let mut handling = tokio::task::JoinSet::new();
+        let result = loop {
+            let delivery = tokio::select! {
+                next = consumer.next() => next,
+                _ = stopping.changed() => break Ok(()),
+            };
+            match delivery {
+                None => {
+                    break Err(AmqpError::Broker {
+                        action: "consuming commands",
+                        source: lapin::Error::InvalidChannelState(lapin::ChannelState::Closed),
+                    })
+                }
+                Some(Err(source)) => {
+                    break Err(AmqpError::Broker {
+                        action: "consuming commands",
+                        source,
+                    })
+                }
+                Some(Ok(delivery)) => {
+                    let this = self.clone();
+                    let answer = answer.clone();
+                    // Prefetch bounds how many run at once.
+                    handling.spawn(async move {
+                        if let Err(e) = this.handle(&answer, delivery).await {
+                            tracing::warn!(error = %e, "a command message could not be settled; the broker will redeliver it");
+                        }
+                    });
+                    while handling.try_join_next().is_some() {}
+                }
+            }
+        };
+        while handling.join_next().await.is_some() {}
+        result
+    }
+
+    async fn handle(&self, answer: &Channel, delivery: Delivery) -> Result<(), AmqpError> {
+        let outcome = self.decide(&delivery).await;
+        if outcome.requeue {
+            delivery
+                .acker
+                .nack(BasicNackOptions {
+                    requeue: true,
+                    ..Default::default()
+                })
+                .await
+                .map_err(AmqpError::broker("requeueing a command"))?;
+            return Ok(());
+        }
+        if let Some(reason) = &outcome.park_reason {
+            self.park(answer, &delivery, reason).await?;
+        }
+        self.reply(answer, &delivery, outcome.reply).await?;
+        delivery
+            .acker
+            .ack(BasicAckOptions::default())
+            .await
+            .map_err(AmqpError::broker("acknowledging a command"))
+    }
+
+    async fn decide(&self, delivery: &Delivery) -> Outcome {
+        let token = header_text(delivery, "authorization");
+        let token = token
+            .as_deref()
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim);
+        let partner = match self.hub.authenticate(token) {
+            Ok(partner) => partner,
+            Err(e) => return refused(e),
+        };
+        let kind = delivery
+            .properties
+            .kind()
+            .as_ref()
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| COMMAND_TYPE.to_string());
+        let span = tracing::info_span!("amqp_command", partner = %partner.id, message_type = %kind);
+        let _enter = span.enter();
+        match kind.as_str() {
+            COMMAND_TYPE => {
+                let request = match pb::CommandRequest::decode(delivery.data.as_slice()) {
+                    Ok(r) => r,
+                    Err(e) => return undecodable(COMMAND_TYPE, e),
+                };
+                let envelope = match from_proto::command_request(request) {
+                    Ok(env) => env,
+                    Err(e) => return refused(e.into()),
+                };
+                match self.hub.execute(&partner, envelope).await {
+                    Ok(outcome) => accepted(pb::amqp_reply::Result::Command(to_proto::command_reply(&outcome))),
+                    Err(e) => refused(e),
+                }
+            }
+            CATALOG_TYPE => {
+                let request = match pb::PublishCatalogRequest::decode(delivery.data.as_slice()) {
+                    Ok(r) => r,
+                    Err(e) => return undecodable(CATALOG_TYPE, e),
+                };
+                match self.hub.publish_catalog(&partner, from_proto::publication(request)).await {
+                    Ok(outcome) => accepted(pb::amqp_reply::Result::Catalog(to_proto::publication_reply(&outcome))),
+                    Err(e) => refused(e),
+                }
+            }
+            other => Outcome {
+                reply: error_reply("INVALID_ARGUMENT", format!("invalid property `type`: `{other}` is not {COMMAND_TYPE} or {CATALOG_TYPE}"), true),
+                park_reason: Some(format!("unknown message type `{other}`")),
+                requeue: false,
+            },
+        }
+    }
+
+    /// Copies the message, with the reason, to the dead-letter exchange and
+    /// waits for the broker's confirm before the original is acknowledged.
+    async fn park(
+        &self,
+        channel: &Channel,
+        delivery: &Delivery,
+        reason: &str,
+    ) -> Result<(), AmqpError> {
+        let mut headers = delivery.properties.headers().clone().unwrap_or_default();
+        headers.insert(REASON_HEADER.into(), AMQPValue::LongString(reason.into()));
+        headers.insert(
+            SOURCE_HEADER.into(),
+            AMQPValue::LongString(self.settings.names.commands_queue.as_str().into()),
+        );
+        headers.insert(
+            PARKED_AT_HEADER.into(),
+            AMQPValue::LongLongInt(UnixMillis::now().0),
+        );
+        let properties = delivery
+            .properties
+            .clone()
+            .with_headers(headers)
+            .with_delivery_mode(2);
+        let confirm = channel
+            .basic_publish(
+                &self.settings.names.dead_letters,
+                "",
+                BasicPublishOptions::default(),
+                &delivery.data,
+                properties,
+            )
+            .await
+            .map_err(AmqpError::broker("parking a command"))?;
+        match confirm
+            .await
+            .map_err(AmqpError::broker("parking a command"))?
+        {
+            lapin::publisher_confirm::Confirmation::Nack(_) => Err(AmqpError::Nacked { seq: 0 }),
+            _ => {
+                tracing::warn!(reason, "command parked");
+                Ok(())
+            }
+        }
+    }
+
+    async fn reply(
+        &self,
+        channel: &Channel,
+        delivery: &Delivery,
+        result: pb::amqp_reply::Result,
+    ) -> Result<(), AmqpError> {
+        let Some(reply_to) = delivery.properties.reply_to() else {
+            return Ok(()); // fire-and-forget sender
+        };
+        let mut properties = BasicProperties::default()
+            .with_content_type("application/x-protobuf".into())
+            .with_type(REPLY_TYPE.into())
+            .with_app_id("lienthong".into());
+        if let Some(id) = delivery.properties.correlation_id() {
+            properties = properties.with_correlation_id(id.clone());
+        }
+        let body = pb::AmqpReply {
+            result: Some(result),
+        }
+        .encode_to_vec();
+        channel
+            .basic_publish(
+                "",
+                reply_to.as_str(),
+                BasicPublishOptions::default(),
+                &body,
+                properties,
+            )
+            .await
+            .map_err(AmqpError::broker("answering a command"))?
+            .await
+            .map_err(AmqpError::broker("answering a command"))?;
+        Ok(())
+    }
+}
+
+fn accepted(reply: pb::amqp_reply::Result) -> Outcome {
+    Outcome {
+        reply,
+        park_reason: None,
+        requeue: false,
+    }
+}
+
+fn refused(error: HubError) -> Outcome {
+    let status = crate::grpc::to_status(&error);
+    let code = format!("{:?}", status.code());
+    let disposition = error.disposition();
+    let park = disposition == Disposition::Park;
+    Outcome {
+        reply: error_reply(&screaming(&code), status.message().to_string(), park),
+        park_reason: park.then(|| error.to_string()),
+        requeue: disposition == Disposition::Retry,
+    }
+}
+
+fn undecodable(expected: &str, error: prost::DecodeError) -> Outcome {
+    let message = format!("invalid body: it does not decode as {expected}: {error}");
+    Outcome {
+        reply: error_reply("INVALID_ARGUMENT", message.clone(), true),
+        park_reason: Some(message),
+        requeue: false,
+    }
+}
+
+fn error_reply(code: &str, message: String, parked: bool) -> pb::amqp_reply::Result {
+    pb::amqp_reply::Result::Error(pb::ErrorReply {
+        code: code.to_string(),
+        message,
+        parked,
+    })
+}
+
+/// `FailedPrecondition` → `FAILED_PRECONDITION`, as gRPC names its codes.
+fn screaming(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+fn header_text(delivery: &Delivery, name: &str) -> Option<String> {
+    match delivery.properties.headers().as_ref()?.inner().get(name)? {
+        AMQPValue::LongString(s) => Some(s.to_string()),
+        AMQPValue::ShortString(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn grpc_code_names() {
+        assert_eq!(
+            super::screaming("FailedPrecondition"),
+            "FAILED_PRECONDITION"
+        );
+        assert_eq!(super::screaming("Ok"), "OK");
+    }
+}

@@ -1,0 +1,120 @@
+//! The AMQP edge (RabbitMQ through lapin): the only module that knows lapin.
+//!
+//! With `[amqp] url` set, three things run beside the gRPC server:
+//! - the publisher (`publisher`) relays every committed outbox event to the
+//!   events exchange with publisher confirms, from its own durable cursor;
+//! - the command consumer (`commands`) takes the same protobuf commands as
+//!   gRPC from the command queue and answers on `reply_to`;
+//! - the parking lot (`parked`) lets operators list and re-drive dead letters.
+//!
+//! Each keeps its own connection and reconnects with backoff; the hub keeps
+//! accepting commands while the broker is away (they wait in the outbox).
+//! `topology` declares everything at each connect; `names` holds the naming
+//! and routing-key rules.
+
+mod commands;
+mod connect;
+mod error;
+mod names;
+mod parked;
+mod publisher;
+mod topology;
+
+pub use commands::{CATALOG_TYPE, COMMAND_TYPE, REASON_HEADER, REPLY_TYPE};
+pub use connect::redact;
+pub use error::AmqpError;
+pub use names::{binding_keys, routing_key, word, Names, COMMAND_ROUTING_KEY};
+pub use parked::RabbitDeadLetters;
+pub use publisher::CURSOR as PUBLISHER_CURSOR;
+
+use crate::config::AmqpSection;
+use crate::hub::{Destination, Hub};
+use crate::partners::{Delivery, PartnerRegistry, SubscriptionFilter};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct AmqpSettings {
+    pub url: String,
+    pub names: Names,
+    pub publish_window: usize,
+    pub confirm_timeout: Duration,
+    pub reconnect_initial_backoff: Duration,
+    pub reconnect_max_backoff: Duration,
+    pub consume_commands: bool,
+    pub command_prefetch: u16,
+}
+
+impl AmqpSettings {
+    /// `None` when no broker is configured (the embedded default).
+    pub fn from_config(section: &AmqpSection) -> Option<AmqpSettings> {
+        Some(AmqpSettings {
+            url: section.url.clone()?,
+            names: Names::new(&section.prefix),
+            publish_window: section.publish_window_messages,
+            confirm_timeout: Duration::from_secs(section.confirm_timeout_seconds),
+            reconnect_initial_backoff: Duration::from_millis(
+                section.reconnect_initial_backoff_milliseconds,
+            ),
+            reconnect_max_backoff: Duration::from_secs(section.reconnect_max_backoff_seconds),
+            consume_commands: section.consume_commands,
+            command_prefetch: section.command_prefetch_messages,
+        })
+    }
+}
+
+/// The publisher's cursor holds retention back until events are confirmed.
+pub fn destination() -> Destination {
+    Destination {
+        cursor: PUBLISHER_CURSOR.to_string(),
+        filter: SubscriptionFilter::default(),
+    }
+}
+
+/// Partners that receive their events in a queue, with their filters.
+pub fn amqp_partners(partners: &PartnerRegistry) -> Vec<(String, SubscriptionFilter)> {
+    partners
+        .subscribers(Delivery::Amqp)
+        .map(|(id, f)| (id.to_string(), f.clone()))
+        .collect()
+}
+
+/// The running AMQP tasks; they end when the hub begins to stop.
+pub struct AmqpRuntime {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl AmqpRuntime {
+    pub async fn join(self) {
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+pub fn start(hub: &Hub, settings: &AmqpSettings) -> AmqpRuntime {
+    let partners = amqp_partners(hub.partners());
+    let relay = publisher::Relay {
+        store: hub.store().clone(),
+        settings: settings.clone(),
+        amqp_partners: partners.clone(),
+        committed: hub.committed(),
+        stopping: hub.stopping(),
+    };
+    let mut tasks = vec![tokio::spawn(relay.run())];
+    if settings.consume_commands {
+        let consumer = commands::CommandConsumer {
+            hub: hub.clone(),
+            settings: settings.clone(),
+            amqp_partners: partners,
+        };
+        tasks.push(tokio::spawn(consumer.run()));
+    }
+    AmqpRuntime { tasks }
+}
+
+pub fn dead_letters(hub: &Hub, settings: &AmqpSettings) -> RabbitDeadLetters {
+    RabbitDeadLetters {
+        settings: settings.clone(),
+        amqp_partners: amqp_partners(hub.partners()),
+    }
+}

@@ -1,0 +1,138 @@
+//! Every name the hub uses in RabbitMQ, and how events are routed.
+//!
+//! Administrative codes contain dots (`1.000948.H38`), and a dot separates the
+//! words of a topic routing key. So each code is one word with its dots turned
+//! into underscores (codes never contain `_`, so this cannot collide), and an
+//! absent code is the word `-`. An event's routing key is
+//! `<event type>.<agency>.<procedure>`; the same values also travel as headers.
+
+use crate::domain::{Event, EventType};
+use crate::partners::SubscriptionFilter;
+
+pub const COMMAND_ROUTING_KEY: &str = "command";
+
+#[derive(Clone, Debug)]
+pub struct Names {
+    pub prefix: String,
+    /// Topic exchange every event is published to.
+    pub events: String,
+    /// Direct exchange partners publish commands to.
+    pub commands_exchange: String,
+    /// Quorum queue the hub consumes commands from.
+    pub commands_queue: String,
+    /// Fanout exchange every dead letter goes to (by policy, or by the hub).
+    pub dead_letters: String,
+    /// Classic queue holding parked messages until an operator re-drives them.
+    pub parked: String,
+}
+
+impl Names {
+    pub fn new(prefix: &str) -> Names {
+        Names {
+            prefix: prefix.to_string(),
+            events: format!("{prefix}.events"),
+            commands_exchange: format!("{prefix}.commands"),
+            commands_queue: format!("{prefix}.commands"),
+            dead_letters: format!("{prefix}.dlx"),
+            parked: format!("{prefix}.parked"),
+        }
+    }
+
+    /// The durable quorum queue of a partner that receives events over AMQP.
+    pub fn partner_queue(&self, partner_id: &str) -> String {
+        format!("{}.partner.{partner_id}", self.prefix)
+    }
+}
+
+/// One routing-key word for an administrative code.
+pub fn word(code: &str) -> String {
+    if code.is_empty() {
+        "-".to_string()
+    } else {
+        code.replace('.', "_")
+    }
+}
+
+pub fn routing_key(event: &Event) -> String {
+    format!(
+        "{}.{}.{}",
+        event.event_type.as_str(),
+        word(&event.agency_code),
+        word(&event.procedure_code)
+    )
+}
+
+/// The binding keys that deliver exactly what `filter` matches.
+pub fn binding_keys(filter: &SubscriptionFilter) -> Vec<String> {
+    let any = || vec!["*".to_string()];
+    let types = if filter.event_types.is_empty() {
+        any()
+    } else {
+        filter
+            .event_types
+            .iter()
+            .map(|t| t.as_str().to_string())
+            .collect()
+    };
+    let agencies = if filter.agencies.is_empty() {
+        any()
+    } else {
+        filter.agencies.iter().map(|a| word(a)).collect()
+    };
+    let procedures = if filter.procedures.is_empty() {
+        any()
+    } else {
+        filter.procedures.iter().map(|p| word(p)).collect()
+    };
+    let mut keys = Vec::new();
+    for t in &types {
+        for a in &agencies {
+            for p in &procedures {
+                keys.push(format!("{t}.{a}.{p}"));
+            }
+        }
+    }
+    // Catalogue events belong to no agency or procedure; the filter lets them
+    // through whenever their type is wanted (see SubscriptionFilter::matches).
+    let wants_catalogues =
+        filter.event_types.is_empty() || filter.event_types.contains(&EventType::CatalogPublished);
+    let narrowed = !filter.agencies.is_empty() || !filter.procedures.is_empty();
+    if wants_catalogues && narrowed {
+        keys.push(format!("{}.-.-", EventType::CatalogPublished.as_str()));
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotted_codes_become_single_words() {
+        assert_eq!(word("1.000948.H38"), "1_000948_H38");
+        assert_eq!(word(""), "-");
+        let filter = SubscriptionFilter {
+            event_types: vec![EventType::DossierSubmitted],
+            agencies: vec!["000.00.01.H22".into()],
+            procedures: vec![],
+        };
+        assert_eq!(
+            binding_keys(&filter),
+            vec!["dossier_submitted.000_00_01_H22.*"]
+        );
+    }
+
+    #[test]
+    fn narrowed_filters_still_bind_catalogue_events() {
+        let filter = SubscriptionFilter {
+            event_types: vec![],
+            agencies: vec!["000.00.01.H22".into()],
+            procedures: vec![],
+        };
+        assert_eq!(
+            binding_keys(&filter),
+            vec!["*.000_00_01_H22.*", "catalog_published.-.-"]
+        );
+        assert_eq!(binding_keys(&SubscriptionFilter::default()), vec!["*.*.*"]);
+    }
+}

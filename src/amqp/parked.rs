@@ -1,0 +1,239 @@
+//! Parked messages in RabbitMQ, for operators: list them without consuming
+//! them, and re-drive them to the queue they came from.
+//!
+//! Two kinds arrive in the parking queue: commands the hub parked itself
+//! (header `x-lienthong-reason`, `x-lienthong-source-queue`), and messages
+//! RabbitMQ dead-lettered from a partner queue by policy (header `x-death`,
+//! whose first entry names the queue and the reason).
+
+use super::commands::{PARKED_AT_HEADER, REASON_HEADER, SOURCE_HEADER};
+use super::connect::connect;
+use super::{topology, AmqpSettings};
+use crate::domain::UnixMillis;
+use crate::hub::{DeadLetters, HubError, ParkedMessage};
+use lapin::message::BasicGetMessage;
+use lapin::options::{
+    BasicAckOptions, BasicGetOptions, BasicNackOptions, BasicPublishOptions, ConfirmSelectOptions,
+};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::Channel;
+
+const REDRIVEN_HEADER: &str = "x-lienthong-redriven";
+
+pub struct RabbitDeadLetters {
+    pub settings: AmqpSettings,
+    pub amqp_partners: Vec<(String, crate::partners::SubscriptionFilter)>,
+}
+
+fn unavailable(reason: impl std::fmt::Display) -> HubError {
+    HubError::Unavailable {
+        what: "the RabbitMQ parking queue".into(),
+        reason: reason.to_string(),
+    }
+}
+
+impl RabbitDeadLetters {
+    async fn open(&self) -> Result<(lapin::Connection, Channel), HubError> {
+        let connection = connect(&self.settings.url, "lienthong-admin")
+            .await
+            .map_err(unavailable)?;
+        let channel = connection.create_channel().await.map_err(unavailable)?;
+        topology::declare(&channel, &self.settings.names, &self.amqp_partners)
+            .await
+            .map_err(unavailable)?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(unavailable)?;
+        Ok((connection, channel))
+    }
+
+    /// Takes up to `limit` messages off the parking queue, unacknowledged.
+    async fn take(
+        &self,
+        channel: &Channel,
+        limit: usize,
+    ) -> Result<Vec<BasicGetMessage>, HubError> {
+        let mut taken = Vec::new();
+        while taken.len() < limit {
+            match channel
+                .basic_get(
+                    &self.settings.names.parked,
+                    BasicGetOptions { no_ack: false },
+                )
+                .await
+                .map_err(unavailable)?
+            {
+                Some(message) => taken.push(message),
+                None => break,
+            }
+        }
+        Ok(taken)
+    }
+}
+
+#[async_trait::async_trait]
+impl DeadLetters for RabbitDeadLetters {
+    async fn list(&self, limit: usize) -> Result<Vec<ParkedMessage>, HubError> {
+        let (connection, channel) = self.open().await?;
+        let taken = self.take(&channel, limit).await?;
+        let listed = taken.iter().map(describe).collect();
+        // Put every one back where it was.
+        if let Some(last) = taken.last() {
+            channel
+                .basic_nack(
+                    last.delivery.delivery_tag,
+                    BasicNackOptions {
+                        multiple: true,
+                        requeue: true,
+                    },
+                )
+                .await
+                .map_err(unavailable)?;
+        }
+        let _ = connection.close(200, "listing done").await;
+        Ok(listed)
+    }
+
+    async fn redrive(&self, message_ids: &[String], all: bool) -> Result<usize, HubError> {
+        let (connection, channel) = self.open().await?;
+        let taken = self.take(&channel, usize::MAX).await?;
+        let mut redriven = 0;
+        for message in &taken {
+            let described = describe(message);
+            let chosen = all || message_ids.contains(&described.message_id);
+            let tag = message.delivery.delivery_tag;
+            if !chosen || described.source_queue.is_empty() {
+                channel
+                    .basic_nack(
+                        tag,
+                        BasicNackOptions {
+                            multiple: false,
+                            requeue: true,
+                        },
+                    )
+                    .await
+                    .map_err(unavailable)?;
+                continue;
+            }
+            let mut headers = FieldTable::default();
+            if let Some(old) = message.delivery.properties.headers() {
+                for (key, value) in old.inner() {
+                    if !matches!(
+                        key.as_str(),
+                        "x-death"
+                            | REASON_HEADER
+                            | SOURCE_HEADER
+                            | PARKED_AT_HEADER
+                            | REDRIVEN_HEADER
+                    ) && !key.as_str().starts_with("x-first-death")
+                        && !key.as_str().starts_with("x-last-death")
+                    {
+                        headers.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            headers.insert(
+                REDRIVEN_HEADER.into(),
+                AMQPValue::LongUInt(described.redriven + 1),
+            );
+            let properties = message.delivery.properties.clone().with_headers(headers);
+            // The default exchange routes straight to the queue of that name.
+            let confirm = channel
+                .basic_publish(
+                    "",
+                    &described.source_queue,
+                    BasicPublishOptions::default(),
+                    &message.delivery.data,
+                    properties,
+                )
+                .await
+                .map_err(unavailable)?
+                .await
+                .map_err(unavailable)?;
+            if matches!(confirm, lapin::publisher_confirm::Confirmation::Nack(_)) {
+                channel
+                    .basic_nack(
+                        tag,
+                        BasicNackOptions {
+                            multiple: false,
+                            requeue: true,
+                        },
+                    )
+                    .await
+                    .map_err(unavailable)?;
+                continue;
+            }
+            channel
+                .basic_ack(tag, BasicAckOptions::default())
+                .await
+                .map_err(unavailable)?;
+            redriven += 1;
+        }
+        let _ = connection.close(200, "re-drive done").await;
+        tracing::info!(redriven, "parked messages re-driven");
+        Ok(redriven)
+    }
+}
+
+fn describe(message: &BasicGetMessage) -> ParkedMessage {
+    let properties = &message.delivery.properties;
+    let headers = properties.headers().clone().unwrap_or_default();
+    let text = |name: &str| match headers.inner().get(name) {
+        Some(AMQPValue::LongString(s)) => Some(s.to_string()),
+        Some(AMQPValue::ShortString(s)) => Some(s.to_string()),
+        _ => None,
+    };
+    let first_death = match headers.inner().get("x-death") {
+        Some(AMQPValue::FieldArray(deaths)) => deaths.as_slice().first().and_then(|d| match d {
+            AMQPValue::FieldTable(t) => Some(t.clone()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    let death_text = |name: &str| match first_death
+        .as_ref()
+        .and_then(|t| t.inner().get(name).cloned())
+    {
+        Some(AMQPValue::LongString(s)) => Some(s.to_string()),
+        Some(AMQPValue::ShortString(s)) => Some(s.to_string()),
+        _ => None,
+    };
+    let redriven = match headers.inner().get(REDRIVEN_HEADER) {
+        Some(AMQPValue::LongUInt(n)) => *n,
+        Some(AMQPValue::LongLongInt(n)) => *n as u32,
+        Some(AMQPValue::LongInt(n)) => *n as u32,
+        _ => 0,
+    };
+    let parked_at = match headers.inner().get(PARKED_AT_HEADER) {
+        Some(AMQPValue::LongLongInt(ms)) => Some(UnixMillis(*ms)),
+        _ => match first_death
+            .as_ref()
+            .and_then(|t| t.inner().get("time").cloned())
+        {
+            Some(AMQPValue::Timestamp(seconds)) => Some(UnixMillis(seconds as i64 * 1000)),
+            _ => None,
+        },
+    };
+    ParkedMessage {
+        message_id: properties
+            .message_id()
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        reason: text(REASON_HEADER)
+            .or_else(|| death_text("reason"))
+            .unwrap_or_default(),
+        source_queue: text(SOURCE_HEADER)
+            .or_else(|| death_text("queue"))
+            .unwrap_or_default(),
+        message_type: properties
+            .kind()
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        redriven,
+        bytes: message.delivery.data.len() as u64,
+        parked_at,
+    }
+}
