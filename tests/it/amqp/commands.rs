@@ -1,0 +1,381 @@
+//! Commands over AMQP: the same answers as gRPC, idempotent replays, and
+//! bad messages parked with their reason — then re-driven once fixed.
+
+use super::{apply_policies, cleanup, connect, prefix, queue_partner, QueueReader};
+use crate::common::{
+    command, command_named, submission, submit_request, Client, ONE_STOP, PORTAL, POSTAL,
+};
+use lapin::options::{
+    BasicAckOptions, BasicPublishOptions, BasicRejectOptions, ConfirmSelectOptions,
+    QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::{BasicProperties, Channel, Connection};
+use lienthong::config::SubscriptionSection;
+use lienthong::grpc::pb::{self, admin_service_client::AdminServiceClient};
+use prost::Message;
+use std::time::Duration;
+
+/// A partner's side of the command exchange: a private reply queue.
+struct Sender {
+    channel: Channel,
+    replies: QueueReader,
+    reply_queue: String,
+    exchange: String,
+}
+
+impl Sender {
+    async fn open(connection: &Connection, prefix: &str) -> Sender {
+        let channel = connection.create_channel().await.unwrap();
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .unwrap();
+        let reply_queue = channel
+            .queue_declare(
+                "",
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap()
+            .name()
+            .to_string();
+        // The hub declares the command exchange when its consumer connects.
+        super::wait_for_queue(connection, &format!("{prefix}.commands")).await;
+        let replies = QueueReader::open(connection, &reply_queue).await;
+        Sender {
+            channel,
+            replies,
+            reply_queue,
+            exchange: format!("{prefix}.commands"),
+        }
+    }
+
+    async fn send(
+        &self,
+        token: &str,
+        message_type: Option<&str>,
+        body: Vec<u8>,
+        correlation: &str,
+    ) {
+        let mut headers = FieldTable::default();
+        headers.insert(
+            "authorization".into(),
+            AMQPValue::LongString(format!("Bearer {token}").into()),
+        );
+        let mut properties = BasicProperties::default()
+            .with_headers(headers)
+            .with_reply_to(self.reply_queue.as_str().into())
+            .with_correlation_id(correlation.into())
+            .with_message_id(correlation.into())
+            .with_delivery_mode(2);
+        if let Some(t) = message_type {
+            properties = properties.with_type(t.into());
+        }
+        self.channel
+            .basic_publish(
+                &self.exchange,
+                "command",
+                BasicPublishOptions {
+                    mandatory: true,
+                    ..Default::default()
+                },
+                &body,
+                properties,
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+
+    async fn reply(&mut self, correlation: &str) -> pb::amqp_reply::Result {
+        let delivery = self
+            .replies
+            .next(Duration::from_secs(30))
+            .await
+            .expect("a reply arrives");
+        assert_eq!(
+            delivery
+                .properties
+                .correlation_id()
+                .as_ref()
+                .map(|c| c.as_str()),
+            Some(correlation)
+        );
+        delivery
+            .acker
+            .ack(BasicAckOptions::default())
+            .await
+            .unwrap();
+        pb::AmqpReply::decode(delivery.data.as_slice())
+            .unwrap()
+            .result
+            .expect("a result")
+    }
+}
+
+fn error(result: pb::amqp_reply::Result) -> pb::ErrorReply {
+    match result {
+        pb::amqp_reply::Result::Error(e) => e,
+        other => panic!("expected an error reply, got {other:?}"),
+    }
+}
+
+fn command_reply(result: pb::amqp_reply::Result) -> pb::CommandReply {
+    match result {
+        pb::amqp_reply::Result::Command(c) => c,
+        other => panic!("expected a command reply, got {other:?}"),
+    }
+}
+
+async fn parked(client: &Client, addr: std::net::SocketAddr) -> Vec<pb::ParkedMessage> {
+    let mut admin = AdminServiceClient::connect(format!("http://{addr}"))
+        .await
+        .unwrap();
+    admin
+        .list_parked(client.req(pb::ListParkedRequest { limit: 0 }))
+        .await
+        .unwrap()
+        .into_inner()
+        .messages
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_round_trip_replay_and_bad_ones_are_parked_with_a_reason() {
+    let prefix = prefix();
+    let mut hub = super::amqp_hub(&prefix, vec![]).await;
+    let connection = connect().await;
+    let mut sender = Sender::open(&connection, &prefix).await;
+
+    let submit = submit_request("amqp-submit-1", submission()).encode_to_vec();
+    sender.send(ONE_STOP, None, submit.clone(), "c1").await;
+    let first = command_reply(sender.reply("c1").await);
+    let dossier = first.dossier.clone().unwrap();
+    assert!(!first.replayed && dossier.ma_ho_so.starts_with("000.00.01.H22-"));
+    // The same request again (a redelivery, a retry): the first answer.
+    sender
+        .send(ONE_STOP, Some(lienthong::amqp::COMMAND_TYPE), submit, "c2")
+        .await;
+    let again = command_reply(sender.reply("c2").await);
+    assert!(again.replayed);
+    assert_eq!(again.event_id, first.event_id);
+    // The same dossier over gRPC.
+    let mut grpc = hub.client(ONE_STOP).await;
+    assert_eq!(
+        grpc.get(dossier.id)
+            .await
+            .unwrap()
+            .dossier
+            .unwrap()
+            .ma_ho_so,
+        dossier.ma_ho_so
+    );
+
+    // A refusal of a valid command: answered, not parked.
+    let finish = command("amqp-finish", dossier.id, command_named("finish")).encode_to_vec();
+    sender.send(ONE_STOP, None, finish, "c3").await;
+    let refused = error(sender.reply("c3").await);
+    assert_eq!(refused.code, "FAILED_PRECONDITION");
+    assert!(
+        refused.message.contains("status 1 ") && !refused.parked,
+        "{refused:?}"
+    );
+
+    // Bad ones: answered and parked.
+    sender
+        .send(
+            ONE_STOP,
+            None,
+            b"\xff\xfe not protobuf".to_vec(),
+            "bad-body",
+        )
+        .await;
+    let e = error(sender.reply("bad-body").await);
+    assert_eq!(
+        (e.code.as_str(), e.parked),
+        ("INVALID_ARGUMENT", true),
+        "{e:?}"
+    );
+    assert!(e.message.contains("does not decode"), "{}", e.message);
+    let receive = command("amqp-receive", dossier.id, command_named("receive")).encode_to_vec();
+    sender.send(POSTAL, None, receive, "not-allowed").await;
+    let e = error(sender.reply("not-allowed").await);
+    assert_eq!(
+        (e.code.as_str(), e.parked),
+        ("PERMISSION_DENIED", true),
+        "{e:?}"
+    );
+    let mut nameless = submission();
+    nameless.owner_name.clear();
+    sender
+        .send(
+            ONE_STOP,
+            None,
+            submit_request("amqp-nameless", nameless).encode_to_vec(),
+            "invalid",
+        )
+        .await;
+    let e = error(sender.reply("invalid").await);
+    assert_eq!((e.code.as_str(), e.parked), ("INVALID_ARGUMENT", true));
+    assert!(e.message.contains("submit.owner_name"), "{}", e.message);
+
+    let portal = hub.client(PORTAL).await;
+    let listed = parked(&portal, hub.addr).await;
+    let mut ids: Vec<_> = listed.iter().map(|m| m.message_id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["bad-body", "invalid", "not-allowed"]);
+    for m in &listed {
+        assert_eq!(m.source_queue, format!("{prefix}.commands"));
+        assert!(!m.reason.is_empty() && m.parked_at.is_some(), "{m:?}");
+    }
+    assert!(listed
+        .iter()
+        .any(|m| m.message_id == "not-allowed" && m.reason.contains("may not send `receive`")));
+    // Listing does not consume.
+    assert_eq!(parked(&portal, hub.addr).await.len(), 3);
+    // One-stop systems may not manage parked messages.
+    let mut admin = AdminServiceClient::connect(format!("http://{}", hub.addr))
+        .await
+        .unwrap();
+    let err = admin
+        .list_parked(grpc.req(pb::ListParkedRequest { limit: 0 }))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::PermissionDenied);
+    hub.stop().await;
+    cleanup(&prefix, &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_command_is_redriven_once_its_cause_is_fixed() {
+    let prefix = prefix();
+    let newcomer = lienthong::config::PartnerSection {
+        id: "mot-cua-moi".into(),
+        kind: "one_stop".into(),
+        token: Some("mot-cua-moi-token-1".into()),
+        token_sha256: None,
+        commands: vec!["*".into()],
+        agencies: vec!["*".into()],
+        subscription: None,
+    };
+    // The partner sends before the hub knows it: parked as unauthenticated.
+    let mut hub = super::amqp_hub(&prefix, vec![]).await;
+    let connection = connect().await;
+    let mut sender = Sender::open(&connection, &prefix).await;
+    sender
+        .send(
+            "mot-cua-moi-token-1",
+            None,
+            submit_request("early", submission()).encode_to_vec(),
+            "early",
+        )
+        .await;
+    assert_eq!(error(sender.reply("early").await).code, "UNAUTHENTICATED");
+    hub.stop().await;
+
+    // The operator adds the partner and re-drives.
+    let mut hub = super::amqp_hub(&prefix, vec![newcomer]).await;
+    let portal = hub.client(PORTAL).await;
+    let mut admin = AdminServiceClient::connect(format!("http://{}", hub.addr))
+        .await
+        .unwrap();
+    let request = portal.req(pb::RedriveParkedRequest {
+        message_ids: vec!["early".into()],
+        all: false,
+    });
+    assert_eq!(
+        admin
+            .redrive_parked(request)
+            .await
+            .unwrap()
+            .into_inner()
+            .redriven,
+        1
+    );
+    let accepted = command_reply(sender.reply("early").await);
+    assert_eq!(accepted.dossier.unwrap().submitted_by, "mot-cua-moi");
+    assert!(parked(&portal, hub.addr).await.is_empty());
+    hub.stop().await;
+    cleanup(&prefix, &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_a_partner_rejects_are_parked_by_policy_and_can_be_redriven() {
+    let prefix = prefix();
+    apply_policies(&prefix);
+    let partner = queue_partner(
+        "buu-dien-tu-choi",
+        "buu-dien-tu-choi-01",
+        SubscriptionSection::default(),
+    );
+    let mut hub = super::amqp_hub(&prefix, vec![partner]).await;
+    let mut client = hub.client(ONE_STOP).await;
+    let submitted = client.submit("to-reject").await;
+    let connection = connect().await;
+    let queue_name = format!("{prefix}.partner.buu-dien-tu-choi");
+    let mut queue = QueueReader::open(&connection, &queue_name).await;
+    let delivery = queue
+        .next(Duration::from_secs(30))
+        .await
+        .expect("the event arrives");
+    assert_eq!(
+        delivery.properties.message_id().as_ref().unwrap().as_str(),
+        submitted.event_id
+    );
+    // The partner cannot process it: rejected without requeue → dead-lettered.
+    delivery
+        .acker
+        .reject(BasicRejectOptions { requeue: false })
+        .await
+        .unwrap();
+
+    let portal = hub.client(PORTAL).await;
+    let mut listed = Vec::new();
+    for _ in 0..50 {
+        listed = parked(&portal, hub.addr).await;
+        if !listed.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(listed.len(), 1, "the rejected event is parked");
+    assert_eq!(listed[0].message_id, submitted.event_id);
+    assert_eq!(
+        (listed[0].reason.as_str(), listed[0].source_queue.as_str()),
+        ("rejected", queue_name.as_str())
+    );
+
+    let mut admin = AdminServiceClient::connect(format!("http://{}", hub.addr))
+        .await
+        .unwrap();
+    let request = portal.req(pb::RedriveParkedRequest {
+        message_ids: vec![],
+        all: true,
+    });
+    assert_eq!(
+        admin
+            .redrive_parked(request)
+            .await
+            .unwrap()
+            .into_inner()
+            .redriven,
+        1
+    );
+    let again = queue
+        .next(Duration::from_secs(30))
+        .await
+        .expect("re-driven to the partner queue");
+    assert_eq!(
+        again.properties.message_id().as_ref().unwrap().as_str(),
+        submitted.event_id
+    );
+    again.acker.ack(BasicAckOptions::default()).await.unwrap();
+    hub.stop().await;
+    cleanup(&prefix, &["buu-dien-tu-choi"]).await;
+}

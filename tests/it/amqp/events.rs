@@ -1,0 +1,184 @@
+//! Every event out through RabbitMQ, to the right partner queues, in order
+//! per dossier, with the headers the contract promises.
+
+use super::{amqp_hub, cleanup, connect, header_text, prefix, queue_partner, QueueReader};
+use crate::common::{command, command_named, submission, submit_request, Client, ONE_STOP};
+use lapin::options::BasicAckOptions;
+use lienthong::config::SubscriptionSection;
+use lienthong::grpc::pb;
+use prost::Message;
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+/// Drives `dossiers` dossiers of `agency` through four commands from four
+/// clients; returns the acknowledged event ids.
+pub async fn drive(client: &Client, tag: &str, agency: &str, dossiers: usize) -> Vec<String> {
+    let mut tasks = Vec::new();
+    for worker in 0..4 {
+        let mut client = client.clone();
+        let (tag, agency) = (tag.to_string(), agency.to_string());
+        tasks.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for n in (worker..dossiers).step_by(4) {
+                let mut s = submission();
+                s.agency_code = agency.clone();
+                let reply = client
+                    .exec(submit_request(&format!("{tag}-{n}"), s))
+                    .await
+                    .unwrap();
+                ids.push(reply.event_id);
+                let id = reply.dossier.unwrap().id;
+                for step in ["receive", "start_processing", "finish"] {
+                    ids.push(
+                        client
+                            .exec(command(
+                                &format!("{tag}-{n}-{step}"),
+                                id,
+                                command_named(step),
+                            ))
+                            .await
+                            .unwrap()
+                            .event_id,
+                    );
+                }
+            }
+            ids
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_reach_the_partner_queue_in_order_per_dossier_and_nothing_else_does() {
+    let prefix = prefix();
+    let filter = SubscriptionSection {
+        agencies: vec!["000.00.01.H22".into()],
+        procedures: vec!["1.000948.H38".into()],
+        ..Default::default()
+    };
+    let mut hub = amqp_hub(
+        &prefix,
+        vec![queue_partner("buu-dien", "buu-dien-token-0001", filter)],
+    )
+    .await;
+    let connection = connect().await;
+    let mut queue = QueueReader::open(&connection, &format!("{prefix}.partner.buu-dien")).await;
+    let client = hub.client(ONE_STOP).await;
+
+    let wanted = drive(&client, "mine", "000.00.01.H22", 30).await;
+    let unwanted: HashSet<String> = drive(&client, "other", "000.00.02.H22", 6)
+        .await
+        .into_iter()
+        .collect();
+    // Same agency, another procedure: not for this partner either.
+    let mut other_procedure = submission();
+    other_procedure.procedure_code = "1.000949.H38".into();
+    let mut c = client.clone();
+    let not_mine = c
+        .exec(submit_request("other-procedure", other_procedure))
+        .await
+        .unwrap()
+        .event_id;
+
+    let mut missing: HashSet<String> = wanted.iter().cloned().collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut versions: HashMap<u64, u64> = HashMap::new();
+    let mut duplicates = 0;
+    while !missing.is_empty() {
+        let delivery = queue
+            .next(Duration::from_secs(30))
+            .await
+            .unwrap_or_else(|| panic!("{} events never arrived", missing.len()));
+        let id = delivery
+            .properties
+            .message_id()
+            .as_ref()
+            .expect("message_id")
+            .to_string();
+        let event =
+            pb::Event::decode(delivery.data.as_slice()).expect("body is a lienthong.v1.Event");
+        assert_eq!(event.event_id, id, "message_id is the event id");
+        assert!(
+            !unwanted.contains(&id) && id != not_mine,
+            "an event of another agency or procedure arrived"
+        );
+        if !seen.insert(id.clone()) {
+            duplicates += 1; // allowed: same message_id, dropped by the partner
+        } else {
+            let last = versions
+                .insert(event.dossier_id, event.dossier_version)
+                .unwrap_or(0);
+            assert_eq!(
+                event.dossier_version,
+                last + 1,
+                "dossier {} in version order",
+                event.dossier_id
+            );
+        }
+        assert_eq!(delivery.properties.delivery_mode(), &Some(2), "persistent");
+        assert_eq!(
+            delivery
+                .properties
+                .content_type()
+                .as_ref()
+                .map(|s| s.as_str()),
+            Some("application/x-protobuf")
+        );
+        assert_eq!(
+            header_text(&delivery, "agency_code").as_deref(),
+            Some("000.00.01.H22")
+        );
+        assert_eq!(
+            header_text(&delivery, "procedure_code").as_deref(),
+            Some("1.000948.H38")
+        );
+        assert!(header_text(&delivery, "event_type").is_some());
+        assert_eq!(
+            delivery.routing_key.as_str(),
+            format!(
+                "{}.000_00_01_H22.1_000948_H38",
+                header_text(&delivery, "event_type").unwrap()
+            )
+        );
+        delivery
+            .acker
+            .ack(BasicAckOptions::default())
+            .await
+            .unwrap();
+        missing.remove(&id);
+    }
+    assert_eq!(seen.len(), wanted.len());
+    // Nothing else is waiting in the queue.
+    assert!(
+        queue.next(Duration::from_millis(500)).await.is_none(),
+        "an unexpected extra message"
+    );
+    println!("{} events, {duplicates} duplicates", seen.len());
+    hub.stop().await;
+    cleanup(&prefix, &["buu-dien"]).await;
+}
+
+#[tokio::test]
+async fn without_a_broker_url_the_hub_runs_on_sled_alone() {
+    let mut hub = crate::common::TestHub::start().await;
+    let mut client = hub.client(ONE_STOP).await;
+    assert_eq!(client.submit("embedded").await.event_seq, 1);
+    let portal = hub.client(crate::common::PORTAL).await;
+    let request = portal.req(pb::ListParkedRequest { limit: 0 });
+    let err = lienthong::grpc::pb::admin_service_client::AdminServiceClient::connect(format!(
+        "http://{}",
+        hub.addr
+    ))
+    .await
+    .unwrap()
+    .list_parked(request)
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::Unavailable);
+    assert!(err.message().contains("no broker"), "{}", err.message());
+    hub.stop().await;
+}

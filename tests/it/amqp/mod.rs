@@ -1,0 +1,187 @@
+//! Tests against the real RabbitMQ on 127.0.0.1:5672 (override with
+//! `LIENTHONG_TEST_AMQP_URL`). `tests/run.sh` makes sure it runs; a test here
+//! that cannot reach it fails — it never skips. Each test uses its own name
+//! prefix, and they run one at a time (`.config/nextest.toml`), because one
+//! of them stops and starts the broker.
+
+mod commands;
+mod events;
+mod outage;
+
+use crate::common::TestHub;
+use lapin::options::{
+    BasicConsumeOptions, ExchangeDeleteOptions, QueueDeclareOptions, QueueDeleteOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{Channel, Connection, ConnectionProperties};
+use lienthong::config::{HubConfig, PartnerSection, SubscriptionSection};
+use std::time::Duration;
+use tokio_stream::StreamExt;
+
+pub fn url() -> String {
+    std::env::var("LIENTHONG_TEST_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
+}
+
+/// A fresh prefix, so that tests never share queues.
+pub fn prefix() -> String {
+    format!("lt-{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+}
+
+pub async fn connect() -> Connection {
+    let properties = ConnectionProperties::default()
+        .with_executor(tokio_executor_trait::Tokio::current())
+        .with_reactor(tokio_reactor_trait::Tokio);
+    Connection::connect(&url(), properties)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("RabbitMQ must run for these tests (bash tests/run.sh starts it): {e}")
+        })
+}
+
+/// A partner that takes its events from its own queue.
+pub fn queue_partner(id: &str, token: &str, subscription: SubscriptionSection) -> PartnerSection {
+    PartnerSection {
+        id: id.into(),
+        kind: "postal".into(),
+        token: Some(token.into()),
+        token_sha256: None,
+        commands: vec!["submit".into(), "return_result".into()],
+        agencies: vec!["*".into()],
+        subscription: Some(SubscriptionSection {
+            delivery: Some("amqp".into()),
+            ..subscription
+        }),
+    }
+}
+
+pub fn with_amqp(config: &mut HubConfig, prefix: &str, partners: Vec<PartnerSection>) {
+    config.amqp.url = Some(url());
+    config.amqp.prefix = prefix.to_string();
+    config.amqp.reconnect_initial_backoff_milliseconds = 100;
+    config.amqp.reconnect_max_backoff_seconds = 1;
+    config.amqp.confirm_timeout_seconds = 10;
+    config.partners.extend(partners);
+}
+
+pub async fn amqp_hub(prefix: &str, partners: Vec<PartnerSection>) -> TestHub {
+    let prefix = prefix.to_string();
+    TestHub::start_with(move |config| with_amqp(config, &prefix, partners)).await
+}
+
+pub fn rabbitmqctl(args: &[&str]) {
+    let out = std::process::Command::new("rabbitmqctl")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("rabbitmqctl must be installed with the broker: {e}"));
+    assert!(
+        out.status.success(),
+        "rabbitmqctl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The policies of deploy/rabbitmq, for one test prefix.
+pub fn apply_policies(prefix: &str) {
+    let dlx = format!("{{\"dead-letter-exchange\":\"{prefix}.dlx\",\"delivery-limit\":3}}");
+    rabbitmqctl(&[
+        "set_policy",
+        "--apply-to",
+        "queues",
+        &format!("{prefix}-partners"),
+        &format!("^{}\\.partner\\.", prefix.replace('-', "\\-")),
+        &dlx,
+    ]);
+}
+
+/// Waits until the hub has declared `queue` (its publisher connects on its own time).
+pub async fn wait_for_queue(connection: &Connection, queue: &str) {
+    for _ in 0..200 {
+        let channel = connection.create_channel().await.unwrap();
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..Default::default()
+        };
+        if channel
+            .queue_declare(queue, passive, FieldTable::default())
+            .await
+            .is_ok()
+        {
+            let _ = channel.close(200, "").await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the hub never declared queue {queue}");
+}
+
+pub struct QueueReader {
+    /// Kept open for as long as the consumer reads.
+    _channel: Channel,
+    consumer: lapin::Consumer,
+}
+
+impl QueueReader {
+    pub async fn open(connection: &Connection, queue: &str) -> QueueReader {
+        wait_for_queue(connection, queue).await;
+        let channel = connection.create_channel().await.unwrap();
+        let consumer = channel
+            .basic_consume(
+                queue,
+                "lienthong-test",
+                BasicConsumeOptions {
+                    no_ack: false,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        QueueReader { _channel: channel, consumer }
+    }
+
+    /// The next delivery, or None after `wait` without one.
+    pub async fn next(&mut self, wait: Duration) -> Option<lapin::message::Delivery> {
+        match tokio::time::timeout(wait, self.consumer.next()).await {
+            Ok(Some(delivery)) => Some(delivery.expect("healthy consumer")),
+            Ok(None) => panic!("consumer closed"),
+            Err(_) => None,
+        }
+    }
+}
+
+/// Deletes what the hub declared for this prefix.
+pub async fn cleanup(prefix: &str, partner_queues: &[&str]) {
+    let connection = connect().await;
+    let channel = connection.create_channel().await.unwrap();
+    let mut queues = vec![format!("{prefix}.commands"), format!("{prefix}.parked")];
+    queues.extend(
+        partner_queues
+            .iter()
+            .map(|id| format!("{prefix}.partner.{id}")),
+    );
+    for queue in queues {
+        let _ = channel
+            .queue_delete(&queue, QueueDeleteOptions::default())
+            .await;
+    }
+    for exchange in ["events", "commands", "dlx"] {
+        let _ = channel
+            .exchange_delete(
+                &format!("{prefix}.{exchange}"),
+                ExchangeDeleteOptions::default(),
+            )
+            .await;
+    }
+    let _ = std::process::Command::new("rabbitmqctl")
+        .args(["clear_policy", &format!("{prefix}-partners")])
+        .output();
+    let _ = connection.close(200, "").await;
+}
+
+pub fn header_text(delivery: &lapin::message::Delivery, name: &str) -> Option<String> {
+    match delivery.properties.headers().as_ref()?.inner().get(name)? {
+        lapin::types::AMQPValue::LongString(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
