@@ -67,7 +67,8 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
     let (amqp_runtime, dead_letters) = match &amqp_settings {
         Some(settings) => {
             tracing::info!(broker = %amqp::redact(&settings.url), prefix = %settings.names.prefix, "AMQP transport on");
-            let dead_letters: Arc<dyn DeadLetters> = Arc::new(amqp::dead_letters(&hub, settings));
+            let dead_letters: Arc<dyn DeadLetters> =
+                Arc::new(amqp::dead_letters(hub.partners(), settings));
             (Some(amqp::start(&hub, settings)), Some(dead_letters))
         }
         None => (None, None),

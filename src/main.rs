@@ -44,8 +44,35 @@ enum Command {
         /// The configuration file.
         config: PathBuf,
     },
+    /// Lists or re-drives messages parked in RabbitMQ (needs `[amqp] url`).
+    Parked {
+        #[command(subcommand)]
+        action: ParkedAction,
+    },
     /// Measures the hub against raw sled on this machine (see README).
     Bench(lienthong::bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum ParkedAction {
+    /// Prints parked messages, oldest first, without consuming them.
+    List {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Sends parked messages back to the queue they came from.
+    Redrive {
+        #[arg(long)]
+        config: PathBuf,
+        /// A message id to re-drive (repeatable).
+        #[arg(long = "id", required_unless_present = "all")]
+        ids: Vec<String>,
+        /// Re-drive every parked message.
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -87,6 +114,10 @@ fn main() -> anyhow::Result<()> {
             lienthong::telemetry::init(config.log.format, &config.log.level);
             runtime()?.block_on(serve(config, embedded))
         }
+        Command::Parked { action } => {
+            lienthong::telemetry::init(LogFormat::Text, "warn");
+            runtime()?.block_on(parked(action))
+        }
         Command::Bench(args) => {
             lienthong::telemetry::init(LogFormat::Text, "warn");
             runtime()?.block_on(lienthong::bench::run(args))
@@ -121,6 +152,42 @@ async fn serve(config: HubConfig, embedded: bool) -> anyhow::Result<()> {
     }
     shutdown_signal().await;
     running.stop().await?;
+    Ok(())
+}
+
+async fn parked(action: ParkedAction) -> anyhow::Result<()> {
+    use lienthong::hub::DeadLetters;
+    let path = match &action {
+        ParkedAction::List { config, .. } | ParkedAction::Redrive { config, .. } => config,
+    };
+    let config = HubConfig::load(path)?;
+    let settings = lienthong::amqp::AmqpSettings::from_config(&config.amqp).with_context(|| {
+        format!(
+            "{}: key `amqp.url` is not set: without a broker nothing is parked",
+            path.display()
+        )
+    })?;
+    let lot = lienthong::amqp::dead_letters(&config.partner_registry()?, &settings);
+    match action {
+        ParkedAction::List { limit, .. } => {
+            let parked = lot.list(limit).await?;
+            println!("{} parked message(s)", parked.len());
+            for m in parked {
+                let at = m
+                    .parked_at
+                    .map(|t| t.portal_format())
+                    .unwrap_or_else(|| "-".into());
+                println!(
+                    "{}  {}  from {}  redriven {}  parked {}  reason: {}",
+                    m.message_id, m.message_type, m.source_queue, m.redriven, at, m.reason
+                );
+            }
+        }
+        ParkedAction::Redrive { ids, all, .. } => {
+            let count = lot.redrive(&ids, all).await?;
+            println!("{count} message(s) re-driven");
+        }
+    }
     Ok(())
 }
 

@@ -112,9 +112,11 @@ pub fn start(hub: &Hub, settings: &AmqpSettings) -> AmqpRuntime {
     AmqpRuntime { tasks }
 }
 
-pub fn dead_letters(hub: &Hub, settings: &AmqpSettings) -> RabbitDeadLetters {
+/// The parking lot of this broker configuration (also usable without a
+/// running hub, by `lienthong parked`).
+pub fn dead_letters(partners: &PartnerRegistry, settings: &AmqpSettings) -> RabbitDeadLetters {
     RabbitDeadLetters {
         settings: settings.clone(),
-        amqp_partners: amqp_partners(hub.partners()),
+        amqp_partners: amqp_partners(partners),
     }
 }
