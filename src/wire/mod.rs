@@ -8,11 +8,4 @@ pub mod from_proto;
 pub mod to_proto;
 
 /// The generated `lienthong.v1` types, clients and servers.
-pub mod pb {
-    #![allow(clippy::all, missing_docs)]
-    tonic::include_proto!("lienthong.v1");
-
-    /// Encoded descriptors of the contract, for gRPC reflection.
-    pub const FILE_DESCRIPTOR_SET: &[u8] =
-        include_bytes!(concat!(env!("OUT_DIR"), "/lienthong_descriptor.bin"));
-}
+pub use lienthong_proto::v1 as pb;

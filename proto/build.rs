@@ -1,4 +1,4 @@
-//! Generates the `lienthong.v1` gRPC code from `proto/` with protox, so that
+//! Generates the `lienthong.v1` gRPC code from `lienthong/v1/` with protox, so that
 //! building needs no system `protoc`. The encoded descriptor set is written
 //! beside the generated code for gRPC reflection.
 
@@ -6,18 +6,18 @@ use prost::Message;
 use std::path::PathBuf;
 
 const PROTOS: &[&str] = &[
-    "proto/lienthong/v1/dossier.proto",
-    "proto/lienthong/v1/commands.proto",
-    "proto/lienthong/v1/events.proto",
-    "proto/lienthong/v1/catalog.proto",
-    "proto/lienthong/v1/hub.proto",
-    "proto/lienthong/v1/amqp.proto",
-    "proto/lienthong/v1/admin.proto",
+    "lienthong/v1/dossier.proto",
+    "lienthong/v1/commands.proto",
+    "lienthong/v1/events.proto",
+    "lienthong/v1/catalog.proto",
+    "lienthong/v1/hub.proto",
+    "lienthong/v1/amqp.proto",
+    "lienthong/v1/admin.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    println!("cargo:rerun-if-changed=proto");
-    let fds = protox::compile(PROTOS, ["proto"])?;
+    println!("cargo:rerun-if-changed=lienthong");
+    let fds = protox::compile(PROTOS, ["."])?;
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
     std::fs::write(
         out_dir.join("lienthong_descriptor.bin"),
