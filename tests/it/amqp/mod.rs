@@ -137,7 +137,10 @@ impl QueueReader {
             )
             .await
             .unwrap();
-        QueueReader { _channel: channel, consumer }
+        QueueReader {
+            _channel: channel,
+            consumer,
+        }
     }
 
     /// The next delivery, or None after `wait` without one.
