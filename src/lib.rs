@@ -5,6 +5,7 @@
 //! writer, `hub` is the facade every transport calls, and `grpc` is one such
 //! transport.
 
+pub mod adapters;
 pub mod amqp;
 pub mod app;
 pub mod bench;

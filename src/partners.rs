@@ -68,6 +68,8 @@ pub enum Delivery {
     Grpc,
     /// Its own durable RabbitMQ queue, fed by the AMQP publisher.
     Amqp,
+    /// Its adapter's sink, fed by the hub's delivery relay.
+    Adapter,
 }
 
 #[derive(Clone, Debug)]

@@ -17,7 +17,28 @@ pub struct HubConfig {
     #[serde(default)]
     pub amqp: AmqpSection,
     #[serde(default)]
+    pub delivery: DeliverySection,
+    #[serde(default)]
     pub partners: Vec<PartnerSection>,
+}
+
+/// How the hub delivers events to partners through their adapters.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliverySection {
+    /// Attempts of one event before it is parked (retryable failures).
+    pub max_attempts: u32,
+    /// Retry backoff: first wait, doubled up to the maximum.
+    pub initial_backoff_milliseconds: u64,
+    pub max_backoff_seconds: u64,
+    /// Deliveries in progress at once, per partner (different dossiers).
+    pub concurrency: usize,
+}
+
+impl Default for DeliverySection {
+    fn default() -> Self {
+        DeliverySection { max_attempts: 10, initial_backoff_milliseconds: 200, max_backoff_seconds: 60, concurrency: 16 }
+    }
 }
 
 /// RabbitMQ. With no `url`, the hub runs on sled alone (the embedded default).
@@ -63,6 +84,9 @@ pub struct HubSection {
     pub data_dir: PathBuf,
     /// gRPC listen address.
     pub listen: SocketAddr,
+    /// HTTP listen address for partners' webhooks and callbacks (adapters'
+    /// inbound routes, under `/partners/<id>/`). Absent: no HTTP server.
+    pub http_listen: Option<SocketAddr>,
     /// Largest gRPC message accepted or sent.
     pub max_message_bytes: usize,
     /// sled's page cache.
@@ -80,6 +104,7 @@ impl Default for HubSection {
         HubSection {
             data_dir: PathBuf::from("lienthong-data"),
             listen: "127.0.0.1:50051".parse().expect("valid default address"),
+            http_listen: None,
             max_message_bytes: 8 * 1024 * 1024,
             cache_capacity_bytes: 256 * 1024 * 1024,
             group_commit_max_commands: 512,
@@ -155,6 +180,10 @@ pub struct PartnerSection {
     /// Absent: the partner receives no events.
     #[serde(default)]
     pub subscription: Option<SubscriptionSection>,
+    /// The partner's adapter: `kind` plus that adapter's own settings. With
+    /// an adapter, the partner's events go through it.
+    #[serde(default)]
+    pub adapter: Option<toml::Table>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -223,7 +252,12 @@ impl HubConfig {
                 "must not be empty (e.g. info)",
             ));
         }
-        super::partners::check_all(file, &self.partners, self.amqp.url.is_some())
+        super::partners::check_all(file, &self.partners, self.amqp.url.is_some())?;
+        let needs_http = self.partners.iter().any(|p| p.adapter.is_some());
+        if needs_http && self.hub.http_listen.is_none() {
+            tracing::debug!("partners have adapters but hub.http_listen is not set: their inbound routes are not served");
+        }
+        Ok(())
     }
 }
 

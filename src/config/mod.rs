@@ -11,7 +11,7 @@ mod partners;
 
 pub use error::ConfigError;
 pub use file::{
-    AmqpSection, HubConfig, HubSection, LogFormat, LogSection, PartnerSection, RetentionSection,
+    AmqpSection, DeliverySection, HubConfig, HubSection, LogFormat, LogSection, PartnerSection, RetentionSection,
     SubscriptionSection,
 };
 

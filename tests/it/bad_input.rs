@@ -219,6 +219,7 @@ async fn credentials_and_rights_are_checked() {
             commands: vec!["*".into()],
             agencies: vec!["000.00.01.H17".into()],
             subscription: None,
+            adapter: None,
         });
     })
     .await;

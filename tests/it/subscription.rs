@@ -218,6 +218,7 @@ async fn a_partner_without_subscription_cannot_subscribe() {
             commands: vec![],
             agencies: vec!["*".into()],
             subscription: None,
+            adapter: None,
         });
     })
     .await;
@@ -239,6 +240,7 @@ async fn a_partner_scoped_to_agencies_receives_only_their_events() {
             commands: vec!["*".into()],
             agencies: vec!["000.00.01.H17".into()],
             subscription: Some(Default::default()),
+            adapter: None,
         });
     })
     .await;

@@ -263,6 +263,7 @@ async fn a_parked_command_is_redriven_once_its_cause_is_fixed() {
         commands: vec!["*".into()],
         agencies: vec!["*".into()],
         subscription: None,
+        adapter: None,
     };
     // The partner sends before the hub knows it: parked as unauthenticated.
     let mut hub = super::amqp_hub(&prefix, vec![]).await;

@@ -52,6 +52,7 @@ pub fn queue_partner(id: &str, token: &str, subscription: SubscriptionSection) -
             delivery: Some("amqp".into()),
             ..subscription
         }),
+        adapter: None,
     }
 }
 
