@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # The one command that runs every test of lienthong on a fresh machine:
 #   bash tests/run.sh
-# It installs what is missing (cargo-nextest), then runs the whole suite:
-# unit tests and the integration tests in tests/it/ (real sled on disk, real
-# gRPC on loopback, the real binary killed with SIGKILL).
+# It installs what is missing (cargo-nextest; RabbitMQ, through
+# tests/broker.sh), then runs the whole suite: unit tests and the integration
+# tests in tests/it/ (real sled on disk, real gRPC on loopback, a real
+# RabbitMQ on 127.0.0.1:5672, the real binary killed with SIGKILL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# A broker on 127.0.0.1:5672 (guest/guest) and rabbitmqctl on PATH, or stop
+# here: the AMQP tests are never skipped. Sourced, so the PATH it fixes and
+# its helpers (apply_test_policies) reach the tests.
+if ! source tests/broker.sh; then
+  echo "tests/run.sh: no RabbitMQ broker (see above); not running the tests" >&2
+  exit 1
+fi
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   echo "tests/run.sh: installing cargo-nextest" >&2
