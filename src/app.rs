@@ -2,12 +2,15 @@
 //! engine and retention, bind the gRPC listener, serve; and stopping it in
 //! the right order (stop accepting, end feeds, drain the writer).
 
+use crate::adapters;
 use crate::amqp::{self, AmqpSettings};
 use crate::config::{ConfigError, HubConfig};
 use crate::engine::EngineSettings;
 use crate::grpc::{self, ServeSettings};
 use crate::hub::DeadLetters;
 use crate::hub::{Hub, HubError, RetentionSettings};
+use crate::inbound;
+use crate::relay::Deliveries;
 use crate::store::{Store, StoreError};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,6 +37,8 @@ pub enum AppError {
 /// A hub serving gRPC in this process.
 pub struct RunningHub {
     pub addr: SocketAddr,
+    /// Where partners' webhooks are served (`[hub] http_listen`).
+    pub http_addr: Option<SocketAddr>,
     /// The hub's store, for measurements (`lienthong bench`).
     pub store: Store,
     pub data_dir: std::path::PathBuf,
@@ -62,8 +67,10 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
         sweep_interval: Duration::from_secs(config.retention.sweep_interval_seconds),
     };
     let amqp_settings = AmqpSettings::from_config(&config.amqp);
-    let destinations = amqp_settings.iter().map(|_| amqp::destination()).collect();
+    let mut destinations: Vec<_> = amqp_settings.iter().map(|_| amqp::destination()).collect();
+    destinations.extend(adapters::destinations(config)?);
     let (hub, runtime) = Hub::start(store.clone(), partners, destinations, engine, retention)?;
+    let adapters = adapters::start(&hub, config)?;
     let (amqp_runtime, dead_letters) = match &amqp_settings {
         Some(settings) => {
             tracing::info!(broker = %amqp::redact(&settings.url), prefix = %settings.names.prefix, "AMQP transport on");
@@ -83,16 +90,42 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
         addr: settings.listen,
         source,
     })?;
+    let http = match settings.http_listen {
+        Some(addr) => {
+            let listener = inbound::bind(addr)
+                .await
+                .map_err(|source| AppError::Bind { addr, source })?;
+            let bound = listener
+                .local_addr()
+                .map_err(|source| AppError::Bind { addr, source })?;
+            Some((listener, bound))
+        }
+        None => None,
+    };
+    let http_addr = http.as_ref().map(|(_, addr)| *addr);
+    let delivery = Deliveries {
+        relays: Arc::new(adapters.relays.clone()),
+        store: store.clone(),
+    };
     let (stop, stop_rx) = oneshot::channel::<()>();
     let serve_settings = ServeSettings {
         max_message_bytes: settings.max_message_bytes,
     };
     let grace = Duration::from_secs(settings.shutdown_grace_seconds);
+    let mut adapters = adapters;
     let done = tokio::spawn(async move {
         let (server_stop_tx, server_stop_rx) = oneshot::channel::<()>();
+        let mut stopping = hub.stopping();
+        let http_server = http.map(|(listener, _)| {
+            let routes = std::mem::take(&mut adapters.routes);
+            tokio::spawn(inbound::serve(listener, routes, async move {
+                let _ = stopping.wait_for(|stop| *stop).await;
+            }))
+        });
         let server = tokio::spawn(grpc::serve(
             hub,
             dead_letters,
+            delivery,
             listener,
             serve_settings,
             async {
@@ -105,6 +138,10 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
         if let Some(amqp) = amqp_runtime {
             amqp.join().await;
         }
+        if let Some(http) = http_server {
+            let _ = http.await;
+        }
+        adapters.join().await;
         let _ = server_stop_tx.send(());
         let served = match tokio::time::timeout(grace, server).await {
             Ok(Ok(result)) => result.map_err(|e| AppError::Serve(e.to_string())),
@@ -123,6 +160,7 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
     });
     Ok(RunningHub {
         addr,
+        http_addr,
         store,
         data_dir: settings.data_dir.clone(),
         stop,

@@ -321,12 +321,11 @@ fn accepted(reply: pb::amqp_reply::Result) -> Outcome {
 }
 
 fn refused(error: HubError) -> Outcome {
-    let status = crate::grpc::to_status(&error);
-    let code = format!("{:?}", status.code());
+    let code = crate::grpc::code_name(&error);
     let disposition = error.disposition();
     let park = disposition == Disposition::Park;
     Outcome {
-        reply: error_reply(&screaming(&code), status.message().to_string(), park),
+        reply: error_reply(&code, error.to_string(), park),
         park_reason: park.then(|| error.to_string()),
         requeue: disposition == Disposition::Retry,
     }
@@ -349,34 +348,10 @@ fn error_reply(code: &str, message: String, parked: bool) -> pb::amqp_reply::Res
     })
 }
 
-/// `FailedPrecondition` → `FAILED_PRECONDITION`, as gRPC names its codes.
-fn screaming(camel: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in camel.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_uppercase());
-    }
-    out
-}
-
 fn header_text(delivery: &Delivery, name: &str) -> Option<String> {
     match delivery.properties.headers().as_ref()?.inner().get(name)? {
         AMQPValue::LongString(s) => Some(s.to_string()),
         AMQPValue::ShortString(s) => Some(s.to_string()),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn grpc_code_names() {
-        assert_eq!(
-            super::screaming("FailedPrecondition"),
-            "FAILED_PRECONDITION"
-        );
-        assert_eq!(super::screaming("Ok"), "OK");
     }
 }

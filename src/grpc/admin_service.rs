@@ -1,8 +1,9 @@
 //! `lienthong.v1.AdminService`: parked messages, for operators.
 
-use super::{auth, pb, to_proto, to_status};
+use super::{auth, from_proto, pb, to_proto, to_status};
 use crate::domain::CommandName;
 use crate::hub::{DeadLetters, Hub, HubError};
+use crate::relay::{Deliveries, RelayHandle};
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
@@ -10,9 +11,23 @@ pub struct AdminService {
     pub hub: Hub,
     /// Absent when the hub runs without a broker.
     pub dead_letters: Option<Arc<dyn DeadLetters>>,
+    pub deliveries: Deliveries,
 }
 
 impl AdminService {
+    /// The caller may manage parked messages, and names a partner with an adapter.
+    fn relay<T>(&self, request: &Request<T>, partner_id: &str) -> Result<&RelayHandle, Status> {
+        let caller = auth::partner(&self.hub, request)?;
+        caller
+            .check_command(CommandName::ManageParked)
+            .map_err(|e| to_status(&e.into()))?;
+        self.deliveries.relays.get(partner_id).ok_or_else(|| {
+            to_status(&HubError::NotFound {
+                what: format!("a partner `{partner_id}` with an adapter that receives events"),
+            })
+        })
+    }
+
     fn authorised<T>(&self, request: &Request<T>) -> Result<&Arc<dyn DeadLetters>, Status> {
         let partner = auth::partner(&self.hub, request)?;
         partner
@@ -71,6 +86,113 @@ impl pb::admin_service_server::AdminService for AdminService {
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(pb::RedriveParkedReply {
             redriven: redriven as u32,
+        }))
+    }
+
+    async fn list_parked_deliveries(
+        &self,
+        request: Request<pb::ListParkedDeliveriesRequest>,
+    ) -> Result<Response<pb::ListParkedDeliveriesReply>, Status> {
+        let partner = request.get_ref().partner_id.clone();
+        self.relay(&request, &partner)?;
+        let limit = match request.get_ref().limit {
+            0 => 100,
+            n => n as usize,
+        };
+        let parked = self
+            .deliveries
+            .store
+            .parked(&partner, limit)
+            .map_err(|e| to_status(&e.into()))?;
+        let deliveries = parked
+            .into_iter()
+            .map(|p| pb::ParkedDelivery {
+                seq: p.event.seq,
+                event_id: p.event.event_id.clone(),
+                dossier_id: p.event.dossier_id,
+                ma_ho_so: p.event.ma_ho_so.clone(),
+                event_type: p.event.event_type.as_str().to_string(),
+                reason: p.reason,
+                attempts: p.attempts,
+                parked_at: Some(to_proto::timestamp(p.parked_at)),
+            })
+            .collect();
+        Ok(Response::new(pb::ListParkedDeliveriesReply { deliveries }))
+    }
+
+    async fn redrive_parked_deliveries(
+        &self,
+        request: Request<pb::RedriveParkedDeliveriesRequest>,
+    ) -> Result<Response<pb::RedriveParkedDeliveriesReply>, Status> {
+        let relay = self.relay(&request, &request.get_ref().partner_id)?.clone();
+        let req = request.into_inner();
+        if req.seqs.is_empty() && !req.all {
+            return Err(Status::invalid_argument(
+                "invalid field `seqs`: name at least one event, or set `all`",
+            ));
+        }
+        let seqs = (!req.all).then_some(req.seqs);
+        let redriven = relay.redrive(seqs).await.map_err(|e| to_status(&e))?;
+        Ok(Response::new(pb::RedriveParkedDeliveriesReply {
+            redriven: redriven as u32,
+        }))
+    }
+
+    async fn get_delivery_status(
+        &self,
+        request: Request<pb::GetDeliveryStatusRequest>,
+    ) -> Result<Response<pb::GetDeliveryStatusReply>, Status> {
+        let partner = request.get_ref().partner_id.clone();
+        self.relay(&request, &partner)?;
+        let store = &self.deliveries.store;
+        let internal = |e: crate::store::StoreError| to_status(&e.into());
+        let stats = store.delivery_stats(&partner).map_err(internal)?;
+        let status = pb::DeliveryStatus {
+            partner_id: partner.clone(),
+            cursor: store
+                .cursor(&crate::relay::cursor_name(&partner))
+                .map_err(internal)?,
+            committed: store.last_seq().map_err(internal)?,
+            accepted: stats.accepted,
+            parked: stats.parked,
+            retried: stats.retried,
+            redriven: stats.redriven,
+        };
+        let reference = from_proto::dossier_ref("dossier", &request.get_ref().dossier)
+            .map_err(|e| to_status(&e.into()))?;
+        let dossier = match reference {
+            None => None,
+            Some(reference) => {
+                let current = store
+                    .dossier(&reference)
+                    .map_err(internal)?
+                    .ok_or_else(|| {
+                        to_status(&HubError::NotFound {
+                            what: format!("dossier {reference}"),
+                        })
+                    })?;
+                let synced = store
+                    .delivery_state(&partner, current.id)
+                    .map_err(internal)?
+                    .unwrap_or_default();
+                Some(pb::DossierSync {
+                    dossier_id: current.id,
+                    ma_ho_so: current.ma_ho_so.clone(),
+                    dossier_version: current.version,
+                    synced_version: synced.last_version,
+                    up_to_date: synced.last_version == current.version,
+                    changed_at: (synced.last_seq > 0)
+                        .then(|| to_proto::timestamp(synced.occurred_at)),
+                    accepted_at: (synced.last_seq > 0)
+                        .then(|| to_proto::timestamp(synced.accepted_at)),
+                    lag_milliseconds: synced.lag_millis(),
+                    partner_reference: synced.partner_reference,
+                })
+            }
+        };
+        Ok(Response::new(pb::GetDeliveryStatusReply {
+            status: Some(status),
+            dossier,
         }))
     }
 }

@@ -21,6 +21,7 @@ pub struct ServeSettings {
 pub async fn serve(
     hub: Hub,
     dead_letters: Option<std::sync::Arc<dyn crate::hub::DeadLetters>>,
+    deliveries: crate::relay::Deliveries,
     listener: TcpListener,
     settings: ServeSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -53,6 +54,7 @@ pub async fn serve(
     let admin = pb::admin_service_server::AdminServiceServer::new(AdminService {
         hub: hub.clone(),
         dead_letters,
+        deliveries,
     });
     let catalogs = pb::catalog_service_server::CatalogServiceServer::new(CatalogService { hub })
         .max_decoding_message_size(limit)

@@ -63,3 +63,17 @@ fn access_code(error: &AccessError) -> Code {
         _ => Code::PermissionDenied,
     }
 }
+
+/// The gRPC code name of an error (`FAILED_PRECONDITION`), for transports
+/// that carry it as text (AMQP replies, adapters).
+pub fn code_name(error: &HubError) -> String {
+    let camel = format!("{:?}", to_status(error).code());
+    let mut name = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            name.push('_');
+        }
+        name.push(c.to_ascii_uppercase());
+    }
+    name
+}

@@ -15,6 +15,7 @@
 //! | `k`    | kind 0 `e` code                   | CatalogEntry (JSON)        |
 //! | `k`    | kind 0 `c` version, index         | CatalogChange (JSON)       |
 //! | `m`    | counter name                      | u64 / u32                  |
+//! | `p`,`q`,`s` | see `deliveries.rs`          | adapter deliveries         |
 
 use super::StoreError;
 

@@ -7,12 +7,14 @@
 //! Reads go straight to sled; writes go through `Txn`, which only the engine's
 //! writer thread holds. No module outside this one names a sled type.
 
+mod deliveries;
 mod error;
 mod keys;
 mod maintenance;
 mod reads;
 mod txn;
 
+pub use deliveries::{DeliveryState, DeliveryStats, ParkedDelivery};
 pub use error::StoreError;
 pub use reads::ListFilter;
 pub use txn::{DossierCache, IdempotencyRecord, Txn};

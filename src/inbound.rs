@@ -1,0 +1,92 @@
+//! The hub's HTTP side: partners' webhooks and callbacks, served by their
+//! adapters under `/partners/<partner id>/`, and the in-process `HubApi`
+//! through which an adapter acts — always as its own partner, with that
+//! partner's rights, exactly as if it had called over gRPC.
+
+use crate::hub::{Hub, HubError};
+use crate::partners::Partner;
+use crate::wire::{from_proto, pb, to_proto};
+use lienthong_adapter::{HubApi, HubCallError};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// `HubApi` for an adapter running inside the hub.
+pub struct InProcessHub {
+    pub hub: Hub,
+    pub partner: Arc<Partner>,
+}
+
+fn call_error(error: HubError) -> HubCallError {
+    HubCallError {
+        code: crate::grpc::code_name(&error),
+        message: error.to_string(),
+    }
+}
+
+#[async_trait::async_trait]
+impl HubApi for InProcessHub {
+    async fn execute(&self, request: pb::CommandRequest) -> Result<pb::CommandReply, HubCallError> {
+        let envelope = from_proto::command_request(request).map_err(|e| call_error(e.into()))?;
+        let outcome = self
+            .hub
+            .execute(&self.partner, envelope)
+            .await
+            .map_err(call_error)?;
+        Ok(to_proto::command_reply(&outcome))
+    }
+
+    async fn publish_catalog(
+        &self,
+        request: pb::PublishCatalogRequest,
+    ) -> Result<pb::PublishCatalogReply, HubCallError> {
+        let outcome = self
+            .hub
+            .publish_catalog(&self.partner, from_proto::publication(request))
+            .await
+            .map_err(call_error)?;
+        Ok(to_proto::publication_reply(&outcome))
+    }
+
+    async fn get_dossier(
+        &self,
+        dossier: pb::DossierRef,
+    ) -> Result<pb::GetDossierReply, HubCallError> {
+        let reference = from_proto::dossier_ref("dossier", &Some(dossier))
+            .map_err(|e| call_error(e.into()))?
+            .ok_or_else(|| {
+                call_error(
+                    crate::domain::DomainError::invalid("dossier", "is required (id or ma_ho_so)")
+                        .into(),
+                )
+            })?;
+        let (dossier, history) = self
+            .hub
+            .get_dossier(&self.partner, &reference)
+            .map_err(call_error)?;
+        Ok(pb::GetDossierReply {
+            dossier: Some(to_proto::dossier(&dossier)),
+            history: history.iter().map(to_proto::history_entry).collect(),
+        })
+    }
+}
+
+/// Serves the adapters' routes until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    routes: Vec<(String, axum::Router)>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let mut app = axum::Router::new().route("/health", axum::routing::get(|| async { "ok" }));
+    for (partner, router) in routes {
+        app = app.nest(&format!("/partners/{partner}"), router);
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Binds the HTTP listener (port 0 picks a free one).
+pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await
+}

@@ -1,0 +1,262 @@
+//! The delivery relay: events to a partner through its adapter's sink.
+//!
+//! One relay per partner with an adapter. It reads the outbox after its own
+//! durable cursor (`adapter:<partner id>`), keeps what the partner's filter
+//! matches, and hands each event to the lane of its dossier. A lane delivers
+//! its dossier's events one at a time, in order; lanes of different dossiers
+//! run side by side (up to `[delivery] concurrency`). So a slow or failing
+//! dossier never holds the others back, while each dossier stays in order.
+//!
+//! A failure worth retrying is retried with backoff up to `max_attempts`; a
+//! refusal, or running out of attempts, parks the event with its reason — and
+//! the dossier's later events park behind it, to keep order — until an
+//! operator re-drives them. The cursor moves over an event once it is
+//! accepted or parked, and never past one still in a lane.
+
+mod lane;
+
+use crate::domain::Event;
+use crate::hub::HubError;
+use crate::partners::SubscriptionFilter;
+use crate::store::{ParkedDelivery, Store};
+use lienthong_adapter::Sink;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch, Semaphore};
+
+/// Events read from the outbox but not yet settled, at most, per partner.
+const MAX_OUTSTANDING: usize = 4096;
+/// Settled events between two durable cursor writes.
+const CURSOR_EVERY: u64 = 256;
+
+#[derive(Clone, Copy, Debug)]
+pub struct RelaySettings {
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    pub concurrency: usize,
+}
+
+pub fn cursor_name(partner: &str) -> String {
+    format!("adapter:{partner}")
+}
+
+/// Asks a running relay to deliver parked events again.
+pub struct RedriveRequest {
+    pub seqs: Option<Vec<u64>>,
+    pub answer: oneshot::Sender<Result<usize, HubError>>,
+}
+
+/// A handle on one partner's relay.
+#[derive(Clone)]
+pub struct RelayHandle {
+    redrive: mpsc::Sender<RedriveRequest>,
+}
+
+impl RelayHandle {
+    /// Re-drives parked events (all when `seqs` is None); returns how many.
+    pub async fn redrive(&self, seqs: Option<Vec<u64>>) -> Result<usize, HubError> {
+        let (answer, result) = oneshot::channel();
+        let stopped = || HubError::Unavailable {
+            what: "the delivery relay".into(),
+            reason: "it is stopping".into(),
+        };
+        self.redrive
+            .send(RedriveRequest { seqs, answer })
+            .await
+            .map_err(|_| stopped())?;
+        result.await.map_err(|_| stopped())?
+    }
+}
+
+/// The relays of a running hub and the store they write, for the admin API.
+#[derive(Clone)]
+pub struct Deliveries {
+    pub relays: Arc<HashMap<String, RelayHandle>>,
+    pub store: Store,
+}
+
+/// What a lane reports for an event.
+pub(crate) struct Settled {
+    seq: u64,
+    dossier_id: u64,
+    parked: bool,
+    /// A re-driven event: it is behind the cursor already.
+    redriven: bool,
+}
+
+pub struct Relay {
+    pub partner: String,
+    pub filter: SubscriptionFilter,
+    pub sink: Arc<dyn Sink>,
+    pub store: Store,
+    pub settings: RelaySettings,
+    pub committed: watch::Receiver<u64>,
+    pub stopping: watch::Receiver<bool>,
+}
+
+impl Relay {
+    pub fn start(self) -> (RelayHandle, tokio::task::JoinHandle<()>) {
+        let (redrive, requests) = mpsc::channel(8);
+        let task = tokio::spawn(async move {
+            let partner = self.partner.clone();
+            if let Err(e) = self.run(requests).await {
+                tracing::error!(partner = %partner, error = %e, "delivery relay stopped on a storage error");
+            }
+        });
+        (RelayHandle { redrive }, task)
+    }
+
+    async fn run(mut self, mut requests: mpsc::Receiver<RedriveRequest>) -> Result<(), HubError> {
+        let cursor_name = cursor_name(&self.partner);
+        let mut cursor = self.store.cursor(&cursor_name)?;
+        let mut read_up_to = cursor;
+        let mut settled: BTreeSet<u64> = BTreeSet::new();
+        let mut unsaved = 0u64;
+        let mut blocked: HashSet<u64> = self.store.parked_dossiers(&self.partner)?;
+        let mut lanes: HashMap<u64, (mpsc::UnboundedSender<lane::Work>, usize)> = HashMap::new();
+        let (settle_tx, mut settle_rx) = mpsc::unbounded_channel::<Settled>();
+        let permits = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
+        let context = Arc::new(lane::LaneContext {
+            partner: self.partner.clone(),
+            sink: self.sink.clone(),
+            store: self.store.clone(),
+            settings: self.settings,
+            permits,
+            stopping: self.stopping.clone(),
+            settled: settle_tx,
+        });
+        tracing::info!(partner = %self.partner, from_seq = cursor + 1, "delivery relay started");
+        loop {
+            let durable = *self.committed.borrow_and_update();
+            let outstanding = (read_up_to - cursor) as usize;
+            let mut read_any = false;
+            if read_up_to < durable && outstanding < MAX_OUTSTANDING {
+                for event in self
+                    .store
+                    .events_after(read_up_to, MAX_OUTSTANDING - outstanding)?
+                {
+                    if event.seq > durable {
+                        break;
+                    }
+                    read_any = true;
+                    read_up_to = event.seq;
+                    if !self.filter.matches(&event) {
+                        settled.insert(event.seq);
+                    } else if blocked.contains(&event.dossier_id)
+                        && !lanes.contains_key(&event.dossier_id)
+                    {
+                        let behind = format!(
+                            "waiting behind an earlier parked event of dossier {}",
+                            event.ma_ho_so
+                        );
+                        self.park(event, behind)?;
+                        settled.insert(read_up_to);
+                    } else {
+                        dispatch(
+                            &mut lanes,
+                            &context,
+                            lane::Work {
+                                event,
+                                redriven: false,
+                            },
+                        );
+                    }
+                }
+            }
+            // Move the cursor over every settled event without a gap.
+            while settled.remove(&(cursor + 1)) {
+                cursor += 1;
+                unsaved += 1;
+            }
+            if unsaved >= CURSOR_EVERY || (unsaved > 0 && lanes.is_empty()) {
+                self.store.advance_cursor(&cursor_name, cursor)?;
+                unsaved = 0;
+            }
+            if read_any {
+                continue;
+            }
+            tokio::select! {
+                Some(done) = settle_rx.recv() => {
+                    let mut next = Some(done);
+                    while let Some(done) = next.take() {
+                        if done.parked {
+                            blocked.insert(done.dossier_id);
+                        }
+                        if !done.redriven {
+                            settled.insert(done.seq);
+                        }
+                        if let Some((_, pending)) = lanes.get_mut(&done.dossier_id) {
+                            *pending -= 1;
+                            if *pending == 0 {
+                                lanes.remove(&done.dossier_id);
+                            }
+                        }
+                        next = settle_rx.try_recv().ok();
+                    }
+                }
+                changed = self.committed.changed() => if changed.is_err() { break },
+                Some(request) = requests.recv() => {
+                    let result = self.redrive(request.seqs.as_deref(), &mut blocked, &mut lanes, &context);
+                    let _ = request.answer.send(result);
+                }
+                _ = self.stopping.changed() => break,
+            }
+        }
+        if unsaved > 0 {
+            self.store.advance_cursor(&cursor_name, cursor)?;
+        }
+        tracing::info!(partner = %self.partner, cursor, "delivery relay stopped");
+        Ok(())
+    }
+
+    fn park(&self, event: Event, reason: String) -> Result<(), HubError> {
+        tracing::warn!(partner = %self.partner, seq = event.seq, dossier = %event.ma_ho_so, reason = %reason, "delivery parked");
+        let parked = ParkedDelivery {
+            event,
+            reason,
+            attempts: 0,
+            parked_at: crate::domain::UnixMillis::now(),
+        };
+        Ok(self.store.put_parked(&self.partner, &parked)?)
+    }
+
+    fn redrive(
+        &self,
+        seqs: Option<&[u64]>,
+        blocked: &mut HashSet<u64>,
+        lanes: &mut HashMap<u64, (mpsc::UnboundedSender<lane::Work>, usize)>,
+        context: &Arc<lane::LaneContext>,
+    ) -> Result<usize, HubError> {
+        let taken = self.store.take_parked(&self.partner, seqs)?;
+        let still_parked = self.store.parked_dossiers(&self.partner)?;
+        blocked.retain(|d| still_parked.contains(d));
+        for parked in &taken {
+            dispatch(
+                lanes,
+                context,
+                lane::Work {
+                    event: parked.event.clone(),
+                    redriven: true,
+                },
+            );
+        }
+        tracing::info!(partner = %self.partner, count = taken.len(), "parked deliveries re-driven");
+        Ok(taken.len())
+    }
+}
+
+fn dispatch(
+    lanes: &mut HashMap<u64, (mpsc::UnboundedSender<lane::Work>, usize)>,
+    context: &Arc<lane::LaneContext>,
+    work: lane::Work,
+) {
+    let dossier = work.event.dossier_id;
+    let (sender, pending) = lanes
+        .entry(dossier)
+        .or_insert_with(|| (lane::spawn(context.clone()), 0));
+    *pending += 1;
+    // The lane task lives as long as its sender; it cannot be gone here.
+    let _ = sender.send(work);
+}

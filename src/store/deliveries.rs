@@ -1,0 +1,168 @@
+//! What the delivery relay remembers per partner with an adapter: events it
+//! parked (with a copy of the event, so a re-drive works after retention),
+//! the last accepted delivery per dossier (sync state and lag), and counters.
+//!
+//! | prefix | key                         | value            |
+//! |--------|-----------------------------|------------------|
+//! | `p`    | partner 0 seq               | ParkedDelivery   |
+//! | `q`    | partner 0 dossier id        | DeliveryState    |
+//! | `s`    | partner                     | DeliveryStats    |
+
+use super::{decode, encode, keys, Store, StoreError};
+use crate::domain::{Event, UnixMillis};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkedDelivery {
+    pub event: Event,
+    pub reason: String,
+    pub attempts: u32,
+    pub parked_at: UnixMillis,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryState {
+    pub dossier_id: u64,
+    pub ma_ho_so: String,
+    pub last_seq: u64,
+    pub last_version: u64,
+    pub occurred_at: UnixMillis,
+    pub accepted_at: UnixMillis,
+    pub partner_reference: String,
+    pub attempts: u32,
+}
+
+impl DeliveryState {
+    /// How long after the change the partner accepted it.
+    pub fn lag_millis(&self) -> i64 {
+        self.accepted_at.0 - self.occurred_at.0
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryStats {
+    /// Events the partner accepted.
+    pub accepted: u64,
+    /// Events parked (rejected, given up, or waiting behind a parked one).
+    pub parked: u64,
+    /// Failed attempts that were retried.
+    pub retried: u64,
+    /// Parked events sent again by an operator.
+    pub redriven: u64,
+}
+
+const PARKED: u8 = b'p';
+const STATE: u8 = b'q';
+const STATS: u8 = b's';
+
+fn partner_key(prefix: u8, partner: &str) -> Vec<u8> {
+    let mut key = vec![prefix];
+    key.extend_from_slice(partner.as_bytes());
+    key.push(0);
+    key
+}
+
+fn numbered(prefix: u8, partner: &str, n: u64) -> Vec<u8> {
+    let mut key = partner_key(prefix, partner);
+    key.extend_from_slice(&n.to_be_bytes());
+    key
+}
+
+impl Store {
+    pub fn put_parked(&self, partner: &str, parked: &ParkedDelivery) -> Result<(), StoreError> {
+        self.db
+            .insert(numbered(PARKED, partner, parked.event.seq), encode(parked))
+            .map_err(|e| StoreError::io("parking a delivery", e))?;
+        self.bump_stats(partner, |s| s.parked += 1)
+    }
+
+    /// Parked deliveries of a partner, oldest first.
+    pub fn parked(&self, partner: &str, limit: usize) -> Result<Vec<ParkedDelivery>, StoreError> {
+        self.db
+            .scan_prefix(partner_key(PARKED, partner))
+            .take(limit)
+            .map(|item| {
+                let (key, value) =
+                    item.map_err(|e| StoreError::io("reading parked deliveries", e))?;
+                decode(&key, &value)
+            })
+            .collect()
+    }
+
+    /// Removes and returns the parked deliveries with these seqs (all when
+    /// `seqs` is None), oldest first.
+    pub fn take_parked(
+        &self,
+        partner: &str,
+        seqs: Option<&[u64]>,
+    ) -> Result<Vec<ParkedDelivery>, StoreError> {
+        let mut taken = Vec::new();
+        for parked in self.parked(partner, usize::MAX)? {
+            if seqs.is_none_or(|s| s.contains(&parked.event.seq)) {
+                self.db
+                    .remove(numbered(PARKED, partner, parked.event.seq))
+                    .map_err(|e| StoreError::io("re-driving a delivery", e))?;
+                taken.push(parked);
+            }
+        }
+        let redriven = taken.len() as u64;
+        self.bump_stats(partner, |s| {
+            s.redriven += redriven;
+            s.parked = s.parked.saturating_sub(redriven);
+        })?;
+        self.flush()?;
+        Ok(taken)
+    }
+
+    /// Dossiers with a parked delivery: their later events wait behind it.
+    pub fn parked_dossiers(&self, partner: &str) -> Result<HashSet<u64>, StoreError> {
+        Ok(self
+            .parked(partner, usize::MAX)?
+            .into_iter()
+            .map(|p| p.event.dossier_id)
+            .collect())
+    }
+
+    pub fn record_delivery(&self, partner: &str, state: &DeliveryState) -> Result<(), StoreError> {
+        self.db
+            .insert(numbered(STATE, partner, state.dossier_id), encode(state))
+            .map_err(|e| StoreError::io("recording a delivery", e))?;
+        self.bump_stats(partner, |s| s.accepted += 1)
+    }
+
+    pub fn delivery_state(
+        &self,
+        partner: &str,
+        dossier_id: u64,
+    ) -> Result<Option<DeliveryState>, StoreError> {
+        self.get_json(&numbered(STATE, partner, dossier_id))
+    }
+
+    pub fn delivery_stats(&self, partner: &str) -> Result<DeliveryStats, StoreError> {
+        Ok(self
+            .get_json(&partner_key(STATS, partner))?
+            .unwrap_or_default())
+    }
+
+    pub fn bump_stats(
+        &self,
+        partner: &str,
+        change: impl Fn(&mut DeliveryStats),
+    ) -> Result<(), StoreError> {
+        let key = partner_key(STATS, partner);
+        self.db
+            .update_and_fetch(&key, |old| {
+                let mut stats: DeliveryStats = old
+                    .and_then(|b| serde_json::from_slice(b).ok())
+                    .unwrap_or_default();
+                change(&mut stats);
+                Some(encode(&stats))
+            })
+            .map_err(|e| StoreError::io("counting deliveries", e))?;
+        Ok(())
+    }
+}
+
+// Keep the key layout in one place: these prefixes are listed in keys.rs too.
+const _: () = assert!(PARKED != keys::EVENT && STATE != keys::EVENT && STATS != keys::EVENT);
