@@ -1,0 +1,428 @@
+//! The `[partners.adapter]` settings of a postal provider, read strictly.
+//!
+//! The raw table is deserialised with unknown keys refused, then checked and
+//! turned into [`Config`], the typed form the rest of the crate uses. Every
+//! problem names its key. Example:
+//!
+//! ```toml
+//! [partners.adapter]
+//! kind = "postal_http"
+//! endpoint = "https://postal.example.vn/api"
+//! api_key = "…"
+//! timeout_seconds = 10
+//! mode = "webhook"                 # or "poll"
+//! webhook_secret = "…"             # webhook mode
+//! webhook_tolerance_seconds = 300
+//! poll_interval_seconds = 30       # poll mode
+//! delivery_cod = "unpaid_fees"     # "none" (default), "unpaid_fees" or an amount in VND
+//! [partners.adapter.event_map]     # provider code → canonical state
+//! "PICKUP:CREATED" = "pickup_requested"
+//! "DELIVERY:CREATED" = "delivery_requested"
+//! PICKED = "picked_up"
+//! [partners.adapter.agencies."000.00.01.H22"]
+//! name = "Bộ phận một cửa UBND tỉnh"
+//! address = "…"
+//! province = "Quảng Ninh"
+//! district = "TP Hạ Long"
+//! phone = "0203…"
+//! ```
+
+use crate::vocabulary::{ServiceType, TrackingState};
+use lienthong_adapter::AdapterConfigError;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    endpoint: String,
+    api_key: String,
+    #[serde(default = "default_timeout")]
+    timeout_seconds: u64,
+    #[serde(default = "default_mode")]
+    mode: String,
+    #[serde(default)]
+    webhook_secret: String,
+    #[serde(default = "default_tolerance")]
+    webhook_tolerance_seconds: u64,
+    #[serde(default = "default_poll_interval")]
+    poll_interval_seconds: u64,
+    #[serde(default = "default_poll_page")]
+    poll_page_size: u32,
+    #[serde(default)]
+    poll_cursor_file: Option<PathBuf>,
+    event_map: BTreeMap<String, String>,
+    agencies: BTreeMap<String, Agency>,
+    #[serde(default)]
+    pickup_cod: Option<CodSetting>,
+    #[serde(default)]
+    delivery_cod: Option<CodSetting>,
+    #[serde(default = "default_provider_name")]
+    provider_name: String,
+    #[serde(default)]
+    read_token: String,
+}
+
+fn default_timeout() -> u64 {
+    10
+}
+fn default_mode() -> String {
+    "webhook".to_string()
+}
+fn default_tolerance() -> u64 {
+    300
+}
+fn default_poll_interval() -> u64 {
+    30
+}
+fn default_poll_page() -> u32 {
+    100
+}
+fn default_provider_name() -> String {
+    "Bưu chính công ích".to_string()
+}
+
+/// The agency's side of an order (receiver of a pickup, sender of a result).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    pub name: String,
+    pub address: String,
+    #[serde(default)]
+    pub province: String,
+    #[serde(default)]
+    pub district: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum CodSetting {
+    Amount(i64),
+    Rule(String),
+}
+
+/// How much cash the postal worker collects from the applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cod {
+    None,
+    /// The dossier's fees minus the payments already recorded.
+    UnpaidFees,
+    Fixed(i64),
+}
+
+/// Whether tracking events arrive by signed webhook or must be polled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Webhook,
+    Poll,
+}
+
+/// The checked settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Base URL, without a trailing slash.
+    pub endpoint: String,
+    pub api_key: String,
+    pub timeout: Duration,
+    pub mode: Mode,
+    pub webhook_secret: String,
+    pub webhook_tolerance_seconds: u64,
+    pub poll_interval: Duration,
+    pub poll_page_size: u32,
+    pub poll_cursor_file: Option<PathBuf>,
+    pub event_map: EventMap,
+    pub agencies: BTreeMap<String, Agency>,
+    pub pickup_cod: Cod,
+    pub delivery_cod: Cod,
+    pub provider_name: String,
+    /// When set, `GET orders/{ma_ho_so}` needs `Authorization: Bearer <it>`.
+    pub read_token: String,
+}
+
+/// Provider code → canonical state. A key is either a plain code (`PICKED`)
+/// or one qualified by the service (`PICKUP:CREATED`), which wins.
+#[derive(Debug, Clone, Default)]
+pub struct EventMap {
+    plain: HashMap<String, TrackingState>,
+    qualified: HashMap<(ServiceType, String), TrackingState>,
+}
+
+impl EventMap {
+    pub fn lookup(&self, service: ServiceType, code: &str) -> Option<TrackingState> {
+        self.qualified
+            .get(&(service, code.to_string()))
+            .or_else(|| self.plain.get(code))
+            .copied()
+    }
+}
+
+impl Config {
+    pub fn from_table(settings: &toml::Table) -> Result<Config, AdapterConfigError> {
+        let raw: Raw = AdapterConfigError::parse(settings)?;
+        Config::check(raw)
+    }
+
+    fn check(raw: Raw) -> Result<Config, AdapterConfigError> {
+        let endpoint = raw.endpoint.trim().trim_end_matches('/').to_string();
+        if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+            return Err(AdapterConfigError::new(
+                "endpoint",
+                format!("must be an http:// or https:// URL, got {:?}", raw.endpoint),
+            ));
+        }
+        if raw.api_key.trim().is_empty() {
+            return Err(AdapterConfigError::new("api_key", "is required"));
+        }
+        if raw.timeout_seconds == 0 {
+            return Err(AdapterConfigError::new(
+                "timeout_seconds",
+                "must be at least 1",
+            ));
+        }
+        let mode = match raw.mode.as_str() {
+            "webhook" => Mode::Webhook,
+            "poll" => Mode::Poll,
+            other => {
+                return Err(AdapterConfigError::new(
+                    "mode",
+                    format!("must be \"webhook\" or \"poll\", got {other:?}"),
+                ))
+            }
+        };
+        if mode == Mode::Webhook && raw.webhook_secret.trim().len() < 16 {
+            return Err(AdapterConfigError::new(
+                "webhook_secret",
+                "is required in webhook mode and must be at least 16 characters",
+            ));
+        }
+        if raw.webhook_tolerance_seconds == 0 {
+            return Err(AdapterConfigError::new(
+                "webhook_tolerance_seconds",
+                "must be at least 1",
+            ));
+        }
+        if raw.poll_interval_seconds == 0 {
+            return Err(AdapterConfigError::new(
+                "poll_interval_seconds",
+                "must be at least 1",
+            ));
+        }
+        if !(1..=1000).contains(&raw.poll_page_size) {
+            return Err(AdapterConfigError::new(
+                "poll_page_size",
+                "must be between 1 and 1000",
+            ));
+        }
+        let event_map = event_map(&raw.event_map)?;
+        if raw.agencies.is_empty() {
+            return Err(AdapterConfigError::new(
+                "agencies",
+                "must name at least one agency (the address the post collects for or delivers from)",
+            ));
+        }
+        for (code, agency) in &raw.agencies {
+            if agency.name.trim().is_empty() {
+                return Err(AdapterConfigError::new(
+                    format!("agencies.\"{code}\".name"),
+                    "is required",
+                ));
+            }
+            if agency.address.trim().is_empty() {
+                return Err(AdapterConfigError::new(
+                    format!("agencies.\"{code}\".address"),
+                    "is required",
+                ));
+            }
+        }
+        Ok(Config {
+            endpoint,
+            api_key: raw.api_key,
+            timeout: Duration::from_secs(raw.timeout_seconds),
+            mode,
+            webhook_secret: raw.webhook_secret,
+            webhook_tolerance_seconds: raw.webhook_tolerance_seconds,
+            poll_interval: Duration::from_secs(raw.poll_interval_seconds),
+            poll_page_size: raw.poll_page_size,
+            poll_cursor_file: raw.poll_cursor_file,
+            event_map,
+            agencies: raw.agencies,
+            pickup_cod: cod("pickup_cod", raw.pickup_cod)?,
+            delivery_cod: cod("delivery_cod", raw.delivery_cod)?,
+            provider_name: raw.provider_name,
+            read_token: raw.read_token,
+        })
+    }
+}
+
+fn event_map(raw: &BTreeMap<String, String>) -> Result<EventMap, AdapterConfigError> {
+    if raw.is_empty() {
+        return Err(AdapterConfigError::new(
+            "event_map",
+            "must map the provider's event codes to the canonical states",
+        ));
+    }
+    let mut map = EventMap::default();
+    for (key, value) in raw {
+        let name = format!("event_map.\"{key}\"");
+        let state = TrackingState::parse(value).ok_or_else(|| {
+            let known: Vec<&str> = TrackingState::ALL.iter().map(|s| s.as_str()).collect();
+            AdapterConfigError::new(
+                &name,
+                format!(
+                    "{value:?} is not a canonical state; use one of {}",
+                    known.join(", ")
+                ),
+            )
+        })?;
+        match key.split_once(':') {
+            Some((service, code)) => {
+                let service = match service {
+                    "PICKUP" => ServiceType::Pickup,
+                    "DELIVERY" => ServiceType::Delivery,
+                    other => {
+                        return Err(AdapterConfigError::new(
+                            &name,
+                            format!("the qualifier must be PICKUP or DELIVERY, got {other:?}"),
+                        ))
+                    }
+                };
+                if state.flow() != service {
+                    return Err(AdapterConfigError::new(
+                        &name,
+                        format!("{state} is a {} state, not a {service} one", state.flow()),
+                    ));
+                }
+                if code.trim().is_empty() {
+                    return Err(AdapterConfigError::new(&name, "the code is empty"));
+                }
+                map.qualified.insert((service, code.to_string()), state);
+            }
+            None if key.trim().is_empty() => {
+                return Err(AdapterConfigError::new(&name, "the code is empty"))
+            }
+            None => {
+                map.plain.insert(key.clone(), state);
+            }
+        }
+    }
+    Ok(map)
+}
+
+fn cod(key: &str, raw: Option<CodSetting>) -> Result<Cod, AdapterConfigError> {
+    match raw {
+        None => Ok(Cod::None),
+        Some(CodSetting::Amount(amount)) if amount >= 0 => Ok(Cod::Fixed(amount)),
+        Some(CodSetting::Amount(amount)) => Err(AdapterConfigError::new(
+            key,
+            format!("an amount must not be negative, got {amount}"),
+        )),
+        Some(CodSetting::Rule(rule)) => match rule.as_str() {
+            "none" => Ok(Cod::None),
+            "unpaid_fees" => Ok(Cod::UnpaidFees),
+            other => Err(AdapterConfigError::new(
+                key,
+                format!("must be \"none\", \"unpaid_fees\" or an amount in VND, got {other:?}"),
+            )),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> toml::Table {
+        text.parse().expect("test TOML")
+    }
+
+    const BASE: &str = r#"
+        endpoint = "http://127.0.0.1:9/"
+        api_key = "key"
+        webhook_secret = "0123456789abcdef"
+        [event_map]
+        "PICKUP:CREATED" = "pickup_requested"
+        "DELIVERY:CREATED" = "delivery_requested"
+        DELIVERED = "delivered"
+        [agencies."000.00.01.H22"]
+        name = "Một cửa"
+        address = "1 Trần Hưng Đạo"
+    "#;
+
+    #[test]
+    fn reads_a_complete_table() {
+        let config = Config::from_table(&table(BASE)).expect("valid");
+        assert_eq!(config.endpoint, "http://127.0.0.1:9");
+        assert_eq!(config.mode, Mode::Webhook);
+        assert_eq!(config.delivery_cod, Cod::None);
+        assert_eq!(
+            config.event_map.lookup(ServiceType::Pickup, "CREATED"),
+            Some(TrackingState::PickupRequested)
+        );
+        assert_eq!(
+            config.event_map.lookup(ServiceType::Delivery, "CREATED"),
+            Some(TrackingState::DeliveryRequested)
+        );
+        assert_eq!(
+            config.event_map.lookup(ServiceType::Delivery, "DELIVERED"),
+            Some(TrackingState::Delivered)
+        );
+        assert_eq!(config.event_map.lookup(ServiceType::Delivery, "LOST"), None);
+    }
+
+    #[test]
+    fn each_problem_names_its_key() {
+        let cases = [
+            (format!("{BASE}\nsurprise = 1"), "adapter"),
+            (BASE.replace("http://127.0.0.1:9/", "ftp://x"), "endpoint"),
+            (BASE.replace("0123456789abcdef", "short"), "webhook_secret"),
+            (
+                BASE.replace("DELIVERED = \"delivered\"", "DELIVERED = \"gone\""),
+                "event_map.\"DELIVERED\"",
+            ),
+            (
+                BASE.replace(
+                    "\"PICKUP:CREATED\" = \"pickup_requested\"",
+                    "\"PICKUP:X\" = \"delivered\"",
+                ),
+                "event_map.\"PICKUP:X\"",
+            ),
+            (
+                BASE.replace("address = \"1 Trần Hưng Đạo\"", "address = \"\""),
+                "agencies.\"000.00.01.H22\".address",
+            ),
+            (format!("delivery_cod = \"all\"\n{BASE}"), "delivery_cod"),
+            (format!("pickup_cod = -5\n{BASE}"), "pickup_cod"),
+            (format!("mode = \"push\"\n{BASE}"), "mode"),
+        ];
+        for (text, key) in cases {
+            let err = Config::from_table(&table(&text)).expect_err(key);
+            assert_eq!(err.key, key, "{err}");
+        }
+    }
+
+    #[test]
+    fn cod_accepts_rules_and_amounts() {
+        let config = Config::from_table(&table(&format!(
+            "pickup_cod = 15000\ndelivery_cod = \"unpaid_fees\"\n{BASE}"
+        )))
+        .expect("valid");
+        assert_eq!(config.pickup_cod, Cod::Fixed(15000));
+        assert_eq!(config.delivery_cod, Cod::UnpaidFees);
+    }
+
+    #[test]
+    fn poll_mode_needs_no_secret() {
+        let text = format!(
+            "mode = \"poll\"\n{}",
+            BASE.replace("webhook_secret = \"0123456789abcdef\"", "")
+        );
+        assert_eq!(
+            Config::from_table(&table(&text)).expect("valid").mode,
+            Mode::Poll
+        );
+    }
+}

@@ -1,0 +1,303 @@
+//! Inbound by signed webhook, over real HTTP: the simulated provider pushes
+//! tracking events to the adapter's routes, which command a recording hub.
+
+mod common;
+
+use common::{dossier, event, Rig};
+use lienthong_adapter::pb::{self, command_request::Command, EventType};
+use lienthong_adapter::HubCallError;
+use lienthong_adapter_postal::signature;
+use lienthong_adapter_postal::simulator::codes;
+use lienthong_adapter_postal::vocabulary::ServiceType;
+use std::time::Duration;
+
+const SETTLE: Duration = Duration::from_secs(10);
+
+async fn delivery_order(rig: &Rig, n: u32) -> String {
+    let d = dossier(n);
+    rig.sink
+        .deliver(&event(
+            EventType::ProcessingFinished,
+            d.clone(),
+            u64::from(n),
+        ))
+        .await
+        .expect("order created");
+    d.ma_ho_so
+}
+
+#[tokio::test]
+async fn delivered_result_becomes_return_result_by_post() {
+    let rig = Rig::webhook().await;
+    let ma = delivery_order(&rig, 1).await;
+    assert!(rig
+        .sim
+        .emit(&ma, ServiceType::Delivery, codes::IN_TRANSIT, ""));
+    assert!(rig.sim.emit(
+        &ma,
+        ServiceType::Delivery,
+        codes::DELIVERED,
+        "Người nhận: An"
+    ));
+    assert!(rig.sim.settle(SETTLE).await);
+
+    let requests = rig.hub.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let r = &requests[0];
+    let delivered = rig
+        .sim
+        .feed()
+        .into_iter()
+        .find(|e| e.code == codes::DELIVERED)
+        .unwrap();
+    assert_eq!(
+        r.idempotency_key,
+        format!("postal-event:{}", delivered.event_id)
+    );
+    assert_eq!(
+        r.dossier,
+        Some(pb::DossierRef {
+            r#ref: Some(pb::dossier_ref::Ref::MaHoSo(ma.clone()))
+        })
+    );
+    assert_eq!(
+        r.command,
+        Some(Command::ReturnResult(pb::ReturnResult {
+            delivery: pb::ResultDelivery::ByPost as i32
+        }))
+    );
+    let (status, t) = rig.tracking(&ma).await;
+    assert_eq!(status, 200);
+    assert_eq!(t["delivery"]["state"], "delivered");
+    assert_eq!(t["delivery"]["events"].as_array().unwrap().len(), 3);
+    assert_eq!(t["delivery"]["events"][2]["hub"]["ok"], true);
+    // Every webhook was answered 200.
+    assert!(rig
+        .sim
+        .webhook_attempts()
+        .iter()
+        .all(|a| a.status == Some(200)));
+}
+
+#[tokio::test]
+async fn failed_delivery_and_return_to_sender_are_visible_without_a_command() {
+    let rig = Rig::webhook().await;
+    let ma = delivery_order(&rig, 2).await;
+    rig.sim.emit(
+        &ma,
+        ServiceType::Delivery,
+        codes::FAILED,
+        "Không liên lạc được",
+    );
+    rig.sim
+        .emit(&ma, ServiceType::Delivery, codes::RETURNED, "");
+    assert!(rig.sim.settle(SETTLE).await);
+    let (_, t) = rig.tracking(&ma).await;
+    assert_eq!(t["delivery"]["state"], "returned_to_sender");
+    assert_eq!(t["delivery"]["events"][1]["state"], "delivery_failed");
+    assert_eq!(t["delivery"]["events"][1]["note"], "Không liên lạc được");
+    assert!(rig.hub.requests().is_empty());
+    // A late "delivered" after the return does not move it, nor the hub.
+    rig.sim
+        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    assert!(rig.sim.settle(SETTLE).await);
+    let (_, t) = rig.tracking(&ma).await;
+    assert_eq!(t["delivery"]["state"], "returned_to_sender");
+    assert!(rig.hub.requests().is_empty());
+}
+
+#[tokio::test]
+async fn duplicate_webhooks_are_absorbed() {
+    let rig = Rig::webhook().await;
+    let ma = delivery_order(&rig, 3).await;
+    rig.sim.switches(|s| s.duplicate = true);
+    rig.sim
+        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    assert!(rig.sim.settle(SETTLE).await);
+    let delivered: Vec<_> = rig
+        .sim
+        .webhook_attempts()
+        .into_iter()
+        .filter(|a| a.code == codes::DELIVERED)
+        .collect();
+    assert_eq!(delivered.len(), 2, "sent twice");
+    assert!(delivered.iter().all(|a| a.status == Some(200)));
+    // Both reached the hub with the same key: one change, one replay.
+    let requests = rig.hub.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].idempotency_key, requests[1].idempotency_key);
+    assert_eq!(rig.hub.returned_keys().len(), 1);
+    let (_, t) = rig.tracking(&ma).await;
+    assert_eq!(
+        t["delivery"]["events"].as_array().unwrap().len(),
+        2,
+        "CREATED + DELIVERED once"
+    );
+}
+
+#[tokio::test]
+async fn wrong_signatures_are_refused_with_401() {
+    let rig = Rig::webhook().await;
+    let ma = delivery_order(&rig, 4).await;
+    assert!(rig.sim.settle(SETTLE).await);
+    rig.sim.switches(|s| s.wrong_signature = true);
+    rig.sim
+        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    assert!(rig.sim.settle(SETTLE).await);
+    let last = rig.sim.webhook_attempts().pop().unwrap();
+    assert_eq!(last.status, Some(401));
+    assert!(
+        last.response.contains("does not match"),
+        "{}",
+        last.response
+    );
+    assert!(rig.hub.requests().is_empty());
+    let (_, t) = rig.tracking(&ma).await;
+    assert_eq!(t["delivery"]["state"], "delivery_requested");
+
+    // Unsigned, stale and malformed calls too.
+    let url = format!("{}/partners/postal/webhook", rig.hub_url);
+    let body = br#"{"EventId":"X1","OrderId":"DL1","OrderNumber":"x","ServiceType":"DELIVERY","Code":"DELIVERED","Time":"20251122100000"}"#;
+    let unsigned = rig
+        .http
+        .post(&url)
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status().as_u16(), 401);
+    let old = "1000000000";
+    let stale = rig
+        .http
+        .post(&url)
+        .header("x-timestamp", old)
+        .header(
+            "x-signature",
+            signature::sign(rig.sim.webhook_secret(), old, body),
+        )
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status().as_u16(), 401);
+    let text = stale.text().await.unwrap();
+    assert!(text.contains("replay"), "{text}");
+}
+
+#[tokio::test]
+async fn out_of_order_events_never_move_the_state_backwards() {
+    let rig = Rig::webhook().await;
+    let ma = delivery_order(&rig, 5).await;
+    assert!(rig.sim.settle(SETTLE).await);
+    rig.sim.switches(|s| s.out_of_order = true);
+    rig.sim
+        .emit(&ma, ServiceType::Delivery, codes::IN_TRANSIT, "");
+    rig.sim
+        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    assert!(rig.sim.settle(SETTLE).await);
+    let sent: Vec<String> = rig
+        .sim
+        .webhook_attempts()
+        .into_iter()
+        .map(|a| a.code)
+        .collect();
+    assert_eq!(
+        sent,
+        vec![codes::CREATED, codes::DELIVERED, codes::IN_TRANSIT]
+    );
+    let (_, t) = rig.tracking(&ma).await;
+    assert_eq!(t["delivery"]["state"], "delivered");
+    let late = &t["delivery"]["events"][2];
+    assert_eq!(late["state"], "in_transit");
+    assert_eq!(late["advanced"], false, "recorded, not applied");
+    assert_eq!(rig.hub.returned_keys().len(), 1);
+}
+
+#[tokio::test]
+async fn an_unmapped_code_is_refused_naming_it() {
+    let rig = Rig::webhook().await;
+    let ma = delivery_order(&rig, 6).await;
+    rig.sim.emit(&ma, ServiceType::Delivery, "LOST_IN_SEA", "");
+    assert!(rig.sim.settle(SETTLE).await);
+    let last = rig.sim.webhook_attempts().pop().unwrap();
+    assert_eq!(last.status, Some(400));
+    assert!(last.response.contains("LOST_IN_SEA"), "{}", last.response);
+    assert!(last.response.contains("event_map"), "{}", last.response);
+    let (_, t) = rig.tracking(&ma).await;
+    assert_eq!(t["delivery"]["events"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_busy_hub_gets_503_and_the_provider_retry_lands() {
+    let rig = Rig::webhook().await;
+    let ma = delivery_order(&rig, 7).await;
+    assert!(rig.sim.settle(SETTLE).await);
+    *rig.hub.unavailable.lock().unwrap() = 1;
+    rig.sim
+        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    assert!(rig.sim.settle(SETTLE).await);
+    let statuses: Vec<Option<u16>> = rig
+        .sim
+        .webhook_attempts()
+        .into_iter()
+        .filter(|a| a.code == codes::DELIVERED)
+        .map(|a| a.status)
+        .collect();
+    assert_eq!(statuses, vec![Some(503), Some(200)]);
+    assert_eq!(rig.hub.returned_keys().len(), 1);
+}
+
+#[tokio::test]
+async fn a_hub_refusal_is_recorded_on_the_event_and_the_provider_is_answered() {
+    let rig = Rig::webhook().await;
+    let ma = delivery_order(&rig, 8).await;
+    *rig.hub.refuse_with.lock().unwrap() = Some(HubCallError {
+        code: "FAILED_PRECONDITION".into(),
+        message: "return_result is not allowed in status 10".into(),
+    });
+    rig.sim
+        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    assert!(rig.sim.settle(SETTLE).await);
+    let (_, t) = rig.tracking(&ma).await;
+    let hub = &t["delivery"]["events"][1]["hub"];
+    assert_eq!(hub["ok"], false);
+    assert!(hub["detail"].as_str().unwrap().contains("status 10"));
+}
+
+#[tokio::test]
+async fn pickup_progress_is_tracked_and_unknown_dossiers_are_404() {
+    let rig = Rig::webhook().await;
+    let d = dossier(9);
+    rig.sink
+        .deliver(&event(EventType::DossierSubmitted, d.clone(), 1))
+        .await
+        .unwrap();
+    rig.sim
+        .emit(&d.ma_ho_so, ServiceType::Pickup, codes::PICKED, "");
+    rig.sim
+        .emit(&d.ma_ho_so, ServiceType::Pickup, codes::HANDED_OVER, "");
+    assert!(rig.sim.settle(SETTLE).await);
+    let (_, t) = rig.tracking(&d.ma_ho_so).await;
+    assert_eq!(t["pickup"]["state"], "handed_over_to_agency");
+    assert!(t.get("delivery").is_none());
+    assert!(rig.hub.requests().is_empty(), "no hub command for pickups");
+    let (status, body) = rig.tracking("000.00.01.H22-251122-99999").await;
+    assert_eq!(status, 404);
+    assert!(body["error"].as_str().unwrap().contains("99999"));
+}
+
+#[tokio::test]
+async fn the_autopilot_runs_orders_to_the_end() {
+    let rig = Rig::webhook().await;
+    rig.sim
+        .switches(|s| s.autopilot = Some(Duration::from_millis(20)));
+    rig.sim.make_undeliverable(&common::ma_ho_so(11));
+    let ok = delivery_order(&rig, 10).await;
+    let failing = delivery_order(&rig, 11).await;
+    rig.eventually_tracked(&ok, |t| t["delivery"]["state"] == "delivered")
+        .await;
+    rig.eventually_tracked(&failing, |t| t["delivery"]["state"] == "returned_to_sender")
+        .await;
+    rig.eventually("one return_result", |r| r.hub.returned_keys().len() == 1)
+        .await;
+}
