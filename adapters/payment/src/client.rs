@@ -1,0 +1,132 @@
+//! The adapter's HTTP client of the gateway: INIT, QUERY and GET_BILL, each
+//! signed on the way out and verified on the way back.
+
+use crate::config::Settings;
+use crate::error::PaymentError;
+use crate::obligation::Obligation;
+use crate::protocol::{
+    BillReply, BillRequest, InitReply, InitRequest, QueryReply, QueryRequest, Signed,
+    CODE_OK, CURRENCY_VND, PATH_BILL, PATH_INIT, PATH_QUERY,
+};
+use crate::time::{format_vietnam, now_unix};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::sync::Arc;
+
+pub struct GatewayClient {
+    http: reqwest::Client,
+    settings: Arc<Settings>,
+}
+
+impl GatewayClient {
+    pub fn new(settings: Arc<Settings>) -> Result<GatewayClient, PaymentError> {
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout())
+            .build()
+            .map_err(|e| PaymentError::Transport {
+                operation: "client",
+                reason: e.to_string(),
+            })?;
+        Ok(GatewayClient { http, settings })
+    }
+
+    /// INIT. Answers the verified reply whatever its `MaLoi`, so the caller
+    /// can tell "already exists" from other refusals.
+    pub async fn init(&self, obligation: &Obligation) -> Result<InitReply, PaymentError> {
+        let request = InitRequest {
+            partner_code: self.settings.partner_code.clone(),
+            reference: obligation.reference.clone(),
+            amount_vnd: obligation.amount_vnd,
+            currency: CURRENCY_VND.to_string(),
+            description: obligation.description.clone(),
+            time: format_vietnam(now_unix()),
+            callback_url: self.settings.callback_url.clone(),
+            receipt: obligation.receipt.clone(),
+            signature: String::new(),
+        }
+        .signed(&self.settings.secret);
+        self.post("INIT", PATH_INIT, &request).await
+    }
+
+    /// QUERY; a `MaLoi` other than `00` is an error.
+    pub async fn query(&self, reference: &str) -> Result<QueryReply, PaymentError> {
+        let request = QueryRequest {
+            partner_code: self.settings.partner_code.clone(),
+            reference: reference.to_string(),
+            time: format_vietnam(now_unix()),
+            signature: String::new(),
+        }
+        .signed(&self.settings.secret);
+        let reply: QueryReply = self.post("QUERY", PATH_QUERY, &request).await?;
+        ok_code("QUERY", &reply.code, &reply.message)?;
+        Ok(reply)
+    }
+
+    /// GET_BILL; a `MaLoi` other than `00` is an error.
+    pub async fn bill(
+        &self,
+        reference: &str,
+        transaction_id: &str,
+    ) -> Result<BillReply, PaymentError> {
+        let request = BillRequest {
+            partner_code: self.settings.partner_code.clone(),
+            reference: reference.to_string(),
+            transaction_id: transaction_id.to_string(),
+            signature: String::new(),
+        }
+        .signed(&self.settings.secret);
+        let reply: BillReply = self.post("GET_BILL", PATH_BILL, &request).await?;
+        ok_code("GET_BILL", &reply.code, &reply.message)?;
+        Ok(reply)
+    }
+
+    async fn post<Q: Serialize, A: DeserializeOwned + Signed>(
+        &self,
+        operation: &'static str,
+        path: &str,
+        request: &Q,
+    ) -> Result<A, PaymentError> {
+        let response = self
+            .http
+            .post(self.settings.url(path))
+            .json(request)
+            .send()
+            .await
+            .map_err(|e| PaymentError::Transport {
+                operation,
+                reason: e.to_string(),
+            })?;
+        let status = response.status().as_u16();
+        let body = response.text().await.map_err(|e| PaymentError::Transport {
+            operation,
+            reason: e.to_string(),
+        })?;
+        if !(200..300).contains(&status) {
+            return Err(PaymentError::Http {
+                operation,
+                status,
+                body: body.chars().take(300).collect(),
+            });
+        }
+        let reply: A = serde_json::from_str(&body).map_err(|e| PaymentError::BadReply {
+            operation,
+            problem: e.to_string(),
+        })?;
+        if !reply.verify_with(&self.settings.secret) {
+            return Err(PaymentError::BadSignature { operation });
+        }
+        Ok(reply)
+    }
+}
+
+fn ok_code(operation: &'static str, code: &str, message: &str) -> Result<(), PaymentError> {
+    if code == CODE_OK {
+        Ok(())
+    } else {
+        Err(PaymentError::Gateway {
+            operation,
+            code: code.to_string(),
+            message: message.to_string(),
+        })
+    }
+}

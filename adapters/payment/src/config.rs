@@ -1,0 +1,211 @@
+//! The settings of one payment-platform partner, read strictly from its
+//! `[partners.adapter]` table (the `kind` key already removed).
+//!
+//! ```toml
+//! [partners.adapter]
+//! kind = "payment_paygov"
+//! endpoint = "https://paygov.example.vn"        # the gateway's base URL
+//! partner_code = "LIENTHONG"                    # MaDoiTac
+//! secret = "shared-secret-for-MaXacThuc"
+//! callback_url = "https://hub.example.vn/partners/payment/callback"
+//! timeout_seconds = 10
+//! query_interval_seconds = 30                   # re-QUERY of pending payments
+//! give_up_after_hours = 24                      # then the payment is "expired"
+//! state_file = "/var/lib/lienthong/payment.json" # optional: survive restarts
+//! beneficiary_account = "3511.0.1059325"        # TaiKhoanThuHuong
+//! beneficiary_bank = "VCB"                      # NganHangThuHuong
+//! treasury_code = "0011"                        # MaKhoBac
+//! treasury_name = "KBNN Hà Nội"                 # TenKhoBac (optional)
+//! revenue_account = "7111"                      # TaiKhoanThuNSNN
+//! ```
+
+use lienthong_adapter::AdapterConfigError;
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub endpoint: String,
+    pub partner_code: String,
+    pub secret: String,
+    pub callback_url: String,
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+    #[serde(default = "default_query_interval")]
+    pub query_interval_seconds: u64,
+    #[serde(default = "default_give_up")]
+    pub give_up_after_hours: u64,
+    #[serde(default)]
+    pub state_file: Option<PathBuf>,
+    pub beneficiary_account: String,
+    pub beneficiary_bank: String,
+    pub treasury_code: String,
+    #[serde(default)]
+    pub treasury_name: String,
+    pub revenue_account: String,
+}
+
+fn default_timeout() -> u64 {
+    10
+}
+
+fn default_query_interval() -> u64 {
+    30
+}
+
+fn default_give_up() -> u64 {
+    24
+}
+
+impl Settings {
+    /// Reads and checks the settings; every error names its key.
+    pub fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
+        let settings: Settings = AdapterConfigError::parse(table)?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), AdapterConfigError> {
+        http_url("endpoint", &self.endpoint)?;
+        http_url("callback_url", &self.callback_url)?;
+        for (key, value) in [
+            ("partner_code", &self.partner_code),
+            ("beneficiary_account", &self.beneficiary_account),
+            ("beneficiary_bank", &self.beneficiary_bank),
+            ("treasury_code", &self.treasury_code),
+            ("revenue_account", &self.revenue_account),
+        ] {
+            if value.trim().is_empty() {
+                return Err(AdapterConfigError::new(key, "is required"));
+            }
+            if value.contains('|') {
+                return Err(AdapterConfigError::new(
+                    key,
+                    "must not contain `|` (it separates signed fields)",
+                ));
+            }
+        }
+        if self.secret.len() < 8 {
+            return Err(AdapterConfigError::new(
+                "secret",
+                "must be at least 8 characters",
+            ));
+        }
+        if !(1..=300).contains(&self.timeout_seconds) {
+            return Err(AdapterConfigError::new(
+                "timeout_seconds",
+                "must be between 1 and 300",
+            ));
+        }
+        if !(1..=86_400).contains(&self.query_interval_seconds) {
+            return Err(AdapterConfigError::new(
+                "query_interval_seconds",
+                "must be between 1 and 86400",
+            ));
+        }
+        if !(1..=24 * 90).contains(&self.give_up_after_hours) {
+            return Err(AdapterConfigError::new(
+                "give_up_after_hours",
+                "must be between 1 and 2160 (90 days)",
+            ));
+        }
+        if let Some(path) = &self.state_file {
+            if path.as_os_str().is_empty() {
+                return Err(AdapterConfigError::new(
+                    "state_file",
+                    "must be a file path (or leave the key out)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.timeout_seconds)
+    }
+
+    pub fn query_interval(&self) -> Duration {
+        Duration::from_secs(self.query_interval_seconds)
+    }
+
+    /// The gateway URL of `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.endpoint.trim_end_matches('/'))
+    }
+}
+
+fn http_url(key: &str, value: &str) -> Result<(), AdapterConfigError> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(()),
+        _ => Err(AdapterConfigError::new(
+            key,
+            format!("`{value}` is not an http:// or https:// URL"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(extra: &str) -> toml::Table {
+        let text = format!(
+            r#"
+            endpoint = "http://127.0.0.1:9"
+            partner_code = "LT"
+            secret = "0123456789"
+            callback_url = "http://127.0.0.1:8080/partners/payment/callback"
+            beneficiary_account = "3511.0.1059325"
+            beneficiary_bank = "VCB"
+            treasury_code = "0011"
+            revenue_account = "7111"
+            {extra}
+            "#
+        );
+        text.parse().expect("toml")
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let s = Settings::from_table(&table("")).expect("valid");
+        assert_eq!(s.timeout_seconds, 10);
+        assert_eq!(s.query_interval_seconds, 30);
+        assert_eq!(s.give_up_after_hours, 24);
+        assert!(s.state_file.is_none());
+        assert_eq!(s.url("/api/v1/init"), "http://127.0.0.1:9/api/v1/init");
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let cases = [
+            ("timeout_seconds = 0", "timeout_seconds"),
+            ("query_interval_seconds = 0", "query_interval_seconds"),
+            ("give_up_after_hours = 0", "give_up_after_hours"),
+            ("state_file = \"\"", "state_file"),
+        ];
+        for (extra, key) in cases {
+            let err = Settings::from_table(&table(extra)).expect_err(extra);
+            assert_eq!(err.key, key, "{extra}");
+        }
+        let mut t = table("");
+        t.insert("endpoint".into(), "ftp://x".into());
+        assert_eq!(Settings::from_table(&t).expect_err("url").key, "endpoint");
+        t = table("");
+        t.insert("secret".into(), "short".into());
+        assert_eq!(Settings::from_table(&t).expect_err("secret").key, "secret");
+        t = table("");
+        t.insert("partner_code".into(), "A|B".into());
+        assert_eq!(Settings::from_table(&t).expect_err("pipe").key, "partner_code");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = Settings::from_table(&table("timeout = 3")).expect_err("unknown");
+        assert!(err.problem.contains("timeout"), "{err}");
+    }
+}

@@ -1,0 +1,73 @@
+//! lienthong adapter for the online payment platform (PayGov-style,
+//! DOMAIN.md §6), kind `payment_paygov`.
+//!
+//! - **Outbound**: `financial_obligation_requested` → INIT with the
+//!   dossier's outstanding fees and the receipt information the treasury
+//!   needs; the payment URL is the partner's reference ([`sink`]).
+//! - **Inbound**: `POST callback` (verified, idempotent `record_payment`)
+//!   and `GET payments/{reference}` ([`routes`]).
+//! - **Task**: re-QUERY of pending payments until final, and GET_BILL of
+//!   paid ones ([`requery`]).
+//! - **Simulator**: the gateway itself, with misbehaviour switches
+//!   ([`simulator`]).
+//!
+//! The wire format and the field order of every `MaXacThuc` are in
+//! [`protocol`].
+
+pub mod client;
+pub mod config;
+pub mod core;
+pub mod error;
+pub mod ledger;
+pub mod obligation;
+pub mod protocol;
+pub mod requery;
+pub mod routes;
+pub mod signature;
+pub mod simulator;
+pub mod sink;
+pub mod time;
+
+pub use config::Settings;
+pub use error::PaymentError;
+
+use lienthong_adapter::{Adapter, AdapterConfigError, AdapterKind, HubApi};
+use std::sync::Arc;
+
+/// The `kind` of `[partners.adapter]` this crate builds.
+pub const KIND: &str = "payment_paygov";
+
+/// Builds payment-platform adapters from configuration.
+pub struct PaymentKind;
+
+impl AdapterKind for PaymentKind {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError> {
+        Settings::from_table(settings).map(|_| ())
+    }
+
+    fn build(
+        &self,
+        partner_id: &str,
+        settings: &toml::Table,
+        hub: Arc<dyn HubApi>,
+    ) -> Result<Adapter, AdapterConfigError> {
+        let settings = Arc::new(Settings::from_table(settings)?);
+        let client = client::GatewayClient::new(settings.clone())
+            .map_err(|e| AdapterConfigError::new("endpoint", e.to_string()))?;
+        let ledger = ledger::Ledger::open(settings.state_file.clone())
+            .map_err(|e| AdapterConfigError::new("state_file", e.to_string()))?;
+        let core = Arc::new(core::Core::new(partner_id, settings, client, ledger, hub));
+        let task_core = core.clone();
+        Ok(Adapter {
+            sink: Some(Arc::new(sink::PaymentSink::new(core.clone()))),
+            routes: Some(routes::router(core)),
+            tasks: vec![Box::new(move |stop| {
+                Box::pin(requery::run(task_core, stop))
+            })],
+        })
+    }
+}

@@ -1,0 +1,369 @@
+//! The gateway's HTTP face: the four protocol operations plus the
+//! settlement file, and a few simulator-only routes a demo drives (pay or
+//! decline a payment, as the user would on the payment page).
+
+use super::state::{lock, Outcome, SimPayment, SimState, SimStatus};
+use super::{settlement_file, Simulated};
+use crate::protocol::*;
+use crate::time::{now_unix, parse_vietnam};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+pub fn router(state: Arc<SimState>) -> Router {
+    Router::new()
+        .route(PATH_INIT, post(init))
+        .route(PATH_QUERY, post(query))
+        .route(PATH_BILL, post(bill))
+        .route(PATH_SETTLEMENTS, get(settlements))
+        .route("/pay/:reference", get(page))
+        .route("/sim/pay/:reference", post(pay))
+        .route("/sim/decline/:reference", post(decline))
+        .with_state(state)
+}
+
+/// Slow and failing switches, applied to every protocol call.
+async fn misbehave(state: &SimState) -> Option<Response> {
+    state.calls.fetch_add(1, Ordering::SeqCst);
+    let delay = state.switches.delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    state.switches.take_failure().then(|| {
+        (StatusCode::INTERNAL_SERVER_ERROR, "simulated gateway failure").into_response()
+    })
+}
+
+fn answer<T: Serialize + Signed>(state: &SimState, reply: T) -> Response {
+    Json(reply.signed(&state.secret)).into_response()
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("dữ liệu không hợp lệ: {e}"))
+}
+
+async fn init(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
+    if let Some(failure) = misbehave(&state).await {
+        return failure;
+    }
+    let refuse = |code: &str, message: String, reference: &str| {
+        answer(
+            &state,
+            InitReply {
+                code: code.into(),
+                message,
+                reference: reference.into(),
+                ..Default::default()
+            },
+        )
+    };
+    let request: InitRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(e) => return refuse(CODE_INVALID, e, ""),
+    };
+    let reference = request.reference.clone();
+    if request.partner_code != state.partner_code || !request.verify_with(&state.secret) {
+        return refuse(CODE_BAD_SIGNATURE, "sai mã xác thực".into(), &reference);
+    }
+    if let Err(problem) = check_init(&request) {
+        return refuse(CODE_INVALID, problem, &reference);
+    }
+    let mut payments = lock(&state.payments);
+    if payments.contains_key(&reference) {
+        return refuse(
+            CODE_DUPLICATE,
+            format!("MaThamChieu {reference} đã tồn tại"),
+            &reference,
+        );
+    }
+    let payment_url = format!("{}/pay/{reference}", state.base_url);
+    payments.insert(
+        reference.clone(),
+        SimPayment {
+            request,
+            payment_url: payment_url.clone(),
+            status: SimStatus::Pending,
+            transaction_id: String::new(),
+            bank: String::new(),
+            paid_at: String::new(),
+            queries: 0,
+            resolve_after: state.switches.pending_mode(),
+            bill_number: String::new(),
+        },
+    );
+    drop(payments);
+    answer(
+        &state,
+        InitReply {
+            code: CODE_OK.into(),
+            message: "Thành công".into(),
+            reference,
+            payment_url,
+            signature: String::new(),
+        },
+    )
+}
+
+fn check_init(r: &InitRequest) -> Result<(), String> {
+    if r.reference.is_empty() || r.reference.len() > 100 {
+        return Err("MaThamChieu: 1 to 100 characters".into());
+    }
+    if r.currency != CURRENCY_VND {
+        return Err(format!("LoaiTienTe `{}`: only VND", r.currency));
+    }
+    if r.amount_vnd <= 0 {
+        return Err("SoTien must be positive".into());
+    }
+    let items: i64 = r.receipt.items.iter().map(|i| i.amount_vnd).sum();
+    if items != r.amount_vnd {
+        return Err(format!(
+            "ThongTinBienLai.KhoanNop add up to {items}, SoTien is {}",
+            r.amount_vnd
+        ));
+    }
+    if parse_vietnam(&r.time).is_none() {
+        return Err(format!("ThoiGianGD `{}` is not yyyyMMddHHmmss", r.time));
+    }
+    if !r.callback_url.starts_with("http://") && !r.callback_url.starts_with("https://") {
+        return Err("UrlCallback must be an http(s) URL".into());
+    }
+    for (field, value) in [
+        ("MaHoSo", &r.receipt.ma_ho_so),
+        ("TaiKhoanThuHuong", &r.receipt.beneficiary_account),
+        ("MaKhoBac", &r.receipt.treasury_code),
+        ("TaiKhoanThuNSNN", &r.receipt.revenue_account),
+    ] {
+        if value.is_empty() {
+            return Err(format!("ThongTinBienLai.{field} is required"));
+        }
+    }
+    Ok(())
+}
+
+async fn query(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
+    if let Some(failure) = misbehave(&state).await {
+        return failure;
+    }
+    let refuse = |code: &str, message: String, reference: &str| {
+        answer(
+            &state,
+            QueryReply {
+                code: code.into(),
+                message,
+                reference: reference.into(),
+                ..Default::default()
+            },
+        )
+    };
+    let request: QueryRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(e) => return refuse(CODE_INVALID, e, ""),
+    };
+    if request.partner_code != state.partner_code || !request.verify_with(&state.secret) {
+        return refuse(CODE_BAD_SIGNATURE, "sai mã xác thực".into(), &request.reference);
+    }
+    let mut payments = lock(&state.payments);
+    let Some(payment) = payments.get_mut(&request.reference) else {
+        return refuse(
+            CODE_NOT_FOUND,
+            "không tìm thấy giao dịch".into(),
+            &request.reference,
+        );
+    };
+    payment.queries += 1;
+    if payment.status == SimStatus::Pending {
+        match payment.resolve_after {
+            Some((0, Outcome::Success)) => {
+                state.settle(payment, now_unix());
+            }
+            Some((0, Outcome::Failure)) => payment.status = SimStatus::Failed,
+            Some((n, outcome)) => payment.resolve_after = Some((n - 1, outcome)),
+            None => {}
+        }
+    }
+    let reply = QueryReply {
+        code: CODE_OK.into(),
+        message: "Thành công".into(),
+        reference: request.reference.clone(),
+        status: match payment.status {
+            SimStatus::Pending => STATUS_PENDING,
+            SimStatus::Paid => STATUS_SUCCESS,
+            SimStatus::Failed => STATUS_FAILED,
+        },
+        amount_vnd: payment.request.amount_vnd,
+        transaction_id: payment.transaction_id.clone(),
+        bank: payment.bank.clone(),
+        paid_at: payment.paid_at.clone(),
+        payment_url: payment.payment_url.clone(),
+        signature: String::new(),
+    };
+    drop(payments);
+    answer(&state, reply)
+}
+
+async fn bill(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
+    if let Some(failure) = misbehave(&state).await {
+        return failure;
+    }
+    let refuse = |code: &str, message: String| {
+        answer(
+            &state,
+            BillReply {
+                code: code.into(),
+                message,
+                ..Default::default()
+            },
+        )
+    };
+    let request: BillRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(e) => return refuse(CODE_INVALID, e),
+    };
+    if request.partner_code != state.partner_code || !request.verify_with(&state.secret) {
+        return refuse(CODE_BAD_SIGNATURE, "sai mã xác thực".into());
+    }
+    let payments = lock(&state.payments);
+    let found = payments.get(&request.reference).filter(|p| {
+        p.status == SimStatus::Paid && p.transaction_id == request.transaction_id
+    });
+    let Some(payment) = found else {
+        return refuse(CODE_NOT_FOUND, "không có biên lai cho giao dịch này".into());
+    };
+    let reply = BillReply {
+        code: CODE_OK.into(),
+        message: "Thành công".into(),
+        reference: payment.request.reference.clone(),
+        transaction_id: payment.transaction_id.clone(),
+        amount_vnd: payment.request.amount_vnd,
+        bill: Bill {
+            number: payment.bill_number.clone(),
+            series: "BLĐT-PG".into(),
+            collected_at: payment.paid_at.clone(),
+            ma_ho_so: payment.request.receipt.ma_ho_so.clone(),
+            url: format!("{}/bill/{}", state.base_url, payment.bill_number),
+        },
+        signature: String::new(),
+    };
+    drop(payments);
+    answer(&state, reply)
+}
+
+async fn settlements(
+    State(state): State<Arc<SimState>>,
+    uri: Uri,
+) -> Response {
+    let params = query_params(uri.query().unwrap_or_default());
+    if let Some(failure) = misbehave(&state).await {
+        return failure;
+    }
+    let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
+    let (partner, date, signature) = (get("MaDoiTac"), get("Ngay"), get("MaXacThuc"));
+    if partner != state.partner_code
+        || !crate::signature::verify(&[partner, date], &state.secret, signature)
+    {
+        return (StatusCode::UNAUTHORIZED, "sai mã xác thực").into_response();
+    }
+    if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
+        return (StatusCode::BAD_REQUEST, "Ngay must be yyyyMMdd").into_response();
+    }
+    let body = settlement_file::render(&lock(&state.settled), Some(date));
+    ([("content-type", "text/csv; charset=utf-8")], body).into_response()
+}
+
+async fn page(State(state): State<Arc<SimState>>, Path(reference): Path<String>) -> Response {
+    match lock(&state.payments).get(&reference) {
+        Some(p) => format!(
+            "Cổng thanh toán (mô phỏng)\nMaThamChieu: {reference}\nSoTien: {} VND\n{}\n",
+            p.request.amount_vnd, p.request.description
+        )
+        .into_response(),
+        None => (StatusCode::NOT_FOUND, "không tìm thấy giao dịch").into_response(),
+    }
+}
+
+async fn pay(State(state): State<Arc<SimState>>, Path(reference): Path<String>) -> Response {
+    simulated(super::end_payment(&state, &reference, Outcome::Success).await)
+}
+
+async fn decline(State(state): State<Arc<SimState>>, Path(reference): Path<String>) -> Response {
+    simulated(super::end_payment(&state, &reference, Outcome::Failure).await)
+}
+
+fn simulated(result: Result<Simulated, crate::error::PaymentError>) -> Response {
+    match result {
+        Ok(done) => Json(serde_json::json!({
+            "transaction_id": done.transaction_id,
+            "callbacks": done.callbacks.iter().map(|c| serde_json::json!({
+                "status": c.status,
+                "reply": c.reply,
+                "correctly_signed": c.correctly_signed,
+            })).collect::<Vec<_>>(),
+        }))
+        .into_response(),
+        Err(e) => (
+            StatusCode::CONFLICT,
+            Json(serde_json::json!({ "error": e.to_string() })),
+        )
+            .into_response(),
+    }
+}
+
+/// `a=1&b=2` into a map, percent-decoded (`+` is a space).
+fn query_params(query: &str) -> HashMap<String, String> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(hi), Some(lo)) => {
+                        out.push((hi * 16 + lo) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_params_decode() {
+        let p = query_params("MaDoiTac=L%C3%8A+T&Ngay=20251122&x&bad=%zz&end=%4&v=%C3%%A");
+        assert_eq!(p["MaDoiTac"], "LÊ T");
+        assert_eq!(p["Ngay"], "20251122");
+        assert_eq!(p["x"], "");
+        assert_eq!(p["bad"], "%zz");
+        assert_eq!(p["end"], "%4");
+        assert_eq!(p["v"], "\u{fffd}%%A");
+    }
+}

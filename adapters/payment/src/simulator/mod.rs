@@ -1,0 +1,162 @@
+//! A simulator of the payment platform (the gateway), for tests and
+//! `lienthong demo`: a small HTTP server on `127.0.0.1:0` speaking the
+//! protocol of [`crate::protocol`] — INIT, QUERY, GET_BILL and the
+//! settlement file — and calling the adapter back at the `UrlCallback` each
+//! INIT gives, when a payment is paid ([`GatewaySimulator::pay`], or
+//! `POST /sim/pay/{reference}`) or declined.
+//!
+//! Switches ([`Switches`]): slow answers, HTTP 500 for the next N calls,
+//! duplicate callbacks, wrong signatures or wrong amounts on callbacks,
+//! lost callbacks, and payments that stay pending for N QUERYs then end on
+//! their own. It records every payment, every settled transaction (the
+//! settlement file reconciliation reads) and every callback attempt with
+//! the adapter's answer. It stops when dropped.
+
+mod api;
+mod callbacks;
+pub mod settlement_file;
+mod state;
+
+pub use state::{CallbackAttempt, Outcome, SimPayment, SimStatus, Settlement, Switches};
+
+use crate::error::PaymentError;
+use crate::time::now_unix;
+use state::{lock, SimState};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// Who the simulated gateway knows: one partner and its shared secret.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub partner_code: String,
+    pub secret: String,
+}
+
+/// The outcome of paying or declining a payment.
+#[derive(Debug, Clone)]
+pub struct Simulated {
+    /// `MaGiaoDich` (empty for a declined payment).
+    pub transaction_id: String,
+    /// Every callback attempt made, with the adapter's answer.
+    pub callbacks: Vec<CallbackAttempt>,
+}
+
+/// A running gateway simulator; stops when dropped.
+pub struct GatewaySimulator {
+    state: Arc<SimState>,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl GatewaySimulator {
+    /// Starts the gateway on a free loopback port.
+    pub async fn start(config: SimConfig) -> std::io::Result<GatewaySimulator> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let state = Arc::new(SimState {
+            partner_code: config.partner_code,
+            secret: config.secret,
+            base_url,
+            ..Default::default()
+        });
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let app = api::router(state.clone());
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::warn!(error = %e, "gateway simulator stopped with an error");
+            }
+        });
+        Ok(GatewaySimulator {
+            state,
+            _shutdown: shutdown,
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`: the adapter's `endpoint`.
+    pub fn base_url(&self) -> &str {
+        &self.state.base_url
+    }
+
+    pub fn switches(&self) -> &Switches {
+        &self.state.switches
+    }
+
+    /// The user pays: the payment settles and the gateway calls back.
+    pub async fn pay(&self, reference: &str) -> Result<Simulated, PaymentError> {
+        end_payment(&self.state, reference, Outcome::Success).await
+    }
+
+    /// The payment fails: the gateway calls back with a failure code.
+    pub async fn decline(&self, reference: &str) -> Result<Simulated, PaymentError> {
+        end_payment(&self.state, reference, Outcome::Failure).await
+    }
+
+    pub fn payment(&self, reference: &str) -> Option<SimPayment> {
+        lock(&self.state.payments).get(reference).cloned()
+    }
+
+    pub fn payments(&self) -> Vec<SimPayment> {
+        lock(&self.state.payments).values().cloned().collect()
+    }
+
+    /// Every settled transaction, in settlement order.
+    pub fn settled(&self) -> Vec<Settlement> {
+        lock(&self.state.settled).clone()
+    }
+
+    /// Every callback attempt, in order.
+    pub fn callbacks(&self) -> Vec<CallbackAttempt> {
+        lock(&self.state.callbacks).clone()
+    }
+
+    /// How many protocol calls (INIT, QUERY, GET_BILL, file) arrived.
+    pub fn calls(&self) -> u64 {
+        self.state.calls.load(Ordering::SeqCst)
+    }
+
+    /// The settlement file of `date` (`yyyyMMdd`), or of every day.
+    pub fn settlement_csv(&self, date: Option<&str>) -> String {
+        settlement_file::render(&lock(&self.state.settled), date)
+    }
+}
+
+/// Ends a pending payment and sends its callback(s).
+async fn end_payment(
+    state: &SimState,
+    reference: &str,
+    outcome: Outcome,
+) -> Result<Simulated, PaymentError> {
+    let snapshot = {
+        let mut payments = lock(&state.payments);
+        let payment = payments.get_mut(reference).ok_or_else(|| {
+            PaymentError::Simulator(format!("no payment with MaThamChieu {reference}"))
+        })?;
+        if payment.status != SimStatus::Pending {
+            return Err(PaymentError::Simulator(format!(
+                "payment {reference} is {:?}, not pending",
+                payment.status
+            )));
+        }
+        match outcome {
+            Outcome::Success => {
+                state.settle(payment, now_unix());
+            }
+            Outcome::Failure => payment.status = SimStatus::Failed,
+        }
+        payment.clone()
+    };
+    let code = match outcome {
+        Outcome::Success => "00",
+        Outcome::Failure => "24",
+    };
+    let callbacks = callbacks::send(state, &snapshot, code).await;
+    Ok(Simulated {
+        transaction_id: snapshot.transaction_id,
+        callbacks,
+    })
+}

@@ -1,0 +1,220 @@
+//! The gateway simulator's memory: the payments it was asked to create,
+//! the transactions it settled, the callbacks it made, and the switches
+//! that make it misbehave.
+
+use crate::protocol::InitRequest;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How a payment ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+}
+
+/// Where a simulated payment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SimStatus {
+    Pending,
+    Paid,
+    Failed,
+}
+
+/// One payment created by INIT.
+#[derive(Debug, Clone)]
+pub struct SimPayment {
+    pub request: InitRequest,
+    pub payment_url: String,
+    pub status: SimStatus,
+    pub transaction_id: String,
+    pub bank: String,
+    pub paid_at: String,
+    pub queries: u32,
+    /// Set when the payment was created under `pending_for_queries`: how
+    /// many more QUERYs answer "pending" before it ends, and how.
+    pub resolve_after: Option<(u32, Outcome)>,
+    pub bill_number: String,
+}
+
+/// One settled transaction, as the gateway's settlement file lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    pub reference: String,
+    pub transaction_id: String,
+    pub ma_ho_so: String,
+    pub amount_vnd: i64,
+    pub bank: String,
+    pub paid_at: String,
+}
+
+/// One HTTP attempt of a callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackAttempt {
+    pub reference: String,
+    pub transaction_id: String,
+    pub result_code: String,
+    pub amount_vnd: i64,
+    /// False when the `wrong_signature_callbacks` switch spoilt it.
+    pub correctly_signed: bool,
+    /// The HTTP status answered, or `None` when the call failed.
+    pub status: Option<u16>,
+    pub reply: String,
+}
+
+/// Misbehaviour switches; all start off.
+#[derive(Debug, Default)]
+pub struct Switches {
+    delay_ms: AtomicU64,
+    fail_next: AtomicU32,
+    duplicate_callbacks: AtomicU32,
+    wrong_signature_next: AtomicU32,
+    wrong_amount_next: AtomicU32,
+    drop_callbacks: AtomicBool,
+    pending_for: Mutex<Option<(u32, Outcome)>>,
+}
+
+impl Switches {
+    /// Every API answer (INIT, QUERY, GET_BILL, settlement file) waits this long.
+    pub fn set_delay(&self, delay: Duration) {
+        self.delay_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// The next `n` API calls answer HTTP 500 (and do nothing).
+    pub fn fail_next(&self, n: u32) {
+        self.fail_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Every callback is sent `extra` more times.
+    pub fn duplicate_callbacks(&self, extra: u32) {
+        self.duplicate_callbacks.store(extra, Ordering::SeqCst);
+    }
+
+    /// The next `n` callbacks carry a wrong `MaXacThuc`.
+    pub fn wrong_signature_callbacks(&self, n: u32) {
+        self.wrong_signature_next.store(n, Ordering::SeqCst);
+    }
+
+    /// The next `n` callbacks report 1 000 VND more than requested
+    /// (correctly signed).
+    pub fn wrong_amount_callbacks(&self, n: u32) {
+        self.wrong_amount_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Payments settle but the gateway never calls back (lost callbacks).
+    pub fn drop_callbacks(&self, on: bool) {
+        self.drop_callbacks.store(on, Ordering::SeqCst);
+    }
+
+    /// Payments created from now on answer QUERY "pending" `n` times, then
+    /// end with `then` on their own (no callback), as if the user paid on
+    /// the gateway's page and the callback was lost.
+    pub fn pending_for_queries(&self, n: u32, then: Outcome) {
+        *lock(&self.pending_for) = Some((n, then));
+    }
+
+    /// Payments created from now on wait for `pay`/`decline` again.
+    pub fn clear_pending_for_queries(&self) {
+        *lock(&self.pending_for) = None;
+    }
+
+    pub(crate) fn delay(&self) -> Duration {
+        Duration::from_millis(self.delay_ms.load(Ordering::SeqCst))
+    }
+
+    pub(crate) fn take_failure(&self) -> bool {
+        take(&self.fail_next)
+    }
+
+    pub(crate) fn copies(&self) -> u32 {
+        1 + self.duplicate_callbacks.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn take_wrong_signature(&self) -> bool {
+        take(&self.wrong_signature_next)
+    }
+
+    pub(crate) fn take_wrong_amount(&self) -> bool {
+        take(&self.wrong_amount_next)
+    }
+
+    pub(crate) fn callbacks_dropped(&self) -> bool {
+        self.drop_callbacks.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn pending_mode(&self) -> Option<(u32, Outcome)> {
+        *lock(&self.pending_for)
+    }
+}
+
+/// Decrements `counter` if positive; true when it did.
+fn take(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Everything the simulator holds.
+#[derive(Debug, Default)]
+pub struct SimState {
+    pub(crate) partner_code: String,
+    pub(crate) secret: String,
+    pub(crate) base_url: String,
+    pub(crate) switches: Switches,
+    pub(crate) payments: Mutex<BTreeMap<String, SimPayment>>,
+    pub(crate) settled: Mutex<Vec<Settlement>>,
+    pub(crate) callbacks: Mutex<Vec<CallbackAttempt>>,
+    pub(crate) counter: AtomicU64,
+    pub(crate) calls: AtomicU64,
+    pub(crate) http: reqwest::Client,
+}
+
+const BANKS: [&str; 4] = ["VCB", "BIDV", "CTG", "AGRIBANK"];
+
+impl SimState {
+    /// Settles a pending payment now: a new `MaGiaoDich`, recorded in the
+    /// settlement list. Answers the settlement.
+    pub(crate) fn settle(&self, payment: &mut SimPayment, now: i64) -> Settlement {
+        let n = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
+        let paid_at = crate::time::format_vietnam(now);
+        payment.status = SimStatus::Paid;
+        payment.transaction_id = format!("PG{}{n:06}", &paid_at[..8]);
+        payment.bank = BANKS[(n as usize) % BANKS.len()].to_string();
+        payment.paid_at = paid_at;
+        payment.bill_number = format!("{n:07}");
+        let settlement = Settlement {
+            reference: payment.request.reference.clone(),
+            transaction_id: payment.transaction_id.clone(),
+            ma_ho_so: payment.request.receipt.ma_ho_so.clone(),
+            amount_vnd: payment.request.amount_vnd,
+            bank: payment.bank.clone(),
+            paid_at: payment.paid_at.clone(),
+        };
+        lock(&self.settled).push(settlement.clone());
+        settlement
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_count_down_to_zero() {
+        let s = Switches::default();
+        s.fail_next(2);
+        assert!(s.take_failure());
+        assert!(s.take_failure());
+        assert!(!s.take_failure());
+        assert_eq!(s.copies(), 1);
+        s.duplicate_callbacks(2);
+        assert_eq!(s.copies(), 3);
+    }
+}
