@@ -10,6 +10,7 @@ use lienthong_adapter::AdapterKind;
 pub fn kinds() -> Vec<Box<dyn AdapterKind>> {
     vec![
         // Registered by each adapter crate: one line each.
+        Box::new(lienthong_adapter_postal::PostalKind),
     ]
 }
 
