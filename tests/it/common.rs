@@ -25,6 +25,8 @@ pub struct TestHub {
     pub running: Option<RunningHub>,
     pub dir: tempfile::TempDir,
     pub addr: std::net::SocketAddr,
+    /// Partners' webhooks (`/partners/<id>/…`), when `hub.http_listen` is set.
+    pub http_addr: Option<std::net::SocketAddr>,
 }
 
 impl TestHub {
@@ -43,10 +45,12 @@ impl TestHub {
         adjust(&mut config);
         let running = lienthong::app::start(&config).await.expect("hub starts");
         let addr = running.addr;
+        let http_addr = running.http_addr;
         TestHub {
             running: Some(running),
             dir,
             addr,
+            http_addr,
         }
     }
 

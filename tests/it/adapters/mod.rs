@@ -1,0 +1,56 @@
+//! End-to-end tests of the partner adapters: the real hub, the real adapter
+//! crate, and that adapter's partner simulator, all over real gRPC and HTTP
+//! on loopback. Each adapter has its own file.
+
+use crate::common::TestHub;
+use lienthong::config::{PartnerSection, SubscriptionSection};
+use lienthong::grpc::pb::{self, admin_service_client::AdminServiceClient};
+
+/// A hub on the embedded development configuration plus `partners`, with its
+/// HTTP side on a free port (`hub.http_addr`) and quick delivery retries.
+pub async fn start_hub(partners: Vec<PartnerSection>) -> TestHub {
+    TestHub::start_with(move |config| {
+        config.hub.http_listen = Some("127.0.0.1:0".parse().unwrap());
+        config.delivery.initial_backoff_milliseconds = 20;
+        config.delivery.max_backoff_seconds = 1;
+        config.delivery.max_attempts = 5;
+        config.partners.extend(partners);
+    })
+    .await
+}
+
+/// A partner entry with an adapter: `adapter` is the TOML of its
+/// `[partners.adapter]` table, `kind` included.
+pub fn partner(id: &str, token: &str, commands: &[&str], subscription: Option<SubscriptionSection>, adapter: &str) -> PartnerSection {
+    PartnerSection {
+        id: id.into(),
+        kind: "legacy".into(),
+        token: Some(token.into()),
+        token_sha256: None,
+        commands: commands.iter().map(|c| c.to_string()).collect(),
+        agencies: vec!["*".into()],
+        subscription,
+        adapter: Some(adapter.parse::<toml::Table>().expect("adapter TOML")),
+    }
+}
+
+/// The base URL of a partner's inbound routes.
+pub fn inbound_url(hub: &TestHub, partner: &str) -> String {
+    format!("http://{}/partners/{partner}", hub.http_addr.expect("hub.http_listen is set"))
+}
+
+/// Polls the hub until the partner's relay has settled every committed
+/// event (accepted or parked), then returns its status.
+pub async fn settled(hub: &TestHub, partner: &str) -> pb::DeliveryStatus {
+    let portal = hub.client(crate::common::PORTAL).await;
+    let mut admin = AdminServiceClient::connect(format!("http://{}", hub.addr)).await.unwrap();
+    for _ in 0..600 {
+        let request = portal.req(pb::GetDeliveryStatusRequest { partner_id: partner.into(), dossier: None });
+        let status = admin.get_delivery_status(request).await.unwrap().into_inner().status.unwrap();
+        if status.cursor == status.committed {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the relay of {partner} never caught up");
+}
