@@ -1,3 +1,5 @@
+#![allow(dead_code)] // helpers used by the adapter files as they land
+
 //! End-to-end tests of the partner adapters: the real hub, the real adapter
 //! crate, and that adapter's partner simulator, all over real gRPC and HTTP
 //! on loopback. Each adapter has its own file.
