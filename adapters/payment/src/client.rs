@@ -5,8 +5,8 @@ use crate::config::Settings;
 use crate::error::PaymentError;
 use crate::obligation::Obligation;
 use crate::protocol::{
-    BillReply, BillRequest, InitReply, InitRequest, QueryReply, QueryRequest, Signed,
-    CODE_OK, CURRENCY_VND, PATH_BILL, PATH_INIT, PATH_QUERY,
+    BillReply, BillRequest, InitReply, InitRequest, QueryReply, QueryRequest, Signed, CODE_OK,
+    CURRENCY_VND, PATH_BILL, PATH_INIT, PATH_QUERY,
 };
 use crate::time::{format_vietnam, now_unix};
 use serde::de::DeserializeOwned;

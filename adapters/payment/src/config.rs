@@ -200,7 +200,10 @@ mod tests {
         assert_eq!(Settings::from_table(&t).expect_err("secret").key, "secret");
         t = table("");
         t.insert("partner_code".into(), "A|B".into());
-        assert_eq!(Settings::from_table(&t).expect_err("pipe").key, "partner_code");
+        assert_eq!(
+            Settings::from_table(&t).expect_err("pipe").key,
+            "partner_code"
+        );
     }
 
     #[test]

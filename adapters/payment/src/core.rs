@@ -109,23 +109,24 @@ impl Core {
             Err(e) => Ok(Settled::Refused(e.to_string())),
         };
         let now = now_unix();
-        self.ledger.update(&success.reference, now, |r| match &outcome {
-            Ok(Settled::Recorded) | Ok(Settled::Refused(_)) => {
-                r.transaction_id = success.transaction_id.clone();
-                r.bank = success.bank.clone();
-                r.paid_at = success.paid_at.clone();
-                r.gateway_result.clear();
-                if let Ok(Settled::Refused(reason)) = &outcome {
-                    r.state = PaymentState::PaidNotRecorded;
-                    r.last_error = format!("hub refused the payment: {reason}");
-                } else {
-                    r.state = PaymentState::Paid;
-                    r.last_error.clear();
+        self.ledger
+            .update(&success.reference, now, |r| match &outcome {
+                Ok(Settled::Recorded) | Ok(Settled::Refused(_)) => {
+                    r.transaction_id = success.transaction_id.clone();
+                    r.bank = success.bank.clone();
+                    r.paid_at = success.paid_at.clone();
+                    r.gateway_result.clear();
+                    if let Ok(Settled::Refused(reason)) = &outcome {
+                        r.state = PaymentState::PaidNotRecorded;
+                        r.last_error = format!("hub refused the payment: {reason}");
+                    } else {
+                        r.state = PaymentState::Paid;
+                        r.last_error.clear();
+                    }
                 }
-            }
-            Err(reason) => r.last_error = format!("hub unavailable: {reason}"),
-            Ok(_) => {}
-        });
+                Err(reason) => r.last_error = format!("hub unavailable: {reason}"),
+                Ok(_) => {}
+            });
         match &outcome {
             Ok(Settled::Recorded) => tracing::info!(
                 partner = %self.partner_id,

@@ -183,11 +183,17 @@ impl Ledger {
 
     /// Every record matching `filter`, by reference.
     pub fn select(&self, filter: impl Fn(&PaymentRecord) -> bool) -> Vec<PaymentRecord> {
-        self.lock().values().filter(|r| filter(r)).cloned().collect()
+        self.lock()
+            .values()
+            .filter(|r| filter(r))
+            .cloned()
+            .collect()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, PaymentRecord>> {
-        self.records.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.records
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn save(&self, records: &BTreeMap<String, PaymentRecord>) -> Result<(), PaymentError> {
@@ -250,7 +256,10 @@ mod tests {
     #[test]
     fn select_filters() {
         let ledger = Ledger::open(None).expect("memory");
-        for (i, state) in [PaymentState::Pending, PaymentState::Paid].iter().enumerate() {
+        for (i, state) in [PaymentState::Pending, PaymentState::Paid]
+            .iter()
+            .enumerate()
+        {
             let mut r = PaymentRecord::new(&format!("R-{i}"), "HS", "e", 1, "u", 0);
             r.state = *state;
             ledger.insert_if_absent(r).expect("insert");

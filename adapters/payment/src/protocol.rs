@@ -392,7 +392,16 @@ macro_rules! signed {
     )*};
 }
 
-signed!(InitRequest, InitReply, Callback, CallbackReply, QueryRequest, QueryReply, BillRequest, BillReply);
+signed!(
+    InitRequest,
+    InitReply,
+    Callback,
+    CallbackReply,
+    QueryRequest,
+    QueryReply,
+    BillRequest,
+    BillReply
+);
 
 #[cfg(test)]
 mod tests {

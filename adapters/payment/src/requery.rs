@@ -67,7 +67,8 @@ async fn query(core: &Core, record: &PaymentRecord) {
             return;
         }
     };
-    core.ledger.update(reference, now_unix(), |r| r.queries += 1);
+    core.ledger
+        .update(reference, now_unix(), |r| r.queries += 1);
     let problem = |text: String| {
         tracing::error!(partner = %core.partner_id, reference, problem = %text, "QUERY answer not usable");
         core.ledger

@@ -50,7 +50,11 @@ mod tests {
     fn verify_accepts_uppercase_and_refuses_changes() {
         let sig = sign(&["LT", "REF-1", "150000"], "secret");
         assert!(verify(&["LT", "REF-1", "150000"], "secret", &sig));
-        assert!(verify(&["LT", "REF-1", "150000"], "secret", &sig.to_uppercase()));
+        assert!(verify(
+            &["LT", "REF-1", "150000"],
+            "secret",
+            &sig.to_uppercase()
+        ));
         assert!(!verify(&["LT", "REF-1", "150001"], "secret", &sig));
         assert!(!verify(&["LT", "REF-1", "150000"], "other", &sig));
         assert!(!verify(&["LT", "REF-1", "150000"], "secret", ""));

@@ -102,7 +102,13 @@ mod tests {
 
     #[test]
     fn parse_inverts_format() {
-        for t in [0, 1_763_778_600, 1_763_830_799, 1_709_164_800, 4_102_444_799] {
+        for t in [
+            0,
+            1_763_778_600,
+            1_763_830_799,
+            1_709_164_800,
+            4_102_444_799,
+        ] {
             assert_eq!(parse_vietnam(&format_vietnam(t)), Some(t));
         }
     }

@@ -8,8 +8,8 @@ use crate::protocol::*;
 use crate::time::{now_unix, parse_vietnam};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::Uri;
 use axum::http::StatusCode;
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -38,7 +38,11 @@ async fn misbehave(state: &SimState) -> Option<Response> {
         tokio::time::sleep(delay).await;
     }
     state.switches.take_failure().then(|| {
-        (StatusCode::INTERNAL_SERVER_ERROR, "simulated gateway failure").into_response()
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "simulated gateway failure",
+        )
+            .into_response()
     })
 }
 
@@ -168,7 +172,11 @@ async fn query(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
         Err(e) => return refuse(CODE_INVALID, e, ""),
     };
     if request.partner_code != state.partner_code || !request.verify_with(&state.secret) {
-        return refuse(CODE_BAD_SIGNATURE, "sai mã xác thực".into(), &request.reference);
+        return refuse(
+            CODE_BAD_SIGNATURE,
+            "sai mã xác thực".into(),
+            &request.reference,
+        );
     }
     let mut payments = lock(&state.payments);
     let Some(payment) = payments.get_mut(&request.reference) else {
@@ -231,9 +239,9 @@ async fn bill(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
         return refuse(CODE_BAD_SIGNATURE, "sai mã xác thực".into());
     }
     let payments = lock(&state.payments);
-    let found = payments.get(&request.reference).filter(|p| {
-        p.status == SimStatus::Paid && p.transaction_id == request.transaction_id
-    });
+    let found = payments
+        .get(&request.reference)
+        .filter(|p| p.status == SimStatus::Paid && p.transaction_id == request.transaction_id);
     let Some(payment) = found else {
         return refuse(CODE_NOT_FOUND, "không có biên lai cho giao dịch này".into());
     };
@@ -256,10 +264,7 @@ async fn bill(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
     answer(&state, reply)
 }
 
-async fn settlements(
-    State(state): State<Arc<SimState>>,
-    uri: Uri,
-) -> Response {
+async fn settlements(State(state): State<Arc<SimState>>, uri: Uri) -> Response {
     let params = query_params(uri.query().unwrap_or_default());
     if let Some(failure) = misbehave(&state).await {
         return failure;

@@ -12,7 +12,11 @@ const ATTEMPTS: u32 = 3;
 
 /// Sends the callback of `payment` with `result_code`; answers every
 /// HTTP attempt made.
-pub async fn send(state: &SimState, payment: &SimPayment, result_code: &str) -> Vec<CallbackAttempt> {
+pub async fn send(
+    state: &SimState,
+    payment: &SimPayment,
+    result_code: &str,
+) -> Vec<CallbackAttempt> {
     let mut made = Vec::new();
     if state.switches.callbacks_dropped() {
         return made;

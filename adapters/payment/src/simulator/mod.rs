@@ -17,7 +17,7 @@ mod callbacks;
 pub mod settlement_file;
 mod state;
 
-pub use state::{CallbackAttempt, Outcome, SimPayment, SimStatus, Settlement, Switches};
+pub use state::{CallbackAttempt, Outcome, Settlement, SimPayment, SimStatus, Switches};
 
 use crate::error::PaymentError;
 use crate::time::now_unix;

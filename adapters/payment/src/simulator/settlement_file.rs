@@ -68,10 +68,17 @@ mod tests {
         let rows = [s("A,1", "20251122093000"), s("B", "20251123093000")];
         let all = render(&rows, None);
         assert_eq!(all.lines().count(), 3);
-        assert!(all.contains("\"A,1\",\"TA,1\",000.00.01.H22-251122-00017,150000,VCB,20251122093000\r\n"), "{all}");
+        assert!(
+            all.contains(
+                "\"A,1\",\"TA,1\",000.00.01.H22-251122-00017,150000,VCB,20251122093000\r\n"
+            ),
+            "{all}"
+        );
         let day = render(&rows, Some("20251123"));
         assert_eq!(day.lines().count(), 2);
-        assert!(day.starts_with("MaThamChieu,MaGiaoDich,MaHoSo,SoTien,NganHang,ThoiGianThanhToan\r\n"));
+        assert!(
+            day.starts_with("MaThamChieu,MaGiaoDich,MaHoSo,SoTien,NganHang,ThoiGianThanhToan\r\n")
+        );
         assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }

@@ -1,0 +1,100 @@
+//! The gateway simulator's own HTTP surface: the settlement file with its
+//! signature, the demo's pay/decline routes and the payment page.
+
+mod common;
+
+use common::*;
+use lienthong_adapter_payment::protocol::settlement_signature;
+use lienthong_adapter_payment::time::{format_vietnam_date, now_unix};
+
+#[tokio::test]
+async fn settlement_file_lists_settled_transactions_of_the_day() {
+    let h = start(Options {
+        query_interval_seconds: 3600,
+        ..Default::default()
+    })
+    .await;
+    let a = h.create_payment(5).await;
+    let b = h.create_payment(6).await;
+    let paid = h.sim.pay(&a).await.expect("paid");
+    h.sim.decline(&b).await.expect("declined");
+    let today = format_vietnam_date(now_unix());
+    let url = |date: &str, sig: &str| {
+        format!(
+            "{}/api/v1/settlements.csv?MaDoiTac={PARTNER_CODE}&Ngay={date}&MaXacThuc={sig}",
+            h.sim.base_url()
+        )
+    };
+    let signature = settlement_signature(PARTNER_CODE, &today, SECRET);
+    let response = h
+        .http
+        .get(url(&today, &signature))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status().as_u16(), 200);
+    let csv = response.text().await.expect("text");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "MaThamChieu,MaGiaoDich,MaHoSo,SoTien,NganHang,ThoiGianThanhToan"
+    );
+    assert_eq!(lines.len(), 2, "only the paid one: {csv}");
+    assert!(lines[1].starts_with(&format!("{a},{},{MA_HO_SO},150000,", paid.transaction_id)));
+    assert_eq!(csv, h.sim.settlement_csv(Some(&today)));
+
+    let other_day = "20000101";
+    let sig = settlement_signature(PARTNER_CODE, other_day, SECRET);
+    let csv = h
+        .http
+        .get(url(other_day, &sig))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(csv.lines().count(), 1, "header only");
+
+    let response = h.http.get(url(&today, "bad")).send().await.expect("get");
+    assert_eq!(response.status().as_u16(), 401);
+}
+
+#[tokio::test]
+async fn the_demo_pays_over_http() {
+    let h = start(Options {
+        query_interval_seconds: 3600,
+        ..Default::default()
+    })
+    .await;
+    let reference = h.create_payment(5).await;
+    let page = h
+        .http
+        .get(format!("{}/pay/{reference}", h.sim.base_url()))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.expect("text").contains("150000"));
+    let response = h
+        .http
+        .post(format!("{}/sim/pay/{reference}", h.sim.base_url()))
+        .send()
+        .await
+        .expect("pay");
+    assert_eq!(response.status().as_u16(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["callbacks"][0]["status"], 200);
+    assert_eq!(h.payment_state(&reference).await["state"], "paid");
+    let again = h
+        .http
+        .post(format!("{}/sim/pay/{reference}", h.sim.base_url()))
+        .send()
+        .await
+        .expect("pay again");
+    assert_eq!(
+        again.status().as_u16(),
+        409,
+        "a paid payment cannot be paid again"
+    );
+}
