@@ -1,0 +1,82 @@
+//! What can go wrong talking to the portal, and how each case is judged.
+//!
+//! The judgement that matters to the hub is [`PortalError::delivery`]: retry
+//! (the portal is away, slow or broken) or reject (the portal refused this
+//! dossier for good). [`PortalError::outcome_unknown`] says whether the
+//! portal may have applied a write although we got no answer, in which case
+//! the next attempt asks the portal what it has before writing again.
+
+use lienthong_adapter::{DeliveryError, HubCallError};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PortalError {
+    #[error("cannot reach the national portal for {op}: {reason}")]
+    Unreachable { op: String, reason: String },
+    #[error("no answer from the national portal to {op}: {reason}")]
+    NoAnswer { op: String, reason: String },
+    #[error("the national portal answered {op} with HTTP {status}: {body}")]
+    Http {
+        op: String,
+        status: u16,
+        body: String,
+    },
+    #[error("the national portal refused {op}: error_code {code}: {message}")]
+    Refused {
+        op: String,
+        code: String,
+        message: String,
+    },
+    #[error("the national portal refused the login (dstcode, username, password): error_code {code}: {message}")]
+    Login { code: String, message: String },
+    #[error("unreadable answer from the national portal to {op}: {reason}")]
+    Malformed { op: String, reason: String },
+    #[error("the hub refused: {0}")]
+    Hub(#[from] HubCallError),
+}
+
+impl PortalError {
+    /// The portal's error code, for a business refusal.
+    pub fn refusal(&self) -> Option<(&str, &str)> {
+        match self {
+            PortalError::Refused { code, message, .. } => Some((code, message)),
+            _ => None,
+        }
+    }
+
+    pub fn is_already_exists(&self) -> bool {
+        self.refusal()
+            .is_some_and(|(c, m)| crate::protocol::is_already_exists(c, m))
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.refusal()
+            .is_some_and(|(c, m)| crate::protocol::is_not_found(c, m))
+    }
+
+    /// The request may have been applied although no success came back.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            PortalError::NoAnswer { .. } | PortalError::Http { .. } | PortalError::Malformed { .. }
+        )
+    }
+
+    /// How the hub should treat an event that failed with this error.
+    pub fn delivery(&self) -> DeliveryError {
+        let reason = self.to_string();
+        match self {
+            PortalError::Http { status, .. } => {
+                match lienthong_adapter::classify_http_status(*status, &reason) {
+                    Err(e) => e,
+                    Ok(()) => DeliveryError::retry(reason),
+                }
+            }
+            PortalError::Refused { .. } => DeliveryError::reject(reason),
+            PortalError::Hub(e) if !e.is_retryable() => DeliveryError::reject(reason),
+            // Unreachable, timeouts, unreadable answers, login refusals (a
+            // configuration or portal problem, not this event's) and a busy
+            // hub: worth trying again.
+            _ => DeliveryError::retry(reason),
+        }
+    }
+}

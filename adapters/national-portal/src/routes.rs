@@ -1,0 +1,83 @@
+//! Inbound HTTP: the sync status, per dossier and in summary.
+//!
+//! `GET sync/{ma_ho_so}` answers one dossier's record (last version seen and
+//! synced, when, lag, last error); `GET sync` the counts, the largest lag,
+//! the catalogue pulls and the push-down poller. The hub mounts these under
+//! `/partners/<partner id>/`. When `sync_status_token` is set, callers must
+//! send it as a bearer token.
+
+use crate::client::PortalClient;
+use crate::sync_state::SyncState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use std::sync::Arc;
+
+#[derive(Clone)]
+struct Ctx {
+    state: Arc<SyncState>,
+    client: Arc<PortalClient>,
+    token: Option<String>,
+}
+
+pub fn routes(state: Arc<SyncState>, client: Arc<PortalClient>, token: Option<String>) -> Router {
+    Router::new()
+        .route("/sync", get(summary))
+        .route("/sync/:ma_ho_so", get(one))
+        .with_state(Ctx {
+            state,
+            client,
+            token,
+        })
+}
+
+/// `None` when the caller may read; otherwise the refusal to send.
+fn refusal(ctx: &Ctx, headers: &HeaderMap) -> Option<Response> {
+    let expected = ctx.token.as_ref()?;
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match given {
+        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => None,
+        Some(_) => Some(error(
+            StatusCode::FORBIDDEN,
+            "the bearer token is not the sync status token",
+        )),
+        None => Some(error(
+            StatusCode::UNAUTHORIZED,
+            "missing `Authorization: Bearer <sync_status_token>`",
+        )),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+async fn summary(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
+    if let Some(refused) = refusal(&ctx, &headers) {
+        return refused;
+    }
+    Json(ctx.state.summary(ctx.client.logins())).into_response()
+}
+
+async fn one(State(ctx): State<Ctx>, headers: HeaderMap, Path(ma_ho_so): Path<String>) -> Response {
+    if let Some(refused) = refusal(&ctx, &headers) {
+        return refused;
+    }
+    match ctx.state.dossier(&ma_ho_so) {
+        Some(record) => Json(record).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            &format!("no sync record for MaHoSo `{ma_ho_so}` (no event for it since the adapter started)"),
+        ),
+    }
+}

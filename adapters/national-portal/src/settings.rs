@@ -1,0 +1,193 @@
+//! The `[partners.adapter]` table of a `national_portal_dvcqg` partner.
+//!
+//! Read strictly (unknown keys are errors) and checked key by key, so a
+//! misconfigured partner is refused at start with the key named.
+
+use lienthong_adapter::AdapterConfigError;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Base URL of the portal's integration service, e.g. `https://…/api`.
+    pub endpoint: String,
+    /// Path of the login call under `endpoint`.
+    #[serde(default = "default_login_path")]
+    pub login_path: String,
+    /// Path of every other call under `endpoint`.
+    #[serde(default = "default_service_path")]
+    pub service_path: String,
+    pub username: String,
+    pub password: String,
+    /// The `dstcode` header of the login call (the connecting system's code).
+    pub dstcode: String,
+    /// The agency code (`madonvi`) every call carries.
+    pub madonvi: String,
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+    /// At most this many progress entries per `CapNhatTienDoHoSoMC` call.
+    #[serde(default = "default_batch")]
+    pub progress_batch_size: usize,
+    /// Catalogue pull period; 0 turns the pull off.
+    #[serde(default = "default_catalog_interval")]
+    pub catalog_poll_interval_seconds: u64,
+    /// Also read each procedure in full (`LayThuTuc`): channels, time
+    /// limits, fees, components, results, legal basis.
+    #[serde(default)]
+    pub catalog_procedure_details: bool,
+    /// Period of the poll for dossiers filed on the portal; 0 turns it off.
+    #[serde(default = "default_pushdown_interval")]
+    pub pushdown_poll_interval_seconds: u64,
+    /// At start, ask for dossiers filed this far back.
+    #[serde(default = "default_lookback")]
+    pub pushdown_lookback_hours: u64,
+    /// The history's "who" for dossiers submitted from the portal.
+    #[serde(default = "default_actor")]
+    pub actor: String,
+    /// When set, `GET sync…` requires `Authorization: Bearer <token>`.
+    #[serde(default)]
+    pub sync_status_token: Option<String>,
+}
+
+fn default_login_path() -> String {
+    "login".into()
+}
+fn default_service_path() -> String {
+    "service".into()
+}
+fn default_timeout() -> u64 {
+    10
+}
+fn default_batch() -> usize {
+    10
+}
+fn default_catalog_interval() -> u64 {
+    3600
+}
+fn default_pushdown_interval() -> u64 {
+    60
+}
+fn default_lookback() -> u64 {
+    24
+}
+fn default_actor() -> String {
+    "Cổng Dịch vụ công quốc gia".into()
+}
+
+impl Settings {
+    pub fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
+        let settings: Settings = AdapterConfigError::parse(table)?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), AdapterConfigError> {
+        let bad = AdapterConfigError::new;
+        if !(self.endpoint.starts_with("http://") || self.endpoint.starts_with("https://")) {
+            return Err(bad("endpoint", "must be an http:// or https:// URL"));
+        }
+        for (key, value) in [
+            ("username", &self.username),
+            ("password", &self.password),
+            ("dstcode", &self.dstcode),
+            ("madonvi", &self.madonvi),
+            ("actor", &self.actor),
+        ] {
+            if value.trim().is_empty() {
+                return Err(bad(key, "must not be empty"));
+            }
+        }
+        if !is_code(&self.madonvi) {
+            return Err(bad(
+                "madonvi",
+                "must be an agency code: letters and digits separated by single dots",
+            ));
+        }
+        if !(1..=300).contains(&self.timeout_seconds) {
+            return Err(bad("timeout_seconds", "must be between 1 and 300"));
+        }
+        if !(1..=100).contains(&self.progress_batch_size) {
+            return Err(bad("progress_batch_size", "must be between 1 and 100"));
+        }
+        if self.catalog_poll_interval_seconds > 0 && self.catalog_poll_interval_seconds < 10 {
+            return Err(bad(
+                "catalog_poll_interval_seconds",
+                "must be 0 (off) or at least 10",
+            ));
+        }
+        if self.pushdown_lookback_hours > 24 * 31 {
+            return Err(bad(
+                "pushdown_lookback_hours",
+                "must be at most 744 (31 days)",
+            ));
+        }
+        if let Some(token) = &self.sync_status_token {
+            if token.len() < 16 {
+                return Err(bad(
+                    "sync_status_token",
+                    "must be at least 16 characters when set",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `endpoint` joined with a path.
+    pub fn url(&self, path: &str) -> String {
+        format!(
+            "{}/{}",
+            self.endpoint.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
+    }
+}
+
+/// An administrative code: letters and digits separated by single dots.
+pub fn is_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 64
+        && code
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(extra: &str) -> toml::Table {
+        let text = format!(
+            "endpoint = \"http://127.0.0.1:1\"\nusername = \"u\"\npassword = \"p\"\n\
+             dstcode = \"H22\"\nmadonvi = \"000.00.00.H22\"\n{extra}"
+        );
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let s = Settings::from_table(&table("")).unwrap();
+        assert_eq!(s.timeout_seconds, 10);
+        assert_eq!(s.url(&s.login_path), "http://127.0.0.1:1/login");
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        for (extra, key) in [
+            ("timeout_seconds = 0", "timeout_seconds"),
+            ("progress_batch_size = 0", "progress_batch_size"),
+            (
+                "catalog_poll_interval_seconds = 3",
+                "catalog_poll_interval_seconds",
+            ),
+            ("sync_status_token = \"short\"", "sync_status_token"),
+        ] {
+            let err = Settings::from_table(&table(extra)).unwrap_err();
+            assert_eq!(err.key, key, "{extra}");
+        }
+        let err = Settings::from_table(&table("surprise = 1")).unwrap_err();
+        assert!(err.to_string().contains("surprise"), "{err}");
+        let mut t = table("");
+        t.insert("madonvi".into(), "bad code".into());
+        assert_eq!(Settings::from_table(&t).unwrap_err().key, "madonvi");
+    }
+}

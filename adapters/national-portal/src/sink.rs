@@ -1,0 +1,228 @@
+//! Outbound: every dossier event becomes the portal's copy of the dossier
+//! plus its progress entries, in order, idempotently.
+//!
+//! For one event at version `v`:
+//! 1. know the portal's copy — from memory, or (first time, or after an
+//!    answer went missing) by asking `TraCuuHoSo`; if it already has
+//!    progress up to `v`, the event is already synced (a redelivery);
+//! 2. upsert the dossier with `DongBoHoSoMC`: a create (`isUpdating:
+//!    false`), and on "already exists" the same record as an update — or
+//!    directly an update when the portal is known to have it;
+//! 3. only then `CapNhatTienDoHoSoMC` with the progress entries the portal
+//!    lacks, oldest first. Normally that is the one entry the event carries;
+//!    when the portal is behind by more (first sync of an older dossier, or
+//!    a progress write whose answer was lost), the missing history is read
+//!    from the hub and sent in batches of `progress_batch_size`, in order.
+//!
+//! The event counts as accepted only once the portal accepted all of it.
+
+use crate::client::PortalClient;
+use crate::error::PortalError;
+use crate::mapping;
+use crate::protocol::{from_item, ops, HoSo, HoSoTraCuu, TienDo};
+use crate::sync_state::{PortalCopy, SyncState};
+use crate::time::ts_millis;
+use lienthong_adapter::{pb, Accepted, DeliveryError, HubApi, Sink};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+pub struct PortalSink {
+    pub(crate) client: Arc<PortalClient>,
+    pub(crate) state: Arc<SyncState>,
+    pub(crate) hub: Arc<dyn HubApi>,
+    pub(crate) batch_size: usize,
+}
+
+#[async_trait::async_trait]
+impl Sink for PortalSink {
+    async fn deliver(&self, event: &pb::Event) -> Result<Accepted, DeliveryError> {
+        let Some(pb::event::Payload::DossierChanged(change)) = &event.payload else {
+            return Ok(Accepted::default());
+        };
+        let Some(dossier) = change.dossier.as_ref() else {
+            return Err(DeliveryError::reject(format!(
+                "event {} is a dossier event without its dossier",
+                event.event_id
+            )));
+        };
+        let ma = dossier.ma_ho_so.as_str();
+        if ma.is_empty() {
+            return Err(DeliveryError::reject(format!(
+                "event {} carries a dossier without MaHoSo",
+                event.event_id
+            )));
+        }
+        let version = event.dossier_version.max(dossier.version);
+        self.state.seen(ma, version);
+        match self.sync(dossier, change.entry.as_ref(), version).await {
+            Ok(()) => {
+                self.state
+                    .synced(ma, version, ts_millis(event.occurred_at.as_ref()));
+                Ok(Accepted {
+                    partner_reference: format!("{ma}#{version}"),
+                })
+            }
+            Err(e) => {
+                if e.outcome_unknown() {
+                    self.state.set_portal_copy(ma, None);
+                }
+                self.state.failed(ma, &e.to_string());
+                tracing::warn!(ma_ho_so = ma, version, error = %e, "sync to the national portal failed");
+                Err(e.delivery())
+            }
+        }
+    }
+}
+
+impl PortalSink {
+    async fn sync(
+        &self,
+        dossier: &pb::Dossier,
+        entry: Option<&pb::HistoryEntry>,
+        version: u64,
+    ) -> Result<(), PortalError> {
+        let ma = dossier.ma_ho_so.as_str();
+        let copy = match self.state.portal_copy(ma) {
+            Some(copy) => copy,
+            None => {
+                let copy = self.look_up(ma).await?;
+                self.state.set_portal_copy(ma, Some(copy));
+                copy
+            }
+        };
+        if version <= copy.version {
+            return Ok(());
+        }
+        self.upsert(&mapping::ho_so(dossier), copy.exists).await?;
+        let mut copy = PortalCopy {
+            exists: true,
+            version: copy.version,
+        };
+        self.state.set_portal_copy(ma, Some(copy));
+        let entries = self
+            .missing_entries(ma, entry, copy.version, version)
+            .await?;
+        for batch in entries.chunks(self.batch_size) {
+            let data = serde_json::to_value(batch).map_err(|e| PortalError::Malformed {
+                op: ops::PROGRESS.into(),
+                reason: e.to_string(),
+            })?;
+            self.client
+                .call(ops::PROGRESS, params(json!({ "data": data })))
+                .await?;
+            if let Some(last) = batch.last() {
+                copy.version = copy.version.max(last.SoThuTu.max(0) as u64);
+            }
+            self.state.set_portal_copy(ma, Some(copy));
+        }
+        // The portal now has everything up to `version`, even where the
+        // hub's history had no line for some version (nothing to send).
+        copy.version = copy.version.max(version);
+        self.state.set_portal_copy(ma, Some(copy));
+        Ok(())
+    }
+
+    /// The portal's copy: does it exist, and up to which history version.
+    async fn look_up(&self, ma: &str) -> Result<PortalCopy, PortalError> {
+        let found = match self
+            .client
+            .call(ops::LOOKUP, params(json!({ "MaHoSo": ma })))
+            .await
+        {
+            Ok(found) => found,
+            Err(e) if e.is_not_found() => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let Some(item) = found.first() else {
+            return Ok(PortalCopy {
+                exists: false,
+                version: 0,
+            });
+        };
+        let record: HoSoTraCuu = from_item(item).map_err(|e| PortalError::Malformed {
+            op: ops::LOOKUP.into(),
+            reason: e.to_string(),
+        })?;
+        let version = record
+            .QuaTrinhXuLy
+            .iter()
+            .map(|t| t.SoThuTu.max(0) as u64)
+            .max()
+            .unwrap_or(0);
+        Ok(PortalCopy {
+            exists: true,
+            version,
+        })
+    }
+
+    /// `DongBoHoSoMC` as an upsert.
+    async fn upsert(&self, ho_so: &HoSo, exists: bool) -> Result<(), PortalError> {
+        if exists {
+            match self.write(ho_so, true).await {
+                Err(e) if e.is_not_found() => self.write(ho_so, false).await,
+                other => other,
+            }
+        } else {
+            match self.write(ho_so, false).await {
+                Err(e) if e.is_already_exists() => {
+                    tracing::debug!(ma_ho_so = %ho_so.MaHoSo, "already on the portal; updating");
+                    self.write(ho_so, true).await
+                }
+                other => other,
+            }
+        }
+    }
+
+    async fn write(&self, ho_so: &HoSo, updating: bool) -> Result<(), PortalError> {
+        let data = serde_json::to_value(ho_so).map_err(|e| PortalError::Malformed {
+            op: ops::SYNC_DOSSIERS.into(),
+            reason: e.to_string(),
+        })?;
+        self.client
+            .call(
+                ops::SYNC_DOSSIERS,
+                params(json!({ "isUpdating": updating, "data": [data] })),
+            )
+            .await
+            .map(|_| ())
+    }
+
+    /// Progress entries with versions in `(after, upto]`, oldest first.
+    async fn missing_entries(
+        &self,
+        ma: &str,
+        entry: Option<&pb::HistoryEntry>,
+        after: u64,
+        upto: u64,
+    ) -> Result<Vec<TienDo>, PortalError> {
+        if let Some(e) = entry {
+            if e.version == upto && after + 1 == upto {
+                return Ok(vec![mapping::tien_do(ma, e)]);
+            }
+        }
+        let reply = self
+            .hub
+            .get_dossier(pb::DossierRef {
+                r#ref: Some(pb::dossier_ref::Ref::MaHoSo(ma.to_string())),
+            })
+            .await?;
+        let mut history: Vec<&pb::HistoryEntry> = reply
+            .history
+            .iter()
+            .filter(|h| h.version > after && h.version <= upto)
+            .collect();
+        history.sort_by_key(|h| h.version);
+        Ok(history
+            .into_iter()
+            .map(|h| mapping::tien_do(ma, h))
+            .collect())
+    }
+}
+
+/// A JSON object literal as call parameters.
+pub(crate) fn params(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}

@@ -1,0 +1,275 @@
+//! Test helpers: a recording stand-in for the hub, dossier and event
+//! builders, and adapter settings pointing at a simulator.
+#![allow(dead_code)]
+
+use lienthong_adapter::{pb, HubApi, HubCallError};
+use lienthong_adapter_national_portal::settings::Settings;
+use lienthong_adapter_national_portal::simulator::Simulator;
+use lienthong_adapter_national_portal::Parts;
+use prost_types::Timestamp;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+pub const MADONVI: &str = "000.00.00.H22";
+pub const AGENCY: &str = "000.00.09.H22";
+pub const PROCEDURE: &str = "1.000894.000.00.00.H22";
+
+/// Records what the adapter asks of the hub; answers like the hub would for
+/// submissions (replay of a known key, ALREADY_EXISTS for a known MaHoSo).
+#[derive(Default)]
+pub struct FakeHub {
+    pub executed: Mutex<Vec<pb::CommandRequest>>,
+    pub published: Mutex<Vec<pb::PublishCatalogRequest>>,
+    pub histories: Mutex<HashMap<String, pb::GetDossierReply>>,
+    pub get_dossier_calls: Mutex<u32>,
+    /// When set, `execute` fails with it.
+    pub failure: Mutex<Option<HubCallError>>,
+    keys: Mutex<HashSet<String>>,
+    dossiers: Mutex<HashSet<String>>,
+    versions: Mutex<HashMap<String, u64>>,
+}
+
+impl FakeHub {
+    pub fn submitted(&self) -> Vec<pb::SubmitDossier> {
+        self.executed
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|r| match &r.command {
+                Some(pb::command_request::Command::Submit(s)) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn fail_with(&self, code: &str) {
+        *self.failure.lock().unwrap() = Some(HubCallError {
+            code: code.into(),
+            message: format!("{code} (test)"),
+        });
+    }
+
+    pub fn heal(&self) {
+        *self.failure.lock().unwrap() = None;
+    }
+
+    pub fn set_history(&self, dossier: pb::Dossier, history: Vec<pb::HistoryEntry>) {
+        self.histories.lock().unwrap().insert(
+            dossier.ma_ho_so.clone(),
+            pb::GetDossierReply {
+                dossier: Some(dossier),
+                history,
+            },
+        );
+    }
+}
+
+#[async_trait::async_trait]
+impl HubApi for FakeHub {
+    async fn execute(&self, request: pb::CommandRequest) -> Result<pb::CommandReply, HubCallError> {
+        if let Some(e) = self.failure.lock().unwrap().clone() {
+            return Err(e);
+        }
+        if !self
+            .keys
+            .lock()
+            .unwrap()
+            .insert(request.idempotency_key.clone())
+        {
+            return Ok(pb::CommandReply {
+                replayed: true,
+                ..Default::default()
+            });
+        }
+        if let Some(pb::command_request::Command::Submit(s)) = &request.command {
+            if !self.dossiers.lock().unwrap().insert(s.ma_ho_so.clone()) {
+                return Err(HubCallError {
+                    code: "ALREADY_EXISTS".into(),
+                    message: format!("dossier {} already exists", s.ma_ho_so),
+                });
+            }
+        }
+        self.executed.lock().unwrap().push(request);
+        Ok(pb::CommandReply::default())
+    }
+
+    async fn publish_catalog(
+        &self,
+        request: pb::PublishCatalogRequest,
+    ) -> Result<pb::PublishCatalogReply, HubCallError> {
+        let mut versions = self.versions.lock().unwrap();
+        let version = versions.entry(request.kind.clone()).or_default();
+        *version += 1;
+        let reply = pb::PublishCatalogReply {
+            kind: request.kind.clone(),
+            version: *version,
+            added: request.entries.len() as u32,
+            ..Default::default()
+        };
+        self.published.lock().unwrap().push(request);
+        Ok(reply)
+    }
+
+    async fn get_dossier(
+        &self,
+        dossier: pb::DossierRef,
+    ) -> Result<pb::GetDossierReply, HubCallError> {
+        *self.get_dossier_calls.lock().unwrap() += 1;
+        let Some(pb::dossier_ref::Ref::MaHoSo(ma)) = dossier.r#ref else {
+            return Err(HubCallError {
+                code: "INVALID_ARGUMENT".into(),
+                message: "by MaHoSo only in this fake".into(),
+            });
+        };
+        self.histories
+            .lock()
+            .unwrap()
+            .get(&ma)
+            .cloned()
+            .ok_or(HubCallError {
+                code: "NOT_FOUND".into(),
+                message: format!("dossier {ma}"),
+            })
+    }
+}
+
+pub fn settings_table(sim: &Simulator, extra: &str) -> toml::Table {
+    let c = sim.config();
+    format!(
+        "endpoint = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\ndstcode = \"{}\"\n\
+         madonvi = \"{MADONVI}\"\n{extra}",
+        sim.url(),
+        c.username,
+        c.password,
+        c.dstcode
+    )
+    .parse()
+    .expect("test settings are TOML")
+}
+
+pub fn parts(sim: &Simulator, extra: &str) -> (Parts, Settings, Arc<FakeHub>) {
+    let settings = Settings::from_table(&settings_table(sim, extra)).expect("valid settings");
+    let hub = Arc::new(FakeHub::default());
+    let parts = Parts::new(&settings, hub.clone()).expect("parts");
+    (parts, settings, hub)
+}
+
+pub fn ts(seconds: i64) -> Option<Timestamp> {
+    Some(Timestamp { seconds, nanos: 0 })
+}
+
+/// 2025-11-22 10:00:00 in Hanoi.
+pub const T0: i64 = 1_763_780_400;
+
+/// A dossier's life as the hub would emit it: one (command, status) per
+/// version, starting with submission.
+pub const LIFE: &[(&str, i32)] = &[
+    ("submit", 1),
+    ("receive", 2),
+    ("start_processing", 4),
+    ("request_supplement", 5),
+    ("submit_supplement", 4),
+    ("finish", 9),
+    ("return_result", 10),
+];
+
+pub fn ma(n: u32) -> String {
+    format!("{AGENCY}-251122-{n:05}")
+}
+
+pub fn dossier(ma_ho_so: &str, version: u64) -> pb::Dossier {
+    let (_, status) = LIFE[(version as usize - 1).min(LIFE.len() - 1)];
+    pb::Dossier {
+        id: 1,
+        ma_ho_so: ma_ho_so.into(),
+        version,
+        agency_code: AGENCY.into(),
+        procedure_code: PROCEDURE.into(),
+        procedure_name: "Cấp Phiếu lý lịch tư pháp".into(),
+        sector_code: "G09".into(),
+        channel: pb::SubmissionChannel::Online as i32,
+        owner_name: "Nguyễn Thị Lan".into(),
+        applicant_type: pb::ApplicantType::Citizen as i32,
+        owner_id_number: "022190001234".into(),
+        email: "lan@example.vn".into(),
+        phone: "0912345678".into(),
+        summary: "Xin cấp phiếu số 1".into(),
+        submitted_at: ts(T0),
+        received_at: if version >= 2 { ts(T0 + 60) } else { None },
+        due_at: if version >= 2 {
+            ts(T0 + 10 * 86_400)
+        } else {
+            None
+        },
+        status,
+        result_delivery: pb::ResultDelivery::ByPost as i32,
+        processing_unit: if version >= 3 {
+            "Phòng Hành chính tư pháp".into()
+        } else {
+            String::new()
+        },
+        documents: vec![pb::Document {
+            component_code: "TP01".into(),
+            name: "Tờ khai".into(),
+            url: "https://files.example.vn/tk.pdf".into(),
+        }],
+        fees: vec![pb::Fee {
+            code: "LP01".into(),
+            name: "Lệ phí".into(),
+            amount_vnd: 200_000,
+        }],
+        ..Default::default()
+    }
+}
+
+pub fn entry(version: u64) -> pb::HistoryEntry {
+    let (command, status) = LIFE[(version as usize - 1).min(LIFE.len() - 1)];
+    let from = if version == 1 {
+        0
+    } else {
+        LIFE[version as usize - 2].1
+    };
+    pb::HistoryEntry {
+        version,
+        at: ts(T0 + version as i64 * 60),
+        partner_id: "mot-cua-h22".into(),
+        actor: "Trần Văn Bình".into(),
+        unit: "Bộ phận một cửa Sở Tư pháp".into(),
+        command: command.into(),
+        from_status: from,
+        to_status: status,
+        note: String::new(),
+    }
+}
+
+pub fn event(ma_ho_so: &str, version: u64) -> pb::Event {
+    let (_, status) = LIFE[(version as usize - 1).min(LIFE.len() - 1)];
+    pb::Event {
+        event_id: format!("ev-{ma_ho_so}-{version}"),
+        seq: version,
+        r#type: 1,
+        occurred_at: ts(T0 + version as i64 * 60),
+        partner_id: "mot-cua-h22".into(),
+        dossier_id: 1,
+        ma_ho_so: ma_ho_so.into(),
+        dossier_version: version,
+        agency_code: AGENCY.into(),
+        procedure_code: PROCEDURE.into(),
+        from_status: 0,
+        to_status: status,
+        payload: Some(pb::event::Payload::DossierChanged(pb::DossierChanged {
+            dossier: Some(dossier(ma_ho_so, version)),
+            entry: Some(entry(version)),
+        })),
+    }
+}
+
+/// Serves a router on loopback; returns its base URL.
+pub async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    url
+}
