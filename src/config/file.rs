@@ -37,7 +37,12 @@ pub struct DeliverySection {
 
 impl Default for DeliverySection {
     fn default() -> Self {
-        DeliverySection { max_attempts: 10, initial_backoff_milliseconds: 200, max_backoff_seconds: 60, concurrency: 16 }
+        DeliverySection {
+            max_attempts: 10,
+            initial_backoff_milliseconds: 200,
+            max_backoff_seconds: 60,
+            concurrency: 16,
+        }
     }
 }
 

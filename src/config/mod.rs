@@ -11,8 +11,8 @@ mod partners;
 
 pub use error::ConfigError;
 pub use file::{
-    AmqpSection, DeliverySection, HubConfig, HubSection, LogFormat, LogSection, PartnerSection, RetentionSection,
-    SubscriptionSection,
+    AmqpSection, DeliverySection, HubConfig, HubSection, LogFormat, LogSection, PartnerSection,
+    RetentionSection, SubscriptionSection,
 };
 
 use std::path::Path;

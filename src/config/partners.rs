@@ -204,27 +204,33 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
         }
     };
     if let Some(adapter) = &p.adapter {
-        crate::adapters::validate(adapter).map_err(|(key, problem)| bad(&format!("adapter.{key}"), problem))?;
+        crate::adapters::validate(adapter)
+            .map_err(|(key, problem)| bad(&format!("adapter.{key}"), problem))?;
     }
-    let delivery = match p.subscription.as_ref().and_then(|s| s.delivery.as_deref()) {
-        None if p.adapter.is_some() => Delivery::Adapter,
-        Some("adapter") if p.adapter.is_some() => Delivery::Adapter,
-        Some("adapter") => return Err(bad("subscription.delivery", "`adapter` needs a `[partners.adapter]` table".into())),
-        _ if p.adapter.is_some() => {
-            return Err(bad(
+    let delivery =
+        match p.subscription.as_ref().and_then(|s| s.delivery.as_deref()) {
+            None if p.adapter.is_some() => Delivery::Adapter,
+            Some("adapter") if p.adapter.is_some() => Delivery::Adapter,
+            Some("adapter") => {
+                return Err(bad(
+                    "subscription.delivery",
+                    "`adapter` needs a `[partners.adapter]` table".into(),
+                ))
+            }
+            _ if p.adapter.is_some() => return Err(bad(
                 "subscription.delivery",
-                "a partner with an adapter receives its events through it: leave `delivery` out".into(),
-            ))
-        }
-        None | Some("grpc") => Delivery::Grpc,
-        Some("amqp") => Delivery::Amqp,
-        Some(other) => {
-            return Err(bad(
-                "subscription.delivery",
-                format!("`{other}` is not `grpc`, `amqp` or `adapter`"),
-            ))
-        }
-    };
+                "a partner with an adapter receives its events through it: leave `delivery` out"
+                    .into(),
+            )),
+            None | Some("grpc") => Delivery::Grpc,
+            Some("amqp") => Delivery::Amqp,
+            Some(other) => {
+                return Err(bad(
+                    "subscription.delivery",
+                    format!("`{other}` is not `grpc`, `amqp` or `adapter`"),
+                ))
+            }
+        };
     Ok(Partner {
         id: p.id.clone(),
         kind,
