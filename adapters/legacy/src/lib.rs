@@ -1,0 +1,73 @@
+//! The generic legacy-system adapter (`kind = "legacy_rest"`).
+//!
+//! Ministries run legacy systems that speak REST/JSON with their own field
+//! names and status codes. This adapter lets one connect by configuration
+//! only: `fields` maps legacy field names to canonical paths for what the hub
+//! sends (`sink`), `status_map` maps the legacy status codes to the ten
+//! canonical ones both ways, and `commands` says where a legacy update keeps
+//! the dossier number, status, note and dates, so it can be turned into the
+//! right hub command (`commands`, `routes`). A simulator of such a system
+//! ships in `simulator`.
+//!
+//! Module map: `settings` (strict settings), `paths` (canonical paths and
+//! their values), `jsonpath` (dotted legacy names), `dates`, `error`.
+
+pub mod commands;
+pub mod dates;
+pub mod error;
+pub mod jsonpath;
+pub mod paths;
+pub mod routes;
+pub mod settings;
+pub mod simulator;
+pub mod sink;
+
+use lienthong_adapter::{Adapter, AdapterConfigError, AdapterKind, HubApi};
+use settings::Config;
+use std::sync::Arc;
+
+pub use error::LegacyError;
+
+pub const KIND: &str = "legacy_rest";
+
+/// Builds legacy adapters from `[partners.adapter] kind = "legacy_rest"`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LegacyKind;
+
+impl AdapterKind for LegacyKind {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError> {
+        Config::from_table(settings).map(|_| ())
+    }
+
+    fn build(
+        &self,
+        partner_id: &str,
+        settings: &toml::Table,
+        hub: Arc<dyn HubApi>,
+    ) -> Result<Adapter, AdapterConfigError> {
+        let config = Arc::new(Config::from_table(settings)?);
+        let sink: Option<Arc<dyn lienthong_adapter::Sink>> = match &config.outbound {
+            Some(_) => Some(Arc::new(
+                sink::LegacySink::new(config.clone())
+                    .map_err(|e| AdapterConfigError::new("timeout_seconds", e))?,
+            )),
+            None => None,
+        };
+        let routes = routes::router(config.clone(), hub, partner_id);
+        tracing::info!(
+            partner = %partner_id,
+            outbound = config.outbound.is_some(),
+            inbound = config.inbound.is_some(),
+            "legacy adapter built"
+        );
+        Ok(Adapter {
+            sink,
+            routes,
+            tasks: Vec::new(),
+        })
+    }
+}

@@ -1,0 +1,134 @@
+//! Outbound: a hub event → the legacy system's JSON, POSTed to `endpoint`.
+//!
+//! The body is built from `fields` alone (legacy name → canonical path); an
+//! event type not listed in `events` is accepted without a call. The answer
+//! counts as acceptance on 2xx and, when `reply` is configured, only if the
+//! body's result code is a success or "already exists" code; retry codes,
+//! 5xx and network failures are retried; anything else is a refusal.
+
+use crate::jsonpath;
+use crate::paths::{event_type_name, Codes, Source};
+use crate::settings::{Config, Outbound, Reply};
+use lienthong_adapter::pb;
+use lienthong_adapter::{classify_http_status, Accepted, DeliveryError, Sink};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+pub struct LegacySink {
+    config: Arc<Config>,
+    http: reqwest::Client,
+}
+
+impl LegacySink {
+    pub fn new(config: Arc<Config>) -> Result<LegacySink, String> {
+        let timeout = config
+            .outbound
+            .as_ref()
+            .map(|o| o.timeout)
+            .unwrap_or_default();
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(LegacySink { config, http })
+    }
+}
+
+/// The legacy JSON body for one event.
+pub fn body(config: &Config, out: &Outbound, event: &pb::Event) -> Result<Value, String> {
+    let (dossier, entry) = match &event.payload {
+        Some(pb::event::Payload::DossierChanged(c)) => (c.dossier.as_ref(), c.entry.as_ref()),
+        _ => (None, None),
+    };
+    let source = Source {
+        event,
+        dossier,
+        entry,
+    };
+    let codes = Codes {
+        status_out: &config.status_out,
+        event_names: &out.event_names,
+        date_format: config.date_format,
+    };
+    let mut body = Map::new();
+    for (legacy, path) in &out.fields {
+        let value = codes
+            .value(*path, &source)
+            .map_err(|problem| format!("field {legacy:?}: {problem}"))?;
+        if !jsonpath::set(&mut body, legacy, value) {
+            return Err(format!("field {legacy:?}: another field is in the way"));
+        }
+    }
+    Ok(Value::Object(body))
+}
+
+/// Reads the body's result code, when the settings say where it is.
+fn judge(reply: &Reply, text: &str) -> Result<Accepted, DeliveryError> {
+    let body: Value = serde_json::from_str(text).map_err(|_| {
+        DeliveryError::retry(format!(
+            "the legacy system answered 2xx with a body that is not JSON: {}",
+            text.chars().take(200).collect::<String>()
+        ))
+    })?;
+    let field = |name: &str| {
+        if name.is_empty() {
+            None
+        } else {
+            jsonpath::get(&body, name).and_then(jsonpath::text)
+        }
+    };
+    let code = field(&reply.code_field).unwrap_or_default();
+    let message = field(&reply.message_field).unwrap_or_default();
+    let reference = field(&reply.reference_field).unwrap_or_default();
+    if reply.success_codes.contains(&code) || reply.duplicate_codes.contains(&code) {
+        return Ok(Accepted {
+            partner_reference: reference,
+        });
+    }
+    let detail = format!(
+        "legacy result code {code:?} ({}): {message}",
+        reply.code_field
+    );
+    if reply.retry_codes.contains(&code) {
+        Err(DeliveryError::retry(detail))
+    } else {
+        Err(DeliveryError::reject(detail))
+    }
+}
+
+#[async_trait::async_trait]
+impl Sink for LegacySink {
+    async fn deliver(&self, event: &pb::Event) -> Result<Accepted, DeliveryError> {
+        let Some(out) = &self.config.outbound else {
+            return Ok(Accepted::default());
+        };
+        if !out.events.contains(&event_type_name(event.r#type())) {
+            return Ok(Accepted::default());
+        }
+        let body = body(&self.config, out, event).map_err(DeliveryError::reject)?;
+        let mut request = self.http.post(&out.endpoint).json(&body);
+        for (name, value) in &out.headers {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.map_err(|e| {
+            let kind = if e.is_timeout() {
+                "timed out"
+            } else if e.is_connect() {
+                "could not connect"
+            } else {
+                "failed"
+            };
+            DeliveryError::retry(format!("posting to the legacy system {kind}: {e}"))
+        })?;
+        let status = response.status().as_u16();
+        let text = response
+            .text()
+            .await
+            .map_err(|e| DeliveryError::retry(format!("reading the legacy answer failed: {e}")))?;
+        classify_http_status(status, &text)?;
+        match &out.reply {
+            Some(reply) => judge(reply, &text),
+            None => Ok(Accepted::default()),
+        }
+    }
+}
