@@ -1,0 +1,81 @@
+//! lienthong adapter for the State Treasury (Kho bạc Nhà nước, DOMAIN.md
+//! §6), kind `treasury_kbnn`.
+//!
+//! - **Outbound**: `payment_recorded` → a credit notice (báo có) for the
+//!   settled payment ([`sink`], [`notice`]).
+//! - **Reconciliation** (đối soát): [`reconcile::reconcile`] is the pure
+//!   matching of the gateway's settled transactions against the treasury's
+//!   credited records; [`files`] reads and writes the CSV files; [`run`]
+//!   fetches both files for a day and writes the report to `report_dir`.
+//! - **Task**: the daily run at `reconcile_at` ([`schedule`]).
+//! - **Inbound**: `POST reconcile` runs it now ([`routes`]).
+//! - **Simulator**: the treasury itself ([`simulator`]).
+
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod files;
+pub mod notice;
+pub mod protocol;
+pub mod reconcile;
+pub mod routes;
+pub mod run;
+pub mod schedule;
+pub mod signature;
+pub mod simulator;
+pub mod sink;
+pub mod time;
+
+pub use config::Settings;
+pub use error::TreasuryError;
+pub use reconcile::{reconcile, Credited, Outcome, Report, Settled, Summary};
+
+use lienthong_adapter::{Adapter, AdapterConfigError, AdapterKind, HubApi};
+use std::sync::Arc;
+
+/// The `kind` of `[partners.adapter]` this crate builds.
+pub const KIND: &str = "treasury_kbnn";
+
+/// Builds treasury adapters from configuration.
+pub struct TreasuryKind;
+
+impl AdapterKind for TreasuryKind {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError> {
+        Settings::from_table(settings).map(|_| ())
+    }
+
+    fn build(
+        &self,
+        partner_id: &str,
+        settings: &toml::Table,
+        _hub: Arc<dyn HubApi>,
+    ) -> Result<Adapter, AdapterConfigError> {
+        let settings = Arc::new(Settings::from_table(settings)?);
+        let client = Arc::new(
+            client::Client::new(settings.clone())
+                .map_err(|e| AdapterConfigError::new("endpoint", e.to_string()))?,
+        );
+        let reconciler = Arc::new(run::Reconciler::new(
+            partner_id,
+            client.clone(),
+            settings.report_dir.clone(),
+        ));
+        let minute = settings.reconcile_minute();
+        let task_reconciler = reconciler.clone();
+        Ok(Adapter {
+            sink: Some(Arc::new(sink::TreasurySink {
+                partner_id: partner_id.to_string(),
+                settings: settings.clone(),
+                client,
+            })),
+            routes: Some(routes::router(reconciler, settings.trigger_token.clone())),
+            tasks: vec![Box::new(move |stop| {
+                Box::pin(schedule::run(task_reconciler, minute, stop))
+            })],
+        })
+    }
+}

@@ -1,0 +1,213 @@
+//! The treasury's HTTP face: credit notices in, the credit file out.
+
+use super::state::{lock, SimState};
+use crate::files::write_credited;
+use crate::protocol::*;
+use crate::reconcile::Credited;
+use crate::time::{format_vietnam, now_unix, parse_vietnam};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+pub fn router(state: Arc<SimState>) -> Router {
+    Router::new()
+        .route(PATH_CREDIT_NOTICES, post(credit_notice))
+        .route(PATH_CREDITS, get(credits))
+        .with_state(state)
+}
+
+async fn misbehave(state: &SimState) -> Option<Response> {
+    let delay = state.switches.delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    state.switches.take_failure().then(|| {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "simulated treasury failure",
+        )
+            .into_response()
+    })
+}
+
+fn answer(
+    state: &SimState,
+    code: &str,
+    message: &str,
+    transaction_id: &str,
+    document: &str,
+) -> Response {
+    let mut reply = CreditReply {
+        code: code.into(),
+        message: message.into(),
+        transaction_id: transaction_id.into(),
+        document_number: document.into(),
+        signature: String::new(),
+    };
+    reply.sign_with(&state.secret);
+    Json(reply).into_response()
+}
+
+async fn credit_notice(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
+    state.notices.fetch_add(1, Ordering::SeqCst);
+    if let Some(failure) = misbehave(&state).await {
+        return failure;
+    }
+    let notice: CreditNotice = match serde_json::from_slice(&body) {
+        Ok(n) => n,
+        Err(e) => {
+            return answer(
+                &state,
+                CODE_INVALID,
+                &format!("dữ liệu không hợp lệ: {e}"),
+                "",
+                "",
+            )
+        }
+    };
+    let txn = notice.transaction_id.clone();
+    if notice.partner_code != state.partner_code || !notice.verify_with(&state.secret) {
+        return answer(&state, CODE_BAD_SIGNATURE, "sai mã xác thực", &txn, "");
+    }
+    if txn.is_empty()
+        || notice.reference.is_empty()
+        || notice.ma_ho_so.is_empty()
+        || notice.amount_vnd <= 0
+    {
+        return answer(
+            &state,
+            CODE_INVALID,
+            "thiếu MaGiaoDich, MaThamChieu, MaHoSo hoặc SoTien",
+            &txn,
+            "",
+        );
+    }
+    if !notice.paid_at.is_empty() && parse_vietnam(&notice.paid_at).is_none() {
+        return answer(
+            &state,
+            CODE_INVALID,
+            "ThoiGianThanhToan không đúng yyyyMMddHHmmss",
+            &txn,
+            "",
+        );
+    }
+    let mut credits = lock(&state.credits);
+    if let Some(existing) = credits.iter().find(|c| c.transaction_id == txn) {
+        let document = existing.document_number.clone();
+        drop(credits);
+        return answer(
+            &state,
+            CODE_DUPLICATE,
+            "giao dịch đã được ghi có",
+            &txn,
+            &document,
+        );
+    }
+    let now = format_vietnam(now_unix());
+    let bonus = if state.switches.take_wrong_amount() {
+        1_000
+    } else {
+        0
+    };
+    let copies = if state.switches.take_duplicate() {
+        2
+    } else {
+        1
+    };
+    let mut first = String::new();
+    for _ in 0..copies {
+        let document = state.next_document_number(&now[..8]);
+        if first.is_empty() {
+            first = document.clone();
+        }
+        credits.push(Credited {
+            document_number: document,
+            reference: notice.reference.clone(),
+            transaction_id: txn.clone(),
+            ma_ho_so: notice.ma_ho_so.clone(),
+            amount_vnd: notice.amount_vnd + bonus,
+            revenue_account: notice.revenue_account.clone(),
+            treasury_code: notice.treasury_code.clone(),
+            paid_at: notice.paid_at.clone(),
+            credited_at: now.clone(),
+        });
+    }
+    drop(credits);
+    if state.switches.take_fail_after_record() {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "simulated failure after crediting",
+        )
+            .into_response();
+    }
+    answer(&state, CODE_OK, "đã ghi có", &txn, &first)
+}
+
+async fn credits(State(state): State<Arc<SimState>>, uri: Uri) -> Response {
+    if let Some(failure) = misbehave(&state).await {
+        return failure;
+    }
+    let params = query_params(uri.query().unwrap_or_default());
+    let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
+    let (partner, date, signature) = (get("MaDoiTac"), get("Ngay"), get("MaXacThuc"));
+    if partner != state.partner_code
+        || !crate::signature::verify(&[partner, date], &state.secret, signature)
+    {
+        return (StatusCode::UNAUTHORIZED, "sai mã xác thực").into_response();
+    }
+    if !crate::time::is_date(date) {
+        return (StatusCode::BAD_REQUEST, "Ngay must be yyyyMMdd").into_response();
+    }
+    let of_day: Vec<Credited> = lock(&state.credits)
+        .iter()
+        .filter(|c| c.credited_at.starts_with(date))
+        .cloned()
+        .collect();
+    (
+        [("content-type", "text/csv; charset=utf-8")],
+        write_credited(&of_day),
+    )
+        .into_response()
+}
+
+/// `a=1&b=2` into a map, percent-decoded (`+` is a space).
+fn query_params(query: &str) -> HashMap<String, String> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(hi), Some(lo)) => {
+                        out.push((hi * 16 + lo) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

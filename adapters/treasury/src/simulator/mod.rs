@@ -1,0 +1,101 @@
+//! A simulator of the State Treasury, for tests and `lienthong demo`: a
+//! small HTTP server on `127.0.0.1:0` taking credit notices (báo có) as
+//! [`crate::protocol`] describes, idempotent by `MaGiaoDich` (a repeat
+//! answers `MaLoi 02` with the existing `SoChungTu`), and exporting its
+//! credited records as the daily CSV file reconciliation reads.
+//!
+//! Switches ([`Switches`]): slow answers, HTTP 500 for the next N calls,
+//! 500 after crediting (a lost answer), a notice credited twice, a credit
+//! recorded with a different amount. Tests and the demo can also add a
+//! credit by hand ([`TreasurySimulator::add_credit`]), e.g. one the
+//! gateway never settled. It stops when dropped.
+
+mod api;
+mod state;
+
+pub use state::Switches;
+
+use crate::files::write_credited;
+use crate::reconcile::Credited;
+use state::{lock, SimState};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// Who the simulated treasury knows: one partner and its shared secret.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub partner_code: String,
+    pub secret: String,
+}
+
+/// A running treasury simulator; stops when dropped.
+pub struct TreasurySimulator {
+    state: Arc<SimState>,
+    base_url: String,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl TreasurySimulator {
+    /// Starts the treasury on a free loopback port.
+    pub async fn start(config: SimConfig) -> std::io::Result<TreasurySimulator> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let state = Arc::new(SimState {
+            partner_code: config.partner_code,
+            secret: config.secret,
+            ..Default::default()
+        });
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let app = api::router(state.clone());
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::warn!(error = %e, "treasury simulator stopped with an error");
+            }
+        });
+        Ok(TreasurySimulator {
+            state,
+            base_url,
+            _shutdown: shutdown,
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`: the adapter's `endpoint`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn switches(&self) -> &Switches {
+        &self.state.switches
+    }
+
+    /// Every credited record, in crediting order.
+    pub fn credits(&self) -> Vec<Credited> {
+        lock(&self.state.credits).clone()
+    }
+
+    /// How many credit notices arrived (including failed ones).
+    pub fn notices_received(&self) -> u64 {
+        self.state.notices.load(Ordering::SeqCst)
+    }
+
+    /// Credits a record by hand (not through a notice).
+    pub fn add_credit(&self, credit: Credited) {
+        lock(&self.state.credits).push(credit);
+    }
+
+    /// The credit file of `date` (`yyyyMMdd`, by credit date), or all.
+    pub fn credit_csv(&self, date: Option<&str>) -> String {
+        let credits: Vec<Credited> = lock(&self.state.credits)
+            .iter()
+            .filter(|c| date.is_none_or(|d| c.credited_at.starts_with(d)))
+            .cloned()
+            .collect();
+        write_credited(&credits)
+    }
+}
