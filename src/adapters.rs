@@ -11,6 +11,7 @@ pub fn kinds() -> Vec<Box<dyn AdapterKind>> {
     vec![
         // Registered by each adapter crate: one line each.
         Box::new(lienthong_adapter_postal::PostalKind),
+        Box::new(lienthong_adapter_legacy::LegacyKind),
     ]
 }
 
