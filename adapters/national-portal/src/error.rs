@@ -66,9 +66,9 @@ impl PortalError {
         let reason = self.to_string();
         match self {
             PortalError::Http { status, .. } => {
-                match lienthong_adapter::classify_http_status(*status, &reason) {
-                    Err(e) => e,
-                    Ok(()) => DeliveryError::retry(reason),
+                match lienthong_adapter::classify_http_status(*status, "") {
+                    Err(e) if !e.is_retryable() => DeliveryError::reject(reason),
+                    _ => DeliveryError::retry(reason),
                 }
             }
             PortalError::Refused { .. } => DeliveryError::reject(reason),

@@ -1,1 +1,54 @@
-//! Provincial one-stop systems (Hệ thống thông tin một cửa điện tử) as lienthong partners.
+//! Provincial one-stop systems (Hệ thống thông tin một cửa điện tử) as
+//! lienthong partners — adapter kind `one_stop_rest`.
+//!
+//! - **outbound** ([`outbound`]): dossiers routed to the system are posted
+//!   to it, and every later change after them, with the hub's event id.
+//! - **inbound** ([`inbound`]): `POST status`, the system's status reports
+//!   in its own vocabulary, mapped through `status_map` to the ten
+//!   canonical codes and turned into the one canonical command that leads
+//!   there from where the dossier is ([`translate`]).
+//! - [`simulator`]: a one-stop system, for tests and `lienthong demo`.
+
+pub mod error;
+pub mod inbound;
+pub mod outbound;
+pub mod protocol;
+pub mod settings;
+pub mod simulator;
+pub mod time;
+pub mod translate;
+
+use lienthong_adapter::{Adapter, AdapterConfigError, AdapterKind, HubApi};
+use settings::Settings;
+use std::sync::Arc;
+
+pub const KIND: &str = "one_stop_rest";
+
+/// Builds one-stop adapters from `[partners.adapter]` settings.
+pub struct OneStopKind;
+
+impl AdapterKind for OneStopKind {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError> {
+        Settings::from_table(settings).map(|_| ())
+    }
+
+    fn build(
+        &self,
+        partner_id: &str,
+        settings: &toml::Table,
+        hub: Arc<dyn HubApi>,
+    ) -> Result<Adapter, AdapterConfigError> {
+        let settings = Arc::new(Settings::from_table(settings)?);
+        let sink = outbound::OneStopSink::new(settings.clone(), partner_id)
+            .map_err(|problem| AdapterConfigError::new("endpoint", problem))?;
+        Ok(Adapter {
+            sink: Some(Arc::new(sink)),
+            routes: Some(inbound::routes(hub, settings)),
+            tasks: Vec::new(),
+        })
+    }
+}

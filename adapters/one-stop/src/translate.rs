@@ -1,0 +1,325 @@
+//! From "the one-stop system says the dossier is now at canonical status N"
+//! to the one canonical command that gets it there.
+//!
+//! The command depends on the target and, for 4 (processing), on where the
+//! dossier is: from 2 it is a transfer (`start_processing`), from 8 a
+//! `resume`, from 5 the applicant's supplement (`submit_supplement`), from 6
+//! the payment (`record_payment`). A report of the status the dossier is
+//! already in changes nothing — unless it brings a new appointment date
+//! while the dossier is active, which is the apology with a new date
+//! (`reschedule`). Whether the command is legal is the hub's decision, not
+//! this module's: an illegal one comes back as FAILED_PRECONDITION.
+
+use crate::protocol::{Document, Fee, StatusReport};
+use crate::time;
+use lienthong_adapter::pb;
+use pb::command_request::Command;
+use pb::DossierStatus as S;
+
+/// What a report amounts to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Derived {
+    /// Send this command (its name, for answers and logs).
+    Command(&'static str, Box<Command>),
+    /// The dossier is already there; nothing to send.
+    Unchanged,
+    /// No command can lead there (only submission makes status 1).
+    Unreachable(String),
+}
+
+/// A report field that cannot be read, named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadField {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+/// The command for reaching canonical `target` from the dossier's state.
+pub fn derive(target: u8, dossier: &pb::Dossier, r: &StatusReport) -> Result<Derived, BadField> {
+    let current = S::try_from(dossier.status).unwrap_or(S::Unspecified);
+    let due_at = date("due_at", &r.due_at)?;
+    if i32::from(target) == dossier.status {
+        let active = matches!(
+            current,
+            S::Received | S::Processing | S::SupplementRequested | S::FinancialObligation
+        );
+        let current_due = dossier.due_at.as_ref().map(|t| t.seconds);
+        return Ok(match due_at {
+            Some(new) if active && current_due != Some(new.seconds) => Derived::Command(
+                "reschedule",
+                Box::new(Command::Reschedule(pb::RescheduleDossier {
+                    apology: or(&r.note, "Xin lỗi và hẹn lại ngày trả kết quả"),
+                    new_due_at: Some(new),
+                })),
+            ),
+            _ => Derived::Unchanged,
+        });
+    }
+    let command = match target {
+        1 => {
+            return Ok(Derived::Unreachable(format!(
+                "no command leads back to status 1 (submitted); dossier {} is at status {}",
+                dossier.ma_ho_so, dossier.status
+            )))
+        }
+        2 => ("receive", Command::Receive(pb::ReceiveDossier { due_at })),
+        3 => (
+            "refuse",
+            Command::Refuse(pb::RefuseDossier {
+                reason: r.note.clone(),
+            }),
+        ),
+        4 => match current {
+            S::Stopped => (
+                "resume",
+                Command::Resume(pb::ResumeProcessing {
+                    note: r.note.clone(),
+                }),
+            ),
+            S::SupplementRequested => (
+                "submit_supplement",
+                Command::SubmitSupplement(pb::SubmitSupplement {
+                    documents: r.documents.iter().map(document).collect(),
+                    new_due_at: due_at,
+                }),
+            ),
+            S::FinancialObligation => {
+                let p = r.payment.clone().unwrap_or_default();
+                (
+                    "record_payment",
+                    Command::RecordPayment(pb::RecordPayment {
+                        transaction_id: p.transaction_id,
+                        reference: p.reference,
+                        amount_vnd: p.amount_vnd,
+                        paid_at: date("payment.paid_at", &p.paid_at)?,
+                    }),
+                )
+            }
+            // From 2 — and from anywhere else, where the hub will say why not.
+            _ => (
+                "start_processing",
+                Command::StartProcessing(pb::StartProcessing {
+                    processing_unit: or(&r.processing_unit, &r.unit),
+                }),
+            ),
+        },
+        5 => (
+            "request_supplement",
+            Command::RequestSupplement(pb::RequestSupplement {
+                reason: r.note.clone(),
+                items: r.items.clone(),
+            }),
+        ),
+        6 => (
+            "request_financial_obligation",
+            Command::RequestFinancialObligation(pb::RequestFinancialObligation {
+                fees: r.fees.iter().map(fee).collect(),
+                note: r.note.clone(),
+            }),
+        ),
+        7 => (
+            "withdraw",
+            Command::Withdraw(pb::WithdrawDossier {
+                reason: r.note.clone(),
+            }),
+        ),
+        8 => (
+            "stop",
+            Command::Stop(pb::StopProcessing {
+                reason: r.note.clone(),
+            }),
+        ),
+        9 => (
+            "finish",
+            Command::Finish(pb::FinishProcessing {
+                results: r
+                    .results
+                    .iter()
+                    .map(|d| pb::ResultDocument {
+                        code: d.ma.clone(),
+                        name: d.ten.clone(),
+                        url: d.url.clone(),
+                    })
+                    .collect(),
+            }),
+        ),
+        10 => (
+            "return_result",
+            Command::ReturnResult(pb::ReturnResult {
+                delivery: delivery(&r.delivery)? as i32,
+            }),
+        ),
+        other => {
+            return Err(BadField {
+                field: "status",
+                problem: format!("maps to `{other}`, not a canonical status code 1–10"),
+            })
+        }
+    };
+    Ok(Derived::Command(command.0, Box::new(command.1)))
+}
+
+fn or(value: &str, fallback: &str) -> String {
+    if value.trim().is_empty() {
+        fallback.to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+fn date(field: &'static str, text: &str) -> Result<Option<prost_types::Timestamp>, BadField> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    time::parse_ts(text).map(Some).ok_or_else(|| BadField {
+        field,
+        problem: format!("`{text}` is not a date-time yyyyMMddHHmmss"),
+    })
+}
+
+fn delivery(text: &str) -> Result<pb::ResultDelivery, BadField> {
+    match text.trim() {
+        "" => Ok(pb::ResultDelivery::Unspecified),
+        "counter" | "tai_quay" => Ok(pb::ResultDelivery::AtCounter),
+        "post" | "buu_chinh" => Ok(pb::ResultDelivery::ByPost),
+        "electronic" | "dien_tu" => Ok(pb::ResultDelivery::Electronic),
+        other => Err(BadField {
+            field: "delivery",
+            problem: format!("`{other}` is not counter, post or electronic"),
+        }),
+    }
+}
+
+pub fn document(d: &Document) -> pb::Document {
+    pb::Document {
+        component_code: d.ma.clone(),
+        name: d.ten.clone(),
+        url: d.url.clone(),
+    }
+}
+
+pub fn fee(f: &Fee) -> pb::Fee {
+    pb::Fee {
+        code: f.ma.clone(),
+        name: f.ten.clone(),
+        amount_vnd: f.so_tien,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(status: S) -> pb::Dossier {
+        pb::Dossier {
+            ma_ho_so: "000.00.09.H22-251122-00001".into(),
+            status: status as i32,
+            due_at: Some(prost_types::Timestamp {
+                seconds: 1_764_000_000,
+                nanos: 0,
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn name(d: Derived) -> &'static str {
+        match d {
+            Derived::Command(name, _) => name,
+            Derived::Unchanged => "unchanged",
+            Derived::Unreachable(_) => "unreachable",
+        }
+    }
+
+    #[test]
+    fn four_depends_on_where_the_dossier_is() {
+        let r = StatusReport::default();
+        for (from, expected) in [
+            (S::Received, "start_processing"),
+            (S::Stopped, "resume"),
+            (S::SupplementRequested, "submit_supplement"),
+            (S::FinancialObligation, "record_payment"),
+            (S::Submitted, "start_processing"),
+            (S::Processing, "unchanged"),
+        ] {
+            assert_eq!(
+                name(derive(4, &at(from), &r).unwrap()),
+                expected,
+                "{from:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_target_has_its_command() {
+        let r = StatusReport {
+            delivery: "post".into(),
+            ..Default::default()
+        };
+        let d = at(S::Processing);
+        for (target, expected) in [
+            (2, "receive"),
+            (3, "refuse"),
+            (5, "request_supplement"),
+            (6, "request_financial_obligation"),
+            (7, "withdraw"),
+            (8, "stop"),
+            (9, "finish"),
+            (10, "return_result"),
+            (1, "unreachable"),
+        ] {
+            assert_eq!(name(derive(target, &d, &r).unwrap()), expected, "{target}");
+        }
+    }
+
+    #[test]
+    fn a_new_date_in_the_same_status_is_an_apology() {
+        let mut r = StatusReport {
+            due_at: "20251201170000".into(),
+            ..Default::default()
+        };
+        let Derived::Command(command_name, command) = derive(4, &at(S::Processing), &r).unwrap()
+        else {
+            panic!("expected a command");
+        };
+        assert_eq!(command_name, "reschedule");
+        match *command {
+            Command::Reschedule(c) => {
+                assert!(!c.apology.is_empty());
+                assert_eq!(
+                    c.new_due_at.unwrap().seconds,
+                    time::parse("20251201170000").unwrap()
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        r.due_at = time::format(1_764_000_000);
+        assert_eq!(
+            derive(4, &at(S::Processing), &r).unwrap(),
+            Derived::Unchanged
+        );
+        assert_eq!(
+            name(derive(10, &at(S::ResultReturned), &StatusReport::default()).unwrap()),
+            "unchanged"
+        );
+    }
+
+    #[test]
+    fn unreadable_fields_are_named() {
+        let r = StatusReport {
+            due_at: "mai".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            derive(2, &at(S::Submitted), &r).unwrap_err().field,
+            "due_at"
+        );
+        let r = StatusReport {
+            delivery: "drone".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            derive(10, &at(S::Finished), &r).unwrap_err().field,
+            "delivery"
+        );
+    }
+}
