@@ -56,3 +56,5 @@ pub async fn settled(hub: &TestHub, partner: &str) -> pb::DeliveryStatus {
     }
     panic!("the relay of {partner} never caught up");
 }
+
+mod postal;
