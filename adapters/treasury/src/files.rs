@@ -112,10 +112,25 @@ fn read<T>(
         .flexible(false)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
+    // After a `\r\n` the csv crate's record position points at the `\n`
+    // and its line count is one short: count the lines up to and including
+    // that byte ourselves.
+    let line_at = |byte: u64| {
+        let end = (byte as usize + 1).min(text.len());
+        1 + text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+    };
     let csv_error = |e: csv::Error| TreasuryError::Csv {
         file,
-        line: e.position().map(|p| p.line()).unwrap_or(1),
-        problem: e.to_string(),
+        line: e.position().map(|p| line_at(p.byte())).unwrap_or(1),
+        problem: match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => format!("{len} fields where the header has {expected_len}"),
+            _ => e.to_string(),
+        },
     };
     let headers = reader.headers().map_err(csv_error)?.clone();
     let columns: HashMap<String, usize> = headers
@@ -143,7 +158,10 @@ fn read<T>(
         }
         let row = Row {
             file,
-            line: record.position().map(|p| p.line()).unwrap_or_default(),
+            line: record
+                .position()
+                .map(|p| line_at(p.byte()))
+                .unwrap_or_default(),
             columns: &columns,
             record: &record,
         };
@@ -308,9 +326,17 @@ mod tests {
         );
         assert!(msg.contains("SoTien") && msg.contains("150.000"), "{msg}");
 
-        let ragged = "MaThamChieu,MaGiaoDich,MaHoSo,SoTien\nR1,T1,HS\n";
+        let ragged = "MaThamChieu,MaGiaoDich,MaHoSo,SoTien\r\nR0,T0,HS,1\r\nR1,T1,HS\r\n";
         let err = parse_settled(ragged).expect_err("ragged");
-        assert!(err.to_string().contains("line 2"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("line 3: 3 fields where the header has 4"),
+            "{err}"
+        );
+
+        let crlf = "MaThamChieu,MaGiaoDich,MaHoSo,SoTien\r\nR1,T1,HS,1\r\nR2,T2,HS,x\r\n";
+        let err = parse_settled(crlf).expect_err("bad amount");
+        assert!(err.to_string().contains("line 3"), "{err}");
 
         let err =
             parse_settled("MaThamChieu,MaGiaoDich,MaHoSo,SoTien\nR,T,HS,99999999999999999999\n")

@@ -1,0 +1,273 @@
+//! Test harness: the treasury simulator, a stand-in gateway serving a
+//! settlement file, and the adapter built from a settings table like the
+//! hub would, with its routes on a loopback port.
+
+#![allow(dead_code)]
+
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use lienthong_adapter::{pb, Adapter, AdapterKind, HubApi, HubCallError, Sink};
+use lienthong_adapter_treasury::protocol::file_signature;
+use lienthong_adapter_treasury::simulator::{SimConfig, TreasurySimulator};
+use lienthong_adapter_treasury::time::{format_vietnam, now_unix};
+use lienthong_adapter_treasury::TreasuryKind;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub const PARTNER_CODE: &str = "LIENTHONG";
+pub const SECRET: &str = "treasury-shared-secret";
+pub const GATEWAY_SECRET: &str = "gateway-shared-secret";
+pub const TOKEN: &str = "reconcile-trigger-token-0001";
+
+/// The treasury adapter never calls the hub.
+pub struct NoHub;
+
+#[async_trait::async_trait]
+impl HubApi for NoHub {
+    async fn execute(&self, _r: pb::CommandRequest) -> Result<pb::CommandReply, HubCallError> {
+        panic!("the treasury adapter sends no commands")
+    }
+    async fn publish_catalog(
+        &self,
+        _r: pb::PublishCatalogRequest,
+    ) -> Result<pb::PublishCatalogReply, HubCallError> {
+        panic!("the treasury adapter publishes no catalogue")
+    }
+    async fn get_dossier(&self, _d: pb::DossierRef) -> Result<pb::GetDossierReply, HubCallError> {
+        panic!("the treasury adapter reads no dossier")
+    }
+}
+
+/// A stand-in gateway: serves, per date, the settlement file set by the
+/// test, checking the download signature like the real one.
+#[derive(Default)]
+pub struct FakeGateway {
+    pub files: Mutex<HashMap<String, String>>,
+    pub downloads: Mutex<Vec<String>>,
+}
+
+async fn settlement(State(gw): State<Arc<FakeGateway>>, uri: Uri) -> Response {
+    let query = uri.query().unwrap_or_default().to_string();
+    let params: HashMap<&str, &str> = query.split('&').filter_map(|p| p.split_once('=')).collect();
+    let date = params.get("Ngay").copied().unwrap_or_default();
+    let signature = params.get("MaXacThuc").copied().unwrap_or_default();
+    if params.get("MaDoiTac").copied() != Some(PARTNER_CODE)
+        || signature != file_signature(PARTNER_CODE, date, GATEWAY_SECRET)
+    {
+        return (axum::http::StatusCode::UNAUTHORIZED, "bad signature").into_response();
+    }
+    gw.downloads.lock().unwrap().push(date.to_string());
+    let header = "MaThamChieu,MaGiaoDich,MaHoSo,SoTien,NganHang,ThoiGianThanhToan\r\n";
+    let body = gw
+        .files
+        .lock()
+        .unwrap()
+        .get(date)
+        .cloned()
+        .unwrap_or_else(|| header.to_string());
+    body.into_response()
+}
+
+pub struct Harness {
+    pub sim: TreasurySimulator,
+    pub gateway: Arc<FakeGateway>,
+    pub gateway_url: String,
+    pub sink: Arc<dyn Sink>,
+    pub routes_url: String,
+    pub report_dir: PathBuf,
+    pub http: reqwest::Client,
+    pub stop: tokio::sync::watch::Sender<()>,
+    pub tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+pub struct Options {
+    pub timeout_seconds: u64,
+    pub adapter_secret: String,
+    pub token: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            timeout_seconds: 5,
+            adapter_secret: SECRET.into(),
+            token: Some(TOKEN.into()),
+        }
+    }
+}
+
+pub async fn start(options: Options) -> Harness {
+    let sim = TreasurySimulator::start(SimConfig {
+        partner_code: PARTNER_CODE.into(),
+        secret: SECRET.into(),
+    })
+    .await
+    .expect("simulator");
+    let gateway = Arc::new(FakeGateway::default());
+    let gw_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let gateway_url = format!("http://{}", gw_listener.local_addr().expect("addr"));
+    let gw_app = axum::Router::new()
+        .route("/api/v1/settlements.csv", axum::routing::get(settlement))
+        .with_state(gateway.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(gw_listener, gw_app).await;
+    });
+
+    let report_dir = std::env::temp_dir().join(format!(
+        "lienthong-treasury-{}-{}",
+        std::process::id(),
+        now_unix_nanos()
+    ));
+    let token_line = options
+        .token
+        .as_ref()
+        .map(|t| format!("trigger_token = \"{t}\""))
+        .unwrap_or_default();
+    let table: toml::Table = format!(
+        r#"
+        endpoint = "{endpoint}"
+        partner_code = "{PARTNER_CODE}"
+        secret = "{secret}"
+        timeout_seconds = {timeout}
+        treasury_code = "0011"
+        revenue_account = "7111"
+        settlement_url = "{gateway_url}/api/v1/settlements.csv"
+        settlement_partner_code = "{PARTNER_CODE}"
+        settlement_secret = "{GATEWAY_SECRET}"
+        reconcile_at = "01:30"
+        report_dir = {report_dir:?}
+        {token_line}
+        "#,
+        endpoint = sim.base_url(),
+        secret = options.adapter_secret,
+        timeout = options.timeout_seconds,
+        report_dir = report_dir.display().to_string(),
+    )
+    .parse()
+    .expect("settings toml");
+    TreasuryKind.validate(&table).expect("valid settings");
+    let Adapter {
+        sink,
+        routes,
+        tasks,
+    } = TreasuryKind
+        .build("treasury", &table, Arc::new(NoHub))
+        .expect("adapter");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let routes_url = format!("http://{}", listener.local_addr().expect("addr"));
+    let routes = routes.expect("routes");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, routes).await;
+    });
+    let (stop, stop_rx) = tokio::sync::watch::channel(());
+    let tasks = tasks
+        .into_iter()
+        .map(|task| {
+            let mut rx = stop_rx.clone();
+            tokio::spawn(task(Box::pin(async move {
+                let _ = rx.changed().await;
+            })))
+        })
+        .collect();
+    Harness {
+        sim,
+        gateway,
+        gateway_url,
+        sink: sink.expect("sink"),
+        routes_url,
+        report_dir,
+        http: reqwest::Client::new(),
+        stop,
+        tasks,
+    }
+}
+
+fn now_unix_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
+}
+
+pub fn ma_ho_so(n: u32) -> String {
+    format!("000.00.01.H22-251122-{n:05}")
+}
+
+/// A `payment_recorded` event for dossier `n`, paid now.
+pub fn payment_event(n: u32, amount: i64) -> pb::Event {
+    let mut payment = pb::Payment {
+        transaction_id: format!("PG{n:08}"),
+        reference: format!("{}-5", ma_ho_so(n)),
+        amount_vnd: amount,
+        paid_at: Some(Default::default()),
+    };
+    if let Some(at) = payment.paid_at.as_mut() {
+        at.seconds = now_unix();
+    }
+    let dossier = pb::Dossier {
+        ma_ho_so: ma_ho_so(n),
+        version: 6,
+        procedure_name: "Cấp giấy phép xây dựng".into(),
+        payments: vec![payment],
+        ..Default::default()
+    };
+    pb::Event {
+        event_id: format!("evt-{n}"),
+        r#type: pb::EventType::PaymentRecorded as i32,
+        ma_ho_so: ma_ho_so(n),
+        dossier_version: 6,
+        payload: Some(pb::event::Payload::DossierChanged(pb::DossierChanged {
+            dossier: Some(dossier),
+            entry: None,
+        })),
+        ..Default::default()
+    }
+}
+
+/// The settlement-file line of dossier `n`'s payment, paid now.
+pub fn settled_line(n: u32, amount: i64) -> String {
+    format!(
+        "{}-5,PG{n:08},{},{amount},\"Ngân hàng Ngoại thương, CN Hà Nội\",{}\r\n",
+        ma_ho_so(n),
+        ma_ho_so(n),
+        format_vietnam(now_unix())
+    )
+}
+
+impl Harness {
+    pub fn set_settlements(&self, date: &str, lines: &[String]) {
+        let mut file =
+            "MaThamChieu,MaGiaoDich,MaHoSo,SoTien,NganHang,ThoiGianThanhToan\r\n".to_string();
+        for line in lines {
+            file.push_str(line);
+        }
+        self.gateway
+            .files
+            .lock()
+            .unwrap()
+            .insert(date.to_string(), file);
+    }
+
+    pub async fn reconcile(
+        &self,
+        body: Option<serde_json::Value>,
+        token: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self.http.post(format!("{}/reconcile", self.routes_url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("POST reconcile");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+}
