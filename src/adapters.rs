@@ -12,6 +12,8 @@ pub fn kinds() -> Vec<Box<dyn AdapterKind>> {
         // Registered by each adapter crate: one line each.
         Box::new(lienthong_adapter_postal::PostalKind),
         Box::new(lienthong_adapter_legacy::LegacyKind),
+        Box::new(lienthong_adapter_payment::PaymentKind),
+        Box::new(lienthong_adapter_treasury::TreasuryKind),
     ]
 }
 

@@ -58,3 +58,5 @@ pub async fn settled(hub: &TestHub, partner: &str) -> pb::DeliveryStatus {
 }
 
 mod postal;
+mod payment;
+mod treasury;

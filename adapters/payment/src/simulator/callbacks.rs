@@ -1,5 +1,6 @@
 //! The gateway calling the adapter back after a payment ended, as real
-//! gateways do: to the `UrlCallback` given at INIT, retried (three
+//! gateways do: to the `UrlCallback` given at INIT (or the URL registered
+//! with [`super::GatewaySimulator::set_callback_url`]), retried (three
 //! attempts) when the answer is 5xx or the call fails, sent again in full
 //! when `duplicate_callbacks` is on, and spoilt on purpose by the
 //! wrong-signature and wrong-amount switches.
@@ -44,11 +45,14 @@ pub async fn send(
         state.secret.clone()
     };
     callback.sign_with(&secret);
+    let url = lock(&state.registered_callback)
+        .clone()
+        .unwrap_or_else(|| payment.request.callback_url.clone());
     for _copy in 0..state.switches.copies() {
         for attempt in 1..=ATTEMPTS {
             let outcome = state
                 .http
-                .post(&payment.request.callback_url)
+                .post(&url)
                 .timeout(Duration::from_secs(10))
                 .json(&callback)
                 .send()

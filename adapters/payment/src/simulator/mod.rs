@@ -86,6 +86,13 @@ impl GatewaySimulator {
         &self.state.switches
     }
 
+    /// Registers the partner's callback URL with the gateway: callbacks go
+    /// there instead of to each INIT's `UrlCallback` (for a hub whose
+    /// address is known only once it runs). `None` goes back to `UrlCallback`.
+    pub fn set_callback_url(&self, url: Option<String>) {
+        *lock(&self.state.registered_callback) = url;
+    }
+
     /// The user pays: the payment settles and the gateway calls back.
     pub async fn pay(&self, reference: &str) -> Result<Simulated, PaymentError> {
         end_payment(&self.state, reference, Outcome::Success).await

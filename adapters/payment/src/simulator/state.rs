@@ -176,6 +176,8 @@ pub struct SimState {
     pub(crate) counter: AtomicU64,
     pub(crate) calls: AtomicU64,
     pub(crate) http: reqwest::Client,
+    /// A callback URL registered with the gateway; overrides `UrlCallback`.
+    pub(crate) registered_callback: Mutex<Option<String>>,
 }
 
 const BANKS: [&str; 4] = ["VCB", "BIDV", "CTG", "AGRIBANK"];
