@@ -98,3 +98,28 @@ async fn the_demo_pays_over_http() {
         "a paid payment cannot be paid again"
     );
 }
+
+#[tokio::test]
+async fn a_registered_callback_url_wins_over_the_init_one() {
+    let h = start(Options {
+        query_interval_seconds: 3600,
+        ..Default::default()
+    })
+    .await;
+    let a = h.create_payment(5).await;
+    let b = h.create_payment(6).await;
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let nowhere = format!("http://{}/callback", closed.local_addr().expect("addr"));
+    drop(closed);
+    h.sim.set_callback_url(Some(nowhere));
+    let lost = h.sim.pay(&a).await.expect("paid");
+    assert_eq!(lost.callbacks.len(), 3, "three attempts on a failing URL");
+    assert!(lost.callbacks.iter().all(|c| c.status.is_none()));
+    h.sim
+        .set_callback_url(Some(format!("{}/callback", h.routes_url)));
+    let paid = h.sim.pay(&b).await.expect("paid");
+    assert_eq!(paid.callbacks[0].status, Some(200));
+    assert_eq!(h.hub.payments().len(), 1);
+}
