@@ -52,7 +52,7 @@ impl AdapterKind for LegacyKind {
         let config = Arc::new(Config::from_table(settings)?);
         let sink: Option<Arc<dyn lienthong_adapter::Sink>> = match &config.outbound {
             Some(_) => Some(Arc::new(
-                sink::LegacySink::new(config.clone())
+                sink::LegacySink::new(config.clone(), partner_id)
                     .map_err(|e| AdapterConfigError::new("timeout_seconds", e))?,
             )),
             None => None,

@@ -11,6 +11,7 @@
 //! endpoint = "https://legacy.bo.gov.vn/api/hoso/dongbo"
 //! timeout_seconds = 10
 //! events = ["dossier_submitted", "dossier_received", "processing_finished"]
+//! send_own_changes = false                # echo the legacy system's own changes back?
 //! date_format = "yyyyMMddHHmmss"          # or "rfc3339"
 //! secret_header = "X-Legacy-Secret"       # inbound: the shared secret…
 //! secret = "…"                            # …the legacy system presents
@@ -56,6 +57,8 @@ struct Raw {
     timeout_seconds: u64,
     #[serde(default)]
     events: Vec<String>,
+    #[serde(default)]
+    send_own_changes: bool,
     #[serde(default)]
     headers: BTreeMap<String, String>,
     #[serde(default)]
@@ -179,6 +182,8 @@ pub struct Outbound {
     pub fields: Vec<(String, Path)>,
     pub event_names: HashMap<String, String>,
     pub reply: Option<Reply>,
+    /// Also send events of changes the legacy system made itself.
+    pub send_own_changes: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -296,6 +301,7 @@ fn outbound(raw: &Raw) -> Result<Option<Outbound>, AdapterConfigError> {
             ("headers", !raw.headers.is_empty()),
             ("event_names", !raw.event_names.is_empty()),
             ("reply", raw.reply.is_some()),
+            ("send_own_changes", raw.send_own_changes),
         ] {
             if given {
                 return Err(err(
@@ -415,6 +421,7 @@ fn outbound(raw: &Raw) -> Result<Option<Outbound>, AdapterConfigError> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         reply,
+        send_own_changes: raw.send_own_changes,
     }))
 }
 

@@ -5,6 +5,8 @@
 //! counts as acceptance on 2xx and, when `reply` is configured, only if the
 //! body's result code is a success or "already exists" code; retry codes,
 //! 5xx and network failures are retried; anything else is a refusal.
+//! Changes the legacy system made itself (the event's partner is this
+//! partner) are not echoed back unless `send_own_changes` is set.
 
 use crate::jsonpath;
 use crate::paths::{event_type_name, Codes, Source};
@@ -16,11 +18,12 @@ use std::sync::Arc;
 
 pub struct LegacySink {
     config: Arc<Config>,
+    partner_id: String,
     http: reqwest::Client,
 }
 
 impl LegacySink {
-    pub fn new(config: Arc<Config>) -> Result<LegacySink, String> {
+    pub fn new(config: Arc<Config>, partner_id: &str) -> Result<LegacySink, String> {
         let timeout = config
             .outbound
             .as_ref()
@@ -30,7 +33,11 @@ impl LegacySink {
             .timeout(timeout)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(LegacySink { config, http })
+        Ok(LegacySink {
+            config,
+            partner_id: partner_id.to_string(),
+            http,
+        })
     }
 }
 
@@ -103,6 +110,9 @@ impl Sink for LegacySink {
             return Ok(Accepted::default());
         };
         if !out.events.contains(&event_type_name(event.r#type())) {
+            return Ok(Accepted::default());
+        }
+        if event.partner_id == self.partner_id && !out.send_own_changes {
             return Ok(Accepted::default());
         }
         let body = body(&self.config, out, event).map_err(DeliveryError::reject)?;

@@ -198,3 +198,24 @@ async fn events_arrive_in_the_order_given() {
     // Event types without a legacy name keep the canonical one.
     assert_eq!(rig.sim.accepted()[2]["loaiSuKien"], "processing_started");
 }
+
+#[tokio::test]
+async fn the_legacy_systems_own_changes_are_not_echoed_unless_asked() {
+    let rig = Rig::start().await;
+    let mut own = event(
+        EventType::DossierReceived,
+        dossier(8, DossierStatus::Received),
+        1,
+        "",
+    );
+    own.partner_id = "legacy".into();
+    rig.sink.deliver(&own).await.expect("accepted");
+    assert!(rig.sim.calls().is_empty());
+
+    let echo = Rig::start_with(|t| {
+        t.insert("send_own_changes".into(), true.into());
+    })
+    .await;
+    echo.sink.deliver(&own).await.expect("accepted");
+    assert_eq!(echo.sim.accepted().len(), 1);
+}

@@ -57,6 +57,7 @@ pub async fn settled(hub: &TestHub, partner: &str) -> pb::DeliveryStatus {
     panic!("the relay of {partner} never caught up");
 }
 
+mod legacy;
 mod postal;
 mod payment;
 mod treasury;
