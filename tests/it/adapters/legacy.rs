@@ -4,7 +4,7 @@
 //! its status updates, in its own codes, become hub commands.
 
 use super::{inbound_url, partner, settled, start_hub};
-use crate::common::{self, command, status, submit_request, submission, TestHub};
+use crate::common::{self, command, status, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb;
 use lienthong_adapter_legacy::dates::DateFormat;
@@ -83,7 +83,13 @@ fn update(ma_ho_so: &str, code: &str) -> LegacyUpdate {
 async fn send(sim: &LegacySimulator, u: LegacyUpdate) -> serde_json::Value {
     let answers = sim.send_update(&u).await;
     let first = answers.first().expect("an answer");
-    assert_eq!(first.status, Some(200), "{} → {:?}", u.status, first.response);
+    assert_eq!(
+        first.status,
+        Some(200),
+        "{} → {:?}",
+        u.status,
+        first.response
+    );
     first.response.clone()
 }
 
@@ -115,7 +121,10 @@ async fn a_legacy_system_works_a_dossier_in_its_own_terms() {
     )
     .await;
     assert_eq!(answer["command"], "receive");
-    assert_eq!(send(&sim, update(&d.ma_ho_so, "DANG_XU_LY")).await["command"], "start_processing");
+    assert_eq!(
+        send(&sim, update(&d.ma_ho_so, "DANG_XU_LY")).await["command"],
+        "start_processing"
+    );
     sim.switches(|s| s.duplicate_updates = true);
     let answers = sim
         .send_update(&LegacyUpdate {
@@ -131,7 +140,11 @@ async fn a_legacy_system_works_a_dossier_in_its_own_terms() {
     // sent to the legacy system; its own changes were not echoed.
     hub.client(common::ONE_STOP)
         .await
-        .exec(command("legacy-e2e-1-sup", d.id, common::command_named("submit_supplement")))
+        .exec(command(
+            "legacy-e2e-1-sup",
+            d.id,
+            common::command_named("submit_supplement"),
+        ))
         .await
         .expect("supplement");
     settled(&hub, PARTNER).await;
@@ -154,7 +167,10 @@ async fn a_legacy_system_works_a_dossier_in_its_own_terms() {
     let reply = hub.client(common::ONE_STOP).await.get(d.id).await.unwrap();
     let dossier = reply.dossier.unwrap();
     assert_eq!(dossier.status, status::RESULT_RETURNED);
-    assert_eq!(dossier.result_delivery, pb::ResultDelivery::AtCounter as i32);
+    assert_eq!(
+        dossier.result_delivery,
+        pb::ResultDelivery::AtCounter as i32
+    );
     assert_eq!(dossier.processing_unit, "Vụ Pháp chế");
     assert_eq!(dossier.results[0].name, "Giấy phép hoạt động");
     let commands: Vec<&str> = reply.history.iter().map(|h| h.command.as_str()).collect();
@@ -171,7 +187,11 @@ async fn a_legacy_system_works_a_dossier_in_its_own_terms() {
         ],
         "the duplicate supplement request changed nothing"
     );
-    let by_legacy = reply.history.iter().filter(|h| h.partner_id == PARTNER).count();
+    let by_legacy = reply
+        .history
+        .iter()
+        .filter(|h| h.partner_id == PARTNER)
+        .count();
     assert_eq!(by_legacy, 5);
     assert!(reply
         .history
@@ -197,7 +217,10 @@ async fn refusals_are_clear_and_a_legacy_refusal_parks_the_event() {
     let a = &sim.send_update(&update(&d.ma_ho_so, "KHONG_RO")).await[0];
     assert_eq!(a.status, Some(400));
     let error = a.response["error"].as_str().unwrap();
-    assert!(error.contains("maTrangThai") && error.contains("KHONG_RO"), "{error}");
+    assert!(
+        error.contains("maTrangThai") && error.contains("KHONG_RO"),
+        "{error}"
+    );
 
     let a = &sim
         .send_update(&update("000.00.01.H22-251122-99999", "DANG_XU_LY"))
@@ -208,7 +231,14 @@ async fn refusals_are_clear_and_a_legacy_refusal_parks_the_event() {
     let a = &sim.send_update(&update(&d.ma_ho_so, "DANG_XU_LY")).await[0];
     assert_eq!(a.status, Some(409), "{:?}", a.response);
     assert_eq!(
-        hub.client(common::ONE_STOP).await.get(d.id).await.unwrap().dossier.unwrap().status,
+        hub.client(common::ONE_STOP)
+            .await
+            .get(d.id)
+            .await
+            .unwrap()
+            .dossier
+            .unwrap()
+            .status,
         status::SUBMITTED
     );
 

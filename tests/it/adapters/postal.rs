@@ -5,7 +5,7 @@
 //! and a delivered result moves the dossier to "result returned" by post.
 
 use super::{inbound_url, partner, settled, start_hub};
-use crate::common::{self, command, in_days, status, submit_request, submission, TestHub};
+use crate::common::{self, command, in_days, status, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, command_request::Command as C};
 use lienthong_adapter_postal::simulator::{codes, PostalSimulator, SimulatorOptions};
@@ -90,7 +90,11 @@ async fn finish(hub: &TestHub, id: u64, key: &str) {
 }
 
 async fn dossier(hub: &TestHub, id: u64) -> pb::GetDossierReply {
-    hub.client(common::ONE_STOP).await.get(id).await.expect("dossier")
+    hub.client(common::ONE_STOP)
+        .await
+        .get(id)
+        .await
+        .expect("dossier")
 }
 
 async fn wait_status(hub: &TestHub, id: u64, wanted: i32) -> pb::GetDossierReply {
@@ -120,11 +124,15 @@ async fn http_get(url: &str) -> (u16, serde_json::Value) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("a status");
-    (status, serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 async fn tracking(hub: &TestHub, ma_ho_so: &str) -> serde_json::Value {
-    let (status, body) = http_get(&format!("{}/orders/{ma_ho_so}", inbound_url(hub, PARTNER))).await;
+    let (status, body) =
+        http_get(&format!("{}/orders/{ma_ho_so}", inbound_url(hub, PARTNER))).await;
     assert_eq!(status, 200, "{body}");
     body
 }
@@ -136,12 +144,17 @@ async fn postal_pickup_and_delivery_by_webhook_with_provider_faults() {
 
     // Submission by post → pickup order, collected and handed over.
     settled(&hub, PARTNER).await;
-    let pickup = sim.order(&d.ma_ho_so, ServiceType::Pickup).expect("pickup order");
+    let pickup = sim
+        .order(&d.ma_ho_so, ServiceType::Pickup)
+        .expect("pickup order");
     assert_eq!(pickup.request.sender.fullname, "Trần Thị Bình");
     assert!(sim.emit(&d.ma_ho_so, ServiceType::Pickup, codes::PICKED, ""));
     assert!(sim.emit(&d.ma_ho_so, ServiceType::Pickup, codes::HANDED_OVER, ""));
     assert!(sim.settle(Duration::from_secs(10)).await);
-    assert_eq!(tracking(&hub, &d.ma_ho_so).await["pickup"]["state"], "handed_over_to_agency");
+    assert_eq!(
+        tracking(&hub, &d.ma_ho_so).await["pickup"]["state"],
+        "handed_over_to_agency"
+    );
 
     // Processing finished while the provider fails twice: retried, one order.
     sim.switches(|s| s.fail_next = 2);
@@ -149,9 +162,14 @@ async fn postal_pickup_and_delivery_by_webhook_with_provider_faults() {
     let delivery_status = settled(&hub, PARTNER).await;
     assert!(delivery_status.retried >= 2, "{delivery_status:?}");
     assert_eq!(delivery_status.parked, 0);
-    let delivery = sim.order(&d.ma_ho_so, ServiceType::Delivery).expect("delivery order");
+    let delivery = sim
+        .order(&d.ma_ho_so, ServiceType::Delivery)
+        .expect("delivery order");
     assert_eq!(delivery.request.receiver.fullname, "Trần Thị Bình");
-    assert_eq!(delivery.request.cod_amount, 50_000, "unpaid fees collected on delivery");
+    assert_eq!(
+        delivery.request.cod_amount, 50_000,
+        "unpaid fees collected on delivery"
+    );
     assert_eq!(sim.orders().len(), 2);
 
     // Tracking comes back duplicated and out of order.
@@ -160,7 +178,12 @@ async fn postal_pickup_and_delivery_by_webhook_with_provider_faults() {
         s.out_of_order = true;
     });
     sim.emit(&d.ma_ho_so, ServiceType::Delivery, codes::IN_TRANSIT, "");
-    sim.emit(&d.ma_ho_so, ServiceType::Delivery, codes::DELIVERED, "Người nhận ký");
+    sim.emit(
+        &d.ma_ho_so,
+        ServiceType::Delivery,
+        codes::DELIVERED,
+        "Người nhận ký",
+    );
     assert!(sim.settle(Duration::from_secs(10)).await);
     let reply = wait_status(&hub, d.id, status::RESULT_RETURNED).await;
     let returned = reply.dossier.unwrap();
@@ -172,10 +195,11 @@ async fn postal_pickup_and_delivery_by_webhook_with_provider_faults() {
         .collect();
     assert_eq!(entries.len(), 1, "duplicates changed nothing");
     assert_eq!(entries[0].partner_id, PARTNER);
-    assert!(sim
-        .webhook_attempts()
-        .iter()
-        .all(|a| a.status == Some(200)), "{:?}", sim.webhook_attempts());
+    assert!(
+        sim.webhook_attempts().iter().all(|a| a.status == Some(200)),
+        "{:?}",
+        sim.webhook_attempts()
+    );
     let t = tracking(&hub, &d.ma_ho_so).await;
     assert_eq!(t["delivery"]["state"], "delivered", "{t}");
 
@@ -192,8 +216,18 @@ async fn failed_delivery_is_visible_withdrawal_cancels_and_forged_webhooks_are_r
     let failing = postal_dossier(&hub, "postal-e2e-2").await;
     finish(&hub, failing.id, "postal-e2e-2").await;
     settled(&hub, PARTNER).await;
-    sim.emit(&failing.ma_ho_so, ServiceType::Delivery, codes::FAILED, "Không có người nhận");
-    sim.emit(&failing.ma_ho_so, ServiceType::Delivery, codes::RETURNED, "");
+    sim.emit(
+        &failing.ma_ho_so,
+        ServiceType::Delivery,
+        codes::FAILED,
+        "Không có người nhận",
+    );
+    sim.emit(
+        &failing.ma_ho_so,
+        ServiceType::Delivery,
+        codes::RETURNED,
+        "",
+    );
     assert!(sim.settle(Duration::from_secs(10)).await);
     let t = tracking(&hub, &failing.ma_ho_so).await;
     assert_eq!(t["delivery"]["state"], "returned_to_sender");
@@ -206,10 +240,18 @@ async fn failed_delivery_is_visible_withdrawal_cancels_and_forged_webhooks_are_r
 
     // A forged "delivered" is refused before it reaches the hub.
     sim.switches(|s| s.wrong_signature = true);
-    sim.emit(&failing.ma_ho_so, ServiceType::Delivery, codes::DELIVERED, "");
+    sim.emit(
+        &failing.ma_ho_so,
+        ServiceType::Delivery,
+        codes::DELIVERED,
+        "",
+    );
     assert!(sim.settle(Duration::from_secs(10)).await);
     assert_eq!(sim.webhook_attempts().last().unwrap().status, Some(401));
-    assert_eq!(dossier(&hub, failing.id).await.dossier.unwrap().status, status::FINISHED);
+    assert_eq!(
+        dossier(&hub, failing.id).await.dossier.unwrap().status,
+        status::FINISHED
+    );
     sim.switches(|s| s.wrong_signature = false);
 
     // Withdrawal of a postal dossier cancels its pickup.
@@ -217,13 +259,19 @@ async fn failed_delivery_is_visible_withdrawal_cancels_and_forged_webhooks_are_r
     settled(&hub, PARTNER).await;
     let mut one_stop = hub.client(common::ONE_STOP).await;
     one_stop
-        .exec(command("postal-e2e-3-w", withdrawn.id, common::command_named("withdraw")))
+        .exec(command(
+            "postal-e2e-3-w",
+            withdrawn.id,
+            common::command_named("withdraw"),
+        ))
         .await
         .expect("withdrawn");
     let s = settled(&hub, PARTNER).await;
     assert_eq!(s.parked, 0, "{s:?}");
     assert_eq!(
-        sim.order(&withdrawn.ma_ho_so, ServiceType::Pickup).unwrap().status,
+        sim.order(&withdrawn.ma_ho_so, ServiceType::Pickup)
+            .unwrap()
+            .status,
         codes::CANCELLED
     );
     hub.stop().await;
@@ -239,7 +287,11 @@ async fn a_polled_provider_returns_results_too() {
     sim.emit(&d.ma_ho_so, ServiceType::Delivery, codes::DELIVERED, "");
     let reply = wait_status(&hub, d.id, status::RESULT_RETURNED).await;
     assert_eq!(
-        reply.history.iter().filter(|h| h.command == "return_result").count(),
+        reply
+            .history
+            .iter()
+            .filter(|h| h.command == "return_result")
+            .count(),
         1
     );
     assert!(sim.webhook_attempts().is_empty(), "polled, not pushed");
