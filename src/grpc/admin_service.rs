@@ -195,4 +195,25 @@ impl pb::admin_service_server::AdminService for AdminService {
             dossier,
         }))
     }
+
+    async fn reconcile(
+        &self,
+        request: Request<pb::ReconcileRequest>,
+    ) -> Result<Response<pb::ReconcileReply>, Status> {
+        let caller = auth::partner(&self.hub, &request)?;
+        caller
+            .check_command(CommandName::ManageParked)
+            .map_err(|e| to_status(&e.into()))?;
+        let records = request.get_ref().gateway.len() + request.get_ref().treasury.len();
+        if records > 1_000_000 {
+            return Err(Status::invalid_argument(
+                "invalid fields `gateway`, `treasury`: at most 1000000 records in all",
+            ));
+        }
+        let reply =
+            tokio::task::spawn_blocking(move || super::reconcile::run(request.into_inner()))
+                .await
+                .map_err(|e| Status::internal(format!("reconciliation failed: {e}")))?;
+        Ok(Response::new(reply))
+    }
 }

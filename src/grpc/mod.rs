@@ -12,6 +12,7 @@ mod auth;
 mod catalog_service;
 mod dossier_service;
 mod event_service;
+mod reconcile;
 mod server;
 mod status;
 

@@ -12,6 +12,7 @@ mod common;
 mod config;
 mod crash;
 mod idempotency;
+mod reconcile;
 mod retention;
 mod subscription;
 mod transitions;
