@@ -99,3 +99,53 @@ async fn a_failing_provider_or_busy_hub_delays_but_loses_nothing() {
     let s = status(&rig).await;
     assert_eq!(s["cursor"], 2);
 }
+
+#[tokio::test]
+async fn the_cursor_file_lets_a_restarted_poller_resume_where_it_stopped() {
+    let path = std::env::temp_dir().join(format!(
+        "lienthong-postal-cursor-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    let file = path.to_string_lossy().to_string();
+    let rig = Rig::start(false, |t| {
+        t.insert("poll_cursor_file".into(), file.clone().into());
+    })
+    .await;
+    let ma = delivery_order(&rig, 4).await;
+    rig.sim
+        .emit(&ma, ServiceType::Delivery, codes::IN_TRANSIT, "");
+    rig.eventually_tracked(&ma, |t| t["delivery"]["state"] == "in_transit")
+        .await;
+    rig.eventually("cursor saved", |_| {
+        std::fs::read_to_string(&path).ok().as_deref() == Some("2")
+    })
+    .await;
+    drop(rig);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "2");
+
+    // A new poller starts after the saved cursor: the first two entries of
+    // this (fresh) provider's feed are taken as already read.
+    let rig = Rig::start(false, |t| {
+        t.insert("poll_cursor_file".into(), file.clone().into());
+    })
+    .await;
+    let ma = delivery_order(&rig, 5).await;
+    rig.sim
+        .emit(&ma, ServiceType::Delivery, codes::IN_TRANSIT, "");
+    rig.sim
+        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    let t = rig
+        .eventually_tracked(&ma, |t| t["delivery"]["state"] == "delivered")
+        .await;
+    assert_eq!(
+        t["delivery"]["events"].as_array().map(Vec::len),
+        Some(1),
+        "{t}"
+    );
+    drop(rig);
+    let _ = std::fs::remove_file(&path);
+}
