@@ -14,6 +14,8 @@ pub fn kinds() -> Vec<Box<dyn AdapterKind>> {
         Box::new(lienthong_adapter_legacy::LegacyKind),
         Box::new(lienthong_adapter_payment::PaymentKind),
         Box::new(lienthong_adapter_treasury::TreasuryKind),
+        Box::new(lienthong_adapter_national_portal::NationalPortalKind),
+        Box::new(lienthong_adapter_one_stop::OneStopKind),
     ]
 }
 

@@ -11,7 +11,8 @@
 //! 7. the hub's decision: 200 applied (or already applied: a replayed
 //!    idempotency key `onestop:<event_id>`), 409 with the hub's
 //!    FAILED_PRECONDITION message for an illegal combination, 400 for an
-//!    invalid field, 503 when the hub cannot decide now (try again).
+//!    invalid field (named in the report's terms: a missing appointment
+//!    date is `due_at`), 503 when the hub cannot decide now (try again).
 
 use crate::protocol::{ErrorAnswer, StatusAnswer, StatusReport};
 use crate::settings::Settings;
@@ -229,5 +230,36 @@ fn hub_refusal(e: &HubCallError, field: &str) -> Response {
         "PERMISSION_DENIED" | "UNAUTHENTICATED" => StatusCode::FORBIDDEN,
         _ => StatusCode::SERVICE_UNAVAILABLE,
     };
+    let field = if field.is_empty() && status == StatusCode::BAD_REQUEST {
+        report_field(&e.message)
+    } else {
+        field
+    };
     refuse(status, field, e.message.clone())
+}
+
+/// The report field behind a canonical field the hub names in its message
+/// (``invalid field `receive.due_at`: …`` → `due_at`); empty when none.
+fn report_field(message: &str) -> &'static str {
+    let Some(named) = message.split('`').nth(1) else {
+        return "";
+    };
+    let leaf = named.rsplit('.').next().unwrap_or(named);
+    let leaf = leaf.split('[').next().unwrap_or(leaf);
+    match (named.split('.').next().unwrap_or(""), leaf) {
+        ("record_payment", _) => "payment",
+        ("receive", "due_at")
+        | ("submit_supplement", "new_due_at")
+        | ("reschedule", "new_due_at") => "due_at",
+        (_, "reason") | (_, "apology") | (_, "note") => "note",
+        (_, "items") => "items",
+        (_, "documents") => "documents",
+        (_, "processing_unit") => "processing_unit",
+        (_, "fees") => "fees",
+        (_, "results") => "results",
+        (_, "delivery") => "delivery",
+        (_, "actor") => "actor",
+        (_, "unit") => "unit",
+        _ => "",
+    }
 }

@@ -23,7 +23,13 @@ pub async fn start_hub(partners: Vec<PartnerSection>) -> TestHub {
 
 /// A partner entry with an adapter: `adapter` is the TOML of its
 /// `[partners.adapter]` table, `kind` included.
-pub fn partner(id: &str, token: &str, commands: &[&str], subscription: Option<SubscriptionSection>, adapter: &str) -> PartnerSection {
+pub fn partner(
+    id: &str,
+    token: &str,
+    commands: &[&str],
+    subscription: Option<SubscriptionSection>,
+    adapter: &str,
+) -> PartnerSection {
     PartnerSection {
         id: id.into(),
         kind: "legacy".into(),
@@ -38,17 +44,31 @@ pub fn partner(id: &str, token: &str, commands: &[&str], subscription: Option<Su
 
 /// The base URL of a partner's inbound routes.
 pub fn inbound_url(hub: &TestHub, partner: &str) -> String {
-    format!("http://{}/partners/{partner}", hub.http_addr.expect("hub.http_listen is set"))
+    format!(
+        "http://{}/partners/{partner}",
+        hub.http_addr.expect("hub.http_listen is set")
+    )
 }
 
 /// Polls the hub until the partner's relay has settled every committed
 /// event (accepted or parked), then returns its status.
 pub async fn settled(hub: &TestHub, partner: &str) -> pb::DeliveryStatus {
     let portal = hub.client(crate::common::PORTAL).await;
-    let mut admin = AdminServiceClient::connect(format!("http://{}", hub.addr)).await.unwrap();
+    let mut admin = AdminServiceClient::connect(format!("http://{}", hub.addr))
+        .await
+        .unwrap();
     for _ in 0..600 {
-        let request = portal.req(pb::GetDeliveryStatusRequest { partner_id: partner.into(), dossier: None });
-        let status = admin.get_delivery_status(request).await.unwrap().into_inner().status.unwrap();
+        let request = portal.req(pb::GetDeliveryStatusRequest {
+            partner_id: partner.into(),
+            dossier: None,
+        });
+        let status = admin
+            .get_delivery_status(request)
+            .await
+            .unwrap()
+            .into_inner()
+            .status
+            .unwrap();
         if status.cursor == status.committed {
             return status;
         }
@@ -58,6 +78,8 @@ pub async fn settled(hub: &TestHub, partner: &str) -> pb::DeliveryStatus {
 }
 
 mod legacy;
-mod postal;
+mod national_portal;
+mod one_stop;
 mod payment;
+mod postal;
 mod treasury;
