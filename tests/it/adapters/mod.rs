@@ -82,4 +82,5 @@ mod national_portal;
 mod one_stop;
 mod payment;
 mod postal;
+mod relay;
 mod treasury;
