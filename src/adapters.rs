@@ -145,6 +145,14 @@ pub fn start(
             });
             runtime.tasks.push(tokio::spawn(task(stop)));
         }
+        if adapter.sink.is_none() && partner.subscription.is_some() {
+            // Its cursor would never move and would hold retention back forever.
+            return Err(crate::config::ConfigError::Invalid {
+                file: "configuration".into(),
+                key: format!("partners[{i}].subscription"),
+                problem: format!("adapter `{kind}` sends no events to its partner: remove the subscription"),
+            });
+        }
         if let (Some(sink), Some(filter)) = (adapter.sink, partner.subscription.clone()) {
             let relay = crate::relay::Relay {
                 partner: section.id.clone(),
