@@ -10,6 +10,7 @@ pub mod amqp;
 pub mod app;
 pub mod bench;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod grpc;

@@ -1,4 +1,4 @@
-//! The `lienthong` command: `serve`, `validate-config`, `bench`.
+//! The `lienthong` command: `serve`, `demo`, `validate-config`, `bench`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -51,6 +51,9 @@ enum Command {
     },
     /// Measures the hub against raw sled on this machine (see README).
     Bench(lienthong::bench::BenchArgs),
+    /// Runs a day of dossiers through the hub and simulated partners, with
+    /// faults, and checks that nothing was lost (needs nothing else running).
+    Demo(lienthong::demo::DemoArgs),
 }
 
 #[derive(Subcommand)]
@@ -121,6 +124,13 @@ fn main() -> anyhow::Result<()> {
         Command::Bench(args) => {
             lienthong::telemetry::init(LogFormat::Text, "warn");
             runtime()?.block_on(lienthong::bench::run(args))
+        }
+        Command::Demo(args) => {
+            // Injected faults make the hub log warnings; the demo prints its
+            // own account of them (RUST_LOG=warn shows the logs too).
+            lienthong::telemetry::init(LogFormat::Text, "error");
+            runtime()?.block_on(lienthong::demo::run(args))?;
+            Ok(())
         }
     }
 }

@@ -1,0 +1,174 @@
+//! `lienthong demo`: one command that shows the hub doing its job on a fresh
+//! machine. It starts a hub in this process (embedded default: sled only, no
+//! broker) on a temporary data directory and free ports, plus a simulator of
+//! every partner — national portal, one-stop system, postal provider,
+//! payment gateway, State Treasury, a ministry's legacy system — with each
+//! partner's adapter pointing at its simulator. Then it runs a day: dossiers
+//! through every channel and path while partner faults are switched on and
+//! off, parked deliveries re-driven once a fault is lifted, a reconciliation
+//! at the end; it prints a timeline of a few dossiers and a tally per
+//! partner, and fails when any acknowledged change did not reach a partner
+//! that subscribes to it.
+//!
+//! The demo is a client of the hub like any partner: it acts through the
+//! simulators where a real flow goes through a partner, and over the hub's
+//! gRPC API where a one-stop officer or an operator would act directly.
+
+mod client;
+mod faults;
+mod scenario;
+mod steps;
+mod tally;
+mod timeline;
+mod world;
+
+pub use tally::Tally;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Options of `lienthong demo`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Dossiers in the day (at least 10, so that every path appears).
+    #[arg(long, default_value_t = 60)]
+    pub dossiers: usize,
+    /// Dossiers whose timeline is printed.
+    #[arg(long, default_value_t = 4)]
+    pub timelines: usize,
+    /// Run the day without injecting partner faults.
+    #[arg(long)]
+    pub no_faults: bool,
+    /// Dossiers in progress at once.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Where to put the temporary data directory (default: the system temp dir).
+    #[arg(long)]
+    pub dir: Option<std::path::PathBuf>,
+}
+
+impl Default for DemoArgs {
+    fn default() -> Self {
+        DemoArgs {
+            dossiers: 60,
+            timelines: 4,
+            no_faults: false,
+            concurrency: 16,
+            dir: None,
+        }
+    }
+}
+
+/// Why the demo could not run, or what it found lost.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("invalid option `{option}`: {problem}")]
+    Args { option: String, problem: String },
+    #[error("cannot start the hub: {0}")]
+    Hub(#[from] crate::app::AppError),
+    #[error("cannot start the {which} simulator: {source}")]
+    Simulator {
+        which: &'static str,
+        source: std::io::Error,
+    },
+    #[error("cannot prepare the data directory {path}: {source}")]
+    Dir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the hub at {addr}: {reason}")]
+    Connect { addr: String, reason: String },
+    #[error("{what}: the hub answered {code}: {message}")]
+    Call {
+        what: String,
+        code: String,
+        message: String,
+    },
+    #[error("{what}: the {partner} simulator answered {answer}")]
+    Partner {
+        what: String,
+        partner: &'static str,
+        answer: String,
+    },
+    #[error("gave up waiting after {seconds} s: {what}")]
+    Timeout { what: String, seconds: u64 },
+    #[error("dossier #{number}: {source}")]
+    Dossier {
+        number: usize,
+        source: Box<DemoError>,
+    },
+    #[error("something was lost: {0}")]
+    Lost(String),
+}
+
+/// Runs the demo and prints its report; the tally, when nothing was lost.
+pub async fn run(args: DemoArgs) -> Result<Tally, DemoError> {
+    if args.dossiers < scenario::MIN_DOSSIERS || args.dossiers > 10_000 {
+        return Err(DemoError::Args {
+            option: "--dossiers".into(),
+            problem: format!(
+                "must be between {} and 10000 (every path needs its dossier)",
+                scenario::MIN_DOSSIERS
+            ),
+        });
+    }
+    if args.concurrency == 0 {
+        return Err(DemoError::Args {
+            option: "--concurrency".into(),
+            problem: "must be at least 1".into(),
+        });
+    }
+    let started = Instant::now();
+    let world = Arc::new(world::World::start(args.dir.as_deref()).await?);
+    world.print_header(&args);
+    let outcome = run_day(&world, &args, started).await;
+    let stopped = world.stop().await;
+    let tally = outcome?;
+    stopped?;
+    println!(
+        "\ndone in {:.1} s: every acknowledged change reached every partner subscribed to it.",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(tally)
+}
+
+async fn run_day(
+    world: &Arc<world::World>,
+    args: &DemoArgs,
+    started: Instant,
+) -> Result<Tally, DemoError> {
+    let faults = faults::Faults::new(!args.no_faults);
+    faults.at_start(world);
+    let operator = faults::Operator::start(world.clone(), faults.clone());
+    let schedule = faults.schedule(world.clone());
+    let plans = scenario::plans(args.dossiers);
+    println!(
+        "\n[{:>5.1} s] the day begins: {} dossiers, {} at a time",
+        started.elapsed().as_secs_f64(),
+        plans.len(),
+        args.concurrency
+    );
+    let lived = scenario::run(world, &plans, args.concurrency).await;
+    schedule.abort();
+    faults.lift_all(world);
+    println!(
+        "[{:>5.1} s] every dossier has lived its day; faults lifted, waiting for deliveries to settle",
+        started.elapsed().as_secs_f64()
+    );
+    let settled = operator.finish(world, Duration::from_secs(30)).await;
+    let lived = lived?;
+    settled?;
+    println!(
+        "[{:>5.1} s] every partner's relay has caught up, nothing parked",
+        started.elapsed().as_secs_f64()
+    );
+    faults.print_log();
+    timeline::print(world, &lived, args.timelines).await?;
+    tally::reconcile(world).await?;
+    let tally = tally::count(world, &lived).await?;
+    tally.print();
+    if let Some(lost) = tally.lost() {
+        return Err(DemoError::Lost(lost));
+    }
+    Ok(tally)
+}

@@ -1,0 +1,507 @@
+//! The demo's world: a hub in this process on the embedded development
+//! configuration (temporary data directory, free ports) plus one simulator
+//! per partner, and each partner's entry with its adapter pointing at its
+//! simulator — exactly the `[[partners]]` tables an operator would write.
+
+use super::client::Client;
+use super::DemoError;
+use crate::app::RunningHub;
+use crate::config::{HubConfig, PartnerSection, SubscriptionSection};
+use lienthong_adapter_legacy::simulator as legacy;
+use lienthong_adapter_national_portal::simulator as portal;
+use lienthong_adapter_one_stop::simulator as one_stop;
+use lienthong_adapter_payment::simulator as gateway;
+use lienthong_adapter_postal::simulator as postal;
+use lienthong_adapter_treasury::simulator as treasury;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const PORTAL: &str = "dvcqg";
+pub const ONE_STOP: &str = "motcua-stp";
+pub const POSTAL: &str = "vnpost";
+pub const PAYMENT: &str = "paygov";
+pub const TREASURY: &str = "kbnn";
+pub const LEGACY: &str = "bxd-legacy";
+/// Every adapter partner, in the order the tally prints them.
+pub const PARTNERS: [&str; 6] = [PORTAL, ONE_STOP, POSTAL, PAYMENT, TREASURY, LEGACY];
+
+/// The one-stop officer acting directly over gRPC (development partner).
+const OFFICER_TOKEN: &str = "dev-one-stop-token";
+const OPERATOR_TOKEN: &str = "demo-operator-token-0001";
+const AUDITOR_TOKEN: &str = "demo-auditor-token-0001";
+
+/// The province (the portal's `madonvi`), its justice department (served by
+/// the one-stop system) and its construction department (whose ministry
+/// keeps a legacy system).
+pub const PROVINCE: &str = "000.00.00.H22";
+pub const JUSTICE: &str = "000.00.09.H22";
+pub const CONSTRUCTION: &str = "000.00.05.H22";
+
+const ONE_STOP_SECRET: &str = "bi-mat-chung-motcua-demo";
+const GATEWAY_CODE: &str = "LIENTHONG";
+const GATEWAY_SECRET: &str = "paygov-shared-secret-demo";
+const TREASURY_CODE: &str = "LIENTHONG-KB";
+const TREASURY_SECRET: &str = "kbnn-shared-secret-demo";
+/// The legacy system hears these events (in its own names).
+const LEGACY_EVENTS: [&str; 4] = [
+    "dossier_submitted",
+    "dossier_received",
+    "processing_finished",
+    "result_returned",
+];
+
+pub struct World {
+    hub: tokio::sync::Mutex<Option<RunningHub>>,
+    dir: PathBuf,
+    pub portal: portal::Simulator,
+    pub one_stop: one_stop::Simulator,
+    pub postal: postal::PostalSimulator,
+    pub gateway: gateway::GatewaySimulator,
+    pub treasury: treasury::TreasurySimulator,
+    pub legacy: legacy::LegacySimulator,
+    /// The one-stop officer at the counter.
+    pub officer: Client,
+    /// The operator: delivery status, parked deliveries, reconciliation.
+    pub operator: Client,
+    /// An observer subscribed to every event, for the tally.
+    pub auditor: Client,
+    /// Each adapter partner's subscription, as configured.
+    pub subscriptions: Vec<(&'static str, SubscriptionSection)>,
+    pub grpc_addr: std::net::SocketAddr,
+    pub http_addr: std::net::SocketAddr,
+}
+
+fn sim_error(which: &'static str) -> impl FnOnce(std::io::Error) -> DemoError {
+    move |source| DemoError::Simulator { which, source }
+}
+
+impl World {
+    pub async fn start(base: Option<&Path>) -> Result<World, DemoError> {
+        let dir = base
+            .map(Path::to_path_buf)
+            .unwrap_or_else(std::env::temp_dir)
+            .join(format!(
+                "lienthong-demo-{}-{}",
+                std::process::id(),
+                crate::domain::UnixMillis::now().0
+            ));
+        std::fs::create_dir_all(&dir).map_err(|source| DemoError::Dir {
+            path: dir.clone(),
+            source,
+        })?;
+        let portal = portal::Simulator::start(portal::SimConfig::default())
+            .await
+            .map_err(sim_error("national portal"))?;
+        let one_stop = one_stop::Simulator::start(one_stop::SimConfig::default())
+            .await
+            .map_err(sim_error("one-stop"))?;
+        let postal = postal::PostalSimulator::start(postal::SimulatorOptions::default())
+            .await
+            .map_err(sim_error("postal"))?;
+        let gateway = gateway::GatewaySimulator::start(gateway::SimConfig {
+            partner_code: GATEWAY_CODE.into(),
+            secret: GATEWAY_SECRET.into(),
+        })
+        .await
+        .map_err(sim_error("payment gateway"))?;
+        let treasury = treasury::TreasurySimulator::start(treasury::SimConfig {
+            partner_code: TREASURY_CODE.into(),
+            secret: TREASURY_SECRET.into(),
+        })
+        .await
+        .map_err(sim_error("treasury"))?;
+        let legacy = legacy::LegacySimulator::start(legacy::SimulatorOptions::default())
+            .await
+            .map_err(sim_error("legacy"))?;
+
+        let mut config = HubConfig::embedded_default();
+        config.hub.data_dir = dir.join("data");
+        config.hub.listen = ([127, 0, 0, 1], 0).into();
+        config.hub.http_listen = Some(([127, 0, 0, 1], 0).into());
+        config.hub.shutdown_grace_seconds = 2;
+        // Quick retries, and few of them: a partner that stays down for a
+        // second gets its deliveries parked, which the operator re-drives.
+        config.delivery.initial_backoff_milliseconds = 50;
+        config.delivery.max_backoff_seconds = 1;
+        config.delivery.max_attempts = 5;
+        let partners = partner_sections(
+            &dir, &portal, &one_stop, &postal, &gateway, &treasury, &legacy,
+        );
+        let subscriptions = partners
+            .iter()
+            .filter_map(|p| {
+                let id = PARTNERS.iter().find(|id| **id == p.id)?;
+                Some((*id, p.subscription.clone()?))
+            })
+            .collect();
+        config.partners.extend(partners);
+        config.partners.extend(observers());
+        let hub = crate::app::start(&config).await?;
+        let grpc_addr = hub.addr;
+        let http_addr = hub.http_addr.ok_or_else(|| DemoError::Connect {
+            addr: "hub.http_listen".into(),
+            reason: "the hub did not open its HTTP side".into(),
+        })?;
+        let inbound =
+            |partner: &str, path: &str| format!("http://{http_addr}/partners/{partner}/{path}");
+        one_stop.set_callback(
+            &inbound(ONE_STOP, "status"),
+            "x-onestop-secret",
+            ONE_STOP_SECRET,
+        );
+        postal.set_webhook_url(Some(inbound(POSTAL, "webhook")));
+        gateway.set_callback_url(Some(inbound(PAYMENT, "callback")));
+        legacy.set_hub_url(Some(inbound(LEGACY, "updates")));
+        let world = World {
+            officer: Client::connect(grpc_addr, OFFICER_TOKEN).await?,
+            operator: Client::connect(grpc_addr, OPERATOR_TOKEN).await?,
+            auditor: Client::connect(grpc_addr, AUDITOR_TOKEN).await?,
+            hub: tokio::sync::Mutex::new(Some(hub)),
+            dir,
+            portal,
+            one_stop,
+            postal,
+            gateway,
+            treasury,
+            legacy,
+            subscriptions,
+            grpc_addr,
+            http_addr,
+        };
+        world.wait_for_catalogues().await?;
+        Ok(world)
+    }
+
+    /// The portal adapter pulls the shared catalogues at start; dossiers are
+    /// checked against them, so the day starts once they are in.
+    async fn wait_for_catalogues(&self) -> Result<(), DemoError> {
+        for _ in 0..300 {
+            if self.officer.catalog_version("procedures").await? > 0
+                && self.officer.catalog_version("agencies").await? > 0
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(DemoError::Timeout {
+            what: "the catalogues from the national portal".into(),
+            seconds: 15,
+        })
+    }
+
+    pub fn print_header(&self, args: &super::DemoArgs) {
+        println!("lienthong demo — one day of a province's public services, with partner faults");
+        println!(
+            "hub: gRPC {} · partners' webhooks http://{} · data {}",
+            self.grpc_addr,
+            self.http_addr,
+            self.dir.display()
+        );
+        println!("simulated partners, each behind its adapter:");
+        let rows = [
+            (
+                PORTAL,
+                "Cổng DVC quốc gia / national portal",
+                self.portal.url().to_string(),
+            ),
+            (
+                ONE_STOP,
+                "Một cửa Sở Tư pháp / one-stop system",
+                self.one_stop.url().to_string(),
+            ),
+            (
+                POSTAL,
+                "Bưu điện / postal provider",
+                self.postal.base_url().to_string(),
+            ),
+            (
+                PAYMENT,
+                "PayGov / payment gateway",
+                self.gateway.base_url().to_string(),
+            ),
+            (
+                TREASURY,
+                "Kho bạc / State Treasury",
+                self.treasury.base_url().to_string(),
+            ),
+            (
+                LEGACY,
+                "Bộ Xây dựng / ministry legacy system",
+                self.legacy.base_url().to_string(),
+            ),
+        ];
+        for (id, name, url) in rows {
+            println!("  {id:<11} {name:<38} {url}");
+        }
+        println!(
+            "faults: {}",
+            if args.no_faults {
+                "off (--no-faults)"
+            } else {
+                "on"
+            }
+        );
+    }
+
+    /// Stops the hub and removes the temporary directory.
+    pub async fn stop(&self) -> Result<(), DemoError> {
+        let running = self.hub.lock().await.take();
+        let stopped = match running {
+            Some(hub) => hub.stop().await.map_err(DemoError::Hub),
+            None => Ok(()),
+        };
+        let _ = std::fs::remove_dir_all(&self.dir);
+        stopped
+    }
+}
+
+fn section(
+    id: &str,
+    kind: &str,
+    token: &str,
+    commands: &[&str],
+    subscription: SubscriptionSection,
+    adapter: toml::Table,
+) -> PartnerSection {
+    PartnerSection {
+        id: id.into(),
+        kind: kind.into(),
+        token: Some(token.into()),
+        token_sha256: None,
+        commands: commands.iter().map(|c| c.to_string()).collect(),
+        agencies: vec!["*".into()],
+        subscription: Some(subscription),
+        adapter: Some(adapter),
+    }
+}
+
+fn table(text: &str) -> toml::Table {
+    // The demo's own constant TOML; an error here is a bug in the demo,
+    // reported by the hub as a missing setting, not a panic.
+    text.parse::<toml::Table>().unwrap_or_default()
+}
+
+fn types(names: &[&str]) -> SubscriptionSection {
+    SubscriptionSection {
+        event_types: names.iter().map(|n| n.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+fn agencies(codes: &[&str]) -> SubscriptionSection {
+    SubscriptionSection {
+        agencies: codes.iter().map(|n| n.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+const ONE_STOP_COMMANDS: [&str; 13] = [
+    "receive",
+    "refuse",
+    "request_supplement",
+    "submit_supplement",
+    "start_processing",
+    "request_financial_obligation",
+    "record_payment",
+    "stop",
+    "resume",
+    "withdraw",
+    "finish",
+    "return_result",
+    "reschedule",
+];
+
+#[allow(clippy::too_many_arguments)]
+fn partner_sections(
+    dir: &Path,
+    portal: &portal::Simulator,
+    one_stop: &one_stop::Simulator,
+    postal: &postal::PostalSimulator,
+    gateway: &gateway::GatewaySimulator,
+    treasury: &treasury::TreasurySimulator,
+    legacy: &legacy::LegacySimulator,
+) -> Vec<PartnerSection> {
+    let p = portal.config();
+    let mut portal_adapter = toml::Table::new();
+    for (key, value) in [
+        ("kind", "national_portal_dvcqg"),
+        ("endpoint", portal.url()),
+        ("username", &p.username),
+        ("password", &p.password),
+        ("dstcode", &p.dstcode),
+        ("madonvi", PROVINCE),
+    ] {
+        portal_adapter.insert(key.into(), value.into());
+    }
+    for (key, value) in [
+        ("timeout_seconds", 2),
+        ("progress_batch_size", 5),
+        ("catalog_poll_interval_seconds", 3600),
+        ("pushdown_poll_interval_seconds", 1),
+    ] {
+        portal_adapter.insert(key.into(), toml::Value::Integer(value));
+    }
+
+    let mut status_map = toml::Table::new();
+    for (code, canonical) in one_stop::status_vocabulary() {
+        status_map.insert(code, toml::Value::Integer(i64::from(canonical)));
+    }
+    let mut one_stop_adapter = toml::Table::new();
+    one_stop_adapter.insert("kind".into(), "one_stop_rest".into());
+    one_stop_adapter.insert("endpoint".into(), one_stop.url().into());
+    one_stop_adapter.insert("api_token".into(), one_stop.api_token().into());
+    one_stop_adapter.insert("inbound_secret".into(), ONE_STOP_SECRET.into());
+    one_stop_adapter.insert("timeout_seconds".into(), toml::Value::Integer(2));
+    one_stop_adapter.insert("status_map".into(), toml::Value::Table(status_map));
+
+    let mut postal_adapter = postal::codes::adapter_settings(
+        postal.base_url(),
+        postal.api_key(),
+        postal.webhook_secret(),
+        true,
+        JUSTICE,
+    );
+    if let Some(toml::Value::Table(agencies)) = postal_adapter.get_mut("agencies") {
+        if let Some(justice) = agencies.get(JUSTICE).cloned() {
+            let mut construction = justice;
+            if let toml::Value::Table(t) = &mut construction {
+                t.insert("name".into(), "Bộ phận Một cửa Sở Xây dựng".into());
+            }
+            agencies.insert(CONSTRUCTION.into(), construction);
+        }
+    }
+    postal_adapter.insert("kind".into(), "postal_http".into());
+
+    let payment_adapter = table(&format!(
+        r#"
+        kind = "payment_paygov"
+        endpoint = "{endpoint}"
+        partner_code = "{GATEWAY_CODE}"
+        secret = "{GATEWAY_SECRET}"
+        callback_url = "http://127.0.0.1:9/registered-with-the-gateway"
+        timeout_seconds = 2
+        query_interval_seconds = 1
+        beneficiary_account = "3511.0.1059325"
+        beneficiary_bank = "VCB"
+        treasury_code = "0011"
+        treasury_name = "KBNN Quảng Ninh"
+        revenue_account = "7111"
+        "#,
+        endpoint = gateway.base_url(),
+    ));
+
+    let mut treasury_adapter = table(&format!(
+        r#"
+        kind = "treasury_kbnn"
+        endpoint = "{endpoint}"
+        partner_code = "{TREASURY_CODE}"
+        secret = "{TREASURY_SECRET}"
+        timeout_seconds = 2
+        treasury_code = "0011"
+        revenue_account = "7111"
+        settlement_url = "{gateway}/api/v1/settlements.csv"
+        settlement_partner_code = "{GATEWAY_CODE}"
+        settlement_secret = "{GATEWAY_SECRET}"
+        reconcile_at = "01:30"
+        "#,
+        endpoint = treasury.base_url(),
+        gateway = gateway.base_url(),
+    ));
+    treasury_adapter.insert(
+        "report_dir".into(),
+        dir.join("doi-soat").display().to_string().into(),
+    );
+
+    let mut legacy_adapter = legacy::codes::adapter_settings(
+        legacy.base_url(),
+        legacy.api_key(),
+        legacy.secret(),
+        &LEGACY_EVENTS,
+    );
+    legacy_adapter.insert("kind".into(), "legacy_rest".into());
+
+    vec![
+        section(
+            PORTAL,
+            "national_portal",
+            "demo-dvcqg-token-0001",
+            &["*"],
+            SubscriptionSection::default(),
+            portal_adapter,
+        ),
+        section(
+            ONE_STOP,
+            "one_stop",
+            "demo-motcua-token-0001",
+            &ONE_STOP_COMMANDS,
+            agencies(&[JUSTICE]),
+            one_stop_adapter,
+        ),
+        section(
+            POSTAL,
+            "postal",
+            "demo-vnpost-token-0001",
+            &["return_result"],
+            types(&[
+                "dossier_submitted",
+                "processing_finished",
+                "dossier_withdrawn",
+            ]),
+            postal_adapter,
+        ),
+        section(
+            PAYMENT,
+            "payment",
+            "demo-paygov-token-0001",
+            &["record_payment"],
+            types(&["financial_obligation_requested"]),
+            payment_adapter,
+        ),
+        section(
+            TREASURY,
+            "treasury",
+            "demo-kbnn-token-0001",
+            &[],
+            types(&["payment_recorded"]),
+            treasury_adapter,
+        ),
+        section(
+            LEGACY,
+            "legacy",
+            "demo-bxd-legacy-token-0001",
+            &[
+                "receive",
+                "refuse",
+                "start_processing",
+                "finish",
+                "return_result",
+            ],
+            agencies(&[CONSTRUCTION]),
+            legacy_adapter,
+        ),
+    ]
+}
+
+/// The operator (admin calls) and an auditor that reads every event over a
+/// gRPC subscription, independently of the relays it checks.
+fn observers() -> Vec<PartnerSection> {
+    let observer = |id: &str, token: &str, commands: &[&str], subscription| PartnerSection {
+        id: id.into(),
+        kind: "module".into(),
+        token: Some(token.into()),
+        token_sha256: None,
+        commands: commands.iter().map(|c| c.to_string()).collect(),
+        agencies: vec!["*".into()],
+        subscription,
+        adapter: None,
+    };
+    vec![
+        observer("demo-operator", OPERATOR_TOKEN, &["manage_parked"], None),
+        observer(
+            "demo-auditor",
+            AUDITOR_TOKEN,
+            &[],
+            Some(SubscriptionSection::default()),
+        ),
+    ]
+}
