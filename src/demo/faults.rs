@@ -104,63 +104,84 @@ impl Faults {
         self.note(LEGACY, "HTTP 500 ×2, busy (maLoi 99) ×2, one reply lost");
     }
 
-    /// The faults that come and go during the day.
-    pub fn schedule(&self, world: Arc<World>) -> tokio::task::JoinHandle<()> {
-        let faults = self.clone();
-        tokio::spawn(async move {
-            if !faults.on {
-                return;
-            }
-            let w = &world;
-            let at = |seconds: f64| {
-                let target = Duration::from_secs_f64(seconds);
-                let now = faults.started.elapsed();
-                tokio::time::sleep(target.saturating_sub(now))
+    /// The faults that come and go during the day: a timed schedule, and
+    /// the treasury's outage, which lasts until the hub has parked some of
+    /// its credit notices (at most a few seconds).
+    pub fn schedule(&self, world: Arc<World>) -> Schedule {
+        if !self.on {
+            return Schedule { tasks: Vec::new() };
+        }
+        let timed = tokio::spawn(self.clone().timed(world.clone()));
+        let outage = tokio::spawn(self.clone().treasury_outage(world));
+        Schedule {
+            tasks: vec![timed, outage],
+        }
+    }
+
+    async fn at(&self, seconds: f64) {
+        let target = Duration::from_secs_f64(seconds);
+        tokio::time::sleep(target.saturating_sub(self.started.elapsed())).await;
+    }
+
+    async fn timed(self, w: Arc<World>) {
+        self.at(1.0).await;
+        w.portal.set_delay(Duration::from_millis(300));
+        self.note("dvcqg", "slow: every answer takes 300 ms");
+        w.postal.switches(|s| {
+            s.duplicate = true;
+            s.out_of_order = true;
+        });
+        self.note("vnpost", "tracking webhooks sent twice and out of order");
+        w.gateway.switches().wrong_signature_callbacks(1);
+        self.note("paygov", "next callback with a bad MaXacThuc signature");
+        self.at(2.0).await;
+        w.portal.expire_sessions();
+        self.note("dvcqg", "every session expired");
+        self.at(2.5).await;
+        w.portal.set_delay(Duration::ZERO);
+        self.note("dvcqg", "fast again");
+        self.at(3.0).await;
+        w.one_stop.set_wrong_secret(true);
+        self.note(
+            ONE_STOP,
+            "status reports with a wrong shared secret (HTTP 403)",
+        );
+        self.at(3.4).await;
+        w.one_stop.set_wrong_secret(false);
+        w.one_stop.set_duplicate_callbacks(true);
+        self.note(ONE_STOP, "secret fixed; every status report sent twice");
+        self.at(4.5).await;
+        w.one_stop.set_duplicate_callbacks(false);
+        w.postal.switches(|s| {
+            s.duplicate = false;
+            s.out_of_order = false;
+        });
+        self.note("vnpost", "tracking in order again");
+    }
+
+    async fn treasury_outage(self, w: Arc<World>) {
+        self.at(0.5).await;
+        self.lock().outage.insert(TREASURY);
+        w.treasury.switches().fail_next(1_000_000);
+        self.note(TREASURY, "down: every call HTTP 500 (outage)");
+        let began = Instant::now();
+        loop {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let parked = match w.operator.delivery_status(TREASURY).await {
+                Ok(s) => s.parked,
+                Err(_) => 0,
             };
-            at(1.0).await;
-            w.portal.set_delay(Duration::from_millis(300));
-            faults.note("dvcqg", "slow: every answer takes 300 ms");
-            w.postal.switches(|s| {
-                s.duplicate = true;
-                s.out_of_order = true;
-            });
-            faults.note("vnpost", "tracking webhooks sent twice and out of order");
-            w.gateway.switches().wrong_signature_callbacks(1);
-            faults.note("paygov", "next callback with a bad MaXacThuc signature");
-            at(2.0).await;
-            w.portal.expire_sessions();
-            faults.note("dvcqg", "every session expired");
-            at(2.5).await;
-            w.portal.set_delay(Duration::ZERO);
-            faults.note("dvcqg", "fast again");
-            faults.lock().outage.insert(TREASURY);
-            w.treasury.switches().fail_next(1_000_000);
-            faults.note(TREASURY, "down: every call HTTP 500 (outage)");
-            at(3.0).await;
-            w.one_stop.set_wrong_secret(true);
-            faults.note(
-                ONE_STOP,
-                "status reports with a wrong shared secret (HTTP 403)",
-            );
-            at(3.4).await;
-            w.one_stop.set_wrong_secret(false);
-            w.one_stop.set_duplicate_callbacks(true);
-            faults.note(ONE_STOP, "secret fixed; every status report sent twice");
-            at(4.5).await;
-            w.one_stop.set_duplicate_callbacks(false);
-            w.postal.switches(|s| {
-                s.duplicate = false;
-                s.out_of_order = false;
-            });
-            faults.note("vnpost", "tracking in order again");
-            at(5.0).await;
-            w.treasury.switches().fail_next(0);
-            faults.lock().outage.remove(TREASURY);
-            faults.note(
-                TREASURY,
-                "back up: the operator may re-drive its parked notices",
-            );
-        })
+            let long_enough = began.elapsed() > Duration::from_millis(1500);
+            if (parked >= 2 && long_enough) || began.elapsed() > Duration::from_secs(6) {
+                break;
+            }
+        }
+        w.treasury.switches().fail_next(0);
+        self.lock().outage.remove(TREASURY);
+        self.note(
+            TREASURY,
+            "back up: the operator may re-drive its parked notices",
+        );
     }
 
     /// Every switch off, every outage over (the end of the day).
@@ -214,6 +235,19 @@ impl Faults {
             if state.parked.len() > 12 {
                 println!("  … and {} more", state.parked.len() - 12);
             }
+        }
+    }
+}
+
+/// The day's scheduled faults, stopped when the day ends.
+pub struct Schedule {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Schedule {
+    pub fn abort(&self) {
+        for task in &self.tasks {
+            task.abort();
         }
     }
 }
@@ -294,7 +328,14 @@ async fn redrive_round(operator: &Client, faults: &Faults) -> Result<(), DemoErr
         faults.lock().redriven += u64::from(redriven);
         faults.note(
             partner_name(partner),
-            format!("operator re-drove {redriven} parked deliveries"),
+            format!(
+                "operator re-drove {redriven} parked {}",
+                if redriven == 1 {
+                    "delivery"
+                } else {
+                    "deliveries"
+                }
+            ),
         );
     }
     Ok(())

@@ -53,7 +53,7 @@ pub async fn print(world: &World, lived: &[Lived], count: usize) -> Result<(), D
             } else {
                 format!(" — {}", h.note.chars().take(60).collect::<String>())
             };
-            println!("     {at}  {status:<58} {who}  [{}]{note}", h.command);
+            println!("     {at}  {status:<62} {who}  [{}]{note}", h.command);
         }
         let sync = world.operator.dossier_sync(PORTAL, reference).await?;
         if let Some(s) = sync {

@@ -11,6 +11,7 @@ mod catalog;
 mod common;
 mod config;
 mod crash;
+mod demo;
 mod idempotency;
 mod reconcile;
 mod retention;
