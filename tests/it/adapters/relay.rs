@@ -60,7 +60,7 @@ async fn a_parked_event_holds_back_its_dossier_only_and_a_redrive_delivers_in_or
         .collect();
     assert_eq!(
         accepted,
-        [b.ma_ho_so.clone()],
+        std::slice::from_ref(&b.ma_ho_so),
         "only the other dossier reached the partner"
     );
 
