@@ -239,6 +239,63 @@ impl Faults {
     }
 }
 
+/// What the partners' simulators saw of the faults: proof that each switch
+/// actually bit, and that the duplicates and forgeries changed nothing.
+pub fn print_observed(w: &World) {
+    let count = |statuses: &[Option<u16>], wanted: fn(u16) -> bool| {
+        statuses.iter().filter(|s| s.is_some_and(wanted)).count()
+    };
+    println!("what the simulators saw:");
+    let portal = w.portal.calls();
+    let portal_500 = portal.iter().filter(|c| c.http_status == 500).count();
+    println!(
+        "  dvcqg       {} calls, {portal_500} answered HTTP 500, {} logins (sessions renewed)",
+        portal.len(),
+        w.portal.logins()
+    );
+    let reports = w.one_stop.sent();
+    let statuses: Vec<_> = reports.iter().map(|r| Some(r.http_status)).collect();
+    println!(
+        "  motcua-stp  {} status reports sent: {} applied or already applied, {} refused for a wrong secret (403), sent again",
+        reports.len(),
+        count(&statuses, |s| s == 200),
+        count(&statuses, |s| s == 403)
+    );
+    let hooks = w.postal.webhook_attempts();
+    let statuses: Vec<_> = hooks.iter().map(|h| h.status).collect();
+    let unique: HashSet<_> = hooks.iter().map(|h| h.event_id.as_str()).collect();
+    println!(
+        "  vnpost      {} tracking webhooks for {} events (duplicates and out-of-order absorbed), {} answered 2xx",
+        hooks.len(),
+        unique.len(),
+        count(&statuses, |s| (200..300).contains(&s))
+    );
+    let callbacks = w.gateway.callbacks();
+    let statuses: Vec<_> = callbacks.iter().map(|c| c.status).collect();
+    let paid: HashSet<_> = callbacks.iter().map(|c| c.reference.as_str()).collect();
+    println!(
+        "  paygov      {} callbacks for {} payments: {} accepted, {} forged ones refused (401); {} payments settled",
+        callbacks.len(),
+        paid.len(),
+        count(&statuses, |s| s == 200),
+        count(&statuses, |s| s == 401),
+        w.gateway.settled().len()
+    );
+    println!(
+        "  kbnn        {} credit notices received (retries included), {} credits booked",
+        w.treasury.notices_received(),
+        w.treasury.credits().len()
+    );
+    let calls = w.legacy.calls();
+    println!(
+        "  bxd-legacy  {} calls: {} HTTP 500, {} busy (maLoi 99), {} already received (maLoi 02)",
+        calls.len(),
+        calls.iter().filter(|c| c.http_status == 500).count(),
+        calls.iter().filter(|c| c.code == "99").count(),
+        calls.iter().filter(|c| c.code == "02").count()
+    );
+}
+
 /// The day's scheduled faults, stopped when the day ends.
 pub struct Schedule {
     tasks: Vec<tokio::task::JoinHandle<()>>,

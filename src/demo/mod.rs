@@ -163,6 +163,7 @@ async fn run_day(
         started.elapsed().as_secs_f64()
     );
     faults.print_log();
+    faults::print_observed(world);
     timeline::print(world, &lived, args.timelines).await?;
     tally::reconcile(world).await?;
     let tally = tally::count(world, &lived).await?;
