@@ -8,7 +8,6 @@
 pub mod adapters;
 pub mod amqp;
 pub mod app;
-pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -1,5 +1,7 @@
 //! The `lienthong` command: `serve`, `demo`, `validate-config`, `bench`.
 
+mod bench;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use lienthong::config::{HubConfig, LogFormat};
@@ -50,7 +52,7 @@ enum Command {
         action: ParkedAction,
     },
     /// Measures the hub against raw sled on this machine (see README).
-    Bench(lienthong::bench::BenchArgs),
+    Bench(bench::BenchArgs),
     /// Runs a day of dossiers through the hub and simulated partners, with
     /// faults, and checks that nothing was lost (needs nothing else running).
     Demo(lienthong::demo::DemoArgs),
@@ -123,7 +125,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Bench(args) => {
             lienthong::telemetry::init(LogFormat::Text, "warn");
-            runtime()?.block_on(lienthong::bench::run(args))
+            runtime()?.block_on(bench::run(args))
         }
         Command::Demo(args) => {
             // Injected faults make the hub log warnings; the demo prints its

@@ -1,0 +1,421 @@
+//! The AMQP side (`--amqp-url`): the hub end to end through RabbitMQ, the
+//! relay alone on a backlog, and raw lapin publish-with-confirm beside them.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// The partner the AMQP run adds, whose queue receives every event.
+pub(super) const AMQP_PARTNER: &str = "bench-amqp";
+/// The benchmark's consumer: unacknowledged deliveries at most, and how
+/// often it acknowledges (`multiple`).
+pub(super) const CONSUMER_PREFETCH: u16 = 2048;
+pub(super) const ACK_EVERY: u64 = 256;
+/// No event arriving for this long fails the run.
+pub(super) const STALL: Duration = Duration::from_secs(30);
+
+pub(super) struct AmqpResult {
+    pub(super) raw_rate: f64,
+    pub(super) catch_up_rate: f64,
+    pub(super) window: usize,
+    pub(super) body_bytes: usize,
+    pub(super) grpc_rate: f64,
+    pub(super) e2e_rate: f64,
+    pub(super) p50: Duration,
+    pub(super) p99: Duration,
+    pub(super) drain: Duration,
+    pub(super) consumed: usize,
+    pub(super) duplicates: u64,
+}
+
+pub(super) async fn amqp_connect(url: &str, name: &str) -> anyhow::Result<Connection> {
+    let properties = ConnectionProperties::default()
+        .with_executor(tokio_executor_trait::Tokio::current())
+        .with_reactor(tokio_reactor_trait::Tokio)
+        .with_connection_name(name.into());
+    Connection::connect(url, properties)
+        .await
+        .with_context(|| format!("connecting to {}", lienthong::amqp::redact(url)))
+}
+
+pub(super) fn quorum() -> FieldTable {
+    let mut args = FieldTable::default();
+    args.insert(
+        "x-queue-type".into(),
+        AMQPValue::LongString("quorum".into()),
+    );
+    args
+}
+
+/// The hub end to end (step 3), the relay on a backlog (step 4), then raw
+/// lapin with messages like the hub's events (step 5).
+pub(super) async fn amqp_run(
+    args: &BenchArgs,
+    dir: &std::path::Path,
+    backlog: (&std::path::Path, usize),
+    url: &str,
+) -> anyhow::Result<AmqpResult> {
+    let pid = std::process::id();
+    let prefix = format!("lt-bench-{pid}");
+    let mut config = HubConfig::embedded_default();
+    config.hub.data_dir = dir.to_path_buf();
+    config.hub.listen = "127.0.0.1:0".parse()?;
+    config.amqp.url = Some(url.to_string());
+    config.amqp.prefix = prefix.clone();
+    config.partners.push(PartnerSection {
+        id: AMQP_PARTNER.into(),
+        kind: "postal".into(),
+        token: Some("bench-amqp-token-0001".into()),
+        token_sha256: None,
+        commands: vec![],
+        agencies: vec!["*".into()],
+        subscription: Some(SubscriptionSection {
+            delivery: Some("amqp".into()),
+            ..Default::default()
+        }),
+        adapter: None,
+    });
+    let names = lienthong::amqp::Names::new(&prefix);
+    let connection = amqp_connect(url, "lienthong-bench").await?;
+    // A leftover of an earlier run with the same pid would skew the counts.
+    delete_topology(&connection, &names).await?;
+    let measured = async {
+        let running = lienthong::app::start(&config).await?;
+        let measured = hub_end_to_end(args, &connection, &names, running.addr).await;
+        let stopped = running.stop().await;
+        let e2e = measured?;
+        stopped?;
+        config.hub.data_dir = backlog.0.to_path_buf();
+        let catch_up = catch_up(&config, &connection, &names, backlog.1).await?;
+        anyhow::Ok((e2e, catch_up))
+    }
+    .await;
+    // After the hubs stopped: their publishers would declare everything again.
+    let deleted = delete_topology(&connection, &names).await;
+    let _ = connection.close(200, "lienthong bench done").await;
+    let (e2e, catch_up_rate) = measured?;
+    deleted?;
+
+    let window = config.amqp.publish_window_messages;
+    let raw_rate = raw_lapin(url, e2e.consumed, window, e2e.body_bytes, e2e.properties).await?;
+    Ok(AmqpResult {
+        raw_rate,
+        catch_up_rate,
+        window,
+        body_bytes: e2e.body_bytes,
+        grpc_rate: e2e.grpc_rate,
+        e2e_rate: e2e.rate,
+        p50: e2e.p50,
+        p99: e2e.p99,
+        drain: e2e.drain,
+        consumed: e2e.consumed,
+        duplicates: e2e.duplicates,
+    })
+}
+
+/// A hub started on the data directory of the sled-only run, whose outbox
+/// holds `events` events no relay has published yet: how fast the relay
+/// publishes a backlog, with nothing else running. Messages per second, from
+/// the start of the hub to the last event consumed.
+pub(super) async fn catch_up(
+    config: &HubConfig,
+    connection: &Connection,
+    names: &lienthong::amqp::Names,
+    events: usize,
+) -> anyhow::Result<f64> {
+    let (consuming, target) =
+        start_consumer(connection, &names.partner_queue(AMQP_PARTNER)).await?;
+    target.send_replace(events);
+    let started = Instant::now();
+    let running = lienthong::app::start(config).await?;
+    let consumed = consuming.await?;
+    let stopped = running.stop().await;
+    let consumed = consumed?;
+    stopped?;
+    let last = consumed
+        .arrivals
+        .values()
+        .max()
+        .copied()
+        .context("no event consumed")?;
+    Ok(consumed.arrivals.len() as f64 / (last - started).as_secs_f64())
+}
+
+pub(super) struct EndToEnd {
+    pub(super) grpc_rate: f64,
+    pub(super) rate: f64,
+    pub(super) p50: Duration,
+    pub(super) p99: Duration,
+    pub(super) drain: Duration,
+    pub(super) consumed: usize,
+    pub(super) duplicates: u64,
+    /// Mean body size of the consumed events.
+    pub(super) body_bytes: usize,
+    /// The first event's properties (headers included), for the raw run.
+    pub(super) properties: BasicProperties,
+}
+
+pub(super) async fn hub_end_to_end(
+    args: &BenchArgs,
+    connection: &Connection,
+    names: &lienthong::amqp::Names,
+    addr: std::net::SocketAddr,
+) -> anyhow::Result<EndToEnd> {
+    let queue = names.partner_queue(AMQP_PARTNER);
+    let (consuming, target_tx) = start_consumer(connection, &queue).await?;
+
+    let load = match load(args, addr).await {
+        Ok(load) => load,
+        Err(e) => {
+            consuming.abort();
+            return Err(e);
+        }
+    };
+    let loaded_at = load.started + load.elapsed;
+    target_tx.send_replace(load.acks.len());
+    let consumed = consuming.await??;
+    drop(target_tx);
+
+    let mut latencies = Vec::with_capacity(load.acks.len());
+    let mut missing = 0usize;
+    for ack in &load.acks {
+        match consumed.arrivals.get(&ack.event_id) {
+            Some(arrived) => latencies.push(arrived.saturating_duration_since(ack.at)),
+            None => missing += 1,
+        }
+    }
+    if missing > 0 {
+        anyhow::bail!(
+            "{missing} of {} acknowledged events never reached `{queue}`",
+            load.acks.len()
+        );
+    }
+    latencies.sort();
+    let last = consumed
+        .arrivals
+        .values()
+        .max()
+        .copied()
+        .context("no event consumed")?;
+    let count = consumed.arrivals.len();
+    Ok(EndToEnd {
+        grpc_rate: load.acks.len() as f64 / load.elapsed.as_secs_f64(),
+        rate: count as f64 / (last - load.started).as_secs_f64(),
+        p50: percentile(&latencies, 0.50),
+        p99: percentile(&latencies, 0.99),
+        drain: last.saturating_duration_since(loaded_at),
+        consumed: count,
+        duplicates: consumed.duplicates,
+        body_bytes: (consumed.body_bytes / count.max(1) as u64) as usize,
+        properties: consumed.properties.context("no event consumed")?,
+    })
+}
+
+/// Declares `queue` as the hub's topology declares it (the hub's own
+/// declaration is then a no-op) and consumes it until the target number of
+/// distinct events arrived; the hub binds it before it publishes anything.
+pub(super) async fn start_consumer(
+    connection: &Connection,
+    queue: &str,
+) -> anyhow::Result<(
+    tokio::task::JoinHandle<anyhow::Result<Consumed>>,
+    watch::Sender<usize>,
+)> {
+    let channel = connection.create_channel().await?;
+    let durable = QueueDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
+    channel
+        .queue_declare(queue, durable, quorum())
+        .await
+        .with_context(|| format!("declaring `{queue}`"))?;
+    channel
+        .basic_qos(CONSUMER_PREFETCH, BasicQosOptions::default())
+        .await?;
+    let consumer = channel
+        .basic_consume(
+            queue,
+            "lienthong-bench",
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    let (target_tx, target_rx) = watch::channel(usize::MAX);
+    Ok((
+        tokio::spawn(consume(channel, consumer, target_rx)),
+        target_tx,
+    ))
+}
+
+pub(super) struct Consumed {
+    /// First arrival of each `message_id`.
+    pub(super) arrivals: HashMap<String, Instant>,
+    pub(super) duplicates: u64,
+    pub(super) body_bytes: u64,
+    pub(super) properties: Option<BasicProperties>,
+}
+
+/// Records every delivery until `target` distinct events arrived.
+pub(super) async fn consume(
+    channel: lapin::Channel,
+    mut consumer: lapin::Consumer,
+    mut target: watch::Receiver<usize>,
+) -> anyhow::Result<Consumed> {
+    let mut seen = Consumed {
+        arrivals: HashMap::new(),
+        duplicates: 0,
+        body_bytes: 0,
+        properties: None,
+    };
+    let mut last_tag = 0;
+    let mut unacked = 0u64;
+    while seen.arrivals.len() < *target.borrow_and_update() {
+        let next = tokio::select! {
+            next = tokio::time::timeout(STALL, consumer.next()) => next,
+            changed = target.changed() => {
+                if changed.is_err() {
+                    anyhow::bail!("nobody waits for the consumer any more");
+                }
+                continue;
+            }
+        };
+        let delivery = match next {
+            Ok(Some(delivery)) => delivery?,
+            Ok(None) => anyhow::bail!("the broker ended the consumer"),
+            Err(_) => anyhow::bail!(
+                "no event for {STALL:?} after {} distinct events",
+                seen.arrivals.len()
+            ),
+        };
+        let arrived = Instant::now();
+        let id = delivery
+            .properties
+            .message_id()
+            .as_ref()
+            .map(|id| id.as_str().to_string())
+            .context("an event without message_id")?;
+        if seen.arrivals.insert(id, arrived).is_some() {
+            seen.duplicates += 1;
+        }
+        seen.body_bytes += delivery.data.len() as u64;
+        if seen.properties.is_none() {
+            seen.properties = Some(delivery.properties.clone());
+        }
+        last_tag = delivery.delivery_tag;
+        unacked += 1;
+        if unacked >= ACK_EVERY {
+            channel
+                .basic_ack(last_tag, BasicAckOptions { multiple: true })
+                .await?;
+            unacked = 0;
+        }
+    }
+    if unacked > 0 {
+        channel
+            .basic_ack(last_tag, BasicAckOptions { multiple: true })
+            .await?;
+    }
+    let _ = channel.close(200, "consumed").await;
+    Ok(seen)
+}
+
+/// Deletes everything the hub declared under this prefix (idempotent).
+pub(super) async fn delete_topology(
+    connection: &Connection,
+    names: &lienthong::amqp::Names,
+) -> anyhow::Result<()> {
+    let channel = connection.create_channel().await?;
+    for queue in [
+        names.partner_queue(AMQP_PARTNER),
+        names.commands_queue.clone(),
+        names.parked.clone(),
+    ] {
+        channel
+            .queue_delete(&queue, QueueDeleteOptions::default())
+            .await
+            .with_context(|| format!("deleting the queue `{queue}`"))?;
+    }
+    for exchange in [&names.events, &names.commands_exchange, &names.dead_letters] {
+        channel
+            .exchange_delete(exchange, ExchangeDeleteOptions::default())
+            .await
+            .with_context(|| format!("deleting the exchange `{exchange}`"))?;
+    }
+    let _ = channel.close(200, "deleted").await;
+    Ok(())
+}
+
+/// Raw lapin: `count` persistent messages of `body_bytes` with `properties`
+/// to a fresh durable quorum queue through the default exchange, with
+/// confirms, `window` in flight, awaited in order. Messages per second.
+pub(super) async fn raw_lapin(
+    url: &str,
+    count: usize,
+    window: usize,
+    body_bytes: usize,
+    properties: BasicProperties,
+) -> anyhow::Result<f64> {
+    let connection = amqp_connect(url, "lienthong-bench-raw").await?;
+    let queue = format!("lt-bench-raw-{}", std::process::id());
+    let channel = connection.create_channel().await?;
+    let durable = QueueDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
+    channel
+        .queue_declare(&queue, durable, quorum())
+        .await
+        .with_context(|| format!("declaring `{queue}`"))?;
+    let measured = async {
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
+        let body = vec![b'x'; body_bytes];
+        let properties = properties.with_delivery_mode(2);
+        let mut in_flight: VecDeque<PublisherConfirm> = VecDeque::with_capacity(window);
+        let started = Instant::now();
+        for _ in 0..count {
+            if in_flight.len() >= window {
+                if let Some(confirm) = in_flight.pop_front() {
+                    confirmed(confirm).await?;
+                }
+            }
+            let confirm = channel
+                .basic_publish(
+                    "",
+                    &queue,
+                    BasicPublishOptions::default(),
+                    &body,
+                    properties.clone(),
+                )
+                .await?;
+            in_flight.push_back(confirm);
+        }
+        while let Some(confirm) = in_flight.pop_front() {
+            confirmed(confirm).await?;
+        }
+        anyhow::Ok(count as f64 / started.elapsed().as_secs_f64())
+    }
+    .await;
+    let deleted = channel
+        .queue_delete(&queue, QueueDeleteOptions::default())
+        .await;
+    let _ = connection.close(200, "lienthong bench done").await;
+    let rate = measured?;
+    deleted.with_context(|| format!("deleting `{queue}`"))?;
+    Ok(rate)
+}
+
+pub(super) async fn confirmed(confirm: PublisherConfirm) -> anyhow::Result<()> {
+    match tokio::time::timeout(STALL, confirm)
+        .await
+        .context("no confirm")??
+    {
+        Confirmation::Ack(None) => Ok(()),
+        Confirmation::Ack(Some(returned)) => {
+            anyhow::bail!("a message was returned: {}", returned.reply_text)
+        }
+        Confirmation::Nack(_) => anyhow::bail!("the broker nacked a message"),
+        Confirmation::NotRequested => anyhow::bail!("confirms are not enabled"),
+    }
+}
