@@ -150,7 +150,9 @@ pub fn start(
             return Err(crate::config::ConfigError::Invalid {
                 file: "configuration".into(),
                 key: format!("partners[{i}].subscription"),
-                problem: format!("adapter `{kind}` sends no events to its partner: remove the subscription"),
+                problem: format!(
+                    "adapter `{kind}` sends no events to its partner: remove the subscription"
+                ),
             });
         }
         if let (Some(sink), Some(filter)) = (adapter.sink, partner.subscription.clone()) {
