@@ -150,6 +150,16 @@ impl CommandConsumer {
             }
         };
         while handling.join_next().await.is_some() {}
+        // Stop consuming and close the channels before the connection, so
+        // that a normal stop is not reported as a connection error.
+        let _ = consume
+            .basic_cancel(
+                "lienthong-hub",
+                lapin::options::BasicCancelOptions::default(),
+            )
+            .await;
+        let _ = consume.close(200, "lienthong command consumer stops").await;
+        let _ = answer.close(200, "lienthong command consumer stops").await;
         result
     }
 

@@ -87,7 +87,19 @@ impl Relay {
             .create_channel()
             .await
             .map_err(AmqpError::broker("opening a channel"))?;
-        topology::declare(&channel, &self.settings.names, &self.amqp_partners).await?;
+        let result = self.pump(&channel, backoff).await;
+        // Closing the channel before its connection keeps lapin from
+        // reporting a normal stop as a connection error.
+        let _ = channel.close(200, "lienthong publisher stops").await;
+        result
+    }
+
+    async fn pump(
+        &mut self,
+        channel: &lapin::Channel,
+        backoff: &mut Backoff,
+    ) -> Result<(), AmqpError> {
+        topology::declare(channel, &self.settings.names, &self.amqp_partners).await?;
         channel
             .confirm_select(ConfirmSelectOptions::default())
             .await
