@@ -33,15 +33,22 @@ struct State {
 #[derive(Clone)]
 pub struct Faults {
     on: bool,
+    /// The demo's start, for the times printed.
     started: Instant,
+    /// When the day began, and how long its arrivals last: the schedule's
+    /// times are fractions of it.
+    day_began: Instant,
+    span: Duration,
     state: Arc<Mutex<State>>,
 }
 
 impl Faults {
-    pub fn new(on: bool) -> Faults {
+    pub fn new(on: bool, started: Instant, span: Duration) -> Faults {
         Faults {
             on,
-            started: Instant::now(),
+            started,
+            day_began: Instant::now(),
+            span,
             state: Arc::default(),
         }
     }
@@ -118,13 +125,14 @@ impl Faults {
         }
     }
 
-    async fn at(&self, seconds: f64) {
-        let target = Duration::from_secs_f64(seconds);
-        tokio::time::sleep(target.saturating_sub(self.started.elapsed())).await;
+    /// Waits until `fraction` of the day's arrivals have passed.
+    async fn at(&self, fraction: f64) {
+        let target = self.span.mul_f64(fraction);
+        tokio::time::sleep(target.saturating_sub(self.day_began.elapsed())).await;
     }
 
     async fn timed(self, w: Arc<World>) {
-        self.at(1.0).await;
+        self.at(0.15).await;
         w.portal.set_delay(Duration::from_millis(300));
         self.note("dvcqg", "slow: every answer takes 300 ms");
         w.postal.switches(|s| {
@@ -134,23 +142,26 @@ impl Faults {
         self.note("vnpost", "tracking webhooks sent twice and out of order");
         w.gateway.switches().wrong_signature_callbacks(1);
         self.note("paygov", "next callback with a bad MaXacThuc signature");
-        self.at(2.0).await;
+        w.legacy.switches(|s| s.duplicate_updates = true);
+        self.note(LEGACY, "every status update posted twice");
+        self.at(0.3).await;
         w.portal.expire_sessions();
         self.note("dvcqg", "every session expired");
-        self.at(2.5).await;
+        self.at(0.4).await;
         w.portal.set_delay(Duration::ZERO);
         self.note("dvcqg", "fast again");
-        self.at(3.0).await;
+        self.at(0.1).await;
+        w.legacy.switches(|s| s.duplicate_updates = false);
         w.one_stop.set_wrong_secret(true);
         self.note(
             ONE_STOP,
             "status reports with a wrong shared secret (HTTP 403)",
         );
-        self.at(3.4).await;
+        self.at(0.58).await;
         w.one_stop.set_wrong_secret(false);
         w.one_stop.set_duplicate_callbacks(true);
         self.note(ONE_STOP, "secret fixed; every status report sent twice");
-        self.at(4.5).await;
+        self.at(0.8).await;
         w.one_stop.set_duplicate_callbacks(false);
         w.postal.switches(|s| {
             s.duplicate = false;
@@ -160,7 +171,7 @@ impl Faults {
     }
 
     async fn treasury_outage(self, w: Arc<World>) {
-        self.at(0.5).await;
+        self.at(0.1).await;
         self.lock().outage.insert(TREASURY);
         w.treasury.switches().fail_next(1_000_000);
         self.note(TREASURY, "down: every call HTTP 500 (outage)");
@@ -204,6 +215,7 @@ impl Faults {
         w.legacy.switches(|s| {
             s.fail_next = 0;
             s.busy_next = 0;
+            s.duplicate_updates = false;
         });
         let lifted: Vec<_> = self.lock().outage.drain().collect();
         if !lifted.is_empty() {
@@ -287,12 +299,15 @@ pub fn print_observed(w: &World) {
         w.treasury.credits().len()
     );
     let calls = w.legacy.calls();
+    let updates = w.legacy.updates();
     println!(
-        "  bxd-legacy  {} calls: {} HTTP 500, {} busy (maLoi 99), {} already received (maLoi 02)",
+        "  bxd-legacy  {} calls: {} HTTP 500, {} busy (maLoi 99), {} already received (maLoi 02); {} updates sent, {} answered 200",
         calls.len(),
         calls.iter().filter(|c| c.http_status == 500).count(),
         calls.iter().filter(|c| c.code == "99").count(),
-        calls.iter().filter(|c| c.code == "02").count()
+        calls.iter().filter(|c| c.code == "02").count(),
+        updates.len(),
+        updates.iter().filter(|u| u.status == Some(200)).count()
     );
 }
 

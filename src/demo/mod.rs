@@ -137,7 +137,8 @@ async fn run_day(
     args: &DemoArgs,
     started: Instant,
 ) -> Result<Tally, DemoError> {
-    let faults = faults::Faults::new(!args.no_faults);
+    let span = scenario::arrival_gap(args.dossiers) * args.dossiers as u32;
+    let faults = faults::Faults::new(!args.no_faults, started, span);
     faults.at_start(world);
     let operator = faults::Operator::start(world.clone(), faults.clone());
     let schedule = faults.schedule(world.clone());

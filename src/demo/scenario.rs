@@ -8,7 +8,8 @@
 //! department (through the one-stop system, in its own status codes) or the
 //! construction department (the officer over gRPC, its ministry's legacy
 //! system listening); with a supplement, fees paid at the gateway, or
-//! neither; the result at the counter, electronically or by post. Three
+//! neither (simple construction permits are decided in the ministry's
+//! legacy system); the result at the counter, electronically or by post. Three
 //! dossiers take the rare paths: a payment left pending and found by
 //! re-query (#4), a refusal (#5), an overdue one with an apology and a new
 //! appointment date (#7).
@@ -77,6 +78,12 @@ impl Plan {
         }
     }
 
+    /// Simple construction permits are decided in the ministry's legacy
+    /// system, which reports it in its own codes.
+    pub fn finished_by_ministry(&self) -> bool {
+        self.department == Department::Construction && self.path == Path::Simple
+    }
+
     pub fn describe(&self) -> String {
         let channel = match self.channel {
             Channel::Portal => "nộp trực tuyến / filed online on the national portal",
@@ -91,13 +98,18 @@ impl Plan {
             Path::Refused => ", refused at reception",
             Path::Overdue => ", overdue: apology and new date",
         };
+        let ministry = if self.finished_by_ministry() {
+            ", decided in the ministry's legacy system"
+        } else {
+            ""
+        };
         let result = match (self.path, self.result) {
             (Path::Refused, _) => "",
             (_, Return::Counter) => ", result at the counter",
             (_, Return::Electronic) => ", electronic result",
             (_, Return::Post) => ", result by post",
         };
-        format!("{channel}{path}{result}")
+        format!("{channel}{path}{ministry}{result}")
     }
 }
 
@@ -139,6 +151,12 @@ pub fn plans(count: usize) -> Vec<Plan> {
         .collect()
 }
 
+/// Time between two arrivals: the day's arrivals last about six seconds.
+pub fn arrival_gap(count: usize) -> Duration {
+    let count = u32::try_from(count.max(1)).unwrap_or(u32::MAX);
+    (Duration::from_secs(6) / count).clamp(Duration::from_millis(5), Duration::from_millis(100))
+}
+
 /// A dossier that lived its day.
 #[derive(Clone, Debug)]
 pub struct Lived {
@@ -165,7 +183,7 @@ pub async fn run(
             let lived = live(&world, plan, &pending_payment).await;
             (plan.number, lived)
         });
-        tokio::time::sleep(Duration::from_millis(25)).await;
+        tokio::time::sleep(arrival_gap(plans.len())).await;
     }
     let mut lived = Vec::with_capacity(plans.len());
     while let Some(done) = tasks.join_next().await {
@@ -249,7 +267,11 @@ async fn live(
         }
         Path::Simple | Path::Refused => {}
     }
-    d.act(Action::Finish).await?;
+    if plan.finished_by_ministry() {
+        d.finish_in_legacy_system().await?;
+    } else {
+        d.act(Action::Finish).await?;
+    }
     match plan.result {
         Return::Post => d.wait_returned_by_post().await?,
         Return::Counter | Return::Electronic => d.act(Action::ReturnResult).await?,

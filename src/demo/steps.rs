@@ -10,6 +10,7 @@ use super::scenario::{Channel, Department, Lived, Plan, Return};
 use super::world::{World, PROVINCE};
 use super::DemoError;
 use crate::grpc::pb::{self, command_request::Command as C};
+use lienthong_adapter_legacy::simulator::LegacyUpdate;
 use lienthong_adapter_national_portal::protocol::HoSo;
 use lienthong_adapter_one_stop::protocol::{self as one_stop, StatusReport};
 use lienthong_adapter_postal::simulator::codes as postal_codes;
@@ -343,6 +344,45 @@ impl<'w> Dossier<'w> {
         self.wait_status("returned by post", pb::DossierStatus::ResultReturned)
             .await?;
         Ok(())
+    }
+
+    /// The ministry's legacy system finishes the dossier, in its own codes
+    /// (a construction permit decided at the ministry).
+    pub async fn finish_in_legacy_system(&self) -> Result<(), DemoError> {
+        let update = LegacyUpdate {
+            request_id: format!("YC-{}-XONG", self.plan.number),
+            ma_ho_so: self.ma_ho_so.clone(),
+            status: "DA_XU_LY".into(),
+            note: "Đã cấp giấy phép".into(),
+            officer: "Trần Quốc Việt".into(),
+            unit: "Cục Quản lý hoạt động xây dựng".into(),
+            result_name: Some("Giấy phép xây dựng".into()),
+            ..Default::default()
+        };
+        let mut last = String::new();
+        for _ in 0..100 {
+            let answers = self.world.legacy.send_update(&update).await;
+            if answers.iter().any(|a| a.status == Some(200)) {
+                return Ok(());
+            }
+            let retry = answers
+                .iter()
+                .all(|a| matches!(a.status, None | Some(401 | 403 | 429 | 500..=599)));
+            last = answers
+                .iter()
+                .map(|a| format!("HTTP {:?} {}", a.status, a.response))
+                .collect::<Vec<_>>()
+                .join("; ");
+            if !retry {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(DemoError::Partner {
+            what: format!("the legacy system finishing {}", self.ma_ho_so),
+            partner: "legacy",
+            answer: last,
+        })
     }
 
     /// Does one step, by whoever does it for this dossier.

@@ -250,7 +250,10 @@ async fn partner_record(
         }
         LEGACY => {
             let accepted = world.legacy.accepted().len();
-            (format!("{accepted} messages in its own format"), None)
+            (
+                format!("{accepted} messages in its own format (it hears 4 event types)"),
+                None,
+            )
         }
         _ => (String::new(), None),
     })
