@@ -345,3 +345,81 @@ pub async fn reconcile(world: &World) -> Result<(), DemoError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(subscribed: u64, accepted: u64, parked: u64) -> Row {
+        Row {
+            partner: "p".into(),
+            subscribed,
+            accepted,
+            parked,
+            caught_up: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn anything_not_accepted_or_still_parked_is_lost() {
+        let whole = Tally {
+            committed: 10,
+            rows: vec![row(10, 10, 0)],
+        };
+        assert_eq!(whole.lost(), None);
+        for broken in [row(10, 9, 0), row(10, 9, 1), row(10, 10, 1)] {
+            let tally = Tally {
+                committed: 10,
+                rows: vec![broken],
+            };
+            assert!(tally.lost().is_some(), "{tally:?}");
+        }
+        let behind = Tally {
+            committed: 10,
+            rows: vec![Row {
+                caught_up: false,
+                ..row(10, 10, 0)
+            }],
+        };
+        assert!(behind.lost().is_some());
+        let partner_side = Tally {
+            committed: 10,
+            rows: vec![Row {
+                partner_problem: Some("the portal's copy differs".into()),
+                ..row(10, 10, 0)
+            }],
+        };
+        assert!(partner_side.lost().is_some());
+    }
+
+    #[test]
+    fn the_auditor_applies_the_hubs_subscription_rule() {
+        let event = pb::Event {
+            r#type: pb::EventType::PaymentRecorded as i32,
+            agency_code: "000.00.09.H22".into(),
+            procedure_code: "1.000894.000.00.00.H22".into(),
+            ..Default::default()
+        };
+        let types = |t: &[&str]| SubscriptionSection {
+            event_types: t.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
+        assert!(matches(&SubscriptionSection::default(), &event));
+        assert!(matches(&types(&["payment_recorded"]), &event));
+        assert!(!matches(&types(&["dossier_submitted"]), &event));
+        let other_agency = SubscriptionSection {
+            agencies: vec!["000.00.05.H22".into()],
+            ..Default::default()
+        };
+        assert!(!matches(&other_agency, &event));
+        let catalog = pb::Event {
+            r#type: pb::EventType::CatalogPublished as i32,
+            ..Default::default()
+        };
+        assert!(
+            matches(&other_agency, &catalog),
+            "catalogues belong to no agency"
+        );
+    }
+}
