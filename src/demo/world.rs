@@ -192,7 +192,7 @@ impl World {
     pub fn print_header(&self, args: &super::DemoArgs) {
         println!("lienthong demo — one day of a province's public services, with partner faults");
         println!(
-            "hub: gRPC {} · partners' webhooks http://{} · data {}",
+            "hub: gRPC {} · partners' webhooks http://{} · data {} (removed at the end)",
             self.grpc_addr,
             self.http_addr,
             self.dir.display()
