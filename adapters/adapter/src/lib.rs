@@ -16,6 +16,12 @@
 //! hub's internals, its storage or its broker client.
 
 pub use lienthong_proto::v1 as pb;
+/// The contract's well-known types (`Timestamp`), so adapters need not
+/// depend on prost-types themselves.
+pub use prost_types;
+
+pub mod ma_xac_thuc;
+pub mod vietnam_time;
 
 use std::future::Future;
 use std::pin::Pin;

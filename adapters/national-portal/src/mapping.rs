@@ -229,7 +229,7 @@ pub fn submission(h: &HoSo) -> Result<pb::SubmitDossier, Unusable> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use prost_types::Timestamp;
+    use lienthong_adapter::prost_types::Timestamp;
 
     fn ts(seconds: i64) -> Option<Timestamp> {
         Some(Timestamp { seconds, nanos: 0 })

@@ -6,47 +6,23 @@
 //! needed. Everything here is total: a malformed text gives `None`, never a
 //! panic.
 
-use prost_types::Timestamp;
-use std::time::{SystemTime, UNIX_EPOCH};
+use lienthong_adapter::prost_types::Timestamp;
+use lienthong_adapter::vietnam_time;
 
-/// Asia/Ho_Chi_Minh is UTC+7.
-const OFFSET_SECONDS: i64 = 7 * 3600;
+pub use lienthong_adapter::vietnam_time::{format, now_millis};
 
-/// Formats Unix seconds as `yyyyMMddHHmmss`, Vietnam time.
-pub fn format(unix_seconds: i64) -> String {
-    let local = unix_seconds + OFFSET_SECONDS;
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    )
-}
-
-/// Parses `yyyyMMddHHmmss` (Vietnam time) into Unix seconds.
+/// Parses `yyyyMMddHHmmss` (Vietnam time, surrounding blanks ignored) into
+/// Unix seconds.
 pub fn parse(text: &str) -> Option<i64> {
-    let text = text.trim();
-    if text.len() != 14 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(4..6)?, num(6..8)?);
-    let (h, mi, s) = (num(8..10)?, num(10..12)?, num(12..14)?);
-    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59 {
-        return None;
-    }
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - OFFSET_SECONDS)
+    vietnam_time::parse(text.trim())
 }
 
-/// A contract timestamp as portal text; empty when absent.
+/// A contract timestamp as partner text; empty when absent.
 pub fn format_ts(ts: Option<&Timestamp>) -> String {
     ts.map(|t| format(t.seconds)).unwrap_or_default()
 }
 
-/// Portal text as a contract timestamp; `None` when empty or malformed.
+/// Partner text as a contract timestamp; `None` when empty or malformed.
 pub fn parse_ts(text: &str) -> Option<Timestamp> {
     parse(text).map(|seconds| Timestamp { seconds, nanos: 0 })
 }
@@ -55,51 +31,6 @@ pub fn parse_ts(text: &str) -> Option<Timestamp> {
 pub fn ts_millis(ts: Option<&Timestamp>) -> i64 {
     ts.map(|t| t.seconds * 1000 + i64::from(t.nanos) / 1_000_000)
         .unwrap_or(0)
-}
-
-/// Now, in Unix milliseconds.
-pub fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]

@@ -167,7 +167,10 @@ fn or(value: &str, fallback: &str) -> String {
     }
 }
 
-fn date(field: &'static str, text: &str) -> Result<Option<prost_types::Timestamp>, BadField> {
+fn date(
+    field: &'static str,
+    text: &str,
+) -> Result<Option<lienthong_adapter::prost_types::Timestamp>, BadField> {
     if text.trim().is_empty() {
         return Ok(None);
     }
@@ -214,7 +217,7 @@ mod tests {
         pb::Dossier {
             ma_ho_so: "000.00.09.H22-251122-00001".into(),
             status: status as i32,
-            due_at: Some(prost_types::Timestamp {
+            due_at: Some(lienthong_adapter::prost_types::Timestamp {
                 seconds: 1_764_000_000,
                 nanos: 0,
             }),

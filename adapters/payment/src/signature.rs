@@ -1,43 +1,12 @@
-//! `MaXacThuc`: the signature every payment-platform message carries.
-//!
-//! It is the lowercase hex SHA-256 of the message's fields joined with `|`
-//! in a fixed order, followed by `|` and the shared secret:
-//! `sha256_hex(f1 + "|" + f2 + … + "|" + fn + "|" + secret)`. The order of
-//! each message is written next to its type in [`crate::protocol`]. Free
-//! text (descriptions, names) is never signed, so a `|` inside it cannot
-//! shift one field into the next.
+//! `MaXacThuc`: the signature every payment-platform message carries. The algorithm is shared by every adapter that signs this way:
+//! see `lienthong_adapter::ma_xac_thuc`.
 
-use sha2::{Digest, Sha256};
-
-/// The `MaXacThuc` of `fields` under `secret`.
-pub fn sign(fields: &[&str], secret: &str) -> String {
-    let mut hasher = Sha256::new();
-    for field in fields {
-        hasher.update(field.as_bytes());
-        hasher.update(b"|");
-    }
-    hasher.update(secret.as_bytes());
-    hex::encode(hasher.finalize())
-}
-
-/// Whether `given` is the `MaXacThuc` of `fields` (case-insensitive hex,
-/// compared in constant time).
-pub fn verify(fields: &[&str], secret: &str, given: &str) -> bool {
-    let expected = sign(fields, secret);
-    let given = given.trim().to_ascii_lowercase();
-    if given.len() != expected.len() {
-        return false;
-    }
-    expected
-        .bytes()
-        .zip(given.bytes())
-        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-        == 0
-}
+pub use lienthong_adapter::ma_xac_thuc::{sign, verify};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn sign_is_sha256_of_pipe_joined_fields_and_secret() {

@@ -1,61 +1,12 @@
 //! Time as the treasury and the gateway write it — `yyyyMMddHHmmss` and
 //! dates `yyyyMMdd` in Asia/Ho_Chi_Minh (UTC+7 all year, no daylight
 //! saving) — and the daily schedule of reconciliation (`reconcile_at`,
-//! `HH:MM` Vietnam time). Hand-written so the crate needs no calendar
-//! library: the civil-date conversions are Howard Hinnant's.
+//! `HH:MM` Vietnam time). The calendar itself is shared by every
+//! adapter: `lienthong_adapter::vietnam_time`.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Asia/Ho_Chi_Minh is UTC+7 all year round.
-const VIETNAM_OFFSET_SECONDS: i64 = 7 * 3600;
-
-/// Seconds since the Unix epoch, now.
-pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
-}
-
-/// `yyyyMMddHHmmss` in Vietnam for a Unix time.
-pub fn format_vietnam(unix_seconds: i64) -> String {
-    let local = unix_seconds + VIETNAM_OFFSET_SECONDS;
-    let (year, month, day) = civil_from_days(local.div_euclid(86_400));
-    let secs = local.rem_euclid(86_400);
-    format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    )
-}
-
-/// `yyyyMMdd` in Vietnam for a Unix time.
-pub fn format_vietnam_date(unix_seconds: i64) -> String {
-    format_vietnam(unix_seconds)[..8].to_string()
-}
-
-/// Parses `yyyyMMddHHmmss` (Vietnam time) into Unix seconds; `None` when the
-/// text is not exactly that, or names a date or time that does not exist.
-pub fn parse_vietnam(text: &str) -> Option<i64> {
-    if text.len() != 14 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let num = |range: std::ops::Range<usize>| text[range].parse::<i64>().ok();
-    let (year, month, day) = (num(0..4)?, num(4..6)?, num(6..8)?);
-    let (hour, minute, second) = (num(8..10)?, num(10..12)?, num(12..14)?);
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
-        return None;
-    }
-    let days = days_from_civil(year, month as u32, day as u32);
-    Some(days * 86_400 + hour * 3600 + minute * 60 + second - VIETNAM_OFFSET_SECONDS)
-}
+pub use lienthong_adapter::vietnam_time::{
+    format as format_vietnam, format_date as format_vietnam_date, now_unix, parse as parse_vietnam,
+};
 
 /// Parses `HH:MM` (24-hour) into minutes after midnight.
 pub fn parse_hh_mm(text: &str) -> Option<u32> {
@@ -69,13 +20,13 @@ pub fn parse_hh_mm(text: &str) -> Option<u32> {
 
 /// The first Unix time strictly after `now` that is `minute_of_day` in Vietnam.
 pub fn next_daily_run(now: i64, minute_of_day: u32) -> i64 {
-    let local = now + VIETNAM_OFFSET_SECONDS;
+    let local = now + lienthong_adapter::vietnam_time::OFFSET_SECONDS;
     let midnight = local - local.rem_euclid(86_400);
     let mut at = midnight + i64::from(minute_of_day) * 60;
     if at <= local {
         at += 86_400;
     }
-    at - VIETNAM_OFFSET_SECONDS
+    at - lienthong_adapter::vietnam_time::OFFSET_SECONDS
 }
 
 /// `yyyyMMdd` of the day before / after `date` (`yyyyMMdd`); `None` when
@@ -88,37 +39,6 @@ pub fn shift_date(date: &str, days: i64) -> Option<String> {
 /// Whether `text` is a real `yyyyMMdd` date.
 pub fn is_date(text: &str) -> bool {
     text.len() == 8 && parse_vietnam(&format!("{text}000000")).is_some()
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

@@ -2,11 +2,11 @@
 //! builders, and adapter settings pointing at a simulator.
 #![allow(dead_code)]
 
+use lienthong_adapter::prost_types::Timestamp;
 use lienthong_adapter::{pb, HubApi, HubCallError};
 use lienthong_adapter_national_portal::settings::Settings;
 use lienthong_adapter_national_portal::simulator::Simulator;
 use lienthong_adapter_national_portal::Parts;
-use prost_types::Timestamp;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 

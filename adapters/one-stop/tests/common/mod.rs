@@ -1,10 +1,10 @@
 //! Test helpers: a recording stand-in for the hub, builders, settings.
 #![allow(dead_code)]
 
+use lienthong_adapter::prost_types::Timestamp;
 use lienthong_adapter::{pb, HubApi, HubCallError};
 use lienthong_adapter_one_stop::simulator::{status_vocabulary, Simulator};
 use pb::command_request::Command;
-use prost_types::Timestamp;
 use std::collections::HashMap;
 use std::sync::Mutex;
 

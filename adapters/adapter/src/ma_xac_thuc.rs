@@ -1,0 +1,35 @@
+//! `MaXacThuc`: the signature the payment platform (and, provisionally, the
+//! treasury) put on every message.
+//!
+//! It is the lowercase hex SHA-256 of the message's fields joined with `|`,
+//! followed by `|` and the shared secret:
+//! `sha256_hex(f1 + "|" + f2 + … + "|" + fn + "|" + secret)`. Each message's
+//! field order is written next to its type in the adapter's `protocol.rs`.
+//! Free text (descriptions, names) is never signed, so a `|` inside it cannot
+//! shift one field into the next.
+
+use sha2::{Digest, Sha256};
+
+/// The signature of `fields` under `secret`.
+pub fn sign(fields: &[&str], secret: &str) -> String {
+    let mut hasher = Sha256::new();
+    for field in fields {
+        hasher.update(field.as_bytes());
+        hasher.update(b"|");
+    }
+    hasher.update(secret.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// Whether `given` is the signature of `fields` (case-insensitive hex), in
+/// time that does not depend on where the first difference is.
+pub fn verify(fields: &[&str], secret: &str, given: &str) -> bool {
+    let expected = sign(fields, secret);
+    let given = given.trim().to_ascii_lowercase();
+    expected.len() == given.len()
+        && expected
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
