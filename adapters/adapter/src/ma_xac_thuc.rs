@@ -33,3 +33,31 @@ pub fn verify(fields: &[&str], secret: &str, given: &str) -> bool {
             .fold(0u8, |acc, (a, b)| acc | (a ^ b))
             == 0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn sign_is_sha256_of_pipe_joined_fields_and_secret() {
+        // echo -n 'A|B|s3cret' | sha256sum
+        let expected = hex::encode(Sha256::digest(b"A|B|s3cret"));
+        assert_eq!(sign(&["A", "B"], "s3cret"), expected);
+    }
+
+    #[test]
+    fn verify_accepts_uppercase_and_refuses_changes() {
+        let sig = sign(&["LT", "REF-1", "150000"], "secret");
+        assert!(verify(&["LT", "REF-1", "150000"], "secret", &sig));
+        assert!(verify(
+            &["LT", "REF-1", "150000"],
+            "secret",
+            &sig.to_uppercase()
+        ));
+        assert!(!verify(&["LT", "REF-1", "150001"], "secret", &sig));
+        assert!(!verify(&["LT", "REF-1", "150000"], "other", &sig));
+        assert!(!verify(&["LT", "REF-1", "150000"], "secret", ""));
+        assert!(!verify(&["LT", "REF-1", "150000"], "secret", "zz"));
+    }
+}

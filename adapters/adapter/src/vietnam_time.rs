@@ -61,6 +61,23 @@ pub fn parse(text: &str) -> Option<i64> {
     Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - OFFSET_SECONDS)
 }
 
+/// A contract timestamp as partner text; empty when absent.
+pub fn format_ts(ts: Option<&prost_types::Timestamp>) -> String {
+    ts.map(|t| format(t.seconds)).unwrap_or_default()
+}
+
+/// Partner text (blanks around it ignored) as a contract timestamp; `None`
+/// when empty or malformed.
+pub fn parse_ts(text: &str) -> Option<prost_types::Timestamp> {
+    parse(text.trim()).map(|seconds| prost_types::Timestamp { seconds, nanos: 0 })
+}
+
+/// A contract timestamp in Unix milliseconds (0 when absent).
+pub fn ts_millis(ts: Option<&prost_types::Timestamp>) -> i64 {
+    ts.map(|t| t.seconds * 1000 + i64::from(t.nanos) / 1_000_000)
+        .unwrap_or(0)
+}
+
 pub fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
