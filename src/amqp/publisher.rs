@@ -10,7 +10,9 @@
 //!
 //! Publishing is pipelined: up to `publish_window_messages` events are in
 //! flight, and their confirms are awaited in seq order. One channel keeps
-//! per-dossier order in every queue.
+//! per-dossier order in every queue. Outbox reads run off the async runtime,
+//! and the cursor is made durable by a saver task of its own, so the
+//! pipeline never stops for an fsync.
 
 use super::connect::{connect, Backoff};
 use super::names::routing_key;
@@ -29,9 +31,6 @@ use tokio::sync::watch;
 
 /// The store cursor of the relay. Partner ids cannot contain `:`.
 pub const CURSOR: &str = "amqp:events";
-/// Confirmed events between two durable cursor writes (a crash republishes
-/// at most this many, which partners drop by `message_id`).
-const CURSOR_EVERY: u64 = 256;
 
 pub struct Relay {
     pub store: Store,
@@ -49,11 +48,21 @@ impl Relay {
             self.settings.reconnect_initial_backoff,
             self.settings.reconnect_max_backoff,
         );
+        // The latest confirmed seq, made durable by a saver of its own.
+        let start = self.store.cursor(CURSOR).unwrap_or(0);
+        let (cursor, latest) = watch::channel(start);
+        let saver = tokio::spawn(save_loop(self.store.clone(), latest, start));
+        self.sessions(&mut backoff, &cursor).await;
+        drop(cursor); // the saver stores the last value, then ends
+        let _ = saver.await;
+    }
+
+    async fn sessions(&mut self, backoff: &mut Backoff, cursor: &watch::Sender<u64>) {
         loop {
             if *self.stopping.borrow() {
                 return;
             }
-            match self.session(&mut backoff).await {
+            match self.session(backoff, cursor).await {
                 Ok(()) => return,
                 Err(e) => {
                     let delay = backoff.next_delay();
@@ -68,9 +77,13 @@ impl Relay {
     }
 
     /// One connection's life. Returns Ok only when the hub stops.
-    async fn session(&mut self, backoff: &mut Backoff) -> Result<(), AmqpError> {
+    async fn session(
+        &mut self,
+        backoff: &mut Backoff,
+        cursor: &watch::Sender<u64>,
+    ) -> Result<(), AmqpError> {
         let connection = connect(&self.settings.url, "lienthong-publisher").await?;
-        let result = self.publish_on(&connection, backoff).await;
+        let result = self.publish_on(&connection, backoff, cursor).await;
         // Close what this session opened, whatever happened; nothing leaks.
         let _ = connection
             .close(200, "lienthong publisher session ends")
@@ -82,12 +95,13 @@ impl Relay {
         &mut self,
         connection: &lapin::Connection,
         backoff: &mut Backoff,
+        cursor: &watch::Sender<u64>,
     ) -> Result<(), AmqpError> {
         let channel = connection
             .create_channel()
             .await
             .map_err(AmqpError::broker("opening a channel"))?;
-        let result = self.pump(&channel, backoff).await;
+        let result = self.pump(&channel, backoff, cursor).await;
         // Closing the channel before its connection keeps lapin from
         // reporting a normal stop as a connection error.
         let _ = channel.close(200, "lienthong publisher stops").await;
@@ -98,6 +112,7 @@ impl Relay {
         &mut self,
         channel: &lapin::Channel,
         backoff: &mut Backoff,
+        cursor: &watch::Sender<u64>,
     ) -> Result<(), AmqpError> {
         topology::declare(channel, &self.settings.names, &self.amqp_partners).await?;
         channel
@@ -105,9 +120,9 @@ impl Relay {
             .await
             .map_err(AmqpError::broker("enabling publisher confirms"))?;
         backoff.reset();
-        let mut confirmed = self.store.cursor(CURSOR)?;
+        // Confirmed in this process (maybe not yet durable) or on disk.
+        let confirmed = (*cursor.borrow()).max(self.store.cursor(CURSOR)?);
         let mut published = confirmed;
-        let mut unsaved = 0u64;
         tracing::info!(from_seq = confirmed + 1, "AMQP publisher connected");
         // Every publish gets a confirm; they are awaited in seq order.
         let mut in_flight: VecDeque<(u64, String, bool, PublisherConfirm)> = VecDeque::new();
@@ -122,7 +137,18 @@ impl Relay {
             };
             let mut progressed = false;
             if room > 0 && published < durable {
-                for event in self.store.events_after(published, room)? {
+                // Reading and decoding the outbox blocks: keep it off the runtime.
+                let store = self.store.clone();
+                let events =
+                    tokio::task::spawn_blocking(move || store.events_after(published, room))
+                        .await
+                        .map_err(|e| {
+                            AmqpError::Store(crate::store::StoreError::Corrupt {
+                                key: "e".into(),
+                                reason: e.to_string(),
+                            })
+                        })??;
+                for event in events {
                     if event.seq > durable {
                         break;
                     }
@@ -151,12 +177,9 @@ impl Relay {
             }
             if let Some((seq, key, mandatory, confirm)) = in_flight.pop_front() {
                 self.await_confirm(seq, key, mandatory, confirm).await?;
-                confirmed = seq;
-                unsaved += 1;
-                if unsaved >= CURSOR_EVERY || in_flight.is_empty() {
-                    self.save_cursor(confirmed).await?;
-                    unsaved = 0;
-                }
+                // The saver makes it durable in the background; the pipeline
+                // never waits for an fsync.
+                cursor.send_replace(seq);
                 continue;
             }
             // Everything committed is confirmed: wait for more, or the stop.
@@ -190,18 +213,28 @@ impl Relay {
             Confirmation::Nack(_) => Err(AmqpError::Nacked { seq }),
         }
     }
+}
 
-    async fn save_cursor(&self, seq: u64) -> Result<(), AmqpError> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.advance_cursor(CURSOR, seq))
-            .await
-            .map_err(|e| {
-                AmqpError::Store(crate::store::StoreError::Corrupt {
-                    key: CURSOR.into(),
-                    reason: e.to_string(),
-                })
-            })??;
-        Ok(())
+/// Stores the latest confirmed seq whenever it moves, one fsync at a time,
+/// and once more when the publisher ends. A cursor that lags only means some
+/// events are published again, with the same `message_id`.
+async fn save_loop(store: Store, mut latest: watch::Receiver<u64>, mut saved: u64) {
+    loop {
+        let closed = latest.changed().await.is_err();
+        let seq = *latest.borrow_and_update();
+        if seq > saved {
+            let store = store.clone();
+            match tokio::task::spawn_blocking(move || store.advance_cursor(CURSOR, seq)).await {
+                Ok(Ok(_)) => saved = seq,
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, seq, "could not store the AMQP publisher cursor; later events may be published again")
+                }
+                Err(e) => tracing::warn!(error = %e, "the cursor saver failed"),
+            }
+        }
+        if closed {
+            return;
+        }
     }
 }
 
