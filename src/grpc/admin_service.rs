@@ -146,13 +146,18 @@ impl pb::admin_service_server::AdminService for AdminService {
         self.relay(&request, &partner)?;
         let store = &self.deliveries.store;
         let internal = |e: crate::store::StoreError| to_status(&e.into());
+        // Committed, then cursor, then counters: every event up to the
+        // cursor was counted before the cursor moved, so the counters read
+        // afterwards include all of them.
+        let committed = store.last_seq().map_err(internal)?;
+        let cursor = store
+            .cursor(&crate::relay::cursor_name(&partner))
+            .map_err(internal)?;
         let stats = store.delivery_stats(&partner).map_err(internal)?;
         let status = pb::DeliveryStatus {
             partner_id: partner.clone(),
-            cursor: store
-                .cursor(&crate::relay::cursor_name(&partner))
-                .map_err(internal)?,
-            committed: store.last_seq().map_err(internal)?,
+            cursor,
+            committed,
             accepted: stats.accepted,
             parked: stats.parked,
             retried: stats.retried,

@@ -124,11 +124,14 @@ impl Store {
             .collect())
     }
 
+    /// Counts the delivery, then records the dossier's sync state: whoever
+    /// sees the new state also sees it counted.
     pub fn record_delivery(&self, partner: &str, state: &DeliveryState) -> Result<(), StoreError> {
+        self.bump_stats(partner, |s| s.accepted += 1)?;
         self.db
             .insert(numbered(STATE, partner, state.dossier_id), encode(state))
             .map_err(|e| StoreError::io("recording a delivery", e))?;
-        self.bump_stats(partner, |s| s.accepted += 1)
+        Ok(())
     }
 
     pub fn delivery_state(

@@ -120,7 +120,10 @@ async fn a_parked_event_holds_back_its_dossier_only_and_a_redrive_delivers_in_or
             .await
             .unwrap()
             .into_inner();
-        if reply.dossier.as_ref().is_some_and(|d| d.up_to_date) {
+        // The tally and the sync state are read one after the other: wait
+        // until both show the re-driven deliveries.
+        let accepted_all = reply.status.as_ref().is_some_and(|s| s.accepted == 3);
+        if accepted_all && reply.dossier.as_ref().is_some_and(|d| d.up_to_date) {
             sync = Some(reply);
             break;
         }
