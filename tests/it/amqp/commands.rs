@@ -77,21 +77,34 @@ impl Sender {
         if let Some(t) = message_type {
             properties = properties.with_type(t.into());
         }
-        self.channel
-            .basic_publish(
-                &self.exchange,
-                "command",
-                BasicPublishOptions {
-                    mandatory: true,
-                    ..Default::default()
-                },
-                &body,
-                properties,
-            )
-            .await
-            .unwrap()
-            .await
-            .unwrap();
+        // The hub declares the queue before it binds it: a message published
+        // in between comes back unroutable (mandatory), so send it again.
+        for _ in 0..100 {
+            let confirmation = self
+                .channel
+                .basic_publish(
+                    &self.exchange,
+                    "command",
+                    BasicPublishOptions {
+                        mandatory: true,
+                        ..Default::default()
+                    },
+                    &body,
+                    properties.clone(),
+                )
+                .await
+                .unwrap()
+                .await
+                .unwrap();
+            match confirmation {
+                lapin::publisher_confirm::Confirmation::Ack(None) => return,
+                lapin::publisher_confirm::Confirmation::Ack(Some(_)) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await
+                }
+                other => panic!("the broker refused the command: {other:?}"),
+            }
+        }
+        panic!("the command exchange never routed to the hub's queue");
     }
 
     async fn reply(&mut self, correlation: &str) -> pb::amqp_reply::Result {
