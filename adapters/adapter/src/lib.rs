@@ -164,6 +164,20 @@ impl AdapterConfigError {
     }
 }
 
+/// Checks that a setting is an `http://` or `https://` URL with a host.
+pub fn check_http_url(key: &str, value: &str) -> Result<(), AdapterConfigError> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(()),
+        _ => Err(AdapterConfigError::new(
+            key,
+            format!("`{value}` is not an http:// or https:// URL"),
+        )),
+    }
+}
+
 /// Builds adapters of one kind from configuration.
 pub trait AdapterKind: Send + Sync {
     /// The `kind` in `[partners.adapter]`, e.g. `postal_http`.

@@ -8,7 +8,23 @@
 //! Free text (descriptions, names) is never signed, so a `|` inside it cannot
 //! shift one field into the next.
 
+use crate::AdapterConfigError;
 use sha2::{Digest, Sha256};
+
+/// Checks a setting that goes into signed fields: required, and free of the
+/// `|` that separates them.
+pub fn check_signed_setting(key: &str, value: &str) -> Result<(), AdapterConfigError> {
+    if value.trim().is_empty() {
+        return Err(AdapterConfigError::new(key, "is required"));
+    }
+    if value.contains('|') {
+        return Err(AdapterConfigError::new(
+            key,
+            "must not contain `|` (it separates signed fields)",
+        ));
+    }
+    Ok(())
+}
 
 /// The signature of `fields` under `secret`.
 pub fn sign(fields: &[&str], secret: &str) -> String {

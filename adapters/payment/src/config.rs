@@ -19,7 +19,8 @@
 //! revenue_account = "7111"                      # TaiKhoanThuNSNN
 //! ```
 
-use lienthong_adapter::AdapterConfigError;
+use lienthong_adapter::ma_xac_thuc::check_signed_setting;
+use lienthong_adapter::{check_http_url, AdapterConfigError};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -68,8 +69,8 @@ impl Settings {
     }
 
     fn check(&self) -> Result<(), AdapterConfigError> {
-        http_url("endpoint", &self.endpoint)?;
-        http_url("callback_url", &self.callback_url)?;
+        check_http_url("endpoint", &self.endpoint)?;
+        check_http_url("callback_url", &self.callback_url)?;
         for (key, value) in [
             ("partner_code", &self.partner_code),
             ("beneficiary_account", &self.beneficiary_account),
@@ -77,15 +78,7 @@ impl Settings {
             ("treasury_code", &self.treasury_code),
             ("revenue_account", &self.revenue_account),
         ] {
-            if value.trim().is_empty() {
-                return Err(AdapterConfigError::new(key, "is required"));
-            }
-            if value.contains('|') {
-                return Err(AdapterConfigError::new(
-                    key,
-                    "must not contain `|` (it separates signed fields)",
-                ));
-            }
+            check_signed_setting(key, value)?;
         }
         if self.secret.len() < 8 {
             return Err(AdapterConfigError::new(
@@ -133,19 +126,6 @@ impl Settings {
     /// The gateway URL of `path` (which starts with `/`).
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.endpoint.trim_end_matches('/'))
-    }
-}
-
-fn http_url(key: &str, value: &str) -> Result<(), AdapterConfigError> {
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(()),
-        _ => Err(AdapterConfigError::new(
-            key,
-            format!("`{value}` is not an http:// or https:// URL"),
-        )),
     }
 }
 

@@ -20,7 +20,8 @@
 //! ```
 
 use crate::time::parse_hh_mm;
-use lienthong_adapter::AdapterConfigError;
+use lienthong_adapter::ma_xac_thuc::check_signed_setting;
+use lienthong_adapter::{check_http_url, AdapterConfigError};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -62,23 +63,15 @@ impl Settings {
     }
 
     fn check(&self) -> Result<(), AdapterConfigError> {
-        http_url("endpoint", &self.endpoint)?;
-        http_url("settlement_url", &self.settlement_url)?;
+        check_http_url("endpoint", &self.endpoint)?;
+        check_http_url("settlement_url", &self.settlement_url)?;
         for (key, value) in [
             ("partner_code", &self.partner_code),
             ("treasury_code", &self.treasury_code),
             ("revenue_account", &self.revenue_account),
             ("settlement_partner_code", &self.settlement_partner_code),
         ] {
-            if value.trim().is_empty() {
-                return Err(AdapterConfigError::new(key, "is required"));
-            }
-            if value.contains('|') {
-                return Err(AdapterConfigError::new(
-                    key,
-                    "must not contain `|` (it separates signed fields)",
-                ));
-            }
+            check_signed_setting(key, value)?;
         }
         for (key, value) in [
             ("secret", &self.secret),
@@ -132,19 +125,6 @@ impl Settings {
     /// The treasury URL of `path` (which starts with `/`).
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.endpoint.trim_end_matches('/'))
-    }
-}
-
-fn http_url(key: &str, value: &str) -> Result<(), AdapterConfigError> {
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(()),
-        _ => Err(AdapterConfigError::new(
-            key,
-            format!("`{value}` is not an http:// or https:// URL"),
-        )),
     }
 }
 
