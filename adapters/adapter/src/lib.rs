@@ -21,6 +21,7 @@ pub use lienthong_proto::v1 as pb;
 pub use prost_types;
 
 pub mod ma_xac_thuc;
+pub mod query;
 pub mod vietnam_time;
 
 use std::future::Future;

@@ -13,8 +13,8 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use lienthong_adapter::query::query_params;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -318,57 +318,5 @@ fn simulated(result: Result<Simulated, crate::error::PaymentError>) -> Response 
             Json(serde_json::json!({ "error": e.to_string() })),
         )
             .into_response(),
-    }
-}
-
-/// `a=1&b=2` into a map, percent-decoded (`+` is a space).
-fn query_params(query: &str) -> HashMap<String, String> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
-        })
-        .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = |b: u8| (b as char).to_digit(16);
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(hi), Some(lo)) => {
-                        out.push((hi * 16 + lo) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_params_decode() {
-        let p = query_params("MaDoiTac=L%C3%8A+T&Ngay=20251122&x&bad=%zz&end=%4&v=%C3%%A");
-        assert_eq!(p["MaDoiTac"], "LÊ T");
-        assert_eq!(p["Ngay"], "20251122");
-        assert_eq!(p["x"], "");
-        assert_eq!(p["bad"], "%zz");
-        assert_eq!(p["end"], "%4");
-        assert_eq!(p["v"], "\u{fffd}%%A");
     }
 }
