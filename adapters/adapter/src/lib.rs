@@ -165,6 +165,30 @@ impl AdapterConfigError {
     }
 }
 
+/// Serves a simulator's routes on `addr` (`127.0.0.1:0` for any free port)
+/// until the returned sender is dropped or fired; returns its base URL.
+pub async fn serve_simulator(
+    addr: &str,
+    name: &'static str,
+    app: axum::Router,
+) -> std::io::Result<(String, tokio::sync::oneshot::Sender<()>)> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let stopped = async {
+            let _ = stopped.await;
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(stopped)
+            .await
+        {
+            tracing::warn!(error = %e, simulator = name, "simulator stopped with an error");
+        }
+    });
+    Ok((url, stop))
+}
+
 /// Checks that a setting is an `http://` or `https://` URL with a host.
 pub fn check_http_url(key: &str, value: &str) -> Result<(), AdapterConfigError> {
     let rest = value

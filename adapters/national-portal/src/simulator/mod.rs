@@ -45,22 +45,13 @@ impl Simulator {
 
     /// Starts on a given address (the demo may want a fixed port).
     pub async fn start_on(addr: &str, config: SimConfig) -> std::io::Result<Simulator> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let url = format!("http://{}", listener.local_addr()?);
         let shared: Shared = Arc::new(Mutex::new(SimState::new(config)));
-        let (tx, rx) = oneshot::channel::<()>();
-        let app = server::router(shared.clone());
-        tokio::spawn(async move {
-            let stopped = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stopped)
-                .await
-            {
-                tracing::warn!(error = %e, "national portal simulator stopped with an error");
-            }
-        });
+        let (url, tx) = lienthong_adapter::serve_simulator(
+            addr,
+            "national portal",
+            server::router(shared.clone()),
+        )
+        .await?;
         Ok(Simulator {
             url,
             shared,

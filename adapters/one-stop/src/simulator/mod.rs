@@ -39,22 +39,10 @@ impl Simulator {
     }
 
     pub async fn start_on(addr: &str, config: SimConfig) -> std::io::Result<Simulator> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let url = format!("http://{}", listener.local_addr()?);
         let shared: Shared = Arc::new(Mutex::new(SimState::new(config)));
-        let (tx, rx) = oneshot::channel::<()>();
-        let app = server::router(shared.clone());
-        tokio::spawn(async move {
-            let stopped = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stopped)
-                .await
-            {
-                tracing::warn!(error = %e, "one-stop simulator stopped with an error");
-            }
-        });
+        let (url, tx) =
+            lienthong_adapter::serve_simulator(addr, "one-stop", server::router(shared.clone()))
+                .await?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
