@@ -316,3 +316,7 @@ fn required_future(
     }
     Ok(at)
 }
+
+#[cfg(test)]
+#[path = "machine_tests.rs"]
+mod tests;

@@ -285,3 +285,7 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<(), DomainError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "validate_tests.rs"]
+mod tests;
