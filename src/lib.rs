@@ -10,7 +10,10 @@ pub mod amqp;
 pub mod app;
 pub mod config;
 pub mod demo;
-pub mod domain;
+/// The core model is its own crate (`src/domain/`, no wire, transport or
+/// storage dependency) so adapters can share its transition table and
+/// calendar; the hub keeps reaching it as `crate::domain`.
+pub use lienthong_domain as domain;
 pub mod engine;
 pub mod grpc;
 pub mod hub;

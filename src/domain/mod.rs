@@ -3,10 +3,13 @@
 //!
 //! Everything here is plain data plus pure functions: the status vocabulary of
 //! the national portal, the commands a partner may send, the transition table
-//! that decides which command is legal in which status, and the validation of
-//! every field a partner can fill. The gRPC layer, the AMQP layer and the
-//! storage layer all translate to and from these types, which is why none of
-//! them may be imported here.
+//! that decides which command is legal in which status, the planner that
+//! reads a partner's "now in status N" off that table, the validation of
+//! every field a partner can fill, and the Vietnam calendar. The gRPC layer, the
+//! AMQP layer and the storage layer all translate to and from these types,
+//! which is why none of them may be imported here. It is a crate of its own
+//! (`lienthong-domain`) so that adapters share the table and the calendar
+//! without depending on the hub.
 
 pub mod catalog;
 pub mod codes;
@@ -15,6 +18,7 @@ pub mod dossier;
 pub mod error;
 pub mod event;
 pub mod machine;
+pub mod planner;
 pub mod status;
 pub mod time;
 pub mod validate;

@@ -12,9 +12,12 @@
 //!   (pollers) that turn the partner's calls into hub commands through
 //!   [`HubApi`], acting as that partner.
 //!
-//! Adapter crates depend on this crate and on the contract only: never on the
-//! hub's internals, its storage or its broker client.
+//! Adapter crates depend on this crate, the contract and the pure core model
+//! only: never on the hub's internals, its storage or its broker client.
 
+/// The core model (statuses, the transition table and its planner, the
+/// Vietnam calendar): pure data and functions, shared with the hub.
+pub use lienthong_domain as domain;
 pub use lienthong_proto::v1 as pb;
 /// The contract's well-known types (`Timestamp`), so adapters need not
 /// depend on prost-types themselves.

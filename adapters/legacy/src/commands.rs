@@ -3,15 +3,19 @@
 //! The legacy system reports a dossier's new status in its own code; the
 //! adapter maps it through `status_map` (unmapped: refused, never guessed)
 //! and picks the command that leads there from the dossier's current status
-//! (read from the hub). The hub's transition table stays the one judge of
-//! legality: a command it does not allow is refused by the hub, with the
-//! current status named. The same status again is "already done", or, with
-//! a new appointment date, an apology with that date (reschedule).
+//! (read from the hub), as the hub's transition table says (the planner,
+//! `domain::planner`). The table stays the one judge of legality: a command
+//! it does not allow is refused by the hub, with the current status named.
+//! The same status again is "already done", or, with a new appointment
+//! date, an apology with that date (reschedule).
 
 use crate::error::LegacyError;
 use crate::jsonpath;
 use crate::settings::{Config, Inbound};
+use lienthong_adapter::domain::planner;
+use lienthong_adapter::domain::{CommandName, Status};
 use lienthong_adapter::pb::{self, command_request::Command};
+use lienthong_adapter::prost_types;
 use serde_json::Value;
 
 /// What a legacy update says, read through `commands`.
@@ -155,25 +159,29 @@ pub fn read(body: &Value, config: &Config, inbound: &Inbound) -> Result<Update, 
     })
 }
 
+fn timestamp(unix_seconds: i64) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: unix_seconds,
+        nanos: 0,
+    }
+}
+
 fn receive(due_at: i64) -> Command {
-    let mut r = pb::ReceiveDossier::default();
-    r.due_at.get_or_insert_with(Default::default).seconds = due_at;
-    Command::Receive(r)
+    Command::Receive(pb::ReceiveDossier {
+        due_at: Some(timestamp(due_at)),
+    })
 }
 
 fn reschedule(apology: String, new_due_at: i64) -> Command {
-    let mut r = pb::RescheduleDossier {
+    Command::Reschedule(pb::RescheduleDossier {
         apology,
-        ..Default::default()
-    };
-    r.new_due_at.get_or_insert_with(Default::default).seconds = new_due_at;
-    Command::Reschedule(r)
+        new_due_at: Some(timestamp(new_due_at)),
+    })
 }
 
-const PAUSABLE_OR_ACTIVE: [i32; 4] = [2, 4, 5, 6];
-
 /// The command that takes the dossier from its current status to the
-/// update's target.
+/// update's target: the planner reads which one off the hub's transition
+/// table (`domain::planner`); this fills it with what the update carries.
 pub fn plan(
     update: &Update,
     current: &pb::Dossier,
@@ -183,24 +191,29 @@ pub fn plan(
         ma_ho_so: update.ma_ho_so.clone(),
         problem,
     };
+    let no_way = || {
+        unsupported(format!(
+            "no command leads from status {} to status {}",
+            current.status, update.target
+        ))
+    };
     let c = &inbound.commands;
     let note = update.note.clone();
-    if current.status == update.target {
-        let current_due = current.due_at.as_ref().map(|t| t.seconds);
-        return Ok(match update.due_at {
-            Some(due)
-                if PAUSABLE_OR_ACTIVE.contains(&update.target) && Some(due) != current_due =>
-            {
-                Plan::Execute {
-                    name: "reschedule",
-                    command: reschedule(note, due),
-                }
-            }
-            _ => Plan::Unchanged,
-        });
-    }
-    let (name, command) = match update.target {
-        2 => {
+    let code = |status: i32| u8::try_from(status).ok().and_then(Status::from_code);
+    let target = code(update.target).ok_or_else(no_way)?;
+    let current_due = current.due_at.as_ref().map(|t| t.seconds);
+    let new_due_date = update.due_at.is_some() && update.due_at != current_due;
+    let planned = match code(current.status) {
+        Some(status) => planner::plan(status, target, new_due_date),
+        None => planner::usual(target).map_or(planner::Plan::Unreachable, planner::Plan::Send),
+    };
+    let name = match planned {
+        planner::Plan::AlreadyThere => return Ok(Plan::Unchanged),
+        planner::Plan::Unreachable => return Err(no_way()),
+        planner::Plan::Send(name) => name,
+    };
+    let command = match name {
+        CommandName::Receive => {
             let due = update.due_at.ok_or_else(|| {
                 if c.due_date.is_empty() {
                     LegacyError::NotMapped(
@@ -213,80 +226,68 @@ pub fn plan(
                     }
                 }
             })?;
-            ("receive", receive(due))
+            receive(due)
         }
-        3 => ("refuse", Command::Refuse(pb::RefuseDossier { reason: note })),
-        4 if current.status == 8 => ("resume", Command::Resume(pb::ResumeProcessing { note })),
-        4 if current.status == 5 => {
-            return Err(unsupported(
-                "status 5 → 4 is the applicant's supplement, which carries documents: submit it through the hub's `submit_supplement`, not a legacy status".to_string(),
-            ))
-        }
-        4 if current.status == 6 => {
-            return Err(unsupported(
-                "status 6 → 4 is a payment, recorded by the payment gateway, not a legacy status".to_string(),
-            ))
-        }
-        4 => {
+        CommandName::Refuse => Command::Refuse(pb::RefuseDossier { reason: note }),
+        CommandName::Resume => Command::Resume(pb::ResumeProcessing { note }),
+        // The legacy body maps no documents and no payment: the hub judges
+        // the command as it stands and names the field it misses.
+        CommandName::SubmitSupplement => Command::SubmitSupplement(pb::SubmitSupplement {
+            documents: Vec::new(),
+            new_due_at: update.due_at.map(timestamp),
+        }),
+        CommandName::RecordPayment => Command::RecordPayment(pb::RecordPayment::default()),
+        CommandName::StartProcessing => {
             let unit = if update.unit.is_empty() {
                 inbound.processing_unit.clone()
             } else {
                 update.unit.clone()
             };
-            (
-                "start_processing",
-                Command::StartProcessing(pb::StartProcessing {
-                    processing_unit: unit,
-                }),
-            )
+            Command::StartProcessing(pb::StartProcessing {
+                processing_unit: unit,
+            })
         }
-        5 => {
+        CommandName::RequestSupplement => {
             let items = if update.items.is_empty() && !note.is_empty() {
                 vec![note.clone()]
             } else {
                 update.items.clone()
             };
-            (
-                "request_supplement",
-                Command::RequestSupplement(pb::RequestSupplement { reason: note, items }),
-            )
+            Command::RequestSupplement(pb::RequestSupplement {
+                reason: note,
+                items,
+            })
         }
-        6 => (
-            "request_financial_obligation",
+        CommandName::RequestFinancialObligation => {
             Command::RequestFinancialObligation(pb::RequestFinancialObligation {
                 fees: update.fee.clone().into_iter().collect(),
                 note,
-            }),
-        ),
-        7 => ("withdraw", Command::Withdraw(pb::WithdrawDossier { reason: note })),
-        8 => ("stop", Command::Stop(pb::StopProcessing { reason: note })),
-        9 => (
-            "finish",
-            Command::Finish(pb::FinishProcessing {
-                results: update.result.clone().into_iter().collect(),
-            }),
-        ),
-        10 => {
+            })
+        }
+        CommandName::Withdraw => Command::Withdraw(pb::WithdrawDossier { reason: note }),
+        CommandName::Stop => Command::Stop(pb::StopProcessing { reason: note }),
+        CommandName::Finish => Command::Finish(pb::FinishProcessing {
+            results: update.result.clone().into_iter().collect(),
+        }),
+        CommandName::ReturnResult => {
             if current.result_delivery == pb::ResultDelivery::Unspecified as i32 {
                 return Err(unsupported(
                     "the dossier names no result delivery (counter, post, electronic) to return it by".to_string(),
                 ));
             }
-            (
-                "return_result",
-                Command::ReturnResult(pb::ReturnResult {
-                    delivery: current.result_delivery,
-                }),
-            )
+            Command::ReturnResult(pb::ReturnResult {
+                delivery: current.result_delivery,
+            })
         }
-        other => {
-            return Err(unsupported(format!(
-                "no command leads from status {} to status {other}",
-                current.status
-            )))
+        CommandName::Reschedule => reschedule(note, update.due_at.unwrap_or_default()),
+        CommandName::Submit | CommandName::PublishCatalog | CommandName::ManageParked => {
+            return Err(no_way())
         }
     };
-    Ok(Plan::Execute { name, command })
+    Ok(Plan::Execute {
+        name: name.as_str(),
+        command,
+    })
 }
 
 /// The idempotency key: the legacy system's own request id when it sends
@@ -368,6 +369,10 @@ mod tests {
             (json!({"so": "A", "tt": "TC", "ghiChu": "sai"}), 1, "refuse"),
             (json!({"so": "A", "tt": "XL"}), 2, "start_processing"),
             (json!({"so": "A", "tt": "XL"}), 8, "resume"),
+            // As the transition table says: the supplement and the payment
+            // lift their pauses (the hub then judges what the update lacks).
+            (json!({"so": "A", "tt": "XL"}), 5, "submit_supplement"),
+            (json!({"so": "A", "tt": "XL"}), 6, "record_payment"),
             (
                 json!({"so": "A", "tt": "BS", "ds": ["CCCD"]}),
                 4,
@@ -451,8 +456,6 @@ mod tests {
         assert!(e.to_string().contains("`hen`"), "{e}");
         let e = go(json!({"so": "A", "tt": "TN", "hen": "22/11/2025"}), 1).unwrap_err();
         assert!(e.to_string().contains("date_format"), "{e}");
-        let e = go(json!({"so": "A", "tt": "XL"}), 5).unwrap_err();
-        assert_eq!(e.http_status(), 409);
         let e = go(json!({"so": "A", "tt": "MOI"}), 2).unwrap_err();
         assert_eq!(e.http_status(), 409);
         let e = go(json!({"so": "A", "tt": "PHI", "phi": "năm mươi"}), 4).unwrap_err();

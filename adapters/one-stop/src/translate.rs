@@ -1,20 +1,22 @@
 //! From "the one-stop system says the dossier is now at canonical status N"
 //! to the one canonical command that gets it there.
 //!
-//! The command depends on the target and, for 4 (processing), on where the
-//! dossier is: from 2 it is a transfer (`start_processing`), from 8 a
-//! `resume`, from 5 the applicant's supplement (`submit_supplement`), from 6
-//! the payment (`record_payment`). A report of the status the dossier is
-//! already in changes nothing — unless it brings a new appointment date
-//! while the dossier is active, which is the apology with a new date
-//! (`reschedule`). Whether the command is legal is the hub's decision, not
-//! this module's: an illegal one comes back as FAILED_PRECONDITION.
+//! Which command that is, is the hub's transition table's to say: the
+//! planner (`domain::planner`) reads it off the table — to 4 (processing)
+//! from 2 a transfer (`start_processing`), from 8 a `resume`, from 5 the
+//! applicant's supplement (`submit_supplement`), from 6 the payment
+//! (`record_payment`); the same status again changes nothing, unless the
+//! report brings a new appointment date while the dossier is active (an
+//! apology with a new date, `reschedule`). This module only fills the
+//! chosen command with what the report carries. Whether the command is legal
+//! is the hub's decision: an illegal one comes back as FAILED_PRECONDITION.
 
 use crate::protocol::{Document, Fee, StatusReport};
 use crate::time;
+use lienthong_adapter::domain::planner::{self, Plan};
+use lienthong_adapter::domain::{CommandName, Status};
 use lienthong_adapter::pb;
 use pb::command_request::Command;
-use pb::DossierStatus as S;
 
 /// What a report amounts to.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,127 +38,103 @@ pub struct BadField {
 
 /// The command for reaching canonical `target` from the dossier's state.
 pub fn derive(target: u8, dossier: &pb::Dossier, r: &StatusReport) -> Result<Derived, BadField> {
-    let current = S::try_from(dossier.status).unwrap_or(S::Unspecified);
     let due_at = date("due_at", &r.due_at)?;
-    if i32::from(target) == dossier.status {
-        let active = matches!(
-            current,
-            S::Received | S::Processing | S::SupplementRequested | S::FinancialObligation
-        );
-        let current_due = dossier.due_at.as_ref().map(|t| t.seconds);
-        return Ok(match due_at {
-            Some(new) if active && current_due != Some(new.seconds) => Derived::Command(
-                "reschedule",
-                Box::new(Command::Reschedule(pb::RescheduleDossier {
-                    apology: or(&r.note, "Xin lỗi và hẹn lại ngày trả kết quả"),
-                    new_due_at: Some(new),
-                })),
-            ),
-            _ => Derived::Unchanged,
+    let Some(target) = Status::from_code(target) else {
+        return Err(BadField {
+            field: "status",
+            problem: format!("maps to `{target}`, not a canonical status code 1–10"),
         });
-    }
-    let command = match target {
-        1 => {
+    };
+    let current = u8::try_from(dossier.status)
+        .ok()
+        .and_then(Status::from_code);
+    let current_due = dossier.due_at.as_ref().map(|t| t.seconds);
+    let new_due_date = due_at
+        .as_ref()
+        .is_some_and(|d| Some(d.seconds) != current_due);
+    let plan = match current {
+        Some(current) => planner::plan(current, target, new_due_date),
+        None => planner::usual(target).map_or(Plan::Unreachable, Plan::Send),
+    };
+    let name = match plan {
+        Plan::AlreadyThere => return Ok(Derived::Unchanged),
+        Plan::Unreachable => {
             return Ok(Derived::Unreachable(format!(
-                "no command leads back to status 1 (submitted); dossier {} is at status {}",
-                dossier.ma_ho_so, dossier.status
+                "no command leads back to status {} ({}); dossier {} is at status {}",
+                target.code(),
+                target.name(),
+                dossier.ma_ho_so,
+                dossier.status
             )))
         }
-        2 => ("receive", Command::Receive(pb::ReceiveDossier { due_at })),
-        3 => (
-            "refuse",
-            Command::Refuse(pb::RefuseDossier {
-                reason: r.note.clone(),
-            }),
-        ),
-        4 => match current {
-            S::Stopped => (
-                "resume",
-                Command::Resume(pb::ResumeProcessing {
-                    note: r.note.clone(),
-                }),
-            ),
-            S::SupplementRequested => (
-                "submit_supplement",
-                Command::SubmitSupplement(pb::SubmitSupplement {
-                    documents: r.documents.iter().map(document).collect(),
-                    new_due_at: due_at,
-                }),
-            ),
-            S::FinancialObligation => {
-                let p = r.payment.clone().unwrap_or_default();
-                (
-                    "record_payment",
-                    Command::RecordPayment(pb::RecordPayment {
-                        transaction_id: p.transaction_id,
-                        reference: p.reference,
-                        amount_vnd: p.amount_vnd,
-                        paid_at: date("payment.paid_at", &p.paid_at)?,
-                    }),
-                )
-            }
-            // From 2 — and from anywhere else, where the hub will say why not.
-            _ => (
-                "start_processing",
-                Command::StartProcessing(pb::StartProcessing {
-                    processing_unit: or(&r.processing_unit, &r.unit),
-                }),
-            ),
-        },
-        5 => (
-            "request_supplement",
-            Command::RequestSupplement(pb::RequestSupplement {
-                reason: r.note.clone(),
-                items: r.items.clone(),
-            }),
-        ),
-        6 => (
-            "request_financial_obligation",
+        Plan::Send(name) => name,
+    };
+    let command = match name {
+        CommandName::Receive => Command::Receive(pb::ReceiveDossier { due_at }),
+        CommandName::Refuse => Command::Refuse(pb::RefuseDossier {
+            reason: r.note.clone(),
+        }),
+        CommandName::Resume => Command::Resume(pb::ResumeProcessing {
+            note: r.note.clone(),
+        }),
+        CommandName::SubmitSupplement => Command::SubmitSupplement(pb::SubmitSupplement {
+            documents: r.documents.iter().map(document).collect(),
+            new_due_at: due_at,
+        }),
+        CommandName::RecordPayment => {
+            let p = r.payment.clone().unwrap_or_default();
+            Command::RecordPayment(pb::RecordPayment {
+                transaction_id: p.transaction_id,
+                reference: p.reference,
+                amount_vnd: p.amount_vnd,
+                paid_at: date("payment.paid_at", &p.paid_at)?,
+            })
+        }
+        CommandName::StartProcessing => Command::StartProcessing(pb::StartProcessing {
+            processing_unit: or(&r.processing_unit, &r.unit),
+        }),
+        CommandName::RequestSupplement => Command::RequestSupplement(pb::RequestSupplement {
+            reason: r.note.clone(),
+            items: r.items.clone(),
+        }),
+        CommandName::RequestFinancialObligation => {
             Command::RequestFinancialObligation(pb::RequestFinancialObligation {
                 fees: r.fees.iter().map(fee).collect(),
                 note: r.note.clone(),
-            }),
-        ),
-        7 => (
-            "withdraw",
-            Command::Withdraw(pb::WithdrawDossier {
-                reason: r.note.clone(),
-            }),
-        ),
-        8 => (
-            "stop",
-            Command::Stop(pb::StopProcessing {
-                reason: r.note.clone(),
-            }),
-        ),
-        9 => (
-            "finish",
-            Command::Finish(pb::FinishProcessing {
-                results: r
-                    .results
-                    .iter()
-                    .map(|d| pb::ResultDocument {
-                        code: d.ma.clone(),
-                        name: d.ten.clone(),
-                        url: d.url.clone(),
-                    })
-                    .collect(),
-            }),
-        ),
-        10 => (
-            "return_result",
-            Command::ReturnResult(pb::ReturnResult {
-                delivery: delivery(&r.delivery)? as i32,
-            }),
-        ),
-        other => {
-            return Err(BadField {
-                field: "status",
-                problem: format!("maps to `{other}`, not a canonical status code 1–10"),
             })
         }
+        CommandName::Withdraw => Command::Withdraw(pb::WithdrawDossier {
+            reason: r.note.clone(),
+        }),
+        CommandName::Stop => Command::Stop(pb::StopProcessing {
+            reason: r.note.clone(),
+        }),
+        CommandName::Finish => Command::Finish(pb::FinishProcessing {
+            results: r
+                .results
+                .iter()
+                .map(|d| pb::ResultDocument {
+                    code: d.ma.clone(),
+                    name: d.ten.clone(),
+                    url: d.url.clone(),
+                })
+                .collect(),
+        }),
+        CommandName::ReturnResult => Command::ReturnResult(pb::ReturnResult {
+            delivery: delivery(&r.delivery)? as i32,
+        }),
+        CommandName::Reschedule => Command::Reschedule(pb::RescheduleDossier {
+            apology: or(&r.note, "Xin lỗi và hẹn lại ngày trả kết quả"),
+            new_due_at: due_at,
+        }),
+        CommandName::Submit | CommandName::PublishCatalog | CommandName::ManageParked => {
+            return Ok(Derived::Unreachable(format!(
+                "`{}` is not a status change",
+                name.as_str()
+            )))
+        }
     };
-    Ok(Derived::Command(command.0, Box::new(command.1)))
+    Ok(Derived::Command(name.as_str(), Box::new(command)))
 }
 
 fn or(value: &str, fallback: &str) -> String {
@@ -212,6 +190,7 @@ pub fn fee(f: &Fee) -> pb::Fee {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pb::DossierStatus as S;
 
     fn at(status: S) -> pb::Dossier {
         pb::Dossier {

@@ -4,6 +4,7 @@
 //! `HH:MM` Vietnam time). The calendar itself is shared by every
 //! adapter: `lienthong_adapter::vietnam_time`.
 
+pub use lienthong_adapter::domain::time::{parse_date, shift_date};
 pub use lienthong_adapter::vietnam_time::{
     format as format_vietnam, format_date as format_vietnam_date, now_unix, parse as parse_vietnam,
 };
@@ -29,16 +30,9 @@ pub fn next_daily_run(now: i64, minute_of_day: u32) -> i64 {
     at - lienthong_adapter::vietnam_time::OFFSET_SECONDS
 }
 
-/// `yyyyMMdd` of the day before / after `date` (`yyyyMMdd`); `None` when
-/// `date` is not a date.
-pub fn shift_date(date: &str, days: i64) -> Option<String> {
-    let noon = parse_vietnam(&format!("{date}120000"))?;
-    Some(format_vietnam_date(noon + days * 86_400))
-}
-
 /// Whether `text` is a real `yyyyMMdd` date.
 pub fn is_date(text: &str) -> bool {
-    text.len() == 8 && parse_vietnam(&format!("{text}000000")).is_some()
+    parse_date(text).is_some()
 }
 
 #[cfg(test)]
