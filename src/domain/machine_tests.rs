@@ -6,7 +6,7 @@
 //! appears or vanishes is caught as surely as one that leads elsewhere.
 
 use super::*;
-use crate::domain::{ApplicantType, Channel, Document, Fee, ResultDelivery, ResultDocument};
+use crate::{ApplicantType, Channel, Document, Fee, ResultDelivery, ResultDocument};
 
 /// 2025-11-22 00:00 in Hà Nội.
 const NOW: UnixMillis = UnixMillis(1_763_744_400_000);
@@ -216,7 +216,7 @@ fn envelope(command: Command) -> CommandEnvelope {
     CommandEnvelope {
         idempotency_key: "key-1".into(),
         expected_version: None,
-        dossier: Some(crate::domain::DossierRef::Id(7)),
+        dossier: Some(crate::DossierRef::Id(7)),
         actor: "Nguyễn Văn An".into(),
         unit: "Bộ phận một cửa".into(),
         command,

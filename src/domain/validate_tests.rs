@@ -4,7 +4,7 @@
 //! not a neighbour).
 
 use super::*;
-use crate::domain::{ApplicantType, Channel, DossierRef, ResultDelivery};
+use crate::{ApplicantType, Channel, DossierRef, ResultDelivery};
 
 fn new_dossier() -> NewDossier {
     NewDossier {
@@ -260,9 +260,9 @@ fn submission_codes_must_be_administrative_codes() {
             assert_eq!(named, field, "{bad}");
             assert!(rule.contains(bad), "{rule}");
         }
-        let too_long = "9".repeat(crate::domain::codes::MAX_CODE_LEN + 1);
+        let too_long = "9".repeat(crate::codes::MAX_CODE_LEN + 1);
         assert_eq!(refused_field(&submit_with(|n| set(n, &too_long))), field);
-        let at_limit = "9".repeat(crate::domain::codes::MAX_CODE_LEN);
+        let at_limit = "9".repeat(crate::codes::MAX_CODE_LEN);
         assert_eq!(envelope(&submit_with(|n| set(n, &at_limit))), Ok(()));
     }
     let no_agency = submit_with(|n| n.agency_code.clear());
