@@ -82,7 +82,7 @@ pub fn destinations(
     Ok(registry
         .subscribers(crate::partners::Delivery::Adapter)
         .map(|(id, filter)| crate::hub::Destination {
-            cursor: crate::relay::cursor_name(id),
+            cursor: crate::hub::CursorId::Adapter(id.to_string()),
             filter: filter.clone(),
         })
         .collect())
@@ -160,10 +160,8 @@ pub fn start(
                 partner: section.id.clone(),
                 filter,
                 sink,
-                store: hub.store().clone(),
+                hub: hub.clone(),
                 settings,
-                committed: hub.committed(),
-                stopping: hub.stopping(),
             };
             let (handle, task) = relay.start();
             runtime.relays.insert(section.id.clone(), handle);

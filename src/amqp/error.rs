@@ -1,7 +1,8 @@
-//! What can go wrong talking to RabbitMQ. Every variant but a corrupt store
-//! is cured by reconnecting, which is what the transport's loops do.
+//! What can go wrong talking to RabbitMQ. Every variant but a failure of
+//! the hub's own storage is cured by reconnecting, which is what the
+//! transport's loops do.
 
-use crate::store::StoreError;
+use crate::hub::HubError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AmqpError {
@@ -27,8 +28,9 @@ pub enum AmqpError {
     },
     #[error("no publisher confirm for event seq {seq} within {seconds} s")]
     ConfirmTimeout { seq: u64, seconds: u64 },
+    /// Reading the outbox failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Hub(#[from] HubError),
 }
 
 impl AmqpError {
@@ -39,7 +41,7 @@ impl AmqpError {
     /// Whether reconnecting and trying again can help.
     pub fn is_retryable(&self) -> bool {
         match self {
-            AmqpError::Store(e) => e.is_retryable(),
+            AmqpError::Hub(e) => e.is_retryable(),
             _ => true,
         }
     }

@@ -25,10 +25,9 @@ pub use connect::redact;
 pub use error::AmqpError;
 pub use names::{binding_keys, routing_key, word, Names, COMMAND_ROUTING_KEY};
 pub use parked::RabbitDeadLetters;
-pub use publisher::CURSOR as PUBLISHER_CURSOR;
 
 use crate::config::AmqpSection;
-use crate::hub::{Destination, Hub};
+use crate::hub::{CursorId, Destination, Hub};
 use crate::partners::{Delivery, PartnerRegistry, SubscriptionFilter};
 use std::time::Duration;
 
@@ -65,7 +64,7 @@ impl AmqpSettings {
 /// The publisher's cursor holds retention back until events are confirmed.
 pub fn destination() -> Destination {
     Destination {
-        cursor: PUBLISHER_CURSOR.to_string(),
+        cursor: CursorId::AmqpEvents,
         filter: SubscriptionFilter::default(),
     }
 }
@@ -94,10 +93,9 @@ impl AmqpRuntime {
 pub fn start(hub: &Hub, settings: &AmqpSettings) -> AmqpRuntime {
     let partners = amqp_partners(hub.partners());
     let relay = publisher::Relay {
-        store: hub.store().clone(),
+        hub: hub.clone(),
         settings: settings.clone(),
         amqp_partners: partners.clone(),
-        committed: hub.committed(),
         stopping: hub.stopping(),
     };
     let mut tasks = vec![tokio::spawn(relay.run())];

@@ -1,7 +1,7 @@
 //! The outbox relay to RabbitMQ: every committed event, in seq order, to the
 //! events exchange, with publisher confirms.
 //!
-//! Confirmed or kept: the relay's cursor (`amqp:events` in the store) moves
+//! Confirmed or kept: the relay's cursor (`CursorId::AmqpEvents`) moves
 //! past an event only once RabbitMQ acknowledged it (and every event before
 //! it). A nack, an unexpectedly unroutable event, a confirm that does not
 //! come, or a dropped connection ends the session: the relay reconnects with
@@ -10,16 +10,17 @@
 //!
 //! Publishing is pipelined: up to `publish_window_messages` events are in
 //! flight, and their confirms are awaited in seq order. One channel keeps
-//! per-dossier order in every queue. Outbox reads run off the async runtime,
-//! and the cursor is made durable by a saver task of its own, so the
-//! pipeline never stops for an fsync.
+//! per-dossier order in every queue. The outbox is read through the hub's
+//! `Follower` (off the async runtime, never past the committed seq), and the
+//! cursor is made durable by a `CursorSaver`, so the pipeline never stops
+//! for an fsync.
 
 use super::connect::{connect, Backoff};
 use super::names::routing_key;
 use super::{topology, AmqpError, AmqpSettings};
 use crate::domain::Event;
+use crate::hub::{CursorId, CursorSaver, Hub};
 use crate::partners::SubscriptionFilter;
-use crate::store::Store;
 use crate::wire::to_proto;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::publisher_confirm::{Confirmation, PublisherConfirm};
@@ -29,16 +30,12 @@ use prost::Message;
 use std::collections::VecDeque;
 use tokio::sync::watch;
 
-/// The store cursor of the relay. Partner ids cannot contain `:`.
-pub const CURSOR: &str = "amqp:events";
-
 pub struct Relay {
-    pub store: Store,
+    pub hub: Hub,
     pub settings: AmqpSettings,
     /// Filters of the partners with a queue: an event one of them wants must
     /// route, so it is published as mandatory.
     pub amqp_partners: Vec<(String, SubscriptionFilter)>,
-    pub committed: watch::Receiver<u64>,
     pub stopping: watch::Receiver<bool>,
 }
 
@@ -49,15 +46,13 @@ impl Relay {
             self.settings.reconnect_max_backoff,
         );
         // The latest confirmed seq, made durable by a saver of its own.
-        let start = self.store.cursor(CURSOR).unwrap_or(0);
-        let (cursor, latest) = watch::channel(start);
-        let saver = tokio::spawn(save_loop(self.store.clone(), latest, start));
+        let start = self.hub.cursor(&CursorId::AmqpEvents).unwrap_or(0);
+        let cursor = self.hub.cursor_saver(CursorId::AmqpEvents, start);
         self.sessions(&mut backoff, &cursor).await;
-        drop(cursor); // the saver stores the last value, then ends
-        let _ = saver.await;
+        cursor.finish().await; // the saver stores the last value, then ends
     }
 
-    async fn sessions(&mut self, backoff: &mut Backoff, cursor: &watch::Sender<u64>) {
+    async fn sessions(&mut self, backoff: &mut Backoff, cursor: &CursorSaver) {
         loop {
             if *self.stopping.borrow() {
                 return;
@@ -80,7 +75,7 @@ impl Relay {
     async fn session(
         &mut self,
         backoff: &mut Backoff,
-        cursor: &watch::Sender<u64>,
+        cursor: &CursorSaver,
     ) -> Result<(), AmqpError> {
         let connection = connect(&self.settings.url, "lienthong-publisher").await?;
         let result = self.publish_on(&connection, backoff, cursor).await;
@@ -95,7 +90,7 @@ impl Relay {
         &mut self,
         connection: &lapin::Connection,
         backoff: &mut Backoff,
-        cursor: &watch::Sender<u64>,
+        cursor: &CursorSaver,
     ) -> Result<(), AmqpError> {
         let channel = connection
             .create_channel()
@@ -112,7 +107,7 @@ impl Relay {
         &mut self,
         channel: &lapin::Channel,
         backoff: &mut Backoff,
-        cursor: &watch::Sender<u64>,
+        cursor: &CursorSaver,
     ) -> Result<(), AmqpError> {
         topology::declare(channel, &self.settings.names, &self.amqp_partners).await?;
         channel
@@ -120,14 +115,14 @@ impl Relay {
             .await
             .map_err(AmqpError::broker("enabling publisher confirms"))?;
         backoff.reset();
-        // Confirmed in this process (maybe not yet durable) or on disk.
-        let confirmed = (*cursor.borrow()).max(self.store.cursor(CURSOR)?);
-        let mut published = confirmed;
+        // Every session starts again from what the broker confirmed; the
+        // exchange gets every event, so the filter matches all.
+        let confirmed = cursor.latest();
+        let mut outbox = self.hub.follow(confirmed, SubscriptionFilter::default());
         tracing::info!(from_seq = confirmed + 1, "AMQP publisher connected");
         // Every publish gets a confirm; they are awaited in seq order.
         let mut in_flight: VecDeque<(u64, String, bool, PublisherConfirm)> = VecDeque::new();
         loop {
-            let durable = *self.committed.borrow_and_update();
             let window = self.settings.publish_window;
             // Refill in chunks (at half the window), not one event at a time.
             let room = if in_flight.len() <= window / 2 {
@@ -135,23 +130,13 @@ impl Relay {
             } else {
                 0
             };
-            let mut progressed = false;
-            if room > 0 && published < durable {
-                // Reading and decoding the outbox blocks: keep it off the runtime.
-                let store = self.store.clone();
-                let events =
-                    tokio::task::spawn_blocking(move || store.events_after(published, room))
-                        .await
-                        .map_err(|e| {
-                            AmqpError::Store(crate::store::StoreError::Corrupt {
-                                key: "e".into(),
-                                reason: e.to_string(),
-                            })
-                        })??;
-                for event in events {
-                    if event.seq > durable {
-                        break;
-                    }
+            // Read when there is room and something to read, or when nothing
+            // is in flight (then the follower waits for the next commit).
+            if room > 0 && (in_flight.is_empty() || outbox.behind()) {
+                let Some(batch) = outbox.next(room).await? else {
+                    return Ok(()); // the hub is stopping
+                };
+                for event in batch.events {
                     let mandatory = self.amqp_partners.iter().any(|(_, f)| f.matches(&event));
                     let key = routing_key(&event);
                     let confirm = channel
@@ -167,25 +152,15 @@ impl Relay {
                         )
                         .await
                         .map_err(AmqpError::broker("publishing an event"))?;
-                    published = event.seq;
-                    progressed = true;
                     in_flight.push_back((event.seq, key, mandatory, confirm));
                 }
-            }
-            if progressed {
                 continue;
             }
             if let Some((seq, key, mandatory, confirm)) = in_flight.pop_front() {
                 self.await_confirm(seq, key, mandatory, confirm).await?;
                 // The saver makes it durable in the background; the pipeline
                 // never waits for an fsync.
-                cursor.send_replace(seq);
-                continue;
-            }
-            // Everything committed is confirmed: wait for more, or the stop.
-            tokio::select! {
-                changed = self.committed.changed() => if changed.is_err() { return Ok(()) },
-                _ = self.stopping.changed() => return Ok(()),
+                cursor.advance(seq);
             }
         }
     }
@@ -211,29 +186,6 @@ impl Relay {
             }),
             Confirmation::Ack(Some(_)) => Ok(()),
             Confirmation::Nack(_) => Err(AmqpError::Nacked { seq }),
-        }
-    }
-}
-
-/// Stores the latest confirmed seq whenever it moves, one fsync at a time,
-/// and once more when the publisher ends. A cursor that lags only means some
-/// events are published again, with the same `message_id`.
-async fn save_loop(store: Store, mut latest: watch::Receiver<u64>, mut saved: u64) {
-    loop {
-        let closed = latest.changed().await.is_err();
-        let seq = *latest.borrow_and_update();
-        if seq > saved {
-            let store = store.clone();
-            match tokio::task::spawn_blocking(move || store.advance_cursor(CURSOR, seq)).await {
-                Ok(Ok(_)) => saved = seq,
-                Ok(Err(e)) => {
-                    tracing::warn!(error = %e, seq, "could not store the AMQP publisher cursor; later events may be published again")
-                }
-                Err(e) => tracing::warn!(error = %e, "the cursor saver failed"),
-            }
-        }
-        if closed {
-            return;
         }
     }
 }

@@ -151,7 +151,7 @@ impl pb::admin_service_server::AdminService for AdminService {
         // afterwards include all of them.
         let committed = store.last_seq().map_err(internal)?;
         let cursor = store
-            .cursor(&crate::relay::cursor_name(&partner))
+            .cursor(&crate::hub::CursorId::Adapter(partner.clone()))
             .map_err(internal)?;
         let stats = store.delivery_stats(&partner).map_err(internal)?;
         let status = pb::DeliveryStatus {

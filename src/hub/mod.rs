@@ -5,13 +5,18 @@
 //! its time only on what needs state), sends commands to the engine, serves
 //! reads from the store, and runs the subscription feeds and retention.
 
+mod cursors;
 mod dead_letters;
 mod error;
+mod follower;
 mod retention;
 mod subscription;
 
+pub use crate::store::CursorId;
+pub use cursors::CursorSaver;
 pub use dead_letters::{DeadLetters, ParkedMessage};
 pub use error::{Disposition, HubError};
+pub use follower::{Batch, Follower};
 pub use retention::{sweep as retention_sweep, RetentionSettings};
 
 use crate::domain::catalog::{self, CatalogChange, CatalogEntry, Publication};
@@ -19,7 +24,7 @@ use crate::domain::{
     validate, CommandEnvelope, CommandName, Dossier, DossierRef, Event, HistoryEntry,
 };
 use crate::engine::{CommandOutcome, Engine, EngineSettings, PublicationOutcome, WriterHandle};
-use crate::partners::{AccessError, Partner, PartnerRegistry};
+use crate::partners::{AccessError, Partner, PartnerRegistry, SubscriptionFilter};
 use crate::store::{ListFilter, Store};
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
@@ -27,10 +32,10 @@ use tokio::sync::{mpsc, watch};
 pub const DEFAULT_PAGE_SIZE: usize = 100;
 pub const MAX_PAGE_SIZE: usize = 1000;
 
-/// An event consumer inside the hub, with its cursor's name in the store.
+/// An event consumer inside the hub, with its durable cursor.
 #[derive(Clone, Debug)]
 pub struct Destination {
-    pub cursor: String,
+    pub cursor: CursorId,
     pub filter: crate::partners::SubscriptionFilter,
 }
 
@@ -221,7 +226,7 @@ impl Hub {
             .ok_or_else(|| AccessError::NoSubscription {
                 partner: partner.id.clone(),
             })?;
-        let cursor = self.store.cursor(&partner.id)?;
+        let cursor = self.store.cursor(&CursorId::Partner(partner.id.clone()))?;
         let start = match after_seq {
             None => cursor,
             Some(after) => {
@@ -229,13 +234,30 @@ impl Hub {
                 after
             }
         };
-        Ok(subscription::spawn(
+        Ok(subscription::spawn(self.follow(start, filter)))
+    }
+
+    /// Follows the outbox after `after`, handing out the committed events
+    /// `filter` matches; see `Follower`.
+    pub fn follow(&self, after: u64, filter: SubscriptionFilter) -> Follower {
+        Follower::new(
             self.store.clone(),
             filter,
-            start,
+            after,
             self.engine.committed(),
             self.stopping.clone(),
-        ))
+        )
+    }
+
+    /// How far a consumer has got (0 when it never stored a cursor).
+    pub fn cursor(&self, id: &CursorId) -> Result<u64, HubError> {
+        Ok(self.store.cursor(id)?)
+    }
+
+    /// Keeps one of the hub's own consumers' cursor durable from `saved` on;
+    /// see `CursorSaver`.
+    pub fn cursor_saver(&self, id: CursorId, saved: u64) -> CursorSaver {
+        CursorSaver::start(self.store.clone(), id, saved)
     }
 
     fn check_replayable(&self, after: u64, cursor: u64) -> Result<(), HubError> {
@@ -276,6 +298,8 @@ impl Hub {
             )
             .into());
         }
-        Ok(self.store.advance_cursor(&partner.id, seq)?)
+        Ok(self
+            .store
+            .advance_cursor(&CursorId::Partner(partner.id.clone()), seq)?)
     }
 }

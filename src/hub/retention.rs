@@ -6,7 +6,7 @@
 use super::Destination;
 use crate::domain::UnixMillis;
 use crate::partners::{Delivery, PartnerRegistry};
-use crate::store::Store;
+use crate::store::{CursorId, Store};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -65,7 +65,7 @@ pub fn sweep(
     let cutoff = |d: Duration| UnixMillis(now.0 - d.as_millis() as i64);
     let mut cursors = Vec::new();
     for (id, filter) in partners.subscribers(Delivery::Grpc) {
-        cursors.push((store.cursor(id)?, filter));
+        cursors.push((store.cursor(&CursorId::Partner(id.to_string()))?, filter));
     }
     for destination in destinations {
         cursors.push((store.cursor(&destination.cursor)?, &destination.filter));

@@ -1,70 +1,42 @@
-//! One subscriber's feed: read the outbox after a cursor, keep what the
-//! filter matches, send it down a bounded channel, then wait for the next
-//! committed group. A slow reader slows only its own feed.
+//! One subscriber's feed: a [`Follower`] from the subscriber's position,
+//! each matching event sent down a bounded channel. A slow reader slows
+//! only its own feed.
 
+use super::follower::Follower;
 use super::HubError;
 use crate::domain::Event;
-use crate::partners::SubscriptionFilter;
-use crate::store::Store;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
 /// Events in flight to one subscriber before its feed waits.
 const FEED_CAPACITY: usize = 256;
 /// Events read from the outbox at a time.
 const READ_BATCH: usize = 512;
 
-pub(super) fn spawn(
-    store: Store,
-    filter: SubscriptionFilter,
-    after: u64,
-    committed: watch::Receiver<u64>,
-    stopping: watch::Receiver<bool>,
-) -> mpsc::Receiver<Result<Event, HubError>> {
+pub(super) fn spawn(follower: Follower) -> mpsc::Receiver<Result<Event, HubError>> {
     let (tx, rx) = mpsc::channel(FEED_CAPACITY);
-    tokio::spawn(feed(store, filter, after, committed, stopping, tx));
+    tokio::spawn(feed(follower, tx));
     rx
 }
 
-async fn feed(
-    store: Store,
-    filter: SubscriptionFilter,
-    mut after: u64,
-    mut committed: watch::Receiver<u64>,
-    mut stopping: watch::Receiver<bool>,
-    tx: mpsc::Sender<Result<Event, HubError>>,
-) {
+async fn feed(mut follower: Follower, tx: mpsc::Sender<Result<Event, HubError>>) {
     loop {
-        if *stopping.borrow() {
-            return;
-        }
-        // Only what is flushed is visible to subscribers: an event must never
-        // reach a partner and then vanish in a crash.
-        let durable = *committed.borrow_and_update();
-        while after < durable {
-            let events = match store.events_after(after, READ_BATCH) {
-                Ok(events) => events,
-                Err(e) => {
-                    let _ = tx.send(Err(e.into())).await;
-                    return;
-                }
-            };
-            if events.is_empty() {
-                break;
-            }
-            for event in events {
-                if event.seq > durable {
-                    break;
-                }
-                after = event.seq;
-                if filter.matches(&event) && tx.send(Ok(event)).await.is_err() {
-                    return; // the reader went away
+        let batch = tokio::select! {
+            batch = follower.next(READ_BATCH) => batch,
+            _ = tx.closed() => return, // the reader went away
+        };
+        match batch {
+            Ok(Some(batch)) => {
+                for event in batch.events {
+                    if tx.send(Ok(event)).await.is_err() {
+                        return;
+                    }
                 }
             }
-        }
-        tokio::select! {
-            changed = committed.changed() => if changed.is_err() { return },
-            _ = tx.closed() => return,
-            _ = stopping.changed() => return,
+            Ok(None) => return, // the hub is stopping
+            Err(e) => {
+                let _ = tx.send(Err(e)).await;
+                return;
+            }
         }
     }
 }

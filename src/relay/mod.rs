@@ -1,8 +1,9 @@
 //! The delivery relay: events to a partner through its adapter's sink.
 //!
-//! One relay per partner with an adapter. It reads the outbox after its own
-//! durable cursor (`adapter:<partner id>`), keeps what the partner's filter
-//! matches, and hands each event to the lane of its dossier. A lane delivers
+//! One relay per partner with an adapter. It follows the outbox (the hub's
+//! `Follower`) from its own durable cursor (`CursorId::Adapter`), keeping
+//! what the partner's filter matches, and hands each event to the lane of
+//! its dossier. A lane delivers
 //! its dossier's events one at a time, in order; lanes of different dossiers
 //! run side by side (up to `[delivery] concurrency`). So a slow or failing
 //! dossier never holds the others back, while each dossier stays in order.
@@ -16,18 +17,18 @@
 mod lane;
 
 use crate::domain::Event;
-use crate::hub::HubError;
+use crate::hub::{CursorId, CursorSaver, Hub, HubError};
 use crate::partners::SubscriptionFilter;
 use crate::store::{ParkedDelivery, Store};
 use lienthong_adapter::Sink;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch, Semaphore};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 /// Events read from the outbox but not yet settled, at most, per partner.
 const MAX_OUTSTANDING: usize = 4096;
-/// Settled events between two durable cursor writes.
+/// Settled events between two cursor saves while lanes are busy.
 const CURSOR_EVERY: u64 = 256;
 
 #[derive(Clone, Copy, Debug)]
@@ -36,10 +37,6 @@ pub struct RelaySettings {
     pub initial_backoff: Duration,
     pub max_backoff: Duration,
     pub concurrency: usize,
-}
-
-pub fn cursor_name(partner: &str) -> String {
-    format!("adapter:{partner}")
 }
 
 /// Asks a running relay to deliver parked events again.
@@ -90,10 +87,8 @@ pub struct Relay {
     pub partner: String,
     pub filter: SubscriptionFilter,
     pub sink: Arc<dyn Sink>,
-    pub store: Store,
+    pub hub: Hub,
     pub settings: RelaySettings,
-    pub committed: watch::Receiver<u64>,
-    pub stopping: watch::Receiver<bool>,
 }
 
 impl Relay {
@@ -108,76 +103,67 @@ impl Relay {
         (RelayHandle { redrive }, task)
     }
 
-    async fn run(mut self, mut requests: mpsc::Receiver<RedriveRequest>) -> Result<(), HubError> {
-        let cursor_name = cursor_name(&self.partner);
-        let mut cursor = self.store.cursor(&cursor_name)?;
-        let mut read_up_to = cursor;
-        let mut settled: BTreeSet<u64> = BTreeSet::new();
-        let mut unsaved = 0u64;
-        let mut blocked: HashSet<u64> = self.store.parked_dossiers(&self.partner)?;
+    async fn run(self, requests: mpsc::Receiver<RedriveRequest>) -> Result<(), HubError> {
+        let id = CursorId::Adapter(self.partner.clone());
+        let start = self.hub.cursor(&id)?;
+        let cursor = self.hub.cursor_saver(id, start);
+        let result = self.relay(start, &cursor, requests).await;
+        cursor.finish().await;
+        result
+    }
+
+    async fn relay(
+        &self,
+        start: u64,
+        cursor: &CursorSaver,
+        mut requests: mpsc::Receiver<RedriveRequest>,
+    ) -> Result<(), HubError> {
+        let store = self.hub.store();
+        let mut outbox = self.hub.follow(start, self.filter.clone());
+        let mut stopping = self.hub.stopping();
+        // Events in a lane for the first time (re-driven ones are behind the
+        // cursor already): the cursor stays below the oldest of them.
+        let mut in_lanes: BTreeSet<u64> = BTreeSet::new();
+        let mut saved = start;
+        let mut blocked: HashSet<u64> = store.parked_dossiers(&self.partner)?;
         let mut lanes: HashMap<u64, (mpsc::UnboundedSender<lane::Work>, usize)> = HashMap::new();
         let (settle_tx, mut settle_rx) = mpsc::unbounded_channel::<Settled>();
         let permits = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
         let context = Arc::new(lane::LaneContext {
             partner: self.partner.clone(),
             sink: self.sink.clone(),
-            store: self.store.clone(),
+            store: store.clone(),
             settings: self.settings,
             permits,
-            stopping: self.stopping.clone(),
+            stopping: stopping.clone(),
             settled: settle_tx,
         });
-        tracing::info!(partner = %self.partner, from_seq = cursor + 1, "delivery relay started");
+        tracing::info!(partner = %self.partner, from_seq = start + 1, "delivery relay started");
         loop {
-            let durable = *self.committed.borrow_and_update();
-            let outstanding = (read_up_to - cursor) as usize;
-            let mut read_any = false;
-            if read_up_to < durable && outstanding < MAX_OUTSTANDING {
-                for event in self
-                    .store
-                    .events_after(read_up_to, MAX_OUTSTANDING - outstanding)?
-                {
-                    if event.seq > durable {
-                        break;
-                    }
-                    read_any = true;
-                    read_up_to = event.seq;
-                    if !self.filter.matches(&event) {
-                        settled.insert(event.seq);
-                    } else if blocked.contains(&event.dossier_id)
-                        && !lanes.contains_key(&event.dossier_id)
-                    {
-                        let behind = format!(
-                            "waiting behind an earlier parked event of dossier {}",
-                            event.ma_ho_so
-                        );
-                        self.park(event, behind)?;
-                        settled.insert(read_up_to);
-                    } else {
-                        dispatch(
-                            &mut lanes,
-                            &context,
-                            lane::Work {
-                                event,
-                                redriven: false,
-                            },
-                        );
+            let settled = in_lanes
+                .first()
+                .map_or(outbox.position(), |oldest| oldest - 1);
+            if settled >= saved + CURSOR_EVERY || (settled > saved && lanes.is_empty()) {
+                cursor.advance(settled);
+                saved = settled;
+            }
+            let room = MAX_OUTSTANDING.saturating_sub(in_lanes.len());
+            tokio::select! {
+                batch = outbox.next(room), if room > 0 => {
+                    let Some(batch) = batch? else { break };
+                    for event in batch.events {
+                        if blocked.contains(&event.dossier_id) && !lanes.contains_key(&event.dossier_id) {
+                            let behind = format!(
+                                "waiting behind an earlier parked event of dossier {}",
+                                event.ma_ho_so
+                            );
+                            self.park(event, behind)?;
+                        } else {
+                            in_lanes.insert(event.seq);
+                            dispatch(&mut lanes, &context, lane::Work { event, redriven: false });
+                        }
                     }
                 }
-            }
-            // Move the cursor over every settled event without a gap.
-            while settled.remove(&(cursor + 1)) {
-                cursor += 1;
-                unsaved += 1;
-            }
-            if unsaved >= CURSOR_EVERY || (unsaved > 0 && lanes.is_empty()) {
-                self.store.advance_cursor(&cursor_name, cursor)?;
-                unsaved = 0;
-            }
-            if read_any {
-                continue;
-            }
-            tokio::select! {
                 Some(done) = settle_rx.recv() => {
                     let mut next = Some(done);
                     while let Some(done) = next.take() {
@@ -185,7 +171,7 @@ impl Relay {
                             blocked.insert(done.dossier_id);
                         }
                         if !done.redriven {
-                            settled.insert(done.seq);
+                            in_lanes.remove(&done.seq);
                         }
                         if let Some((_, pending)) = lanes.get_mut(&done.dossier_id) {
                             *pending -= 1;
@@ -196,18 +182,18 @@ impl Relay {
                         next = settle_rx.try_recv().ok();
                     }
                 }
-                changed = self.committed.changed() => if changed.is_err() { break },
                 Some(request) = requests.recv() => {
                     let result = self.redrive(request.seqs.as_deref(), &mut blocked, &mut lanes, &context);
                     let _ = request.answer.send(result);
                 }
-                _ = self.stopping.changed() => break,
+                _ = stopping.changed() => break,
             }
         }
-        if unsaved > 0 {
-            self.store.advance_cursor(&cursor_name, cursor)?;
-        }
-        tracing::info!(partner = %self.partner, cursor, "delivery relay stopped");
+        let settled = in_lanes
+            .first()
+            .map_or(outbox.position(), |oldest| oldest - 1);
+        cursor.advance(settled);
+        tracing::info!(partner = %self.partner, cursor = settled, "delivery relay stopped");
         Ok(())
     }
 
@@ -219,7 +205,7 @@ impl Relay {
             attempts: 0,
             parked_at: crate::domain::UnixMillis::now(),
         };
-        Ok(self.store.put_parked(&self.partner, &parked)?)
+        Ok(self.hub.store().put_parked(&self.partner, &parked)?)
     }
 
     fn redrive(
@@ -229,8 +215,8 @@ impl Relay {
         lanes: &mut HashMap<u64, (mpsc::UnboundedSender<lane::Work>, usize)>,
         context: &Arc<lane::LaneContext>,
     ) -> Result<usize, HubError> {
-        let taken = self.store.take_parked(&self.partner, seqs)?;
-        let still_parked = self.store.parked_dossiers(&self.partner)?;
+        let taken = self.hub.store().take_parked(&self.partner, seqs)?;
+        let still_parked = self.hub.store().parked_dossiers(&self.partner)?;
         blocked.retain(|d| still_parked.contains(d));
         for parked in &taken {
             dispatch(

@@ -10,7 +10,7 @@
 //! | `h`    | dossier id, version               | HistoryEntry (JSON)        |
 //! | `e`    | seq                               | Event (JSON): the outbox   |
 //! | `i`    | partner 0 idempotency key         | IdempotencyRecord (JSON)   |
-//! | `c`    | subscriber                        | acknowledged seq           |
+//! | `c`    | `CursorId::name` (cursors.rs)     | acknowledged seq           |
 //! | `k`    | kind 0 `v`                        | catalogue version          |
 //! | `k`    | kind 0 `e` code                   | CatalogEntry (JSON)        |
 //! | `k`    | kind 0 `c` version, index         | CatalogChange (JSON)       |
@@ -79,12 +79,6 @@ pub fn idempotency(partner: &str, idempotency_key: &str) -> Vec<u8> {
     key.extend_from_slice(partner.as_bytes());
     key.push(0);
     key.extend_from_slice(idempotency_key.as_bytes());
-    key
-}
-
-pub fn cursor(subscriber: &str) -> Vec<u8> {
-    let mut key = vec![CURSOR];
-    key.extend_from_slice(subscriber.as_bytes());
     key
 }
 

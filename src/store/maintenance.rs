@@ -1,33 +1,15 @@
-//! Writes that are not commands: subscriber cursors and retention.
+//! Writes that are not commands: retention.
 //!
-//! They touch keys the writer thread never writes (cursors) or only deletes
-//! what no reader may need any more (acknowledged events, expired
-//! idempotency records), so they go to sled directly rather than through the
-//! group commit.
+//! They only delete what no reader may need any more (acknowledged events,
+//! expired idempotency records), so they go to sled directly rather than
+//! through the group commit. (Cursors, the other such write, are in
+//! `cursors.rs`.)
 
 use super::txn::IdempotencyRecord;
 use super::{decode, keys, Store, StoreError};
 use crate::domain::{Event, UnixMillis};
 
 impl Store {
-    /// Moves a subscriber's cursor forward to `seq` (never backwards) and
-    /// makes it durable. Returns the cursor now stored.
-    pub fn advance_cursor(&self, subscriber: &str, seq: u64) -> Result<u64, StoreError> {
-        let key = keys::cursor(subscriber);
-        let updated = self
-            .db
-            .update_and_fetch(&key, |old| {
-                let current = old.and_then(|b| keys::read_u64(&key, b).ok()).unwrap_or(0);
-                Some(current.max(seq).to_be_bytes().to_vec())
-            })
-            .map_err(|e| StoreError::io("storing a cursor", e))?;
-        self.flush()?;
-        match updated {
-            Some(bytes) => keys::read_u64(&key, &bytes),
-            None => Ok(0),
-        }
-    }
-
     /// Removes outbox events from the oldest on, for as long as
     /// `delivered` says an event is no longer needed. Stops at the first one
     /// still needed, so the outbox stays one contiguous run of seqs.

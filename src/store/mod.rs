@@ -7,6 +7,7 @@
 //! Reads go straight to sled; writes go through `Txn`, which only the engine's
 //! writer thread holds. No module outside this one names a sled type.
 
+mod cursors;
 mod deliveries;
 mod error;
 mod keys;
@@ -14,6 +15,7 @@ mod maintenance;
 mod reads;
 mod txn;
 
+pub use cursors::CursorId;
 pub use deliveries::{DeliveryState, DeliveryStats, ParkedDelivery};
 pub use error::StoreError;
 pub use reads::ListFilter;

@@ -1,6 +1,6 @@
-//! Read paths: dossiers, history, listings, the outbox, cursors and
-//! catalogues. Reads never wait for the writer; they see whole batches only,
-//! because a batch is applied atomically.
+//! Read paths: dossiers, history, listings, the outbox and catalogues.
+//! Reads never wait for the writer; they see whole batches only, because a
+//! batch is applied atomically.
 
 use super::{decode, keys, Store, StoreError};
 use crate::domain::catalog::{CatalogChange, CatalogEntry};
@@ -123,10 +123,6 @@ impl Store {
     /// The seq of the newest committed event (0 when there is none yet).
     pub fn last_seq(&self) -> Result<u64, StoreError> {
         Ok(self.get_u64(keys::NEXT_SEQ)?.unwrap_or(1) - 1)
-    }
-
-    pub fn cursor(&self, subscriber: &str) -> Result<u64, StoreError> {
-        Ok(self.get_u64(&keys::cursor(subscriber))?.unwrap_or(0))
     }
 
     pub fn catalog(&self, kind: &str) -> Result<(u64, Vec<CatalogEntry>), StoreError> {
