@@ -6,6 +6,7 @@
 
 mod adapters;
 mod amqp;
+mod architecture;
 mod bad_input;
 mod catalog;
 mod common;

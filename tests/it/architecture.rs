@@ -1,0 +1,183 @@
+//! The invariants of ARCHITECTURE.md that can be checked by reading the
+//! source tree, checked (like rust-analyzer's tidy tests): forbidden names per
+//! module, forbidden dependencies per crate, a `//!` paragraph per file. A
+//! change that breaks one fails here with the file, the line and the rule.
+//!
+//! Nothing is compiled: the files are read and lexed, comments and string
+//! literals are not code, so a paragraph saying "no sled here" is fine.
+//!
+//! To add a rule, add one line to `RULES`. A rule that will only hold once a
+//! refactor lands stays `on: OFF`; `LIENTHONG_TIDY_ALL=1` checks those too,
+//! and the test prints what they would report today in any case.
+
+mod checks;
+mod tokens;
+
+use checks::{check, covers, glob, read_tree, Check::*, Rule, SourceFile};
+use std::path::Path;
+
+const ON: bool = true;
+/// Pending: true once the refactor of issue 7 lands.
+const OFF: bool = false;
+
+/// Binary-only modules and clients of the hub by nature: they may use what
+/// a client uses (tonic channels, prost messages, lapin, anyhow).
+const TOOLS: [&str; 2] = ["src/bench/**", "src/demo/**"];
+
+#[rustfmt::skip]
+const RULES: &[Rule] = &[
+    Rule { on: ON, text: "`domain` imports no wire, transport or storage crate: it is plain data and pure functions", files: &["src/domain/**"], except: &[], check: Names(&["prost", "prost_types", "tonic", "lapin", "sled", "axum", "tokio", "lienthong_proto", "crate::wire", "crate::store", "crate::grpc", "crate::amqp"]) },
+    Rule { on: ON, text: "no module outside `store` names a sled type (the benchmark measures raw sled as its baseline)", files: &["src/**", "adapters/*/src/**"], except: &["src/store/**", TOOLS[0]], check: Names(&["sled"]) },
+    Rule { on: ON, text: "only `amqp` knows lapin (the benchmark is a client)", files: &["src/**", "adapters/*/src/**"], except: &["src/amqp/**", TOOLS[0]], check: Names(&["lapin"]) },
+    Rule { on: ON, text: "only `grpc` knows tonic (bench and demo are clients)", files: &["src/**", "adapters/*/src/**"], except: &["src/grpc/**", TOOLS[0], TOOLS[1]], check: Names(&["tonic", "tonic_health", "tonic_reflection"]) },
+    Rule { on: ON, text: "`anyhow` only in main.rs and binary-only modules; libraries have one thiserror enum per module", files: &["src/**", "adapters/*/src/**"], except: &["src/main.rs", TOOLS[0], TOOLS[1]], check: Names(&["anyhow"]) },
+    Rule { on: ON, text: "adapters depend on the contract only, never on the hub's internals, lapin or sled", files: &["adapters/*/Cargo.toml"], except: &[], check: Depends(&["lienthong", "lapin", "sled"]) },
+    Rule { on: ON, text: "every module starts with a `//!` paragraph saying why it exists", files: &["src/**/*.rs", "adapters/*/src/**/*.rs"], except: &[], check: ModuleDoc },
+    Rule { on: ON, text: "`store::Txn` is the write side, used only by the engine (the only writer)", files: &["src/**"], except: &["src/engine/**", "src/store/**"], check: Names(&["Txn", "DossierCache", "store::txn"]) },
+    Rule { on: OFF, text: "only `wire`, `grpc`, `amqp` (and the clients bench and demo) know prost types", files: &["src/**"], except: &["src/wire/**", "src/grpc/**", "src/amqp/**", TOOLS[0], TOOLS[1]], check: Names(&["prost", "prost_types", "lienthong_proto", "crate::wire", "pb::"]) },
+    Rule { on: OFF, text: "`grpc/status.rs` is the only place where an error becomes a gRPC status", files: &["src/**"], except: &["src/grpc/status.rs"], check: Names(&TONIC_STATUS_CONSTRUCTORS) },
+    Rule { on: OFF, text: "other modules do not import `grpc`: error codes are transport-neutral, mapped to gRPC only in `grpc`", files: &["src/**"], except: &["src/grpc/**", "src/app.rs", TOOLS[0], TOOLS[1]], check: Names(&["crate::grpc"]) },
+    Rule { on: OFF, text: "the library exposes the hub and nothing else: demo and bench are parts of the binary", files: &["src/lib.rs"], except: &[], check: Names(&["mod demo", "mod bench"]) },
+    Rule { on: OFF, text: "error codes cross transports as one `ErrorCode`, never as strings compared with gRPC code names", files: &["src/**", "adapters/*/src/**"], except: &[], check: CodeNameCompared },
+    Rule { on: OFF, text: "`adapters.rs` is the only place the hub names adapter crates (the demo runs their simulators)", files: &["src/**"], except: &["src/adapters.rs", TOOLS[1]], check: Names(&["lienthong_adapter_*"]) },
+    Rule { on: OFF, text: "transports and the adapter edge reach state through hub methods, never the store", files: &["src/grpc/**", "src/amqp/**", "src/relay/**", "src/inbound.rs"], except: &[], check: Names(&["crate::store", ".store()"]) },
+    Rule { on: OFF, text: "the domain crate depends on no wire, transport or storage crate", files: &["src/domain/Cargo.toml"], except: &[], check: Depends(&["prost", "prost-types", "tonic", "lapin", "sled", "axum", "tokio", "lienthong", "lienthong-proto"]) },
+];
+
+/// Every way tonic builds a `Status`.
+const TONIC_STATUS_CONSTRUCTORS: [&str; 21] = [
+    "Status::new",
+    "Status::with_details",
+    "Status::with_metadata",
+    "Status::with_details_and_metadata",
+    "Status::from_error",
+    "Status::cancelled",
+    "Status::unknown",
+    "Status::invalid_argument",
+    "Status::deadline_exceeded",
+    "Status::not_found",
+    "Status::already_exists",
+    "Status::permission_denied",
+    "Status::resource_exhausted",
+    "Status::failed_precondition",
+    "Status::aborted",
+    "Status::out_of_range",
+    "Status::unimplemented",
+    "Status::internal",
+    "Status::unavailable",
+    "Status::data_loss",
+    "Status::unauthenticated",
+];
+
+fn tree() -> Vec<SourceFile> {
+    read_tree(Path::new(env!("CARGO_MANIFEST_DIR")))
+}
+
+#[test]
+fn architecture_invariants_hold() {
+    let files = tree();
+    let everything = std::env::var_os("LIENTHONG_TIDY_ALL").is_some();
+    let mut broken = Vec::new();
+    for rule in RULES {
+        let violations = check(rule, &files);
+        if rule.on || everything {
+            broken.extend(violations);
+        } else if !violations.is_empty() {
+            eprintln!("pending rule (off): {}", rule.text);
+            for v in &violations {
+                eprintln!("    {}:{}: {}", v.path, v.line, v.found);
+            }
+        }
+    }
+    let report: Vec<String> = broken.iter().map(ToString::to_string).collect();
+    assert!(
+        broken.is_empty(),
+        "{} architecture violation(s) (see ARCHITECTURE.md):\n{}",
+        broken.len(),
+        report.join("\n")
+    );
+}
+
+#[test]
+fn every_enabled_rule_covers_files_that_exist() {
+    // A directory renamed under a rule would otherwise make it hold vacuously.
+    let files = tree();
+    assert!(files.iter().any(|f| f.path == "src/lib.rs"));
+    assert!(files
+        .iter()
+        .any(|f| f.path == "adapters/adapter/Cargo.toml"));
+    for rule in RULES.iter().filter(|r| r.on) {
+        for pattern in rule.files.iter().chain(rule.except) {
+            assert!(
+                files.iter().any(|f| glob(pattern, &f.path)),
+                "rule `{}`: `{pattern}` matches no file",
+                rule.text
+            );
+        }
+        assert!(
+            files.iter().any(|f| covers(rule, &f.path)),
+            "rule `{}` covers no file",
+            rule.text
+        );
+    }
+}
+
+fn domain_rule() -> &'static Rule {
+    RULES
+        .iter()
+        .find(|r| r.files == ["src/domain/**"])
+        .expect("the domain rule")
+}
+
+#[test]
+fn a_violation_names_the_file_the_line_and_the_rule() {
+    let file = SourceFile::new(
+        "src/domain/leak.rs",
+        "//! A domain file that leaks storage.\n\nuse sled::Db;\n",
+    );
+    let rule = domain_rule();
+    let shown: Vec<String> = check(rule, &[file])
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        shown,
+        [format!(
+            "src/domain/leak.rs:3: names `sled` — breaks: {}",
+            rule.text
+        )]
+    );
+}
+
+#[test]
+fn the_tidy_test_does_not_trip_itself() {
+    // Its comments and strings name every forbidden thing; placed where the
+    // strictest rules apply, its code still names none of them.
+    let own = [
+        include_str!("architecture.rs"),
+        include_str!("architecture/checks.rs"),
+        include_str!("architecture/tokens.rs"),
+    ];
+    let files: Vec<SourceFile> = own
+        .iter()
+        .enumerate()
+        .map(|(i, text)| SourceFile::new(&format!("src/domain/tidy{i}.rs"), text))
+        .collect();
+    let code_names = RULES
+        .iter()
+        .find(|r| matches!(r.check, CodeNameCompared))
+        .expect("the code-name rule");
+    let strict = Rule {
+        on: ON,
+        files: &["src/domain/**"],
+        except: &[],
+        ..*code_names
+    };
+    for rule in [domain_rule(), &strict] {
+        let found: Vec<String> = check(rule, &files)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(found.is_empty(), "{found:#?}");
+    }
+}
