@@ -22,6 +22,7 @@ pub mod planner;
 pub mod status;
 pub mod time;
 pub mod validate;
+pub mod working_time;
 
 pub use command::{Command, CommandEnvelope, CommandName, DossierRef, NewDossier};
 pub use dossier::{
