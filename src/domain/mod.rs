@@ -5,7 +5,8 @@
 //! the national portal, the commands a partner may send, the transition table
 //! that decides which command is legal in which status, the planner that
 //! reads a partner's "now in status N" off that table, the validation of
-//! every field a partner can fill, and the Vietnam calendar. The gRPC layer, the
+//! every field a partner can fill, the Vietnam calendar, and the working-time
+//! engine that computes due dates from the holiday table. The gRPC layer, the
 //! AMQP layer and the storage layer all translate to and from these types,
 //! which is why none of them may be imported here. It is a crate of its own
 //! (`lienthong-domain`) so that adapters share the table and the calendar
