@@ -8,9 +8,7 @@ use crate::config::{ConfigError, HubConfig};
 use crate::engine::EngineSettings;
 use crate::grpc::{self, ServeSettings};
 use crate::hub::DeadLetters;
-use crate::hub::{Hub, HubError, RetentionSettings};
-use crate::inbound;
-use crate::relay::Deliveries;
+use crate::hub::{AdapterDeliveries, Hub, HubError, RetentionSettings};
 use crate::store::{Store, StoreError};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -68,7 +66,7 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
     };
     let amqp_settings = AmqpSettings::from_config(&config.amqp);
     let mut destinations: Vec<_> = amqp_settings.iter().map(|_| amqp::destination()).collect();
-    destinations.extend(adapters::destinations(config)?);
+    destinations.extend(adapters::destinations(&partners));
     let (hub, runtime) = Hub::start(store.clone(), partners, destinations, engine, retention)?;
     let adapters = adapters::start(&hub, config)?;
     let (amqp_runtime, dead_letters) = match &amqp_settings {
@@ -92,7 +90,7 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
     })?;
     let http = match settings.http_listen {
         Some(addr) => {
-            let listener = inbound::bind(addr)
+            let listener = adapters::bind(addr)
                 .await
                 .map_err(|source| AppError::Bind { addr, source })?;
             let bound = listener
@@ -103,10 +101,7 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
         None => None,
     };
     let http_addr = http.as_ref().map(|(_, addr)| *addr);
-    let delivery = Deliveries {
-        relays: Arc::new(adapters.relays.clone()),
-        store: store.clone(),
-    };
+    let deliveries: Arc<dyn AdapterDeliveries> = adapters.relays.clone();
     let (stop, stop_rx) = oneshot::channel::<()>();
     let serve_settings = ServeSettings {
         max_message_bytes: settings.max_message_bytes,
@@ -118,14 +113,14 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
         let mut stopping = hub.stopping();
         let http_server = http.map(|(listener, _)| {
             let routes = std::mem::take(&mut adapters.routes);
-            tokio::spawn(inbound::serve(listener, routes, async move {
+            tokio::spawn(adapters::serve(listener, routes, async move {
                 let _ = stopping.wait_for(|stop| *stop).await;
             }))
         });
         let server = tokio::spawn(grpc::serve(
             hub,
             dead_letters,
-            delivery,
+            deliveries,
             listener,
             serve_settings,
             async {

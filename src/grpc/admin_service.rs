@@ -1,9 +1,11 @@
-//! `lienthong.v1.AdminService`: parked messages, for operators.
+//! `lienthong.v1.AdminService`: parked messages and deliveries, delivery
+//! status and reconciliation, for operators. It authorises and maps; what
+//! the answers mean is decided behind `DeadLetters` (the broker) and
+//! `AdapterDeliveries` (the adapter edge).
 
 use super::{auth, from_proto, pb, to_proto, to_status};
 use crate::domain::CommandName;
-use crate::hub::{DeadLetters, Hub, HubError};
-use crate::relay::{Deliveries, RelayHandle};
+use crate::hub::{AdapterDeliveries, DeadLetters, Hub, HubError};
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
@@ -11,21 +13,17 @@ pub struct AdminService {
     pub hub: Hub,
     /// Absent when the hub runs without a broker.
     pub dead_letters: Option<Arc<dyn DeadLetters>>,
-    pub deliveries: Deliveries,
+    /// Deliveries through partners' adapters.
+    pub deliveries: Arc<dyn AdapterDeliveries>,
 }
 
 impl AdminService {
-    /// The caller may manage parked messages, and names a partner with an adapter.
-    fn relay<T>(&self, request: &Request<T>, partner_id: &str) -> Result<&RelayHandle, Status> {
+    /// The caller may manage parked messages and deliveries.
+    fn operator<T>(&self, request: &Request<T>) -> Result<(), Status> {
         let caller = auth::partner(&self.hub, request)?;
         caller
             .check_command(CommandName::ManageParked)
-            .map_err(|e| to_status(&e.into()))?;
-        self.deliveries.relays.get(partner_id).ok_or_else(|| {
-            to_status(&HubError::NotFound {
-                what: format!("a partner `{partner_id}` with an adapter that receives events"),
-            })
-        })
+            .map_err(|e| to_status(&e.into()))
     }
 
     fn authorised<T>(&self, request: &Request<T>) -> Result<&Arc<dyn DeadLetters>, Status> {
@@ -93,17 +91,17 @@ impl pb::admin_service_server::AdminService for AdminService {
         &self,
         request: Request<pb::ListParkedDeliveriesRequest>,
     ) -> Result<Response<pb::ListParkedDeliveriesReply>, Status> {
-        let partner = request.get_ref().partner_id.clone();
-        self.relay(&request, &partner)?;
-        let limit = match request.get_ref().limit {
+        self.operator(&request)?;
+        let req = request.into_inner();
+        let limit = match req.limit {
             0 => 100,
             n => n as usize,
         };
         let parked = self
             .deliveries
-            .store
-            .parked(&partner, limit)
-            .map_err(|e| to_status(&e.into()))?;
+            .parked(&req.partner_id, limit)
+            .await
+            .map_err(|e| to_status(&e))?;
         let deliveries = parked
             .into_iter()
             .map(|p| pb::ParkedDelivery {
@@ -124,15 +122,13 @@ impl pb::admin_service_server::AdminService for AdminService {
         &self,
         request: Request<pb::RedriveParkedDeliveriesRequest>,
     ) -> Result<Response<pb::RedriveParkedDeliveriesReply>, Status> {
-        let relay = self.relay(&request, &request.get_ref().partner_id)?.clone();
+        self.operator(&request)?;
         let req = request.into_inner();
-        if req.seqs.is_empty() && !req.all {
-            return Err(Status::invalid_argument(
-                "invalid field `seqs`: name at least one event, or set `all`",
-            ));
-        }
-        let seqs = (!req.all).then_some(req.seqs);
-        let redriven = relay.redrive(seqs).await.map_err(|e| to_status(&e))?;
+        let redriven = self
+            .deliveries
+            .redrive(&req.partner_id, req.seqs, req.all)
+            .await
+            .map_err(|e| to_status(&e))?;
         Ok(Response::new(pb::RedriveParkedDeliveriesReply {
             redriven: redriven as u32,
         }))
@@ -142,62 +138,45 @@ impl pb::admin_service_server::AdminService for AdminService {
         &self,
         request: Request<pb::GetDeliveryStatusRequest>,
     ) -> Result<Response<pb::GetDeliveryStatusReply>, Status> {
-        let partner = request.get_ref().partner_id.clone();
-        self.relay(&request, &partner)?;
-        let store = &self.deliveries.store;
-        let internal = |e: crate::store::StoreError| to_status(&e.into());
-        // Committed, then cursor, then counters: every event up to the
-        // cursor was counted before the cursor moved, so the counters read
-        // afterwards include all of them.
-        let committed = store.last_seq().map_err(internal)?;
-        let cursor = store
-            .cursor(&crate::hub::CursorId::Adapter(partner.clone()))
-            .map_err(internal)?;
-        let stats = store.delivery_stats(&partner).map_err(internal)?;
-        let status = pb::DeliveryStatus {
-            partner_id: partner.clone(),
-            cursor,
-            committed,
-            accepted: stats.accepted,
-            parked: stats.parked,
-            retried: stats.retried,
-            redriven: stats.redriven,
-        };
-        let reference = from_proto::dossier_ref("dossier", &request.get_ref().dossier)
-            .map_err(|e| to_status(&e.into()))?;
+        self.operator(&request)?;
+        let req = request.into_inner();
+        let status = self
+            .deliveries
+            .status(&req.partner_id)
+            .await
+            .map_err(|e| to_status(&e))?;
+        let reference =
+            from_proto::dossier_ref("dossier", &req.dossier).map_err(|e| to_status(&e.into()))?;
         let dossier = match reference {
             None => None,
-            Some(reference) => {
-                let current = store
-                    .dossier(&reference)
-                    .map_err(internal)?
-                    .ok_or_else(|| {
-                        to_status(&HubError::NotFound {
-                            what: format!("dossier {reference}"),
-                        })
-                    })?;
-                let synced = store
-                    .delivery_state(&partner, current.id)
-                    .map_err(internal)?
-                    .unwrap_or_default();
-                Some(pb::DossierSync {
-                    dossier_id: current.id,
-                    ma_ho_so: current.ma_ho_so.clone(),
-                    dossier_version: current.version,
-                    synced_version: synced.last_version,
-                    up_to_date: synced.last_version == current.version,
-                    changed_at: (synced.last_seq > 0)
-                        .then(|| to_proto::timestamp(synced.occurred_at)),
-                    accepted_at: (synced.last_seq > 0)
-                        .then(|| to_proto::timestamp(synced.accepted_at)),
-                    lag_milliseconds: synced.lag_millis(),
-                    partner_reference: synced.partner_reference,
-                })
-            }
+            Some(reference) => Some(
+                self.deliveries
+                    .dossier_sync(&req.partner_id, &reference)
+                    .await
+                    .map_err(|e| to_status(&e))?,
+            ),
         };
         Ok(Response::new(pb::GetDeliveryStatusReply {
-            status: Some(status),
-            dossier,
+            status: Some(pb::DeliveryStatus {
+                partner_id: status.partner_id,
+                cursor: status.cursor,
+                committed: status.committed,
+                accepted: status.stats.accepted,
+                parked: status.stats.parked,
+                retried: status.stats.retried,
+                redriven: status.stats.redriven,
+            }),
+            dossier: dossier.map(|sync| pb::DossierSync {
+                dossier_id: sync.dossier_id,
+                ma_ho_so: sync.ma_ho_so,
+                dossier_version: sync.dossier_version,
+                synced_version: sync.synced_version,
+                up_to_date: sync.up_to_date,
+                changed_at: sync.changed_at.map(to_proto::timestamp),
+                accepted_at: sync.accepted_at.map(to_proto::timestamp),
+                lag_milliseconds: sync.lag_millis,
+                partner_reference: sync.partner_reference,
+            }),
         }))
     }
 

@@ -1,8 +1,7 @@
 //! `lienthong.v1.DossierService`: commands and dossier reads.
 
 use super::{auth, from_proto, pb, to_proto, to_status};
-use crate::hub::Hub;
-use crate::store::ListFilter;
+use crate::hub::{Hub, ListFilter};
 use tonic::{Request, Response, Status};
 use tracing::Instrument;
 

@@ -21,7 +21,7 @@ pub struct ServeSettings {
 pub async fn serve(
     hub: Hub,
     dead_letters: Option<std::sync::Arc<dyn crate::hub::DeadLetters>>,
-    deliveries: crate::relay::Deliveries,
+    deliveries: std::sync::Arc<dyn crate::hub::AdapterDeliveries>,
     listener: TcpListener,
     settings: ServeSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,

@@ -5,16 +5,20 @@
 //! its time only on what needs state), sends commands to the engine, serves
 //! reads from the store, and runs the subscription feeds and retention.
 
+mod adapter_deliveries;
 mod cursors;
 mod dead_letters;
+mod deliveries;
 mod error;
 mod follower;
 mod retention;
 mod subscription;
 
-pub use crate::store::CursorId;
+pub use crate::store::{CursorId, DeliveryState, DeliveryStats, ListFilter, ParkedDelivery};
+pub use adapter_deliveries::{AdapterDeliveries, DeliveryStatus, DossierSync};
 pub use cursors::CursorSaver;
 pub use dead_letters::{DeadLetters, ParkedMessage};
+pub use deliveries::DeliveryRecords;
 pub use error::{Disposition, HubError};
 pub use follower::{Batch, Follower};
 pub use retention::{sweep as retention_sweep, RetentionSettings};
@@ -25,7 +29,7 @@ use crate::domain::{
 };
 use crate::engine::{CommandOutcome, Engine, EngineSettings, PublicationOutcome, WriterHandle};
 use crate::partners::{AccessError, Partner, PartnerRegistry, SubscriptionFilter};
-use crate::store::{ListFilter, Store};
+use crate::store::Store;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 
@@ -112,8 +116,13 @@ impl Hub {
         &self.partners
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// One partner's delivery bookkeeping (what its adapter's relay parked,
+    /// delivered and counted).
+    pub fn delivery_records(&self, partner: &str) -> DeliveryRecords {
+        DeliveryRecords {
+            store: self.store.clone(),
+            partner: partner.to_string(),
+        }
     }
 
     /// The seq of the newest durable event; changes on every commit.

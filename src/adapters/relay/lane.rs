@@ -3,7 +3,7 @@
 
 use super::{RelaySettings, Settled};
 use crate::domain::{Event, UnixMillis};
-use crate::store::{DeliveryState, ParkedDelivery, Store};
+use crate::hub::{DeliveryRecords, DeliveryState, ParkedDelivery};
 use lienthong_adapter::{DeliveryError, Sink};
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch, Semaphore};
@@ -16,7 +16,7 @@ pub(super) struct Work {
 pub(super) struct LaneContext {
     pub partner: String,
     pub sink: Arc<dyn Sink>,
-    pub store: Store,
+    pub records: DeliveryRecords,
     pub settings: RelaySettings,
     /// Deliveries in progress at once across this partner's lanes.
     pub permits: Arc<Semaphore>,
@@ -79,7 +79,7 @@ async fn deliver(context: &LaneContext, event: Event) -> Result<bool, ()> {
                     partner_reference: accepted.partner_reference,
                     attempts: attempt,
                 };
-                if let Err(e) = context.store.record_delivery(&context.partner, &state) {
+                if let Err(e) = context.records.accepted(&state) {
                     tracing::error!(error = %e, "could not record an accepted delivery");
                     return Err(());
                 }
@@ -103,9 +103,7 @@ async fn deliver(context: &LaneContext, event: Event) -> Result<bool, ()> {
             }
             Err(DeliveryError::Retry { reason }) => {
                 tracing::info!(partner = %context.partner, seq = event.seq, attempt, reason = %reason, "delivery failed; retrying");
-                let _ = context
-                    .store
-                    .bump_stats(&context.partner, |s| s.retried += 1);
+                let _ = context.records.retried();
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
                     _ = stopping.changed() => return Err(()),
@@ -130,7 +128,7 @@ fn park(context: &LaneContext, event: Event, reason: String, attempts: u32) -> R
         attempts,
         parked_at: UnixMillis::now(),
     };
-    match context.store.put_parked(&context.partner, &parked) {
+    match context.records.park(&parked) {
         Ok(()) => Ok(true),
         Err(e) => {
             tracing::error!(error = %e, "could not park a delivery");

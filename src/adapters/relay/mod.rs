@@ -3,9 +3,9 @@
 //! One relay per partner with an adapter. It follows the outbox (the hub's
 //! `Follower`) from its own durable cursor (`CursorId::Adapter`), keeping
 //! what the partner's filter matches, and hands each event to the lane of
-//! its dossier. A lane delivers
-//! its dossier's events one at a time, in order; lanes of different dossiers
-//! run side by side (up to `[delivery] concurrency`). So a slow or failing
+//! its dossier. A lane delivers its dossier's events one at a time, in order;
+//! lanes of different dossiers run side by side (up to `[delivery]
+//! concurrency`). So a slow or failing
 //! dossier never holds the others back, while each dossier stays in order.
 //!
 //! A failure worth retrying is retried with backoff up to `max_attempts`; a
@@ -13,13 +13,16 @@
 //! the dossier's later events park behind it, to keep order — until an
 //! operator re-drives them. The cursor moves over an event once it is
 //! accepted or parked, and never past one still in a lane.
+//!
+//! The relay reaches the hub's state only through hub methods: the
+//! `Follower` to read, a `CursorSaver` for its cursor, and `DeliveryRecords`
+//! for what it parks, delivers and counts.
 
 mod lane;
 
 use crate::domain::Event;
-use crate::hub::{CursorId, CursorSaver, Hub, HubError};
+use crate::hub::{CursorId, CursorSaver, DeliveryRecords, Hub, HubError, ParkedDelivery};
 use crate::partners::SubscriptionFilter;
-use crate::store::{ParkedDelivery, Store};
 use lienthong_adapter::Sink;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -67,13 +70,6 @@ impl RelayHandle {
     }
 }
 
-/// The relays of a running hub and the store they write, for the admin API.
-#[derive(Clone)]
-pub struct Deliveries {
-    pub relays: Arc<HashMap<String, RelayHandle>>,
-    pub store: Store,
-}
-
 /// What a lane reports for an event.
 pub(crate) struct Settled {
     seq: u64,
@@ -118,21 +114,21 @@ impl Relay {
         cursor: &CursorSaver,
         mut requests: mpsc::Receiver<RedriveRequest>,
     ) -> Result<(), HubError> {
-        let store = self.hub.store();
+        let records = self.hub.delivery_records(&self.partner);
         let mut outbox = self.hub.follow(start, self.filter.clone());
         let mut stopping = self.hub.stopping();
         // Events in a lane for the first time (re-driven ones are behind the
         // cursor already): the cursor stays below the oldest of them.
         let mut in_lanes: BTreeSet<u64> = BTreeSet::new();
         let mut saved = start;
-        let mut blocked: HashSet<u64> = store.parked_dossiers(&self.partner)?;
+        let mut blocked: HashSet<u64> = records.parked_dossiers()?;
         let mut lanes: HashMap<u64, (mpsc::UnboundedSender<lane::Work>, usize)> = HashMap::new();
         let (settle_tx, mut settle_rx) = mpsc::unbounded_channel::<Settled>();
         let permits = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
         let context = Arc::new(lane::LaneContext {
             partner: self.partner.clone(),
             sink: self.sink.clone(),
-            store: store.clone(),
+            records,
             settings: self.settings,
             permits,
             stopping: stopping.clone(),
@@ -157,7 +153,7 @@ impl Relay {
                                 "waiting behind an earlier parked event of dossier {}",
                                 event.ma_ho_so
                             );
-                            self.park(event, behind)?;
+                            park_behind(&context.records, event, behind)?;
                         } else {
                             in_lanes.insert(event.seq);
                             dispatch(&mut lanes, &context, lane::Work { event, redriven: false });
@@ -197,17 +193,6 @@ impl Relay {
         Ok(())
     }
 
-    fn park(&self, event: Event, reason: String) -> Result<(), HubError> {
-        tracing::warn!(partner = %self.partner, seq = event.seq, dossier = %event.ma_ho_so, reason = %reason, "delivery parked");
-        let parked = ParkedDelivery {
-            event,
-            reason,
-            attempts: 0,
-            parked_at: crate::domain::UnixMillis::now(),
-        };
-        Ok(self.hub.store().put_parked(&self.partner, &parked)?)
-    }
-
     fn redrive(
         &self,
         seqs: Option<&[u64]>,
@@ -215,8 +200,8 @@ impl Relay {
         lanes: &mut HashMap<u64, (mpsc::UnboundedSender<lane::Work>, usize)>,
         context: &Arc<lane::LaneContext>,
     ) -> Result<usize, HubError> {
-        let taken = self.hub.store().take_parked(&self.partner, seqs)?;
-        let still_parked = self.hub.store().parked_dossiers(&self.partner)?;
+        let taken = context.records.take_parked(seqs)?;
+        let still_parked = context.records.parked_dossiers()?;
         blocked.retain(|d| still_parked.contains(d));
         for parked in &taken {
             dispatch(
@@ -231,6 +216,18 @@ impl Relay {
         tracing::info!(partner = %self.partner, count = taken.len(), "parked deliveries re-driven");
         Ok(taken.len())
     }
+}
+
+/// Parks an event of a dossier that has a parked one already, without
+/// trying it: order within a dossier comes first.
+fn park_behind(records: &DeliveryRecords, event: Event, reason: String) -> Result<(), HubError> {
+    tracing::warn!(partner = %records.partner(), seq = event.seq, dossier = %event.ma_ho_so, reason = %reason, "delivery parked");
+    records.park(&ParkedDelivery {
+        event,
+        reason,
+        attempts: 0,
+        parked_at: crate::domain::UnixMillis::now(),
+    })
 }
 
 fn dispatch(

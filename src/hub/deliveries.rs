@@ -1,0 +1,88 @@
+//! What the hub keeps about deliveries through adapters, per partner: the
+//! events parked (with a copy of each, so a re-drive works after retention),
+//! the last accepted delivery of each dossier (sync state and lag), and the
+//! counters. The adapter edge's relay writes them only through
+//! [`DeliveryRecords`]; storage stays in `store/deliveries.rs`.
+
+use super::{CursorId, DeliveryStatus, HubError};
+use crate::domain::{Dossier, DossierRef};
+use crate::store::{DeliveryState, ParkedDelivery, Store};
+use std::collections::HashSet;
+
+/// One partner's delivery bookkeeping; `Hub::delivery_records`.
+#[derive(Clone)]
+pub struct DeliveryRecords {
+    pub(super) store: Store,
+    pub(super) partner: String,
+}
+
+impl DeliveryRecords {
+    pub fn partner(&self) -> &str {
+        &self.partner
+    }
+
+    /// Parks a copy of an event with its reason; counted as parked.
+    pub fn park(&self, parked: &ParkedDelivery) -> Result<(), HubError> {
+        Ok(self.store.put_parked(&self.partner, parked)?)
+    }
+
+    /// Parked deliveries, oldest first.
+    pub fn parked(&self, limit: usize) -> Result<Vec<ParkedDelivery>, HubError> {
+        Ok(self.store.parked(&self.partner, limit)?)
+    }
+
+    /// Removes and returns the parked deliveries with these seqs (all when
+    /// `seqs` is None), oldest first, counted as re-driven.
+    pub fn take_parked(&self, seqs: Option<&[u64]>) -> Result<Vec<ParkedDelivery>, HubError> {
+        Ok(self.store.take_parked(&self.partner, seqs)?)
+    }
+
+    /// Dossiers with a parked delivery: their later events wait behind it.
+    pub fn parked_dossiers(&self) -> Result<HashSet<u64>, HubError> {
+        Ok(self.store.parked_dossiers(&self.partner)?)
+    }
+
+    /// The partner accepted an event: counted, then the dossier's sync state
+    /// is recorded, so whoever sees the state also sees it counted.
+    pub fn accepted(&self, state: &DeliveryState) -> Result<(), HubError> {
+        Ok(self.store.record_delivery(&self.partner, state)?)
+    }
+
+    /// A failed attempt that will be retried.
+    pub fn retried(&self) -> Result<(), HubError> {
+        Ok(self.store.bump_stats(&self.partner, |s| s.retried += 1)?)
+    }
+
+    /// Committed, then cursor, then counters: every event up to the cursor
+    /// was counted before the cursor moved, so counters read afterwards
+    /// include all of them.
+    pub fn status(&self) -> Result<DeliveryStatus, HubError> {
+        let committed = self.store.last_seq()?;
+        let cursor = self
+            .store
+            .cursor(&CursorId::Adapter(self.partner.clone()))?;
+        let stats = self.store.delivery_stats(&self.partner)?;
+        Ok(DeliveryStatus {
+            partner_id: self.partner.clone(),
+            committed,
+            cursor,
+            stats,
+        })
+    }
+
+    /// A dossier as it is now, and what the partner last accepted of it
+    /// (`None`: nothing yet).
+    pub fn dossier_sync(
+        &self,
+        reference: &DossierRef,
+    ) -> Result<(Dossier, Option<DeliveryState>), HubError> {
+        let dossier = self
+            .store
+            .dossier(reference)?
+            .ok_or_else(|| HubError::NotFound {
+                what: format!("dossier {reference}"),
+            })?;
+        let state = self.store.delivery_state(&self.partner, dossier.id)?;
+        Ok((dossier, state))
+    }
+}
