@@ -1,8 +1,9 @@
 //! `AdminService.Reconcile`: the treasury adapter's matching, over gRPC.
-//! Only translation lives here; the matching is the treasury crate's.
+//! Only translation lives here; the matching is `lienthong-reconcile`'s, the
+//! same crate the treasury adapter runs every day.
 
 use super::pb;
-use lienthong_adapter_treasury::{reconcile, Credited, Report, Settled};
+use lienthong_reconcile::{reconcile, Credited, Report, Settled};
 
 pub fn run(request: pb::ReconcileRequest) -> pb::ReconcileReply {
     let gateway: Vec<Settled> = request.gateway.into_iter().map(settled).collect();

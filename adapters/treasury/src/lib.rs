@@ -5,8 +5,10 @@
 //!   settled payment ([`sink`], [`notice`]).
 //! - **Reconciliation** (đối soát): [`reconcile::reconcile`] is the pure
 //!   matching of the gateway's settled transactions against the treasury's
-//!   credited records; [`files`] reads and writes the CSV files; [`run`]
-//!   fetches both files for a day and writes the report to `report_dir`.
+//!   credited records (the `lienthong-reconcile` crate, which the hub's
+//!   `AdminService.Reconcile` runs too); [`files`] reads and writes the CSV
+//!   files; [`run`] fetches both files for a day and writes the report to
+//!   `report_dir`.
 //! - **Task**: the daily run at `reconcile_at` ([`schedule`]).
 //! - **Inbound**: `POST reconcile` runs it now ([`routes`]).
 //! - **Simulator**: the treasury itself ([`simulator`]).
@@ -17,7 +19,6 @@ pub mod error;
 pub mod files;
 pub mod notice;
 pub mod protocol;
-pub mod reconcile;
 pub mod routes;
 pub mod run;
 pub mod schedule;
@@ -28,6 +29,7 @@ pub mod time;
 
 pub use config::Settings;
 pub use error::TreasuryError;
+pub use lienthong_reconcile as reconcile;
 pub use reconcile::{reconcile, Credited, Outcome, Report, Settled, Summary};
 
 use lienthong_adapter::{Adapter, AdapterConfigError, AdapterKind, HubApi};

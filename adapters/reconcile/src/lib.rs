@@ -16,6 +16,10 @@
 //! another record on its own side has the same transaction id (counted
 //! twice), otherwise `missing_in_treasury` (paid, never credited) or
 //! `missing_in_gateway` (credited, never paid).
+//!
+//! Its own crate because two sides run it: the treasury adapter on its daily
+//! files, and the hub's `AdminService.Reconcile` on records an operator
+//! sends. Neither should reach into the other for it.
 
 use serde::Serialize;
 
