@@ -14,7 +14,7 @@
 use super::client::Client;
 use super::world::{World, LEGACY, ONE_STOP, PARTNERS, TREASURY};
 use super::DemoError;
-use lienthong_adapter_national_portal::protocol::ops;
+use lienthong_adapter_national_portal::simulator::ops;
 use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};

@@ -11,10 +11,10 @@ use super::world::{World, PROVINCE};
 use super::DemoError;
 use crate::grpc::pb::{self, command_request::Command as C};
 use lienthong_adapter_legacy::simulator::LegacyUpdate;
-use lienthong_adapter_national_portal::protocol::HoSo;
-use lienthong_adapter_one_stop::protocol::{self as one_stop, StatusReport};
+use lienthong_adapter_national_portal::simulator::{self as portal, HoSo};
+use lienthong_adapter_one_stop::simulator::{self as one_stop, StatusReport};
 use lienthong_adapter_postal::simulator::codes as postal_codes;
-use lienthong_adapter_postal::vocabulary::ServiceType;
+use lienthong_adapter_postal::simulator::ServiceType;
 use std::time::Duration;
 
 const NAMES: [&str; 12] = [
@@ -122,7 +122,7 @@ impl<'w> Dossier<'w> {
         let id_number = format!("0221900{:05}", plan.number);
         let summary = format!("{name} — {owner}");
         if plan.channel == Channel::Portal {
-            let stamp = lienthong_adapter_national_portal::time::format(now_unix());
+            let stamp = portal::format_time(now_unix());
             let ma = format!(
                 "{}-{}-{:05}",
                 plan.agency(),
@@ -143,7 +143,7 @@ impl<'w> Dossier<'w> {
                     Email: email,
                     SoDienThoai: phone,
                     TrichYeuHoSo: summary,
-                    NgayNopHoSo: lienthong_adapter_national_portal::time::format(now_unix() - 60),
+                    NgayNopHoSo: portal::format_time(now_unix() - 60),
                     TrangThaiHoSo: 1,
                     HinhThuc: Some(match plan.result {
                         Return::Counter => 0,
@@ -464,7 +464,7 @@ impl<'w> Dossier<'w> {
     fn report(&self, action: Action) -> StatusReport {
         let (code, name, amount) = fee(&self.plan);
         let date = |due_in: Duration| {
-            lienthong_adapter_one_stop::time::format(now_unix() + due_in.as_secs() as i64)
+            one_stop::format_time(now_unix() + due_in.as_secs() as i64)
         };
         let base = StatusReport {
             event_id: format!("MC-{}-{}", self.plan.number, action.name()),

@@ -10,7 +10,7 @@ use super::world::{World, LEGACY, ONE_STOP, PARTNERS, PAYMENT, PORTAL, POSTAL, T
 use super::DemoError;
 use crate::config::SubscriptionSection;
 use crate::grpc::pb;
-use lienthong_adapter_postal::vocabulary::ServiceType;
+use lienthong_adapter_postal::simulator::ServiceType;
 use std::collections::HashSet;
 
 /// One partner's line of the tally.

@@ -19,6 +19,7 @@ pub mod jsonpath;
 pub mod paths;
 pub mod routes;
 pub mod settings;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
 

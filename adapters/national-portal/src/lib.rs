@@ -20,6 +20,7 @@ pub mod protocol;
 pub mod pushdown;
 pub mod routes;
 pub mod settings;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
 pub mod sync_state;

@@ -14,6 +14,7 @@ pub mod inbound;
 pub mod outbound;
 pub mod protocol;
 pub mod settings;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod time;
 pub mod translate;

@@ -24,6 +24,7 @@ pub mod protocol;
 pub mod requery;
 pub mod routes;
 pub mod signature;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
 pub mod time;

@@ -20,6 +20,7 @@ pub mod protocol;
 pub mod routes;
 pub mod settings;
 pub mod signature;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
 pub mod tracking;

@@ -23,6 +23,7 @@ pub mod routes;
 pub mod run;
 pub mod schedule;
 pub mod signature;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
 pub mod time;

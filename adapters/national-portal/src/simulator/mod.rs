@@ -24,7 +24,12 @@ pub mod state;
 
 pub use state::{CallRecord, SimConfig, StoredDossier};
 
-use crate::protocol::{CoQuan, HoSo, LinhVuc, ThuTuc, TienDo};
+// What a driver of the simulator needs besides: the operation names its
+// switches take, the dossier filed on it, the portal's date-time format.
+pub use crate::protocol::{ops, HoSo};
+pub use crate::time::format as format_time;
+
+use crate::protocol::{CoQuan, LinhVuc, ThuTuc, TienDo};
 use server::{lock, Shared};
 use state::SimState;
 use std::sync::{Arc, Mutex};

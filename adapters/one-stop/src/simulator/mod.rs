@@ -19,7 +19,11 @@ pub mod state;
 
 pub use state::{status_vocabulary, Held, Sent, SimConfig};
 
-use crate::protocol::StatusReport;
+// What a driver of the simulator needs besides: the report it sends back
+// (with its documents and fees) and the system's date-time format.
+pub use crate::protocol::{Document, Fee, StatusReport};
+pub use crate::time::format as format_time;
+
 use server::{lock, Shared};
 use state::{Callback, SimState};
 use std::sync::{Arc, Mutex};

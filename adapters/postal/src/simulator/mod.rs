@@ -16,8 +16,10 @@ mod webhook;
 
 pub use state::{ApiCall, SimOrder, Switches, WebhookAttempt};
 
+// Orders are looked up by dossier and service (pickup or return).
+pub use crate::vocabulary::ServiceType;
+
 use crate::protocol::TrackingEvent;
-use crate::vocabulary::ServiceType;
 use state::{Dispatch, Inner};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
