@@ -37,8 +37,8 @@ pub struct RunningHub {
     pub addr: SocketAddr,
     /// Where partners' webhooks are served (`[hub] http_listen`).
     pub http_addr: Option<SocketAddr>,
-    /// The hub's store, for measurements (`lienthong bench`).
-    pub store: Store,
+    /// Read only through [`RunningHub::write_totals`].
+    store: Store,
     pub data_dir: std::path::PathBuf,
     stop: oneshot::Sender<()>,
     done: tokio::task::JoinHandle<Result<(), AppError>>,
@@ -164,6 +164,13 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
 }
 
 impl RunningHub {
+    /// (record writes, bytes of keys and values) the writer has applied
+    /// since the hub started: what one command costs the store, for
+    /// `lienthong bench` to write as much in its raw-sled run.
+    pub fn write_totals(&self) -> (u64, u64) {
+        self.store.write_stats().totals()
+    }
+
     /// Stops gracefully and waits until every accepted command is answered.
     pub async fn stop(self) -> Result<(), AppError> {
         let _ = self.stop.send(());

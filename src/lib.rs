@@ -9,7 +9,6 @@ pub mod adapters;
 pub mod amqp;
 pub mod app;
 pub mod config;
-pub mod demo;
 /// The core model is its own crate (`src/domain/`, no wire, transport or
 /// storage dependency) so adapters can share its transition table and
 /// calendar; the hub keeps reaching it as `crate::domain`.

@@ -1,6 +1,7 @@
 //! The `lienthong` command: `serve`, `demo`, `validate-config`, `bench`.
 
 mod bench;
+mod demo;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -55,7 +56,7 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Runs a day of dossiers through the hub and simulated partners, with
     /// faults, and checks that nothing was lost (needs nothing else running).
-    Demo(lienthong::demo::DemoArgs),
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Subcommand)]
@@ -131,7 +132,7 @@ fn main() -> anyhow::Result<()> {
             // Injected faults make the hub log warnings; the demo prints its
             // own account of them (RUST_LOG=warn shows the logs too).
             lienthong::telemetry::init(LogFormat::Text, "error");
-            runtime()?.block_on(lienthong::demo::run(args))?;
+            runtime()?.block_on(demo::run(args))?;
             Ok(())
         }
     }

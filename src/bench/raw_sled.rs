@@ -22,7 +22,7 @@ pub(super) async fn hub_run(args: &BenchArgs, dir: &std::path::Path) -> anyhow::
     let mut latencies: Vec<Duration> = load.acks.iter().map(|a| a.took).collect();
     latencies.sort();
     // What the hub wrote per command, so that the raw run writes the same.
-    let (records, bytes) = running.store.write_stats().totals();
+    let (records, bytes) = running.write_totals();
     let commands = latencies.len() as f64;
     running.stop().await?;
     let disk_bytes = dir_size(dir);

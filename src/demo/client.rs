@@ -3,7 +3,7 @@
 //! turned into a `DemoError` that names what was being done.
 
 use super::DemoError;
-use crate::grpc::pb::{
+use lienthong::grpc::pb::{
     self, admin_service_client::AdminServiceClient, catalog_service_client::CatalogServiceClient,
     dossier_service_client::DossierServiceClient, event_service_client::EventServiceClient,
 };

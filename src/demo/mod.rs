@@ -12,7 +12,10 @@
 //!
 //! The demo is a client of the hub like any partner: it acts through the
 //! simulators where a real flow goes through a partner, and over the hub's
-//! gRPC API where a one-stop officer or an operator would act directly.
+//! gRPC API where a one-stop officer or an operator would act directly. So
+//! it is a module of the `lienthong` binary, not of the library: it uses
+//! only the library's public API and the simulators' (the adapter crates'
+//! `simulator` feature), and the library knows nothing of it.
 
 mod client;
 mod faults;
@@ -65,7 +68,7 @@ pub enum DemoError {
     #[error("invalid option `{option}`: {problem}")]
     Args { option: String, problem: String },
     #[error("cannot start the hub: {0}")]
-    Hub(#[from] crate::app::AppError),
+    Hub(#[from] lienthong::app::AppError),
     #[error("cannot start the {which} simulator: {source}")]
     Simulator {
         which: &'static str,

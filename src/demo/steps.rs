@@ -9,7 +9,7 @@ use super::client::Client;
 use super::scenario::{Channel, Department, Lived, Plan, Return};
 use super::world::{World, PROVINCE};
 use super::DemoError;
-use crate::grpc::pb::{self, command_request::Command as C};
+use lienthong::grpc::pb::{self, command_request::Command as C};
 use lienthong_adapter_legacy::simulator::LegacyUpdate;
 use lienthong_adapter_national_portal::simulator::{self as portal, HoSo};
 use lienthong_adapter_one_stop::simulator::{self as one_stop, StatusReport};
@@ -73,7 +73,7 @@ pub struct Dossier<'w> {
 }
 
 fn now_unix() -> i64 {
-    crate::domain::UnixMillis::now().0 / 1000
+    lienthong::domain::UnixMillis::now().0 / 1000
 }
 
 fn timestamp_in(delay: Duration) -> prost_types::Timestamp {
@@ -463,9 +463,7 @@ impl<'w> Dossier<'w> {
 
     fn report(&self, action: Action) -> StatusReport {
         let (code, name, amount) = fee(&self.plan);
-        let date = |due_in: Duration| {
-            one_stop::format_time(now_unix() + due_in.as_secs() as i64)
-        };
+        let date = |due_in: Duration| one_stop::format_time(now_unix() + due_in.as_secs() as i64);
         let base = StatusReport {
             event_id: format!("MC-{}-{}", self.plan.number, action.name()),
             ma_ho_so: self.ma_ho_so.clone(),

@@ -8,8 +8,8 @@
 use super::scenario::{Department, Lived};
 use super::world::{World, LEGACY, ONE_STOP, PARTNERS, PAYMENT, PORTAL, POSTAL, TREASURY};
 use super::DemoError;
-use crate::config::SubscriptionSection;
-use crate::grpc::pb;
+use lienthong::config::SubscriptionSection;
+use lienthong::grpc::pb;
 use lienthong_adapter_postal::simulator::ServiceType;
 use std::collections::HashSet;
 

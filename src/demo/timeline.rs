@@ -5,8 +5,8 @@
 use super::scenario::Lived;
 use super::world::{World, PORTAL};
 use super::DemoError;
-use crate::domain::Status;
-use crate::grpc::pb;
+use lienthong::domain::Status;
+use lienthong::grpc::pb;
 
 /// The dossiers worth showing first: pending payment found by re-query,
 /// refused, overdue, postal pickup with supplement and postal return.

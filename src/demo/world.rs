@@ -5,8 +5,8 @@
 
 use super::client::Client;
 use super::DemoError;
-use crate::app::RunningHub;
-use crate::config::{HubConfig, PartnerSection, SubscriptionSection};
+use lienthong::app::RunningHub;
+use lienthong::config::{HubConfig, PartnerSection, SubscriptionSection};
 use lienthong_adapter_legacy::simulator as legacy;
 use lienthong_adapter_national_portal::simulator as portal;
 use lienthong_adapter_one_stop::simulator as one_stop;
@@ -83,7 +83,7 @@ impl World {
             .join(format!(
                 "lienthong-demo-{}-{}",
                 std::process::id(),
-                crate::domain::UnixMillis::now().0
+                lienthong::domain::UnixMillis::now().0
             ));
         std::fs::create_dir_all(&dir).map_err(|source| DemoError::Dir {
             path: dir.clone(),
@@ -136,7 +136,7 @@ impl World {
             .collect();
         config.partners.extend(partners);
         config.partners.extend(observers());
-        let hub = crate::app::start(&config).await?;
+        let hub = lienthong::app::start(&config).await?;
         let grpc_addr = hub.addr;
         let http_addr = hub.http_addr.ok_or_else(|| DemoError::Connect {
             addr: "hub.http_listen".into(),
