@@ -42,12 +42,38 @@ pub fn sign(fields: &[&str], secret: &str) -> String {
 pub fn verify(fields: &[&str], secret: &str, given: &str) -> bool {
     let expected = sign(fields, secret);
     let given = given.trim().to_ascii_lowercase();
-    expected.len() == given.len()
-        && expected
-            .bytes()
-            .zip(given.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    crate::auth::same_secret(given.as_bytes(), expected.as_bytes())
+}
+
+/// The query of a daily file download (the gateway's settlement file, the
+/// treasury's credit file): `?MaDoiTac=…&Ngay=yyyyMMdd&MaXacThuc=…`, signed
+/// over `MaDoiTac|Ngay`. A missing parameter reads as empty (and so fails
+/// the signature).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DailyFileRequest {
+    #[serde(rename = "MaDoiTac", default)]
+    pub partner_code: String,
+    #[serde(rename = "Ngay", default)]
+    pub date: String,
+    #[serde(rename = "MaXacThuc", default)]
+    pub signature: String,
+}
+
+impl DailyFileRequest {
+    /// The signed request of `partner_code` for the file of `date`.
+    pub fn new(partner_code: &str, date: &str, secret: &str) -> DailyFileRequest {
+        DailyFileRequest {
+            partner_code: partner_code.to_string(),
+            date: date.to_string(),
+            signature: sign(&[partner_code, date], secret),
+        }
+    }
+
+    /// Whether it comes from `partner_code` and is signed with `secret`.
+    pub fn is_from(&self, partner_code: &str, secret: &str) -> bool {
+        self.partner_code == partner_code
+            && verify(&[&self.partner_code, &self.date], secret, &self.signature)
+    }
 }
 
 #[cfg(test)]
@@ -75,5 +101,20 @@ mod tests {
         assert!(!verify(&["LT", "REF-1", "150000"], "other", &sig));
         assert!(!verify(&["LT", "REF-1", "150000"], "secret", ""));
         assert!(!verify(&["LT", "REF-1", "150000"], "secret", "zz"));
+    }
+
+    #[test]
+    fn a_daily_file_request_is_signed_over_partner_and_date() {
+        let request = DailyFileRequest::new("LT", "20251122", "secret");
+        assert_eq!(request.signature, sign(&["LT", "20251122"], "secret"));
+        assert!(request.is_from("LT", "secret"));
+        assert!(!request.is_from("OTHER", "secret"));
+        assert!(!request.is_from("LT", "wrong"));
+        let altered = DailyFileRequest {
+            date: "20251123".into(),
+            ..request
+        };
+        assert!(!altered.is_from("LT", "secret"));
+        assert!(!DailyFileRequest::default().is_from("", "secret"));
     }
 }

@@ -11,7 +11,7 @@
 
 use crate::error::LegacyError;
 use crate::jsonpath;
-use crate::settings::{Config, Inbound};
+use crate::settings::{Inbound, Settings};
 use lienthong_adapter::domain::planner;
 use lienthong_adapter::domain::{CommandName, Status};
 use lienthong_adapter::pb::{self, command_request::Command};
@@ -99,7 +99,7 @@ fn items(body: &Value, field: &str) -> Result<Vec<String>, LegacyError> {
 }
 
 /// Reads an update from the legacy body.
-pub fn read(body: &Value, config: &Config, inbound: &Inbound) -> Result<Update, LegacyError> {
+pub fn read(body: &Value, config: &Settings, inbound: &Inbound) -> Result<Update, LegacyError> {
     if !body.is_object() {
         return Err(LegacyError::BadBody("expected an object".to_string()));
     }
@@ -306,9 +306,10 @@ pub fn idempotency_key(update: &Update, current: &pb::Dossier) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lienthong_adapter::AdapterSettings;
     use serde_json::json;
 
-    fn config() -> Config {
+    fn config() -> Settings {
         let text = r#"
             secret_header = "X-S"
             secret = "0123456789abcdef"
@@ -335,7 +336,7 @@ mod tests {
             result_url = "kq.url"
             fee_amount = "phi"
         "#;
-        Config::from_table(&text.parse::<toml::Table>().unwrap()).unwrap()
+        Settings::from_table(&text.parse::<toml::Table>().unwrap()).unwrap()
     }
 
     fn go(body: Value, status: i32) -> Result<Plan, LegacyError> {

@@ -23,8 +23,8 @@ pub mod settings;
 pub mod simulator;
 pub mod sink;
 
-use lienthong_adapter::{Adapter, AdapterConfigError, AdapterKind, HubApi};
-use settings::Config;
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi};
+use settings::Settings;
 use std::sync::Arc;
 
 pub use error::LegacyError;
@@ -35,22 +35,17 @@ pub const KIND: &str = "legacy_rest";
 #[derive(Debug, Default, Clone, Copy)]
 pub struct LegacyKind;
 
-impl AdapterKind for LegacyKind {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl BuildAdapter for LegacyKind {
+    const KIND: &'static str = KIND;
+    type Settings = Settings;
 
-    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError> {
-        Config::from_table(settings).map(|_| ())
-    }
-
-    fn build(
+    fn build_from(
         &self,
         partner_id: &str,
-        settings: &toml::Table,
+        settings: Settings,
         hub: Arc<dyn HubApi>,
     ) -> Result<Adapter, AdapterConfigError> {
-        let config = Arc::new(Config::from_table(settings)?);
+        let config = Arc::new(settings);
         let sink: Option<Arc<dyn lienthong_adapter::Sink>> = match &config.outbound {
             Some(_) => Some(Arc::new(
                 sink::LegacySink::new(config.clone(), partner_id)

@@ -10,13 +10,14 @@
 
 use crate::commands::{self, Plan};
 use crate::error::LegacyError;
-use crate::settings::{Config, Inbound};
+use crate::settings::{Inbound, Settings};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use lienthong_adapter::auth::{check_header_secret, Credential};
 use lienthong_adapter::pb::{self, dossier_ref::Ref};
 use lienthong_adapter::HubApi;
 use serde_json::{json, Value};
@@ -24,13 +25,13 @@ use std::sync::Arc;
 
 #[derive(Clone)]
 struct Ctx {
-    config: Arc<Config>,
+    config: Arc<Settings>,
     hub: Arc<dyn HubApi>,
     partner_id: String,
 }
 
 /// The routes, or `None` when inbound is not configured.
-pub fn router(config: Arc<Config>, hub: Arc<dyn HubApi>, partner_id: &str) -> Option<Router> {
+pub fn router(config: Arc<Settings>, hub: Arc<dyn HubApi>, partner_id: &str) -> Option<Router> {
     config.inbound.as_ref()?;
     Some(
         Router::new()
@@ -43,23 +44,12 @@ pub fn router(config: Arc<Config>, hub: Arc<dyn HubApi>, partner_id: &str) -> Op
     )
 }
 
-fn same_secret(presented: &[u8], secret: &[u8]) -> bool {
-    presented.len() == secret.len()
-        && presented
-            .iter()
-            .zip(secret)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
-}
-
 fn check_secret(inbound: &Inbound, headers: &HeaderMap) -> Result<(), LegacyError> {
-    let presented = headers
-        .get(&inbound.secret_header)
-        .ok_or_else(|| LegacyError::NoSecret(inbound.secret_header.clone()))?;
-    if same_secret(presented.as_bytes(), inbound.secret.as_bytes()) {
-        Ok(())
-    } else {
-        Err(LegacyError::WrongSecret(inbound.secret_header.clone()))
+    let header = || inbound.secret_header.clone();
+    match check_header_secret(headers, &inbound.secret_header, &inbound.secret) {
+        Credential::Valid => Ok(()),
+        Credential::Missing => Err(LegacyError::NoSecret(header())),
+        Credential::Wrong => Err(LegacyError::WrongSecret(header())),
     }
 }
 

@@ -43,7 +43,7 @@
 use crate::dates::DateFormat;
 use crate::jsonpath;
 use crate::paths::{event_type_name, Path};
-use lienthong_adapter::{pb, AdapterConfigError};
+use lienthong_adapter::{pb, AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
@@ -197,7 +197,7 @@ pub struct Inbound {
 
 /// The checked settings.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub struct Settings {
     pub outbound: Option<Outbound>,
     pub inbound: Option<Inbound>,
     /// Legacy status code → canonical code.
@@ -225,8 +225,8 @@ fn header_name(key: &str, name: &str) -> Result<String, AdapterConfigError> {
         .map_err(|_| err(key, format!("{name:?} is not a valid HTTP header name")))
 }
 
-impl Config {
-    pub fn from_table(settings: &toml::Table) -> Result<Config, AdapterConfigError> {
+impl AdapterSettings for Settings {
+    fn from_table(settings: &toml::Table) -> Result<Settings, AdapterConfigError> {
         let raw: Raw = AdapterConfigError::parse(settings)?;
         let date_format = DateFormat::parse_name(&raw.date_format).ok_or_else(|| {
             err(
@@ -246,7 +246,7 @@ impl Config {
                 "neither direction is configured: give `endpoint`, `events` and `fields` (outbound) and/or `secret_header`, `secret` and `commands` (inbound)",
             ));
         }
-        Ok(Config {
+        Ok(Settings {
             outbound,
             inbound,
             status_in,
@@ -255,6 +255,8 @@ impl Config {
         })
     }
 }
+
+impl Settings {}
 
 type StatusMaps = (HashMap<String, i32>, HashMap<i32, String>);
 
@@ -500,8 +502,8 @@ mod tests {
         status = "maTrangThai"
     "#;
 
-    fn parse(text: &str) -> Result<Config, AdapterConfigError> {
-        Config::from_table(&text.parse::<toml::Table>().expect("TOML"))
+    fn parse(text: &str) -> Result<Settings, AdapterConfigError> {
+        Settings::from_table(&text.parse::<toml::Table>().expect("TOML"))
     }
 
     #[test]

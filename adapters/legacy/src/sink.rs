@@ -10,29 +10,27 @@
 
 use crate::jsonpath;
 use crate::paths::{event_type_name, Codes, Source};
-use crate::settings::{Config, Outbound, Reply};
+use crate::settings::{Outbound, Reply, Settings};
+use lienthong_adapter::http::{http_client, transport_failure};
 use lienthong_adapter::pb;
 use lienthong_adapter::{classify_http_status, Accepted, DeliveryError, Sink};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
 pub struct LegacySink {
-    config: Arc<Config>,
+    config: Arc<Settings>,
     partner_id: String,
     http: reqwest::Client,
 }
 
 impl LegacySink {
-    pub fn new(config: Arc<Config>, partner_id: &str) -> Result<LegacySink, String> {
+    pub fn new(config: Arc<Settings>, partner_id: &str) -> Result<LegacySink, String> {
         let timeout = config
             .outbound
             .as_ref()
             .map(|o| o.timeout)
             .unwrap_or_default();
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let http = http_client(timeout, timeout)?;
         Ok(LegacySink {
             config,
             partner_id: partner_id.to_string(),
@@ -42,15 +40,12 @@ impl LegacySink {
 }
 
 /// The legacy JSON body for one event.
-pub fn body(config: &Config, out: &Outbound, event: &pb::Event) -> Result<Value, String> {
-    let (dossier, entry) = match &event.payload {
-        Some(pb::event::Payload::DossierChanged(c)) => (c.dossier.as_ref(), c.entry.as_ref()),
-        _ => (None, None),
-    };
+pub fn body(config: &Settings, out: &Outbound, event: &pb::Event) -> Result<Value, String> {
+    let change = lienthong_adapter::event::change(event).map_err(|e| e.reason().to_string())?;
     let source = Source {
         event,
-        dossier,
-        entry,
+        dossier: change.map(|c| c.dossier),
+        entry: change.and_then(|c| c.entry),
     };
     let codes = Codes {
         status_out: &config.status_out,
@@ -121,14 +116,8 @@ impl Sink for LegacySink {
             request = request.header(name, value);
         }
         let response = request.send().await.map_err(|e| {
-            let kind = if e.is_timeout() {
-                "timed out"
-            } else if e.is_connect() {
-                "could not connect"
-            } else {
-                "failed"
-            };
-            DeliveryError::retry(format!("posting to the legacy system {kind}: {e}"))
+            let failure = transport_failure(&e);
+            DeliveryError::retry(format!("posting to the legacy system {failure}: {e}"))
         })?;
         let status = response.status().as_u16();
         let text = response

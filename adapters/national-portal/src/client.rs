@@ -8,6 +8,7 @@
 use crate::error::PortalError;
 use crate::protocol::{self, codes, LoginRequest, Reply, DSTCODE_HEADER};
 use crate::settings::Settings;
+use lienthong_adapter::http::http_client;
 use serde_json::{Map, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -27,11 +28,10 @@ pub struct PortalClient {
 
 impl PortalClient {
     pub fn new(settings: &Settings) -> Result<PortalClient, String> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(settings.timeout_seconds))
-            .connect_timeout(Duration::from_secs(settings.timeout_seconds.min(10)))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let http = http_client(
+            Duration::from_secs(settings.timeout_seconds),
+            Duration::from_secs(10),
+        )?;
         Ok(PortalClient {
             http,
             login_url: settings.url(&settings.login_path),

@@ -26,7 +26,7 @@ pub mod sink;
 pub mod sync_state;
 pub mod time;
 
-use lienthong_adapter::{Adapter, AdapterConfigError, AdapterKind, HubApi, Stop, Task};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi, Stop, Task};
 use settings::Settings;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -36,22 +36,16 @@ pub const KIND: &str = "national_portal_dvcqg";
 /// Builds national-portal adapters from `[partners.adapter]` settings.
 pub struct NationalPortalKind;
 
-impl AdapterKind for NationalPortalKind {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl BuildAdapter for NationalPortalKind {
+    const KIND: &'static str = KIND;
+    type Settings = Settings;
 
-    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError> {
-        Settings::from_table(settings).map(|_| ())
-    }
-
-    fn build(
+    fn build_from(
         &self,
         partner_id: &str,
-        settings: &toml::Table,
+        settings: Settings,
         hub: Arc<dyn HubApi>,
     ) -> Result<Adapter, AdapterConfigError> {
-        let settings = Settings::from_table(settings)?;
         let parts = Parts::new(&settings, hub)?;
         tracing::debug!(partner_id, "national portal adapter built");
         Ok(parts.adapter(&settings))

@@ -9,10 +9,11 @@
 use crate::client::PortalClient;
 use crate::sync_state::SyncState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use lienthong_adapter::auth::{check_bearer, Credential};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -37,25 +38,17 @@ pub fn routes(state: Arc<SyncState>, client: Arc<PortalClient>, token: Option<St
 /// `None` when the caller may read; otherwise the refusal to send.
 fn refusal(ctx: &Ctx, headers: &HeaderMap) -> Option<Response> {
     let expected = ctx.token.as_ref()?;
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    match given {
-        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => None,
-        Some(_) => Some(error(
+    match check_bearer(headers, expected) {
+        Credential::Valid => None,
+        Credential::Wrong => Some(error(
             StatusCode::FORBIDDEN,
             "the bearer token is not the sync status token",
         )),
-        None => Some(error(
+        Credential::Missing => Some(error(
             StatusCode::UNAUTHORIZED,
             "missing `Authorization: Bearer <sync_status_token>`",
         )),
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn error(status: StatusCode, message: &str) -> Response {

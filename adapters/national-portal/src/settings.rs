@@ -3,7 +3,7 @@
 //! Read strictly (unknown keys are errors) and checked key by key, so a
 //! misconfigured partner is refused at start with the key named.
 
-use lienthong_adapter::AdapterConfigError;
+use lienthong_adapter::{AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -74,13 +74,15 @@ fn default_actor() -> String {
     "Cổng Dịch vụ công quốc gia".into()
 }
 
-impl Settings {
-    pub fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
+impl AdapterSettings for Settings {
+    fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
         let settings: Settings = AdapterConfigError::parse(table)?;
         settings.check()?;
         Ok(settings)
     }
+}
 
+impl Settings {
     fn check(&self) -> Result<(), AdapterConfigError> {
         let bad = AdapterConfigError::new;
         if !(self.endpoint.starts_with("http://") || self.endpoint.starts_with("https://")) {

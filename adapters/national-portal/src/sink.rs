@@ -36,15 +36,10 @@ pub struct PortalSink {
 #[async_trait::async_trait]
 impl Sink for PortalSink {
     async fn deliver(&self, event: &pb::Event) -> Result<Accepted, DeliveryError> {
-        let Some(pb::event::Payload::DossierChanged(change)) = &event.payload else {
+        let Some(change) = lienthong_adapter::event::change(event)? else {
             return Ok(Accepted::default());
         };
-        let Some(dossier) = change.dossier.as_ref() else {
-            return Err(DeliveryError::reject(format!(
-                "event {} is a dossier event without its dossier",
-                event.event_id
-            )));
-        };
+        let dossier = change.dossier;
         let ma = dossier.ma_ho_so.as_str();
         if ma.is_empty() {
             return Err(DeliveryError::reject(format!(
@@ -54,7 +49,7 @@ impl Sink for PortalSink {
         }
         let version = event.dossier_version.max(dossier.version);
         self.state.seen(ma, version);
-        match self.sync(dossier, change.entry.as_ref(), version).await {
+        match self.sync(dossier, change.entry, version).await {
             Ok(()) => {
                 self.state
                     .synced(ma, version, ts_millis(event.occurred_at.as_ref()));

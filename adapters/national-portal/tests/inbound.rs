@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use lienthong_adapter::AdapterSettings;
 use lienthong_adapter::{AdapterKind, Stop};
 use lienthong_adapter_national_portal::catalog::Pulled;
 use lienthong_adapter_national_portal::protocol::{ops, HoSo, LinhVuc, ThuTuc};

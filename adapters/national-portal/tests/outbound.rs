@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use lienthong_adapter::AdapterSettings;
 use lienthong_adapter::{pb, DeliveryError, Sink};
 use lienthong_adapter_national_portal::protocol::ops;
 use lienthong_adapter_national_portal::simulator::{SimConfig, Simulator};

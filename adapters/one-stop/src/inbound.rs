@@ -23,6 +23,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use lienthong_adapter::auth::{check_header_secret, Credential};
 use lienthong_adapter::{pb, HubApi, HubCallError};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -81,28 +82,24 @@ fn refuse(status: StatusCode, field: &str, error: impl Into<String>) -> Response
         .into_response()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 async fn report(State(ctx): State<Ctx>, headers: HeaderMap, body: Bytes) -> Response {
     let header = ctx.settings.inbound_secret_header.as_str();
-    match headers.get(header).map(|v| v.as_bytes()) {
-        None => {
+    match check_header_secret(&headers, header, &ctx.settings.inbound_secret) {
+        Credential::Missing => {
             return refuse(
                 StatusCode::UNAUTHORIZED,
                 header,
                 format!("missing the shared secret header `{header}`"),
             )
         }
-        Some(given) if !constant_time_eq(given, ctx.settings.inbound_secret.as_bytes()) => {
+        Credential::Wrong => {
             return refuse(
                 StatusCode::FORBIDDEN,
                 header,
                 format!("the `{header}` header does not carry the shared secret"),
             )
         }
-        Some(_) => {}
+        Credential::Valid => {}
     }
     let report: StatusReport = match serde_json::from_slice(&body) {
         Ok(r) => r,

@@ -19,7 +19,7 @@ pub mod simulator;
 pub mod time;
 pub mod translate;
 
-use lienthong_adapter::{Adapter, AdapterConfigError, AdapterKind, HubApi};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi};
 use settings::Settings;
 use std::sync::Arc;
 
@@ -28,22 +28,17 @@ pub const KIND: &str = "one_stop_rest";
 /// Builds one-stop adapters from `[partners.adapter]` settings.
 pub struct OneStopKind;
 
-impl AdapterKind for OneStopKind {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl BuildAdapter for OneStopKind {
+    const KIND: &'static str = KIND;
+    type Settings = Settings;
 
-    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError> {
-        Settings::from_table(settings).map(|_| ())
-    }
-
-    fn build(
+    fn build_from(
         &self,
         partner_id: &str,
-        settings: &toml::Table,
+        settings: Settings,
         hub: Arc<dyn HubApi>,
     ) -> Result<Adapter, AdapterConfigError> {
-        let settings = Arc::new(Settings::from_table(settings)?);
+        let settings = Arc::new(settings);
         let sink = outbound::OneStopSink::new(settings.clone(), partner_id)
             .map_err(|problem| AdapterConfigError::new("endpoint", problem))?;
         Ok(Adapter {

@@ -13,6 +13,7 @@ use crate::error::OneStopError;
 use crate::protocol::{Document, DossierEvent, DossierRecord, Fee, PostAnswer, IDEMPOTENCY_HEADER};
 use crate::settings::Settings;
 use crate::time::format_ts;
+use lienthong_adapter::http::http_client;
 use lienthong_adapter::{pb, Accepted, DeliveryError, Sink};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,11 +26,10 @@ pub struct OneStopSink {
 
 impl OneStopSink {
     pub fn new(settings: Arc<Settings>, partner_id: &str) -> Result<OneStopSink, String> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(settings.timeout_seconds))
-            .connect_timeout(Duration::from_secs(settings.timeout_seconds.min(10)))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let http = http_client(
+            Duration::from_secs(settings.timeout_seconds),
+            Duration::from_secs(10),
+        )?;
         Ok(OneStopSink {
             http,
             settings,
@@ -41,23 +41,18 @@ impl OneStopSink {
 #[async_trait::async_trait]
 impl Sink for OneStopSink {
     async fn deliver(&self, event: &pb::Event) -> Result<Accepted, DeliveryError> {
-        let Some(pb::event::Payload::DossierChanged(change)) = &event.payload else {
+        let Some(change) = lienthong_adapter::event::change(event)? else {
             return Ok(Accepted::default());
         };
         if event.partner_id == self.partner_id {
             return Ok(Accepted::default());
         }
-        let Some(dossier) = change.dossier.as_ref() else {
-            return Err(DeliveryError::reject(format!(
-                "event {} is a dossier event without its dossier",
-                event.event_id
-            )));
-        };
+        let dossier = change.dossier;
         let record = record(dossier, &self.settings);
         let result = if event.r#type == pb::EventType::DossierSubmitted as i32 {
             self.post_dossier(&record, &event.event_id).await
         } else {
-            let change = self.change(event, change.entry.as_ref(), record.clone());
+            let change = self.change(event, change.entry, record.clone());
             match self.post_event(&change).await {
                 Err(e) if e.status() == Some(404) => {
                     tracing::info!(ma_ho_so = %record.ma_ho_so, "one-stop system lacks the dossier; posting it first");

@@ -16,7 +16,7 @@
 //! DANG_XU_LY = 4
 //! ```
 
-use lienthong_adapter::AdapterConfigError;
+use lienthong_adapter::{AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -51,14 +51,16 @@ fn default_timeout() -> u64 {
     10
 }
 
-impl Settings {
-    pub fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
+impl AdapterSettings for Settings {
+    fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
         let mut settings: Settings = AdapterConfigError::parse(table)?;
         settings.inbound_secret_header = settings.inbound_secret_header.to_ascii_lowercase();
         settings.check()?;
         Ok(settings)
     }
+}
 
+impl Settings {
     fn check(&self) -> Result<(), AdapterConfigError> {
         let bad = AdapterConfigError::new;
         if !(self.endpoint.starts_with("http://") || self.endpoint.starts_with("https://")) {

@@ -9,6 +9,7 @@ use crate::protocol::{
     CURRENCY_VND, PATH_BILL, PATH_INIT, PATH_QUERY,
 };
 use crate::time::{format_vietnam, now_unix};
+use lienthong_adapter::http::http_client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::Arc;
@@ -20,13 +21,12 @@ pub struct GatewayClient {
 
 impl GatewayClient {
     pub fn new(settings: Arc<Settings>) -> Result<GatewayClient, PaymentError> {
-        let http = reqwest::Client::builder()
-            .timeout(settings.timeout())
-            .build()
-            .map_err(|e| PaymentError::Transport {
+        let http = http_client(settings.timeout(), settings.timeout()).map_err(|reason| {
+            PaymentError::Transport {
                 operation: "client",
-                reason: e.to_string(),
-            })?;
+                reason,
+            }
+        })?;
         Ok(GatewayClient { http, settings })
     }
 

@@ -20,7 +20,7 @@
 //! ```
 
 use lienthong_adapter::ma_xac_thuc::check_signed_setting;
-use lienthong_adapter::{check_http_url, AdapterConfigError};
+use lienthong_adapter::{check_http_url, AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -60,14 +60,16 @@ fn default_give_up() -> u64 {
     24
 }
 
-impl Settings {
+impl AdapterSettings for Settings {
     /// Reads and checks the settings; every error names its key.
-    pub fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
+    fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
         let settings: Settings = AdapterConfigError::parse(table)?;
         settings.check()?;
         Ok(settings)
     }
+}
 
+impl Settings {
     fn check(&self) -> Result<(), AdapterConfigError> {
         check_http_url("endpoint", &self.endpoint)?;
         check_http_url("callback_url", &self.callback_url)?;

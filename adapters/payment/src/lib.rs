@@ -23,7 +23,6 @@ pub mod obligation;
 pub mod protocol;
 pub mod requery;
 pub mod routes;
-pub mod signature;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
@@ -32,7 +31,7 @@ pub mod time;
 pub use config::Settings;
 pub use error::PaymentError;
 
-use lienthong_adapter::{Adapter, AdapterConfigError, AdapterKind, HubApi};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi};
 use std::sync::Arc;
 
 /// The `kind` of `[partners.adapter]` this crate builds.
@@ -41,22 +40,17 @@ pub const KIND: &str = "payment_paygov";
 /// Builds payment-platform adapters from configuration.
 pub struct PaymentKind;
 
-impl AdapterKind for PaymentKind {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl BuildAdapter for PaymentKind {
+    const KIND: &'static str = KIND;
+    type Settings = Settings;
 
-    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError> {
-        Settings::from_table(settings).map(|_| ())
-    }
-
-    fn build(
+    fn build_from(
         &self,
         partner_id: &str,
-        settings: &toml::Table,
+        settings: Settings,
         hub: Arc<dyn HubApi>,
     ) -> Result<Adapter, AdapterConfigError> {
-        let settings = Arc::new(Settings::from_table(settings)?);
+        let settings = Arc::new(settings);
         let client = client::GatewayClient::new(settings.clone())
             .map_err(|e| AdapterConfigError::new("endpoint", e.to_string()))?;
         let ledger = ledger::Ledger::open(settings.state_file.clone())

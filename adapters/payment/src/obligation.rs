@@ -53,16 +53,8 @@ pub fn outstanding(fees: &[pb::Fee], payments: &[pb::Payment]) -> Vec<FeeItem> {
 /// The obligation an event asks for; an error when the event cannot be
 /// collected (it never will be: the hub should park it).
 pub fn from_event(event: &pb::Event, settings: &Settings) -> Result<Obligation, PaymentError> {
-    let dossier = match &event.payload {
-        Some(pb::event::Payload::DossierChanged(changed)) => changed.dossier.as_ref(),
-        _ => None,
-    }
-    .ok_or_else(|| {
-        PaymentError::Event(format!(
-            "event {} carries no dossier: cannot tell what to collect",
-            event.event_id
-        ))
-    })?;
+    let dossier = lienthong_adapter::event::dossier(event)
+        .map_err(|e| PaymentError::Event(format!("{}: cannot tell what to collect", e.reason())))?;
     let ma_ho_so = if dossier.ma_ho_so.is_empty() {
         event.ma_ho_so.clone()
     } else {

@@ -22,7 +22,7 @@
 //! system error. `TrangThai` (QUERY): `1` success, `3` pending, `4` failed.
 //! `MaKetQua` (callback): `00` paid; any other code means not paid.
 
-use crate::signature::{sign, verify};
+use lienthong_adapter::ma_xac_thuc::{sign, verify};
 use serde::{Deserialize, Serialize};
 
 pub const PATH_INIT: &str = "/api/v1/init";

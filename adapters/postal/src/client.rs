@@ -9,7 +9,8 @@ use crate::protocol::{
     CancelRequest, ErrorReply, EventsPage, OrderReply, OrderRequest, NOT_CANCELLABLE, ORDER_EXISTS,
     ORDER_NOT_FOUND,
 };
-use crate::settings::Config;
+use crate::settings::Settings;
+use lienthong_adapter::http::{http_client, transport_failure};
 use lienthong_adapter::{classify_http_status, DeliveryError};
 use std::time::Duration;
 
@@ -29,23 +30,12 @@ pub enum Cancelled {
 }
 
 fn transport_error(what: &str, e: reqwest::Error) -> DeliveryError {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else {
-        "failed"
-    };
-    DeliveryError::retry(format!("{what} {kind}: {e}"))
+    DeliveryError::retry(format!("{what} {}: {e}", transport_failure(&e)))
 }
 
 impl ProviderClient {
-    pub fn new(config: &Config) -> Result<ProviderClient, String> {
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    pub fn new(config: &Settings) -> Result<ProviderClient, String> {
+        let http = http_client(config.timeout, Duration::from_secs(5))?;
         Ok(ProviderClient {
             http,
             endpoint: config.endpoint.clone(),

@@ -10,7 +10,7 @@
 
 use crate::error::PostalError;
 use crate::protocol::TrackingEvent;
-use crate::settings::Config;
+use crate::settings::Settings;
 use crate::tracking::{HubOutcome, Tracking};
 use crate::vocabulary::TrackingState;
 use lienthong_adapter::pb::{self, command_request::Command, dossier_ref::Ref};
@@ -32,13 +32,13 @@ pub struct Taken {
 }
 
 pub struct Intake {
-    config: Arc<Config>,
+    config: Arc<Settings>,
     tracking: Arc<Tracking>,
     hub: Arc<dyn HubApi>,
 }
 
 impl Intake {
-    pub fn new(config: Arc<Config>, tracking: Arc<Tracking>, hub: Arc<dyn HubApi>) -> Intake {
+    pub fn new(config: Arc<Settings>, tracking: Arc<Tracking>, hub: Arc<dyn HubApi>) -> Intake {
         Intake {
             config,
             tracking,
@@ -50,7 +50,7 @@ impl Intake {
         &self.tracking
     }
 
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &Settings {
         &self.config
     }
 

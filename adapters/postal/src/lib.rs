@@ -26,8 +26,8 @@ pub mod sink;
 pub mod tracking;
 pub mod vocabulary;
 
-use lienthong_adapter::{Adapter, AdapterConfigError, AdapterKind, HubApi};
-use settings::{Config, Mode};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi};
+use settings::{Mode, Settings};
 use std::sync::Arc;
 
 pub use error::PostalError;
@@ -38,22 +38,17 @@ pub struct PostalKind;
 
 pub const KIND: &str = "postal_http";
 
-impl AdapterKind for PostalKind {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl BuildAdapter for PostalKind {
+    const KIND: &'static str = KIND;
+    type Settings = Settings;
 
-    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError> {
-        Config::from_table(settings).map(|_| ())
-    }
-
-    fn build(
+    fn build_from(
         &self,
         partner_id: &str,
-        settings: &toml::Table,
+        settings: Settings,
         hub: Arc<dyn HubApi>,
     ) -> Result<Adapter, AdapterConfigError> {
-        let config = Arc::new(Config::from_table(settings)?);
+        let config = Arc::new(settings);
         let client = client::ProviderClient::new(&config)
             .map_err(|e| AdapterConfigError::new("timeout_seconds", e))?;
         let tracking = Arc::new(tracking::Tracking::new());

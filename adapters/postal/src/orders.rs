@@ -9,7 +9,7 @@
 //! district (see the crate report).
 
 use crate::protocol::{OrderRequest, Party};
-use crate::settings::{Agency, Cod, Config};
+use crate::settings::{Agency, Cod, Settings};
 use crate::vocabulary::ServiceType;
 use lienthong_adapter::pb;
 
@@ -62,7 +62,7 @@ fn cod_amount(rule: Cod, dossier: &pb::Dossier) -> i64 {
 
 /// The order for `service` of this dossier.
 pub fn build(
-    config: &Config,
+    config: &Settings,
     service: ServiceType,
     dossier: &pb::Dossier,
 ) -> Result<OrderRequest, OrderProblem> {

@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use lienthong_adapter::auth::check_bearer;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -103,19 +104,7 @@ async fn webhook(State(s): State<Inbound>, headers: HeaderMap, body: Bytes) -> R
 
 fn authorised(s: &Inbound, headers: &HeaderMap) -> bool {
     let token = &s.intake.config().read_token;
-    if token.is_empty() {
-        return true;
-    }
-    let presented = header(headers, "authorization")
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    // Same length first, then a comparison that does not stop early.
-    presented.len() == token.len()
-        && presented
-            .bytes()
-            .zip(token.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    token.is_empty() || check_bearer(headers, token).is_valid()
 }
 
 async fn order(

@@ -1,7 +1,7 @@
 //! The `[partners.adapter]` settings of a postal provider, read strictly.
 //!
 //! The raw table is deserialised with unknown keys refused, then checked and
-//! turned into [`Config`], the typed form the rest of the crate uses. Every
+//! turned into [`Settings`], the typed form the rest of the crate uses. Every
 //! problem names its key. Example:
 //!
 //! ```toml
@@ -28,7 +28,7 @@
 //! ```
 
 use crate::vocabulary::{ServiceType, TrackingState};
-use lienthong_adapter::AdapterConfigError;
+use lienthong_adapter::{AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -123,7 +123,7 @@ pub enum Mode {
 
 /// The checked settings.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub struct Settings {
     /// Base URL, without a trailing slash.
     pub endpoint: String,
     pub api_key: String,
@@ -160,13 +160,15 @@ impl EventMap {
     }
 }
 
-impl Config {
-    pub fn from_table(settings: &toml::Table) -> Result<Config, AdapterConfigError> {
+impl AdapterSettings for Settings {
+    fn from_table(settings: &toml::Table) -> Result<Settings, AdapterConfigError> {
         let raw: Raw = AdapterConfigError::parse(settings)?;
-        Config::check(raw)
+        Settings::check(raw)
     }
+}
 
-    fn check(raw: Raw) -> Result<Config, AdapterConfigError> {
+impl Settings {
+    fn check(raw: Raw) -> Result<Settings, AdapterConfigError> {
         let endpoint = raw.endpoint.trim().trim_end_matches('/').to_string();
         if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
             return Err(AdapterConfigError::new(
@@ -238,7 +240,7 @@ impl Config {
                 ));
             }
         }
-        Ok(Config {
+        Ok(Settings {
             endpoint,
             api_key: raw.api_key,
             timeout: Duration::from_secs(raw.timeout_seconds),
@@ -354,7 +356,7 @@ mod tests {
 
     #[test]
     fn reads_a_complete_table() {
-        let config = Config::from_table(&table(BASE)).expect("valid");
+        let config = Settings::from_table(&table(BASE)).expect("valid");
         assert_eq!(config.endpoint, "http://127.0.0.1:9");
         assert_eq!(config.mode, Mode::Webhook);
         assert_eq!(config.delivery_cod, Cod::None);
@@ -399,14 +401,14 @@ mod tests {
             (format!("mode = \"push\"\n{BASE}"), "mode"),
         ];
         for (text, key) in cases {
-            let err = Config::from_table(&table(&text)).expect_err(key);
+            let err = Settings::from_table(&table(&text)).expect_err(key);
             assert_eq!(err.key, key, "{err}");
         }
     }
 
     #[test]
     fn cod_accepts_rules_and_amounts() {
-        let config = Config::from_table(&table(&format!(
+        let config = Settings::from_table(&table(&format!(
             "pickup_cod = 15000\ndelivery_cod = \"unpaid_fees\"\n{BASE}"
         )))
         .expect("valid");
@@ -421,7 +423,7 @@ mod tests {
             BASE.replace("webhook_secret = \"0123456789abcdef\"", "")
         );
         assert_eq!(
-            Config::from_table(&table(&text)).expect("valid").mode,
+            Settings::from_table(&table(&text)).expect("valid").mode,
             Mode::Poll
         );
     }

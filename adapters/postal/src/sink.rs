@@ -13,7 +13,7 @@
 use crate::client::{Cancelled, ProviderClient};
 use crate::orders;
 use crate::protocol::CancelRequest;
-use crate::settings::Config;
+use crate::settings::Settings;
 use crate::tracking::Tracking;
 use crate::vocabulary::ServiceType;
 use lienthong_adapter::pb::{self, EventType, ResultDelivery, SubmissionChannel};
@@ -21,13 +21,17 @@ use lienthong_adapter::{Accepted, DeliveryError, Sink};
 use std::sync::Arc;
 
 pub struct PostalSink {
-    config: Arc<Config>,
+    config: Arc<Settings>,
     client: ProviderClient,
     tracking: Arc<Tracking>,
 }
 
 impl PostalSink {
-    pub fn new(config: Arc<Config>, client: ProviderClient, tracking: Arc<Tracking>) -> PostalSink {
+    pub fn new(
+        config: Arc<Settings>,
+        client: ProviderClient,
+        tracking: Arc<Tracking>,
+    ) -> PostalSink {
         PostalSink {
             config,
             client,
@@ -80,38 +84,24 @@ impl PostalSink {
     }
 }
 
-fn dossier_of(event: &pb::Event) -> Result<&pb::Dossier, DeliveryError> {
-    match &event.payload {
-        Some(pb::event::Payload::DossierChanged(pb::DossierChanged {
-            dossier: Some(dossier),
-            ..
-        })) => Ok(dossier),
-        _ => Err(DeliveryError::reject(format!(
-            "event {} ({}) carries no dossier",
-            event.event_id,
-            event.r#type().as_str_name()
-        ))),
-    }
-}
-
 #[async_trait::async_trait]
 impl Sink for PostalSink {
     async fn deliver(&self, event: &pb::Event) -> Result<Accepted, DeliveryError> {
         match event.r#type() {
             EventType::DossierSubmitted => {
-                let dossier = dossier_of(event)?;
+                let dossier = lienthong_adapter::event::dossier(event)?;
                 if dossier.channel() == SubmissionChannel::Postal {
                     return self.create(ServiceType::Pickup, dossier).await;
                 }
             }
             EventType::ProcessingFinished => {
-                let dossier = dossier_of(event)?;
+                let dossier = lienthong_adapter::event::dossier(event)?;
                 if dossier.result_delivery() == ResultDelivery::ByPost {
                     return self.create(ServiceType::Delivery, dossier).await;
                 }
             }
             EventType::DossierWithdrawn => {
-                let dossier = dossier_of(event)?;
+                let dossier = lienthong_adapter::event::dossier(event)?;
                 if dossier.channel() == SubmissionChannel::Postal {
                     return self.cancel_pickup(dossier).await;
                 }

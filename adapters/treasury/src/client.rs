@@ -4,9 +4,9 @@
 
 use crate::config::Settings;
 use crate::error::TreasuryError;
-use crate::protocol::{
-    file_signature, CreditNotice, CreditReply, PATH_CREDITS, PATH_CREDIT_NOTICES,
-};
+use crate::protocol::{CreditNotice, CreditReply, PATH_CREDITS, PATH_CREDIT_NOTICES};
+use lienthong_adapter::http::http_client;
+use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
 use std::sync::Arc;
 
 pub struct Client {
@@ -16,13 +16,12 @@ pub struct Client {
 
 impl Client {
     pub fn new(settings: Arc<Settings>) -> Result<Client, TreasuryError> {
-        let http = reqwest::Client::builder()
-            .timeout(settings.timeout())
-            .build()
-            .map_err(|e| TreasuryError::Transport {
+        let http = http_client(settings.timeout(), settings.timeout()).map_err(|reason| {
+            TreasuryError::Transport {
                 operation: "client",
-                reason: e.to_string(),
-            })?;
+                reason,
+            }
+        })?;
         Ok(Client { http, settings })
     }
 
@@ -89,12 +88,10 @@ impl Client {
         secret: &str,
         date: &str,
     ) -> Result<String, TreasuryError> {
-        let signature = file_signature(partner_code, date, secret);
-        let request = self.http.get(url).query(&[
-            ("MaDoiTac", partner_code),
-            ("Ngay", date),
-            ("MaXacThuc", signature.as_str()),
-        ]);
+        let request = self
+            .http
+            .get(url)
+            .query(&DailyFileRequest::new(partner_code, date, secret));
         let (status, body) = self.call(operation, request).await?;
         if !(200..300).contains(&status) {
             return Err(TreasuryError::Http {

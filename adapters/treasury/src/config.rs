@@ -21,7 +21,7 @@
 
 use crate::time::parse_hh_mm;
 use lienthong_adapter::ma_xac_thuc::check_signed_setting;
-use lienthong_adapter::{check_http_url, AdapterConfigError};
+use lienthong_adapter::{check_http_url, AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -54,14 +54,16 @@ fn default_reconcile_at() -> String {
     "01:30".into()
 }
 
-impl Settings {
+impl AdapterSettings for Settings {
     /// Reads and checks the settings; every error names its key.
-    pub fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
+    fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
         let settings: Settings = AdapterConfigError::parse(table)?;
         settings.check()?;
         Ok(settings)
     }
+}
 
+impl Settings {
     fn check(&self) -> Result<(), AdapterConfigError> {
         check_http_url("endpoint", &self.endpoint)?;
         check_http_url("settlement_url", &self.settlement_url)?;

@@ -22,7 +22,6 @@ pub mod protocol;
 pub mod routes;
 pub mod run;
 pub mod schedule;
-pub mod signature;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
@@ -33,7 +32,7 @@ pub use error::TreasuryError;
 pub use lienthong_reconcile as reconcile;
 pub use reconcile::{reconcile, Credited, Outcome, Report, Settled, Summary};
 
-use lienthong_adapter::{Adapter, AdapterConfigError, AdapterKind, HubApi};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi};
 use std::sync::Arc;
 
 /// The `kind` of `[partners.adapter]` this crate builds.
@@ -42,22 +41,17 @@ pub const KIND: &str = "treasury_kbnn";
 /// Builds treasury adapters from configuration.
 pub struct TreasuryKind;
 
-impl AdapterKind for TreasuryKind {
-    fn kind(&self) -> &'static str {
-        KIND
-    }
+impl BuildAdapter for TreasuryKind {
+    const KIND: &'static str = KIND;
+    type Settings = Settings;
 
-    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError> {
-        Settings::from_table(settings).map(|_| ())
-    }
-
-    fn build(
+    fn build_from(
         &self,
         partner_id: &str,
-        settings: &toml::Table,
+        settings: Settings,
         _hub: Arc<dyn HubApi>,
     ) -> Result<Adapter, AdapterConfigError> {
-        let settings = Arc::new(Settings::from_table(settings)?);
+        let settings = Arc::new(settings);
         let client = Arc::new(
             client::Client::new(settings.clone())
                 .map_err(|e| AdapterConfigError::new("endpoint", e.to_string()))?,

@@ -10,16 +10,8 @@ use crate::time::format_vietnam;
 use lienthong_adapter::pb;
 
 pub fn from_event(event: &pb::Event, settings: &Settings) -> Result<CreditNotice, TreasuryError> {
-    let dossier = match &event.payload {
-        Some(pb::event::Payload::DossierChanged(changed)) => changed.dossier.as_ref(),
-        _ => None,
-    }
-    .ok_or_else(|| {
-        TreasuryError::Event(format!(
-            "event {} carries no dossier: no payment to credit",
-            event.event_id
-        ))
-    })?;
+    let dossier = lienthong_adapter::event::dossier(event)
+        .map_err(|e| TreasuryError::Event(format!("{}: no payment to credit", e.reason())))?;
     let payment = dossier.payments.last().ok_or_else(|| {
         TreasuryError::Event(format!(
             "event {}: dossier {} has no recorded payment",

@@ -13,7 +13,7 @@
 //! invalid data, `99` system error. `Ngay` (`yyyyMMdd`) selects credits by
 //! their credit date `NgayGhiCo`.
 
-use crate::signature::{sign, verify};
+use lienthong_adapter::ma_xac_thuc::{sign, verify};
 use serde::{Deserialize, Serialize};
 
 pub const PATH_CREDIT_NOTICES: &str = "/api/v1/credit-notices";
@@ -104,11 +104,6 @@ impl CreditReply {
     pub fn verify_with(&self, secret: &str) -> bool {
         verify_fields(&self.fields(), secret, &self.signature)
     }
-}
-
-/// The signature of a daily file download (`MaDoiTac|Ngay`).
-pub fn file_signature(partner_code: &str, date: &str, secret: &str) -> String {
-    sign(&[partner_code, date], secret)
 }
 
 fn sign_fields(fields: &[String], secret: &str) -> String {

@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use lienthong_adapter::auth::check_bearer;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -46,12 +47,7 @@ async fn reconcile_now(
             "POST reconcile is disabled: set `trigger_token` in this partner's adapter settings",
         );
     };
-    let given = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if !same(given.as_bytes(), token.as_bytes()) {
+    if !check_bearer(&headers, token).is_valid() {
         tracing::warn!(partner = %state.reconciler.partner_id, "POST reconcile with a wrong or missing token");
         return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
     }
@@ -85,9 +81,4 @@ async fn reconcile_now(
         }
         Err(e) => error(StatusCode::BAD_GATEWAY, e.to_string()),
     }
-}
-
-/// Constant-time equality.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
 use lienthong_adapter_treasury::files::{parse_credited, REPORT_HEADER};
 use lienthong_adapter_treasury::time::{format_vietnam_date, now_unix};
 use lienthong_adapter_treasury::Credited;
@@ -131,16 +132,10 @@ async fn the_treasury_credit_file_is_csv_with_vietnamese_text() {
         credited_at: "20251122100000".into(),
         ..Default::default()
     });
-    let signature =
-        lienthong_adapter_treasury::protocol::file_signature(PARTNER_CODE, "20251122", SECRET);
     let response = h
         .http
         .get(format!("{}/api/v1/credits.csv", h.sim.base_url()))
-        .query(&[
-            ("MaDoiTac", PARTNER_CODE),
-            ("Ngay", "20251122"),
-            ("MaXacThuc", signature.as_str()),
-        ])
+        .query(&DailyFileRequest::new(PARTNER_CODE, "20251122", SECRET))
         .send()
         .await
         .expect("download");

@@ -13,10 +13,12 @@
 mod api;
 pub mod codes;
 
+use lienthong_adapter::http::http_client;
+use lienthong_adapter::serve_simulator;
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::task::JoinHandle;
+use tokio::sync::oneshot;
 
 #[derive(Debug, Clone)]
 pub struct SimulatorOptions {
@@ -120,13 +122,12 @@ pub struct LegacySimulator {
     shared: Arc<Shared>,
     base_url: String,
     http: reqwest::Client,
-    server: JoinHandle<()>,
+    /// Dropping it stops the server.
+    _server: oneshot::Sender<()>,
 }
 
 impl LegacySimulator {
     pub async fn start(options: SimulatorOptions) -> std::io::Result<LegacySimulator> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
                 hub_url: options.hub_url,
@@ -135,21 +136,15 @@ impl LegacySimulator {
             api_key: options.api_key,
             secret: options.secret,
         });
-        let app = api::router(shared.clone());
-        let server = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::error!(error = %e, "legacy simulator stopped");
-            }
-        });
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(std::io::Error::other)?;
+        let (base_url, server) =
+            serve_simulator("127.0.0.1:0", "legacy", |_| api::router(shared.clone())).await?;
+        let timeout = Duration::from_secs(10);
+        let http = http_client(timeout, timeout).map_err(std::io::Error::other)?;
         Ok(LegacySimulator {
             shared,
-            base_url: format!("http://{addr}"),
+            base_url,
             http,
-            server,
+            _server: server,
         })
     }
 
@@ -264,11 +259,5 @@ impl LegacySimulator {
             attempts.push(attempt);
         }
         attempts
-    }
-}
-
-impl Drop for LegacySimulator {
-    fn drop(&mut self) {
-        self.server.abort();
     }
 }

@@ -51,11 +51,9 @@ impl Simulator {
     /// Starts on a given address (the demo may want a fixed port).
     pub async fn start_on(addr: &str, config: SimConfig) -> std::io::Result<Simulator> {
         let shared: Shared = Arc::new(Mutex::new(SimState::new(config)));
-        let (url, tx) = lienthong_adapter::serve_simulator(
-            addr,
-            "national portal",
-            server::router(shared.clone()),
-        )
+        let (url, tx) = lienthong_adapter::serve_simulator(addr, "national portal", |_| {
+            server::router(shared.clone())
+        })
         .await?;
         Ok(Simulator {
             url,

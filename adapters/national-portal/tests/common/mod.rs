@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use lienthong_adapter::prost_types::Timestamp;
+use lienthong_adapter::AdapterSettings;
 use lienthong_adapter::{pb, HubApi, HubCallError};
 use lienthong_adapter_national_portal::settings::Settings;
 use lienthong_adapter_national_portal::simulator::Simulator;

@@ -24,6 +24,7 @@ pub use state::{status_vocabulary, Held, Sent, SimConfig};
 pub use crate::protocol::{Document, Fee, StatusReport};
 pub use crate::time::format as format_time;
 
+use lienthong_adapter::http::http_client;
 use server::{lock, Shared};
 use state::{Callback, SimState};
 use std::sync::{Arc, Mutex};
@@ -44,13 +45,12 @@ impl Simulator {
 
     pub async fn start_on(addr: &str, config: SimConfig) -> std::io::Result<Simulator> {
         let shared: Shared = Arc::new(Mutex::new(SimState::new(config)));
-        let (url, tx) =
-            lienthong_adapter::serve_simulator(addr, "one-stop", server::router(shared.clone()))
-                .await?;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(std::io::Error::other)?;
+        let (url, tx) = lienthong_adapter::serve_simulator(addr, "one-stop", |_| {
+            server::router(shared.clone())
+        })
+        .await?;
+        let timeout = Duration::from_secs(30);
+        let http = http_client(timeout, timeout).map_err(std::io::Error::other)?;
         Ok(Simulator {
             url,
             shared,

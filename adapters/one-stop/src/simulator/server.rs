@@ -6,10 +6,11 @@ use super::state::{Answer, SimState};
 use crate::protocol::{DossierEvent, DossierRecord, IDEMPOTENCY_HEADER};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use lienthong_adapter::auth::check_bearer;
 use serde_json::json;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -41,11 +42,7 @@ async fn gate(shared: &Shared, headers: &HeaderMap) -> Option<Answer> {
         tokio::time::sleep(delay).await;
     }
     let mut state = lock(shared);
-    let expected = format!("Bearer {}", state.config.api_token);
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    if given != Some(expected.as_str()) {
+    if !check_bearer(headers, &state.config.api_token).is_valid() {
         return Some((401, json!({"message": "sai hoặc thiếu mã truy cập"})));
     }
     if state.faults.fail_next > 0 {

@@ -7,13 +7,12 @@ use super::{settlement_file, Simulated};
 use crate::protocol::*;
 use crate::time::{now_unix, parse_vietnam};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use lienthong_adapter::query::query_params;
+use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -264,18 +263,17 @@ async fn bill(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
     answer(&state, reply)
 }
 
-async fn settlements(State(state): State<Arc<SimState>>, uri: Uri) -> Response {
-    let params = query_params(uri.query().unwrap_or_default());
+async fn settlements(
+    State(state): State<Arc<SimState>>,
+    Query(request): Query<DailyFileRequest>,
+) -> Response {
     if let Some(failure) = misbehave(&state).await {
         return failure;
     }
-    let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
-    let (partner, date, signature) = (get("MaDoiTac"), get("Ngay"), get("MaXacThuc"));
-    if partner != state.partner_code
-        || !crate::signature::verify(&[partner, date], &state.secret, signature)
-    {
+    if !request.is_from(&state.partner_code, &state.secret) {
         return (StatusCode::UNAUTHORIZED, "sai mã xác thực").into_response();
     }
+    let date = request.date.as_str();
     if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
         return (StatusCode::BAD_REQUEST, "Ngay must be yyyyMMdd").into_response();
     }

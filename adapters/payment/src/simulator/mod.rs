@@ -21,6 +21,7 @@ pub use state::{CallbackAttempt, Outcome, Settlement, SimPayment, SimStatus, Swi
 
 use crate::error::PaymentError;
 use crate::time::now_unix;
+use lienthong_adapter::serve_simulator;
 use state::{lock, SimState};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -51,26 +52,19 @@ pub struct GatewaySimulator {
 impl GatewaySimulator {
     /// Starts the gateway on a free loopback port.
     pub async fn start(config: SimConfig) -> std::io::Result<GatewaySimulator> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let base_url = format!("http://{}", listener.local_addr()?);
-        let state = Arc::new(SimState {
-            partner_code: config.partner_code,
-            secret: config.secret,
-            base_url,
-            ..Default::default()
-        });
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        let app = api::router(state.clone());
-        tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::warn!(error = %e, "gateway simulator stopped with an error");
-            }
-        });
+        let mut state = None;
+        let (_, shutdown) = serve_simulator("127.0.0.1:0", "gateway", |base_url| {
+            let shared = Arc::new(SimState {
+                partner_code: config.partner_code,
+                secret: config.secret,
+                base_url: base_url.to_string(),
+                ..Default::default()
+            });
+            state = Some(shared.clone());
+            api::router(shared)
+        })
+        .await?;
+        let state = state.ok_or_else(|| std::io::Error::other("the gateway was not built"))?;
         Ok(GatewaySimulator {
             state,
             _shutdown: shutdown,

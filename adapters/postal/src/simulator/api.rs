@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use lienthong_adapter::auth::check_bearer;
 use std::sync::Arc;
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -40,12 +41,7 @@ fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Respons
 /// Authentication and the switches that act before the work. `Err` is the
 /// answer to give instead of working.
 async fn gate(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
-    let expected = format!("Bearer {}", shared.api_key);
-    let presented = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if presented != expected {
+    if !check_bearer(headers, &shared.api_key).is_valid() {
         return Err(refuse(
             StatusCode::UNAUTHORIZED,
             "UNAUTHORIZED",

@@ -20,10 +20,11 @@ pub use state::{ApiCall, SimOrder, Switches, WebhookAttempt};
 pub use crate::vocabulary::ServiceType;
 
 use crate::protocol::TrackingEvent;
+use lienthong_adapter::serve_simulator;
 use state::{Dispatch, Inner};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 /// How the simulated provider is set up.
@@ -133,13 +134,13 @@ impl Shared {
 pub struct PostalSimulator {
     shared: Arc<Shared>,
     base_url: String,
+    /// Dropping it stops the server.
+    _server: oneshot::Sender<()>,
 }
 
 impl PostalSimulator {
     /// Starts the provider on a free loopback port.
     pub async fn start(options: SimulatorOptions) -> std::io::Result<PostalSimulator> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
         let (queue, receiver) = mpsc::unbounded_channel();
         let (pending, _) = watch::channel(0usize);
         let shared = Arc::new(Shared {
@@ -153,20 +154,16 @@ impl PostalSimulator {
             pending,
             tasks: Mutex::new(Vec::new()),
         });
-        let app = api::router(shared.clone());
-        let server = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::error!(error = %e, "postal simulator stopped");
-            }
-        });
+        let (base_url, server) =
+            serve_simulator("127.0.0.1:0", "postal", |_| api::router(shared.clone())).await?;
         let sender = tokio::spawn(webhook::run(shared.clone(), receiver));
         if let Ok(mut tasks) = shared.tasks.lock() {
-            tasks.push(server);
             tasks.push(sender);
         }
         Ok(PostalSimulator {
             shared,
-            base_url: format!("http://{addr}"),
+            base_url,
+            _server: server,
         })
     }
 

@@ -9,6 +9,7 @@ use crate::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::simulator::clock;
 use crate::simulator::state::{Dispatch, WebhookAttempt};
 use crate::simulator::Shared;
+use lienthong_adapter::http::http_client;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -16,10 +17,8 @@ use tokio::sync::mpsc;
 const MAX_ATTEMPTS: u32 = 4;
 
 pub async fn run(shared: Arc<Shared>, mut queue: mpsc::UnboundedReceiver<Dispatch>) {
-    let http = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-    {
+    let timeout = Duration::from_secs(5);
+    let http = match http_client(timeout, timeout) {
         Ok(http) => http,
         Err(e) => {
             tracing::error!(error = %e, "simulator: no HTTP client, webhooks disabled");

@@ -6,12 +6,12 @@ use crate::protocol::*;
 use crate::reconcile::Credited;
 use crate::time::{format_vietnam, now_unix, parse_vietnam};
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use lienthong_adapter::query::query_params;
+use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -149,18 +149,17 @@ async fn credit_notice(State(state): State<Arc<SimState>>, body: Bytes) -> Respo
     answer(&state, CODE_OK, "đã ghi có", &txn, &first)
 }
 
-async fn credits(State(state): State<Arc<SimState>>, uri: Uri) -> Response {
+async fn credits(
+    State(state): State<Arc<SimState>>,
+    Query(request): Query<DailyFileRequest>,
+) -> Response {
     if let Some(failure) = misbehave(&state).await {
         return failure;
     }
-    let params = query_params(uri.query().unwrap_or_default());
-    let get = |k: &str| params.get(k).map(String::as_str).unwrap_or_default();
-    let (partner, date, signature) = (get("MaDoiTac"), get("Ngay"), get("MaXacThuc"));
-    if partner != state.partner_code
-        || !crate::signature::verify(&[partner, date], &state.secret, signature)
-    {
+    if !request.is_from(&state.partner_code, &state.secret) {
         return (StatusCode::UNAUTHORIZED, "sai mã xác thực").into_response();
     }
+    let date = request.date.as_str();
     if !crate::time::is_date(date) {
         return (StatusCode::BAD_REQUEST, "Ngay must be yyyyMMdd").into_response();
     }

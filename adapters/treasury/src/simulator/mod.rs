@@ -17,6 +17,7 @@ pub use state::Switches;
 
 use crate::files::write_credited;
 use crate::reconcile::Credited;
+use lienthong_adapter::serve_simulator;
 use state::{lock, SimState};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -39,25 +40,13 @@ pub struct TreasurySimulator {
 impl TreasurySimulator {
     /// Starts the treasury on a free loopback port.
     pub async fn start(config: SimConfig) -> std::io::Result<TreasurySimulator> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let base_url = format!("http://{}", listener.local_addr()?);
         let state = Arc::new(SimState {
             partner_code: config.partner_code,
             secret: config.secret,
             ..Default::default()
         });
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        let app = api::router(state.clone());
-        tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::warn!(error = %e, "treasury simulator stopped with an error");
-            }
-        });
+        let (base_url, shutdown) =
+            serve_simulator("127.0.0.1:0", "treasury", |_| api::router(state.clone())).await?;
         Ok(TreasurySimulator {
             state,
             base_url,

@@ -4,11 +4,10 @@
 
 #![allow(dead_code)]
 
-use axum::extract::State;
-use axum::http::Uri;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
 use lienthong_adapter::{pb, Adapter, AdapterKind, HubApi, HubCallError, Sink};
-use lienthong_adapter_treasury::protocol::file_signature;
 use lienthong_adapter_treasury::simulator::{SimConfig, TreasurySimulator};
 use lienthong_adapter_treasury::time::{format_vietnam, now_unix};
 use lienthong_adapter_treasury::TreasuryKind;
@@ -48,14 +47,12 @@ pub struct FakeGateway {
     pub downloads: Mutex<Vec<String>>,
 }
 
-async fn settlement(State(gw): State<Arc<FakeGateway>>, uri: Uri) -> Response {
-    let query = uri.query().unwrap_or_default().to_string();
-    let params: HashMap<&str, &str> = query.split('&').filter_map(|p| p.split_once('=')).collect();
-    let date = params.get("Ngay").copied().unwrap_or_default();
-    let signature = params.get("MaXacThuc").copied().unwrap_or_default();
-    if params.get("MaDoiTac").copied() != Some(PARTNER_CODE)
-        || signature != file_signature(PARTNER_CODE, date, GATEWAY_SECRET)
-    {
+async fn settlement(
+    State(gw): State<Arc<FakeGateway>>,
+    Query(request): Query<DailyFileRequest>,
+) -> Response {
+    let date = request.date.as_str();
+    if !request.is_from(PARTNER_CODE, GATEWAY_SECRET) {
         return (axum::http::StatusCode::UNAUTHORIZED, "bad signature").into_response();
     }
     gw.downloads.lock().unwrap().push(date.to_string());

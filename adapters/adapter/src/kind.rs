@@ -1,0 +1,84 @@
+//! Building adapters from configuration: the [`AdapterKind`] the hub's
+//! registry holds, one per adapter crate, and what a built [`Adapter`]
+//! consists of.
+//!
+//! An adapter crate implements [`BuildAdapter`] on its `…Kind` type: its
+//! `kind` name, its [`AdapterSettings`] and how to build from them. The
+//! object-safe [`AdapterKind`] the hub calls follows from that, so reading
+//! and checking the settings table happens the same way for every kind.
+
+use crate::settings::{AdapterConfigError, AdapterSettings};
+use crate::{HubApi, Sink};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A background task of an adapter (a poller); it ends when `stop` resolves.
+pub type Task = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// A resolved future that signals the hub is stopping.
+pub type Stop = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// A task not yet started: the hub gives it its stop signal.
+pub type TaskStarter = Box<dyn FnOnce(Stop) -> Task + Send>;
+
+/// What one configured partner's adapter consists of.
+#[derive(Default)]
+pub struct Adapter {
+    pub sink: Option<Arc<dyn Sink>>,
+    /// Mounted by the hub under `/partners/<partner id>/`.
+    pub routes: Option<axum::Router>,
+    /// Started by the hub; each gets its own stop signal.
+    pub tasks: Vec<TaskStarter>,
+}
+
+/// Builds adapters of one kind from configuration (what the hub calls).
+pub trait AdapterKind: Send + Sync {
+    /// The `kind` in `[partners.adapter]`, e.g. `postal_http`.
+    fn kind(&self) -> &'static str;
+    /// Checks the settings without building anything (`validate-config`).
+    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError>;
+    /// Builds the partner's adapter; `hub` acts as `partner_id`.
+    fn build(
+        &self,
+        partner_id: &str,
+        settings: &toml::Table,
+        hub: Arc<dyn HubApi>,
+    ) -> Result<Adapter, AdapterConfigError>;
+}
+
+/// What an adapter crate implements (on its `…Kind`); [`AdapterKind`]
+/// follows.
+pub trait BuildAdapter: Send + Sync {
+    /// The `kind` in `[partners.adapter]`.
+    const KIND: &'static str;
+    /// The crate's checked settings.
+    type Settings: AdapterSettings;
+    /// Builds the partner's adapter from checked settings; `hub` acts as
+    /// `partner_id`.
+    fn build_from(
+        &self,
+        partner_id: &str,
+        settings: Self::Settings,
+        hub: Arc<dyn HubApi>,
+    ) -> Result<Adapter, AdapterConfigError>;
+}
+
+impl<K: BuildAdapter> AdapterKind for K {
+    fn kind(&self) -> &'static str {
+        K::KIND
+    }
+
+    fn validate(&self, settings: &toml::Table) -> Result<(), AdapterConfigError> {
+        K::Settings::from_table(settings).map(|_| ())
+    }
+
+    fn build(
+        &self,
+        partner_id: &str,
+        settings: &toml::Table,
+        hub: Arc<dyn HubApi>,
+    ) -> Result<Adapter, AdapterConfigError> {
+        self.build_from(partner_id, K::Settings::from_table(settings)?, hub)
+    }
+}

@@ -1,0 +1,124 @@
+//! Reading an adapter's `[partners.adapter]` table: strictly (unknown keys
+//! are errors), then checked key by key, every problem naming its key. The
+//! checks every adapter needs alike live here, so their wording is the same
+//! whichever partner an operator configures.
+
+use std::ops::RangeInclusive;
+
+/// A configuration problem inside a partner's `[partners.adapter]` table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("key `{key}`: {problem}")]
+pub struct AdapterConfigError {
+    /// Relative to the partner's `adapter` table, e.g. `endpoint`.
+    pub key: String,
+    pub problem: String,
+}
+
+impl AdapterConfigError {
+    pub fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
+        AdapterConfigError {
+            key: key.into(),
+            problem: problem.into(),
+        }
+    }
+
+    /// Reads a settings table strictly (unknown keys are errors).
+    pub fn parse<T: serde::de::DeserializeOwned>(
+        settings: &toml::Table,
+    ) -> Result<T, AdapterConfigError> {
+        T::deserialize(toml::Value::Table(settings.clone()))
+            .map_err(|e| AdapterConfigError::new("adapter", e.to_string()))
+    }
+}
+
+/// An adapter's checked settings (`settings.rs` of every adapter crate).
+pub trait AdapterSettings: Sized {
+    /// Reads and checks the settings table (the `kind` key already removed);
+    /// every error names its key.
+    fn from_table(table: &toml::Table) -> Result<Self, AdapterConfigError>;
+}
+
+/// Checks that a setting is an `http://` or `https://` URL with a host.
+pub fn check_http_url(key: &str, value: &str) -> Result<(), AdapterConfigError> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(()),
+        _ => Err(AdapterConfigError::new(
+            key,
+            format!("`{value}` is not an http:// or https:// URL"),
+        )),
+    }
+}
+
+/// Checks that a number lies in `range` ("must be between A and B").
+pub fn check_range<T>(
+    key: &str,
+    value: T,
+    range: RangeInclusive<T>,
+) -> Result<(), AdapterConfigError>
+where
+    T: PartialOrd + std::fmt::Display,
+{
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(AdapterConfigError::new(
+            key,
+            format!("must be between {} and {}", range.start(), range.end()),
+        ))
+    }
+}
+
+/// Checks that a secret is long enough to be one.
+pub fn check_secret_len(key: &str, value: &str, at_least: usize) -> Result<(), AdapterConfigError> {
+    if value.len() < at_least {
+        return Err(AdapterConfigError::new(
+            key,
+            format!("must be at least {at_least} characters"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_need_a_scheme_and_a_host() {
+        assert!(check_http_url("endpoint", "https://paygov.example.vn").is_ok());
+        assert!(check_http_url("endpoint", "http://127.0.0.1:8080/x").is_ok());
+        for bad in ["", "ftp://x", "http://", "https://a b", "paygov.example.vn"] {
+            let e = check_http_url("endpoint", bad).unwrap_err();
+            assert_eq!(e.key, "endpoint", "{bad}");
+        }
+    }
+
+    #[test]
+    fn ranges_and_secrets_name_their_key_and_rule() {
+        assert!(check_range("timeout_seconds", 300, 1..=300).is_ok());
+        let e = check_range("timeout_seconds", 0, 1..=300).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "key `timeout_seconds`: must be between 1 and 300"
+        );
+        assert!(check_secret_len("secret", "12345678", 8).is_ok());
+        let e = check_secret_len("secret", "1234567", 8).unwrap_err();
+        assert_eq!(e.to_string(), "key `secret`: must be at least 8 characters");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Only {
+            endpoint: String,
+        }
+        let table: toml::Table = "endpoint = \"x\"\nendpont = \"y\"".parse().unwrap();
+        let e = AdapterConfigError::parse::<Only>(&table).unwrap_err();
+        assert!(e.problem.contains("endpont"), "{e}");
+    }
+}

@@ -1,5 +1,0 @@
-//! `MaXacThuc`: the signature every payment-platform message carries. The
-//! algorithm is shared by every adapter that signs this way:
-//! see `lienthong_adapter::ma_xac_thuc`.
-
-pub use lienthong_adapter::ma_xac_thuc::{sign, verify};
