@@ -40,6 +40,8 @@ pub mod kind;
 pub mod ma_xac_thuc;
 pub mod settings;
 pub mod simulator;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod vietnam_time;
 
 pub use delivery::{classify_http_status, Accepted, DeliveryError, Sink};

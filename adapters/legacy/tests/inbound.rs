@@ -50,7 +50,7 @@ async fn a_dossier_walks_through_its_statuses_in_legacy_codes() {
         assert_eq!(a.response["command"], command);
         assert_eq!(a.response["status"], status);
     }
-    let requests = rig.hub.requests();
+    let requests = rig.hub.calls();
     assert_eq!(requests.len(), 3);
     let Some(Command::Receive(r)) = &requests[0].command else {
         panic!("receive expected: {:?}", requests[0])
@@ -130,7 +130,7 @@ async fn the_shared_secret_is_required() {
         .await
         .unwrap();
     assert_eq!(none.status().as_u16(), 401);
-    assert!(rig.hub.requests().is_empty());
+    assert!(rig.hub.calls().is_empty());
 }
 
 #[tokio::test]
@@ -165,7 +165,7 @@ async fn unmapped_statuses_and_missing_fields_are_400_naming_them() {
         .await
         .unwrap();
     assert_eq!(bad_json.status().as_u16(), 400);
-    assert!(rig.hub.requests().is_empty());
+    assert!(rig.hub.calls().is_empty());
 }
 
 #[tokio::test]
@@ -176,10 +176,10 @@ async fn hub_refusals_come_back_with_their_status() {
     assert_eq!(a.status, Some(404));
     // The hub's transition table refuses.
     rig.hub.add(dossier(6, DossierStatus::Processing));
-    *rig.hub.refuse_with.lock().unwrap() = Some(HubCallError {
+    rig.hub.refuse_always(Some(HubCallError {
         code: "FAILED_PRECONDITION".into(),
         message: "refuse is not allowed in status 4".into(),
-    });
+    }));
     let a = &rig
         .sim
         .send_update(&LegacyUpdate {
@@ -190,10 +190,10 @@ async fn hub_refusals_come_back_with_their_status() {
     assert_eq!(a.status, Some(409));
     assert!(a.response["error"].as_str().unwrap().contains("status 4"));
     // Busy hub: 503, the legacy system tries again later.
-    *rig.hub.refuse_with.lock().unwrap() = Some(HubCallError {
+    rig.hub.refuse_always(Some(HubCallError {
         code: "UNAVAILABLE".into(),
         message: "stopping".into(),
-    });
+    }));
     let a = &rig.sim.send_update(&update(6, "DA_XU_LY")).await[0];
     assert_eq!(a.status, Some(503));
 }
@@ -216,7 +216,7 @@ async fn same_status_with_a_new_date_is_an_apology_with_that_date() {
         .await[0];
     assert_eq!(a.status, Some(200), "{:?}", a.response);
     assert_eq!(a.response["command"], "reschedule");
-    let Some(Command::Reschedule(r)) = &rig.hub.requests()[0].command else {
+    let Some(Command::Reschedule(r)) = &rig.hub.calls()[0].command else {
         panic!("reschedule expected")
     };
     assert_eq!(r.apology, "Xin lỗi vì chậm trễ");
