@@ -25,7 +25,7 @@ async fn catalogues_are_published_whole_and_only_when_changed() {
     let (parts, settings, hub) = parts(&sim, "");
     let puller = parts.catalog_puller(&settings);
     puller.pull_all().await;
-    let published = hub.published.lock().unwrap().clone();
+    let published = hub.published();
     let kinds: Vec<&str> = published.iter().map(|p| p.kind.as_str()).collect();
     assert_eq!(kinds, ["procedures", "agencies", "sectors"]);
     let procedures = &published[0];
@@ -75,7 +75,7 @@ async fn catalogues_are_published_whole_and_only_when_changed() {
         panic!("expected a publication");
     };
     assert_eq!(reply.version, 2);
-    let last = hub.published.lock().unwrap().last().cloned().unwrap();
+    let last = hub.published().last().cloned().unwrap();
     let codes: Vec<&str> = last.entries.iter().map(|e| e.code.as_str()).collect();
     assert_eq!(codes, ["G09"]);
     let summary = parts.state.summary(0);
@@ -86,7 +86,7 @@ async fn catalogues_are_published_whole_and_only_when_changed() {
     sectors.clear();
     sim.set_sectors(sectors);
     assert!(puller.pull("sectors").await.is_err());
-    assert_eq!(hub.published.lock().unwrap().len(), 4);
+    assert_eq!(hub.published().len(), 4);
     assert!(parts.state.summary(0).catalogs["sectors"]
         .last_error
         .is_none());
@@ -106,7 +106,7 @@ async fn procedure_details_come_from_lay_thu_tuc() {
         .await
         .unwrap();
     assert_eq!(sim.calls_of(ops::PROCEDURE).len(), 3);
-    let published = hub.published.lock().unwrap()[0].clone();
+    let published = hub.published()[0].clone();
     let fees = &published.entries[0].attributes["fees"];
     assert!(fees.contains("LP01"), "{fees}");
     assert!(published.entries[0].attributes.contains_key("legal_basis"));
@@ -120,23 +120,13 @@ async fn catalogue_pulls_survive_500s_and_session_expiry() {
     sim.fail_next_of(ops::PROCEDURES, 1);
     sim.expire_sessions();
     puller.pull_all().await;
-    assert_eq!(
-        hub.published.lock().unwrap().len(),
-        2,
-        "agencies and sectors"
-    );
+    assert_eq!(hub.published().len(), 2, "agencies and sectors");
     assert!(parts.state.summary(0).catalogs["procedures"]
         .last_error
         .is_some());
     sim.expire_sessions();
     puller.pull_all().await;
-    let kinds: Vec<String> = hub
-        .published
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|p| p.kind.clone())
-        .collect();
+    let kinds: Vec<String> = hub.published().iter().map(|p| p.kind.clone()).collect();
     assert_eq!(kinds, ["agencies", "sectors", "procedures"]);
     let _ = ThuTuc::default();
 }
@@ -175,19 +165,19 @@ async fn dossiers_filed_on_the_portal_are_submitted_once_each() {
     let poller = parts.pushdown(&settings);
     let polled = poller.poll_once().await.unwrap();
     assert_eq!((polled.submitted, polled.already_there), (3, 0));
-    let submitted = hub.submitted();
-    let mas: Vec<&str> = submitted.iter().map(|s| s.ma_ho_so.as_str()).collect();
+    let first = submitted(&hub);
+    let mas: Vec<&str> = first.iter().map(|s| s.ma_ho_so.as_str()).collect();
     assert_eq!(mas, [ma(1), ma(2), ma(3)]);
-    assert_eq!(submitted[0].agency_code, AGENCY);
+    assert_eq!(first[0].agency_code, AGENCY);
     assert_eq!(
-        submitted[0].channel,
+        first[0].channel,
         lienthong_adapter::pb::SubmissionChannel::Online as i32
     );
     assert_eq!(
-        submitted[0].result_delivery,
+        first[0].result_delivery,
         lienthong_adapter::pb::ResultDelivery::ByPost as i32
     );
-    let request = hub.executed.lock().unwrap()[0].clone();
+    let request = hub.applied()[0].clone();
     assert!(request
         .idempotency_key
         .starts_with(&format!("dvcqg:submit:{}:", ma(1))));
@@ -200,7 +190,7 @@ async fn dossiers_filed_on_the_portal_are_submitted_once_each() {
     let polled = poller.poll_once().await.unwrap();
     assert_eq!(polled.submitted, 1);
     assert!(polled.already_there >= 1);
-    assert_eq!(hub.submitted().len(), 4);
+    assert_eq!(submitted(&hub).len(), 4);
 
     // A restarted adapter re-reads everything (lookback): the hub says
     // "already there" (replayed keys), nothing new is submitted.
@@ -208,7 +198,7 @@ async fn dossiers_filed_on_the_portal_are_submitted_once_each() {
     let polled = again.poll_once().await.unwrap();
     assert_eq!(polled.submitted, 0);
     assert_eq!(polled.already_there, 8);
-    assert_eq!(hub.submitted().len(), 4);
+    assert_eq!(submitted(&hub).len(), 4);
     let summary = parts.state.summary(0);
     assert_eq!(summary.pushdown.submitted, 4);
     assert!(summary.pushdown.last_error.is_none());
@@ -233,7 +223,7 @@ async fn a_dossier_already_in_the_hub_counts_as_there() {
     let parts2 = lienthong_adapter_national_portal::Parts::new(&settings2, hub.clone()).unwrap();
     let polled = parts2.pushdown(&settings2).poll_once().await.unwrap();
     assert_eq!((polled.submitted, polled.already_there), (0, 1));
-    assert_eq!(hub.submitted().len(), 1);
+    assert_eq!(submitted(&hub).len(), 1);
 }
 
 #[tokio::test]
@@ -245,23 +235,23 @@ async fn an_unavailable_hub_holds_the_cursor_and_bad_records_are_named() {
     sim.file_on_portal(MADONVI, bad);
     sim.file_on_portal(MADONVI, filed(2, 2));
     let poller = parts.pushdown(&settings);
-    hub.fail_with("UNAVAILABLE");
+    fail_with(&hub, Some("UNAVAILABLE"));
     let polled = poller.poll_once().await.unwrap();
     assert_eq!((polled.refused, polled.deferred), (1, 1));
-    hub.heal();
+    fail_with(&hub, None);
     let polled = poller.poll_once().await.unwrap();
     assert_eq!(polled.submitted, 1, "read again and submitted");
-    assert_eq!(hub.submitted()[0].ma_ho_so, ma(2));
+    assert_eq!(submitted(&hub)[0].ma_ho_so, ma(2));
     let summary = parts.state.summary(0);
     assert_eq!(summary.pushdown.refused.len(), 1);
     assert_eq!(summary.pushdown.refused[0].ma_ho_so, ma(1));
     assert!(summary.pushdown.refused[0].reason.contains("LoaiDoiTuong"));
     // A refusal by the hub is recorded with the hub's message, not retried.
-    hub.fail_with("INVALID_ARGUMENT");
+    fail_with(&hub, Some("INVALID_ARGUMENT"));
     sim.file_on_portal(MADONVI, filed(3, 30));
     let polled = poller.poll_once().await.unwrap();
     assert_eq!(polled.refused, 1);
-    hub.heal();
+    fail_with(&hub, None);
     let polled = poller.poll_once().await.unwrap();
     assert_eq!(polled.submitted, 0);
 }
@@ -277,7 +267,7 @@ async fn the_push_down_poll_survives_500s_and_expiry() {
     assert!(parts.state.summary(0).pushdown.last_error.is_some());
     sim.expire_sessions();
     poller.poll_once().await.unwrap();
-    assert_eq!(hub.submitted().len(), 1);
+    assert_eq!(submitted(&hub).len(), 1);
     assert!(parts.state.summary(0).pushdown.last_error.is_none());
 }
 
@@ -306,13 +296,13 @@ async fn tasks_run_at_start_and_end_when_stopped() {
         handles.push(tokio::spawn(task(stop)));
     }
     for _ in 0..50 {
-        if hub.published.lock().unwrap().len() == 3 && hub.submitted().len() == 1 {
+        if hub.published().len() == 3 && submitted(&hub).len() == 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(hub.published.lock().unwrap().len(), 3);
-    assert_eq!(hub.submitted().len(), 1);
+    assert_eq!(hub.published().len(), 3);
+    assert_eq!(submitted(&hub).len(), 1);
     for tx in stops {
         let _ = tx.send(());
     }

@@ -253,7 +253,7 @@ async fn a_portal_behind_by_several_versions_gets_the_history_in_batches() {
     let (parts, settings, hub) = parts(&sim, "progress_batch_size = 2");
     let sink = parts.sink(&settings);
     let ma = ma(10);
-    hub.set_history(dossier(&ma, 5), (1..=5).map(entry).collect());
+    hub.add_with_history(dossier(&ma, 5), (1..=5).map(entry).collect());
     sink.deliver(&event(&ma, 5)).await.unwrap();
     assert_eq!(versions(&sim, &ma), [1, 2, 3, 4, 5]);
     let batches: Vec<usize> = sim
@@ -262,7 +262,7 @@ async fn a_portal_behind_by_several_versions_gets_the_history_in_batches() {
         .map(|c| c.ma_ho_so.len())
         .collect();
     assert_eq!(batches, [2, 2, 1]);
-    assert_eq!(*hub.get_dossier_calls.lock().unwrap(), 1);
+    assert_eq!(hub.dossier_reads(), 1);
     assert_eq!(sim.dossier(&ma).unwrap().ho_so.TrangThaiHoSo, 4);
 }
 

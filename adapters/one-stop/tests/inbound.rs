@@ -19,6 +19,7 @@ struct Setup {
     sim: Simulator,
     hub: Arc<FakeHub>,
     url: String,
+    _server: tokio::sync::oneshot::Sender<()>,
 }
 
 async fn setup(hub: FakeHub) -> Setup {
@@ -27,9 +28,14 @@ async fn setup(hub: FakeHub) -> Setup {
     let adapter = OneStopKind
         .build("mot-cua-h22", &settings_table(&sim, ""), hub.clone())
         .unwrap();
-    let url = serve(adapter.routes.unwrap()).await;
+    let (url, server) = serve_routes("mot-cua-h22", adapter.routes.unwrap()).await;
     sim.set_callback(&format!("{url}/status"), "x-onestop-secret", SECRET);
-    Setup { sim, hub, url }
+    Setup {
+        sim,
+        hub,
+        url,
+        _server: server,
+    }
 }
 
 fn report(event_id: &str, ma: &str, status: &str) -> StatusReport {
@@ -50,7 +56,7 @@ async fn one(s: &Setup, r: StatusReport) -> (u16, Value) {
 #[tokio::test]
 async fn a_reception_becomes_receive_with_the_appointment_date() {
     let ma = ma(1);
-    let s = setup(FakeHub::with_dossier(&ma, S::Submitted)).await;
+    let s = setup(hub_with(&ma, S::Submitted)).await;
     let mut r = report("MC-EV-1", &ma, "DA_TIEP_NHAN");
     r.due_at = "20251205170000".into();
     let (status, answer) = one(&s, r).await;
@@ -58,7 +64,7 @@ async fn a_reception_becomes_receive_with_the_appointment_date() {
     assert_eq!(answer["outcome"], "applied");
     assert_eq!(answer["command"], "receive");
     assert_eq!(answer["status"], 2);
-    let request = s.hub.executed.lock().unwrap()[0].clone();
+    let request = s.hub.applied()[0].clone();
     assert_eq!(request.idempotency_key, "onestop:MC-EV-1");
     assert_eq!(request.actor, "Phạm Thu Hà");
     assert_eq!(request.unit, "Bộ phận một cửa");
@@ -74,7 +80,7 @@ async fn a_reception_becomes_receive_with_the_appointment_date() {
 #[tokio::test]
 async fn a_whole_life_in_the_systems_own_words() {
     let ma = ma(2);
-    let s = setup(FakeHub::with_dossier(&ma, S::Submitted)).await;
+    let s = setup(hub_with(&ma, S::Submitted)).await;
     let steps: Vec<(&str, StatusReport)> = vec![
         ("receive", report("e1", &ma, "DA_TIEP_NHAN")),
         (
@@ -176,14 +182,14 @@ async fn a_whole_life_in_the_systems_own_words() {
 #[tokio::test]
 async fn duplicate_callbacks_change_nothing() {
     let ma = ma(3);
-    let s = setup(FakeHub::with_dossier(&ma, S::Received)).await;
+    let s = setup(hub_with(&ma, S::Received)).await;
     s.sim.set_duplicate_callbacks(true);
     let answers = s.sim.report(report("dup-1", &ma, "DANG_XU_LY")).await;
     assert_eq!(answers.len(), 2);
     assert_eq!(answers[0].1["outcome"], "applied");
     assert_eq!(answers[1].0, 200);
     assert_eq!(answers[1].1["outcome"], "already_applied");
-    assert_eq!(s.hub.executed.lock().unwrap().len(), 1);
+    assert_eq!(s.hub.applied().len(), 1);
     // A duplicate arriving after the dossier moved on gets the same answer.
     s.sim.set_duplicate_callbacks(false);
     one(&s, report("dup-2", &ma, "DUNG_XU_LY")).await;
@@ -192,13 +198,13 @@ async fn duplicate_callbacks_change_nothing() {
         (status, answer["command"].as_str()),
         (200, Some("start_processing"))
     );
-    assert_eq!(s.hub.executed.lock().unwrap().len(), 2);
+    assert_eq!(s.hub.applied().len(), 2);
 }
 
 #[tokio::test]
 async fn a_wrong_or_missing_secret_is_refused() {
     let ma = ma(4);
-    let s = setup(FakeHub::with_dossier(&ma, S::Submitted)).await;
+    let s = setup(hub_with(&ma, S::Submitted)).await;
     s.sim.set_wrong_secret(true);
     let (status, answer) = one(&s, report("w1", &ma, "DA_TIEP_NHAN")).await;
     assert_eq!(status, 403);
@@ -216,13 +222,13 @@ async fn a_wrong_or_missing_secret_is_refused() {
         .await
         .unwrap();
     assert_eq!(missing.status(), 401);
-    assert!(s.hub.executed.lock().unwrap().is_empty());
+    assert!(s.hub.applied().is_empty());
 }
 
 #[tokio::test]
 async fn an_unmapped_status_is_refused_by_name() {
     let ma = ma(5);
-    let s = setup(FakeHub::with_dossier(&ma, S::Submitted)).await;
+    let s = setup(hub_with(&ma, S::Submitted)).await;
     let (status, answer) = one(&s, report("u1", &ma, "TAM_DUNG")).await;
     assert_eq!(status, 400);
     assert_eq!(answer["field"], "status");
@@ -231,16 +237,19 @@ async fn an_unmapped_status_is_refused_by_name() {
         error.contains("`TAM_DUNG`") && error.contains("status_map"),
         "{error}"
     );
-    assert!(s.hub.executed.lock().unwrap().is_empty());
+    assert!(s.hub.applied().is_empty());
 }
 
 #[tokio::test]
 async fn an_illegal_combination_is_the_hubs_409() {
     let ma = ma(6);
-    let s = setup(FakeHub::with_dossier(&ma, S::Submitted)).await;
-    s.hub.fail_next(
-        "FAILED_PRECONDITION",
-        "command finish is not allowed in status 1 (SUBMITTED)",
+    let s = setup(hub_with(&ma, S::Submitted)).await;
+    s.hub.refuse_next(
+        1,
+        refusal(
+            "FAILED_PRECONDITION",
+            "command finish is not allowed in status 1 (SUBMITTED)",
+        ),
     );
     let mut r = report("i1", &ma, "DA_CO_KET_QUA");
     r.results = vec![Document {
@@ -255,7 +264,7 @@ async fn an_illegal_combination_is_the_hubs_409() {
         "command finish is not allowed in status 1 (SUBMITTED)"
     );
     // Back to 1 is not a command at all.
-    s.hub.put(&ma, S::Received);
+    s.hub.add(dossier_at(&ma, S::Received));
     let (status, answer) = one(&s, report("i2", &ma, "CHO_TIEP_NHAN")).await;
     assert_eq!(status, 409, "{answer}");
 }
@@ -263,7 +272,7 @@ async fn an_illegal_combination_is_the_hubs_409() {
 #[tokio::test]
 async fn bad_reports_name_the_field() {
     let ma = ma(7);
-    let s = setup(FakeHub::with_dossier(&ma, S::Submitted)).await;
+    let s = setup(hub_with(&ma, S::Submitted)).await;
     let (status, answer) = one(&s, report("", &ma, "DA_TIEP_NHAN")).await;
     assert_eq!((status, answer["field"].as_str()), (400, Some("event_id")));
     let mut r = report("b1", &ma, "DA_TIEP_NHAN");
@@ -277,7 +286,7 @@ async fn bad_reports_name_the_field() {
     .await;
     assert_eq!(status, 404);
     s.hub
-        .fail_next("INVALID_ARGUMENT", "refuse.reason is required");
+        .refuse_next(1, refusal("INVALID_ARGUMENT", "refuse.reason is required"));
     let (status, answer) = one(&s, report("b3", &ma, "KHONG_TIEP_NHAN")).await;
     assert_eq!(status, 400);
     assert!(answer["error"].as_str().unwrap().contains("refuse.reason"));
@@ -294,8 +303,9 @@ async fn bad_reports_name_the_field() {
 #[tokio::test]
 async fn a_busy_hub_asks_the_system_to_try_again() {
     let ma = ma(8);
-    let s = setup(FakeHub::with_dossier(&ma, S::Submitted)).await;
-    s.hub.fail_next("UNAVAILABLE", "the hub is stopping");
+    let s = setup(hub_with(&ma, S::Submitted)).await;
+    s.hub
+        .refuse_next(1, refusal("UNAVAILABLE", "the hub is stopping"));
     let (status, _) = one(&s, report("t1", &ma, "DA_TIEP_NHAN")).await;
     assert_eq!(status, 503);
     let (status, answer) = one(&s, report("t1", &ma, "DA_TIEP_NHAN")).await;
@@ -305,7 +315,7 @@ async fn a_busy_hub_asks_the_system_to_try_again() {
 #[tokio::test]
 async fn the_same_status_is_unchanged_unless_it_brings_a_new_date() {
     let ma = ma(9);
-    let s = setup(FakeHub::with_dossier(&ma, S::Processing)).await;
+    let s = setup(hub_with(&ma, S::Processing)).await;
     let (status, answer) = one(&s, report("s1", &ma, "DANG_XU_LY")).await;
     assert_eq!(
         (status, answer["outcome"].as_str()),

@@ -2,136 +2,34 @@
 //! builders, and adapter settings pointing at a simulator.
 #![allow(dead_code)]
 
+use lienthong_adapter::pb;
 use lienthong_adapter::prost_types::Timestamp;
 use lienthong_adapter::AdapterSettings;
-use lienthong_adapter::{pb, HubApi, HubCallError};
 use lienthong_adapter_national_portal::settings::Settings;
 use lienthong_adapter_national_portal::simulator::Simulator;
 use lienthong_adapter_national_portal::Parts;
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 pub const MADONVI: &str = "000.00.00.H22";
 pub const AGENCY: &str = "000.00.09.H22";
 pub const PROCEDURE: &str = "1.000894.000.00.00.H22";
 
-/// Records what the adapter asks of the hub; answers like the hub would for
-/// submissions (replay of a known key, ALREADY_EXISTS for a known MaHoSo).
-#[derive(Default)]
-pub struct FakeHub {
-    pub executed: Mutex<Vec<pb::CommandRequest>>,
-    pub published: Mutex<Vec<pb::PublishCatalogRequest>>,
-    pub histories: Mutex<HashMap<String, pb::GetDossierReply>>,
-    pub get_dossier_calls: Mutex<u32>,
-    /// When set, `execute` fails with it.
-    pub failure: Mutex<Option<HubCallError>>,
-    keys: Mutex<HashSet<String>>,
-    dossiers: Mutex<HashSet<String>>,
-    versions: Mutex<HashMap<String, u64>>,
+pub use lienthong_adapter::testing::{refusal, FakeHub};
+
+/// The submissions the fake hub applied, in order.
+pub fn submitted(hub: &FakeHub) -> Vec<pb::SubmitDossier> {
+    hub.commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            pb::command_request::Command::Submit(s) => Some(s),
+            _ => None,
+        })
+        .collect()
 }
 
-impl FakeHub {
-    pub fn submitted(&self) -> Vec<pb::SubmitDossier> {
-        self.executed
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(|r| match &r.command {
-                Some(pb::command_request::Command::Submit(s)) => Some(s.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    pub fn fail_with(&self, code: &str) {
-        *self.failure.lock().unwrap() = Some(HubCallError {
-            code: code.into(),
-            message: format!("{code} (test)"),
-        });
-    }
-
-    pub fn heal(&self) {
-        *self.failure.lock().unwrap() = None;
-    }
-
-    pub fn set_history(&self, dossier: pb::Dossier, history: Vec<pb::HistoryEntry>) {
-        self.histories.lock().unwrap().insert(
-            dossier.ma_ho_so.clone(),
-            pb::GetDossierReply {
-                dossier: Some(dossier),
-                history,
-            },
-        );
-    }
-}
-
-#[async_trait::async_trait]
-impl HubApi for FakeHub {
-    async fn execute(&self, request: pb::CommandRequest) -> Result<pb::CommandReply, HubCallError> {
-        if let Some(e) = self.failure.lock().unwrap().clone() {
-            return Err(e);
-        }
-        if !self
-            .keys
-            .lock()
-            .unwrap()
-            .insert(request.idempotency_key.clone())
-        {
-            return Ok(pb::CommandReply {
-                replayed: true,
-                ..Default::default()
-            });
-        }
-        if let Some(pb::command_request::Command::Submit(s)) = &request.command {
-            if !self.dossiers.lock().unwrap().insert(s.ma_ho_so.clone()) {
-                return Err(HubCallError {
-                    code: "ALREADY_EXISTS".into(),
-                    message: format!("dossier {} already exists", s.ma_ho_so),
-                });
-            }
-        }
-        self.executed.lock().unwrap().push(request);
-        Ok(pb::CommandReply::default())
-    }
-
-    async fn publish_catalog(
-        &self,
-        request: pb::PublishCatalogRequest,
-    ) -> Result<pb::PublishCatalogReply, HubCallError> {
-        let mut versions = self.versions.lock().unwrap();
-        let version = versions.entry(request.kind.clone()).or_default();
-        *version += 1;
-        let reply = pb::PublishCatalogReply {
-            kind: request.kind.clone(),
-            version: *version,
-            added: request.entries.len() as u32,
-            ..Default::default()
-        };
-        self.published.lock().unwrap().push(request);
-        Ok(reply)
-    }
-
-    async fn get_dossier(
-        &self,
-        dossier: pb::DossierRef,
-    ) -> Result<pb::GetDossierReply, HubCallError> {
-        *self.get_dossier_calls.lock().unwrap() += 1;
-        let Some(pb::dossier_ref::Ref::MaHoSo(ma)) = dossier.r#ref else {
-            return Err(HubCallError {
-                code: "INVALID_ARGUMENT".into(),
-                message: "by MaHoSo only in this fake".into(),
-            });
-        };
-        self.histories
-            .lock()
-            .unwrap()
-            .get(&ma)
-            .cloned()
-            .ok_or(HubCallError {
-                code: "NOT_FOUND".into(),
-                message: format!("dossier {ma}"),
-            })
-    }
+/// Makes every call to the fake hub fail with `code` (`None`: heal).
+pub fn fail_with(hub: &FakeHub, code: Option<&str>) {
+    hub.refuse_always(code.map(|code| refusal(code, format!("{code} (test)"))));
 }
 
 pub fn settings_table(sim: &Simulator, extra: &str) -> toml::Table {
