@@ -4,9 +4,9 @@
 mod common;
 
 use common::*;
+use lienthong_adapter::testing::refusal;
 use lienthong_adapter_payment::protocol::{Callback, Signed};
 use lienthong_adapter_payment::simulator::Outcome;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// Re-querying is slow in these tests (an hour) unless a test needs it.
@@ -26,7 +26,7 @@ async fn a_paid_payment_is_recorded_once_with_its_transaction_id() {
     assert_eq!(paid.callbacks[0].status, Some(200));
     let reply: serde_json::Value = serde_json::from_str(&paid.callbacks[0].reply).expect("json");
     assert_eq!(reply["MaLoi"], "00");
-    let payments = h.hub.payments();
+    let payments = payments_asked(&h.hub);
     assert_eq!(payments.len(), 1);
     let (key, payment) = &payments[0];
     assert_eq!(key, &format!("paygov:{}", paid.transaction_id));
@@ -34,7 +34,7 @@ async fn a_paid_payment_is_recorded_once_with_its_transaction_id() {
     assert_eq!(payment.reference, reference);
     assert_eq!(payment.amount_vnd, 150_000);
     assert!(payment.paid_at.is_some());
-    let request = h.hub.requests.lock().unwrap()[0].clone();
+    let request = h.hub.calls()[0].clone();
     assert_eq!(
         request.dossier.and_then(|d| d.r#ref),
         Some(lienthong_adapter::pb::dossier_ref::Ref::MaHoSo(
@@ -58,7 +58,7 @@ async fn a_paid_payment_is_recorded_once_with_its_transaction_id() {
         .unwrap_or_default()
         .is_empty());
     assert_eq!(
-        h.hub.payments().len(),
+        payments_asked(&h.hub).len(),
         1,
         "a paid payment is not queried again"
     );
@@ -72,7 +72,11 @@ async fn duplicate_callbacks_change_nothing() {
     let paid = h.sim.pay(&reference).await.expect("paid");
     assert_eq!(paid.callbacks.len(), 4);
     assert!(paid.callbacks.iter().all(|c| c.status == Some(200)));
-    assert_eq!(h.hub.calls(), 1, "one record_payment for four callbacks");
+    assert_eq!(
+        h.hub.calls().len(),
+        1,
+        "one record_payment for four callbacks"
+    );
     assert_eq!(h.payment_state(&reference).await["state"], "paid");
 }
 
@@ -85,7 +89,7 @@ async fn a_wrong_signature_is_401_and_nothing_is_recorded() {
     assert_eq!(paid.callbacks.len(), 1, "a 401 is not retried");
     assert_eq!(paid.callbacks[0].status, Some(401));
     assert!(paid.callbacks[0].reply.contains("MaXacThuc"));
-    assert_eq!(h.hub.calls(), 0);
+    assert_eq!(h.hub.calls().len(), 0);
     assert_eq!(h.payment_state(&reference).await["state"], "pending");
 }
 
@@ -101,7 +105,7 @@ async fn an_amount_mismatch_is_400_and_nothing_is_recorded() {
         "{}",
         paid.callbacks[0].reply
     );
-    assert_eq!(h.hub.calls(), 0);
+    assert_eq!(h.hub.calls().len(), 0);
     assert_eq!(h.payment_state(&reference).await["state"], "pending");
 }
 
@@ -114,10 +118,10 @@ async fn refused_callbacks_are_caught_up_by_query() {
     h.sim.pay(&bad_sig).await.expect("paid");
     h.sim.switches().wrong_amount_callbacks(1);
     h.sim.pay(&bad_amount).await.expect("paid");
-    assert_eq!(h.hub.calls(), 0);
+    assert_eq!(h.hub.calls().len(), 0);
     h.wait_state(&bad_sig, "paid").await;
     h.wait_state(&bad_amount, "paid").await;
-    let recorded = h.hub.payments();
+    let recorded = payments_asked(&h.hub);
     assert_eq!(recorded.len(), 2);
     assert!(recorded.iter().all(|(_, p)| p.amount_vnd == 150_000));
 }
@@ -131,7 +135,7 @@ async fn a_lost_callback_is_caught_up_by_query() {
     assert!(paid.callbacks.is_empty());
     let view = h.wait_state(&reference, "paid").await;
     assert_eq!(view["transaction_id"], paid.transaction_id.as_str());
-    assert_eq!(h.hub.payments().len(), 1);
+    assert_eq!(payments_asked(&h.hub).len(), 1);
 }
 
 #[tokio::test]
@@ -141,7 +145,7 @@ async fn pending_for_n_queries_then_success() {
     let reference = h.create_payment(5).await;
     let view = h.wait_state(&reference, "paid").await;
     assert_eq!(view["queries"], 3, "two pending answers, then success");
-    assert_eq!(h.hub.payments().len(), 1);
+    assert_eq!(payments_asked(&h.hub).len(), 1);
     assert_eq!(h.sim.settled().len(), 1);
     assert!(h.sim.callbacks().is_empty());
 }
@@ -153,7 +157,7 @@ async fn pending_for_n_queries_then_failure() {
     let reference = h.create_payment(5).await;
     let view = h.wait_state(&reference, "failed").await;
     assert_eq!(view["gateway_result"], "TrangThai 4");
-    assert_eq!(h.hub.calls(), 0);
+    assert_eq!(h.hub.calls().len(), 0);
     assert!(h.sim.settled().is_empty());
     // Final: no more queries.
     let queries = view["queries"].clone();
@@ -170,7 +174,7 @@ async fn a_declined_payment_is_failed() {
     let view = h.payment_state(&reference).await;
     assert_eq!(view["state"], "failed");
     assert_eq!(view["gateway_result"], "24");
-    assert_eq!(h.hub.calls(), 0);
+    assert_eq!(h.hub.calls().len(), 0);
 }
 
 #[tokio::test]
@@ -181,18 +185,18 @@ async fn query_500s_only_delay_the_outcome() {
     h.sim.pay(&reference).await.expect("paid");
     h.sim.switches().fail_next(2);
     h.wait_state(&reference, "paid").await;
-    assert_eq!(h.hub.payments().len(), 1);
+    assert_eq!(payments_asked(&h.hub).len(), 1);
 }
 
 #[tokio::test]
 async fn an_unavailable_hub_gets_the_gateway_to_call_again() {
     let h = start(callbacks_only()).await;
     let reference = h.create_payment(5).await;
-    h.hub.unavailable_next.store(1, Ordering::SeqCst);
+    h.hub.refuse_next(1, refusal("UNAVAILABLE", "stopping"));
     let paid = h.sim.pay(&reference).await.expect("paid");
     let statuses: Vec<_> = paid.callbacks.iter().map(|c| c.status).collect();
     assert_eq!(statuses, vec![Some(503), Some(200)]);
-    assert_eq!(h.hub.payments().len(), 2, "tried, then recorded");
+    assert_eq!(payments_asked(&h.hub).len(), 2, "tried, then recorded");
     assert_eq!(h.payment_state(&reference).await["state"], "paid");
 }
 
@@ -200,7 +204,8 @@ async fn an_unavailable_hub_gets_the_gateway_to_call_again() {
 async fn a_payment_the_hub_refuses_is_visible_for_an_operator() {
     let h = start(callbacks_only()).await;
     let reference = h.create_payment(5).await;
-    *h.hub.refuse_with.lock().unwrap() = Some("FAILED_PRECONDITION".into());
+    h.hub
+        .refuse_always(Some(refusal("FAILED_PRECONDITION", "dossier is withdrawn")));
     let paid = h.sim.pay(&reference).await.expect("paid");
     assert_eq!(
         paid.callbacks.len(),
@@ -306,7 +311,7 @@ async fn callback_checks_answer_clear_errors() {
         .expect("post");
     assert_eq!(response.status().as_u16(), 400);
 
-    assert_eq!(h.hub.calls(), 0, "nothing reached the hub");
+    assert_eq!(h.hub.calls().len(), 0, "nothing reached the hub");
 
     // Every answer is signed.
     let (status, body) = h
@@ -316,7 +321,7 @@ async fn callback_checks_answer_clear_errors() {
     let reply: lienthong_adapter_payment::protocol::CallbackReply =
         serde_json::from_value(body).expect("reply");
     assert!(reply.verify_with(SECRET));
-    assert_eq!(h.hub.payments().len(), 1);
+    assert_eq!(payments_asked(&h.hub).len(), 1);
 }
 
 #[tokio::test]
@@ -328,7 +333,7 @@ async fn a_second_transaction_for_a_paid_reference_is_kept_for_refund() {
     second.transaction_id = "PG20251122999999".into();
     let (status, _) = h.post_callback(json(&second.signed(SECRET))).await;
     assert_eq!(status, 200);
-    assert_eq!(h.hub.calls(), 1);
+    assert_eq!(h.hub.calls().len(), 1);
     let view = h.payment_state(&reference).await;
     assert_eq!(view["extra_transactions"][0], "PG20251122999999");
 }
@@ -370,10 +375,8 @@ async fn payments_of_many_dossiers_are_settled_each_once() {
     for paid in futures_join(payers).await {
         paid.expect("paid");
     }
-    assert_eq!(h.hub.calls(), 20);
-    let mut seen: Vec<_> = h
-        .hub
-        .payments()
+    assert_eq!(h.hub.calls().len(), 20);
+    let mut seen: Vec<_> = payments_asked(&h.hub)
         .into_iter()
         .map(|(_, p)| p.reference)
         .collect();
@@ -443,6 +446,6 @@ async fn pending_payments_survive_a_restart_with_a_state_file() {
         .expect("paid while the adapter was down");
     let h = start_with(sim, hub, with_file()).await;
     h.wait_state(&reference, "paid").await;
-    assert_eq!(h.hub.payments().len(), 1);
+    assert_eq!(payments_asked(&h.hub).len(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -212,11 +212,7 @@ async fn gateway_unreachable_is_retried() {
     .expect("toml");
     use lienthong_adapter::AdapterKind;
     let adapter = lienthong_adapter_payment::PaymentKind
-        .build(
-            "payment",
-            &table,
-            std::sync::Arc::new(RecordingHub::default()),
-        )
+        .build("payment", &table, std::sync::Arc::new(FakeHub::default()))
         .expect("adapter");
     let err = adapter
         .sink

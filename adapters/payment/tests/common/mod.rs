@@ -1,104 +1,36 @@
 //! Test harness: the gateway simulator, the adapter built from a settings
 //! table like the hub would, its routes served on a loopback port, its
-//! re-query task running, and a hub stand-in that records commands.
+//! re-query task running, and the toolkit's fake hub recording commands.
 
 #![allow(dead_code)]
 
-use lienthong_adapter::{pb, Adapter, AdapterKind, HubApi, HubCallError, Sink};
+use lienthong_adapter::{pb, Adapter, AdapterKind, Sink};
 use lienthong_adapter_payment::simulator::{GatewaySimulator, SimConfig};
 use lienthong_adapter_payment::PaymentKind;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const PARTNER_CODE: &str = "LIENTHONG";
 pub const SECRET: &str = "test-shared-secret";
 pub const MA_HO_SO: &str = "000.00.01.H22-251122-00017";
 
-/// A hub that records `execute` calls; a repeated idempotency key replays.
-#[derive(Default)]
-pub struct RecordingHub {
-    pub requests: Mutex<Vec<pb::CommandRequest>>,
-    keys: Mutex<HashMap<String, usize>>,
-    pub unavailable_next: AtomicU32,
-    pub refuse_with: Mutex<Option<String>>,
-}
+pub use lienthong_adapter::testing::FakeHub;
 
-impl RecordingHub {
-    pub fn payments(&self) -> Vec<(String, pb::RecordPayment)> {
-        self.requests
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(|r| match &r.command {
-                Some(pb::command_request::Command::RecordPayment(p)) => {
-                    Some((r.idempotency_key.clone(), p.clone()))
-                }
-                _ => None,
-            })
-            .collect()
-    }
-
-    pub fn calls(&self) -> usize {
-        self.requests.lock().unwrap().len()
-    }
-}
-
-#[async_trait::async_trait]
-impl HubApi for RecordingHub {
-    async fn execute(&self, request: pb::CommandRequest) -> Result<pb::CommandReply, HubCallError> {
-        self.requests.lock().unwrap().push(request.clone());
-        let take = self
-            .unavailable_next
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok();
-        if take {
-            return Err(HubCallError {
-                code: "UNAVAILABLE".into(),
-                message: "stopping".into(),
-            });
-        }
-        if let Some(code) = self.refuse_with.lock().unwrap().clone() {
-            return Err(HubCallError {
-                code,
-                message: "dossier is withdrawn".into(),
-            });
-        }
-        let mut keys = self.keys.lock().unwrap();
-        let n = keys.len();
-        let replayed = keys.contains_key(&request.idempotency_key);
-        keys.entry(request.idempotency_key).or_insert(n);
-        Ok(pb::CommandReply {
-            replayed,
-            ..Default::default()
+/// Every record_payment the hub was asked for (refused ones too), with its
+/// idempotency key.
+pub fn payments_asked(hub: &FakeHub) -> Vec<(String, pb::RecordPayment)> {
+    hub.calls()
+        .into_iter()
+        .filter_map(|r| match r.command {
+            Some(pb::command_request::Command::RecordPayment(p)) => Some((r.idempotency_key, p)),
+            _ => None,
         })
-    }
-
-    async fn publish_catalog(
-        &self,
-        _request: pb::PublishCatalogRequest,
-    ) -> Result<pb::PublishCatalogReply, HubCallError> {
-        Err(HubCallError {
-            code: "PERMISSION_DENIED".into(),
-            message: "not for payments".into(),
-        })
-    }
-
-    async fn get_dossier(
-        &self,
-        _dossier: pb::DossierRef,
-    ) -> Result<pb::GetDossierReply, HubCallError> {
-        Err(HubCallError {
-            code: "NOT_FOUND".into(),
-            message: "not in this test".into(),
-        })
-    }
+        .collect()
 }
 
 pub struct Harness {
     pub sim: GatewaySimulator,
-    pub hub: Arc<RecordingHub>,
+    pub hub: Arc<FakeHub>,
     pub sink: Arc<dyn Sink>,
     /// `http://127.0.0.1:<port>` where the adapter's routes are served.
     pub routes_url: String,
@@ -133,16 +65,12 @@ pub async fn start(options: Options) -> Harness {
     })
     .await
     .expect("simulator");
-    let hub = Arc::new(RecordingHub::default());
+    let hub = Arc::new(FakeHub::default());
     start_with(sim, hub, options).await
 }
 
 /// A (new) adapter against an existing simulator and hub.
-pub async fn start_with(
-    sim: GatewaySimulator,
-    hub: Arc<RecordingHub>,
-    options: Options,
-) -> Harness {
+pub async fn start_with(sim: GatewaySimulator, hub: Arc<FakeHub>, options: Options) -> Harness {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
