@@ -338,6 +338,21 @@ pub async fn serve_routes(
     (format!("{url}{prefix}"), stop)
 }
 
+/// Starts an adapter's background tasks as the hub does; dropping (or
+/// firing) a returned sender stops its task.
+pub fn start_tasks(tasks: Vec<crate::TaskStarter>) -> Vec<tokio::sync::oneshot::Sender<()>> {
+    tasks
+        .into_iter()
+        .map(|task| {
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(task(Box::pin(async move {
+                let _ = stopped.await;
+            })));
+            stop
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

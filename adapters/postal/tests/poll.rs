@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{dossier, event, Rig};
+use common::{dossier, event, returned_keys, Rig};
 use lienthong_adapter::pb::EventType;
+use lienthong_adapter::testing::refusal;
 use lienthong_adapter_postal::simulator::codes;
 use lienthong_adapter_postal::vocabulary::ServiceType;
 use std::time::Duration;
@@ -24,7 +25,7 @@ async fn delivery_order(rig: &Rig, n: u32) -> String {
 
 async fn status(rig: &Rig) -> serde_json::Value {
     rig.http
-        .get(format!("{}/partners/postal/status", rig.hub_url))
+        .get(format!("{}/status", rig.partner_url))
         .send()
         .await
         .unwrap()
@@ -53,13 +54,13 @@ async fn polled_events_are_taken_in_with_duplicates_and_disorder_absorbed() {
         })
         .await;
     assert_eq!(t["delivery"]["state"], "delivered");
-    assert_eq!(rig.hub.returned_keys().len(), 1);
+    assert_eq!(returned_keys(&rig.hub).len(), 1);
     let s = status(&rig).await;
     assert_eq!(s["mode"], "poll");
     // No webhook route in poll mode.
     let r = rig
         .http
-        .post(format!("{}/partners/postal/webhook", rig.hub_url))
+        .post(format!("{}/webhook", rig.partner_url))
         .body("{}")
         .send()
         .await
@@ -82,20 +83,20 @@ async fn an_unmapped_code_stops_the_poller_there_until_it_is_mapped() {
         "{s}"
     );
     // Nothing after it was taken: no guess, no skip.
-    assert!(rig.hub.requests().is_empty());
+    assert!(rig.hub.calls().is_empty());
 }
 
 #[tokio::test]
 async fn a_failing_provider_or_busy_hub_delays_but_loses_nothing() {
     let rig = Rig::poll().await;
     let ma = delivery_order(&rig, 3).await;
-    *rig.hub.unavailable.lock().unwrap() = 2;
+    rig.hub.refuse_next(2, refusal("UNAVAILABLE", "stopping"));
     rig.sim.switches(|s| s.fail_next = 2);
     rig.sim
         .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
     rig.eventually_tracked(&ma, |t| t["delivery"]["events"][1]["hub"]["ok"] == true)
         .await;
-    assert_eq!(rig.hub.returned_keys().len(), 1);
+    assert_eq!(returned_keys(&rig.hub).len(), 1);
     let s = status(&rig).await;
     assert_eq!(s["cursor"], 2);
 }

@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{dossier, event, Rig};
+use common::{dossier, event, returned_keys, Rig};
 use lienthong_adapter::pb::{self, command_request::Command, EventType};
+use lienthong_adapter::testing::refusal;
 use lienthong_adapter::HubCallError;
 use lienthong_adapter_postal::signature;
 use lienthong_adapter_postal::simulator::codes;
@@ -41,7 +42,7 @@ async fn delivered_result_becomes_return_result_by_post() {
     ));
     assert!(rig.sim.settle(SETTLE).await);
 
-    let requests = rig.hub.requests();
+    let requests = rig.hub.calls();
     assert_eq!(requests.len(), 1, "{requests:?}");
     let r = &requests[0];
     let delivered = rig
@@ -96,14 +97,14 @@ async fn failed_delivery_and_return_to_sender_are_visible_without_a_command() {
     assert_eq!(t["delivery"]["state"], "returned_to_sender");
     assert_eq!(t["delivery"]["events"][1]["state"], "delivery_failed");
     assert_eq!(t["delivery"]["events"][1]["note"], "Không liên lạc được");
-    assert!(rig.hub.requests().is_empty());
+    assert!(rig.hub.calls().is_empty());
     // A late "delivered" after the return does not move it, nor the hub.
     rig.sim
         .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
     assert!(rig.sim.settle(SETTLE).await);
     let (_, t) = rig.tracking(&ma).await;
     assert_eq!(t["delivery"]["state"], "returned_to_sender");
-    assert!(rig.hub.requests().is_empty());
+    assert!(rig.hub.calls().is_empty());
 }
 
 #[tokio::test]
@@ -123,10 +124,10 @@ async fn duplicate_webhooks_are_absorbed() {
     assert_eq!(delivered.len(), 2, "sent twice");
     assert!(delivered.iter().all(|a| a.status == Some(200)));
     // Both reached the hub with the same key: one change, one replay.
-    let requests = rig.hub.requests();
+    let requests = rig.hub.calls();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0].idempotency_key, requests[1].idempotency_key);
-    assert_eq!(rig.hub.returned_keys().len(), 1);
+    assert_eq!(returned_keys(&rig.hub).len(), 1);
     let (_, t) = rig.tracking(&ma).await;
     assert_eq!(
         t["delivery"]["events"].as_array().unwrap().len(),
@@ -151,12 +152,12 @@ async fn wrong_signatures_are_refused_with_401() {
         "{}",
         last.response
     );
-    assert!(rig.hub.requests().is_empty());
+    assert!(rig.hub.calls().is_empty());
     let (_, t) = rig.tracking(&ma).await;
     assert_eq!(t["delivery"]["state"], "delivery_requested");
 
     // Unsigned, stale and malformed calls too.
-    let url = format!("{}/partners/postal/webhook", rig.hub_url);
+    let url = format!("{}/webhook", rig.partner_url);
     let body = br#"{"EventId":"X1","OrderId":"DL1","OrderNumber":"x","ServiceType":"DELIVERY","Code":"DELIVERED","Time":"20251122100000"}"#;
     let unsigned = rig
         .http
@@ -210,7 +211,7 @@ async fn out_of_order_events_never_move_the_state_backwards() {
     let late = &t["delivery"]["events"][2];
     assert_eq!(late["state"], "in_transit");
     assert_eq!(late["advanced"], false, "recorded, not applied");
-    assert_eq!(rig.hub.returned_keys().len(), 1);
+    assert_eq!(returned_keys(&rig.hub).len(), 1);
 }
 
 #[tokio::test]
@@ -232,7 +233,7 @@ async fn a_busy_hub_gets_503_and_the_provider_retry_lands() {
     let rig = Rig::webhook().await;
     let ma = delivery_order(&rig, 7).await;
     assert!(rig.sim.settle(SETTLE).await);
-    *rig.hub.unavailable.lock().unwrap() = 1;
+    rig.hub.refuse_next(1, refusal("UNAVAILABLE", "stopping"));
     rig.sim
         .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
     assert!(rig.sim.settle(SETTLE).await);
@@ -244,17 +245,17 @@ async fn a_busy_hub_gets_503_and_the_provider_retry_lands() {
         .map(|a| a.status)
         .collect();
     assert_eq!(statuses, vec![Some(503), Some(200)]);
-    assert_eq!(rig.hub.returned_keys().len(), 1);
+    assert_eq!(returned_keys(&rig.hub).len(), 1);
 }
 
 #[tokio::test]
 async fn a_hub_refusal_is_recorded_on_the_event_and_the_provider_is_answered() {
     let rig = Rig::webhook().await;
     let ma = delivery_order(&rig, 8).await;
-    *rig.hub.refuse_with.lock().unwrap() = Some(HubCallError {
+    rig.hub.refuse_always(Some(HubCallError {
         code: "FAILED_PRECONDITION".into(),
         message: "return_result is not allowed in status 10".into(),
-    });
+    }));
     rig.sim
         .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
     assert!(rig.sim.settle(SETTLE).await);
@@ -280,7 +281,7 @@ async fn pickup_progress_is_tracked_and_unknown_dossiers_are_404() {
     let (_, t) = rig.tracking(&d.ma_ho_so).await;
     assert_eq!(t["pickup"]["state"], "handed_over_to_agency");
     assert!(t.get("delivery").is_none());
-    assert!(rig.hub.requests().is_empty(), "no hub command for pickups");
+    assert!(rig.hub.calls().is_empty(), "no hub command for pickups");
     let (status, body) = rig.tracking("000.00.01.H22-251122-99999").await;
     assert_eq!(status, 404);
     assert!(body["error"].as_str().unwrap().contains("99999"));
@@ -298,6 +299,6 @@ async fn the_autopilot_runs_orders_to_the_end() {
         .await;
     rig.eventually_tracked(&failing, |t| t["delivery"]["state"] == "returned_to_sender")
         .await;
-    rig.eventually("one return_result", |r| r.hub.returned_keys().len() == 1)
+    rig.eventually("one return_result", |r| returned_keys(&r.hub).len() == 1)
         .await;
 }

@@ -1,105 +1,43 @@
-//! Test helpers: a hub stand-in that records commands, the adapter served on
-//! loopback, the simulator wired to it, and event builders.
+//! Test helpers: the toolkit's fake hub recording commands, the adapter
+//! served on loopback, the simulator wired to it, and event builders.
 
 #![allow(dead_code)]
 
 use lienthong_adapter::pb::{self, command_request::Command};
-use lienthong_adapter::{Adapter, AdapterKind, HubApi, HubCallError};
+use lienthong_adapter::{Adapter, AdapterKind};
 use lienthong_adapter_postal::simulator::{codes, PostalSimulator, SimulatorOptions};
 use lienthong_adapter_postal::PostalKind;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const AGENCY: &str = "000.00.01.H22";
 
-/// Records every command; answers like the hub's idempotency would (the same
-/// key → `replayed`), or UNAVAILABLE while `unavailable` is above zero.
-#[derive(Default)]
-pub struct RecordingHub {
-    pub requests: Mutex<Vec<pb::CommandRequest>>,
-    seen: Mutex<HashMap<String, u64>>,
-    pub unavailable: Mutex<u32>,
-    pub refuse_with: Mutex<Option<HubCallError>>,
-}
+pub use lienthong_adapter::testing::{serve_routes, start_tasks, FakeHub};
 
-impl RecordingHub {
-    pub fn requests(&self) -> Vec<pb::CommandRequest> {
-        self.requests.lock().unwrap().clone()
-    }
-
-    /// The distinct idempotency keys of return_result commands.
-    pub fn returned_keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self
-            .requests()
-            .into_iter()
-            .filter(|r| matches!(r.command, Some(Command::ReturnResult(_))))
-            .map(|r| r.idempotency_key)
-            .collect();
-        keys.dedup();
-        keys
-    }
-}
-
-#[async_trait::async_trait]
-impl HubApi for RecordingHub {
-    async fn execute(&self, request: pb::CommandRequest) -> Result<pb::CommandReply, HubCallError> {
-        {
-            let mut unavailable = self.unavailable.lock().unwrap();
-            if *unavailable > 0 {
-                *unavailable -= 1;
-                return Err(HubCallError {
-                    code: "UNAVAILABLE".into(),
-                    message: "stopping".into(),
-                });
-            }
-        }
-        self.requests.lock().unwrap().push(request.clone());
-        if let Some(e) = self.refuse_with.lock().unwrap().clone() {
-            return Err(e);
-        }
-        let mut seen = self.seen.lock().unwrap();
-        let replayed = seen.contains_key(&request.idempotency_key);
-        let n = seen.len() as u64 + 1;
-        let version = *seen.entry(request.idempotency_key.clone()).or_insert(n);
-        Ok(pb::CommandReply {
-            dossier: Some(pb::Dossier {
-                version,
-                ..Default::default()
-            }),
-            replayed,
-            ..Default::default()
-        })
-    }
-
-    async fn publish_catalog(
-        &self,
-        _request: pb::PublishCatalogRequest,
-    ) -> Result<pb::PublishCatalogReply, HubCallError> {
-        Err(HubCallError {
-            code: "PERMISSION_DENIED".into(),
-            message: "not in these tests".into(),
-        })
-    }
-
-    async fn get_dossier(&self, _d: pb::DossierRef) -> Result<pb::GetDossierReply, HubCallError> {
-        Err(HubCallError {
-            code: "NOT_FOUND".into(),
-            message: "not in these tests".into(),
-        })
-    }
+/// The distinct idempotency keys of the return_result commands asked for.
+pub fn returned_keys(hub: &FakeHub) -> Vec<String> {
+    let mut keys: Vec<String> = hub
+        .calls()
+        .into_iter()
+        .filter(|r| matches!(r.command, Some(Command::ReturnResult(_))))
+        .map(|r| r.idempotency_key)
+        .collect();
+    keys.dedup();
+    keys
 }
 
 /// The simulator, the adapter built against it, and the adapter's routes
 /// served on loopback under `/partners/postal/`.
 pub struct Rig {
     pub sim: PostalSimulator,
-    pub hub: Arc<RecordingHub>,
+    pub hub: Arc<FakeHub>,
     pub sink: Arc<dyn lienthong_adapter::Sink>,
-    pub hub_url: String,
+    /// Where the adapter's routes are served: `…/partners/postal`.
+    pub partner_url: String,
     pub http: reqwest::Client,
-    stop: Vec<tokio::sync::oneshot::Sender<()>>,
-    server: tokio::task::JoinHandle<()>,
+    /// Dropping them (with the rig) stops the adapter's tasks.
+    _tasks: Vec<tokio::sync::oneshot::Sender<()>>,
+    _server: tokio::sync::oneshot::Sender<()>,
 }
 
 impl Rig {
@@ -123,7 +61,7 @@ impl Rig {
             AGENCY,
         );
         adjust(&mut settings);
-        let hub = Arc::new(RecordingHub::default());
+        let hub = Arc::new(FakeHub::default());
         let Adapter {
             sink,
             routes,
@@ -131,31 +69,19 @@ impl Rig {
         } = PostalKind
             .build("postal", &settings, hub.clone())
             .expect("adapter builds");
-        let app = axum::Router::new().nest("/partners/postal", routes.expect("routes"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let hub_url = format!("http://{}", listener.local_addr().unwrap());
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
-        let mut stop = Vec::new();
-        for task in tasks {
-            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-            stop.push(tx);
-            tokio::spawn(task(Box::pin(async move {
-                let _ = rx.await;
-            })));
-        }
+        let (partner_url, server) = serve_routes("postal", routes.expect("routes")).await;
+        let stop = start_tasks(tasks);
         if webhook {
-            sim.set_webhook_url(Some(format!("{hub_url}/partners/postal/webhook")));
+            sim.set_webhook_url(Some(format!("{partner_url}/webhook")));
         }
         Rig {
             sim,
             hub,
             sink: sink.expect("sink"),
-            hub_url,
+            partner_url,
             http: reqwest::Client::new(),
-            stop,
-            server,
+            _tasks: stop,
+            _server: server,
         }
     }
 
@@ -163,10 +89,7 @@ impl Rig {
     pub async fn tracking(&self, ma_ho_so: &str) -> (u16, serde_json::Value) {
         let r = self
             .http
-            .get(format!(
-                "{}/partners/postal/orders/{ma_ho_so}",
-                self.hub_url
-            ))
+            .get(format!("{}/orders/{ma_ho_so}", self.partner_url))
             .send()
             .await
             .unwrap();
@@ -201,15 +124,6 @@ impl Rig {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("tracking of {ma_ho_so} never matched; last: {last}");
-    }
-}
-
-impl Drop for Rig {
-    fn drop(&mut self) {
-        for tx in self.stop.drain(..) {
-            let _ = tx.send(());
-        }
-        self.server.abort();
     }
 }
 
