@@ -28,6 +28,10 @@ async fn a_recorded_payment_becomes_a_credit_notice() {
     assert_eq!(c.revenue_account, "7111");
     assert_eq!(c.treasury_code, "0011");
     assert_eq!(&c.paid_at[..8], &format_vietnam(now_unix())[..8]);
+    assert!(
+        h.hub.calls().is_empty(),
+        "the treasury sends the hub nothing"
+    );
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
-use lienthong_adapter::{pb, Adapter, AdapterKind, HubApi, HubCallError, Sink};
+use lienthong_adapter::{pb, serve_simulator, Adapter, AdapterKind, Sink};
 use lienthong_adapter_treasury::simulator::{SimConfig, TreasurySimulator};
 use lienthong_adapter_treasury::time::{format_vietnam, now_unix};
 use lienthong_adapter_treasury::TreasuryKind;
@@ -20,24 +20,7 @@ pub const SECRET: &str = "treasury-shared-secret";
 pub const GATEWAY_SECRET: &str = "gateway-shared-secret";
 pub const TOKEN: &str = "reconcile-trigger-token-0001";
 
-/// The treasury adapter never calls the hub.
-pub struct NoHub;
-
-#[async_trait::async_trait]
-impl HubApi for NoHub {
-    async fn execute(&self, _r: pb::CommandRequest) -> Result<pb::CommandReply, HubCallError> {
-        panic!("the treasury adapter sends no commands")
-    }
-    async fn publish_catalog(
-        &self,
-        _r: pb::PublishCatalogRequest,
-    ) -> Result<pb::PublishCatalogReply, HubCallError> {
-        panic!("the treasury adapter publishes no catalogue")
-    }
-    async fn get_dossier(&self, _d: pb::DossierRef) -> Result<pb::GetDossierReply, HubCallError> {
-        panic!("the treasury adapter reads no dossier")
-    }
-}
+pub use lienthong_adapter::testing::{serve_routes, FakeHub};
 
 /// A stand-in gateway: serves, per date, the settlement file set by the
 /// test, checking the download signature like the real one.
@@ -69,6 +52,8 @@ async fn settlement(
 
 pub struct Harness {
     pub sim: TreasurySimulator,
+    /// The treasury adapter never calls the hub: tests check it stays so.
+    pub hub: Arc<FakeHub>,
     pub gateway: Arc<FakeGateway>,
     pub gateway_url: String,
     pub sink: Arc<dyn Sink>,
@@ -77,6 +62,8 @@ pub struct Harness {
     pub http: reqwest::Client,
     pub stop: tokio::sync::watch::Sender<()>,
     pub tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Dropping them (with the harness) stops the two servers.
+    _servers: [tokio::sync::oneshot::Sender<()>; 2],
 }
 
 pub struct Options {
@@ -103,16 +90,13 @@ pub async fn start(options: Options) -> Harness {
     .await
     .expect("simulator");
     let gateway = Arc::new(FakeGateway::default());
-    let gw_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let gateway_url = format!("http://{}", gw_listener.local_addr().expect("addr"));
-    let gw_app = axum::Router::new()
-        .route("/api/v1/settlements.csv", axum::routing::get(settlement))
-        .with_state(gateway.clone());
-    tokio::spawn(async move {
-        let _ = axum::serve(gw_listener, gw_app).await;
-    });
+    let (gateway_url, gateway_server) = serve_simulator("127.0.0.1:0", "fake gateway", |_| {
+        axum::Router::new()
+            .route("/api/v1/settlements.csv", axum::routing::get(settlement))
+            .with_state(gateway.clone())
+    })
+    .await
+    .expect("a loopback port");
 
     let report_dir = std::env::temp_dir().join(format!(
         "lienthong-treasury-{}-{}",
@@ -147,21 +131,15 @@ pub async fn start(options: Options) -> Harness {
     .parse()
     .expect("settings toml");
     TreasuryKind.validate(&table).expect("valid settings");
+    let hub = Arc::new(FakeHub::default());
     let Adapter {
         sink,
         routes,
         tasks,
     } = TreasuryKind
-        .build("treasury", &table, Arc::new(NoHub))
+        .build("treasury", &table, hub.clone())
         .expect("adapter");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let routes_url = format!("http://{}", listener.local_addr().expect("addr"));
-    let routes = routes.expect("routes");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, routes).await;
-    });
+    let (routes_url, routes_server) = serve_routes("treasury", routes.expect("routes")).await;
     let (stop, stop_rx) = tokio::sync::watch::channel(());
     let tasks = tasks
         .into_iter()
@@ -174,6 +152,7 @@ pub async fn start(options: Options) -> Harness {
         .collect();
     Harness {
         sim,
+        hub,
         gateway,
         gateway_url,
         sink: sink.expect("sink"),
@@ -182,6 +161,7 @@ pub async fn start(options: Options) -> Harness {
         http: reqwest::Client::new(),
         stop,
         tasks,
+        _servers: [gateway_server, routes_server],
     }
 }
 
