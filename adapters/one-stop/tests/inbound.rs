@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use lienthong_adapter::pb;
+use lienthong_adapter::testing::{refusal, serve_routes};
 use lienthong_adapter::AdapterKind;
 use lienthong_adapter_one_stop::protocol::{Document, Payment, StatusReport};
 use lienthong_adapter_one_stop::simulator::{SimConfig, Simulator};

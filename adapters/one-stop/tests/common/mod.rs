@@ -8,7 +8,7 @@ use lienthong_adapter_one_stop::simulator::{status_vocabulary, Simulator};
 pub const SECRET: &str = "chia-se-bi-mat-0123456789";
 pub const AGENCY: &str = "000.00.09.H22";
 
-pub use lienthong_adapter::testing::{refusal, serve_routes, FakeHub};
+pub use lienthong_adapter::testing::FakeHub;
 
 /// A dossier at `status`, with an appointment date, as the hub holds it.
 pub fn dossier_at(ma: &str, status: pb::DossierStatus) -> pb::Dossier {
