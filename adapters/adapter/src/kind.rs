@@ -47,6 +47,16 @@ pub trait AdapterKind: Send + Sync {
     ) -> Result<Adapter, AdapterConfigError>;
 }
 
+/// One configured partner, for whom an adapter is being built.
+pub struct Partner<S> {
+    /// The partner's id in the hub's registry.
+    pub id: String,
+    /// Its checked `[partners.adapter]` settings.
+    pub settings: S,
+    /// The hub, acting as this partner (with its rights).
+    pub hub: Arc<dyn HubApi>,
+}
+
 /// What an adapter crate implements (on its `…Kind`); [`AdapterKind`]
 /// follows.
 pub trait BuildAdapter: Send + Sync {
@@ -54,14 +64,8 @@ pub trait BuildAdapter: Send + Sync {
     const KIND: &'static str;
     /// The crate's checked settings.
     type Settings: AdapterSettings;
-    /// Builds the partner's adapter from checked settings; `hub` acts as
-    /// `partner_id`.
-    fn build_from(
-        &self,
-        partner_id: &str,
-        settings: Self::Settings,
-        hub: Arc<dyn HubApi>,
-    ) -> Result<Adapter, AdapterConfigError>;
+    /// Builds the partner's adapter.
+    fn build_from(&self, partner: Partner<Self::Settings>) -> Result<Adapter, AdapterConfigError>;
 }
 
 impl<K: BuildAdapter> AdapterKind for K {
@@ -79,6 +83,10 @@ impl<K: BuildAdapter> AdapterKind for K {
         settings: &toml::Table,
         hub: Arc<dyn HubApi>,
     ) -> Result<Adapter, AdapterConfigError> {
-        self.build_from(partner_id, K::Settings::from_table(settings)?, hub)
+        self.build_from(Partner {
+            id: partner_id.to_string(),
+            settings: K::Settings::from_table(settings)?,
+            hub,
+        })
     }
 }

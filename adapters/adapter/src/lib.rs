@@ -45,7 +45,7 @@ pub mod testing;
 pub mod vietnam_time;
 
 pub use delivery::{classify_http_status, Accepted, DeliveryError, Sink};
-pub use kind::{Adapter, AdapterKind, BuildAdapter, Stop, Task, TaskStarter};
+pub use kind::{Adapter, AdapterKind, BuildAdapter, Partner, Stop, Task, TaskStarter};
 pub use settings::{check_http_url, AdapterConfigError, AdapterSettings};
 pub use simulator::serve_simulator;
 

@@ -23,39 +23,32 @@ pub mod settings;
 pub mod simulator;
 pub mod sink;
 
-use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, Partner};
 use settings::Settings;
 use std::sync::Arc;
 
 pub use error::LegacyError;
-
-pub const KIND: &str = "legacy_rest";
 
 /// Builds legacy adapters from `[partners.adapter] kind = "legacy_rest"`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct LegacyKind;
 
 impl BuildAdapter for LegacyKind {
-    const KIND: &'static str = KIND;
+    const KIND: &'static str = "legacy_rest";
     type Settings = Settings;
 
-    fn build_from(
-        &self,
-        partner_id: &str,
-        settings: Settings,
-        hub: Arc<dyn HubApi>,
-    ) -> Result<Adapter, AdapterConfigError> {
-        let config = Arc::new(settings);
+    fn build_from(&self, partner: Partner<Settings>) -> Result<Adapter, AdapterConfigError> {
+        let config = Arc::new(partner.settings);
         let sink: Option<Arc<dyn lienthong_adapter::Sink>> = match &config.outbound {
             Some(_) => Some(Arc::new(
-                sink::LegacySink::new(config.clone(), partner_id)
+                sink::LegacySink::new(config.clone(), &partner.id)
                     .map_err(|e| AdapterConfigError::new("timeout_seconds", e))?,
             )),
             None => None,
         };
-        let routes = routes::router(config.clone(), hub, partner_id);
+        let routes = routes::router(config.clone(), partner.hub, &partner.id);
         tracing::info!(
-            partner = %partner_id,
+            partner = %partner.id,
             outbound = config.outbound.is_some(),
             inbound = config.inbound.is_some(),
             "legacy adapter built"

@@ -26,29 +26,22 @@ pub mod sink;
 pub mod sync_state;
 pub mod time;
 
-use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi, Stop, Task};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi, Partner, Stop, Task};
 use settings::Settings;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-pub const KIND: &str = "national_portal_dvcqg";
 
 /// Builds national-portal adapters from `[partners.adapter]` settings.
 pub struct NationalPortalKind;
 
 impl BuildAdapter for NationalPortalKind {
-    const KIND: &'static str = KIND;
+    const KIND: &'static str = "national_portal_dvcqg";
     type Settings = Settings;
 
-    fn build_from(
-        &self,
-        partner_id: &str,
-        settings: Settings,
-        hub: Arc<dyn HubApi>,
-    ) -> Result<Adapter, AdapterConfigError> {
-        let parts = Parts::new(&settings, hub)?;
-        tracing::debug!(partner_id, "national portal adapter built");
-        Ok(parts.adapter(&settings))
+    fn build_from(&self, partner: Partner<Settings>) -> Result<Adapter, AdapterConfigError> {
+        let parts = Parts::new(&partner.settings, partner.hub)?;
+        tracing::debug!(partner = %partner.id, "national portal adapter built");
+        Ok(parts.adapter(&partner.settings))
     }
 }
 

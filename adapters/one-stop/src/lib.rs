@@ -19,31 +19,24 @@ pub mod simulator;
 pub mod time;
 pub mod translate;
 
-use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, Partner};
 use settings::Settings;
 use std::sync::Arc;
-
-pub const KIND: &str = "one_stop_rest";
 
 /// Builds one-stop adapters from `[partners.adapter]` settings.
 pub struct OneStopKind;
 
 impl BuildAdapter for OneStopKind {
-    const KIND: &'static str = KIND;
+    const KIND: &'static str = "one_stop_rest";
     type Settings = Settings;
 
-    fn build_from(
-        &self,
-        partner_id: &str,
-        settings: Settings,
-        hub: Arc<dyn HubApi>,
-    ) -> Result<Adapter, AdapterConfigError> {
-        let settings = Arc::new(settings);
-        let sink = outbound::OneStopSink::new(settings.clone(), partner_id)
+    fn build_from(&self, partner: Partner<Settings>) -> Result<Adapter, AdapterConfigError> {
+        let settings = Arc::new(partner.settings);
+        let sink = outbound::OneStopSink::new(settings.clone(), &partner.id)
             .map_err(|problem| AdapterConfigError::new("endpoint", problem))?;
         Ok(Adapter {
             sink: Some(Arc::new(sink)),
-            routes: Some(inbound::routes(hub, settings)),
+            routes: Some(inbound::routes(partner.hub, settings)),
             tasks: Vec::new(),
         })
     }

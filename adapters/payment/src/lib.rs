@@ -31,31 +31,30 @@ pub mod time;
 pub use config::Settings;
 pub use error::PaymentError;
 
-use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, Partner};
 use std::sync::Arc;
 
 /// The `kind` of `[partners.adapter]` this crate builds.
-pub const KIND: &str = "payment_paygov";
-
 /// Builds payment-platform adapters from configuration.
 pub struct PaymentKind;
 
 impl BuildAdapter for PaymentKind {
-    const KIND: &'static str = KIND;
+    const KIND: &'static str = "payment_paygov";
     type Settings = Settings;
 
-    fn build_from(
-        &self,
-        partner_id: &str,
-        settings: Settings,
-        hub: Arc<dyn HubApi>,
-    ) -> Result<Adapter, AdapterConfigError> {
-        let settings = Arc::new(settings);
+    fn build_from(&self, partner: Partner<Settings>) -> Result<Adapter, AdapterConfigError> {
+        let settings = Arc::new(partner.settings);
         let client = client::GatewayClient::new(settings.clone())
             .map_err(|e| AdapterConfigError::new("endpoint", e.to_string()))?;
         let ledger = ledger::Ledger::open(settings.state_file.clone())
             .map_err(|e| AdapterConfigError::new("state_file", e.to_string()))?;
-        let core = Arc::new(core::Core::new(partner_id, settings, client, ledger, hub));
+        let core = Arc::new(core::Core::new(
+            &partner.id,
+            settings,
+            client,
+            ledger,
+            partner.hub,
+        ));
         let task_core = core.clone();
         Ok(Adapter {
             sink: Some(Arc::new(sink::PaymentSink::new(core.clone()))),

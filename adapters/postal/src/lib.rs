@@ -26,7 +26,7 @@ pub mod sink;
 pub mod tracking;
 pub mod vocabulary;
 
-use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, Partner};
 use settings::{Mode, Settings};
 use std::sync::Arc;
 
@@ -36,23 +36,20 @@ pub use error::PostalError;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PostalKind;
 
-pub const KIND: &str = "postal_http";
-
 impl BuildAdapter for PostalKind {
-    const KIND: &'static str = KIND;
+    const KIND: &'static str = "postal_http";
     type Settings = Settings;
 
-    fn build_from(
-        &self,
-        partner_id: &str,
-        settings: Settings,
-        hub: Arc<dyn HubApi>,
-    ) -> Result<Adapter, AdapterConfigError> {
-        let config = Arc::new(settings);
+    fn build_from(&self, partner: Partner<Settings>) -> Result<Adapter, AdapterConfigError> {
+        let config = Arc::new(partner.settings);
         let client = client::ProviderClient::new(&config)
             .map_err(|e| AdapterConfigError::new("timeout_seconds", e))?;
         let tracking = Arc::new(tracking::Tracking::new());
-        let intake = Arc::new(intake::Intake::new(config.clone(), tracking.clone(), hub));
+        let intake = Arc::new(intake::Intake::new(
+            config.clone(),
+            tracking.clone(),
+            partner.hub,
+        ));
         let poll_status = Arc::new(poller::PollStatus::default());
         let mut tasks = Vec::new();
         if config.mode == Mode::Poll {
@@ -63,7 +60,7 @@ impl BuildAdapter for PostalKind {
             };
             tasks.push(poller.task());
         }
-        tracing::info!(partner = %partner_id, mode = ?config.mode, "postal adapter built");
+        tracing::info!(partner = %partner.id, mode = ?config.mode, "postal adapter built");
         Ok(Adapter {
             sink: Some(Arc::new(sink::PostalSink::new(config, client, tracking))),
             routes: Some(routes::router(intake, poll_status)),

@@ -32,32 +32,25 @@ pub use error::TreasuryError;
 pub use lienthong_reconcile as reconcile;
 pub use reconcile::{reconcile, Credited, Outcome, Report, Settled, Summary};
 
-use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, Partner};
 use std::sync::Arc;
 
 /// The `kind` of `[partners.adapter]` this crate builds.
-pub const KIND: &str = "treasury_kbnn";
-
 /// Builds treasury adapters from configuration.
 pub struct TreasuryKind;
 
 impl BuildAdapter for TreasuryKind {
-    const KIND: &'static str = KIND;
+    const KIND: &'static str = "treasury_kbnn";
     type Settings = Settings;
 
-    fn build_from(
-        &self,
-        partner_id: &str,
-        settings: Settings,
-        _hub: Arc<dyn HubApi>,
-    ) -> Result<Adapter, AdapterConfigError> {
-        let settings = Arc::new(settings);
+    fn build_from(&self, partner: Partner<Settings>) -> Result<Adapter, AdapterConfigError> {
+        let settings = Arc::new(partner.settings);
         let client = Arc::new(
             client::Client::new(settings.clone())
                 .map_err(|e| AdapterConfigError::new("endpoint", e.to_string()))?,
         );
         let reconciler = Arc::new(run::Reconciler::new(
-            partner_id,
+            &partner.id,
             client.clone(),
             settings.report_dir.clone(),
         ));
@@ -65,7 +58,7 @@ impl BuildAdapter for TreasuryKind {
         let task_reconciler = reconciler.clone();
         Ok(Adapter {
             sink: Some(Arc::new(sink::TreasurySink {
-                partner_id: partner_id.to_string(),
+                partner_id: partner.id,
                 settings: settings.clone(),
                 client,
             })),
