@@ -12,7 +12,7 @@
 //! idempotency key is the content's hash and the pull's time, so a pull
 //! never replays an older one (a catalogue can change back).
 
-use crate::client::PortalClient;
+use crate::client::Client;
 use crate::error::PortalError;
 use crate::protocol::{from_item, ops, CoQuan, LinhVuc, ThuTuc};
 use crate::settings::is_code;
@@ -31,7 +31,7 @@ const MAX_NAME_BYTES: usize = 300;
 const MAX_ATTRIBUTE_BYTES: usize = 4000;
 
 pub struct CatalogPuller {
-    pub(crate) client: Arc<PortalClient>,
+    pub(crate) client: Arc<Client>,
     pub(crate) hub: Arc<dyn HubApi>,
     pub(crate) state: Arc<SyncState>,
     pub(crate) procedure_details: bool,

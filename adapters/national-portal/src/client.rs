@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Mutex;
 
-pub struct PortalClient {
+pub struct Client {
     http: reqwest::Client,
     login_url: String,
     service_url: String,
@@ -26,13 +26,13 @@ pub struct PortalClient {
     logins: AtomicU64,
 }
 
-impl PortalClient {
-    pub fn new(settings: &Settings) -> Result<PortalClient, String> {
+impl Client {
+    pub fn new(settings: &Settings) -> Result<Client, String> {
         let http = http_client(
             Duration::from_secs(settings.timeout_seconds),
             Duration::from_secs(10),
         )?;
-        Ok(PortalClient {
+        Ok(Client {
             http,
             login_url: settings.url(&settings.login_path),
             service_url: settings.url(&settings.service_path),

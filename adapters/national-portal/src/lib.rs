@@ -47,14 +47,14 @@ impl BuildAdapter for NationalPortalKind {
 
 /// The pieces of one adapter, also usable on their own (tests, demo).
 pub struct Parts {
-    pub client: Arc<client::PortalClient>,
+    pub client: Arc<client::Client>,
     pub state: Arc<sync_state::SyncState>,
     pub hub: Arc<dyn HubApi>,
 }
 
 impl Parts {
     pub fn new(settings: &Settings, hub: Arc<dyn HubApi>) -> Result<Parts, AdapterConfigError> {
-        let client = client::PortalClient::new(settings)
+        let client = client::Client::new(settings)
             .map_err(|problem| AdapterConfigError::new("endpoint", problem))?;
         Ok(Parts {
             client: Arc::new(client),
@@ -95,7 +95,7 @@ impl Parts {
     }
 
     pub fn routes(&self, settings: &Settings) -> axum::Router {
-        routes::routes(
+        routes::router(
             self.state.clone(),
             self.client.clone(),
             settings.sync_status_token.clone(),

@@ -14,7 +14,7 @@
 //! refused for good with the reason recorded); the first one the hub could
 //! not take now (unavailable) holds the cursor, so it is read again next time.
 
-use crate::client::PortalClient;
+use crate::client::Client;
 use crate::error::PortalError;
 use crate::mapping;
 use crate::protocol::{from_item, ops, HoSo};
@@ -32,7 +32,7 @@ use std::time::Duration;
 const RECENT: usize = 10_000;
 
 pub struct Pushdown {
-    pub(crate) client: Arc<PortalClient>,
+    pub(crate) client: Arc<Client>,
     pub(crate) hub: Arc<dyn HubApi>,
     pub(crate) state: Arc<SyncState>,
     pub(crate) actor: String,

@@ -6,7 +6,7 @@
 //! `/partners/<partner id>/`. When `sync_status_token` is set, callers must
 //! send it as a bearer token.
 
-use crate::client::PortalClient;
+use crate::client::Client;
 use crate::sync_state::SyncState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -20,11 +20,11 @@ use std::sync::Arc;
 #[derive(Clone)]
 struct Ctx {
     state: Arc<SyncState>,
-    client: Arc<PortalClient>,
+    client: Arc<Client>,
     token: Option<String>,
 }
 
-pub fn routes(state: Arc<SyncState>, client: Arc<PortalClient>, token: Option<String>) -> Router {
+pub fn router(state: Arc<SyncState>, client: Arc<Client>, token: Option<String>) -> Router {
     Router::new()
         .route("/sync", get(summary))
         .route("/sync/:ma_ho_so", get(one))

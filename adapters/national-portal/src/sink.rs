@@ -16,7 +16,7 @@
 //!
 //! The event counts as accepted only once the portal accepted all of it.
 
-use crate::client::PortalClient;
+use crate::client::Client;
 use crate::error::PortalError;
 use crate::mapping;
 use crate::protocol::{from_item, ops, HoSo, HoSoTraCuu, TienDo};
@@ -27,7 +27,7 @@ use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
 pub struct PortalSink {
-    pub(crate) client: Arc<PortalClient>,
+    pub(crate) client: Arc<Client>,
     pub(crate) state: Arc<SyncState>,
     pub(crate) hub: Arc<dyn HubApi>,
     pub(crate) batch_size: usize,

@@ -1,23 +1,24 @@
 //! Provincial one-stop systems (Hệ thống thông tin một cửa điện tử) as
 //! lienthong partners — adapter kind `one_stop_rest`.
 //!
-//! - **outbound** ([`outbound`]): dossiers routed to the system are posted
+//! - **outbound** ([`sink`]): dossiers routed to the system are posted
 //!   to it, and every later change after them, with the hub's event id.
-//! - **inbound** ([`inbound`]): `POST status`, the system's status reports
+//! - **inbound** ([`routes`]): `POST status`, the system's status reports
 //!   in its own vocabulary, mapped through `status_map` to the ten
 //!   canonical codes and turned into the one canonical command that leads
-//!   there from where the dossier is ([`translate`]).
+//!   there from where the dossier is ([`commands`], on the planner of
+//!   `domain::planner`).
 //! - [`simulator`]: a one-stop system, for tests and `lienthong demo`.
 
+pub mod commands;
 pub mod error;
-pub mod inbound;
-pub mod outbound;
 pub mod protocol;
+pub mod routes;
 pub mod settings;
 #[cfg(feature = "simulator")]
 pub mod simulator;
+pub mod sink;
 pub mod time;
-pub mod translate;
 
 use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, Partner};
 use settings::Settings;
@@ -32,11 +33,11 @@ impl BuildAdapter for OneStopKind {
 
     fn build_from(&self, partner: Partner<Settings>) -> Result<Adapter, AdapterConfigError> {
         let settings = Arc::new(partner.settings);
-        let sink = outbound::OneStopSink::new(settings.clone(), &partner.id)
+        let sink = sink::OneStopSink::new(settings.clone(), &partner.id)
             .map_err(|problem| AdapterConfigError::new("endpoint", problem))?;
         Ok(Adapter {
             sink: Some(Arc::new(sink)),
-            routes: Some(inbound::routes(partner.hub, settings)),
+            routes: Some(routes::router(partner.hub, settings)),
             tasks: Vec::new(),
         })
     }

@@ -1,33 +1,33 @@
 //! The adapter's HTTP client of the gateway: INIT, QUERY and GET_BILL, each
 //! signed on the way out and verified on the way back.
 
-use crate::config::Settings;
 use crate::error::PaymentError;
 use crate::obligation::Obligation;
 use crate::protocol::{
     BillReply, BillRequest, InitReply, InitRequest, QueryReply, QueryRequest, Signed, CODE_OK,
     CURRENCY_VND, PATH_BILL, PATH_INIT, PATH_QUERY,
 };
+use crate::settings::Settings;
 use crate::time::{format_vietnam, now_unix};
 use lienthong_adapter::http::http_client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::Arc;
 
-pub struct GatewayClient {
+pub struct Client {
     http: reqwest::Client,
     settings: Arc<Settings>,
 }
 
-impl GatewayClient {
-    pub fn new(settings: Arc<Settings>) -> Result<GatewayClient, PaymentError> {
+impl Client {
+    pub fn new(settings: Arc<Settings>) -> Result<Client, PaymentError> {
         let http = http_client(settings.timeout(), settings.timeout()).map_err(|reason| {
             PaymentError::Transport {
                 operation: "client",
                 reason,
             }
         })?;
-        Ok(GatewayClient { http, settings })
+        Ok(Client { http, settings })
     }
 
     /// INIT. Answers the verified reply whatever its `MaLoi`, so the caller

@@ -7,9 +7,9 @@
 //! different content; the idempotency key is `paygov:<MaGiaoDich>`, so a
 //! repeated success changes nothing.
 
-use crate::client::GatewayClient;
-use crate::config::Settings;
+use crate::client::Client;
 use crate::ledger::{Ledger, PaymentState};
+use crate::settings::Settings;
 use crate::time::{now_unix, parse_vietnam};
 use lienthong_adapter::{pb, HubApi};
 use std::sync::Arc;
@@ -46,7 +46,7 @@ pub enum Settled {
 pub struct Core {
     pub partner_id: String,
     pub settings: Arc<Settings>,
-    pub client: GatewayClient,
+    pub client: Client,
     pub ledger: Ledger,
     pub hub: Arc<dyn HubApi>,
     settle_lock: tokio::sync::Mutex<()>,
@@ -56,7 +56,7 @@ impl Core {
     pub fn new(
         partner_id: &str,
         settings: Arc<Settings>,
-        client: GatewayClient,
+        client: Client,
         ledger: Ledger,
         hub: Arc<dyn HubApi>,
     ) -> Core {

@@ -15,7 +15,6 @@
 //! [`protocol`].
 
 pub mod client;
-pub mod config;
 pub mod core;
 pub mod error;
 pub mod ledger;
@@ -23,13 +22,14 @@ pub mod obligation;
 pub mod protocol;
 pub mod requery;
 pub mod routes;
+pub mod settings;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
 pub mod time;
 
-pub use config::Settings;
 pub use error::PaymentError;
+pub use settings::Settings;
 
 use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, Partner};
 use std::sync::Arc;
@@ -44,7 +44,7 @@ impl BuildAdapter for PaymentKind {
 
     fn build_from(&self, partner: Partner<Settings>) -> Result<Adapter, AdapterConfigError> {
         let settings = Arc::new(partner.settings);
-        let client = client::GatewayClient::new(settings.clone())
+        let client = client::Client::new(settings.clone())
             .map_err(|e| AdapterConfigError::new("endpoint", e.to_string()))?;
         let ledger = ledger::Ledger::open(settings.state_file.clone())
             .map_err(|e| AdapterConfigError::new("state_file", e.to_string()))?;

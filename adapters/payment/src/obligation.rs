@@ -11,9 +11,9 @@
 //!   the first fees first. A partly covered item is billed for its
 //!   remainder.
 
-use crate::config::Settings;
 use crate::error::PaymentError;
 use crate::protocol::{FeeItem, Payer, ReceiptInfo};
+use crate::settings::Settings;
 use lienthong_adapter::pb;
 
 /// What one obligation event asks the gateway to collect.

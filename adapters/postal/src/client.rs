@@ -15,7 +15,7 @@ use lienthong_adapter::{classify_http_status, DeliveryError};
 use std::time::Duration;
 
 #[derive(Clone)]
-pub struct ProviderClient {
+pub struct Client {
     http: reqwest::Client,
     endpoint: String,
     api_key: String,
@@ -33,10 +33,10 @@ fn transport_error(what: &str, e: reqwest::Error) -> DeliveryError {
     DeliveryError::retry(format!("{what} {}: {e}", transport_failure(&e)))
 }
 
-impl ProviderClient {
-    pub fn new(config: &Settings) -> Result<ProviderClient, String> {
+impl Client {
+    pub fn new(config: &Settings) -> Result<Client, String> {
         let http = http_client(config.timeout, Duration::from_secs(5))?;
-        Ok(ProviderClient {
+        Ok(Client {
             http,
             endpoint: config.endpoint.clone(),
             api_key: config.api_key.clone(),

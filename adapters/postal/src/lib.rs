@@ -42,7 +42,7 @@ impl BuildAdapter for PostalKind {
 
     fn build_from(&self, partner: Partner<Settings>) -> Result<Adapter, AdapterConfigError> {
         let config = Arc::new(partner.settings);
-        let client = client::ProviderClient::new(&config)
+        let client = client::Client::new(&config)
             .map_err(|e| AdapterConfigError::new("timeout_seconds", e))?;
         let tracking = Arc::new(tracking::Tracking::new());
         let intake = Arc::new(intake::Intake::new(

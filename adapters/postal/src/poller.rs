@@ -9,7 +9,7 @@
 //! be kept in a file (`poll_cursor_file`); without one, a restart re-reads the
 //! feed from the start, which the hub's idempotency keys make harmless.
 
-use crate::client::ProviderClient;
+use crate::client::Client;
 use crate::error::PostalError;
 use crate::intake::Intake;
 use lienthong_adapter::{Stop, Task};
@@ -41,7 +41,7 @@ impl PollStatus {
 
 pub struct Poller {
     pub intake: Arc<Intake>,
-    pub client: ProviderClient,
+    pub client: Client,
     pub status: Arc<PollStatus>,
 }
 

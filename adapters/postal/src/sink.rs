@@ -10,7 +10,7 @@
 //! "already exists", taken as success), so a retried event never makes two
 //! orders.
 
-use crate::client::{Cancelled, ProviderClient};
+use crate::client::{Cancelled, Client};
 use crate::orders;
 use crate::protocol::CancelRequest;
 use crate::settings::Settings;
@@ -22,16 +22,12 @@ use std::sync::Arc;
 
 pub struct PostalSink {
     config: Arc<Settings>,
-    client: ProviderClient,
+    client: Client,
     tracking: Arc<Tracking>,
 }
 
 impl PostalSink {
-    pub fn new(
-        config: Arc<Settings>,
-        client: ProviderClient,
-        tracking: Arc<Tracking>,
-    ) -> PostalSink {
+    pub fn new(config: Arc<Settings>, client: Client, tracking: Arc<Tracking>) -> PostalSink {
         PostalSink {
             config,
             client,

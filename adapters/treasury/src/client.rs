@@ -2,9 +2,9 @@
 //! daily files reconciliation reads (the gateway's settlements, the
 //! treasury's credits), each download signed with `MaDoiTac|Ngay`.
 
-use crate::config::Settings;
 use crate::error::TreasuryError;
 use crate::protocol::{CreditNotice, CreditReply, PATH_CREDITS, PATH_CREDIT_NOTICES};
+use crate::settings::Settings;
 use lienthong_adapter::http::http_client;
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
 use std::sync::Arc;

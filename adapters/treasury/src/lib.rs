@@ -14,7 +14,6 @@
 //! - **Simulator**: the treasury itself ([`simulator`]).
 
 pub mod client;
-pub mod config;
 pub mod error;
 pub mod files;
 pub mod notice;
@@ -22,15 +21,16 @@ pub mod protocol;
 pub mod routes;
 pub mod run;
 pub mod schedule;
+pub mod settings;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
 pub mod time;
 
-pub use config::Settings;
 pub use error::TreasuryError;
 pub use lienthong_reconcile as reconcile;
 pub use reconcile::{reconcile, Credited, Outcome, Report, Settled, Summary};
+pub use settings::Settings;
 
 use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, Partner};
 use std::sync::Arc;

@@ -3,9 +3,9 @@
 //! (the hub appends each recorded payment), credited to the configured
 //! treasury and state-budget revenue account.
 
-use crate::config::Settings;
 use crate::error::TreasuryError;
 use crate::protocol::CreditNotice;
+use crate::settings::Settings;
 use crate::time::format_vietnam;
 use lienthong_adapter::pb;
 

@@ -4,10 +4,10 @@
 //! was lost) is accepted as done. Every other event needs no action.
 
 use crate::client::Client;
-use crate::config::Settings;
 use crate::error::TreasuryError;
 use crate::notice;
 use crate::protocol::{CODE_DUPLICATE, CODE_OK};
+use crate::settings::Settings;
 use lienthong_adapter::{pb, Accepted, DeliveryError, Sink};
 use std::sync::Arc;
 

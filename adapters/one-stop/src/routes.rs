@@ -7,16 +7,16 @@
 //! 3. a report already answered (same `event_id`) gets the same answer;
 //! 4. `status_map` (400 naming the unmapped code — never guessed);
 //! 5. the dossier's current status from the hub (404 if unknown);
-//! 6. the canonical command for target and current status (`translate`);
+//! 6. the canonical command for target and current status (`commands`);
 //! 7. the hub's decision: 200 applied (or already applied: a replayed
 //!    idempotency key `onestop:<event_id>`), 409 with the hub's
 //!    FAILED_PRECONDITION message for an illegal combination, 400 for an
 //!    invalid field (named in the report's terms: a missing appointment
 //!    date is `due_at`), 503 when the hub cannot decide now (try again).
 
+use crate::commands::{self, Derived};
 use crate::protocol::{ErrorAnswer, StatusAnswer, StatusReport};
 use crate::settings::Settings;
-use crate::translate::{self, Derived};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -61,7 +61,7 @@ impl Answered {
     }
 }
 
-pub fn routes(hub: Arc<dyn HubApi>, settings: Arc<Settings>) -> Router {
+pub fn router(hub: Arc<dyn HubApi>, settings: Arc<Settings>) -> Router {
     Router::new()
         .route("/status", post(report))
         .with_state(Ctx {
@@ -161,7 +161,7 @@ async fn apply(ctx: &Ctx, report: &StatusReport, target: u8) -> Result<StatusAns
         .await
         .map_err(|e| hub_refusal(&e, "ma_ho_so"))?;
     let dossier = current.dossier.unwrap_or_default();
-    let derived = translate::derive(target, &dossier, report).map_err(|bad| {
+    let derived = commands::derive(target, &dossier, report).map_err(|bad| {
         refuse(
             StatusCode::BAD_REQUEST,
             bad.field,
