@@ -1,4 +1,5 @@
-//! The dossier of an event, as every sink reads it.
+//! The dossier of an event, as every sink reads it, and the name of its
+//! type as partners see it.
 //!
 //! A dossier event carries the dossier as it is after the change, and the
 //! history line the change added; a catalogue publication carries neither.
@@ -47,6 +48,15 @@ pub fn dossier(event: &pb::Event) -> Result<&pb::Dossier, DeliveryError> {
     })
 }
 
+/// The name of an event type as partners see it: `dossier_submitted`,
+/// `processing_finished`, … (the contract's name, lower case, unprefixed).
+pub fn type_name(event_type: pb::EventType) -> String {
+    event_type
+        .as_str_name()
+        .trim_start_matches("EVENT_TYPE_")
+        .to_ascii_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +85,19 @@ mod tests {
         assert_eq!(c.dossier.ma_ho_so, "A");
         assert!(c.entry.is_some());
         assert_eq!(dossier(&e).unwrap().ma_ho_so, "A");
+    }
+
+    #[test]
+    fn type_names_are_the_contracts_in_lower_case() {
+        assert_eq!(
+            type_name(pb::EventType::DossierSubmitted),
+            "dossier_submitted"
+        );
+        assert_eq!(
+            type_name(pb::EventType::FinancialObligationRequested),
+            "financial_obligation_requested"
+        );
+        assert_eq!(type_name(pb::EventType::Unspecified), "unspecified");
     }
 
     #[test]

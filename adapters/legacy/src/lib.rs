@@ -12,6 +12,7 @@
 //! Module map: `settings` (strict settings), `paths` (canonical paths and
 //! their values), `jsonpath` (dotted legacy names), `dates`, `error`.
 
+pub mod client;
 pub mod commands;
 pub mod dates;
 pub mod error;
@@ -40,8 +41,8 @@ impl BuildAdapter for LegacyKind {
     fn build_from(&self, partner: Partner<Settings>) -> Result<Adapter, AdapterConfigError> {
         let config = Arc::new(partner.settings);
         let sink: Option<Arc<dyn lienthong_adapter::Sink>> = match &config.outbound {
-            Some(_) => Some(Arc::new(
-                sink::LegacySink::new(config.clone(), &partner.id)
+            Some(out) => Some(Arc::new(
+                sink::LegacySink::new(config.clone(), out, &partner.id)
                     .map_err(|e| AdapterConfigError::new("timeout_seconds", e))?,
             )),
             None => None,

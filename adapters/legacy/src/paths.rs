@@ -109,14 +109,6 @@ impl Path {
     }
 }
 
-/// The canonical name of an event type, as in the hub's configuration
-/// (`dossier_submitted`).
-pub fn event_type_name(t: pb::EventType) -> String {
-    t.as_str_name()
-        .trim_start_matches("EVENT_TYPE_")
-        .to_ascii_lowercase()
-}
-
 /// What a value is read from.
 pub struct Source<'a> {
     pub event: &'a pb::Event,
@@ -166,7 +158,7 @@ impl Codes<'_> {
             Path::EventId => text(&e.event_id),
             Path::EventSeq => json!(e.seq),
             Path::EventType => {
-                let name = event_type_name(e.r#type());
+                let name = lienthong_adapter::event::type_name(e.r#type());
                 text(self.event_names.get(&name).unwrap_or(&name))
             }
             Path::EventOccurredAt => self.date(e.occurred_at.as_ref().map(|t| t.seconds)),

@@ -42,7 +42,8 @@
 
 use crate::dates::DateFormat;
 use crate::jsonpath;
-use crate::paths::{event_type_name, Path};
+use crate::paths::Path;
+use lienthong_adapter::event::type_name;
 use lienthong_adapter::{pb, AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -215,7 +216,7 @@ fn err(key: impl Into<String>, problem: impl Into<String>) -> AdapterConfigError
 pub fn event_type_names() -> Vec<String> {
     (1..=15)
         .filter_map(|i| pb::EventType::try_from(i).ok())
-        .map(event_type_name)
+        .map(type_name)
         .collect()
 }
 

@@ -8,33 +8,33 @@
 //! Changes the legacy system made itself (the event's partner is this
 //! partner) are not echoed back unless `send_own_changes` is set.
 
+use crate::client::Client;
 use crate::jsonpath;
-use crate::paths::{event_type_name, Codes, Source};
+use crate::paths::{Codes, Source};
 use crate::settings::{Outbound, Reply, Settings};
-use lienthong_adapter::http::{http_client, transport_failure};
+use lienthong_adapter::event::type_name;
 use lienthong_adapter::pb;
-use lienthong_adapter::{classify_http_status, Accepted, DeliveryError, Sink};
+use lienthong_adapter::{Accepted, DeliveryError, Sink};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
 pub struct LegacySink {
     config: Arc<Settings>,
     partner_id: String,
-    http: reqwest::Client,
+    client: Client,
 }
 
 impl LegacySink {
-    pub fn new(config: Arc<Settings>, partner_id: &str) -> Result<LegacySink, String> {
-        let timeout = config
-            .outbound
-            .as_ref()
-            .map(|o| o.timeout)
-            .unwrap_or_default();
-        let http = http_client(timeout, timeout)?;
+    /// The sink of a configuration with an outbound direction.
+    pub fn new(
+        config: Arc<Settings>,
+        out: &Outbound,
+        partner_id: &str,
+    ) -> Result<LegacySink, String> {
         Ok(LegacySink {
+            client: Client::new(out)?,
             config,
             partner_id: partner_id.to_string(),
-            http,
         })
     }
 }
@@ -104,27 +104,14 @@ impl Sink for LegacySink {
         let Some(out) = &self.config.outbound else {
             return Ok(Accepted::default());
         };
-        if !out.events.contains(&event_type_name(event.r#type())) {
+        if !out.events.contains(&type_name(event.r#type())) {
             return Ok(Accepted::default());
         }
         if event.partner_id == self.partner_id && !out.send_own_changes {
             return Ok(Accepted::default());
         }
         let body = body(&self.config, out, event).map_err(DeliveryError::reject)?;
-        let mut request = self.http.post(&out.endpoint).json(&body);
-        for (name, value) in &out.headers {
-            request = request.header(name, value);
-        }
-        let response = request.send().await.map_err(|e| {
-            let failure = transport_failure(&e);
-            DeliveryError::retry(format!("posting to the legacy system {failure}: {e}"))
-        })?;
-        let status = response.status().as_u16();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| DeliveryError::retry(format!("reading the legacy answer failed: {e}")))?;
-        classify_http_status(status, &text)?;
+        let text = self.client.post(&body).await?;
         match &out.reply {
             Some(reply) => judge(reply, &text),
             None => Ok(Accepted::default()),

@@ -10,6 +10,7 @@
 //!   `domain::planner`).
 //! - [`simulator`]: a one-stop system, for tests and `lienthong demo`.
 
+pub mod client;
 pub mod commands;
 pub mod error;
 pub mod protocol;

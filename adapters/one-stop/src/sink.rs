@@ -9,29 +9,23 @@
 //! Changes the one-stop system itself reported come back as events of its
 //! own partner id: those are acknowledged without a call (no echo).
 
-use crate::error::OneStopError;
-use crate::protocol::{Document, DossierEvent, DossierRecord, Fee, PostAnswer, IDEMPOTENCY_HEADER};
+use crate::client::Client;
+use crate::protocol::{Document, DossierEvent, DossierRecord, Fee};
 use crate::settings::Settings;
 use crate::time::format_ts;
-use lienthong_adapter::http::http_client;
 use lienthong_adapter::{pb, Accepted, DeliveryError, Sink};
 use std::sync::Arc;
-use std::time::Duration;
 
 pub struct OneStopSink {
-    http: reqwest::Client,
+    client: Client,
     settings: Arc<Settings>,
     partner_id: String,
 }
 
 impl OneStopSink {
     pub fn new(settings: Arc<Settings>, partner_id: &str) -> Result<OneStopSink, String> {
-        let http = http_client(
-            Duration::from_secs(settings.timeout_seconds),
-            Duration::from_secs(10),
-        )?;
         Ok(OneStopSink {
-            http,
+            client: Client::new(settings.clone())?,
             settings,
             partner_id: partner_id.to_string(),
         })
@@ -50,15 +44,15 @@ impl Sink for OneStopSink {
         let dossier = change.dossier;
         let record = record(dossier, &self.settings);
         let result = if event.r#type == pb::EventType::DossierSubmitted as i32 {
-            self.post_dossier(&record, &event.event_id).await
+            self.client.post_dossier(&record, &event.event_id).await
         } else {
             let change = self.change(event, change.entry, record.clone());
-            match self.post_event(&change).await {
+            match self.client.post_event(&change).await {
                 Err(e) if e.status() == Some(404) => {
                     tracing::info!(ma_ho_so = %record.ma_ho_so, "one-stop system lacks the dossier; posting it first");
                     let key = format!("{}:dossier", event.event_id);
-                    match self.post_dossier(&record, &key).await {
-                        Ok(_) => self.post_event(&change).await,
+                    match self.client.post_dossier(&record, &key).await {
+                        Ok(_) => self.client.post_event(&change).await,
                         Err(e) => Err(e),
                     }
                 }
@@ -75,67 +69,6 @@ impl Sink for OneStopSink {
 }
 
 impl OneStopSink {
-    /// Posts the dossier; "already holds it" (409) counts as accepted.
-    async fn post_dossier(
-        &self,
-        record: &DossierRecord,
-        key: &str,
-    ) -> Result<String, OneStopError> {
-        let url = self.settings.url(&self.settings.dossiers_path);
-        match self.post("post dossier", &url, key, record).await {
-            Err(OneStopError::Http {
-                status: 409, body, ..
-            }) => {
-                let answer: PostAnswer = serde_json::from_str(&body).unwrap_or_default();
-                Ok(if answer.id.is_empty() {
-                    record.ma_ho_so.clone()
-                } else {
-                    answer.id
-                })
-            }
-            other => other,
-        }
-    }
-
-    async fn post_event(&self, change: &DossierEvent) -> Result<String, OneStopError> {
-        let url = format!(
-            "{}/{}/events",
-            self.settings.url(&self.settings.dossiers_path),
-            change.ma_ho_so
-        );
-        self.post("post change", &url, &change.event_id, change)
-            .await
-    }
-
-    async fn post<T: serde::Serialize>(
-        &self,
-        op: &str,
-        url: &str,
-        key: &str,
-        body: &T,
-    ) -> Result<String, OneStopError> {
-        let response = self
-            .http
-            .post(url)
-            .bearer_auth(&self.settings.api_token)
-            .header(IDEMPOTENCY_HEADER, key)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| transport(op, &e))?;
-        let status = response.status().as_u16();
-        let text = response.text().await.map_err(|e| transport(op, &e))?;
-        if !(200..300).contains(&status) {
-            return Err(OneStopError::Http {
-                op: op.to_string(),
-                status,
-                body: text.chars().take(300).collect(),
-            });
-        }
-        let answer: PostAnswer = serde_json::from_str(&text).unwrap_or_default();
-        Ok(answer.id)
-    }
-
     fn change(
         &self,
         event: &pb::Event,
@@ -152,7 +85,7 @@ impl OneStopSink {
             event_id: event.event_id.clone(),
             ma_ho_so: ho_so.ma_ho_so.clone(),
             version: event.dossier_version,
-            loai_su_kien: event_type(event.r#type).to_string(),
+            loai_su_kien: lienthong_adapter::event::type_name(event.r#type()),
             trang_thai_chuan: status,
             trang_thai: own(&self.settings, status),
             thoi_diem: format_ts(entry.at.as_ref().or(event.occurred_at.as_ref())),
@@ -170,42 +103,6 @@ fn own(settings: &Settings, canonical: i32) -> String {
         .and_then(|c| settings.own_code(c))
         .unwrap_or("")
         .to_string()
-}
-
-fn transport(op: &str, e: &reqwest::Error) -> OneStopError {
-    if e.is_connect() {
-        OneStopError::Unreachable {
-            op: op.to_string(),
-            reason: e.to_string(),
-        }
-    } else {
-        OneStopError::NoAnswer {
-            op: op.to_string(),
-            reason: e.to_string(),
-        }
-    }
-}
-
-fn event_type(t: i32) -> &'static str {
-    use pb::EventType as E;
-    match E::try_from(t).unwrap_or(E::Unspecified) {
-        E::DossierSubmitted => "dossier_submitted",
-        E::DossierReceived => "dossier_received",
-        E::DossierRefused => "dossier_refused",
-        E::SupplementRequested => "supplement_requested",
-        E::SupplementSubmitted => "supplement_submitted",
-        E::ProcessingStarted => "processing_started",
-        E::FinancialObligationRequested => "financial_obligation_requested",
-        E::PaymentRecorded => "payment_recorded",
-        E::ProcessingStopped => "processing_stopped",
-        E::ProcessingResumed => "processing_resumed",
-        E::DossierWithdrawn => "dossier_withdrawn",
-        E::ProcessingFinished => "processing_finished",
-        E::ResultReturned => "result_returned",
-        E::DossierRescheduled => "dossier_rescheduled",
-        E::CatalogPublished => "catalog_published",
-        E::Unspecified => "unspecified",
-    }
 }
 
 /// The dossier in the one-stop system's field names.
