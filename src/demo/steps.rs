@@ -11,7 +11,7 @@ use super::world::{World, PROVINCE};
 use super::DemoError;
 use lienthong::grpc::pb::{self, command_request::Command as C};
 use lienthong_adapter_legacy::simulator::LegacyUpdate;
-use lienthong_adapter_national_portal::simulator::{self as portal, HoSo};
+use lienthong_adapter_national_portal::simulator::HoSo;
 use lienthong_adapter_one_stop::simulator::{self as one_stop, StatusReport};
 use lienthong_adapter_postal::simulator::codes as postal_codes;
 use lienthong_adapter_postal::simulator::ServiceType;
@@ -122,7 +122,7 @@ impl<'w> Dossier<'w> {
         let id_number = format!("0221900{:05}", plan.number);
         let summary = format!("{name} — {owner}");
         if plan.channel == Channel::Portal {
-            let stamp = portal::format_time(now_unix());
+            let stamp = lienthong_adapter::vietnam_time::format(now_unix());
             let ma = format!(
                 "{}-{}-{:05}",
                 plan.agency(),
@@ -143,7 +143,7 @@ impl<'w> Dossier<'w> {
                     Email: email,
                     SoDienThoai: phone,
                     TrichYeuHoSo: summary,
-                    NgayNopHoSo: portal::format_time(now_unix() - 60),
+                    NgayNopHoSo: lienthong_adapter::vietnam_time::format(now_unix() - 60),
                     TrangThaiHoSo: 1,
                     HinhThuc: Some(match plan.result {
                         Return::Counter => 0,
@@ -463,7 +463,9 @@ impl<'w> Dossier<'w> {
 
     fn report(&self, action: Action) -> StatusReport {
         let (code, name, amount) = fee(&self.plan);
-        let date = |due_in: Duration| one_stop::format_time(now_unix() + due_in.as_secs() as i64);
+        let date = |due_in: Duration| {
+            lienthong_adapter::vietnam_time::format(now_unix() + due_in.as_secs() as i64)
+        };
         let base = StatusReport {
             event_id: format!("MC-{}-{}", self.plan.number, action.name()),
             ma_ho_so: self.ma_ho_so.clone(),

@@ -7,8 +7,13 @@
 
 pub use lienthong_domain::time::{
     format_compact as format, format_date, now_millis, now_unix, parse_compact as parse,
-    VIETNAM_OFFSET_SECONDS as OFFSET_SECONDS,
+    parse_date, shift_date, VIETNAM_OFFSET_SECONDS as OFFSET_SECONDS,
 };
+
+/// Whether `text` is a real `yyyyMMdd` date.
+pub fn is_date(text: &str) -> bool {
+    parse_date(text).is_some()
+}
 
 /// A contract timestamp as partner text (`yyyyMMddHHmmss`); empty when absent.
 pub fn format_ts(ts: Option<&prost_types::Timestamp>) -> String {

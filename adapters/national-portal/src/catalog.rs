@@ -18,7 +18,7 @@ use crate::protocol::{from_item, ops, CoQuan, LinhVuc, ThuTuc};
 use crate::settings::is_code;
 use crate::sink::params;
 use crate::sync_state::SyncState;
-use crate::time;
+use lienthong_adapter::vietnam_time;
 use lienthong_adapter::{pb, HubApi, Stop};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -103,7 +103,7 @@ impl CatalogPuller {
             idempotency_key: format!(
                 "dvcqg:catalog:{kind}:{}:{}",
                 &fingerprint[..16],
-                time::now_millis() / 1000
+                vietnam_time::now_millis() / 1000
             ),
             kind: kind.to_string(),
             entries,

@@ -24,7 +24,6 @@ pub mod settings;
 pub mod simulator;
 pub mod sink;
 pub mod sync_state;
-pub mod time;
 
 use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, HubApi, Partner, Stop, Task};
 use settings::Settings;

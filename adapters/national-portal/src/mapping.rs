@@ -7,8 +7,8 @@
 //! enumeration differs (`HinhThuc` counts from 0).
 
 use crate::protocol::{GiayToKetQua, HoSo, HoSoBoSung, LePhi, TaiLieu, TienDo};
-use crate::time::format_ts;
 use lienthong_adapter::pb;
+use lienthong_adapter::vietnam_time;
 
 /// The dossier as the portal names its fields.
 pub fn ho_so(d: &pb::Dossier) -> HoSo {
@@ -24,10 +24,10 @@ pub fn ho_so(d: &pb::Dossier) -> HoSo {
         Email: d.email.clone(),
         SoDienThoai: d.phone.clone(),
         TrichYeuHoSo: d.summary.clone(),
-        NgayNopHoSo: format_ts(d.submitted_at.as_ref()),
-        NgayTiepNhan: format_ts(d.received_at.as_ref()),
-        NgayHenTra: format_ts(d.due_at.as_ref()),
-        NgayTra: format_ts(d.returned_at.as_ref()),
+        NgayNopHoSo: vietnam_time::format_ts(d.submitted_at.as_ref()),
+        NgayTiepNhan: vietnam_time::format_ts(d.received_at.as_ref()),
+        NgayHenTra: vietnam_time::format_ts(d.due_at.as_ref()),
+        NgayTra: vietnam_time::format_ts(d.returned_at.as_ref()),
         TrangThaiHoSo: i64::from(d.status),
         HinhThuc: hinh_thuc(d.result_delivery),
         DonViXuLy: d.processing_unit.clone(),
@@ -84,17 +84,17 @@ fn supplements(d: &pb::Dossier) -> Vec<HoSoBoSung> {
                 String::new()
             } else {
                 match rounds.get(i + 1) {
-                    Some(next) => format_ts(next.old_due_at.as_ref()),
-                    None => format_ts(d.due_at.as_ref()),
+                    Some(next) => vietnam_time::format_ts(next.old_due_at.as_ref()),
+                    None => vietnam_time::format_ts(d.due_at.as_ref()),
                 }
             };
             HoSoBoSung {
-                NgayYeuCauBoSung: format_ts(s.requested_at.as_ref()),
+                NgayYeuCauBoSung: vietnam_time::format_ts(s.requested_at.as_ref()),
                 NoiDungYeuCauBoSung: s.reason.clone(),
                 DanhSachGiayToBoSung: s.items.clone(),
-                NgayHenTraTruoc: format_ts(s.old_due_at.as_ref()),
+                NgayHenTraTruoc: vietnam_time::format_ts(s.old_due_at.as_ref()),
                 NgayHenTraMoi: new_due,
-                NgayBoSung: format_ts(s.submitted_at.as_ref()),
+                NgayBoSung: vietnam_time::format_ts(s.submitted_at.as_ref()),
                 TaiLieuBoSung: s.documents.iter().map(tai_lieu).collect(),
             }
         })
@@ -115,7 +115,7 @@ pub fn tien_do(ma_ho_so: &str, e: &pb::HistoryEntry) -> TienDo {
         MaHoSo: ma_ho_so.to_string(),
         SoThuTu: e.version as i64,
         NguoiXuLy: or_partner(&e.actor),
-        ThoiDiemXuLy: format_ts(e.at.as_ref()),
+        ThoiDiemXuLy: vietnam_time::format_ts(e.at.as_ref()),
         DonViXuLy: or_partner(&e.unit),
         NoiDungXuLy: if e.note.trim().is_empty() {
             what.to_string()
@@ -264,7 +264,7 @@ mod tests {
         assert_eq!(h.DanhSachHoSoBoSung[0].NgayHenTraTruoc, "20251122100405");
         assert_eq!(
             h.DanhSachHoSoBoSung[0].NgayHenTraMoi,
-            crate::time::format(1_764_000_000)
+            lienthong_adapter::vietnam_time::format(1_764_000_000)
         );
         let json = serde_json::to_value(&h).unwrap();
         assert!(json.get("MaTTHC").is_some() && json.get("DanhSachGiayToKetQua").is_some());

@@ -20,7 +20,7 @@ use crate::mapping;
 use crate::protocol::{from_item, ops, HoSo};
 use crate::sink::params;
 use crate::sync_state::SyncState;
-use crate::time;
+use lienthong_adapter::vietnam_time;
 use lienthong_adapter::{pb, HubApi, Stop};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -112,7 +112,7 @@ impl Pushdown {
     }
 
     async fn poll(&self) -> Result<Polled, PortalError> {
-        let now = time::now_millis() / 1000;
+        let now = vietnam_time::now_millis() / 1000;
         let from = self
             .cursor
             .lock()
@@ -123,7 +123,7 @@ impl Pushdown {
             .client
             .call(
                 ops::NEW_DOSSIERS,
-                params(json!({ "TuNgay": time::format(from) })),
+                params(json!({ "TuNgay": vietnam_time::format(from) })),
             )
             .await?;
         let mut polled = Polled::default();
@@ -150,11 +150,11 @@ impl Pushdown {
                 }
             }
         }
-        dossiers.sort_by_key(|h| time::parse(&h.NgayNopHoSo).unwrap_or(from));
+        dossiers.sort_by_key(|h| vietnam_time::parse(&h.NgayNopHoSo).unwrap_or(from));
         let mut cursor = from;
         let mut held = false;
         for h in &dossiers {
-            let filed_at = time::parse(&h.NgayNopHoSo).unwrap_or(from);
+            let filed_at = vietnam_time::parse(&h.NgayNopHoSo).unwrap_or(from);
             let key = idempotency_key(h);
             let settled = self.recent.lock().ok().and_then(|r| r.get(&key));
             let outcome = match settled {

@@ -21,7 +21,7 @@ use crate::error::PortalError;
 use crate::mapping;
 use crate::protocol::{from_item, ops, HoSo, HoSoTraCuu, TienDo};
 use crate::sync_state::{PortalCopy, SyncState};
-use crate::time::ts_millis;
+use lienthong_adapter::vietnam_time;
 use lienthong_adapter::{pb, Accepted, DeliveryError, HubApi, Sink};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
@@ -51,8 +51,11 @@ impl Sink for PortalSink {
         self.state.seen(ma, version);
         match self.sync(dossier, change.entry, version).await {
             Ok(()) => {
-                self.state
-                    .synced(ma, version, ts_millis(event.occurred_at.as_ref()));
+                self.state.synced(
+                    ma,
+                    version,
+                    vietnam_time::ts_millis(event.occurred_at.as_ref()),
+                );
                 Ok(Accepted {
                     partner_reference: format!("{ma}#{version}"),
                 })

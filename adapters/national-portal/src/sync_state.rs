@@ -10,7 +10,7 @@
 //! Kept in memory: after a restart the records start again (the portal's
 //! own copy, read back with `TraCuuHoSo`, stays the truth).
 
-use crate::time;
+use lienthong_adapter::vietnam_time;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
@@ -132,12 +132,12 @@ impl SyncState {
     }
 
     pub fn synced(&self, ma_ho_so: &str, version: u64, event_at_ms: i64) {
-        let now = time::now_millis();
+        let now = vietnam_time::now_millis();
         self.with_dossier(ma_ho_so, |d| {
             if version >= d.last_version_synced {
                 d.last_version_synced = version;
                 d.synced_at_unix_ms = now;
-                d.synced_at = time::format(now.div_euclid(1000));
+                d.synced_at = vietnam_time::format(now.div_euclid(1000));
                 d.lag_ms = if event_at_ms > 0 {
                     (now - event_at_ms).max(0)
                 } else {
@@ -169,7 +169,7 @@ impl SyncState {
                     version,
                     entries,
                     skipped,
-                    published_at: time::format(time::now_millis().div_euclid(1000)),
+                    published_at: vietnam_time::format(vietnam_time::now_millis().div_euclid(1000)),
                     last_error: None,
                 },
             );
@@ -211,7 +211,8 @@ impl SyncState {
 
     pub fn pushdown_polled(&self, error: Option<String>) {
         self.with(|i| {
-            i.pushdown.last_poll_at = time::format(time::now_millis().div_euclid(1000));
+            i.pushdown.last_poll_at =
+                vietnam_time::format(vietnam_time::now_millis().div_euclid(1000));
             i.pushdown.last_error = error;
         });
     }
@@ -241,7 +242,7 @@ mod tests {
         let s = SyncState::default();
         s.seen("A", 1);
         assert!(!s.dossier("A").unwrap().synced);
-        s.synced("A", 1, time::now_millis() - 1500);
+        s.synced("A", 1, vietnam_time::now_millis() - 1500);
         let d = s.dossier("A").unwrap();
         assert!(d.synced && d.lag_ms >= 1500 && d.synced_at.len() == 14);
         s.seen("A", 2);

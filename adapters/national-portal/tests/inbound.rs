@@ -140,7 +140,7 @@ fn filed(n: u32, minute: i64) -> HoSo {
         KenhThucHien: 2,
         ChuHoSo: format!("Công dân {n}"),
         LoaiDoiTuong: 1,
-        NgayNopHoSo: lienthong_adapter_national_portal::time::format(now() - 3600 + minute * 60),
+        NgayNopHoSo: lienthong_adapter::vietnam_time::format(now() - 3600 + minute * 60),
         TrangThaiHoSo: 1,
         HinhThuc: Some(1),
         ..Default::default()

@@ -12,10 +12,10 @@
 //! is the hub's decision: an illegal one comes back as FAILED_PRECONDITION.
 
 use crate::protocol::{Document, Fee, StatusReport};
-use crate::time;
 use lienthong_adapter::domain::planner::{self, Plan};
 use lienthong_adapter::domain::{CommandName, Status};
 use lienthong_adapter::pb;
+use lienthong_adapter::vietnam_time;
 use pb::command_request::Command;
 
 /// What a report amounts to.
@@ -152,10 +152,12 @@ fn date(
     if text.trim().is_empty() {
         return Ok(None);
     }
-    time::parse_ts(text).map(Some).ok_or_else(|| BadField {
-        field,
-        problem: format!("`{text}` is not a date-time yyyyMMddHHmmss"),
-    })
+    vietnam_time::parse_ts(text)
+        .map(Some)
+        .ok_or_else(|| BadField {
+            field,
+            problem: format!("`{text}` is not a date-time yyyyMMddHHmmss"),
+        })
 }
 
 fn delivery(text: &str) -> Result<pb::ResultDelivery, BadField> {
@@ -269,12 +271,12 @@ mod tests {
                 assert!(!c.apology.is_empty());
                 assert_eq!(
                     c.new_due_at.unwrap().seconds,
-                    time::parse("20251201170000").unwrap()
+                    vietnam_time::parse("20251201170000").unwrap()
                 );
             }
             other => panic!("{other:?}"),
         }
-        r.due_at = time::format(1_764_000_000);
+        r.due_at = vietnam_time::format(1_764_000_000);
         assert_eq!(
             derive(4, &at(S::Processing), &r).unwrap(),
             Derived::Unchanged

@@ -19,7 +19,6 @@ pub mod settings;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
-pub mod time;
 
 use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, Partner};
 use settings::Settings;

@@ -12,7 +12,7 @@
 use crate::client::Client;
 use crate::protocol::{Document, DossierEvent, DossierRecord, Fee};
 use crate::settings::Settings;
-use crate::time::format_ts;
+use lienthong_adapter::vietnam_time;
 use lienthong_adapter::{pb, Accepted, DeliveryError, Sink};
 use std::sync::Arc;
 
@@ -88,7 +88,7 @@ impl OneStopSink {
             loai_su_kien: lienthong_adapter::event::type_name(event.r#type()),
             trang_thai_chuan: status,
             trang_thai: own(&self.settings, status),
-            thoi_diem: format_ts(entry.at.as_ref().or(event.occurred_at.as_ref())),
+            thoi_diem: vietnam_time::format_ts(entry.at.as_ref().or(event.occurred_at.as_ref())),
             nguoi_xu_ly: entry.actor,
             don_vi: entry.unit,
             ghi_chu: entry.note,
@@ -127,10 +127,10 @@ pub fn record(d: &pb::Dossier, settings: &Settings) -> DossierRecord {
         email: d.email.clone(),
         so_dien_thoai: d.phone.clone(),
         trich_yeu: d.summary.clone(),
-        ngay_nop: format_ts(d.submitted_at.as_ref()),
-        ngay_tiep_nhan: format_ts(d.received_at.as_ref()),
-        ngay_hen_tra: format_ts(d.due_at.as_ref()),
-        ngay_tra: format_ts(d.returned_at.as_ref()),
+        ngay_nop: vietnam_time::format_ts(d.submitted_at.as_ref()),
+        ngay_tiep_nhan: vietnam_time::format_ts(d.received_at.as_ref()),
+        ngay_hen_tra: vietnam_time::format_ts(d.due_at.as_ref()),
+        ngay_tra: vietnam_time::format_ts(d.returned_at.as_ref()),
         trang_thai_chuan: d.status,
         trang_thai: own(settings, d.status),
         hinh_thuc_tra_kq: delivery.to_string(),

@@ -72,7 +72,7 @@ async fn a_reception_becomes_receive_with_the_appointment_date() {
     match request.command.unwrap() {
         Command::Receive(c) => assert_eq!(
             c.due_at.unwrap().seconds,
-            lienthong_adapter_one_stop::time::parse("20251205170000").unwrap()
+            lienthong_adapter::vietnam_time::parse("20251205170000").unwrap()
         ),
         other => panic!("{other:?}"),
     }

@@ -8,8 +8,8 @@ use crate::protocol::{
     CURRENCY_VND, PATH_BILL, PATH_INIT, PATH_QUERY,
 };
 use crate::settings::Settings;
-use crate::time::{format_vietnam, now_unix};
 use lienthong_adapter::http::http_client;
+use lienthong_adapter::vietnam_time::{self, now_unix};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::Arc;
@@ -39,7 +39,7 @@ impl Client {
             amount_vnd: obligation.amount_vnd,
             currency: CURRENCY_VND.to_string(),
             description: obligation.description.clone(),
-            time: format_vietnam(now_unix()),
+            time: vietnam_time::format(now_unix()),
             callback_url: self.settings.callback_url.clone(),
             receipt: obligation.receipt.clone(),
             signature: String::new(),
@@ -53,7 +53,7 @@ impl Client {
         let request = QueryRequest {
             partner_code: self.settings.partner_code.clone(),
             reference: reference.to_string(),
-            time: format_vietnam(now_unix()),
+            time: vietnam_time::format(now_unix()),
             signature: String::new(),
         }
         .signed(&self.settings.secret);

@@ -10,7 +10,7 @@
 use crate::client::Client;
 use crate::ledger::{Ledger, PaymentState};
 use crate::settings::Settings;
-use crate::time::{now_unix, parse_vietnam};
+use lienthong_adapter::vietnam_time::{self, now_unix};
 use lienthong_adapter::{pb, HubApi};
 use std::sync::Arc;
 
@@ -173,7 +173,7 @@ pub fn record_payment(ma_ho_so: &str, success: &Success, partner_code: &str) -> 
         amount_vnd: success.amount_vnd,
         paid_at: None,
     };
-    if let Some(seconds) = parse_vietnam(&success.paid_at) {
+    if let Some(seconds) = vietnam_time::parse(&success.paid_at) {
         payment.paid_at = Some(Default::default());
         if let Some(at) = payment.paid_at.as_mut() {
             at.seconds = seconds;

@@ -26,7 +26,6 @@ pub mod settings;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
-pub mod time;
 
 pub use error::PaymentError;
 pub use settings::Settings;

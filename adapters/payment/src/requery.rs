@@ -8,7 +8,7 @@
 use crate::core::{Core, Success};
 use crate::ledger::{PaymentRecord, PaymentState};
 use crate::protocol::{STATUS_FAILED, STATUS_PENDING, STATUS_SUCCESS};
-use crate::time::{now_unix, parse_vietnam};
+use lienthong_adapter::vietnam_time::{self, now_unix};
 use lienthong_adapter::Stop;
 use std::sync::Arc;
 
@@ -100,7 +100,9 @@ async fn query(core: &Core, record: &PaymentRecord) {
                 });
                 return;
             }
-            if reply.transaction_id.trim().is_empty() || parse_vietnam(&reply.paid_at).is_none() {
+            if reply.transaction_id.trim().is_empty()
+                || vietnam_time::parse(&reply.paid_at).is_none()
+            {
                 return problem(format!(
                     "QUERY success without a MaGiaoDich or a valid ThoiGianThanhToan (`{}`)",
                     reply.paid_at

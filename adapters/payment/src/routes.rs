@@ -15,13 +15,13 @@ use crate::protocol::{
     Callback, CallbackReply, Signed, CODE_BAD_SIGNATURE, CODE_INVALID, CODE_NOT_FOUND, CODE_OK,
     CODE_SYSTEM,
 };
-use crate::time::parse_vietnam;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use lienthong_adapter::vietnam_time;
 use std::sync::Arc;
 
 /// The longest `MaGiaoDich` accepted (it becomes part of an idempotency key).
@@ -189,7 +189,7 @@ fn success_fields(cb: &Callback) -> Result<(), String> {
             "field `MaGiaoDich` must be at most {MAX_TRANSACTION_ID_LEN} printable characters without spaces"
         ));
     }
-    if parse_vietnam(&cb.paid_at).is_none() {
+    if vietnam_time::parse(&cb.paid_at).is_none() {
         return Err(format!(
             "field `ThoiGianThanhToan` `{}` is not yyyyMMddHHmmss",
             cb.paid_at

@@ -12,7 +12,7 @@ use crate::error::PaymentError;
 use crate::ledger::PaymentRecord;
 use crate::obligation::{self, Obligation};
 use crate::protocol::{CODE_DUPLICATE, CODE_OK};
-use crate::time::now_unix;
+use lienthong_adapter::vietnam_time::now_unix;
 use lienthong_adapter::{pb, Accepted, DeliveryError, Sink};
 use std::sync::Arc;
 

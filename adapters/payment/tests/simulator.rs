@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
+use lienthong_adapter::vietnam_time::{self, now_unix};
 use lienthong_adapter_payment::protocol::settlement_signature;
-use lienthong_adapter_payment::time::{format_vietnam_date, now_unix};
 
 #[tokio::test]
 async fn settlement_file_lists_settled_transactions_of_the_day() {
@@ -18,7 +18,7 @@ async fn settlement_file_lists_settled_transactions_of_the_day() {
     let b = h.create_payment(6).await;
     let paid = h.sim.pay(&a).await.expect("paid");
     h.sim.decline(&b).await.expect("declined");
-    let today = format_vietnam_date(now_unix());
+    let today = vietnam_time::format_date(now_unix());
     let url = |date: &str, sig: &str| {
         format!(
             "{}/api/v1/settlements.csv?MaDoiTac={PARTNER_CODE}&Ngay={date}&MaXacThuc={sig}",

@@ -25,7 +25,6 @@ pub mod settings;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod sink;
-pub mod time;
 
 pub use error::TreasuryError;
 pub use lienthong_reconcile as reconcile;

@@ -6,8 +6,8 @@
 use crate::error::TreasuryError;
 use crate::protocol::CreditNotice;
 use crate::settings::Settings;
-use crate::time::format_vietnam;
 use lienthong_adapter::pb;
+use lienthong_adapter::vietnam_time;
 
 pub fn from_event(event: &pb::Event, settings: &Settings) -> Result<CreditNotice, TreasuryError> {
     let dossier = lienthong_adapter::event::dossier(event)
@@ -44,7 +44,7 @@ pub fn from_event(event: &pb::Event, settings: &Settings) -> Result<CreditNotice
     let paid_at = payment
         .paid_at
         .as_ref()
-        .map(|t| format_vietnam(t.seconds))
+        .map(|t| vietnam_time::format(t.seconds))
         .unwrap_or_default();
     let procedure = if dossier.procedure_name.is_empty() {
         &dossier.procedure_code

@@ -10,7 +10,6 @@
 
 use crate::error::TreasuryError;
 use crate::run::Reconciler;
-use crate::time::{format_vietnam_date, now_unix};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -18,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use lienthong_adapter::auth::check_bearer;
+use lienthong_adapter::vietnam_time::{self, now_unix};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -52,11 +52,11 @@ async fn reconcile_now(
         return error(StatusCode::UNAUTHORIZED, "missing or wrong bearer token");
     }
     let date = if body.iter().all(u8::is_ascii_whitespace) {
-        format_vietnam_date(now_unix())
+        vietnam_time::format_date(now_unix())
     } else {
         match serde_json::from_slice::<serde_json::Value>(&body) {
             Ok(serde_json::Value::Object(map)) => match map.get("date") {
-                None => format_vietnam_date(now_unix()),
+                None => vietnam_time::format_date(now_unix()),
                 Some(serde_json::Value::String(d)) => d.clone(),
                 Some(other) => {
                     return error(

@@ -13,7 +13,7 @@ use crate::client::Client;
 use crate::error::TreasuryError;
 use crate::files::{parse_credited, parse_settled, write_report};
 use crate::reconcile::{reconcile, Credited, Report};
-use crate::time::{is_date, shift_date};
+use lienthong_adapter::vietnam_time;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -75,10 +75,11 @@ impl Reconciler {
 
     /// Reconciles `date` (`yyyyMMdd`, Vietnam).
     pub async fn run(&self, date: &str) -> Result<RunResult, TreasuryError> {
-        if !is_date(date) {
+        if !vietnam_time::is_date(date) {
             return Err(TreasuryError::Date(date.to_string()));
         }
-        let next = shift_date(date, 1).ok_or_else(|| TreasuryError::Date(date.to_string()))?;
+        let next = vietnam_time::shift_date(date, 1)
+            .ok_or_else(|| TreasuryError::Date(date.to_string()))?;
         let _one = self.one_at_a_time.lock().await;
         let gateway = parse_settled(&self.client.settlement_file(date).await?)?;
         let mut credits = parse_credited(&self.client.credit_file(date).await?)?;

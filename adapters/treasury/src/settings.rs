@@ -19,7 +19,7 @@
 //! trigger_token = "…"                      # optional: enables POST reconcile
 //! ```
 
-use crate::time::parse_hh_mm;
+use crate::schedule::parse_hh_mm;
 use lienthong_adapter::ma_xac_thuc::check_signed_setting;
 use lienthong_adapter::{check_http_url, AdapterConfigError, AdapterSettings};
 use serde::Deserialize;

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use lienthong_adapter::pb;
-use lienthong_adapter_treasury::time::{format_vietnam, now_unix};
+use lienthong_adapter::vietnam_time::{self, now_unix};
 use std::time::Duration;
 
 #[tokio::test]
@@ -27,7 +27,7 @@ async fn a_recorded_payment_becomes_a_credit_notice() {
     assert_eq!(c.amount_vnd, 150_000);
     assert_eq!(c.revenue_account, "7111");
     assert_eq!(c.treasury_code, "0011");
-    assert_eq!(&c.paid_at[..8], &format_vietnam(now_unix())[..8]);
+    assert_eq!(&c.paid_at[..8], &vietnam_time::format(now_unix())[..8]);
     assert!(
         h.hub.calls().is_empty(),
         "the treasury sends the hub nothing"

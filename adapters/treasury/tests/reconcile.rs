@@ -5,14 +5,14 @@ mod common;
 
 use common::*;
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
+use lienthong_adapter::vietnam_time::{self, now_unix};
 use lienthong_adapter_treasury::files::{parse_credited, REPORT_HEADER};
-use lienthong_adapter_treasury::time::{format_vietnam_date, now_unix};
 use lienthong_adapter_treasury::Credited;
 
 #[tokio::test]
 async fn a_day_with_every_kind_of_discrepancy() {
     let h = start(Options::default()).await;
-    let today = format_vietnam_date(now_unix());
+    let today = vietnam_time::format_date(now_unix());
     // 1 and 2 credited correctly; 3 credited with a wrong amount; 4 credited
     // twice; 5 never credited; 9 credited but never settled.
     h.sink.deliver(&payment_event(1, 150_000)).await.expect("1");
@@ -95,7 +95,7 @@ async fn a_day_with_every_kind_of_discrepancy() {
 #[tokio::test]
 async fn a_clean_day_and_a_late_credit() {
     let h = start(Options::default()).await;
-    let today = format_vietnam_date(now_unix());
+    let today = vietnam_time::format_date(now_unix());
     h.sink.deliver(&payment_event(1, 150_000)).await.expect("1");
     // A payment of yesterday at 23:59 credited today belongs to yesterday.
     h.sim.add_credit(Credited {
@@ -105,7 +105,7 @@ async fn a_clean_day_and_a_late_credit() {
         ma_ho_so: ma_ho_so(99),
         amount_vnd: 1_000,
         paid_at: "20000101235959".into(),
-        credited_at: lienthong_adapter_treasury::time::format_vietnam(now_unix()),
+        credited_at: lienthong_adapter::vietnam_time::format(now_unix()),
         ..Default::default()
     });
     h.set_settlements(&today, &[settled_line(1, 150_000)]);
@@ -204,7 +204,7 @@ async fn the_trigger_is_guarded() {
 #[tokio::test]
 async fn partner_failures_are_502_naming_the_file() {
     let h = start(Options::default()).await;
-    let today = format_vietnam_date(now_unix());
+    let today = vietnam_time::format_date(now_unix());
     h.gateway.files.lock().unwrap().insert(
         today.clone(),
         "MaThamChieu,MaGiaoDich,MaHoSo,SoTien\r\nR,T,HS,150.000\r\n".into(),

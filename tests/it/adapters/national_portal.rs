@@ -189,7 +189,7 @@ async fn catalogues_and_portal_dossiers_flow_down_and_back() {
             LoaiDoiTuong: 1,
             SoGiayToChuHoSo: "022190004321".into(),
             Email: "chau@example.vn".into(),
-            NgayNopHoSo: lienthong_adapter_national_portal::time::format(
+            NgayNopHoSo: lienthong_adapter::vietnam_time::format(
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .unwrap()
@@ -287,7 +287,7 @@ async fn catalogues_and_portal_dossiers_flow_down_and_back() {
             event_id: "MC-TN-42".into(),
             ma_ho_so: ma.clone(),
             status: "DA_TIEP_NHAN".into(),
-            due_at: lienthong_adapter_one_stop::time::format(in_days(7).seconds),
+            due_at: lienthong_adapter::vietnam_time::format(in_days(7).seconds),
             actor: "Phạm Thu Hà".into(),
             unit: "Bộ phận một cửa Sở Tư pháp".into(),
             ..Default::default()

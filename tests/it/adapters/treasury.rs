@@ -9,9 +9,9 @@ use super::payment::{dossier_owing, gateway, http, payment_partner, wait_status}
 use super::{inbound_url, partner, settled, start_hub};
 use crate::common::{status, TestHub};
 use lienthong::config::SubscriptionSection;
+use lienthong_adapter::vietnam_time::{self, now_unix};
 use lienthong_adapter_payment::simulator::GatewaySimulator;
 use lienthong_adapter_treasury::simulator::{SimConfig, TreasurySimulator};
-use lienthong_adapter_treasury::time::{format_vietnam, format_vietnam_date, now_unix};
 use lienthong_adapter_treasury::Credited;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -151,12 +151,12 @@ async fn credit_notices_and_reconciliation_with_treasury_faults() {
         transaction_id: "PG-KHONG-RO".into(),
         ma_ho_so: "000.00.01.H22-251122-99999".into(),
         amount_vnd: 5_000,
-        paid_at: format_vietnam(now_unix()),
-        credited_at: format_vietnam(now_unix()),
+        paid_at: vietnam_time::format(now_unix()),
+        credited_at: vietnam_time::format(now_unix()),
         ..Default::default()
     });
 
-    let today = format_vietnam_date(now_unix());
+    let today = vietnam_time::format_date(now_unix());
     let url = format!("{}/reconcile", inbound_url(&w.hub, TREASURY));
     let (code, _) = http("POST", &url, Some("wrong"), None).await;
     assert_eq!(code, 401);

@@ -25,9 +25,9 @@ pub mod state;
 pub use state::{CallRecord, SimConfig, StoredDossier};
 
 // What a driver of the simulator needs besides: the operation names its
-// switches take, the dossier filed on it, the portal's date-time format.
+// switches take and the dossier filed on it (its date-times are written
+// with `lienthong_adapter::vietnam_time`).
 pub use crate::protocol::{ops, HoSo};
-pub use crate::time::format as format_time;
 
 use crate::protocol::{CoQuan, LinhVuc, ThuTuc, TienDo};
 use server::{lock, Shared};

@@ -8,7 +8,7 @@
 use crate::protocol::{
     codes, from_item, ops, CoQuan, HoSo, HoSoTraCuu, LinhVuc, Reply, ThuTuc, TienDo,
 };
-use crate::time;
+use lienthong_adapter::vietnam_time;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -260,7 +260,9 @@ impl SimState {
                     ),
                 );
             }
-            if !(1..=10).contains(&entry.TrangThai) || time::parse(&entry.ThoiDiemXuLy).is_none() {
+            if !(1..=10).contains(&entry.TrangThai)
+                || vietnam_time::parse(&entry.ThoiDiemXuLy).is_none()
+            {
                 return Reply::error(
                     codes::INVALID,
                     format!(
@@ -306,7 +308,7 @@ impl SimState {
     }
 
     fn new_dossiers(&self, madonvi: &str, since: &str) -> Reply {
-        if !since.is_empty() && time::parse(since).is_none() {
+        if !since.is_empty() && vietnam_time::parse(since).is_none() {
             return Reply::error(
                 codes::INVALID,
                 format!("TuNgay `{since}` không đúng định dạng yyyyMMddHHmmss"),
@@ -363,7 +365,7 @@ fn summary_of(t: &ThuTuc) -> ThuTuc {
 
 /// The portal's own checks on a dossier record; names the first bad field.
 fn check_ho_so(h: &HoSo) -> Result<(), &'static str> {
-    let date_ok = |s: &str| s.is_empty() || time::parse(s).is_some();
+    let date_ok = |s: &str| s.is_empty() || vietnam_time::parse(s).is_some();
     if h.MaHoSo.is_empty() {
         return Err("MaHoSo");
     }

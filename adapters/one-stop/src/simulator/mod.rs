@@ -19,10 +19,10 @@ pub mod state;
 
 pub use state::{status_vocabulary, Held, Sent, SimConfig};
 
-// What a driver of the simulator needs besides: the report it sends back
-// (with its documents and fees) and the system's date-time format.
+// What a driver of the simulator needs besides: the report it sends back,
+// with its documents and fees (its date-times are written with
+// `lienthong_adapter::vietnam_time`).
 pub use crate::protocol::{Document, Fee, StatusReport};
-pub use crate::time::format as format_time;
 
 use lienthong_adapter::http::http_client;
 use server::{lock, Shared};

@@ -5,7 +5,6 @@
 use super::state::{lock, Outcome, SimPayment, SimState, SimStatus};
 use super::{settlement_file, Simulated};
 use crate::protocol::*;
-use crate::time::{now_unix, parse_vietnam};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -13,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
+use lienthong_adapter::vietnam_time::{self, now_unix};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -132,7 +132,7 @@ fn check_init(r: &InitRequest) -> Result<(), String> {
             r.amount_vnd
         ));
     }
-    if parse_vietnam(&r.time).is_none() {
+    if vietnam_time::parse(&r.time).is_none() {
         return Err(format!("ThoiGianGD `{}` is not yyyyMMddHHmmss", r.time));
     }
     if !r.callback_url.starts_with("http://") && !r.callback_url.starts_with("https://") {

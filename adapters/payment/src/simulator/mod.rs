@@ -20,8 +20,8 @@ mod state;
 pub use state::{CallbackAttempt, Outcome, Settlement, SimPayment, SimStatus, Switches};
 
 use crate::error::PaymentError;
-use crate::time::now_unix;
 use lienthong_adapter::serve_simulator;
+use lienthong_adapter::vietnam_time::now_unix;
 use state::{lock, SimState};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

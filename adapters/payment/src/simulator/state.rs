@@ -187,7 +187,7 @@ impl SimState {
     /// settlement list. Answers the settlement.
     pub(crate) fn settle(&self, payment: &mut SimPayment, now: i64) -> Settlement {
         let n = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
-        let paid_at = crate::time::format_vietnam(now);
+        let paid_at = lienthong_adapter::vietnam_time::format(now);
         payment.status = SimStatus::Paid;
         payment.transaction_id = format!("PG{}{n:06}", &paid_at[..8]);
         payment.bank = BANKS[(n as usize) % BANKS.len()].to_string();

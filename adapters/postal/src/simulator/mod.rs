@@ -9,7 +9,6 @@
 //! nothing was lost. It stops when the handle is dropped.
 
 mod api;
-pub mod clock;
 pub mod codes;
 mod state;
 mod webhook;

@@ -8,8 +8,8 @@
 //! their `Time` still tells the truth.
 
 use crate::protocol::{OrderRequest, TrackingEvent};
-use crate::simulator::clock;
 use crate::vocabulary::ServiceType;
+use lienthong_adapter::vietnam_time;
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -128,7 +128,7 @@ impl Inner {
             order_number: number.to_string(),
             service_type: service,
             code: code.to_string(),
-            time: clock::vietnam_compact(clock::now_unix()),
+            time: vietnam_time::format(vietnam_time::now_unix()),
             location: "Bưu cục Hạ Long".to_string(),
             note: note.to_string(),
         };

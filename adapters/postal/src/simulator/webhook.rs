@@ -6,10 +6,10 @@
 //! network error and gives up on a 4xx; every attempt and answer is recorded.
 
 use crate::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use crate::simulator::clock;
 use crate::simulator::state::{Dispatch, WebhookAttempt};
 use crate::simulator::Shared;
 use lienthong_adapter::http::http_client;
+use lienthong_adapter::vietnam_time;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -49,7 +49,7 @@ async fn send(shared: &Shared, http: &reqwest::Client, dispatch: &Dispatch) {
         } else {
             shared.webhook_secret.clone()
         };
-        let timestamp = clock::now_unix().to_string();
+        let timestamp = vietnam_time::now_unix().to_string();
         let result = http
             .post(&url)
             .header("content-type", "application/json")

@@ -4,7 +4,6 @@ use super::state::{lock, SimState};
 use crate::files::write_credited;
 use crate::protocol::*;
 use crate::reconcile::Credited;
-use crate::time::{format_vietnam, now_unix, parse_vietnam};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -12,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
+use lienthong_adapter::vietnam_time::{self, now_unix};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -88,7 +88,7 @@ async fn credit_notice(State(state): State<Arc<SimState>>, body: Bytes) -> Respo
             "",
         );
     }
-    if !notice.paid_at.is_empty() && parse_vietnam(&notice.paid_at).is_none() {
+    if !notice.paid_at.is_empty() && vietnam_time::parse(&notice.paid_at).is_none() {
         return answer(
             &state,
             CODE_INVALID,
@@ -109,7 +109,7 @@ async fn credit_notice(State(state): State<Arc<SimState>>, body: Bytes) -> Respo
             &document,
         );
     }
-    let now = format_vietnam(now_unix());
+    let now = vietnam_time::format(now_unix());
     let bonus = if state.switches.take_wrong_amount() {
         1_000
     } else {
@@ -160,7 +160,7 @@ async fn credits(
         return (StatusCode::UNAUTHORIZED, "sai mã xác thực").into_response();
     }
     let date = request.date.as_str();
-    if !crate::time::is_date(date) {
+    if !lienthong_adapter::vietnam_time::is_date(date) {
         return (StatusCode::BAD_REQUEST, "Ngay must be yyyyMMdd").into_response();
     }
     let of_day: Vec<Credited> = lock(&state.credits)

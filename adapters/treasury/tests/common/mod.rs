@@ -7,9 +7,9 @@
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
+use lienthong_adapter::vietnam_time::{self, now_unix};
 use lienthong_adapter::{pb, serve_simulator, Adapter, AdapterKind, Sink};
 use lienthong_adapter_treasury::simulator::{SimConfig, TreasurySimulator};
-use lienthong_adapter_treasury::time::{format_vietnam, now_unix};
 use lienthong_adapter_treasury::TreasuryKind;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -213,7 +213,7 @@ pub fn settled_line(n: u32, amount: i64) -> String {
         "{}-5,PG{n:08},{},{amount},\"Ngân hàng Ngoại thương, CN Hà Nội\",{}\r\n",
         ma_ho_so(n),
         ma_ho_so(n),
-        format_vietnam(now_unix())
+        vietnam_time::format(now_unix())
     )
 }
 
