@@ -46,7 +46,7 @@ pub mod vietnam_time;
 
 pub use delivery::{classify_http_status, Accepted, DeliveryError, Sink};
 pub use kind::{Adapter, AdapterKind, BuildAdapter, Partner, Stop, Task, TaskStarter};
-pub use settings::{check_http_url, AdapterConfigError, AdapterSettings};
+pub use settings::{AdapterConfigError, AdapterSettings};
 pub use simulator::serve_simulator;
 
 /// A refusal from the hub, as a gRPC caller would see it.

@@ -52,6 +52,14 @@ pub fn check_http_url(key: &str, value: &str) -> Result<(), AdapterConfigError> 
     }
 }
 
+/// Checks that a text setting is given (blanks do not count).
+pub fn check_required(key: &str, value: &str) -> Result<(), AdapterConfigError> {
+    if value.trim().is_empty() {
+        return Err(AdapterConfigError::new(key, "must not be empty"));
+    }
+    Ok(())
+}
+
 /// Checks that a number lies in `range` ("must be between A and B").
 pub fn check_range<T>(
     key: &str,
@@ -104,6 +112,9 @@ mod tests {
             e.to_string(),
             "key `timeout_seconds`: must be between 1 and 300"
         );
+        assert!(check_required("username", "an").is_ok());
+        let e = check_required("username", " ").unwrap_err();
+        assert_eq!(e.to_string(), "key `username`: must not be empty");
         assert!(check_secret_len("secret", "12345678", 8).is_ok());
         let e = check_secret_len("secret", "1234567", 8).unwrap_err();
         assert_eq!(e.to_string(), "key `secret`: must be at least 8 characters");

@@ -3,6 +3,7 @@
 //! Read strictly (unknown keys are errors) and checked key by key, so a
 //! misconfigured partner is refused at start with the key named.
 
+use lienthong_adapter::settings::{check_http_url, check_range, check_required};
 use lienthong_adapter::{AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 
@@ -85,9 +86,7 @@ impl AdapterSettings for Settings {
 impl Settings {
     fn check(&self) -> Result<(), AdapterConfigError> {
         let bad = AdapterConfigError::new;
-        if !(self.endpoint.starts_with("http://") || self.endpoint.starts_with("https://")) {
-            return Err(bad("endpoint", "must be an http:// or https:// URL"));
-        }
+        check_http_url("endpoint", &self.endpoint)?;
         for (key, value) in [
             ("username", &self.username),
             ("password", &self.password),
@@ -95,9 +94,7 @@ impl Settings {
             ("madonvi", &self.madonvi),
             ("actor", &self.actor),
         ] {
-            if value.trim().is_empty() {
-                return Err(bad(key, "must not be empty"));
-            }
+            check_required(key, value)?;
         }
         if !is_code(&self.madonvi) {
             return Err(bad(
@@ -105,12 +102,8 @@ impl Settings {
                 "must be an agency code: letters and digits separated by single dots",
             ));
         }
-        if !(1..=300).contains(&self.timeout_seconds) {
-            return Err(bad("timeout_seconds", "must be between 1 and 300"));
-        }
-        if !(1..=100).contains(&self.progress_batch_size) {
-            return Err(bad("progress_batch_size", "must be between 1 and 100"));
-        }
+        check_range("timeout_seconds", self.timeout_seconds, 1..=300)?;
+        check_range("progress_batch_size", self.progress_batch_size, 1..=100)?;
         if self.catalog_poll_interval_seconds > 0 && self.catalog_poll_interval_seconds < 10 {
             return Err(bad(
                 "catalog_poll_interval_seconds",

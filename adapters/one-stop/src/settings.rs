@@ -16,6 +16,7 @@
 //! DANG_XU_LY = 4
 //! ```
 
+use lienthong_adapter::settings::{check_http_url, check_range, check_required, check_secret_len};
 use lienthong_adapter::{AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -63,24 +64,16 @@ impl AdapterSettings for Settings {
 impl Settings {
     fn check(&self) -> Result<(), AdapterConfigError> {
         let bad = AdapterConfigError::new;
-        if !(self.endpoint.starts_with("http://") || self.endpoint.starts_with("https://")) {
-            return Err(bad("endpoint", "must be an http:// or https:// URL"));
-        }
-        if self.api_token.trim().is_empty() {
-            return Err(bad("api_token", "must not be empty"));
-        }
-        if self.inbound_secret.len() < 16 {
-            return Err(bad("inbound_secret", "must be at least 16 characters"));
-        }
+        check_http_url("endpoint", &self.endpoint)?;
+        check_required("api_token", &self.api_token)?;
+        check_secret_len("inbound_secret", &self.inbound_secret, 16)?;
         if axum::http::HeaderName::from_bytes(self.inbound_secret_header.as_bytes()).is_err() {
             return Err(bad(
                 "inbound_secret_header",
                 "is not a valid HTTP header name",
             ));
         }
-        if !(1..=300).contains(&self.timeout_seconds) {
-            return Err(bad("timeout_seconds", "must be between 1 and 300"));
-        }
+        check_range("timeout_seconds", self.timeout_seconds, 1..=300)?;
         if self.status_map.is_empty() {
             return Err(bad(
                 "status_map",

@@ -20,7 +20,8 @@
 //! ```
 
 use lienthong_adapter::ma_xac_thuc::check_signed_setting;
-use lienthong_adapter::{check_http_url, AdapterConfigError, AdapterSettings};
+use lienthong_adapter::settings::{check_http_url, check_range, check_secret_len};
+use lienthong_adapter::{AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -82,24 +83,13 @@ impl Settings {
         ] {
             check_signed_setting(key, value)?;
         }
-        if self.secret.len() < 8 {
-            return Err(AdapterConfigError::new(
-                "secret",
-                "must be at least 8 characters",
-            ));
-        }
-        if !(1..=300).contains(&self.timeout_seconds) {
-            return Err(AdapterConfigError::new(
-                "timeout_seconds",
-                "must be between 1 and 300",
-            ));
-        }
-        if !(1..=86_400).contains(&self.query_interval_seconds) {
-            return Err(AdapterConfigError::new(
-                "query_interval_seconds",
-                "must be between 1 and 86400",
-            ));
-        }
+        check_secret_len("secret", &self.secret, 8)?;
+        check_range("timeout_seconds", self.timeout_seconds, 1..=300)?;
+        check_range(
+            "query_interval_seconds",
+            self.query_interval_seconds,
+            1..=86_400,
+        )?;
         if !(1..=24 * 90).contains(&self.give_up_after_hours) {
             return Err(AdapterConfigError::new(
                 "give_up_after_hours",

@@ -21,7 +21,8 @@
 
 use crate::schedule::parse_hh_mm;
 use lienthong_adapter::ma_xac_thuc::check_signed_setting;
-use lienthong_adapter::{check_http_url, AdapterConfigError, AdapterSettings};
+use lienthong_adapter::settings::{check_http_url, check_range, check_secret_len};
+use lienthong_adapter::{AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -75,23 +76,9 @@ impl Settings {
         ] {
             check_signed_setting(key, value)?;
         }
-        for (key, value) in [
-            ("secret", &self.secret),
-            ("settlement_secret", &self.settlement_secret),
-        ] {
-            if value.len() < 8 {
-                return Err(AdapterConfigError::new(
-                    key,
-                    "must be at least 8 characters",
-                ));
-            }
-        }
-        if !(1..=300).contains(&self.timeout_seconds) {
-            return Err(AdapterConfigError::new(
-                "timeout_seconds",
-                "must be between 1 and 300",
-            ));
-        }
+        check_secret_len("secret", &self.secret, 8)?;
+        check_secret_len("settlement_secret", &self.settlement_secret, 8)?;
+        check_range("timeout_seconds", self.timeout_seconds, 1..=300)?;
         if parse_hh_mm(&self.reconcile_at).is_none() {
             return Err(AdapterConfigError::new(
                 "reconcile_at",
