@@ -4,7 +4,7 @@
 
 use crate::adapters;
 use crate::amqp::{self, AmqpSettings};
-use crate::config::{ConfigError, HubConfig};
+use crate::config::{ConfigError, LoadedConfig};
 use crate::engine::EngineSettings;
 use crate::grpc::{self, ServeSettings};
 use crate::hub::DeadLetters;
@@ -44,15 +44,17 @@ pub struct RunningHub {
     done: tokio::task::JoinHandle<Result<(), AppError>>,
 }
 
-pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
+/// Starts a hub from a checked configuration.
+pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
+    let config = &loaded.sections;
     let settings = &config.hub;
     std::fs::create_dir_all(&settings.data_dir).map_err(|e| ConfigError::Invalid {
-        file: "configuration".into(),
+        file: loaded.origin.clone(),
         key: "hub.data_dir".into(),
         problem: format!("cannot create {}: {e}", settings.data_dir.display()),
     })?;
     let store = Store::open(&settings.data_dir, settings.cache_capacity_bytes)?;
-    let partners = config.partner_registry()?;
+    let partners = loaded.partners.clone();
     let engine = EngineSettings {
         max_group_commands: settings.group_commit_max_commands,
         queue_capacity: settings.writer_queue_capacity,
@@ -68,7 +70,7 @@ pub async fn start(config: &HubConfig) -> Result<RunningHub, AppError> {
     let mut destinations: Vec<_> = amqp_settings.iter().map(|_| amqp::destination()).collect();
     destinations.extend(adapters::destinations(&partners));
     let (hub, runtime) = Hub::start(store.clone(), partners, destinations, engine, retention)?;
-    let adapters = adapters::start(&hub, config)?;
+    let adapters = adapters::start(&hub, loaded)?;
     let (amqp_runtime, dead_letters) = match &amqp_settings {
         Some(settings) => {
             tracing::info!(broker = %amqp::redact(&settings.url), prefix = %settings.names.prefix, "AMQP transport on");

@@ -5,7 +5,8 @@ mod demo;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use lienthong::config::{HubConfig, LogFormat};
+use lienthong::adapters::kinds;
+use lienthong::config::{HubConfig, LoadedConfig, LogFormat, EMBEDDED_NAME};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -85,11 +86,11 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::ValidateConfig { config } => {
-            let loaded = HubConfig::load(&config)?;
+            let loaded = HubConfig::load(&config, &kinds())?;
             println!(
                 "{}: valid ({} partners)",
                 config.display(),
-                loaded.partners.len()
+                loaded.sections.partners.len()
             );
             Ok(())
         }
@@ -100,8 +101,12 @@ fn main() -> anyhow::Result<()> {
             log_format,
         } => {
             let embedded = config.is_none();
+            let origin = match &config {
+                Some(path) => path.display().to_string(),
+                None => EMBEDDED_NAME.to_string(),
+            };
             let mut config = match &config {
-                Some(path) => HubConfig::load(path)?,
+                Some(path) => HubConfig::read(path)?,
                 None => HubConfig::embedded_default(),
             };
             if let Some(dir) = data_dir {
@@ -117,8 +122,11 @@ fn main() -> anyhow::Result<()> {
                     LogFormat::Text
                 };
             }
-            lienthong::telemetry::init(config.log.format, &config.log.level);
-            runtime()?.block_on(serve(config, embedded))
+            // Checked once, with the command line's changes.
+            let loaded = config.check(&origin, &kinds())?;
+            let log = &loaded.sections.log;
+            lienthong::telemetry::init(log.format, &log.level);
+            runtime()?.block_on(serve(loaded, embedded))
         }
         Command::Parked { action } => {
             lienthong::telemetry::init(LogFormat::Text, "warn");
@@ -145,7 +153,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-async fn serve(config: HubConfig, embedded: bool) -> anyhow::Result<()> {
+async fn serve(config: LoadedConfig, embedded: bool) -> anyhow::Result<()> {
     let running = lienthong::app::start(&config).await?;
     // Scripts and tests wait for this exact line.
     println!(
@@ -155,7 +163,7 @@ async fn serve(config: HubConfig, embedded: bool) -> anyhow::Result<()> {
     );
     if embedded {
         println!("embedded development configuration: partners and their PUBLIC tokens");
-        for p in &config.partners {
+        for p in &config.sections.partners {
             println!(
                 "  {:<16} token {}",
                 p.id,
@@ -173,14 +181,15 @@ async fn parked(action: ParkedAction) -> anyhow::Result<()> {
     let path = match &action {
         ParkedAction::List { config, .. } | ParkedAction::Redrive { config, .. } => config,
     };
-    let config = HubConfig::load(path)?;
-    let settings = lienthong::amqp::AmqpSettings::from_config(&config.amqp).with_context(|| {
-        format!(
-            "{}: key `amqp.url` is not set: without a broker nothing is parked",
-            path.display()
-        )
-    })?;
-    let lot = lienthong::amqp::dead_letters(&config.partner_registry()?, &settings);
+    let config = HubConfig::load(path, &kinds())?;
+    let settings =
+        lienthong::amqp::AmqpSettings::from_config(&config.sections.amqp).with_context(|| {
+            format!(
+                "{}: key `amqp.url` is not set: without a broker nothing is parked",
+                path.display()
+            )
+        })?;
+    let lot = lienthong::amqp::dead_letters(&config.partners, &settings);
     match action {
         ParkedAction::List { limit, .. } => {
             let parked = lot.list(limit).await?;

@@ -129,7 +129,7 @@ pub fn token_digest(token: &str) -> [u8; 32] {
 }
 
 /// All configured partners, looked up by token digest.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct PartnerRegistry {
     by_digest: HashMap<[u8; 32], Arc<Partner>>,
     in_order: Vec<Arc<Partner>>,

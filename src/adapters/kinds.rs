@@ -3,6 +3,8 @@
 //! Each adapter is its own crate under `adapters/`, implementing
 //! `lienthong_adapter::AdapterKind`; this list is the only place the hub
 //! names them. Add a kind here when its crate joins the workspace.
+//! Configuration is given this list to check `[partners.adapter]` tables
+//! (`HubConfig::check`), so it never calls into the adapter edge.
 
 use lienthong_adapter::AdapterKind;
 
@@ -19,39 +21,7 @@ pub fn kinds() -> Vec<Box<dyn AdapterKind>> {
     ]
 }
 
+/// The kind of this configuration name, if the hub is built with it.
 pub fn find(kind: &str) -> Option<Box<dyn AdapterKind>> {
     kinds().into_iter().find(|k| k.kind() == kind)
-}
-
-/// Splits a `[partners.adapter]` table into its kind and its settings.
-pub fn split(table: &toml::Table) -> Result<(String, toml::Table), (String, String)> {
-    let mut settings = table.clone();
-    let kind = match settings.remove("kind") {
-        Some(toml::Value::String(kind)) => kind,
-        Some(_) => return Err(("kind".into(), "must be a string".into())),
-        None => return Err(("kind".into(), format!("is required; known: {}", known()))),
-    };
-    Ok((kind, settings))
-}
-
-/// Checks an adapter table: a known kind, and settings that kind accepts.
-/// Errors are (key inside the table, problem).
-pub fn validate(table: &toml::Table) -> Result<(), (String, String)> {
-    let (kind, settings) = split(table)?;
-    let adapter = find(&kind).ok_or_else(|| {
-        (
-            "kind".to_string(),
-            format!("unknown adapter `{kind}`; known: {}", known()),
-        )
-    })?;
-    adapter.validate(&settings).map_err(|e| (e.key, e.problem))
-}
-
-fn known() -> String {
-    let names: Vec<&str> = kinds().iter().map(|k| k.kind()).collect();
-    if names.is_empty() {
-        "none in this build".into()
-    } else {
-        names.join(", ")
-    }
 }

@@ -3,7 +3,7 @@
 //!
 //! Everything the hub does around a partner's adapter lives here:
 //! - `kinds`: the adapter kinds this hub is built with (the only place that
-//!   names adapter crates), and the check of a `[partners.adapter]` table;
+//!   names adapter crates), handed to configuration to check adapter tables;
 //! - `inbound`: the HTTP routes adapters serve under `/partners/<id>/`, and
 //!   the in-process `HubApi` through which an adapter acts as its partner;
 //! - `relay`: events to each adapter's sink, a lane per dossier, retries,
@@ -22,10 +22,10 @@ mod relay;
 
 pub use admin::Relays;
 pub use inbound::{bind, serve};
-pub use kinds::{find, kinds, split, validate};
+pub use kinds::{find, kinds};
 pub use relay::RelaySettings;
 
-use crate::config::{ConfigError, HubConfig};
+use crate::config::{ConfigError, LoadedConfig};
 use crate::hub::{CursorId, Destination, Hub};
 use crate::partners::{Delivery, PartnerRegistry};
 use std::collections::HashMap;
@@ -60,45 +60,42 @@ pub fn destinations(partners: &PartnerRegistry) -> Vec<Destination> {
         .collect()
 }
 
-/// Builds and starts every configured partner's adapter.
-pub fn start(hub: &Hub, config: &HubConfig) -> Result<AdaptersRuntime, ConfigError> {
+/// Builds and starts every configured partner's adapter (tables checked by
+/// `HubConfig::check`; what only building can find is named by its key).
+pub fn start(hub: &Hub, config: &LoadedConfig) -> Result<AdaptersRuntime, ConfigError> {
+    let delivery = &config.sections.delivery;
     let settings = RelaySettings {
-        max_attempts: config.delivery.max_attempts,
-        initial_backoff: std::time::Duration::from_millis(
-            config.delivery.initial_backoff_milliseconds,
-        ),
-        max_backoff: std::time::Duration::from_secs(config.delivery.max_backoff_seconds),
-        concurrency: config.delivery.concurrency,
+        max_attempts: delivery.max_attempts,
+        initial_backoff: std::time::Duration::from_millis(delivery.initial_backoff_milliseconds),
+        max_backoff: std::time::Duration::from_secs(delivery.max_backoff_seconds),
+        concurrency: delivery.concurrency,
     };
     let mut routes = Vec::new();
     let mut relays = HashMap::new();
     let mut tasks = Vec::new();
-    for (i, section) in config.partners.iter().enumerate() {
-        let Some(table) = &section.adapter else {
-            continue;
-        };
-        let invalid = |key: String, problem: String| ConfigError::Invalid {
-            file: "configuration".into(),
-            key: format!("partners[{i}].adapter.{key}"),
+    for adapter_config in &config.adapters {
+        let id = &adapter_config.partner_id;
+        let invalid = |key: &str, problem: String| ConfigError::Invalid {
+            file: config.origin.clone(),
+            key: adapter_config.key_of(key),
             problem,
         };
-        let (kind, adapter_settings) = split(table).map_err(|(k, p)| invalid(k, p))?;
-        let factory = find(&kind)
-            .ok_or_else(|| invalid("kind".into(), format!("unknown adapter `{kind}`")))?;
-        let partner = hub
-            .partners()
-            .get(&section.id)
-            .cloned()
-            .ok_or_else(|| invalid("id".into(), "partner missing from the registry".into()))?;
+        let kind = &adapter_config.kind;
+        let factory =
+            find(kind).ok_or_else(|| invalid("kind", format!("unknown adapter `{kind}`")))?;
+        let partner =
+            hub.partners().get(id).cloned().ok_or_else(|| {
+                invalid("", format!("partner `{id}` is missing from the registry"))
+            })?;
         let api = Arc::new(inbound::InProcessHub {
             hub: hub.clone(),
             partner: partner.clone(),
         });
         let adapter = factory
-            .build(&section.id, &adapter_settings, api)
-            .map_err(|e| invalid(e.key, e.problem))?;
+            .build(id, &adapter_config.settings, api)
+            .map_err(|e| invalid(&e.key, e.problem))?;
         if let Some(router) = adapter.routes {
-            routes.push((section.id.clone(), router));
+            routes.push((id.clone(), router));
         }
         for task in adapter.tasks {
             let mut stopping = hub.stopping();
@@ -114,8 +111,8 @@ pub fn start(hub: &Hub, config: &HubConfig) -> Result<AdaptersRuntime, ConfigErr
         if adapter.sink.is_none() && partner.subscription.is_some() {
             // Its cursor would never move and would hold retention back forever.
             return Err(ConfigError::Invalid {
-                file: "configuration".into(),
-                key: format!("partners[{i}].subscription"),
+                file: config.origin.clone(),
+                key: format!("partners[{}].subscription", adapter_config.index),
                 problem: format!(
                     "adapter `{kind}` sends no events to its partner: remove the subscription"
                 ),
@@ -123,17 +120,17 @@ pub fn start(hub: &Hub, config: &HubConfig) -> Result<AdaptersRuntime, ConfigErr
         }
         if let (Some(sink), Some(filter)) = (adapter.sink, partner.subscription.clone()) {
             let relay = relay::Relay {
-                partner: section.id.clone(),
+                partner: id.clone(),
                 filter,
                 sink,
                 hub: hub.clone(),
                 settings,
             };
             let (handle, task) = relay.start();
-            relays.insert(section.id.clone(), handle);
+            relays.insert(id.clone(), handle);
             tasks.push(task);
         }
-        tracing::info!(partner = %section.id, adapter = %kind, "adapter started");
+        tracing::info!(partner = %id, adapter = %kind, "adapter started");
     }
     Ok(AdaptersRuntime {
         routes,

@@ -79,7 +79,11 @@ pub(super) async fn amqp_run(
     // A leftover of an earlier run with the same pid would skew the counts.
     delete_topology(&connection, &names).await?;
     let measured = async {
-        let running = lienthong::app::start(&config).await?;
+        let loaded = config.clone().check(
+            "the benchmark's configuration",
+            &lienthong::adapters::kinds(),
+        )?;
+        let running = lienthong::app::start(&loaded).await?;
         let measured = hub_end_to_end(args, &connection, &names, running.addr).await;
         let stopped = running.stop().await;
         let e2e = measured?;
@@ -124,9 +128,13 @@ pub(super) async fn catch_up(
 ) -> anyhow::Result<f64> {
     let (consuming, target) =
         start_consumer(connection, &names.partner_queue(AMQP_PARTNER)).await?;
+    let loaded = config.clone().check(
+        "the benchmark's configuration",
+        &lienthong::adapters::kinds(),
+    )?;
     target.send_replace(events);
     let started = Instant::now();
-    let running = lienthong::app::start(config).await?;
+    let running = lienthong::app::start(&loaded).await?;
     let consumed = consuming.await?;
     let stopped = running.stop().await;
     let consumed = consumed?;

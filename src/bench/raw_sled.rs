@@ -17,7 +17,11 @@ pub(super) async fn hub_run(args: &BenchArgs, dir: &std::path::Path) -> anyhow::
     let mut config = HubConfig::embedded_default();
     config.hub.data_dir = dir.to_path_buf();
     config.hub.listen = "127.0.0.1:0".parse()?;
-    let running = lienthong::app::start(&config).await?;
+    let loaded = config.check(
+        "the benchmark's configuration",
+        &lienthong::adapters::kinds(),
+    )?;
+    let running = lienthong::app::start(&loaded).await?;
     let load = load(args, running.addr).await?;
     let mut latencies: Vec<Duration> = load.acks.iter().map(|a| a.took).collect();
     latencies.sort();

@@ -1,6 +1,7 @@
-//! Partner entries: checked at load, then turned into the core's registry.
+//! Partner entries, checked and turned into the core's registry in one pass.
+//! (Their `[partners.adapter]` tables are checked in `adapters.rs`.)
 
-use super::{ConfigError, HubConfig, PartnerSection};
+use super::{ConfigError, PartnerSection};
 use crate::domain::codes::check_code;
 use crate::domain::{CommandName, EventType};
 use crate::partners::{
@@ -18,52 +19,42 @@ const KINDS: &[(&str, PartnerKind)] = &[
     ("module", PartnerKind::Module),
 ];
 
-pub(super) fn check_all(
+/// Builds every partner once, checking each entry and that ids and tokens
+/// are unique.
+pub(super) fn registry(
     file: &str,
     partners: &[PartnerSection],
     amqp: bool,
-) -> Result<(), ConfigError> {
+) -> Result<PartnerRegistry, ConfigError> {
     let mut ids = HashSet::new();
     let mut digests = HashSet::new();
+    let mut built = Vec::with_capacity(partners.len());
     for (i, p) in partners.iter().enumerate() {
-        let built = build(file, i, p)?;
-        if built.delivery == Delivery::Amqp && !amqp {
+        let partner = build(file, i, p)?;
+        if partner.delivery == Delivery::Amqp && !amqp {
             return Err(ConfigError::invalid(
                 file,
                 format!("partners[{i}].subscription.delivery"),
                 "`amqp` needs `[amqp] url`",
             ));
         }
-        if !ids.insert(built.id.clone()) {
+        if !ids.insert(partner.id.clone()) {
             return Err(ConfigError::invalid(
                 file,
                 format!("partners[{i}].id"),
-                format!("`{}` is used by an earlier partner", built.id),
+                format!("`{}` is used by an earlier partner", partner.id),
             ));
         }
-        if !digests.insert(built.token_sha256) {
+        if !digests.insert(partner.token_sha256) {
             return Err(ConfigError::invalid(
                 file,
                 format!("partners[{i}].token"),
                 "the same token is used by an earlier partner",
             ));
         }
+        built.push(partner);
     }
-    Ok(())
-}
-
-impl HubConfig {
-    /// The partner registry this configuration describes. Valid
-    /// configuration (checked at load) always builds.
-    pub fn partner_registry(&self) -> Result<PartnerRegistry, ConfigError> {
-        let partners = self
-            .partners
-            .iter()
-            .enumerate()
-            .map(|(i, p)| build("configuration", i, p))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(PartnerRegistry::new(partners))
-    }
+    Ok(PartnerRegistry::new(built))
 }
 
 fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigError> {
@@ -203,10 +194,6 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
             })
         }
     };
-    if let Some(adapter) = &p.adapter {
-        crate::adapters::validate(adapter)
-            .map_err(|(key, problem)| bad(&format!("adapter.{key}"), problem))?;
-    }
     let delivery =
         match p.subscription.as_ref().and_then(|s| s.delivery.as_deref()) {
             None if p.adapter.is_some() => Delivery::Adapter,

@@ -136,7 +136,10 @@ impl World {
             .collect();
         config.partners.extend(partners);
         config.partners.extend(observers());
-        let hub = lienthong::app::start(&config).await?;
+        let loaded = config
+            .check("the demo's configuration", &lienthong::adapters::kinds())
+            .map_err(lienthong::app::AppError::from)?;
+        let hub = lienthong::app::start(&loaded).await?;
         let grpc_addr = hub.addr;
         let http_addr = hub.http_addr.ok_or_else(|| DemoError::Connect {
             addr: "hub.http_listen".into(),

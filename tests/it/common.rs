@@ -43,7 +43,10 @@ impl TestHub {
         config.hub.listen = "127.0.0.1:0".parse().unwrap();
         config.hub.shutdown_grace_seconds = 2;
         adjust(&mut config);
-        let running = lienthong::app::start(&config).await.expect("hub starts");
+        let loaded = config
+            .check("test configuration", &lienthong::adapters::kinds())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let running = lienthong::app::start(&loaded).await.expect("hub starts");
         let addr = running.addr;
         let http_addr = running.http_addr;
         TestHub {

@@ -1,12 +1,13 @@
 //! Configuration: strict parsing, errors that name the file and the key.
 
+use lienthong::adapters::kinds;
 use lienthong::config::{ConfigError, HubConfig};
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lienthong");
 
 fn error_of(text: &str) -> String {
-    match HubConfig::parse("hub.toml", text) {
+    match HubConfig::parse("hub.toml", text, &kinds()) {
         Ok(_) => panic!("accepted:\n{text}"),
         Err(e) => e.to_string(),
     }
@@ -14,11 +15,14 @@ fn error_of(text: &str) -> String {
 
 #[test]
 fn the_shipped_configurations_are_valid() {
-    let dev = HubConfig::embedded_default();
-    assert_eq!(dev.partners.len(), 4);
+    let dev = HubConfig::embedded_default()
+        .check("embedded", &kinds())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(dev.sections.partners.len(), 4);
     let root = env!("CARGO_MANIFEST_DIR");
     for file in ["config/lienthong.dev.toml", "config/lienthong.example.toml"] {
-        HubConfig::load(&std::path::Path::new(root).join(file)).unwrap_or_else(|e| panic!("{e}"));
+        HubConfig::load(&std::path::Path::new(root).join(file), &kinds())
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 }
 
@@ -29,6 +33,93 @@ fn unknown_keys_are_rejected_with_their_name() {
     assert!(message.contains("listen_port"), "{message}");
     let message = error_of("[retention]\ndelivered_event_retention = 5\n");
     assert!(message.contains("delivered_event_retention"), "{message}");
+    let message = error_of("[delivery]\nmax_attempt = 3\n");
+    assert!(message.starts_with("hub.toml"), "{message}");
+    assert!(message.contains("max_attempt"), "{message}");
+}
+
+/// A partner with a one-stop adapter whose settings are `adapter` (TOML
+/// lines under `[partners.adapter]`, then its status map).
+fn one_stop_with(adapter: &str, status_map: &str) -> String {
+    format!(
+        "[[partners]]\nid = \"os\"\nkind = \"one_stop\"\ntoken = \"0123456789abcdef\"\n\
+         [partners.adapter]\nkind = \"one_stop_rest\"\nendpoint = \"https://motcua.example/api\"\n\
+         api_token = \"t\"\ninbound_secret = \"0123456789abcdef\"\n{adapter}\n\
+         [partners.adapter.status_map]\n{status_map}\n"
+    )
+}
+
+#[test]
+fn delivery_values_are_checked() {
+    let cases = [
+        ("[delivery]\nmax_attempts = 0\n", "delivery.max_attempts"),
+        ("[delivery]\nconcurrency = 0\n", "delivery.concurrency"),
+        (
+            "[delivery]\nmax_backoff_seconds = 0\n",
+            "delivery.max_backoff_seconds",
+        ),
+        (
+            "[delivery]\ninitial_backoff_milliseconds = 0\n",
+            "delivery.initial_backoff_milliseconds",
+        ),
+        // The first wait may not be longer than the longest.
+        (
+            "[delivery]\ninitial_backoff_milliseconds = 5000\nmax_backoff_seconds = 2\n",
+            "delivery.initial_backoff_milliseconds",
+        ),
+    ];
+    for (text, key) in cases {
+        let message = error_of(text);
+        assert!(
+            message.starts_with(&format!("hub.toml: key `{key}`: ")),
+            "expected key `{key}` in: {message}"
+        );
+    }
+    HubConfig::parse(
+        "hub.toml",
+        "[delivery]\nmax_attempts = 1\nconcurrency = 1\n",
+        &kinds(),
+    )
+    .expect("the smallest sensible values are accepted");
+}
+
+#[test]
+fn adapter_errors_name_the_full_key_path() {
+    HubConfig::parse("hub.toml", &one_stop_with("", "DA_TIEP_NHAN = 2"), &kinds())
+        .unwrap_or_else(|e| panic!("the base case is valid: {e}"));
+    let cases = [
+        // Checked by the adapter kind: a status code outside 1-10, nested.
+        (
+            one_stop_with("", "DA_TIEP_NHAN = 2\nX = 0"),
+            "partners[0].adapter.status_map.X",
+        ),
+        (
+            one_stop_with("timeout_seconds = 0", "A = 2"),
+            "partners[0].adapter.timeout_seconds",
+        ),
+        // Checked before any kind is asked.
+        (
+            one_stop_with("", "A = 2").replace("one_stop_rest", "fax"),
+            "partners[0].adapter.kind",
+        ),
+    ];
+    for (text, key) in cases {
+        let message = error_of(&text);
+        assert!(
+            message.starts_with(&format!("hub.toml: key `{key}`: ")),
+            "expected key `{key}` in: {message}"
+        );
+    }
+    // The second partner's table is named by its own index.
+    let two = format!(
+        "[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"0123456789abcdeX\"\n{}",
+        one_stop_with("", "X = 11")
+    );
+    let message = error_of(&two);
+    assert!(
+        message.contains("key `partners[1].adapter.status_map.X`"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -58,7 +149,7 @@ fn invalid_values_name_the_key() {
         assert!(message.starts_with("hub.toml: "), "{message}");
     }
     assert!(matches!(
-        HubConfig::parse("f", "[hub]\nlisten = \"nowhere\"\n"),
+        HubConfig::parse("f", "[hub]\nlisten = \"nowhere\"\n", &kinds()),
         Err(ConfigError::Syntax { .. })
     ));
 }

@@ -61,7 +61,10 @@ async fn events_go_once_every_matching_subscriber_acknowledged_them() {
     };
     let (hub, runtime) = Hub::start(
         store.clone(),
-        config.partner_registry().unwrap(),
+        config
+            .check("embedded", &lienthong::adapters::kinds())
+            .unwrap()
+            .partners,
         vec![],
         EngineSettings {
             max_group_commands: 64,

@@ -1,0 +1,44 @@
+//! A configuration checked whole, once, with what the hub needs built from
+//! it: the partner registry and each partner's adapter table. Everything
+//! that starts the hub takes a `LoadedConfig`, so nothing checks or builds
+//! partners again.
+
+use super::adapters::{self, AdapterConfig};
+use super::{partners, sections, ConfigError, HubConfig};
+use crate::partners::PartnerRegistry;
+use lienthong_adapter::AdapterKind;
+
+#[derive(Clone, Debug)]
+pub struct LoadedConfig {
+    /// The file (or other source) it came from, for errors found later.
+    pub origin: String,
+    /// The sections as written, every value checked.
+    pub sections: HubConfig,
+    pub partners: PartnerRegistry,
+    /// The partners' adapter tables, in the order of `[[partners]]`.
+    pub adapters: Vec<AdapterConfig>,
+}
+
+impl HubConfig {
+    /// Checks every section and every partner, and builds the registry and
+    /// the adapter tables. `file` names the source in errors; `kinds` are the
+    /// adapter kinds this hub is built with (`adapters::kinds()`).
+    pub fn check(
+        self,
+        file: &str,
+        kinds: &[Box<dyn AdapterKind>],
+    ) -> Result<LoadedConfig, ConfigError> {
+        sections::check(&self, file)?;
+        let partners = partners::registry(file, &self.partners, self.amqp.url.is_some())?;
+        let adapters = adapters::check_all(file, &self.partners, kinds)?;
+        if !adapters.is_empty() && self.hub.http_listen.is_none() {
+            tracing::debug!("partners have adapters but hub.http_listen is not set: their inbound routes are not served");
+        }
+        Ok(LoadedConfig {
+            origin: file.to_string(),
+            sections: self,
+            partners,
+            adapters,
+        })
+    }
+}

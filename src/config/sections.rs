@@ -1,0 +1,161 @@
+//! Value checks of the plain sections (`[hub]`, `[retention]`, `[log]`,
+//! `[amqp]`, `[delivery]`): what serde cannot say about a well-typed value.
+//! Each problem names its key.
+
+use super::{AmqpSection, ConfigError, DeliverySection, HubConfig};
+
+pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
+    let hub = &config.hub;
+    if hub.data_dir.as_os_str().is_empty() {
+        return Err(ConfigError::invalid(
+            file,
+            "hub.data_dir",
+            "must not be empty",
+        ));
+    }
+    within(
+        file,
+        "hub.max_message_bytes",
+        hub.max_message_bytes as u64,
+        64 * 1024,
+        256 * 1024 * 1024,
+    )?;
+    positive(file, "hub.cache_capacity_bytes", hub.cache_capacity_bytes)?;
+    within(
+        file,
+        "hub.group_commit_max_commands",
+        hub.group_commit_max_commands as u64,
+        1,
+        10_000,
+    )?;
+    positive(
+        file,
+        "hub.writer_queue_capacity",
+        hub.writer_queue_capacity as u64,
+    )?;
+    positive(
+        file,
+        "retention.sweep_interval_seconds",
+        config.retention.sweep_interval_seconds,
+    )?;
+    if config.log.level.trim().is_empty() {
+        return Err(ConfigError::invalid(
+            file,
+            "log.level",
+            "must not be empty (e.g. info)",
+        ));
+    }
+    amqp(&config.amqp, file)?;
+    delivery(&config.delivery, file)
+}
+
+fn amqp(amqp: &AmqpSection, file: &str) -> Result<(), ConfigError> {
+    if let Some(url) = &amqp.url {
+        if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
+            return Err(ConfigError::invalid(
+                file,
+                "amqp.url",
+                "must start with amqp:// or amqps://",
+            ));
+        }
+    }
+    let prefix_ok = !amqp.prefix.is_empty()
+        && amqp.prefix.len() <= 64
+        && amqp
+            .prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !prefix_ok {
+        return Err(ConfigError::invalid(
+            file,
+            "amqp.prefix",
+            "must be 1 to 64 letters, digits, `-` or `_`",
+        ));
+    }
+    within(
+        file,
+        "amqp.publish_window_messages",
+        amqp.publish_window_messages as u64,
+        1,
+        65_535,
+    )?;
+    positive(
+        file,
+        "amqp.confirm_timeout_seconds",
+        amqp.confirm_timeout_seconds,
+    )?;
+    positive(
+        file,
+        "amqp.reconnect_initial_backoff_milliseconds",
+        amqp.reconnect_initial_backoff_milliseconds,
+    )?;
+    positive(
+        file,
+        "amqp.reconnect_max_backoff_seconds",
+        amqp.reconnect_max_backoff_seconds,
+    )?;
+    positive(
+        file,
+        "amqp.command_prefetch_messages",
+        u64::from(amqp.command_prefetch_messages),
+    )
+}
+
+/// The relay's retry rule and parallelism: at least one attempt, a backoff
+/// that grows from a first wait to a maximum no smaller than it.
+fn delivery(delivery: &DeliverySection, file: &str) -> Result<(), ConfigError> {
+    within(
+        file,
+        "delivery.max_attempts",
+        u64::from(delivery.max_attempts),
+        1,
+        1_000,
+    )?;
+    within(
+        file,
+        "delivery.max_backoff_seconds",
+        delivery.max_backoff_seconds,
+        1,
+        24 * 3600,
+    )?;
+    positive(
+        file,
+        "delivery.initial_backoff_milliseconds",
+        delivery.initial_backoff_milliseconds,
+    )?;
+    if delivery.initial_backoff_milliseconds > delivery.max_backoff_seconds * 1000 {
+        return Err(ConfigError::invalid(
+            file,
+            "delivery.initial_backoff_milliseconds",
+            format!(
+                "must not exceed `delivery.max_backoff_seconds` ({} s)",
+                delivery.max_backoff_seconds
+            ),
+        ));
+    }
+    within(
+        file,
+        "delivery.concurrency",
+        delivery.concurrency as u64,
+        1,
+        10_000,
+    )
+}
+
+fn positive(file: &str, key: &str, value: u64) -> Result<(), ConfigError> {
+    if value == 0 {
+        return Err(ConfigError::invalid(file, key, "must be greater than 0"));
+    }
+    Ok(())
+}
+
+fn within(file: &str, key: &str, value: u64, low: u64, high: u64) -> Result<(), ConfigError> {
+    if !(low..=high).contains(&value) {
+        return Err(ConfigError::invalid(
+            file,
+            key,
+            format!("must be between {low} and {high}"),
+        ));
+    }
+    Ok(())
+}
