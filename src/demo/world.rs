@@ -55,10 +55,10 @@ pub struct World {
     dir: PathBuf,
     pub portal: portal::Simulator,
     pub one_stop: one_stop::Simulator,
-    pub postal: postal::PostalSimulator,
-    pub gateway: gateway::GatewaySimulator,
-    pub treasury: treasury::TreasurySimulator,
-    pub legacy: legacy::LegacySimulator,
+    pub postal: postal::Simulator,
+    pub gateway: gateway::Simulator,
+    pub treasury: treasury::Simulator,
+    pub legacy: legacy::Simulator,
     /// The one-stop officer at the counter.
     pub officer: Client,
     /// The operator: delivery status, parked deliveries, reconciliation.
@@ -95,22 +95,22 @@ impl World {
         let one_stop = one_stop::Simulator::start(one_stop::SimConfig::default())
             .await
             .map_err(sim_error("one-stop"))?;
-        let postal = postal::PostalSimulator::start(postal::SimulatorOptions::default())
+        let postal = postal::Simulator::start(postal::SimConfig::default())
             .await
             .map_err(sim_error("postal"))?;
-        let gateway = gateway::GatewaySimulator::start(gateway::SimConfig {
+        let gateway = gateway::Simulator::start(gateway::SimConfig {
             partner_code: GATEWAY_CODE.into(),
             secret: GATEWAY_SECRET.into(),
         })
         .await
         .map_err(sim_error("payment gateway"))?;
-        let treasury = treasury::TreasurySimulator::start(treasury::SimConfig {
+        let treasury = treasury::Simulator::start(treasury::SimConfig {
             partner_code: TREASURY_CODE.into(),
             secret: TREASURY_SECRET.into(),
         })
         .await
         .map_err(sim_error("treasury"))?;
-        let legacy = legacy::LegacySimulator::start(legacy::SimulatorOptions::default())
+        let legacy = legacy::Simulator::start(legacy::SimConfig::default())
             .await
             .map_err(sim_error("legacy"))?;
 
@@ -319,10 +319,10 @@ fn partner_sections(
     dir: &Path,
     portal: &portal::Simulator,
     one_stop: &one_stop::Simulator,
-    postal: &postal::PostalSimulator,
-    gateway: &gateway::GatewaySimulator,
-    treasury: &treasury::TreasurySimulator,
-    legacy: &legacy::LegacySimulator,
+    postal: &postal::Simulator,
+    gateway: &gateway::Simulator,
+    treasury: &treasury::Simulator,
+    legacy: &legacy::Simulator,
 ) -> Vec<PartnerSection> {
     let p = portal.config();
     let mut portal_adapter = toml::Table::new();

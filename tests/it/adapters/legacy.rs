@@ -8,7 +8,7 @@ use crate::common::{self, command, status, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb;
 use lienthong_adapter_legacy::dates::DateFormat;
-use lienthong_adapter_legacy::simulator::{codes, LegacySimulator, LegacyUpdate, SimulatorOptions};
+use lienthong_adapter_legacy::simulator::{codes, LegacyUpdate, SimConfig, Simulator};
 
 const PARTNER: &str = "legacy-sim";
 const TOKEN: &str = "legacy-sim-token-0001";
@@ -20,8 +20,8 @@ const EVENTS: &[&str] = &[
     "processing_finished",
 ];
 
-async fn hub_with_legacy() -> (TestHub, LegacySimulator) {
-    let sim = LegacySimulator::start(SimulatorOptions::default())
+async fn hub_with_legacy() -> (TestHub, Simulator) {
+    let sim = Simulator::start(SimConfig::default())
         .await
         .expect("simulator");
     let mut settings = codes::adapter_settings(sim.base_url(), sim.api_key(), sim.secret(), EVENTS);
@@ -80,7 +80,7 @@ fn update(ma_ho_so: &str, code: &str) -> LegacyUpdate {
     }
 }
 
-async fn send(sim: &LegacySimulator, u: LegacyUpdate) -> serde_json::Value {
+async fn send(sim: &Simulator, u: LegacyUpdate) -> serde_json::Value {
     let answers = sim.send_update(&u).await;
     let first = answers.first().expect("an answer");
     assert_eq!(

@@ -8,7 +8,7 @@ use super::{inbound_url, partner, settled, start_hub};
 use crate::common::{self, command, in_days, status, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, command_request::Command as C};
-use lienthong_adapter_payment::simulator::{GatewaySimulator, Outcome, SimConfig};
+use lienthong_adapter_payment::simulator::{Outcome, SimConfig, Simulator};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -37,8 +37,8 @@ pub fn adapter_toml(gateway: &str) -> String {
     )
 }
 
-pub async fn gateway() -> GatewaySimulator {
-    GatewaySimulator::start(SimConfig {
+pub async fn gateway() -> Simulator {
+    Simulator::start(SimConfig {
         partner_code: PARTNER_CODE.into(),
         secret: SECRET.into(),
     })
@@ -61,7 +61,7 @@ pub fn payment_partner(id: &str, token: &str, gateway: &str) -> lienthong::confi
     )
 }
 
-async fn hub_with_gateway() -> (TestHub, GatewaySimulator) {
+async fn hub_with_gateway() -> (TestHub, Simulator) {
     let sim = gateway().await;
     let hub = start_hub(vec![payment_partner(PARTNER, TOKEN, sim.base_url())]).await;
     sim.set_callback_url(Some(format!("{}/callback", inbound_url(&hub, PARTNER))));

@@ -8,7 +8,7 @@ use super::{inbound_url, partner, settled, start_hub};
 use crate::common::{self, command, in_days, status, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, command_request::Command as C};
-use lienthong_adapter_postal::simulator::{codes, PostalSimulator, SimulatorOptions};
+use lienthong_adapter_postal::simulator::{codes, SimConfig, Simulator};
 use lienthong_adapter_postal::vocabulary::ServiceType;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -16,8 +16,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const PARTNER: &str = "postal-sim";
 const TOKEN: &str = "postal-sim-token-0001";
 
-async fn hub_with_provider(webhook: bool) -> (TestHub, PostalSimulator) {
-    let sim = PostalSimulator::start(SimulatorOptions::default())
+async fn hub_with_provider(webhook: bool) -> (TestHub, Simulator) {
+    let sim = Simulator::start(SimConfig::default())
         .await
         .expect("simulator");
     let mut settings = codes::adapter_settings(

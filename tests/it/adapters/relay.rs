@@ -7,14 +7,14 @@ use super::{inbound_url, partner, settled, start_hub};
 use crate::common::{self, command, command_named, submission, submit_request, PORTAL};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, admin_service_client::AdminServiceClient};
-use lienthong_adapter_legacy::simulator::{codes, LegacySimulator, SimulatorOptions};
+use lienthong_adapter_legacy::simulator::{codes, SimConfig, Simulator};
 use std::time::Duration;
 
 const PARTNER: &str = "legacy-relay";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_parked_event_holds_back_its_dossier_only_and_a_redrive_delivers_in_order() {
-    let sim = LegacySimulator::start(SimulatorOptions::default())
+    let sim = Simulator::start(SimConfig::default())
         .await
         .expect("simulator");
     let mut settings = codes::adapter_settings(

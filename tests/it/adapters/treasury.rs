@@ -10,8 +10,8 @@ use super::{inbound_url, partner, settled, start_hub};
 use crate::common::{status, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong_adapter::vietnam_time::{self, now_unix};
-use lienthong_adapter_payment::simulator::GatewaySimulator;
-use lienthong_adapter_treasury::simulator::{SimConfig, TreasurySimulator};
+use lienthong_adapter_payment::simulator as payment_sim;
+use lienthong_adapter_treasury::simulator::{SimConfig, Simulator};
 use lienthong_adapter_treasury::Credited;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -26,14 +26,14 @@ const TRIGGER: &str = "reconcile-now-token-0001";
 
 struct World {
     hub: TestHub,
-    gateway: GatewaySimulator,
-    treasury: TreasurySimulator,
+    gateway: payment_sim::Simulator,
+    treasury: Simulator,
     report_dir: PathBuf,
 }
 
 async fn world() -> World {
     let gateway = gateway().await;
-    let treasury = TreasurySimulator::start(SimConfig {
+    let treasury = Simulator::start(SimConfig {
         partner_code: TREASURY_CODE.into(),
         secret: TREASURY_SECRET.into(),
     })

@@ -21,7 +21,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 #[derive(Debug, Clone)]
-pub struct SimulatorOptions {
+pub struct SimConfig {
     /// What the hub must send in `X-Api-Key`.
     pub api_key: String,
     /// What it presents to the hub in `X-Legacy-Secret`.
@@ -30,9 +30,9 @@ pub struct SimulatorOptions {
     pub hub_url: Option<String>,
 }
 
-impl Default for SimulatorOptions {
+impl Default for SimConfig {
     fn default() -> Self {
-        SimulatorOptions {
+        SimConfig {
             api_key: "sim-legacy-api-key".to_string(),
             secret: "sim-legacy-shared-secret".to_string(),
             hub_url: None,
@@ -118,7 +118,7 @@ impl Shared {
     }
 }
 
-pub struct LegacySimulator {
+pub struct Simulator {
     shared: Arc<Shared>,
     base_url: String,
     http: reqwest::Client,
@@ -126,8 +126,8 @@ pub struct LegacySimulator {
     _server: oneshot::Sender<()>,
 }
 
-impl LegacySimulator {
-    pub async fn start(options: SimulatorOptions) -> std::io::Result<LegacySimulator> {
+impl Simulator {
+    pub async fn start(options: SimConfig) -> std::io::Result<Simulator> {
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner {
                 hub_url: options.hub_url,
@@ -140,7 +140,7 @@ impl LegacySimulator {
             serve_simulator("127.0.0.1:0", "legacy", |_| api::router(shared.clone())).await?;
         let timeout = Duration::from_secs(10);
         let http = http_client(timeout, timeout).map_err(std::io::Error::other)?;
-        Ok(LegacySimulator {
+        Ok(Simulator {
             shared,
             base_url,
             http,

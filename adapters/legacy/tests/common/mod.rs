@@ -6,7 +6,7 @@
 
 use lienthong_adapter::pb;
 use lienthong_adapter::{Adapter, AdapterKind, Sink};
-use lienthong_adapter_legacy::simulator::{codes, LegacySimulator, SimulatorOptions};
+use lienthong_adapter_legacy::simulator::{codes, SimConfig, Simulator};
 use lienthong_adapter_legacy::LegacyKind;
 use std::sync::Arc;
 
@@ -15,7 +15,7 @@ pub const AGENCY: &str = "000.00.01.H22";
 pub use lienthong_adapter::testing::{serve_routes, FakeHub};
 
 pub struct Rig {
-    pub sim: LegacySimulator,
+    pub sim: Simulator,
     pub hub: Arc<FakeHub>,
     pub sink: Arc<dyn Sink>,
     pub updates_url: String,
@@ -37,7 +37,7 @@ impl Rig {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut toml::Table)) -> Rig {
-        let sim = LegacySimulator::start(SimulatorOptions::default())
+        let sim = Simulator::start(SimConfig::default())
             .await
             .expect("simulator starts");
         let mut settings =

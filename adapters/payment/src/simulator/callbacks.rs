@@ -1,6 +1,6 @@
 //! The gateway calling the adapter back after a payment ended, as real
 //! gateways do: to the `UrlCallback` given at INIT (or the URL registered
-//! with [`super::GatewaySimulator::set_callback_url`]), retried (three
+//! with [`super::Simulator::set_callback_url`]), retried (three
 //! attempts) when the answer is 5xx or the call fails, sent again in full
 //! when `duplicate_callbacks` is on, and spoilt on purpose by the
 //! wrong-signature and wrong-amount switches.

@@ -2,7 +2,7 @@
 //! `lienthong demo`: a small HTTP server on `127.0.0.1:0` speaking the
 //! protocol of [`crate::protocol`] — INIT, QUERY, GET_BILL and the
 //! settlement file — and calling the adapter back at the `UrlCallback` each
-//! INIT gives, when a payment is paid ([`GatewaySimulator::pay`], or
+//! INIT gives, when a payment is paid ([`Simulator::pay`], or
 //! `POST /sim/pay/{reference}`) or declined.
 //!
 //! Switches ([`Switches`]): slow answers, HTTP 500 for the next N calls,
@@ -44,14 +44,14 @@ pub struct Simulated {
 }
 
 /// A running gateway simulator; stops when dropped.
-pub struct GatewaySimulator {
+pub struct Simulator {
     state: Arc<SimState>,
     _shutdown: oneshot::Sender<()>,
 }
 
-impl GatewaySimulator {
+impl Simulator {
     /// Starts the gateway on a free loopback port.
-    pub async fn start(config: SimConfig) -> std::io::Result<GatewaySimulator> {
+    pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
         let mut state = None;
         let (_, shutdown) = serve_simulator("127.0.0.1:0", "gateway", |base_url| {
             let shared = Arc::new(SimState {
@@ -65,7 +65,7 @@ impl GatewaySimulator {
         })
         .await?;
         let state = state.ok_or_else(|| std::io::Error::other("the gateway was not built"))?;
-        Ok(GatewaySimulator {
+        Ok(Simulator {
             state,
             _shutdown: shutdown,
         })

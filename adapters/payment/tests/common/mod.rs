@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use lienthong_adapter::{pb, Adapter, AdapterKind, Sink};
-use lienthong_adapter_payment::simulator::{GatewaySimulator, SimConfig};
+use lienthong_adapter_payment::simulator::{SimConfig, Simulator};
 use lienthong_adapter_payment::PaymentKind;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +29,7 @@ pub fn payments_asked(hub: &FakeHub) -> Vec<(String, pb::RecordPayment)> {
 }
 
 pub struct Harness {
-    pub sim: GatewaySimulator,
+    pub sim: Simulator,
     pub hub: Arc<FakeHub>,
     pub sink: Arc<dyn Sink>,
     /// `http://127.0.0.1:<port>` where the adapter's routes are served.
@@ -59,7 +59,7 @@ impl Default for Options {
 }
 
 pub async fn start(options: Options) -> Harness {
-    let sim = GatewaySimulator::start(SimConfig {
+    let sim = Simulator::start(SimConfig {
         partner_code: PARTNER_CODE.into(),
         secret: SECRET.into(),
     })
@@ -70,7 +70,7 @@ pub async fn start(options: Options) -> Harness {
 }
 
 /// A (new) adapter against an existing simulator and hub.
-pub async fn start_with(sim: GatewaySimulator, hub: Arc<FakeHub>, options: Options) -> Harness {
+pub async fn start_with(sim: Simulator, hub: Arc<FakeHub>, options: Options) -> Harness {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -28,7 +28,7 @@ use tokio::task::JoinHandle;
 
 /// How the simulated provider is set up.
 #[derive(Debug, Clone)]
-pub struct SimulatorOptions {
+pub struct SimConfig {
     /// What the adapter must present as `Authorization: Bearer …`.
     pub api_key: String,
     /// The secret webhooks are signed with.
@@ -37,9 +37,9 @@ pub struct SimulatorOptions {
     pub webhook_url: Option<String>,
 }
 
-impl Default for SimulatorOptions {
+impl Default for SimConfig {
     fn default() -> Self {
-        SimulatorOptions {
+        SimConfig {
             api_key: "sim-postal-api-key".to_string(),
             webhook_secret: "sim-postal-webhook-secret".to_string(),
             webhook_url: None,
@@ -130,16 +130,16 @@ impl Shared {
 }
 
 /// A running simulated provider. Dropping it stops it.
-pub struct PostalSimulator {
+pub struct Simulator {
     shared: Arc<Shared>,
     base_url: String,
     /// Dropping it stops the server.
     _server: oneshot::Sender<()>,
 }
 
-impl PostalSimulator {
+impl Simulator {
     /// Starts the provider on a free loopback port.
-    pub async fn start(options: SimulatorOptions) -> std::io::Result<PostalSimulator> {
+    pub async fn start(options: SimConfig) -> std::io::Result<Simulator> {
         let (queue, receiver) = mpsc::unbounded_channel();
         let (pending, _) = watch::channel(0usize);
         let shared = Arc::new(Shared {
@@ -159,7 +159,7 @@ impl PostalSimulator {
         if let Ok(mut tasks) = shared.tasks.lock() {
             tasks.push(sender);
         }
-        Ok(PostalSimulator {
+        Ok(Simulator {
             shared,
             base_url,
             _server: server,
@@ -243,7 +243,7 @@ impl PostalSimulator {
     }
 }
 
-impl Drop for PostalSimulator {
+impl Drop for Simulator {
     fn drop(&mut self) {
         if let Ok(tasks) = self.shared.tasks.lock() {
             for task in tasks.iter() {

@@ -5,7 +5,7 @@
 
 use lienthong_adapter::pb::{self, command_request::Command};
 use lienthong_adapter::{Adapter, AdapterKind};
-use lienthong_adapter_postal::simulator::{codes, PostalSimulator, SimulatorOptions};
+use lienthong_adapter_postal::simulator::{codes, SimConfig, Simulator};
 use lienthong_adapter_postal::PostalKind;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +29,7 @@ pub fn returned_keys(hub: &FakeHub) -> Vec<String> {
 /// The simulator, the adapter built against it, and the adapter's routes
 /// served on loopback under `/partners/postal/`.
 pub struct Rig {
-    pub sim: PostalSimulator,
+    pub sim: Simulator,
     pub hub: Arc<FakeHub>,
     pub sink: Arc<dyn lienthong_adapter::Sink>,
     /// Where the adapter's routes are served: `…/partners/postal`.
@@ -50,7 +50,7 @@ impl Rig {
     }
 
     pub async fn start(webhook: bool, adjust: impl FnOnce(&mut toml::Table)) -> Rig {
-        let sim = PostalSimulator::start(SimulatorOptions::default())
+        let sim = Simulator::start(SimConfig::default())
             .await
             .expect("simulator starts");
         let mut settings = codes::adapter_settings(

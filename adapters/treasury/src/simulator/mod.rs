@@ -7,7 +7,7 @@
 //! Switches ([`Switches`]): slow answers, HTTP 500 for the next N calls,
 //! 500 after crediting (a lost answer), a notice credited twice, a credit
 //! recorded with a different amount. Tests and the demo can also add a
-//! credit by hand ([`TreasurySimulator::add_credit`]), e.g. one the
+//! credit by hand ([`Simulator::add_credit`]), e.g. one the
 //! gateway never settled. It stops when dropped.
 
 mod api;
@@ -31,15 +31,15 @@ pub struct SimConfig {
 }
 
 /// A running treasury simulator; stops when dropped.
-pub struct TreasurySimulator {
+pub struct Simulator {
     state: Arc<SimState>,
     base_url: String,
     _shutdown: oneshot::Sender<()>,
 }
 
-impl TreasurySimulator {
+impl Simulator {
     /// Starts the treasury on a free loopback port.
-    pub async fn start(config: SimConfig) -> std::io::Result<TreasurySimulator> {
+    pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
         let state = Arc::new(SimState {
             partner_code: config.partner_code,
             secret: config.secret,
@@ -47,7 +47,7 @@ impl TreasurySimulator {
         });
         let (base_url, shutdown) =
             serve_simulator("127.0.0.1:0", "treasury", |_| api::router(state.clone())).await?;
-        Ok(TreasurySimulator {
+        Ok(Simulator {
             state,
             base_url,
             _shutdown: shutdown,

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
 use lienthong_adapter::vietnam_time::{self, now_unix};
 use lienthong_adapter::{pb, serve_simulator, Adapter, AdapterKind, Sink};
-use lienthong_adapter_treasury::simulator::{SimConfig, TreasurySimulator};
+use lienthong_adapter_treasury::simulator::{SimConfig, Simulator};
 use lienthong_adapter_treasury::TreasuryKind;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -51,7 +51,7 @@ async fn settlement(
 }
 
 pub struct Harness {
-    pub sim: TreasurySimulator,
+    pub sim: Simulator,
     /// The treasury adapter never calls the hub: tests check it stays so.
     pub hub: Arc<FakeHub>,
     pub gateway: Arc<FakeGateway>,
@@ -83,7 +83,7 @@ impl Default for Options {
 }
 
 pub async fn start(options: Options) -> Harness {
-    let sim = TreasurySimulator::start(SimConfig {
+    let sim = Simulator::start(SimConfig {
         partner_code: PARTNER_CODE.into(),
         secret: SECRET.into(),
     })
