@@ -1,6 +1,58 @@
 //! Serving a partner simulator: every adapter crate ships one (for its tests,
 //! the hub's integration tests and `lienthong demo`), and they all listen
-//! and stop the same way.
+//! and stop the same way, and misbehave with the same switches: a delay
+//! before every answer, the next calls failing, and countdowns of their own
+//! ("the next `n` callbacks carry a wrong signature").
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// A switch that acts on the next `n` occasions, then turns itself off.
+#[derive(Debug, Default)]
+pub struct Countdown(AtomicU32);
+
+impl Countdown {
+    /// Acts on the next `n` occasions (0: off).
+    pub fn arm(&self, n: u32) {
+        self.0.store(n, Ordering::SeqCst);
+    }
+
+    /// Whether this occasion is one it acts on (counting it).
+    pub fn take(&self) -> bool {
+        self.0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+}
+
+/// The faults every simulator's API can show.
+#[derive(Debug, Default)]
+pub struct Faults {
+    delay_ms: AtomicU64,
+    fail_next: Countdown,
+}
+
+impl Faults {
+    /// Every answer waits this long.
+    pub fn set_delay(&self, delay: Duration) {
+        self.delay_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// The next `n` calls fail (HTTP 500, nothing done).
+    pub fn fail_next(&self, n: u32) {
+        self.fail_next.arm(n);
+    }
+
+    /// Waits the delay; then whether this call is one that fails.
+    pub async fn strike(&self) -> bool {
+        let delay = Duration::from_millis(self.delay_ms.load(Ordering::SeqCst));
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        self.fail_next.take()
+    }
+}
 
 /// Serves a simulator's routes on `addr` (`127.0.0.1:0` for any free port)
 /// until the returned sender is dropped or fired; returns its base URL.
@@ -26,4 +78,26 @@ pub async fn serve_simulator(
         }
     });
     Ok((url, stop))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_countdown_acts_n_times_then_stops() {
+        let c = Countdown::default();
+        assert!(!c.take());
+        c.arm(2);
+        assert!(c.take() && c.take());
+        assert!(!c.take());
+    }
+
+    #[tokio::test]
+    async fn faults_fail_the_next_calls_only() {
+        let f = Faults::default();
+        f.fail_next(1);
+        assert!(f.strike().await);
+        assert!(!f.strike().await);
+    }
 }

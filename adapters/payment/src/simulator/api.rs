@@ -32,11 +32,7 @@ pub fn router(state: Arc<SimState>) -> Router {
 /// Slow and failing switches, applied to every protocol call.
 async fn misbehave(state: &SimState) -> Option<Response> {
     state.calls.fetch_add(1, Ordering::SeqCst);
-    let delay = state.switches.delay();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    state.switches.take_failure().then(|| {
+    state.switches.strike().await.then(|| {
         (
             StatusCode::INTERNAL_SERVER_ERROR,
             "simulated gateway failure",

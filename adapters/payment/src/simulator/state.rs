@@ -3,6 +3,7 @@
 //! that make it misbehave.
 
 use crate::protocol::InitRequest;
+use lienthong_adapter::simulator::{Countdown, Faults};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -67,11 +68,10 @@ pub struct CallbackAttempt {
 /// Misbehaviour switches; all start off.
 #[derive(Debug, Default)]
 pub struct Switches {
-    delay_ms: AtomicU64,
-    fail_next: AtomicU32,
+    faults: Faults,
     duplicate_callbacks: AtomicU32,
-    wrong_signature_next: AtomicU32,
-    wrong_amount_next: AtomicU32,
+    wrong_signature_next: Countdown,
+    wrong_amount_next: Countdown,
     drop_callbacks: AtomicBool,
     pending_for: Mutex<Option<(u32, Outcome)>>,
 }
@@ -79,13 +79,12 @@ pub struct Switches {
 impl Switches {
     /// Every API answer (INIT, QUERY, GET_BILL, settlement file) waits this long.
     pub fn set_delay(&self, delay: Duration) {
-        self.delay_ms
-            .store(delay.as_millis() as u64, Ordering::SeqCst);
+        self.faults.set_delay(delay);
     }
 
     /// The next `n` API calls answer HTTP 500 (and do nothing).
     pub fn fail_next(&self, n: u32) {
-        self.fail_next.store(n, Ordering::SeqCst);
+        self.faults.fail_next(n);
     }
 
     /// Every callback is sent `extra` more times.
@@ -95,13 +94,13 @@ impl Switches {
 
     /// The next `n` callbacks carry a wrong `MaXacThuc`.
     pub fn wrong_signature_callbacks(&self, n: u32) {
-        self.wrong_signature_next.store(n, Ordering::SeqCst);
+        self.wrong_signature_next.arm(n);
     }
 
     /// The next `n` callbacks report 1 000 VND more than requested
     /// (correctly signed).
     pub fn wrong_amount_callbacks(&self, n: u32) {
-        self.wrong_amount_next.store(n, Ordering::SeqCst);
+        self.wrong_amount_next.arm(n);
     }
 
     /// Payments settle but the gateway never calls back (lost callbacks).
@@ -121,12 +120,9 @@ impl Switches {
         *lock(&self.pending_for) = None;
     }
 
-    pub(crate) fn delay(&self) -> Duration {
-        Duration::from_millis(self.delay_ms.load(Ordering::SeqCst))
-    }
-
-    pub(crate) fn take_failure(&self) -> bool {
-        take(&self.fail_next)
+    /// Waits the delay; then whether this API call fails.
+    pub(crate) async fn strike(&self) -> bool {
+        self.faults.strike().await
     }
 
     pub(crate) fn copies(&self) -> u32 {
@@ -134,11 +130,11 @@ impl Switches {
     }
 
     pub(crate) fn take_wrong_signature(&self) -> bool {
-        take(&self.wrong_signature_next)
+        self.wrong_signature_next.take()
     }
 
     pub(crate) fn take_wrong_amount(&self) -> bool {
-        take(&self.wrong_amount_next)
+        self.wrong_amount_next.take()
     }
 
     pub(crate) fn callbacks_dropped(&self) -> bool {
@@ -148,13 +144,6 @@ impl Switches {
     pub(crate) fn pending_mode(&self) -> Option<(u32, Outcome)> {
         *lock(&self.pending_for)
     }
-}
-
-/// Decrements `counter` if positive; true when it did.
-fn take(counter: &AtomicU32) -> bool {
-    counter
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok()
 }
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -210,13 +199,16 @@ impl SimState {
 mod tests {
     use super::*;
 
-    #[test]
-    fn counters_count_down_to_zero() {
+    #[tokio::test]
+    async fn counters_count_down_to_zero() {
         let s = Switches::default();
         s.fail_next(2);
-        assert!(s.take_failure());
-        assert!(s.take_failure());
-        assert!(!s.take_failure());
+        assert!(s.strike().await);
+        assert!(s.strike().await);
+        assert!(!s.strike().await);
+        s.wrong_signature_callbacks(1);
+        assert!(s.take_wrong_signature());
+        assert!(!s.take_wrong_signature());
         assert_eq!(s.copies(), 1);
         s.duplicate_callbacks(2);
         assert_eq!(s.copies(), 3);

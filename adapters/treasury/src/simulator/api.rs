@@ -23,11 +23,7 @@ pub fn router(state: Arc<SimState>) -> Router {
 }
 
 async fn misbehave(state: &SimState) -> Option<Response> {
-    let delay = state.switches.delay();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    state.switches.take_failure().then(|| {
+    state.switches.strike().await.then(|| {
         (
             StatusCode::INTERNAL_SERVER_ERROR,
             "simulated treasury failure",

@@ -2,74 +2,64 @@
 //! credited records it exports, and the switches that make it misbehave.
 
 use crate::reconcile::Credited;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use lienthong_adapter::simulator::{Countdown, Faults};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
 /// Misbehaviour switches; all start off.
 #[derive(Debug, Default)]
 pub struct Switches {
-    delay_ms: AtomicU64,
-    fail_next: AtomicU32,
-    fail_after_record_next: AtomicU32,
-    duplicate_next: AtomicU32,
-    wrong_amount_next: AtomicU32,
+    faults: Faults,
+    fail_after_record_next: Countdown,
+    duplicate_next: Countdown,
+    wrong_amount_next: Countdown,
 }
 
 impl Switches {
     /// Every answer (credit notice, credit file) waits this long.
     pub fn set_delay(&self, delay: Duration) {
-        self.delay_ms
-            .store(delay.as_millis() as u64, Ordering::SeqCst);
+        self.faults.set_delay(delay);
     }
 
     /// The next `n` calls answer HTTP 500 and record nothing.
     pub fn fail_next(&self, n: u32) {
-        self.fail_next.store(n, Ordering::SeqCst);
+        self.faults.fail_next(n);
     }
 
     /// The next `n` new notices are credited, then answered HTTP 500 (the
     /// answer is lost; the sender will send again).
     pub fn fail_after_record_next(&self, n: u32) {
-        self.fail_after_record_next.store(n, Ordering::SeqCst);
+        self.fail_after_record_next.arm(n);
     }
 
     /// The next `n` new notices are credited twice (two `SoChungTu`).
     pub fn duplicate_next(&self, n: u32) {
-        self.duplicate_next.store(n, Ordering::SeqCst);
+        self.duplicate_next.arm(n);
     }
 
     /// The next `n` new notices are credited for 1 000 VND more than the
     /// notice says.
     pub fn wrong_amount_next(&self, n: u32) {
-        self.wrong_amount_next.store(n, Ordering::SeqCst);
+        self.wrong_amount_next.arm(n);
     }
 
-    pub(crate) fn delay(&self) -> Duration {
-        Duration::from_millis(self.delay_ms.load(Ordering::SeqCst))
-    }
-
-    pub(crate) fn take_failure(&self) -> bool {
-        take(&self.fail_next)
+    /// Waits the delay; then whether this call fails.
+    pub(crate) async fn strike(&self) -> bool {
+        self.faults.strike().await
     }
 
     pub(crate) fn take_fail_after_record(&self) -> bool {
-        take(&self.fail_after_record_next)
+        self.fail_after_record_next.take()
     }
 
     pub(crate) fn take_duplicate(&self) -> bool {
-        take(&self.duplicate_next)
+        self.duplicate_next.take()
     }
 
     pub(crate) fn take_wrong_amount(&self) -> bool {
-        take(&self.wrong_amount_next)
+        self.wrong_amount_next.take()
     }
-}
-
-fn take(counter: &AtomicU32) -> bool {
-    counter
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok()
 }
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
