@@ -3,6 +3,12 @@
 //! Generated at build time from `proto/lienthong/v1/*.proto` with protox (no
 //! system `protoc`). It is its own crate so that partner adapters and outside
 //! clients depend on the contract alone, never on the hub's internals.
+//! [`ErrorCode`] is the contract's error vocabulary, shared by every
+//! transport and by the adapter interface.
+
+mod error_code;
+
+pub use error_code::ErrorCode;
 
 /// The generated `lienthong.v1` types, clients and servers.
 pub mod v1 {
