@@ -19,7 +19,7 @@ pub struct InProcessHub {
 
 fn call_error(error: HubError) -> HubCallError {
     HubCallError {
-        code: crate::grpc::code_name(&error),
+        code: error.code(),
         message: error.to_string(),
     }
 }

@@ -22,6 +22,7 @@ use lapin::options::{
 };
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel};
+use lienthong_proto::ErrorCode;
 use prost::Message;
 use std::sync::Arc;
 use tokio_stream::StreamExt;
@@ -234,7 +235,7 @@ impl CommandConsumer {
                 }
             }
             other => Outcome {
-                reply: error_reply("INVALID_ARGUMENT", format!("invalid property `type`: `{other}` is not {COMMAND_TYPE} or {CATALOG_TYPE}"), true),
+                reply: error_reply(ErrorCode::InvalidArgument, format!("invalid property `type`: `{other}` is not {COMMAND_TYPE} or {CATALOG_TYPE}"), true),
                 park_reason: Some(format!("unknown message type `{other}`")),
                 requeue: false,
             },
@@ -331,11 +332,10 @@ fn accepted(reply: pb::amqp_reply::Result) -> Outcome {
 }
 
 fn refused(error: HubError) -> Outcome {
-    let code = crate::grpc::code_name(&error);
     let disposition = error.disposition();
     let park = disposition == Disposition::Park;
     Outcome {
-        reply: error_reply(&code, error.to_string(), park),
+        reply: error_reply(error.code(), error.to_string(), park),
         park_reason: park.then(|| error.to_string()),
         requeue: disposition == Disposition::Retry,
     }
@@ -344,15 +344,15 @@ fn refused(error: HubError) -> Outcome {
 fn undecodable(expected: &str, error: prost::DecodeError) -> Outcome {
     let message = format!("invalid body: it does not decode as {expected}: {error}");
     Outcome {
-        reply: error_reply("INVALID_ARGUMENT", message.clone(), true),
+        reply: error_reply(ErrorCode::InvalidArgument, message.clone(), true),
         park_reason: Some(message),
         requeue: false,
     }
 }
 
-fn error_reply(code: &str, message: String, parked: bool) -> pb::amqp_reply::Result {
+fn error_reply(code: ErrorCode, message: String, parked: bool) -> pb::amqp_reply::Result {
     pb::amqp_reply::Result::Error(pb::ErrorReply {
-        code: code.to_string(),
+        code: code.name().to_string(),
         message,
         parked,
     })

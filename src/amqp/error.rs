@@ -41,7 +41,7 @@ impl AmqpError {
     /// Whether reconnecting and trying again can help.
     pub fn is_retryable(&self) -> bool {
         match self {
-            AmqpError::Hub(e) => e.is_retryable(),
+            AmqpError::Hub(e) => e.code().is_retryable(),
             _ => true,
         }
     }

@@ -36,16 +36,3 @@ pub enum EngineError {
     #[error("the hub is shutting down")]
     ShuttingDown,
 }
-
-impl EngineError {
-    /// Whether sending the same request again later may succeed.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            EngineError::Storage(e) => e.is_retryable(),
-            EngineError::ShuttingDown
-            | EngineError::CommitFailed { .. }
-            | EngineError::VersionConflict { .. } => true,
-            _ => false,
-        }
-    }
-}

@@ -4,7 +4,7 @@
 //! `AdapterDeliveries` (the adapter edge).
 
 use super::{auth, from_proto, pb, to_proto, to_status};
-use crate::domain::CommandName;
+use crate::domain::{CommandName, DomainError};
 use crate::hub::{AdapterDeliveries, DeadLetters, Hub, HubError};
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
@@ -74,8 +74,9 @@ impl pb::admin_service_server::AdminService for AdminService {
         let dead_letters = self.authorised(&request)?;
         let req = request.into_inner();
         if req.message_ids.is_empty() && !req.all {
-            return Err(Status::invalid_argument(
-                "invalid field `message_ids`: name at least one message, or set `all`",
+            return Err(to_status(
+                &DomainError::invalid("message_ids", "name at least one message, or set `all`")
+                    .into(),
             ));
         }
         let redriven = dead_letters
@@ -190,14 +191,20 @@ impl pb::admin_service_server::AdminService for AdminService {
             .map_err(|e| to_status(&e.into()))?;
         let records = request.get_ref().gateway.len() + request.get_ref().treasury.len();
         if records > 1_000_000 {
-            return Err(Status::invalid_argument(
-                "invalid fields `gateway`, `treasury`: at most 1000000 records in all",
-            ));
+            return Err(to_status(&HubError::TooLarge {
+                fields: "`gateway`, `treasury`".into(),
+                limit: 1_000_000,
+            }));
         }
         let reply =
             tokio::task::spawn_blocking(move || super::reconcile::run(request.into_inner()))
                 .await
-                .map_err(|e| Status::internal(format!("reconciliation failed: {e}")))?;
+                .map_err(|e| {
+                    to_status(&HubError::TaskFailed {
+                        what: "reconciliation".into(),
+                        reason: e.to_string(),
+                    })
+                })?;
         Ok(Response::new(reply))
     }
 }

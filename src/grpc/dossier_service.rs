@@ -1,6 +1,7 @@
 //! `lienthong.v1.DossierService`: commands and dossier reads.
 
 use super::{auth, from_proto, pb, to_proto, to_status};
+use crate::domain::DomainError;
 use crate::hub::{Hub, ListFilter};
 use tonic::{Request, Response, Status};
 use tracing::Instrument;
@@ -52,7 +53,7 @@ impl pb::dossier_service_server::DossierService for DossierService {
         let reference = from_proto::dossier_ref("dossier", &request.get_ref().dossier)
             .map_err(|e| to_status(&e.into()))?
             .ok_or_else(|| {
-                Status::invalid_argument("invalid field `dossier`: is required (id or ma_ho_so)")
+                to_status(&DomainError::invalid("dossier", "is required (id or ma_ho_so)").into())
             })?;
         let (dossier, history) = self
             .hub

@@ -17,7 +17,7 @@ mod server;
 mod status;
 
 pub use server::{serve, ServeSettings};
-pub use status::{code_name, to_status};
+pub use status::to_status;
 
 pub use crate::wire::pb;
 use crate::wire::{from_proto, to_proto};

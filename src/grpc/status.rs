@@ -1,79 +1,67 @@
 //! The one place where a hub error becomes a gRPC status.
 //!
-//! | error                                   | code                |
-//! |-----------------------------------------|---------------------|
-//! | invalid field, reused idempotency key   | INVALID_ARGUMENT    |
-//! | illegal transition                      | FAILED_PRECONDITION |
-//! | expected version differs                | ABORTED             |
-//! | missing or unknown token                | UNAUTHENTICATED     |
-//! | command/agency/subscription not allowed | PERMISSION_DENIED   |
-//! | dossier or record not found             | NOT_FOUND           |
-//! | MaHoSo already exists                   | ALREADY_EXISTS      |
-//! | daily numbering exhausted               | RESOURCE_EXHAUSTED  |
-//! | replay beyond retention                 | OUT_OF_RANGE        |
-//! | shutting down, commit failed, no broker | UNAVAILABLE         |
-//! | storage failure                         | INTERNAL            |
+//! `HubError::code` decides the code (its table is on `ErrorCode`); this
+//! file only names each code's `tonic::Code`, which has the same canonical
+//! name, and keeps the error's message.
 
-use crate::domain::DomainError;
-use crate::engine::EngineError;
 use crate::hub::HubError;
-use crate::partners::AccessError;
+use lienthong_proto::ErrorCode;
 use tonic::{Code, Status};
 
 pub fn to_status(error: &HubError) -> Status {
-    let code = match error {
-        HubError::Engine(e) => engine_code(e),
-        HubError::Access(e) => access_code(e),
-        HubError::Domain(e) => domain_code(e),
-        HubError::Storage(_) => Code::Internal,
-        HubError::NotFound { .. } => Code::NotFound,
-        HubError::NoLongerRetained { .. } => Code::OutOfRange,
-        HubError::Unavailable { .. } => Code::Unavailable,
-    };
-    if code == Code::Internal {
+    let code = error.code();
+    if code == ErrorCode::Internal {
         tracing::error!(error = %error, "internal error answered to a partner");
     }
-    Status::new(code, error.to_string())
+    Status::new(tonic_code(code), error.to_string())
 }
 
-fn engine_code(error: &EngineError) -> Code {
-    match error {
-        EngineError::Domain(e) => domain_code(e),
-        EngineError::Access(e) => access_code(e),
-        EngineError::DossierNotFound { .. } => Code::NotFound,
-        EngineError::AlreadyExists { .. } => Code::AlreadyExists,
-        EngineError::VersionConflict { .. } => Code::Aborted,
-        EngineError::IdempotencyKeyReused { .. } => Code::InvalidArgument,
-        EngineError::Exhausted { .. } => Code::ResourceExhausted,
-        EngineError::Storage(_) => Code::Internal,
-        EngineError::CommitFailed { .. } | EngineError::ShuttingDown => Code::Unavailable,
+fn tonic_code(code: ErrorCode) -> Code {
+    match code {
+        ErrorCode::InvalidArgument => Code::InvalidArgument,
+        ErrorCode::FailedPrecondition => Code::FailedPrecondition,
+        ErrorCode::Aborted => Code::Aborted,
+        ErrorCode::Unauthenticated => Code::Unauthenticated,
+        ErrorCode::PermissionDenied => Code::PermissionDenied,
+        ErrorCode::NotFound => Code::NotFound,
+        ErrorCode::AlreadyExists => Code::AlreadyExists,
+        ErrorCode::ResourceExhausted => Code::ResourceExhausted,
+        ErrorCode::OutOfRange => Code::OutOfRange,
+        ErrorCode::Unavailable => Code::Unavailable,
+        ErrorCode::Internal => Code::Internal,
     }
 }
 
-fn domain_code(error: &DomainError) -> Code {
-    match error {
-        DomainError::InvalidField { .. } => Code::InvalidArgument,
-        DomainError::IllegalTransition { .. } => Code::FailedPrecondition,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn access_code(error: &AccessError) -> Code {
-    match error {
-        AccessError::MissingCredential | AccessError::UnknownCredential => Code::Unauthenticated,
-        _ => Code::PermissionDenied,
-    }
-}
-
-/// The gRPC code name of an error (`FAILED_PRECONDITION`), for transports
-/// that carry it as text (AMQP replies, adapters).
-pub fn code_name(error: &HubError) -> String {
-    let camel = format!("{:?}", to_status(error).code());
-    let mut name = String::new();
-    for (i, c) in camel.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            name.push('_');
+    /// tonic's own spelling of a code (`AlreadyExists`) in canonical form.
+    fn canonical(code: Code) -> String {
+        let mut name = String::new();
+        for (i, c) in format!("{code:?}").chars().enumerate() {
+            if c.is_uppercase() && i > 0 {
+                name.push('_');
+            }
+            name.push(c.to_ascii_uppercase());
         }
-        name.push(c.to_ascii_uppercase());
+        name
     }
-    name
+
+    #[test]
+    fn each_code_becomes_the_tonic_code_of_the_same_name() {
+        for code in ErrorCode::ALL {
+            assert_eq!(canonical(tonic_code(code)), code.name());
+        }
+    }
+
+    #[test]
+    fn a_status_keeps_the_message() {
+        let error = HubError::NotFound {
+            what: "dossier id 7".into(),
+        };
+        let status = to_status(&error);
+        assert_eq!(status.code(), Code::NotFound);
+        assert_eq!(status.message(), "dossier id 7 not found");
+    }
 }

@@ -1,16 +1,24 @@
 //! Every way a request to the hub can fail, whatever transport carried it.
-//! Transports convert this enum to their own error form in one place each
-//! (`grpc::status`).
+//!
+//! `HubError::code` is the one mapping from a failure to its transport-neutral
+//! [`ErrorCode`]; transports turn that code into their own form in one place
+//! each (`grpc::status` for gRPC, the code's name for AMQP replies and
+//! in-process adapters), and `disposition` derives from it too, so a failure
+//! answers the same everywhere.
 
 use crate::domain::DomainError;
 use crate::engine::EngineError;
 use crate::partners::AccessError;
 use crate::store::StoreError;
+use lienthong_proto::ErrorCode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
+    /// What only the engine decides (state, versions, idempotency, commits).
+    /// Never holds a domain, access or storage error: `From<EngineError>`
+    /// lifts those to the variants below, so each failure has one route.
     #[error(transparent)]
-    Engine(#[from] EngineError),
+    Engine(EngineError),
     #[error(transparent)]
     Access(#[from] AccessError),
     #[error(transparent)]
@@ -25,6 +33,23 @@ pub enum HubError {
     /// A service the request needs (the broker) cannot be reached now.
     #[error("{what} is unavailable: {reason}")]
     Unavailable { what: String, reason: String },
+    /// A request holding more records than the hub takes in one call.
+    #[error("invalid fields {fields}: at most {limit} records in all")]
+    TooLarge { fields: String, limit: usize },
+    /// Work the hub ran for a request ended without an answer (it panicked).
+    #[error("{what} failed: {reason}")]
+    TaskFailed { what: String, reason: String },
+}
+
+impl From<EngineError> for HubError {
+    fn from(error: EngineError) -> Self {
+        match error {
+            EngineError::Domain(e) => HubError::Domain(e),
+            EngineError::Access(e) => HubError::Access(e),
+            EngineError::Storage(e) => HubError::Storage(e),
+            other => HubError::Engine(other),
+        }
+    }
 }
 
 /// What a transport that can hold a message (AMQP) does with a request the
@@ -42,26 +67,181 @@ pub enum Disposition {
 }
 
 impl HubError {
-    pub fn disposition(&self) -> Disposition {
-        use crate::engine::EngineError as E;
+    /// The transport-neutral code of this failure (table in `ErrorCode`).
+    pub fn code(&self) -> ErrorCode {
         match self {
-            HubError::Domain(DomainError::InvalidField { .. })
-            | HubError::Engine(E::Domain(DomainError::InvalidField { .. }))
-            | HubError::Access(_)
-            | HubError::Engine(E::Access(_))
-            | HubError::Engine(E::IdempotencyKeyReused { .. }) => Disposition::Park,
-            HubError::Engine(E::VersionConflict { .. }) => Disposition::Refuse,
-            e if e.is_retryable() => Disposition::Retry,
-            _ => Disposition::Refuse,
+            HubError::Engine(e) => engine_code(e),
+            HubError::Access(e) => access_code(e),
+            HubError::Domain(e) => domain_code(e),
+            HubError::Storage(_) | HubError::TaskFailed { .. } => ErrorCode::Internal,
+            HubError::NotFound { .. } => ErrorCode::NotFound,
+            HubError::NoLongerRetained { .. } => ErrorCode::OutOfRange,
+            HubError::Unavailable { .. } => ErrorCode::Unavailable,
+            HubError::TooLarge { .. } => ErrorCode::InvalidArgument,
         }
     }
 
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            HubError::Engine(e) => e.is_retryable(),
-            HubError::Storage(e) => e.is_retryable(),
-            HubError::Unavailable { .. } => true,
-            _ => false,
+    /// Follows from the code: a wrong or unauthorised request is parked, one
+    /// worth retrying (`ErrorCode::is_retryable`) is delivered again, any
+    /// other is answered and dropped.
+    pub fn disposition(&self) -> Disposition {
+        match self.code() {
+            ErrorCode::InvalidArgument
+            | ErrorCode::Unauthenticated
+            | ErrorCode::PermissionDenied => Disposition::Park,
+            code if code.is_retryable() => Disposition::Retry,
+            _ => Disposition::Refuse,
+        }
+    }
+}
+
+fn engine_code(error: &EngineError) -> ErrorCode {
+    match error {
+        // Lifted out by `From<EngineError>`; mapped alike should one be
+        // built by hand.
+        EngineError::Domain(e) => domain_code(e),
+        EngineError::Access(e) => access_code(e),
+        EngineError::Storage(_) => ErrorCode::Internal,
+        EngineError::DossierNotFound { .. } => ErrorCode::NotFound,
+        EngineError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+        EngineError::VersionConflict { .. } => ErrorCode::Aborted,
+        EngineError::IdempotencyKeyReused { .. } => ErrorCode::InvalidArgument,
+        EngineError::Exhausted { .. } => ErrorCode::ResourceExhausted,
+        EngineError::CommitFailed { .. } | EngineError::ShuttingDown => ErrorCode::Unavailable,
+    }
+}
+
+fn domain_code(error: &DomainError) -> ErrorCode {
+    match error {
+        DomainError::InvalidField { .. } => ErrorCode::InvalidArgument,
+        DomainError::IllegalTransition { .. } => ErrorCode::FailedPrecondition,
+    }
+}
+
+fn access_code(error: &AccessError) -> ErrorCode {
+    match error {
+        AccessError::MissingCredential | AccessError::UnknownCredential => {
+            ErrorCode::Unauthenticated
+        }
+        AccessError::CommandNotAllowed { .. }
+        | AccessError::AgencyNotAllowed { .. }
+        | AccessError::NoSubscription { .. } => ErrorCode::PermissionDenied,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CommandName, Status};
+
+    fn invalid() -> DomainError {
+        DomainError::invalid("refuse.reason", "is required")
+    }
+
+    #[test]
+    fn engine_errors_of_other_modules_take_their_own_route() {
+        assert!(matches!(
+            HubError::from(EngineError::Domain(invalid())),
+            HubError::Domain(_)
+        ));
+        assert!(matches!(
+            HubError::from(EngineError::Access(AccessError::UnknownCredential)),
+            HubError::Access(_)
+        ));
+        assert!(matches!(
+            HubError::from(EngineError::ShuttingDown),
+            HubError::Engine(EngineError::ShuttingDown)
+        ));
+    }
+
+    #[test]
+    fn codes_and_dispositions() {
+        let cases: Vec<(HubError, ErrorCode, Disposition)> = vec![
+            (
+                invalid().into(),
+                ErrorCode::InvalidArgument,
+                Disposition::Park,
+            ),
+            (
+                EngineError::IdempotencyKeyReused { key: "k".into() }.into(),
+                ErrorCode::InvalidArgument,
+                Disposition::Park,
+            ),
+            (
+                DomainError::IllegalTransition {
+                    command: CommandName::Finish,
+                    status: Status::Received,
+                }
+                .into(),
+                ErrorCode::FailedPrecondition,
+                Disposition::Refuse,
+            ),
+            (
+                EngineError::VersionConflict {
+                    what: "dossier X".into(),
+                    expected: 1,
+                    actual: 2,
+                }
+                .into(),
+                ErrorCode::Aborted,
+                Disposition::Refuse,
+            ),
+            (
+                AccessError::MissingCredential.into(),
+                ErrorCode::Unauthenticated,
+                Disposition::Park,
+            ),
+            (
+                AccessError::NoSubscription {
+                    partner: "p".into(),
+                }
+                .into(),
+                ErrorCode::PermissionDenied,
+                Disposition::Park,
+            ),
+            (
+                EngineError::AlreadyExists {
+                    what: "dossier X".into(),
+                }
+                .into(),
+                ErrorCode::AlreadyExists,
+                Disposition::Refuse,
+            ),
+            (
+                EngineError::Exhausted {
+                    what: "numbering".into(),
+                    detail: "99999 used".into(),
+                }
+                .into(),
+                ErrorCode::ResourceExhausted,
+                Disposition::Refuse,
+            ),
+            (
+                HubError::NoLongerRetained {
+                    after_seq: 1,
+                    oldest: 5,
+                },
+                ErrorCode::OutOfRange,
+                Disposition::Refuse,
+            ),
+            (
+                EngineError::ShuttingDown.into(),
+                ErrorCode::Unavailable,
+                Disposition::Retry,
+            ),
+            (
+                StoreError::Corrupt {
+                    key: "d/1".into(),
+                    reason: "bad json".into(),
+                }
+                .into(),
+                ErrorCode::Internal,
+                Disposition::Retry,
+            ),
+        ];
+        for (error, code, disposition) in cases {
+            assert_eq!(error.code(), code, "{error}");
+            assert_eq!(error.disposition(), disposition, "{error}");
         }
     }
 }

@@ -28,6 +28,8 @@
 /// Vietnam calendar): pure data and functions, shared with the hub.
 pub use lienthong_domain as domain;
 pub use lienthong_proto::v1 as pb;
+/// Why the hub refused a call, with the one rule for what to retry.
+pub use lienthong_proto::ErrorCode;
 /// The contract's well-known types (`Timestamp`), so adapters need not
 /// depend on prost-types themselves.
 pub use prost_types;
@@ -53,15 +55,23 @@ pub use simulator::serve_simulator;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct HubCallError {
-    /// The gRPC status code name, e.g. `FAILED_PRECONDITION`.
-    pub code: String,
+    /// Displayed as its canonical name, e.g. `FAILED_PRECONDITION`.
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl HubCallError {
-    /// The hub could not decide now (stopping, storage): try again later.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        HubCallError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The hub could not decide now: try again later
+    /// (`ErrorCode::is_retryable`, the one rule).
     pub fn is_retryable(&self) -> bool {
-        self.code == "UNAVAILABLE" || self.code == "INTERNAL"
+        self.code.is_retryable()
     }
 }
 

@@ -12,16 +12,13 @@
 use crate::domain::machine::{self, Target};
 use crate::domain::{CommandName, Status};
 use crate::pb::{self, command_request::Command, dossier_ref::Ref};
-use crate::{HubApi, HubCallError};
+use crate::{ErrorCode, HubApi, HubCallError};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 /// A refusal as the hub gives one.
-pub fn refusal(code: &str, message: impl Into<String>) -> HubCallError {
-    HubCallError {
-        code: code.into(),
-        message: message.into(),
-    }
+pub fn refusal(code: ErrorCode, message: impl Into<String>) -> HubCallError {
+    HubCallError::new(code, message)
 }
 
 #[derive(Default)]
@@ -164,9 +161,9 @@ fn apply(held: &mut Held, command: &Command) -> Result<(), HubCallError> {
     let current = u8::try_from(d.status)
         .ok()
         .and_then(Status::from_code)
-        .ok_or_else(|| refusal("INTERNAL", format!("dossier status {}", d.status)))?;
+        .ok_or_else(|| refusal(ErrorCode::Internal, format!("dossier status {}", d.status)))?;
     let rule = machine::transition(command_name(command), current)
-        .map_err(|e| refusal("FAILED_PRECONDITION", e.to_string()))?;
+        .map_err(|e| refusal(ErrorCode::FailedPrecondition, e.to_string()))?;
     let next = match rule.to {
         Target::To(status) => status,
         Target::Pause(status) => {
@@ -203,14 +200,16 @@ impl HubApi for FakeHub {
             again.replayed = true;
             return Ok(again);
         }
-        let command = request
-            .command
-            .clone()
-            .ok_or_else(|| refusal("INVALID_ARGUMENT", "invalid field `command`: is required"))?;
+        let command = request.command.clone().ok_or_else(|| {
+            refusal(
+                ErrorCode::InvalidArgument,
+                "invalid field `command`: is required",
+            )
+        })?;
         let dossier = if let Command::Submit(submit) = &command {
             if state.dossiers.contains_key(&submit.ma_ho_so) {
                 return Err(refusal(
-                    "ALREADY_EXISTS",
+                    ErrorCode::AlreadyExists,
                     format!("dossier {} already exists", submit.ma_ho_so),
                 ));
             }
@@ -234,7 +233,7 @@ impl HubApi for FakeHub {
             if let Some(expected) = request.expected_version {
                 if expected != held.dossier.version {
                     return Err(refusal(
-                        "ABORTED",
+                        ErrorCode::Aborted,
                         format!("dossier is at version {}", held.dossier.version),
                     ));
                 }
@@ -288,11 +287,11 @@ impl HubApi for FakeHub {
         let mut state = self.state();
         state.dossier_reads += 1;
         let ma = ma_of(Some(&dossier))
-            .ok_or_else(|| refusal("INVALID_ARGUMENT", "by MaHoSo only in this fake"))?;
+            .ok_or_else(|| refusal(ErrorCode::InvalidArgument, "by MaHoSo only in this fake"))?;
         let held = state
             .dossiers
             .get(&ma)
-            .ok_or_else(|| refusal("NOT_FOUND", format!("dossier {ma} not found")))?;
+            .ok_or_else(|| refusal(ErrorCode::NotFound, format!("dossier {ma} not found")))?;
         Ok(pb::GetDossierReply {
             dossier: Some(held.dossier.clone()),
             history: held.history.clone(),
@@ -399,7 +398,7 @@ mod tests {
             ))
             .await
             .unwrap_err();
-        assert_eq!(refused.code, "FAILED_PRECONDITION");
+        assert_eq!(refused.code, ErrorCode::FailedPrecondition);
         assert_eq!(hub.calls().len(), 4);
         assert_eq!(hub.applied().len(), 2);
         assert_eq!(hub.distinct_keys(), 3);
@@ -409,18 +408,21 @@ mod tests {
     async fn refuses_on_demand_and_checks_versions() {
         let hub = FakeHub::default();
         hub.add(at("A", pb::DossierStatus::Received));
-        hub.refuse_next(1, refusal("UNAVAILABLE", "stopping"));
+        hub.refuse_next(1, refusal(ErrorCode::Unavailable, "stopping"));
         let start = Command::StartProcessing(pb::StartProcessing::default());
         let e = hub
             .execute(request("k", "A", start.clone()))
             .await
             .unwrap_err();
-        assert_eq!(e.code, "UNAVAILABLE");
+        assert_eq!(e.code, ErrorCode::Unavailable);
         let mut stale = request("k", "A", start.clone());
         stale.expected_version = Some(7);
-        assert_eq!(hub.execute(stale).await.unwrap_err().code, "ABORTED");
+        assert_eq!(
+            hub.execute(stale).await.unwrap_err().code,
+            ErrorCode::Aborted
+        );
         hub.execute(request("k", "A", start)).await.unwrap();
-        hub.refuse_always(Some(refusal("PERMISSION_DENIED", "no")));
+        hub.refuse_always(Some(refusal(ErrorCode::PermissionDenied, "no")));
         let e = hub
             .execute(request(
                 "k2",
@@ -429,13 +431,13 @@ mod tests {
             ))
             .await
             .unwrap_err();
-        assert_eq!(e.code, "PERMISSION_DENIED");
+        assert_eq!(e.code, ErrorCode::PermissionDenied);
         let unknown = pb::DossierRef {
             r#ref: Some(Ref::MaHoSo("Z".into())),
         };
         assert_eq!(
             hub.get_dossier(unknown).await.unwrap_err().code,
-            "NOT_FOUND"
+            ErrorCode::NotFound
         );
         assert_eq!(hub.dossier_reads(), 1);
     }
@@ -455,7 +457,7 @@ mod tests {
         assert_eq!(hub.status("N"), 1);
         assert_eq!(
             hub.execute(submit("s2")).await.unwrap_err().code,
-            "ALREADY_EXISTS"
+            ErrorCode::AlreadyExists
         );
     }
 }

@@ -1,7 +1,7 @@
 //! The crate's one error enum: why a legacy system's update was not applied,
 //! with the HTTP status the legacy system is answered with.
 
-use lienthong_adapter::HubCallError;
+use lienthong_adapter::{ErrorCode, HubCallError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LegacyError {
@@ -36,14 +36,16 @@ impl LegacyError {
             | LegacyError::BadValue { .. }
             | LegacyError::NotMapped(_) => 400,
             LegacyError::Unsupported { .. } => 409,
-            LegacyError::Hub(e) => match e.code.as_str() {
-                "INVALID_ARGUMENT" | "OUT_OF_RANGE" => 400,
-                "UNAUTHENTICATED" => 401,
-                "PERMISSION_DENIED" => 403,
-                "NOT_FOUND" => 404,
-                "FAILED_PRECONDITION" | "ABORTED" | "ALREADY_EXISTS" => 409,
-                "RESOURCE_EXHAUSTED" => 429,
-                _ if e.is_retryable() => 503,
+            LegacyError::Hub(e) => match e.code {
+                ErrorCode::InvalidArgument | ErrorCode::OutOfRange => 400,
+                ErrorCode::Unauthenticated => 401,
+                ErrorCode::PermissionDenied => 403,
+                ErrorCode::NotFound => 404,
+                ErrorCode::FailedPrecondition | ErrorCode::Aborted | ErrorCode::AlreadyExists => {
+                    409
+                }
+                ErrorCode::ResourceExhausted => 429,
+                code if code.is_retryable() => 503,
                 _ => 502,
             },
         }

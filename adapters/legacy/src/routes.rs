@@ -19,7 +19,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use lienthong_adapter::auth::{check_header_secret, Credential};
 use lienthong_adapter::pb::{self, dossier_ref::Ref};
-use lienthong_adapter::HubApi;
+use lienthong_adapter::{ErrorCode, HubApi};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -126,7 +126,7 @@ async fn apply(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Value, Leg
     };
     let reply = match ctx.hub.execute(request).await {
         Ok(reply) => reply,
-        Err(e) if e.code == "ALREADY_EXISTS" => {
+        Err(e) if e.code == ErrorCode::AlreadyExists => {
             return Ok(json!({
                 "accepted": true,
                 "ma_ho_so": update.ma_ho_so,

@@ -5,7 +5,7 @@ mod common;
 
 use common::{dossier, ma_ho_so, Rig};
 use lienthong_adapter::pb::{self, command_request::Command, DossierStatus};
-use lienthong_adapter::HubCallError;
+use lienthong_adapter::{ErrorCode, HubCallError};
 use lienthong_adapter_legacy::simulator::LegacyUpdate;
 
 fn update(n: u32, status: &str) -> LegacyUpdate {
@@ -177,7 +177,7 @@ async fn hub_refusals_come_back_with_their_status() {
     // The hub's transition table refuses.
     rig.hub.add(dossier(6, DossierStatus::Processing));
     rig.hub.refuse_always(Some(HubCallError {
-        code: "FAILED_PRECONDITION".into(),
+        code: ErrorCode::FailedPrecondition,
         message: "refuse is not allowed in status 4".into(),
     }));
     let a = &rig
@@ -191,7 +191,7 @@ async fn hub_refusals_come_back_with_their_status() {
     assert!(a.response["error"].as_str().unwrap().contains("status 4"));
     // Busy hub: 503, the legacy system tries again later.
     rig.hub.refuse_always(Some(HubCallError {
-        code: "UNAVAILABLE".into(),
+        code: ErrorCode::Unavailable,
         message: "stopping".into(),
     }));
     let a = &rig.sim.send_update(&update(6, "DA_XU_LY")).await[0];

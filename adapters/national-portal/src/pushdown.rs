@@ -21,7 +21,7 @@ use crate::protocol::{from_item, ops, HoSo};
 use crate::sink::params;
 use crate::sync_state::SyncState;
 use lienthong_adapter::vietnam_time;
-use lienthong_adapter::{pb, HubApi, Stop};
+use lienthong_adapter::{pb, ErrorCode, HubApi, Stop};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -216,10 +216,8 @@ impl Pushdown {
         match self.hub.execute(request).await {
             Ok(reply) if reply.replayed => Outcome::AlreadyThere,
             Ok(_) => Outcome::Submitted,
-            Err(e) if e.code == "ALREADY_EXISTS" => Outcome::AlreadyThere,
-            Err(e) if e.is_retryable() || e.code == "RESOURCE_EXHAUSTED" => {
-                Outcome::Deferred(e.to_string())
-            }
+            Err(e) if e.code == ErrorCode::AlreadyExists => Outcome::AlreadyThere,
+            Err(e) if e.is_retryable() => Outcome::Deferred(e.to_string()),
             Err(e) => Outcome::Refused(e.to_string()),
         }
     }

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use lienthong_adapter::AdapterSettings;
-use lienthong_adapter::{AdapterKind, Stop};
+use lienthong_adapter::{AdapterKind, ErrorCode, Stop};
 use lienthong_adapter_national_portal::catalog::Pulled;
 use lienthong_adapter_national_portal::protocol::{ops, HoSo, LinhVuc, ThuTuc};
 use lienthong_adapter_national_portal::simulator::{SimConfig, Simulator};
@@ -235,7 +235,7 @@ async fn an_unavailable_hub_holds_the_cursor_and_bad_records_are_named() {
     sim.file_on_portal(MADONVI, bad);
     sim.file_on_portal(MADONVI, filed(2, 2));
     let poller = parts.pushdown(&settings);
-    fail_with(&hub, Some("UNAVAILABLE"));
+    fail_with(&hub, Some(ErrorCode::Unavailable));
     let polled = poller.poll_once().await.unwrap();
     assert_eq!((polled.refused, polled.deferred), (1, 1));
     fail_with(&hub, None);
@@ -247,7 +247,7 @@ async fn an_unavailable_hub_holds_the_cursor_and_bad_records_are_named() {
     assert_eq!(summary.pushdown.refused[0].ma_ho_so, ma(1));
     assert!(summary.pushdown.refused[0].reason.contains("LoaiDoiTuong"));
     // A refusal by the hub is recorded with the hub's message, not retried.
-    fail_with(&hub, Some("INVALID_ARGUMENT"));
+    fail_with(&hub, Some(ErrorCode::InvalidArgument));
     sim.file_on_portal(MADONVI, filed(3, 30));
     let polled = poller.poll_once().await.unwrap();
     assert_eq!(polled.refused, 1);

@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use lienthong_adapter::auth::{check_header_secret, Credential};
-use lienthong_adapter::{pb, HubApi, HubCallError};
+use lienthong_adapter::{pb, ErrorCode, HubApi, HubCallError};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
@@ -207,7 +207,7 @@ async fn apply(ctx: &Ctx, report: &StatusReport, target: u8) -> Result<StatusAns
                 version: after.version,
             })
         }
-        Err(e) if e.code == "ALREADY_EXISTS" => Ok(StatusAnswer {
+        Err(e) if e.code == ErrorCode::AlreadyExists => Ok(StatusAnswer {
             outcome: "already_applied".into(),
             command: name.into(),
             ma_ho_so: report.ma_ho_so.clone(),
@@ -220,12 +220,15 @@ async fn apply(ctx: &Ctx, report: &StatusReport, target: u8) -> Result<StatusAns
 
 /// The hub's refusal as an HTTP answer the one-stop system can act on.
 fn hub_refusal(e: &HubCallError, field: &str) -> Response {
-    let status = match e.code.as_str() {
-        "FAILED_PRECONDITION" | "ABORTED" => StatusCode::CONFLICT,
-        "INVALID_ARGUMENT" | "OUT_OF_RANGE" => StatusCode::BAD_REQUEST,
-        "NOT_FOUND" => StatusCode::NOT_FOUND,
-        "PERMISSION_DENIED" | "UNAUTHENTICATED" => StatusCode::FORBIDDEN,
-        _ => StatusCode::SERVICE_UNAVAILABLE,
+    let status = match e.code {
+        ErrorCode::FailedPrecondition | ErrorCode::Aborted => StatusCode::CONFLICT,
+        ErrorCode::InvalidArgument | ErrorCode::OutOfRange => StatusCode::BAD_REQUEST,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::PermissionDenied | ErrorCode::Unauthenticated => StatusCode::FORBIDDEN,
+        ErrorCode::AlreadyExists
+        | ErrorCode::ResourceExhausted
+        | ErrorCode::Unavailable
+        | ErrorCode::Internal => StatusCode::SERVICE_UNAVAILABLE,
     };
     let field = if field.is_empty() && status == StatusCode::BAD_REQUEST {
         report_field(&e.message)

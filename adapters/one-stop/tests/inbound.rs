@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use lienthong_adapter::pb;
 use lienthong_adapter::testing::{refusal, serve_routes};
-use lienthong_adapter::AdapterKind;
+use lienthong_adapter::{AdapterKind, ErrorCode};
 use lienthong_adapter_one_stop::protocol::{Document, Payment, StatusReport};
 use lienthong_adapter_one_stop::simulator::{SimConfig, Simulator};
 use lienthong_adapter_one_stop::OneStopKind;
@@ -248,7 +248,7 @@ async fn an_illegal_combination_is_the_hubs_409() {
     s.hub.refuse_next(
         1,
         refusal(
-            "FAILED_PRECONDITION",
+            ErrorCode::FailedPrecondition,
             "command finish is not allowed in status 1 (SUBMITTED)",
         ),
     );
@@ -286,8 +286,10 @@ async fn bad_reports_name_the_field() {
     )
     .await;
     assert_eq!(status, 404);
-    s.hub
-        .refuse_next(1, refusal("INVALID_ARGUMENT", "refuse.reason is required"));
+    s.hub.refuse_next(
+        1,
+        refusal(ErrorCode::InvalidArgument, "refuse.reason is required"),
+    );
     let (status, answer) = one(&s, report("b3", &ma, "KHONG_TIEP_NHAN")).await;
     assert_eq!(status, 400);
     assert!(answer["error"].as_str().unwrap().contains("refuse.reason"));
@@ -306,7 +308,7 @@ async fn a_busy_hub_asks_the_system_to_try_again() {
     let ma = ma(8);
     let s = setup(hub_with(&ma, S::Submitted)).await;
     s.hub
-        .refuse_next(1, refusal("UNAVAILABLE", "the hub is stopping"));
+        .refuse_next(1, refusal(ErrorCode::Unavailable, "the hub is stopping"));
     let (status, _) = one(&s, report("t1", &ma, "DA_TIEP_NHAN")).await;
     assert_eq!(status, 503);
     let (status, answer) = one(&s, report("t1", &ma, "DA_TIEP_NHAN")).await;

@@ -11,7 +11,7 @@ use crate::client::Client;
 use crate::ledger::{Ledger, PaymentState};
 use crate::settings::Settings;
 use lienthong_adapter::vietnam_time::{self, now_unix};
-use lienthong_adapter::{pb, HubApi};
+use lienthong_adapter::{pb, ErrorCode, HubApi};
 use std::sync::Arc;
 
 /// A success the gateway reported (by callback or QUERY), already verified
@@ -104,7 +104,7 @@ impl Core {
         let request = record_payment(&record.ma_ho_so, success, &self.settings.partner_code);
         let outcome = match self.hub.execute(request).await {
             Ok(_) => Ok(Settled::Recorded),
-            Err(e) if e.code == "ALREADY_EXISTS" => Ok(Settled::Recorded),
+            Err(e) if e.code == ErrorCode::AlreadyExists => Ok(Settled::Recorded),
             Err(e) if e.is_retryable() => Err(e.to_string()),
             Err(e) => Ok(Settled::Refused(e.to_string())),
         };

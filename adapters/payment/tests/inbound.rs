@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use lienthong_adapter::testing::refusal;
+use lienthong_adapter::ErrorCode;
 use lienthong_adapter_payment::protocol::{Callback, Signed};
 use lienthong_adapter_payment::simulator::Outcome;
 use std::time::Duration;
@@ -192,7 +193,8 @@ async fn query_500s_only_delay_the_outcome() {
 async fn an_unavailable_hub_gets_the_gateway_to_call_again() {
     let h = start(callbacks_only()).await;
     let reference = h.create_payment(5).await;
-    h.hub.refuse_next(1, refusal("UNAVAILABLE", "stopping"));
+    h.hub
+        .refuse_next(1, refusal(ErrorCode::Unavailable, "stopping"));
     let paid = h.sim.pay(&reference).await.expect("paid");
     let statuses: Vec<_> = paid.callbacks.iter().map(|c| c.status).collect();
     assert_eq!(statuses, vec![Some(503), Some(200)]);
@@ -204,8 +206,10 @@ async fn an_unavailable_hub_gets_the_gateway_to_call_again() {
 async fn a_payment_the_hub_refuses_is_visible_for_an_operator() {
     let h = start(callbacks_only()).await;
     let reference = h.create_payment(5).await;
-    h.hub
-        .refuse_always(Some(refusal("FAILED_PRECONDITION", "dossier is withdrawn")));
+    h.hub.refuse_always(Some(refusal(
+        ErrorCode::FailedPrecondition,
+        "dossier is withdrawn",
+    )));
     let paid = h.sim.pay(&reference).await.expect("paid");
     assert_eq!(
         paid.callbacks.len(),

@@ -14,7 +14,7 @@ use crate::settings::Settings;
 use crate::tracking::{HubOutcome, Tracking};
 use crate::vocabulary::TrackingState;
 use lienthong_adapter::pb::{self, command_request::Command, dossier_ref::Ref};
-use lienthong_adapter::HubApi;
+use lienthong_adapter::{ErrorCode, HubApi};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -120,7 +120,7 @@ impl Intake {
                 tracing::info!(ma_ho_so = %event.order_number, event_id = %event.event_id, "{detail}");
                 Ok(HubOutcome { ok: true, detail })
             }
-            Err(e) if e.code == "ALREADY_EXISTS" => Ok(HubOutcome {
+            Err(e) if e.code == ErrorCode::AlreadyExists => Ok(HubOutcome {
                 ok: true,
                 detail: format!("already done: {e}"),
             }),

@@ -6,6 +6,7 @@ mod common;
 use common::{dossier, event, returned_keys, Rig};
 use lienthong_adapter::pb::EventType;
 use lienthong_adapter::testing::refusal;
+use lienthong_adapter::ErrorCode;
 use lienthong_adapter_postal::simulator::codes;
 use lienthong_adapter_postal::vocabulary::ServiceType;
 use std::time::Duration;
@@ -90,7 +91,8 @@ async fn an_unmapped_code_stops_the_poller_there_until_it_is_mapped() {
 async fn a_failing_provider_or_busy_hub_delays_but_loses_nothing() {
     let rig = Rig::poll().await;
     let ma = delivery_order(&rig, 3).await;
-    rig.hub.refuse_next(2, refusal("UNAVAILABLE", "stopping"));
+    rig.hub
+        .refuse_next(2, refusal(ErrorCode::Unavailable, "stopping"));
     rig.sim.switches(|s| s.fail_next = 2);
     rig.sim
         .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");

@@ -6,7 +6,7 @@ mod common;
 use common::{dossier, event, returned_keys, Rig};
 use lienthong_adapter::pb::{self, command_request::Command, EventType};
 use lienthong_adapter::testing::refusal;
-use lienthong_adapter::HubCallError;
+use lienthong_adapter::{ErrorCode, HubCallError};
 use lienthong_adapter_postal::signature;
 use lienthong_adapter_postal::simulator::codes;
 use lienthong_adapter_postal::vocabulary::ServiceType;
@@ -233,7 +233,8 @@ async fn a_busy_hub_gets_503_and_the_provider_retry_lands() {
     let rig = Rig::webhook().await;
     let ma = delivery_order(&rig, 7).await;
     assert!(rig.sim.settle(SETTLE).await);
-    rig.hub.refuse_next(1, refusal("UNAVAILABLE", "stopping"));
+    rig.hub
+        .refuse_next(1, refusal(ErrorCode::Unavailable, "stopping"));
     rig.sim
         .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
     assert!(rig.sim.settle(SETTLE).await);
@@ -253,7 +254,7 @@ async fn a_hub_refusal_is_recorded_on_the_event_and_the_provider_is_answered() {
     let rig = Rig::webhook().await;
     let ma = delivery_order(&rig, 8).await;
     rig.hub.refuse_always(Some(HubCallError {
-        code: "FAILED_PRECONDITION".into(),
+        code: ErrorCode::FailedPrecondition,
         message: "return_result is not allowed in status 10".into(),
     }));
     rig.sim

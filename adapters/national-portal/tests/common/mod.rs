@@ -4,7 +4,7 @@
 
 use lienthong_adapter::pb;
 use lienthong_adapter::prost_types::Timestamp;
-use lienthong_adapter::AdapterSettings;
+use lienthong_adapter::{AdapterSettings, ErrorCode};
 use lienthong_adapter_national_portal::settings::Settings;
 use lienthong_adapter_national_portal::simulator::Simulator;
 use lienthong_adapter_national_portal::Parts;
@@ -28,7 +28,7 @@ pub fn submitted(hub: &FakeHub) -> Vec<pb::SubmitDossier> {
 }
 
 /// Makes every call to the fake hub fail with `code` (`None`: heal).
-pub fn fail_with(hub: &FakeHub, code: Option<&str>) {
+pub fn fail_with(hub: &FakeHub, code: Option<ErrorCode>) {
     hub.refuse_always(code.map(|code| refusal(code, format!("{code} (test)"))));
 }
 
