@@ -1,5 +1,6 @@
-//! Storage failures. They are never the partner's fault: the gRPC layer maps
-//! them to INTERNAL (or UNAVAILABLE when retrying may help).
+//! Storage failures. They are never the partner's fault: `HubError::code`
+//! answers them as INTERNAL, which a caller may retry (nothing half-written
+//! stays behind).
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
