@@ -1,6 +1,6 @@
-//! What can go wrong talking to RabbitMQ. Every variant but a failure of
-//! the hub's own storage is cured by reconnecting, which is what the
-//! transport's loops do.
+//! What can go wrong talking to RabbitMQ. The transport's loops answer every
+//! variant alike, by reconnecting with backoff; a failed outbox read too (the
+//! events wait in the outbox meanwhile).
 
 use crate::hub::HubError;
 
@@ -36,13 +36,5 @@ pub enum AmqpError {
 impl AmqpError {
     pub(super) fn broker(action: &'static str) -> impl FnOnce(lapin::Error) -> AmqpError {
         move |source| AmqpError::Broker { action, source }
-    }
-
-    /// Whether reconnecting and trying again can help.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            AmqpError::Hub(e) => e.code().is_retryable(),
-            _ => true,
-        }
     }
 }

@@ -24,9 +24,4 @@ impl StoreError {
     pub(super) fn io(action: &'static str, source: sled::Error) -> Self {
         StoreError::Io { action, source }
     }
-
-    /// An I/O failure may pass; a corrupt record will not.
-    pub fn is_retryable(&self) -> bool {
-        matches!(self, StoreError::Io { .. })
-    }
 }
