@@ -97,6 +97,20 @@ fn adapter_errors_name_the_full_key_path() {
             one_stop_with("timeout_seconds = 0", "A = 2"),
             "partners[0].adapter.timeout_seconds",
         ),
+        // Read by the kind's settings type: a misspelt key and a value out
+        // of its type's range, each named by its path in the table.
+        (
+            one_stop_with("secret_fil = \"/etc/x\"", "A = 2"),
+            "partners[0].adapter.secret_fil",
+        ),
+        (
+            one_stop_with("", "A = 300"),
+            "partners[0].adapter.status_map.A",
+        ),
+        (
+            one_stop_with("", "\"DA:XONG\" = \"ten\""),
+            "partners[0].adapter.status_map.\"DA:XONG\"",
+        ),
         // Checked before any kind is asked.
         (
             one_stop_with("", "A = 2").replace("one_stop_rest", "fax"),
@@ -118,6 +132,12 @@ fn adapter_errors_name_the_full_key_path() {
     let message = error_of(&two);
     assert!(
         message.contains("key `partners[1].adapter.status_map.X`"),
+        "{message}"
+    );
+    // A required setting missing is the table's problem, and says which.
+    let message = error_of(&one_stop_with("", "A = 2").replace("api_token = \"t\"\n", ""));
+    assert!(
+        message.starts_with("hub.toml: key `partners[0].adapter`: missing field `api_token`"),
         "{message}"
     );
 }

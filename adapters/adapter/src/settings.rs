@@ -7,11 +7,22 @@ use std::ops::RangeInclusive;
 
 /// A configuration problem inside a partner's `[partners.adapter]` table.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("key `{key}`: {problem}")]
+#[error("{}{problem}", key_label(.key))]
 pub struct AdapterConfigError {
-    /// Relative to the partner's `adapter` table, e.g. `endpoint`.
+    /// Relative to the partner's `adapter` table, in TOML's dotted form
+    /// (`endpoint`, `status_map.X`, `event_map."PICKUP:X"`); empty when the
+    /// problem is the table as a whole. The hub puts the table's own path in
+    /// front (`partners[3].adapter.endpoint`).
     pub key: String,
     pub problem: String,
+}
+
+fn key_label(key: &str) -> String {
+    if key.is_empty() {
+        String::new()
+    } else {
+        format!("key `{key}`: ")
+    }
 }
 
 impl AdapterConfigError {
@@ -22,13 +33,47 @@ impl AdapterConfigError {
         }
     }
 
-    /// Reads a settings table strictly (unknown keys are errors).
+    /// Reads a settings table strictly (unknown keys are errors). A wrong
+    /// key or value is named by its path in the table, however deep.
     pub fn parse<T: serde::de::DeserializeOwned>(
         settings: &toml::Table,
     ) -> Result<T, AdapterConfigError> {
-        T::deserialize(toml::Value::Table(settings.clone()))
-            .map_err(|e| AdapterConfigError::new("adapter", e.to_string()))
+        serde_path_to_error::deserialize(toml::Value::Table(settings.clone())).map_err(|e| {
+            let key = dotted(e.path());
+            // toml ends some messages with "in `<path>`": the key says it.
+            let message = e.into_inner().to_string();
+            let problem = message.lines().next().unwrap_or_default().trim();
+            AdapterConfigError::new(key, problem)
+        })
     }
+}
+
+/// A path in TOML's dotted form: bare keys as they are, other keys quoted,
+/// array items by index.
+fn dotted(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut key = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => key.push_str(&format!("[{index}]")),
+            Segment::Map { key: name } | Segment::Enum { variant: name } => {
+                if !key.is_empty() {
+                    key.push('.');
+                }
+                let bare = !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                if bare {
+                    key.push_str(name);
+                } else {
+                    key.push_str(&format!("{name:?}"));
+                }
+            }
+            Segment::Unknown => {}
+        }
+    }
+    key
 }
 
 /// An adapter's checked settings (`settings.rs` of every adapter crate).
@@ -130,6 +175,41 @@ mod tests {
         }
         let table: toml::Table = "endpoint = \"x\"\nendpont = \"y\"".parse().unwrap();
         let e = AdapterConfigError::parse::<Only>(&table).unwrap_err();
-        assert!(e.problem.contains("endpont"), "{e}");
+        assert_eq!(e.key, "endpont");
+        assert!(e.problem.starts_with("unknown field `endpont`"), "{e}");
+    }
+
+    #[test]
+    fn a_wrong_key_or_value_is_named_by_its_path() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Retry {
+            attempts: u8,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Nested {
+            retry: Retry,
+            #[serde(default)]
+            codes: std::collections::BTreeMap<String, u8>,
+        }
+        let key_of = |text: &str| {
+            let table: toml::Table = text.parse().unwrap();
+            AdapterConfigError::parse::<Nested>(&table).unwrap_err()
+        };
+        assert_eq!(key_of("[retry]\nattemps = 3").key, "retry.attemps");
+        let e = key_of("[retry]\nattempts = 300");
+        assert_eq!(e.key, "retry.attempts");
+        assert!(!e.problem.contains('\n'), "{e}");
+        assert_eq!(
+            key_of("[retry]\nattempts = 3\n[codes]\n\"A:B\" = 300").key,
+            "codes.\"A:B\""
+        );
+        // Missing altogether: the table itself, and the message says what.
+        let e = key_of("");
+        assert_eq!(e.key, "");
+        assert_eq!(e.to_string(), "missing field `retry`");
     }
 }

@@ -243,7 +243,7 @@ impl AdapterSettings for Settings {
         let inbound = inbound(&raw)?;
         if outbound.is_none() && inbound.is_none() {
             return Err(err(
-                "adapter",
+                "",
                 "neither direction is configured: give `endpoint`, `events` and `fields` (outbound) and/or `secret_header`, `secret` and `commands` (inbound)",
             ));
         }
@@ -561,7 +561,7 @@ mod tests {
                 format!("date_format = \"dd/MM/yyyy\"\n{FULL}"),
                 "date_format",
             ),
-            (format!("colour = \"blue\"\n{FULL}"), "adapter"),
+            (format!("colour = \"blue\"\n{FULL}"), "colour"),
         ];
         for (text, key) in cases {
             let e = parse(&text).expect_err(key);
@@ -583,7 +583,7 @@ mod tests {
         let c = parse(inbound_only).expect("valid");
         assert!(c.outbound.is_none());
         let e = parse("[status_map]\nA = 2").expect_err("nothing");
-        assert_eq!(e.key, "adapter");
+        assert_eq!(e.key, "", "the table as a whole: {e}");
     }
 
     #[test]

@@ -378,7 +378,12 @@ mod tests {
     #[test]
     fn each_problem_names_its_key() {
         let cases = [
-            (format!("{BASE}\nsurprise = 1"), "adapter"),
+            (format!("surprise = 1\n{BASE}"), "surprise"),
+            // After BASE, it lands in the last table: named by its path.
+            (
+                format!("{BASE}\nsurprise = 1"),
+                "agencies.\"000.00.01.H22\".surprise",
+            ),
             (BASE.replace("http://127.0.0.1:9/", "ftp://x"), "endpoint"),
             (BASE.replace("0123456789abcdef", "short"), "webhook_secret"),
             (
