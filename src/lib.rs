@@ -19,4 +19,5 @@ pub mod hub;
 pub mod partners;
 pub mod store;
 pub mod telemetry;
+pub mod web;
 pub mod wire;

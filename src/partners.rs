@@ -20,6 +20,8 @@ pub enum PartnerKind {
     Payment,
     Treasury,
     Legacy,
+    /// A module hosted inside the hub (the one-stop workspace). It holds no
+    /// token: it cannot call from outside, and acts only in-process.
     Module,
 }
 
@@ -76,7 +78,8 @@ pub enum Delivery {
 pub struct Partner {
     pub id: String,
     pub kind: PartnerKind,
-    pub token_sha256: [u8; 32],
+    /// None for a hosted module, which never authenticates over the network.
+    pub token_sha256: Option<[u8; 32]>,
     pub commands: Scope<CommandName>,
     pub agencies: Scope<String>,
     pub subscription: Option<SubscriptionFilter>,
@@ -142,7 +145,7 @@ impl PartnerRegistry {
         let in_order: Vec<Arc<Partner>> = partners.into_iter().map(Arc::new).collect();
         let by_digest = in_order
             .iter()
-            .map(|p| (p.token_sha256, p.clone()))
+            .filter_map(|p| p.token_sha256.map(|digest| (digest, p.clone())))
             .collect();
         PartnerRegistry {
             by_digest,

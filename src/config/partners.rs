@@ -45,7 +45,10 @@ pub(super) fn registry(
                 format!("`{}` is used by an earlier partner", partner.id),
             ));
         }
-        if !digests.insert(partner.token_sha256) {
+        if partner
+            .token_sha256
+            .is_some_and(|digest| !digests.insert(digest))
+        {
             return Err(ConfigError::invalid(
                 file,
                 format!("partners[{i}].token"),
@@ -221,7 +224,7 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
     Ok(Partner {
         id: p.id.clone(),
         kind,
-        token_sha256,
+        token_sha256: Some(token_sha256),
         commands,
         agencies,
         subscription,

@@ -19,6 +19,7 @@ pub mod dossier;
 pub mod error;
 pub mod event;
 pub mod machine;
+pub mod officer;
 pub mod planner;
 pub mod status;
 pub mod time;

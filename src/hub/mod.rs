@@ -212,6 +212,12 @@ impl Hub {
         Ok(self.store.catalog(kind)?)
     }
 
+    /// One entry of a catalogue (e.g. an agency's name), if published.
+    pub fn catalog_entry(&self, kind: &str, code: &str) -> Result<Option<CatalogEntry>, HubError> {
+        catalog::check_kind(kind)?;
+        Ok(self.store.catalog_entry(kind, code)?)
+    }
+
     pub fn catalog_changes(
         &self,
         kind: &str,

@@ -16,6 +16,9 @@
 //! | `k`    | kind 0 `c` version, index         | CatalogChange (JSON)       |
 //! | `m`    | counter name                      | u64 / u32                  |
 //! | `p`,`q`,`s` | see `deliveries.rs`          | adapter deliveries         |
+//! | `o`    | `a` login                         | OfficerAccount (JSON)      |
+//! | `o`    | `s` SHA-256 of session token      | OfficerSession (JSON)      |
+//! | `o`    | `f` login                         | LoginFailures (JSON)       |
 
 use super::StoreError;
 
@@ -27,6 +30,7 @@ pub const EVENT: u8 = b'e';
 pub const IDEMPOTENCY: u8 = b'i';
 pub const CURSOR: u8 = b'c';
 pub const CATALOG: u8 = b'k';
+pub const OFFICERS: u8 = b'o';
 
 pub const NEXT_SEQ: &[u8] = b"m/next_seq";
 pub const NEXT_DOSSIER_ID: &[u8] = b"m/next_dossier_id";
@@ -112,6 +116,40 @@ pub fn catalog_change(kind: &str, version: u64, index: u32) -> Vec<u8> {
     let mut key = catalog_change_prefix(kind);
     key.extend_from_slice(&version.to_be_bytes());
     key.extend_from_slice(&index.to_be_bytes());
+    key
+}
+
+fn officer_part(part: u8) -> Vec<u8> {
+    vec![OFFICERS, part]
+}
+
+pub fn officer_account_prefix() -> Vec<u8> {
+    officer_part(b'a')
+}
+
+pub fn officer_account(login: &str) -> Vec<u8> {
+    let mut key = officer_account_prefix();
+    key.extend_from_slice(login.as_bytes());
+    key
+}
+
+pub fn officer_session_prefix() -> Vec<u8> {
+    officer_part(b's')
+}
+
+pub fn officer_session(token_sha256: &[u8; 32]) -> Vec<u8> {
+    let mut key = officer_session_prefix();
+    key.extend_from_slice(token_sha256);
+    key
+}
+
+pub fn login_failures_prefix() -> Vec<u8> {
+    officer_part(b'f')
+}
+
+pub fn login_failures(login: &str) -> Vec<u8> {
+    let mut key = login_failures_prefix();
+    key.extend_from_slice(login.as_bytes());
     key
 }
 

@@ -12,6 +12,7 @@ mod deliveries;
 mod error;
 mod keys;
 mod maintenance;
+mod officers;
 mod reads;
 mod txn;
 

@@ -125,6 +125,15 @@ impl Store {
         Ok(self.get_u64(keys::NEXT_SEQ)?.unwrap_or(1) - 1)
     }
 
+    /// One entry of the committed catalogue `kind`, if it is there.
+    pub fn catalog_entry(
+        &self,
+        kind: &str,
+        code: &str,
+    ) -> Result<Option<CatalogEntry>, StoreError> {
+        self.get_json(&keys::catalog_entry(kind, code))
+    }
+
     pub fn catalog(&self, kind: &str) -> Result<(u64, Vec<CatalogEntry>), StoreError> {
         let version = self.get_u64(&keys::catalog_version(kind))?.unwrap_or(0);
         let entries = self

@@ -1,0 +1,253 @@
+//! The one-stop module's own records: officer accounts, their sessions and
+//! their failed sign-ins.
+//!
+//! They are not dossier state, so they do not go through the engine's group
+//! commit; but they get the same promise: every write here is flushed before
+//! the call returns, so an acknowledged sign-in, sign-out or lock survives a
+//! crash. Sessions are keyed by the SHA-256 of their token, so the data
+//! directory alone does not hand out live sessions.
+
+use super::{decode, encode, keys, Store, StoreError};
+use crate::domain::officer::{LockoutPolicy, LoginFailures, OfficerAccount, OfficerSession};
+use crate::domain::UnixMillis;
+use std::collections::BTreeSet;
+
+impl Store {
+    pub fn officer_account(&self, login: &str) -> Result<Option<OfficerAccount>, StoreError> {
+        self.get_json(&keys::officer_account(login))
+    }
+
+    /// Every stored account, in login order.
+    pub fn officer_accounts(&self) -> Result<Vec<OfficerAccount>, StoreError> {
+        self.db
+            .scan_prefix(keys::officer_account_prefix())
+            .map(|item| {
+                let (key, value) = item.map_err(|e| StoreError::io("reading officers", e))?;
+                decode(&key, &value)
+            })
+            .collect()
+    }
+
+    /// Makes `accounts` the whole set of accounts, in one atomic batch:
+    /// accounts not listed are removed with their failure records (their
+    /// sessions die with them, since a session needs its account).
+    pub fn replace_officer_accounts(&self, accounts: &[OfficerAccount]) -> Result<(), StoreError> {
+        let keep: BTreeSet<&str> = accounts.iter().map(|a| a.login.as_str()).collect();
+        let mut batch = sled::Batch::default();
+        for old in self.officer_accounts()? {
+            if !keep.contains(old.login.as_str()) {
+                batch.remove(keys::officer_account(&old.login));
+                batch.remove(keys::login_failures(&old.login));
+            }
+        }
+        for account in accounts {
+            batch.insert(keys::officer_account(&account.login), encode(account));
+        }
+        self.db
+            .apply_batch(batch)
+            .map_err(|e| StoreError::io("storing officers", e))?;
+        self.flush()
+    }
+
+    pub fn officer_session(
+        &self,
+        token_sha256: &[u8; 32],
+    ) -> Result<Option<OfficerSession>, StoreError> {
+        self.get_json(&keys::officer_session(token_sha256))
+    }
+
+    pub fn put_officer_session(
+        &self,
+        token_sha256: &[u8; 32],
+        session: &OfficerSession,
+    ) -> Result<(), StoreError> {
+        self.db
+            .insert(keys::officer_session(token_sha256), encode(session))
+            .map_err(|e| StoreError::io("storing a session", e))?;
+        self.flush()
+    }
+
+    pub fn remove_officer_session(&self, token_sha256: &[u8; 32]) -> Result<(), StoreError> {
+        self.db
+            .remove(keys::officer_session(token_sha256))
+            .map_err(|e| StoreError::io("removing a session", e))?;
+        self.flush()
+    }
+
+    /// Removes every session that expired before `now`; returns how many.
+    pub fn remove_expired_officer_sessions(&self, now: UnixMillis) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for item in self.db.scan_prefix(keys::officer_session_prefix()) {
+            let (key, value) = item.map_err(|e| StoreError::io("reading sessions", e))?;
+            let session: OfficerSession = decode(&key, &value)?;
+            if !session.is_live(now) {
+                self.db
+                    .remove(&key)
+                    .map_err(|e| StoreError::io("removing sessions", e))?;
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            self.flush()?;
+        }
+        Ok(removed)
+    }
+
+    /// Sessions stored, live or not yet swept.
+    pub fn officer_session_count(&self) -> Result<usize, StoreError> {
+        let mut count = 0;
+        for item in self.db.scan_prefix(keys::officer_session_prefix()) {
+            item.map_err(|e| StoreError::io("reading sessions", e))?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    pub fn login_failures(&self, login: &str) -> Result<LoginFailures, StoreError> {
+        Ok(self
+            .get_json(&keys::login_failures(login))?
+            .unwrap_or_default())
+    }
+
+    /// Counts one failed sign-in, atomically (two attempts at once both
+    /// count), and returns the record now stored.
+    pub fn record_login_failure(
+        &self,
+        login: &str,
+        now: UnixMillis,
+        policy: LockoutPolicy,
+    ) -> Result<LoginFailures, StoreError> {
+        let key = keys::login_failures(login);
+        let mut corrupt = None;
+        let updated = self
+            .db
+            .update_and_fetch(&key, |old| {
+                let current = match old.map(|bytes| decode::<LoginFailures>(&key, bytes)) {
+                    None => LoginFailures::default(),
+                    Some(Ok(current)) => current,
+                    Some(Err(e)) => {
+                        corrupt = Some(e);
+                        return old.map(|b| b.to_vec());
+                    }
+                };
+                Some(encode(&current.after_failure(now, policy)))
+            })
+            .map_err(|e| StoreError::io("counting a failed sign-in", e))?;
+        if let Some(e) = corrupt {
+            return Err(e);
+        }
+        self.flush()?;
+        match updated {
+            Some(bytes) => decode(&key, &bytes),
+            None => Ok(LoginFailures::default()),
+        }
+    }
+
+    /// Forgets the failures of an account after a successful sign-in.
+    pub fn clear_login_failures(&self, login: &str) -> Result<(), StoreError> {
+        let old = self
+            .db
+            .remove(keys::login_failures(login))
+            .map_err(|e| StoreError::io("clearing failed sign-ins", e))?;
+        if old.is_some() {
+            self.flush()?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::officer::OfficerRole;
+
+    fn account(login: &str) -> OfficerAccount {
+        OfficerAccount {
+            login: login.into(),
+            name: "Nguyễn Thị Lan".into(),
+            role: OfficerRole::Reception,
+            agency_code: "000.00.01.H22".into(),
+            unit: "Bộ phận Một cửa".into(),
+            password_hash: "$argon2id$placeholder".into(),
+        }
+    }
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 1 << 20).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn replacing_accounts_removes_the_unlisted_with_their_failures() {
+        let (_dir, store) = store();
+        let policy = LockoutPolicy {
+            max_failures: 5,
+            lock_millis: 1000,
+        };
+        store
+            .replace_officer_accounts(&[account("lan"), account("minh")])
+            .unwrap();
+        store
+            .record_login_failure("minh", UnixMillis(1), policy)
+            .unwrap();
+        store.replace_officer_accounts(&[account("lan")]).unwrap();
+        let logins: Vec<_> = store
+            .officer_accounts()
+            .unwrap()
+            .into_iter()
+            .map(|a| a.login)
+            .collect();
+        assert_eq!(logins, ["lan"]);
+        assert_eq!(
+            store.login_failures("minh").unwrap(),
+            LoginFailures::default()
+        );
+    }
+
+    #[test]
+    fn failures_accumulate_and_clear() {
+        let (_dir, store) = store();
+        let policy = LockoutPolicy {
+            max_failures: 2,
+            lock_millis: 1000,
+        };
+        let first = store
+            .record_login_failure("lan", UnixMillis(10), policy)
+            .unwrap();
+        assert_eq!(first.count, 1);
+        let second = store
+            .record_login_failure("lan", UnixMillis(20), policy)
+            .unwrap();
+        assert_eq!(second.locked_until, Some(UnixMillis(1020)));
+        assert_eq!(store.login_failures("lan").unwrap(), second);
+        store.clear_login_failures("lan").unwrap();
+        assert_eq!(
+            store.login_failures("lan").unwrap(),
+            LoginFailures::default()
+        );
+    }
+
+    #[test]
+    fn expired_sessions_are_swept() {
+        let (_dir, store) = store();
+        let session = |expires| OfficerSession {
+            login: "lan".into(),
+            csrf_token: "t".into(),
+            created_at: UnixMillis(0),
+            expires_at: UnixMillis(expires),
+        };
+        store.put_officer_session(&[1; 32], &session(100)).unwrap();
+        store.put_officer_session(&[2; 32], &session(300)).unwrap();
+        assert_eq!(
+            store
+                .remove_expired_officer_sessions(UnixMillis(200))
+                .unwrap(),
+            1
+        );
+        assert!(store.officer_session(&[1; 32]).unwrap().is_none());
+        assert_eq!(store.officer_session(&[2; 32]).unwrap(), Some(session(300)));
+        store.remove_officer_session(&[2; 32]).unwrap();
+        assert_eq!(store.officer_session_count().unwrap(), 0);
+    }
+}

@@ -1,0 +1,32 @@
+//! The static assets: one stylesheet and one icon, compiled into the binary
+//! and served with their exact types (the listener sends `nosniff`, so a
+//! wrong type would break them).
+
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::IntoResponse;
+
+pub const STYLESHEET: &str = "/tai-nguyen/giao-dien.css";
+pub const ICON: &str = "/tai-nguyen/bieu-tuong.svg";
+
+const CSS: &str = include_str!("static/site.css");
+const SVG: &str = include_str!("static/icon.svg");
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+pub async fn icon() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "image/svg+xml"),
+            (CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        SVG,
+    )
+}

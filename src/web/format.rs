@@ -1,0 +1,60 @@
+//! How the pages write things: dates `dd/mm/yyyy` in Vietnam time, channels
+//! and roles in Vietnamese, and personal data masked to initials wherever
+//! the page is not the person's own (Decree 13/2023/NĐ-CP).
+
+use crate::domain::{Channel, UnixMillis};
+
+/// `dd/mm/yyyy` in Asia/Ho_Chi_Minh.
+pub fn date(at: UnixMillis) -> String {
+    let t = at.vietnam();
+    format!("{:02}/{:02}/{:04}", t.day, t.month, t.year)
+}
+
+/// KenhThucHien as the one-stop unit says it.
+pub fn channel(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Counter => "Trực tiếp",
+        Channel::Online => "Trực tuyến",
+        Channel::Postal => "Bưu chính công ích",
+    }
+}
+
+/// A name reduced to its initials: "Trần Thị Bình" → "T. T. B.". Works on
+/// whole characters, so Vietnamese initials keep their diacritics ("Đ.").
+pub fn mask_name(name: &str) -> String {
+    let initials: Vec<String> = name
+        .split_whitespace()
+        .filter_map(|word| word.chars().next())
+        .map(|c| format!("{}.", c.to_uppercase()))
+        .collect();
+    if initials.is_empty() {
+        "—".into()
+    } else {
+        initials.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_masked_to_initials_with_their_diacritics() {
+        assert_eq!(mask_name("Trần Thị Bình"), "T. T. B.");
+        assert_eq!(mask_name("  đỗ   Ánh "), "Đ. Á.");
+        assert_eq!(mask_name(""), "—");
+    }
+
+    #[test]
+    fn dates_are_written_in_vietnam_time() {
+        // 2026-03-01T17:30:00Z is already 2 March in Hanoi.
+        assert_eq!(date(UnixMillis(1_772_386_200_000)), "02/03/2026");
+    }
+
+    #[test]
+    fn every_channel_has_a_vietnamese_name() {
+        for c in [Channel::Counter, Channel::Online, Channel::Postal] {
+            assert!(!channel(c).is_empty());
+        }
+    }
+}

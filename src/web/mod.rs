@@ -1,0 +1,174 @@
+//! The web room: the hub's HTML pages on `[web] listen`, for the three
+//! audiences that share one stack, one layout and one stylesheet — citizens
+//! on the portal (`/`), officers in the one-stop workspace (`/mot-cua/`)
+//! and operators in the console (`/quan-tri/`).
+//!
+//! Pages are rendered on the server from compiled templates (askama, HTML
+//! files in `templates/`), work without JavaScript and carry no script at
+//! all, which the content policy enforces. The one-stop workspace acts on
+//! dossiers only through the hub's facade, as its own module partner
+//! (`module`); what only the workspace owns (officer accounts, sessions,
+//! failed sign-ins) lives in the hub's store and is flushed before a page
+//! answers.
+
+mod assets;
+mod error;
+mod format;
+mod headers;
+mod module;
+mod officer_pages;
+mod pages;
+mod passwords;
+mod session;
+mod signin;
+
+pub use error::WebError;
+pub use module::OneStopModule;
+pub use passwords::{check_hash, hash as hash_password, ConfiguredOfficer, OfficerPassword};
+
+use crate::domain::officer::LockoutPolicy;
+use crate::domain::UnixMillis;
+use crate::hub::Hub;
+use crate::store::Store;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the web listener behaves (from `[web]`).
+#[derive(Clone, Debug)]
+pub struct WebSettings {
+    pub listen: SocketAddr,
+    pub session_ttl: Duration,
+    pub lockout: LockoutPolicy,
+    /// A TLS front serves these pages over HTTPS: cookies get `Secure` and
+    /// answers carry HSTS.
+    pub served_over_https: bool,
+    /// The partner the one-stop module acts as.
+    pub one_stop_partner: String,
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct WebState {
+    store: Store,
+    module: OneStopModule,
+    settings: Arc<WebSettings>,
+    /// Verified against when an account is unknown or locked, so that every
+    /// refusal costs one argon2 verification.
+    decoy_hash: Arc<str>,
+}
+
+/// A bound web listener, ready to serve.
+pub struct WebServer {
+    listener: tokio::net::TcpListener,
+    pub addr: SocketAddr,
+    router: Router,
+}
+
+/// Installs the configured officer accounts (durably), removes expired
+/// sessions, and binds the listener.
+pub async fn prepare(
+    hub: &Hub,
+    settings: WebSettings,
+    officers: Vec<ConfiguredOfficer>,
+) -> Result<WebServer, WebError> {
+    let module = OneStopModule::new(hub.clone(), &settings.one_stop_partner)?;
+    let store = hub.store().clone();
+    let installing = store.clone();
+    let decoy_hash = blocking(move || {
+        let accounts = passwords::accounts(&officers)?;
+        installing.replace_officer_accounts(&accounts)?;
+        installing.remove_expired_officer_sessions(UnixMillis::now())?;
+        passwords::hash(&session::random_token())
+    })
+    .await?;
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .map_err(|source| WebError::Bind {
+            addr: settings.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| WebError::Bind {
+        addr: settings.listen,
+        source,
+    })?;
+    let state = WebState {
+        store,
+        module,
+        settings: Arc::new(settings),
+        decoy_hash: decoy_hash.into(),
+    };
+    Ok(WebServer {
+        listener,
+        addr,
+        router: router(state),
+    })
+}
+
+impl WebServer {
+    /// Serves until `shutdown` completes, then finishes the requests in
+    /// flight.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+fn router(state: WebState) -> Router {
+    use officer_pages as officer;
+    Router::new()
+        // The portal's pages come later; until then its root leads officers in.
+        .route("/", get(|| async { Redirect::to(officer::HOME) }))
+        .route("/mot-cua", get(|| async { Redirect::to(officer::HOME) }))
+        .route(officer::HOME, get(officer::queue))
+        .route(
+            officer::SIGN_IN,
+            get(officer::sign_in_page).post(officer::sign_in),
+        )
+        .route(officer::SIGN_OUT, post(officer::sign_out))
+        .route(assets::STYLESHEET, get(assets::stylesheet))
+        .route(assets::ICON, get(assets::icon))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::add,
+        ))
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    pages::html(StatusCode::NOT_FOUND, &pages::StatusPage::not_found())
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if self.is_refusal() {
+            tracing::info!(reason = %self, "web form refused");
+            pages::html(StatusCode::FORBIDDEN, &pages::StatusPage::forbidden())
+        } else {
+            tracing::error!(error = %self, "web request failed");
+            pages::html(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &pages::StatusPage::failed(),
+            )
+        }
+    }
+}
+
+/// Runs store and password work (which block) off the async runtime.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, WebError> + Send + 'static,
+) -> Result<T, WebError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| WebError::Task(e.to_string()))?
+}

@@ -1,0 +1,68 @@
+//! The one-stop module as a partner of the hub.
+//!
+//! The module has its own partner identity in the registry (kind `module`,
+//! no token: it cannot be reached from outside) and its own rights. Every
+//! read and every command of the workspace goes through the hub's facade
+//! under that identity, exactly as an external one-stop system's would over
+//! gRPC: one state machine, one audit trail, one set of rights.
+
+use super::WebError;
+use crate::domain::{Dossier, Status};
+use crate::hub::Hub;
+use crate::partners::{Partner, PartnerKind};
+use crate::store::ListFilter;
+use std::sync::Arc;
+
+/// Dossiers shown on one page of a queue.
+pub const QUEUE_PAGE_SIZE: usize = 50;
+
+#[derive(Clone)]
+pub struct OneStopModule {
+    hub: Hub,
+    partner: Arc<Partner>,
+}
+
+impl OneStopModule {
+    pub fn new(hub: Hub, partner_id: &str) -> Result<OneStopModule, WebError> {
+        let partner = hub
+            .partners()
+            .get(partner_id)
+            .cloned()
+            .ok_or_else(|| WebError::UnknownModulePartner(partner_id.into()))?;
+        if partner.kind != PartnerKind::Module {
+            return Err(WebError::NotAModule(partner_id.into()));
+        }
+        Ok(OneStopModule { hub, partner })
+    }
+
+    pub fn partner(&self) -> &Arc<Partner> {
+        &self.partner
+    }
+
+    /// One page of the agency's dossiers waiting for reception (status 1),
+    /// oldest first, and the token of the next page.
+    pub fn waiting_for_reception(
+        &self,
+        agency_code: &str,
+        page_token: &str,
+    ) -> Result<(Vec<Dossier>, String), WebError> {
+        let filter = ListFilter {
+            agency_code: Some(agency_code.to_string()),
+            status: Some(Status::Submitted),
+            ..ListFilter::default()
+        };
+        Ok(self
+            .hub
+            .list_dossiers(&self.partner, &filter, QUEUE_PAGE_SIZE, page_token)?)
+    }
+
+    /// The agency's name from the published agencies catalogue, or its code
+    /// while none is published.
+    pub fn agency_name(&self, agency_code: &str) -> Result<String, WebError> {
+        Ok(self
+            .hub
+            .catalog_entry("agencies", agency_code)?
+            .map(|entry| entry.name)
+            .unwrap_or_else(|| agency_code.to_string()))
+    }
+}

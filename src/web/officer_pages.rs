@@ -1,0 +1,215 @@
+//! The officers' pages of the one-stop workspace: sign-in, sign-out, and
+//! the first queue (dossiers waiting for reception).
+
+use super::format;
+use super::pages::{html, OfficerBar, QueuePage, QueueRow, SignInPage};
+use super::session::{self, SignedIn, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE};
+use super::signin::{self, SignIn};
+use super::{blocking, WebError, WebState};
+use crate::domain::UnixMillis;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+pub const HOME: &str = "/mot-cua/";
+pub const SIGN_IN: &str = "/mot-cua/dang-nhap";
+pub const SIGN_OUT: &str = "/mot-cua/dang-xuat";
+
+/// How long an unused sign-in form stays valid.
+const SIGN_IN_FORM_SECONDS: u64 = 3600;
+/// Longer input is refused without hashing it (argon2 is costly by design).
+const MAX_LOGIN_CHARS: usize = 64;
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[derive(Deserialize)]
+pub struct QueueQuery {
+    /// The next page's token.
+    #[serde(default)]
+    sau: String,
+}
+
+fn is_token(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn sign_in_form(state: &WebState, csrf: String, login: String, refused: bool) -> SignInPage {
+    SignInPage {
+        csrf,
+        login,
+        refused,
+        max_failures: state.settings.lockout.max_failures,
+        lock_minutes: (state.settings.lockout.lock_millis / 60_000).max(1) as u64,
+    }
+}
+
+pub async fn sign_in_page(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    if session::current(&state, &headers).await?.is_some() {
+        return Ok(Redirect::to(HOME).into_response());
+    }
+    // Keep the token of a form already open in another tab valid.
+    let csrf = session::cookie(&headers, SIGN_IN_CSRF_COOKIE)
+        .filter(|t| is_token(t))
+        .map(str::to_string)
+        .unwrap_or_else(session::random_token);
+    let cookie = session::set_cookie(
+        SIGN_IN_CSRF_COOKIE,
+        &csrf,
+        SIGN_IN_FORM_SECONDS,
+        state.settings.served_over_https,
+    );
+    let page = sign_in_form(&state, csrf, String::new(), false);
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        html(StatusCode::OK, &page),
+    )
+        .into_response())
+}
+
+pub async fn sign_in(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, WebError> {
+    let expected = session::cookie(&headers, SIGN_IN_CSRF_COOKIE)
+        .ok_or(WebError::Forbidden("sign-in without the sign-in cookie"))?;
+    if !session::same_secret(expected, &form.csrf) {
+        return Err(WebError::Forbidden("sign-in token missing or wrong"));
+    }
+    let login = form.login.trim().to_string();
+    let outcome = if login.is_empty()
+        || login.chars().count() > MAX_LOGIN_CHARS
+        || form.password.len() > MAX_PASSWORD_BYTES
+    {
+        SignIn::Refused
+    } else {
+        let store = state.store.clone();
+        let policy = state.settings.lockout;
+        let decoy = state.decoy_hash.clone();
+        let (login, password) = (login.clone(), form.password);
+        blocking(move || {
+            signin::attempt(&store, policy, &decoy, &login, &password, UnixMillis::now())
+        })
+        .await?
+    };
+    let https = state.settings.served_over_https;
+    match outcome {
+        SignIn::Accepted(account) => {
+            tracing::info!(login = %account.login, "officer signed in");
+            let token = session::begin(&state, account.login).await?;
+            let ttl = state.settings.session_ttl.as_secs();
+            Ok((
+                AppendHeaders([
+                    (
+                        SET_COOKIE,
+                        session::set_cookie(SESSION_COOKIE, &token, ttl, https),
+                    ),
+                    (
+                        SET_COOKIE,
+                        session::set_cookie(SIGN_IN_CSRF_COOKIE, "", 0, https),
+                    ),
+                ]),
+                Redirect::to(HOME),
+            )
+                .into_response())
+        }
+        SignIn::Refused => {
+            let page = sign_in_form(&state, form.csrf, login, true);
+            Ok(html(StatusCode::OK, &page))
+        }
+    }
+}
+
+pub async fn sign_out(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    let signed_in = session::current(&state, &headers)
+        .await?
+        .ok_or(WebError::Forbidden("sign-out without a live session"))?;
+    check_csrf(&signed_in, &form.csrf)?;
+    session::end(&state, signed_in.token_sha256).await?;
+    tracing::info!(login = %signed_in.account.login, "officer signed out");
+    let cookie = session::set_cookie(SESSION_COOKIE, "", 0, state.settings.served_over_https);
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(SIGN_IN)).into_response())
+}
+
+/// Every form of a session carries the session's token.
+fn check_csrf(signed_in: &SignedIn, sent: &str) -> Result<(), WebError> {
+    if session::same_secret(&signed_in.session.csrf_token, sent) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden("form token missing or wrong"))
+    }
+}
+
+pub async fn queue(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, WebError> {
+    let Some(signed_in) = session::current(&state, &headers).await? else {
+        return Ok(Redirect::to(SIGN_IN).into_response());
+    };
+    let page_token = if query.sau.bytes().all(|b| b.is_ascii_digit()) {
+        query.sau
+    } else {
+        String::new()
+    };
+    let module = state.module.clone();
+    let agency_code = signed_in.account.agency_code.clone();
+    let (dossiers, next, agency) = blocking(move || {
+        let (dossiers, next) = module.waiting_for_reception(&agency_code, &page_token)?;
+        Ok((dossiers, next, module.agency_name(&agency_code)?))
+    })
+    .await?;
+    let rows = dossiers
+        .iter()
+        .map(|d| QueueRow {
+            ma_ho_so: d.ma_ho_so.clone(),
+            procedure: if d.procedure_name.is_empty() {
+                d.procedure_code.clone()
+            } else {
+                d.procedure_name.clone()
+            },
+            applicant: format::mask_name(&d.owner_name),
+            channel: format::channel(d.channel),
+            submitted: format::date(d.submitted_at),
+        })
+        .collect();
+    let account = signed_in.account;
+    let page = QueuePage {
+        officer: OfficerBar {
+            name: account.name,
+            role: account.role.vietnamese(),
+            unit: account.unit,
+            agency,
+            csrf: signed_in.session.csrf_token,
+        },
+        rows,
+        next: (!next.is_empty()).then_some(next),
+    };
+    Ok(html(StatusCode::OK, &page))
+}
