@@ -10,6 +10,7 @@ use crate::grpc::{self, ServeSettings};
 use crate::hub::DeadLetters;
 use crate::hub::{AdapterDeliveries, Hub, HubError, RetentionSettings};
 use crate::store::{Store, StoreError};
+use crate::web::{self, WebError};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +29,8 @@ pub enum AppError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Web(#[from] WebError),
     #[error("the gRPC server failed: {0}")]
     Serve(String),
 }
@@ -37,6 +40,8 @@ pub struct RunningHub {
     pub addr: SocketAddr,
     /// Where partners' webhooks are served (`[hub] http_listen`).
     pub http_addr: Option<SocketAddr>,
+    /// Where the hosted modules' pages are served (`[web] listen`).
+    pub web_addr: Option<SocketAddr>,
     /// Read only through [`RunningHub::write_totals`].
     store: Store,
     pub data_dir: std::path::PathBuf,
@@ -103,6 +108,11 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         None => None,
     };
     let http_addr = http.as_ref().map(|(_, addr)| *addr);
+    let web_server = match &config.web {
+        Some(section) => Some(web::prepare(&hub, section.settings(), section.officers()).await?),
+        None => None,
+    };
+    let web_addr = web_server.as_ref().map(|server| server.addr);
     let deliveries: Arc<dyn AdapterDeliveries> = adapters.relays.clone();
     let (stop, stop_rx) = oneshot::channel::<()>();
     let serve_settings = ServeSettings {
@@ -116,6 +126,12 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         let http_server = http.map(|(listener, _)| {
             let routes = std::mem::take(&mut adapters.routes);
             tokio::spawn(adapters::serve(listener, routes, async move {
+                let _ = stopping.wait_for(|stop| *stop).await;
+            }))
+        });
+        let web_task = web_server.map(|server| {
+            let mut stopping = hub.stopping();
+            tokio::spawn(server.serve(async move {
                 let _ = stopping.wait_for(|stop| *stop).await;
             }))
         });
@@ -138,6 +154,11 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         if let Some(http) = http_server {
             let _ = http.await;
         }
+        if let Some(web) = web_task {
+            if let Ok(Err(e)) = web.await {
+                tracing::warn!(error = %e, "the web listener ended with an error");
+            }
+        }
         adapters.join().await;
         let _ = server_stop_tx.send(());
         let served = match tokio::time::timeout(grace, server).await {
@@ -158,6 +179,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     Ok(RunningHub {
         addr,
         http_addr,
+        web_addr,
         store,
         data_dir: settings.data_dir.clone(),
         stop,

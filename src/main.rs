@@ -39,6 +39,9 @@ enum Command {
         /// Overrides hub.listen (use port 0 for any free port).
         #[arg(long)]
         listen: Option<SocketAddr>,
+        /// Overrides web.listen (use port 0 for any free port).
+        #[arg(long)]
+        web_listen: Option<SocketAddr>,
         /// Overrides log.format.
         #[arg(long, value_parser = ["text", "json"])]
         log_format: Option<String>,
@@ -48,6 +51,9 @@ enum Command {
         /// The configuration file.
         config: PathBuf,
     },
+    /// Reads a password on standard input and prints its argon2 hash, for
+    /// `password_argon2` of an officer in `[[web.officers]]`.
+    HashPassword,
     /// Lists or re-drives messages parked in RabbitMQ (needs `[amqp] url`).
     Parked {
         #[command(subcommand)]
@@ -98,6 +104,7 @@ fn main() -> anyhow::Result<()> {
             config,
             data_dir,
             listen,
+            web_listen,
             log_format,
         } => {
             let embedded = config.is_none();
@@ -115,6 +122,9 @@ fn main() -> anyhow::Result<()> {
             if let Some(addr) = listen {
                 config.hub.listen = addr;
             }
+            if let (Some(addr), Some(web)) = (web_listen, config.web.as_mut()) {
+                web.listen = addr;
+            }
             if let Some(format) = log_format {
                 config.log.format = if format == "json" {
                     LogFormat::Json
@@ -127,6 +137,16 @@ fn main() -> anyhow::Result<()> {
             let log = &loaded.sections.log;
             lienthong::telemetry::init(log.format, &log.level);
             runtime()?.block_on(serve(loaded, embedded))
+        }
+        Command::HashPassword => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the password on standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            anyhow::ensure!(!password.is_empty(), "no password on standard input");
+            println!("{}", lienthong::web::hash_password(password)?);
+            Ok(())
         }
         Command::Parked { action } => {
             lienthong::telemetry::init(LogFormat::Text, "warn");
@@ -161,14 +181,32 @@ async fn serve(config: LoadedConfig, embedded: bool) -> anyhow::Result<()> {
         running.addr,
         running.data_dir.display()
     );
+    if let Some(addr) = running.web_addr {
+        println!("web on http://{addr}");
+    }
     if embedded {
         println!("embedded development configuration: partners and their PUBLIC tokens");
         for p in &config.sections.partners {
             println!(
                 "  {:<16} token {}",
                 p.id,
-                p.token.as_deref().unwrap_or("(sha256 only)")
+                p.token.as_deref().unwrap_or(if p.kind == "module" {
+                    "(none: a module acts inside the hub)"
+                } else {
+                    "(sha256 only)"
+                })
             );
+        }
+        if let Some(web) = &config.web {
+            println!("one-stop officers (sign in at /mot-cua/) and their PUBLIC passwords");
+            for o in &web.officers {
+                println!(
+                    "  {:<16} {:<14} password {}",
+                    o.login,
+                    o.role,
+                    o.password.as_deref().unwrap_or("(argon2 only)")
+                );
+            }
         }
     }
     shutdown_signal().await;

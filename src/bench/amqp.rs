@@ -59,6 +59,8 @@ pub(super) async fn amqp_run(
     let mut config = HubConfig::embedded_default();
     config.hub.data_dir = dir.to_path_buf();
     config.hub.listen = "127.0.0.1:0".parse()?;
+    // The benchmark measures the hub's command path; no pages are served.
+    config.web = None;
     config.amqp.url = Some(url.to_string());
     config.amqp.prefix = prefix.clone();
     config.partners.push(PartnerSection {

@@ -19,6 +19,9 @@ pub struct HubConfig {
     pub delivery: DeliverySection,
     #[serde(default)]
     pub partners: Vec<PartnerSection>,
+    /// The hosted modules' pages. Absent: no web listener.
+    #[serde(default)]
+    pub web: Option<super::WebSection>,
 }
 
 /// How the hub delivers events to partners through their adapters.

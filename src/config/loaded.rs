@@ -30,6 +30,9 @@ impl HubConfig {
     ) -> Result<LoadedConfig, ConfigError> {
         sections::check(&self, file)?;
         let partners = partners::registry(file, &self.partners, self.amqp.url.is_some())?;
+        if let Some(web) = &self.web {
+            web.validate(file, &self)?;
+        }
         let adapters = adapters::check_all(file, &self.partners, kinds)?;
         if !adapters.is_empty() && self.hub.http_listen.is_none() {
             tracing::debug!("partners have adapters but hub.http_listen is not set: their inbound routes are not served");

@@ -15,6 +15,7 @@ mod file;
 mod loaded;
 mod partners;
 mod sections;
+mod web;
 
 pub use adapters::AdapterConfig;
 pub use error::ConfigError;
@@ -23,6 +24,7 @@ pub use file::{
     RetentionSection, SubscriptionSection,
 };
 pub use loaded::LoadedConfig;
+pub use web::{OfficerSection, WebSection};
 
 use lienthong_adapter::AdapterKind;
 use std::path::Path;

@@ -89,7 +89,15 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
             )
         })?;
     let token_sha256 = match (&p.token, &p.token_sha256) {
-        (Some(token), None) if token.len() >= 16 => token_digest(token),
+        // A hosted module acts in-process and must not be reachable from outside.
+        (None, None) if kind == PartnerKind::Module => None,
+        (_, _) if kind == PartnerKind::Module => {
+            return Err(bad(
+                "token",
+                "a `module` partner acts inside the hub and takes no token".into(),
+            ))
+        }
+        (Some(token), None) if token.len() >= 16 => Some(token_digest(token)),
         (Some(_), None) => return Err(bad("token", "must be at least 16 characters".into())),
         (None, Some(hex_digest)) => {
             let bytes = hex::decode(hex_digest).ok().filter(|b| b.len() == 32);
@@ -99,7 +107,7 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
                     "must be 64 hexadecimal digits (a SHA-256)".into(),
                 )
             })?;
-            bytes.try_into().expect("checked length")
+            Some(bytes.try_into().expect("checked length"))
         }
         (None, None) => {
             return Err(bad(
@@ -224,7 +232,7 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
     Ok(Partner {
         id: p.id.clone(),
         kind,
-        token_sha256: Some(token_sha256),
+        token_sha256,
         commands,
         agencies,
         subscription,

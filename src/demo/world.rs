@@ -118,6 +118,9 @@ impl World {
         config.hub.data_dir = dir.join("data");
         config.hub.listen = ([127, 0, 0, 1], 0).into();
         config.hub.http_listen = Some(([127, 0, 0, 1], 0).into());
+        if let Some(web) = config.web.as_mut() {
+            web.listen = ([127, 0, 0, 1], 0).into();
+        }
         config.hub.shutdown_grace_seconds = 2;
         // Quick retries, and few of them: a partner that stays down for a
         // second gets its deliveries parked, which the operator re-drives.

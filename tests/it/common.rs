@@ -27,6 +27,8 @@ pub struct TestHub {
     pub addr: std::net::SocketAddr,
     /// Partners' webhooks (`/partners/<id>/…`), when `hub.http_listen` is set.
     pub http_addr: Option<std::net::SocketAddr>,
+    /// The hosted modules' pages, when `[web]` is configured.
+    pub web_addr: Option<std::net::SocketAddr>,
 }
 
 impl TestHub {
@@ -42,6 +44,9 @@ impl TestHub {
         config.hub.data_dir = dir.path().join("data");
         config.hub.listen = "127.0.0.1:0".parse().unwrap();
         config.hub.shutdown_grace_seconds = 2;
+        if let Some(web) = config.web.as_mut() {
+            web.listen = "127.0.0.1:0".parse().unwrap();
+        }
         adjust(&mut config);
         let loaded = config
             .check("test configuration", &lienthong::adapters::kinds())
@@ -49,11 +54,13 @@ impl TestHub {
         let running = lienthong::app::start(&loaded).await.expect("hub starts");
         let addr = running.addr;
         let http_addr = running.http_addr;
+        let web_addr = running.web_addr;
         TestHub {
             running: Some(running),
             dir,
             addr,
             http_addr,
+            web_addr,
         }
     }
 

@@ -18,7 +18,7 @@ fn the_shipped_configurations_are_valid() {
     let dev = HubConfig::embedded_default()
         .check("embedded", &kinds())
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(dev.sections.partners.len(), 4);
+    assert_eq!(dev.sections.partners.len(), 5);
     let root = env!("CARGO_MANIFEST_DIR");
     for file in ["config/lienthong.dev.toml", "config/lienthong.example.toml"] {
         HubConfig::load(&std::path::Path::new(root).join(file), &kinds())

@@ -21,7 +21,14 @@ const WORKERS: usize = 8;
 
 async fn spawn_hub(data: &Path) -> (Child, std::net::SocketAddr) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--web-listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--data-dir")
         .arg(data)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

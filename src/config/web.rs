@@ -1,0 +1,226 @@
+//! `[web]`: the web listener of the hosted modules, and the officers of the
+//! one-stop workspace (`[[web.officers]]`).
+
+use super::{ConfigError, HubConfig};
+use crate::domain::codes::check_code;
+use crate::domain::officer::{LockoutPolicy, OfficerRole};
+use crate::web::{check_hash, ConfiguredOfficer, OfficerPassword, WebSettings};
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebSection {
+    /// Where the pages are served (portal `/`, one-stop `/mot-cua/`).
+    pub listen: SocketAddr,
+    /// How long an officer's session lasts after sign-in.
+    pub session_ttl_seconds: u64,
+    /// Consecutive failed sign-ins that lock an account …
+    pub lockout_failures: u32,
+    /// … and for how long.
+    pub lockout_seconds: u64,
+    /// Set when a TLS front (reverse proxy) serves the pages over HTTPS:
+    /// cookies get `Secure` and answers carry HSTS.
+    pub served_over_https: bool,
+    /// The partner (kind `module`) the one-stop workspace acts as.
+    pub one_stop_partner: String,
+    pub officers: Vec<OfficerSection>,
+}
+
+impl Default for WebSection {
+    fn default() -> Self {
+        WebSection {
+            listen: "127.0.0.1:8080".parse().expect("valid default address"),
+            session_ttl_seconds: 8 * 3600,
+            lockout_failures: 5,
+            lockout_seconds: 15 * 60,
+            served_over_https: false,
+            one_stop_partner: "mot-cua".into(),
+            officers: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficerSection {
+    pub login: String,
+    /// Full name, as shown on the pages and in history lines.
+    pub name: String,
+    /// reception, specialist, leader, administrator
+    pub role: String,
+    /// The agency code the officer works for.
+    pub agency: String,
+    /// The officer's unit inside the agency.
+    pub unit: String,
+    /// The password in clear (development only) …
+    #[serde(default)]
+    pub password: Option<String>,
+    /// … or its argon2 hash, a PHC string (`lienthong hash-password`).
+    #[serde(default)]
+    pub password_argon2: Option<String>,
+}
+
+const MIN_PASSWORD_CHARS: usize = 12;
+
+impl WebSection {
+    pub(super) fn validate(&self, file: &str, config: &HubConfig) -> Result<(), ConfigError> {
+        let bad =
+            |key: &str, problem: String| ConfigError::invalid(file, format!("web.{key}"), problem);
+        if !(60..=30 * 24 * 3600).contains(&self.session_ttl_seconds) {
+            return Err(bad(
+                "session_ttl_seconds",
+                "must be between 60 and 2592000 (30 days)".into(),
+            ));
+        }
+        if !(1..=100).contains(&self.lockout_failures) {
+            return Err(bad("lockout_failures", "must be between 1 and 100".into()));
+        }
+        if !(1..=7 * 24 * 3600).contains(&self.lockout_seconds) {
+            return Err(bad(
+                "lockout_seconds",
+                "must be between 1 and 604800 (7 days)".into(),
+            ));
+        }
+        let partner = config
+            .partners
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.id == self.one_stop_partner);
+        let Some((index, partner)) = partner else {
+            return Err(bad(
+                "one_stop_partner",
+                format!(
+                    "no partner `{}` is configured (add one with kind = \"module\")",
+                    self.one_stop_partner
+                ),
+            ));
+        };
+        if partner.kind != "module" {
+            return Err(bad(
+                "one_stop_partner",
+                format!(
+                    "partner `{}` (partners[{index}]) has kind `{}`, not `module`",
+                    partner.id, partner.kind
+                ),
+            ));
+        }
+        let may_act_for = |agency: &str| partner.agencies.iter().any(|a| a == "*" || a == agency);
+        let mut logins = HashSet::new();
+        for (i, officer) in self.officers.iter().enumerate() {
+            let key = |name: &str| format!("officers[{i}].{name}");
+            let login_ok = !officer.login.is_empty()
+                && officer.login.len() <= 64
+                && officer.login.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+                });
+            if !login_ok {
+                return Err(bad(
+                    &key("login"),
+                    "must be 1 to 64 lowercase letters, digits, `.`, `-` or `_`".into(),
+                ));
+            }
+            if !logins.insert(officer.login.as_str()) {
+                return Err(bad(
+                    &key("login"),
+                    format!("`{}` is used by an earlier officer", officer.login),
+                ));
+            }
+            for (name, value) in [("name", &officer.name), ("unit", &officer.unit)] {
+                if value.trim().is_empty() {
+                    return Err(bad(&key(name), "must not be empty".into()));
+                }
+            }
+            if OfficerRole::parse(&officer.role).is_none() {
+                return Err(bad(
+                    &key("role"),
+                    format!(
+                        "`{}` is not one of {}",
+                        officer.role,
+                        OfficerRole::ALL.map(|r| r.name()).join(", ")
+                    ),
+                ));
+            }
+            check_code("", &officer.agency).map_err(|_| {
+                bad(
+                    &key("agency"),
+                    format!("`{}` is not an agency code", officer.agency),
+                )
+            })?;
+            if !may_act_for(&officer.agency) {
+                return Err(bad(
+                    &key("agency"),
+                    format!(
+                        "`{}` is not among the agencies of partner `{}`",
+                        officer.agency, partner.id
+                    ),
+                ));
+            }
+            match (&officer.password, &officer.password_argon2) {
+                (Some(clear), None) if clear.chars().count() >= MIN_PASSWORD_CHARS => {}
+                (Some(_), None) => {
+                    return Err(bad(
+                        &key("password"),
+                        format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+                    ))
+                }
+                (None, Some(phc)) => {
+                    check_hash(phc).map_err(|problem| bad(&key("password_argon2"), problem))?
+                }
+                (None, None) => {
+                    return Err(bad(
+                        &key("password"),
+                        "one of `password` or `password_argon2` is required".into(),
+                    ))
+                }
+                (Some(_), Some(_)) => {
+                    return Err(bad(
+                        &key("password"),
+                        "give `password` or `password_argon2`, not both".into(),
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The listener's settings. Valid configuration (checked at load).
+    pub fn settings(&self) -> WebSettings {
+        WebSettings {
+            listen: self.listen,
+            session_ttl: Duration::from_secs(self.session_ttl_seconds),
+            lockout: LockoutPolicy {
+                max_failures: self.lockout_failures,
+                lock_millis: (self.lockout_seconds * 1000) as i64,
+            },
+            served_over_https: self.served_over_https,
+            one_stop_partner: self.one_stop_partner.clone(),
+        }
+    }
+
+    /// The configured officers. Valid configuration (checked at load), so
+    /// every role parses.
+    pub fn officers(&self) -> Vec<ConfiguredOfficer> {
+        self.officers
+            .iter()
+            .filter_map(|o| {
+                let role = OfficerRole::parse(&o.role)?;
+                let password = match (&o.password, &o.password_argon2) {
+                    (Some(clear), _) => OfficerPassword::Clear(clear.clone()),
+                    (None, Some(phc)) => OfficerPassword::Hashed(phc.clone()),
+                    (None, None) => return None,
+                };
+                Some(ConfiguredOfficer {
+                    login: o.login.clone(),
+                    name: o.name.clone(),
+                    role,
+                    agency_code: o.agency.clone(),
+                    unit: o.unit.clone(),
+                    password,
+                })
+            })
+            .collect()
+    }
+}
