@@ -2,9 +2,11 @@
 # The one command that runs every test of lienthong on a fresh machine:
 #   bash tests/run.sh
 # It installs what is missing (cargo-nextest; RabbitMQ, through
-# tests/broker.sh), then runs the whole suite: unit tests and the integration
+# tests/broker.sh; Chromium, ChromeDriver and axe-core, through
+# tests/browser.sh), then runs the whole suite: unit tests and the integration
 # tests in tests/it/ (real sled on disk, real gRPC on loopback, a real
-# RabbitMQ on 127.0.0.1:5672, the real binary killed with SIGKILL).
+# RabbitMQ on 127.0.0.1:5672, the real binary killed with SIGKILL, real
+# headless Chromium driving the web pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,13 @@ cd "$(dirname "$0")/.."
 # its helpers (apply_test_policies) reach the tests.
 if ! source tests/broker.sh; then
   echo "tests/run.sh: no RabbitMQ broker (see above); not running the tests" >&2
+  exit 1
+fi
+
+# Chromium, ChromeDriver and axe-core for the browser suite (tests/it/web/),
+# or stop here: those tests are never skipped either.
+if ! source tests/browser.sh; then
+  echo "tests/run.sh: the browser suite's tools are missing (see above); not running the tests" >&2
   exit 1
 fi
 

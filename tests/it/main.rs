@@ -18,3 +18,4 @@ mod reconcile;
 mod retention;
 mod subscription;
 mod transitions;
+mod web;

@@ -1,0 +1,180 @@
+//! Officers sign in: every role, a wrong password, the lock, the keyboard.
+
+use super::browser::Browser;
+use super::{file_dossier, publish_agencies, shots, web_hub, AGENCY_A, DEV_OFFICERS};
+use fantoccini::key::Key;
+use fantoccini::Locator;
+
+#[tokio::test]
+async fn each_role_signs_in_sees_who_and_where_it_is_and_signs_out() {
+    let mut hub = web_hub(5).await;
+    publish_agencies(&hub).await;
+    let waiting = file_dossier(&hub, "web-roles-1", AGENCY_A, "Trần Thị Bình").await;
+    let browser = Browser::start("sign_in_each_role", hub.web_addr.unwrap(), &shots(&hub)).await;
+
+    // The root leads to the workspace, which asks for a sign-in.
+    browser.goto("/").await;
+    assert_eq!(browser.path().await, "/mot-cua/dang-nhap");
+    browser.screenshots("dang-nhap").await;
+    browser.check_accessibility("dang-nhap").await;
+
+    for (i, (login, password, role)) in DEV_OFFICERS.iter().enumerate() {
+        browser.sign_in(login, password).await;
+        assert_eq!(
+            browser.path().await,
+            "/mot-cua/",
+            "{login} lands on the workspace"
+        );
+        let text = browser.text().await;
+        assert!(text.contains(role), "{login}: role `{role}` in:\n{text}");
+        assert!(text.contains("Sở Xây dựng tỉnh Quảng Ninh"), "{text}");
+        assert!(text.contains("Hồ sơ chờ tiếp nhận"), "{text}");
+        assert!(
+            text.contains(&waiting),
+            "{login} sees the waiting dossier:\n{text}"
+        );
+        if i == 0 {
+            assert!(text.contains("Nguyễn Thị Lan"), "{text}");
+            assert!(text.contains("Bộ phận Một cửa"), "{text}");
+            browser.screenshots("mot-cua-hang-cho").await;
+            browser.check_accessibility("mot-cua-hang-cho").await;
+        }
+        browser.click(".account__sign-out button").await;
+        assert_eq!(
+            browser.path().await,
+            "/mot-cua/dang-nhap",
+            "{login} signed out"
+        );
+        browser.goto("/mot-cua/").await;
+        assert_eq!(
+            browser.path().await,
+            "/mot-cua/dang-nhap",
+            "after signing out, {login}'s session is gone"
+        );
+    }
+    let store = &hub.running.as_ref().unwrap().store;
+    assert_eq!(
+        store.officer_session_count().unwrap(),
+        0,
+        "every sign-out ended its session"
+    );
+    browser.close().await;
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_passwords_get_one_answer_and_lock_the_account_after_n_failures() {
+    let mut hub = web_hub(3).await;
+    let browser = Browser::start("sign_in_lockout", hub.web_addr.unwrap(), &shots(&hub)).await;
+    let notice = || async {
+        browser
+            .client
+            .find(Locator::Css("#loi-dang-nhap"))
+            .await
+            .expect("the refusal is announced")
+            .text()
+            .await
+            .unwrap()
+    };
+
+    browser.sign_in("tiepnhan", "mat-khau-sai-1").await;
+    assert_eq!(browser.path().await, "/mot-cua/dang-nhap");
+    let wrong_password = notice().await;
+    assert!(
+        wrong_password.contains("Đăng nhập không thành công"),
+        "{wrong_password}"
+    );
+    browser.screenshots("dang-nhap-sai").await;
+    browser.check_accessibility("dang-nhap-sai").await;
+
+    // An account that does not exist gets the very same answer.
+    browser.sign_in("khong-co-ai", "mat-khau-sai-1").await;
+    assert_eq!(notice().await, wrong_password);
+
+    let store = &hub.running.as_ref().unwrap().store;
+    browser.sign_in("tiepnhan", "mat-khau-sai-2").await;
+    assert!(!store
+        .login_failures("tiepnhan")
+        .unwrap()
+        .is_locked(lienthong::domain::UnixMillis::now()));
+    browser.sign_in("tiepnhan", "mat-khau-sai-3").await;
+    assert!(
+        store
+            .login_failures("tiepnhan")
+            .unwrap()
+            .is_locked(lienthong::domain::UnixMillis::now()),
+        "the third failure locks the account"
+    );
+
+    // Locked: even the right password is refused, with the same answer.
+    browser.sign_in(DEV_OFFICERS[0].0, DEV_OFFICERS[0].1).await;
+    assert_eq!(browser.path().await, "/mot-cua/dang-nhap");
+    assert_eq!(notice().await, wrong_password);
+    assert_eq!(store.officer_session_count().unwrap(), 0);
+
+    // Other officers are not affected.
+    browser.sign_in(DEV_OFFICERS[1].0, DEV_OFFICERS[1].1).await;
+    assert_eq!(browser.path().await, "/mot-cua/");
+    browser.close().await;
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn an_officer_signs_in_with_the_keyboard_alone() {
+    let mut hub = web_hub(5).await;
+    let browser = Browser::start("sign_in_keyboard", hub.web_addr.unwrap(), &shots(&hub)).await;
+    browser.goto("/mot-cua/dang-nhap").await;
+
+    browser.press(&Key::Tab).await;
+    assert!(
+        browser
+            .focused()
+            .await
+            .contains("Bỏ qua, đến nội dung chính"),
+        "the skip link comes first: {}",
+        browser.focused().await
+    );
+    assert!(
+        browser.focus_is_visible().await,
+        "focus is visible on the skip link"
+    );
+    browser.screenshots("dang-nhap-ban-phim").await;
+    browser.press(&Key::Tab).await;
+    assert!(
+        browser.focused().await.starts_with("a "),
+        "then the home link"
+    );
+    browser.press(&Key::Tab).await;
+    assert!(
+        browser.focused().await.starts_with("input#ten-dang-nhap"),
+        "then the login field: {}",
+        browser.focused().await
+    );
+    assert!(
+        browser.focus_is_visible().await,
+        "focus is visible on the field"
+    );
+    browser.press(DEV_OFFICERS[0].0).await;
+    browser.press(&Key::Tab).await;
+    assert!(browser.focused().await.starts_with("input#mat-khau"));
+    browser.press(DEV_OFFICERS[0].1).await;
+    browser.press(&Key::Enter).await;
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css(".account__name"))
+        .await
+        .expect("the workspace opens");
+    assert_eq!(browser.path().await, "/mot-cua/");
+
+    // The skip link takes the focus past the header to the content.
+    browser.press(&Key::Tab).await;
+    browser.press(&Key::Enter).await;
+    assert!(
+        browser.focused().await.starts_with("main#noi-dung"),
+        "the skip link moves focus to the main content: {}",
+        browser.focused().await
+    );
+    browser.close().await;
+    hub.stop().await;
+}
