@@ -160,7 +160,10 @@ impl Browser {
         field.send_keys(value).await.unwrap();
     }
 
+    /// Clicks, and when the click loads a new page (a link, a form), waits
+    /// until it has replaced the old one.
     pub async fn click(&self, css: &str) {
+        let old_page = self.client.find(Locator::Css("html")).await.unwrap();
         self.client
             .find(Locator::Css(css))
             .await
@@ -168,11 +171,38 @@ impl Browser {
             .click()
             .await
             .unwrap();
+        self.wait_for_new_page(old_page).await;
+    }
+
+    /// Waits (up to 30 s) until `old_page` is gone and the new one loaded.
+    pub async fn wait_for_new_page(&self, old_page: fantoccini::elements::Element) {
+        for _ in 0..600 {
+            if old_page.tag_name().await.is_err() {
+                let state = self.script("return document.readyState").await;
+                if state == "complete" {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{}: no new page within 30 s", self.test);
     }
 
     /// Types `keys` on the keyboard wherever the focus is (special keys as
     /// `fantoccini::key::Key` characters), as a person would.
     pub async fn press(&self, keys: &str) {
+        self.press_keys(keys).await;
+    }
+
+    /// Presses keys that load a new page (Enter in a form, on a link), and
+    /// waits for it.
+    pub async fn press_and_wait(&self, keys: &str) {
+        let old_page = self.client.find(Locator::Css("html")).await.unwrap();
+        self.press_keys(keys).await;
+        self.wait_for_new_page(old_page).await;
+    }
+
+    async fn press_keys(&self, keys: &str) {
         use fantoccini::actions::{InputSource, KeyAction, KeyActions};
         let mut typing = KeyActions::new("keyboard".into());
         for value in keys.chars() {

@@ -158,13 +158,7 @@ async fn an_officer_signs_in_with_the_keyboard_alone() {
     browser.press(&Key::Tab).await;
     assert!(browser.focused().await.starts_with("input#mat-khau"));
     browser.press(DEV_OFFICERS[0].1).await;
-    browser.press(&Key::Enter).await;
-    browser
-        .client
-        .wait()
-        .for_element(Locator::Css(".account__name"))
-        .await
-        .expect("the workspace opens");
+    browser.press_and_wait(&Key::Enter).await;
     assert_eq!(browser.path().await, "/mot-cua/");
 
     // The skip link takes the focus past the header to the content.
