@@ -2,12 +2,17 @@
 //! and roles in Vietnamese, and personal data masked to initials wherever
 //! the page is not the person's own (Decree 13/2023/NĐ-CP).
 
+use crate::domain::time::format_date;
 use crate::domain::{Channel, UnixMillis};
 
-/// `dd/mm/yyyy` in Asia/Ho_Chi_Minh.
+/// `dd/mm/yyyy` in Asia/Ho_Chi_Minh (from the one Vietnam calendar's
+/// `yyyyMMdd`).
 pub fn date(at: UnixMillis) -> String {
-    let t = at.vietnam();
-    format!("{:02}/{:02}/{:04}", t.day, t.month, t.year)
+    let day = format_date(at.0.div_euclid(1000));
+    match (day.get(0..4), day.get(4..6), day.get(6..8)) {
+        (Some(year), Some(month), Some(day)) => format!("{day}/{month}/{year}"),
+        _ => "—".into(),
+    }
 }
 
 /// KenhThucHien as the one-stop unit says it.

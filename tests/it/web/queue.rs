@@ -59,8 +59,8 @@ async fn officers_see_only_their_agencys_waiting_dossiers() {
         "the full name is not shown: {row}"
     );
     assert!(row.contains("Trực tuyến"), "channel: {row}");
-    let today = lienthong::domain::UnixMillis::now().vietnam();
-    let date = format!("{:02}/{:02}/{:04}", today.day, today.month, today.year);
+    let today = lienthong::domain::time::format_date(lienthong::domain::time::now_unix());
+    let date = format!("{}/{}/{}", &today[6..8], &today[4..6], &today[0..4]);
     assert!(row.contains(&date), "submitted {date}: {row}");
     let text = browser.text().await;
     assert!(
