@@ -203,5 +203,133 @@ fn validate_config_command_reports_file_and_key() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("valid (4 partners)"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid (5 partners)"));
+}
+
+/// A module partner and a `[web]` section around one officer entry.
+fn web_config(web: &str, officer: &str) -> String {
+    format!(
+        "[[partners]]\nid = \"mot-cua\"\nkind = \"module\"\ncommands = [\"receive\"]\nagencies = [\"000.00.01.H22\"]\n\
+         [[partners]]\nid = \"postal\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n\
+         [web]\n{web}\n[[web.officers]]\n{officer}\n"
+    )
+}
+
+const OFFICER: &str = "login = \"lan\"\nname = \"Nguyễn Thị Lan\"\nrole = \"reception\"\nagency = \"000.00.01.H22\"\nunit = \"Bộ phận Một cửa\"\npassword = \"mot-mat-khau-du-dai\"";
+
+#[test]
+fn the_web_section_and_its_officers_are_checked_key_by_key() {
+    HubConfig::parse("hub.toml", &web_config("", OFFICER)).expect("a valid [web] section");
+    let replace = |from: &str, to: &str| OFFICER.replace(from, to);
+    let cases = [
+        (
+            web_config("lockout_failures = 0", OFFICER),
+            "web.lockout_failures",
+        ),
+        (
+            web_config("lockout_seconds = 0", OFFICER),
+            "web.lockout_seconds",
+        ),
+        (
+            web_config("session_ttl_seconds = 5", OFFICER),
+            "web.session_ttl_seconds",
+        ),
+        (
+            web_config("one_stop_partner = \"postal\"", OFFICER),
+            "web.one_stop_partner",
+        ),
+        (
+            web_config("one_stop_partner = \"nobody\"", OFFICER),
+            "web.one_stop_partner",
+        ),
+        (
+            web_config("", &replace("\"lan\"", "\"Lan Nguyen\"")),
+            "web.officers[0].login",
+        ),
+        (
+            web_config("", &replace("reception", "chairman")),
+            "web.officers[0].role",
+        ),
+        (
+            web_config("", &replace("000.00.01.H22", "000.00.01.H38")),
+            "web.officers[0].agency",
+        ),
+        (
+            web_config("", &replace("mot-mat-khau-du-dai", "ngan")),
+            "web.officers[0].password",
+        ),
+        (
+            web_config(
+                "",
+                &replace(
+                    "password = \"mot-mat-khau-du-dai\"",
+                    "password_argon2 = \"plain\"",
+                ),
+            ),
+            "web.officers[0].password_argon2",
+        ),
+        (
+            web_config("", &replace("password = \"mot-mat-khau-du-dai\"", "")),
+            "web.officers[0].password",
+        ),
+        (
+            web_config("", &format!("{OFFICER}\n[[web.officers]]\n{OFFICER}")),
+            "web.officers[1].login",
+        ),
+    ];
+    for (text, key) in cases {
+        let message = error_of(&text);
+        assert!(
+            message.contains(&format!("key `{key}`")),
+            "expected key `{key}` in: {message}"
+        );
+    }
+    let message = error_of(&web_config("listen_port = 1", OFFICER));
+    assert!(message.contains("listen_port"), "{message}");
+    let message = error_of(&web_config(
+        "",
+        &format!("{OFFICER}\nemail = \"lan@example.vn\""),
+    ));
+    assert!(message.contains("email"), "{message}");
+}
+
+#[test]
+fn a_module_partner_takes_no_token() {
+    let message = error_of(
+        "[[partners]]\nid = \"mot-cua\"\nkind = \"module\"\ntoken = \"0123456789abcdef\"\n",
+    );
+    assert!(message.contains("key `partners[0].token`"), "{message}");
+    let hub = HubConfig::parse(
+        "hub.toml",
+        "[[partners]]\nid = \"mot-cua\"\nkind = \"module\"\n",
+    )
+    .expect("a module partner without a token");
+    let registry = hub.partner_registry().unwrap();
+    assert!(registry.get("mot-cua").unwrap().token_sha256.is_none());
+}
+
+#[test]
+fn hash_password_prints_an_argon2_hash_the_configuration_accepts() {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .arg("hash-password")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("mật khẩu của Lan\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let phc = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(phc.starts_with("$argon2id$"), "{phc}");
+    let officer = OFFICER.replace(
+        "password = \"mot-mat-khau-du-dai\"",
+        &format!("password_argon2 = \"{phc}\""),
+    );
+    HubConfig::parse("hub.toml", &web_config("", &officer)).expect("the printed hash is accepted");
 }

@@ -30,7 +30,8 @@ pub const DEV_OFFICERS: [(&str, &str, &str); 4] = [
     ("quantri", "dev-quantri-matkhau", "Quản trị hệ thống"),
 ];
 
-/// A reception officer of agency B, added by the tests.
+/// A reception officer of agency B, added by the tests with only the hash
+/// of the password in configuration, as production does.
 pub const OFFICER_B: (&str, &str) = ("tiepnhan-b", "dev-tiepnhan-b-matkhau");
 
 /// The embedded configuration plus an officer of agency B, locking an
@@ -48,8 +49,8 @@ pub async fn web_hub(lockout_failures: u32) -> TestHub {
             role: "reception".into(),
             agency: AGENCY_B.into(),
             unit: "Bộ phận Một cửa".into(),
-            password: Some(OFFICER_B.1.into()),
-            password_argon2: None,
+            password: None,
+            password_argon2: Some(lienthong::web::hash_password(OFFICER_B.1).unwrap()),
         });
     })
     .await;
