@@ -17,7 +17,7 @@ pub struct OfficerBar {
 }
 
 #[derive(Template)]
-#[template(path = "sign_in.html")]
+#[template(path = "sign_in.html", config = "src/web/askama.toml")]
 pub struct SignInPage {
     pub csrf: String,
     /// What the officer typed, kept after a refusal (never the password).
@@ -36,7 +36,7 @@ pub struct QueueRow {
 }
 
 #[derive(Template)]
-#[template(path = "queue.html")]
+#[template(path = "queue.html", config = "src/web/askama.toml")]
 pub struct QueuePage {
     pub officer: OfficerBar,
     pub rows: Vec<QueueRow>,
@@ -46,7 +46,7 @@ pub struct QueuePage {
 
 /// A page that only says what happened (403, 404, 500).
 #[derive(Template)]
-#[template(path = "status.html")]
+#[template(path = "status.html", config = "src/web/askama.toml")]
 pub struct StatusPage {
     pub title: &'static str,
     pub message: &'static str,
