@@ -154,6 +154,7 @@ async fn an_officer_signs_in_with_the_keyboard_alone() {
         browser.focus_is_visible().await,
         "focus is visible on the field"
     );
+    browser.screenshots("dang-nhap-o-ten").await;
     browser.press(DEV_OFFICERS[0].0).await;
     browser.press(&Key::Tab).await;
     assert!(browser.focused().await.starts_with("input#mat-khau"));
