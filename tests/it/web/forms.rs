@@ -158,3 +158,48 @@ async fn posts_without_token_or_cookie_are_refused_and_change_nothing() {
     browser.close().await;
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn an_expired_session_is_refused_and_removed() {
+    use lienthong::domain::officer::OfficerSession;
+    use lienthong::domain::UnixMillis;
+    use sha2::{Digest, Sha256};
+    let mut hub = web_hub(5).await;
+    let web = hub.web_addr.unwrap();
+    let store = hub.running.as_ref().unwrap().store.clone();
+    let token = "ab".repeat(32);
+    let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+    let now = UnixMillis::now();
+    store
+        .put_officer_session(
+            &digest,
+            &OfficerSession {
+                login: DEV_OFFICERS[0].0.into(),
+                csrf_token: "cd".repeat(32),
+                created_at: UnixMillis(now.0 - 10_000),
+                expires_at: UnixMillis(now.0 - 1),
+            },
+        )
+        .unwrap();
+    let cookie = format!("lienthong_can_bo={token}");
+    let answer = http::request(web, "GET", "/mot-cua/", Some(&cookie), None).await;
+    assert_eq!(
+        answer.status, 303,
+        "an expired session does not open the workspace"
+    );
+    assert_eq!(answer.header("location"), Some("/mot-cua/dang-nhap"));
+    assert!(
+        store.officer_session(&digest).unwrap().is_none(),
+        "and is removed"
+    );
+    let answer = http::request(
+        web,
+        "POST",
+        "/mot-cua/dang-xuat",
+        Some(&cookie),
+        Some(&format!("csrf={}", "cd".repeat(32))),
+    )
+    .await;
+    assert_eq!(answer.status, 403, "nor does it carry a form");
+    hub.stop().await;
+}
