@@ -20,8 +20,8 @@ pub enum PartnerKind {
     Payment,
     Treasury,
     Legacy,
-    /// A module hosted inside the hub (the one-stop workspace). It holds no
-    /// token: it cannot call from outside, and acts only in-process.
+    /// A module: the one-stop workspace hosted inside the hub (no token: it
+    /// acts only in-process), or a tool of the hub's own (with a token).
     Module,
 }
 
@@ -78,7 +78,8 @@ pub enum Delivery {
 pub struct Partner {
     pub id: String,
     pub kind: PartnerKind,
-    /// None for a hosted module, which never authenticates over the network.
+    /// None for a hosted module, which never authenticates over the network
+    /// (only a `module` partner may have none).
     pub token_sha256: Option<[u8; 32]>,
     pub commands: Scope<CommandName>,
     pub agencies: Scope<String>,

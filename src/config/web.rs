@@ -107,6 +107,15 @@ impl WebSection {
                 ),
             ));
         }
+        if partner.token.is_some() || partner.token_sha256.is_some() {
+            return Err(bad(
+                "one_stop_partner",
+                format!(
+                    "partner `{}` (partners[{index}]) has a token; the one-stop module acts only inside the hub, so its partner must have none",
+                    partner.id
+                ),
+            ));
+        }
         let may_act_for = |agency: &str| partner.agencies.iter().any(|a| a == "*" || a == agency);
         let mut logins = HashSet::new();
         for (i, officer) in self.officers.iter().enumerate() {

@@ -30,11 +30,13 @@ pub enum WebError {
     },
     #[error("the form was refused: {0}")]
     Forbidden(&'static str),
+    #[error("officer `{login}` may not act on a dossier of agency `{agency}`")]
+    OtherAgency { login: String, agency: String },
 }
 
 impl WebError {
     /// A refusal the client caused (403) rather than a failure of ours.
     pub fn is_refusal(&self) -> bool {
-        matches!(self, WebError::Forbidden(_))
+        matches!(self, WebError::Forbidden(_) | WebError::OtherAgency { .. })
     }
 }

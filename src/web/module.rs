@@ -7,7 +7,9 @@
 //! gRPC: one state machine, one audit trail, one set of rights.
 
 use super::WebError;
-use crate::domain::{Dossier, Status};
+use crate::domain::officer::OfficerAccount;
+use crate::domain::{Command, CommandEnvelope, Dossier, Status};
+use crate::engine::CommandOutcome;
 use crate::hub::Hub;
 use crate::partners::{Partner, PartnerKind};
 use crate::store::ListFilter;
@@ -37,6 +39,37 @@ impl OneStopModule {
 
     pub fn partner(&self) -> &Arc<Partner> {
         &self.partner
+    }
+
+    /// Sends a command for `officer`, through the hub's command path as the
+    /// module partner: the history line names the officer and their unit,
+    /// and a dossier of another agency is refused before anything is
+    /// written. Forms should send the version they showed
+    /// (`expected_version`): the officer acts on what they saw, and the
+    /// write cannot land on a dossier that changed since this check.
+    pub async fn execute(
+        &self,
+        officer: &OfficerAccount,
+        mut envelope: CommandEnvelope,
+    ) -> Result<CommandOutcome, WebError> {
+        let agency = match (&envelope.command, &envelope.dossier) {
+            (Command::Submit(new), _) => Some(new.agency_code.clone()),
+            (_, Some(reference)) => {
+                let (dossier, _) = self.hub.get_dossier(&self.partner, reference)?;
+                Some(dossier.agency_code)
+            }
+            // The hub refuses a command without its dossier, naming the field.
+            (_, None) => None,
+        };
+        if let Some(agency) = agency.filter(|a| *a != officer.agency_code) {
+            return Err(WebError::OtherAgency {
+                login: officer.login.clone(),
+                agency,
+            });
+        }
+        envelope.actor = officer.name.clone();
+        envelope.unit = officer.unit.clone();
+        Ok(self.hub.execute(&self.partner, envelope).await?)
     }
 
     /// One page of the agency's dossiers waiting for reception (status 1),

@@ -294,11 +294,15 @@ fn the_web_section_and_its_officers_are_checked_key_by_key() {
 }
 
 #[test]
-fn a_module_partner_takes_no_token() {
-    let message = error_of(
-        "[[partners]]\nid = \"mot-cua\"\nkind = \"module\"\ntoken = \"0123456789abcdef\"\n",
-    );
+fn only_a_module_partner_may_go_without_a_token_and_the_one_stop_modules_must() {
+    let message = error_of("[[partners]]\nid = \"a\"\nkind = \"postal\"\n");
     assert!(message.contains("key `partners[0].token`"), "{message}");
+    let with_token = web_config("", OFFICER).replace(
+        "kind = \"module\"\n",
+        "kind = \"module\"\ntoken = \"0123456789abcdeX\"\n",
+    );
+    let message = error_of(&with_token);
+    assert!(message.contains("key `web.one_stop_partner`"), "{message}");
     let hub = HubConfig::parse(
         "hub.toml",
         "[[partners]]\nid = \"mot-cua\"\nkind = \"module\"\n",

@@ -10,6 +10,7 @@ mod browser;
 mod forms;
 mod headers;
 mod http;
+mod module;
 mod queue;
 mod sign_in;
 
