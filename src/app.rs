@@ -109,7 +109,9 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     };
     let http_addr = http.as_ref().map(|(_, addr)| *addr);
     let web_server = match &config.web {
-        Some(section) => Some(web::prepare(&hub, section.settings(), section.officers()).await?),
+        Some(section) => {
+            Some(web::prepare(&hub, store.clone(), section.settings(), section.officers()).await?)
+        }
         None => None,
     };
     let web_addr = web_server.as_ref().map(|server| server.addr);

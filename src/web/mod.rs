@@ -71,14 +71,15 @@ pub struct WebServer {
 }
 
 /// Installs the configured officer accounts (durably), removes expired
-/// sessions, and binds the listener.
+/// sessions, and binds the listener. `store` keeps the module's own records
+/// only; dossiers are reached through `hub`, as the module partner.
 pub async fn prepare(
     hub: &Hub,
+    store: Store,
     settings: WebSettings,
     officers: Vec<ConfiguredOfficer>,
 ) -> Result<WebServer, WebError> {
     let module = OneStopModule::new(hub.clone(), &settings.one_stop_partner)?;
-    let store = hub.store().clone();
     let installing = store.clone();
     let decoy_hash = blocking(move || {
         let accounts = passwords::accounts(&officers)?;
