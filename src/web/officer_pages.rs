@@ -7,6 +7,7 @@ use super::session::{self, SignedIn, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE};
 use super::signin::{self, SignIn};
 use super::{blocking, WebError, WebState};
 use crate::domain::UnixMillis;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
@@ -90,8 +91,9 @@ pub async fn sign_in_page(
 pub async fn sign_in(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, WebError> {
+    let Form(form) = form.map_err(|_| WebError::Forbidden("not a sign-in form"))?;
     let expected = session::cookie(&headers, SIGN_IN_CSRF_COOKIE)
         .ok_or(WebError::Forbidden("sign-in without the sign-in cookie"))?;
     if !session::same_secret(expected, &form.csrf) {
@@ -144,8 +146,9 @@ pub async fn sign_in(
 pub async fn sign_out(
     State(state): State<WebState>,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response, WebError> {
+    let Form(form) = form.map_err(|_| WebError::Forbidden("not a form"))?;
     let signed_in = session::current(&state, &headers)
         .await?
         .ok_or(WebError::Forbidden("sign-out without a live session"))?;

@@ -64,6 +64,11 @@ async fn posts_without_token_or_cookie_are_refused_and_change_nothing() {
             "{what}: no cookie is set"
         );
     }
+    let not_a_form = http::request(web, "POST", "/mot-cua/dang-nhap", Some(&cookie), None).await;
+    assert_eq!(
+        not_a_form.status, 403,
+        "a post that is not a form is refused too"
+    );
     assert_eq!(
         store.officer_session_count().unwrap(),
         0,
