@@ -190,6 +190,11 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
 }
 
 impl RunningHub {
+    /// Officers' sessions and failed sign-ins of the one-stop module.
+    pub fn officer_records(&self) -> crate::web::OfficerRecords {
+        crate::web::OfficerRecords::new(self.store.clone())
+    }
+
     /// (record writes, bytes of keys and values) the writer has applied
     /// since the hub started: what one command costs the store, for
     /// `lienthong bench` to write as much in its raw-sled run.

@@ -93,6 +93,26 @@ impl Store {
         Ok(removed)
     }
 
+    /// Removes every session of `login` (signs the officer out everywhere);
+    /// returns how many.
+    pub fn remove_officer_sessions_of(&self, login: &str) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        for item in self.db.scan_prefix(keys::officer_session_prefix()) {
+            let (key, value) = item.map_err(|e| StoreError::io("reading sessions", e))?;
+            let session: OfficerSession = decode(&key, &value)?;
+            if session.login == login {
+                self.db
+                    .remove(&key)
+                    .map_err(|e| StoreError::io("removing sessions", e))?;
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            self.flush()?;
+        }
+        Ok(removed)
+    }
+
     /// Sessions stored, live or not yet swept.
     pub fn officer_session_count(&self) -> Result<usize, StoreError> {
         let mut count = 0;

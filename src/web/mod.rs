@@ -19,12 +19,14 @@ mod module;
 mod officer_pages;
 mod pages;
 mod passwords;
+mod records;
 mod session;
 mod signin;
 
 pub use error::WebError;
 pub use module::OneStopModule;
 pub use passwords::{check_hash, hash as hash_password, ConfiguredOfficer, OfficerPassword};
+pub use records::OfficerRecords;
 
 use crate::domain::officer::LockoutPolicy;
 use crate::domain::UnixMillis;

@@ -10,7 +10,7 @@ use fantoccini::Locator;
 async fn posts_without_token_or_cookie_are_refused_and_change_nothing() {
     let mut hub = web_hub(2).await;
     let web = hub.web_addr.unwrap();
-    let store = hub.running.as_ref().unwrap().store.clone();
+    let records = hub.running.as_ref().unwrap().officer_records();
     let (login, password) = (DEV_OFFICERS[0].0, DEV_OFFICERS[0].1);
 
     // Sign-in: a real form's token and cookie, from the page.
@@ -70,12 +70,12 @@ async fn posts_without_token_or_cookie_are_refused_and_change_nothing() {
         "a post that is not a form is refused too"
     );
     assert_eq!(
-        store.officer_session_count().unwrap(),
+        records.session_count().unwrap(),
         0,
         "no session was started"
     );
     assert_eq!(
-        store.login_failures(login).unwrap(),
+        records.login_failures(login).unwrap(),
         Default::default(),
         "refused posts were not counted as attempts (two would have locked the account)"
     );
@@ -100,13 +100,13 @@ async fn posts_without_token_or_cookie_are_refused_and_change_nothing() {
         session.contains("HttpOnly") && session.contains("SameSite=Strict"),
         "{session}"
     );
-    assert_eq!(store.officer_session_count().unwrap(), 1);
+    assert_eq!(records.session_count().unwrap(), 1);
 
     // In the browser: the sign-out form without its token is refused, and
     // the session goes on.
     let browser = Browser::start("forms_refused", web, &shots(&hub)).await;
     browser.sign_in(login, password).await;
-    assert_eq!(store.officer_session_count().unwrap(), 2);
+    assert_eq!(records.session_count().unwrap(), 2);
     let text = browser.text().await;
     assert!(
         text.contains("Không có hồ sơ nào đang chờ tiếp nhận"),
@@ -153,11 +153,7 @@ async fn posts_without_token_or_cookie_are_refused_and_change_nothing() {
         let answer = http::request(web, "POST", "/mot-cua/dang-xuat", cookie, Some(&form)).await;
         assert_eq!(answer.status, 403, "sign-out with {what} is refused");
     }
-    assert_eq!(
-        store.officer_session_count().unwrap(),
-        2,
-        "no session was ended"
-    );
+    assert_eq!(records.session_count().unwrap(), 2, "no session was ended");
     browser.goto("/mot-cua/").await;
     assert_eq!(browser.path().await, "/mot-cua/", "still signed in");
     browser.close().await;
@@ -165,44 +161,56 @@ async fn posts_without_token_or_cookie_are_refused_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn an_expired_session_is_refused_and_removed() {
-    use lienthong::domain::officer::OfficerSession;
-    use lienthong::domain::UnixMillis;
-    use sha2::{Digest, Sha256};
+async fn a_session_ended_on_the_server_opens_nothing_and_carries_no_form() {
     let mut hub = web_hub(5).await;
     let web = hub.web_addr.unwrap();
-    let store = hub.running.as_ref().unwrap().store.clone();
-    let token = "ab".repeat(32);
-    let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-    let now = UnixMillis::now();
-    store
-        .put_officer_session(
-            &digest,
-            &OfficerSession {
-                login: DEV_OFFICERS[0].0.into(),
-                csrf_token: "cd".repeat(32),
-                created_at: UnixMillis(now.0 - 10_000),
-                expires_at: UnixMillis(now.0 - 1),
-            },
-        )
-        .unwrap();
-    let cookie = format!("lienthong_can_bo={token}");
-    let answer = http::request(web, "GET", "/mot-cua/", Some(&cookie), None).await;
+    let records = hub.running.as_ref().unwrap().officer_records();
+    let (login, password) = (DEV_OFFICERS[0].0, DEV_OFFICERS[0].1);
+    let page = http::get(web, "/mot-cua/dang-nhap").await;
+    let form_cookie = page
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string();
+    let token = form_cookie.split_once('=').unwrap().1.to_string();
+    let signed_in = http::request(
+        web,
+        "POST",
+        "/mot-cua/dang-nhap",
+        Some(&form_cookie),
+        Some(&format!("csrf={token}&login={login}&password={password}")),
+    )
+    .await;
+    let session = signed_in
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("lienthong_can_bo="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let workspace = http::request(web, "GET", "/mot-cua/", Some(&session), None).await;
+    assert_eq!(workspace.status, 200);
+    let csrf = workspace
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the sign-out form's token")
+        .to_string();
+
+    assert_eq!(records.sign_out_everywhere(login).unwrap(), 1);
+    let answer = http::request(web, "GET", "/mot-cua/", Some(&session), None).await;
     assert_eq!(
         answer.status, 303,
-        "an expired session does not open the workspace"
+        "an ended session does not open the workspace"
     );
     assert_eq!(answer.header("location"), Some("/mot-cua/dang-nhap"));
-    assert!(
-        store.officer_session(&digest).unwrap().is_none(),
-        "and is removed"
-    );
     let answer = http::request(
         web,
         "POST",
         "/mot-cua/dang-xuat",
-        Some(&cookie),
-        Some(&format!("csrf={}", "cd".repeat(32))),
+        Some(&session),
+        Some(&format!("csrf={csrf}")),
     )
     .await;
     assert_eq!(answer.status, 403, "nor does it carry a form");
