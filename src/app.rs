@@ -109,9 +109,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     };
     let http_addr = http.as_ref().map(|(_, addr)| *addr);
     let web_server = match &config.web {
-        Some(section) => {
-            Some(web::prepare(&hub, store.clone(), section.settings(), section.officers()).await?)
-        }
+        Some(section) => Some(web::prepare(&hub, section.settings(), section.officers()).await?),
         None => None,
     };
     let web_addr = web_server.as_ref().map(|server| server.addr);
@@ -191,8 +189,8 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
 
 impl RunningHub {
     /// Officers' sessions and failed sign-ins of the one-stop module.
-    pub fn officer_records(&self) -> crate::web::OfficerRecords {
-        crate::web::OfficerRecords::new(self.store.clone())
+    pub fn officer_records(&self) -> crate::hub::OfficerRecords {
+        crate::hub::OfficerRecords::new(self.store.clone())
     }
 
     /// (record writes, bytes of keys and values) the writer has applied

@@ -11,6 +11,7 @@ mod dead_letters;
 mod deliveries;
 mod error;
 mod follower;
+mod officers;
 mod retention;
 mod subscription;
 
@@ -21,6 +22,7 @@ pub use dead_letters::{DeadLetters, ParkedMessage};
 pub use deliveries::DeliveryRecords;
 pub use error::{Disposition, HubError};
 pub use follower::{Batch, Follower};
+pub use officers::OfficerRecords;
 pub use retention::{sweep as retention_sweep, RetentionSettings};
 
 use crate::domain::catalog::{self, CatalogChange, CatalogEntry, Publication};
@@ -123,6 +125,12 @@ impl Hub {
             store: self.store.clone(),
             partner: partner.to_string(),
         }
+    }
+
+    /// The hosted one-stop module's officers: accounts, sessions, failed
+    /// sign-ins.
+    pub fn officer_records(&self) -> OfficerRecords {
+        OfficerRecords::new(self.store.clone())
     }
 
     /// The seq of the newest durable event; changes on every commit.

@@ -3,12 +3,9 @@
 //! the cause in the log, never on the page.
 
 use crate::hub::HubError;
-use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
     #[error(transparent)]
     Hub(#[from] HubError),
     #[error("password hashing failed: {0}")]

@@ -19,19 +19,16 @@ mod module;
 mod officer_pages;
 mod pages;
 mod passwords;
-mod records;
 mod session;
 mod signin;
 
 pub use error::WebError;
 pub use module::OneStopModule;
 pub use passwords::{check_hash, hash as hash_password, ConfiguredOfficer, OfficerPassword};
-pub use records::OfficerRecords;
 
 use crate::domain::officer::LockoutPolicy;
 use crate::domain::UnixMillis;
-use crate::hub::Hub;
-use crate::store::Store;
+use crate::hub::{Hub, OfficerRecords};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -57,7 +54,7 @@ pub struct WebSettings {
 /// What every handler shares.
 #[derive(Clone)]
 pub struct WebState {
-    store: Store,
+    officers: OfficerRecords,
     module: OneStopModule,
     settings: Arc<WebSettings>,
     /// Verified against when an account is unknown or locked, so that every
@@ -73,20 +70,21 @@ pub struct WebServer {
 }
 
 /// Installs the configured officer accounts (durably), removes expired
-/// sessions, and binds the listener. `store` keeps the module's own records
-/// only; dossiers are reached through `hub`, as the module partner.
+/// sessions, and binds the listener. Dossiers are reached through `hub` as
+/// the module partner; the officers' own records through
+/// `Hub::officer_records`.
 pub async fn prepare(
     hub: &Hub,
-    store: Store,
     settings: WebSettings,
     officers: Vec<ConfiguredOfficer>,
 ) -> Result<WebServer, WebError> {
     let module = OneStopModule::new(hub.clone(), &settings.one_stop_partner)?;
-    let installing = store.clone();
+    let records = hub.officer_records();
+    let installing = records.clone();
     let decoy_hash = blocking(move || {
         let accounts = passwords::accounts(&officers)?;
-        installing.replace_officer_accounts(&accounts)?;
-        installing.remove_expired_officer_sessions(UnixMillis::now())?;
+        installing.replace_accounts(&accounts)?;
+        installing.remove_expired_sessions(UnixMillis::now())?;
         passwords::hash(&session::random_token())
     })
     .await?;
@@ -101,7 +99,7 @@ pub async fn prepare(
         source,
     })?;
     let state = WebState {
-        store,
+        officers: records,
         module,
         settings: Arc::new(settings),
         decoy_hash: decoy_hash.into(),

@@ -10,9 +10,8 @@ use super::WebError;
 use crate::domain::officer::OfficerAccount;
 use crate::domain::{Command, CommandEnvelope, Dossier, Status};
 use crate::engine::CommandOutcome;
-use crate::hub::Hub;
+use crate::hub::{Hub, ListFilter};
 use crate::partners::{Partner, PartnerKind};
-use crate::store::ListFilter;
 use std::sync::Arc;
 
 /// Dossiers shown on one page of a queue.

@@ -106,12 +106,19 @@ pub async fn sign_in(
     {
         SignIn::Refused
     } else {
-        let store = state.store.clone();
+        let officers = state.officers.clone();
         let policy = state.settings.lockout;
         let decoy = state.decoy_hash.clone();
         let (login, password) = (login.clone(), form.password);
         blocking(move || {
-            signin::attempt(&store, policy, &decoy, &login, &password, UnixMillis::now())
+            signin::attempt(
+                &officers,
+                policy,
+                &decoy,
+                &login,
+                &password,
+                UnixMillis::now(),
+            )
         })
         .await?
     };

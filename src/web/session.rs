@@ -69,23 +69,21 @@ pub async fn current(state: &WebState, headers: &HeaderMap) -> Result<Option<Sig
         return Ok(None);
     };
     let token_sha256 = digest(token);
-    let store = state.store.clone();
+    let officers = state.officers.clone();
     super::blocking(move || {
-        let Some(session) = store.officer_session(&token_sha256)? else {
+        let Some(session) = officers.session(&token_sha256)? else {
             return Ok(None);
         };
         if !session.is_live(UnixMillis::now()) {
-            store.remove_officer_session(&token_sha256)?;
+            officers.remove_session(&token_sha256)?;
             return Ok(None);
         }
         // A session outlives neither its account nor a change of login.
-        Ok(store
-            .officer_account(&session.login)?
-            .map(|account| SignedIn {
-                account,
-                session,
-                token_sha256,
-            }))
+        Ok(officers.account(&session.login)?.map(|account| SignedIn {
+            account,
+            session,
+            token_sha256,
+        }))
     })
     .await
 }
@@ -100,15 +98,15 @@ pub async fn begin(state: &WebState, login: String) -> Result<String, WebError> 
         created_at: now,
         expires_at: UnixMillis(now.0 + state.settings.session_ttl.as_millis() as i64),
     };
-    let store = state.store.clone();
+    let officers = state.officers.clone();
     let token_sha256 = digest(&token);
-    super::blocking(move || Ok(store.put_officer_session(&token_sha256, &session)?)).await?;
+    super::blocking(move || Ok(officers.put_session(&token_sha256, &session)?)).await?;
     Ok(token)
 }
 
 pub async fn end(state: &WebState, token_sha256: [u8; 32]) -> Result<(), WebError> {
-    let store = state.store.clone();
-    super::blocking(move || Ok(store.remove_officer_session(&token_sha256)?)).await
+    let officers = state.officers.clone();
+    super::blocking(move || Ok(officers.remove_session(&token_sha256)?)).await
 }
 
 #[cfg(test)]

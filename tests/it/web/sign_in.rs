@@ -107,9 +107,18 @@ async fn wrong_passwords_get_one_answer_and_lock_the_account_after_n_failures() 
     assert_eq!(notice().await, wrong_password);
     assert_eq!(records.session_count().unwrap(), 0);
 
-    // Other officers are not affected.
+    // Unknown names leave no record (nobody can fill the store with them).
+    assert_eq!(
+        records.login_failures("khong-co-ai").unwrap(),
+        Default::default()
+    );
+
+    // Other officers are not affected, and a success forgets their failures.
+    browser.sign_in(DEV_OFFICERS[1].0, "mat-khau-sai-1").await;
+    assert_eq!(records.login_failures(DEV_OFFICERS[1].0).unwrap().count, 1);
     browser.sign_in(DEV_OFFICERS[1].0, DEV_OFFICERS[1].1).await;
     assert_eq!(browser.path().await, "/mot-cua/");
+    assert_eq!(records.login_failures(DEV_OFFICERS[1].0).unwrap().count, 0);
     browser.close().await;
     hub.stop().await;
 }
