@@ -197,7 +197,7 @@ async fn serve(config: LoadedConfig, embedded: bool) -> anyhow::Result<()> {
                 })
             );
         }
-        if let Some(web) = &config.web {
+        if let Some(web) = &config.sections.web {
             println!("one-stop officers (sign in at /mot-cua/) and their PUBLIC passwords");
             for o in &web.officers {
                 println!(

@@ -60,7 +60,10 @@ async fn the_module_acts_as_its_partner_for_its_officers_own_agency_only() {
     let config = HubConfig::embedded_default();
     let (hub, runtime) = Hub::start(
         store.clone(),
-        config.partner_registry().unwrap(),
+        config
+            .check("embedded", &lienthong::adapters::kinds())
+            .unwrap()
+            .partners,
         vec![],
         EngineSettings {
             max_group_commands: 64,
