@@ -42,6 +42,7 @@ pub mod kind;
 pub mod ma_xac_thuc;
 pub mod settings;
 pub mod simulator;
+pub mod sync;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod vietnam_time;

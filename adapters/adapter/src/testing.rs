@@ -49,10 +49,7 @@ pub struct FakeHub {
 
 impl FakeHub {
     fn state(&self) -> MutexGuard<'_, State> {
-        match self.state.lock() {
-            Ok(state) => state,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::sync::lock(&self.state)
     }
 
     /// Holds `dossier` (by its MaHoSo), as `get_dossier` will answer it.

@@ -96,10 +96,7 @@ struct Inner {
 
 impl SyncState {
     fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
-        let mut guard = match self.inner.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut guard = lienthong_adapter::sync::lock(&self.inner);
         f(&mut guard)
     }
 

@@ -191,9 +191,7 @@ impl Ledger {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, PaymentRecord>> {
-        self.records
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lienthong_adapter::sync::lock(&self.records)
     }
 
     fn save(&self, records: &BTreeMap<String, PaymentRecord>) -> Result<(), PaymentError> {

@@ -12,6 +12,7 @@
 use crate::client::Client;
 use crate::error::PostalError;
 use crate::intake::Intake;
+use lienthong_adapter::sync::lock;
 use lienthong_adapter::{Stop, Task};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -24,17 +25,11 @@ pub struct PollStatus {
 
 impl PollStatus {
     pub fn snapshot(&self) -> (u64, Option<String>) {
-        match self.inner.lock() {
-            Ok(g) => g.clone(),
-            Err(p) => p.into_inner().clone(),
-        }
+        lock(&self.inner).clone()
     }
 
     fn set(&self, cursor: u64, error: Option<String>) {
-        let mut g = match self.inner.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut g = lock(&self.inner);
         *g = (cursor, error);
     }
 }

@@ -11,6 +11,7 @@
 
 use crate::protocol::TrackingEvent;
 use crate::vocabulary::{ServiceType, TrackingState};
+use lienthong_adapter::sync::lock;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -89,10 +90,7 @@ impl Tracking {
     }
 
     fn with<R>(&self, ma_ho_so: &str, f: impl FnOnce(&mut DossierTracking) -> R) -> R {
-        let mut dossiers = match self.dossiers.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut dossiers = lock(&self.dossiers);
         let entry = dossiers
             .entry(ma_ho_so.to_string())
             .or_insert_with(|| DossierTracking {
@@ -166,10 +164,7 @@ impl Tracking {
     }
 
     pub fn get(&self, ma_ho_so: &str) -> Option<DossierTracking> {
-        let dossiers = match self.dossiers.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let dossiers = lock(&self.dossiers);
         dossiers.get(ma_ho_so).cloned()
     }
 }

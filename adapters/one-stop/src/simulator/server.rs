@@ -12,16 +12,11 @@ use axum::routing::post;
 use axum::{Json, Router};
 use lienthong_adapter::auth::check_bearer;
 use serde_json::json;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 pub type Shared = Arc<Mutex<SimState>>;
 
-pub fn lock(shared: &Shared) -> MutexGuard<'_, SimState> {
-    match shared.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    }
-}
+pub use lienthong_adapter::sync::lock;
 
 pub fn router(shared: Shared) -> Router {
     Router::new()

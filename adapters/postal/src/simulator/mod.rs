@@ -60,10 +60,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        match self.inner.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        }
+        lienthong_adapter::sync::lock(&self.inner)
     }
 
     fn dispatch(&self, batch: impl IntoIterator<Item = Dispatch>) {
@@ -120,10 +117,7 @@ impl Shared {
                 shared.emit(&number, service, code, "");
             }
         });
-        let mut tasks = match self.tasks.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
-        };
+        let mut tasks = lienthong_adapter::sync::lock(&self.tasks);
         tasks.retain(|t| !t.is_finished());
         tasks.push(task);
     }

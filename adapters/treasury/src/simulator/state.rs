@@ -62,11 +62,7 @@ impl Switches {
     }
 }
 
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+pub(crate) use lienthong_adapter::sync::lock;
 
 #[derive(Debug, Default)]
 pub struct SimState {
