@@ -8,6 +8,8 @@ use lienthong_adapter::AdapterSettings;
 use lienthong_adapter::{pb, DeliveryError, Sink};
 use lienthong_adapter_national_portal::protocol::ops;
 use lienthong_adapter_national_portal::simulator::{SimConfig, Simulator};
+use lienthong_adapter_national_portal::sink::PortalSink;
+use lienthong_adapter_national_portal::Parts;
 use std::time::Duration;
 
 async fn sim() -> Simulator {
@@ -16,15 +18,21 @@ async fn sim() -> Simulator {
         .expect("simulator")
 }
 
+/// A portal simulator and the adapter's sink against it (`extra` settings).
+async fn portal_sink(extra: &str) -> (Simulator, Parts, PortalSink) {
+    let sim = sim().await;
+    let (parts, settings, _hub) = parts(&sim, extra);
+    let sink = parts.sink(&settings);
+    (sim, parts, sink)
+}
+
 fn versions(sim: &Simulator, ma: &str) -> Vec<i64> {
     sim.progress(ma).iter().map(|t| t.SoThuTu).collect()
 }
 
 #[tokio::test]
 async fn a_dossier_life_reaches_the_portal_in_order() {
-    let sim = sim().await;
-    let (parts, settings, _hub) = parts(&sim, "");
-    let sink = parts.sink(&settings);
+    let (sim, parts, sink) = portal_sink("").await;
     let ma = ma(1);
     for v in 1..=7 {
         let accepted = sink.deliver(&event(&ma, v)).await.expect("accepted");
@@ -62,9 +70,7 @@ async fn a_dossier_life_reaches_the_portal_in_order() {
 
 #[tokio::test]
 async fn a_redelivered_event_changes_nothing() {
-    let sim = sim().await;
-    let (parts, settings, _hub) = parts(&sim, "");
-    let sink = parts.sink(&settings);
+    let (sim, _, sink) = portal_sink("").await;
     let ma = ma(2);
     sink.deliver(&event(&ma, 1)).await.unwrap();
     sink.deliver(&event(&ma, 2)).await.unwrap();
@@ -90,9 +96,7 @@ async fn a_redelivered_event_changes_nothing() {
 
 #[tokio::test]
 async fn an_expired_session_means_a_new_login_not_a_failure() {
-    let sim = sim().await;
-    let (parts, settings, _hub) = parts(&sim, "");
-    let sink = parts.sink(&settings);
+    let (sim, parts, sink) = portal_sink("").await;
     let ma = ma(3);
     sink.deliver(&event(&ma, 1)).await.unwrap();
     sim.expire_sessions();
@@ -106,9 +110,7 @@ async fn an_expired_session_means_a_new_login_not_a_failure() {
 
 #[tokio::test]
 async fn server_errors_are_retried_and_nothing_is_doubled() {
-    let sim = sim().await;
-    let (parts, settings, _hub) = parts(&sim, "");
-    let sink = parts.sink(&settings);
+    let (sim, parts, sink) = portal_sink("").await;
     let ma = ma(4);
     sim.fail_next(2);
     for _ in 0..2 {
@@ -133,9 +135,7 @@ async fn server_errors_are_retried_and_nothing_is_doubled() {
 
 #[tokio::test]
 async fn a_lost_create_reply_becomes_already_exists_then_an_update() {
-    let sim = sim().await;
-    let (parts, settings, _hub) = parts(&sim, "");
-    let sink = parts.sink(&settings);
+    let (sim, _, sink) = portal_sink("").await;
     let ma = ma(5);
     sim.lose_reply_of(ops::SYNC_DOSSIERS, 1);
     assert!(sink
@@ -156,9 +156,7 @@ async fn a_lost_create_reply_becomes_already_exists_then_an_update() {
 
 #[tokio::test]
 async fn a_lost_progress_reply_is_not_sent_twice() {
-    let sim = sim().await;
-    let (parts, settings, _hub) = parts(&sim, "");
-    let sink = parts.sink(&settings);
+    let (sim, _, sink) = portal_sink("").await;
     let ma = ma(6);
     sink.deliver(&event(&ma, 1)).await.unwrap();
     sim.lose_reply_of(ops::PROGRESS, 1);
@@ -198,9 +196,7 @@ async fn already_exists_on_the_portal_is_an_update() {
 
 #[tokio::test]
 async fn a_create_that_meets_already_exists_is_retried_as_an_update() {
-    let sim = sim().await;
-    let (parts, settings, _hub) = parts(&sim, "");
-    let sink = parts.sink(&settings);
+    let (sim, parts, sink) = portal_sink("").await;
     let ma = ma(8);
     // The adapter believes (from an earlier lookup) that the portal lacks it…
     sink.deliver(&event(&common::ma(80), 1)).await.unwrap();
@@ -231,9 +227,7 @@ async fn a_create_that_meets_already_exists_is_retried_as_an_update() {
 
 #[tokio::test]
 async fn a_slow_portal_times_out_and_the_retry_finds_what_was_applied() {
-    let sim = sim().await;
-    let (parts, settings, _hub) = parts(&sim, "timeout_seconds = 1");
-    let sink = parts.sink(&settings);
+    let (sim, _, sink) = portal_sink("timeout_seconds = 1").await;
     let ma = ma(9);
     sink.deliver(&event(&ma, 1)).await.unwrap();
     sim.set_delay(Duration::from_millis(1500));
@@ -268,9 +262,7 @@ async fn a_portal_behind_by_several_versions_gets_the_history_in_batches() {
 
 #[tokio::test]
 async fn a_record_the_portal_refuses_is_rejected_with_its_reason() {
-    let sim = sim().await;
-    let (parts, settings, _hub) = parts(&sim, "");
-    let sink = parts.sink(&settings);
+    let (_sim, parts, sink) = portal_sink("").await;
     let ma = ma(11);
     let mut ev = event(&ma, 1);
     if let Some(pb::event::Payload::DossierChanged(c)) = ev.payload.as_mut() {
