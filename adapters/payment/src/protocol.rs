@@ -340,11 +340,6 @@ impl BillReply {
     }
 }
 
-/// The signature over a settlement-file download (`MaDoiTac|Ngay`).
-pub fn settlement_signature(partner_code: &str, date: &str, secret: &str) -> String {
-    sign(&[partner_code, date], secret)
-}
-
 /// A message that carries a `MaXacThuc`.
 pub trait Signed {
     /// The signed fields, in the message's fixed order.

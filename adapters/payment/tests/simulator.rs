@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
+use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
 use lienthong_adapter::vietnam_time::{self, now_unix};
-use lienthong_adapter_payment::protocol::settlement_signature;
 
 #[tokio::test]
 async fn settlement_file_lists_settled_transactions_of_the_day() {
@@ -19,17 +19,13 @@ async fn settlement_file_lists_settled_transactions_of_the_day() {
     let paid = h.sim.pay(&a).await.expect("paid");
     h.sim.decline(&b).await.expect("declined");
     let today = vietnam_time::format_date(now_unix());
-    let url = |date: &str, sig: &str| {
-        format!(
-            "{}/api/v1/settlements.csv?MaDoiTac={PARTNER_CODE}&Ngay={date}&MaXacThuc={sig}",
-            h.sim.base_url()
-        )
+    let file = |request: &DailyFileRequest| {
+        h.http
+            .get(format!("{}/api/v1/settlements.csv", h.sim.base_url()))
+            .query(request)
+            .send()
     };
-    let signature = settlement_signature(PARTNER_CODE, &today, SECRET);
-    let response = h
-        .http
-        .get(url(&today, &signature))
-        .send()
+    let response = file(&DailyFileRequest::new(PARTNER_CODE, &today, SECRET))
         .await
         .expect("get");
     assert_eq!(response.status().as_u16(), 200);
@@ -44,11 +40,7 @@ async fn settlement_file_lists_settled_transactions_of_the_day() {
     assert_eq!(csv, h.sim.settlement_csv(Some(&today)));
 
     let other_day = "20000101";
-    let sig = settlement_signature(PARTNER_CODE, other_day, SECRET);
-    let csv = h
-        .http
-        .get(url(other_day, &sig))
-        .send()
+    let csv = file(&DailyFileRequest::new(PARTNER_CODE, other_day, SECRET))
         .await
         .expect("get")
         .text()
@@ -56,7 +48,11 @@ async fn settlement_file_lists_settled_transactions_of_the_day() {
         .expect("text");
     assert_eq!(csv.lines().count(), 1, "header only");
 
-    let response = h.http.get(url(&today, "bad")).send().await.expect("get");
+    let forged = DailyFileRequest {
+        signature: "bad".into(),
+        ..DailyFileRequest::new(PARTNER_CODE, &today, SECRET)
+    };
+    let response = file(&forged).await.expect("get");
     assert_eq!(response.status().as_u16(), 401);
 }
 
