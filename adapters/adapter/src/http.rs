@@ -1,7 +1,53 @@
-//! The HTTP client adapters call their partners with, and how a call that
-//! got no answer reads: every adapter builds and words them alike.
+//! The HTTP client adapters call their partners with, how a call that got
+//! no answer reads, and [`CallError`], the failed call whatever the
+//! partner: every adapter builds, words and judges them alike.
 
+use crate::delivery::classify_http_status;
 use std::time::Duration;
+
+/// A call to a partner that gave no usable answer: the part of an
+/// adapter's error that is about the call, not about the partner's
+/// business (which each adapter's own error says).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// The partner could not be reached or did not answer in time.
+    #[error("{operation}: unreachable: {reason}")]
+    Transport {
+        operation: &'static str,
+        reason: String,
+    },
+    /// The partner answered with an HTTP error status.
+    #[error("{operation}: HTTP {status}: {body}")]
+    Http {
+        operation: &'static str,
+        status: u16,
+        body: String,
+    },
+    /// The partner's answer is not what its protocol describes.
+    #[error("{operation}: unreadable answer: {problem}")]
+    BadReply {
+        operation: &'static str,
+        problem: String,
+    },
+    /// The answer carries a `MaXacThuc` that does not verify.
+    #[error("{operation}: the answer's MaXacThuc does not verify (check `secret`)")]
+    BadSignature { operation: &'static str },
+}
+
+impl CallError {
+    /// Whether calling again later can help: no answer, an unreadable one,
+    /// or an HTTP status worth retrying (408, 429, 5xx). A signature that
+    /// does not verify is a configuration problem: retrying cannot fix it.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            CallError::Transport { .. } | CallError::BadReply { .. } => true,
+            CallError::Http { status, body, .. } => classify_http_status(*status, body)
+                .err()
+                .is_some_and(|e| e.is_retryable()),
+            CallError::BadSignature { .. } => false,
+        }
+    }
+}
 
 /// A client whose every call ends within `timeout`, and whose connection
 /// attempts give up after `connect_timeout` (or `timeout`, if shorter).
@@ -31,6 +77,25 @@ pub fn transport_failure(e: &reqwest::Error) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failed_calls_are_judged_alike() {
+        let http = |status| CallError::Http {
+            operation: "INIT",
+            status,
+            body: String::new(),
+        };
+        assert!(http(500).is_retryable());
+        assert!(http(429).is_retryable());
+        assert!(!http(400).is_retryable());
+        assert!(!CallError::BadSignature { operation: "INIT" }.is_retryable());
+        let no_answer = CallError::Transport {
+            operation: "INIT",
+            reason: "timeout".into(),
+        };
+        assert!(no_answer.is_retryable());
+        assert_eq!(no_answer.to_string(), "INIT: unreachable: timeout");
+    }
 
     #[tokio::test]
     async fn a_closed_port_could_not_connect() {

@@ -9,6 +9,7 @@ use crate::protocol::{
 };
 use crate::settings::Settings;
 use lienthong_adapter::http::http_client;
+use lienthong_adapter::http::CallError;
 use lienthong_adapter::vietnam_time::{self, now_unix};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -22,10 +23,10 @@ pub struct Client {
 impl Client {
     pub fn new(settings: Arc<Settings>) -> Result<Client, PaymentError> {
         let http = http_client(settings.timeout(), settings.timeout()).map_err(|reason| {
-            PaymentError::Transport {
+            PaymentError::Call(CallError::Transport {
                 operation: "client",
                 reason,
-            }
+            })
         })?;
         Ok(Client { http, settings })
     }
@@ -92,28 +93,34 @@ impl Client {
             .json(request)
             .send()
             .await
-            .map_err(|e| PaymentError::Transport {
-                operation,
-                reason: e.to_string(),
+            .map_err(|e| {
+                PaymentError::Call(CallError::Transport {
+                    operation,
+                    reason: e.to_string(),
+                })
             })?;
         let status = response.status().as_u16();
-        let body = response.text().await.map_err(|e| PaymentError::Transport {
-            operation,
-            reason: e.to_string(),
+        let body = response.text().await.map_err(|e| {
+            PaymentError::Call(CallError::Transport {
+                operation,
+                reason: e.to_string(),
+            })
         })?;
         if !(200..300).contains(&status) {
-            return Err(PaymentError::Http {
+            return Err(PaymentError::Call(CallError::Http {
                 operation,
                 status,
                 body: body.chars().take(300).collect(),
-            });
+            }));
         }
-        let reply: A = serde_json::from_str(&body).map_err(|e| PaymentError::BadReply {
-            operation,
-            problem: e.to_string(),
+        let reply: A = serde_json::from_str(&body).map_err(|e| {
+            PaymentError::Call(CallError::BadReply {
+                operation,
+                problem: e.to_string(),
+            })
         })?;
         if !reply.verify_with(&self.settings.secret) {
-            return Err(PaymentError::BadSignature { operation });
+            return Err(PaymentError::Call(CallError::BadSignature { operation }));
         }
         Ok(reply)
     }

@@ -12,6 +12,7 @@ use crate::error::PaymentError;
 use crate::ledger::PaymentRecord;
 use crate::obligation::{self, Obligation};
 use crate::protocol::{CODE_DUPLICATE, CODE_OK};
+use lienthong_adapter::http::CallError;
 use lienthong_adapter::vietnam_time::now_unix;
 use lienthong_adapter::{pb, Accepted, DeliveryError, Sink};
 use std::sync::Arc;
@@ -36,10 +37,10 @@ impl PaymentSink {
         let payment_url = match reply.code.as_str() {
             CODE_OK if !reply.payment_url.is_empty() => reply.payment_url,
             CODE_OK => {
-                return Err(PaymentError::BadReply {
+                return Err(PaymentError::Call(CallError::BadReply {
                     operation: "INIT",
                     problem: "MaLoi 00 without UrlThanhToan".into(),
-                })
+                }))
             }
             CODE_DUPLICATE => self.existing_url(&obligation).await?,
             _ => {
@@ -86,13 +87,13 @@ impl PaymentSink {
             });
         }
         if found.payment_url.is_empty() {
-            return Err(PaymentError::BadReply {
+            return Err(PaymentError::Call(CallError::BadReply {
                 operation: "QUERY",
                 problem: format!(
                     "MaThamChieu {} exists but the gateway gives no UrlThanhToan",
                     obligation.reference
                 ),
-            });
+            }));
         }
         Ok(found.payment_url)
     }

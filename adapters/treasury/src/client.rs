@@ -6,6 +6,7 @@ use crate::error::TreasuryError;
 use crate::protocol::{CreditNotice, CreditReply, PATH_CREDITS, PATH_CREDIT_NOTICES};
 use crate::settings::Settings;
 use lienthong_adapter::http::http_client;
+use lienthong_adapter::http::CallError;
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
 use std::sync::Arc;
 
@@ -17,10 +18,10 @@ pub struct Client {
 impl Client {
     pub fn new(settings: Arc<Settings>) -> Result<Client, TreasuryError> {
         let http = http_client(settings.timeout(), settings.timeout()).map_err(|reason| {
-            TreasuryError::Transport {
+            TreasuryError::Call(CallError::Transport {
                 operation: "client",
                 reason,
-            }
+            })
         })?;
         Ok(Client { http, settings })
     }
@@ -37,19 +38,22 @@ impl Client {
             )
             .await?;
         if !(200..300).contains(&status) {
-            return Err(TreasuryError::Http {
+            return Err(TreasuryError::Call(CallError::Http {
                 operation: OP,
                 status,
                 body: body.chars().take(300).collect(),
-            });
+            }));
         }
-        let reply: CreditReply =
-            serde_json::from_str(&body).map_err(|e| TreasuryError::BadReply {
+        let reply: CreditReply = serde_json::from_str(&body).map_err(|e| {
+            TreasuryError::Call(CallError::BadReply {
                 operation: OP,
                 problem: e.to_string(),
-            })?;
+            })
+        })?;
         if !reply.verify_with(&self.settings.secret) {
-            return Err(TreasuryError::BadSignature { operation: OP });
+            return Err(TreasuryError::Call(CallError::BadSignature {
+                operation: OP,
+            }));
         }
         Ok(reply)
     }
@@ -94,11 +98,11 @@ impl Client {
             .query(&DailyFileRequest::new(partner_code, date, secret));
         let (status, body) = self.call(operation, request).await?;
         if !(200..300).contains(&status) {
-            return Err(TreasuryError::Http {
+            return Err(TreasuryError::Call(CallError::Http {
                 operation,
                 status,
                 body: body.chars().take(300).collect(),
-            });
+            }));
         }
         Ok(body)
     }
@@ -108,9 +112,11 @@ impl Client {
         operation: &'static str,
         request: reqwest::RequestBuilder,
     ) -> Result<(u16, String), TreasuryError> {
-        let transport = |e: reqwest::Error| TreasuryError::Transport {
-            operation,
-            reason: e.to_string(),
+        let transport = |e: reqwest::Error| {
+            TreasuryError::Call(CallError::Transport {
+                operation,
+                reason: e.to_string(),
+            })
         };
         let response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();

@@ -1,32 +1,14 @@
 //! The one error enum of the treasury adapter, and how each error becomes a
 //! delivery outcome for the hub (retry later, or park the event).
 
-use lienthong_adapter::{classify_http_status, DeliveryError};
+use lienthong_adapter::http::CallError;
+use lienthong_adapter::DeliveryError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TreasuryError {
-    /// A partner could not be reached or did not answer in time.
-    #[error("{operation}: unreachable: {reason}")]
-    Transport {
-        operation: &'static str,
-        reason: String,
-    },
-    /// A partner answered with an HTTP error status.
-    #[error("{operation}: HTTP {status}: {body}")]
-    Http {
-        operation: &'static str,
-        status: u16,
-        body: String,
-    },
-    /// A partner's answer is not what the protocol describes.
-    #[error("{operation}: unreadable answer: {problem}")]
-    BadReply {
-        operation: &'static str,
-        problem: String,
-    },
-    /// The treasury's answer carries a `MaXacThuc` that does not verify.
-    #[error("{operation}: the answer's MaXacThuc does not verify (check `secret`)")]
-    BadSignature { operation: &'static str },
+    /// A call to the treasury or the gateway gave no usable answer.
+    #[error(transparent)]
+    Call(#[from] CallError),
     /// The treasury answered with a `MaLoi` it does not retry.
     #[error("{operation}: treasury refused: MaLoi {code}: {message}")]
     Refused {
@@ -59,14 +41,10 @@ impl TreasuryError {
     /// Whether trying again later can help.
     pub fn is_retryable(&self) -> bool {
         match self {
-            TreasuryError::Transport { .. } | TreasuryError::BadReply { .. } => true,
-            TreasuryError::Http { status, body, .. } => classify_http_status(*status, body)
-                .err()
-                .is_some_and(|e| e.is_retryable()),
+            TreasuryError::Call(e) => e.is_retryable(),
             TreasuryError::Refused { code, .. } => code == crate::protocol::CODE_SYSTEM,
             TreasuryError::Report { .. } => true,
-            TreasuryError::BadSignature { .. }
-            | TreasuryError::Event(_)
+            TreasuryError::Event(_)
             | TreasuryError::Csv { .. }
             | TreasuryError::Date(_)
             | TreasuryError::Simulator(_) => false,

@@ -8,6 +8,7 @@ use crate::error::TreasuryError;
 use crate::notice;
 use crate::protocol::{CODE_DUPLICATE, CODE_OK};
 use crate::settings::Settings;
+use lienthong_adapter::http::CallError;
 use lienthong_adapter::{pb, Accepted, DeliveryError, Sink};
 use std::sync::Arc;
 
@@ -35,13 +36,13 @@ impl TreasurySink {
                     partner_reference: reply.document_number,
                 })
             }
-            CODE_OK | CODE_DUPLICATE => Err(TreasuryError::BadReply {
+            CODE_OK | CODE_DUPLICATE => Err(TreasuryError::Call(CallError::BadReply {
                 operation: "credit notice",
                 problem: format!(
                     "answer is about MaGiaoDich `{}`, not `{}`",
                     reply.transaction_id, notice.transaction_id
                 ),
-            }),
+            })),
             _ => Err(TreasuryError::Refused {
                 operation: "credit notice",
                 code: reply.code,
