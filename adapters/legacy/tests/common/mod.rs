@@ -90,24 +90,12 @@ pub fn event(kind: pb::EventType, mut dossier: pb::Dossier, seq: u64, note: &str
     let mut occurred = pb::Event::default().occurred_at.unwrap_or_default();
     occurred.seconds = 1_763_796_600; // 2025-11-22 14:30:00 in Hanoi
     dossier.submitted_at = Some(occurred);
-    pb::Event {
-        event_id: format!("ev-{seq}"),
-        seq,
-        r#type: kind as i32,
-        occurred_at: Some(occurred),
-        ma_ho_so: dossier.ma_ho_so.clone(),
-        dossier_id: dossier.id,
-        dossier_version: dossier.version,
-        agency_code: dossier.agency_code.clone(),
-        procedure_code: dossier.procedure_code.clone(),
-        to_status: dossier.status,
-        payload: Some(pb::event::Payload::DossierChanged(pb::DossierChanged {
-            dossier: Some(dossier),
-            entry: Some(pb::HistoryEntry {
-                note: note.into(),
-                ..Default::default()
-            }),
-        })),
-        ..Default::default()
+    let mut event = lienthong_adapter::testing::event(kind, dossier, seq);
+    if let Some(pb::event::Payload::DossierChanged(change)) = &mut event.payload {
+        change.entry = Some(pb::HistoryEntry {
+            note: note.into(),
+            ..Default::default()
+        });
     }
+    event
 }
