@@ -74,6 +74,19 @@ impl DailyFileRequest {
         self.partner_code == partner_code
             && verify(&[&self.partner_code, &self.date], secret, &self.signature)
     }
+
+    /// The day asked for, once the request is `partner_code`'s, signed with
+    /// `secret`, for a real `yyyyMMdd` day; else the HTTP answer a file
+    /// server gives (401 unsigned, 400 not a day).
+    pub fn day(&self, partner_code: &str, secret: &str) -> Result<&str, (u16, &'static str)> {
+        if !self.is_from(partner_code, secret) {
+            return Err((401, "sai mã xác thực"));
+        }
+        if !crate::vietnam_time::is_date(&self.date) {
+            return Err((400, "Ngay must be yyyyMMdd"));
+        }
+        Ok(&self.date)
+    }
 }
 
 #[cfg(test)]
@@ -116,5 +129,17 @@ mod tests {
         };
         assert!(!altered.is_from("LT", "secret"));
         assert!(!DailyFileRequest::default().is_from("", "secret"));
+        assert_eq!(
+            DailyFileRequest::new("LT", "20251122", "secret").day("LT", "secret"),
+            Ok("20251122")
+        );
+        assert_eq!(
+            DailyFileRequest::new("LT", "20251122", "secret").day("LT", "wrong"),
+            Err((401, "sai mã xác thực"))
+        );
+        assert_eq!(
+            DailyFileRequest::new("LT", "20250230", "secret").day("LT", "secret"),
+            Err((400, "Ngay must be yyyyMMdd"))
+        );
     }
 }

@@ -266,13 +266,16 @@ async fn settlements(
     if let Some(failure) = misbehave(&state).await {
         return failure;
     }
-    if !request.is_from(&state.partner_code, &state.secret) {
-        return (StatusCode::UNAUTHORIZED, "sai mã xác thực").into_response();
-    }
-    let date = request.date.as_str();
-    if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
-        return (StatusCode::BAD_REQUEST, "Ngay must be yyyyMMdd").into_response();
-    }
+    let date = match request.day(&state.partner_code, &state.secret) {
+        Ok(date) => date,
+        Err((status, why)) => {
+            return (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                why,
+            )
+                .into_response()
+        }
+    };
     let body = settlement_file::render(&lock(&state.settled), Some(date));
     ([("content-type", "text/csv; charset=utf-8")], body).into_response()
 }

@@ -152,13 +152,16 @@ async fn credits(
     if let Some(failure) = misbehave(&state).await {
         return failure;
     }
-    if !request.is_from(&state.partner_code, &state.secret) {
-        return (StatusCode::UNAUTHORIZED, "sai mã xác thực").into_response();
-    }
-    let date = request.date.as_str();
-    if !lienthong_adapter::vietnam_time::is_date(date) {
-        return (StatusCode::BAD_REQUEST, "Ngay must be yyyyMMdd").into_response();
-    }
+    let date = match request.day(&state.partner_code, &state.secret) {
+        Ok(date) => date,
+        Err((status, why)) => {
+            return (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                why,
+            )
+                .into_response()
+        }
+    };
     let of_day: Vec<Credited> = lock(&state.credits)
         .iter()
         .filter(|c| c.credited_at.starts_with(date))
