@@ -334,19 +334,37 @@ pub async fn serve_routes(
     (format!("{url}{prefix}"), stop)
 }
 
-/// Starts an adapter's background tasks as the hub does; dropping (or
-/// firing) a returned sender stops its task.
-pub fn start_tasks(tasks: Vec<crate::TaskStarter>) -> Vec<tokio::sync::oneshot::Sender<()>> {
-    tasks
+/// An adapter's background tasks, running; dropping this stops them.
+pub struct RunningTasks {
+    _stop: tokio::sync::watch::Sender<()>,
+    handles: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningTasks {
+    /// Gives every task its stop signal; answers their handles, to wait for
+    /// them to end.
+    pub fn stop(self) -> Vec<tokio::task::JoinHandle<()>> {
+        self.handles
+    }
+}
+
+/// Starts an adapter's background tasks as the hub does, each with the
+/// stop signal the returned [`RunningTasks`] gives when dropped or stopped.
+pub fn start_tasks(tasks: Vec<crate::TaskStarter>) -> RunningTasks {
+    let (stop, stopped) = tokio::sync::watch::channel(());
+    let handles = tasks
         .into_iter()
         .map(|task| {
-            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let mut stopped = stopped.clone();
             tokio::spawn(task(Box::pin(async move {
-                let _ = stopped.await;
-            })));
-            stop
+                let _ = stopped.changed().await;
+            })))
         })
-        .collect()
+        .collect();
+    RunningTasks {
+        _stop: stop,
+        handles,
+    }
 }
 
 #[cfg(test)]

@@ -431,14 +431,9 @@ async fn pending_payments_survive_a_restart_with_a_state_file() {
     .await;
     let reference = h.create_payment(5).await;
     let Harness {
-        sim,
-        hub,
-        stop,
-        tasks,
-        ..
+        sim, hub, tasks, ..
     } = h;
-    drop(stop);
-    for task in tasks {
+    for task in tasks.stop() {
         tokio::time::timeout(Duration::from_secs(2), task)
             .await
             .expect("the re-query task ends when stopped")

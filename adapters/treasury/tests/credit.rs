@@ -179,9 +179,7 @@ async fn credits_keep_the_order_they_were_delivered_in() {
 #[tokio::test]
 async fn the_daily_task_ends_when_stopped() {
     let h = start(Options::default()).await;
-    let Harness { stop, tasks, .. } = h;
-    drop(stop);
-    for task in tasks {
+    for task in h.tasks.stop() {
         tokio::time::timeout(Duration::from_secs(2), task)
             .await
             .expect("stopped")

@@ -14,7 +14,7 @@ pub const PARTNER_CODE: &str = "LIENTHONG";
 pub const SECRET: &str = "test-shared-secret";
 pub const MA_HO_SO: &str = "000.00.01.H22-251122-00017";
 
-pub use lienthong_adapter::testing::FakeHub;
+pub use lienthong_adapter::testing::{start_tasks, FakeHub, RunningTasks};
 
 /// Every record_payment the hub was asked for (refused ones too), with its
 /// idempotency key.
@@ -35,9 +35,8 @@ pub struct Harness {
     /// `http://127.0.0.1:<port>` where the adapter's routes are served.
     pub routes_url: String,
     pub http: reqwest::Client,
-    /// Dropping it (with the harness) stops the adapter's tasks.
-    pub stop: tokio::sync::watch::Sender<()>,
-    pub tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Dropping them (with the harness) stops the adapter's tasks.
+    pub tasks: RunningTasks,
 }
 
 pub struct Options {
@@ -110,23 +109,13 @@ pub async fn start_with(sim: Simulator, hub: Arc<FakeHub>, options: Options) -> 
     tokio::spawn(async move {
         let _ = axum::serve(listener, routes).await;
     });
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
-    let tasks = tasks
-        .into_iter()
-        .map(|task| {
-            let mut stop = stop_rx.clone();
-            tokio::spawn(task(Box::pin(async move {
-                let _ = stop.changed().await;
-            })))
-        })
-        .collect();
+    let tasks = start_tasks(tasks);
     Harness {
         sim,
         hub,
         sink: sink.expect("sink"),
         routes_url,
         http: reqwest::Client::new(),
-        stop: stop_tx,
         tasks,
     }
 }

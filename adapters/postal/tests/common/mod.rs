@@ -12,7 +12,7 @@ use std::time::Duration;
 
 pub const AGENCY: &str = "000.00.01.H22";
 
-pub use lienthong_adapter::testing::{serve_routes, start_tasks, FakeHub};
+pub use lienthong_adapter::testing::{serve_routes, start_tasks, FakeHub, RunningTasks};
 
 /// The distinct idempotency keys of the return_result commands asked for.
 pub fn returned_keys(hub: &FakeHub) -> Vec<String> {
@@ -36,7 +36,7 @@ pub struct Rig {
     pub partner_url: String,
     pub http: reqwest::Client,
     /// Dropping them (with the rig) stops the adapter's tasks.
-    _tasks: Vec<tokio::sync::oneshot::Sender<()>>,
+    _tasks: RunningTasks,
     _server: tokio::sync::oneshot::Sender<()>,
 }
 

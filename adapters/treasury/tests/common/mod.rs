@@ -20,7 +20,7 @@ pub const SECRET: &str = "treasury-shared-secret";
 pub const GATEWAY_SECRET: &str = "gateway-shared-secret";
 pub const TOKEN: &str = "reconcile-trigger-token-0001";
 
-pub use lienthong_adapter::testing::{serve_routes, FakeHub};
+pub use lienthong_adapter::testing::{serve_routes, start_tasks, FakeHub, RunningTasks};
 
 /// A stand-in gateway: serves, per date, the settlement file set by the
 /// test, checking the download signature like the real one.
@@ -60,8 +60,8 @@ pub struct Harness {
     pub routes_url: String,
     pub report_dir: PathBuf,
     pub http: reqwest::Client,
-    pub stop: tokio::sync::watch::Sender<()>,
-    pub tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// Dropping them (with the harness) stops the adapter's tasks.
+    pub tasks: RunningTasks,
     /// Dropping them (with the harness) stops the two servers.
     _servers: [tokio::sync::oneshot::Sender<()>; 2],
 }
@@ -140,16 +140,7 @@ pub async fn start(options: Options) -> Harness {
         .build("treasury", &table, hub.clone())
         .expect("adapter");
     let (routes_url, routes_server) = serve_routes("treasury", routes.expect("routes")).await;
-    let (stop, stop_rx) = tokio::sync::watch::channel(());
-    let tasks = tasks
-        .into_iter()
-        .map(|task| {
-            let mut rx = stop_rx.clone();
-            tokio::spawn(task(Box::pin(async move {
-                let _ = rx.changed().await;
-            })))
-        })
-        .collect();
+    let tasks = start_tasks(tasks);
     Harness {
         sim,
         hub,
@@ -159,7 +150,6 @@ pub async fn start(options: Options) -> Harness {
         routes_url,
         report_dir,
         http: reqwest::Client::new(),
-        stop,
         tasks,
         _servers: [gateway_server, routes_server],
     }
