@@ -29,7 +29,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
-/// Events read from the outbox but not yet settled, at most, per partner.
+/// Events handed to lanes and not yet settled, at most, per partner: the
+/// relay reads no further until some settle.
 const MAX_OUTSTANDING: usize = 4096;
 /// Settled events between two cursor saves while lanes are busy.
 const CURSOR_EVERY: u64 = 256;
