@@ -209,3 +209,7 @@ impl CommandEnvelope {
         hex::encode(Sha256::digest(canonical))
     }
 }
+
+#[cfg(test)]
+#[path = "command_tests.rs"]
+mod tests;
