@@ -52,14 +52,8 @@ impl HubApi for InProcessHub {
         &self,
         dossier: pb::DossierRef,
     ) -> Result<pb::GetDossierReply, HubCallError> {
-        let reference = from_proto::dossier_ref("dossier", &Some(dossier))
-            .map_err(|e| call_error(e.into()))?
-            .ok_or_else(|| {
-                call_error(
-                    crate::domain::DomainError::invalid("dossier", "is required (id or ma_ho_so)")
-                        .into(),
-                )
-            })?;
+        let reference = from_proto::required_dossier_ref("dossier", &Some(dossier))
+            .map_err(|e| call_error(e.into()))?;
         let (dossier, history) = self
             .hub
             .get_dossier(&self.partner, &reference)

@@ -1,9 +1,13 @@
 //! The commands a partner can send about a dossier, in one envelope.
 //!
 //! The envelope carries what every command shares (idempotency key, expected
-//! version, which dossier, who acts); the `Command` enum carries what differs.
-//! A command's fingerprint, used to recognise a replay, is a hash of exactly
-//! what the partner asked for.
+//! version, who acts) and an [`Action`]: either a submission, which creates a
+//! dossier, or a [`Command`] on a dossier the partner names. Only these two
+//! shapes exist, so "a submission naming a dossier" or "a receive naming
+//! none" cannot be built: the edge that builds an envelope (`wire::from_proto`)
+//! is the one place that refuses them. A request's fingerprint, used to
+//! recognise a replay, is a hash of exactly what the partner asked for, in
+//! the JSON shape it has always had (`fingerprint`).
 
 use super::{ApplicantType, Channel, Document, Fee, ResultDelivery, ResultDocument, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -46,10 +50,11 @@ pub struct NewDossier {
     pub ma_ho_so: String,
 }
 
+/// A command on a dossier that exists: every command but `submit`.
+/// Serialised with its name in `command`, as fingerprints have always had it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
-    Submit(Box<NewDossier>),
     Receive {
         due_at: Option<UnixMillis>,
     },
@@ -172,7 +177,6 @@ impl CommandName {
 impl Command {
     pub fn name(&self) -> CommandName {
         match self {
-            Command::Submit(_) => CommandName::Submit,
             Command::Receive { .. } => CommandName::Receive,
             Command::Refuse { .. } => CommandName::Refuse,
             Command::RequestSupplement { .. } => CommandName::RequestSupplement,
@@ -190,24 +194,105 @@ impl Command {
     }
 }
 
+/// What the partner asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Step 2: a new dossier; the hub assigns its identity.
+    Submit(Box<NewDossier>),
+    /// Any other command, on the dossier it names.
+    OnDossier {
+        dossier: DossierRef,
+        command: Command,
+    },
+}
+
+impl Action {
+    pub fn name(&self) -> CommandName {
+        match self {
+            Action::Submit(_) => CommandName::Submit,
+            Action::OnDossier { command, .. } => command.name(),
+        }
+    }
+
+    /// The dossier it names; none for a submission.
+    pub fn dossier(&self) -> Option<&DossierRef> {
+        match self {
+            Action::Submit(_) => None,
+            Action::OnDossier { dossier, .. } => Some(dossier),
+        }
+    }
+}
+
 /// A command with everything every command shares.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommandEnvelope {
     pub idempotency_key: String,
+    /// Checked against the dossier's version by a command on a dossier; a
+    /// submission has no dossier yet and ignores it (it still counts in the
+    /// fingerprint, as part of what was asked).
     pub expected_version: Option<u64>,
-    pub dossier: Option<DossierRef>,
     pub actor: String,
     pub unit: String,
-    pub command: Command,
+    pub action: Action,
 }
 
 impl CommandEnvelope {
-    /// SHA-256 over the canonical JSON of the request: equal requests, equal
-    /// fingerprints. Used to tell a replay from a reused key.
-    pub fn fingerprint(&self) -> String {
-        let canonical = serde_json::to_vec(self).unwrap_or_default();
-        hex::encode(Sha256::digest(canonical))
+    pub fn name(&self) -> CommandName {
+        self.action.name()
     }
+
+    /// SHA-256 over the canonical JSON of the request: equal requests, equal
+    /// fingerprints. Used to tell a replay from a reused key, against
+    /// fingerprints stored by earlier versions too.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(Sha256::digest(self.as_asked()))
+    }
+
+    /// The request in the JSON shape fingerprints have always hashed: the
+    /// envelope's fields in their old order, `dossier` null for a submission,
+    /// the command tagged with its name.
+    fn as_asked(&self) -> Vec<u8> {
+        let (dossier, command) = match &self.action {
+            Action::Submit(new) => (None, AskedCommand::Submit(Submission::Submit(new))),
+            Action::OnDossier { dossier, command } => {
+                (Some(dossier), AskedCommand::OnDossier(command))
+            }
+        };
+        let asked = Asked {
+            idempotency_key: &self.idempotency_key,
+            expected_version: self.expected_version,
+            dossier,
+            actor: &self.actor,
+            unit: &self.unit,
+            command,
+        };
+        serde_json::to_vec(&asked).unwrap_or_default()
+    }
+}
+
+/// The old envelope's shape, borrowed, for the fingerprint only.
+#[derive(Serialize)]
+struct Asked<'a> {
+    idempotency_key: &'a str,
+    expected_version: Option<u64>,
+    dossier: Option<&'a DossierRef>,
+    actor: &'a str,
+    unit: &'a str,
+    command: AskedCommand<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum AskedCommand<'a> {
+    Submit(Submission<'a>),
+    OnDossier(&'a Command),
+}
+
+/// A submission tagged like the other commands: `{"command":"submit", …}`.
+#[derive(Serialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+enum Submission<'a> {
+    Submit(&'a NewDossier),
 }
 
 #[cfg(test)]

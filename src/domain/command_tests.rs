@@ -1,8 +1,8 @@
 //! The idempotency fingerprint must never drift: a stored idempotency record
 //! holds the fingerprint of the first request, and a replay is recognised by
 //! computing it again. These values were computed by the envelope as it was
-//! before it became a typed submission-or-command (commit 587d966); any
-//! change in how a request is hashed fails here.
+//! before it became a typed submission-or-command (a plain struct serialised
+//! whole); any change in how a request is hashed fails here.
 
 use super::*;
 use crate::{ApplicantType, Channel, Document, Fee, ResultDelivery, UnixMillis};
@@ -39,10 +39,9 @@ fn submit() -> CommandEnvelope {
     CommandEnvelope {
         idempotency_key: "dvcqg:submit:000.00.01.H22-251122-00017".into(),
         expected_version: None,
-        dossier: None,
         actor: "Nguyễn Văn An".into(),
         unit: "Bộ phận một cửa".into(),
-        command: Command::Submit(Box::new(submission())),
+        action: Action::Submit(Box::new(submission())),
     }
 }
 
@@ -50,14 +49,16 @@ fn record_payment() -> CommandEnvelope {
     CommandEnvelope {
         idempotency_key: "paygov:GD-0001".into(),
         expected_version: Some(4),
-        dossier: Some(DossierRef::MaHoSo("000.00.01.H22-251122-00017".into())),
         actor: String::new(),
         unit: "Kho bạc".into(),
-        command: Command::RecordPayment {
-            transaction_id: "GD-0001".into(),
-            reference: "TC-0001".into(),
-            amount_vnd: 8_000,
-            paid_at: Some(UnixMillis(1_763_800_000_000)),
+        action: Action::OnDossier {
+            dossier: DossierRef::MaHoSo("000.00.01.H22-251122-00017".into()),
+            command: Command::RecordPayment {
+                transaction_id: "GD-0001".into(),
+                reference: "TC-0001".into(),
+                amount_vnd: 8_000,
+                paid_at: Some(UnixMillis(1_763_800_000_000)),
+            },
         },
     }
 }
@@ -66,16 +67,18 @@ fn receive() -> CommandEnvelope {
     CommandEnvelope {
         idempotency_key: "k-1".into(),
         expected_version: None,
-        dossier: Some(DossierRef::Id(7)),
         actor: String::new(),
         unit: String::new(),
-        command: Command::Receive { due_at: None },
+        action: Action::OnDossier {
+            dossier: DossierRef::Id(7),
+            command: Command::Receive { due_at: None },
+        },
     }
 }
 
 /// The text the fingerprint hashes: the envelope as the partner sent it.
 fn canonical(env: &CommandEnvelope) -> String {
-    serde_json::to_string(env).expect("serialisable")
+    String::from_utf8(env.as_asked()).expect("JSON is UTF-8")
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! else in the hub decides legality; `apply` looks the command up here and
 //! then fills in the fields that command changes.
 
-use super::command::{Command, CommandEnvelope, CommandName, NewDossier};
+use super::command::{Command, CommandName, NewDossier};
 use super::status::Status::{self, *};
 use super::{
     DomainError, Dossier, EventType, HistoryEntry, Payment, Reschedule, Supplement, UnixMillis,
@@ -134,15 +134,11 @@ pub fn create(new: &NewDossier, id: u64, ma_ho_so: String, who: &Actor) -> Appli
 }
 
 /// Applies a (validated) command to the current dossier.
-pub fn apply(
-    current: &Dossier,
-    envelope: &CommandEnvelope,
-    who: &Actor,
-) -> Result<Applied, DomainError> {
-    let name = envelope.command.name();
+pub fn apply(current: &Dossier, command: &Command, who: &Actor) -> Result<Applied, DomainError> {
+    let name = command.name();
     let rule = transition(name, current.status)?;
     let mut next = current.clone();
-    let note = fill(&mut next, &envelope.command, who.now)?;
+    let note = fill(&mut next, command, who.now)?;
     next.status = match rule.to {
         Target::To(status) => status,
         Target::Pause(status) => {
@@ -186,7 +182,6 @@ fn history_entry(
 /// depend on the dossier (dates after the current due date) are checked here.
 fn fill(d: &mut Dossier, command: &Command, now: UnixMillis) -> Result<String, DomainError> {
     Ok(match command {
-        Command::Submit(_) => unreachable_submit()?,
         Command::Receive { due_at } => {
             let due = required_future(*due_at, "receive.due_at", now)?;
             d.received_at = Some(now);
@@ -293,13 +288,6 @@ fn fill(d: &mut Dossier, command: &Command, now: UnixMillis) -> Result<String, D
             apology.clone()
         }
     })
-}
-
-fn unreachable_submit() -> Result<String, DomainError> {
-    Err(DomainError::invalid(
-        "dossier",
-        "a submission creates a dossier and cannot target an existing one",
-    ))
 }
 
 fn required_future(

@@ -26,7 +26,7 @@ pub mod time;
 pub mod validate;
 pub mod working_time;
 
-pub use command::{Command, CommandEnvelope, CommandName, DossierRef, NewDossier};
+pub use command::{Action, Command, CommandEnvelope, CommandName, DossierRef, NewDossier};
 pub use dossier::{
     Document, Dossier, Fee, HistoryEntry, Payment, Reschedule, ResultDocument, Supplement,
 };

@@ -5,7 +5,7 @@
 //! reading our code. Validation is pure: it never looks at stored state.
 
 use super::codes::{check_code, parse_ma_ho_so};
-use super::command::{Command, CommandEnvelope, NewDossier};
+use super::command::{Action, Command, CommandEnvelope, DossierRef, NewDossier};
 use super::{Document, DomainError, Fee, ResultDocument};
 
 pub const MAX_KEY_LEN: usize = 128;
@@ -27,34 +27,28 @@ pub fn envelope(env: &CommandEnvelope) -> Result<(), DomainError> {
     }
     text("actor", &env.actor, MAX_NAME_LEN)?;
     text("unit", &env.unit, MAX_NAME_LEN)?;
-    match (&env.command, &env.dossier) {
-        (Command::Submit(_), Some(_)) => {
-            return Err(DomainError::invalid(
-                "dossier",
-                "must be empty for submit: the hub assigns the dossier",
-            ))
+    match &env.action {
+        Action::Submit(new) => submission(new),
+        Action::OnDossier {
+            dossier,
+            command: c,
+        } => {
+            reference(dossier)?;
+            command(c)
         }
-        (Command::Submit(_), None) => {}
-        (_, None) => {
-            return Err(DomainError::invalid(
-                "dossier",
-                "is required (id or ma_ho_so)",
-            ))
-        }
-        (_, Some(super::DossierRef::MaHoSo(code))) => {
-            parse_ma_ho_so("dossier.ma_ho_so", code)?;
-        }
-        (_, Some(super::DossierRef::Id(0))) => {
-            return Err(DomainError::invalid("dossier.id", "must not be 0"))
-        }
-        (_, Some(_)) => {}
     }
-    command(&env.command)
+}
+
+fn reference(dossier: &DossierRef) -> Result<(), DomainError> {
+    match dossier {
+        DossierRef::MaHoSo(code) => parse_ma_ho_so("dossier.ma_ho_so", code).map(drop),
+        DossierRef::Id(0) => Err(DomainError::invalid("dossier.id", "must not be 0")),
+        DossierRef::Id(_) => Ok(()),
+    }
 }
 
 fn command(cmd: &Command) -> Result<(), DomainError> {
     match cmd {
-        Command::Submit(new) => submission(new),
         Command::Receive { .. } => Ok(()),
         Command::Refuse { reason } => required_text("refuse.reason", reason, MAX_TEXT_LEN),
         Command::RequestSupplement { reason, items } => {

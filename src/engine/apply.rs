@@ -7,7 +7,7 @@ use crate::domain::catalog::{self, Publication};
 use crate::domain::codes::{format_ma_ho_so, MAX_DAILY_SEQUENCE};
 use crate::domain::machine::{self, Actor, Applied};
 use crate::domain::{
-    CatalogPublished, Command, CommandEnvelope, DomainError, Event, EventPayload, EventType,
+    Action, CatalogPublished, CommandEnvelope, DomainError, Event, EventPayload, EventType,
     NewDossier, UnixMillis,
 };
 use crate::partners::Partner;
@@ -114,9 +114,12 @@ pub fn command(
         unit: &env.unit,
         now,
     };
-    let applied = match (&env.command, &env.dossier) {
-        (Command::Submit(new), _) => submit(txn, partner, new, &who)?,
-        (_, Some(reference)) => {
+    let applied = match &env.action {
+        Action::Submit(new) => submit(txn, partner, new, &who)?,
+        Action::OnDossier {
+            dossier: reference,
+            command,
+        } => {
             let current = txn
                 .dossier(reference)?
                 .ok_or_else(|| EngineError::DossierNotFound {
@@ -132,10 +135,7 @@ pub fn command(
                     });
                 }
             }
-            machine::apply(&current, env, &who)?
-        }
-        (_, None) => {
-            return Err(DomainError::invalid("dossier", "is required (id or ma_ho_so)").into())
+            machine::apply(&current, command, &who)?
         }
     };
     let Applied {

@@ -1,7 +1,6 @@
 //! `lienthong.v1.DossierService`: commands and dossier reads.
 
 use super::{auth, from_proto, pb, to_proto, to_status};
-use crate::domain::DomainError;
 use crate::hub::{Hub, ListFilter};
 use tonic::{Request, Response, Status};
 use tracing::Instrument;
@@ -24,11 +23,11 @@ impl pb::dossier_service_server::DossierService for DossierService {
         let envelope =
             from_proto::command_request(request.into_inner()).map_err(|e| to_status(&e.into()))?;
         let dossier = envelope
-            .dossier
-            .as_ref()
+            .action
+            .dossier()
             .map(|d| d.to_string())
             .unwrap_or_else(|| "new".into());
-        let span = tracing::info_span!("command", partner = %partner.id, command = envelope.command.name().as_str(), dossier = %dossier);
+        let span = tracing::info_span!("command", partner = %partner.id, command = envelope.name().as_str(), dossier = %dossier);
         async {
             match self.hub.execute(&partner, envelope).await {
                 Ok(outcome) => {
@@ -50,11 +49,8 @@ impl pb::dossier_service_server::DossierService for DossierService {
         request: Request<pb::GetDossierRequest>,
     ) -> Result<Response<pb::GetDossierReply>, Status> {
         let partner = auth::partner(&self.hub, &request)?;
-        let reference = from_proto::dossier_ref("dossier", &request.get_ref().dossier)
-            .map_err(|e| to_status(&e.into()))?
-            .ok_or_else(|| {
-                to_status(&DomainError::invalid("dossier", "is required (id or ma_ho_so)").into())
-            })?;
+        let reference = from_proto::required_dossier_ref("dossier", &request.get_ref().dossier)
+            .map_err(|e| to_status(&e.into()))?;
         let (dossier, history) = self
             .hub
             .get_dossier(&partner, &reference)

@@ -152,7 +152,7 @@ impl Hub {
         partner: &Arc<Partner>,
         envelope: CommandEnvelope,
     ) -> Result<CommandOutcome, HubError> {
-        partner.check_command(envelope.command.name())?;
+        partner.check_command(envelope.name())?;
         validate::envelope(&envelope)?;
         Ok(self.engine.execute(partner.clone(), envelope).await?)
     }

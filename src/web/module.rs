@@ -8,7 +8,7 @@
 
 use super::WebError;
 use crate::domain::officer::OfficerAccount;
-use crate::domain::{Command, CommandEnvelope, Dossier, Status};
+use crate::domain::{Action, CommandEnvelope, Dossier, Status};
 use crate::engine::CommandOutcome;
 use crate::hub::{Hub, ListFilter};
 use crate::partners::{Partner, PartnerKind};
@@ -51,16 +51,13 @@ impl OneStopModule {
         officer: &OfficerAccount,
         mut envelope: CommandEnvelope,
     ) -> Result<CommandOutcome, WebError> {
-        let agency = match (&envelope.command, &envelope.dossier) {
-            (Command::Submit(new), _) => Some(new.agency_code.clone()),
-            (_, Some(reference)) => {
-                let (dossier, _) = self.hub.get_dossier(&self.partner, reference)?;
-                Some(dossier.agency_code)
+        let agency = match &envelope.action {
+            Action::Submit(new) => new.agency_code.clone(),
+            Action::OnDossier { dossier, .. } => {
+                self.hub.get_dossier(&self.partner, dossier)?.0.agency_code
             }
-            // The hub refuses a command without its dossier, naming the field.
-            (_, None) => None,
         };
-        if let Some(agency) = agency.filter(|a| *a != officer.agency_code) {
+        if agency != officer.agency_code {
             return Err(WebError::OtherAgency {
                 login: officer.login.clone(),
                 agency,

@@ -4,8 +4,8 @@
 
 use crate::domain::catalog::{CatalogEntry, Publication};
 use crate::domain::{
-    ApplicantType, Channel, Command, CommandEnvelope, Document, DomainError, DossierRef, Fee,
-    NewDossier, ResultDelivery, ResultDocument, Status, UnixMillis,
+    Action, ApplicantType, Channel, Command, CommandEnvelope, Document, DomainError, DossierRef,
+    Fee, NewDossier, ResultDelivery, ResultDocument, Status, UnixMillis,
 };
 use crate::wire::pb;
 
@@ -118,28 +118,73 @@ pub fn dossier_ref(field: &str, r: &Option<pb::DossierRef>) -> Result<Option<Dos
     })
 }
 
+/// A dossier reference the request must carry.
+pub fn required_dossier_ref(field: &str, r: &Option<pb::DossierRef>) -> Result<DossierRef> {
+    dossier_ref(field, r)?
+        .ok_or_else(|| DomainError::invalid(field, "is required (id or ma_ho_so)"))
+}
+
+/// The one place where a command meets its dossier reference: a submission
+/// names none (the hub assigns the dossier), every other command names one.
+/// Past here an envelope can only hold one of those two shapes. The
+/// command's fields are decoded before the reference is looked at, so a
+/// malformed field is reported first, as it always was.
 pub fn command_request(req: pb::CommandRequest) -> Result<CommandEnvelope> {
-    use pb::command_request::Command as C;
-    let command = match req.command.ok_or_else(|| {
+    let asked = req.command.ok_or_else(|| {
         DomainError::invalid("command", "is required: set one of submit, receive, …")
-    })? {
-        C::Submit(s) => Command::Submit(Box::new(NewDossier {
-            channel: channel("submit.channel", s.channel)?,
-            applicant_type: applicant_type("submit.applicant_type", s.applicant_type)?,
-            result_delivery: delivery("submit.result_delivery", s.result_delivery)?,
-            documents: documents(&s.documents),
-            fees: fees(&s.fees),
-            agency_code: s.agency_code,
-            procedure_code: s.procedure_code,
-            procedure_name: s.procedure_name,
-            sector_code: s.sector_code,
-            owner_name: s.owner_name,
-            owner_id_number: s.owner_id_number,
-            email: s.email,
-            phone: s.phone,
-            summary: s.summary,
-            ma_ho_so: s.ma_ho_so,
-        })),
+    })?;
+    let action = match command(asked)? {
+        Decoded::Submit(new) => match dossier_ref("dossier", &req.dossier)? {
+            Some(_) => {
+                return Err(DomainError::invalid(
+                    "dossier",
+                    "must be empty for submit: the hub assigns the dossier",
+                ))
+            }
+            None => Action::Submit(new),
+        },
+        Decoded::OnDossier(command) => Action::OnDossier {
+            dossier: required_dossier_ref("dossier", &req.dossier)?,
+            command,
+        },
+    };
+    Ok(CommandEnvelope {
+        idempotency_key: req.idempotency_key,
+        expected_version: req.expected_version,
+        actor: req.actor,
+        unit: req.unit,
+        action,
+    })
+}
+
+/// A command's fields, decoded, before its dossier reference is checked.
+enum Decoded {
+    Submit(Box<NewDossier>),
+    OnDossier(Command),
+}
+
+fn command(asked: pb::command_request::Command) -> Result<Decoded> {
+    use pb::command_request::Command as C;
+    let command = match asked {
+        C::Submit(s) => {
+            return Ok(Decoded::Submit(Box::new(NewDossier {
+                channel: channel("submit.channel", s.channel)?,
+                applicant_type: applicant_type("submit.applicant_type", s.applicant_type)?,
+                result_delivery: delivery("submit.result_delivery", s.result_delivery)?,
+                documents: documents(&s.documents),
+                fees: fees(&s.fees),
+                agency_code: s.agency_code,
+                procedure_code: s.procedure_code,
+                procedure_name: s.procedure_name,
+                sector_code: s.sector_code,
+                owner_name: s.owner_name,
+                owner_id_number: s.owner_id_number,
+                email: s.email,
+                phone: s.phone,
+                summary: s.summary,
+                ma_ho_so: s.ma_ho_so,
+            })))
+        }
         C::Receive(r) => Command::Receive {
             due_at: opt_timestamp("receive.due_at", &r.due_at)?,
         },
@@ -187,14 +232,7 @@ pub fn command_request(req: pb::CommandRequest) -> Result<CommandEnvelope> {
             apology: r.apology,
         },
     };
-    Ok(CommandEnvelope {
-        idempotency_key: req.idempotency_key,
-        expected_version: req.expected_version,
-        dossier: dossier_ref("dossier", &req.dossier)?,
-        actor: req.actor,
-        unit: req.unit,
-        command,
-    })
+    Ok(Decoded::OnDossier(command))
 }
 
 pub fn publication(req: pb::PublishCatalogRequest) -> Publication {
@@ -214,3 +252,7 @@ pub fn publication(req: pb::PublishCatalogRequest) -> Publication {
             .collect(),
     }
 }
+
+#[cfg(test)]
+#[path = "from_proto_tests.rs"]
+mod tests;

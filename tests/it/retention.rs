@@ -2,7 +2,7 @@
 //! nothing else.
 
 use lienthong::config::HubConfig;
-use lienthong::domain::{Command, CommandEnvelope, DossierRef, NewDossier, UnixMillis};
+use lienthong::domain::{Action, Command, CommandEnvelope, DossierRef, NewDossier, UnixMillis};
 use lienthong::engine::EngineSettings;
 use lienthong::hub::{retention_sweep, Hub, HubError, RetentionSettings};
 use lienthong::store::Store;
@@ -12,10 +12,9 @@ fn submit(key: &str) -> CommandEnvelope {
     CommandEnvelope {
         idempotency_key: key.into(),
         expected_version: None,
-        dossier: None,
         actor: String::new(),
         unit: String::new(),
-        command: Command::Submit(Box::new(NewDossier {
+        action: Action::Submit(Box::new(NewDossier {
             agency_code: "000.00.01.H22".into(),
             procedure_code: "1.000948.H38".into(),
             procedure_name: String::new(),
@@ -39,11 +38,13 @@ fn receive(key: &str, id: u64) -> CommandEnvelope {
     CommandEnvelope {
         idempotency_key: key.into(),
         expected_version: None,
-        dossier: Some(DossierRef::Id(id)),
         actor: String::new(),
         unit: String::new(),
-        command: Command::Receive {
-            due_at: Some(UnixMillis(UnixMillis::now().0 + 86_400_000)),
+        action: Action::OnDossier {
+            dossier: DossierRef::Id(id),
+            command: Command::Receive {
+                due_at: Some(UnixMillis(UnixMillis::now().0 + 86_400_000)),
+            },
         },
     }
 }

@@ -5,7 +5,8 @@ use super::{AGENCY_A, AGENCY_B};
 use lienthong::config::HubConfig;
 use lienthong::domain::officer::{OfficerAccount, OfficerRole};
 use lienthong::domain::{
-    ApplicantType, Channel, Command, CommandEnvelope, DossierRef, NewDossier, Status, UnixMillis,
+    Action, ApplicantType, Channel, Command, CommandEnvelope, DossierRef, NewDossier, Status,
+    UnixMillis,
 };
 use lienthong::engine::EngineSettings;
 use lienthong::hub::{Hub, RetentionSettings};
@@ -17,10 +18,9 @@ fn submit(key: &str, agency: &str) -> CommandEnvelope {
     CommandEnvelope {
         idempotency_key: key.into(),
         expected_version: None,
-        dossier: None,
         actor: "Cổng dịch vụ công".into(),
         unit: String::new(),
-        command: Command::Submit(Box::new(NewDossier {
+        action: Action::Submit(Box::new(NewDossier {
             agency_code: agency.into(),
             procedure_code: "1.000948.H38".into(),
             procedure_name: "Cấp giấy phép xây dựng".into(),
@@ -44,11 +44,13 @@ fn receive(key: &str, id: u64) -> CommandEnvelope {
     CommandEnvelope {
         idempotency_key: key.into(),
         expected_version: None,
-        dossier: Some(DossierRef::Id(id)),
         actor: "whoever the form said".into(),
         unit: String::new(),
-        command: Command::Receive {
-            due_at: Some(UnixMillis(UnixMillis::now().0 + 86_400_000)),
+        action: Action::OnDossier {
+            dossier: DossierRef::Id(id),
+            command: Command::Receive {
+                due_at: Some(UnixMillis(UnixMillis::now().0 + 86_400_000)),
+            },
         },
     }
 }
