@@ -17,7 +17,9 @@ use checks::{check, covers, glob, read_tree, Check::*, Rule, SourceFile};
 use std::path::Path;
 
 const ON: bool = true;
-/// Pending: true once the refactor of issue 7 lands.
+/// A rule that will only hold once pending work lands (none today: every
+/// rule of issue 7 is on). Kept so the next pending rule is one word away.
+#[allow(dead_code)]
 const OFF: bool = false;
 
 /// Binary-only modules and clients of the hub by nature: they may use what
@@ -37,7 +39,7 @@ const RULES: &[Rule] = &[
     Rule { on: ON, text: "`store::Txn` is the write side, used only by the engine (the only writer)", files: &["src/**"], except: &["src/engine/**", "src/store/**"], check: Names(&["Txn", "DossierCache", "store::txn"]) },
     Rule { on: ON, text: "only `hub`, `engine` and `app` (which opens it) name `store`; the edges reach state through `Hub` methods", files: &["src/**"], except: &["src/store/**", "src/hub/**", "src/engine/**", "src/app.rs"], check: Names(&["crate::store", "lienthong::store", ".store()"]) },
     Rule { on: ON, text: "no consumer reads the outbox but through a `Follower`", files: &["src/**"], except: &["src/store/**", "src/hub/follower.rs"], check: Names(&["events_after"]) },
-    Rule { on: ON, text: "only the edges `wire`, `grpc`, `amqp` and `adapters` (whose interface with adapter crates is the contract) and the clients bench and demo know prost types", files: &["src/**"], except: &["src/wire/**", "src/grpc/**", "src/amqp/**", "src/adapters/**", TOOLS[0], TOOLS[1]], check: Names(&["prost", "prost_types", "lienthong_proto", "crate::wire", "pb::"]) },
+    Rule { on: ON, text: "only the edges `wire`, `grpc`, `amqp` and `adapters` (whose interface with adapter crates is the contract) and the clients bench and demo know prost types", files: &["src/**"], except: &["src/wire/**", "src/grpc/**", "src/amqp/**", "src/adapters/**", TOOLS[0], TOOLS[1]], check: Names(&["prost", "prost_types", "lienthong_proto::v1", "crate::wire", "pb::"]) },
     Rule { on: ON, text: "`grpc/status.rs` is the only place where an error becomes a gRPC status", files: &["src/**"], except: &["src/grpc/status.rs"], check: Names(&TONIC_STATUS_CONSTRUCTORS) },
     Rule { on: ON, text: "other modules do not import `grpc`: error codes are transport-neutral, mapped to gRPC only in `grpc`", files: &["src/**"], except: &["src/grpc/**", "src/app.rs", TOOLS[0], TOOLS[1]], check: Names(&["crate::grpc"]) },
     Rule { on: ON, text: "the library exposes the hub and nothing else: demo and bench are parts of the binary", files: &["src/lib.rs"], except: &[], check: Names(&["mod demo", "mod bench"]) },
