@@ -1,0 +1,82 @@
+//! Calls to the SMS gateway: one request per message, with the caller's
+//! reference as the request id, so a retry after a lost answer is answered
+//! "duplicate" by the gateway instead of sending the message twice.
+
+use crate::protocol::{codes, SendRequest, SendResponse, SEND_PATH};
+use crate::{phone, Settings, SmsError};
+
+/// What the gateway answered for an accepted message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentSms {
+    /// The gateway's id of the message.
+    pub sms_id: String,
+    /// It had been accepted before under the same reference.
+    pub duplicate: bool,
+}
+
+pub struct SmsClient {
+    settings: Settings,
+    http: reqwest::Client,
+}
+
+impl SmsClient {
+    pub fn new(settings: Settings) -> Result<SmsClient, SmsError> {
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .build()
+            .map_err(|e| SmsError::Unreachable {
+                reason: format!("cannot build an HTTP client: {e}"),
+            })?;
+        Ok(SmsClient { settings, http })
+    }
+
+    /// Sends `text` to `number` (any usual Vietnamese form) once per `reference`.
+    pub async fn send(
+        &self,
+        number: &str,
+        text: &str,
+        reference: &str,
+    ) -> Result<SentSms, SmsError> {
+        let request = SendRequest {
+            account: self.settings.account.clone(),
+            secret: self.settings.secret.clone(),
+            brandname: self.settings.brand_name.clone(),
+            phone: phone::to_international(number)?,
+            message: text.to_string(),
+            unicode: !text.is_ascii(),
+            request_id: reference.to_string(),
+        };
+        let url = format!("{}{SEND_PATH}", self.settings.endpoint);
+        let answer = self
+            .http
+            .post(&url)
+            .json(&request)
+            .send()
+            .await
+            .map_err(|e| SmsError::Unreachable {
+                reason: if e.is_timeout() {
+                    "no answer in time".into()
+                } else {
+                    "connection failed".into()
+                },
+            })?;
+        let status = answer.status().as_u16();
+        if !answer.status().is_success() {
+            return Err(SmsError::Http { status });
+        }
+        let response: SendResponse = answer.json().await.map_err(|e| SmsError::BadAnswer {
+            reason: e.to_string(),
+        })?;
+        if codes::accepted(&response.code) {
+            Ok(SentSms {
+                sms_id: response.sms_id,
+                duplicate: response.code == codes::DUPLICATE_REQUEST,
+            })
+        } else {
+            Err(SmsError::Refused {
+                code: response.code,
+                description: response.description,
+            })
+        }
+    }
+}
