@@ -4,7 +4,8 @@
 use super::{RelaySettings, Settled};
 use crate::domain::{Event, UnixMillis};
 use crate::hub::{DeliveryRecords, DeliveryState, ParkedDelivery};
-use lienthong_adapter::{DeliveryError, Sink};
+use super::Outlet;
+use lienthong_adapter::DeliveryError;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch, Semaphore};
 
@@ -15,7 +16,7 @@ pub(super) struct Work {
 
 pub(super) struct LaneContext {
     pub partner: String,
-    pub sink: Arc<dyn Sink>,
+    pub outlet: Arc<dyn Outlet>,
     pub records: DeliveryRecords,
     pub settings: RelaySettings,
     /// Deliveries in progress at once across this partner's lanes.
@@ -59,13 +60,12 @@ async fn run(context: Arc<LaneContext>, mut work: mpsc::UnboundedReceiver<Work>)
 
 /// Ok(true): parked; Ok(false): accepted; Err: stopped before settling.
 async fn deliver(context: &LaneContext, event: Event) -> Result<bool, ()> {
-    let wire = crate::wire::to_proto::event(&event);
     let mut backoff = context.settings.initial_backoff;
     let mut stopping = context.stopping.clone();
     for attempt in 1..=context.settings.max_attempts {
         let result = {
             let _permit = context.permits.acquire().await.map_err(|_| ())?;
-            context.sink.deliver(&wire).await
+            context.outlet.deliver(&event).await
         };
         match result {
             Ok(accepted) => {

@@ -1,4 +1,5 @@
-//! The delivery relay: events to a partner through its adapter's sink.
+//! The delivery relay: events to a partner through its adapter's sink, or
+//! to one of the hub's own outlets (the notification channels).
 //!
 //! One relay per partner with an adapter. It follows the outbox (the hub's
 //! `Follower`) from its own durable cursor (`CursorId::Adapter`), keeping
@@ -19,11 +20,13 @@
 //! for what it parks, delivers and counts.
 
 mod lane;
+mod outlet;
+
+pub use outlet::{AdapterOutlet, Outlet};
 
 use crate::domain::Event;
 use crate::hub::{CursorId, CursorSaver, DeliveryRecords, Hub, HubError, ParkedDelivery};
 use crate::partners::SubscriptionFilter;
-use lienthong_adapter::Sink;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,7 +86,7 @@ pub(crate) struct Settled {
 pub struct Relay {
     pub partner: String,
     pub filter: SubscriptionFilter,
-    pub sink: Arc<dyn Sink>,
+    pub outlet: Arc<dyn Outlet>,
     pub hub: Hub,
     pub settings: RelaySettings,
 }
@@ -128,7 +131,7 @@ impl Relay {
         let permits = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
         let context = Arc::new(lane::LaneContext {
             partner: self.partner.clone(),
-            sink: self.sink.clone(),
+            outlet: self.outlet.clone(),
             records,
             settings: self.settings,
             permits,
