@@ -11,17 +11,24 @@ mod dead_letters;
 mod deliveries;
 mod error;
 mod follower;
+mod notifications;
 mod officers;
 mod retention;
 mod subscription;
 
-pub use crate::store::{CursorId, DeliveryState, DeliveryStats, ListFilter, ParkedDelivery};
+pub use crate::store::{
+    CursorId, DeliveryState, DeliveryStats, ListFilter, NotificationOutcome, NotificationRecord,
+    ParkedDelivery,
+};
 pub use adapter_deliveries::{AdapterDeliveries, DeliveryStatus, DossierSync};
 pub use cursors::CursorSaver;
 pub use dead_letters::{DeadLetters, ParkedMessage};
 pub use deliveries::DeliveryRecords;
 pub use error::{Disposition, HubError};
 pub use follower::{Batch, Follower};
+pub use notifications::{
+    DossierNotification, NotificationRecords, NotificationState, NotifyChannel,
+};
 pub use officers::OfficerRecords;
 pub use retention::{sweep as retention_sweep, RetentionSettings};
 

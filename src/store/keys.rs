@@ -19,6 +19,7 @@
 //! | `o`    | `a` login                         | OfficerAccount (JSON)      |
 //! | `o`    | `s` SHA-256 of session token      | OfficerSession (JSON)      |
 //! | `o`    | `f` login                         | LoginFailures (JSON)       |
+//! | `n`    | see `notifications.rs`            | notifications sent         |
 
 use super::StoreError;
 

@@ -12,6 +12,7 @@ mod deliveries;
 mod error;
 mod keys;
 mod maintenance;
+mod notifications;
 mod officers;
 mod reads;
 mod txn;
@@ -19,6 +20,7 @@ mod txn;
 pub use cursors::CursorId;
 pub use deliveries::{DeliveryState, DeliveryStats, ParkedDelivery};
 pub use error::StoreError;
+pub use notifications::{NotificationOutcome, NotificationRecord};
 pub use reads::ListFilter;
 pub use txn::{DossierCache, IdempotencyRecord, Txn};
 
