@@ -45,6 +45,8 @@ pub struct RunningHub {
     /// Read only through [`RunningHub::write_totals`].
     store: Store,
     pub data_dir: std::path::PathBuf,
+    /// The hub itself, for what runs in the same process (hosted modules).
+    pub hub: Hub,
     stop: oneshot::Sender<()>,
     done: tokio::task::JoinHandle<Result<(), AppError>>,
 }
@@ -74,8 +76,12 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     let amqp_settings = AmqpSettings::from_config(&config.amqp);
     let mut destinations: Vec<_> = amqp_settings.iter().map(|_| amqp::destination()).collect();
     destinations.extend(adapters::destinations(&partners));
+    if let Some(settings) = &loaded.notifications {
+        destinations.extend(crate::notify::destinations(settings));
+    }
     let (hub, runtime) = Hub::start(store.clone(), partners, destinations, engine, retention)?;
     let adapters = adapters::start(&hub, loaded)?;
+    let in_process = hub.clone();
     let (amqp_runtime, dead_letters) = match &amqp_settings {
         Some(settings) => {
             tracing::info!(broker = %amqp::redact(&settings.url), prefix = %settings.names.prefix, "AMQP transport on");
@@ -182,6 +188,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         web_addr,
         store,
         data_dir: settings.data_dir.clone(),
+        hub: in_process,
         stop,
         done,
     })
@@ -202,9 +209,12 @@ impl RunningHub {
 
     /// Stops gracefully and waits until every accepted command is answered.
     pub async fn stop(self) -> Result<(), AppError> {
-        let _ = self.stop.send(());
-        self.done
-            .await
-            .map_err(|e| AppError::Serve(e.to_string()))?
+        // The writer ends once every handle on the hub is gone: ours first.
+        let RunningHub {
+            stop, done, hub, ..
+        } = self;
+        drop(hub);
+        let _ = stop.send(());
+        done.await.map_err(|e| AppError::Serve(e.to_string()))?
     }
 }

@@ -23,7 +23,7 @@ mod relay;
 pub use admin::Relays;
 pub use inbound::{bind, serve};
 pub use kinds::{find, kinds};
-pub use relay::RelaySettings;
+pub use relay::{Outlet, Relay, RelayHandle, RelaySettings};
 
 use crate::config::{ConfigError, LoadedConfig};
 use crate::hub::{CursorId, Destination, Hub};
@@ -61,7 +61,8 @@ pub fn destinations(partners: &PartnerRegistry) -> Vec<Destination> {
 }
 
 /// Builds and starts every configured partner's adapter (tables checked by
-/// `HubConfig::check`; what only building can find is named by its key).
+/// `HubConfig::check`; what only building can find is named by its key),
+/// and the notification channels (relayed like adapters, see `notify`).
 pub fn start(hub: &Hub, config: &LoadedConfig) -> Result<AdaptersRuntime, ConfigError> {
     let delivery = &config.sections.delivery;
     let settings = RelaySettings {
@@ -122,7 +123,7 @@ pub fn start(hub: &Hub, config: &LoadedConfig) -> Result<AdaptersRuntime, Config
             let relay = relay::Relay {
                 partner: id.clone(),
                 filter,
-                sink,
+                outlet: Arc::new(relay::AdapterOutlet(sink)),
                 hub: hub.clone(),
                 settings,
             };
@@ -131,6 +132,15 @@ pub fn start(hub: &Hub, config: &LoadedConfig) -> Result<AdaptersRuntime, Config
             tasks.push(task);
         }
         tracing::info!(partner = %id, adapter = %kind, "adapter started");
+    }
+    if let Some(settings) = &config.notifications {
+        let started = crate::notify::start(hub, settings).map_err(|e| ConfigError::Invalid {
+            file: config.origin.clone(),
+            key: "notifications".into(),
+            problem: e.to_string(),
+        })?;
+        relays.extend(started.relays);
+        tasks.extend(started.tasks);
     }
     Ok(AdaptersRuntime {
         routes,

@@ -22,6 +22,9 @@ pub struct HubConfig {
     /// The hosted modules' pages. Absent: no web listener.
     #[serde(default)]
     pub web: Option<super::WebSection>,
+    /// E-mail and SMS to applicants; read into `LoadedConfig::notifications`.
+    #[serde(default)]
+    pub notifications: Option<toml::Table>,
 }
 
 /// How the hub delivers events to partners through their adapters.

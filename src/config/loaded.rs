@@ -4,7 +4,8 @@
 //! partners again.
 
 use super::adapters::{self, AdapterConfig};
-use super::{partners, sections, ConfigError, HubConfig};
+use super::{notifications, partners, sections, ConfigError, HubConfig};
+use crate::notify::NotificationSettings;
 use crate::partners::PartnerRegistry;
 use lienthong_adapter::AdapterKind;
 
@@ -17,6 +18,8 @@ pub struct LoadedConfig {
     pub partners: PartnerRegistry,
     /// The partners' adapter tables, in the order of `[[partners]]`.
     pub adapters: Vec<AdapterConfig>,
+    /// E-mail and SMS to applicants (`[notifications]`); `None`: none sent.
+    pub notifications: Option<NotificationSettings>,
 }
 
 impl HubConfig {
@@ -34,6 +37,7 @@ impl HubConfig {
             web.validate(file, &self)?;
         }
         let adapters = adapters::check_all(file, &self.partners, kinds)?;
+        let notifications = notifications::check(file, self.notifications.as_ref())?;
         if !adapters.is_empty() && self.hub.http_listen.is_none() {
             tracing::debug!("partners have adapters but hub.http_listen is not set: their inbound routes are not served");
         }
@@ -42,6 +46,7 @@ impl HubConfig {
             sections: self,
             partners,
             adapters,
+            notifications,
         })
     }
 }

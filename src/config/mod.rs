@@ -13,6 +13,7 @@ mod adapters;
 mod error;
 mod file;
 mod loaded;
+mod notifications;
 mod partners;
 mod sections;
 mod web;

@@ -140,7 +140,9 @@ impl Hub {
             });
         }
         for channel in NotifyChannel::ALL {
-            let parked = self.delivery_records(channel.delivery_name()).parked(usize::MAX)?;
+            let parked = self
+                .delivery_records(channel.delivery_name())
+                .parked(usize::MAX)?;
             shown.extend(
                 parked
                     .into_iter()

@@ -58,7 +58,11 @@ impl Outlet for ChannelOutlet {
             .done(event.dossier_id, event.seq, channel)
             .map_err(storage)?
         {
-            tracing::debug!(seq = event.seq, channel = channel.as_str(), "notification settled before; not sent again");
+            tracing::debug!(
+                seq = event.seq,
+                channel = channel.as_str(),
+                "notification settled before; not sent again"
+            );
             return Ok(accepted(&done.outcome));
         }
         let address = match channel {

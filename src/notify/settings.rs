@@ -121,7 +121,10 @@ impl std::fmt::Debug for EmailSettings {
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
             .field("tls", &self.tls)
-            .field("credentials", &self.credentials.as_ref().map(|_| "(hidden)"))
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|_| "(hidden)"),
+            )
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -206,7 +209,10 @@ fn email(raw: RawEmail) -> Result<EmailSettings, NotifyError> {
         )
     })?;
     if raw.timeout_seconds == 0 {
-        return Err(NotifyError::config(key("timeout_seconds"), "must be at least 1"));
+        return Err(NotifyError::config(
+            key("timeout_seconds"),
+            "must be at least 1",
+        ));
     }
     let credentials = raw
         .credentials_file

@@ -26,7 +26,9 @@ impl SmsSender {
             Err(SmsError::InvalidPhone { problem }) => Err(Failure::Unusable(format!(
                 "the dossier's phone number is not a Vietnamese mobile number: {problem}"
             ))),
-            Err(e) if e.is_retryable() => Err(Failure::Delivery(DeliveryError::retry(e.to_string()))),
+            Err(e) if e.is_retryable() => {
+                Err(Failure::Delivery(DeliveryError::retry(e.to_string())))
+            }
             Err(SmsError::Refused { code, .. }) => Err(Failure::Delivery(DeliveryError::reject(
                 format!("the SMS gateway refused the message (code {code})"),
             ))),

@@ -40,12 +40,12 @@ impl Template {
                         match chars.next() {
                             Some('}') => break,
                             Some(c) => name.push(c),
-                            None => {
-                                return Err(NotifyError::config(
-                                    key,
-                                    format!("`{{{name}` is not closed with `}}` (write `{{{{` for a brace)"),
-                                ))
-                            }
+                            None => return Err(NotifyError::config(
+                                key,
+                                format!(
+                                    "`{{{name}` is not closed with `}}` (write `{{{{` for a brace)"
+                                ),
+                            )),
                         }
                     }
                     if !allowed.contains(&name.as_str()) {
@@ -149,10 +149,7 @@ impl Templates {
             let text = |field: &str| -> Result<Template, NotifyError> {
                 let key = format!("notifications.templates.{}.{field}", trigger.key());
                 let pick = |table: &toml::Table| {
-                    table
-                        .get(trigger.key())
-                        .and_then(|t| t.get(field))
-                        .cloned()
+                    table.get(trigger.key()).and_then(|t| t.get(field)).cloned()
                 };
                 let value = pick(overrides)
                     .or_else(|| pick(&defaults))
@@ -201,8 +198,12 @@ mod tests {
 
     #[test]
     fn an_unknown_or_broken_placeholder_names_the_key() {
-        let e = Template::parse("notifications.templates.received.sms", "{so_tien}", &["ma_ho_so"])
-            .unwrap_err();
+        let e = Template::parse(
+            "notifications.templates.received.sms",
+            "{so_tien}",
+            &["ma_ho_so"],
+        )
+        .unwrap_err();
         assert!(
             matches!(&e, NotifyError::Config { key, problem } if key == "notifications.templates.received.sms" && problem.contains("{so_tien}")),
             "{e}"
@@ -215,7 +216,10 @@ mod tests {
     fn shipped_templates_load_and_overrides_are_checked() {
         let shipped = Templates::load(&toml::Table::new()).unwrap();
         let received = shipped.of(Trigger::Received);
-        assert!(received.sms.render(&values()).contains("H01.22-250101-0001"));
+        assert!(received
+            .sms
+            .render(&values())
+            .contains("H01.22-250101-0001"));
 
         let wrong: toml::Table =
             toml::from_str("[refused]\nsms = \"Hồ sơ {ma_ho_so}: {so_tien}\"").unwrap();

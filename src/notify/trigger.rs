@@ -57,7 +57,9 @@ impl Trigger {
     }
 
     pub fn of(event_type: EventType) -> Option<Trigger> {
-        Trigger::ALL.into_iter().find(|t| t.event_type() == event_type)
+        Trigger::ALL
+            .into_iter()
+            .find(|t| t.event_type() == event_type)
     }
 
     /// The placeholders only this trigger has.

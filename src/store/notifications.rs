@@ -79,8 +79,7 @@ impl Store {
         self.db
             .scan_prefix(dossier_prefix(dossier_id))
             .map(|item| {
-                let (key, value) =
-                    item.map_err(|e| StoreError::io("reading notifications", e))?;
+                let (key, value) = item.map_err(|e| StoreError::io("reading notifications", e))?;
                 decode(&key, &value)
             })
             .collect()

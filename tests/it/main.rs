@@ -14,6 +14,7 @@ mod config;
 mod crash;
 mod demo;
 mod idempotency;
+mod notifications;
 mod reconcile;
 mod retention;
 mod subscription;

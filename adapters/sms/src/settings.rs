@@ -70,7 +70,10 @@ impl Settings {
             ));
         }
         if raw.timeout_seconds == 0 {
-            return Err(AdapterConfigError::new("timeout_seconds", "must be at least 1"));
+            return Err(AdapterConfigError::new(
+                "timeout_seconds",
+                "must be at least 1",
+            ));
         }
         let secret = std::fs::read_to_string(&raw.secret_file)
             .map_err(|e| {

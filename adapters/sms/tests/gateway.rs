@@ -31,7 +31,10 @@ async fn a_message_is_sent_once_per_reference_even_when_its_answer_is_lost() {
     let text = "Hồ sơ 000.00.01.H01-250101-0001 đã được tiếp nhận.";
 
     sim.lose_answer_next(1);
-    let first = client.send("0912 345 678", text, "ev-1:sms").await.unwrap_err();
+    let first = client
+        .send("0912 345 678", text, "ev-1:sms")
+        .await
+        .unwrap_err();
     assert!(first.is_retryable(), "{first}");
     let again = client.send("0912 345 678", text, "ev-1:sms").await.unwrap();
     assert!(again.duplicate);
@@ -57,12 +60,19 @@ async fn outages_are_retryable_refusals_are_not() {
     assert!(e.is_retryable());
 
     sim.refuse_with(Some("99"));
-    assert!(good.send("0912345678", "x", "r2").await.unwrap_err().is_retryable());
+    assert!(good
+        .send("0912345678", "x", "r2")
+        .await
+        .unwrap_err()
+        .is_retryable());
     sim.refuse_with(None);
 
     let wrong = client(sim.url(), &dir, "not-it");
     let e = wrong.send("0912345678", "x", "r3").await.unwrap_err();
-    assert!(matches!(&e, SmsError::Refused { code, .. } if code == "10"), "{e}");
+    assert!(
+        matches!(&e, SmsError::Refused { code, .. } if code == "10"),
+        "{e}"
+    );
     assert!(!e.is_retryable());
 
     let e = good.send("0243825678", "x", "r4").await.unwrap_err();
@@ -94,7 +104,13 @@ fn settings_are_strict_and_name_the_key() {
     let secret = dir.path().join("s");
     std::fs::write(&secret, "k").unwrap();
     let mut long = table;
-    long.insert("secret_file".into(), toml::Value::String(secret.display().to_string()));
-    long.insert("brand_name".into(), toml::Value::String("UỶ BAN NHÂN DÂN".into()));
+    long.insert(
+        "secret_file".into(),
+        toml::Value::String(secret.display().to_string()),
+    );
+    long.insert(
+        "brand_name".into(),
+        toml::Value::String("UỶ BAN NHÂN DÂN".into()),
+    );
     assert_eq!(Settings::from_table(&long).unwrap_err().key, "brand_name");
 }

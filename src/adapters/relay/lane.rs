@@ -1,10 +1,10 @@
 //! One dossier's lane: its events, one at a time, in order, with retries.
 //! Once one of them is parked, the lane parks the rest behind it.
 
+use super::Outlet;
 use super::{RelaySettings, Settled};
 use crate::domain::{Event, UnixMillis};
 use crate::hub::{DeliveryRecords, DeliveryState, ParkedDelivery};
-use super::Outlet;
 use lienthong_adapter::DeliveryError;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch, Semaphore};

@@ -49,7 +49,11 @@ async fn send(
     }
     if let Some(sms_id) = state.by_request.get(&request.request_id) {
         let sms_id = sms_id.clone();
-        return answer(codes::DUPLICATE_REQUEST, "request id already accepted", &sms_id);
+        return answer(
+            codes::DUPLICATE_REQUEST,
+            "request id already accepted",
+            &sms_id,
+        );
     }
     let valid_phone = request.phone.len() == 11
         && request.phone.starts_with("84")

@@ -54,5 +54,7 @@ impl SimState {
 
 /// The state is plain data: a panic elsewhere cannot leave it half-changed.
 pub(super) fn lock(shared: &Shared) -> MutexGuard<'_, SimState> {
-    shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
