@@ -8,6 +8,10 @@
 
 use lienthong_adapter::AdapterKind;
 
+/// The SMS-gateway adapter. It is no partner kind (it follows no events of
+/// its own): the notification channel (`notify/sms.rs`) sends through it.
+pub use lienthong_adapter_sms as sms_gateway;
+
 /// Every adapter kind, by its configuration name.
 pub fn kinds() -> Vec<Box<dyn AdapterKind>> {
     vec![

@@ -22,7 +22,7 @@ mod relay;
 
 pub use admin::Relays;
 pub use inbound::{bind, serve};
-pub use kinds::{find, kinds};
+pub use kinds::{find, kinds, sms_gateway};
 pub use relay::{Outlet, Relay, RelayHandle, RelaySettings};
 
 use crate::config::{ConfigError, LoadedConfig};

@@ -28,6 +28,7 @@
 //! ```
 
 use super::template::Templates;
+use crate::adapters::sms_gateway;
 use super::NotifyError;
 use lettre::message::Mailbox;
 use serde::Deserialize;
@@ -135,7 +136,7 @@ impl std::fmt::Debug for EmailSettings {
 pub struct NotificationSettings {
     pub retry: RetrySettings,
     pub email: Option<EmailSettings>,
-    pub sms: Option<lienthong_adapter_sms::Settings>,
+    pub sms: Option<sms_gateway::Settings>,
     pub templates: Templates,
 }
 
@@ -170,7 +171,7 @@ impl NotificationSettings {
         let sms = raw
             .sms
             .map(|table| {
-                lienthong_adapter_sms::Settings::from_table(&table).map_err(|e| {
+                sms_gateway::Settings::from_table(&table).map_err(|e| {
                     let key = if e.key == "adapter" {
                         "notifications.sms".to_string()
                     } else {

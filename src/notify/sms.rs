@@ -4,14 +4,14 @@
 
 use super::{Failure, NotifyError};
 use lienthong_adapter::DeliveryError;
-use lienthong_adapter_sms::{SmsClient, SmsError};
+use crate::adapters::sms_gateway::{self, SmsClient, SmsError};
 
 pub struct SmsSender {
     client: SmsClient,
 }
 
 impl SmsSender {
-    pub fn new(settings: &lienthong_adapter_sms::Settings) -> Result<SmsSender, NotifyError> {
+    pub fn new(settings: &sms_gateway::Settings) -> Result<SmsSender, NotifyError> {
         let client = SmsClient::new(settings.clone()).map_err(|e| NotifyError::Setup {
             channel: "sms",
             reason: e.to_string(),

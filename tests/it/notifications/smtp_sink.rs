@@ -179,7 +179,9 @@ fn decode(raw: &str) -> Mail {
         "base64"
     );
     let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-    let body = String::from_utf8(b64.decode(compact).expect("base64 body")).expect("utf-8 body");
+    let body = String::from_utf8(b64.decode(compact).expect("base64 body"))
+        .expect("utf-8 body")
+        .replace("\r\n", "\n");
     Mail {
         message_id: header("message-id"),
         to: header("to"),
