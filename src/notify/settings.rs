@@ -28,9 +28,10 @@
 //! ```
 
 use super::template::Templates;
-use crate::adapters::sms_gateway;
 use super::NotifyError;
+use crate::adapters::sms_gateway;
 use lettre::message::Mailbox;
+use lienthong_adapter::AdapterSettings;
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -171,7 +172,7 @@ impl NotificationSettings {
         let sms = raw
             .sms
             .map(|table| {
-                sms_gateway::Settings::from_table(&table).map_err(|e| {
+                <sms_gateway::Settings as AdapterSettings>::from_table(&table).map_err(|e| {
                     let key = if e.key == "adapter" {
                         "notifications.sms".to_string()
                     } else {

@@ -3,16 +3,16 @@
 //! retry after a lost answer is not sent twice.
 
 use super::{Failure, NotifyError};
+use crate::adapters::sms_gateway::{self, Client, SmsError};
 use lienthong_adapter::DeliveryError;
-use crate::adapters::sms_gateway::{self, SmsClient, SmsError};
 
 pub struct SmsSender {
-    client: SmsClient,
+    client: Client,
 }
 
 impl SmsSender {
     pub fn new(settings: &sms_gateway::Settings) -> Result<SmsSender, NotifyError> {
-        let client = SmsClient::new(settings.clone()).map_err(|e| NotifyError::Setup {
+        let client = Client::new(settings.clone()).map_err(|e| NotifyError::Setup {
             channel: "sms",
             reason: e.to_string(),
         })?;

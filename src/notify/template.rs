@@ -40,12 +40,14 @@ impl Template {
                         match chars.next() {
                             Some('}') => break,
                             Some(c) => name.push(c),
-                            None => return Err(NotifyError::config(
-                                key,
-                                format!(
+                            None => {
+                                return Err(NotifyError::config(
+                                    key,
+                                    format!(
                                     "`{{{name}` is not closed with `}}` (write `{{{{` for a brace)"
                                 ),
-                            )),
+                                ))
+                            }
                         }
                     }
                     if !allowed.contains(&name.as_str()) {

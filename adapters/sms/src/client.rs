@@ -4,6 +4,7 @@
 
 use crate::protocol::{codes, SendRequest, SendResponse, SEND_PATH};
 use crate::{phone, Settings, SmsError};
+use lienthong_adapter::http::{http_client, transport_failure};
 
 /// What the gateway answered for an accepted message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,20 +15,16 @@ pub struct SentSms {
     pub duplicate: bool,
 }
 
-pub struct SmsClient {
+pub struct Client {
     settings: Settings,
     http: reqwest::Client,
 }
 
-impl SmsClient {
-    pub fn new(settings: Settings) -> Result<SmsClient, SmsError> {
-        let http = reqwest::Client::builder()
-            .timeout(settings.timeout)
-            .build()
-            .map_err(|e| SmsError::Unreachable {
-                reason: format!("cannot build an HTTP client: {e}"),
-            })?;
-        Ok(SmsClient { settings, http })
+impl Client {
+    pub fn new(settings: Settings) -> Result<Client, SmsError> {
+        let http = http_client(settings.timeout, settings.timeout)
+            .map_err(|reason| SmsError::Unreachable { reason })?;
+        Ok(Client { settings, http })
     }
 
     /// Sends `text` to `number` (any usual Vietnamese form) once per `reference`.
@@ -54,11 +51,7 @@ impl SmsClient {
             .send()
             .await
             .map_err(|e| SmsError::Unreachable {
-                reason: if e.is_timeout() {
-                    "no answer in time".into()
-                } else {
-                    "connection failed".into()
-                },
+                reason: format!("the call {}", transport_failure(&e)),
             })?;
         let status = answer.status().as_u16();
         if !answer.status().is_success() {

@@ -3,12 +3,14 @@
 //!
 //! Unlike the partner adapters it does not follow the outbox itself: the
 //! hub's notifications turn events into texts (templates are the hub's
-//! configuration) and hand each one to [`SmsClient::send`] with a client
+//! configuration) and hand each one to [`Client::send`] with a client
 //! reference that makes a retry harmless. The crate keeps the common adapter
-//! layout: `settings` (read strictly from a TOML table), `protocol` (the
-//! wire shape), `client` (the calls), `error` (what failed and whether a
-//! retry can help), `phone` (numbers in the `84xxxxxxxxx` form gateways
-//! want), and `simulator` (behind the `simulator` feature).
+//! layout (adapters/README.md): `settings` (read strictly from a TOML
+//! table), `protocol` (the wire shape), `client` (the calls), `error` (what
+//! failed and whether a retry can help), `simulator` (behind the `simulator`
+//! feature), and `phone` (numbers in the `84xxxxxxxxx` form gateways want).
+//! It has no `sink.rs`, `routes.rs` or `…Kind`: it reads no events and
+//! serves no calls, so it is not registered as a partner kind.
 //!
 //! The protocol is PROVISIONAL: see `protocol` for the shape modelled and
 //! what must be checked against the contract of the gateway finally chosen.
@@ -21,6 +23,6 @@ pub mod settings;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 
-pub use client::{SentSms, SmsClient};
+pub use client::{Client, SentSms};
 pub use error::SmsError;
 pub use settings::Settings;

@@ -10,7 +10,8 @@
 //! timeout_seconds = 10
 //! ```
 
-use lienthong_adapter::{check_http_url, AdapterConfigError};
+use lienthong_adapter::settings::{check_http_url, check_range, check_required};
+use lienthong_adapter::{AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -52,16 +53,13 @@ impl std::fmt::Debug for Settings {
     }
 }
 
-impl Settings {
+impl AdapterSettings for Settings {
     /// Reads and checks the settings; every error names its key.
-    pub fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
+    fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
         let raw: Raw = AdapterConfigError::parse(table)?;
         check_http_url("endpoint", &raw.endpoint)?;
-        for (key, value) in [("account", &raw.account), ("brand_name", &raw.brand_name)] {
-            if value.trim().is_empty() {
-                return Err(AdapterConfigError::new(key, "must not be empty"));
-            }
-        }
+        check_required("account", &raw.account)?;
+        check_required("brand_name", &raw.brand_name)?;
         // Brand names are registered with the carriers: ASCII, at most 11 characters.
         if raw.brand_name.len() > 11 || !raw.brand_name.is_ascii() {
             return Err(AdapterConfigError::new(
@@ -69,12 +67,7 @@ impl Settings {
                 "a registered brand name has at most 11 ASCII characters",
             ));
         }
-        if raw.timeout_seconds == 0 {
-            return Err(AdapterConfigError::new(
-                "timeout_seconds",
-                "must be at least 1",
-            ));
-        }
+        check_range("timeout_seconds", raw.timeout_seconds, 1..=300)?;
         let secret = std::fs::read_to_string(&raw.secret_file)
             .map_err(|e| {
                 AdapterConfigError::new(

@@ -1,8 +1,9 @@
 //! The client against the simulator: one message per reference, retries
 //! made harmless by the request id, refusals told apart from outages.
 
+use lienthong_adapter::AdapterSettings;
 use lienthong_adapter_sms::simulator::{SimConfig, Simulator};
-use lienthong_adapter_sms::{Settings, SmsClient, SmsError};
+use lienthong_adapter_sms::{Client, Settings, SmsError};
 
 fn sim_config() -> SimConfig {
     SimConfig {
@@ -12,7 +13,7 @@ fn sim_config() -> SimConfig {
     }
 }
 
-fn client(url: &str, dir: &tempfile::TempDir, secret: &str) -> SmsClient {
+fn client(url: &str, dir: &tempfile::TempDir, secret: &str) -> Client {
     let secret_file = dir.path().join("sms.secret");
     std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
     let table: toml::Table = toml::from_str(&format!(
@@ -20,7 +21,7 @@ fn client(url: &str, dir: &tempfile::TempDir, secret: &str) -> SmsClient {
         secret_file.display()
     ))
     .unwrap();
-    SmsClient::new(Settings::from_table(&table).unwrap()).unwrap()
+    Client::new(Settings::from_table(&table).unwrap()).unwrap()
 }
 
 #[tokio::test]

@@ -32,9 +32,10 @@ pub struct Simulator {
 impl Simulator {
     pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
         let shared: Shared = Arc::new(Mutex::new(SimState::new(config)));
-        let (url, shutdown) =
-            lienthong_adapter::serve_simulator("127.0.0.1:0", "sms", api::router(shared.clone()))
-                .await?;
+        let (url, shutdown) = lienthong_adapter::serve_simulator("127.0.0.1:0", "sms", |_| {
+            api::router(shared.clone())
+        })
+        .await?;
         Ok(Simulator {
             url,
             shared,
