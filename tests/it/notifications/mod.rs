@@ -51,6 +51,7 @@ pub async fn restart_hub(channels: &str, data_dir: std::path::PathBuf) -> TestHu
                 return TestHub {
                     addr: running.addr,
                     http_addr: running.http_addr,
+                    web_addr: running.web_addr,
                     running: Some(running),
                     dir: tempfile::tempdir().expect("temp dir"),
                 }
