@@ -78,9 +78,19 @@ fn dotted(path: &serde_path_to_error::Path) -> String {
 
 /// An adapter's checked settings (`settings.rs` of every adapter crate).
 pub trait AdapterSettings: Sized {
-    /// Reads and checks the settings table (the `kind` key already removed);
-    /// every error names its key.
-    fn from_table(table: &toml::Table) -> Result<Self, AdapterConfigError>;
+    /// What the table is read into before it is checked (often `Self`).
+    type Raw: serde::de::DeserializeOwned;
+
+    /// Checks what was read and makes the crate's settings; every error
+    /// names its key.
+    fn from_raw(raw: Self::Raw) -> Result<Self, AdapterConfigError>;
+
+    /// Reads and checks the settings table (the `kind` key already removed):
+    /// the one place every adapter's settings are parsed, so each crate
+    /// writes only its checks.
+    fn from_table(table: &toml::Table) -> Result<Self, AdapterConfigError> {
+        Self::from_raw(AdapterConfigError::parse(table)?)
+    }
 }
 
 /// Checks that a setting is an `http://` or `https://` URL with a host.

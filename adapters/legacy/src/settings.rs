@@ -49,9 +49,10 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
+/// The settings table as read, before it is checked (its fields stay private).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Raw {
+pub struct Raw {
     #[serde(default)]
     endpoint: Option<String>,
     #[serde(default = "default_timeout")]
@@ -227,8 +228,9 @@ fn header_name(key: &str, name: &str) -> Result<String, AdapterConfigError> {
 }
 
 impl AdapterSettings for Settings {
-    fn from_table(settings: &toml::Table) -> Result<Settings, AdapterConfigError> {
-        let raw: Raw = AdapterConfigError::parse(settings)?;
+    type Raw = Raw;
+
+    fn from_raw(raw: Raw) -> Result<Settings, AdapterConfigError> {
         let date_format = DateFormat::parse_name(&raw.date_format).ok_or_else(|| {
             err(
                 "date_format",

@@ -76,8 +76,9 @@ fn default_actor() -> String {
 }
 
 impl AdapterSettings for Settings {
-    fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
-        let settings: Settings = AdapterConfigError::parse(table)?;
+    type Raw = Settings;
+
+    fn from_raw(settings: Settings) -> Result<Settings, AdapterConfigError> {
         settings.check()?;
         Ok(settings)
     }

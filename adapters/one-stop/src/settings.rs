@@ -53,8 +53,9 @@ fn default_timeout() -> u64 {
 }
 
 impl AdapterSettings for Settings {
-    fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
-        let mut settings: Settings = AdapterConfigError::parse(table)?;
+    type Raw = Settings;
+
+    fn from_raw(mut settings: Settings) -> Result<Settings, AdapterConfigError> {
         settings.inbound_secret_header = settings.inbound_secret_header.to_ascii_lowercase();
         settings.check()?;
         Ok(settings)

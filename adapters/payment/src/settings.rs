@@ -62,9 +62,9 @@ fn default_give_up() -> u64 {
 }
 
 impl AdapterSettings for Settings {
-    /// Reads and checks the settings; every error names its key.
-    fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
-        let settings: Settings = AdapterConfigError::parse(table)?;
+    type Raw = Settings;
+
+    fn from_raw(settings: Settings) -> Result<Settings, AdapterConfigError> {
         settings.check()?;
         Ok(settings)
     }

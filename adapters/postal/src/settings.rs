@@ -34,9 +34,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The settings table as read, before it is checked (its fields stay private).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Raw {
+pub struct Raw {
     endpoint: String,
     api_key: String,
     #[serde(default = "default_timeout")]
@@ -161,8 +162,9 @@ impl EventMap {
 }
 
 impl AdapterSettings for Settings {
-    fn from_table(settings: &toml::Table) -> Result<Settings, AdapterConfigError> {
-        let raw: Raw = AdapterConfigError::parse(settings)?;
+    type Raw = Raw;
+
+    fn from_raw(raw: Raw) -> Result<Settings, AdapterConfigError> {
         Settings::check(raw)
     }
 }

@@ -16,9 +16,10 @@ use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The settings table as read, before it is checked (its fields stay private).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Raw {
+pub struct Raw {
     endpoint: String,
     account: String,
     secret_file: PathBuf,
@@ -54,9 +55,9 @@ impl std::fmt::Debug for Settings {
 }
 
 impl AdapterSettings for Settings {
-    /// Reads and checks the settings; every error names its key.
-    fn from_table(table: &toml::Table) -> Result<Settings, AdapterConfigError> {
-        let raw: Raw = AdapterConfigError::parse(table)?;
+    type Raw = Raw;
+
+    fn from_raw(raw: Raw) -> Result<Settings, AdapterConfigError> {
         check_http_url("endpoint", &raw.endpoint)?;
         check_required("account", &raw.account)?;
         check_required("brand_name", &raw.brand_name)?;
