@@ -80,6 +80,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         destinations.extend(crate::notify::destinations(settings));
     }
     let (hub, runtime) = Hub::start(store.clone(), partners, destinations, engine, retention)?;
+    let hub = hub.with_working_time(loaded.working_time.clone());
     let adapters = adapters::start(&hub, loaded)?;
     let in_process = hub.clone();
     let (amqp_runtime, dead_letters) = match &amqp_settings {

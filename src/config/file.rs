@@ -19,6 +19,10 @@ pub struct HubConfig {
     pub delivery: DeliverySection,
     #[serde(default)]
     pub partners: Vec<PartnerSection>,
+    /// Working time: the holiday table and the unit's hours and afternoon
+    /// cut-off, for appointment dates; read into `LoadedConfig::working_time`.
+    #[serde(default)]
+    pub calendar: crate::domain::working_time::CalendarSection,
     /// The hosted modules' pages. Absent: no web listener.
     #[serde(default)]
     pub web: Option<super::WebSection>,

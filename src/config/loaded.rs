@@ -4,10 +4,12 @@
 //! partners again.
 
 use super::adapters::{self, AdapterConfig};
-use super::{notifications, partners, sections, ConfigError, HubConfig};
+use super::{calendar, notifications, partners, sections, ConfigError, HubConfig};
+use crate::domain::working_time::WorkingTime;
 use crate::notify::NotificationSettings;
 use crate::partners::PartnerRegistry;
 use lienthong_adapter::AdapterKind;
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct LoadedConfig {
@@ -20,6 +22,10 @@ pub struct LoadedConfig {
     pub adapters: Vec<AdapterConfig>,
     /// E-mail and SMS to applicants (`[notifications]`); `None`: none sent.
     pub notifications: Option<NotificationSettings>,
+    /// The holiday calendar and working-time rules of `[calendar]`, loaded
+    /// once here (the holiday file is read and checked now, not at the first
+    /// receipt).
+    pub working_time: Arc<WorkingTime>,
 }
 
 impl HubConfig {
@@ -38,6 +44,7 @@ impl HubConfig {
         }
         let adapters = adapters::check_all(file, &self.partners, kinds)?;
         let notifications = notifications::check(file, self.notifications.as_ref())?;
+        let working_time = Arc::new(calendar::check(file, &self.calendar)?);
         if !adapters.is_empty() && self.hub.http_listen.is_none() {
             tracing::debug!("partners have adapters but hub.http_listen is not set: their inbound routes are not served");
         }
@@ -47,6 +54,7 @@ impl HubConfig {
             partners,
             adapters,
             notifications,
+            working_time,
         })
     }
 }

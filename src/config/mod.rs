@@ -10,6 +10,7 @@
 //! what `lienthong serve` runs with no file at all.
 
 mod adapters;
+mod calendar;
 mod error;
 mod file;
 mod loaded;

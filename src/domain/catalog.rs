@@ -5,6 +5,7 @@
 //! version, and so can answer "what changed since version N" for any N.
 
 use super::codes::check_code;
+use super::procedure::ProcedureTerms;
 use super::validate::{text, MAX_NAME_LEN};
 use super::DomainError;
 use serde::{Deserialize, Serialize};
@@ -96,6 +97,12 @@ impl Publication {
             }
             for (key, value) in &entry.attributes {
                 text(&format!("entries[{i}].attributes.{key}"), value, 4000)?;
+            }
+            if self.kind == "procedures" {
+                // The attributes the hub counts with (time limits, the
+                // inter-agency sequence) must be readable before they are
+                // stored: a bad one would only show up on a receipt.
+                ProcedureTerms::from_entry(&format!("entries[{i}]"), entry)?;
             }
         }
         Ok(())

@@ -21,6 +21,7 @@ pub mod event;
 pub mod machine;
 pub mod officer;
 pub mod planner;
+pub mod procedure;
 pub mod status;
 pub mod time;
 pub mod validate;

@@ -6,6 +6,7 @@
 //! in-process adapters), and `disposition` derives from it too, so a failure
 //! answers the same everywhere.
 
+use crate::domain::working_time::WorkingTimeError;
 use crate::domain::DomainError;
 use crate::engine::EngineError;
 use crate::partners::AccessError;
@@ -36,6 +37,15 @@ pub enum HubError {
     /// A request holding more records than the hub takes in one call.
     #[error("invalid fields {fields}: at most {limit} records in all")]
     TooLarge { fields: String, limit: usize },
+    /// A date could not be counted (a year the holiday calendar lacks).
+    #[error(transparent)]
+    WorkingTime(#[from] WorkingTimeError),
+    /// The procedures catalogue gives no time limit for this channel.
+    #[error("procedure `{procedure}` has no time limit for the {channel} channel in the procedures catalogue: set `time_limit` or `time_limit.{channel}`")]
+    NoTimeLimit {
+        procedure: String,
+        channel: &'static str,
+    },
     /// Work the hub ran for a request ended without an answer (it panicked).
     #[error("{what} failed: {reason}")]
     TaskFailed { what: String, reason: String },
@@ -78,6 +88,9 @@ impl HubError {
             HubError::NoLongerRetained { .. } => ErrorCode::OutOfRange,
             HubError::Unavailable { .. } => ErrorCode::Unavailable,
             HubError::TooLarge { .. } => ErrorCode::InvalidArgument,
+            HubError::WorkingTime(_) | HubError::NoTimeLimit { .. } => {
+                ErrorCode::FailedPrecondition
+            }
         }
     }
 

@@ -14,6 +14,7 @@ mod follower;
 mod notifications;
 mod officers;
 mod retention;
+mod schedule;
 mod subscription;
 
 pub use crate::store::{
@@ -31,8 +32,10 @@ pub use notifications::{
 };
 pub use officers::OfficerRecords;
 pub use retention::{sweep as retention_sweep, RetentionSettings};
+pub use schedule::Appointment;
 
 use crate::domain::catalog::{self, CatalogChange, CatalogEntry, Publication};
+use crate::domain::working_time::WorkingTime;
 use crate::domain::{
     validate, CommandEnvelope, CommandName, Dossier, DossierRef, Event, HistoryEntry,
 };
@@ -58,6 +61,8 @@ pub struct Hub {
     store: Store,
     partners: Arc<PartnerRegistry>,
     stopping: watch::Receiver<bool>,
+    /// The calendar appointment dates are counted with (`schedule.rs`).
+    working_time: Arc<WorkingTime>,
 }
 
 /// Keeps the background parts of a running hub; `stop` ends them in order.
@@ -110,6 +115,7 @@ impl Hub {
             store,
             partners,
             stopping: stopping_rx,
+            working_time: Arc::new(WorkingTime::default()),
         };
         Ok((
             hub,
@@ -119,6 +125,14 @@ impl Hub {
                 stopping,
             },
         ))
+    }
+
+    /// Counts appointment dates with this calendar and these rules (the
+    /// configuration's `[calendar]`) instead of the embedded default; call
+    /// before the hub is cloned.
+    pub fn with_working_time(mut self, working_time: Arc<WorkingTime>) -> Hub {
+        self.working_time = working_time;
+        self
     }
 
     pub fn partners(&self) -> &PartnerRegistry {

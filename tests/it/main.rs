@@ -6,6 +6,7 @@
 
 mod adapters;
 mod amqp;
+mod appointment;
 mod architecture;
 mod bad_input;
 mod catalog;

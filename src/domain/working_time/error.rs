@@ -32,6 +32,10 @@ pub enum WorkingTimeError {
     )]
     YearNotCovered { year: i32, date: Date },
 
+    /// An instant outside the years the `time` crate can count in.
+    #[error("the instant {millis} (Unix milliseconds) is outside the calendar's range")]
+    OutOfRange { millis: i64 },
+
     /// A clock history is out of order or inconsistent.
     #[error("clock history `{key}`: {rule}")]
     History { key: String, rule: String },

@@ -27,11 +27,14 @@ mod error;
 mod history;
 mod rules;
 mod section;
+mod unit;
 
 #[cfg(test)]
 mod tests_calendar;
 #[cfg(test)]
 mod tests_clock;
+#[cfg(test)]
+mod tests_unit;
 
 pub use calendar::{DayOff, DayOffKind, HolidayCalendar, WorkingWeekendDay, YearTable};
 pub use calendar_toml::EMBEDDED_VN_CALENDAR;
@@ -43,3 +46,4 @@ pub use error::WorkingTimeError;
 pub use history::{deadline_status, read_clock, ClockEvent, ClockReading, DeadlineStatus};
 pub use rules::{Session, WorkingRules, VIETNAM_OFFSET};
 pub use section::CalendarSection;
+pub use unit::{instant, millis, WorkingTime};

@@ -1,13 +1,13 @@
 //! The `[calendar]` section of the hub's configuration, ready to embed: the
 //! holiday table to use and the unit's working-time rules, strict like the
 //! rest of the configuration (unknown keys refused, errors name the key).
-//! Nothing reads it yet; the hosted one-stop module will.
+//! `config` embeds it as `[calendar]` and loads it once into a `WorkingTime`.
 
 use super::rules::{
     Session, DEFAULT_AFTERNOON, DEFAULT_AFTERNOON_CUTOFF, DEFAULT_MORNING,
     DEFAULT_NEAR_DUE_WORKING_DAYS,
 };
-use super::{HolidayCalendar, WorkingRules, WorkingTimeError};
+use super::{HolidayCalendar, WorkingRules, WorkingTime, WorkingTimeError};
 use serde::Deserialize;
 use std::path::PathBuf;
 use time::Time;
@@ -56,6 +56,13 @@ impl CalendarSection {
                 other => other,
             },
         )
+    }
+
+    /// The calendar and the rules together, each checked; errors name
+    /// `calendar.<key>` (the holiday file's own errors name the file).
+    pub fn working_time(&self) -> Result<WorkingTime, WorkingTimeError> {
+        let rules = self.rules()?;
+        Ok(WorkingTime::new(self.calendar()?, rules))
     }
 
     /// The holiday calendar: the file if one is named, else the embedded one.
