@@ -21,7 +21,7 @@ mod publisher;
 mod topology;
 
 pub use commands::{CATALOG_TYPE, COMMAND_TYPE, REASON_HEADER, REPLY_TYPE};
-pub use connect::redact;
+pub use connect::{connect, redact};
 pub use error::AmqpError;
 pub use names::{binding_keys, routing_key, word, Names, COMMAND_ROUTING_KEY};
 pub use parked::RabbitDeadLetters;

@@ -80,16 +80,7 @@ impl DeadLetters for RabbitDeadLetters {
         let listed = taken.iter().map(describe).collect();
         // Put every one back where it was.
         if let Some(last) = taken.last() {
-            channel
-                .basic_nack(
-                    last.delivery.delivery_tag,
-                    BasicNackOptions {
-                        multiple: true,
-                        requeue: true,
-                    },
-                )
-                .await
-                .map_err(unavailable)?;
+            put_back(&channel, last.delivery.delivery_tag, true).await?;
         }
         let _ = connection.close(200, "listing done").await;
         Ok(listed)
@@ -104,16 +95,7 @@ impl DeadLetters for RabbitDeadLetters {
             let chosen = all || message_ids.contains(&described.message_id);
             let tag = message.delivery.delivery_tag;
             if !chosen || described.source_queue.is_empty() {
-                channel
-                    .basic_nack(
-                        tag,
-                        BasicNackOptions {
-                            multiple: false,
-                            requeue: true,
-                        },
-                    )
-                    .await
-                    .map_err(unavailable)?;
+                put_back(&channel, tag, false).await?;
                 continue;
             }
             let mut headers = FieldTable::default();
@@ -152,16 +134,7 @@ impl DeadLetters for RabbitDeadLetters {
                 .await
                 .map_err(unavailable)?;
             if matches!(confirm, lapin::publisher_confirm::Confirmation::Nack(_)) {
-                channel
-                    .basic_nack(
-                        tag,
-                        BasicNackOptions {
-                            multiple: false,
-                            requeue: true,
-                        },
-                    )
-                    .await
-                    .map_err(unavailable)?;
+                put_back(&channel, tag, false).await?;
                 continue;
             }
             channel
@@ -174,6 +147,21 @@ impl DeadLetters for RabbitDeadLetters {
         tracing::info!(redriven, "parked messages re-driven");
         Ok(redriven)
     }
+}
+
+/// Returns the message `tag` (with `multiple`, every one taken up to it) to
+/// the parking queue, where it was.
+async fn put_back(channel: &Channel, tag: u64, multiple: bool) -> Result<(), HubError> {
+    channel
+        .basic_nack(
+            tag,
+            BasicNackOptions {
+                multiple,
+                requeue: true,
+            },
+        )
+        .await
+        .map_err(unavailable)
 }
 
 fn describe(message: &BasicGetMessage) -> ParkedMessage {

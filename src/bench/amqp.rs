@@ -17,24 +17,7 @@ pub(super) struct AmqpResult {
     pub(super) raw_rate: f64,
     pub(super) catch_up_rate: f64,
     pub(super) window: usize,
-    pub(super) body_bytes: usize,
-    pub(super) grpc_rate: f64,
-    pub(super) e2e_rate: f64,
-    pub(super) p50: Duration,
-    pub(super) p99: Duration,
-    pub(super) drain: Duration,
-    pub(super) consumed: usize,
-    pub(super) duplicates: u64,
-}
-
-pub(super) async fn amqp_connect(url: &str, name: &str) -> anyhow::Result<Connection> {
-    let properties = ConnectionProperties::default()
-        .with_executor(tokio_executor_trait::Tokio::current())
-        .with_reactor(tokio_reactor_trait::Tokio)
-        .with_connection_name(name.into());
-    Connection::connect(url, properties)
-        .await
-        .with_context(|| format!("connecting to {}", lienthong::amqp::redact(url)))
+    pub(super) e2e: EndToEnd,
 }
 
 pub(super) fn quorum() -> FieldTable {
@@ -56,11 +39,7 @@ pub(super) async fn amqp_run(
 ) -> anyhow::Result<AmqpResult> {
     let pid = std::process::id();
     let prefix = format!("lt-bench-{pid}");
-    let mut config = HubConfig::embedded_default();
-    config.hub.data_dir = dir.to_path_buf();
-    config.hub.listen = "127.0.0.1:0".parse()?;
-    // The benchmark measures the hub's command path; no pages are served.
-    config.web = None;
+    let mut config = hub_config(dir)?;
     config.amqp.url = Some(url.to_string());
     config.amqp.prefix = prefix.clone();
     config.partners.push(PartnerSection {
@@ -77,14 +56,11 @@ pub(super) async fn amqp_run(
         adapter: None,
     });
     let names = lienthong::amqp::Names::new(&prefix);
-    let connection = amqp_connect(url, "lienthong-bench").await?;
+    let connection = lienthong::amqp::connect(url, "lienthong-bench").await?;
     // A leftover of an earlier run with the same pid would skew the counts.
     delete_topology(&connection, &names).await?;
     let measured = async {
-        let loaded = config.clone().check(
-            "the benchmark's configuration",
-            &lienthong::adapters::kinds(),
-        )?;
+        let loaded = checked(&config)?;
         let running = lienthong::app::start(&loaded).await?;
         let measured = hub_end_to_end(args, &connection, &names, running.addr).await;
         let stopped = running.stop().await;
@@ -102,19 +78,12 @@ pub(super) async fn amqp_run(
     deleted?;
 
     let window = config.amqp.publish_window_messages;
-    let raw_rate = raw_lapin(url, e2e.consumed, window, e2e.body_bytes, e2e.properties).await?;
+    let raw_rate = raw_lapin(url, &e2e, window).await?;
     Ok(AmqpResult {
         raw_rate,
         catch_up_rate,
         window,
-        body_bytes: e2e.body_bytes,
-        grpc_rate: e2e.grpc_rate,
-        e2e_rate: e2e.rate,
-        p50: e2e.p50,
-        p99: e2e.p99,
-        drain: e2e.drain,
-        consumed: e2e.consumed,
-        duplicates: e2e.duplicates,
+        e2e,
     })
 }
 
@@ -130,10 +99,7 @@ pub(super) async fn catch_up(
 ) -> anyhow::Result<f64> {
     let (consuming, target) =
         start_consumer(connection, &names.partner_queue(AMQP_PARTNER)).await?;
-    let loaded = config.clone().check(
-        "the benchmark's configuration",
-        &lienthong::adapters::kinds(),
-    )?;
+    let loaded = checked(&config)?;
     target.send_replace(events);
     let started = Instant::now();
     let running = lienthong::app::start(&loaded).await?;
@@ -355,17 +321,14 @@ pub(super) async fn delete_topology(
     Ok(())
 }
 
-/// Raw lapin: `count` persistent messages of `body_bytes` with `properties`
-/// to a fresh durable quorum queue through the default exchange, with
-/// confirms, `window` in flight, awaited in order. Messages per second.
-pub(super) async fn raw_lapin(
-    url: &str,
-    count: usize,
-    window: usize,
-    body_bytes: usize,
-    properties: BasicProperties,
-) -> anyhow::Result<f64> {
-    let connection = amqp_connect(url, "lienthong-bench-raw").await?;
+/// Raw lapin: as many persistent messages as the hub run consumed, as large
+/// and with the same properties, to a fresh durable quorum queue through the
+/// default exchange, with confirms, `window` in flight, awaited in order.
+/// Messages per second.
+pub(super) async fn raw_lapin(url: &str, hub: &EndToEnd, window: usize) -> anyhow::Result<f64> {
+    let (count, body_bytes) = (hub.consumed, hub.body_bytes);
+    let properties = hub.properties.clone();
+    let connection = lienthong::amqp::connect(url, "lienthong-bench-raw").await?;
     let queue = format!("lt-bench-raw-{}", std::process::id());
     let channel = connection.create_channel().await?;
     let durable = QueueDeclareOptions {

@@ -32,7 +32,7 @@ use lapin::options::{
 };
 use lapin::publisher_confirm::{Confirmation, PublisherConfirm};
 use lapin::types::{AMQPValue, FieldTable};
-use lapin::{BasicProperties, Connection, ConnectionProperties};
+use lapin::{BasicProperties, Connection};
 use lienthong::config::{HubConfig, PartnerSection, SubscriptionSection};
 use lienthong::grpc::pb::{
     self, command_request::Command as C, dossier_service_client::DossierServiceClient,
@@ -143,32 +143,32 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if let Some(a) = amqp {
         println!(
             "| raw lapin: persistent {}-byte messages, confirms ({} in flight), quorum queue | {:.0} msgs/s |",
-            a.body_bytes, a.window, a.raw_rate
+            a.e2e.body_bytes, a.window, a.raw_rate
         );
         println!(
             "| hub with AMQP: acknowledged commands over gRPC | {:.0} commands/s |",
-            a.grpc_rate
+            a.e2e.grpc_rate
         );
         println!(
             "| hub end to end: events consumed from the partner queue | {:.0} msgs/s |",
-            a.e2e_rate
+            a.e2e.rate
         );
         println!(
             "| hub end to end / raw lapin | {:.2} |",
-            a.e2e_rate / a.raw_rate
+            a.e2e.rate / a.raw_rate
         );
         println!(
             "| end-to-end latency (gRPC answer → consumed) p50 / p99 | {:.1} ms / {:.1} ms |",
-            ms(a.p50),
-            ms(a.p99)
+            ms(a.e2e.p50),
+            ms(a.e2e.p99)
         );
         println!(
             "| queue drained after the last gRPC answer | {:.0} ms |",
-            ms(a.drain)
+            ms(a.e2e.drain)
         );
         println!(
             "| events consumed / duplicates (same message_id) | {} / {} |",
-            a.consumed, a.duplicates
+            a.e2e.consumed, a.e2e.duplicates
         );
         println!(
             "| relay catching up on a backlog of {} events, consumed | {:.0} msgs/s |",
@@ -181,6 +181,24 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The embedded configuration on `dir`, on a free loopback port, without
+/// pages: the benchmark measures the hub's command path.
+fn hub_config(dir: &std::path::Path) -> anyhow::Result<HubConfig> {
+    let mut config = HubConfig::embedded_default();
+    config.hub.data_dir = dir.to_path_buf();
+    config.hub.listen = "127.0.0.1:0".parse()?;
+    config.web = None;
+    Ok(config)
+}
+
+/// `config` checked as the hub checks a file, with every adapter kind.
+fn checked(config: &HubConfig) -> anyhow::Result<lienthong::config::LoadedConfig> {
+    Ok(config.clone().check(
+        "the benchmark's configuration",
+        &lienthong::adapters::kinds(),
+    )?)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -14,15 +14,7 @@ pub(super) struct HubResult {
 }
 
 pub(super) async fn hub_run(args: &BenchArgs, dir: &std::path::Path) -> anyhow::Result<HubResult> {
-    let mut config = HubConfig::embedded_default();
-    config.hub.data_dir = dir.to_path_buf();
-    config.hub.listen = "127.0.0.1:0".parse()?;
-    // The benchmark measures the hub's command path; no pages are served.
-    config.web = None;
-    let loaded = config.check(
-        "the benchmark's configuration",
-        &lienthong::adapters::kinds(),
-    )?;
+    let loaded = checked(&hub_config(dir)?)?;
     let running = lienthong::app::start(&loaded).await?;
     let load = load(args, running.addr).await?;
     let mut latencies: Vec<Duration> = load.acks.iter().map(|a| a.took).collect();

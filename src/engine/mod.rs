@@ -116,17 +116,12 @@ impl Engine {
         partner: Arc<Partner>,
         envelope: CommandEnvelope,
     ) -> Result<CommandOutcome, EngineError> {
-        let (reply, answer) = oneshot::channel();
-        let job = Job::Command {
+        self.ask(|reply| Job::Command {
             partner,
             envelope: Box::new(envelope),
             reply,
-        };
-        self.jobs
-            .send(job)
-            .await
-            .map_err(|_| EngineError::ShuttingDown)?;
-        answer.await.map_err(|_| EngineError::ShuttingDown)?
+        })
+        .await
     }
 
     /// Publishes a validated catalogue. Returns once it is durable.
@@ -135,14 +130,24 @@ impl Engine {
         partner: Arc<Partner>,
         publication: Publication,
     ) -> Result<PublicationOutcome, EngineError> {
-        let (reply, answer) = oneshot::channel();
-        let job = Job::Publish {
+        self.ask(|reply| Job::Publish {
             partner,
             publication: Box::new(publication),
             reply,
-        };
+        })
+        .await
+    }
+
+    /// Queues the job `job` builds around a reply channel and waits for the
+    /// writer's answer; a closed queue or a dropped reply means the writer
+    /// is stopping.
+    async fn ask<T>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T, EngineError>>) -> Job,
+    ) -> Result<T, EngineError> {
+        let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(job)
+            .send(job(reply))
             .await
             .map_err(|_| EngineError::ShuttingDown)?;
         answer.await.map_err(|_| EngineError::ShuttingDown)?

@@ -76,12 +76,7 @@ impl DeliveryRecords {
         &self,
         reference: &DossierRef,
     ) -> Result<(Dossier, Option<DeliveryState>), HubError> {
-        let dossier = self
-            .store
-            .dossier(reference)?
-            .ok_or_else(|| HubError::NotFound {
-                what: format!("dossier {reference}"),
-            })?;
+        let dossier = super::stored_dossier(&self.store, reference)?;
         let state = self.store.delivery_state(&self.partner, dossier.id)?;
         Ok((dossier, state))
     }

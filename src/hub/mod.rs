@@ -193,12 +193,7 @@ impl Hub {
         partner: &Partner,
         reference: &DossierRef,
     ) -> Result<(Dossier, Vec<HistoryEntry>), HubError> {
-        let dossier = self
-            .store
-            .dossier(reference)?
-            .ok_or_else(|| HubError::NotFound {
-                what: format!("dossier {reference}"),
-            })?;
+        let dossier = stored_dossier(&self.store, reference)?;
         partner.check_agency(&dossier.agency_code)?;
         let history = self.store.history(dossier.id)?;
         Ok((dossier, history))
@@ -305,14 +300,7 @@ impl Hub {
     }
 
     fn check_replayable(&self, after: u64, cursor: u64) -> Result<(), HubError> {
-        let last = self.store.last_seq()?;
-        if after > last {
-            return Err(crate::domain::DomainError::invalid(
-                "after_seq",
-                format!("{after} is beyond the newest committed event ({last})"),
-            )
-            .into());
-        }
+        let last = self.committed_at_least("after_seq", after)?;
         if after < cursor {
             let oldest = self.store.oldest_event_seq()?.unwrap_or(last + 1);
             if after + 1 < oldest {
@@ -325,6 +313,20 @@ impl Hub {
         Ok(())
     }
 
+    /// The newest committed seq, if `seq` (the request's `field`) is not
+    /// beyond it.
+    fn committed_at_least(&self, field: &str, seq: u64) -> Result<u64, HubError> {
+        let last = self.store.last_seq()?;
+        if seq > last {
+            return Err(crate::domain::DomainError::invalid(
+                field,
+                format!("{seq} is beyond the newest committed event ({last})"),
+            )
+            .into());
+        }
+        Ok(last)
+    }
+
     /// Acknowledges every event up to `seq` for this partner. Returns the
     /// durable cursor.
     pub fn ack(&self, partner: &Partner, seq: u64) -> Result<u64, HubError> {
@@ -334,16 +336,16 @@ impl Hub {
             }
             .into());
         }
-        let last = self.store.last_seq()?;
-        if seq > last {
-            return Err(crate::domain::DomainError::invalid(
-                "seq",
-                format!("{seq} is beyond the newest committed event ({last})"),
-            )
-            .into());
-        }
+        self.committed_at_least("seq", seq)?;
         Ok(self
             .store
             .advance_cursor(&CursorId::Partner(partner.id.clone()), seq)?)
     }
+}
+
+/// The dossier `reference` names, or `NotFound` naming it.
+fn stored_dossier(store: &Store, reference: &DossierRef) -> Result<Dossier, HubError> {
+    store.dossier(reference)?.ok_or_else(|| HubError::NotFound {
+        what: format!("dossier {reference}"),
+    })
 }

@@ -114,12 +114,7 @@ impl Hub {
         partner: &Partner,
         reference: &DossierRef,
     ) -> Result<Vec<DossierNotification>, HubError> {
-        let dossier = self
-            .store
-            .dossier(reference)?
-            .ok_or_else(|| HubError::NotFound {
-                what: format!("dossier {reference}"),
-            })?;
+        let dossier = super::stored_dossier(&self.store, reference)?;
         partner.check_agency(&dossier.agency_code)?;
         let mut shown: Vec<DossierNotification> = Vec::new();
         for record in self.store.notifications(dossier.id)? {

@@ -36,63 +36,52 @@ pub const OFFICERS: u8 = b'o';
 pub const NEXT_SEQ: &[u8] = b"m/next_seq";
 pub const NEXT_DOSSIER_ID: &[u8] = b"m/next_dossier_id";
 
-pub fn dossier(id: u64) -> Vec<u8> {
-    let mut key = vec![DOSSIER];
-    key.extend_from_slice(&id.to_be_bytes());
+/// `key` followed by `part`: every key below is a prefix and the parts
+/// that narrow it.
+fn then(mut key: Vec<u8>, part: &[u8]) -> Vec<u8> {
+    key.extend_from_slice(part);
     key
+}
+
+/// `prefix`, then a name and the 0 byte that ends it.
+fn named(prefix: u8, name: &str) -> Vec<u8> {
+    then(then(vec![prefix], name.as_bytes()), &[0])
+}
+
+pub fn dossier(id: u64) -> Vec<u8> {
+    then(vec![DOSSIER], &id.to_be_bytes())
 }
 
 pub fn ma_ho_so(code: &str) -> Vec<u8> {
-    let mut key = vec![MA_HO_SO];
-    key.extend_from_slice(code.as_bytes());
-    key
+    then(vec![MA_HO_SO], code.as_bytes())
 }
 
 pub fn by_agency_prefix(agency: &str) -> Vec<u8> {
-    let mut key = vec![BY_AGENCY];
-    key.extend_from_slice(agency.as_bytes());
-    key.push(0);
-    key
+    named(BY_AGENCY, agency)
 }
 
 pub fn by_agency(agency: &str, id: u64) -> Vec<u8> {
-    let mut key = by_agency_prefix(agency);
-    key.extend_from_slice(&id.to_be_bytes());
-    key
+    then(by_agency_prefix(agency), &id.to_be_bytes())
 }
 
 pub fn history_prefix(id: u64) -> Vec<u8> {
-    let mut key = vec![HISTORY];
-    key.extend_from_slice(&id.to_be_bytes());
-    key
+    then(vec![HISTORY], &id.to_be_bytes())
 }
 
 pub fn history(id: u64, version: u64) -> Vec<u8> {
-    let mut key = history_prefix(id);
-    key.extend_from_slice(&version.to_be_bytes());
-    key
+    then(history_prefix(id), &version.to_be_bytes())
 }
 
 pub fn event(seq: u64) -> Vec<u8> {
-    let mut key = vec![EVENT];
-    key.extend_from_slice(&seq.to_be_bytes());
-    key
+    then(vec![EVENT], &seq.to_be_bytes())
 }
 
 pub fn idempotency(partner: &str, idempotency_key: &str) -> Vec<u8> {
-    let mut key = vec![IDEMPOTENCY];
-    key.extend_from_slice(partner.as_bytes());
-    key.push(0);
-    key.extend_from_slice(idempotency_key.as_bytes());
-    key
+    then(named(IDEMPOTENCY, partner), idempotency_key.as_bytes())
 }
 
 fn catalog_part(kind: &str, part: u8) -> Vec<u8> {
-    let mut key = vec![CATALOG];
-    key.extend_from_slice(kind.as_bytes());
-    key.push(0);
-    key.push(part);
-    key
+    then(named(CATALOG, kind), &[part])
 }
 
 pub fn catalog_version(kind: &str) -> Vec<u8> {
@@ -104,9 +93,7 @@ pub fn catalog_entry_prefix(kind: &str) -> Vec<u8> {
 }
 
 pub fn catalog_entry(kind: &str, code: &str) -> Vec<u8> {
-    let mut key = catalog_entry_prefix(kind);
-    key.extend_from_slice(code.as_bytes());
-    key
+    then(catalog_entry_prefix(kind), code.as_bytes())
 }
 
 pub fn catalog_change_prefix(kind: &str) -> Vec<u8> {
@@ -114,10 +101,8 @@ pub fn catalog_change_prefix(kind: &str) -> Vec<u8> {
 }
 
 pub fn catalog_change(kind: &str, version: u64, index: u32) -> Vec<u8> {
-    let mut key = catalog_change_prefix(kind);
-    key.extend_from_slice(&version.to_be_bytes());
-    key.extend_from_slice(&index.to_be_bytes());
-    key
+    let key = then(catalog_change_prefix(kind), &version.to_be_bytes());
+    then(key, &index.to_be_bytes())
 }
 
 fn officer_part(part: u8) -> Vec<u8> {
@@ -129,9 +114,7 @@ pub fn officer_account_prefix() -> Vec<u8> {
 }
 
 pub fn officer_account(login: &str) -> Vec<u8> {
-    let mut key = officer_account_prefix();
-    key.extend_from_slice(login.as_bytes());
-    key
+    then(officer_account_prefix(), login.as_bytes())
 }
 
 pub fn officer_session_prefix() -> Vec<u8> {
@@ -139,9 +122,7 @@ pub fn officer_session_prefix() -> Vec<u8> {
 }
 
 pub fn officer_session(token_sha256: &[u8; 32]) -> Vec<u8> {
-    let mut key = officer_session_prefix();
-    key.extend_from_slice(token_sha256);
-    key
+    then(officer_session_prefix(), token_sha256)
 }
 
 pub fn login_failures_prefix() -> Vec<u8> {
@@ -149,9 +130,7 @@ pub fn login_failures_prefix() -> Vec<u8> {
 }
 
 pub fn login_failures(login: &str) -> Vec<u8> {
-    let mut key = login_failures_prefix();
-    key.extend_from_slice(login.as_bytes());
-    key
+    then(login_failures_prefix(), login.as_bytes())
 }
 
 pub fn daily_sequence(agency: &str, yymmdd: &str) -> Vec<u8> {
@@ -183,4 +162,29 @@ pub fn printable(key: &[u8]) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layout is on disk: these bytes must never change.
+    #[test]
+    fn keys_keep_their_bytes() {
+        assert_eq!(dossier(1), b"d\0\0\0\0\0\0\0\x01");
+        assert_eq!(ma_ho_so("H1"), b"xH1");
+        assert_eq!(by_agency("so", 2), b"aso\0\0\0\0\0\0\0\0\x02");
+        assert_eq!(history(1, 3), b"h\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\x03");
+        assert_eq!(event(4), b"e\0\0\0\0\0\0\0\x04");
+        assert_eq!(idempotency("p", "k"), b"ip\0k");
+        assert_eq!(catalog_version("t"), b"kt\0v");
+        assert_eq!(
+            catalog_change("t", 1, 2),
+            b"kt\0c\0\0\0\0\0\0\0\x01\0\0\0\x02"
+        );
+        assert_eq!(catalog_entry("t", "c"), b"kt\0ec");
+        assert_eq!(officer_account("an"), b"oaan");
+        assert_eq!(officer_session(&[7; 32])[..3], [b'o', b's', 7]);
+        assert_eq!(login_failures("an"), b"ofan");
+    }
 }

@@ -76,31 +76,26 @@ impl Store {
 
     /// Removes every session that expired before `now`; returns how many.
     pub fn remove_expired_officer_sessions(&self, now: UnixMillis) -> Result<usize, StoreError> {
-        let mut removed = 0;
-        for item in self.db.scan_prefix(keys::officer_session_prefix()) {
-            let (key, value) = item.map_err(|e| StoreError::io("reading sessions", e))?;
-            let session: OfficerSession = decode(&key, &value)?;
-            if !session.is_live(now) {
-                self.db
-                    .remove(&key)
-                    .map_err(|e| StoreError::io("removing sessions", e))?;
-                removed += 1;
-            }
-        }
-        if removed > 0 {
-            self.flush()?;
-        }
-        Ok(removed)
+        self.remove_officer_sessions_where(|session| !session.is_live(now))
     }
 
     /// Removes every session of `login` (signs the officer out everywhere);
     /// returns how many.
     pub fn remove_officer_sessions_of(&self, login: &str) -> Result<usize, StoreError> {
+        self.remove_officer_sessions_where(|session| session.login == login)
+    }
+
+    /// Removes every session `doomed` picks, flushing once if any went;
+    /// returns how many.
+    fn remove_officer_sessions_where(
+        &self,
+        doomed: impl Fn(&OfficerSession) -> bool,
+    ) -> Result<usize, StoreError> {
         let mut removed = 0;
         for item in self.db.scan_prefix(keys::officer_session_prefix()) {
             let (key, value) = item.map_err(|e| StoreError::io("reading sessions", e))?;
             let session: OfficerSession = decode(&key, &value)?;
-            if session.login == login {
+            if doomed(&session) {
                 self.db
                     .remove(&key)
                     .map_err(|e| StoreError::io("removing sessions", e))?;

@@ -37,49 +37,37 @@ pub fn status(field: &str, code: i32) -> Result<Option<Status>> {
         })
 }
 
+/// The proto enum `value` stands for, or an error naming `field` and what
+/// the value should have been (`what`).
+fn known<E: TryFrom<i32>>(field: &str, value: i32, what: &str) -> Result<E> {
+    E::try_from(value).map_err(|_| DomainError::invalid(field, format!("{value} is not {what}")))
+}
+
 fn channel(field: &str, value: i32) -> Result<Option<Channel>> {
-    Ok(match pb::SubmissionChannel::try_from(value) {
-        Ok(pb::SubmissionChannel::Unspecified) => None,
-        Ok(pb::SubmissionChannel::Counter) => Some(Channel::Counter),
-        Ok(pb::SubmissionChannel::Online) => Some(Channel::Online),
-        Ok(pb::SubmissionChannel::Postal) => Some(Channel::Postal),
-        Err(_) => {
-            return Err(DomainError::invalid(
-                field,
-                format!("{value} is not a submission channel"),
-            ))
-        }
+    Ok(match known(field, value, "a submission channel")? {
+        pb::SubmissionChannel::Unspecified => None,
+        pb::SubmissionChannel::Counter => Some(Channel::Counter),
+        pb::SubmissionChannel::Online => Some(Channel::Online),
+        pb::SubmissionChannel::Postal => Some(Channel::Postal),
     })
 }
 
 fn applicant_type(field: &str, value: i32) -> Result<Option<ApplicantType>> {
-    Ok(match pb::ApplicantType::try_from(value) {
-        Ok(pb::ApplicantType::Unspecified) => None,
-        Ok(pb::ApplicantType::Citizen) => Some(ApplicantType::Citizen),
-        Ok(pb::ApplicantType::Enterprise) => Some(ApplicantType::Enterprise),
-        Ok(pb::ApplicantType::StateAgency) => Some(ApplicantType::StateAgency),
-        Ok(pb::ApplicantType::Other) => Some(ApplicantType::Other),
-        Err(_) => {
-            return Err(DomainError::invalid(
-                field,
-                format!("{value} is not an applicant type"),
-            ))
-        }
+    Ok(match known(field, value, "an applicant type")? {
+        pb::ApplicantType::Unspecified => None,
+        pb::ApplicantType::Citizen => Some(ApplicantType::Citizen),
+        pb::ApplicantType::Enterprise => Some(ApplicantType::Enterprise),
+        pb::ApplicantType::StateAgency => Some(ApplicantType::StateAgency),
+        pb::ApplicantType::Other => Some(ApplicantType::Other),
     })
 }
 
 fn delivery(field: &str, value: i32) -> Result<Option<ResultDelivery>> {
-    Ok(match pb::ResultDelivery::try_from(value) {
-        Ok(pb::ResultDelivery::Unspecified) => None,
-        Ok(pb::ResultDelivery::AtCounter) => Some(ResultDelivery::AtCounter),
-        Ok(pb::ResultDelivery::ByPost) => Some(ResultDelivery::ByPost),
-        Ok(pb::ResultDelivery::Electronic) => Some(ResultDelivery::Electronic),
-        Err(_) => {
-            return Err(DomainError::invalid(
-                field,
-                format!("{value} is not a result delivery"),
-            ))
-        }
+    Ok(match known(field, value, "a result delivery")? {
+        pb::ResultDelivery::Unspecified => None,
+        pb::ResultDelivery::AtCounter => Some(ResultDelivery::AtCounter),
+        pb::ResultDelivery::ByPost => Some(ResultDelivery::ByPost),
+        pb::ResultDelivery::Electronic => Some(ResultDelivery::Electronic),
     })
 }
 

@@ -2,7 +2,7 @@
 
 use crate::domain::catalog::{CatalogChange, CatalogEntry, ChangeKind};
 use crate::domain::{
-    ApplicantType, Channel, Dossier, Event, EventPayload, EventType, HistoryEntry, ResultDelivery,
+    ApplicantType, Channel, Document, Dossier, Event, EventPayload, EventType, HistoryEntry, ResultDelivery,
     Status, UnixMillis,
 };
 use crate::engine::{CommandOutcome, PublicationOutcome};
@@ -54,6 +54,16 @@ fn delivery(d: Option<ResultDelivery>) -> i32 {
     }) as i32
 }
 
+fn documents(docs: &[Document]) -> Vec<pb::Document> {
+    docs.iter()
+        .map(|x| pb::Document {
+            component_code: x.component_code.clone(),
+            name: x.name.clone(),
+            url: x.url.clone(),
+        })
+        .collect()
+}
+
 pub fn dossier(d: &Dossier) -> pb::Dossier {
     pb::Dossier {
         id: d.id,
@@ -77,15 +87,7 @@ pub fn dossier(d: &Dossier) -> pb::Dossier {
         status: status(d.status),
         result_delivery: delivery(d.result_delivery),
         processing_unit: d.processing_unit.clone(),
-        documents: d
-            .documents
-            .iter()
-            .map(|x| pb::Document {
-                component_code: x.component_code.clone(),
-                name: x.name.clone(),
-                url: x.url.clone(),
-            })
-            .collect(),
+        documents: documents(&d.documents),
         fees: d
             .fees
             .iter()
@@ -104,15 +106,7 @@ pub fn dossier(d: &Dossier) -> pb::Dossier {
                 items: s.items.clone(),
                 old_due_at: opt_timestamp(s.old_due_at),
                 submitted_at: opt_timestamp(s.submitted_at),
-                documents: s
-                    .documents
-                    .iter()
-                    .map(|x| pb::Document {
-                        component_code: x.component_code.clone(),
-                        name: x.name.clone(),
-                        url: x.url.clone(),
-                    })
-                    .collect(),
+                documents: documents(&s.documents),
             })
             .collect(),
         results: d

@@ -13,7 +13,7 @@ use lapin::options::{
     BasicConsumeOptions, ExchangeDeleteOptions, QueueDeclareOptions, QueueDeleteOptions,
 };
 use lapin::types::FieldTable;
-use lapin::{Channel, Connection, ConnectionProperties};
+use lapin::{Channel, Connection};
 use lienthong::config::{HubConfig, PartnerSection, SubscriptionSection};
 use std::time::Duration;
 use tokio_stream::StreamExt;
@@ -29,10 +29,7 @@ pub fn prefix() -> String {
 }
 
 pub async fn connect() -> Connection {
-    let properties = ConnectionProperties::default()
-        .with_executor(tokio_executor_trait::Tokio::current())
-        .with_reactor(tokio_reactor_trait::Tokio);
-    Connection::connect(&url(), properties)
+    lienthong::amqp::connect(&url(), "lienthong-tests")
         .await
         .unwrap_or_else(|e| {
             panic!("RabbitMQ must run for these tests (bash tests/run.sh starts it): {e}")
