@@ -63,11 +63,9 @@ impl CommandConsumer {
             match this.clone().session(&mut backoff).await {
                 Ok(()) => return,
                 Err(e) => {
-                    let delay = backoff.next_delay();
-                    tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "AMQP command consumer lost its session");
-                    tokio::select! {
-                        _ = tokio::time::sleep(delay) => {}
-                        _ = stopping.changed() => return,
+                    let lost = "AMQP command consumer lost its session";
+                    if !backoff.wait_after(lost, &e, &mut stopping).await {
+                        return;
                     }
                 }
             }

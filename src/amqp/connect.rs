@@ -4,6 +4,7 @@
 use super::AmqpError;
 use lapin::{Connection, ConnectionProperties};
 use std::time::Duration;
+use tokio::sync::watch;
 
 pub async fn connect(url: &str, name: &str) -> Result<Connection, AmqpError> {
     let properties = ConnectionProperties::default()
@@ -54,6 +55,23 @@ impl Backoff {
 
     pub fn reset(&mut self) {
         self.next = self.initial;
+    }
+
+    /// After a lost session: logs `lost` with its `error`, then waits out
+    /// the next delay. False when the hub began to stop meanwhile: no new
+    /// session then.
+    pub async fn wait_after(
+        &mut self,
+        lost: &str,
+        error: &AmqpError,
+        stopping: &mut watch::Receiver<bool>,
+    ) -> bool {
+        let delay = self.next_delay();
+        tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "{lost}");
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => true,
+            _ = stopping.changed() => false,
+        }
     }
 }
 

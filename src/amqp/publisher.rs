@@ -60,11 +60,9 @@ impl Relay {
             match self.session(backoff, cursor).await {
                 Ok(()) => return,
                 Err(e) => {
-                    let delay = backoff.next_delay();
-                    tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "AMQP publisher lost its session; events keep waiting in the outbox");
-                    tokio::select! {
-                        _ = tokio::time::sleep(delay) => {}
-                        _ = self.stopping.changed() => return,
+                    let lost = "AMQP publisher lost its session; events keep waiting in the outbox";
+                    if !backoff.wait_after(lost, &e, &mut self.stopping).await {
+                        return;
                     }
                 }
             }

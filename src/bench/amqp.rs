@@ -107,13 +107,7 @@ pub(super) async fn catch_up(
     let stopped = running.stop().await;
     let consumed = consumed?;
     stopped?;
-    let last = consumed
-        .arrivals
-        .values()
-        .max()
-        .copied()
-        .context("no event consumed")?;
-    Ok(consumed.arrivals.len() as f64 / (last - started).as_secs_f64())
+    Ok(consumed.arrivals.len() as f64 / (consumed.last_arrival()? - started).as_secs_f64())
 }
 
 pub(super) struct EndToEnd {
@@ -166,12 +160,7 @@ pub(super) async fn hub_end_to_end(
         );
     }
     latencies.sort();
-    let last = consumed
-        .arrivals
-        .values()
-        .max()
-        .copied()
-        .context("no event consumed")?;
+    let last = consumed.last_arrival()?;
     let count = consumed.arrivals.len();
     Ok(EndToEnd {
         grpc_rate: load.acks.len() as f64 / load.elapsed.as_secs_f64(),
@@ -229,6 +218,17 @@ pub(super) struct Consumed {
     pub(super) duplicates: u64,
     pub(super) body_bytes: u64,
     pub(super) properties: Option<BasicProperties>,
+}
+
+impl Consumed {
+    /// When the last distinct event arrived.
+    pub(super) fn last_arrival(&self) -> anyhow::Result<Instant> {
+        self.arrivals
+            .values()
+            .max()
+            .copied()
+            .context("no event consumed")
+    }
 }
 
 /// Records every delivery until `target` distinct events arrived.

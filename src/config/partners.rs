@@ -128,15 +128,16 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
             )
         })
     })?;
-    let agencies = scope(&p.agencies, |j, code| {
-        check_code("", code).map_err(|_| {
+    // `key[j]` must be a code of `what` (an agency, a procedure).
+    let a_code = |key: &str, what: &str, j: usize, value: &String| {
+        check_code("", value).map(|_| value.clone()).map_err(|_| {
             bad(
-                &format!("agencies[{j}]"),
-                format!("`{code}` is not an agency code"),
+                &format!("{key}[{j}]"),
+                format!("`{value}` is not {what} code"),
             )
-        })?;
-        Ok(code.clone())
-    })?;
+        })
+    };
+    let agencies = scope(&p.agencies, |j, c| a_code("agencies", "an agency", j, c))?;
     let subscription = match &p.subscription {
         None => None,
         Some(s) => {
@@ -156,21 +157,11 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
                     })
                 })
                 .collect::<Result<_, _>>()?;
-            for (j, code) in s.agencies.iter().enumerate() {
-                check_code("", code).map_err(|_| {
-                    bad(
-                        &format!("subscription.agencies[{j}]"),
-                        format!("`{code}` is not an agency code"),
-                    )
-                })?;
+            for (j, c) in s.agencies.iter().enumerate() {
+                a_code("subscription.agencies", "an agency", j, c)?;
             }
-            for (j, code) in s.procedures.iter().enumerate() {
-                check_code("", code).map_err(|_| {
-                    bad(
-                        &format!("subscription.procedures[{j}]"),
-                        format!("`{code}` is not a procedure code"),
-                    )
-                })?;
+            for (j, c) in s.procedures.iter().enumerate() {
+                a_code("subscription.procedures", "a procedure", j, c)?;
             }
             // A partner never receives events of agencies it may not act for:
             // an empty agency filter means "all of mine", and an explicit one

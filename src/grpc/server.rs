@@ -9,7 +9,23 @@ use crate::hub::Hub;
 use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tonic::server::NamedService;
 use tonic::transport::server::TcpIncoming;
+use tonic_health::server::HealthReporter;
+use tonic_health::ServingStatus;
+
+/// The services health reports on, all turned serving or not at once.
+const HEALTH_CHECKED: [&str; 3] = [
+    <pb::dossier_service_server::DossierServiceServer<DossierService> as NamedService>::NAME,
+    <pb::event_service_server::EventServiceServer<EventService> as NamedService>::NAME,
+    <pb::catalog_service_server::CatalogServiceServer<CatalogService> as NamedService>::NAME,
+];
+
+async fn report(health: &mut HealthReporter, status: ServingStatus) {
+    for service in HEALTH_CHECKED {
+        health.set_service_status(service, status).await;
+    }
+}
 
 #[derive(Clone, Copy, Debug)]
 pub struct ServeSettings {
@@ -28,15 +44,7 @@ pub async fn serve(
 ) -> Result<(), tonic::transport::Error> {
     let limit = settings.max_message_bytes;
     let (mut health, health_service) = tonic_health::server::health_reporter();
-    health
-        .set_serving::<pb::dossier_service_server::DossierServiceServer<DossierService>>()
-        .await;
-    health
-        .set_serving::<pb::event_service_server::EventServiceServer<EventService>>()
-        .await;
-    health
-        .set_serving::<pb::catalog_service_server::CatalogServiceServer<CatalogService>>()
-        .await;
+    report(&mut health, ServingStatus::Serving).await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -64,15 +72,7 @@ pub async fn serve(
     // balancers and probes stop sending new work while calls drain.
     let stopping = async move {
         shutdown.await;
-        health
-            .set_not_serving::<pb::dossier_service_server::DossierServiceServer<DossierService>>()
-            .await;
-        health
-            .set_not_serving::<pb::event_service_server::EventServiceServer<EventService>>()
-            .await;
-        health
-            .set_not_serving::<pb::catalog_service_server::CatalogServiceServer<CatalogService>>()
-            .await;
+        report(&mut health, ServingStatus::NotServing).await;
     };
     // Without TCP_NODELAY, small replies wait for delayed ACKs (~40 ms each).
     let incoming = TcpIncoming::from_listener(listener, true, Some(Duration::from_secs(60)))

@@ -187,6 +187,19 @@ mod tests {
         }
     }
 
+    /// Locks an account for a second after `max_failures` failures.
+    fn locks_after(max_failures: u32) -> LockoutPolicy {
+        LockoutPolicy {
+            max_failures,
+            lock_millis: 1000,
+        }
+    }
+
+    fn assert_no_failures(store: &Store, login: &str) {
+        let failures = store.login_failures(login).unwrap();
+        assert_eq!(failures, LoginFailures::default(), "{login}");
+    }
+
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), 1 << 20).unwrap();
@@ -196,10 +209,7 @@ mod tests {
     #[test]
     fn replacing_accounts_removes_the_unlisted_with_their_failures() {
         let (_dir, store) = store();
-        let policy = LockoutPolicy {
-            max_failures: 5,
-            lock_millis: 1000,
-        };
+        let policy = locks_after(5);
         store
             .replace_officer_accounts(&[account("lan"), account("minh")])
             .unwrap();
@@ -214,19 +224,13 @@ mod tests {
             .map(|a| a.login)
             .collect();
         assert_eq!(logins, ["lan"]);
-        assert_eq!(
-            store.login_failures("minh").unwrap(),
-            LoginFailures::default()
-        );
+        assert_no_failures(&store, "minh");
     }
 
     #[test]
     fn failures_accumulate_and_clear() {
         let (_dir, store) = store();
-        let policy = LockoutPolicy {
-            max_failures: 2,
-            lock_millis: 1000,
-        };
+        let policy = locks_after(2);
         let first = store
             .record_login_failure("lan", UnixMillis(10), policy)
             .unwrap();
@@ -237,10 +241,7 @@ mod tests {
         assert_eq!(second.locked_until, Some(UnixMillis(1020)));
         assert_eq!(store.login_failures("lan").unwrap(), second);
         store.clear_login_failures("lan").unwrap();
-        assert_eq!(
-            store.login_failures("lan").unwrap(),
-            LoginFailures::default()
-        );
+        assert_no_failures(&store, "lan");
     }
 
     #[test]

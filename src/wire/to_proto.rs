@@ -2,8 +2,8 @@
 
 use crate::domain::catalog::{CatalogChange, CatalogEntry, ChangeKind};
 use crate::domain::{
-    ApplicantType, Channel, Document, Dossier, Event, EventPayload, EventType, HistoryEntry, ResultDelivery,
-    Status, UnixMillis,
+    ApplicantType, Channel, Document, Dossier, Event, EventPayload, EventType, HistoryEntry,
+    ResultDelivery, Status, UnixMillis,
 };
 use crate::engine::{CommandOutcome, PublicationOutcome};
 use crate::wire::pb;

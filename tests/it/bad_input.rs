@@ -150,15 +150,7 @@ async fn malformed_or_missing_fields_are_named_and_nothing_is_written() {
     .await;
     let got = client.get(id).await.unwrap();
     assert_eq!((got.dossier.unwrap().version, got.history.len()), (1, 1));
-    assert_eq!(
-        client
-            .list(Default::default())
-            .await
-            .unwrap()
-            .dossiers
-            .len(),
-        1
-    );
+    assert_eq!(client.dossier_count().await, 1);
     hub.stop().await;
 }
 
@@ -211,16 +203,7 @@ async fn oversized_messages_are_refused_before_decoding() {
 #[tokio::test]
 async fn credentials_and_rights_are_checked() {
     let mut hub = TestHub::start_with(|config| {
-        config.partners.push(lienthong::config::PartnerSection {
-            id: "one-stop-dn".into(),
-            kind: "one_stop".into(),
-            token: Some("one-stop-da-nang-token".into()),
-            token_sha256: None,
-            commands: vec!["*".into()],
-            agencies: vec!["000.00.01.H17".into()],
-            subscription: None,
-            adapter: None,
-        });
+        config.partners.push(common::da_nang_one_stop());
     })
     .await;
     let mut anonymous = hub.client("").await;
@@ -248,7 +231,7 @@ async fn credentials_and_rights_are_checked() {
     )
     .await;
     // A one-stop system scoped to Đà Nẵng acts for its agency only.
-    let mut da_nang = hub.client("one-stop-da-nang-token").await;
+    let mut da_nang = hub.client(common::DA_NANG_TOKEN).await;
     refused(
         &mut da_nang,
         submit_request("dn-1", submission()),
@@ -266,10 +249,9 @@ async fn credentials_and_rights_are_checked() {
     let err = da_nang.get(id).await.unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
     let mut own = submission();
-    own.agency_code = "000.00.01.H17".into();
+    own.agency_code = common::DA_NANG.into();
     da_nang.exec(submit_request("dn-3", own)).await.unwrap();
-    let listed = da_nang.list(Default::default()).await.unwrap();
-    assert_eq!(listed.dossiers.len(), 1, "sees only its own agency");
+    assert_eq!(da_nang.dossier_count().await, 1, "sees only its own agency");
     assert_eq!(
         one_stop.get(id).await.unwrap().dossier.unwrap().version,
         1,

@@ -4,8 +4,16 @@
 
 #![allow(dead_code)]
 
+mod binary;
+mod in_process;
+mod load;
+
+pub use binary::serve_binary;
+pub use in_process::{in_process_hub, receive_envelope, submit_envelope};
+pub use load::{drive, VersionOrder};
+
 use lienthong::app::RunningHub;
-use lienthong::config::HubConfig;
+use lienthong::config::{HubConfig, PartnerSection};
 use lienthong::grpc::pb::{
     self, catalog_service_client::CatalogServiceClient, command_request::Command as C,
     dossier_service_client::DossierServiceClient, event_service_client::EventServiceClient,
@@ -19,6 +27,9 @@ pub const POSTAL: &str = "dev-postal-token-0001";
 pub const PAYMENT: &str = "dev-payment-token-0001";
 
 pub const AGENCY: &str = "000.00.01.H22";
+/// The agency of `da_nang_one_stop`, and that partner's token.
+pub const DA_NANG: &str = "000.00.01.H17";
+pub const DA_NANG_TOKEN: &str = "one-stop-da-nang-token";
 pub const PROCEDURE: &str = "1.000948.H38";
 
 pub struct TestHub {
@@ -140,6 +151,43 @@ impl Client {
             .await
             .map(|r| r.into_inner())
     }
+
+    /// How many dossiers this partner sees (on the first page of the list).
+    pub async fn dossier_count(&mut self) -> usize {
+        self.list(Default::default())
+            .await
+            .expect("listing dossiers")
+            .dossiers
+            .len()
+    }
+}
+
+/// A partner entry whose token is in clear, with no subscription and no
+/// adapter (struct update adds those): `commands` and `agencies` are names,
+/// or `*`.
+pub fn partner_section(
+    id: &str,
+    kind: &str,
+    token: &str,
+    commands: &[&str],
+    agencies: &[&str],
+) -> PartnerSection {
+    let owned = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+    PartnerSection {
+        id: id.into(),
+        kind: kind.into(),
+        token: Some(token.into()),
+        token_sha256: None,
+        commands: owned(commands),
+        agencies: owned(agencies),
+        subscription: None,
+        adapter: None,
+    }
+}
+
+/// A second one-stop partner, with every command but only for `DA_NANG`.
+pub fn da_nang_one_stop() -> PartnerSection {
+    partner_section("one-stop-dn", "one_stop", DA_NANG_TOKEN, &["*"], &[DA_NANG])
 }
 
 pub fn by_id(id: u64) -> pb::DossierRef {

@@ -5,53 +5,17 @@
 //! in the crash is sent again with its idempotency key and must come out
 //! applied exactly once.
 
-use crate::common::{command, command_named, submission, submit_request, Client, ONE_STOP, PORTAL};
+use crate::common::{
+    command, command_named, serve_binary, submission, submit_request, Client, VersionOrder,
+    ONE_STOP, PORTAL,
+};
 use lienthong::grpc::pb;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
-use std::process::Stdio;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
-const BIN: &str = env!("CARGO_BIN_EXE_lienthong");
 const KILLS: usize = 4;
 const WORKERS: usize = 8;
-
-async fn spawn_hub(data: &Path) -> (Child, std::net::SocketAddr) {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--web-listen",
-            "127.0.0.1:0",
-        ])
-        .arg("--data-dir")
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start lienthong");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .expect("hub prints its address")
-        .unwrap()
-        .expect("a line");
-    let addr = line
-        .strip_prefix("lienthong listening on ")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .parse()
-        .unwrap();
-    // Keep draining stdout so the hub never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr)
-}
 
 /// One acknowledged change.
 #[derive(Clone, Debug)]
@@ -147,7 +111,7 @@ async fn acknowledged_changes_survive_sigkill() {
     let ledger = Arc::new(Mutex::new(Ledger::default()));
 
     for round in 0..KILLS {
-        let (mut child, addr) = spawn_hub(&data).await;
+        let (mut child, addr) = serve_binary(["--web-listen", "127.0.0.1:0"], &data).await;
         let client = Client::connect(addr, ONE_STOP).await;
         let mut workers = Vec::new();
         for w in 0..WORKERS {
@@ -168,7 +132,7 @@ async fn acknowledged_changes_survive_sigkill() {
         println!("round {round}: killed with {acked} changes acknowledged so far");
     }
 
-    let (mut child, addr) = spawn_hub(&data).await;
+    let (mut child, addr) = serve_binary(["--web-listen", "127.0.0.1:0"], &data).await;
     let mut client = Client::connect(addr, ONE_STOP).await;
     let ledger = std::mem::take(&mut *ledger.lock().unwrap());
     assert!(
@@ -228,7 +192,7 @@ async fn acknowledged_changes_survive_sigkill() {
     let wanted: HashSet<&str> = ledger.acked.iter().map(|a| a.event_id.as_str()).collect();
     let mut missing = wanted.clone();
     let mut last_seq = 0;
-    let mut versions: HashMap<u64, u64> = HashMap::new();
+    let mut order = VersionOrder::default();
     while !missing.is_empty() {
         let event = tokio::time::timeout(Duration::from_secs(30), stream.message())
             .await
@@ -237,15 +201,7 @@ async fn acknowledged_changes_survive_sigkill() {
             .expect("stream open");
         assert_eq!(event.seq, last_seq + 1, "no gap in seq");
         last_seq = event.seq;
-        let previous = versions
-            .insert(event.dossier_id, event.dossier_version)
-            .unwrap_or(0);
-        assert_eq!(
-            event.dossier_version,
-            previous + 1,
-            "dossier {} in order",
-            event.dossier_id
-        );
+        order.check(&event);
         missing.remove(event.event_id.as_str());
     }
     println!(

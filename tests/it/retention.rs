@@ -1,79 +1,19 @@
 //! Retention removes what every interested subscriber acknowledged, and
 //! nothing else.
 
-use lienthong::config::HubConfig;
-use lienthong::domain::{Action, Command, CommandEnvelope, DossierRef, NewDossier, UnixMillis};
-use lienthong::engine::EngineSettings;
-use lienthong::hub::{retention_sweep, Hub, HubError, RetentionSettings};
-use lienthong::store::Store;
+use crate::common::{in_process_hub, receive_envelope, submit_envelope, AGENCY};
+use lienthong::hub::{retention_sweep, HubError, RetentionSettings};
 use std::time::Duration;
-
-fn submit(key: &str) -> CommandEnvelope {
-    CommandEnvelope {
-        idempotency_key: key.into(),
-        expected_version: None,
-        actor: String::new(),
-        unit: String::new(),
-        action: Action::Submit(Box::new(NewDossier {
-            agency_code: "000.00.01.H22".into(),
-            procedure_code: "1.000948.H38".into(),
-            procedure_name: String::new(),
-            sector_code: String::new(),
-            channel: Some(lienthong::domain::Channel::Online),
-            owner_name: "Phạm Thị Hoa".into(),
-            applicant_type: Some(lienthong::domain::ApplicantType::Citizen),
-            owner_id_number: String::new(),
-            email: String::new(),
-            phone: String::new(),
-            summary: String::new(),
-            result_delivery: None,
-            documents: vec![],
-            fees: vec![],
-            ma_ho_so: String::new(),
-        })),
-    }
-}
-
-fn receive(key: &str, id: u64) -> CommandEnvelope {
-    CommandEnvelope {
-        idempotency_key: key.into(),
-        expected_version: None,
-        actor: String::new(),
-        unit: String::new(),
-        action: Action::OnDossier {
-            dossier: DossierRef::Id(id),
-            command: Command::Receive {
-                due_at: Some(UnixMillis(UnixMillis::now().0 + 86_400_000)),
-            },
-        },
-    }
-}
 
 #[tokio::test]
 async fn events_go_once_every_matching_subscriber_acknowledged_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), 8 << 20).unwrap();
-    let config = HubConfig::embedded_default();
     let settings = RetentionSettings {
         delivered_event_retention: Duration::ZERO,
         idempotency_retention: Duration::from_secs(3600),
         // The background sweep stays out of the way; the test sweeps itself.
         sweep_interval: Duration::from_secs(3600),
     };
-    let (hub, runtime) = Hub::start(
-        store.clone(),
-        config
-            .check("embedded", &lienthong::adapters::kinds())
-            .unwrap()
-            .partners,
-        vec![],
-        EngineSettings {
-            max_group_commands: 64,
-            queue_capacity: 64,
-        },
-        settings,
-    )
-    .unwrap();
+    let (_dir, store, hub, runtime) = in_process_hub(settings);
     let partners = hub.partners();
     let one_stop = partners.get("one-stop").unwrap().clone();
     let portal = partners.get("national-portal").unwrap().clone();
@@ -84,7 +24,7 @@ async fn events_go_once_every_matching_subscriber_acknowledged_them() {
     let mut ids = vec![];
     for n in 0..3 {
         ids.push(
-            hub.execute(&one_stop, submit(&format!("s{n}")))
+            hub.execute(&one_stop, submit_envelope(&format!("s{n}"), AGENCY))
                 .await
                 .unwrap()
                 .dossier
@@ -92,31 +32,36 @@ async fn events_go_once_every_matching_subscriber_acknowledged_them() {
         );
     }
     for (n, id) in ids.iter().enumerate() {
-        hub.execute(&one_stop, receive(&format!("r{n}"), *id))
+        hub.execute(&one_stop, receive_envelope(&format!("r{n}"), *id))
             .await
             .unwrap();
     }
+    // A sweep: how many events it removed, and the oldest one left.
+    let sweep = || {
+        let (events, _) = retention_sweep(&store, partners, &[], settings).unwrap();
+        (events, store.oldest_event_seq().unwrap())
+    };
     hub.ack(&portal, 6).unwrap();
     hub.ack(&one_stop, 6).unwrap();
-    let (events, _) = retention_sweep(&store, partners, &[], settings).unwrap();
     assert_eq!(
-        events, 0,
+        sweep(),
+        (0, Some(1)),
         "the postal partner has not acknowledged seq 1 yet"
     );
-    assert_eq!(store.oldest_event_seq().unwrap(), Some(1));
 
     hub.ack(&postal, 2).unwrap();
-    let (events, _) = retention_sweep(&store, partners, &[], settings).unwrap();
     assert_eq!(
-        events, 2,
+        sweep(),
+        (2, Some(3)),
         "seq 1-2 acknowledged by all who want them; seq 3 is not"
     );
-    assert_eq!(store.oldest_event_seq().unwrap(), Some(3));
 
     hub.ack(&postal, 3).unwrap();
-    let (events, _) = retention_sweep(&store, partners, &[], settings).unwrap();
-    assert_eq!(events, 4, "seq 4-6 match no postal or payment filter");
-    assert_eq!(store.oldest_event_seq().unwrap(), None);
+    assert_eq!(
+        sweep(),
+        (4, None),
+        "seq 4-6 match no postal or payment filter"
+    );
 
     // Replaying what is gone is refused clearly; resuming from the cursor works.
     match hub.subscribe(&portal, Some(0)) {

@@ -1,8 +1,11 @@
 //! The subscription stream: cursor, acknowledgement, resume, filters.
 
-use crate::common::{command, command_named, Client, TestHub, ONE_STOP, PAYMENT, PORTAL};
+use crate::common::{
+    command, command_named, da_nang_one_stop, drive, partner_section, Client, TestHub,
+    VersionOrder, AGENCY, DA_NANG, DA_NANG_TOKEN, ONE_STOP, PAYMENT, PORTAL,
+};
 use lienthong::grpc::pb;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::Duration;
 use tonic::Code;
 
@@ -37,49 +40,12 @@ async fn ack(client: &mut Client, seq: u64) -> u64 {
         .cursor
 }
 
-/// Drives `dossiers` dossiers through four commands each, from 4 clients at once.
-async fn load(client: &Client, tag: &str, dossiers: usize) -> usize {
-    let mut tasks = Vec::new();
-    for worker in 0..4 {
-        let mut client = client.clone();
-        let tag = tag.to_string();
-        tasks.push(tokio::spawn(async move {
-            let mut count = 0;
-            for n in (worker..dossiers).step_by(4) {
-                let id = client
-                    .submit(&format!("{tag}-{n}"))
-                    .await
-                    .dossier
-                    .unwrap()
-                    .id;
-                for step in ["receive", "start_processing", "finish"] {
-                    client
-                        .exec(command(
-                            &format!("{tag}-{n}-{step}"),
-                            id,
-                            command_named(step),
-                        ))
-                        .await
-                        .unwrap();
-                }
-                count += 4;
-            }
-            count
-        }));
-    }
-    let mut total = 0;
-    for t in tasks {
-        total += t.await.unwrap();
-    }
-    total
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscriber_that_disconnects_and_resumes_gets_every_event_once_in_order() {
     let mut hub = TestHub::start().await;
     let writer = hub.client(ONE_STOP).await;
     let mut portal = hub.client(PORTAL).await;
-    let mut produced = load(&writer, "before", 20).await;
+    let mut produced = drive(&writer, "before", AGENCY, 20).await.len();
 
     let mut seen: Vec<pb::Event> = Vec::new();
     let mut stream = subscribe(&mut portal, None).await.unwrap();
@@ -90,12 +56,12 @@ async fn a_subscriber_that_disconnects_and_resumes_gets_every_event_once_in_orde
     drop(stream);
 
     // More changes while the subscriber is away.
-    produced += load(&writer, "while-away", 10).await;
+    produced += drive(&writer, "while-away", AGENCY, 10).await.len();
     let mut stream = subscribe(&mut portal, None).await.unwrap();
     // And more while it reads.
     let more = tokio::spawn({
         let writer = writer.clone();
-        async move { load(&writer, "while-reading", 10).await }
+        async move { drive(&writer, "while-reading", AGENCY, 10).await.len() }
     });
     produced += 10 * 4;
     while seen.len() < produced {
@@ -114,17 +80,9 @@ async fn a_subscriber_that_disconnects_and_resumes_gets_every_event_once_in_orde
     );
     let ids: HashSet<_> = seen.iter().map(|e| e.event_id.clone()).collect();
     assert_eq!(ids.len(), produced, "event ids are unique");
-    let mut versions: HashMap<u64, u64> = HashMap::new();
+    let mut order = VersionOrder::default();
     for e in &seen {
-        let last = versions
-            .insert(e.dossier_id, e.dossier_version)
-            .unwrap_or(0);
-        assert_eq!(
-            e.dossier_version,
-            last + 1,
-            "dossier {} in version order",
-            e.dossier_id
-        );
+        order.check(e);
         match &e.payload {
             Some(pb::event::Payload::DossierChanged(c)) => {
                 assert_eq!(c.dossier.as_ref().unwrap().version, e.dossier_version)
@@ -187,7 +145,7 @@ async fn replay_from_a_seq_and_bad_cursors() {
     let mut hub = TestHub::start().await;
     let writer = hub.client(ONE_STOP).await;
     let mut portal = hub.client(PORTAL).await;
-    let produced = load(&writer, "replay", 4).await as u64;
+    let produced = drive(&writer, "replay", AGENCY, 4).await.len() as u64;
     assert_eq!(ack(&mut portal, produced).await, produced);
     // Acknowledged events stay for replay until retention removes them.
     let mut stream = subscribe(&mut portal, Some(produced - 3)).await.unwrap();
@@ -210,16 +168,13 @@ async fn replay_from_a_seq_and_bad_cursors() {
 #[tokio::test]
 async fn a_partner_without_subscription_cannot_subscribe() {
     let mut hub = TestHub::start_with(|config| {
-        config.partners.push(lienthong::config::PartnerSection {
-            id: "no-events".into(),
-            kind: "legacy".into(),
-            token: Some("no-events-token-123".into()),
-            token_sha256: None,
-            commands: vec![],
-            agencies: vec!["*".into()],
-            subscription: None,
-            adapter: None,
-        });
+        config.partners.push(partner_section(
+            "no-events",
+            "legacy",
+            "no-events-token-123",
+            &[],
+            &["*"],
+        ));
     })
     .await;
     let mut silent = hub.client("no-events-token-123").await;
@@ -233,22 +188,16 @@ async fn a_partner_without_subscription_cannot_subscribe() {
 async fn a_partner_scoped_to_agencies_receives_only_their_events() {
     let mut hub = TestHub::start_with(|config| {
         config.partners.push(lienthong::config::PartnerSection {
-            id: "one-stop-dn".into(),
-            kind: "one_stop".into(),
-            token: Some("one-stop-da-nang-token".into()),
-            token_sha256: None,
-            commands: vec!["*".into()],
-            agencies: vec!["000.00.01.H17".into()],
             subscription: Some(Default::default()),
-            adapter: None,
+            ..da_nang_one_stop()
         });
     })
     .await;
     let mut writer = hub.client(ONE_STOP).await;
-    let mut da_nang = hub.client("one-stop-da-nang-token").await;
+    let mut da_nang = hub.client(DA_NANG_TOKEN).await;
     writer.submit("hanoi").await;
     let mut own = crate::common::submission();
-    own.agency_code = "000.00.01.H17".into();
+    own.agency_code = DA_NANG.into();
     let mine = writer
         .exec(crate::common::submit_request("da-nang", own))
         .await
@@ -257,7 +206,7 @@ async fn a_partner_scoped_to_agencies_receives_only_their_events() {
     let first = next(&mut stream).await;
     assert_eq!(
         (first.seq, first.agency_code.as_str()),
-        (mine.event_seq, "000.00.01.H17")
+        (mine.event_seq, DA_NANG)
     );
     hub.stop().await;
 }

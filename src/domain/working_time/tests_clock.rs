@@ -1,19 +1,19 @@
-//! Counting rules, one test each, with exact dates. Default rules: sessions
-//! 07:30–11:30 and 13:00–17:00 (8 hours a day), cut-off 15:00, near due in
-//! the last 2 working days; the embedded Vietnamese calendar.
+//! Counting rules, each named, with exact dates: a row of `RULES` where a
+//! due date shows the rule, a test of its own where it takes more. Default
+//! rules: sessions 07:30–11:30 and 13:00–17:00 (8 hours a day), cut-off
+//! 15:00, near due in the last 2 working days; the embedded Vietnamese
+//! calendar.
 
 use super::*;
 use time::macros::datetime;
 use time::OffsetDateTime;
 
 fn due(received: OffsetDateTime, limit: TimeLimit) -> OffsetDateTime {
-    due_date(
-        received,
-        limit,
-        &HolidayCalendar::embedded_vn(),
-        &WorkingRules::default(),
-    )
-    .unwrap()
+    due_under(&WorkingRules::default(), received, limit)
+}
+
+fn due_under(rules: &WorkingRules, received: OffsetDateTime, limit: TimeLimit) -> OffsetDateTime {
+    due_date(received, limit, &HolidayCalendar::embedded_vn(), rules).unwrap()
 }
 
 fn clock(received: OffsetDateTime, events: &[ClockEvent], limit: TimeLimit) -> ClockReading {
@@ -25,6 +25,18 @@ fn clock(received: OffsetDateTime, events: &[ClockEvent], limit: TimeLimit) -> C
         &WorkingRules::default(),
     )
     .unwrap()
+}
+
+/// The due date of a clock that must be running.
+fn running_due(
+    received: OffsetDateTime,
+    events: &[ClockEvent],
+    limit: TimeLimit,
+) -> OffsetDateTime {
+    match clock(received, events, limit) {
+        ClockReading::Running { due } => due,
+        other => panic!("expected a running clock, got {other:?}"),
+    }
 }
 
 fn status(reading: &ClockReading, now: OffsetDateTime) -> DeadlineStatus {
@@ -39,148 +51,153 @@ fn status(reading: &ClockReading, now: OffsetDateTime) -> DeadlineStatus {
 
 const DAY: i64 = 8 * 3600;
 
-#[test]
-fn a_working_day_limit_lands_at_the_same_time_the_next_working_day() {
-    // Monday 09:00 + 1 working day.
-    assert_eq!(
-        due(datetime!(2026-03-09 09:00 +7), TimeLimit::WorkingDays(1)),
-        datetime!(2026-03-10 09:00 +7)
-    );
+/// A counting rule and one example of it: `limit` counted from `received`
+/// falls due at `due`.
+struct Rule {
+    name: &'static str,
+    received: OffsetDateTime,
+    limit: TimeLimit,
+    due: OffsetDateTime,
 }
 
-#[test]
-fn the_weekend_is_skipped() {
-    // Friday 09:00 + 1 working day: Monday.
-    assert_eq!(
-        due(datetime!(2026-03-06 09:00 +7), TimeLimit::WorkingDays(1)),
-        datetime!(2026-03-09 09:00 +7)
-    );
-}
+const RULES: &[Rule] = &[
+    Rule {
+        name: "a working-day limit lands at the same time the next working day",
+        received: datetime!(2026-03-09 09:00 +7), // Monday
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2026-03-10 09:00 +7),
+    },
+    Rule {
+        name: "the weekend is skipped (Friday + 1 working day: Monday)",
+        received: datetime!(2026-03-06 09:00 +7),
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2026-03-09 09:00 +7),
+    },
+    Rule {
+        name: "Tết is skipped (Friday 13/02/2026 + 2; Tết runs 16–20/02)",
+        received: datetime!(2026-02-13 10:00 +7),
+        limit: TimeLimit::WorkingDays(2),
+        due: datetime!(2026-02-24 10:00 +7),
+    },
+    Rule {
+        name: "fixed holidays are skipped (29/04/2026 + 1: 30/04, 01/05, weekend)",
+        received: datetime!(2026-04-29 09:00 +7),
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2026-05-04 09:00 +7),
+    },
+    Rule {
+        name: "a compensatory day is skipped (Hùng Kings on Sunday, off Monday 27/04)",
+        received: datetime!(2026-04-24 09:00 +7),
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2026-04-28 09:00 +7),
+    },
+    Rule {
+        name: "a swapped day is skipped (31/12/2025 + 1: 01/01 off, 02/01 swapped)",
+        received: datetime!(2025-12-31 09:00 +7),
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2026-01-05 09:00 +7),
+    },
+    Rule {
+        name: "an announced working Saturday counts (10/01/2026 pays back 02/01)",
+        received: datetime!(2026-01-09 09:00 +7),
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2026-01-10 09:00 +7),
+    },
+    Rule {
+        name: "an announced working Saturday counts (26/04/2025 likewise)",
+        received: datetime!(2025-04-25 09:00 +7),
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2025-04-26 09:00 +7),
+    },
+    Rule {
+        name: "at the 15:00 cut-off itself counting starts now (2 h today, 6 h tomorrow)",
+        received: datetime!(2026-03-09 15:00 +7),
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2026-03-10 15:00 +7),
+    },
+    Rule {
+        name: "after the afternoon cut-off counting starts the next working day",
+        received: datetime!(2026-03-09 15:00:01 +7),
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2026-03-10 17:00 +7),
+    },
+    Rule {
+        name: "a reception on a Saturday (filed online) counts from Monday morning",
+        received: datetime!(2026-03-07 10:00 +7),
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2026-03-09 17:00 +7),
+    },
+    Rule {
+        name: "a limit in hours skips lunch (11:00 + 2 h: 30 min before, 90 min after)",
+        received: datetime!(2026-03-09 11:00 +7),
+        limit: TimeLimit::WorkingHours(2),
+        due: datetime!(2026-03-09 14:30 +7),
+    },
+    Rule {
+        name: "a limit in hours skips nights (Monday 10:00 + 20 h: 5.5 + 8 + 6.5 h)",
+        received: datetime!(2026-03-09 10:00 +7),
+        limit: TimeLimit::WorkingHours(20),
+        due: datetime!(2026-03-11 15:30 +7),
+    },
+    Rule {
+        name: "hours run out at the end of a session, not the start of the next",
+        received: datetime!(2026-03-09 07:30 +7),
+        limit: TimeLimit::WorkingHours(4),
+        due: datetime!(2026-03-09 11:30 +7),
+    },
+    Rule {
+        name: "a day runs out at the end of a session, not the start of the next",
+        received: datetime!(2026-03-09 07:30 +7),
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2026-03-09 17:00 +7),
+    },
+    Rule {
+        name: "an instant in another offset is counted in Vietnam time (02:00 UTC)",
+        received: datetime!(2026-03-09 02:00 UTC),
+        limit: TimeLimit::WorkingDays(1),
+        due: datetime!(2026-03-10 09:00 +7),
+    },
+];
 
 #[test]
-fn tet_is_skipped() {
-    // Friday 13/02/2026 10:00 + 2 working days: Tết runs 16–20/02.
-    assert_eq!(
-        due(datetime!(2026-02-13 10:00 +7), TimeLimit::WorkingDays(2)),
-        datetime!(2026-02-24 10:00 +7)
-    );
-}
-
-#[test]
-fn fixed_holidays_are_skipped() {
-    // Wednesday 29/04/2026 + 1: 30/04 and 01/05 off, then the weekend.
-    assert_eq!(
-        due(datetime!(2026-04-29 09:00 +7), TimeLimit::WorkingDays(1)),
-        datetime!(2026-05-04 09:00 +7)
-    );
-}
-
-#[test]
-fn a_compensatory_day_is_skipped() {
-    // Friday 24/04/2026 + 1: Hùng Kings on Sunday, compensated Monday 27/04.
-    assert_eq!(
-        due(datetime!(2026-04-24 09:00 +7), TimeLimit::WorkingDays(1)),
-        datetime!(2026-04-28 09:00 +7)
-    );
-}
-
-#[test]
-fn a_swapped_day_is_skipped() {
-    // Wednesday 31/12/2025 + 1: 01/01 off, 02/01 swapped off, weekend.
-    assert_eq!(
-        due(datetime!(2025-12-31 09:00 +7), TimeLimit::WorkingDays(1)),
-        datetime!(2026-01-05 09:00 +7)
-    );
-}
-
-#[test]
-fn an_announced_working_saturday_counts() {
-    // Friday 09/01/2026 + 1: Saturday 10/01 is worked to pay back 02/01.
-    assert_eq!(
-        due(datetime!(2026-01-09 09:00 +7), TimeLimit::WorkingDays(1)),
-        datetime!(2026-01-10 09:00 +7)
-    );
-    // Friday 25/04/2025 + 1: Saturday 26/04/2025 likewise.
-    assert_eq!(
-        due(datetime!(2025-04-25 09:00 +7), TimeLimit::WorkingDays(1)),
-        datetime!(2025-04-26 09:00 +7)
-    );
-}
-
-#[test]
-fn after_the_afternoon_cutoff_counting_starts_the_next_working_day() {
-    // 15:00 itself still counts from now: 2 h today, 6 h tomorrow.
-    assert_eq!(
-        due(datetime!(2026-03-09 15:00 +7), TimeLimit::WorkingDays(1)),
-        datetime!(2026-03-10 15:00 +7)
-    );
-    // 15:00:01 counts from Tuesday 07:30, so one day ends Tuesday 17:00.
-    assert_eq!(
-        due(datetime!(2026-03-09 15:00:01 +7), TimeLimit::WorkingDays(1)),
-        datetime!(2026-03-10 17:00 +7)
-    );
+fn every_counting_rule_gives_its_due_date() {
+    let broken: Vec<String> = RULES
+        .iter()
+        .filter_map(|rule| {
+            let got = due(rule.received, rule.limit);
+            (got != rule.due).then(|| format!("{}: due {got}, expected {}", rule.name, rule.due))
+        })
+        .collect();
+    assert!(broken.is_empty(), "broken rules:\n{}", broken.join("\n"));
 }
 
 #[test]
 fn a_reception_outside_working_hours_counts_from_the_next_working_time() {
     let calendar = HolidayCalendar::embedded_vn();
     let rules = WorkingRules::default();
-    let start = |t| counting_starts_at(t, &calendar, &rules).unwrap();
-    // Before opening: this morning's session.
-    assert_eq!(
-        start(datetime!(2026-03-09 06:00 +7)),
-        datetime!(2026-03-09 07:30 +7)
-    );
-    // In the lunch break: the afternoon session.
-    assert_eq!(
-        start(datetime!(2026-03-09 12:00 +7)),
-        datetime!(2026-03-09 13:00 +7)
-    );
-    // In the evening: the next working day.
-    assert_eq!(
-        start(datetime!(2026-03-09 19:00 +7)),
-        datetime!(2026-03-10 07:30 +7)
-    );
-    // On a Saturday (filed online): Monday morning.
-    assert_eq!(
-        due(datetime!(2026-03-07 10:00 +7), TimeLimit::WorkingDays(1)),
-        datetime!(2026-03-09 17:00 +7)
-    );
-}
-
-#[test]
-fn a_limit_in_hours_skips_lunch_and_nights() {
-    // 11:00 + 2 h: 30 min before lunch, 90 min after.
-    assert_eq!(
-        due(datetime!(2026-03-09 11:00 +7), TimeLimit::WorkingHours(2)),
-        datetime!(2026-03-09 14:30 +7)
-    );
-    // Monday 10:00 + 20 h: 5.5 h Monday, 8 h Tuesday, 6.5 h Wednesday.
-    assert_eq!(
-        due(datetime!(2026-03-09 10:00 +7), TimeLimit::WorkingHours(20)),
-        datetime!(2026-03-11 15:30 +7)
-    );
-}
-
-#[test]
-fn time_runs_out_at_the_end_of_a_session_not_the_start_of_the_next() {
-    assert_eq!(
-        due(datetime!(2026-03-09 07:30 +7), TimeLimit::WorkingHours(4)),
-        datetime!(2026-03-09 11:30 +7)
-    );
-    assert_eq!(
-        due(datetime!(2026-03-09 07:30 +7), TimeLimit::WorkingDays(1)),
-        datetime!(2026-03-09 17:00 +7)
-    );
-}
-
-#[test]
-fn an_instant_given_in_another_offset_is_counted_in_vietnam_time() {
-    // 02:00 UTC is 09:00 in Hanoi.
-    assert_eq!(
-        due(datetime!(2026-03-09 02:00 UTC), TimeLimit::WorkingDays(1)),
-        datetime!(2026-03-10 09:00 +7)
-    );
+    for (when, received, starts) in [
+        (
+            "before opening: this morning's session",
+            datetime!(2026-03-09 06:00 +7),
+            datetime!(2026-03-09 07:30 +7),
+        ),
+        (
+            "in the lunch break: the afternoon session",
+            datetime!(2026-03-09 12:00 +7),
+            datetime!(2026-03-09 13:00 +7),
+        ),
+        (
+            "in the evening: the next working day",
+            datetime!(2026-03-09 19:00 +7),
+            datetime!(2026-03-10 07:30 +7),
+        ),
+    ] {
+        assert_eq!(
+            counting_starts_at(received, &calendar, &rules).unwrap(),
+            starts,
+            "{when}"
+        );
+    }
 }
 
 #[test]
@@ -201,35 +218,27 @@ fn a_supplement_request_stops_the_clock_and_resubmission_restarts_it_with_the_da
             overdue_since: None,
         }
     );
-    let reading = clock(
-        received,
-        &[ClockEvent::Paused(paused), ClockEvent::Resumed(resumed)],
-        TimeLimit::WorkingDays(5),
-    );
+    let events = [ClockEvent::Paused(paused), ClockEvent::Resumed(resumed)];
     assert_eq!(
-        reading,
-        ClockReading::Running {
-            due: datetime!(2026-03-19 10:00 +7)
-        }
+        running_due(received, &events, TimeLimit::WorkingDays(5)),
+        datetime!(2026-03-19 10:00 +7)
     );
 }
 
 #[test]
 fn a_resubmission_after_the_cutoff_restarts_the_next_working_day() {
-    let reading = clock(
-        datetime!(2026-03-02 09:00 +7),
-        &[
-            ClockEvent::Paused(datetime!(2026-03-04 09:00 +7)),
-            ClockEvent::Resumed(datetime!(2026-03-16 16:00 +7)),
-        ],
-        TimeLimit::WorkingDays(5),
-    );
+    let events = [
+        ClockEvent::Paused(datetime!(2026-03-04 09:00 +7)),
+        ClockEvent::Resumed(datetime!(2026-03-16 16:00 +7)),
+    ];
     // 3 days from Tuesday 07:30: to the end of Thursday.
     assert_eq!(
-        reading,
-        ClockReading::Running {
-            due: datetime!(2026-03-19 17:00 +7)
-        }
+        running_due(
+            datetime!(2026-03-02 09:00 +7),
+            &events,
+            TimeLimit::WorkingDays(5)
+        ),
+        datetime!(2026-03-19 17:00 +7)
     );
 }
 
@@ -243,10 +252,8 @@ fn a_pause_spanning_holidays_keeps_the_time_left_and_a_second_pause_adds_up() {
         ClockEvent::Resumed(datetime!(2026-05-04 09:00 +7)),
     ];
     assert_eq!(
-        clock(received, &events, TimeLimit::WorkingDays(3)),
-        ClockReading::Running {
-            due: datetime!(2026-05-06 09:00 +7)
-        }
+        running_due(received, &events, TimeLimit::WorkingDays(3)),
+        datetime!(2026-05-06 09:00 +7)
     );
     // A second pause on Tuesday 09:00 (1 more day used) leaves 1 day.
     let mut more = events.to_vec();
@@ -267,40 +274,48 @@ fn near_due_in_the_last_working_days_and_overdue_once_past() {
     );
     let due = datetime!(2026-03-09 09:00 +7);
     assert_eq!(reading, ClockReading::Running { due });
-    assert_eq!(
-        status(&reading, datetime!(2026-03-04 09:00 +7)),
-        DeadlineStatus::OnTime {
+    let left = WorkingDuration::from_seconds;
+    for (when, now, expected) in [
+        (
+            "3 days left: on time",
+            datetime!(2026-03-04 09:00 +7),
+            DeadlineStatus::OnTime {
+                due,
+                remaining: left(3 * DAY),
+            },
+        ),
+        (
+            "2 days left: near due",
+            datetime!(2026-03-05 09:00 +7),
+            DeadlineStatus::NearDue {
+                due,
+                remaining: left(2 * DAY),
+            },
+        ),
+        (
+            "Saturday: only Monday 07:30–09:00 is left",
+            datetime!(2026-03-07 12:00 +7),
+            DeadlineStatus::NearDue {
+                due,
+                remaining: left(90 * 60),
+            },
+        ),
+        (
+            "at the due instant it is not late yet",
             due,
-            remaining: WorkingDuration::from_seconds(3 * DAY)
-        }
-    );
-    assert_eq!(
-        status(&reading, datetime!(2026-03-05 09:00 +7)),
-        DeadlineStatus::NearDue {
-            due,
-            remaining: WorkingDuration::from_seconds(2 * DAY)
-        }
-    );
-    // Saturday: only Monday 07:30–09:00 is left.
-    assert_eq!(
-        status(&reading, datetime!(2026-03-07 12:00 +7)),
-        DeadlineStatus::NearDue {
-            due,
-            remaining: WorkingDuration::from_seconds(90 * 60)
-        }
-    );
-    // At the due instant it is not late yet; one second after, it is.
-    assert_eq!(
-        status(&reading, due),
-        DeadlineStatus::NearDue {
-            due,
-            remaining: WorkingDuration::ZERO
-        }
-    );
-    assert_eq!(
-        status(&reading, datetime!(2026-03-09 09:00:01 +7)),
-        DeadlineStatus::Overdue { due }
-    );
+            DeadlineStatus::NearDue {
+                due,
+                remaining: WorkingDuration::ZERO,
+            },
+        ),
+        (
+            "one second after, it is",
+            datetime!(2026-03-09 09:00:01 +7),
+            DeadlineStatus::Overdue { due },
+        ),
+    ] {
+        assert_eq!(status(&reading, now), expected, "{when}");
+    }
 }
 
 #[test]
@@ -333,12 +348,12 @@ fn a_paused_dossier_is_neither_near_due_nor_overdue_unless_it_was_late_before_th
         DeadlineStatus::Overdue { due: late_due }
     );
     assert_eq!(
-        clock(
+        running_due(
             datetime!(2026-03-02 09:00 +7),
             &events,
             TimeLimit::WorkingDays(1)
         ),
-        ClockReading::Running { due: late_due }
+        late_due
     );
 }
 
@@ -405,25 +420,15 @@ fn working_hours_come_from_the_rules() {
         1,
     )
     .unwrap();
-    let calendar = HolidayCalendar::embedded_vn();
+    let hours = TimeLimit::WorkingHours(2);
     assert_eq!(
-        due_date(
-            datetime!(2026-03-09 11:00 +7),
-            TimeLimit::WorkingHours(2),
-            &calendar,
-            &rules
-        )
-        .unwrap(),
+        due_under(&rules, datetime!(2026-03-09 11:00 +7), hours),
         datetime!(2026-03-09 14:30 +7)
     );
+    // 15:30 is before this unit's cut-off: counting starts now.
+    let day = TimeLimit::WorkingDays(1);
     assert_eq!(
-        due_date(
-            datetime!(2026-03-09 15:30 +7),
-            TimeLimit::WorkingDays(1),
-            &calendar,
-            &rules
-        )
-        .unwrap(),
+        due_under(&rules, datetime!(2026-03-09 15:30 +7), day),
         datetime!(2026-03-10 15:30 +7)
     );
     assert!(matches!(

@@ -7,6 +7,7 @@
 use crate::common::TestHub;
 use lienthong::config::{PartnerSection, SubscriptionSection};
 use lienthong::grpc::pb::{self, admin_service_client::AdminServiceClient};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A hub on the embedded development configuration plus `partners`, with its
 /// HTTP side on a free port (`hub.http_addr`) and quick delivery retries.
@@ -31,15 +32,45 @@ pub fn partner(
     adapter: &str,
 ) -> PartnerSection {
     PartnerSection {
-        id: id.into(),
-        kind: "legacy".into(),
-        token: Some(token.into()),
-        token_sha256: None,
-        commands: commands.iter().map(|c| c.to_string()).collect(),
-        agencies: vec!["*".into()],
         subscription,
         adapter: Some(adapter.parse::<toml::Table>().expect("adapter TOML")),
+        ..crate::common::partner_section(id, "legacy", token, commands, &["*"])
     }
+}
+
+/// A plain HTTP/1.1 request (the hub's tests carry no HTTP client crate).
+pub async fn http(
+    method: &str,
+    url: &str,
+    bearer: Option<&str>,
+    body: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest.split_once('/').expect("a path");
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let mut request = format!("{method} /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    if let Some(token) = bearer {
+        request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    let body = body.unwrap_or_default();
+    request.push_str(&format!(
+        "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    ));
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    (
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 /// The base URL of a partner's inbound routes.

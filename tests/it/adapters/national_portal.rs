@@ -6,7 +6,7 @@
 //! system (its adapter and simulator too), and its reception there flows
 //! back to the portal. The adapter's sync routes show it all.
 
-use super::{inbound_url, partner, settled, start_hub};
+use super::{http, inbound_url, partner, settled, start_hub};
 use crate::common::{self, command, in_days, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, command_request::Command as C};
@@ -15,7 +15,6 @@ use lienthong_adapter_national_portal::simulator::{SimConfig, Simulator};
 use lienthong_adapter_one_stop::protocol::StatusReport;
 use lienthong_adapter_one_stop::simulator as one_stop_sim;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const PORTAL: &str = "dvcqg";
 const PORTAL_TOKEN: &str = "dvcqg-sim-token-0001";
@@ -52,22 +51,7 @@ fn one_stop_adapter(sim: &one_stop_sim::Simulator) -> String {
 /// GET on the hub's HTTP side; (status, body).
 async fn http_get(hub: &TestHub, path: &str) -> (u16, serde_json::Value) {
     let addr = hub.http_addr.expect("http side");
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
-    (
-        status,
-        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
-    )
+    http("GET", &format!("http://{addr}{path}"), None, None).await
 }
 
 /// The adapter's sync route, as mounted by the hub.

@@ -4,13 +4,12 @@
 //! duplicated, forged, with a wrong amount — or, when they never come, the
 //! adapter's re-QUERY record the payment once and move the dossier on.
 
-use super::{inbound_url, partner, settled, start_hub};
+use super::{http, inbound_url, partner, settled, start_hub};
 use crate::common::{self, command, in_days, status, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, command_request::Command as C};
 use lienthong_adapter_payment::simulator::{Outcome, SimConfig, Simulator};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const PARTNER: &str = "paygov-sim";
 const TOKEN: &str = "paygov-sim-token-0001";
@@ -132,41 +131,6 @@ pub async fn wait_status(hub: &TestHub, id: u64, wanted: i32) -> pb::GetDossierR
         "dossier {id} never reached status {wanted}: {:?}",
         dossier(hub, id).await.dossier.map(|d| d.status)
     );
-}
-
-/// A plain HTTP/1.1 request (the hub's tests carry no HTTP client crate).
-pub async fn http(
-    method: &str,
-    url: &str,
-    bearer: Option<&str>,
-    body: Option<&str>,
-) -> (u16, serde_json::Value) {
-    let rest = url.strip_prefix("http://").expect("http URL");
-    let (host, path) = rest.split_once('/').expect("a path");
-    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
-    let mut request = format!("{method} /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    if let Some(token) = bearer {
-        request.push_str(&format!("Authorization: Bearer {token}\r\n"));
-    }
-    let body = body.unwrap_or_default();
-    request.push_str(&format!(
-        "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    ));
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status");
-    (
-        status,
-        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
-    )
 }
 
 async fn payment_state(hub: &TestHub, reference: &str) -> serde_json::Value {

@@ -4,14 +4,13 @@
 //! the provider's signed tracking webhooks (or its polled feed) come back
 //! and a delivered result moves the dossier to "result returned" by post.
 
-use super::{inbound_url, partner, settled, start_hub};
+use super::{http, inbound_url, partner, settled, start_hub};
 use crate::common::{self, command, in_days, status, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, command_request::Command as C};
 use lienthong_adapter_postal::simulator::{codes, SimConfig, Simulator};
 use lienthong_adapter_postal::vocabulary::ServiceType;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const PARTNER: &str = "postal-sim";
 const TOKEN: &str = "postal-sim-token-0001";
@@ -108,31 +107,14 @@ async fn wait_status(hub: &TestHub, id: u64, wanted: i32) -> pb::GetDossierReply
     panic!("dossier {id} never reached status {wanted}");
 }
 
-/// A plain HTTP/1.1 GET (the hub's tests carry no HTTP client crate).
-async fn http_get(url: &str) -> (u16, serde_json::Value) {
-    let rest = url.strip_prefix("http://").expect("http URL");
-    let (host, path) = rest.split_once('/').expect("a path");
-    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
-    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status");
-    (
-        status,
-        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
-    )
-}
-
 async fn tracking(hub: &TestHub, ma_ho_so: &str) -> serde_json::Value {
-    let (status, body) =
-        http_get(&format!("{}/orders/{ma_ho_so}", inbound_url(hub, PARTNER))).await;
+    let (status, body) = http(
+        "GET",
+        &format!("{}/orders/{ma_ho_so}", inbound_url(hub, PARTNER)),
+        None,
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     body
 }

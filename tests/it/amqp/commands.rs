@@ -3,7 +3,8 @@
 
 use super::{apply_policies, cleanup, connect, prefix, queue_partner, QueueReader};
 use crate::common::{
-    command, command_named, submission, submit_request, Client, ONE_STOP, PORTAL, POSTAL,
+    command, command_named, partner_section, submission, submit_request, Client, ONE_STOP, PORTAL,
+    POSTAL,
 };
 use lapin::options::{
     BasicAckOptions, BasicPublishOptions, BasicRejectOptions, ConfirmSelectOptions,
@@ -159,6 +160,29 @@ async fn parked(client: &Client, addr: std::net::SocketAddr) -> Vec<pb::ParkedMe
         .messages
 }
 
+/// Re-drives the parked messages `message_ids` (or `all`) as `client`;
+/// returns how many the hub re-drove.
+async fn redrive(
+    client: &Client,
+    addr: std::net::SocketAddr,
+    message_ids: &[&str],
+    all: bool,
+) -> u32 {
+    let mut admin = AdminServiceClient::connect(format!("http://{addr}"))
+        .await
+        .unwrap();
+    let request = client.req(pb::RedriveParkedRequest {
+        message_ids: message_ids.iter().map(|id| id.to_string()).collect(),
+        all,
+    });
+    admin
+        .redrive_parked(request)
+        .await
+        .unwrap()
+        .into_inner()
+        .redriven
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_round_trip_replay_and_bad_ones_are_parked_with_a_reason() {
     let prefix = prefix();
@@ -268,16 +292,13 @@ async fn commands_round_trip_replay_and_bad_ones_are_parked_with_a_reason() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_parked_command_is_redriven_once_its_cause_is_fixed() {
     let prefix = prefix();
-    let newcomer = lienthong::config::PartnerSection {
-        id: "mot-cua-moi".into(),
-        kind: "one_stop".into(),
-        token: Some("mot-cua-moi-token-1".into()),
-        token_sha256: None,
-        commands: vec!["*".into()],
-        agencies: vec!["*".into()],
-        subscription: None,
-        adapter: None,
-    };
+    let newcomer = partner_section(
+        "mot-cua-moi",
+        "one_stop",
+        "mot-cua-moi-token-1",
+        &["*"],
+        &["*"],
+    );
     // The partner sends before the hub knows it: parked as unauthenticated.
     let mut hub = super::amqp_hub(&prefix, vec![]).await;
     let connection = connect().await;
@@ -296,22 +317,7 @@ async fn a_parked_command_is_redriven_once_its_cause_is_fixed() {
     // The operator adds the partner and re-drives.
     let mut hub = super::amqp_hub(&prefix, vec![newcomer]).await;
     let portal = hub.client(PORTAL).await;
-    let mut admin = AdminServiceClient::connect(format!("http://{}", hub.addr))
-        .await
-        .unwrap();
-    let request = portal.req(pb::RedriveParkedRequest {
-        message_ids: vec!["early".into()],
-        all: false,
-    });
-    assert_eq!(
-        admin
-            .redrive_parked(request)
-            .await
-            .unwrap()
-            .into_inner()
-            .redriven,
-        1
-    );
+    assert_eq!(redrive(&portal, hub.addr, &["early"], false).await, 1);
     let accepted = command_reply(sender.reply("early").await);
     assert_eq!(accepted.dossier.unwrap().submitted_by, "mot-cua-moi");
     assert!(parked(&portal, hub.addr).await.is_empty());
@@ -334,14 +340,7 @@ async fn events_a_partner_rejects_are_parked_by_policy_and_can_be_redriven() {
     let connection = connect().await;
     let queue_name = format!("{prefix}.partner.buu-dien-tu-choi");
     let mut queue = QueueReader::open(&connection, &queue_name).await;
-    let delivery = queue
-        .next(Duration::from_secs(30))
-        .await
-        .expect("the event arrives");
-    assert_eq!(
-        delivery.properties.message_id().as_ref().unwrap().as_str(),
-        submitted.event_id
-    );
+    let delivery = queue.event(&submitted.event_id, "the event arrives").await;
     // The partner cannot process it: rejected without requeue → dead-lettered.
     delivery
         .acker
@@ -365,30 +364,10 @@ async fn events_a_partner_rejects_are_parked_by_policy_and_can_be_redriven() {
         ("rejected", queue_name.as_str())
     );
 
-    let mut admin = AdminServiceClient::connect(format!("http://{}", hub.addr))
-        .await
-        .unwrap();
-    let request = portal.req(pb::RedriveParkedRequest {
-        message_ids: vec![],
-        all: true,
-    });
-    assert_eq!(
-        admin
-            .redrive_parked(request)
-            .await
-            .unwrap()
-            .into_inner()
-            .redriven,
-        1
-    );
+    assert_eq!(redrive(&portal, hub.addr, &[], true).await, 1);
     let again = queue
-        .next(Duration::from_secs(30))
-        .await
-        .expect("re-driven to the partner queue");
-    assert_eq!(
-        again.properties.message_id().as_ref().unwrap().as_str(),
-        submitted.event_id
-    );
+        .event(&submitted.event_id, "re-driven to the partner queue")
+        .await;
     again.acker.ack(BasicAckOptions::default()).await.unwrap();
     hub.stop().await;
     cleanup(&prefix, &["buu-dien-tu-choi"]).await;

@@ -2,55 +2,13 @@
 //! per dossier, with the headers the contract promises.
 
 use super::{amqp_hub, cleanup, connect, header_text, prefix, queue_partner, QueueReader};
-use crate::common::{command, command_named, submission, submit_request, Client, ONE_STOP};
+use crate::common::{drive, submission, submit_request, VersionOrder, ONE_STOP};
 use lapin::options::BasicAckOptions;
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb;
 use prost::Message;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::Duration;
-
-/// Drives `dossiers` dossiers of `agency` through four commands from four
-/// clients; returns the acknowledged event ids.
-pub async fn drive(client: &Client, tag: &str, agency: &str, dossiers: usize) -> Vec<String> {
-    let mut tasks = Vec::new();
-    for worker in 0..4 {
-        let mut client = client.clone();
-        let (tag, agency) = (tag.to_string(), agency.to_string());
-        tasks.push(tokio::spawn(async move {
-            let mut ids = Vec::new();
-            for n in (worker..dossiers).step_by(4) {
-                let mut s = submission();
-                s.agency_code = agency.clone();
-                let reply = client
-                    .exec(submit_request(&format!("{tag}-{n}"), s))
-                    .await
-                    .unwrap();
-                ids.push(reply.event_id);
-                let id = reply.dossier.unwrap().id;
-                for step in ["receive", "start_processing", "finish"] {
-                    ids.push(
-                        client
-                            .exec(command(
-                                &format!("{tag}-{n}-{step}"),
-                                id,
-                                command_named(step),
-                            ))
-                            .await
-                            .unwrap()
-                            .event_id,
-                    );
-                }
-            }
-            ids
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_reach_the_partner_queue_in_order_per_dossier_and_nothing_else_does() {
@@ -86,7 +44,7 @@ async fn events_reach_the_partner_queue_in_order_per_dossier_and_nothing_else_do
 
     let mut missing: HashSet<String> = wanted.iter().cloned().collect();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut versions: HashMap<u64, u64> = HashMap::new();
+    let mut order = VersionOrder::default();
     let mut duplicates = 0;
     while !missing.is_empty() {
         let delivery = queue
@@ -109,15 +67,7 @@ async fn events_reach_the_partner_queue_in_order_per_dossier_and_nothing_else_do
         if !seen.insert(id.clone()) {
             duplicates += 1; // allowed: same message_id, dropped by the partner
         } else {
-            let last = versions
-                .insert(event.dossier_id, event.dossier_version)
-                .unwrap_or(0);
-            assert_eq!(
-                event.dossier_version,
-                last + 1,
-                "dossier {} in version order",
-                event.dossier_id
-            );
+            order.check(&event);
         }
         assert_eq!(delivery.properties.delivery_mode(), &Some(2), "persistent");
         assert_eq!(

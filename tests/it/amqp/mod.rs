@@ -39,17 +39,11 @@ pub async fn connect() -> Connection {
 /// A partner that takes its events from its own queue.
 pub fn queue_partner(id: &str, token: &str, subscription: SubscriptionSection) -> PartnerSection {
     PartnerSection {
-        id: id.into(),
-        kind: "postal".into(),
-        token: Some(token.into()),
-        token_sha256: None,
-        commands: vec!["submit".into(), "return_result".into()],
-        agencies: vec!["*".into()],
         subscription: Some(SubscriptionSection {
             delivery: Some("amqp".into()),
             ..subscription
         }),
-        adapter: None,
+        ..crate::common::partner_section(id, "postal", token, &["submit", "return_result"], &["*"])
     }
 }
 
@@ -148,6 +142,22 @@ impl QueueReader {
             Ok(None) => panic!("consumer closed"),
             Err(_) => None,
         }
+    }
+
+    /// The next delivery, which must come within 30 s (`what` says why it
+    /// should) and carry the event `event_id`.
+    pub async fn event(&mut self, event_id: &str, what: &str) -> lapin::message::Delivery {
+        let delivery = self.next(Duration::from_secs(30)).await.expect(what);
+        assert_eq!(
+            delivery
+                .properties
+                .message_id()
+                .as_ref()
+                .map(|id| id.as_str()),
+            Some(event_id),
+            "{what}"
+        );
+        delivery
     }
 }
 

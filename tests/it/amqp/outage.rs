@@ -1,16 +1,13 @@
 //! Nothing acknowledged is lost when the broker restarts under load or the
 //! hub is killed while it publishes.
 
-use super::events::drive;
 use super::{cleanup, connect, prefix, queue_partner, rabbitmqctl, url, QueueReader};
-use crate::common::{Client, ONE_STOP};
+use crate::common::{drive, serve_binary, Client, ONE_STOP};
 use lapin::options::BasicAckOptions;
 use lienthong::config::SubscriptionSection;
 use std::collections::HashSet;
-use std::path::Path;
-use std::process::Stdio;
+use std::ffi::OsStr;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// Reads the queue until every id in `wanted` has arrived.
 async fn drain_until_all(queue: &mut QueueReader, wanted: &[String]) -> usize {
@@ -91,34 +88,6 @@ async fn a_broker_restart_under_load_loses_no_acknowledged_change() {
     cleanup(&prefix, &["buu-chinh"]).await;
 }
 
-async fn spawn_hub(config: &Path, data: &Path) -> (tokio::process::Child, std::net::SocketAddr) {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_lienthong"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let addr = line
-        .strip_prefix("lienthong listening on ")
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap()
-        .parse()
-        .unwrap();
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hub_killed_while_publishing_loses_nothing_after_restart() {
     let prefix = prefix();
@@ -133,7 +102,8 @@ async fn a_hub_killed_while_publishing_loses_nothing_after_restart() {
     let data = dir.path().join("data");
     let mut wanted = Vec::new();
     for round in 0..3 {
-        let (mut child, addr) = spawn_hub(&config, &data).await;
+        let (mut child, addr) =
+            serve_binary([OsStr::new("--config"), config.as_os_str()], &data).await;
         let client = Client::connect(addr, ONE_STOP).await;
         let workers: Vec<_> = (0..4)
             .map(|w| {
@@ -164,7 +134,7 @@ async fn a_hub_killed_while_publishing_loses_nothing_after_restart() {
         }
     }
     assert!(wanted.len() > 12, "load ran: {}", wanted.len());
-    let (mut child, _) = spawn_hub(&config, &data).await;
+    let (mut child, _) = serve_binary([OsStr::new("--config"), config.as_os_str()], &data).await;
     let connection = connect().await;
     let mut queue = QueueReader::open(&connection, &format!("{prefix}.partner.kho-bac")).await;
     let received = drain_until_all(&mut queue, &wanted).await;

@@ -2,82 +2,20 @@
 //! partner, for one officer at a time, and only on that officer's agency.
 
 use super::{AGENCY_A, AGENCY_B};
-use lienthong::config::HubConfig;
+use crate::common::{in_process_hub, receive_envelope, submit_envelope};
 use lienthong::domain::officer::{OfficerAccount, OfficerRole};
-use lienthong::domain::{
-    Action, ApplicantType, Channel, Command, CommandEnvelope, DossierRef, NewDossier, Status,
-    UnixMillis,
-};
-use lienthong::engine::EngineSettings;
-use lienthong::hub::{Hub, RetentionSettings};
-use lienthong::store::Store;
+use lienthong::domain::{DossierRef, Status};
+use lienthong::hub::RetentionSettings;
 use lienthong::web::{OneStopModule, WebError};
 use std::time::Duration;
 
-fn submit(key: &str, agency: &str) -> CommandEnvelope {
-    CommandEnvelope {
-        idempotency_key: key.into(),
-        expected_version: None,
-        actor: "Cổng dịch vụ công".into(),
-        unit: String::new(),
-        action: Action::Submit(Box::new(NewDossier {
-            agency_code: agency.into(),
-            procedure_code: "1.000948.H38".into(),
-            procedure_name: "Cấp giấy phép xây dựng".into(),
-            sector_code: String::new(),
-            channel: Some(Channel::Counter),
-            owner_name: "Phạm Thị Hoa".into(),
-            applicant_type: Some(ApplicantType::Citizen),
-            owner_id_number: String::new(),
-            email: String::new(),
-            phone: String::new(),
-            summary: String::new(),
-            result_delivery: None,
-            documents: vec![],
-            fees: vec![],
-            ma_ho_so: String::new(),
-        })),
-    }
-}
-
-fn receive(key: &str, id: u64) -> CommandEnvelope {
-    CommandEnvelope {
-        idempotency_key: key.into(),
-        expected_version: None,
-        actor: "whoever the form said".into(),
-        unit: String::new(),
-        action: Action::OnDossier {
-            dossier: DossierRef::Id(id),
-            command: Command::Receive {
-                due_at: Some(UnixMillis(UnixMillis::now().0 + 86_400_000)),
-            },
-        },
-    }
-}
-
 #[tokio::test]
 async fn the_module_acts_as_its_partner_for_its_officers_own_agency_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), 8 << 20).unwrap();
-    let config = HubConfig::embedded_default();
-    let (hub, runtime) = Hub::start(
-        store.clone(),
-        config
-            .check("embedded", &lienthong::adapters::kinds())
-            .unwrap()
-            .partners,
-        vec![],
-        EngineSettings {
-            max_group_commands: 64,
-            queue_capacity: 64,
-        },
-        RetentionSettings {
-            delivered_event_retention: Duration::from_secs(3600),
-            idempotency_retention: Duration::from_secs(3600),
-            sweep_interval: Duration::from_secs(3600),
-        },
-    )
-    .unwrap();
+    let (_dir, store, hub, runtime) = in_process_hub(RetentionSettings {
+        delivered_event_retention: Duration::from_secs(3600),
+        idempotency_retention: Duration::from_secs(3600),
+        sweep_interval: Duration::from_secs(3600),
+    });
     let module = OneStopModule::new(hub.clone(), "mot-cua").expect("the dev module partner");
     assert!(matches!(
         OneStopModule::new(hub.clone(), "one-stop"),
@@ -93,18 +31,18 @@ async fn the_module_acts_as_its_partner_for_its_officers_own_agency_only() {
     };
     let portal = hub.partners().get("national-portal").unwrap().clone();
     let of_a = hub
-        .execute(&portal, submit("a", AGENCY_A))
+        .execute(&portal, submit_envelope("a", AGENCY_A))
         .await
         .unwrap()
         .dossier;
     let of_b = hub
-        .execute(&portal, submit("b", AGENCY_B))
+        .execute(&portal, submit_envelope("b", AGENCY_B))
         .await
         .unwrap()
         .dossier;
 
     let received = module
-        .execute(&officer, receive("r-a", of_a.id))
+        .execute(&officer, receive_envelope("r-a", of_a.id))
         .await
         .expect("the officer receives their agency's dossier");
     assert_eq!(received.dossier.status, Status::Received);
@@ -119,7 +57,9 @@ async fn the_module_acts_as_its_partner_for_its_officers_own_agency_only() {
     assert_eq!(received.entry.unit, "Bộ phận Một cửa");
 
     let last_seq = store.last_seq().unwrap();
-    let refused = module.execute(&officer, receive("r-b", of_b.id)).await;
+    let refused = module
+        .execute(&officer, receive_envelope("r-b", of_b.id))
+        .await;
     assert!(
         matches!(&refused, Err(WebError::OtherAgency { agency, .. }) if agency == AGENCY_B),
         "{:?}",
@@ -130,7 +70,9 @@ async fn the_module_acts_as_its_partner_for_its_officers_own_agency_only() {
     assert_eq!(still.status, Status::Submitted);
     assert_eq!(history.len(), 1);
     assert!(matches!(
-        module.execute(&officer, submit("s-b", AGENCY_B)).await,
+        module
+            .execute(&officer, submit_envelope("s-b", AGENCY_B))
+            .await,
         Err(WebError::OtherAgency { .. })
     ));
 
