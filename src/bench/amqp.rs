@@ -99,7 +99,7 @@ pub(super) async fn catch_up(
 ) -> anyhow::Result<f64> {
     let (consuming, target) =
         start_consumer(connection, &names.partner_queue(AMQP_PARTNER)).await?;
-    let loaded = checked(&config)?;
+    let loaded = checked(config)?;
     target.send_replace(events);
     let started = Instant::now();
     let running = lienthong::app::start(&loaded).await?;
