@@ -17,6 +17,9 @@ async fn refused(client: &mut Client, request: pb::CommandRequest, code: Code, n
     );
 }
 
+/// Breaks one field of a valid submission, for tables of refusals.
+type Break = fn(&mut pb::SubmitDossier);
+
 fn with(change: impl FnOnce(&mut pb::SubmitDossier)) -> pb::CommandRequest {
     let mut s = submission();
     change(&mut s);
@@ -28,78 +31,39 @@ async fn malformed_or_missing_fields_are_named_and_nothing_is_written() {
     let mut hub = TestHub::start().await;
     let mut client = hub.client(ONE_STOP).await;
     let bad = Code::InvalidArgument;
-    refused(
-        &mut client,
-        with(|s| s.owner_name.clear()),
-        bad,
-        "submit.owner_name",
-    )
-    .await;
-    refused(
-        &mut client,
-        with(|s| s.agency_code = "000..01.H22".into()),
-        bad,
-        "submit.agency_code",
-    )
-    .await;
-    refused(
-        &mut client,
-        with(|s| s.procedure_code = "1.000948-H38".into()),
-        bad,
-        "submit.procedure_code",
-    )
-    .await;
-    refused(&mut client, with(|s| s.channel = 0), bad, "submit.channel").await;
-    refused(&mut client, with(|s| s.channel = 99), bad, "submit.channel").await;
-    refused(
-        &mut client,
-        with(|s| s.applicant_type = 0),
-        bad,
-        "submit.applicant_type",
-    )
-    .await;
-    refused(
-        &mut client,
-        with(|s| s.email = "not-an-address".into()),
-        bad,
-        "submit.email",
-    )
-    .await;
-    refused(
-        &mut client,
-        with(|s| s.phone = "09-87".into()),
-        bad,
-        "submit.phone",
-    )
-    .await;
-    refused(
-        &mut client,
-        with(|s| s.summary = "x".repeat(5000)),
-        bad,
-        "submit.summary",
-    )
-    .await;
-    refused(
-        &mut client,
-        with(|s| s.documents[0].url = "ftp://x".into()),
-        bad,
-        "submit.documents[0].url",
-    )
-    .await;
-    refused(
-        &mut client,
-        with(|s| s.ma_ho_so = "000.00.01.H22-251122-17".into()),
-        bad,
-        "submit.ma_ho_so",
-    )
-    .await;
-    refused(
-        &mut client,
-        with(|s| s.ma_ho_so = "000.00.09.H22-251122-00017".into()),
-        bad,
-        "must start with the agency code",
-    )
-    .await;
+    // One broken field of a valid submission each, and what the error names.
+    let submissions: [(Break, &str); 12] = [
+        (|s| s.owner_name.clear(), "submit.owner_name"),
+        (
+            |s| s.agency_code = "000..01.H22".into(),
+            "submit.agency_code",
+        ),
+        (
+            |s| s.procedure_code = "1.000948-H38".into(),
+            "submit.procedure_code",
+        ),
+        (|s| s.channel = 0, "submit.channel"),
+        (|s| s.channel = 99, "submit.channel"),
+        (|s| s.applicant_type = 0, "submit.applicant_type"),
+        (|s| s.email = "not-an-address".into(), "submit.email"),
+        (|s| s.phone = "09-87".into(), "submit.phone"),
+        (|s| s.summary = "x".repeat(5000), "submit.summary"),
+        (
+            |s| s.documents[0].url = "ftp://x".into(),
+            "submit.documents[0].url",
+        ),
+        (
+            |s| s.ma_ho_so = "000.00.01.H22-251122-17".into(),
+            "submit.ma_ho_so",
+        ),
+        (
+            |s| s.ma_ho_so = "000.00.09.H22-251122-00017".into(),
+            "must start with the agency code",
+        ),
+    ];
+    for (change, needle) in submissions {
+        refused(&mut client, with(change), bad, needle).await;
+    }
     let mut no_key = with(|_| {});
     no_key.idempotency_key.clear();
     refused(&mut client, no_key, bad, "idempotency_key").await;
@@ -130,24 +94,13 @@ async fn malformed_or_missing_fields_are_named_and_nothing_is_written() {
     let past = C::Receive(pb::ReceiveDossier {
         due_at: Some(common::in_days(-1)),
     });
-    refused(
-        &mut client,
-        command("past", id, past),
-        bad,
-        "receive.due_at",
-    )
-    .await;
-    refused(
-        &mut client,
-        command(
-            "no-reason",
-            id,
-            C::Refuse(pb::RefuseDossier { reason: " ".into() }),
-        ),
-        bad,
-        "refuse.reason",
-    )
-    .await;
+    let no_reason = C::Refuse(pb::RefuseDossier { reason: " ".into() });
+    for (key, broken, needle) in [
+        ("past", past, "receive.due_at"),
+        ("no-reason", no_reason, "refuse.reason"),
+    ] {
+        refused(&mut client, command(key, id, broken), bad, needle).await;
+    }
     let got = client.get(id).await.unwrap();
     assert_eq!((got.dossier.unwrap().version, got.history.len()), (1, 1));
     assert_eq!(client.dossier_count().await, 1);
@@ -206,18 +159,14 @@ async fn credentials_and_rights_are_checked() {
         config.partners.push(common::da_nang_one_stop());
     })
     .await;
-    let mut anonymous = hub.client("").await;
-    let err = anonymous
-        .exec(submit_request("anon", submission()))
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Code::Unauthenticated);
-    let mut stranger = hub.client("not-a-known-token").await;
-    let err = stranger
-        .exec(submit_request("stranger", submission()))
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Code::Unauthenticated);
+    for (token, key) in [("", "anon"), ("not-a-known-token", "stranger")] {
+        let mut unknown = hub.client(token).await;
+        let err = unknown
+            .exec(submit_request(key, submission()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::Unauthenticated, "token {token:?}");
+    }
 
     let mut one_stop = hub.client(ONE_STOP).await;
     let id = one_stop.submit("owned").await.dossier.unwrap().id;
@@ -232,20 +181,13 @@ async fn credentials_and_rights_are_checked() {
     .await;
     // A one-stop system scoped to Đà Nẵng acts for its agency only.
     let mut da_nang = hub.client(common::DA_NANG_TOKEN).await;
-    refused(
-        &mut da_nang,
+    for request in [
         submit_request("dn-1", submission()),
-        Code::PermissionDenied,
-        "agency `000.00.01.H22`",
-    )
-    .await;
-    refused(
-        &mut da_nang,
         command("dn-2", id, command_named("receive")),
-        Code::PermissionDenied,
-        "agency `000.00.01.H22`",
-    )
-    .await;
+    ] {
+        let denied = Code::PermissionDenied;
+        refused(&mut da_nang, request, denied, "agency `000.00.01.H22`").await;
+    }
     let err = da_nang.get(id).await.unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
     let mut own = submission();
@@ -270,32 +212,24 @@ async fn codes_must_be_in_the_catalogues_once_they_are_published() {
         ("procedures", "1.000948.H38"),
         ("agencies", "000.00.01.H22"),
     ] {
-        let request = portal.req(pb::PublishCatalogRequest {
-            idempotency_key: format!("cat-{kind}"),
-            kind: kind.into(),
-            entries: vec![pb::CatalogEntry {
-                code: code.into(),
-                name: "x".into(),
-                ..Default::default()
-            }],
-            expected_version: None,
-        });
-        portal.catalogs.publish_catalog(request).await.unwrap();
+        let entries = vec![common::catalog_entry(code, "x")];
+        common::publish_catalog(&mut portal, &format!("cat-{kind}"), kind, entries, None)
+            .await
+            .unwrap();
     }
-    refused(
-        &mut one_stop,
-        with(|s| s.procedure_code = "2.000001.H38".into()),
-        Code::InvalidArgument,
-        "submit.procedure_code",
-    )
-    .await;
-    refused(
-        &mut one_stop,
-        with(|s| s.agency_code = "000.00.02.H22".into()),
-        Code::InvalidArgument,
-        "not in the agencies catalogue",
-    )
-    .await;
+    let unknown: [(Break, &str); 2] = [
+        (
+            |s| s.procedure_code = "2.000001.H38".into(),
+            "submit.procedure_code",
+        ),
+        (
+            |s| s.agency_code = "000.00.02.H22".into(),
+            "not in the agencies catalogue",
+        ),
+    ];
+    for (change, needle) in unknown {
+        refused(&mut one_stop, with(change), Code::InvalidArgument, needle).await;
+    }
     one_stop.submit("known-codes").await;
     let by_portal_code = submit_request(
         "portal-code",

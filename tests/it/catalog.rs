@@ -1,66 +1,37 @@
 //! Shared catalogues: versions, changes since N, and their events.
 
-use crate::common::{Client, TestHub, ONE_STOP, PORTAL};
+use crate::common::{catalog_entry, publish_catalog, TestHub, ONE_STOP, PORTAL};
 use lienthong::grpc::pb;
 use tonic::Code;
-
-fn entry(code: &str, name: &str) -> pb::CatalogEntry {
-    pb::CatalogEntry {
-        code: code.into(),
-        name: name.into(),
-        parent_code: String::new(),
-        attributes: Default::default(),
-    }
-}
-
-async fn publish(
-    client: &mut Client,
-    key: &str,
-    kind: &str,
-    entries: Vec<pb::CatalogEntry>,
-    expected: Option<u64>,
-) -> Result<pb::PublishCatalogReply, tonic::Status> {
-    let request = client.req(pb::PublishCatalogRequest {
-        idempotency_key: key.into(),
-        kind: kind.into(),
-        entries,
-        expected_version: expected,
-    });
-    client
-        .catalogs
-        .publish_catalog(request)
-        .await
-        .map(|r| r.into_inner())
-}
 
 #[tokio::test]
 async fn versions_and_changes_since_a_version() {
     let mut hub = TestHub::start().await;
     let mut portal = hub.client(PORTAL).await;
-    let v1 = publish(
+    let v1 = publish_catalog(
         &mut portal,
         "v1",
         "admin_units",
         vec![
-            entry("01", "Thành phố Hà Nội"),
-            entry("79", "Thành phố Hồ Chí Minh"),
-            entry("48", "Thành phố Đà Nẵng"),
+            catalog_entry("01", "Thành phố Hà Nội"),
+            catalog_entry("79", "Thành phố Hồ Chí Minh"),
+            catalog_entry("48", "Thành phố Đà Nẵng"),
         ],
         None,
     )
     .await
     .unwrap();
     assert_eq!((v1.version, v1.added, v1.changed, v1.removed), (1, 3, 0, 0));
-    let mut renamed = entry("79", "TP. Hồ Chí Minh");
+    let mut renamed = catalog_entry("79", "TP. Hồ Chí Minh");
     renamed.attributes.insert("cap".into(), "tinh".into());
-    let v2 = publish(
+    let v2 = publish_catalog(
         &mut portal,
         "v2",
         "admin_units",
         vec![
-            entry("01", "Thành phố Hà Nội"),
+            catalog_entry("01", "Thành phố Hà Nội"),
             renamed,
-            entry("31", "Thành phố Hải Phòng"),
+            catalog_entry("31", "Thành phố Hải Phòng"),
         ],
         Some(1),
     )
@@ -128,7 +99,7 @@ async fn versions_and_changes_since_a_version() {
     );
 
     // Publishing the same content again makes no new version.
-    let same = publish(
+    let same = publish_catalog(
         &mut portal,
         "v2-again",
         "admin_units",
@@ -142,7 +113,7 @@ async fn versions_and_changes_since_a_version() {
         (2, 0)
     );
     // A stale expected version is refused.
-    let err = publish(&mut portal, "stale", "admin_units", vec![], Some(1))
+    let err = publish_catalog(&mut portal, "stale", "admin_units", vec![], Some(1))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::Aborted);
@@ -172,47 +143,29 @@ async fn versions_and_changes_since_a_version() {
 async fn bad_publications_are_refused() {
     let mut hub = TestHub::start().await;
     let mut portal = hub.client(PORTAL).await;
-    let err = publish(&mut portal, "k1", "planets", vec![], None)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), Code::InvalidArgument);
-    assert!(
-        err.message().contains("kind") && err.message().contains("planets"),
-        "{}",
-        err.message()
-    );
-    let err = publish(
-        &mut portal,
-        "k2",
-        "sectors",
-        vec![entry("G01", "a"), entry("G01", "b")],
-        None,
-    )
-    .await
-    .unwrap_err();
-    assert!(
-        err.message().contains("entries[1].code"),
-        "{}",
-        err.message()
-    );
-    let err = publish(&mut portal, "k3", "sectors", vec![entry("G 01", "a")], None)
-        .await
-        .unwrap_err();
-    assert!(
-        err.message().contains("entries[0].code"),
-        "{}",
-        err.message()
-    );
+    // What is wrong with each, as the error must name it.
+    let g01 = || catalog_entry("G01", "a");
+    let twice = vec![g01(), catalog_entry("G01", "b")];
+    let spaced = vec![catalog_entry("G 01", "a")];
+    for (key, kind, entries, named) in [
+        ("k1", "planets", vec![], &["kind", "planets"][..]),
+        ("k2", "sectors", twice, &["entries[1].code"]),
+        ("k3", "sectors", spaced, &["entries[0].code"]),
+    ] {
+        let err = publish_catalog(&mut portal, key, kind, entries, None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument, "{key}");
+        let message = err.message();
+        assert!(
+            named.iter().all(|n| message.contains(n)),
+            "{key}: {message}"
+        );
+    }
     let mut one_stop = hub.client(ONE_STOP).await;
-    let err = publish(
-        &mut one_stop,
-        "k4",
-        "sectors",
-        vec![entry("G01", "a")],
-        None,
-    )
-    .await
-    .unwrap_err();
+    let err = publish_catalog(&mut one_stop, "k4", "sectors", vec![g01()], None)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
     let request = portal.req(pb::GetCatalogRequest {
         kind: "sectors".into(),

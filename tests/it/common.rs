@@ -190,6 +190,36 @@ pub fn da_nang_one_stop() -> PartnerSection {
     partner_section("one-stop-dn", "one_stop", DA_NANG_TOKEN, &["*"], &[DA_NANG])
 }
 
+pub fn catalog_entry(code: &str, name: &str) -> pb::CatalogEntry {
+    pb::CatalogEntry {
+        code: code.into(),
+        name: name.into(),
+        parent_code: String::new(),
+        attributes: Default::default(),
+    }
+}
+
+/// Publishes `entries` as the catalogue `kind`, as `client`.
+pub async fn publish_catalog(
+    client: &mut Client,
+    key: &str,
+    kind: &str,
+    entries: Vec<pb::CatalogEntry>,
+    expected: Option<u64>,
+) -> Result<pb::PublishCatalogReply, Status> {
+    let request = client.req(pb::PublishCatalogRequest {
+        idempotency_key: key.into(),
+        kind: kind.into(),
+        entries,
+        expected_version: expected,
+    });
+    client
+        .catalogs
+        .publish_catalog(request)
+        .await
+        .map(|r| r.into_inner())
+}
+
 pub fn by_id(id: u64) -> pb::DossierRef {
     pb::DossierRef {
         r#ref: Some(pb::dossier_ref::Ref::Id(id)),

@@ -4,9 +4,12 @@
 //! nothing on that channel, and its record says why.
 
 use super::smtp_sink::SmtpSink;
-use super::{eventually, notifications_of, receive, restart_hub, start_hub, DUE_AT_TEXT};
+use super::{
+    eventually, notifications_of, only_not_sent, receive, restart_hub, start_hub,
+    with_and_without_contact, DUE_AT_TEXT,
+};
 use crate::adapters::settled;
-use crate::common::{command, submission, submit_request, ONE_STOP};
+use crate::common::{command, ONE_STOP};
 use lienthong::domain::EventType;
 use lienthong::grpc::pb::{self, command_request::Command as C};
 use lienthong::hub::{NotificationState, NotifyChannel};
@@ -23,15 +26,7 @@ async fn each_notification_email_arrives_exactly_once_through_a_deferral_and_a_r
     let sink = SmtpSink::start().await;
     let mut hub = start_hub(&email_channel(&sink)).await;
     let mut one_stop = hub.client(ONE_STOP).await;
-    let a = one_stop.submit("mail-a").await.dossier.unwrap();
-    let mut without = submission();
-    without.email = String::new();
-    let b = one_stop
-        .exec(submit_request("mail-b", without))
-        .await
-        .unwrap()
-        .dossier
-        .unwrap();
+    let (a, b) = with_and_without_contact(&mut one_stop, "mail", |s| s.email.clear()).await;
 
     // The server defers the first message once: it is retried, and arrives once.
     sink.defer_next(1);
@@ -143,12 +138,5 @@ async fn each_notification_email_arrives_exactly_once_through_a_deferral_and_a_r
         .iter()
         .all(|n| matches!(&n.state, NotificationState::Sent { reference } if reference.starts_with("250"))));
     assert!(mails[0].message_id.contains(&shown[0].event_id));
-    let shown = notifications_of(&hub, b.id);
-    assert_eq!(shown.len(), 1, "{shown:?}");
-    assert_eq!(
-        shown[0].state,
-        NotificationState::NotSent {
-            reason: "the dossier has no e-mail address".into()
-        }
-    );
+    only_not_sent(&hub, b.id, "the dossier has no e-mail address");
 }

@@ -7,10 +7,10 @@ mod email;
 mod sms;
 mod smtp_sink;
 
-use crate::common::{command, TestHub};
+use crate::common::{command, submission, submit_request, Client, TestHub};
 use lienthong::domain::DossierRef;
 use lienthong::grpc::pb::{self, command_request::Command as C};
-use lienthong::hub::{DossierNotification, Hub};
+use lienthong::hub::{DossierNotification, Hub, NotificationState};
 
 /// 15/03/2027 10:00 in Vietnam (03:00 UTC): an appointment date whose
 /// rendering the tests know.
@@ -61,6 +61,33 @@ pub async fn restart_hub(channels: &str, data_dir: std::path::PathBuf) -> TestHu
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the hub does not start again: {last}");
+}
+
+/// Submits two dossiers as `client`: `<tag>-a` with the applicant's contact,
+/// `<tag>-b` without it (`forget` clears it).
+pub async fn with_and_without_contact(
+    client: &mut Client,
+    tag: &str,
+    forget: fn(&mut pb::SubmitDossier),
+) -> (pb::Dossier, pb::Dossier) {
+    let with = client.submit(&format!("{tag}-a")).await.dossier.unwrap();
+    let mut without = submission();
+    forget(&mut without);
+    let without = client
+        .exec(submit_request(&format!("{tag}-b"), without))
+        .await
+        .unwrap()
+        .dossier
+        .unwrap();
+    (with, without)
+}
+
+/// Dossier `id` has one notification record: not sent, for `reason`.
+pub fn only_not_sent(hub: &TestHub, id: u64, reason: &str) {
+    let shown = notifications_of(hub, id);
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    let reason = reason.to_string();
+    assert_eq!(shown[0].state, NotificationState::NotSent { reason });
 }
 
 pub fn receive(key: &str, id: u64) -> pb::CommandRequest {

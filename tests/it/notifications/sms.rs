@@ -3,9 +3,11 @@
 //! the notification with its reason, the dossier page shows it, and a
 //! re-drive delivers it once the gateway accepts again.
 
-use super::{notifications_of, receive, start_hub, DUE_AT_TEXT};
+use super::{
+    notifications_of, only_not_sent, receive, start_hub, with_and_without_contact, DUE_AT_TEXT,
+};
 use crate::adapters::settled;
-use crate::common::{command, submission, submit_request, ONE_STOP, PORTAL};
+use crate::common::{command, ONE_STOP, PORTAL};
 use lienthong::domain::EventType;
 use lienthong::grpc::pb::{
     self, admin_service_client::AdminServiceClient, command_request::Command as C,
@@ -33,15 +35,7 @@ async fn each_sms_reaches_the_gateway_once_and_a_refused_one_is_parked_then_redr
     .await;
     let channel = NotifyChannel::Sms.delivery_name();
     let mut one_stop = hub.client(ONE_STOP).await;
-    let a = one_stop.submit("sms-a").await.dossier.unwrap();
-    let mut without = submission();
-    without.phone = String::new();
-    let b = one_stop
-        .exec(submit_request("sms-b", without))
-        .await
-        .unwrap()
-        .dossier
-        .unwrap();
+    let (a, b) = with_and_without_contact(&mut one_stop, "sms", |s| s.phone.clear()).await;
 
     // A 500, then an answer lost after the gateway took the message: the
     // retry is answered "duplicate", and the applicant gets one SMS.
@@ -141,13 +135,6 @@ async fn each_sms_reaches_the_gateway_once_and_a_refused_one_is_parked_then_redr
     );
 
     // A dossier without a phone number: nothing sent, and the record says why.
-    let shown = notifications_of(&hub, b.id);
-    assert_eq!(shown.len(), 1, "{shown:?}");
-    assert_eq!(
-        shown[0].state,
-        NotificationState::NotSent {
-            reason: "the dossier has no phone number".into()
-        }
-    );
+    only_not_sent(&hub, b.id, "the dossier has no phone number");
     assert_eq!(sim.received().len(), 2);
 }
