@@ -19,7 +19,11 @@
 //!
 //! Its own crate because two sides run it: the treasury adapter on its daily
 //! files, and the hub's `AdminService.Reconcile` on records an operator
-//! sends. Neither should reach into the other for it.
+//! sends. Neither should reach into the other for it. The CSV forms of those
+//! files ([`files`]) live here too, beside the records they carry: the
+//! gateway simulator writes the settlement file the treasury adapter reads.
+
+pub mod files;
 
 use serde::Serialize;
 

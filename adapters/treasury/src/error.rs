@@ -3,6 +3,7 @@
 
 use lienthong_adapter::http::CallError;
 use lienthong_adapter::DeliveryError;
+use lienthong_reconcile::files::FileError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TreasuryError {
@@ -20,12 +21,8 @@ pub enum TreasuryError {
     #[error("{0}")]
     Event(String),
     /// A reconciliation file is malformed.
-    #[error("{file}, line {line}: {problem}")]
-    Csv {
-        file: &'static str,
-        line: u64,
-        problem: String,
-    },
+    #[error(transparent)]
+    Csv(#[from] FileError),
     /// The reconciliation report could not be written.
     #[error("report {path}: {problem}")]
     Report { path: String, problem: String },
@@ -45,7 +42,7 @@ impl TreasuryError {
             TreasuryError::Refused { code, .. } => code == crate::protocol::CODE_SYSTEM,
             TreasuryError::Report { .. } => true,
             TreasuryError::Event(_)
-            | TreasuryError::Csv { .. }
+            | TreasuryError::Csv(_)
             | TreasuryError::Date(_)
             | TreasuryError::Simulator(_) => false,
         }

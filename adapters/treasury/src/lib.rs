@@ -6,16 +6,15 @@
 //! - **Reconciliation** (đối soát): [`reconcile::reconcile`] is the pure
 //!   matching of the gateway's settled transactions against the treasury's
 //!   credited records (the `lienthong-reconcile` crate, which the hub's
-//!   `AdminService.Reconcile` runs too); [`files`] reads and writes the CSV
-//!   files; [`run`] fetches both files for a day and writes the report to
-//!   `report_dir`.
+//!   `AdminService.Reconcile` runs too), whose [`reconcile::files`] reads
+//!   and writes the CSV files; [`run`] fetches both files for a day and
+//!   writes the report to `report_dir`.
 //! - **Task**: the daily run at `reconcile_at` ([`schedule`]).
 //! - **Inbound**: `POST reconcile` runs it now ([`routes`]).
 //! - **Simulator**: the treasury itself ([`simulator`]).
 
 pub mod client;
 pub mod error;
-pub mod files;
 pub mod notice;
 pub mod protocol;
 pub mod routes;

@@ -11,7 +11,7 @@
 
 use crate::client::Client;
 use crate::error::TreasuryError;
-use crate::files::{parse_credited, parse_settled, write_report};
+use crate::reconcile::files::{parse_credited, parse_settled, write_report};
 use crate::reconcile::{reconcile, Credited, Report};
 use lienthong_adapter::vietnam_time;
 use std::path::PathBuf;

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
 use lienthong_adapter::vietnam_time::{self, now_unix};
-use lienthong_adapter_treasury::files::{parse_credited, REPORT_HEADER};
+use lienthong_adapter_treasury::reconcile::files::{parse_credited, REPORT_HEADER};
 use lienthong_adapter_treasury::Credited;
 
 #[tokio::test]

@@ -276,7 +276,7 @@ async fn settlements(
                 .into_response()
         }
     };
-    let body = settlement_file::render(&lock(&state.settled), Some(date));
+    let body = settlement_file(&lock(&state.settled), Some(date));
     ([("content-type", "text/csv; charset=utf-8")], body).into_response()
 }
 

@@ -14,14 +14,15 @@
 
 mod api;
 mod callbacks;
-pub mod settlement_file;
 mod state;
 
-pub use state::{CallbackAttempt, Outcome, Settlement, SimPayment, SimStatus, Switches};
+pub use state::{CallbackAttempt, Outcome, SimPayment, SimStatus, Switches};
 
 use crate::error::PaymentError;
 use lienthong_adapter::serve_simulator;
 use lienthong_adapter::vietnam_time::now_unix;
+use lienthong_reconcile::files::write_settled;
+use lienthong_reconcile::Settled;
 use state::{lock, SimState};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -106,7 +107,7 @@ impl Simulator {
     }
 
     /// Every settled transaction, in settlement order.
-    pub fn settled(&self) -> Vec<Settlement> {
+    pub fn settled(&self) -> Vec<Settled> {
         lock(&self.state.settled).clone()
     }
 
@@ -122,8 +123,19 @@ impl Simulator {
 
     /// The settlement file of `date` (`yyyyMMdd`), or of every day.
     pub fn settlement_csv(&self, date: Option<&str>) -> String {
-        settlement_file::render(&lock(&self.state.settled), date)
+        settlement_file(&lock(&self.state.settled), date)
     }
+}
+
+/// The settlement file (`lienthong-reconcile`'s CSV, which the treasury
+/// reads) of the transactions paid on `date` (`yyyyMMdd`), or of all.
+fn settlement_file(settled: &[Settled], date: Option<&str>) -> String {
+    let of_day: Vec<Settled> = settled
+        .iter()
+        .filter(|s| date.is_none_or(|d| s.paid_at.starts_with(d)))
+        .cloned()
+        .collect();
+    write_settled(&of_day)
 }
 
 /// Ends a pending payment and sends its callback(s).
@@ -160,4 +172,35 @@ async fn end_payment(
         transaction_id: snapshot.transaction_id,
         callbacks,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settlement_file_lists_the_day_asked_for() {
+        let s = |r: &str, at: &str| Settled {
+            reference: r.into(),
+            transaction_id: format!("T{r}"),
+            ma_ho_so: "000.00.01.H22-251122-00017".into(),
+            amount_vnd: 150_000,
+            bank: "VCB".into(),
+            paid_at: at.into(),
+        };
+        let rows = [s("A,1", "20251122093000"), s("B", "20251123093000")];
+        let all = settlement_file(&rows, None);
+        assert_eq!(all.lines().count(), 3);
+        assert!(
+            all.contains(
+                "\"A,1\",\"TA,1\",000.00.01.H22-251122-00017,150000,VCB,20251122093000\r\n"
+            ),
+            "{all}"
+        );
+        let day = settlement_file(&rows, Some("20251123"));
+        assert_eq!(day.lines().count(), 2);
+        assert!(
+            day.starts_with("MaThamChieu,MaGiaoDich,MaHoSo,SoTien,NganHang,ThoiGianThanhToan\r\n")
+        );
+    }
 }

@@ -4,6 +4,7 @@
 
 use crate::protocol::InitRequest;
 use lienthong_adapter::simulator::{Countdown, Faults};
+use lienthong_reconcile::Settled;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -38,17 +39,6 @@ pub struct SimPayment {
     /// many more QUERYs answer "pending" before it ends, and how.
     pub resolve_after: Option<(u32, Outcome)>,
     pub bill_number: String,
-}
-
-/// One settled transaction, as the gateway's settlement file lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settlement {
-    pub reference: String,
-    pub transaction_id: String,
-    pub ma_ho_so: String,
-    pub amount_vnd: i64,
-    pub bank: String,
-    pub paid_at: String,
 }
 
 /// One HTTP attempt of a callback.
@@ -156,7 +146,7 @@ pub struct SimState {
     pub(crate) base_url: String,
     pub(crate) switches: Switches,
     pub(crate) payments: Mutex<BTreeMap<String, SimPayment>>,
-    pub(crate) settled: Mutex<Vec<Settlement>>,
+    pub(crate) settled: Mutex<Vec<Settled>>,
     pub(crate) callbacks: Mutex<Vec<CallbackAttempt>>,
     pub(crate) counter: AtomicU64,
     pub(crate) calls: AtomicU64,
@@ -170,7 +160,7 @@ const BANKS: [&str; 4] = ["VCB", "BIDV", "CTG", "AGRIBANK"];
 impl SimState {
     /// Settles a pending payment now: a new `MaGiaoDich`, recorded in the
     /// settlement list. Answers the settlement.
-    pub(crate) fn settle(&self, payment: &mut SimPayment, now: i64) -> Settlement {
+    pub(crate) fn settle(&self, payment: &mut SimPayment, now: i64) -> Settled {
         let n = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
         let paid_at = lienthong_adapter::vietnam_time::format(now);
         payment.status = SimStatus::Paid;
@@ -178,7 +168,7 @@ impl SimState {
         payment.bank = BANKS[(n as usize) % BANKS.len()].to_string();
         payment.paid_at = paid_at;
         payment.bill_number = format!("{n:07}");
-        let settlement = Settlement {
+        let settlement = Settled {
             reference: payment.request.reference.clone(),
             transaction_id: payment.transaction_id.clone(),
             ma_ho_so: payment.request.receipt.ma_ho_so.clone(),

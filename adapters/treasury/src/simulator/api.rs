@@ -1,7 +1,7 @@
 //! The treasury's HTTP face: credit notices in, the credit file out.
 
 use super::state::{lock, SimState};
-use crate::files::write_credited;
+use crate::reconcile::files::write_credited;
 use crate::protocol::*;
 use crate::reconcile::Credited;
 use axum::body::Bytes;

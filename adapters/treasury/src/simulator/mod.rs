@@ -15,7 +15,7 @@ mod state;
 
 pub use state::Switches;
 
-use crate::files::write_credited;
+use crate::reconcile::files::write_credited;
 use crate::reconcile::Credited;
 use lienthong_adapter::serve_simulator;
 use state::{lock, SimState};

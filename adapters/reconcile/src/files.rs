@@ -1,4 +1,8 @@
-//! The CSV files of reconciliation (provisional formats, DOMAIN.md §6).
+//! The CSV files of reconciliation (provisional formats, DOMAIN.md §6),
+//! read and written here once: the gateway's settlement file (the payment
+//! simulator writes it, the treasury adapter reads it), the treasury's
+//! credit file (the treasury simulator writes it, the adapter reads it) and
+//! the report the adapter writes.
 //!
 //! UTF-8 (a leading byte-order mark is ignored), a header line, comma
 //! separated, fields quoted per RFC 4180 when they hold a comma, a quote or
@@ -19,9 +23,17 @@
 //! `duplicate_in_treasury`; `ChenhLech` is treasury minus gateway;
 //! `TruongKhacNhau` lists the differing fields separated by spaces.
 
-use crate::error::TreasuryError;
-use crate::reconcile::{Credited, Report, Settled};
+use crate::{Credited, Report, Settled};
 use std::collections::HashMap;
+
+/// A malformed reconciliation file: which file, which line, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}, line {line}: {problem}")]
+pub struct FileError {
+    pub file: &'static str,
+    pub line: u64,
+    pub problem: String,
+}
 
 pub const SETTLEMENT_FILE: &str = "gateway settlement file";
 pub const CREDIT_FILE: &str = "treasury credit file";
@@ -79,7 +91,7 @@ impl Row<'_> {
             .to_string()
     }
 
-    fn amount(&self, column: &str) -> Result<i64, TreasuryError> {
+    fn amount(&self, column: &str) -> Result<i64, FileError> {
         let text = self.text(column);
         let digits = text.strip_prefix('-').unwrap_or(&text);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -91,8 +103,8 @@ impl Row<'_> {
             .map_err(|_| self.error(format!("column {column}: `{text}` is out of range")))
     }
 
-    fn error(&self, problem: String) -> TreasuryError {
-        TreasuryError::Csv {
+    fn error(&self, problem: String) -> FileError {
+        FileError {
             file: self.file,
             line: self.line,
             problem,
@@ -104,8 +116,8 @@ impl Row<'_> {
 fn read<T>(
     file: &'static str,
     text: &str,
-    mut each: impl FnMut(&Row<'_>) -> Result<T, TreasuryError>,
-) -> Result<Vec<T>, TreasuryError> {
+    mut each: impl FnMut(&Row<'_>) -> Result<T, FileError>,
+) -> Result<Vec<T>, FileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -122,7 +134,7 @@ fn read<T>(
             .filter(|&&b| b == b'\n')
             .count() as u64
     };
-    let csv_error = |e: csv::Error| TreasuryError::Csv {
+    let csv_error = |e: csv::Error| FileError {
         file,
         line: e.position().map(|p| line_at(p.byte())).unwrap_or(1),
         problem: match e.kind() {
@@ -140,7 +152,7 @@ fn read<T>(
         .collect();
     for required in REQUIRED {
         if !columns.contains_key(required) {
-            return Err(TreasuryError::Csv {
+            return Err(FileError {
                 file,
                 line: 1,
                 problem: format!(
@@ -171,7 +183,7 @@ fn read<T>(
 }
 
 /// The gateway's settlement file.
-pub fn parse_settled(text: &str) -> Result<Vec<Settled>, TreasuryError> {
+pub fn parse_settled(text: &str) -> Result<Vec<Settled>, FileError> {
     read(SETTLEMENT_FILE, text, |row| {
         Ok(Settled {
             reference: row.text("MaThamChieu"),
@@ -185,7 +197,7 @@ pub fn parse_settled(text: &str) -> Result<Vec<Settled>, TreasuryError> {
 }
 
 /// The treasury's credit file.
-pub fn parse_credited(text: &str) -> Result<Vec<Credited>, TreasuryError> {
+pub fn parse_credited(text: &str) -> Result<Vec<Credited>, FileError> {
     read(CREDIT_FILE, text, |row| {
         Ok(Credited {
             document_number: row.text("SoChungTu"),
@@ -280,7 +292,7 @@ pub fn write_report(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reconcile::{reconcile, Outcome};
+    use crate::{reconcile, Outcome};
 
     #[test]
     fn settlement_file_with_quotes_commas_and_vietnamese() {
@@ -354,10 +366,13 @@ mod tests {
             bank: "Ngân hàng, chi nhánh".into(),
             paid_at: "20251122093000".into(),
         }];
+        let text = write_settled(&settled);
         assert_eq!(
-            parse_settled(&write_settled(&settled)).expect("reads"),
-            settled
+            text,
+            "MaThamChieu,MaGiaoDich,MaHoSo,SoTien,NganHang,ThoiGianThanhToan\r\n\
+             \"R,1\",\"T\"\"1\",HS,150000,\"Ngân hàng, chi nhánh\",20251122093000\r\n"
         );
+        assert_eq!(parse_settled(&text).expect("reads"), settled);
         let credited = vec![Credited {
             document_number: "BC1".into(),
             reference: "R,1".into(),
