@@ -4,9 +4,10 @@
 //! It is the lowercase hex SHA-256 of the message's fields joined with `|`,
 //! followed by `|` and the shared secret:
 //! `sha256_hex(f1 + "|" + f2 + … + "|" + fn + "|" + secret)`. Each message's
-//! field order is written next to its type in the adapter's `protocol.rs`.
-//! Free text (descriptions, names) is never signed, so a `|` inside it cannot
-//! shift one field into the next.
+//! field order is written once, next to its type in the adapter's
+//! `protocol.rs`, as a [`signed!`](crate::signed) list that makes it a
+//! [`Signed`] message. Free text (descriptions, names) is never signed, so a
+//! `|` inside it cannot shift one field into the next.
 
 use crate::AdapterConfigError;
 use sha2::{Digest, Sha256};
@@ -45,6 +46,67 @@ pub fn verify(fields: &[&str], secret: &str, given: &str) -> bool {
     crate::auth::same_secret(given.as_bytes(), expected.as_bytes())
 }
 
+/// A message that carries a `MaXacThuc` (in a field `signature`) over some
+/// of its fields. Implemented with [`signed!`](crate::signed), which lists
+/// the fields in the partner's order.
+pub trait Signed {
+    /// The signed fields, in the message's fixed order, as text (numbers in
+    /// plain digits).
+    fn signed_fields(&self) -> Vec<String>;
+    fn signature(&self) -> &str;
+    fn signature_mut(&mut self) -> &mut String;
+
+    /// Sets `MaXacThuc` from the fields and the secret.
+    fn sign_with(&mut self, secret: &str) {
+        let fields = self.signed_fields();
+        let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+        *self.signature_mut() = sign(&refs, secret);
+    }
+
+    /// Builder form of [`Signed::sign_with`].
+    fn signed(mut self, secret: &str) -> Self
+    where
+        Self: Sized,
+    {
+        self.sign_with(secret);
+        self
+    }
+
+    /// Whether `MaXacThuc` matches the fields under the secret.
+    fn verify_with(&self, secret: &str) -> bool {
+        let fields = self.signed_fields();
+        let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+        verify(&refs, secret, self.signature())
+    }
+}
+
+/// Makes each message type [`Signed`] over the fields listed, in that order
+/// (`receipt.ma_ho_so` is a field of a field); the signature is its field
+/// `signature`. The list is the protocol's signing table, written once:
+///
+/// ```ignore
+/// signed! {
+///     CallbackReply => [code, reference];
+///     QueryRequest => [partner_code, reference, time];
+/// }
+/// ```
+#[macro_export]
+macro_rules! signed {
+    ($($message:ty => [$($($field:ident).+),* $(,)?]);* $(;)?) => {$(
+        impl $crate::ma_xac_thuc::Signed for $message {
+            fn signed_fields(&self) -> Vec<String> {
+                vec![$(self.$($field).+.to_string()),*]
+            }
+            fn signature(&self) -> &str {
+                &self.signature
+            }
+            fn signature_mut(&mut self) -> &mut String {
+                &mut self.signature
+            }
+        }
+    )*};
+}
+
 /// The query of a daily file download (the gateway's settlement file, the
 /// treasury's credit file): `?MaDoiTac=…&Ngay=yyyyMMdd&MaXacThuc=…`, signed
 /// over `MaDoiTac|Ngay`. A missing parameter reads as empty (and so fails
@@ -65,14 +127,14 @@ impl DailyFileRequest {
         DailyFileRequest {
             partner_code: partner_code.to_string(),
             date: date.to_string(),
-            signature: sign(&[partner_code, date], secret),
+            signature: String::new(),
         }
+        .signed(secret)
     }
 
     /// Whether it comes from `partner_code` and is signed with `secret`.
     pub fn is_from(&self, partner_code: &str, secret: &str) -> bool {
-        self.partner_code == partner_code
-            && verify(&[&self.partner_code, &self.date], secret, &self.signature)
+        self.partner_code == partner_code && self.verify_with(secret)
     }
 
     /// The day asked for, once the request is `partner_code`'s, signed with
@@ -88,6 +150,8 @@ impl DailyFileRequest {
         Ok(&self.date)
     }
 }
+
+crate::signed!(DailyFileRequest => [partner_code, date]);
 
 #[cfg(test)]
 mod tests {

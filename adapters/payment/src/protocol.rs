@@ -22,7 +22,7 @@
 //! system error. `TrangThai` (QUERY): `1` success, `3` pending, `4` failed.
 //! `MaKetQua` (callback): `00` paid; any other code means not paid.
 
-use lienthong_adapter::ma_xac_thuc::{sign, verify};
+pub use lienthong_adapter::ma_xac_thuc::Signed;
 use serde::{Deserialize, Serialize};
 
 pub const PATH_INIT: &str = "/api/v1/init";
@@ -114,20 +114,6 @@ pub struct InitRequest {
     pub signature: String,
 }
 
-impl InitRequest {
-    fn fields(&self) -> [String; 7] {
-        [
-            self.partner_code.clone(),
-            self.reference.clone(),
-            self.amount_vnd.to_string(),
-            self.currency.clone(),
-            self.time.clone(),
-            self.receipt.ma_ho_so.clone(),
-            self.callback_url.clone(),
-        ]
-    }
-}
-
 /// The answer to INIT.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitReply {
@@ -141,16 +127,6 @@ pub struct InitReply {
     pub payment_url: String,
     #[serde(rename = "MaXacThuc", default)]
     pub signature: String,
-}
-
-impl InitReply {
-    fn fields(&self) -> [String; 3] {
-        [
-            self.code.clone(),
-            self.reference.clone(),
-            self.payment_url.clone(),
-        ]
-    }
 }
 
 /// The gateway's callback (confirm) to the adapter after a payment.
@@ -176,20 +152,6 @@ pub struct Callback {
     pub signature: String,
 }
 
-impl Callback {
-    fn fields(&self) -> [String; 7] {
-        [
-            self.partner_code.clone(),
-            self.reference.clone(),
-            self.transaction_id.clone(),
-            self.amount_vnd.to_string(),
-            self.result_code.clone(),
-            self.bank.clone(),
-            self.paid_at.clone(),
-        ]
-    }
-}
-
 /// The adapter's answer to a callback.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallbackReply {
@@ -203,12 +165,6 @@ pub struct CallbackReply {
     pub signature: String,
 }
 
-impl CallbackReply {
-    fn fields(&self) -> [String; 2] {
-        [self.code.clone(), self.reference.clone()]
-    }
-}
-
 /// QUERY: the state of a payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueryRequest {
@@ -220,16 +176,6 @@ pub struct QueryRequest {
     pub time: String,
     #[serde(rename = "MaXacThuc", default)]
     pub signature: String,
-}
-
-impl QueryRequest {
-    fn fields(&self) -> [String; 3] {
-        [
-            self.partner_code.clone(),
-            self.reference.clone(),
-            self.time.clone(),
-        ]
-    }
 }
 
 /// The answer to QUERY. `MaGiaoDich`, `NganHang` and `ThoiGianThanhToan`
@@ -258,19 +204,6 @@ pub struct QueryReply {
     pub signature: String,
 }
 
-impl QueryReply {
-    fn fields(&self) -> [String; 6] {
-        [
-            self.code.clone(),
-            self.reference.clone(),
-            self.status.to_string(),
-            self.amount_vnd.to_string(),
-            self.transaction_id.clone(),
-            self.paid_at.clone(),
-        ]
-    }
-}
-
 /// GET_BILL: the electronic receipt of a paid payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillRequest {
@@ -282,16 +215,6 @@ pub struct BillRequest {
     pub transaction_id: String,
     #[serde(rename = "MaXacThuc", default)]
     pub signature: String,
-}
-
-impl BillRequest {
-    fn fields(&self) -> [String; 3] {
-        [
-            self.partner_code.clone(),
-            self.reference.clone(),
-            self.transaction_id.clone(),
-        ]
-    }
 }
 
 /// The electronic receipt (`BienLai`).
@@ -328,79 +251,38 @@ pub struct BillReply {
     pub signature: String,
 }
 
-impl BillReply {
-    fn fields(&self) -> [String; 5] {
-        [
-            self.code.clone(),
-            self.reference.clone(),
-            self.transaction_id.clone(),
-            self.bill.number.clone(),
-            self.amount_vnd.to_string(),
-        ]
-    }
+// The signing table of the module's `//!`, field by field.
+lienthong_adapter::signed! {
+    InitRequest => [
+        partner_code,
+        reference,
+        amount_vnd,
+        currency,
+        time,
+        receipt.ma_ho_so,
+        callback_url,
+    ];
+    InitReply => [code, reference, payment_url];
+    Callback => [
+        partner_code,
+        reference,
+        transaction_id,
+        amount_vnd,
+        result_code,
+        bank,
+        paid_at,
+    ];
+    CallbackReply => [code, reference];
+    QueryRequest => [partner_code, reference, time];
+    QueryReply => [code, reference, status, amount_vnd, transaction_id, paid_at];
+    BillRequest => [partner_code, reference, transaction_id];
+    BillReply => [code, reference, transaction_id, bill.number, amount_vnd];
 }
-
-/// A message that carries a `MaXacThuc`.
-pub trait Signed {
-    /// The signed fields, in the message's fixed order.
-    fn signed_fields(&self) -> Vec<String>;
-    fn signature_mut(&mut self) -> &mut String;
-    fn signature(&self) -> &str;
-
-    /// Sets `MaXacThuc` from the fields and the secret.
-    fn sign_with(&mut self, secret: &str) {
-        let fields = self.signed_fields();
-        let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-        *self.signature_mut() = sign(&refs, secret);
-    }
-
-    /// Builder form of [`Signed::sign_with`].
-    fn signed(mut self, secret: &str) -> Self
-    where
-        Self: Sized,
-    {
-        self.sign_with(secret);
-        self
-    }
-
-    /// Whether `MaXacThuc` matches the fields under the secret.
-    fn verify_with(&self, secret: &str) -> bool {
-        let fields = self.signed_fields();
-        let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-        verify(&refs, secret, self.signature())
-    }
-}
-
-macro_rules! signed {
-    ($($t:ty),*) => {$(
-        impl Signed for $t {
-            fn signed_fields(&self) -> Vec<String> {
-                self.fields().to_vec()
-            }
-            fn signature_mut(&mut self) -> &mut String {
-                &mut self.signature
-            }
-            fn signature(&self) -> &str {
-                &self.signature
-            }
-        }
-    )*};
-}
-
-signed!(
-    InitRequest,
-    InitReply,
-    Callback,
-    CallbackReply,
-    QueryRequest,
-    QueryReply,
-    BillRequest,
-    BillReply
-);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lienthong_adapter::ma_xac_thuc::sign;
 
     #[test]
     fn callback_signs_the_documented_order() {

@@ -3,7 +3,7 @@
 //! treasury's credits), each download signed with `MaDoiTac|Ngay`.
 
 use crate::error::TreasuryError;
-use crate::protocol::{CreditNotice, CreditReply, PATH_CREDITS, PATH_CREDIT_NOTICES};
+use crate::protocol::{CreditNotice, CreditReply, Signed, PATH_CREDITS, PATH_CREDIT_NOTICES};
 use crate::settings::Settings;
 use lienthong_adapter::http::http_client;
 use lienthong_adapter::http::CallError;

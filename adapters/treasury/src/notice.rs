@@ -4,7 +4,7 @@
 //! treasury and state-budget revenue account.
 
 use crate::error::TreasuryError;
-use crate::protocol::CreditNotice;
+use crate::protocol::{CreditNotice, Signed};
 use crate::settings::Settings;
 use lienthong_adapter::pb;
 use lienthong_adapter::vietnam_time;

@@ -13,7 +13,7 @@
 //! invalid data, `99` system error. `Ngay` (`yyyyMMdd`) selects credits by
 //! their credit date `NgayGhiCo`.
 
-use lienthong_adapter::ma_xac_thuc::{sign, verify};
+pub use lienthong_adapter::ma_xac_thuc::Signed;
 use serde::{Deserialize, Serialize};
 
 pub const PATH_CREDIT_NOTICES: &str = "/api/v1/credit-notices";
@@ -50,29 +50,6 @@ pub struct CreditNotice {
     pub signature: String,
 }
 
-impl CreditNotice {
-    fn fields(&self) -> Vec<String> {
-        vec![
-            self.partner_code.clone(),
-            self.reference.clone(),
-            self.transaction_id.clone(),
-            self.ma_ho_so.clone(),
-            self.amount_vnd.to_string(),
-            self.revenue_account.clone(),
-            self.treasury_code.clone(),
-            self.paid_at.clone(),
-        ]
-    }
-
-    pub fn sign_with(&mut self, secret: &str) {
-        self.signature = sign_fields(&self.fields(), secret);
-    }
-
-    pub fn verify_with(&self, secret: &str) -> bool {
-        verify_fields(&self.fields(), secret, &self.signature)
-    }
-}
-
 /// The treasury's answer to a credit notice.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditReply {
@@ -88,37 +65,25 @@ pub struct CreditReply {
     pub signature: String,
 }
 
-impl CreditReply {
-    fn fields(&self) -> Vec<String> {
-        vec![
-            self.code.clone(),
-            self.transaction_id.clone(),
-            self.document_number.clone(),
-        ]
-    }
-
-    pub fn sign_with(&mut self, secret: &str) {
-        self.signature = sign_fields(&self.fields(), secret);
-    }
-
-    pub fn verify_with(&self, secret: &str) -> bool {
-        verify_fields(&self.fields(), secret, &self.signature)
-    }
-}
-
-fn sign_fields(fields: &[String], secret: &str) -> String {
-    let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-    sign(&refs, secret)
-}
-
-fn verify_fields(fields: &[String], secret: &str, given: &str) -> bool {
-    let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-    verify(&refs, secret, given)
+// The signing table of the module's `//!`, field by field.
+lienthong_adapter::signed! {
+    CreditNotice => [
+        partner_code,
+        reference,
+        transaction_id,
+        ma_ho_so,
+        amount_vnd,
+        revenue_account,
+        treasury_code,
+        paid_at,
+    ];
+    CreditReply => [code, transaction_id, document_number];
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lienthong_adapter::ma_xac_thuc::sign;
 
     #[test]
     fn notice_signs_the_documented_order() {
