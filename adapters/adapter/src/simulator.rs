@@ -2,8 +2,12 @@
 //! the hub's integration tests and `lienthong demo`), and they all listen
 //! and stop the same way, and misbehave with the same switches: a delay
 //! before every answer, the next calls failing, and countdowns of their own
-//! ("the next `n` callbacks carry a wrong signature").
+//! ("the next `n` callbacks carry a wrong signature"). The gateway and the
+//! treasury serve their signed daily files alike too ([`daily_file`]).
 
+use crate::ma_xac_thuc::DailyFileRequest;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -78,6 +82,26 @@ pub async fn serve_simulator(
         }
     });
     Ok((url, stop))
+}
+
+/// A daily file server's answer (the gateway's settlement file, the
+/// treasury's credit file): `file_of(day)` as CSV once the request is
+/// `partner_code`'s, signed with `secret`, for a real day; else the 401 or
+/// 400 of [`DailyFileRequest::day`].
+pub fn daily_file(
+    request: &DailyFileRequest,
+    partner_code: &str,
+    secret: &str,
+    file_of: impl FnOnce(&str) -> String,
+) -> Response {
+    match request.day(partner_code, secret) {
+        Ok(day) => ([("content-type", "text/csv; charset=utf-8")], file_of(day)).into_response(),
+        Err((status, why)) => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            why,
+        )
+            .into_response(),
+    }
 }
 
 #[cfg(test)]

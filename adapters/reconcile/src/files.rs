@@ -213,6 +213,16 @@ pub fn parse_credited(text: &str) -> Result<Vec<Credited>, FileError> {
     })
 }
 
+/// What a daily file lists: the records whose time `at` (`yyyyMMddHHmmss`)
+/// falls on `day` (`yyyyMMdd`), or all of them.
+pub fn of_day<T: Clone>(records: &[T], day: Option<&str>, at: impl Fn(&T) -> &String) -> Vec<T> {
+    records
+        .iter()
+        .filter(|r| day.is_none_or(|d| at(r).starts_with(d)))
+        .cloned()
+        .collect()
+}
+
 fn write(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)

@@ -130,27 +130,30 @@ pub struct Line {
 impl Line {
     /// The line's reference: the gateway's, else the treasury's.
     pub fn reference(&self) -> &str {
-        self.gateway
-            .as_ref()
-            .map(|g| g.reference.as_str())
-            .or(self.treasury.as_ref().map(|t| t.reference.as_str()))
-            .unwrap_or_default()
+        self.either(|g| &g.reference, |t| &t.reference)
     }
 
+    /// The line's transaction id: the gateway's, else the treasury's.
     pub fn transaction_id(&self) -> &str {
-        self.gateway
-            .as_ref()
-            .map(|g| g.transaction_id.as_str())
-            .or(self.treasury.as_ref().map(|t| t.transaction_id.as_str()))
-            .unwrap_or_default()
+        self.either(|g| &g.transaction_id, |t| &t.transaction_id)
     }
 
+    /// The line's dossier: the gateway's, else the treasury's.
     pub fn ma_ho_so(&self) -> &str {
+        self.either(|g| &g.ma_ho_so, |t| &t.ma_ho_so)
+    }
+
+    /// A field of the gateway's record, else of the treasury's.
+    fn either(
+        &self,
+        gateway: fn(&Settled) -> &String,
+        treasury: fn(&Credited) -> &String,
+    ) -> &str {
         self.gateway
             .as_ref()
-            .map(|g| g.ma_ho_so.as_str())
-            .or(self.treasury.as_ref().map(|t| t.ma_ho_so.as_str()))
-            .unwrap_or_default()
+            .map(gateway)
+            .or(self.treasury.as_ref().map(treasury))
+            .map_or("", String::as_str)
     }
 
     pub fn gateway_amount_vnd(&self) -> Option<i64> {

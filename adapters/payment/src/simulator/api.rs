@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
+use lienthong_adapter::simulator::daily_file;
 use lienthong_adapter::vietnam_time::{self, now_unix};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
@@ -266,18 +267,9 @@ async fn settlements(
     if let Some(failure) = misbehave(&state).await {
         return failure;
     }
-    let date = match request.day(&state.partner_code, &state.secret) {
-        Ok(date) => date,
-        Err((status, why)) => {
-            return (
-                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-                why,
-            )
-                .into_response()
-        }
-    };
-    let body = settlement_file(&lock(&state.settled), Some(date));
-    ([("content-type", "text/csv; charset=utf-8")], body).into_response()
+    daily_file(&request, &state.partner_code, &state.secret, |date| {
+        settlement_file(&lock(&state.settled), Some(date))
+    })
 }
 
 async fn page(State(state): State<Arc<SimState>>, Path(reference): Path<String>) -> Response {

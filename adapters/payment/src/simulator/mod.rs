@@ -21,7 +21,7 @@ pub use state::{CallbackAttempt, Outcome, SimPayment, SimStatus, Switches};
 use crate::error::PaymentError;
 use lienthong_adapter::serve_simulator;
 use lienthong_adapter::vietnam_time::now_unix;
-use lienthong_reconcile::files::write_settled;
+use lienthong_reconcile::files::{of_day, write_settled};
 use lienthong_reconcile::Settled;
 use state::{lock, SimState};
 use std::sync::atomic::Ordering;
@@ -130,12 +130,7 @@ impl Simulator {
 /// The settlement file (`lienthong-reconcile`'s CSV, which the treasury
 /// reads) of the transactions paid on `date` (`yyyyMMdd`), or of all.
 fn settlement_file(settled: &[Settled], date: Option<&str>) -> String {
-    let of_day: Vec<Settled> = settled
-        .iter()
-        .filter(|s| date.is_none_or(|d| s.paid_at.starts_with(d)))
-        .cloned()
-        .collect();
-    write_settled(&of_day)
+    write_settled(&of_day(settled, date, |s| &s.paid_at))
 }
 
 /// Ends a pending payment and sends its callback(s).

@@ -1,7 +1,7 @@
 //! The treasury's HTTP face: credit notices in, the credit file out.
 
+use super::credit_file;
 use super::state::{lock, SimState};
-use crate::reconcile::files::write_credited;
 use crate::protocol::*;
 use crate::reconcile::Credited;
 use axum::body::Bytes;
@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
+use lienthong_adapter::simulator::daily_file;
 use lienthong_adapter::vietnam_time::{self, now_unix};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -152,24 +153,7 @@ async fn credits(
     if let Some(failure) = misbehave(&state).await {
         return failure;
     }
-    let date = match request.day(&state.partner_code, &state.secret) {
-        Ok(date) => date,
-        Err((status, why)) => {
-            return (
-                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-                why,
-            )
-                .into_response()
-        }
-    };
-    let of_day: Vec<Credited> = lock(&state.credits)
-        .iter()
-        .filter(|c| c.credited_at.starts_with(date))
-        .cloned()
-        .collect();
-    (
-        [("content-type", "text/csv; charset=utf-8")],
-        write_credited(&of_day),
-    )
-        .into_response()
+    daily_file(&request, &state.partner_code, &state.secret, |date| {
+        credit_file(&lock(&state.credits), Some(date))
+    })
 }

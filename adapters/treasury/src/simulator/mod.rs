@@ -15,7 +15,7 @@ mod state;
 
 pub use state::Switches;
 
-use crate::reconcile::files::write_credited;
+use crate::reconcile::files::{of_day, write_credited};
 use crate::reconcile::Credited;
 use lienthong_adapter::serve_simulator;
 use state::{lock, SimState};
@@ -80,11 +80,12 @@ impl Simulator {
 
     /// The credit file of `date` (`yyyyMMdd`, by credit date), or all.
     pub fn credit_csv(&self, date: Option<&str>) -> String {
-        let credits: Vec<Credited> = lock(&self.state.credits)
-            .iter()
-            .filter(|c| date.is_none_or(|d| c.credited_at.starts_with(d)))
-            .cloned()
-            .collect();
-        write_credited(&credits)
+        credit_file(&lock(&self.state.credits), date)
     }
+}
+
+/// The credit file (`lienthong-reconcile`'s CSV) of the records credited on
+/// `date` (`yyyyMMdd`), or of all.
+fn credit_file(credits: &[Credited], date: Option<&str>) -> String {
+    write_credited(&of_day(credits, date, |c| &c.credited_at))
 }
