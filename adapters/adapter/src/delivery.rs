@@ -30,6 +30,16 @@ impl DeliveryError {
         }
     }
 
+    /// `Retry` when trying again later can help, else `Reject`: how an
+    /// adapter's own error, which knows which it is, reaches the hub.
+    pub fn retry_if(retryable: bool, reason: impl Into<String>) -> Self {
+        if retryable {
+            Self::retry(reason)
+        } else {
+            Self::reject(reason)
+        }
+    }
+
     pub fn is_retryable(&self) -> bool {
         matches!(self, DeliveryError::Retry { .. })
     }
@@ -40,6 +50,23 @@ impl DeliveryError {
             DeliveryError::Retry { reason } | DeliveryError::Reject { reason } => reason,
         }
     }
+}
+
+/// Logs that the partner `partner` did not take `event` (`what` did not
+/// happen, and why), and answers the hub's [`DeliveryError`] for it: how a
+/// sink ends a failed delivery.
+pub fn not_delivered<E>(partner: &str, event: &pb::Event, what: &str, error: E) -> DeliveryError
+where
+    E: std::fmt::Display + Into<DeliveryError>,
+{
+    tracing::warn!(
+        partner,
+        event = %event.event_id,
+        ma_ho_so = %event.ma_ho_so,
+        error = %error,
+        "{what}"
+    );
+    error.into()
 }
 
 /// How an HTTP answer of a partner classifies: 2xx accepted; 408, 429 and

@@ -318,6 +318,19 @@ pub fn event(kind: pb::EventType, dossier: pb::Dossier, seq: u64) -> pb::Event {
     }
 }
 
+/// Delivers `event` to `sink` as each of `kinds` in turn: each must be
+/// accepted with no partner reference, nothing having been sent.
+pub async fn assert_ignored(sink: &dyn crate::Sink, mut event: pb::Event, kinds: &[pb::EventType]) {
+    for kind in kinds {
+        event.r#type = *kind as i32;
+        let accepted = sink.deliver(&event).await.expect("accepted");
+        assert!(
+            accepted.partner_reference.is_empty(),
+            "{kind:?}: {accepted:?}"
+        );
+    }
+}
+
 /// Serves an adapter's routes on a loopback port under
 /// `/partners/<partner_id>`, as the hub mounts them; returns that base URL
 /// and the sender whose drop stops the server.
@@ -332,6 +345,52 @@ pub async fn serve_routes(
     .await
     .expect("a loopback port");
     (format!("{url}{prefix}"), stop)
+}
+
+/// An adapter built as the hub builds it, its routes served and its tasks
+/// running; dropping it stops both.
+pub struct TestAdapter {
+    pub sink: Option<std::sync::Arc<dyn crate::Sink>>,
+    /// Where its routes are served:
+    /// `http://127.0.0.1:<port>/partners/<partner_id>`.
+    pub routes_url: String,
+    pub tasks: RunningTasks,
+    /// Dropping it stops the routes' server.
+    pub server: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Builds `kind`'s adapter for `partner_id` from a settings table, as the
+/// hub does: the table is validated first, the routes are mounted under
+/// `/partners/<partner_id>` on a loopback port, the tasks started.
+/// `settings` is given the routes' URL first, for a partner that is told
+/// where to call back.
+pub async fn build_adapter<K: crate::AdapterKind>(
+    kind: &K,
+    partner_id: &str,
+    hub: std::sync::Arc<FakeHub>,
+    settings: impl FnOnce(&str) -> toml::Table,
+) -> TestAdapter {
+    let prefix = format!("/partners/{partner_id}");
+    let mut built = None;
+    let (url, server) = crate::serve_simulator("127.0.0.1:0", "adapter under test", |url| {
+        let table = settings(&format!("{url}{prefix}"));
+        kind.validate(&table).expect("valid settings");
+        let adapter = kind.build(partner_id, &table, hub).expect("adapter");
+        built = Some((adapter.sink, adapter.tasks));
+        match adapter.routes {
+            Some(routes) => axum::Router::new().nest(&prefix, routes),
+            None => axum::Router::new(),
+        }
+    })
+    .await
+    .expect("a loopback port");
+    let (sink, tasks) = built.expect("built with the server");
+    TestAdapter {
+        sink,
+        routes_url: format!("{url}{prefix}"),
+        tasks: start_tasks(tasks),
+        server,
+    }
 }
 
 /// An adapter's background tasks, running; dropping this stops them.

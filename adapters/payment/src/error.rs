@@ -41,11 +41,7 @@ impl PaymentError {
 
 impl From<PaymentError> for DeliveryError {
     fn from(error: PaymentError) -> Self {
-        if error.is_retryable() {
-            DeliveryError::retry(error.to_string())
-        } else {
-            DeliveryError::reject(error.to_string())
-        }
+        DeliveryError::retry_if(error.is_retryable(), error.to_string())
     }
 }
 

@@ -14,6 +14,7 @@ use crate::obligation::{self, Obligation};
 use crate::protocol::{CODE_DUPLICATE, CODE_OK};
 use lienthong_adapter::http::CallError;
 use lienthong_adapter::vietnam_time::now_unix;
+use lienthong_adapter::delivery::not_delivered;
 use lienthong_adapter::{pb, Accepted, DeliveryError, Sink};
 use std::sync::Arc;
 
@@ -105,15 +106,9 @@ impl Sink for PaymentSink {
         if event.r#type != pb::EventType::FinancialObligationRequested as i32 {
             return Ok(Accepted::default());
         }
-        self.create(event).await.map_err(|e| {
-            tracing::warn!(
-                partner = %self.core.partner_id,
-                event = %event.event_id,
-                ma_ho_so = %event.ma_ho_so,
-                error = %e,
-                "payment not created"
-            );
-            DeliveryError::from(e)
-        })
+        let partner = &self.core.partner_id;
+        self.create(event)
+            .await
+            .map_err(|e| not_delivered(partner, event, "payment not created", e))
     }
 }

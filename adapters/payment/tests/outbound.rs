@@ -3,8 +3,10 @@
 mod common;
 
 use common::*;
+use lienthong_adapter::testing::assert_ignored;
 use lienthong_adapter::{pb, DeliveryError};
 use lienthong_adapter_payment::protocol::Signed;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[tokio::test]
@@ -48,16 +50,13 @@ async fn obligation_becomes_an_init_with_the_receipt_information() {
 #[tokio::test]
 async fn other_events_need_no_action() {
     let h = start(Options::default()).await;
-    let mut event = obligation_event(MA_HO_SO, 3, standard_fees());
-    for kind in [
+    let kinds = [
         pb::EventType::DossierSubmitted,
         pb::EventType::PaymentRecorded,
         pb::EventType::ProcessingFinished,
-    ] {
-        event.r#type = kind as i32;
-        let accepted = h.sink.deliver(&event).await.expect("accepted");
-        assert!(accepted.partner_reference.is_empty());
-    }
+    ];
+    let event = obligation_event(MA_HO_SO, 3, standard_fees());
+    assert_ignored(&*h.sink, event, &kinds).await;
     assert_eq!(h.sim.calls(), 0);
 }
 
@@ -195,25 +194,15 @@ async fn gateway_unreachable_is_retried() {
         .expect("bind");
     let endpoint = format!("http://{}", closed.local_addr().expect("addr"));
     drop(closed);
-    let table: toml::Table = format!(
-        r#"
-        endpoint = "{endpoint}"
-        partner_code = "{PARTNER_CODE}"
-        secret = "{SECRET}"
-        callback_url = "http://127.0.0.1:9/callback"
-        timeout_seconds = 2
-        beneficiary_account = "1"
-        beneficiary_bank = "VCB"
-        treasury_code = "0011"
-        revenue_account = "7111"
-        "#
+    let adapter = adapter(
+        &endpoint,
+        Arc::new(FakeHub::default()),
+        Options {
+            timeout_seconds: 2,
+            ..Default::default()
+        },
     )
-    .parse()
-    .expect("toml");
-    use lienthong_adapter::AdapterKind;
-    let adapter = lienthong_adapter_payment::PaymentKind
-        .build("payment", &table, std::sync::Arc::new(FakeHub::default()))
-        .expect("adapter");
+    .await;
     let err = adapter
         .sink
         .expect("sink")

@@ -9,11 +9,7 @@ use lienthong_adapter::vietnam_time::{self, now_unix};
 
 #[tokio::test]
 async fn settlement_file_lists_settled_transactions_of_the_day() {
-    let h = start(Options {
-        query_interval_seconds: 3600,
-        ..Default::default()
-    })
-    .await;
+    let h = start(callbacks_only()).await;
     let a = h.create_payment(5).await;
     let b = h.create_payment(6).await;
     let paid = h.sim.pay(&a).await.expect("paid");
@@ -58,11 +54,7 @@ async fn settlement_file_lists_settled_transactions_of_the_day() {
 
 #[tokio::test]
 async fn the_demo_pays_over_http() {
-    let h = start(Options {
-        query_interval_seconds: 3600,
-        ..Default::default()
-    })
-    .await;
+    let h = start(callbacks_only()).await;
     let reference = h.create_payment(5).await;
     let page = h
         .http
@@ -97,11 +89,7 @@ async fn the_demo_pays_over_http() {
 
 #[tokio::test]
 async fn a_registered_callback_url_wins_over_the_init_one() {
-    let h = start(Options {
-        query_interval_seconds: 3600,
-        ..Default::default()
-    })
-    .await;
+    let h = start(callbacks_only()).await;
     let a = h.create_payment(5).await;
     let b = h.create_payment(6).await;
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -51,10 +51,6 @@ impl TreasuryError {
 
 impl From<TreasuryError> for DeliveryError {
     fn from(error: TreasuryError) -> Self {
-        if error.is_retryable() {
-            DeliveryError::retry(error.to_string())
-        } else {
-            DeliveryError::reject(error.to_string())
-        }
+        DeliveryError::retry_if(error.is_retryable(), error.to_string())
     }
 }

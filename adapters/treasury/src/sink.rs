@@ -9,6 +9,7 @@ use crate::notice;
 use crate::protocol::{CODE_DUPLICATE, CODE_OK};
 use crate::settings::Settings;
 use lienthong_adapter::http::CallError;
+use lienthong_adapter::delivery::not_delivered;
 use lienthong_adapter::{pb, Accepted, DeliveryError, Sink};
 use std::sync::Arc;
 
@@ -58,15 +59,9 @@ impl Sink for TreasurySink {
         if event.r#type != pb::EventType::PaymentRecorded as i32 {
             return Ok(Accepted::default());
         }
-        self.credit(event).await.map_err(|e| {
-            tracing::warn!(
-                partner = %self.partner_id,
-                event = %event.event_id,
-                ma_ho_so = %event.ma_ho_so,
-                error = %e,
-                "credit notice not accepted"
-            );
-            DeliveryError::from(e)
-        })
+        let partner = &self.partner_id;
+        self.credit(event)
+            .await
+            .map_err(|e| not_delivered(partner, event, "credit notice not accepted", e))
     }
 }

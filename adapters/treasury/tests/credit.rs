@@ -5,6 +5,8 @@ mod common;
 
 use common::*;
 use lienthong_adapter::pb;
+use lienthong_adapter::testing::assert_ignored;
+use lienthong_adapter_treasury::simulator::Switches;
 use lienthong_adapter::vietnam_time::{self, now_unix};
 use std::time::Duration;
 
@@ -37,16 +39,12 @@ async fn a_recorded_payment_becomes_a_credit_notice() {
 #[tokio::test]
 async fn other_events_need_no_action() {
     let h = start(Options::default()).await;
-    let mut event = payment_event(1, 10_000);
-    for kind in [
+    let kinds = [
         pb::EventType::FinancialObligationRequested,
         pb::EventType::DossierSubmitted,
         pb::EventType::ResultReturned,
-    ] {
-        event.r#type = kind as i32;
-        let accepted = h.sink.deliver(&event).await.expect("accepted");
-        assert!(accepted.partner_reference.is_empty());
-    }
+    ];
+    assert_ignored(&*h.sink, payment_event(1, 10_000), &kinds).await;
     assert_eq!(h.sim.notices_received(), 0);
 }
 
@@ -64,36 +62,30 @@ async fn a_redelivered_notice_is_credited_once() {
     assert_eq!(h.sim.credits().len(), 1);
 }
 
+/// A notice answered HTTP 500, before or after the treasury credited it,
+/// is retried, and credited once.
 #[tokio::test]
-async fn treasury_500s_are_retried() {
-    let h = start(Options::default()).await;
-    h.sim.switches().fail_next(2);
-    let event = payment_event(3, 50_000);
-    for _ in 0..2 {
-        let err = h.sink.deliver(&event).await.expect_err("500");
-        assert!(err.is_retryable(), "{err}");
+async fn failed_and_lost_answers_are_retried_and_credited_once() {
+    let cases: [(&str, fn(&Switches), usize); 2] = [
+        ("500 before crediting", |s| s.fail_next(2), 2),
+        ("500 after crediting", |s| s.fail_after_record_next(1), 1),
+    ];
+    for (case, arm, failures) in cases {
+        let h = start(Options::default()).await;
+        arm(h.sim.switches());
+        let event = payment_event(3, 50_000);
+        for _ in 0..failures {
+            let err = h.sink.deliver(&event).await.expect_err(case);
+            assert!(err.is_retryable(), "{case}: {err}");
+        }
+        let accepted = h.sink.deliver(&event).await.expect(case);
+        assert_eq!(h.sim.credits().len(), 1, "{case}");
+        assert_eq!(
+            accepted.partner_reference,
+            h.sim.credits()[0].document_number,
+            "{case}"
+        );
     }
-    h.sink.deliver(&event).await.expect("third time");
-    assert_eq!(h.sim.credits().len(), 1);
-}
-
-#[tokio::test]
-async fn a_lost_answer_is_retried_and_credited_once() {
-    let h = start(Options::default()).await;
-    h.sim.switches().fail_after_record_next(1);
-    let event = payment_event(4, 50_000);
-    let err = h
-        .sink
-        .deliver(&event)
-        .await
-        .expect_err("500 after crediting");
-    assert!(err.is_retryable(), "{err}");
-    let accepted = h.sink.deliver(&event).await.expect("already credited");
-    assert_eq!(h.sim.credits().len(), 1);
-    assert_eq!(
-        accepted.partner_reference,
-        h.sim.credits()[0].document_number
-    );
 }
 
 #[tokio::test]

@@ -25,11 +25,11 @@ async fn a_day_with_every_kind_of_discrepancy() {
     h.set_settlements(
         &today,
         &[
-            settled_line(1, 150_000),
-            settled_line(2, 75_000),
-            settled_line(3, 50_000),
-            settled_line(4, 20_000),
-            settled_line(5, 30_000),
+            settled(1, 150_000),
+            settled(2, 75_000),
+            settled(3, 50_000),
+            settled(4, 20_000),
+            settled(5, 30_000),
         ],
     );
 
@@ -108,7 +108,7 @@ async fn a_clean_day_and_a_late_credit() {
         credited_at: lienthong_adapter::vietnam_time::format(now_unix()),
         ..Default::default()
     });
-    h.set_settlements(&today, &[settled_line(1, 150_000)]);
+    h.set_settlements(&today, &[settled(1, 150_000)]);
     // No body: today.
     let (status, body) = h.reconcile(None, Some(TOKEN)).await;
     assert_eq!(status, 200, "{body}");
@@ -162,28 +162,21 @@ async fn the_treasury_credit_file_is_csv_with_vietnamese_text() {
 #[tokio::test]
 async fn the_trigger_is_guarded() {
     let h = start(Options::default()).await;
-    let (status, body) = h.reconcile(None, None).await;
-    assert_eq!(status, 401, "{body}");
-    let (status, _) = h.reconcile(None, Some("wrong-token-wrong-token")).await;
-    assert_eq!(status, 401);
-    let (status, body) = h
-        .reconcile(
-            Some(serde_json::json!({ "date": "2025-11-22" })),
-            Some(TOKEN),
-        )
-        .await;
-    assert_eq!(status, 400);
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("2025-11-22"),
-        "{body}"
-    );
-    let (status, _) = h
-        .reconcile(Some(serde_json::json!({ "date": 20251122 })), Some(TOKEN))
-        .await;
-    assert_eq!(status, 400);
+    let date = |date: serde_json::Value| Some(serde_json::json!({ "date": date }));
+    // (body, token, status, what the error names)
+    let cases = [
+        (None, None, 401, None),
+        (None, Some("wrong-token-wrong-token"), 401, None),
+        (date("2025-11-22".into()), Some(TOKEN), 400, Some("2025-11-22")),
+        (date(20251122.into()), Some(TOKEN), 400, None),
+    ];
+    for (body, token, wanted, names) in cases {
+        let (status, answer) = h.reconcile(body, token).await;
+        assert_eq!(status, wanted, "{answer}");
+        if let Some(names) = names {
+            assert!(error(&answer).contains(names), "{answer}");
+        }
+    }
 
     let disabled = start(Options {
         token: None,
@@ -192,13 +185,7 @@ async fn the_trigger_is_guarded() {
     .await;
     let (status, body) = disabled.reconcile(None, Some(TOKEN)).await;
     assert_eq!(status, 403);
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("trigger_token"),
-        "{body}"
-    );
+    assert!(error(&body).contains("trigger_token"), "{body}");
 }
 
 #[tokio::test]
@@ -211,23 +198,17 @@ async fn partner_failures_are_502_naming_the_file() {
     );
     let (status, body) = h.reconcile(None, Some(TOKEN)).await;
     assert_eq!(status, 502, "{body}");
-    let error = body["error"].as_str().unwrap_or_default();
+    let named = error(&body);
     assert!(
-        error.contains("gateway settlement file") && error.contains("line 2"),
-        "{error}"
+        named.contains("gateway settlement file") && named.contains("line 2"),
+        "{named}"
     );
 
     h.set_settlements(&today, &[]);
     h.sim.switches().fail_next(1);
     let (status, body) = h.reconcile(None, Some(TOKEN)).await;
     assert_eq!(status, 502, "{body}");
-    assert!(
-        body["error"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("treasury credit file"),
-        "{body}"
-    );
+    assert!(error(&body).contains("treasury credit file"), "{body}");
 
     let (status, _) = h.reconcile(None, Some(TOKEN)).await;
     assert_eq!(status, 200, "works again");

@@ -4,7 +4,8 @@
 
 #![allow(dead_code)]
 
-use lienthong_adapter::{pb, Adapter, AdapterKind, Sink};
+use lienthong_adapter::testing::{build_adapter, TestAdapter};
+use lienthong_adapter::{pb, Sink};
 use lienthong_adapter_payment::simulator::{SimConfig, Simulator};
 use lienthong_adapter_payment::PaymentKind;
 use std::sync::Arc;
@@ -14,7 +15,7 @@ pub const PARTNER_CODE: &str = "LIENTHONG";
 pub const SECRET: &str = "test-shared-secret";
 pub const MA_HO_SO: &str = "000.00.01.H22-251122-00017";
 
-pub use lienthong_adapter::testing::{start_tasks, FakeHub, RunningTasks};
+pub use lienthong_adapter::testing::{FakeHub, RunningTasks};
 
 /// Every record_payment the hub was asked for (refused ones too), with its
 /// idempotency key.
@@ -37,6 +38,8 @@ pub struct Harness {
     pub http: reqwest::Client,
     /// Dropping them (with the harness) stops the adapter's tasks.
     pub tasks: RunningTasks,
+    /// Dropping it (with the harness) stops the routes' server.
+    _server: tokio::sync::oneshot::Sender<()>,
 }
 
 pub struct Options {
@@ -57,6 +60,14 @@ impl Default for Options {
     }
 }
 
+/// Re-querying is slow (an hour): only callbacks settle payments.
+pub fn callbacks_only() -> Options {
+    Options {
+        query_interval_seconds: 3600,
+        ..Default::default()
+    }
+}
+
 pub async fn start(options: Options) -> Harness {
     let sim = Simulator::start(SimConfig {
         partner_code: PARTNER_CODE.into(),
@@ -70,46 +81,12 @@ pub async fn start(options: Options) -> Harness {
 
 /// A (new) adapter against an existing simulator and hub.
 pub async fn start_with(sim: Simulator, hub: Arc<FakeHub>, options: Options) -> Harness {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let routes_url = format!("http://{}", listener.local_addr().expect("addr"));
-    let table: toml::Table = format!(
-        r#"
-        endpoint = "{endpoint}"
-        partner_code = "{PARTNER_CODE}"
-        secret = "{secret}"
-        callback_url = "{routes_url}/callback"
-        timeout_seconds = {timeout}
-        query_interval_seconds = {interval}
-        beneficiary_account = "3511.0.1059325"
-        beneficiary_bank = "VCB"
-        treasury_code = "0011"
-        treasury_name = "KBNN Hà Nội"
-        revenue_account = "7111"
-        {extra}
-        "#,
-        endpoint = sim.base_url(),
-        secret = options.adapter_secret,
-        timeout = options.timeout_seconds,
-        interval = options.query_interval_seconds,
-        extra = options.extra,
-    )
-    .parse()
-    .expect("settings toml");
-    PaymentKind.validate(&table).expect("valid settings");
-    let Adapter {
+    let TestAdapter {
         sink,
-        routes,
+        routes_url,
         tasks,
-    } = PaymentKind
-        .build("payment", &table, hub.clone())
-        .expect("adapter");
-    let routes = routes.expect("routes");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, routes).await;
-    });
-    let tasks = start_tasks(tasks);
+        server,
+    } = adapter(sim.base_url(), hub.clone(), options).await;
     Harness {
         sim,
         hub,
@@ -117,7 +94,38 @@ pub async fn start_with(sim: Simulator, hub: Arc<FakeHub>, options: Options) -> 
         routes_url,
         http: reqwest::Client::new(),
         tasks,
+        _server: server,
     }
+}
+
+/// The adapter built from its settings table as the hub would, against the
+/// gateway at `endpoint`, told to call back at its own routes.
+pub async fn adapter(endpoint: &str, hub: Arc<FakeHub>, options: Options) -> TestAdapter {
+    build_adapter(&PaymentKind, "payment", hub, |routes_url| {
+        format!(
+            r#"
+            endpoint = "{endpoint}"
+            partner_code = "{PARTNER_CODE}"
+            secret = "{secret}"
+            callback_url = "{routes_url}/callback"
+            timeout_seconds = {timeout}
+            query_interval_seconds = {interval}
+            beneficiary_account = "3511.0.1059325"
+            beneficiary_bank = "VCB"
+            treasury_code = "0011"
+            treasury_name = "KBNN Hà Nội"
+            revenue_account = "7111"
+            {extra}
+            "#,
+            secret = options.adapter_secret,
+            timeout = options.timeout_seconds,
+            interval = options.query_interval_seconds,
+            extra = options.extra,
+        )
+        .parse()
+        .expect("settings toml")
+    })
+    .await
 }
 
 pub fn fee(code: &str, name: &str, amount: i64) -> pb::Fee {

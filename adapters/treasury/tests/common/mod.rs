@@ -5,12 +5,15 @@
 #![allow(dead_code)]
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
+use lienthong_adapter::simulator::daily_file;
+use lienthong_adapter::testing::{build_adapter, TestAdapter};
 use lienthong_adapter::vietnam_time::{self, now_unix};
-use lienthong_adapter::{pb, serve_simulator, Adapter, AdapterKind, Sink};
+use lienthong_adapter::{pb, serve_simulator, Sink};
+use lienthong_adapter_treasury::reconcile::files::write_settled;
 use lienthong_adapter_treasury::simulator::{SimConfig, Simulator};
-use lienthong_adapter_treasury::TreasuryKind;
+use lienthong_adapter_treasury::{Settled, TreasuryKind};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -20,7 +23,7 @@ pub const SECRET: &str = "treasury-shared-secret";
 pub const GATEWAY_SECRET: &str = "gateway-shared-secret";
 pub const TOKEN: &str = "reconcile-trigger-token-0001";
 
-pub use lienthong_adapter::testing::{serve_routes, start_tasks, FakeHub, RunningTasks};
+pub use lienthong_adapter::testing::{FakeHub, RunningTasks};
 
 /// A stand-in gateway: serves, per date, the settlement file set by the
 /// test, checking the download signature like the real one.
@@ -34,20 +37,11 @@ async fn settlement(
     State(gw): State<Arc<FakeGateway>>,
     Query(request): Query<DailyFileRequest>,
 ) -> Response {
-    let date = request.date.as_str();
-    if !request.is_from(PARTNER_CODE, GATEWAY_SECRET) {
-        return (axum::http::StatusCode::UNAUTHORIZED, "bad signature").into_response();
-    }
-    gw.downloads.lock().unwrap().push(date.to_string());
-    let header = "MaThamChieu,MaGiaoDich,MaHoSo,SoTien,NganHang,ThoiGianThanhToan\r\n";
-    let body = gw
-        .files
-        .lock()
-        .unwrap()
-        .get(date)
-        .cloned()
-        .unwrap_or_else(|| header.to_string());
-    body.into_response()
+    daily_file(&request, PARTNER_CODE, GATEWAY_SECRET, |date| {
+        gw.downloads.lock().unwrap().push(date.to_string());
+        let files = gw.files.lock().unwrap();
+        files.get(date).cloned().unwrap_or_else(|| write_settled(&[]))
+    })
 }
 
 pub struct Harness {
@@ -103,44 +97,42 @@ pub async fn start(options: Options) -> Harness {
         std::process::id(),
         now_unix_nanos()
     ));
-    let token_line = options
-        .token
-        .as_ref()
-        .map(|t| format!("trigger_token = \"{t}\""))
-        .unwrap_or_default();
-    let table: toml::Table = format!(
-        r#"
-        endpoint = "{endpoint}"
-        partner_code = "{PARTNER_CODE}"
-        secret = "{secret}"
-        timeout_seconds = {timeout}
-        treasury_code = "0011"
-        revenue_account = "7111"
-        settlement_url = "{gateway_url}/api/v1/settlements.csv"
-        settlement_partner_code = "{PARTNER_CODE}"
-        settlement_secret = "{GATEWAY_SECRET}"
-        reconcile_at = "01:30"
-        report_dir = {report_dir:?}
-        {token_line}
-        "#,
-        endpoint = sim.base_url(),
-        secret = options.adapter_secret,
-        timeout = options.timeout_seconds,
-        report_dir = report_dir.display().to_string(),
-    )
-    .parse()
-    .expect("settings toml");
-    TreasuryKind.validate(&table).expect("valid settings");
     let hub = Arc::new(FakeHub::default());
-    let Adapter {
+    let TestAdapter {
         sink,
-        routes,
+        routes_url,
         tasks,
-    } = TreasuryKind
-        .build("treasury", &table, hub.clone())
-        .expect("adapter");
-    let (routes_url, routes_server) = serve_routes("treasury", routes.expect("routes")).await;
-    let tasks = start_tasks(tasks);
+        server,
+    } = build_adapter(&TreasuryKind, "treasury", hub.clone(), |_| {
+        let token_line = options
+            .token
+            .as_ref()
+            .map(|t| format!("trigger_token = \"{t}\""))
+            .unwrap_or_default();
+        format!(
+            r#"
+            endpoint = "{endpoint}"
+            partner_code = "{PARTNER_CODE}"
+            secret = "{secret}"
+            timeout_seconds = {timeout}
+            treasury_code = "0011"
+            revenue_account = "7111"
+            settlement_url = "{gateway_url}/api/v1/settlements.csv"
+            settlement_partner_code = "{PARTNER_CODE}"
+            settlement_secret = "{GATEWAY_SECRET}"
+            reconcile_at = "01:30"
+            report_dir = {report_dir:?}
+            {token_line}
+            "#,
+            endpoint = sim.base_url(),
+            secret = options.adapter_secret,
+            timeout = options.timeout_seconds,
+            report_dir = report_dir.display().to_string(),
+        )
+        .parse()
+        .expect("settings toml")
+    })
+    .await;
     Harness {
         sim,
         hub,
@@ -151,7 +143,7 @@ pub async fn start(options: Options) -> Harness {
         report_dir,
         http: reqwest::Client::new(),
         tasks,
-        _servers: [gateway_server, routes_server],
+        _servers: [gateway_server, server],
     }
 }
 
@@ -197,28 +189,31 @@ pub fn payment_event(n: u32, amount: i64) -> pb::Event {
     }
 }
 
-/// The settlement-file line of dossier `n`'s payment, paid now.
-pub fn settled_line(n: u32, amount: i64) -> String {
-    format!(
-        "{}-5,PG{n:08},{},{amount},\"Ngân hàng Ngoại thương, CN Hà Nội\",{}\r\n",
-        ma_ho_so(n),
-        ma_ho_so(n),
-        vietnam_time::format(now_unix())
-    )
+/// The gateway's record of dossier `n`'s payment, paid now.
+pub fn settled(n: u32, amount: i64) -> Settled {
+    Settled {
+        reference: format!("{}-5", ma_ho_so(n)),
+        transaction_id: format!("PG{n:08}"),
+        ma_ho_so: ma_ho_so(n),
+        amount_vnd: amount,
+        bank: "Ngân hàng Ngoại thương, CN Hà Nội".into(),
+        paid_at: vietnam_time::format(now_unix()),
+    }
+}
+
+/// The `error` of a JSON answer (empty when it has none).
+pub fn error(body: &serde_json::Value) -> &str {
+    body["error"].as_str().unwrap_or_default()
 }
 
 impl Harness {
-    pub fn set_settlements(&self, date: &str, lines: &[String]) {
-        let mut file =
-            "MaThamChieu,MaGiaoDich,MaHoSo,SoTien,NganHang,ThoiGianThanhToan\r\n".to_string();
-        for line in lines {
-            file.push_str(line);
-        }
+    /// The gateway's settlement file of `date` lists `records`.
+    pub fn set_settlements(&self, date: &str, records: &[Settled]) {
         self.gateway
             .files
             .lock()
             .unwrap()
-            .insert(date.to_string(), file);
+            .insert(date.to_string(), write_settled(records));
     }
 
     pub async fn reconcile(
