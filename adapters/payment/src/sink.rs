@@ -12,9 +12,9 @@ use crate::error::PaymentError;
 use crate::ledger::PaymentRecord;
 use crate::obligation::{self, Obligation};
 use crate::protocol::{CODE_DUPLICATE, CODE_OK};
+use lienthong_adapter::delivery::not_delivered;
 use lienthong_adapter::http::CallError;
 use lienthong_adapter::vietnam_time::now_unix;
-use lienthong_adapter::delivery::not_delivered;
 use lienthong_adapter::{pb, Accepted, DeliveryError, Sink};
 use std::sync::Arc;
 

@@ -7,7 +7,7 @@ use common::*;
 use lienthong_adapter::testing::refusal;
 use lienthong_adapter::ErrorCode;
 use lienthong_adapter_payment::protocol::{Callback, Signed};
-use lienthong_adapter_payment::simulator::Outcome;
+use lienthong_adapter_payment::simulator::{Outcome, Switches};
 use std::time::Duration;
 
 #[tokio::test]
@@ -73,33 +73,39 @@ async fn duplicate_callbacks_change_nothing() {
     assert_eq!(h.payment_state(&reference).await["state"], "paid");
 }
 
-#[tokio::test]
-async fn a_wrong_signature_is_401_and_nothing_is_recorded() {
-    let h = start(callbacks_only()).await;
-    let reference = h.create_payment(5).await;
-    h.sim.switches().wrong_signature_callbacks(1);
-    let paid = h.sim.pay(&reference).await.expect("paid");
-    assert_eq!(paid.callbacks.len(), 1, "a 401 is not retried");
-    assert_eq!(paid.callbacks[0].status, Some(401));
-    assert!(paid.callbacks[0].reply.contains("MaXacThuc"));
-    assert_eq!(h.hub.calls().len(), 0);
-    assert_eq!(h.payment_state(&reference).await["state"], "pending");
-}
+/// Turns a misbehaviour of the simulated gateway on.
+type Arm = fn(&Switches);
 
+/// A callback with a wrong signature is answered 401, one with a wrong
+/// amount 400; neither is retried, nothing is recorded.
 #[tokio::test]
-async fn an_amount_mismatch_is_400_and_nothing_is_recorded() {
-    let h = start(callbacks_only()).await;
-    let reference = h.create_payment(5).await;
-    h.sim.switches().wrong_amount_callbacks(1);
-    let paid = h.sim.pay(&reference).await.expect("paid");
-    assert_eq!(paid.callbacks[0].status, Some(400));
-    assert!(
-        paid.callbacks[0].reply.contains("151000"),
-        "{}",
-        paid.callbacks[0].reply
-    );
-    assert_eq!(h.hub.calls().len(), 0);
-    assert_eq!(h.payment_state(&reference).await["state"], "pending");
+async fn a_wrong_callback_is_refused_and_nothing_is_recorded() {
+    let cases: [(&str, Arm, u16, &str); 2] = [
+        (
+            "wrong signature",
+            |s| s.wrong_signature_callbacks(1),
+            401,
+            "MaXacThuc",
+        ),
+        (
+            "wrong amount",
+            |s| s.wrong_amount_callbacks(1),
+            400,
+            "151000",
+        ),
+    ];
+    for (case, arm, status, named) in cases {
+        let h = start(callbacks_only()).await;
+        let reference = h.create_payment(5).await;
+        arm(h.sim.switches());
+        let paid = h.sim.pay(&reference).await.expect("paid");
+        assert_eq!(paid.callbacks.len(), 1, "{case}: a refusal is not retried");
+        assert_eq!(paid.callbacks[0].status, Some(status), "{case}");
+        let reply = &paid.callbacks[0].reply;
+        assert!(reply.contains(named), "{case}: {reply}");
+        assert_eq!(h.hub.calls().len(), 0, "{case}");
+        assert_eq!(h.payment_state(&reference).await["state"], "pending");
+    }
 }
 
 #[tokio::test]

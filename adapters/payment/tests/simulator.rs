@@ -64,22 +64,17 @@ async fn the_demo_pays_over_http() {
         .expect("page");
     assert_eq!(page.status().as_u16(), 200);
     assert!(page.text().await.expect("text").contains("150000"));
-    let response = h
-        .http
-        .post(format!("{}/sim/pay/{reference}", h.sim.base_url()))
-        .send()
-        .await
-        .expect("pay");
+    let pay = || {
+        h.http
+            .post(format!("{}/sim/pay/{reference}", h.sim.base_url()))
+            .send()
+    };
+    let response = pay().await.expect("pay");
     assert_eq!(response.status().as_u16(), 200);
     let body: serde_json::Value = response.json().await.expect("json");
     assert_eq!(body["callbacks"][0]["status"], 200);
     assert_eq!(h.payment_state(&reference).await["state"], "paid");
-    let again = h
-        .http
-        .post(format!("{}/sim/pay/{reference}", h.sim.base_url()))
-        .send()
-        .await
-        .expect("pay again");
+    let again = pay().await.expect("pay again");
     assert_eq!(
         again.status().as_u16(),
         409,

@@ -144,11 +144,7 @@ impl Line {
     }
 
     /// A field of the gateway's record, else of the treasury's.
-    fn either(
-        &self,
-        gateway: fn(&Settled) -> &String,
-        treasury: fn(&Credited) -> &String,
-    ) -> &str {
+    fn either(&self, gateway: fn(&Settled) -> &String, treasury: fn(&Credited) -> &String) -> &str {
         self.gateway
             .as_ref()
             .map(gateway)
@@ -427,6 +423,21 @@ mod tests {
         assert_eq!(counted, report.lines.len());
     }
 
+    /// Reconciles; checks every record is in one line and the lines'
+    /// (reference, outcome) are `expected`.
+    fn reconciled(
+        gateway: &[Settled],
+        treasury: &[Credited],
+        expected: &[(&str, Outcome)],
+    ) -> Report {
+        let report = reconcile(gateway, treasury);
+        assert_complete(gateway, treasury, &report);
+        let expected: Vec<(String, Outcome)> =
+            expected.iter().map(|(r, o)| (r.to_string(), *o)).collect();
+        assert_eq!(outcomes(&report), expected);
+        report
+    }
+
     #[test]
     fn empty_is_clean() {
         let report = reconcile(&[], &[]);
@@ -451,18 +462,17 @@ mod tests {
     fn missing_on_either_side() {
         let gateway = [g("R1", "T1", 100), g("R2", "T2", 200)];
         let treasury = [t("R2", "T2", 200), t("R3", "T3", 300)];
-        let report = reconcile(&gateway, &treasury);
-        assert_eq!(
-            outcomes(&report),
-            vec![
-                ("R1".into(), Outcome::MissingInTreasury),
-                ("R2".into(), Outcome::Matched),
-                ("R3".into(), Outcome::MissingInGateway),
-            ]
+        let report = reconciled(
+            &gateway,
+            &treasury,
+            &[
+                ("R1", Outcome::MissingInTreasury),
+                ("R2", Outcome::Matched),
+                ("R3", Outcome::MissingInGateway),
+            ],
         );
         assert!(!report.summary.is_clean());
         assert_eq!(report.lines[0].note(), "đã thanh toán, kho bạc chưa ghi có");
-        assert_complete(&gateway, &treasury, &report);
     }
 
     #[test]
@@ -526,26 +536,25 @@ mod tests {
     fn credited_twice_is_a_treasury_duplicate() {
         let gateway = [g("R1", "T1", 100)];
         let treasury = [t("R1", "T1", 100), t("R1", "T1", 100)];
-        let report = reconcile(&gateway, &treasury);
-        assert_eq!(
-            outcomes(&report),
-            vec![
-                ("R1".into(), Outcome::Matched),
-                ("R1".into(), Outcome::DuplicateInTreasury)
-            ]
+        let report = reconciled(
+            &gateway,
+            &treasury,
+            &[
+                ("R1", Outcome::Matched),
+                ("R1", Outcome::DuplicateInTreasury),
+            ],
         );
         assert_eq!(report.summary.treasury_total_vnd, 200);
-        assert_complete(&gateway, &treasury, &report);
 
         // Twice credited, never paid: one missing, one duplicate.
         let treasury = [t("R5", "T5", 100), t("R5", "T5", 100)];
-        let report = reconcile(&[], &treasury);
-        assert_eq!(
-            outcomes(&report),
-            vec![
-                ("R5".into(), Outcome::MissingInGateway),
-                ("R5".into(), Outcome::DuplicateInTreasury),
-            ]
+        reconciled(
+            &[],
+            &treasury,
+            &[
+                ("R5", Outcome::MissingInGateway),
+                ("R5", Outcome::DuplicateInTreasury),
+            ],
         );
     }
 
@@ -553,15 +562,14 @@ mod tests {
     fn settled_twice_is_a_gateway_duplicate() {
         let gateway = [g("R1", "T1", 100), g("R1", "T1", 100)];
         let treasury = [t("R1", "T1", 100)];
-        let report = reconcile(&gateway, &treasury);
-        assert_eq!(
-            outcomes(&report),
-            vec![
-                ("R1".into(), Outcome::Matched),
-                ("R1".into(), Outcome::DuplicateInGateway)
-            ]
+        reconciled(
+            &gateway,
+            &treasury,
+            &[
+                ("R1", Outcome::Matched),
+                ("R1", Outcome::DuplicateInGateway),
+            ],
         );
-        assert_complete(&gateway, &treasury, &report);
     }
 
     #[test]
@@ -588,24 +596,23 @@ mod tests {
             t("R5", "T5", 500),
             t("R1", "T1", 100),
         ];
-        let first = reconcile(&gateway, &treasury);
+        let first = reconciled(
+            &gateway,
+            &treasury,
+            &[
+                ("R1", Outcome::Matched),
+                ("R2", Outcome::AmountMismatch),
+                ("R3", Outcome::MissingInTreasury),
+                ("R4", Outcome::Matched),
+                ("R5", Outcome::MissingInGateway),
+            ],
+        );
         let mut g2 = gateway.clone();
         g2.reverse();
         let mut t2 = treasury.clone();
         t2.rotate_left(2);
         let second = reconcile(&g2, &t2);
         assert_eq!(first, second);
-        assert_eq!(
-            outcomes(&first),
-            vec![
-                ("R1".into(), Outcome::Matched),
-                ("R2".into(), Outcome::AmountMismatch),
-                ("R3".into(), Outcome::MissingInTreasury),
-                ("R4".into(), Outcome::Matched),
-                ("R5".into(), Outcome::MissingInGateway),
-            ]
-        );
-        assert_complete(&gateway, &treasury, &first);
     }
 
     #[test]

@@ -8,8 +8,8 @@ use crate::error::TreasuryError;
 use crate::notice;
 use crate::protocol::{CODE_DUPLICATE, CODE_OK};
 use crate::settings::Settings;
-use lienthong_adapter::http::CallError;
 use lienthong_adapter::delivery::not_delivered;
+use lienthong_adapter::http::CallError;
 use lienthong_adapter::{pb, Accepted, DeliveryError, Sink};
 use std::sync::Arc;
 

@@ -6,8 +6,8 @@ mod common;
 use common::*;
 use lienthong_adapter::pb;
 use lienthong_adapter::testing::assert_ignored;
-use lienthong_adapter_treasury::simulator::Switches;
 use lienthong_adapter::vietnam_time::{self, now_unix};
+use lienthong_adapter_treasury::simulator::Switches;
 use std::time::Duration;
 
 #[tokio::test]
@@ -62,11 +62,14 @@ async fn a_redelivered_notice_is_credited_once() {
     assert_eq!(h.sim.credits().len(), 1);
 }
 
+/// Turns a misbehaviour of the simulated treasury on.
+type Arm = fn(&Switches);
+
 /// A notice answered HTTP 500, before or after the treasury credited it,
 /// is retried, and credited once.
 #[tokio::test]
 async fn failed_and_lost_answers_are_retried_and_credited_once() {
-    let cases: [(&str, fn(&Switches), usize); 2] = [
+    let cases: [(&str, Arm, usize); 2] = [
         ("500 before crediting", |s| s.fail_next(2), 2),
         ("500 after crediting", |s| s.fail_after_record_next(1), 1),
     ];

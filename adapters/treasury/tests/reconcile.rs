@@ -167,7 +167,12 @@ async fn the_trigger_is_guarded() {
     let cases = [
         (None, None, 401, None),
         (None, Some("wrong-token-wrong-token"), 401, None),
-        (date("2025-11-22".into()), Some(TOKEN), 400, Some("2025-11-22")),
+        (
+            date("2025-11-22".into()),
+            Some(TOKEN),
+            400,
+            Some("2025-11-22"),
+        ),
         (date(20251122.into()), Some(TOKEN), 400, None),
     ];
     for (body, token, wanted, names) in cases {

@@ -40,7 +40,10 @@ async fn settlement(
     daily_file(&request, PARTNER_CODE, GATEWAY_SECRET, |date| {
         gw.downloads.lock().unwrap().push(date.to_string());
         let files = gw.files.lock().unwrap();
-        files.get(date).cloned().unwrap_or_else(|| write_settled(&[]))
+        files
+            .get(date)
+            .cloned()
+            .unwrap_or_else(|| write_settled(&[]))
     })
 }
 
