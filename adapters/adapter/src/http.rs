@@ -62,6 +62,40 @@ pub fn http_client(
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
+/// The client of one partner's API: every call, its connection included,
+/// ends within `timeout`. A client that cannot be built is the
+/// [`CallError`] of operation `client`.
+pub fn partner_client(timeout: Duration) -> Result<reqwest::Client, CallError> {
+    http_client(timeout, timeout).map_err(|reason| CallError::Transport {
+        operation: "client",
+        reason,
+    })
+}
+
+/// Sends the call `operation` and answers the body of its 2xx answer: no
+/// answer is [`CallError::Transport`], another status [`CallError::Http`]
+/// (with the first 300 characters of the body).
+pub async fn send(
+    operation: &'static str,
+    request: reqwest::RequestBuilder,
+) -> Result<String, CallError> {
+    let transport = |e: reqwest::Error| CallError::Transport {
+        operation,
+        reason: e.to_string(),
+    };
+    let response = request.send().await.map_err(transport)?;
+    let status = response.status().as_u16();
+    let body = response.text().await.map_err(transport)?;
+    if !(200..300).contains(&status) {
+        return Err(CallError::Http {
+            operation,
+            status,
+            body: body.chars().take(300).collect(),
+        });
+    }
+    Ok(body)
+}
+
 /// What became of a call that got no answer: `timed out`, `could not
 /// connect`, or `failed`.
 pub fn transport_failure(e: &reqwest::Error) -> &'static str {

@@ -9,6 +9,7 @@
 //! [`Signed`] message. Free text (descriptions, names) is never signed, so a
 //! `|` inside it cannot shift one field into the next.
 
+use crate::http::CallError;
 use crate::AdapterConfigError;
 use sha2::{Digest, Sha256};
 
@@ -46,6 +47,24 @@ pub fn verify(fields: &[&str], secret: &str, given: &str) -> bool {
     crate::auth::same_secret(given.as_bytes(), expected.as_bytes())
 }
 
+/// A partner code (`MaDoiTac`) and the secret its messages are signed
+/// with: all a simulator of a signing partner (the gateway, the treasury)
+/// knows of the one partner it serves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SharedSecret {
+    pub partner_code: String,
+    pub secret: String,
+}
+
+impl SharedSecret {
+    pub fn new(partner_code: &str, secret: &str) -> SharedSecret {
+        SharedSecret {
+            partner_code: partner_code.to_string(),
+            secret: secret.to_string(),
+        }
+    }
+}
+
 /// A message that carries a `MaXacThuc` (in a field `signature`) over some
 /// of its fields. Implemented with [`signed!`](crate::signed), which lists
 /// the fields in the partner's order.
@@ -78,6 +97,26 @@ pub trait Signed {
         let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
         verify(&refs, secret, self.signature())
     }
+}
+
+/// Sends the call `operation` ([`send`](crate::http::send)) and reads its
+/// answer as the signed JSON reply `A`, verified with `secret`: one that
+/// does not parse is [`CallError::BadReply`], one not signed with `secret`
+/// [`CallError::BadSignature`].
+pub async fn send_signed<A: serde::de::DeserializeOwned + Signed>(
+    operation: &'static str,
+    request: reqwest::RequestBuilder,
+    secret: &str,
+) -> Result<A, CallError> {
+    let body = crate::http::send(operation, request).await?;
+    let reply: A = serde_json::from_str(&body).map_err(|e| CallError::BadReply {
+        operation,
+        problem: e.to_string(),
+    })?;
+    if !reply.verify_with(secret) {
+        return Err(CallError::BadSignature { operation });
+    }
+    Ok(reply)
 }
 
 /// Makes each message type [`Signed`] over the fields listed, in that order

@@ -8,8 +8,8 @@ use crate::protocol::{
     CURRENCY_VND, PATH_BILL, PATH_INIT, PATH_QUERY,
 };
 use crate::settings::Settings;
-use lienthong_adapter::http::http_client;
-use lienthong_adapter::http::CallError;
+use lienthong_adapter::http::partner_client;
+use lienthong_adapter::ma_xac_thuc::send_signed;
 use lienthong_adapter::vietnam_time::{self, now_unix};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -22,12 +22,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(settings: Arc<Settings>) -> Result<Client, PaymentError> {
-        let http = http_client(settings.timeout(), settings.timeout()).map_err(|reason| {
-            PaymentError::Call(CallError::Transport {
-                operation: "client",
-                reason,
-            })
-        })?;
+        let http = partner_client(settings.timeout())?;
         Ok(Client { http, settings })
     }
 
@@ -87,42 +82,8 @@ impl Client {
         path: &str,
         request: &Q,
     ) -> Result<A, PaymentError> {
-        let response = self
-            .http
-            .post(self.settings.url(path))
-            .json(request)
-            .send()
-            .await
-            .map_err(|e| {
-                PaymentError::Call(CallError::Transport {
-                    operation,
-                    reason: e.to_string(),
-                })
-            })?;
-        let status = response.status().as_u16();
-        let body = response.text().await.map_err(|e| {
-            PaymentError::Call(CallError::Transport {
-                operation,
-                reason: e.to_string(),
-            })
-        })?;
-        if !(200..300).contains(&status) {
-            return Err(PaymentError::Call(CallError::Http {
-                operation,
-                status,
-                body: body.chars().take(300).collect(),
-            }));
-        }
-        let reply: A = serde_json::from_str(&body).map_err(|e| {
-            PaymentError::Call(CallError::BadReply {
-                operation,
-                problem: e.to_string(),
-            })
-        })?;
-        if !reply.verify_with(&self.settings.secret) {
-            return Err(PaymentError::Call(CallError::BadSignature { operation }));
-        }
-        Ok(reply)
+        let request = self.http.post(self.settings.url(path)).json(request);
+        Ok(send_signed(operation, request, &self.settings.secret).await?)
     }
 }
 

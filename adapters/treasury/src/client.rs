@@ -3,11 +3,11 @@
 //! treasury's credits), each download signed with `MaDoiTac|Ngay`.
 
 use crate::error::TreasuryError;
-use crate::protocol::{CreditNotice, CreditReply, Signed, PATH_CREDITS, PATH_CREDIT_NOTICES};
+use crate::protocol::{CreditNotice, CreditReply, PATH_CREDITS, PATH_CREDIT_NOTICES};
 use crate::settings::Settings;
-use lienthong_adapter::http::http_client;
-use lienthong_adapter::http::CallError;
-use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
+use lienthong_adapter::http::partner_client;
+use lienthong_adapter::http::send;
+use lienthong_adapter::ma_xac_thuc::{send_signed, DailyFileRequest};
 use std::sync::Arc;
 
 pub struct Client {
@@ -17,45 +17,18 @@ pub struct Client {
 
 impl Client {
     pub fn new(settings: Arc<Settings>) -> Result<Client, TreasuryError> {
-        let http = http_client(settings.timeout(), settings.timeout()).map_err(|reason| {
-            TreasuryError::Call(CallError::Transport {
-                operation: "client",
-                reason,
-            })
-        })?;
+        let http = partner_client(settings.timeout())?;
         Ok(Client { http, settings })
     }
 
     /// Sends a credit notice; answers the verified reply whatever its code.
     pub async fn send_notice(&self, notice: &CreditNotice) -> Result<CreditReply, TreasuryError> {
         const OP: &str = "credit notice";
-        let (status, body) = self
-            .call(
-                OP,
-                self.http
-                    .post(self.settings.url(PATH_CREDIT_NOTICES))
-                    .json(notice),
-            )
-            .await?;
-        if !(200..300).contains(&status) {
-            return Err(TreasuryError::Call(CallError::Http {
-                operation: OP,
-                status,
-                body: body.chars().take(300).collect(),
-            }));
-        }
-        let reply: CreditReply = serde_json::from_str(&body).map_err(|e| {
-            TreasuryError::Call(CallError::BadReply {
-                operation: OP,
-                problem: e.to_string(),
-            })
-        })?;
-        if !reply.verify_with(&self.settings.secret) {
-            return Err(TreasuryError::Call(CallError::BadSignature {
-                operation: OP,
-            }));
-        }
-        Ok(reply)
+        let request = self
+            .http
+            .post(self.settings.url(PATH_CREDIT_NOTICES))
+            .json(notice);
+        Ok(send_signed(OP, request, &self.settings.secret).await?)
     }
 
     /// The gateway's settlement file of `date`.
@@ -96,31 +69,6 @@ impl Client {
             .http
             .get(url)
             .query(&DailyFileRequest::new(partner_code, date, secret));
-        let (status, body) = self.call(operation, request).await?;
-        if !(200..300).contains(&status) {
-            return Err(TreasuryError::Call(CallError::Http {
-                operation,
-                status,
-                body: body.chars().take(300).collect(),
-            }));
-        }
-        Ok(body)
-    }
-
-    async fn call(
-        &self,
-        operation: &'static str,
-        request: reqwest::RequestBuilder,
-    ) -> Result<(u16, String), TreasuryError> {
-        let transport = |e: reqwest::Error| {
-            TreasuryError::Call(CallError::Transport {
-                operation,
-                reason: e.to_string(),
-            })
-        };
-        let response = request.send().await.map_err(transport)?;
-        let status = response.status().as_u16();
-        let body = response.text().await.map_err(transport)?;
-        Ok((status, body))
+        Ok(send(operation, request).await?)
     }
 }

@@ -29,11 +29,7 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 /// Who the simulated gateway knows: one partner and its shared secret.
-#[derive(Debug, Clone)]
-pub struct SimConfig {
-    pub partner_code: String,
-    pub secret: String,
-}
+pub type SimConfig = lienthong_adapter::ma_xac_thuc::SharedSecret;
 
 /// The outcome of paying or declining a payment.
 #[derive(Debug, Clone)]

@@ -69,12 +69,9 @@ pub fn callbacks_only() -> Options {
 }
 
 pub async fn start(options: Options) -> Harness {
-    let sim = Simulator::start(SimConfig {
-        partner_code: PARTNER_CODE.into(),
-        secret: SECRET.into(),
-    })
-    .await
-    .expect("simulator");
+    let sim = Simulator::start(SimConfig::new(PARTNER_CODE, SECRET))
+        .await
+        .expect("simulator");
     let hub = Arc::new(FakeHub::default());
     start_with(sim, hub, options).await
 }

@@ -24,11 +24,7 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 
 /// Who the simulated treasury knows: one partner and its shared secret.
-#[derive(Debug, Clone)]
-pub struct SimConfig {
-    pub partner_code: String,
-    pub secret: String,
-}
+pub type SimConfig = lienthong_adapter::ma_xac_thuc::SharedSecret;
 
 /// A running treasury simulator; stops when dropped.
 pub struct Simulator {

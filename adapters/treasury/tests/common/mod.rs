@@ -80,12 +80,9 @@ impl Default for Options {
 }
 
 pub async fn start(options: Options) -> Harness {
-    let sim = Simulator::start(SimConfig {
-        partner_code: PARTNER_CODE.into(),
-        secret: SECRET.into(),
-    })
-    .await
-    .expect("simulator");
+    let sim = Simulator::start(SimConfig::new(PARTNER_CODE, SECRET))
+        .await
+        .expect("simulator");
     let gateway = Arc::new(FakeGateway::default());
     let (gateway_url, gateway_server) = serve_simulator("127.0.0.1:0", "fake gateway", |_| {
         axum::Router::new()
