@@ -14,6 +14,7 @@ use axum::{Json, Router};
 use lienthong_adapter::ma_xac_thuc::DailyFileRequest;
 use lienthong_adapter::simulator::daily_file;
 use lienthong_adapter::vietnam_time::{self, now_unix};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -46,42 +47,103 @@ fn answer<T: Serialize + Signed>(state: &SimState, reply: T) -> Response {
     Json(reply.signed(&state.secret)).into_response()
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, String> {
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, String> {
     serde_json::from_slice(body).map_err(|e| format!("dữ liệu không hợp lệ: {e}"))
 }
 
-async fn init(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
-    if let Some(failure) = misbehave(&state).await {
-        return failure;
+/// A request of the protocol: whose it is, about which payment.
+trait Request: DeserializeOwned + Signed {
+    fn partner_code(&self) -> &str;
+    fn reference(&self) -> &str;
+}
+
+/// An answer of the protocol, which can say no.
+trait Reply: Default + Serialize + Signed {
+    /// The answer `MaLoi` `code`, `MoTaLoi` `message`, about `reference`.
+    fn refusal(code: &str, message: String, reference: &str) -> Self;
+}
+
+// Every request names its partner and payment alike.
+macro_rules! requests {
+    ($($request:ty),*) => {$(
+        impl Request for $request {
+            fn partner_code(&self) -> &str {
+                &self.partner_code
+            }
+            fn reference(&self) -> &str {
+                &self.reference
+            }
+        }
+    )*};
+}
+
+requests!(InitRequest, QueryRequest, BillRequest);
+
+// INIT's and QUERY's refusals name the reference asked about.
+macro_rules! replies {
+    ($($reply:ident),*) => {$(
+        impl Reply for $reply {
+            fn refusal(code: &str, message: String, reference: &str) -> Self {
+                $reply {
+                    code: code.into(),
+                    message,
+                    reference: reference.into(),
+                    ..Default::default()
+                }
+            }
+        }
+    )*};
+}
+
+replies!(InitReply, QueryReply);
+
+impl Reply for BillReply {
+    /// GET_BILL's refusals name no reference.
+    fn refusal(code: &str, message: String, _reference: &str) -> Self {
+        BillReply {
+            code: code.into(),
+            message,
+            ..Default::default()
+        }
     }
-    let refuse = |code: &str, message: String, reference: &str| {
-        answer(
-            &state,
-            InitReply {
-                code: code.into(),
-                message,
-                reference: reference.into(),
-                ..Default::default()
-            },
-        )
-    };
-    let request: InitRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return refuse(CODE_INVALID, e, ""),
+}
+
+/// The first steps of every protocol call: misbehave if switched to, then
+/// the request once it parses and comes from the partner the gateway knows,
+/// correctly signed; else the answer to give (HTTP 500, or the refusal
+/// `R` with `MaLoi` 03 or 01).
+async fn receive<Q: Request, R: Reply>(state: &SimState, body: &Bytes) -> Result<Q, Response> {
+    if let Some(failure) = misbehave(state).await {
+        return Err(failure);
+    }
+    let request: Q = parse(body).map_err(|e| answer(state, R::refusal(CODE_INVALID, e, "")))?;
+    if request.partner_code() != state.partner_code || !request.verify_with(&state.secret) {
+        let why = "sai mã xác thực".to_string();
+        return Err(answer(
+            state,
+            R::refusal(CODE_BAD_SIGNATURE, why, request.reference()),
+        ));
+    }
+    Ok(request)
+}
+
+async fn init(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
+    let request: InitRequest = match receive::<_, InitReply>(&state, &body).await {
+        Ok(request) => request,
+        Err(answer) => return answer,
     };
     let reference = request.reference.clone();
-    if request.partner_code != state.partner_code || !request.verify_with(&state.secret) {
-        return refuse(CODE_BAD_SIGNATURE, "sai mã xác thực".into(), &reference);
-    }
+    let refuse = |code: &str, message: String| {
+        answer(&state, InitReply::refusal(code, message, &reference))
+    };
     if let Err(problem) = check_init(&request) {
-        return refuse(CODE_INVALID, problem, &reference);
+        return refuse(CODE_INVALID, problem);
     }
     let mut payments = lock(&state.payments);
     if payments.contains_key(&reference) {
         return refuse(
             CODE_DUPLICATE,
             format!("MaThamChieu {reference} đã tồn tại"),
-            &reference,
         );
     }
     let payment_url = format!("{}/pay/{reference}", state.base_url);
@@ -149,37 +211,16 @@ fn check_init(r: &InitRequest) -> Result<(), String> {
 }
 
 async fn query(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
-    if let Some(failure) = misbehave(&state).await {
-        return failure;
-    }
-    let refuse = |code: &str, message: String, reference: &str| {
-        answer(
-            &state,
-            QueryReply {
-                code: code.into(),
-                message,
-                reference: reference.into(),
-                ..Default::default()
-            },
-        )
+    let request: QueryRequest = match receive::<_, QueryReply>(&state, &body).await {
+        Ok(request) => request,
+        Err(answer) => return answer,
     };
-    let request: QueryRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return refuse(CODE_INVALID, e, ""),
-    };
-    if request.partner_code != state.partner_code || !request.verify_with(&state.secret) {
-        return refuse(
-            CODE_BAD_SIGNATURE,
-            "sai mã xác thực".into(),
-            &request.reference,
-        );
-    }
     let mut payments = lock(&state.payments);
     let Some(payment) = payments.get_mut(&request.reference) else {
-        return refuse(
-            CODE_NOT_FOUND,
-            "không tìm thấy giao dịch".into(),
-            &request.reference,
+        let why = "không tìm thấy giao dịch".to_string();
+        return answer(
+            &state,
+            QueryReply::refusal(CODE_NOT_FOUND, why, &request.reference),
         );
     };
     payment.queries += 1;
@@ -214,32 +255,17 @@ async fn query(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
 }
 
 async fn bill(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
-    if let Some(failure) = misbehave(&state).await {
-        return failure;
-    }
-    let refuse = |code: &str, message: String| {
-        answer(
-            &state,
-            BillReply {
-                code: code.into(),
-                message,
-                ..Default::default()
-            },
-        )
+    let request: BillRequest = match receive::<_, BillReply>(&state, &body).await {
+        Ok(request) => request,
+        Err(answer) => return answer,
     };
-    let request: BillRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(e) => return refuse(CODE_INVALID, e),
-    };
-    if request.partner_code != state.partner_code || !request.verify_with(&state.secret) {
-        return refuse(CODE_BAD_SIGNATURE, "sai mã xác thực".into());
-    }
     let payments = lock(&state.payments);
     let found = payments
         .get(&request.reference)
         .filter(|p| p.status == SimStatus::Paid && p.transaction_id == request.transaction_id);
     let Some(payment) = found else {
-        return refuse(CODE_NOT_FOUND, "không có biên lai cho giao dịch này".into());
+        let why = "không có biên lai cho giao dịch này".to_string();
+        return answer(&state, BillReply::refusal(CODE_NOT_FOUND, why, ""));
     };
     let reply = BillReply {
         code: CODE_OK.into(),
