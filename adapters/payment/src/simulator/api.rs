@@ -133,9 +133,8 @@ async fn init(State(state): State<Arc<SimState>>, body: Bytes) -> Response {
         Err(answer) => return answer,
     };
     let reference = request.reference.clone();
-    let refuse = |code: &str, message: String| {
-        answer(&state, InitReply::refusal(code, message, &reference))
-    };
+    let refuse =
+        |code: &str, message: String| answer(&state, InitReply::refusal(code, message, &reference));
     if let Err(problem) = check_init(&request) {
         return refuse(CODE_INVALID, problem);
     }
