@@ -7,9 +7,12 @@ use axum::response::IntoResponse;
 
 pub const STYLESHEET: &str = "/tai-nguyen/giao-dien.css";
 pub const ICON: &str = "/tai-nguyen/bieu-tuong.svg";
+/// The dossier page's and the printed forms' own rules (and print sheet).
+pub const DOSSIER_STYLESHEET: &str = "/tai-nguyen/ho-so.css";
 
 const CSS: &str = include_str!("static/site.css");
 const SVG: &str = include_str!("static/icon.svg");
+const DOSSIER_CSS: &str = include_str!("static/dossier.css");
 
 pub async fn stylesheet() -> impl IntoResponse {
     (
@@ -18,6 +21,16 @@ pub async fn stylesheet() -> impl IntoResponse {
             (CACHE_CONTROL, "public, max-age=3600"),
         ],
         CSS,
+    )
+}
+
+pub async fn dossier_stylesheet() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        DOSSIER_CSS,
     )
 }
 

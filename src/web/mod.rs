@@ -12,15 +12,22 @@
 //! answers.
 
 mod assets;
+mod clock;
+mod dossier_pages;
+mod dossier_templates;
+mod dossier_view;
 mod error;
 mod format;
+mod forms;
 mod headers;
 mod module;
 mod officer_pages;
 mod pages;
 mod passwords;
+mod print_pages;
 mod session;
 mod signin;
+mod terms;
 
 pub use error::WebError;
 pub use module::OneStopModule;
@@ -136,8 +143,12 @@ fn router(state: WebState) -> Router {
             get(officer::sign_in_page).post(officer::sign_in),
         )
         .route(officer::SIGN_OUT, post(officer::sign_out))
+        .route(dossier_pages::DOSSIER, get(dossier_pages::page))
+        .route(dossier_pages::ACTION, post(dossier_pages::act))
+        .route(print_pages::PRINT, get(print_pages::print))
         .route(assets::STYLESHEET, get(assets::stylesheet))
         .route(assets::ICON, get(assets::icon))
+        .route(assets::DOSSIER_STYLESHEET, get(assets::dossier_stylesheet))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -40,6 +40,11 @@ impl OneStopModule {
         &self.partner
     }
 
+    /// The hub, for the module's reads (always with `partner()`).
+    pub(super) fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
     /// Sends a command for `officer`, through the hub's command path as the
     /// module partner: the history line names the officer and their unit,
     /// and a dossier of another agency is refused before anything is

@@ -7,6 +7,7 @@
 //! temp dir and copied to `target/screenshots/<test>/`.
 
 mod browser;
+mod dossier;
 mod forms;
 mod headers;
 mod http;

@@ -1,0 +1,242 @@
+//! The dossier's working-time clock as its page reads it: replayed from
+//! the history (reception, then each supplement request that stopped it and
+//! each resubmission that restarted it) with the procedure's time limit,
+//! and what that means now — running with the time left, near due,
+//! overdue, or stopped with the days left.
+//!
+//! The same replay gives the due date a resubmission restarts the clock
+//! to, which the "record supplement" form sends to the hub: the officer
+//! never types it.
+
+use crate::domain::time::VIETNAM;
+use crate::domain::working_time::{
+    deadline_status, read_clock, ClockEvent, ClockReading, DeadlineStatus, HolidayCalendar,
+    TimeLimit, WorkingDuration, WorkingRules,
+};
+use crate::domain::{CommandName, Dossier, HistoryEntry, Status, UnixMillis};
+use time::OffsetDateTime;
+
+/// What the clock needs besides the dossier.
+pub struct Terms<'a> {
+    pub calendar: &'a HolidayCalendar,
+    pub rules: &'a WorkingRules,
+    /// The procedure's limit for the dossier's channel, when the catalogue
+    /// gives one.
+    pub limit: Option<TimeLimit>,
+}
+
+/// How the page shows the clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClockView {
+    /// One of `running`, `near`, `late`, `paused`, `done`, `none`: the
+    /// badge's class.
+    pub tone: &'static str,
+    pub label: String,
+    pub detail: String,
+}
+
+pub fn instant(at: UnixMillis) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(at.0.div_euclid(1000))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(VIETNAM)
+}
+
+pub fn millis(at: OffsetDateTime) -> UnixMillis {
+    UnixMillis(at.unix_timestamp() * 1000)
+}
+
+/// The clock's stops and restarts after reception: a supplement request
+/// stops it, the resubmission restarts it. A request made at reception
+/// (before the dossier was received) is not on the clock.
+pub fn events(dossier: &Dossier, history: &[HistoryEntry]) -> Vec<ClockEvent> {
+    let Some(received) = dossier.received_at else {
+        return Vec::new();
+    };
+    let mut paused = false;
+    let mut events = Vec::new();
+    for entry in history.iter().filter(|e| e.at >= received) {
+        let name = CommandName::parse(&entry.command);
+        if name == Some(CommandName::RequestSupplement) && !paused {
+            events.push(ClockEvent::Paused(instant(entry.at)));
+            paused = true;
+        } else if name == Some(CommandName::SubmitSupplement) && paused {
+            events.push(ClockEvent::Resumed(instant(entry.at)));
+            paused = false;
+        }
+    }
+    events
+}
+
+/// The clock replayed over the history, with one more event at the end
+/// (a resubmission now, for the form that records it).
+pub fn reading(
+    dossier: &Dossier,
+    history: &[HistoryEntry],
+    then: Option<ClockEvent>,
+    terms: &Terms,
+) -> Option<ClockReading> {
+    let received = dossier.received_at?;
+    let limit = terms.limit?;
+    let mut events = events(dossier, history);
+    events.extend(then);
+    read_clock(
+        instant(received),
+        &events,
+        limit,
+        terms.calendar,
+        terms.rules,
+    )
+    .ok()
+}
+
+/// The due date if the supplement were recorded `now`: the time that was
+/// left when the clock stopped, counted from now.
+pub fn restarted_due(
+    dossier: &Dossier,
+    history: &[HistoryEntry],
+    now: UnixMillis,
+    terms: &Terms,
+) -> Option<UnixMillis> {
+    match reading(
+        dossier,
+        history,
+        Some(ClockEvent::Resumed(instant(now))),
+        terms,
+    )? {
+        ClockReading::Running { due } if millis(due) > now => Some(millis(due)),
+        _ => None,
+    }
+}
+
+/// "3 ngày 2 giờ 30 phút" of working time.
+pub fn duration_text(duration: WorkingDuration, rules: &WorkingRules) -> String {
+    let (days, rest) = duration.days_and_rest(rules);
+    let hours = rest.seconds() / 3600;
+    let minutes = rest.seconds() % 3600 / 60;
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days} ngày"));
+    }
+    if hours > 0 {
+        parts.push(format!("{hours} giờ"));
+    }
+    if minutes > 0 || parts.is_empty() {
+        parts.push(format!("{minutes} phút"));
+    }
+    format!("{} làm việc", parts.join(" "))
+}
+
+fn when(at: OffsetDateTime) -> String {
+    super::dossier_view::date_time(millis(at))
+}
+
+/// The clock as the page says it, at `now`.
+pub fn view(dossier: &Dossier, history: &[HistoryEntry], now: UnixMillis, terms: &Terms) -> ClockView {
+    let shown = |tone, label: &str, detail: String| ClockView {
+        tone,
+        label: label.to_string(),
+        detail,
+    };
+    let due_text = dossier
+        .due_at
+        .map(super::dossier_view::date_time)
+        .unwrap_or_else(|| "—".into());
+    match dossier.status {
+        Status::Submitted => {
+            return shown("none", "Chưa tính thời gian", "Hồ sơ chưa được tiếp nhận.".into())
+        }
+        Status::Refused | Status::Withdrawn => {
+            return shown("none", "Không tính thời gian", dossier.status.vietnamese().into())
+        }
+        Status::Finished | Status::ResultReturned => {
+            let finished = history
+                .iter()
+                .rev()
+                .find(|e| e.command == CommandName::Finish.as_str())
+                .map(|e| e.at);
+            let detail = match (finished, dossier.due_at) {
+                (Some(at), Some(due)) => format!(
+                    "Xử lý xong lúc {}, hẹn trả {} — {}.",
+                    super::dossier_view::date_time(at),
+                    due_text,
+                    if at <= due { "đúng hạn" } else { "quá hạn" }
+                ),
+                _ => format!("Hẹn trả {due_text}."),
+            };
+            return shown("done", "Đã xử lý xong", detail);
+        }
+        Status::Stopped => {
+            return shown(
+                "paused",
+                "Đã dừng xử lý",
+                format!("Hẹn trả trước khi dừng: {due_text}."),
+            )
+        }
+        _ => {}
+    }
+    let no_limit = || {
+        shown(
+            "none",
+            "Chưa tính được thời gian",
+            format!(
+                "Thủ tục {} chưa có thời hạn giải quyết trong danh mục thủ tục. Hẹn trả: {due_text}.",
+                dossier.procedure_code
+            ),
+        )
+    };
+    let Some(reading) = reading(dossier, history, None, terms) else {
+        return no_limit();
+    };
+    let Ok(status) = deadline_status(&reading, instant(now), terms.calendar, terms.rules) else {
+        return no_limit();
+    };
+    let rules = terms.rules;
+    match (status, reading) {
+        (DeadlineStatus::Overdue { due }, ClockReading::Paused { since, .. }) => shown(
+            "late",
+            "Quá hạn, đang tạm dừng",
+            format!(
+                "Đã quá hạn từ {} trước khi tạm dừng lúc {} chờ bổ sung.",
+                when(due),
+                when(since)
+            ),
+        ),
+        (DeadlineStatus::Overdue { due }, _) => shown(
+            "late",
+            "Quá hạn",
+            format!("Hẹn trả {}: đã quá hạn.", when(due)),
+        ),
+        (DeadlineStatus::Paused { remaining }, ClockReading::Paused { since, .. }) => shown(
+            "paused",
+            "Tạm dừng tính thời gian",
+            format!(
+                "Dừng từ {} chờ bổ sung hồ sơ; còn lại {} khi nhận đủ bổ sung.",
+                when(since),
+                duration_text(remaining, rules)
+            ),
+        ),
+        (DeadlineStatus::Paused { remaining }, _) => shown(
+            "paused",
+            "Tạm dừng tính thời gian",
+            format!("Còn lại {}.", duration_text(remaining, rules)),
+        ),
+        (DeadlineStatus::NearDue { due, remaining }, _) => shown(
+            "near",
+            "Sắp đến hạn",
+            format!(
+                "Đang tính thời gian: còn {}, hẹn trả {}.",
+                duration_text(remaining, rules),
+                when(due)
+            ),
+        ),
+        (DeadlineStatus::OnTime { due, remaining }, _) => shown(
+            "running",
+            "Đang tính thời gian",
+            format!(
+                "Còn {}, hẹn trả {}.",
+                duration_text(remaining, rules),
+                when(due)
+            ),
+        ),
+    }
+}

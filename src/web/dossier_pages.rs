@@ -1,0 +1,407 @@
+//! The dossier page (`/mot-cua/ho-so/<MaHoSo>`) and the actions an officer
+//! takes on it, each a form posted to `/mot-cua/ho-so/<MaHoSo>/<action>`.
+//!
+//! Every action goes the same way: a live session and its CSRF token, the
+//! dossier of the officer's own agency (403 otherwise, before anything is
+//! written), the officer's role and the dossier's status (`forms::check`),
+//! the fields (`forms::build`), then one command through
+//! `OneStopModule::execute` with the version the form showed. A refusal
+//! at any step writes nothing and shows the page again with the error next
+//! to the field; an accepted action leads to its printed form (receipt,
+//! supplement request, refusal, apology) or back to the page.
+
+use super::clock;
+use super::dossier_templates::{DossierPage, FormView};
+use super::dossier_view as view;
+use super::forms::{self, Context, DossierAction, FieldError, Fields, NotAllowed};
+use super::pages::{html, OfficerBar, StatusPage};
+use super::session::{self, SignedIn};
+use super::terms::{self, WorkingTerms};
+use super::{blocking, WebError, WebState};
+use crate::domain::officer::OfficerAccount;
+use crate::domain::{
+    Action, CommandEnvelope, DomainError, Dossier, DossierRef, HistoryEntry, UnixMillis,
+};
+use crate::engine::EngineError;
+use crate::hub::{DossierNotification, HubError};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+pub const DOSSIER: &str = "/mot-cua/ho-so/:ma_ho_so";
+pub const ACTION: &str = "/mot-cua/ho-so/:ma_ho_so/:action";
+
+/// The address of a dossier's page.
+pub fn href(ma_ho_so: &str) -> String {
+    format!("/mot-cua/ho-so/{ma_ho_so}")
+}
+
+/// A dossier as its page needs it.
+pub struct Loaded {
+    pub dossier: Dossier,
+    pub history: Vec<HistoryEntry>,
+    pub notifications: Vec<DossierNotification>,
+    pub agency: String,
+    pub terms: WorkingTerms,
+}
+
+/// Why a dossier cannot be shown: absent (404) or anything else.
+pub enum LoadError {
+    NotFound,
+    Failed(WebError),
+}
+
+impl From<WebError> for LoadError {
+    fn from(e: WebError) -> Self {
+        match e {
+            WebError::Hub(HubError::NotFound { .. }) => LoadError::NotFound,
+            other => LoadError::Failed(other),
+        }
+    }
+}
+
+/// Reads the dossier for `officer`: another agency's is refused (403)
+/// before its notifications or anything else are read.
+pub async fn load(
+    state: &WebState,
+    officer: &OfficerAccount,
+    ma_ho_so: &str,
+) -> Result<Loaded, LoadError> {
+    let module = state.module.clone();
+    let officer = officer.clone();
+    let reference = DossierRef::MaHoSo(ma_ho_so.to_string());
+    blocking(move || {
+        let hub = module.hub();
+        let (dossier, history) = hub.get_dossier(module.partner(), &reference)?;
+        if dossier.agency_code != officer.agency_code {
+            return Err(WebError::OtherAgency {
+                login: officer.login.clone(),
+                agency: dossier.agency_code,
+            });
+        }
+        let notifications = hub.notifications(module.partner(), &DossierRef::Id(dossier.id))?;
+        let agency = module.agency_name(&dossier.agency_code)?;
+        let terms = terms::for_dossier(hub, &dossier)?;
+        Ok(Loaded {
+            dossier,
+            history,
+            notifications,
+            agency,
+            terms,
+        })
+    })
+    .await
+    .map_err(LoadError::from)
+}
+
+/// 404 for a dossier that does not exist, the error's own answer otherwise.
+pub fn load_failed(e: LoadError) -> Result<Response, WebError> {
+    match e {
+        LoadError::NotFound => Ok(html(StatusCode::NOT_FOUND, &StatusPage::not_found())),
+        LoadError::Failed(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    /// The action just taken (its slug), to say it was done.
+    #[serde(default)]
+    xong: String,
+}
+
+pub async fn page(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(ma_ho_so): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let Some(signed_in) = session::current(&state, &headers).await? else {
+        return Ok(Redirect::to(super::officer_pages::SIGN_IN).into_response());
+    };
+    let loaded = match load(&state, &signed_in.account, &ma_ho_so).await {
+        Ok(loaded) => loaded,
+        Err(e) => return load_failed(e),
+    };
+    let done = DossierAction::from_slug(&query.xong).map(DossierAction::title);
+    let page = render(&state, &signed_in, &loaded, None, done);
+    Ok(html(StatusCode::OK, &page))
+}
+
+pub async fn act(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path((ma_ho_so, slug)): Path<(String, String)>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response, WebError> {
+    let Form(pairs) = form.map_err(|_| WebError::Forbidden("not a form"))?;
+    let fields = Fields(pairs);
+    let signed_in = session::current(&state, &headers)
+        .await?
+        .ok_or(WebError::Forbidden("a dossier form without a live session"))?;
+    if !session::same_secret(&signed_in.session.csrf_token, fields.one("csrf")) {
+        return Err(WebError::Forbidden("form token missing or wrong"));
+    }
+    let Some(action) = DossierAction::from_slug(&slug) else {
+        return Ok(html(StatusCode::NOT_FOUND, &StatusPage::not_found()));
+    };
+    let loaded = match load(&state, &signed_in.account, &ma_ho_so).await {
+        Ok(loaded) => loaded,
+        Err(e) => return load_failed(e),
+    };
+    let dossier = &loaded.dossier;
+    match forms::check(action, signed_in.account.role, dossier.status) {
+        Ok(()) => {}
+        Err(NotAllowed::Role) => {
+            return Err(WebError::Forbidden("the officer's role does not take this action"))
+        }
+        Err(NotAllowed::Status(status)) => {
+            let error = FieldError::new(
+                "status",
+                format!(
+                    "Hồ sơ đang ở trạng thái “{}”: không thể thực hiện “{}”.",
+                    status.vietnamese(),
+                    action.title()
+                ),
+            );
+            return Ok(refused(&state, &signed_in, &loaded, action, fields, vec![error], StatusCode::CONFLICT));
+        }
+    }
+    let now = UnixMillis::now();
+    let context = Context {
+        dossier,
+        officer_unit: &signed_in.account.unit,
+        now,
+        appointment: loaded.terms.appointment(dossier, now),
+        restarted_due: loaded
+            .terms
+            .clock()
+            .and_then(|t| clock::restarted_due(dossier, &loaded.history, now, &t)),
+        day_end_seconds: loaded.terms.day_end_seconds(),
+    };
+    let built = match forms::build(action, &fields, &context) {
+        Ok(built) => built,
+        Err(errors) => {
+            return Ok(refused(&state, &signed_in, &loaded, action, fields, errors, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+    };
+    let envelope = CommandEnvelope {
+        idempotency_key: built.idempotency_key,
+        expected_version: Some(built.expected_version),
+        actor: String::new(),
+        unit: String::new(),
+        action: Action::OnDossier {
+            dossier: DossierRef::Id(dossier.id),
+            command: built.command,
+        },
+    };
+    match state.module.execute(&signed_in.account, envelope).await {
+        Ok(outcome) => {
+            tracing::info!(
+                login = %signed_in.account.login,
+                dossier = %outcome.dossier.ma_ho_so,
+                action = action.slug(),
+                "officer acted on a dossier"
+            );
+            Ok(Redirect::to(&after(action, &outcome.dossier.ma_ho_so)).into_response())
+        }
+        Err(WebError::Hub(e)) => {
+            let Some(error) = hub_refusal(&e, action) else {
+                return Err(WebError::Hub(e));
+            };
+            // Shown on the dossier as it is now.
+            let now_loaded = match load(&state, &signed_in.account, &ma_ho_so).await {
+                Ok(loaded) => loaded,
+                Err(e) => return load_failed(e),
+            };
+            Ok(refused(&state, &signed_in, &now_loaded, action, fields, vec![error], StatusCode::CONFLICT))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Where an accepted action leads: its printed form, or the page.
+fn after(action: DossierAction, ma_ho_so: &str) -> String {
+    let printed = match action {
+        DossierAction::Receive => Some("mau-01"),
+        DossierAction::RequestSupplement => Some("mau-02"),
+        DossierAction::Refuse => Some("mau-03"),
+        DossierAction::Reschedule => Some("mau-04"),
+        _ => None,
+    };
+    match printed {
+        Some(form) => format!("{}/in/{form}", href(ma_ho_so)),
+        None => format!("{}?xong={}#thao-tac", href(ma_ho_so), action.slug()),
+    }
+}
+
+/// The hub's refusal of a command the form already checked, said to the
+/// officer: the dossier changed meanwhile, or its status no longer allows
+/// the action, or a rule only the hub knows. `None` for a failure that is
+/// not the officer's to fix.
+fn hub_refusal(error: &HubError, action: DossierAction) -> Option<FieldError> {
+    match error {
+        HubError::Engine(EngineError::VersionConflict {
+            expected, actual, ..
+        }) => Some(FieldError::new(
+            "version",
+            format!(
+                "Hồ sơ đã thay đổi sau khi bạn mở trang (bạn xem phiên bản {expected}, hiện là phiên bản {actual}). Vui lòng xem lại hồ sơ rồi thực hiện lại."
+            ),
+        )),
+        HubError::Engine(EngineError::IdempotencyKeyReused { .. }) => Some(FieldError::new(
+            "key",
+            "Biểu mẫu này đã được gửi với nội dung khác. Vui lòng nhập lại trên biểu mẫu mới.",
+        )),
+        HubError::Domain(DomainError::IllegalTransition { status, .. }) => Some(FieldError::new(
+            "status",
+            format!(
+                "Hồ sơ đang ở trạng thái “{}”: không thể thực hiện “{}”.",
+                status.vietnamese(),
+                action.title()
+            ),
+        )),
+        HubError::Domain(DomainError::InvalidField { field, rule }) => Some(FieldError::new(
+            "status",
+            format!("Hệ thống không nhận dữ liệu ở trường {field}: {rule}."),
+        )),
+        _ => None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn refused(
+    state: &WebState,
+    signed_in: &SignedIn,
+    loaded: &Loaded,
+    action: DossierAction,
+    sent: Fields,
+    errors: Vec<FieldError>,
+    code: StatusCode,
+) -> Response {
+    tracing::info!(
+        login = %signed_in.account.login,
+        dossier = %loaded.dossier.ma_ho_so,
+        action = action.slug(),
+        errors = errors.len(),
+        "dossier form refused"
+    );
+    let page = render(state, signed_in, loaded, Some((action, sent, errors)), None);
+    html(code, &page)
+}
+
+/// The whole page; `refused` opens that form with what was sent and its
+/// errors.
+fn render(
+    state: &WebState,
+    signed_in: &SignedIn,
+    loaded: &Loaded,
+    refused: Option<(DossierAction, Fields, Vec<FieldError>)>,
+    done: Option<&'static str>,
+) -> DossierPage {
+    let account = &signed_in.account;
+    let d = &loaded.dossier;
+    let now = UnixMillis::now();
+    let refused_at = refused.as_ref().map(|(a, _, _)| (a.slug(), a.title()));
+    let mut available = forms::available(account.role, d.status);
+    if let Some((action, _, _)) = &refused {
+        // The refused form stays on the page, to show its errors, even
+        // when the status no longer offers it.
+        if !available.contains(action) && action.roles().contains(&account.role) {
+            available.insert(0, *action);
+        }
+    }
+    let mut refused = refused;
+    let forms = available
+        .into_iter()
+        .map(|action| {
+            let (sent, errors) = match refused.take() {
+                Some((a, sent, errors)) if a == action => (sent, errors),
+                other => {
+                    refused = other;
+                    (Fields::default(), Vec::new())
+                }
+            };
+            FormView {
+                slug: action.slug(),
+                title: action.title(),
+                action: format!("{}/{}", href(&d.ma_ho_so), action.slug()),
+                csrf: signed_in.session.csrf_token.clone(),
+                version: d.version,
+                key: session::random_token(),
+                open: !errors.is_empty(),
+                errors,
+                sent,
+                appointment: loaded
+                    .terms
+                    .appointment(d, now)
+                    .map(view::date_time),
+                choices: choices(action, d),
+                delivery: match d.result_delivery {
+                    Some(crate::domain::ResultDelivery::ByPost) => "by_post",
+                    Some(crate::domain::ResultDelivery::Electronic) => "electronic",
+                    _ => "at_counter",
+                },
+            }
+        })
+        .collect();
+    let clock_view = match loaded.terms.clock() {
+        Some(t) => clock::view(d, &loaded.history, now, &t),
+        None => clock::ClockView {
+            tone: "none",
+            label: "Chưa tính được thời gian".into(),
+            detail: "Chưa có lịch làm việc.".into(),
+        },
+    };
+    DossierPage {
+        officer: OfficerBar {
+            name: account.name.clone(),
+            role: account.role.vietnamese(),
+            unit: account.unit.clone(),
+            agency: loaded.agency.clone(),
+            csrf: signed_in.session.csrf_token.clone(),
+        },
+        ma_ho_so: d.ma_ho_so.clone(),
+        status: d.status.vietnamese(),
+        status_code: d.status.code(),
+        procedure: view::procedure(d),
+        facts: view::facts(d, account.role, &loaded.agency),
+        status_reason: d.status_reason.clone(),
+        clock: clock_view,
+        documents: view::documents(d),
+        fees: view::fees(d),
+        payments: view::payments(d, &loaded.history, &state.module.partner().id),
+        supplements: view::supplements(d),
+        results: view::results(d),
+        reschedules: view::reschedules(d),
+        notifications: view::notifications(&loaded.notifications),
+        sheet: view::sheet(&loaded.history),
+        forms,
+        prints: view::printable(d),
+        done,
+        refused: refused_at,
+    }
+}
+
+/// What a form offers to tick: the dossier's components for a supplement
+/// request; what the open request asked for when recording the supplement.
+fn choices(action: DossierAction, d: &Dossier) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |name: &str| {
+        if !name.trim().is_empty() && !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    };
+    match action {
+        DossierAction::RequestSupplement => d.documents.iter().for_each(|doc| push(&doc.name)),
+        DossierAction::RecordSupplement => {
+            if let Some(open) = d.supplements.iter().rev().find(|s| s.submitted_at.is_none()) {
+                open.items.iter().for_each(|item| push(item));
+            }
+        }
+        _ => {}
+    }
+    out
+}

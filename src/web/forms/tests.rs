@@ -1,0 +1,351 @@
+use super::*;
+use crate::domain::{ApplicantType, Channel, Command, Document, Dossier, ResultDelivery, Status, UnixMillis};
+use OfficerRole::{Administrator, Leader, Reception, Specialist};
+
+const NOW: UnixMillis = UnixMillis(1_780_000_000_000);
+const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+fn dossier(status: Status) -> Dossier {
+    Dossier {
+        id: 7,
+        ma_ho_so: "000.00.01.H22-260528-00001".into(),
+        version: 3,
+        agency_code: "000.00.01.H22".into(),
+        procedure_code: "1.000948.H38".into(),
+        procedure_name: "Cấp giấy phép xây dựng".into(),
+        sector_code: String::new(),
+        channel: Channel::Counter,
+        owner_name: "Trần Thị Bình".into(),
+        applicant_type: ApplicantType::Citizen,
+        owner_id_number: String::new(),
+        email: String::new(),
+        phone: String::new(),
+        summary: String::new(),
+        submitted_at: UnixMillis(NOW.0 - 3_600_000),
+        received_at: None,
+        due_at: Some(UnixMillis(NOW.0 + 86_400_000)),
+        returned_at: None,
+        status,
+        paused_from: None,
+        result_delivery: None,
+        processing_unit: String::new(),
+        documents: vec![Document {
+            component_code: "TP1".into(),
+            name: "Đơn đề nghị".into(),
+            url: String::new(),
+        }],
+        fees: vec![],
+        supplements: vec![],
+        results: vec![],
+        payments: vec![],
+        reschedules: vec![],
+        status_reason: String::new(),
+        updated_at: NOW,
+        submitted_by: "national-portal".into(),
+    }
+}
+
+fn context(d: &Dossier) -> Context<'_> {
+    Context {
+        dossier: d,
+        officer_unit: "Phòng Quản lý đô thị",
+        now: NOW,
+        appointment: Ok(UnixMillis(NOW.0 + 10 * 86_400_000)),
+        restarted_due: Some(UnixMillis(NOW.0 + 5 * 86_400_000)),
+        day_end_seconds: 17 * 3600,
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> Fields {
+    let mut all = vec![("version".to_string(), "3".to_string()), ("key".into(), KEY.into())];
+    all.extend(pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+    Fields(all)
+}
+
+fn fields_of(errors: &[FieldError]) -> Vec<&'static str> {
+    errors.iter().map(|e| e.field).collect()
+}
+
+#[test]
+fn reception_receives_refuses_and_asks_for_supplements_only_at_reception() {
+    assert_eq!(
+        available(Reception, Status::Submitted),
+        vec![
+            DossierAction::Receive,
+            DossierAction::RequestSupplement,
+            DossierAction::Refuse,
+            DossierAction::Withdraw
+        ]
+    );
+    assert_eq!(available(Specialist, Status::Submitted), vec![]);
+    assert_eq!(
+        check(DossierAction::RequestSupplement, Reception, Status::Processing),
+        Err(NotAllowed::Status(Status::Processing))
+    );
+    assert_eq!(
+        check(DossierAction::RequestSupplement, Specialist, Status::Submitted),
+        Err(NotAllowed::Status(Status::Submitted))
+    );
+    assert_eq!(
+        check(DossierAction::RequestSupplement, Specialist, Status::Processing),
+        Ok(())
+    );
+}
+
+#[test]
+fn each_role_gets_only_its_own_actions() {
+    assert_eq!(
+        check(DossierAction::Receive, Specialist, Status::Submitted),
+        Err(NotAllowed::Role)
+    );
+    assert_eq!(
+        check(DossierAction::Finish, Reception, Status::Processing),
+        Err(NotAllowed::Role)
+    );
+    assert_eq!(check(DossierAction::Finish, Leader, Status::Processing), Ok(()));
+    assert_eq!(
+        check(DossierAction::ReturnResult, Reception, Status::Finished),
+        Ok(())
+    );
+    assert_eq!(
+        check(DossierAction::ReturnResult, Leader, Status::Finished),
+        Err(NotAllowed::Role)
+    );
+    for status in Status::ALL {
+        assert!(
+            available(Administrator, status).is_empty(),
+            "the administrator acts on no dossier ({status:?})"
+        );
+    }
+}
+
+#[test]
+fn the_status_rule_is_the_hubs_transition_table() {
+    // Finish only from processing; nothing from a terminal status.
+    assert_eq!(
+        check(DossierAction::Finish, Specialist, Status::Received),
+        Err(NotAllowed::Status(Status::Received))
+    );
+    for status in [Status::Refused, Status::Withdrawn, Status::ResultReturned] {
+        for role in OfficerRole::ALL {
+            assert!(available(role, status).is_empty(), "{role:?} in {status:?}");
+        }
+    }
+    assert_eq!(
+        available(Specialist, Status::Processing),
+        vec![
+            DossierAction::RequestSupplement,
+            DossierAction::RequestFee,
+            DossierAction::Finish,
+            DossierAction::Stop,
+            DossierAction::Reschedule
+        ]
+    );
+    assert_eq!(
+        available(Reception, Status::SupplementRequested),
+        vec![DossierAction::RecordSupplement, DossierAction::Withdraw]
+    );
+    assert_eq!(
+        available(Specialist, Status::Stopped),
+        vec![DossierAction::Resume]
+    );
+}
+
+#[test]
+fn slugs_round_trip_and_are_distinct() {
+    for action in DossierAction::ALL {
+        assert_eq!(DossierAction::from_slug(action.slug()), Some(action));
+    }
+    assert_eq!(DossierAction::from_slug("xoa-ho-so"), None);
+}
+
+#[test]
+fn receive_sends_the_computed_date_and_never_a_typed_one() {
+    let d = dossier(Status::Submitted);
+    let built = build(
+        DossierAction::Receive,
+        &form(&[("due_at", "20000101")]),
+        &context(&d),
+    )
+    .unwrap();
+    assert_eq!(
+        built.command,
+        Command::Receive {
+            due_at: Some(UnixMillis(NOW.0 + 10 * 86_400_000))
+        }
+    );
+    assert_eq!(built.expected_version, 3);
+    assert_eq!(built.idempotency_key, format!("mot-cua-{KEY}"));
+
+    let mut without = context(&d);
+    without.appointment = Err("thủ tục X chưa có thời hạn".into());
+    let errors = build(DossierAction::Receive, &form(&[]), &without).unwrap_err();
+    assert_eq!(fields_of(&errors), vec!["appointment"]);
+    assert!(errors[0].message.contains("thủ tục X chưa có thời hạn"));
+}
+
+#[test]
+fn a_refusal_needs_a_reason() {
+    let d = dossier(Status::Submitted);
+    let errors = build(DossierAction::Refuse, &form(&[("reason", "   ")]), &context(&d)).unwrap_err();
+    assert_eq!(fields_of(&errors), vec!["reason"]);
+    assert_eq!(errors[0].message, "Lý do từ chối: bắt buộc nhập.");
+    let built = build(
+        DossierAction::Refuse,
+        &form(&[("reason", "Không thuộc thẩm quyền")]),
+        &context(&d),
+    )
+    .unwrap();
+    assert_eq!(
+        built.command,
+        Command::Refuse {
+            reason: "Không thuộc thẩm quyền".into()
+        }
+    );
+}
+
+#[test]
+fn one_supplement_request_lists_ticked_and_typed_components() {
+    let d = dossier(Status::Submitted);
+    let errors = build(
+        DossierAction::RequestSupplement,
+        &form(&[("reason", "Thiếu giấy tờ")]),
+        &context(&d),
+    )
+    .unwrap_err();
+    assert_eq!(fields_of(&errors), vec!["items"]);
+    let built = build(
+        DossierAction::RequestSupplement,
+        &form(&[
+            ("items", "Đơn đề nghị"),
+            ("other_items", "Bản vẽ thiết kế\n\n  Giấy chứng nhận quyền sử dụng đất  "),
+            ("reason", "Đơn chưa ký; thiếu bản vẽ"),
+        ]),
+        &context(&d),
+    )
+    .unwrap();
+    assert_eq!(
+        built.command,
+        Command::RequestSupplement {
+            reason: "Đơn chưa ký; thiếu bản vẽ".into(),
+            items: vec![
+                "Đơn đề nghị".into(),
+                "Bản vẽ thiết kế".into(),
+                "Giấy chứng nhận quyền sử dụng đất".into()
+            ],
+        }
+    );
+}
+
+#[test]
+fn recording_a_supplement_restarts_the_clock_with_the_computed_date() {
+    let d = dossier(Status::SupplementRequested);
+    let built = build(
+        DossierAction::RecordSupplement,
+        &form(&[("documents", "Bản vẽ thiết kế")]),
+        &context(&d),
+    )
+    .unwrap();
+    let Command::SubmitSupplement {
+        documents,
+        new_due_at,
+    } = built.command
+    else {
+        panic!("not a supplement")
+    };
+    assert_eq!(documents[0].name, "Bản vẽ thiết kế");
+    assert_eq!(new_due_at, Some(UnixMillis(NOW.0 + 5 * 86_400_000)));
+}
+
+#[test]
+fn amounts_take_vietnamese_thousands_separators_and_must_be_positive() {
+    let d = dossier(Status::Processing);
+    let built = build(
+        DossierAction::RequestFee,
+        &form(&[("fee_code", "LP01"), ("fee_name", "Lệ phí cấp phép"), ("fee_amount", "1.500.000")]),
+        &context(&d),
+    )
+    .unwrap();
+    let Command::RequestFinancialObligation { fees, .. } = built.command else {
+        panic!("not a fee request")
+    };
+    assert_eq!(fees[0].amount_vnd, 1_500_000);
+    for bad in ["", "0", "-5", "1,5 triệu"] {
+        let errors = build(
+            DossierAction::RequestFee,
+            &form(&[("fee_code", "LP01"), ("fee_name", "Lệ phí"), ("fee_amount", bad)]),
+            &context(&d),
+        )
+        .unwrap_err();
+        assert_eq!(fields_of(&errors), vec!["fee_amount"], "{bad:?}");
+        assert!(errors[0].message.starts_with("Số tiền:"), "{}", errors[0].message);
+    }
+}
+
+#[test]
+fn a_stale_or_missing_version_is_refused_naming_the_current_state() {
+    let d = dossier(Status::Submitted);
+    let mut stale = form(&[("reason", "Không thuộc thẩm quyền")]);
+    stale.0[0].1 = "2".into();
+    let errors = build(DossierAction::Refuse, &stale, &context(&d)).unwrap_err();
+    assert_eq!(fields_of(&errors), vec!["version"]);
+    assert!(errors[0].message.contains("phiên bản 2"));
+    assert!(errors[0].message.contains("phiên bản 3"));
+    assert!(errors[0].message.contains("Mới đăng ký"));
+    let none = Fields(vec![("key".into(), KEY.into()), ("reason".into(), "x".into())]);
+    let errors = build(DossierAction::Refuse, &none, &context(&d)).unwrap_err();
+    assert_eq!(fields_of(&errors), vec!["version"]);
+    let no_key = Fields(vec![("version".into(), "3".into()), ("reason".into(), "x".into())]);
+    let errors = build(DossierAction::Refuse, &no_key, &context(&d)).unwrap_err();
+    assert_eq!(fields_of(&errors), vec!["key"]);
+}
+
+#[test]
+fn the_apology_date_must_follow_the_current_appointment() {
+    let d = dossier(Status::Processing);
+    let errors = build(
+        DossierAction::Reschedule,
+        &form(&[("apology", "Cần xác minh thêm"), ("new_date", "01/01/2020")]),
+        &context(&d),
+    )
+    .unwrap_err();
+    assert_eq!(fields_of(&errors), vec!["new_date"]);
+    assert!(errors[0].message.contains("phải sau ngày hẹn hiện tại"), "{}", errors[0].message);
+    let errors = build(
+        DossierAction::Reschedule,
+        &form(&[("apology", ""), ("new_date", "31/02/2030")]),
+        &context(&d),
+    )
+    .unwrap_err();
+    assert_eq!(fields_of(&errors), vec!["apology", "new_date"]);
+    let built = build(
+        DossierAction::Reschedule,
+        &form(&[("apology", "Cần xác minh thêm"), ("new_date", "2030-06-14")]),
+        &context(&d),
+    )
+    .unwrap();
+    let Command::Reschedule { new_due_at, .. } = built.command else {
+        panic!("not a reschedule")
+    };
+    // 14/06/2030 17:00 in Hanoi is 10:00 UTC.
+    assert_eq!(new_due_at, Some(UnixMillis(1_907_661_600_000)));
+}
+
+#[test]
+fn return_needs_a_delivery() {
+    let d = dossier(Status::Finished);
+    let errors = build(DossierAction::ReturnResult, &form(&[]), &context(&d)).unwrap_err();
+    assert_eq!(fields_of(&errors), vec!["delivery"]);
+    let built = build(
+        DossierAction::ReturnResult,
+        &form(&[("delivery", "by_post")]),
+        &context(&d),
+    )
+    .unwrap();
+    assert_eq!(
+        built.command,
+        Command::ReturnResult {
+            delivery: Some(ResultDelivery::ByPost)
+        }
+    );
+}
