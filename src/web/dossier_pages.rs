@@ -97,11 +97,25 @@ pub async fn load(
     .map_err(LoadError::from)
 }
 
-/// 404 for a dossier that does not exist, the error's own answer otherwise.
+/// 404 for a dossier that does not exist; 403 saying why for another
+/// agency's (nothing of it shown); the error's own answer otherwise.
 pub fn load_failed(e: LoadError) -> Result<Response, WebError> {
     match e {
         LoadError::NotFound => Ok(html(StatusCode::NOT_FOUND, &StatusPage::not_found())),
+        LoadError::Failed(e @ WebError::OtherAgency { .. }) => {
+            tracing::info!(reason = %e, "dossier of another agency refused");
+            Ok(html(StatusCode::FORBIDDEN, &other_agency()))
+        }
         LoadError::Failed(e) => Err(e),
+    }
+}
+
+fn other_agency() -> StatusPage {
+    StatusPage {
+        title: "Không có quyền với hồ sơ này",
+        message: "Hồ sơ thuộc cơ quan khác: cán bộ chỉ xem và xử lý hồ sơ của cơ quan mình.",
+        back_href: super::officer_pages::HOME,
+        back_label: "Về trang Một cửa điện tử",
     }
 }
 
@@ -377,7 +391,7 @@ fn render(
         results: view::results(d),
         reschedules: view::reschedules(d),
         notifications: view::notifications(&loaded.notifications),
-        sheet: view::sheet(&loaded.history),
+        sheet: view::sheet(&loaded.history, &state.module.partner().id),
         forms,
         prints: view::printable(d),
         done,

@@ -381,25 +381,49 @@ pub fn notifications(list: &[DossierNotification]) -> Vec<NotificationRow> {
 
 /// The process-control sheet: every line of the history, in order, with
 /// who acted, in which unit, and the status it left the dossier in. A line
-/// written by a partner system rather than an officer names the system.
-pub fn sheet(history: &[HistoryEntry]) -> Vec<SheetRow> {
+/// written by a partner system rather than the workspace names the system.
+pub fn sheet(history: &[HistoryEntry], module_partner: &str) -> Vec<SheetRow> {
     history
         .iter()
         .enumerate()
-        .map(|(i, e)| SheetRow {
-            step: i + 1,
-            at: date_time(e.at),
-            who: if e.actor.trim().is_empty() {
-                format!("Hệ thống {}", e.partner_id)
-            } else {
-                e.actor.clone()
-            },
-            unit: or_dash(&e.unit),
-            what: command_text(&e.command),
-            status: e.to_status.vietnamese(),
-            note: e.note.clone(),
+        .map(|(i, e)| {
+            let who = match (e.actor.trim().is_empty(), e.partner_id == module_partner) {
+                (true, _) => format!("Hệ thống {}", e.partner_id),
+                (false, true) => e.actor.clone(),
+                (false, false) => format!("{} (qua hệ thống {})", e.actor, e.partner_id),
+            };
+            SheetRow {
+                step: i + 1,
+                at: date_time(e.at),
+                who,
+                unit: or_dash(&e.unit),
+                what: command_text(&e.command),
+                status: e.to_status.vietnamese(),
+                note: sheet_note(e),
+            }
         })
         .collect()
+}
+
+/// A history line's note as the sheet shows it: a payment in Vietnamese
+/// (the hub writes `payment <id>: <amount> VND`), nothing that only repeats
+/// the unit.
+fn sheet_note(e: &HistoryEntry) -> String {
+    if e.command == CommandName::RecordPayment.as_str() {
+        let paid = e
+            .note
+            .strip_prefix("payment ")
+            .and_then(|rest| rest.strip_suffix(" VND"))
+            .and_then(|rest| rest.rsplit_once(": "))
+            .and_then(|(id, amount)| Some((id, amount.parse::<i64>().ok()?)));
+        if let Some((id, amount)) = paid {
+            return format!("Giao dịch {id}: {}", money(amount));
+        }
+    }
+    if e.note.trim() == e.unit.trim() {
+        return String::new();
+    }
+    e.note.clone()
 }
 
 /// Which printable forms exist for this dossier, as (form number, title).
@@ -440,6 +464,34 @@ mod tests {
         assert!(!sees_personal_data(OfficerRole::Administrator));
         assert_eq!(mask_tail("0987654321", 3), "•••••••321");
         assert_eq!(mask_email("binh.tran@example.vn"), "b•••@example.vn");
+    }
+
+    #[test]
+    fn the_sheet_names_partner_systems_and_says_payments_in_vietnamese() {
+        let entry = |partner: &str, command: &str, note: &str| HistoryEntry {
+            version: 2,
+            at: UnixMillis(1_772_386_200_000),
+            partner_id: partner.into(),
+            actor: "Nguyễn Văn Cường".into(),
+            unit: "Phòng Quản lý đô thị".into(),
+            command: command.into(),
+            from_status: Some(Status::FinancialObligation),
+            to_status: Status::Processing,
+            note: note.into(),
+        };
+        let rows = sheet(
+            &[
+                entry("payment", "record_payment", "payment PG-1: 1500000 VND"),
+                entry("mot-cua", "start_processing", "Phòng Quản lý đô thị"),
+            ],
+            "mot-cua",
+        );
+        assert_eq!(rows[0].who, "Nguyễn Văn Cường (qua hệ thống payment)");
+        assert_eq!(rows[0].note, "Giao dịch PG-1: 1.500.000 đ");
+        assert_eq!(rows[0].what, "Ghi nhận nộp phí, lệ phí");
+        assert_eq!(rows[0].status, "Đang xử lý");
+        assert_eq!(rows[1].who, "Nguyễn Văn Cường");
+        assert_eq!(rows[1].note, "", "the unit is not repeated");
     }
 
     #[test]

@@ -250,8 +250,23 @@ impl Browser {
     /// `<name>-desktop.png`, and checks that the phone layout needs no
     /// sideways scrolling.
     pub async fn screenshots(&self, name: &str) {
+        self.screenshots_at(name, None).await;
+    }
+
+    /// The same, with the element `scrolled_to` (CSS) at the top of the
+    /// window at each width: the parts of a long page below the first
+    /// screen.
+    pub async fn screenshots_at(&self, name: &str, scrolled_to: Option<&str>) {
         for (label, (width, height)) in [("phone", PHONE), ("desktop", DESKTOP)] {
             self.client.set_window_size(width, height).await.unwrap();
+            if let Some(css) = scrolled_to {
+                self.client
+                    .find(Locator::Css(css))
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}: nothing to scroll to at {css}: {e}"));
+                self.script(&format!("document.querySelector('{css}').scrollIntoView()"))
+                    .await;
+            }
             let inner = self.script("return window.innerWidth").await;
             let scroll = self
                 .script("return document.documentElement.scrollWidth")

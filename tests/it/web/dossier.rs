@@ -12,7 +12,8 @@ use super::http;
 use super::{file_dossier, publish_agencies, shots, web_hub, AGENCY_A, DEV_OFFICERS, OFFICER_B};
 use crate::common::{TestHub, PAYMENT, PORTAL, PROCEDURE};
 use fantoccini::Locator;
-use lienthong::domain::{DossierRef, Dossier, HistoryEntry, Status};
+use lienthong::domain::{Dossier, DossierRef, EventType, HistoryEntry, Status};
+use lienthong::hub::{NotificationOutcome, NotificationRecord};
 use lienthong::grpc::pb;
 use std::net::SocketAddr;
 
@@ -132,6 +133,7 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
         .await
         .unwrap();
     browser.screenshots("ho-so-moi").await;
+    browser.screenshots_at("ho-so-moi-thao-tac", Some("#thao-tac")).await;
     browser.check_accessibility("ho-so-moi").await;
 
     browser.send_form("tiep-nhan").await;
@@ -170,6 +172,7 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
     assert!(receipt.contains(&due), "due {due} on the receipt:\n{receipt}");
     assert!(proposed.ends_with(&due), "the form showed {proposed}, the receipt {due}");
     browser.screenshots("mau-01").await;
+    browser.screenshots_at("mau-01-cuoi", Some(".sheet__items")).await;
     browser.check_accessibility("mau-01").await;
     // Printed, the receipt is the sheet alone.
     browser
@@ -232,6 +235,9 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
     assert_eq!(writes(&hub), writes_before, "nothing was written");
     assert_eq!(stored(&hub, &ma).0.version, before.version);
     browser.screenshots("ho-so-loi-bo-sung").await;
+    browser
+        .screenshots_at("ho-so-loi-bo-sung-bieu-mau", Some("#yeu-cau-bo-sung"))
+        .await;
     browser.check_accessibility("ho-so-loi-bo-sung").await;
 
     browser.tick("#yeu-cau-bo-sung-items-1").await;
@@ -253,6 +259,7 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
         assert!(request.contains(what), "Mẫu 02 shows {what}:\n{request}");
     }
     browser.screenshots("mau-02").await;
+    browser.screenshots_at("mau-02-cuoi", Some(".sheet__items")).await;
     browser.check_accessibility("mau-02").await;
     let (paused, _) = stored(&hub, &ma);
     assert_eq!(paused.status, Status::SupplementRequested);
@@ -302,8 +309,54 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
     browser.send_form("tiep-nhan").await;
     browser.sign_out().await;
 
+    // The channels' records of the reception's notifications, as the
+    // e-mail and SMS outlets write them.
+    let (received, _) = stored(&hub, &ma);
+    let records = hub.running.as_ref().unwrap().hub.notification_records();
+    for (channel, outcome) in [
+        (
+            "email",
+            NotificationOutcome::Sent {
+                reference: "<250 2.0.0 Ok: queued as 4F2A>".into(),
+            },
+        ),
+        (
+            "sms",
+            NotificationOutcome::NotSent {
+                reason: "hồ sơ không có số điện thoại".into(),
+            },
+        ),
+    ] {
+        records
+            .record(NotificationRecord {
+                dossier_id: received.id,
+                ma_ho_so: ma.clone(),
+                event_id: format!("ev-{channel}"),
+                seq: 2,
+                event_type: EventType::DossierReceived,
+                channel: channel.into(),
+                outcome,
+                at: received.received_at.unwrap(),
+            })
+            .await
+            .unwrap();
+    }
+
     browser.sign_in(SPECIALIST.0, SPECIALIST.1).await;
     browser.goto(&page_of(&ma)).await;
+    let notices = browser
+        .client
+        .find(Locator::Css("#thong-bao + table"))
+        .await
+        .expect("the notifications are listed")
+        .text()
+        .await
+        .unwrap();
+    assert!(notices.contains("Tiếp nhận hồ sơ"), "{notices}");
+    assert!(notices.contains("Thư điện tử"), "{notices}");
+    assert!(notices.contains("Đã gửi (mã <250 2.0.0 Ok: queued as 4F2A>)"), "{notices}");
+    assert!(notices.contains("Không gửi: hồ sơ không có số điện thoại"), "{notices}");
+    browser.screenshots_at("ho-so-thong-bao", Some("#thong-bao")).await;
     browser.open_form("nhan-xu-ly").await;
     browser.send_form("nhan-xu-ly").await;
     browser.open_form("yeu-cau-nop-phi").await;
@@ -358,7 +411,7 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
     assert!(text.contains("Giao dịch PG-778899"), "the payment shows: {text}");
     assert!(text.contains("Qua cổng thanh toán"), "{text}");
     assert!(text.contains("Đang xử lý"), "{text}");
-    browser.screenshots("ho-so-da-nop-phi").await;
+    browser.screenshots_at("ho-so-da-nop-phi", Some("#phi")).await;
     browser.sign_out().await;
 
     browser.sign_in(LEADER.0, LEADER.1).await;
@@ -406,6 +459,7 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         assert!(sheet.contains(what), "Mẫu 05 shows {what}:\n{sheet}");
     }
     browser.screenshots("ho-so-da-tra").await;
+    browser.screenshots_at("ho-so-da-tra-mau-05", Some("#kiem-soat")).await;
     browser.check_accessibility("ho-so-da-tra").await;
     browser.goto(&format!("{}/in/mau-05", page_of(&ma))).await;
     let printed = browser.text().await;
@@ -438,6 +492,9 @@ async fn a_refusal_needs_a_reason_and_prints_the_refusal_slip() {
     assert!(browser.text().await.contains("Hồ sơ chưa thay đổi"));
     assert_eq!(writes(&hub), writes_before, "nothing was written");
     browser.screenshots("ho-so-loi-tu-choi").await;
+    browser
+        .screenshots_at("ho-so-loi-tu-choi-bieu-mau", Some("#tu-choi"))
+        .await;
     browser.check_accessibility("ho-so-loi-tu-choi").await;
 
     browser
@@ -512,7 +569,8 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
     browser.sign_in(OFFICER_B.0, OFFICER_B.1).await;
     browser.goto(&page_of(&of_a)).await;
     let text = browser.text().await;
-    assert!(text.contains("Yêu cầu bị từ chối"), "{text}");
+    assert!(text.contains("Không có quyền với hồ sơ này"), "{text}");
+    assert!(text.contains("Hồ sơ thuộc cơ quan khác"), "{text}");
     assert!(!text.contains("Vũ Thị Mai"), "nothing of A's dossier is shown: {text}");
     browser.screenshots("ho-so-co-quan-khac-403").await;
     browser.check_accessibility("ho-so-co-quan-khac-403").await;
@@ -535,6 +593,7 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
     ] {
         let answer = http::request(web, "POST", &action, cookie, Some(&form)).await;
         assert_eq!(answer.status, 403, "{what}: {}", answer.body);
+        assert!(answer.body.contains("Yêu cầu bị từ chối"), "{what}: {}", answer.body);
     }
     // A's specialist does not receive or refuse.
     let (s_cookie, s_csrf) = http_session(web, SPECIALIST.0, SPECIALIST.1).await;
@@ -555,6 +614,134 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
         Some(format!("{}/in/mau-03", page_of(&of_a)).as_str())
     );
     assert_eq!(stored(&hub, &of_a).0.status, Status::Refused);
+    browser.close().await;
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
+    let (mut hub, browser) = ready("dossier_stop_apology_withdraw").await;
+    let ma = file_dossier(&hub, "web-dossier-apology", AGENCY_A, "Ngô Thị Thu").await;
+    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
+    browser.goto(&page_of(&ma)).await;
+    browser.open_form("tiep-nhan").await;
+    browser.send_form("tiep-nhan").await;
+    browser.sign_out().await;
+
+    browser.sign_in(SPECIALIST.0, SPECIALIST.1).await;
+    browser.goto(&page_of(&ma)).await;
+    browser.open_form("nhan-xu-ly").await;
+    browser.send_form("nhan-xu-ly").await;
+
+    // The page is open; meanwhile the provincial one-stop system asks for a
+    // fee. The officer's form, sent on what they saw, is refused.
+    browser.open_form("dung-xu-ly").await;
+    browser.fill("#dung-xu-ly-reason", "Chờ ý kiến của cơ quan phối hợp").await;
+    let (seen, _) = stored(&hub, &ma);
+    let mut one_stop = hub.client(crate::common::ONE_STOP).await;
+    one_stop
+        .exec(crate::common::command(
+            "web-dossier-fee-meanwhile",
+            seen.id,
+            crate::common::command_named("request_financial_obligation"),
+        ))
+        .await
+        .expect("the other system's fee request");
+    let writes_before = writes(&hub);
+    browser.send_form("dung-xu-ly").await;
+    let text = browser.text().await;
+    assert!(
+        text.contains(&format!("bạn xem phiên bản {}, hiện là phiên bản {}", seen.version, seen.version + 1)),
+        "{text}"
+    );
+    assert!(text.contains("Yêu cầu thực hiện nghĩa vụ tài chính"), "the current state is named: {text}");
+    assert_eq!(writes(&hub), writes_before, "nothing was written");
+    assert_eq!(
+        browser
+            .client
+            .find(Locator::Css("#dung-xu-ly-reason"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Chờ ý kiến của cơ quan phối hợp"),
+        "what the officer typed is kept"
+    );
+    browser.screenshots_at("ho-so-phien-ban-cu", Some("#dung-xu-ly")).await;
+    browser.check_accessibility("ho-so-phien-ban-cu").await;
+
+    // Sent again on the dossier as it is now: stopped.
+    browser.send_form("dung-xu-ly").await;
+    let text = browser.text().await;
+    assert!(text.contains("Đã dừng xử lý"), "{text}");
+    assert_eq!(stored(&hub, &ma).0.status, Status::Stopped);
+    browser.open_form("tiep-tuc-xu-ly").await;
+    browser.send_form("tiep-tuc-xu-ly").await;
+    assert_eq!(stored(&hub, &ma).0.status, Status::Processing);
+
+    // The apology with a new date (Mẫu 04) becomes `reschedule`.
+    let old_due = stored(&hub, &ma).0.due_at.unwrap();
+    browser.open_form("hen-lai").await;
+    browser.fill("#hen-lai-apology", "Cần lấy ý kiến của Sở Tài nguyên và Môi trường").await;
+    browser
+        .script("document.querySelector('#hen-lai-new_date').value = '2020-01-01'")
+        .await;
+    browser.send_form("hen-lai").await;
+    let error = browser
+        .client
+        .find(Locator::Css("#hen-lai-new_date-loi"))
+        .await
+        .expect("the date's error is next to it")
+        .text()
+        .await
+        .unwrap();
+    assert!(error.contains("phải sau ngày hẹn hiện tại"), "{error}");
+    let new_day = lienthong::domain::time::shift_date(
+        &lienthong::domain::time::format_date(old_due.0 / 1000),
+        7,
+    )
+    .unwrap();
+    let iso = format!("{}-{}-{}", &new_day[0..4], &new_day[4..6], &new_day[6..8]);
+    browser
+        .script(&format!("document.querySelector('#hen-lai-new_date').value = '{iso}'"))
+        .await;
+    browser.send_form("hen-lai").await;
+    assert_eq!(browser.path().await, format!("{}/in/mau-04", page_of(&ma)));
+    let (rescheduled, _) = stored(&hub, &ma);
+    let new_due = rescheduled.due_at.unwrap();
+    assert_eq!(rescheduled.reschedules.len(), 1);
+    assert_eq!(lienthong::domain::time::format_date(new_due.0 / 1000), new_day);
+    let letter = browser.text().await;
+    for what in [
+        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "Mẫu số 04",
+        "Ngô Thị Thu",
+        "Cần lấy ý kiến của Sở Tài nguyên và Môi trường",
+        ma.as_str(),
+    ] {
+        assert!(letter.contains(what), "Mẫu 04 shows {what}:\n{letter}");
+    }
+    assert!(letter.contains(&shown_date(old_due)), "the old date: {letter}");
+    assert!(letter.contains(&shown_date(new_due)), "the new date: {letter}");
+    browser.screenshots("mau-04").await;
+    browser.screenshots_at("mau-04-cuoi", Some(".sheet__reason")).await;
+    browser.check_accessibility("mau-04").await;
+    browser.sign_out().await;
+
+    // Withdrawn at the applicant's request, by reception.
+    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
+    browser.goto(&page_of(&ma)).await;
+    browser.open_form("rut-ho-so").await;
+    browser.fill("#rut-ho-so-reason", "Người nộp có đơn xin rút hồ sơ ngày hôm nay").await;
+    browser.send_form("rut-ho-so").await;
+    let text = browser.text().await;
+    assert!(text.contains("Công dân yêu cầu rút hồ sơ"), "{text}");
+    assert!(text.contains("Không có thao tác nào"), "nothing more to do: {text}");
+    assert_eq!(stored(&hub, &ma).0.status, Status::Withdrawn);
+    browser.screenshots("ho-so-da-rut").await;
+    browser.check_accessibility("ho-so-da-rut").await;
     browser.close().await;
     hub.stop().await;
 }
