@@ -131,7 +131,12 @@ fn when(at: OffsetDateTime) -> String {
 }
 
 /// The clock as the page says it, at `now`.
-pub fn view(dossier: &Dossier, history: &[HistoryEntry], now: UnixMillis, terms: &Terms) -> ClockView {
+pub fn view(
+    dossier: &Dossier,
+    history: &[HistoryEntry],
+    now: UnixMillis,
+    terms: &Terms,
+) -> ClockView {
     let shown = |tone, label: &str, detail: String| ClockView {
         tone,
         label: label.to_string(),
@@ -143,10 +148,18 @@ pub fn view(dossier: &Dossier, history: &[HistoryEntry], now: UnixMillis, terms:
         .unwrap_or_else(|| "—".into());
     match dossier.status {
         Status::Submitted => {
-            return shown("none", "Chưa tính thời gian", "Hồ sơ chưa được tiếp nhận.".into())
+            return shown(
+                "none",
+                "Chưa tính thời gian",
+                "Hồ sơ chưa được tiếp nhận.".into(),
+            )
         }
         Status::Refused | Status::Withdrawn => {
-            return shown("none", "Không tính thời gian", dossier.status.vietnamese().into())
+            return shown(
+                "none",
+                "Không tính thời gian",
+                dossier.status.vietnamese().into(),
+            )
         }
         Status::Finished | Status::ResultReturned => {
             let finished = history
@@ -159,7 +172,11 @@ pub fn view(dossier: &Dossier, history: &[HistoryEntry], now: UnixMillis, terms:
                     "Xử lý xong lúc {}, hẹn trả {} — {}.",
                     super::dossier_view::date_time(at),
                     due_text,
-                    if at <= due { "đúng hạn" } else { "quá hạn" }
+                    if at <= due {
+                        "đúng hạn"
+                    } else {
+                        "quá hạn"
+                    }
                 ),
                 _ => format!("Hẹn trả {due_text}."),
             };

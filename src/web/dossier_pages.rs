@@ -169,7 +169,9 @@ pub async fn act(
     match forms::check(action, signed_in.account.role, dossier.status) {
         Ok(()) => {}
         Err(NotAllowed::Role) => {
-            return Err(WebError::Forbidden("the officer's role does not take this action"))
+            return Err(WebError::Forbidden(
+                "the officer's role does not take this action",
+            ))
         }
         Err(NotAllowed::Status(status)) => {
             let error = FieldError::new(
@@ -180,7 +182,15 @@ pub async fn act(
                     action.title()
                 ),
             );
-            return Ok(refused(&state, &signed_in, &loaded, action, fields, vec![error], StatusCode::CONFLICT));
+            return Ok(refused(
+                &state,
+                &signed_in,
+                &loaded,
+                action,
+                fields,
+                vec![error],
+                StatusCode::CONFLICT,
+            ));
         }
     }
     let now = UnixMillis::now();
@@ -198,7 +208,15 @@ pub async fn act(
     let built = match forms::build(action, &fields, &context) {
         Ok(built) => built,
         Err(errors) => {
-            return Ok(refused(&state, &signed_in, &loaded, action, fields, errors, StatusCode::UNPROCESSABLE_ENTITY))
+            return Ok(refused(
+                &state,
+                &signed_in,
+                &loaded,
+                action,
+                fields,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
         }
     };
     let envelope = CommandEnvelope {
@@ -230,7 +248,15 @@ pub async fn act(
                 Ok(loaded) => loaded,
                 Err(e) => return load_failed(e),
             };
-            Ok(refused(&state, &signed_in, &now_loaded, action, fields, vec![error], StatusCode::CONFLICT))
+            Ok(refused(
+                &state,
+                &signed_in,
+                &now_loaded,
+                action,
+                fields,
+                vec![error],
+                StatusCode::CONFLICT,
+            ))
         }
         Err(other) => Err(other),
     }
@@ -247,7 +273,7 @@ fn after(action: DossierAction, ma_ho_so: &str) -> String {
     };
     match printed {
         Some(form) => format!("{}/in/{form}", href(ma_ho_so)),
-        None => format!("{}?xong={}#thao-tac", href(ma_ho_so), action.slug()),
+        None => format!("{}?xong={}", href(ma_ho_so), action.slug()),
     }
 }
 
@@ -285,7 +311,6 @@ fn hub_refusal(error: &HubError, action: DossierAction) -> Option<FieldError> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn refused(
     state: &WebState,
     signed_in: &SignedIn,
@@ -348,10 +373,7 @@ fn render(
                 open: !errors.is_empty(),
                 errors,
                 sent,
-                appointment: loaded
-                    .terms
-                    .appointment(d, now)
-                    .map(view::date_time),
+                appointment: loaded.terms.appointment(d, now).map(view::date_time),
                 choices: choices(action, d),
                 delivery: match d.result_delivery {
                     Some(crate::domain::ResultDelivery::ByPost) => "by_post",
@@ -411,7 +433,12 @@ fn choices(action: DossierAction, d: &Dossier) -> Vec<String> {
     match action {
         DossierAction::RequestSupplement => d.documents.iter().for_each(|doc| push(&doc.name)),
         DossierAction::RecordSupplement => {
-            if let Some(open) = d.supplements.iter().rev().find(|s| s.submitted_at.is_none()) {
+            if let Some(open) = d
+                .supplements
+                .iter()
+                .rev()
+                .find(|s| s.submitted_at.is_none())
+            {
                 open.items.iter().for_each(|item| push(item));
             }
         }

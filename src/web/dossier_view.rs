@@ -297,7 +297,8 @@ pub fn payments(d: &Dossier, history: &[HistoryEntry], module_partner: &str) -> 
         .map(|p| {
             let recorded = history.iter().find(|e| {
                 e.command == CommandName::RecordPayment.as_str()
-                    && e.note.starts_with(&format!("payment {}:", p.transaction_id))
+                    && e.note
+                        .starts_with(&format!("payment {}:", p.transaction_id))
             });
             let source = match recorded {
                 Some(e) if e.partner_id == module_partner => {
@@ -359,7 +360,9 @@ pub fn notifications(list: &[DossierNotification]) -> Vec<NotificationRow> {
                 NotificationState::Sent { reference } => {
                     ("sent", format!("Đã gửi (mã {reference})"))
                 }
-                NotificationState::NotSent { reason } => ("not-sent", format!("Không gửi: {reason}")),
+                NotificationState::NotSent { reason } => {
+                    ("not-sent", format!("Không gửi: {reason}"))
+                }
                 NotificationState::Parked { reason, attempts } => (
                     "parked",
                     format!("Tạm ngừng gửi sau {attempts} lần thử: {reason}"),
@@ -436,12 +439,21 @@ pub fn printable(d: &Dossier) -> Vec<(&'static str, &'static str)> {
         forms.push(("mau-02", "Mẫu 02 · Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"));
     }
     if d.status == Status::Refused {
-        forms.push(("mau-03", "Mẫu 03 · Phiếu từ chối tiếp nhận giải quyết hồ sơ"));
+        forms.push((
+            "mau-03",
+            "Mẫu 03 · Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+        ));
     }
     if !d.reschedules.is_empty() {
-        forms.push(("mau-04", "Mẫu 04 · Phiếu xin lỗi và hẹn lại ngày trả kết quả"));
+        forms.push((
+            "mau-04",
+            "Mẫu 04 · Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+        ));
     }
-    forms.push(("mau-05", "Mẫu 05 · Phiếu kiểm soát quá trình giải quyết hồ sơ"));
+    forms.push((
+        "mau-05",
+        "Mẫu 05 · Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    ));
     forms
 }
 

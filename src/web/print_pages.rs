@@ -40,11 +40,16 @@ fn spoken(at: UnixMillis) -> String {
 }
 
 /// The last history line of `command`.
-fn last<'a>(history: &'a [HistoryEntry], command: CommandName) -> Option<&'a HistoryEntry> {
+fn last(history: &[HistoryEntry], command: CommandName) -> Option<&HistoryEntry> {
     history.iter().rev().find(|e| e.command == command.as_str())
 }
 
-fn head(loaded: &Loaded, viewer: &OfficerAccount, step: Option<&HistoryEntry>, at: UnixMillis) -> SheetHead {
+fn head(
+    loaded: &Loaded,
+    viewer: &OfficerAccount,
+    step: Option<&HistoryEntry>,
+    at: UnixMillis,
+) -> SheetHead {
     let d = &loaded.dossier;
     SheetHead {
         agency: loaded.agency.clone(),

@@ -35,20 +35,40 @@ pub fn for_dossier(hub: &Hub, dossier: &Dossier) -> Result<WorkingTerms, WebErro
         .clone();
     // TEMPORARY until the hub's own procedure terms land (m-forward).
     let entry = hub.catalog_entry("procedures", &dossier.procedure_code)?;
-    let key = format!("time_limit.{}", match dossier.channel { Channel::Counter => "counter", Channel::Online => "online", Channel::Postal => "postal" });
-    let limit = entry.and_then(|e| e.attributes.get(&key).or(e.attributes.get("time_limit")).cloned()).and_then(|v| {
-        let (n, unit) = v.split_once(' ')?;
-        let n: u32 = n.parse().ok()?;
-        match unit { "working_days" => Some(TimeLimit::WorkingDays(n)), "working_hours" => Some(TimeLimit::WorkingHours(n)), _ => None }
-    });
+    let key = format!(
+        "time_limit.{}",
+        match dossier.channel {
+            Channel::Counter => "counter",
+            Channel::Online => "online",
+            Channel::Postal => "postal",
+        }
+    );
+    let limit = entry
+        .and_then(|e| {
+            e.attributes
+                .get(&key)
+                .or(e.attributes.get("time_limit"))
+                .cloned()
+        })
+        .and_then(|v| {
+            let (n, unit) = v.split_once(' ')?;
+            let n: u32 = n.parse().ok()?;
+            match unit {
+                "working_days" => Some(TimeLimit::WorkingDays(n)),
+                "working_hours" => Some(TimeLimit::WorkingHours(n)),
+                _ => None,
+            }
+        });
     Ok(WorkingTerms {
         calendar,
         rules: WorkingRules::default(),
-        limit: limit.ok_or_else(|| format!(
-            "thủ tục {} chưa có thời hạn giải quyết cho hồ sơ {} trong danh mục thủ tục.",
-            dossier.procedure_code,
-            channel_text(dossier.channel)
-        )),
+        limit: limit.ok_or_else(|| {
+            format!(
+                "thủ tục {} chưa có thời hạn giải quyết cho hồ sơ {} trong danh mục thủ tục.",
+                dossier.procedure_code,
+                channel_text(dossier.channel)
+            )
+        }),
     })
 }
 
@@ -70,9 +90,14 @@ impl WorkingTerms {
     /// none.
     pub fn appointment(&self, _dossier: &Dossier, now: UnixMillis) -> Result<UnixMillis, String> {
         let limit = self.limit.clone()?;
-        crate::domain::working_time::due_date(clock::instant(now), limit, &self.calendar, &self.rules)
-            .map(clock::millis)
-            .map_err(|e| format!("lịch làm việc không tính được ({e})."))
+        crate::domain::working_time::due_date(
+            clock::instant(now),
+            limit,
+            &self.calendar,
+            &self.rules,
+        )
+        .map(clock::millis)
+        .map_err(|e| format!("lịch làm việc không tính được ({e})."))
     }
 
     /// Seconds after local midnight when the working day ends.

@@ -129,12 +129,21 @@ fn command(
                 if item.len() > MAX_NAME_LEN {
                     errors.push(FieldError::new(
                         "other_items",
-                        format!("Thành phần “{}…”: mỗi dòng tối đa {MAX_NAME_LEN} byte.", short(item)),
+                        format!(
+                            "Thành phần “{}…”: mỗi dòng tối đa {MAX_NAME_LEN} byte.",
+                            short(item)
+                        ),
                     ));
                 }
             }
             Command::RequestSupplement {
-                reason: required(f, "reason", "Lý do, hướng dẫn bổ sung", MAX_TEXT_LEN, errors),
+                reason: required(
+                    f,
+                    "reason",
+                    "Lý do, hướng dẫn bổ sung",
+                    MAX_TEXT_LEN,
+                    errors,
+                ),
                 items,
             }
         }
@@ -151,7 +160,10 @@ fn command(
                 if name.len() > MAX_NAME_LEN {
                     errors.push(FieldError::new(
                         "other_documents",
-                        format!("Giấy tờ “{}…”: mỗi dòng tối đa {MAX_NAME_LEN} byte.", short(name)),
+                        format!(
+                            "Giấy tờ “{}…”: mỗi dòng tối đa {MAX_NAME_LEN} byte.",
+                            short(name)
+                        ),
                     ));
                 }
             }
@@ -190,7 +202,13 @@ fn command(
             paid_at: Some(c.now),
         },
         DossierAction::Finish => {
-            let name = required(f, "result_name", "Tên giấy tờ kết quả", MAX_NAME_LEN, errors);
+            let name = required(
+                f,
+                "result_name",
+                "Tên giấy tờ kết quả",
+                MAX_NAME_LEN,
+                errors,
+            );
             let code = optional(f, "result_code", "Số, ký hiệu", MAX_NAME_LEN, errors);
             let url = f.one("result_url").to_string();
             if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
@@ -296,7 +314,10 @@ fn money(f: &Fields, name: &'static str, label: &str, errors: &mut Vec<FieldErro
             let rule = if text.is_empty() {
                 "bắt buộc nhập".to_string()
             } else {
-                format!("“{}” không phải số tiền hợp lệ; ghi số đồng lớn hơn 0, ví dụ 1.500.000", short(text))
+                format!(
+                    "“{}” không phải số tiền hợp lệ; ghi số đồng lớn hơn 0, ví dụ 1.500.000",
+                    short(text)
+                )
             };
             errors.push(FieldError::new(name, format!("{label}: {rule}.")));
             0
@@ -309,7 +330,10 @@ fn money(f: &Fields, name: &'static str, label: &str, errors: &mut Vec<FieldErro
 /// date and than now.
 fn new_date(f: &Fields, c: &Context, errors: &mut Vec<FieldError>) -> Option<UnixMillis> {
     let text = f.one("new_date");
-    let compact = match (text.split('-').collect::<Vec<_>>().as_slice(), text.split('/').collect::<Vec<_>>().as_slice()) {
+    let compact = match (
+        text.split('-').collect::<Vec<_>>().as_slice(),
+        text.split('/').collect::<Vec<_>>().as_slice(),
+    ) {
         ([y, m, d], _) => format!("{y}{m}{d}"),
         (_, [d, m, y]) => format!("{y}{m}{d}"),
         _ => String::new(),
@@ -320,7 +344,10 @@ fn new_date(f: &Fields, c: &Context, errors: &mut Vec<FieldError>) -> Option<Uni
         } else {
             format!("“{}” không phải ngày hợp lệ (dd/mm/yyyy)", short(text))
         };
-        errors.push(FieldError::new("new_date", format!("Ngày hẹn trả mới: {rule}.")));
+        errors.push(FieldError::new(
+            "new_date",
+            format!("Ngày hẹn trả mới: {rule}."),
+        ));
         return None;
     };
     let at = UnixMillis((midnight + c.day_end_seconds) * 1000);

@@ -128,9 +128,9 @@ impl DossierAction {
     /// one-stop unit receives, refuses, asks for and takes in supplements,
     /// collects at the counter, takes withdrawals and hands results back;
     /// the department processes, asks for fees, stops and resumes; the
-    /// leader approves; an apology is signed by the agency (specialist who
-    /// prepares it or leader). The administrator runs the system and acts on
-    /// no dossier.
+    /// leader approves and signs the apology with a new date (Mẫu 04 is
+    /// signed by the head of the agency). The administrator runs the system
+    /// and acts on no dossier.
     pub fn roles(self) -> &'static [OfficerRole] {
         use OfficerRole::{Leader, Reception, Specialist};
         match self {
@@ -145,7 +145,8 @@ impl DossierAction {
             | DossierAction::RequestFee
             | DossierAction::Stop
             | DossierAction::Resume => &[Specialist, Leader],
-            DossierAction::Finish | DossierAction::Reschedule => &[Specialist, Leader],
+            DossierAction::Finish => &[Specialist, Leader],
+            DossierAction::Reschedule => &[Leader],
         }
     }
 }

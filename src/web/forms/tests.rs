@@ -1,5 +1,10 @@
+//! The rules of the dossier forms, by name: which role takes which action
+//! in which status, and how each form is checked before anything is sent.
+
 use super::*;
-use crate::domain::{ApplicantType, Channel, Command, Document, Dossier, ResultDelivery, Status, UnixMillis};
+use crate::domain::{
+    ApplicantType, Channel, Command, Document, Dossier, ResultDelivery, Status, UnixMillis,
+};
 use OfficerRole::{Administrator, Leader, Reception, Specialist};
 
 const NOW: UnixMillis = UnixMillis(1_780_000_000_000);
@@ -57,7 +62,10 @@ fn context(d: &Dossier) -> Context<'_> {
 }
 
 fn form(pairs: &[(&str, &str)]) -> Fields {
-    let mut all = vec![("version".to_string(), "3".to_string()), ("key".into(), KEY.into())];
+    let mut all = vec![
+        ("version".to_string(), "3".to_string()),
+        ("key".into(), KEY.into()),
+    ];
     all.extend(pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())));
     Fields(all)
 }
@@ -79,15 +87,27 @@ fn reception_receives_refuses_and_asks_for_supplements_only_at_reception() {
     );
     assert_eq!(available(Specialist, Status::Submitted), vec![]);
     assert_eq!(
-        check(DossierAction::RequestSupplement, Reception, Status::Processing),
+        check(
+            DossierAction::RequestSupplement,
+            Reception,
+            Status::Processing
+        ),
         Err(NotAllowed::Status(Status::Processing))
     );
     assert_eq!(
-        check(DossierAction::RequestSupplement, Specialist, Status::Submitted),
+        check(
+            DossierAction::RequestSupplement,
+            Specialist,
+            Status::Submitted
+        ),
         Err(NotAllowed::Status(Status::Submitted))
     );
     assert_eq!(
-        check(DossierAction::RequestSupplement, Specialist, Status::Processing),
+        check(
+            DossierAction::RequestSupplement,
+            Specialist,
+            Status::Processing
+        ),
         Ok(())
     );
 }
@@ -102,7 +122,10 @@ fn each_role_gets_only_its_own_actions() {
         check(DossierAction::Finish, Reception, Status::Processing),
         Err(NotAllowed::Role)
     );
-    assert_eq!(check(DossierAction::Finish, Leader, Status::Processing), Ok(()));
+    assert_eq!(
+        check(DossierAction::Finish, Leader, Status::Processing),
+        Ok(())
+    );
     assert_eq!(
         check(DossierAction::ReturnResult, Reception, Status::Finished),
         Ok(())
@@ -137,9 +160,16 @@ fn the_status_rule_is_the_hubs_transition_table() {
             DossierAction::RequestSupplement,
             DossierAction::RequestFee,
             DossierAction::Finish,
-            DossierAction::Stop,
-            DossierAction::Reschedule
+            DossierAction::Stop
         ]
+    );
+    assert_eq!(
+        check(DossierAction::Reschedule, Specialist, Status::Processing),
+        Err(NotAllowed::Role)
+    );
+    assert_eq!(
+        check(DossierAction::Reschedule, Leader, Status::Processing),
+        Ok(())
     );
     assert_eq!(
         available(Reception, Status::SupplementRequested),
@@ -187,7 +217,12 @@ fn receive_sends_the_computed_date_and_never_a_typed_one() {
 #[test]
 fn a_refusal_needs_a_reason() {
     let d = dossier(Status::Submitted);
-    let errors = build(DossierAction::Refuse, &form(&[("reason", "   ")]), &context(&d)).unwrap_err();
+    let errors = build(
+        DossierAction::Refuse,
+        &form(&[("reason", "   ")]),
+        &context(&d),
+    )
+    .unwrap_err();
     assert_eq!(fields_of(&errors), vec!["reason"]);
     assert_eq!(errors[0].message, "Lý do từ chối: bắt buộc nhập.");
     let built = build(
@@ -218,7 +253,10 @@ fn one_supplement_request_lists_ticked_and_typed_components() {
         DossierAction::RequestSupplement,
         &form(&[
             ("items", "Đơn đề nghị"),
-            ("other_items", "Bản vẽ thiết kế\n\n  Giấy chứng nhận quyền sử dụng đất  "),
+            (
+                "other_items",
+                "Bản vẽ thiết kế\n\n  Giấy chứng nhận quyền sử dụng đất  ",
+            ),
             ("reason", "Đơn chưa ký; thiếu bản vẽ"),
         ]),
         &context(&d),
@@ -262,7 +300,11 @@ fn amounts_take_vietnamese_thousands_separators_and_must_be_positive() {
     let d = dossier(Status::Processing);
     let built = build(
         DossierAction::RequestFee,
-        &form(&[("fee_code", "LP01"), ("fee_name", "Lệ phí cấp phép"), ("fee_amount", "1.500.000")]),
+        &form(&[
+            ("fee_code", "LP01"),
+            ("fee_name", "Lệ phí cấp phép"),
+            ("fee_amount", "1.500.000"),
+        ]),
         &context(&d),
     )
     .unwrap();
@@ -273,12 +315,20 @@ fn amounts_take_vietnamese_thousands_separators_and_must_be_positive() {
     for bad in ["", "0", "-5", "1,5 triệu"] {
         let errors = build(
             DossierAction::RequestFee,
-            &form(&[("fee_code", "LP01"), ("fee_name", "Lệ phí"), ("fee_amount", bad)]),
+            &form(&[
+                ("fee_code", "LP01"),
+                ("fee_name", "Lệ phí"),
+                ("fee_amount", bad),
+            ]),
             &context(&d),
         )
         .unwrap_err();
         assert_eq!(fields_of(&errors), vec!["fee_amount"], "{bad:?}");
-        assert!(errors[0].message.starts_with("Số tiền:"), "{}", errors[0].message);
+        assert!(
+            errors[0].message.starts_with("Số tiền:"),
+            "{}",
+            errors[0].message
+        );
     }
 }
 
@@ -292,10 +342,16 @@ fn a_stale_or_missing_version_is_refused_naming_the_current_state() {
     assert!(errors[0].message.contains("phiên bản 2"));
     assert!(errors[0].message.contains("phiên bản 3"));
     assert!(errors[0].message.contains("Mới đăng ký"));
-    let none = Fields(vec![("key".into(), KEY.into()), ("reason".into(), "x".into())]);
+    let none = Fields(vec![
+        ("key".into(), KEY.into()),
+        ("reason".into(), "x".into()),
+    ]);
     let errors = build(DossierAction::Refuse, &none, &context(&d)).unwrap_err();
     assert_eq!(fields_of(&errors), vec!["version"]);
-    let no_key = Fields(vec![("version".into(), "3".into()), ("reason".into(), "x".into())]);
+    let no_key = Fields(vec![
+        ("version".into(), "3".into()),
+        ("reason".into(), "x".into()),
+    ]);
     let errors = build(DossierAction::Refuse, &no_key, &context(&d)).unwrap_err();
     assert_eq!(fields_of(&errors), vec!["key"]);
 }
@@ -310,7 +366,11 @@ fn the_apology_date_must_follow_the_current_appointment() {
     )
     .unwrap_err();
     assert_eq!(fields_of(&errors), vec!["new_date"]);
-    assert!(errors[0].message.contains("phải sau ngày hẹn hiện tại"), "{}", errors[0].message);
+    assert!(
+        errors[0].message.contains("phải sau ngày hẹn hiện tại"),
+        "{}",
+        errors[0].message
+    );
     let errors = build(
         DossierAction::Reschedule,
         &form(&[("apology", ""), ("new_date", "31/02/2030")]),

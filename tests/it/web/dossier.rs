@@ -13,8 +13,8 @@ use super::{file_dossier, publish_agencies, shots, web_hub, AGENCY_A, DEV_OFFICE
 use crate::common::{TestHub, PAYMENT, PORTAL, PROCEDURE};
 use fantoccini::Locator;
 use lienthong::domain::{Dossier, DossierRef, EventType, HistoryEntry, Status};
-use lienthong::hub::{NotificationOutcome, NotificationRecord};
 use lienthong::grpc::pb;
+use lienthong::hub::{NotificationOutcome, NotificationRecord};
 use std::net::SocketAddr;
 
 const RECEPTION: (&str, &str) = (DEV_OFFICERS[0].0, DEV_OFFICERS[0].1);
@@ -55,7 +55,12 @@ async fn ready(test: &str) -> (TestHub, Browser) {
 
 fn stored(hub: &TestHub, ma_ho_so: &str) -> (Dossier, Vec<HistoryEntry>) {
     let running = hub.running.as_ref().unwrap();
-    let portal = running.hub.partners().get("national-portal").unwrap().clone();
+    let portal = running
+        .hub
+        .partners()
+        .get("national-portal")
+        .unwrap()
+        .clone();
     running
         .hub
         .get_dossier(&portal, &DossierRef::MaHoSo(ma_ho_so.into()))
@@ -120,8 +125,14 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
     let text = browser.text().await;
     assert!(text.contains(&ma), "{text}");
     assert!(text.contains("Mới đăng ký"), "{text}");
-    assert!(text.contains("Trần Thị Bình"), "the agency's officer sees the applicant: {text}");
-    assert!(text.contains("Đơn đề nghị"), "the documents are listed: {text}");
+    assert!(
+        text.contains("Trần Thị Bình"),
+        "the agency's officer sees the applicant: {text}"
+    );
+    assert!(
+        text.contains("Đơn đề nghị"),
+        "the documents are listed: {text}"
+    );
     assert!(text.contains("Chưa tính thời gian"), "{text}");
     browser.open_form("tiep-nhan").await;
     let proposed = browser
@@ -133,7 +144,9 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
         .await
         .unwrap();
     browser.screenshots("ho-so-moi").await;
-    browser.screenshots_at("ho-so-moi-thao-tac", Some("#thao-tac")).await;
+    browser
+        .screenshots_at("ho-so-moi-thao-tac", Some("#thao-tac"))
+        .await;
     browser.check_accessibility("ho-so-moi").await;
 
     browser.send_form("tiep-nhan").await;
@@ -143,11 +156,23 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
     // TEMPORARY until the hub's appointment lands (m-forward).
     let expected = {
         use lienthong::domain::working_time::*;
-        let received = time::OffsetDateTime::from_unix_timestamp(dossier.received_at.unwrap().0 / 1000).unwrap();
-        let due = due_date(received, TimeLimit::WorkingDays(15), &HolidayCalendar::embedded_vn(), &WorkingRules::default()).unwrap();
+        let received =
+            time::OffsetDateTime::from_unix_timestamp(dossier.received_at.unwrap().0 / 1000)
+                .unwrap();
+        let due = due_date(
+            received,
+            TimeLimit::WorkingDays(15),
+            &HolidayCalendar::embedded_vn(),
+            &WorkingRules::default(),
+        )
+        .unwrap();
         lienthong::domain::UnixMillis(due.unix_timestamp() * 1000)
     };
-    assert_eq!(dossier.due_at, Some(expected), "the date sent is the computed one");
+    assert_eq!(
+        dossier.due_at,
+        Some(expected),
+        "the date sent is the computed one"
+    );
     let last = history.last().unwrap();
     assert_eq!(last.actor, "Nguyễn Thị Lan");
     assert_eq!(last.unit, "Bộ phận Một cửa");
@@ -166,13 +191,24 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
         "Nguyễn Thị Lan",
         "NGƯỜI TIẾP NHẬN HỒ SƠ",
     ] {
-        assert!(receipt.contains(what), "the receipt shows {what}:\n{receipt}");
+        assert!(
+            receipt.contains(what),
+            "the receipt shows {what}:\n{receipt}"
+        );
     }
     let due = shown_date(expected);
-    assert!(receipt.contains(&due), "due {due} on the receipt:\n{receipt}");
-    assert!(proposed.ends_with(&due), "the form showed {proposed}, the receipt {due}");
+    assert!(
+        receipt.contains(&due),
+        "due {due} on the receipt:\n{receipt}"
+    );
+    assert!(
+        proposed.ends_with(&due),
+        "the form showed {proposed}, the receipt {due}"
+    );
     browser.screenshots("mau-01").await;
-    browser.screenshots_at("mau-01-cuoi", Some(".sheet__items")).await;
+    browser
+        .screenshots_at("mau-01-cuoi", Some(".sheet__items"))
+        .await;
     browser.check_accessibility("mau-01").await;
     // Printed, the receipt is the sheet alone.
     browser
@@ -187,13 +223,23 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
              return false",
         )
         .await;
-    assert_eq!(hidden, serde_json::json!(true), "the print stylesheet hides the site header");
+    assert_eq!(
+        hidden,
+        serde_json::json!(true),
+        "the print stylesheet hides the site header"
+    );
 
     browser.goto(&page_of(&ma)).await;
     let text = browser.text().await;
     assert!(text.contains("Được tiếp nhận"), "{text}");
-    assert!(text.contains("Đang tính thời gian") || text.contains("Sắp đến hạn"), "{text}");
-    assert!(text.contains("Tiếp nhận hồ sơ, hẹn trả kết quả"), "Mẫu 05 line: {text}");
+    assert!(
+        text.contains("Đang tính thời gian") || text.contains("Sắp đến hạn"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Tiếp nhận hồ sơ, hẹn trả kết quả"),
+        "Mẫu 05 line: {text}"
+    );
     browser.close().await;
     hub.stop().await;
 }
@@ -213,7 +259,10 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
     browser.goto(&page_of(&ma)).await;
     browser.open_form("nhan-xu-ly").await;
     browser.send_form("nhan-xu-ly").await;
-    assert!(browser.text().await.contains("Đã thực hiện: Nhận xử lý hồ sơ"));
+    assert!(browser
+        .text()
+        .await
+        .contains("Đã thực hiện: Nhận xử lý hồ sơ"));
     let (before, _) = stored(&hub, &ma);
     assert_eq!(before.status, Status::Processing);
     assert_eq!(before.processing_unit, "Phòng Quản lý đô thị");
@@ -221,7 +270,9 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
     // Nothing ticked: refused next to the field, nothing written.
     let writes_before = writes(&hub);
     browser.open_form("yeu-cau-bo-sung").await;
-    browser.fill("#yeu-cau-bo-sung-reason", "Hồ sơ thiếu bản vẽ").await;
+    browser
+        .fill("#yeu-cau-bo-sung-reason", "Hồ sơ thiếu bản vẽ")
+        .await;
     browser.send_form("yeu-cau-bo-sung").await;
     let error = browser
         .client
@@ -242,7 +293,10 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
 
     browser.tick("#yeu-cau-bo-sung-items-1").await;
     browser
-        .fill("#yeu-cau-bo-sung-other_items", "Bản vẽ thiết kế\nGiấy chứng nhận quyền sử dụng đất")
+        .fill(
+            "#yeu-cau-bo-sung-other_items",
+            "Bản vẽ thiết kế\nGiấy chứng nhận quyền sử dụng đất",
+        )
         .await;
     browser.send_form("yeu-cau-bo-sung").await;
     assert_eq!(browser.path().await, format!("{}/in/mau-02", page_of(&ma)));
@@ -259,15 +313,24 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
         assert!(request.contains(what), "Mẫu 02 shows {what}:\n{request}");
     }
     browser.screenshots("mau-02").await;
-    browser.screenshots_at("mau-02-cuoi", Some(".sheet__items")).await;
+    browser
+        .screenshots_at("mau-02-cuoi", Some(".sheet__items"))
+        .await;
     browser.check_accessibility("mau-02").await;
     let (paused, _) = stored(&hub, &ma);
     assert_eq!(paused.status, Status::SupplementRequested);
-    assert_eq!(paused.supplements[0].items.len(), 3, "one request lists everything");
+    assert_eq!(
+        paused.supplements[0].items.len(),
+        3,
+        "one request lists everything"
+    );
 
     browser.goto(&page_of(&ma)).await;
     let text = browser.text().await;
-    assert!(text.contains("Tạm dừng tính thời gian"), "the clock stopped: {text}");
+    assert!(
+        text.contains("Tạm dừng tính thời gian"),
+        "the clock stopped: {text}"
+    );
     assert!(text.contains("còn lại"), "with the time left: {text}");
     browser.screenshots("ho-so-tam-dung").await;
     browser.sign_out().await;
@@ -284,7 +347,11 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
         "the clock runs again: {text}"
     );
     let (resumed, _) = stored(&hub, &ma);
-    assert_eq!(resumed.status, Status::Processing, "back where the pause began");
+    assert_eq!(
+        resumed.status,
+        Status::Processing,
+        "back where the pause began"
+    );
     assert!(
         resumed.due_at >= paused.due_at,
         "the days left restart from the resubmission: {:?} then {:?}",
@@ -354,15 +421,27 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         .unwrap();
     assert!(notices.contains("Tiếp nhận hồ sơ"), "{notices}");
     assert!(notices.contains("Thư điện tử"), "{notices}");
-    assert!(notices.contains("Đã gửi (mã <250 2.0.0 Ok: queued as 4F2A>)"), "{notices}");
-    assert!(notices.contains("Không gửi: hồ sơ không có số điện thoại"), "{notices}");
-    browser.screenshots_at("ho-so-thong-bao", Some("#thong-bao")).await;
+    assert!(
+        notices.contains("Đã gửi (mã <250 2.0.0 Ok: queued as 4F2A>)"),
+        "{notices}"
+    );
+    assert!(
+        notices.contains("Không gửi: hồ sơ không có số điện thoại"),
+        "{notices}"
+    );
+    browser
+        .screenshots_at("ho-so-thong-bao", Some("#thong-bao"))
+        .await;
     browser.open_form("nhan-xu-ly").await;
     browser.send_form("nhan-xu-ly").await;
     browser.open_form("yeu-cau-nop-phi").await;
     browser.fill("#yeu-cau-nop-phi-fee_code", "LPXD").await;
-    browser.fill("#yeu-cau-nop-phi-fee_name", "Lệ phí cấp giấy phép xây dựng").await;
-    browser.fill("#yeu-cau-nop-phi-fee_amount", "1,5 triệu").await;
+    browser
+        .fill("#yeu-cau-nop-phi-fee_name", "Lệ phí cấp giấy phép xây dựng")
+        .await;
+    browser
+        .fill("#yeu-cau-nop-phi-fee_amount", "1,5 triệu")
+        .await;
     browser.send_form("yeu-cau-nop-phi").await;
     let error = browser
         .client
@@ -384,11 +463,16 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
     assert_eq!(invalid.as_deref(), Some("true"));
     browser.screenshots("ho-so-loi-phi").await;
     browser.check_accessibility("ho-so-loi-phi").await;
-    browser.fill("#yeu-cau-nop-phi-fee_amount", "1.500.000").await;
+    browser
+        .fill("#yeu-cau-nop-phi-fee_amount", "1.500.000")
+        .await;
     browser.send_form("yeu-cau-nop-phi").await;
     let text = browser.text().await;
     assert!(text.contains("1.500.000 đ"), "{text}");
-    assert!(text.contains("Yêu cầu thực hiện nghĩa vụ tài chính"), "{text}");
+    assert!(
+        text.contains("Yêu cầu thực hiện nghĩa vụ tài chính"),
+        "{text}"
+    );
 
     // The gateway records the payment.
     let (owing, _) = stored(&hub, &ma);
@@ -408,16 +492,23 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         .expect("the gateway's payment is recorded");
     browser.goto(&page_of(&ma)).await;
     let text = browser.text().await;
-    assert!(text.contains("Giao dịch PG-778899"), "the payment shows: {text}");
+    assert!(
+        text.contains("Giao dịch PG-778899"),
+        "the payment shows: {text}"
+    );
     assert!(text.contains("Qua cổng thanh toán"), "{text}");
     assert!(text.contains("Đang xử lý"), "{text}");
-    browser.screenshots_at("ho-so-da-nop-phi", Some("#phi")).await;
+    browser
+        .screenshots_at("ho-so-da-nop-phi", Some("#phi"))
+        .await;
     browser.sign_out().await;
 
     browser.sign_in(LEADER.0, LEADER.1).await;
     browser.goto(&page_of(&ma)).await;
     browser.open_form("hoan-thanh").await;
-    browser.fill("#hoan-thanh-result_name", "Giấy phép xây dựng số 123/GPXD").await;
+    browser
+        .fill("#hoan-thanh-result_name", "Giấy phép xây dựng số 123/GPXD")
+        .await;
     browser.fill("#hoan-thanh-result_code", "123/GPXD").await;
     browser.send_form("hoan-thanh").await;
     let text = browser.text().await;
@@ -439,7 +530,10 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         ("Trần Văn Minh", "Phòng Quản lý đô thị"),
         ("Lê Thị Hồng Nhung", "Ban Giám đốc"),
     ] {
-        assert!(history.iter().any(|e| e.actor == who && e.unit == unit), "{who}");
+        assert!(
+            history.iter().any(|e| e.actor == who && e.unit == unit),
+            "{who}"
+        );
     }
     let rows = browser
         .client
@@ -455,15 +549,26 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         .text()
         .await
         .unwrap();
-    for what in ["Ban Giám đốc", "Hoàn thành xử lý", "Đã xử lý xong", "Trả kết quả", "Đã trả kết quả"] {
+    for what in [
+        "Ban Giám đốc",
+        "Hoàn thành xử lý",
+        "Đã xử lý xong",
+        "Trả kết quả",
+        "Đã trả kết quả",
+    ] {
         assert!(sheet.contains(what), "Mẫu 05 shows {what}:\n{sheet}");
     }
     browser.screenshots("ho-so-da-tra").await;
-    browser.screenshots_at("ho-so-da-tra-mau-05", Some("#kiem-soat")).await;
+    browser
+        .screenshots_at("ho-so-da-tra-mau-05", Some("#kiem-soat"))
+        .await;
     browser.check_accessibility("ho-so-da-tra").await;
     browser.goto(&format!("{}/in/mau-05", page_of(&ma))).await;
     let printed = browser.text().await;
-    assert!(printed.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"), "{printed}");
+    assert!(
+        printed.contains("PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+        "{printed}"
+    );
     assert!(printed.contains("Lê Thị Hồng Nhung"), "{printed}");
     browser.screenshots("mau-05").await;
     browser.check_accessibility("mau-05").await;
@@ -498,7 +603,10 @@ async fn a_refusal_needs_a_reason_and_prints_the_refusal_slip() {
     browser.check_accessibility("ho-so-loi-tu-choi").await;
 
     browser
-        .fill("#tu-choi-reason", "Hồ sơ không thuộc thẩm quyền giải quyết của Sở Xây dựng")
+        .fill(
+            "#tu-choi-reason",
+            "Hồ sơ không thuộc thẩm quyền giải quyết của Sở Xây dựng",
+        )
         .await;
     browser.send_form("tu-choi").await;
     assert_eq!(browser.path().await, format!("{}/in/mau-03", page_of(&ma)));
@@ -561,7 +669,12 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
     let web = hub.web_addr.unwrap();
     let of_a = file_dossier(&hub, "web-dossier-403", AGENCY_A, "Vũ Thị Mai").await;
     let version = stored(&hub, &of_a).0.version;
-    let form_of = |csrf: &str| format!("csrf={csrf}&version={version}&key={}&reason=Kh%C3%B4ng", "ab".repeat(16));
+    let form_of = |csrf: &str| {
+        format!(
+            "csrf={csrf}&version={version}&key={}&reason=Kh%C3%B4ng",
+            "ab".repeat(16)
+        )
+    };
     let action = format!("{}/tu-choi", page_of(&of_a));
     let writes_before = writes(&hub);
 
@@ -571,33 +684,65 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
     let text = browser.text().await;
     assert!(text.contains("Không có quyền với hồ sơ này"), "{text}");
     assert!(text.contains("Hồ sơ thuộc cơ quan khác"), "{text}");
-    assert!(!text.contains("Vũ Thị Mai"), "nothing of A's dossier is shown: {text}");
+    assert!(
+        !text.contains("Vũ Thị Mai"),
+        "nothing of A's dossier is shown: {text}"
+    );
     browser.screenshots("ho-so-co-quan-khac-403").await;
     browser.check_accessibility("ho-so-co-quan-khac-403").await;
     let (b_cookie, b_csrf) = http_session(web, OFFICER_B.0, OFFICER_B.1).await;
     let page = http::request(web, "GET", &page_of(&of_a), Some(&b_cookie), None).await;
     assert_eq!(page.status, 403);
     for print in ["mau-01", "mau-05"] {
-        let answer = http::request(web, "GET", &format!("{}/in/{print}", page_of(&of_a)), Some(&b_cookie), None).await;
+        let answer = http::request(
+            web,
+            "GET",
+            &format!("{}/in/{print}", page_of(&of_a)),
+            Some(&b_cookie),
+            None,
+        )
+        .await;
         assert_eq!(answer.status, 403, "{print}");
     }
-    let posted = http::request(web, "POST", &action, Some(&b_cookie), Some(&form_of(&b_csrf))).await;
+    let posted = http::request(
+        web,
+        "POST",
+        &action,
+        Some(&b_cookie),
+        Some(&form_of(&b_csrf)),
+    )
+    .await;
     assert_eq!(posted.status, 403, "B refuses A's dossier: {}", posted.body);
 
     // A's reception officer without the token, or without the cookie.
     let (a_cookie, a_csrf) = http_session(web, RECEPTION.0, RECEPTION.1).await;
     for (what, cookie, form) in [
         ("no token", Some(a_cookie.as_str()), form_of("")),
-        ("a wrong token", Some(a_cookie.as_str()), form_of(&"0".repeat(64))),
+        (
+            "a wrong token",
+            Some(a_cookie.as_str()),
+            form_of(&"0".repeat(64)),
+        ),
         ("no cookie", None, form_of(&a_csrf)),
     ] {
         let answer = http::request(web, "POST", &action, cookie, Some(&form)).await;
         assert_eq!(answer.status, 403, "{what}: {}", answer.body);
-        assert!(answer.body.contains("Yêu cầu bị từ chối"), "{what}: {}", answer.body);
+        assert!(
+            answer.body.contains("Yêu cầu bị từ chối"),
+            "{what}: {}",
+            answer.body
+        );
     }
     // A's specialist does not receive or refuse.
     let (s_cookie, s_csrf) = http_session(web, SPECIALIST.0, SPECIALIST.1).await;
-    let answer = http::request(web, "POST", &action, Some(&s_cookie), Some(&form_of(&s_csrf))).await;
+    let answer = http::request(
+        web,
+        "POST",
+        &action,
+        Some(&s_cookie),
+        Some(&form_of(&s_csrf)),
+    )
+    .await;
     assert_eq!(answer.status, 403, "the specialist's role does not refuse");
 
     assert_eq!(writes(&hub), writes_before, "nothing was written");
@@ -607,7 +752,14 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
 
     // The same post with the token, by the right officer, is accepted:
     // the refusals were for the agency, the token and the role.
-    let answer = http::request(web, "POST", &action, Some(&a_cookie), Some(&form_of(&a_csrf))).await;
+    let answer = http::request(
+        web,
+        "POST",
+        &action,
+        Some(&a_cookie),
+        Some(&form_of(&a_csrf)),
+    )
+    .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(
         answer.header("location"),
@@ -636,7 +788,9 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
     // The page is open; meanwhile the provincial one-stop system asks for a
     // fee. The officer's form, sent on what they saw, is refused.
     browser.open_form("dung-xu-ly").await;
-    browser.fill("#dung-xu-ly-reason", "Chờ ý kiến của cơ quan phối hợp").await;
+    browser
+        .fill("#dung-xu-ly-reason", "Chờ ý kiến của cơ quan phối hợp")
+        .await;
     let (seen, _) = stored(&hub, &ma);
     let mut one_stop = hub.client(crate::common::ONE_STOP).await;
     one_stop
@@ -651,10 +805,17 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
     browser.send_form("dung-xu-ly").await;
     let text = browser.text().await;
     assert!(
-        text.contains(&format!("bạn xem phiên bản {}, hiện là phiên bản {}", seen.version, seen.version + 1)),
+        text.contains(&format!(
+            "bạn xem phiên bản {}, hiện là phiên bản {}",
+            seen.version,
+            seen.version + 1
+        )),
         "{text}"
     );
-    assert!(text.contains("Yêu cầu thực hiện nghĩa vụ tài chính"), "the current state is named: {text}");
+    assert!(
+        text.contains("Yêu cầu thực hiện nghĩa vụ tài chính"),
+        "the current state is named: {text}"
+    );
     assert_eq!(writes(&hub), writes_before, "nothing was written");
     assert_eq!(
         browser
@@ -669,7 +830,9 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
         Some("Chờ ý kiến của cơ quan phối hợp"),
         "what the officer typed is kept"
     );
-    browser.screenshots_at("ho-so-phien-ban-cu", Some("#dung-xu-ly")).await;
+    browser
+        .screenshots_at("ho-so-phien-ban-cu", Some("#dung-xu-ly"))
+        .await;
     browser.check_accessibility("ho-so-phien-ban-cu").await;
 
     // Sent again on the dossier as it is now: stopped.
@@ -680,11 +843,20 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
     browser.open_form("tiep-tuc-xu-ly").await;
     browser.send_form("tiep-tuc-xu-ly").await;
     assert_eq!(stored(&hub, &ma).0.status, Status::Processing);
+    browser.sign_out().await;
 
-    // The apology with a new date (Mẫu 04) becomes `reschedule`.
+    // The apology with a new date (Mẫu 04), signed by the leader, becomes
+    // `reschedule`.
+    browser.sign_in(LEADER.0, LEADER.1).await;
+    browser.goto(&page_of(&ma)).await;
     let old_due = stored(&hub, &ma).0.due_at.unwrap();
     browser.open_form("hen-lai").await;
-    browser.fill("#hen-lai-apology", "Cần lấy ý kiến của Sở Tài nguyên và Môi trường").await;
+    browser
+        .fill(
+            "#hen-lai-apology",
+            "Cần lấy ý kiến của Sở Tài nguyên và Môi trường",
+        )
+        .await;
     browser
         .script("document.querySelector('#hen-lai-new_date').value = '2020-01-01'")
         .await;
@@ -705,28 +877,43 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
     .unwrap();
     let iso = format!("{}-{}-{}", &new_day[0..4], &new_day[4..6], &new_day[6..8]);
     browser
-        .script(&format!("document.querySelector('#hen-lai-new_date').value = '{iso}'"))
+        .script(&format!(
+            "document.querySelector('#hen-lai-new_date').value = '{iso}'"
+        ))
         .await;
     browser.send_form("hen-lai").await;
     assert_eq!(browser.path().await, format!("{}/in/mau-04", page_of(&ma)));
     let (rescheduled, _) = stored(&hub, &ma);
     let new_due = rescheduled.due_at.unwrap();
     assert_eq!(rescheduled.reschedules.len(), 1);
-    assert_eq!(lienthong::domain::time::format_date(new_due.0 / 1000), new_day);
+    assert_eq!(
+        lienthong::domain::time::format_date(new_due.0 / 1000),
+        new_day
+    );
     let letter = browser.text().await;
     for what in [
         "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
         "Mẫu số 04",
         "Ngô Thị Thu",
+        "Lê Thị Hồng Nhung",
+        "THỦ TRƯỞNG CƠ QUAN",
         "Cần lấy ý kiến của Sở Tài nguyên và Môi trường",
         ma.as_str(),
     ] {
         assert!(letter.contains(what), "Mẫu 04 shows {what}:\n{letter}");
     }
-    assert!(letter.contains(&shown_date(old_due)), "the old date: {letter}");
-    assert!(letter.contains(&shown_date(new_due)), "the new date: {letter}");
+    assert!(
+        letter.contains(&shown_date(old_due)),
+        "the old date: {letter}"
+    );
+    assert!(
+        letter.contains(&shown_date(new_due)),
+        "the new date: {letter}"
+    );
     browser.screenshots("mau-04").await;
-    browser.screenshots_at("mau-04-cuoi", Some(".sheet__reason")).await;
+    browser
+        .screenshots_at("mau-04-cuoi", Some(".sheet__reason"))
+        .await;
     browser.check_accessibility("mau-04").await;
     browser.sign_out().await;
 
@@ -734,11 +921,19 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
     browser.sign_in(RECEPTION.0, RECEPTION.1).await;
     browser.goto(&page_of(&ma)).await;
     browser.open_form("rut-ho-so").await;
-    browser.fill("#rut-ho-so-reason", "Người nộp có đơn xin rút hồ sơ ngày hôm nay").await;
+    browser
+        .fill(
+            "#rut-ho-so-reason",
+            "Người nộp có đơn xin rút hồ sơ ngày hôm nay",
+        )
+        .await;
     browser.send_form("rut-ho-so").await;
     let text = browser.text().await;
     assert!(text.contains("Công dân yêu cầu rút hồ sơ"), "{text}");
-    assert!(text.contains("Không có thao tác nào"), "nothing more to do: {text}");
+    assert!(
+        text.contains("Không có thao tác nào"),
+        "nothing more to do: {text}"
+    );
     assert_eq!(stored(&hub, &ma).0.status, Status::Withdrawn);
     browser.screenshots("ho-so-da-rut").await;
     browser.check_accessibility("ho-so-da-rut").await;
