@@ -4,14 +4,13 @@
 //! and what that means now — running with the time left, near due,
 //! overdue, or stopped with the days left.
 //!
-//! The same replay gives the due date a resubmission restarts the clock
-//! to, which the "record supplement" form sends to the hub: the officer
-//! never types it.
+//! The due dates themselves (reception, resubmission) are the hub's
+//! (`Hub::appointment`, `Hub::due_after_supplement`); this only reads them
+//! back over the history, for the page.
 
-use crate::domain::time::VIETNAM;
 use crate::domain::working_time::{
-    deadline_status, read_clock, ClockEvent, ClockReading, DeadlineStatus, HolidayCalendar,
-    TimeLimit, WorkingDuration, WorkingRules,
+    deadline_status, instant, millis, read_clock, ClockEvent, ClockReading, DeadlineStatus,
+    HolidayCalendar, TimeLimit, WorkingDuration, WorkingRules,
 };
 use crate::domain::{CommandName, Dossier, HistoryEntry, Status, UnixMillis};
 use time::OffsetDateTime;
@@ -35,16 +34,6 @@ pub struct ClockView {
     pub detail: String,
 }
 
-pub fn instant(at: UnixMillis) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(at.0.div_euclid(1000))
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(VIETNAM)
-}
-
-pub fn millis(at: OffsetDateTime) -> UnixMillis {
-    UnixMillis(at.unix_timestamp() * 1000)
-}
-
 /// The clock's stops and restarts after reception: a supplement request
 /// stops it, the resubmission restarts it. A request made at reception
 /// (before the dossier was received) is not on the clock.
@@ -56,56 +45,32 @@ pub fn events(dossier: &Dossier, history: &[HistoryEntry]) -> Vec<ClockEvent> {
     let mut events = Vec::new();
     for entry in history.iter().filter(|e| e.at >= received) {
         let name = CommandName::parse(&entry.command);
+        let Ok(at) = instant(entry.at) else {
+            continue;
+        };
         if name == Some(CommandName::RequestSupplement) && !paused {
-            events.push(ClockEvent::Paused(instant(entry.at)));
+            events.push(ClockEvent::Paused(at));
             paused = true;
         } else if name == Some(CommandName::SubmitSupplement) && paused {
-            events.push(ClockEvent::Resumed(instant(entry.at)));
+            events.push(ClockEvent::Resumed(at));
             paused = false;
         }
     }
     events
 }
 
-/// The clock replayed over the history, with one more event at the end
-/// (a resubmission now, for the form that records it).
-pub fn reading(
-    dossier: &Dossier,
-    history: &[HistoryEntry],
-    then: Option<ClockEvent>,
-    terms: &Terms,
-) -> Option<ClockReading> {
-    let received = dossier.received_at?;
+/// The clock replayed over the history, when the limit is known.
+pub fn reading(dossier: &Dossier, history: &[HistoryEntry], terms: &Terms) -> Option<ClockReading> {
+    let received = instant(dossier.received_at?).ok()?;
     let limit = terms.limit?;
-    let mut events = events(dossier, history);
-    events.extend(then);
     read_clock(
-        instant(received),
-        &events,
+        received,
+        &events(dossier, history),
         limit,
         terms.calendar,
         terms.rules,
     )
     .ok()
-}
-
-/// The due date if the supplement were recorded `now`: the time that was
-/// left when the clock stopped, counted from now.
-pub fn restarted_due(
-    dossier: &Dossier,
-    history: &[HistoryEntry],
-    now: UnixMillis,
-    terms: &Terms,
-) -> Option<UnixMillis> {
-    match reading(
-        dossier,
-        history,
-        Some(ClockEvent::Resumed(instant(now))),
-        terms,
-    )? {
-        ClockReading::Running { due } if millis(due) > now => Some(millis(due)),
-        _ => None,
-    }
 }
 
 /// "3 ngày 2 giờ 30 phút" of working time.
@@ -201,10 +166,13 @@ pub fn view(
             ),
         )
     };
-    let Some(reading) = reading(dossier, history, None, terms) else {
+    let Some(reading) = reading(dossier, history, terms) else {
         return no_limit();
     };
-    let Ok(status) = deadline_status(&reading, instant(now), terms.calendar, terms.rules) else {
+    let Ok(now) = instant(now) else {
+        return no_limit();
+    };
+    let Ok(status) = deadline_status(&reading, now, terms.calendar, terms.rules) else {
         return no_limit();
     };
     let rules = terms.rules;

@@ -84,7 +84,7 @@ pub async fn load(
         }
         let notifications = hub.notifications(module.partner(), &DossierRef::Id(dossier.id))?;
         let agency = module.agency_name(&dossier.agency_code)?;
-        let terms = terms::for_dossier(hub, &dossier)?;
+        let terms = terms::for_dossier(hub, &dossier, UnixMillis::now())?;
         Ok(Loaded {
             dossier,
             history,
@@ -198,11 +198,8 @@ pub async fn act(
         dossier,
         officer_unit: &signed_in.account.unit,
         now,
-        appointment: loaded.terms.appointment(dossier, now),
-        restarted_due: loaded
-            .terms
-            .clock()
-            .and_then(|t| clock::restarted_due(dossier, &loaded.history, now, &t)),
+        appointment: loaded.terms.appointment(),
+        restarted_due: loaded.terms.restarted_due(),
         day_end_seconds: loaded.terms.day_end_seconds(),
     };
     let built = match forms::build(action, &fields, &context) {
@@ -373,7 +370,7 @@ fn render(
                 open: !errors.is_empty(),
                 errors,
                 sent,
-                appointment: loaded.terms.appointment(d, now).map(view::date_time),
+                appointment: loaded.terms.appointment().map(view::date_time),
                 choices: choices(action, d),
                 delivery: match d.result_delivery {
                     Some(crate::domain::ResultDelivery::ByPost) => "by_post",
@@ -383,14 +380,7 @@ fn render(
             }
         })
         .collect();
-    let clock_view = match loaded.terms.clock() {
-        Some(t) => clock::view(d, &loaded.history, now, &t),
-        None => clock::ClockView {
-            tone: "none",
-            label: "Chưa tính được thời gian".into(),
-            detail: "Chưa có lịch làm việc.".into(),
-        },
-    };
+    let clock_view = clock::view(d, &loaded.history, now, &loaded.terms.clock());
     DossierPage {
         officer: OfficerBar {
             name: account.name.clone(),

@@ -1,22 +1,29 @@
-//! The working-time terms of one dossier, read once per page: the hub's
-//! calendar and rules, and the time limit the procedures catalogue gives
-//! for the dossier's procedure and channel (or why there is none). The
-//! appointment date of a reception and the clock reading both come from
-//! here, so the page and the form agree.
+//! The working-time terms of one dossier, read with the dossier: the hub's
+//! calendar and rules, the time limit the procedures catalogue gives for
+//! the dossier's procedure and channel, and — computed by the hub, at the
+//! moment the page or the form is served — the appointment date a
+//! reception would get and the due date a resubmission would restart the
+//! clock to. No form has a field for either: they are never typed.
+//!
+//! What cannot be computed (no limit in the catalogue) is kept as the
+//! reason, in Vietnamese, for the page to say.
 
 use super::clock;
 use super::WebError;
-use crate::domain::working_time::{HolidayCalendar, TimeLimit, WorkingRules};
-use crate::domain::{Channel, Dossier, UnixMillis};
-use crate::hub::Hub;
-use std::sync::{Arc, OnceLock};
+use crate::domain::working_time::{TimeLimit, WorkingTime};
+use crate::domain::{Channel, Dossier, Status, UnixMillis};
+use crate::hub::{Hub, HubError};
 
 pub struct WorkingTerms {
-    calendar: Arc<HolidayCalendar>,
-    rules: WorkingRules,
-    /// The limit for the dossier's channel, or why there is none (in
-    /// Vietnamese, for the page).
+    working_time: WorkingTime,
+    /// The limit for the dossier's channel, or why there is none.
     limit: Result<TimeLimit, String>,
+    /// For a dossier waiting for reception: its appointment date if
+    /// received now.
+    appointment: Result<UnixMillis, String>,
+    /// For a dossier waiting for a supplement: its due date if the
+    /// supplement is recorded now.
+    restarted_due: Option<UnixMillis>,
 }
 
 fn channel_text(channel: Channel) -> &'static str {
@@ -27,82 +34,93 @@ fn channel_text(channel: Channel) -> &'static str {
     }
 }
 
-/// Reads the terms for `dossier`.
-pub fn for_dossier(hub: &Hub, dossier: &Dossier) -> Result<WorkingTerms, WebError> {
-    static CALENDAR: OnceLock<Arc<HolidayCalendar>> = OnceLock::new();
-    let calendar = CALENDAR
-        .get_or_init(|| Arc::new(HolidayCalendar::embedded_vn()))
-        .clone();
-    // TEMPORARY until the hub's own procedure terms land (m-forward).
-    let entry = hub.catalog_entry("procedures", &dossier.procedure_code)?;
-    let key = format!(
-        "time_limit.{}",
-        match dossier.channel {
-            Channel::Counter => "counter",
-            Channel::Online => "online",
-            Channel::Postal => "postal",
-        }
-    );
-    let limit = entry
-        .and_then(|e| {
-            e.attributes
-                .get(&key)
-                .or(e.attributes.get("time_limit"))
-                .cloned()
-        })
-        .and_then(|v| {
-            let (n, unit) = v.split_once(' ')?;
-            let n: u32 = n.parse().ok()?;
-            match unit {
-                "working_days" => Some(TimeLimit::WorkingDays(n)),
-                "working_hours" => Some(TimeLimit::WorkingHours(n)),
-                _ => None,
-            }
-        });
-    Ok(WorkingTerms {
-        calendar,
-        rules: WorkingRules::default(),
-        limit: limit.ok_or_else(|| {
+/// Why the hub could not give a date, for the page; `None` for a failure
+/// that is not about the catalogue or the calendar.
+fn why(error: &HubError, dossier: &Dossier) -> Option<String> {
+    let procedure = &dossier.procedure_code;
+    match error {
+        HubError::NotFound { .. } => Some(format!(
+            "thủ tục {procedure} chưa có trong danh mục thủ tục hành chính."
+        )),
+        HubError::NoTimeLimit { .. } => Some(format!(
+            "thủ tục {procedure} chưa có thời hạn giải quyết cho hồ sơ {} trong danh mục thủ tục.",
+            channel_text(dossier.channel)
+        )),
+        HubError::WorkingTime(e) => Some(format!("lịch làm việc chưa tính được ngày ({e}).")),
+        HubError::Domain(e) => Some(format!("danh mục thủ tục không đọc được ({e}).")),
+        _ => None,
+    }
+}
+
+/// Reads the terms of `dossier` at `now` (on the blocking pool: the
+/// catalogue is in the store).
+pub fn for_dossier(
+    hub: &Hub,
+    dossier: &Dossier,
+    now: UnixMillis,
+) -> Result<WorkingTerms, WebError> {
+    let explained = |e: HubError| why(&e, dossier).ok_or(WebError::Hub(e));
+    let limit = match hub.procedure_terms(&dossier.procedure_code) {
+        Ok(terms) => terms.time_limit_for(dossier.channel).ok_or_else(|| {
             format!(
                 "thủ tục {} chưa có thời hạn giải quyết cho hồ sơ {} trong danh mục thủ tục.",
                 dossier.procedure_code,
                 channel_text(dossier.channel)
             )
         }),
+        Err(e) => Err(explained(e)?),
+    };
+    let appointment = if dossier.status == Status::Submitted {
+        match hub.appointment(&dossier.procedure_code, dossier.channel, now) {
+            Ok(appointment) => Ok(appointment.due_at),
+            Err(e) => Err(explained(e)?),
+        }
+    } else {
+        Err("hồ sơ đã qua bước tiếp nhận.".to_string())
+    };
+    let restarted_due = if dossier.status == Status::SupplementRequested {
+        hub.due_after_supplement(dossier, now)?
+    } else {
+        None
+    };
+    Ok(WorkingTerms {
+        working_time: hub.working_time().clone(),
+        limit,
+        appointment,
+        restarted_due,
     })
 }
 
 impl WorkingTerms {
-    /// What the clock replay needs, when the limit is known.
-    pub fn clock(&self) -> Option<clock::Terms<'_>> {
-        Some(clock::Terms {
-            calendar: &self.calendar,
-            rules: &self.rules,
+    /// What the clock replay needs.
+    pub fn clock(&self) -> clock::Terms<'_> {
+        clock::Terms {
+            calendar: self.working_time.calendar(),
+            rules: self.working_time.rules(),
             limit: self.limit(),
-        })
+        }
     }
 
     pub fn limit(&self) -> Option<TimeLimit> {
         self.limit.as_ref().ok().copied()
     }
 
-    /// The appointment date of `dossier` received `now`, or why there is
-    /// none.
-    pub fn appointment(&self, _dossier: &Dossier, now: UnixMillis) -> Result<UnixMillis, String> {
-        let limit = self.limit.clone()?;
-        crate::domain::working_time::due_date(
-            clock::instant(now),
-            limit,
-            &self.calendar,
-            &self.rules,
-        )
-        .map(clock::millis)
-        .map_err(|e| format!("lịch làm việc không tính được ({e})."))
+    /// The appointment date if the dossier is received now, or why there
+    /// is none.
+    pub fn appointment(&self) -> Result<UnixMillis, String> {
+        self.appointment.clone()
     }
 
-    /// Seconds after local midnight when the working day ends.
+    /// The due date if the supplement is recorded now.
+    pub fn restarted_due(&self) -> Option<UnixMillis> {
+        self.restarted_due
+    }
+
+    /// Seconds after local midnight when the working day ends: a date
+    /// typed on the apology letter means the end of that day.
     pub fn day_end_seconds(&self) -> i64 {
-        self.rules
+        self.working_time
+            .rules()
             .sessions()
             .last()
             .map(|s| i64::from(s.end.hour()) * 3600 + i64::from(s.end.minute()) * 60)

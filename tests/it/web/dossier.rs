@@ -153,21 +153,12 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
     assert_eq!(browser.path().await, format!("{}/in/mau-01", page_of(&ma)));
     let (dossier, history) = stored(&hub, &ma);
     assert_eq!(dossier.status, Status::Received);
-    // TEMPORARY until the hub's appointment lands (m-forward).
-    let expected = {
-        use lienthong::domain::working_time::*;
-        let received =
-            time::OffsetDateTime::from_unix_timestamp(dossier.received_at.unwrap().0 / 1000)
-                .unwrap();
-        let due = due_date(
-            received,
-            TimeLimit::WorkingDays(15),
-            &HolidayCalendar::embedded_vn(),
-            &WorkingRules::default(),
-        )
-        .unwrap();
-        lienthong::domain::UnixMillis(due.unix_timestamp() * 1000)
-    };
+    let running = hub.running.as_ref().unwrap();
+    let expected = running
+        .hub
+        .appointment(PROCEDURE, dossier.channel, dossier.received_at.unwrap())
+        .expect("an appointment from the catalogue's limit")
+        .due_at;
     assert_eq!(
         dossier.due_at,
         Some(expected),
@@ -210,24 +201,24 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
         .screenshots_at("mau-01-cuoi", Some(".sheet__items"))
         .await;
     browser.check_accessibility("mau-01").await;
-    // Printed, the receipt is the sheet alone.
-    browser
-        .script("document.querySelectorAll('link[rel=stylesheet]').forEach(l => l.media = 'all')")
-        .await;
-    let hidden = browser
-        .script(
-            "for (const sheet of document.styleSheets) { for (const rule of sheet.cssRules) {
-               if (rule.media && rule.media.mediaText === 'print') {
-                 for (const inner of rule.cssRules) {
-                   if (inner.selectorText && inner.selectorText.includes('.site-header')) return true; } } } }
-             return false",
+    // Printed (A4, the print stylesheet): a PDF, kept beside the
+    // screenshots to look at.
+    let pdf = browser
+        .client
+        .print(
+            fantoccini::wd::PrintConfiguration::builder()
+                .size(fantoccini::wd::PrintSize::A4)
+                .build()
+                .unwrap(),
         )
-        .await;
-    assert_eq!(
-        hidden,
-        serde_json::json!(true),
-        "the print stylesheet hides the site header"
-    );
+        .await
+        .expect("the receipt prints");
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    std::fs::write(
+        super::browser::stable_screenshot_dir().join("dossier_receive/mau-01.pdf"),
+        &pdf,
+    )
+    .unwrap();
 
     browser.goto(&page_of(&ma)).await;
     let text = browser.text().await;
@@ -357,6 +348,25 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
         "the days left restart from the resubmission: {:?} then {:?}",
         paused.due_at,
         resumed.due_at
+    );
+    let resumed_at = resumed.supplements[0].submitted_at.unwrap();
+    let expected = hub
+        .running
+        .as_ref()
+        .unwrap()
+        .hub
+        .working_time()
+        .due_after_resumption(
+            resumed.received_at.unwrap(),
+            resumed.supplements[0].requested_at,
+            paused.due_at.unwrap(),
+            resumed_at,
+        )
+        .unwrap();
+    assert_eq!(
+        resumed.due_at,
+        Some(expected),
+        "the hub's restarted date was sent"
     );
     assert_eq!(resumed.supplements[0].documents[0].name, "Bản vẽ thiết kế");
     browser.screenshots("ho-so-da-bo-sung").await;
