@@ -118,15 +118,9 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
         }
     };
     let commands = scope(&p.commands, |j, name| {
-        CommandName::parse(name).ok_or_else(|| {
-            bad(
-                &format!("commands[{j}]"),
-                format!(
-                    "unknown command `{name}`; known: {}",
-                    names(CommandName::ALL.iter().map(|c| c.as_str()))
-                ),
-            )
-        })
+        let known = CommandName::ALL.iter().map(|c| c.as_str());
+        CommandName::parse(name)
+            .ok_or_else(|| bad(&format!("commands[{j}]"), unknown("command", name, known)))
     })?;
     // `key[j]` must be a code of `what` (an agency, a procedure).
     let a_code = |key: &str, what: &str, j: usize, value: &String| {
@@ -146,15 +140,10 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
                 .iter()
                 .enumerate()
                 .map(|(j, name)| {
-                    EventType::parse(name).ok_or_else(|| {
-                        bad(
-                            &format!("subscription.event_types[{j}]"),
-                            format!(
-                                "unknown event type `{name}`; known: {}",
-                                names(EventType::ALL.iter().map(|t| t.as_str()))
-                            ),
-                        )
-                    })
+                    let known = EventType::ALL.iter().map(|t| t.as_str());
+                    let key = format!("subscription.event_types[{j}]");
+                    EventType::parse(name)
+                        .ok_or_else(|| bad(&key, unknown("event type", name, known)))
                 })
                 .collect::<Result<_, _>>()?;
             for (j, c) in s.agencies.iter().enumerate() {
@@ -239,6 +228,11 @@ fn scope<T: Ord>(
         set.insert(parse(j, item)?);
     }
     Ok(Scope::Only(set))
+}
+
+/// Why `name` is not a `what`, listing the `known` ones.
+fn unknown<'a>(what: &str, name: &str, known: impl Iterator<Item = &'a str>) -> String {
+    format!("unknown {what} `{name}`; known: {}", names(known))
 }
 
 fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {

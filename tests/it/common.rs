@@ -381,6 +381,11 @@ pub fn every_command() -> Vec<(&'static str, C)> {
     ]
 }
 
+/// The names of every dossier command (not submit).
+pub fn dossier_command_names() -> Vec<&'static str> {
+    every_command().into_iter().map(|(name, _)| name).collect()
+}
+
 pub fn command_named(name: &str) -> C {
     every_command()
         .into_iter()

@@ -26,22 +26,13 @@ async fn hub_with_legacy() -> (TestHub, Simulator) {
         .expect("simulator");
     let mut settings = codes::adapter_settings(sim.base_url(), sim.api_key(), sim.secret(), EVENTS);
     settings.insert("kind".into(), "legacy_rest".into());
+    // This partner may not send supplements or payments.
+    let mut commands = common::dossier_command_names();
+    commands.retain(|c| !matches!(*c, "submit_supplement" | "record_payment"));
     let hub = start_hub(vec![partner(
         PARTNER,
         TOKEN,
-        &[
-            "receive",
-            "refuse",
-            "request_supplement",
-            "start_processing",
-            "request_financial_obligation",
-            "stop",
-            "resume",
-            "withdraw",
-            "finish",
-            "return_result",
-            "reschedule",
-        ],
+        &commands,
         Some(SubscriptionSection::default()),
         &toml::to_string(&settings).expect("TOML"),
     )])

@@ -4,9 +4,10 @@
 //! crate, and that adapter's partner simulator, all over real gRPC and HTTP
 //! on loopback. Each adapter has its own file.
 
-use crate::common::TestHub;
+use crate::common::{self, TestHub};
 use lienthong::config::{PartnerSection, SubscriptionSection};
 use lienthong::grpc::pb::{self, admin_service_client::AdminServiceClient};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A hub on the embedded development configuration plus `partners`, with its
@@ -71,6 +72,38 @@ pub async fn http(
         status,
         serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
     )
+}
+
+/// The dossier `id` as the one-stop partner reads it.
+pub async fn dossier(hub: &TestHub, id: u64) -> pb::GetDossierReply {
+    hub.client(common::ONE_STOP)
+        .await
+        .get(id)
+        .await
+        .expect("dossier")
+}
+
+/// Dossier `id` once it reached status `wanted`, read every 50 ms (10 s at most).
+pub async fn wait_status(hub: &TestHub, id: u64, wanted: i32) -> pb::GetDossierReply {
+    for _ in 0..200 {
+        let reply = dossier(hub, id).await;
+        if reply.dossier.as_ref().map(|d| d.status) == Some(wanted) {
+            return reply;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "dossier {id} never reached status {wanted}: {:?}",
+        dossier(hub, id).await.dossier.map(|d| d.status)
+    );
+}
+
+/// GET `path` below `partner`'s inbound routes, which must answer 200 with JSON.
+pub async fn inbound_json(hub: &TestHub, partner: &str, path: &str) -> serde_json::Value {
+    let url = format!("{}/{path}", inbound_url(hub, partner));
+    let (status, body) = http("GET", &url, None, None).await;
+    assert_eq!(status, 200, "{url}: {body}");
+    body
 }
 
 /// The base URL of a partner's inbound routes.

@@ -29,21 +29,7 @@ async fn hub_with_one_stop() -> (TestHub, Simulator) {
     let hub = start_hub(vec![partner(
         PARTNER,
         TOKEN,
-        &[
-            "receive",
-            "refuse",
-            "start_processing",
-            "request_supplement",
-            "submit_supplement",
-            "request_financial_obligation",
-            "record_payment",
-            "stop",
-            "resume",
-            "withdraw",
-            "finish",
-            "return_result",
-            "reschedule",
-        ],
+        &common::dossier_command_names(),
         Some(SubscriptionSection {
             agencies: vec![common::AGENCY.into()],
             ..Default::default()

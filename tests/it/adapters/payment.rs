@@ -4,7 +4,7 @@
 //! duplicated, forged, with a wrong amount — or, when they never come, the
 //! adapter's re-QUERY record the payment once and move the dossier on.
 
-use super::{http, inbound_url, partner, settled, start_hub};
+use super::{dossier, inbound_json, inbound_url, partner, settled, start_hub, wait_status};
 use crate::common::{self, command, in_days, status, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, command_request::Command as C};
@@ -111,38 +111,8 @@ pub async fn dossier_owing(hub: &TestHub, key: &str) -> (pb::Dossier, String) {
     (owing, reference)
 }
 
-pub async fn dossier(hub: &TestHub, id: u64) -> pb::GetDossierReply {
-    hub.client(common::ONE_STOP)
-        .await
-        .get(id)
-        .await
-        .expect("dossier")
-}
-
-pub async fn wait_status(hub: &TestHub, id: u64, wanted: i32) -> pb::GetDossierReply {
-    for _ in 0..200 {
-        let reply = dossier(hub, id).await;
-        if reply.dossier.as_ref().map(|d| d.status) == Some(wanted) {
-            return reply;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "dossier {id} never reached status {wanted}: {:?}",
-        dossier(hub, id).await.dossier.map(|d| d.status)
-    );
-}
-
 async fn payment_state(hub: &TestHub, reference: &str) -> serde_json::Value {
-    let (status, body) = http(
-        "GET",
-        &format!("{}/payments/{reference}", inbound_url(hub, PARTNER)),
-        None,
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body
+    inbound_json(hub, PARTNER, &format!("payments/{reference}")).await
 }
 
 async fn wait_payment(hub: &TestHub, reference: &str, state: &str) -> serde_json::Value {

@@ -4,7 +4,7 @@
 //! the provider's signed tracking webhooks (or its polled feed) come back
 //! and a delivered result moves the dossier to "result returned" by post.
 
-use super::{http, inbound_url, partner, settled, start_hub};
+use super::{dossier, inbound_json, inbound_url, partner, settled, start_hub, wait_status};
 use crate::common::{self, command, in_days, status, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, command_request::Command as C};
@@ -88,35 +88,8 @@ async fn finish(hub: &TestHub, id: u64, key: &str) {
     }
 }
 
-async fn dossier(hub: &TestHub, id: u64) -> pb::GetDossierReply {
-    hub.client(common::ONE_STOP)
-        .await
-        .get(id)
-        .await
-        .expect("dossier")
-}
-
-async fn wait_status(hub: &TestHub, id: u64, wanted: i32) -> pb::GetDossierReply {
-    for _ in 0..200 {
-        let reply = dossier(hub, id).await;
-        if reply.dossier.as_ref().map(|d| d.status) == Some(wanted) {
-            return reply;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("dossier {id} never reached status {wanted}");
-}
-
 async fn tracking(hub: &TestHub, ma_ho_so: &str) -> serde_json::Value {
-    let (status, body) = http(
-        "GET",
-        &format!("{}/orders/{ma_ho_so}", inbound_url(hub, PARTNER)),
-        None,
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body
+    inbound_json(hub, PARTNER, &format!("orders/{ma_ho_so}")).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -5,8 +5,8 @@
 //! `POST reconcile` fetches the gateway's settlement file and the
 //! treasury's credit file and reports what matched and what did not.
 
-use super::payment::{dossier_owing, gateway, payment_partner, wait_status};
-use super::{http, inbound_url, partner, settled, start_hub};
+use super::payment::{dossier_owing, gateway, payment_partner};
+use super::{http, inbound_url, partner, settled, start_hub, wait_status};
 use crate::common::{status, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong_adapter::vietnam_time::{self, now_unix};

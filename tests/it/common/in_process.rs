@@ -2,13 +2,13 @@
 //! that call `Hub` directly (retention, the one-stop module), and the
 //! core-type requests they hand it.
 
+use super::{command, in_days, submission, submit_request};
 use lienthong::config::HubConfig;
-use lienthong::domain::{
-    Action, ApplicantType, Channel, Command, CommandEnvelope, DossierRef, NewDossier, UnixMillis,
-};
+use lienthong::domain::CommandEnvelope;
 use lienthong::engine::EngineSettings;
 use lienthong::hub::{Hub, HubRuntime, RetentionSettings};
 use lienthong::store::Store;
+use lienthong::wire::{from_proto, pb, pb::command_request::Command as C};
 
 /// The embedded configuration's partners on a fresh store in a temporary
 /// directory (kept alive by the returned `TempDir`).
@@ -27,46 +27,20 @@ pub fn in_process_hub(retention: RetentionSettings) -> (tempfile::TempDir, Store
     (dir, store, hub, runtime)
 }
 
-/// A valid submission of a dossier of `agency`.
+/// The valid submission the gRPC tests send (`submission`), of a dossier
+/// of `agency`, as the hub's edge decodes it.
 pub fn submit_envelope(key: &str, agency: &str) -> CommandEnvelope {
-    CommandEnvelope {
-        idempotency_key: key.into(),
-        expected_version: None,
-        actor: "Cổng dịch vụ công".into(),
-        unit: String::new(),
-        action: Action::Submit(Box::new(NewDossier {
-            agency_code: agency.into(),
-            procedure_code: "1.000948.H38".into(),
-            procedure_name: "Cấp giấy phép xây dựng".into(),
-            sector_code: String::new(),
-            channel: Some(Channel::Counter),
-            owner_name: "Phạm Thị Hoa".into(),
-            applicant_type: Some(ApplicantType::Citizen),
-            owner_id_number: String::new(),
-            email: String::new(),
-            phone: String::new(),
-            summary: String::new(),
-            result_delivery: None,
-            documents: vec![],
-            fees: vec![],
-            ma_ho_so: String::new(),
-        })),
-    }
+    let mut submitted = submission();
+    submitted.agency_code = agency.into();
+    from_proto::command_request(submit_request(key, submitted)).expect("a valid submission")
 }
 
-/// Receiving dossier `id`, due in a day; the actor is whatever a form
-/// said (the one-stop module must put its officer there instead).
+/// Receiving dossier `id`, due in a day, as the hub's edge decodes it; the
+/// actor is whoever the request named (the one-stop module must put its
+/// officer there instead).
 pub fn receive_envelope(key: &str, id: u64) -> CommandEnvelope {
-    CommandEnvelope {
-        idempotency_key: key.into(),
-        expected_version: None,
-        actor: "whoever the form said".into(),
-        unit: String::new(),
-        action: Action::OnDossier {
-            dossier: DossierRef::Id(id),
-            command: Command::Receive {
-                due_at: Some(UnixMillis(UnixMillis::now().0 + 86_400_000)),
-            },
-        },
-    }
+    let receive = C::Receive(pb::ReceiveDossier {
+        due_at: Some(in_days(1)),
+    });
+    from_proto::command_request(command(key, id, receive)).expect("a valid command")
 }
