@@ -2,11 +2,11 @@
 //! channel from the procedures catalogue, counted with the configured
 //! calendar; catalogue attributes checked at publication.
 
-use crate::common::{Client, TestHub, PORTAL};
+use crate::common::{publish_catalog, Client, TestHub, PORTAL};
 use lienthong::domain::working_time::{millis, TimeLimit};
 use lienthong::domain::{Channel, UnixMillis};
 use lienthong::grpc::pb;
-use lienthong::hub::HubError;
+use lienthong::hub::{Appointment, HubError};
 use time::macros::datetime;
 use tonic::Code;
 
@@ -22,22 +22,24 @@ fn procedure(code: &str, attributes: &[(&str, &str)]) -> pb::CatalogEntry {
     }
 }
 
+/// Publishes `entries` as the procedures catalogue.
 async fn publish(
     client: &mut Client,
     key: &str,
     entries: Vec<pb::CatalogEntry>,
 ) -> Result<pb::PublishCatalogReply, tonic::Status> {
-    let request = client.req(pb::PublishCatalogRequest {
-        idempotency_key: key.into(),
-        kind: "procedures".into(),
-        entries,
-        expected_version: None,
-    });
-    client
-        .catalogs
-        .publish_catalog(request)
-        .await
-        .map(|r| r.into_inner())
+    publish_catalog(client, key, "procedures", entries, None).await
+}
+
+/// The appointment the running hub computes.
+fn appointment(
+    hub: &TestHub,
+    procedure: &str,
+    channel: Channel,
+    received: UnixMillis,
+) -> Result<Appointment, HubError> {
+    let running = hub.running.as_ref().expect("a running hub");
+    running.hub.appointment(procedure, channel, received)
 }
 
 fn at(t: time::OffsetDateTime) -> UnixMillis {
@@ -64,42 +66,24 @@ async fn the_appointment_counts_the_channel_s_time_limit_in_working_days() {
     )
     .await
     .unwrap();
-    let running = hub.running.as_ref().unwrap();
     // Fri 24/04/2026 10:00 at the counter: Mon 27/04, Thu 30/04 and Fri
     // 01/05 are days off, so 3 working days end Mon 04/05 at 10:00.
-    let counter = running
-        .hub
-        .appointment(
-            "1.000948.H38",
-            Channel::Counter,
-            at(datetime!(2026-04-24 10:00 +7)),
-        )
-        .unwrap();
+    let received = at(datetime!(2026-04-24 10:00 +7));
+    let counter = appointment(&hub, "1.000948.H38", Channel::Counter, received).unwrap();
     assert_eq!(counter.due_at, at(datetime!(2026-05-04 10:00 +7)));
     assert_eq!(counter.time_limit, TimeLimit::WorkingDays(3));
     // Online it has its own limit, in hours; after the cut-off it counts
     // from the next working morning.
-    let online = running
-        .hub
-        .appointment(
-            "1.000948.H38",
-            Channel::Online,
-            at(datetime!(2026-04-23 16:00 +7)),
-        )
-        .unwrap();
+    let received = at(datetime!(2026-04-23 16:00 +7));
+    let online = appointment(&hub, "1.000948.H38", Channel::Online, received).unwrap();
     assert_eq!(online.counting_from, at(datetime!(2026-04-24 07:30 +7)));
     assert_eq!(online.due_at, at(datetime!(2026-04-24 11:30 +7)));
 
-    let none = running
-        .hub
-        .appointment("1.000001.H38", Channel::Postal, UnixMillis::now())
-        .unwrap_err();
+    let none = appointment(&hub, "1.000001.H38", Channel::Postal, UnixMillis::now()).unwrap_err();
     assert!(matches!(none, HubError::NoTimeLimit { .. }), "{none}");
     assert!(none.to_string().contains("time_limit.postal"), "{none}");
-    let unknown = running
-        .hub
-        .appointment("9.999999.H38", Channel::Online, UnixMillis::now())
-        .unwrap_err();
+    let unknown =
+        appointment(&hub, "9.999999.H38", Channel::Online, UnixMillis::now()).unwrap_err();
     assert!(matches!(unknown, HubError::NotFound { .. }), "{unknown}");
     hub.stop().await;
 }
@@ -155,17 +139,8 @@ async fn the_configured_cutoff_and_hours_are_the_ones_counted_with() {
     .await
     .unwrap();
     // 16:00 is after the default cut-off (15:00) but not after this unit's.
-    let due = hub
-        .running
-        .as_ref()
-        .unwrap()
-        .hub
-        .appointment(
-            "1.000948.H38",
-            Channel::Counter,
-            at(datetime!(2026-04-23 16:00 +7)),
-        )
-        .unwrap();
+    let received = at(datetime!(2026-04-23 16:00 +7));
+    let due = appointment(&hub, "1.000948.H38", Channel::Counter, received).unwrap();
     assert_eq!(due.due_at, at(datetime!(2026-04-24 16:00 +7)));
     hub.stop().await;
 }
