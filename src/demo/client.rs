@@ -90,18 +90,29 @@ impl Client {
         }
     }
 
-    pub async fn delivery_status(&self, partner: &str) -> Result<pb::DeliveryStatus, DemoError> {
-        let mut admin = AdminServiceClient::new(self.channel.clone());
+    /// `AdminService.GetDeliveryStatus` of `partner` (and of `dossier`);
+    /// `what` names the call in errors.
+    async fn get_delivery_status(
+        &self,
+        partner: &str,
+        dossier: Option<pb::DossierRef>,
+        what: &str,
+    ) -> Result<pb::GetDeliveryStatusReply, DemoError> {
         let request = self.req(pb::GetDeliveryStatusRequest {
             partner_id: partner.into(),
-            dossier: None,
+            dossier,
         });
-        let what = format!("GetDeliveryStatus of {partner}");
-        admin
+        Ok(AdminServiceClient::new(self.channel.clone())
             .get_delivery_status(request)
             .await
-            .map_err(|s| refused(&what, &s))?
-            .into_inner()
+            .map_err(|s| refused(what, &s))?
+            .into_inner())
+    }
+
+    pub async fn delivery_status(&self, partner: &str) -> Result<pb::DeliveryStatus, DemoError> {
+        let what = format!("GetDeliveryStatus of {partner}");
+        self.get_delivery_status(partner, None, &what)
+            .await?
             .status
             .ok_or_else(|| DemoError::Call {
                 what,
@@ -116,16 +127,10 @@ impl Client {
         partner: &str,
         dossier: pb::DossierRef,
     ) -> Result<Option<pb::DossierSync>, DemoError> {
-        let mut admin = AdminServiceClient::new(self.channel.clone());
-        let request = self.req(pb::GetDeliveryStatusRequest {
-            partner_id: partner.into(),
-            dossier: Some(dossier),
-        });
-        Ok(admin
-            .get_delivery_status(request)
-            .await
-            .map_err(|s| refused(&format!("GetDeliveryStatus of {partner} for a dossier"), &s))?
-            .into_inner()
+        let what = format!("GetDeliveryStatus of {partner} for a dossier");
+        Ok(self
+            .get_delivery_status(partner, Some(dossier), &what)
+            .await?
             .dossier)
     }
 
