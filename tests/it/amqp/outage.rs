@@ -9,8 +9,11 @@ use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::time::Duration;
 
-/// Reads the queue until every id in `wanted` has arrived.
-async fn drain_until_all(queue: &mut QueueReader, wanted: &[String]) -> usize {
+/// Reads the queue of `partner` until every id in `wanted` has arrived;
+/// returns how many messages that took (duplicates included).
+async fn drain_until_all(prefix: &str, partner: &str, wanted: &[String]) -> usize {
+    let connection = connect().await;
+    let mut queue = QueueReader::open(&connection, &format!("{prefix}.partner.{partner}")).await;
     let mut missing: HashSet<&str> = wanted.iter().map(String::as_str).collect();
     let mut received = 0;
     while !missing.is_empty() {
@@ -77,9 +80,7 @@ async fn a_broker_restart_under_load_loses_no_acknowledged_change() {
     let mut wanted = load.await.unwrap();
     wanted.push(while_down.event_id);
 
-    let connection = connect().await;
-    let mut queue = QueueReader::open(&connection, &format!("{prefix}.partner.buu-chinh")).await;
-    let received = drain_until_all(&mut queue, &wanted).await;
+    let received = drain_until_all(&prefix, "buu-chinh", &wanted).await;
     println!(
         "{} acknowledged, {received} received (duplicates allowed)",
         wanted.len()
@@ -135,9 +136,7 @@ async fn a_hub_killed_while_publishing_loses_nothing_after_restart() {
     }
     assert!(wanted.len() > 12, "load ran: {}", wanted.len());
     let (mut child, _) = serve_binary([OsStr::new("--config"), config.as_os_str()], &data).await;
-    let connection = connect().await;
-    let mut queue = QueueReader::open(&connection, &format!("{prefix}.partner.kho-bac")).await;
-    let received = drain_until_all(&mut queue, &wanted).await;
+    let received = drain_until_all(&prefix, "kho-bac", &wanted).await;
     println!(
         "{} acknowledged before kills, {received} received",
         wanted.len()
