@@ -301,22 +301,6 @@ fn agencies(codes: &[&str]) -> SubscriptionSection {
     }
 }
 
-const ONE_STOP_COMMANDS: [&str; 13] = [
-    "receive",
-    "refuse",
-    "request_supplement",
-    "submit_supplement",
-    "start_processing",
-    "request_financial_obligation",
-    "record_payment",
-    "stop",
-    "resume",
-    "withdraw",
-    "finish",
-    "return_result",
-    "reschedule",
-];
-
 #[allow(clippy::too_many_arguments)]
 fn partner_sections(
     dir: &Path,
@@ -327,18 +311,8 @@ fn partner_sections(
     treasury: &treasury::Simulator,
     legacy: &legacy::Simulator,
 ) -> Vec<PartnerSection> {
-    let p = portal.config();
-    let mut portal_adapter = toml::Table::new();
-    for (key, value) in [
-        ("kind", "national_portal_dvcqg"),
-        ("endpoint", portal.url()),
-        ("username", &p.username),
-        ("password", &p.password),
-        ("dstcode", &p.dstcode),
-        ("madonvi", PROVINCE),
-    ] {
-        portal_adapter.insert(key.into(), value.into());
-    }
+    let mut portal_adapter = portal.adapter_settings(PROVINCE);
+    portal_adapter.insert("kind".into(), "national_portal_dvcqg".into());
     for (key, value) in [
         ("timeout_seconds", 2),
         ("progress_batch_size", 5),
@@ -348,25 +322,11 @@ fn partner_sections(
         portal_adapter.insert(key.into(), toml::Value::Integer(value));
     }
 
-    let mut status_map = toml::Table::new();
-    for (code, canonical) in one_stop::status_vocabulary() {
-        status_map.insert(code, toml::Value::Integer(i64::from(canonical)));
-    }
-    let mut one_stop_adapter = toml::Table::new();
+    let mut one_stop_adapter = one_stop.adapter_settings(ONE_STOP_SECRET);
     one_stop_adapter.insert("kind".into(), "one_stop_rest".into());
-    one_stop_adapter.insert("endpoint".into(), one_stop.url().into());
-    one_stop_adapter.insert("api_token".into(), one_stop.api_token().into());
-    one_stop_adapter.insert("inbound_secret".into(), ONE_STOP_SECRET.into());
     one_stop_adapter.insert("timeout_seconds".into(), toml::Value::Integer(2));
-    one_stop_adapter.insert("status_map".into(), toml::Value::Table(status_map));
 
-    let mut postal_adapter = postal::codes::adapter_settings(
-        postal.base_url(),
-        postal.api_key(),
-        postal.webhook_secret(),
-        true,
-        JUSTICE,
-    );
+    let mut postal_adapter = postal.adapter_settings(true, JUSTICE);
     if let Some(toml::Value::Table(agencies)) = postal_adapter.get_mut("agencies") {
         if let Some(justice) = agencies.get(JUSTICE).cloned() {
             let mut construction = justice;
@@ -418,12 +378,7 @@ fn partner_sections(
         dir.join("doi-soat").display().to_string().into(),
     );
 
-    let mut legacy_adapter = legacy::codes::adapter_settings(
-        legacy.base_url(),
-        legacy.api_key(),
-        legacy.secret(),
-        &LEGACY_EVENTS,
-    );
+    let mut legacy_adapter = legacy.adapter_settings(&LEGACY_EVENTS);
     legacy_adapter.insert("kind".into(), "legacy_rest".into());
 
     vec![
@@ -439,7 +394,7 @@ fn partner_sections(
             ONE_STOP,
             "one_stop",
             "demo-motcua-token-0001",
-            &ONE_STOP_COMMANDS,
+            &lienthong_adapter_one_stop::commands::granted(),
             agencies(&[JUSTICE]),
             one_stop_adapter,
         ),

@@ -1,8 +1,10 @@
 //! The HTTP client adapters call their partners with, how a call that got
 //! no answer reads, and [`CallError`], the failed call whatever the
-//! partner: every adapter builds, words and judges them alike.
+//! partner: every adapter builds, words and judges them alike. For a
+//! partner whose answer is read only after a 2xx, [`send_for_text`] and
+//! [`SendError`] are that send, read and judgement, once.
 
-use crate::delivery::classify_http_status;
+use crate::delivery::{classify_http_status, DeliveryError};
 use std::time::Duration;
 
 /// A call to a partner that gave no usable answer: the part of an
@@ -47,6 +49,102 @@ impl CallError {
             CallError::BadSignature { .. } => false,
         }
     }
+}
+
+/// A call that brought back no 2xx answer, worded with the partner's name
+/// (`the national portal`). Whether the partner may have applied it is what
+/// tells `Unreachable` from the other two.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Nothing reached the partner: nothing can have been applied.
+    #[error("cannot reach {partner} for {op}: {reason}")]
+    Unreachable {
+        partner: &'static str,
+        op: String,
+        reason: String,
+    },
+    /// Sent, but no answer came back: the partner may have applied it.
+    #[error("no answer from {partner} to {op}: {reason}")]
+    NoAnswer {
+        partner: &'static str,
+        op: String,
+        reason: String,
+    },
+    /// The partner answered with a status outside 2xx (its body cut at 300
+    /// characters).
+    #[error("{partner} answered {op} with HTTP {status}: {body}")]
+    Http {
+        partner: &'static str,
+        op: String,
+        status: u16,
+        body: String,
+    },
+}
+
+impl SendError {
+    /// The HTTP status the partner answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            SendError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The partner may have applied the call although no 2xx came back.
+    pub fn outcome_unknown(&self) -> bool {
+        !matches!(self, SendError::Unreachable { .. })
+    }
+
+    /// How the hub treats an event that failed so: an HTTP status the
+    /// partner will answer again (4xx but 408 and 429) parks it; anything
+    /// else is worth retrying.
+    pub fn delivery(&self) -> DeliveryError {
+        let reason = self.to_string();
+        match self {
+            SendError::Http { status, .. } => match classify_http_status(*status, "") {
+                Err(e) if !e.is_retryable() => DeliveryError::reject(reason),
+                _ => DeliveryError::retry(reason),
+            },
+            _ => DeliveryError::retry(reason),
+        }
+    }
+}
+
+/// Sends `request` to `partner` for the operation `op` and reads the body
+/// of its 2xx answer; anything else is a [`SendError`].
+pub async fn send_for_text(
+    partner: &'static str,
+    op: &str,
+    request: reqwest::RequestBuilder,
+) -> Result<String, SendError> {
+    let no_answer = |e: reqwest::Error| {
+        let (op, reason) = (op.to_string(), e.to_string());
+        if e.is_connect() {
+            SendError::Unreachable {
+                partner,
+                op,
+                reason,
+            }
+        } else {
+            SendError::NoAnswer {
+                partner,
+                op,
+                reason,
+            }
+        }
+    };
+    let response = request.send().await.map_err(no_answer)?;
+    let status = response.status().as_u16();
+    let text = response.text().await.map_err(no_answer)?;
+    if !(200..300).contains(&status) {
+        return Err(SendError::Http {
+            partner,
+            op: op.to_string(),
+            status,
+            body: text.chars().take(300).collect(),
+        });
+    }
+    Ok(text)
 }
 
 /// A client whose every call ends within `timeout`, and whose connection
@@ -144,5 +242,49 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(transport_failure(&e), "could not connect");
+    }
+
+    #[tokio::test]
+    async fn a_send_is_read_and_judged_alike() {
+        let app = axum::Router::new()
+            .route("/ok", axum::routing::get(|| async { "fine" }))
+            .route(
+                "/gone",
+                axum::routing::get(|| async { (axum::http::StatusCode::NOT_FOUND, "no such") }),
+            )
+            .route(
+                "/down",
+                axum::routing::get(|| async { axum::http::StatusCode::SERVICE_UNAVAILABLE }),
+            );
+        let (url, _stop) = crate::serve_simulator("127.0.0.1:0", "test", |_| app)
+            .await
+            .unwrap();
+        let client = http_client(Duration::from_secs(5), Duration::from_secs(1)).unwrap();
+        let send =
+            |path: &str| send_for_text("the partner", "read", client.get(format!("{url}{path}")));
+        assert_eq!(send("/ok").await.unwrap(), "fine");
+        let gone = send("/gone").await.unwrap_err();
+        assert_eq!(
+            gone.to_string(),
+            "the partner answered read with HTTP 404: no such"
+        );
+        assert_eq!(gone.status(), Some(404));
+        assert!(gone.outcome_unknown());
+        assert!(!gone.delivery().is_retryable());
+        assert!(send("/down").await.unwrap_err().delivery().is_retryable());
+
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed = listener.local_addr().unwrap();
+        drop(listener);
+        let e = send_for_text(
+            "the partner",
+            "read",
+            client.get(format!("http://{closed}/")),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, SendError::Unreachable { .. }), "{e}");
+        assert!(!e.outcome_unknown());
+        assert!(e.delivery().is_retryable());
     }
 }

@@ -19,6 +19,29 @@ pub type Task = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 /// A resolved future that signals the hub is stopping.
 pub type Stop = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
+/// A poller's loop: a round, then `interval` of rest, again and again, until
+/// `stop` resolves (in a round or in the rest; a round stopped halfway is
+/// dropped at its next await). A stop already given wins over the next
+/// round.
+pub async fn every<F, R>(interval: std::time::Duration, mut stop: Stop, mut round: R)
+where
+    R: FnMut() -> F,
+    F: Future<Output = ()>,
+{
+    loop {
+        tokio::select! {
+            biased;
+            _ = &mut stop => return,
+            _ = round() => {}
+        }
+        tokio::select! {
+            biased;
+            _ = &mut stop => return,
+            _ = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
 /// A task not yet started: the hub gives it its stop signal.
 pub type TaskStarter = Box<dyn FnOnce(Stop) -> Task + Send>;
 
@@ -88,5 +111,30 @@ impl<K: BuildAdapter> AdapterKind for K {
             settings: K::Settings::from_table(settings)?,
             hub,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn every_runs_rounds_until_stopped() {
+        let (fire, fired) = tokio::sync::oneshot::channel::<()>();
+        let fire = Mutex::new(Some(fire));
+        let rounds = AtomicU32::new(0);
+        let stop: Stop = Box::pin(async move {
+            let _ = fired.await;
+        });
+        every(Duration::ZERO, stop, || async {
+            if rounds.fetch_add(1, Ordering::SeqCst) + 1 == 3 {
+                crate::sync::lock(&fire).take();
+            }
+        })
+        .await;
+        assert_eq!(rounds.load(Ordering::SeqCst), 3);
     }
 }

@@ -48,9 +48,9 @@ pub mod testing;
 pub mod vietnam_time;
 
 pub use delivery::{classify_http_status, Accepted, DeliveryError, Sink};
-pub use kind::{Adapter, AdapterKind, BuildAdapter, Partner, Stop, Task, TaskStarter};
-pub use settings::{AdapterConfigError, AdapterSettings};
-pub use simulator::serve_simulator;
+pub use kind::{every, Adapter, AdapterKind, BuildAdapter, Partner, Stop, Task, TaskStarter};
+pub use settings::{AdapterConfigError, AdapterSettings, CheckSettings};
+pub use simulator::{serve_simulator, Served};
 
 /// A refusal from the hub, as a gRPC caller would see it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -93,6 +93,22 @@ pub trait AdapterSettings: Sized {
     }
 }
 
+/// Settings read as they are and then checked, without a separate raw
+/// form: writing `check` makes them [`AdapterSettings`] (`Raw` is `Self`).
+pub trait CheckSettings: serde::de::DeserializeOwned {
+    /// Checks what was read; every error names its key.
+    fn check(&self) -> Result<(), AdapterConfigError>;
+}
+
+impl<T: CheckSettings> AdapterSettings for T {
+    type Raw = T;
+
+    fn from_raw(raw: T) -> Result<T, AdapterConfigError> {
+        raw.check()?;
+        Ok(raw)
+    }
+}
+
 /// Checks that a setting is an `http://` or `https://` URL with a host.
 pub fn check_http_url(key: &str, value: &str) -> Result<(), AdapterConfigError> {
     let rest = value
@@ -134,6 +150,21 @@ where
     }
 }
 
+/// Checks that a number is at least `min` (a count, a period: no upper
+/// bound).
+pub fn check_at_least<T>(key: &str, value: T, min: T) -> Result<(), AdapterConfigError>
+where
+    T: PartialOrd + std::fmt::Display,
+{
+    if value < min {
+        return Err(AdapterConfigError::new(
+            key,
+            format!("must be at least {min}"),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks that a secret is long enough to be one.
 pub fn check_secret_len(key: &str, value: &str, at_least: usize) -> Result<(), AdapterConfigError> {
     if value.len() < at_least {
@@ -166,6 +197,12 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "key `timeout_seconds`: must be between 1 and 300"
+        );
+        assert!(check_at_least("poll_interval_seconds", 1, 1).is_ok());
+        let e = check_at_least("poll_interval_seconds", 0, 1).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "key `poll_interval_seconds`: must be at least 1"
         );
         assert!(check_required("username", "an").is_ok());
         let e = check_required("username", " ").unwrap_err();

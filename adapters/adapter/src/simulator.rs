@@ -9,6 +9,7 @@ use crate::ma_xac_thuc::DailyFileRequest;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A switch that acts on the next `n` occasions, then turns itself off.
@@ -104,6 +105,62 @@ pub fn daily_file(
     }
 }
 
+/// What a simulator's own call (a webhook, a callback, a status report to
+/// the hub) got back: the HTTP status and the body, or no status and why
+/// no answer came. Simulators record it for the tests to check.
+pub async fn answer_of(request: reqwest::RequestBuilder) -> (Option<u16>, String) {
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            (Some(status), response.text().await.unwrap_or_default())
+        }
+        Err(e) => (None, e.to_string()),
+    }
+}
+
+/// A running simulator: its base URL and the state its routes share with
+/// the handle that drives it. Dropping it stops the server.
+pub struct Served<S> {
+    url: String,
+    state: Arc<S>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl<S: Send + Sync + 'static> Served<S> {
+    /// Serves `router(state)` on a free loopback port ([`serve_simulator`]).
+    pub async fn start(
+        name: &'static str,
+        state: S,
+        router: impl FnOnce(Arc<S>) -> axum::Router,
+    ) -> std::io::Result<Served<S>> {
+        let state = Arc::new(state);
+        let (url, stop) = serve_simulator("127.0.0.1:0", name, |_| router(state.clone())).await?;
+        Ok(Served {
+            url,
+            state,
+            _stop: stop,
+        })
+    }
+
+    /// Base URL, e.g. `http://127.0.0.1:40123`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The state the routes share.
+    pub fn state(&self) -> &Arc<S> {
+        &self.state
+    }
+}
+
+impl<T: Send + 'static> Served<std::sync::Mutex<T>> {
+    /// Locks a simulator's state that is one plain-data mutex
+    /// ([`crate::sync::lock`]).
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, T> {
+        crate::sync::lock(&self.state)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +172,35 @@ mod tests {
         c.arm(2);
         assert!(c.take() && c.take());
         assert!(!c.take());
+    }
+
+    #[tokio::test]
+    async fn a_served_simulator_stops_when_dropped() {
+        let served = Served::start("test", AtomicU32::new(7), |n| {
+            axum::Router::new().route(
+                "/",
+                axum::routing::get(move || async move { n.load(Ordering::SeqCst).to_string() }),
+            )
+        })
+        .await
+        .unwrap();
+        let url = served.url().to_string();
+        served.state().store(8, Ordering::SeqCst);
+        let http = reqwest::Client::new();
+        assert_eq!(
+            answer_of(http.get(&url)).await,
+            (Some(200), "8".to_string())
+        );
+        drop(served);
+        let mut stopped = false;
+        for _ in 0..100 {
+            if answer_of(http.get(&url)).await.0.is_none() {
+                stopped = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(stopped, "still answering at {url}");
     }
 
     #[tokio::test]

@@ -331,6 +331,17 @@ pub async fn assert_ignored(sink: &dyn crate::Sink, mut event: pb::Event, kinds:
     }
 }
 
+/// An adapter's settings `table` with the keys of `extra` (TOML text) put
+/// in, replacing any of the same name: a test's variation of them.
+pub fn with_keys(mut table: toml::Table, extra: &str) -> toml::Table {
+    table.extend(
+        extra
+            .parse::<toml::Table>()
+            .expect("extra settings are TOML"),
+    );
+    table
+}
+
 /// Serves an adapter's routes on a loopback port under
 /// `/partners/<partner_id>`, as the hub mounts them; returns that base URL
 /// and the sender whose drop stops the server.

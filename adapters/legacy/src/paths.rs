@@ -154,6 +154,8 @@ impl Codes<'_> {
         let h = src.entry;
         let ds = |f: fn(&pb::Dossier) -> &str| d.map(|d| text(f(d))).unwrap_or(Value::Null);
         let hs = |f: fn(&pb::HistoryEntry) -> &str| h.map(|h| text(f(h))).unwrap_or(Value::Null);
+        // A value of the dossier; null for an event that carries none.
+        let dv = |f: fn(&pb::Dossier) -> Value| d.map(f).unwrap_or(Value::Null);
         Ok(match path {
             Path::EventId => text(&e.event_id),
             Path::EventSeq => json!(e.seq),
@@ -184,10 +186,16 @@ impl Codes<'_> {
             Path::Email => ds(|d| &d.email),
             Path::Phone => ds(|d| &d.phone),
             Path::Summary => ds(|d| &d.summary),
-            Path::SubmittedAt => self.date(d.and_then(|d| d.submitted_at.as_ref()).map(|t| t.seconds)),
-            Path::ReceivedAt => self.date(d.and_then(|d| d.received_at.as_ref()).map(|t| t.seconds)),
+            Path::SubmittedAt => {
+                self.date(d.and_then(|d| d.submitted_at.as_ref()).map(|t| t.seconds))
+            }
+            Path::ReceivedAt => {
+                self.date(d.and_then(|d| d.received_at.as_ref()).map(|t| t.seconds))
+            }
             Path::DueAt => self.date(d.and_then(|d| d.due_at.as_ref()).map(|t| t.seconds)),
-            Path::ReturnedAt => self.date(d.and_then(|d| d.returned_at.as_ref()).map(|t| t.seconds)),
+            Path::ReturnedAt => {
+                self.date(d.and_then(|d| d.returned_at.as_ref()).map(|t| t.seconds))
+            }
             Path::Status => match d {
                 Some(d) => self.status(d.status)?,
                 None => self.status(e.to_status)?,
@@ -205,41 +213,31 @@ impl Codes<'_> {
             Path::ProcessingUnit => ds(|d| &d.processing_unit),
             Path::StatusReason => ds(|d| &d.status_reason),
             Path::SubmittedBy => ds(|d| &d.submitted_by),
-            Path::FeesTotal => match d {
-                Some(d) => json!(d
+            Path::FeesTotal => dv(|d| {
+                json!(d
                     .fees
                     .iter()
                     .map(|f| f.amount_vnd)
-                    .fold(0i64, i64::saturating_add)),
-                None => Value::Null,
-            },
-            Path::Documents => match d {
-                Some(d) => Value::Array(
-                    d.documents
-                        .iter()
-                        .map(|x| json!({"component_code": x.component_code, "name": x.name, "url": x.url}))
-                        .collect(),
-                ),
-                None => Value::Null,
-            },
-            Path::Fees => match d {
-                Some(d) => Value::Array(
-                    d.fees
-                        .iter()
-                        .map(|f| json!({"code": f.code, "name": f.name, "amount_vnd": f.amount_vnd}))
-                        .collect(),
-                ),
-                None => Value::Null,
-            },
-            Path::Results => match d {
-                Some(d) => Value::Array(
-                    d.results
-                        .iter()
-                        .map(|r| json!({"code": r.code, "name": r.name, "url": r.url}))
-                        .collect(),
-                ),
-                None => Value::Null,
-            },
+                    .fold(0i64, i64::saturating_add))
+            }),
+            Path::Documents => dv(|d| {
+                d.documents
+                    .iter()
+                    .map(|x| json!({"component_code": x.component_code, "name": x.name, "url": x.url}))
+                    .collect()
+            }),
+            Path::Fees => dv(|d| {
+                d.fees
+                    .iter()
+                    .map(|f| json!({"code": f.code, "name": f.name, "amount_vnd": f.amount_vnd}))
+                    .collect()
+            }),
+            Path::Results => dv(|d| {
+                d.results
+                    .iter()
+                    .map(|r| json!({"code": r.code, "name": r.name, "url": r.url}))
+                    .collect()
+            }),
             Path::EntryNote => hs(|h| &h.note),
             Path::EntryActor => hs(|h| &h.actor),
             Path::EntryUnit => hs(|h| &h.unit),

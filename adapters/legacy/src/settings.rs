@@ -44,6 +44,7 @@ use crate::dates::DateFormat;
 use crate::jsonpath;
 use crate::paths::Path;
 use lienthong_adapter::event::type_name;
+use lienthong_adapter::settings::{check_at_least, check_http_url};
 use lienthong_adapter::{pb, AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -259,8 +260,6 @@ impl AdapterSettings for Settings {
     }
 }
 
-impl Settings {}
-
 type StatusMaps = (HashMap<String, i32>, HashMap<i32, String>);
 
 fn status_map(raw: &BTreeMap<String, i64>) -> Result<StatusMaps, AdapterConfigError> {
@@ -318,15 +317,8 @@ fn outbound(raw: &Raw) -> Result<Option<Outbound>, AdapterConfigError> {
         return Ok(None);
     };
     let endpoint = endpoint.trim().to_string();
-    if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-        return Err(err(
-            "endpoint",
-            format!("must be an http:// or https:// URL, got {endpoint:?}"),
-        ));
-    }
-    if raw.timeout_seconds == 0 {
-        return Err(err("timeout_seconds", "must be at least 1"));
-    }
+    check_http_url("endpoint", &endpoint)?;
+    check_at_least("timeout_seconds", raw.timeout_seconds, 1)?;
     let known = event_type_names();
     if raw.events.is_empty() {
         return Err(err(
@@ -334,21 +326,19 @@ fn outbound(raw: &Raw) -> Result<Option<Outbound>, AdapterConfigError> {
             "must list the event types sent to the legacy system",
         ));
     }
-    for (i, name) in raw.events.iter().enumerate() {
+    let named = raw
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (format!("events[{i}]"), name));
+    let renamed = raw
+        .event_names
+        .keys()
+        .map(|name| (format!("event_names.\"{name}\""), name));
+    for (key, name) in named.chain(renamed) {
         if !known.contains(name) {
             return Err(err(
-                format!("events[{i}]"),
-                format!(
-                    "{name:?} is not an event type; use one of {}",
-                    known.join(", ")
-                ),
-            ));
-        }
-    }
-    for name in raw.event_names.keys() {
-        if !known.contains(name) {
-            return Err(err(
-                format!("event_names.\"{name}\""),
+                key,
                 format!(
                     "{name:?} is not an event type; use one of {}",
                     known.join(", ")

@@ -98,14 +98,8 @@ async fn duplicate_updates_are_absorbed() {
     // Without a request id the key comes from the dossier version: the
     // same update again finds the dossier already there.
     rig.sim.switches(|s| s.duplicate_updates = false);
-    let again = rig
-        .http
-        .post(&rig.updates_url)
-        .header("X-Legacy-Secret", rig.sim.secret())
-        .json(&serde_json::json!({"soHoSo": ma_ho_so(2), "maTrangThai": "DANG_XU_LY"}))
-        .send()
-        .await
-        .unwrap();
+    let update = serde_json::json!({"soHoSo": ma_ho_so(2), "maTrangThai": "DANG_XU_LY"});
+    let again = rig.post_update(true, &update.to_string()).await;
     assert_eq!(again.status().as_u16(), 200);
     let body: serde_json::Value = again.json().await.unwrap();
     assert_eq!(body["unchanged"], true);
@@ -122,13 +116,8 @@ async fn the_shared_secret_is_required() {
         .as_str()
         .unwrap()
         .contains("x-legacy-secret"));
-    let none = rig
-        .http
-        .post(&rig.updates_url)
-        .json(&serde_json::json!({"soHoSo": ma_ho_so(3), "maTrangThai": "DANG_XU_LY"}))
-        .send()
-        .await
-        .unwrap();
+    let update = serde_json::json!({"soHoSo": ma_ho_so(3), "maTrangThai": "DANG_XU_LY"});
+    let none = rig.post_update(false, &update.to_string()).await;
     assert_eq!(none.status().as_u16(), 401);
     assert!(rig.hub.calls().is_empty());
 }
@@ -156,14 +145,7 @@ async fn unmapped_statuses_and_missing_fields_are_400_naming_them() {
         })
         .await[0];
     assert_eq!(a.status, Some(400));
-    let bad_json = rig
-        .http
-        .post(&rig.updates_url)
-        .header("X-Legacy-Secret", rig.sim.secret())
-        .body("not json")
-        .send()
-        .await
-        .unwrap();
+    let bad_json = rig.post_update(true, "not json").await;
     assert_eq!(bad_json.status().as_u16(), 400);
     assert!(rig.hub.calls().is_empty());
 }

@@ -19,7 +19,7 @@ use crate::settings::is_code;
 use crate::sink::params;
 use crate::sync_state::SyncState;
 use lienthong_adapter::vietnam_time;
-use lienthong_adapter::{pb, HubApi, Stop};
+use lienthong_adapter::{every, pb, HubApi, Stop};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -47,17 +47,9 @@ pub enum Pulled {
 }
 
 impl CatalogPuller {
-    pub async fn run(self, interval: Duration, mut stop: Stop) {
-        loop {
-            tokio::select! {
-                _ = &mut stop => return,
-                _ = self.pull_all() => {}
-            }
-            tokio::select! {
-                _ = &mut stop => return,
-                _ = tokio::time::sleep(interval) => {}
-            }
-        }
+    pub async fn run(self, interval: Duration, stop: Stop) {
+        let this = &self;
+        every(interval, stop, || this.pull_all()).await
     }
 
     pub async fn pull_all(&self) {
@@ -170,12 +162,13 @@ fn read<T: serde::de::DeserializeOwned, U>(
 }
 
 fn procedure(t: ThuTuc) -> pb::CatalogEntry {
-    let mut attributes = BTreeMap::new();
-    put(&mut attributes, "sector_code", t.MaLinhVuc);
-    put(&mut attributes, "agency_code", t.MaCoQuanThucHien);
-    put(&mut attributes, "level", t.CapThucHien);
+    let mut attributes = vec![
+        ("sector_code", t.MaLinhVuc),
+        ("agency_code", t.MaCoQuanThucHien),
+        ("level", t.CapThucHien),
+    ];
     if t.MucDo > 0 {
-        put(&mut attributes, "online_level", t.MucDo.to_string());
+        attributes.push(("online_level", t.MucDo.to_string()));
     }
     for (key, list) in [
         ("channels", t.KenhThucHien),
@@ -186,43 +179,48 @@ fn procedure(t: ThuTuc) -> pb::CatalogEntry {
         ("legal_basis", t.CanCuPhapLy),
     ] {
         if !list.is_empty() {
-            put(&mut attributes, key, Value::Array(list).to_string());
+            attributes.push((key, Value::Array(list).to_string()));
         }
     }
-    pb::CatalogEntry {
-        code: t.MaTTHC,
-        name: t.TenTTHC,
-        parent_code: String::new(),
-        attributes: attributes.into_iter().collect(),
-    }
+    entry(t.MaTTHC, t.TenTTHC, String::new(), attributes)
 }
 
 fn agency(c: CoQuan) -> pb::CatalogEntry {
-    let mut attributes = BTreeMap::new();
-    put(&mut attributes, "level", c.CapCoQuan);
-    pb::CatalogEntry {
-        code: c.MaCoQuan,
-        name: c.TenCoQuan,
-        parent_code: c.MaCoQuanCha,
-        attributes: attributes.into_iter().collect(),
-    }
+    entry(
+        c.MaCoQuan,
+        c.TenCoQuan,
+        c.MaCoQuanCha,
+        [("level", c.CapCoQuan)],
+    )
 }
 
 fn sector(l: LinhVuc) -> pb::CatalogEntry {
-    let mut attributes = BTreeMap::new();
-    put(&mut attributes, "branch_code", l.MaNganh);
-    pb::CatalogEntry {
-        code: l.MaLinhVuc,
-        name: l.TenLinhVuc,
-        parent_code: String::new(),
-        attributes: attributes.into_iter().collect(),
-    }
+    entry(
+        l.MaLinhVuc,
+        l.TenLinhVuc,
+        String::new(),
+        [("branch_code", l.MaNganh)],
+    )
 }
 
-/// Keeps an attribute only when the hub would accept it.
-fn put(map: &mut BTreeMap<String, String>, key: &str, value: String) {
-    if !value.trim().is_empty() && value.len() <= MAX_ATTRIBUTE_BYTES && is_clean_text(&value) {
-        map.insert(key.to_string(), value);
+/// A catalogue entry with those of its attributes the hub would accept.
+fn entry(
+    code: String,
+    name: String,
+    parent_code: String,
+    attributes: impl IntoIterator<Item = (&'static str, String)>,
+) -> pb::CatalogEntry {
+    let mut kept = BTreeMap::new();
+    for (key, value) in attributes {
+        if !value.trim().is_empty() && value.len() <= MAX_ATTRIBUTE_BYTES && is_clean_text(&value) {
+            kept.insert(key.to_string(), value);
+        }
+    }
+    pb::CatalogEntry {
+        code,
+        name,
+        parent_code,
+        attributes: kept.into_iter().collect(),
     }
 }
 

@@ -5,10 +5,10 @@
 //! is none, and again — once, transparently — when the portal says the
 //! session is unknown or expired. Callers see operations, not sessions.
 
-use crate::error::PortalError;
+use crate::error::{PortalError, PARTNER};
 use crate::protocol::{self, codes, LoginRequest, Reply, DSTCODE_HEADER};
 use crate::settings::Settings;
-use lienthong_adapter::http::http_client;
+use lienthong_adapter::http::{http_client, send_for_text};
 use serde_json::{Map, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -157,16 +157,7 @@ impl Client {
         if login {
             request = request.header(DSTCODE_HEADER, &self.dstcode);
         }
-        let response = request.send().await.map_err(|e| transport(op, &e))?;
-        let status = response.status().as_u16();
-        let text = response.text().await.map_err(|e| transport(op, &e))?;
-        if !(200..300).contains(&status) {
-            return Err(PortalError::Http {
-                op: op.to_string(),
-                status,
-                body: text.chars().take(300).collect(),
-            });
-        }
+        let text = send_for_text(PARTNER, op, request).await?;
         let reply: Reply = serde_json::from_str(&text).map_err(|e| PortalError::Malformed {
             op: op.to_string(),
             reason: format!("{e}: {}", text.chars().take(200).collect::<String>()),
@@ -184,21 +175,5 @@ impl Client {
             });
         }
         Ok(reply)
-    }
-}
-
-fn transport(op: &str, e: &reqwest::Error) -> PortalError {
-    let reason = e.to_string();
-    if e.is_connect() {
-        // Nothing reached the portal: nothing can have been applied.
-        PortalError::Unreachable {
-            op: op.to_string(),
-            reason,
-        }
-    } else {
-        PortalError::NoAnswer {
-            op: op.to_string(),
-            reason,
-        }
     }
 }

@@ -6,20 +6,17 @@
 //! portal may have applied a write although we got no answer, in which case
 //! the next attempt asks the portal what it has before writing again.
 
+use lienthong_adapter::http::SendError;
 use lienthong_adapter::{DeliveryError, HubCallError};
+
+/// How the portal is named in every message of a failed call.
+pub const PARTNER: &str = "the national portal";
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum PortalError {
-    #[error("cannot reach the national portal for {op}: {reason}")]
-    Unreachable { op: String, reason: String },
-    #[error("no answer from the national portal to {op}: {reason}")]
-    NoAnswer { op: String, reason: String },
-    #[error("the national portal answered {op} with HTTP {status}: {body}")]
-    Http {
-        op: String,
-        status: u16,
-        body: String,
-    },
+    /// Unreachable, no answer, or an HTTP error status.
+    #[error(transparent)]
+    Send(#[from] SendError),
     #[error("the national portal refused {op}: error_code {code}: {message}")]
     Refused {
         op: String,
@@ -55,25 +52,21 @@ impl PortalError {
 
     /// The request may have been applied although no success came back.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(
-            self,
-            PortalError::NoAnswer { .. } | PortalError::Http { .. } | PortalError::Malformed { .. }
-        )
+        match self {
+            PortalError::Send(e) => e.outcome_unknown(),
+            PortalError::Malformed { .. } => true,
+            _ => false,
+        }
     }
 
     /// How the hub should treat an event that failed with this error.
     pub fn delivery(&self) -> DeliveryError {
         let reason = self.to_string();
         match self {
-            PortalError::Http { status, .. } => {
-                match lienthong_adapter::classify_http_status(*status, "") {
-                    Err(e) if !e.is_retryable() => DeliveryError::reject(reason),
-                    _ => DeliveryError::retry(reason),
-                }
-            }
+            PortalError::Send(e) => e.delivery(),
             PortalError::Refused { .. } => DeliveryError::reject(reason),
             PortalError::Hub(e) if !e.is_retryable() => DeliveryError::reject(reason),
-            // Unreachable, timeouts, unreadable answers, login refusals (a
+            // Unreadable answers, login refusals (a
             // configuration or portal problem, not this event's) and a busy
             // hub: worth trying again.
             _ => DeliveryError::retry(reason),

@@ -21,7 +21,7 @@ use crate::protocol::{from_item, ops, HoSo};
 use crate::sink::params;
 use crate::sync_state::SyncState;
 use lienthong_adapter::vietnam_time;
-use lienthong_adapter::{pb, ErrorCode, HubApi, Stop};
+use lienthong_adapter::{every, pb, ErrorCode, HubApi, Stop};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -87,21 +87,14 @@ enum Outcome {
 }
 
 impl Pushdown {
-    pub async fn run(self, interval: Duration, mut stop: Stop) {
-        loop {
-            tokio::select! {
-                _ = &mut stop => return,
-                result = self.poll_once() => {
-                    if let Err(e) = result {
-                        tracing::warn!(error = %e, "push-down poll of the national portal failed");
-                    }
-                }
+    pub async fn run(self, interval: Duration, stop: Stop) {
+        let this = &self;
+        every(interval, stop, || async move {
+            if let Err(e) = this.poll_once().await {
+                tracing::warn!(error = %e, "push-down poll of the national portal failed");
             }
-            tokio::select! {
-                _ = &mut stop => return,
-                _ = tokio::time::sleep(interval) => {}
-            }
-        }
+        })
+        .await
     }
 
     pub async fn poll_once(&self) -> Result<Polled, PortalError> {

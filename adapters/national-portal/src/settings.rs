@@ -4,7 +4,7 @@
 //! misconfigured partner is refused at start with the key named.
 
 use lienthong_adapter::settings::{check_http_url, check_range, check_required};
-use lienthong_adapter::{AdapterConfigError, AdapterSettings};
+use lienthong_adapter::{AdapterConfigError, CheckSettings};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -75,16 +75,7 @@ fn default_actor() -> String {
     "Cổng Dịch vụ công quốc gia".into()
 }
 
-impl AdapterSettings for Settings {
-    type Raw = Settings;
-
-    fn from_raw(settings: Settings) -> Result<Settings, AdapterConfigError> {
-        settings.check()?;
-        Ok(settings)
-    }
-}
-
-impl Settings {
+impl CheckSettings for Settings {
     fn check(&self) -> Result<(), AdapterConfigError> {
         let bad = AdapterConfigError::new;
         check_http_url("endpoint", &self.endpoint)?;
@@ -127,7 +118,9 @@ impl Settings {
         }
         Ok(())
     }
+}
 
+impl Settings {
     /// `endpoint` joined with a path.
     pub fn url(&self, path: &str) -> String {
         format!(
@@ -150,6 +143,7 @@ pub fn is_code(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lienthong_adapter::AdapterSettings;
 
     fn table(extra: &str) -> toml::Table {
         let text = format!(

@@ -26,6 +26,13 @@ async fn portal_sink(extra: &str) -> (Simulator, Parts, PortalSink) {
     (sim, parts, sink)
 }
 
+/// Delivers `v` while the portal misbehaves: it must fail in a way worth
+/// retrying.
+async fn fails_for_now(sink: &PortalSink, ma: &str, v: u64) {
+    let err = sink.deliver(&event(ma, v)).await.unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+}
+
 fn versions(sim: &Simulator, ma: &str) -> Vec<i64> {
     sim.progress(ma).iter().map(|t| t.SoThuTu).collect()
 }
@@ -114,19 +121,14 @@ async fn server_errors_are_retried_and_nothing_is_doubled() {
     let ma = ma(4);
     sim.fail_next(2);
     for _ in 0..2 {
-        let err = sink.deliver(&event(&ma, 1)).await.unwrap_err();
-        assert!(err.is_retryable(), "{err}");
+        fails_for_now(&sink, &ma, 1).await;
     }
     assert!(!parts.state.dossier(&ma).unwrap().synced);
     assert_eq!(parts.state.dossier(&ma).unwrap().failed_attempts, 2);
     sink.deliver(&event(&ma, 1)).await.unwrap();
     // A 500 on the progress call, after the dossier was written.
     sim.fail_next_of(ops::PROGRESS, 1);
-    assert!(sink
-        .deliver(&event(&ma, 2))
-        .await
-        .unwrap_err()
-        .is_retryable());
+    fails_for_now(&sink, &ma, 2).await;
     sink.deliver(&event(&ma, 2)).await.unwrap();
     assert_eq!(versions(&sim, &ma), [1, 2]);
     assert_eq!(sim.dossier(&ma).unwrap().creates, 1);
@@ -138,11 +140,7 @@ async fn a_lost_create_reply_becomes_already_exists_then_an_update() {
     let (sim, _, sink) = portal_sink("").await;
     let ma = ma(5);
     sim.lose_reply_of(ops::SYNC_DOSSIERS, 1);
-    assert!(sink
-        .deliver(&event(&ma, 1))
-        .await
-        .unwrap_err()
-        .is_retryable());
+    fails_for_now(&sink, &ma, 1).await;
     assert_eq!(
         sim.dossier(&ma).unwrap().creates,
         1,
@@ -160,11 +158,7 @@ async fn a_lost_progress_reply_is_not_sent_twice() {
     let ma = ma(6);
     sink.deliver(&event(&ma, 1)).await.unwrap();
     sim.lose_reply_of(ops::PROGRESS, 1);
-    assert!(sink
-        .deliver(&event(&ma, 2))
-        .await
-        .unwrap_err()
-        .is_retryable());
+    fails_for_now(&sink, &ma, 2).await;
     sink.deliver(&event(&ma, 2)).await.unwrap();
     assert_eq!(versions(&sim, &ma), [1, 2], "looked up, found, not resent");
     assert!(sim.order_violations().is_empty());
@@ -231,8 +225,7 @@ async fn a_slow_portal_times_out_and_the_retry_finds_what_was_applied() {
     let ma = ma(9);
     sink.deliver(&event(&ma, 1)).await.unwrap();
     sim.set_delay(Duration::from_millis(1500));
-    let err = sink.deliver(&event(&ma, 2)).await.unwrap_err();
-    assert!(err.is_retryable(), "{err}");
+    fails_for_now(&sink, &ma, 2).await;
     sim.set_delay(Duration::ZERO);
     tokio::time::sleep(Duration::from_millis(1200)).await;
     sink.deliver(&event(&ma, 2)).await.unwrap();

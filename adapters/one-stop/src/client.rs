@@ -2,10 +2,10 @@
 //! post a change to a dossier's `events`, each with the hub's event id as
 //! `Idempotency-Key` and the partner's bearer token.
 
-use crate::error::OneStopError;
+use crate::error::{OneStopError, PARTNER};
 use crate::protocol::{DossierEvent, DossierRecord, PostAnswer, IDEMPOTENCY_HEADER};
 use crate::settings::Settings;
-use lienthong_adapter::http::http_client;
+use lienthong_adapter::http::{http_client, send_for_text};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,39 +62,14 @@ impl Client {
         key: &str,
         body: &T,
     ) -> Result<String, OneStopError> {
-        let response = self
+        let request = self
             .http
             .post(url)
             .bearer_auth(&self.settings.api_token)
             .header(IDEMPOTENCY_HEADER, key)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| transport(op, &e))?;
-        let status = response.status().as_u16();
-        let text = response.text().await.map_err(|e| transport(op, &e))?;
-        if !(200..300).contains(&status) {
-            return Err(OneStopError::Http {
-                op: op.to_string(),
-                status,
-                body: text.chars().take(300).collect(),
-            });
-        }
+            .json(body);
+        let text = send_for_text(PARTNER, op, request).await?;
         let answer: PostAnswer = serde_json::from_str(&text).unwrap_or_default();
         Ok(answer.id)
-    }
-}
-
-fn transport(op: &str, e: &reqwest::Error) -> OneStopError {
-    if e.is_connect() {
-        OneStopError::Unreachable {
-            op: op.to_string(),
-            reason: e.to_string(),
-        }
-    } else {
-        OneStopError::NoAnswer {
-            op: op.to_string(),
-            reason: e.to_string(),
-        }
     }
 }

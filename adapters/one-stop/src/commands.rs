@@ -36,6 +36,22 @@ pub struct BadField {
     pub problem: String,
 }
 
+/// The commands the one-stop system's reports can become: every dossier
+/// command but submission (dossiers reach the system; it does not file
+/// them). Its partner entry needs them all (`commands = […]`).
+pub fn granted() -> Vec<&'static str> {
+    CommandName::ALL
+        .into_iter()
+        .filter(|c| {
+            !matches!(
+                c,
+                CommandName::Submit | CommandName::PublishCatalog | CommandName::ManageParked
+            )
+        })
+        .map(CommandName::as_str)
+        .collect()
+}
+
 /// The command for reaching canonical `target` from the dossier's state.
 pub fn derive(target: u8, dossier: &pb::Dossier, r: &StatusReport) -> Result<Derived, BadField> {
     let due_at = date("due_at", &r.due_at)?;
@@ -211,6 +227,25 @@ mod tests {
             Derived::Command(name, _) => name,
             Derived::Unchanged => "unchanged",
             Derived::Unreachable(_) => "unreachable",
+        }
+    }
+
+    #[test]
+    fn every_command_a_report_becomes_is_granted() {
+        let granted = granted();
+        assert_eq!(granted.len(), 13, "{granted:?}");
+        let r = StatusReport {
+            due_at: "20251201080000".into(),
+            ..Default::default()
+        };
+        for from in 1..=10 {
+            let mut dossier = at(S::Submitted);
+            dossier.status = from;
+            for target in 1..=10 {
+                if let Ok(Derived::Command(name, _)) = derive(target, &dossier, &r) {
+                    assert!(granted.contains(&name), "{from} → {target}: {name}");
+                }
+            }
         }
     }
 

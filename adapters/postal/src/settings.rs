@@ -28,6 +28,7 @@
 //! ```
 
 use crate::vocabulary::{ServiceType, TrackingState};
+use lienthong_adapter::settings::{check_at_least, check_http_url, check_range, check_required};
 use lienthong_adapter::{AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -172,21 +173,9 @@ impl AdapterSettings for Settings {
 impl Settings {
     fn check(raw: Raw) -> Result<Settings, AdapterConfigError> {
         let endpoint = raw.endpoint.trim().trim_end_matches('/').to_string();
-        if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-            return Err(AdapterConfigError::new(
-                "endpoint",
-                format!("must be an http:// or https:// URL, got {:?}", raw.endpoint),
-            ));
-        }
-        if raw.api_key.trim().is_empty() {
-            return Err(AdapterConfigError::new("api_key", "is required"));
-        }
-        if raw.timeout_seconds == 0 {
-            return Err(AdapterConfigError::new(
-                "timeout_seconds",
-                "must be at least 1",
-            ));
-        }
+        check_http_url("endpoint", &endpoint)?;
+        check_required("api_key", &raw.api_key)?;
+        check_at_least("timeout_seconds", raw.timeout_seconds, 1)?;
         let mode = match raw.mode.as_str() {
             "webhook" => Mode::Webhook,
             "poll" => Mode::Poll,
@@ -203,24 +192,13 @@ impl Settings {
                 "is required in webhook mode and must be at least 16 characters",
             ));
         }
-        if raw.webhook_tolerance_seconds == 0 {
-            return Err(AdapterConfigError::new(
-                "webhook_tolerance_seconds",
-                "must be at least 1",
-            ));
-        }
-        if raw.poll_interval_seconds == 0 {
-            return Err(AdapterConfigError::new(
-                "poll_interval_seconds",
-                "must be at least 1",
-            ));
-        }
-        if !(1..=1000).contains(&raw.poll_page_size) {
-            return Err(AdapterConfigError::new(
-                "poll_page_size",
-                "must be between 1 and 1000",
-            ));
-        }
+        check_at_least(
+            "webhook_tolerance_seconds",
+            raw.webhook_tolerance_seconds,
+            1,
+        )?;
+        check_at_least("poll_interval_seconds", raw.poll_interval_seconds, 1)?;
+        check_range("poll_page_size", raw.poll_page_size, 1..=1000)?;
         let event_map = event_map(&raw.event_map)?;
         if raw.agencies.is_empty() {
             return Err(AdapterConfigError::new(

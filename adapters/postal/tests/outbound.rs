@@ -14,11 +14,7 @@ use std::time::Duration;
 async fn postal_submission_creates_a_pickup_order() {
     let rig = Rig::webhook().await;
     let d = dossier(1);
-    let accepted = rig
-        .sink
-        .deliver(&event(EventType::DossierSubmitted, d.clone(), 1))
-        .await
-        .expect("accepted");
+    let accepted = rig.deliver(EventType::DossierSubmitted, d.clone(), 1).await;
     let order = rig
         .sim
         .order(&d.ma_ho_so, ServiceType::Pickup)
@@ -48,10 +44,8 @@ async fn finished_by_post_creates_a_delivery_order_with_unpaid_fees_as_cod() {
         amount_vnd: 35_000,
         ..Default::default()
     });
-    rig.sink
-        .deliver(&event(EventType::ProcessingFinished, d.clone(), 1))
-        .await
-        .expect("accepted");
+    rig.deliver(EventType::ProcessingFinished, d.clone(), 1)
+        .await;
     let order = rig
         .sim
         .order(&d.ma_ho_so, ServiceType::Delivery)
@@ -82,19 +76,13 @@ async fn events_the_provider_does_not_act_on_are_accepted_without_a_call() {
     .into_iter()
     .enumerate()
     {
-        let accepted = rig
-            .sink
-            .deliver(&event(kind, online.clone(), i as u64 + 1))
-            .await
-            .expect("accepted");
+        let accepted = rig.deliver(kind, online.clone(), i as u64 + 1).await;
         assert_eq!(accepted.partner_reference, "");
     }
     assert!(rig.sim.calls().is_empty(), "{:?}", rig.sim.calls());
     // A postal dossier's other events are not acted on either.
-    rig.sink
-        .deliver(&event(EventType::ProcessingStarted, dossier(3), 9))
-        .await
-        .expect("accepted");
+    rig.deliver(EventType::ProcessingStarted, dossier(3), 9)
+        .await;
     assert!(rig.sim.calls().is_empty());
 }
 
@@ -102,16 +90,11 @@ async fn events_the_provider_does_not_act_on_are_accepted_without_a_call() {
 async fn withdrawal_cancels_an_open_pickup_and_is_refused_once_collected() {
     let rig = Rig::webhook().await;
     let d = dossier(4);
-    rig.sink
-        .deliver(&event(EventType::DossierSubmitted, d.clone(), 1))
-        .await
-        .unwrap();
+    rig.deliver(EventType::DossierSubmitted, d.clone(), 1).await;
     let mut withdrawn = d.clone();
     withdrawn.status_reason = "Không còn nhu cầu".into();
-    rig.sink
-        .deliver(&event(EventType::DossierWithdrawn, withdrawn.clone(), 2))
-        .await
-        .expect("cancelled");
+    rig.deliver(EventType::DossierWithdrawn, withdrawn.clone(), 2)
+        .await;
     assert_eq!(
         rig.sim
             .order(&d.ma_ho_so, ServiceType::Pickup)
@@ -120,19 +103,14 @@ async fn withdrawal_cancels_an_open_pickup_and_is_refused_once_collected() {
         codes::CANCELLED
     );
     // Redelivered: cancelling a cancelled order is fine.
-    rig.sink
-        .deliver(&event(EventType::DossierWithdrawn, withdrawn, 2))
-        .await
-        .expect("idempotent");
+    rig.deliver(EventType::DossierWithdrawn, withdrawn, 2).await;
     rig.eventually_tracked(&d.ma_ho_so, |t| t["pickup"]["state"] == "pickup_cancelled")
         .await;
 
     // Another dossier, already picked up: the provider refuses for good.
     let late = dossier(5);
-    rig.sink
-        .deliver(&event(EventType::DossierSubmitted, late.clone(), 3))
-        .await
-        .unwrap();
+    rig.deliver(EventType::DossierSubmitted, late.clone(), 3)
+        .await;
     assert!(rig
         .sim
         .emit(&late.ma_ho_so, ServiceType::Pickup, codes::PICKED, ""));
@@ -146,10 +124,8 @@ async fn withdrawal_cancels_an_open_pickup_and_is_refused_once_collected() {
 
     // No pickup was ever made: nothing to cancel, accepted.
     let accepted = rig
-        .sink
-        .deliver(&event(EventType::DossierWithdrawn, dossier(6), 5))
-        .await
-        .expect("nothing to cancel");
+        .deliver(EventType::DossierWithdrawn, dossier(6), 5)
+        .await;
     assert_eq!(accepted.partner_reference, "");
 }
 

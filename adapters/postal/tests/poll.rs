@@ -3,26 +3,12 @@
 
 mod common;
 
-use common::{dossier, event, returned_keys, Rig};
-use lienthong_adapter::pb::EventType;
+use common::{returned_keys, Rig};
 use lienthong_adapter::testing::refusal;
 use lienthong_adapter::ErrorCode;
 use lienthong_adapter_postal::simulator::codes;
 use lienthong_adapter_postal::vocabulary::ServiceType;
 use std::time::Duration;
-
-async fn delivery_order(rig: &Rig, n: u32) -> String {
-    let d = dossier(n);
-    rig.sink
-        .deliver(&event(
-            EventType::ProcessingFinished,
-            d.clone(),
-            u64::from(n),
-        ))
-        .await
-        .expect("order created");
-    d.ma_ho_so
-}
 
 async fn status(rig: &Rig) -> serde_json::Value {
     rig.http
@@ -38,15 +24,16 @@ async fn status(rig: &Rig) -> serde_json::Value {
 #[tokio::test]
 async fn polled_events_are_taken_in_with_duplicates_and_disorder_absorbed() {
     let rig = Rig::poll().await;
-    let ma = delivery_order(&rig, 1).await;
+    let ma = rig.delivery_order(1).await;
     rig.sim.switches(|s| {
         s.duplicate = true;
         s.out_of_order = true;
     });
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::IN_TRANSIT, "");
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    rig.report(
+        &ma,
+        ServiceType::Delivery,
+        &[codes::IN_TRANSIT, codes::DELIVERED],
+    );
     // Feed: CREATED, DELIVERED ×2, IN_TRANSIT ×2.
     assert_eq!(rig.sim.feed().len(), 5);
     let t = rig
@@ -72,10 +59,12 @@ async fn polled_events_are_taken_in_with_duplicates_and_disorder_absorbed() {
 #[tokio::test]
 async fn an_unmapped_code_stops_the_poller_there_until_it_is_mapped() {
     let rig = Rig::poll().await;
-    let ma = delivery_order(&rig, 2).await;
-    rig.sim.emit(&ma, ServiceType::Delivery, "LOST_IN_SEA", "");
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    let ma = rig.delivery_order(2).await;
+    rig.report(
+        &ma,
+        ServiceType::Delivery,
+        &["LOST_IN_SEA", codes::DELIVERED],
+    );
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let s = status(&rig).await;
     assert_eq!(s["cursor"], 1, "stopped before the unmapped event: {s}");
@@ -90,12 +79,11 @@ async fn an_unmapped_code_stops_the_poller_there_until_it_is_mapped() {
 #[tokio::test]
 async fn a_failing_provider_or_busy_hub_delays_but_loses_nothing() {
     let rig = Rig::poll().await;
-    let ma = delivery_order(&rig, 3).await;
+    let ma = rig.delivery_order(3).await;
     rig.hub
         .refuse_next(2, refusal(ErrorCode::Unavailable, "stopping"));
     rig.sim.switches(|s| s.fail_next = 2);
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    rig.report(&ma, ServiceType::Delivery, &[codes::DELIVERED]);
     rig.eventually_tracked(&ma, |t| t["delivery"]["events"][1]["hub"]["ok"] == true)
         .await;
     assert_eq!(returned_keys(&rig.hub).len(), 1);
@@ -118,9 +106,8 @@ async fn the_cursor_file_lets_a_restarted_poller_resume_where_it_stopped() {
         t.insert("poll_cursor_file".into(), file.clone().into());
     })
     .await;
-    let ma = delivery_order(&rig, 4).await;
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::IN_TRANSIT, "");
+    let ma = rig.delivery_order(4).await;
+    rig.report(&ma, ServiceType::Delivery, &[codes::IN_TRANSIT]);
     rig.eventually_tracked(&ma, |t| t["delivery"]["state"] == "in_transit")
         .await;
     rig.eventually("cursor saved", |_| {
@@ -136,11 +123,12 @@ async fn the_cursor_file_lets_a_restarted_poller_resume_where_it_stopped() {
         t.insert("poll_cursor_file".into(), file.clone().into());
     })
     .await;
-    let ma = delivery_order(&rig, 5).await;
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::IN_TRANSIT, "");
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    let ma = rig.delivery_order(5).await;
+    rig.report(
+        &ma,
+        ServiceType::Delivery,
+        &[codes::IN_TRANSIT, codes::DELIVERED],
+    );
     let t = rig
         .eventually_tracked(&ma, |t| t["delivery"]["state"] == "delivered")
         .await;

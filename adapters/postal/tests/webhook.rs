@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{dossier, event, returned_keys, Rig};
+use common::{dossier, returned_keys, Rig};
 use lienthong_adapter::pb::{self, command_request::Command, EventType};
 use lienthong_adapter::testing::refusal;
 use lienthong_adapter::{ErrorCode, HubCallError};
@@ -14,23 +14,10 @@ use std::time::Duration;
 
 const SETTLE: Duration = Duration::from_secs(10);
 
-async fn delivery_order(rig: &Rig, n: u32) -> String {
-    let d = dossier(n);
-    rig.sink
-        .deliver(&event(
-            EventType::ProcessingFinished,
-            d.clone(),
-            u64::from(n),
-        ))
-        .await
-        .expect("order created");
-    d.ma_ho_so
-}
-
 #[tokio::test]
 async fn delivered_result_becomes_return_result_by_post() {
     let rig = Rig::webhook().await;
-    let ma = delivery_order(&rig, 1).await;
+    let ma = rig.delivery_order(1).await;
     assert!(rig
         .sim
         .emit(&ma, ServiceType::Delivery, codes::IN_TRANSIT, ""));
@@ -83,15 +70,14 @@ async fn delivered_result_becomes_return_result_by_post() {
 #[tokio::test]
 async fn failed_delivery_and_return_to_sender_are_visible_without_a_command() {
     let rig = Rig::webhook().await;
-    let ma = delivery_order(&rig, 2).await;
+    let ma = rig.delivery_order(2).await;
     rig.sim.emit(
         &ma,
         ServiceType::Delivery,
         codes::FAILED,
         "Không liên lạc được",
     );
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::RETURNED, "");
+    rig.report(&ma, ServiceType::Delivery, &[codes::RETURNED]);
     assert!(rig.sim.settle(SETTLE).await);
     let (_, t) = rig.tracking(&ma).await;
     assert_eq!(t["delivery"]["state"], "returned_to_sender");
@@ -99,8 +85,7 @@ async fn failed_delivery_and_return_to_sender_are_visible_without_a_command() {
     assert_eq!(t["delivery"]["events"][1]["note"], "Không liên lạc được");
     assert!(rig.hub.calls().is_empty());
     // A late "delivered" after the return does not move it, nor the hub.
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    rig.report(&ma, ServiceType::Delivery, &[codes::DELIVERED]);
     assert!(rig.sim.settle(SETTLE).await);
     let (_, t) = rig.tracking(&ma).await;
     assert_eq!(t["delivery"]["state"], "returned_to_sender");
@@ -110,10 +95,9 @@ async fn failed_delivery_and_return_to_sender_are_visible_without_a_command() {
 #[tokio::test]
 async fn duplicate_webhooks_are_absorbed() {
     let rig = Rig::webhook().await;
-    let ma = delivery_order(&rig, 3).await;
+    let ma = rig.delivery_order(3).await;
     rig.sim.switches(|s| s.duplicate = true);
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    rig.report(&ma, ServiceType::Delivery, &[codes::DELIVERED]);
     assert!(rig.sim.settle(SETTLE).await);
     let delivered: Vec<_> = rig
         .sim
@@ -139,11 +123,10 @@ async fn duplicate_webhooks_are_absorbed() {
 #[tokio::test]
 async fn wrong_signatures_are_refused_with_401() {
     let rig = Rig::webhook().await;
-    let ma = delivery_order(&rig, 4).await;
+    let ma = rig.delivery_order(4).await;
     assert!(rig.sim.settle(SETTLE).await);
     rig.sim.switches(|s| s.wrong_signature = true);
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    rig.report(&ma, ServiceType::Delivery, &[codes::DELIVERED]);
     assert!(rig.sim.settle(SETTLE).await);
     let last = rig.sim.webhook_attempts().pop().unwrap();
     assert_eq!(last.status, Some(401));
@@ -188,13 +171,14 @@ async fn wrong_signatures_are_refused_with_401() {
 #[tokio::test]
 async fn out_of_order_events_never_move_the_state_backwards() {
     let rig = Rig::webhook().await;
-    let ma = delivery_order(&rig, 5).await;
+    let ma = rig.delivery_order(5).await;
     assert!(rig.sim.settle(SETTLE).await);
     rig.sim.switches(|s| s.out_of_order = true);
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::IN_TRANSIT, "");
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    rig.report(
+        &ma,
+        ServiceType::Delivery,
+        &[codes::IN_TRANSIT, codes::DELIVERED],
+    );
     assert!(rig.sim.settle(SETTLE).await);
     let sent: Vec<String> = rig
         .sim
@@ -217,8 +201,8 @@ async fn out_of_order_events_never_move_the_state_backwards() {
 #[tokio::test]
 async fn an_unmapped_code_is_refused_naming_it() {
     let rig = Rig::webhook().await;
-    let ma = delivery_order(&rig, 6).await;
-    rig.sim.emit(&ma, ServiceType::Delivery, "LOST_IN_SEA", "");
+    let ma = rig.delivery_order(6).await;
+    rig.report(&ma, ServiceType::Delivery, &["LOST_IN_SEA"]);
     assert!(rig.sim.settle(SETTLE).await);
     let last = rig.sim.webhook_attempts().pop().unwrap();
     assert_eq!(last.status, Some(400));
@@ -231,12 +215,11 @@ async fn an_unmapped_code_is_refused_naming_it() {
 #[tokio::test]
 async fn a_busy_hub_gets_503_and_the_provider_retry_lands() {
     let rig = Rig::webhook().await;
-    let ma = delivery_order(&rig, 7).await;
+    let ma = rig.delivery_order(7).await;
     assert!(rig.sim.settle(SETTLE).await);
     rig.hub
         .refuse_next(1, refusal(ErrorCode::Unavailable, "stopping"));
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    rig.report(&ma, ServiceType::Delivery, &[codes::DELIVERED]);
     assert!(rig.sim.settle(SETTLE).await);
     let statuses: Vec<Option<u16>> = rig
         .sim
@@ -252,13 +235,12 @@ async fn a_busy_hub_gets_503_and_the_provider_retry_lands() {
 #[tokio::test]
 async fn a_hub_refusal_is_recorded_on_the_event_and_the_provider_is_answered() {
     let rig = Rig::webhook().await;
-    let ma = delivery_order(&rig, 8).await;
+    let ma = rig.delivery_order(8).await;
     rig.hub.refuse_always(Some(HubCallError {
         code: ErrorCode::FailedPrecondition,
         message: "return_result is not allowed in status 10".into(),
     }));
-    rig.sim
-        .emit(&ma, ServiceType::Delivery, codes::DELIVERED, "");
+    rig.report(&ma, ServiceType::Delivery, &[codes::DELIVERED]);
     assert!(rig.sim.settle(SETTLE).await);
     let (_, t) = rig.tracking(&ma).await;
     let hub = &t["delivery"]["events"][1]["hub"];
@@ -270,14 +252,12 @@ async fn a_hub_refusal_is_recorded_on_the_event_and_the_provider_is_answered() {
 async fn pickup_progress_is_tracked_and_unknown_dossiers_are_404() {
     let rig = Rig::webhook().await;
     let d = dossier(9);
-    rig.sink
-        .deliver(&event(EventType::DossierSubmitted, d.clone(), 1))
-        .await
-        .unwrap();
-    rig.sim
-        .emit(&d.ma_ho_so, ServiceType::Pickup, codes::PICKED, "");
-    rig.sim
-        .emit(&d.ma_ho_so, ServiceType::Pickup, codes::HANDED_OVER, "");
+    rig.deliver(EventType::DossierSubmitted, d.clone(), 1).await;
+    rig.report(
+        &d.ma_ho_so,
+        ServiceType::Pickup,
+        &[codes::PICKED, codes::HANDED_OVER],
+    );
     assert!(rig.sim.settle(SETTLE).await);
     let (_, t) = rig.tracking(&d.ma_ho_so).await;
     assert_eq!(t["pickup"]["state"], "handed_over_to_agency");
@@ -294,8 +274,8 @@ async fn the_autopilot_runs_orders_to_the_end() {
     rig.sim
         .switches(|s| s.autopilot = Some(Duration::from_millis(20)));
     rig.sim.make_undeliverable(&common::ma_ho_so(11));
-    let ok = delivery_order(&rig, 10).await;
-    let failing = delivery_order(&rig, 11).await;
+    let ok = rig.delivery_order(10).await;
+    let failing = rig.delivery_order(11).await;
     rig.eventually_tracked(&ok, |t| t["delivery"]["state"] == "delivered")
         .await;
     rig.eventually_tracked(&failing, |t| t["delivery"]["state"] == "returned_to_sender")

@@ -8,7 +8,7 @@ use crate::common::{self, command, status, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb;
 use lienthong_adapter_legacy::dates::DateFormat;
-use lienthong_adapter_legacy::simulator::{codes, LegacyUpdate, SimConfig, Simulator};
+use lienthong_adapter_legacy::simulator::{LegacyUpdate, SimConfig, Simulator};
 
 const PARTNER: &str = "legacy-sim";
 const TOKEN: &str = "legacy-sim-token-0001";
@@ -24,7 +24,7 @@ async fn hub_with_legacy() -> (TestHub, Simulator) {
     let sim = Simulator::start(SimConfig::default())
         .await
         .expect("simulator");
-    let mut settings = codes::adapter_settings(sim.base_url(), sim.api_key(), sim.secret(), EVENTS);
+    let mut settings = sim.adapter_settings(EVENTS);
     settings.insert("kind".into(), "legacy_rest".into());
     // This partner may not send supplements or payments.
     let mut commands = common::dossier_command_names();

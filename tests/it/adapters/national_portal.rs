@@ -12,6 +12,7 @@ use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, command_request::Command as C};
 use lienthong_adapter_national_portal::protocol::{ops, HoSo};
 use lienthong_adapter_national_portal::simulator::{SimConfig, Simulator};
+use lienthong_adapter_one_stop::commands::granted;
 use lienthong_adapter_one_stop::protocol::StatusReport;
 use lienthong_adapter_one_stop::simulator as one_stop_sim;
 use std::time::Duration;
@@ -24,28 +25,17 @@ const SECRET: &str = "bi-mat-chung-0123456789";
 const MADONVI: &str = "000.00.00.H22";
 
 fn portal_adapter(sim: &Simulator, tasks: &str) -> String {
-    let c = sim.config();
-    format!(
-        "kind = \"national_portal_dvcqg\"\nendpoint = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\n\
-         dstcode = \"{}\"\nmadonvi = \"{MADONVI}\"\nprogress_batch_size = 5\n{tasks}\n",
-        sim.url(),
-        c.username,
-        c.password,
-        c.dstcode
-    )
+    let mut table = sim.adapter_settings(MADONVI);
+    table.insert("kind".into(), "national_portal_dvcqg".into());
+    table.insert("progress_batch_size".into(), toml::Value::Integer(5));
+    table.extend(tasks.parse::<toml::Table>().expect("TOML"));
+    toml::to_string(&table).expect("TOML")
 }
 
 fn one_stop_adapter(sim: &one_stop_sim::Simulator) -> String {
-    let mut text = format!(
-        "kind = \"one_stop_rest\"\nendpoint = \"{}\"\napi_token = \"{}\"\ninbound_secret = \"{SECRET}\"\n\
-         [status_map]\n",
-        sim.url(),
-        sim.api_token()
-    );
-    for (code, canonical) in one_stop_sim::status_vocabulary() {
-        text.push_str(&format!("{code} = {canonical}\n"));
-    }
-    text
+    let mut table = sim.adapter_settings(SECRET);
+    table.insert("kind".into(), "one_stop_rest".into());
+    toml::to_string(&table).expect("TOML")
 }
 
 /// GET on the hub's HTTP side; (status, body).
@@ -199,21 +189,7 @@ async fn catalogues_and_portal_dossiers_flow_down_and_back() {
         partner(
             ONE_STOP,
             ONE_STOP_TOKEN,
-            &[
-                "receive",
-                "refuse",
-                "start_processing",
-                "request_supplement",
-                "submit_supplement",
-                "finish",
-                "return_result",
-                "stop",
-                "resume",
-                "withdraw",
-                "reschedule",
-                "request_financial_obligation",
-                "record_payment",
-            ],
+            &granted(),
             Some(SubscriptionSection {
                 agencies: vec!["000.00.09.H22".into()],
                 ..Default::default()

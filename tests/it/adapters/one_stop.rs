@@ -8,8 +8,9 @@ use super::{inbound_url, partner, settled, start_hub};
 use crate::common::{self, status, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb;
+use lienthong_adapter_one_stop::commands::granted;
 use lienthong_adapter_one_stop::protocol::{Document, StatusReport};
-use lienthong_adapter_one_stop::simulator::{status_vocabulary, SimConfig, Simulator};
+use lienthong_adapter_one_stop::simulator::{SimConfig, Simulator};
 
 const PARTNER: &str = "motcua-sim";
 const TOKEN: &str = "motcua-sim-token-0001";
@@ -17,24 +18,17 @@ const SECRET: &str = "bi-mat-chung-motcua-0001";
 
 async fn hub_with_one_stop() -> (TestHub, Simulator) {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let mut adapter = format!(
-        "kind = \"one_stop_rest\"\nendpoint = \"{}\"\napi_token = \"{}\"\ninbound_secret = \"{SECRET}\"\n\
-         [status_map]\n",
-        sim.url(),
-        sim.api_token()
-    );
-    for (code, canonical) in status_vocabulary() {
-        adapter.push_str(&format!("{code} = {canonical}\n"));
-    }
+    let mut adapter = sim.adapter_settings(SECRET);
+    adapter.insert("kind".into(), "one_stop_rest".into());
     let hub = start_hub(vec![partner(
         PARTNER,
         TOKEN,
-        &common::dossier_command_names(),
+        &granted(),
         Some(SubscriptionSection {
             agencies: vec![common::AGENCY.into()],
             ..Default::default()
         }),
-        &adapter,
+        &toml::to_string(&adapter).expect("TOML"),
     )])
     .await;
     sim.set_callback(

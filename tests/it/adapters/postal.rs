@@ -19,13 +19,7 @@ async fn hub_with_provider(webhook: bool) -> (TestHub, Simulator) {
     let sim = Simulator::start(SimConfig::default())
         .await
         .expect("simulator");
-    let mut settings = codes::adapter_settings(
-        sim.base_url(),
-        sim.api_key(),
-        sim.webhook_secret(),
-        webhook,
-        common::AGENCY,
-    );
+    let mut settings = sim.adapter_settings(webhook, common::AGENCY);
     settings.insert("kind".into(), "postal_http".into());
     let subscription = SubscriptionSection {
         event_types: vec![

@@ -7,7 +7,7 @@ use super::{inbound_url, partner, settled, start_hub};
 use crate::common::{self, command, command_named, submission, submit_request, PORTAL};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, admin_service_client::AdminServiceClient};
-use lienthong_adapter_legacy::simulator::{codes, SimConfig, Simulator};
+use lienthong_adapter_legacy::simulator::{SimConfig, Simulator};
 use std::time::Duration;
 
 const PARTNER: &str = "legacy-relay";
@@ -17,12 +17,7 @@ async fn a_parked_event_holds_back_its_dossier_only_and_a_redrive_delivers_in_or
     let sim = Simulator::start(SimConfig::default())
         .await
         .expect("simulator");
-    let mut settings = codes::adapter_settings(
-        sim.base_url(),
-        sim.api_key(),
-        sim.secret(),
-        &["dossier_submitted", "dossier_received"],
-    );
+    let mut settings = sim.adapter_settings(&["dossier_submitted", "dossier_received"]);
     settings.insert("kind".into(), "legacy_rest".into());
     let subscription = SubscriptionSection::default();
     let mut hub = start_hub(vec![partner(

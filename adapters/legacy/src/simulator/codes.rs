@@ -66,8 +66,15 @@ fn table<'a>(pairs: impl IntoIterator<Item = (&'a str, toml::Value)>) -> toml::T
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
+/// A table of names: hub name → the legacy system's name.
+fn names(pairs: &[(&str, &str)]) -> toml::Value {
+    toml::Value::Table(table(
+        pairs.iter().map(|(k, v)| (*k, toml::Value::from(*v))),
+    ))
+}
+
 /// A complete `[partners.adapter]` table (without `kind`) for this simulator.
-pub fn adapter_settings(
+pub(crate) fn adapter_settings(
     base_url: &str,
     api_key: &str,
     secret: &str,
@@ -90,24 +97,14 @@ pub fn adapter_settings(
         "headers".into(),
         toml::Value::Table(table([(API_KEY_HEADER, api_key.into())])),
     );
-    t.insert(
-        "fields".into(),
-        toml::Value::Table(table(
-            FIELDS.iter().map(|(k, v)| (*k, toml::Value::from(*v))),
-        )),
-    );
+    t.insert("fields".into(), names(&FIELDS));
     t.insert(
         "status_map".into(),
         toml::Value::Table(table(
             STATUSES.iter().map(|(k, v)| (*k, toml::Value::Integer(*v))),
         )),
     );
-    t.insert(
-        "event_names".into(),
-        toml::Value::Table(table(
-            EVENT_NAMES.iter().map(|(k, v)| (*k, toml::Value::from(*v))),
-        )),
-    );
+    t.insert("event_names".into(), names(&EVENT_NAMES));
     t.insert(
         "reply".into(),
         toml::Value::Table(table([
@@ -119,11 +116,6 @@ pub fn adapter_settings(
             ("reference_field", "maThamChieu".into()),
         ])),
     );
-    t.insert(
-        "commands".into(),
-        toml::Value::Table(table(
-            COMMANDS.iter().map(|(k, v)| (*k, toml::Value::from(*v))),
-        )),
-    );
+    t.insert("commands".into(), names(&COMMANDS));
     t
 }

@@ -14,11 +14,11 @@ mod api;
 pub mod codes;
 
 use lienthong_adapter::http::http_client;
-use lienthong_adapter::serve_simulator;
+use lienthong_adapter::simulator::answer_of;
+use lienthong_adapter::Served;
 use serde_json::{Map, Value};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::oneshot;
 
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -116,73 +116,74 @@ impl Shared {
 }
 
 pub struct Simulator {
-    shared: Arc<Shared>,
-    base_url: String,
+    served: Served<Shared>,
     http: reqwest::Client,
-    /// Dropping it stops the server.
-    _server: oneshot::Sender<()>,
 }
 
 impl Simulator {
     pub async fn start(options: SimConfig) -> std::io::Result<Simulator> {
-        let shared = Arc::new(Shared {
+        let shared = Shared {
             inner: Mutex::new(Inner {
                 hub_url: options.hub_url,
                 ..Inner::default()
             }),
             api_key: options.api_key,
             secret: options.secret,
-        });
-        let (base_url, server) =
-            serve_simulator("127.0.0.1:0", "legacy", |_| api::router(shared.clone())).await?;
+        };
+        let served = Served::start("legacy", shared, api::router).await?;
         let timeout = Duration::from_secs(10);
         let http = http_client(timeout, timeout).map_err(std::io::Error::other)?;
-        Ok(Simulator {
-            shared,
-            base_url,
-            http,
-            _server: server,
-        })
+        Ok(Simulator { served, http })
     }
 
     /// Its base URL (the adapter's `endpoint` is this plus `RECEIVE_PATH`).
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.served.url()
+    }
+
+    fn shared(&self) -> &Shared {
+        self.served.state()
+    }
+
+    /// The `[partners.adapter]` table of an adapter for this system
+    /// (`kind` left to the caller), sending it `events`.
+    pub fn adapter_settings(&self, events: &[&str]) -> toml::Table {
+        codes::adapter_settings(self.base_url(), self.api_key(), self.secret(), events)
     }
 
     pub fn api_key(&self) -> &str {
-        &self.shared.api_key
+        &self.shared().api_key
     }
 
     pub fn secret(&self) -> &str {
-        &self.shared.secret
+        &self.shared().secret
     }
 
     pub fn set_hub_url(&self, url: Option<String>) {
-        self.shared.lock().hub_url = url;
+        self.shared().lock().hub_url = url;
     }
 
     pub fn switches(&self, change: impl FnOnce(&mut Switches)) {
-        change(&mut self.shared.lock().switches);
+        change(&mut self.shared().lock().switches);
     }
 
     /// What it accepted, once per event id, in order.
     pub fn accepted(&self) -> Vec<Value> {
-        self.shared.lock().accepted.clone()
+        self.shared().lock().accepted.clone()
     }
 
     pub fn calls(&self) -> Vec<Call> {
-        self.shared.lock().calls.clone()
+        self.shared().lock().calls.clone()
     }
 
     pub fn updates(&self) -> Vec<UpdateAttempt> {
-        self.shared.lock().updates.clone()
+        self.shared().lock().updates.clone()
     }
 
     /// The JSON it would post for `update`, in its own field names.
     fn update_body(&self, update: &LegacyUpdate) -> Value {
         let request_id = if update.request_id.is_empty() {
-            let mut inner = self.shared.lock();
+            let mut inner = self.shared().lock();
             inner.next_request += 1;
             format!("YC{:06}", inner.next_request)
         } else {
@@ -212,7 +213,7 @@ impl Simulator {
     pub async fn send_update(&self, update: &LegacyUpdate) -> Vec<UpdateAttempt> {
         let body = self.update_body(update);
         let (url, duplicate, wrong) = {
-            let inner = self.shared.lock();
+            let inner = self.shared().lock();
             (
                 inner.hub_url.clone(),
                 inner.switches.duplicate_updates,
@@ -223,36 +224,28 @@ impl Simulator {
             return Vec::new();
         };
         let secret = if wrong {
-            format!("{}-wrong", self.shared.secret)
+            format!("{}-wrong", self.shared().secret)
         } else {
-            self.shared.secret.clone()
+            self.shared().secret.clone()
         };
         let mut attempts = Vec::new();
         for _ in 0..if duplicate { 2 } else { 1 } {
-            let result = self
+            let request = self
                 .http
                 .post(&url)
                 .header(codes::SECRET_HEADER, &secret)
-                .json(&body)
-                .send()
-                .await;
-            let attempt = match result {
-                Ok(r) => {
-                    let status = r.status().as_u16();
-                    let text = r.text().await.unwrap_or_default();
-                    UpdateAttempt {
-                        body: body.clone(),
-                        status: Some(status),
-                        response: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-                    }
-                }
-                Err(e) => UpdateAttempt {
-                    body: body.clone(),
-                    status: None,
-                    response: Value::String(e.to_string()),
-                },
+                .json(&body);
+            let (status, text) = answer_of(request).await;
+            let response = match status {
+                Some(_) => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                None => Value::String(text),
             };
-            self.shared.lock().updates.push(attempt.clone());
+            let attempt = UpdateAttempt {
+                body: body.clone(),
+                status,
+                response,
+            };
+            self.shared().lock().updates.push(attempt.clone());
             attempts.push(attempt);
         }
         attempts

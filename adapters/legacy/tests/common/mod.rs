@@ -6,7 +6,7 @@
 
 use lienthong_adapter::pb;
 use lienthong_adapter::{Adapter, AdapterKind, Sink};
-use lienthong_adapter_legacy::simulator::{codes, SimConfig, Simulator};
+use lienthong_adapter_legacy::simulator::{SimConfig, Simulator};
 use lienthong_adapter_legacy::LegacyKind;
 use std::sync::Arc;
 
@@ -40,8 +40,7 @@ impl Rig {
         let sim = Simulator::start(SimConfig::default())
             .await
             .expect("simulator starts");
-        let mut settings =
-            codes::adapter_settings(sim.base_url(), sim.api_key(), sim.secret(), EVENTS);
+        let mut settings = sim.adapter_settings(EVENTS);
         adjust(&mut settings);
         let hub = Arc::new(FakeHub::default());
         let Adapter { sink, routes, .. } = LegacyKind
@@ -58,6 +57,20 @@ impl Rig {
             http: reqwest::Client::new(),
             _server: server,
         }
+    }
+
+    /// Posts `body` to the adapter's update route directly (not through
+    /// the simulator), with the shared secret when `with_secret`.
+    pub async fn post_update(&self, with_secret: bool, body: &str) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(&self.updates_url)
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if with_secret {
+            request = request.header("X-Legacy-Secret", self.sim.secret());
+        }
+        request.send().await.unwrap()
     }
 }
 

@@ -30,82 +30,87 @@ pub use state::{CallRecord, SimConfig, StoredDossier};
 pub use crate::protocol::{ops, HoSo};
 
 use crate::protocol::{CoQuan, LinhVuc, ThuTuc, TienDo};
-use server::{lock, Shared};
+use lienthong_adapter::Served;
 use state::SimState;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::oneshot;
 
 pub struct Simulator {
-    url: String,
-    shared: Shared,
-    shutdown: Option<oneshot::Sender<()>>,
+    served: Served<Mutex<SimState>>,
 }
 
 impl Simulator {
-    /// Starts on `127.0.0.1:0`.
+    /// Starts on a free loopback port.
     pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
-        Self::start_on("127.0.0.1:0", config).await
-    }
-
-    /// Starts on a given address (the demo may want a fixed port).
-    pub async fn start_on(addr: &str, config: SimConfig) -> std::io::Result<Simulator> {
-        let shared: Shared = Arc::new(Mutex::new(SimState::new(config)));
-        let (url, tx) = lienthong_adapter::serve_simulator(addr, "national portal", |_| {
-            server::router(shared.clone())
-        })
-        .await?;
-        Ok(Simulator {
-            url,
-            shared,
-            shutdown: Some(tx),
-        })
+        let state = Mutex::new(SimState::new(config));
+        let served = Served::start("national portal", state, server::router).await?;
+        Ok(Simulator { served })
     }
 
     /// Base URL, e.g. `http://127.0.0.1:40123` (the adapter's `endpoint`).
     pub fn url(&self) -> &str {
-        &self.url
+        self.served.url()
+    }
+
+    /// The `[partners.adapter]` table of a portal adapter logging in to
+    /// this simulator for unit `madonvi` (`kind` and the tasks' periods
+    /// left to the caller).
+    pub fn adapter_settings(&self, madonvi: &str) -> toml::Table {
+        let c = self.config();
+        let mut table = toml::Table::new();
+        for (key, value) in [
+            ("endpoint", self.url()),
+            ("username", &c.username),
+            ("password", &c.password),
+            ("dstcode", &c.dstcode),
+            ("madonvi", madonvi),
+        ] {
+            table.insert(key.into(), value.into());
+        }
+        table
     }
 
     pub fn config(&self) -> SimConfig {
-        lock(&self.shared).config.clone()
+        self.served.lock().config.clone()
     }
 
     // ---- switches ----
 
     pub fn set_delay(&self, delay: Duration) {
-        lock(&self.shared).faults.delay = delay;
+        self.served.lock().faults.delay = delay;
     }
 
     pub fn fail_next(&self, n: u32) {
-        lock(&self.shared).faults.fail_next = n;
+        self.served.lock().faults.fail_next = n;
     }
 
     pub fn fail_next_of(&self, op: &str, n: u32) {
-        lock(&self.shared)
+        self.served
+            .lock()
             .faults
             .fail_next_of
             .insert(op.to_string(), n);
     }
 
     pub fn lose_reply_of(&self, op: &str, n: u32) {
-        lock(&self.shared)
+        self.served
+            .lock()
             .faults
             .lose_reply_of
             .insert(op.to_string(), n);
     }
 
     pub fn expire_sessions(&self) {
-        lock(&self.shared).expire_sessions();
+        self.served.lock().expire_sessions();
     }
 
     pub fn set_duplicates(&self, on: bool) {
-        lock(&self.shared).faults.duplicates = on;
+        self.served.lock().faults.duplicates = on;
     }
 
     /// The portal already holds this dossier (as if synced by someone else).
     pub fn preload(&self, ho_so: HoSo) {
-        lock(&self.shared).dossiers.insert(
+        self.served.lock().dossiers.insert(
             ho_so.MaHoSo.clone(),
             StoredDossier {
                 ho_so,
@@ -116,25 +121,25 @@ impl Simulator {
 
     /// A citizen files this dossier on the portal for unit `madonvi`.
     pub fn file_on_portal(&self, madonvi: &str, ho_so: HoSo) {
-        lock(&self.shared).filed.push((madonvi.to_string(), ho_so));
+        self.served.lock().filed.push((madonvi.to_string(), ho_so));
     }
 
     pub fn set_procedures(&self, list: Vec<ThuTuc>) {
-        lock(&self.shared).procedures = list;
+        self.served.lock().procedures = list;
     }
 
     pub fn set_agencies(&self, list: Vec<CoQuan>) {
-        lock(&self.shared).agencies = list;
+        self.served.lock().agencies = list;
     }
 
     pub fn set_sectors(&self, list: Vec<LinhVuc>) {
-        lock(&self.shared).sectors = list;
+        self.served.lock().sectors = list;
     }
 
     // ---- records ----
 
     pub fn dossier(&self, ma_ho_so: &str) -> Option<StoredDossier> {
-        lock(&self.shared).dossiers.get(ma_ho_so).cloned()
+        self.served.lock().dossiers.get(ma_ho_so).cloned()
     }
 
     pub fn progress(&self, ma_ho_so: &str) -> Vec<TienDo> {
@@ -144,11 +149,11 @@ impl Simulator {
     }
 
     pub fn dossier_count(&self) -> usize {
-        lock(&self.shared).dossiers.len()
+        self.served.lock().dossiers.len()
     }
 
     pub fn calls(&self) -> Vec<CallRecord> {
-        lock(&self.shared).log.clone()
+        self.served.lock().log.clone()
     }
 
     pub fn calls_of(&self, op: &str) -> Vec<CallRecord> {
@@ -159,19 +164,11 @@ impl Simulator {
     }
 
     pub fn logins(&self) -> u64 {
-        lock(&self.shared).logins
+        self.served.lock().logins
     }
 
     /// Progress entries that arrived out of order or twice.
     pub fn order_violations(&self) -> Vec<String> {
-        lock(&self.shared).order_violations.clone()
-    }
-}
-
-impl Drop for Simulator {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.served.lock().order_violations.clone()
     }
 }

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 pub type Shared = Arc<Mutex<SimState>>;
 
-pub use lienthong_adapter::sync::lock;
+use lienthong_adapter::sync::lock;
 
 pub fn router(shared: Shared) -> Router {
     Router::new()

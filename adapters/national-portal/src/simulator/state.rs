@@ -193,17 +193,12 @@ impl SimState {
     }
 
     fn sync_dossiers(&mut self, updating: bool, data: &[Value]) -> Reply {
-        if data.is_empty() {
-            return Reply::error(codes::INVALID, "Thiếu data");
-        }
+        let list: Vec<HoSo> = match items(data) {
+            Ok(list) => list,
+            Err(reply) => return reply,
+        };
         let mut records = Vec::new();
-        for item in data {
-            let ho_so: HoSo = match from_item(item) {
-                Ok(h) => h,
-                Err(e) => {
-                    return Reply::error(codes::INVALID, format!("Dữ liệu không hợp lệ: {e}"))
-                }
-            };
+        for ho_so in list {
             if let Err(field) = check_ho_so(&ho_so) {
                 return Reply::error(
                     codes::INVALID,
@@ -240,17 +235,12 @@ impl SimState {
     }
 
     fn progress(&mut self, data: &[Value]) -> Reply {
-        if data.is_empty() {
-            return Reply::error(codes::INVALID, "Thiếu data");
-        }
+        let list: Vec<TienDo> = match items(data) {
+            Ok(list) => list,
+            Err(reply) => return reply,
+        };
         let mut entries = Vec::new();
-        for item in data {
-            let entry: TienDo = match from_item(item) {
-                Ok(t) => t,
-                Err(e) => {
-                    return Reply::error(codes::INVALID, format!("Dữ liệu không hợp lệ: {e}"))
-                }
-            };
+        for entry in list {
             if !self.dossiers.contains_key(&entry.MaHoSo) {
                 return Reply::error(
                     codes::NOT_FOUND,
@@ -341,6 +331,20 @@ fn ok_long(result: Vec<Value>) -> Reply {
     let mut reply = Reply::ok(result);
     reply.error_code = Value::from(codes::OK_LONG);
     reply
+}
+
+/// The `data` list of a write, every item read as `T`: an empty list or an
+/// unreadable item is the portal's "invalid".
+fn items<T: serde::de::DeserializeOwned>(data: &[Value]) -> Result<Vec<T>, Reply> {
+    if data.is_empty() {
+        return Err(Reply::error(codes::INVALID, "Thiếu data"));
+    }
+    data.iter()
+        .map(|item| {
+            from_item(item)
+                .map_err(|e| Reply::error(codes::INVALID, format!("Dữ liệu không hợp lệ: {e}")))
+        })
+        .collect()
 }
 
 fn to_values<T: serde::Serialize>(items: &[T]) -> Vec<Value> {

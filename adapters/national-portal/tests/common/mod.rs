@@ -32,18 +32,10 @@ pub fn fail_with(hub: &FakeHub, code: Option<ErrorCode>) {
     hub.refuse_always(code.map(|code| refusal(code, format!("{code} (test)"))));
 }
 
+/// Adapter settings for a simulator, unit `MADONVI`, with `extra` keys
+/// (TOML).
 pub fn settings_table(sim: &Simulator, extra: &str) -> toml::Table {
-    let c = sim.config();
-    format!(
-        "endpoint = \"{}\"\nusername = \"{}\"\npassword = \"{}\"\ndstcode = \"{}\"\n\
-         madonvi = \"{MADONVI}\"\n{extra}",
-        sim.url(),
-        c.username,
-        c.password,
-        c.dstcode
-    )
-    .parse()
-    .expect("test settings are TOML")
+    lienthong_adapter::testing::with_keys(sim.adapter_settings(MADONVI), extra)
 }
 
 pub fn parts(sim: &Simulator, extra: &str) -> (Parts, Settings, Arc<FakeHub>) {

@@ -25,53 +25,56 @@ pub use state::{status_vocabulary, Held, Sent, SimConfig};
 pub use crate::protocol::{Document, Fee, StatusReport};
 
 use lienthong_adapter::http::http_client;
-use server::{lock, Shared};
+use lienthong_adapter::simulator::answer_of;
+use lienthong_adapter::Served;
 use state::{Callback, SimState};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::oneshot;
 
 pub struct Simulator {
-    url: String,
-    shared: Shared,
+    served: Served<Mutex<SimState>>,
     http: reqwest::Client,
-    shutdown: Option<oneshot::Sender<()>>,
 }
 
 impl Simulator {
+    /// Starts on a free loopback port.
     pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
-        Self::start_on("127.0.0.1:0", config).await
-    }
-
-    pub async fn start_on(addr: &str, config: SimConfig) -> std::io::Result<Simulator> {
-        let shared: Shared = Arc::new(Mutex::new(SimState::new(config)));
-        let (url, tx) = lienthong_adapter::serve_simulator(addr, "one-stop", |_| {
-            server::router(shared.clone())
-        })
-        .await?;
+        let state = Mutex::new(SimState::new(config));
+        let served = Served::start("one-stop", state, server::router).await?;
         let timeout = Duration::from_secs(30);
         let http = http_client(timeout, timeout).map_err(std::io::Error::other)?;
-        Ok(Simulator {
-            url,
-            shared,
-            http,
-            shutdown: Some(tx),
-        })
+        Ok(Simulator { served, http })
     }
 
     /// Base URL: the adapter's `endpoint`.
     pub fn url(&self) -> &str {
-        &self.url
+        self.served.url()
+    }
+
+    /// The `[partners.adapter]` table of a one-stop adapter calling this
+    /// simulator (`kind` left to the caller): its URL and token, its own
+    /// vocabulary as `status_map`, and `inbound_secret` for its reports.
+    pub fn adapter_settings(&self, inbound_secret: &str) -> toml::Table {
+        let status_map: toml::Table = status_vocabulary()
+            .into_iter()
+            .map(|(code, canonical)| (code, toml::Value::Integer(i64::from(canonical))))
+            .collect();
+        let mut table = toml::Table::new();
+        table.insert("endpoint".into(), self.url().into());
+        table.insert("api_token".into(), self.api_token().into());
+        table.insert("inbound_secret".into(), inbound_secret.into());
+        table.insert("status_map".into(), toml::Value::Table(status_map));
+        table
     }
 
     pub fn api_token(&self) -> String {
-        lock(&self.shared).config.api_token.clone()
+        self.served.lock().config.api_token.clone()
     }
 
     /// Where to report status changes: the adapter's `…/status` route, the
     /// header name and the shared secret.
     pub fn set_callback(&self, url: &str, header: &str, secret: &str) {
-        lock(&self.shared).callback = Some(Callback {
+        self.served.lock().callback = Some(Callback {
             url: url.to_string(),
             header: header.to_string(),
             secret: secret.to_string(),
@@ -81,23 +84,23 @@ impl Simulator {
     // ---- switches ----
 
     pub fn set_delay(&self, delay: Duration) {
-        lock(&self.shared).faults.delay = delay;
+        self.served.lock().faults.delay = delay;
     }
 
     pub fn fail_next(&self, n: u32) {
-        lock(&self.shared).faults.fail_next = n;
+        self.served.lock().faults.fail_next = n;
     }
 
     pub fn reject_next(&self, n: u32) {
-        lock(&self.shared).faults.reject_next = n;
+        self.served.lock().faults.reject_next = n;
     }
 
     pub fn set_duplicate_callbacks(&self, on: bool) {
-        lock(&self.shared).faults.duplicate_callbacks = on;
+        self.served.lock().faults.duplicate_callbacks = on;
     }
 
     pub fn set_wrong_secret(&self, on: bool) {
-        lock(&self.shared).faults.wrong_secret = on;
+        self.served.lock().faults.wrong_secret = on;
     }
 
     // ---- the system acting ----
@@ -106,7 +109,7 @@ impl Simulator {
     /// returns each answer as (HTTP status, JSON body).
     pub async fn report(&self, report: StatusReport) -> Vec<(u16, serde_json::Value)> {
         let (callback, times, wrong) = {
-            let state = lock(&self.shared);
+            let state = self.served.lock();
             let times = if state.faults.duplicate_callbacks {
                 2
             } else {
@@ -124,22 +127,16 @@ impl Simulator {
         };
         let mut answers = Vec::new();
         for _ in 0..times {
-            let sent = self
+            let request = self
                 .http
                 .post(&cb.url)
                 .header(cb.header.as_str(), secret.as_str())
-                .json(&report)
-                .send()
-                .await;
-            let (status, answer) = match sent {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let body = response.json().await.unwrap_or(serde_json::Value::Null);
-                    (status, body)
-                }
-                Err(e) => (0, serde_json::json!({"error": e.to_string()})),
+                .json(&report);
+            let (status, answer) = match answer_of(request).await {
+                (Some(status), body) => (status, serde_json::from_str(&body).unwrap_or_default()),
+                (None, error) => (0, serde_json::json!({ "error": error })),
             };
-            lock(&self.shared).sent.push(Sent {
+            self.served.lock().sent.push(Sent {
                 report: report.clone(),
                 http_status: status,
                 answer: answer.clone(),
@@ -152,11 +149,11 @@ impl Simulator {
     // ---- records ----
 
     pub fn held(&self, ma_ho_so: &str) -> Option<Held> {
-        lock(&self.shared).dossiers.get(ma_ho_so).cloned()
+        self.served.lock().dossiers.get(ma_ho_so).cloned()
     }
 
     pub fn dossier_count(&self) -> usize {
-        lock(&self.shared).dossiers.len()
+        self.served.lock().dossiers.len()
     }
 
     /// Event versions accepted for a dossier, in arrival order.
@@ -167,23 +164,15 @@ impl Simulator {
     }
 
     pub fn order_violations(&self) -> Vec<String> {
-        lock(&self.shared).order_violations.clone()
+        self.served.lock().order_violations.clone()
     }
 
     /// Every post answered: (kind, HTTP status).
     pub fn log(&self) -> Vec<(String, u16)> {
-        lock(&self.shared).log.clone()
+        self.served.lock().log.clone()
     }
 
     pub fn sent(&self) -> Vec<Sent> {
-        lock(&self.shared).sent.clone()
-    }
-}
-
-impl Drop for Simulator {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.served.lock().sent.clone()
     }
 }

@@ -3,7 +3,7 @@
 
 use lienthong_adapter::pb;
 use lienthong_adapter::prost_types::Timestamp;
-use lienthong_adapter_one_stop::simulator::{status_vocabulary, Simulator};
+use lienthong_adapter_one_stop::simulator::Simulator;
 
 pub const SECRET: &str = "chia-se-bi-mat-0123456789";
 pub const AGENCY: &str = "000.00.09.H22";
@@ -31,17 +31,10 @@ pub fn hub_with(ma: &str, status: pb::DossierStatus) -> FakeHub {
     hub
 }
 
-/// Adapter settings for a simulator, with the simulator's own vocabulary.
+/// Adapter settings for a simulator, with the simulator's own vocabulary
+/// and `extra` keys (TOML).
 pub fn settings_table(sim: &Simulator, extra: &str) -> toml::Table {
-    let mut text = format!(
-        "endpoint = \"{}\"\napi_token = \"{}\"\ninbound_secret = \"{SECRET}\"\n{extra}\n[status_map]\n",
-        sim.url(),
-        sim.api_token()
-    );
-    for (code, canonical) in status_vocabulary() {
-        text.push_str(&format!("{code} = {canonical}\n"));
-    }
-    text.parse().expect("test settings are TOML")
+    lienthong_adapter::testing::with_keys(sim.adapter_settings(SECRET), extra)
 }
 
 pub fn ma(n: u32) -> String {

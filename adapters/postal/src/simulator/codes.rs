@@ -39,7 +39,7 @@ pub fn event_map_table() -> toml::Table {
 /// A complete `[partners.adapter]` table (without `kind`) for this simulator:
 /// webhook mode when `webhook` is true, polling every second otherwise. One
 /// agency is configured: `agency_code`.
-pub fn adapter_settings(
+pub(crate) fn adapter_settings(
     endpoint: &str,
     api_key: &str,
     webhook_secret: &str,

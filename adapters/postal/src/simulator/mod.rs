@@ -19,11 +19,11 @@ pub use state::{ApiCall, SimOrder, Switches, WebhookAttempt};
 pub use crate::vocabulary::ServiceType;
 
 use crate::protocol::TrackingEvent;
-use lienthong_adapter::serve_simulator;
+use lienthong_adapter::Served;
 use state::{Dispatch, Inner};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 /// How the simulated provider is set up.
@@ -125,10 +125,7 @@ impl Shared {
 
 /// A running simulated provider. Dropping it stops it.
 pub struct Simulator {
-    shared: Arc<Shared>,
-    base_url: String,
-    /// Dropping it stops the server.
-    _server: oneshot::Sender<()>,
+    served: Served<Shared>,
 }
 
 impl Simulator {
@@ -136,7 +133,7 @@ impl Simulator {
     pub async fn start(options: SimConfig) -> std::io::Result<Simulator> {
         let (queue, receiver) = mpsc::unbounded_channel();
         let (pending, _) = watch::channel(0usize);
-        let shared = Arc::new(Shared {
+        let shared = Shared {
             inner: Mutex::new(Inner {
                 webhook_url: options.webhook_url,
                 ..Inner::default()
@@ -146,41 +143,54 @@ impl Simulator {
             queue,
             pending,
             tasks: Mutex::new(Vec::new()),
-        });
-        let (base_url, server) =
-            serve_simulator("127.0.0.1:0", "postal", |_| api::router(shared.clone())).await?;
+        };
+        let served = Served::start("postal", shared, api::router).await?;
+        let shared = served.state();
         let sender = tokio::spawn(webhook::run(shared.clone(), receiver));
         if let Ok(mut tasks) = shared.tasks.lock() {
             tasks.push(sender);
         }
-        Ok(Simulator {
-            shared,
-            base_url,
-            _server: server,
-        })
+        Ok(Simulator { served })
     }
 
     /// The provider's base URL, for the adapter's `endpoint`.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        self.served.url()
+    }
+
+    fn shared(&self) -> &Arc<Shared> {
+        self.served.state()
+    }
+
+    /// The `[partners.adapter]` table of an adapter calling this provider
+    /// (`kind` left to the caller), for `agency_code`'s address: webhook
+    /// mode when `webhook`, polling every second otherwise.
+    pub fn adapter_settings(&self, webhook: bool, agency_code: &str) -> toml::Table {
+        codes::adapter_settings(
+            self.base_url(),
+            self.api_key(),
+            self.webhook_secret(),
+            webhook,
+            agency_code,
+        )
     }
 
     pub fn api_key(&self) -> &str {
-        &self.shared.api_key
+        &self.shared().api_key
     }
 
     pub fn webhook_secret(&self) -> &str {
-        &self.shared.webhook_secret
+        &self.shared().webhook_secret
     }
 
     pub fn set_webhook_url(&self, url: Option<String>) {
-        self.shared.lock().webhook_url = url;
+        self.shared().lock().webhook_url = url;
     }
 
     /// Changes the switches.
     pub fn switches(&self, change: impl FnOnce(&mut Switches)) {
         let released = {
-            let mut inner = self.shared.lock();
+            let mut inner = self.shared().lock();
             change(&mut inner.switches);
             if inner.switches.out_of_order {
                 None
@@ -188,12 +198,12 @@ impl Simulator {
                 inner.release_held()
             }
         };
-        self.shared.dispatch(released);
+        self.shared().dispatch(released);
     }
 
     /// Makes the autopilot fail this dossier's delivery and return it.
     pub fn make_undeliverable(&self, ma_ho_so: &str) {
-        self.shared
+        self.shared()
             .lock()
             .undeliverable
             .insert(ma_ho_so.to_string());
@@ -202,35 +212,35 @@ impl Simulator {
     /// Emits one tracking event with the provider's `code` for an order.
     /// Returns false when the provider has no such order.
     pub fn emit(&self, ma_ho_so: &str, service: ServiceType, code: &str, note: &str) -> bool {
-        self.shared.emit(ma_ho_so, service, code, note)
+        self.shared().emit(ma_ho_so, service, code, note)
     }
 
     /// The orders accepted so far, in creation order.
     pub fn orders(&self) -> Vec<SimOrder> {
-        self.shared.lock().orders.clone()
+        self.shared().lock().orders.clone()
     }
 
     pub fn order(&self, ma_ho_so: &str, service: ServiceType) -> Option<SimOrder> {
-        self.shared.lock().order(ma_ho_so, service).cloned()
+        self.shared().lock().order(ma_ho_so, service).cloned()
     }
 
     /// The event feed, in publication order (duplicates included).
     pub fn feed(&self) -> Vec<TrackingEvent> {
-        self.shared.lock().feed.clone()
+        self.shared().lock().feed.clone()
     }
 
     pub fn calls(&self) -> Vec<ApiCall> {
-        self.shared.lock().calls.clone()
+        self.shared().lock().calls.clone()
     }
 
     pub fn webhook_attempts(&self) -> Vec<WebhookAttempt> {
-        self.shared.lock().webhook_attempts.clone()
+        self.shared().lock().webhook_attempts.clone()
     }
 
     /// Waits until every queued webhook was sent (or `timeout` passed);
     /// true when the queue is empty.
     pub async fn settle(&self, timeout: Duration) -> bool {
-        let mut pending = self.shared.pending.subscribe();
+        let mut pending = self.shared().pending.subscribe();
         tokio::time::timeout(timeout, pending.wait_for(|n| *n == 0))
             .await
             .is_ok_and(|r| r.is_ok())
@@ -239,7 +249,7 @@ impl Simulator {
 
 impl Drop for Simulator {
     fn drop(&mut self) {
-        if let Ok(tasks) = self.shared.tasks.lock() {
+        if let Ok(tasks) = self.shared().tasks.lock() {
             for task in tasks.iter() {
                 task.abort();
             }

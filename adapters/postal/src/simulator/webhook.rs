@@ -9,6 +9,7 @@ use crate::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::simulator::state::{Dispatch, WebhookAttempt};
 use crate::simulator::Shared;
 use lienthong_adapter::http::http_client;
+use lienthong_adapter::simulator::answer_of;
 use lienthong_adapter::vietnam_time;
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,7 +51,7 @@ async fn send(shared: &Shared, http: &reqwest::Client, dispatch: &Dispatch) {
             shared.webhook_secret.clone()
         };
         let timestamp = vietnam_time::now_unix().to_string();
-        let result = http
+        let request = http
             .post(&url)
             .header("content-type", "application/json")
             .header(TIMESTAMP_HEADER, &timestamp)
@@ -58,16 +59,8 @@ async fn send(shared: &Shared, http: &reqwest::Client, dispatch: &Dispatch) {
                 SIGNATURE_HEADER,
                 signature::sign(&secret, &timestamp, &body),
             )
-            .body(body.clone())
-            .send()
-            .await;
-        let (status, response) = match result {
-            Ok(r) => {
-                let status = r.status().as_u16();
-                (Some(status), r.text().await.unwrap_or_default())
-            }
-            Err(e) => (None, e.to_string()),
-        };
+            .body(body.clone());
+        let (status, response) = answer_of(request).await;
         shared.lock().webhook_attempts.push(WebhookAttempt {
             event_id: dispatch.event.event_id.clone(),
             code: dispatch.event.code.clone(),

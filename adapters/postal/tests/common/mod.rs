@@ -5,7 +5,8 @@
 
 use lienthong_adapter::pb::{self, command_request::Command};
 use lienthong_adapter::{Adapter, AdapterKind};
-use lienthong_adapter_postal::simulator::{codes, SimConfig, Simulator};
+use lienthong_adapter_postal::simulator::{SimConfig, Simulator};
+use lienthong_adapter_postal::vocabulary::ServiceType;
 use lienthong_adapter_postal::PostalKind;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,13 +54,7 @@ impl Rig {
         let sim = Simulator::start(SimConfig::default())
             .await
             .expect("simulator starts");
-        let mut settings = codes::adapter_settings(
-            sim.base_url(),
-            sim.api_key(),
-            sim.webhook_secret(),
-            webhook,
-            AGENCY,
-        );
+        let mut settings = sim.adapter_settings(webhook, AGENCY);
         adjust(&mut settings);
         let hub = Arc::new(FakeHub::default());
         let Adapter {
@@ -82,6 +77,39 @@ impl Rig {
             http: reqwest::Client::new(),
             _tasks: stop,
             _server: server,
+        }
+    }
+
+    /// Delivers an event of `kind` for `dossier`; the provider must accept it.
+    pub async fn deliver(
+        &self,
+        kind: pb::EventType,
+        dossier: pb::Dossier,
+        seq: u64,
+    ) -> lienthong_adapter::Accepted {
+        self.sink
+            .deliver(&event(kind, dossier, seq))
+            .await
+            .unwrap_or_else(|e| panic!("{kind:?} (event {seq}) refused: {e}"))
+    }
+
+    /// Dossier `n` finished by post: its delivery order is created. Returns
+    /// its `ma_ho_so`.
+    pub async fn delivery_order(&self, n: u32) -> String {
+        let d = dossier(n);
+        self.deliver(pb::EventType::ProcessingFinished, d.clone(), u64::from(n))
+            .await;
+        d.ma_ho_so
+    }
+
+    /// The provider reports these codes, in order, on the dossier's order
+    /// of `service` (which must exist).
+    pub fn report(&self, ma_ho_so: &str, service: ServiceType, codes: &[&str]) {
+        for code in codes {
+            assert!(
+                self.sim.emit(ma_ho_so, service, code, ""),
+                "no {service:?} order for {ma_ho_so}"
+            );
         }
     }
 

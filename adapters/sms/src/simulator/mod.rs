@@ -18,60 +18,51 @@ mod state;
 
 pub use state::{Received, SimConfig};
 
-use state::{Shared, SimState};
-use std::sync::{Arc, Mutex};
+use lienthong_adapter::Served;
+use state::SimState;
+use std::sync::Mutex;
 use std::time::Duration;
-use tokio::sync::oneshot;
 
 pub struct Simulator {
-    url: String,
-    shared: Shared,
-    _shutdown: oneshot::Sender<()>,
+    served: Served<Mutex<SimState>>,
 }
 
 impl Simulator {
     pub async fn start(config: SimConfig) -> std::io::Result<Simulator> {
-        let shared: Shared = Arc::new(Mutex::new(SimState::new(config)));
-        let (url, shutdown) = lienthong_adapter::serve_simulator("127.0.0.1:0", "sms", |_| {
-            api::router(shared.clone())
-        })
-        .await?;
-        Ok(Simulator {
-            url,
-            shared,
-            _shutdown: shutdown,
-        })
+        let state = Mutex::new(SimState::new(config));
+        let served = Served::start("sms", state, api::router).await?;
+        Ok(Simulator { served })
     }
 
     /// Base URL: the `endpoint` setting.
     pub fn url(&self) -> &str {
-        &self.url
+        self.served.url()
     }
 
     /// Every message accepted, in order (a duplicate request is not here twice).
     pub fn received(&self) -> Vec<Received> {
-        state::lock(&self.shared).received.clone()
+        self.served.lock().received.clone()
     }
 
     /// Requests that reached the gateway, duplicates and refusals included.
     pub fn requests(&self) -> usize {
-        state::lock(&self.shared).requests
+        self.served.lock().requests
     }
 
     pub fn fail_next(&self, n: u32) {
-        state::lock(&self.shared).fail_next = n;
+        self.served.lock().fail_next = n;
     }
 
     pub fn set_delay(&self, delay: Duration) {
-        state::lock(&self.shared).delay = delay;
+        self.served.lock().delay = delay;
     }
 
     pub fn lose_answer_next(&self, n: u32) {
-        state::lock(&self.shared).lose_answer_next = n;
+        self.served.lock().lose_answer_next = n;
     }
 
     /// `Some(code)`: refuse every message with it; `None`: accept again.
     pub fn refuse_with(&self, code: Option<&str>) {
-        state::lock(&self.shared).refuse_with = code.map(str::to_string);
+        self.served.lock().refuse_with = code.map(str::to_string);
     }
 }

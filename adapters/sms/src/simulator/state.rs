@@ -2,7 +2,7 @@
 //! switches that make it misbehave.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The account the gateway accepts.
@@ -53,8 +53,4 @@ impl SimState {
 }
 
 /// The state is plain data: a panic elsewhere cannot leave it half-changed.
-pub(super) fn lock(shared: &Shared) -> MutexGuard<'_, SimState> {
-    shared
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+pub(super) use lienthong_adapter::sync::lock;
