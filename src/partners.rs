@@ -53,9 +53,11 @@ impl SubscriptionFilter {
     pub fn matches(&self, event: &Event) -> bool {
         let type_ok = self.event_types.is_empty() || self.event_types.contains(&event.event_type);
         // Catalogue events belong to no agency or procedure: only the type filter applies.
+        // A forward is about both agencies: the sender's subscribers learn
+        // the dossier left, the receiver's that it arrived.
         let agency_ok = self.agencies.is_empty()
             || event.agency_code.is_empty()
-            || self.agencies.contains(&event.agency_code);
+            || self.agencies.iter().any(|a| event.concerns_agency(a));
         let procedure_ok = self.procedures.is_empty()
             || event.procedure_code.is_empty()
             || self.procedures.contains(&event.procedure_code);

@@ -62,6 +62,22 @@ pub fn routing_key(event: &Event) -> String {
     )
 }
 
+/// The further routing keys of an event (RabbitMQ's sender-selected
+/// distribution, the `CC` header): a forward is routed under the agency it
+/// left too, so the sender's queues bound by agency receive it. A queue that
+/// matches both keys still gets one copy.
+pub fn cc_routing_keys(event: &Event) -> Vec<String> {
+    if event.from_agency_code.is_empty() || event.from_agency_code == event.agency_code {
+        return Vec::new();
+    }
+    vec![format!(
+        "{}.{}.{}",
+        event.event_type.as_str(),
+        word(&event.from_agency_code),
+        word(&event.procedure_code)
+    )]
+}
+
 /// The binding keys that deliver exactly what `filter` matches.
 pub fn binding_keys(filter: &SubscriptionFilter) -> Vec<String> {
     let any = || vec!["*".to_string()];
@@ -134,5 +150,43 @@ mod tests {
             vec!["*.000_00_01_H22.*", "catalog_published.-.-"]
         );
         assert_eq!(binding_keys(&SubscriptionFilter::default()), vec!["*.*.*"]);
+    }
+
+    #[test]
+    fn a_forward_is_also_routed_under_the_agency_it_left() {
+        let mut event = crate::domain::Event {
+            event_id: "e".into(),
+            seq: 1,
+            event_type: EventType::DossierForwarded,
+            occurred_at: crate::domain::UnixMillis(0),
+            partner_id: "p".into(),
+            dossier_id: 1,
+            ma_ho_so: "000.00.01.H22-251122-00001".into(),
+            dossier_version: 4,
+            agency_code: "000.00.02.H22".into(),
+            from_agency_code: "000.00.01.H22".into(),
+            procedure_code: "1.000948.H38".into(),
+            from_status: None,
+            to_status: None,
+            payload: crate::domain::EventPayload::CatalogPublished(
+                crate::domain::CatalogPublished {
+                    kind: String::new(),
+                    version: 0,
+                    added: 0,
+                    changed: 0,
+                    removed: 0,
+                },
+            ),
+        };
+        assert_eq!(
+            routing_key(&event),
+            "dossier_forwarded.000_00_02_H22.1_000948_H38"
+        );
+        assert_eq!(
+            cc_routing_keys(&event),
+            vec!["dossier_forwarded.000_00_01_H22.1_000948_H38"]
+        );
+        event.from_agency_code.clear();
+        assert!(cc_routing_keys(&event).is_empty());
     }
 }

@@ -16,7 +16,7 @@
 //! for an fsync.
 
 use super::connect::{connect, Backoff};
-use super::names::routing_key;
+use super::names::{cc_routing_keys, routing_key};
 use super::{topology, AmqpError, AmqpSettings};
 use crate::domain::Event;
 use crate::hub::{CursorId, CursorSaver, Hub};
@@ -205,6 +205,16 @@ fn properties(event: &Event) -> BasicProperties {
     headers.insert("ma_ho_so".into(), text(&event.ma_ho_so));
     headers.insert("agency_code".into(), text(&event.agency_code));
     headers.insert("procedure_code".into(), text(&event.procedure_code));
+    let cc = cc_routing_keys(event);
+    if !cc.is_empty() {
+        headers.insert("from_agency_code".into(), text(&event.from_agency_code));
+        // Read by the broker as further routing keys (sender-selected
+        // distribution); it keeps the header on the delivered message.
+        headers.insert(
+            "CC".into(),
+            AMQPValue::FieldArray(cc.iter().map(|k| text(k)).collect::<Vec<_>>().into()),
+        );
+    }
     if let Some(status) = event.to_status {
         headers.insert("status".into(), AMQPValue::ShortShortUInt(status.code()));
     }

@@ -101,6 +101,12 @@ pub enum Command {
         apology: String,
         new_due_at: Option<UnixMillis>,
     },
+    /// Inter-agency processing (liên thông): the dossier goes to the next
+    /// agency of its procedure's sequence.
+    Forward {
+        to_agency_code: String,
+        note: String,
+    },
 }
 
 /// The name of a command, as used in configuration (`commands = [...]`),
@@ -122,6 +128,7 @@ pub enum CommandName {
     Finish,
     ReturnResult,
     Reschedule,
+    Forward,
     /// Not a dossier command: publishing a shared catalogue.
     PublishCatalog,
     /// Not a dossier command: listing and re-driving parked messages.
@@ -129,7 +136,7 @@ pub enum CommandName {
 }
 
 impl CommandName {
-    pub const ALL: [CommandName; 16] = [
+    pub const ALL: [CommandName; 17] = [
         CommandName::Submit,
         CommandName::Receive,
         CommandName::Refuse,
@@ -144,6 +151,7 @@ impl CommandName {
         CommandName::Finish,
         CommandName::ReturnResult,
         CommandName::Reschedule,
+        CommandName::Forward,
         CommandName::PublishCatalog,
         CommandName::ManageParked,
     ];
@@ -164,6 +172,7 @@ impl CommandName {
             CommandName::Finish => "finish",
             CommandName::ReturnResult => "return_result",
             CommandName::Reschedule => "reschedule",
+            CommandName::Forward => "forward",
             CommandName::PublishCatalog => "publish_catalog",
             CommandName::ManageParked => "manage_parked",
         }
@@ -190,6 +199,7 @@ impl Command {
             Command::Finish { .. } => CommandName::Finish,
             Command::ReturnResult { .. } => CommandName::ReturnResult,
             Command::Reschedule { .. } => CommandName::Reschedule,
+            Command::Forward { .. } => CommandName::Forward,
         }
     }
 }

@@ -80,6 +80,10 @@ pub struct Dossier {
     pub received_at: Option<UnixMillis>,
     pub due_at: Option<UnixMillis>,
     pub returned_at: Option<UnixMillis>,
+    /// When processing finished (status 9), for on-time statistics; absent
+    /// in records written before it was kept.
+    #[serde(default)]
+    pub finished_at: Option<UnixMillis>,
     pub status: Status,
     /// Where a paused dossier (5 or 6) goes back to once the pause is lifted.
     #[serde(default)]

@@ -25,10 +25,11 @@ pub enum EventType {
     ResultReturned,
     DossierRescheduled,
     CatalogPublished,
+    DossierForwarded,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 15] = [
+    pub const ALL: [EventType; 16] = [
         EventType::DossierSubmitted,
         EventType::DossierReceived,
         EventType::DossierRefused,
@@ -44,6 +45,7 @@ impl EventType {
         EventType::ResultReturned,
         EventType::DossierRescheduled,
         EventType::CatalogPublished,
+        EventType::DossierForwarded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +65,7 @@ impl EventType {
             EventType::ResultReturned => "result_returned",
             EventType::DossierRescheduled => "dossier_rescheduled",
             EventType::CatalogPublished => "catalog_published",
+            EventType::DossierForwarded => "dossier_forwarded",
         }
     }
 
@@ -100,9 +103,23 @@ pub struct Event {
     pub dossier_id: u64,
     pub ma_ho_so: String,
     pub dossier_version: u64,
+    /// The dossier's agency after the change.
     pub agency_code: String,
+    /// The agency a forwarded dossier left (`dossier_forwarded` only; empty
+    /// otherwise): its subscribers hear of the forward too.
+    #[serde(default)]
+    pub from_agency_code: String,
     pub procedure_code: String,
     pub from_status: Option<Status>,
     pub to_status: Option<Status>,
     pub payload: EventPayload,
+}
+
+impl Event {
+    /// Whether the event is about `agency`'s dossiers: its agency, or the
+    /// agency a forwarded dossier left (the sender must learn it left).
+    pub fn concerns_agency(&self, agency: &str) -> bool {
+        self.agency_code == agency
+            || (!self.from_agency_code.is_empty() && self.from_agency_code == agency)
+    }
 }

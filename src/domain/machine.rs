@@ -6,6 +6,17 @@
 //! status it interrupted, and the command that lifts it returns there. Nothing
 //! else in the hub decides legality; `apply` looks the command up here and
 //! then fills in the fields that command changes.
+//!
+//! `forward` (liên thông, DOMAIN.md §2 step 6) keeps the status and changes
+//! the agency: the dossier is being processed, only by another agency of the
+//! procedure's sequence, so the portal's status vocabulary has nothing new to
+//! say. It is allowed while the dossier is with an agency and not waiting for
+//! the applicant: received (the one-stop unit hands it on to the competent
+//! agency, Decree 61/2018 Art. 21) or processing (an agency hands its part on
+//! to the next). Not while paused for a supplement or a fee (the agency that
+//! asked must receive the answer), nor stopped, finished or closed. Whether
+//! the target is next in the sequence is a catalogue fact, checked by the
+//! engine against the procedures catalogue.
 
 use super::command::{Command, CommandName, NewDossier};
 use super::status::Status::{self, *};
@@ -58,6 +69,7 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition { command: CommandName::Finish, from: &[Processing], to: Target::To(Finished), event: EventType::ProcessingFinished },
     Transition { command: CommandName::ReturnResult, from: &[Finished], to: Target::To(ResultReturned), event: EventType::ResultReturned },
     Transition { command: CommandName::Reschedule, from: ACTIVE, to: Target::Unchanged, event: EventType::DossierRescheduled },
+    Transition { command: CommandName::Forward, from: &[Received, Processing], to: Target::Unchanged, event: EventType::DossierForwarded },
 ];
 
 /// The table entry for `command` in `status`, or the refusal naming both.
@@ -111,6 +123,7 @@ pub fn create(new: &NewDossier, id: u64, ma_ho_so: String, who: &Actor) -> Appli
         received_at: None,
         due_at: None,
         returned_at: None,
+        finished_at: None,
         status,
         paused_from: None,
         result_delivery: new.result_delivery,
@@ -251,12 +264,29 @@ fn fill(d: &mut Dossier, command: &Command, now: UnixMillis) -> Result<String, D
         Command::Resume { note } => note.clone(),
         Command::Finish { results } => {
             d.results = results.clone();
+            d.finished_at = Some(now);
             String::new()
         }
         Command::ReturnResult { delivery } => {
             d.result_delivery = *delivery;
             d.returned_at = Some(now);
             String::new()
+        }
+        Command::Forward {
+            to_agency_code,
+            note,
+        } => {
+            let from = std::mem::replace(&mut d.agency_code, to_agency_code.clone());
+            // The unit was the sender's; the receiving agency assigns its own.
+            d.processing_unit.clear();
+            // The line reads with the command's label ("Chuyển liên thông:
+            // từ A đến B"), as the process-control slip shows it.
+            let line = format!("từ {from} đến {to_agency_code}");
+            if note.trim().is_empty() {
+                line
+            } else {
+                format!("{line}: {note}")
+            }
         }
         Command::Reschedule {
             apology,

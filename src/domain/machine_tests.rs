@@ -29,7 +29,7 @@ enum Expect {
 }
 
 /// Every command that acts on an existing dossier.
-const DOSSIER_COMMANDS: [CommandName; 13] = [
+const DOSSIER_COMMANDS: [CommandName; 14] = [
     CommandName::Receive,
     CommandName::Refuse,
     CommandName::RequestSupplement,
@@ -43,6 +43,7 @@ const DOSSIER_COMMANDS: [CommandName; 13] = [
     CommandName::Finish,
     CommandName::ReturnResult,
     CommandName::Reschedule,
+    CommandName::Forward,
 ];
 
 /// DOMAIN.md §1–2 as rows: `None` means the command is refused in `from`.
@@ -75,6 +76,8 @@ fn expected(command: CommandName, from: Status) -> Option<(Expect, EventType)> {
         (C::Reschedule, Received | Processing | SupplementRequested | FinancialObligation) => {
             (Expect::Same, E::DossierRescheduled)
         }
+        // Liên thông: with an agency and not waiting for the applicant.
+        (C::Forward, Received | Processing) => (Expect::Same, E::DossierForwarded),
         _ => return None,
     };
     Some((target, event))
@@ -206,6 +209,10 @@ fn sample(command: CommandName) -> Command {
             apology: "xin lỗi: hẹn lại".into(),
             new_due_at: Some(days_from_now(20)),
         },
+        CommandName::Forward => Command::Forward {
+            to_agency_code: "000.00.02.H22".into(),
+            note: "thẩm định phần việc của Sở".into(),
+        },
         CommandName::Submit | CommandName::PublishCatalog | CommandName::ManageParked => {
             unreachable!("not a command on an existing dossier: {command:?}")
         }
@@ -260,9 +267,10 @@ fn every_legal_row_leads_where_domain_md_says() {
             }
         }
     }
-    // 27 (command, status) pairs; the two resumes are tried from the 2 and 3
-    // statuses their pauses interrupt: 25 + 2 + 3.
-    assert_eq!(rows, 30);
+    // 29 (command, status) pairs (forward in 2 and 4 among them); the two
+    // resumes are tried from the 2 and 3 statuses their pauses interrupt:
+    // 27 + 2 + 3.
+    assert_eq!(rows, 32);
 }
 
 #[test]
@@ -292,7 +300,7 @@ fn every_other_combination_is_refused_naming_the_command_and_the_status() {
             );
         }
     }
-    assert_eq!(refused, 13 * 10 - 27);
+    assert_eq!(refused, 14 * 10 - 29);
 }
 
 #[test]
@@ -605,10 +613,31 @@ fn commands_fill_the_fields_they_carry() {
         .unwrap()
         .dossier;
     assert_eq!(finished.results.len(), 1);
+    assert_eq!(finished.finished_at, Some(NOW), "finish stores when");
     let returned = run(&finished, sample(CommandName::ReturnResult))
         .unwrap()
         .dossier;
     assert_eq!(returned.result_delivery, Some(ResultDelivery::ByPost));
     assert_eq!(returned.returned_at, Some(NOW));
     assert_eq!(returned.updated_at, NOW);
+}
+
+#[test]
+fn a_forward_changes_the_agency_keeps_the_status_and_names_both_agencies() {
+    let mut processing = dossier_in(Processing, None);
+    processing.processing_unit = "Phòng Tư pháp".into();
+    let from = processing.agency_code.clone();
+    let forwarded = run(&processing, sample(CommandName::Forward)).unwrap();
+    assert_eq!(forwarded.dossier.agency_code, "000.00.02.H22");
+    assert_eq!(forwarded.dossier.status, Processing);
+    assert_eq!(forwarded.event, EventType::DossierForwarded);
+    assert_eq!(
+        forwarded.dossier.processing_unit, "",
+        "the sender's unit does not follow the dossier"
+    );
+    assert_eq!(
+        forwarded.entry.note,
+        format!("từ {from} đến 000.00.02.H22: thẩm định phần việc của Sở")
+    );
+    assert_eq!(forwarded.entry.command, "forward");
 }

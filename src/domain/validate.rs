@@ -135,6 +135,13 @@ fn command(cmd: &Command) -> Result<(), DomainError> {
         Command::Reschedule { apology, .. } => {
             required_text("reschedule.apology", apology, MAX_TEXT_LEN)
         }
+        Command::Forward {
+            to_agency_code,
+            note,
+        } => {
+            check_code("forward.to_agency_code", to_agency_code)?;
+            text("forward.note", note, MAX_TEXT_LEN)
+        }
     }
 }
 

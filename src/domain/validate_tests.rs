@@ -119,6 +119,10 @@ fn valid_commands() -> Vec<Command> {
             apology: "xin lỗi".into(),
             new_due_at: None,
         },
+        Command::Forward {
+            to_agency_code: "000.00.02.H22".into(),
+            note: String::new(),
+        },
     ]
 }
 
@@ -684,4 +688,15 @@ fn validation_stops_at_the_first_broken_rule_in_contract_order() {
         n.owner_name.clear();
     });
     assert_eq!(refused_field(&env), "submit.agency_code");
+}
+
+#[test]
+fn a_forward_names_a_well_formed_agency() {
+    for bad in ["", "000..02.H22", "Sở Xây dựng"] {
+        let env = on_dossier(Command::Forward {
+            to_agency_code: bad.into(),
+            note: String::new(),
+        });
+        assert_eq!(refused_field(&env), "forward.to_agency_code", "{bad:?}");
+    }
 }

@@ -6,9 +6,10 @@ use super::{CommandOutcome, EngineError, PublicationOutcome};
 use crate::domain::catalog::{self, Publication};
 use crate::domain::codes::{format_ma_ho_so, MAX_DAILY_SEQUENCE};
 use crate::domain::machine::{self, Actor, Applied};
+use crate::domain::procedure::ProcedureTerms;
 use crate::domain::{
-    Action, CatalogPublished, CommandEnvelope, DomainError, Event, EventPayload, EventType,
-    NewDossier, UnixMillis,
+    Action, CatalogPublished, Command, CommandEnvelope, DomainError, Dossier, Event, EventPayload,
+    EventType, NewDossier, UnixMillis,
 };
 use crate::partners::Partner;
 use crate::store::{IdempotencyRecord, Txn};
@@ -114,6 +115,8 @@ pub fn command(
         unit: &env.unit,
         now,
     };
+    // The agency a forwarded dossier left, for the event's subscribers.
+    let mut forwarded_from = String::new();
     let applied = match &env.action {
         Action::Submit(new) => submit(txn, partner, new, &who)?,
         Action::OnDossier {
@@ -135,7 +138,13 @@ pub fn command(
                     });
                 }
             }
-            machine::apply(&current, command, &who)?
+            let applied = machine::apply(&current, command, &who)?;
+            if let Command::Forward { to_agency_code, .. } = command {
+                forward_in_sequence(txn, &current, to_agency_code)?;
+                txn.move_agency_index(&current.agency_code, &applied.dossier);
+                forwarded_from = current.agency_code.clone();
+            }
+            applied
         }
     };
     let Applied {
@@ -153,6 +162,7 @@ pub fn command(
         ma_ho_so: dossier.ma_ho_so.clone(),
         dossier_version: dossier.version,
         agency_code: dossier.agency_code.clone(),
+        from_agency_code: forwarded_from,
         procedure_code: dossier.procedure_code.clone(),
         from_status: entry.from_status,
         to_status: Some(entry.to_status),
@@ -214,6 +224,25 @@ fn submit(
     };
     let id = txn.next_dossier_id()?;
     Ok(machine::create(new, id, ma_ho_so, who))
+}
+
+/// A forward goes to the agency after the current one in the inter-agency
+/// sequence of the dossier's procedure (the procedures catalogue), and to an
+/// agency the agencies catalogue knows once it is published.
+fn forward_in_sequence(txn: &Txn, current: &Dossier, to: &str) -> Result<(), EngineError> {
+    let entry = txn.catalog_entry("procedures", &current.procedure_code)?;
+    let terms = match entry {
+        Some(entry) => {
+            ProcedureTerms::from_entry(&format!("procedures[{}]", current.procedure_code), &entry)?
+        }
+        // No entry: no sequence, and `check_forward` says so.
+        None => ProcedureTerms {
+            code: current.procedure_code.clone(),
+            ..ProcedureTerms::default()
+        },
+    };
+    terms.check_forward(&current.agency_code, to)?;
+    known_in_catalog(txn, "agencies", "forward.to_agency_code", to)
 }
 
 /// When a catalogue has been published, codes must be in it.
@@ -298,6 +327,7 @@ pub fn publication(
             ma_ho_so: String::new(),
             dossier_version: 0,
             agency_code: String::new(),
+            from_agency_code: String::new(),
             procedure_code: String::new(),
             from_status: None,
             to_status: None,

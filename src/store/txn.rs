@@ -197,6 +197,16 @@ impl<'a> Txn<'a> {
         self.staged_dossiers.insert(dossier.id, dossier.clone());
     }
 
+    /// A forwarded dossier leaves `from`'s listing index for its new
+    /// agency's, in the same batch as the dossier itself.
+    pub fn move_agency_index(&mut self, from: &str, dossier: &Dossier) {
+        self.staged.insert(keys::by_agency(from, dossier.id), None);
+        self.put(
+            keys::by_agency(&dossier.agency_code, dossier.id),
+            Vec::new(),
+        );
+    }
+
     pub fn put_history(&mut self, dossier_id: u64, entry: &HistoryEntry) {
         self.put(keys::history(dossier_id, entry.version), encode(entry));
     }
@@ -223,6 +233,14 @@ impl<'a> Txn<'a> {
 
     pub fn catalog_version(&self, kind: &str) -> Result<u64, StoreError> {
         Ok(self.get_u64(&keys::catalog_version(kind))?.unwrap_or(0))
+    }
+
+    pub fn catalog_entry(
+        &self,
+        kind: &str,
+        code: &str,
+    ) -> Result<Option<CatalogEntry>, StoreError> {
+        self.get_json(&keys::catalog_entry(kind, code))
     }
 
     pub fn catalog_has(&self, kind: &str, code: &str) -> Result<bool, StoreError> {

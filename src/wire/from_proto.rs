@@ -219,6 +219,10 @@ fn command(asked: pb::command_request::Command) -> Result<Decoded> {
             new_due_at: opt_timestamp("reschedule.new_due_at", &r.new_due_at)?,
             apology: r.apology,
         },
+        C::Forward(f) => Command::Forward {
+            to_agency_code: f.to_agency_code,
+            note: f.note,
+        },
     };
     Ok(Decoded::OnDossier(command))
 }

@@ -84,6 +84,7 @@ pub fn dossier(d: &Dossier) -> pb::Dossier {
         received_at: opt_timestamp(d.received_at),
         due_at: opt_timestamp(d.due_at),
         returned_at: opt_timestamp(d.returned_at),
+        finished_at: opt_timestamp(d.finished_at),
         status: status(d.status),
         result_delivery: delivery(d.result_delivery),
         processing_unit: d.processing_unit.clone(),
@@ -197,6 +198,7 @@ pub fn event_type(t: EventType) -> i32 {
         EventType::ResultReturned => P::ResultReturned,
         EventType::DossierRescheduled => P::DossierRescheduled,
         EventType::CatalogPublished => P::CatalogPublished,
+        EventType::DossierForwarded => P::DossierForwarded,
     }) as i32
 }
 
@@ -228,6 +230,7 @@ pub fn event(e: &Event) -> pb::Event {
         ma_ho_so: e.ma_ho_so.clone(),
         dossier_version: e.dossier_version,
         agency_code: e.agency_code.clone(),
+        from_agency_code: e.from_agency_code.clone(),
         procedure_code: e.procedure_code.clone(),
         from_status: opt_status(e.from_status),
         to_status: opt_status(e.to_status),

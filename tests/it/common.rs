@@ -31,6 +31,8 @@ pub const AGENCY: &str = "000.00.01.H22";
 pub const DA_NANG: &str = "000.00.01.H17";
 pub const DA_NANG_TOKEN: &str = "one-stop-da-nang-token";
 pub const PROCEDURE: &str = "1.000948.H38";
+/// The agency after AGENCY in PROCEDURE's inter-agency sequence.
+pub const NEXT_AGENCY: &str = "000.00.02.H22";
 
 pub struct TestHub {
     pub running: Option<RunningHub>,
@@ -378,12 +380,48 @@ pub fn every_command() -> Vec<(&'static str, C)> {
                 new_due_at: Some(in_days(30)),
             }),
         ),
+        // Accepted only once the procedures catalogue gives PROCEDURE the
+        // sequence AGENCY → NEXT_AGENCY (`publish_sequence`).
+        (
+            "forward",
+            C::Forward(pb::ForwardDossier {
+                to_agency_code: NEXT_AGENCY.into(),
+                note: String::new(),
+            }),
+        ),
     ]
 }
 
 /// The names of every dossier command (not submit).
 pub fn dossier_command_names() -> Vec<&'static str> {
     every_command().into_iter().map(|(name, _)| name).collect()
+}
+
+/// Publishes a procedures catalogue giving PROCEDURE the inter-agency
+/// sequence AGENCY → NEXT_AGENCY (as the national portal would).
+pub async fn publish_sequence(hub: &TestHub) {
+    let mut portal = hub.client(PORTAL).await;
+    let request = portal.req(pb::PublishCatalogRequest {
+        idempotency_key: "procedures-with-sequence".into(),
+        kind: "procedures".into(),
+        entries: vec![pb::CatalogEntry {
+            code: PROCEDURE.into(),
+            name: "Cấp giấy phép xây dựng".into(),
+            parent_code: String::new(),
+            attributes: [(
+                "interagency_sequence".to_string(),
+                format!("{AGENCY}, {NEXT_AGENCY}"),
+            )]
+            .into_iter()
+            .collect(),
+        }],
+        expected_version: None,
+    });
+    portal
+        .catalogs
+        .publish_catalog(request)
+        .await
+        .expect("procedures catalogue published");
 }
 
 pub fn command_named(name: &str) -> C {

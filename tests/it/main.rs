@@ -14,6 +14,7 @@ mod common;
 mod config;
 mod crash;
 mod demo;
+mod forward;
 mod idempotency;
 mod notifications;
 mod reconcile;

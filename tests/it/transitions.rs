@@ -80,6 +80,7 @@ fn legal() -> HashMap<&'static str, Vec<(&'static str, i32)>> {
                 ("stop", STOPPED),
                 ("withdraw", WITHDRAWN),
                 ("reschedule", RECEIVED),
+                ("forward", RECEIVED),
             ],
         ),
         ("refused", vec![]),
@@ -92,6 +93,7 @@ fn legal() -> HashMap<&'static str, Vec<(&'static str, i32)>> {
                 ("withdraw", WITHDRAWN),
                 ("finish", FINISHED),
                 ("reschedule", PROCESSING),
+                ("forward", PROCESSING),
             ],
         ),
         // A supplement requested at reception returns the dossier to reception.
@@ -152,6 +154,7 @@ async fn dossier_in(client: &mut Client, tag: &str, path: &[&str]) -> (u64, u64)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_command_in_every_status_is_accepted_exactly_when_legal() {
     let mut hub = TestHub::start().await;
+    common::publish_sequence(&hub).await;
     let legal = legal();
     let mut tasks = Vec::new();
     for (name, status, path) in paths() {
@@ -230,7 +233,7 @@ async fn every_command_in_every_status_is_accepted_exactly_when_legal() {
     for task in tasks {
         total += task.await.expect("status task");
     }
-    assert_eq!(total, 11 * 13);
+    assert_eq!(total, 11 * 14);
     hub.stop().await;
 }
 
@@ -265,6 +268,16 @@ async fn a_full_life_keeps_every_step_in_the_history() {
     assert_eq!(dossier.reschedules.len(), 1);
     assert_eq!(dossier.due_at, dossier.reschedules[0].new_due_at);
     assert!(dossier.returned_at.is_some());
+    let finished_at = dossier
+        .finished_at
+        .expect("finish stores when processing finished");
+    let finish_line = reply
+        .history
+        .iter()
+        .find(|h| h.command == "finish")
+        .unwrap();
+    assert_eq!(Some(finished_at), finish_line.at);
+    assert!(dossier.returned_at.unwrap().seconds >= finished_at.seconds);
     let commands: Vec<_> = reply.history.iter().map(|h| h.command.as_str()).collect();
     let mut expected = vec!["submit"];
     expected.extend(path);

@@ -149,6 +149,7 @@ fn command_name(command: &Command) -> CommandName {
         Command::Finish(_) => CommandName::Finish,
         Command::ReturnResult(_) => CommandName::ReturnResult,
         Command::Reschedule(_) => CommandName::Reschedule,
+        Command::Forward(_) => CommandName::Forward,
     }
 }
 
@@ -173,6 +174,7 @@ fn apply(held: &mut Held, command: &Command) -> Result<(), HubCallError> {
     match command {
         Command::Receive(c) => d.due_at = c.due_at,
         Command::Reschedule(c) => d.due_at = c.new_due_at,
+        Command::Forward(c) => d.agency_code = c.to_agency_code.clone(),
         Command::SubmitSupplement(c) if c.new_due_at.is_some() => d.due_at = c.new_due_at,
         _ => {}
     }

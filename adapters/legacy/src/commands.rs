@@ -280,9 +280,12 @@ pub fn plan(
             })
         }
         CommandName::Reschedule => reschedule(note, update.due_at.unwrap_or_default()),
-        CommandName::Submit | CommandName::PublishCatalog | CommandName::ManageParked => {
-            return Err(no_way())
-        }
+        // A forward changes the agency, not the status: no status report
+        // plans one.
+        CommandName::Submit
+        | CommandName::Forward
+        | CommandName::PublishCatalog
+        | CommandName::ManageParked => return Err(no_way()),
     };
     Ok(Plan::Execute {
         name: name.as_str(),

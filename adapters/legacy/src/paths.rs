@@ -39,6 +39,7 @@ pub enum Path {
     ReceivedAt,
     DueAt,
     ReturnedAt,
+    FinishedAt,
     Status,
     StatusCode,
     ResultDelivery,
@@ -82,6 +83,7 @@ pub const PATHS: &[(&str, Path)] = &[
     ("dossier.received_at", Path::ReceivedAt),
     ("dossier.due_at", Path::DueAt),
     ("dossier.returned_at", Path::ReturnedAt),
+    ("dossier.finished_at", Path::FinishedAt),
     ("dossier.status", Path::Status),
     ("dossier.status_code", Path::StatusCode),
     ("dossier.result_delivery", Path::ResultDelivery),
@@ -195,6 +197,9 @@ impl Codes<'_> {
             Path::DueAt => self.date(d.and_then(|d| d.due_at.as_ref()).map(|t| t.seconds)),
             Path::ReturnedAt => {
                 self.date(d.and_then(|d| d.returned_at.as_ref()).map(|t| t.seconds))
+            }
+            Path::FinishedAt => {
+                self.date(d.and_then(|d| d.finished_at.as_ref()).map(|t| t.seconds))
             }
             Path::Status => match d {
                 Some(d) => self.status(d.status)?,

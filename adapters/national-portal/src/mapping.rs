@@ -143,6 +143,7 @@ fn command_label(command: &str) -> &str {
         "finish" => "Đã xử lý xong",
         "return_result" => "Trả kết quả",
         "reschedule" => "Xin lỗi và hẹn lại ngày trả kết quả",
+        "forward" => "Chuyển liên thông",
         other => other,
     }
 }
@@ -289,6 +290,24 @@ mod tests {
         assert_eq!(t.ThoiDiemXuLy, "20251122100405");
         assert_eq!(t.NoiDungXuLy, "Yêu cầu bổ sung hồ sơ: thiếu giấy tờ");
         assert_eq!((t.TrangThai, t.SoThuTu), (5, 3));
+    }
+
+    #[test]
+    fn a_forward_is_reported_as_a_progress_entry_naming_both_agencies() {
+        let e = pb::HistoryEntry {
+            version: 4,
+            command: "forward".into(),
+            unit: "Phòng Quản lý đô thị".into(),
+            to_status: 4,
+            note: "từ 000.00.01.H22 đến 000.00.02.H22".into(),
+            ..Default::default()
+        };
+        let t = tien_do("A-251122-00001", &e);
+        assert_eq!(
+            t.NoiDungXuLy,
+            "Chuyển liên thông: từ 000.00.01.H22 đến 000.00.02.H22"
+        );
+        assert_eq!(t.TrangThai, 4);
     }
 
     #[test]

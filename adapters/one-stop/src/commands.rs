@@ -143,7 +143,10 @@ pub fn derive(target: u8, dossier: &pb::Dossier, r: &StatusReport) -> Result<Der
             apology: or(&r.note, "Xin lỗi và hẹn lại ngày trả kết quả"),
             new_due_at: due_at,
         }),
-        CommandName::Submit | CommandName::PublishCatalog | CommandName::ManageParked => {
+        CommandName::Submit
+        | CommandName::Forward
+        | CommandName::PublishCatalog
+        | CommandName::ManageParked => {
             return Ok(Derived::Unreachable(format!(
                 "`{}` is not a status change",
                 name.as_str()

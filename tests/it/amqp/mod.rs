@@ -6,6 +6,7 @@
 
 mod commands;
 mod events;
+mod forward;
 mod outage;
 
 use crate::common::TestHub;

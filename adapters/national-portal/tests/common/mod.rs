@@ -145,6 +145,7 @@ pub fn event(ma_ho_so: &str, version: u64) -> pb::Event {
         ma_ho_so: ma_ho_so.into(),
         dossier_version: version,
         agency_code: AGENCY.into(),
+        from_agency_code: String::new(),
         procedure_code: PROCEDURE.into(),
         from_status: 0,
         to_status: status,

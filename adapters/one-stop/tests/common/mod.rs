@@ -68,6 +68,7 @@ pub fn event(ma: &str, version: u64, partner: &str) -> pb::Event {
         ma_ho_so: ma.into(),
         dossier_version: version,
         agency_code: AGENCY.into(),
+        from_agency_code: String::new(),
         procedure_code: "1.000894.000.00.00.H22".into(),
         from_status: 0,
         to_status: status,
