@@ -2,7 +2,7 @@
 //! channel from the procedures catalogue, counted with the configured
 //! calendar; catalogue attributes checked at publication.
 
-use crate::common::{publish_catalog, Client, TestHub, PORTAL};
+use crate::common::{catalog_entry, publish_catalog, Client, TestHub, PORTAL};
 use lienthong::domain::working_time::{millis, TimeLimit};
 use lienthong::domain::{Channel, UnixMillis};
 use lienthong::grpc::pb;
@@ -11,15 +11,11 @@ use time::macros::datetime;
 use tonic::Code;
 
 fn procedure(code: &str, attributes: &[(&str, &str)]) -> pb::CatalogEntry {
-    pb::CatalogEntry {
-        code: code.into(),
-        name: format!("Thủ tục {code}"),
-        parent_code: String::new(),
-        attributes: attributes
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+    let mut entry = catalog_entry(code, &format!("Thủ tục {code}"));
+    for (k, v) in attributes {
+        entry.attributes.insert(k.to_string(), v.to_string());
     }
+    entry
 }
 
 /// Publishes `entries` as the procedures catalogue.

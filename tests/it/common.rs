@@ -401,27 +401,20 @@ pub fn dossier_command_names() -> Vec<&'static str> {
 /// sequence AGENCY → NEXT_AGENCY (as the national portal would).
 pub async fn publish_sequence(hub: &TestHub) {
     let mut portal = hub.client(PORTAL).await;
-    let request = portal.req(pb::PublishCatalogRequest {
-        idempotency_key: "procedures-with-sequence".into(),
-        kind: "procedures".into(),
-        entries: vec![pb::CatalogEntry {
-            code: PROCEDURE.into(),
-            name: "Cấp giấy phép xây dựng".into(),
-            parent_code: String::new(),
-            attributes: [(
-                "interagency_sequence".to_string(),
-                format!("{AGENCY}, {NEXT_AGENCY}"),
-            )]
-            .into_iter()
-            .collect(),
-        }],
-        expected_version: None,
-    });
-    portal
-        .catalogs
-        .publish_catalog(request)
-        .await
-        .expect("procedures catalogue published");
+    let mut entry = catalog_entry(PROCEDURE, "Cấp giấy phép xây dựng");
+    entry.attributes.insert(
+        "interagency_sequence".into(),
+        format!("{AGENCY}, {NEXT_AGENCY}"),
+    );
+    publish_catalog(
+        &mut portal,
+        "procedures-with-sequence",
+        "procedures",
+        vec![entry],
+        None,
+    )
+    .await
+    .expect("procedures catalogue published");
 }
 
 pub fn command_named(name: &str) -> C {

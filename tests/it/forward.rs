@@ -4,7 +4,8 @@
 //! hear of the forward.
 
 use crate::common::{
-    command, command_named, publish_sequence, Client, TestHub, AGENCY, NEXT_AGENCY, PORTAL,
+    command, command_named, partner_section, publish_sequence, Client, TestHub, AGENCY,
+    NEXT_AGENCY, PORTAL,
 };
 use lienthong::config::{PartnerSection, SubscriptionSection};
 use lienthong::grpc::pb::{self, command_request::Command as C};
@@ -19,17 +20,11 @@ const SO_B: &str = "dev-so-b-token-000001";
 /// A one-stop system that acts for, and hears about, one agency only.
 fn agency_partner(id: &str, token: &str, agency: &str) -> PartnerSection {
     PartnerSection {
-        id: id.into(),
-        kind: "one_stop".into(),
-        token: Some(token.into()),
-        token_sha256: None,
-        commands: vec!["*".into()],
-        agencies: vec![agency.into()],
         subscription: Some(SubscriptionSection {
             agencies: vec![agency.into()],
             ..Default::default()
         }),
-        adapter: None,
+        ..partner_section(id, "one_stop", token, &["*"], &[agency])
     }
 }
 
