@@ -48,6 +48,11 @@ pub struct DemoArgs {
     /// Where to put the temporary data directory (default: the system temp dir).
     #[arg(long)]
     pub dir: Option<std::path::PathBuf>,
+    /// After the day, keep the hub, the simulated partners and the hosted
+    /// one-stop workspace running (it prints where to open it and the
+    /// development officers' sign-ins) until Ctrl-C or SIGTERM.
+    #[arg(long)]
+    pub keep_running: bool,
 }
 
 impl Default for DemoArgs {
@@ -58,6 +63,7 @@ impl Default for DemoArgs {
             no_faults: false,
             concurrency: 16,
             dir: None,
+            keep_running: false,
         }
     }
 }
@@ -125,6 +131,10 @@ pub async fn run(args: DemoArgs) -> Result<Tally, DemoError> {
     let world = Arc::new(world::World::start(args.dir.as_deref()).await?);
     world.print_header(&args);
     let outcome = run_day(&world, &args, started).await;
+    if args.keep_running && outcome.is_ok() {
+        world.print_workspace();
+        crate::shutdown_signal().await;
+    }
     let stopped = world.stop().await;
     let tally = outcome?;
     stopped?;

@@ -69,6 +69,10 @@ pub struct World {
     pub subscriptions: Vec<(&'static str, SubscriptionSection)>,
     pub grpc_addr: std::net::SocketAddr,
     pub http_addr: std::net::SocketAddr,
+    /// The hosted one-stop workspace's listener (`[web]` of the embedded
+    /// configuration), and its development officers: login, role, password.
+    pub web_addr: Option<std::net::SocketAddr>,
+    pub officers: Vec<(String, String, String)>,
 }
 
 fn sim_error(which: &'static str) -> impl FnOnce(std::io::Error) -> DemoError {
@@ -139,11 +143,21 @@ impl World {
             .collect();
         config.partners.extend(partners);
         config.partners.extend(observers());
+        let officers = config
+            .web
+            .iter()
+            .flat_map(|web| &web.officers)
+            .map(|o| {
+                let password = o.password.clone().unwrap_or_else(|| "(argon2 only)".into());
+                (o.login.clone(), o.role.clone(), password)
+            })
+            .collect();
         let loaded = config
             .check("the demo's configuration", &lienthong::adapters::kinds())
             .map_err(lienthong::app::AppError::from)?;
         let hub = lienthong::app::start(&loaded).await?;
         let grpc_addr = hub.addr;
+        let web_addr = hub.web_addr;
         let http_addr = hub.http_addr.ok_or_else(|| DemoError::Connect {
             addr: "hub.http_listen".into(),
             reason: "the hub did not open its HTTP side".into(),
@@ -173,6 +187,8 @@ impl World {
             subscriptions,
             grpc_addr,
             http_addr,
+            web_addr,
+            officers,
         };
         world.wait_for_catalogues().await?;
         Ok(world)
@@ -239,6 +255,9 @@ impl World {
         for (id, name, url) in rows {
             println!("  {id:<11} {name:<38} {url}");
         }
+        if let Some(web) = self.web_addr {
+            println!("hosted one-stop workspace (Một cửa điện tử): http://{web}/mot-cua/");
+        }
         println!(
             "faults: {}",
             if args.no_faults {
@@ -247,6 +266,24 @@ impl World {
                 "on"
             }
         );
+    }
+
+    /// Where to open the hosted workspace and who may sign in (the
+    /// development officers' PUBLIC passwords), for `--keep-running`.
+    pub fn print_workspace(&self) {
+        let Some(web) = self.web_addr else {
+            println!("\nthe hub runs without [web]: no hosted workspace to open");
+            return;
+        };
+        println!(
+            "\nstill running (Ctrl-C or SIGTERM stops it): gRPC {}",
+            self.grpc_addr
+        );
+        println!("open the hosted one-stop workspace at http://{web}/mot-cua/");
+        println!("development officers and their PUBLIC passwords:");
+        for (login, role, password) in &self.officers {
+            println!("  {login:<16} {role:<14} password {password}");
+        }
     }
 
     /// Stops the hub and removes the temporary directory.

@@ -135,3 +135,72 @@ fn a_day_too_small_for_every_path_is_refused_naming_the_option() {
         "nothing ran"
     );
 }
+
+/// A plain HTTP/1.1 GET on loopback: the status line and the body.
+fn get(addr: &str, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("the web listener answers");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.lines().next().unwrap_or_default().to_string();
+    (status, answer)
+}
+
+#[test]
+fn with_keep_running_the_demo_serves_the_hosted_workspace_until_sigterm() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(BIN)
+        .args(["demo", "--dossiers", "10", "--no-faults", "--keep-running"])
+        .args(["--dir", dir.path().to_str().expect("utf-8 temp dir")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run lienthong demo");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let mut printed = Vec::new();
+    // Read until the demo says it keeps running and has listed the logins.
+    let mut workspace = None;
+    for line in lines.by_ref() {
+        let line = line.expect("stdout readable");
+        if let Some(url) = line.strip_prefix("open the hosted one-stop workspace at http://") {
+            workspace = Some(url.trim_end_matches("/mot-cua/").to_string());
+        }
+        let done = workspace.is_some() && line.trim_start().starts_with("quantri ");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = printed.join("\n");
+    let addr = workspace.unwrap_or_else(|| panic!("no workspace address printed:\n{text}"));
+    for login in ["tiepnhan", "chuyenvien", "lanhdao", "quantri"] {
+        assert!(text.contains(login), "{login} listed:\n{text}");
+    }
+    assert!(text.contains("dev-tiepnhan-matkhau"), "{text}");
+    assert!(
+        text.contains("every acknowledged change reached") || text.contains("tally per partner"),
+        "the day ran first:\n{text}"
+    );
+    let (status, page) = get(&addr, "/mot-cua/dang-nhap");
+    assert!(status.contains(" 200 "), "{status}\n{page}");
+    assert!(page.contains("Đăng nhập"), "{page}");
+
+    let stop = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(stop.success());
+    let exit = child.wait().expect("the demo exits");
+    assert!(exit.success(), "stopped cleanly on SIGTERM: {exit}");
+    assert!(
+        std::net::TcpStream::connect(&addr).is_err(),
+        "the web listener is closed"
+    );
+}
