@@ -94,6 +94,7 @@ pub fn command_text(command: &str) -> String {
         Some(CommandName::Finish) => "Hoàn thành xử lý",
         Some(CommandName::ReturnResult) => "Trả kết quả",
         Some(CommandName::Reschedule) => "Xin lỗi, hẹn lại ngày trả kết quả",
+        Some(CommandName::Forward) => "Chuyển liên thông",
         _ => "",
     };
     if said.is_empty() {
@@ -262,6 +263,7 @@ pub fn facts(d: &Dossier, role: OfficerRole, agency: &str) -> Vec<Fact> {
                 .map(|r| delivery(r).to_string())
                 .unwrap_or_else(|| "—".into()),
         ),
+        fact("Ngày có kết quả", optional_time(d.finished_at)),
         fact("Ngày trả kết quả", optional_time(d.returned_at)),
     ]
 }

@@ -30,6 +30,7 @@ fn dossier(status: Status) -> Dossier {
         received_at: None,
         due_at: Some(UnixMillis(NOW.0 + 86_400_000)),
         returned_at: None,
+        finished_at: None,
         status,
         paused_from: None,
         result_delivery: None,
