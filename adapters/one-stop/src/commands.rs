@@ -38,14 +38,18 @@ pub struct BadField {
 
 /// The commands the one-stop system's reports can become: every dossier
 /// command but submission (dossiers reach the system; it does not file
-/// them). Its partner entry needs them all (`commands = […]`).
+/// them), nor `forward`, which changes the agency, not the status, so no
+/// status report plans one. Its partner entry needs them all (`commands = […]`).
 pub fn granted() -> Vec<&'static str> {
     CommandName::ALL
         .into_iter()
         .filter(|c| {
             !matches!(
                 c,
-                CommandName::Submit | CommandName::PublishCatalog | CommandName::ManageParked
+                CommandName::Submit
+                    | CommandName::Forward
+                    | CommandName::PublishCatalog
+                    | CommandName::ManageParked
             )
         })
         .map(CommandName::as_str)
