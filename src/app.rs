@@ -11,6 +11,7 @@ use crate::hub::DeadLetters;
 use crate::hub::{AdapterDeliveries, Hub, HubError, RetentionSettings};
 use crate::store::{Store, StoreError};
 use crate::web::{self, WebError};
+use crate::workspace::{self, WorkspaceError};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,8 @@ pub enum AppError {
     },
     #[error(transparent)]
     Web(#[from] WebError),
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
     #[error("the gRPC server failed: {0}")]
     Serve(String),
 }
@@ -79,6 +82,9 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     if let Some(settings) = &loaded.notifications {
         destinations.extend(crate::notify::destinations(settings));
     }
+    if let Some(web) = &config.web {
+        destinations.push(workspace::destination(&web.one_stop_partner));
+    }
     let (hub, runtime) = Hub::start(store.clone(), partners, destinations, engine, retention)?;
     let hub = hub.with_working_time(loaded.working_time.clone());
     let adapters = adapters::start(&hub, loaded)?;
@@ -115,9 +121,16 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         None => None,
     };
     let http_addr = http.as_ref().map(|(_, addr)| *addr);
-    let web_server = match &config.web {
-        Some(section) => Some(web::prepare(&hub, section.settings(), section.officers()).await?),
-        None => None,
+    let (web_server, workspace_task) = match &config.web {
+        Some(section) => {
+            let (workspace, task) =
+                workspace::start(&hub, &section.one_stop_partner, loaded.working_time.clone())
+                    .await?;
+            let server =
+                web::prepare(&hub, section.settings(), section.officers(), workspace).await?;
+            (Some(server), Some(task))
+        }
+        None => (None, None),
     };
     let web_addr = web_server.as_ref().map(|server| server.addr);
     let deliveries: Arc<dyn AdapterDeliveries> = adapters.relays.clone();
@@ -165,6 +178,9 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
             if let Ok(Err(e)) = web.await {
                 tracing::warn!(error = %e, "the web listener ended with an error");
             }
+        }
+        if let Some(task) = workspace_task {
+            task.join().await;
         }
         adapters.join().await;
         let _ = server_stop_tx.send(());

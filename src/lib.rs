@@ -22,3 +22,4 @@ pub mod store;
 pub mod telemetry;
 pub mod web;
 pub mod wire;
+pub mod workspace;

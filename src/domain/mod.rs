@@ -26,6 +26,7 @@ pub mod status;
 pub mod time;
 pub mod validate;
 pub mod working_time;
+pub mod workspace;
 
 pub use command::{Action, Command, CommandEnvelope, CommandName, DossierRef, NewDossier};
 pub use dossier::{

@@ -16,6 +16,7 @@ mod officers;
 mod retention;
 mod schedule;
 mod subscription;
+mod workspace;
 
 pub use crate::store::{
     CursorId, DeliveryState, DeliveryStats, ListFilter, NotificationOutcome, NotificationRecord,
@@ -33,6 +34,7 @@ pub use notifications::{
 pub use officers::OfficerRecords;
 pub use retention::{sweep as retention_sweep, RetentionSettings};
 pub use schedule::Appointment;
+pub use workspace::WorkspaceRecords;
 
 use crate::domain::catalog::{self, CatalogChange, CatalogEntry, Publication};
 use crate::domain::working_time::WorkingTime;
@@ -152,6 +154,11 @@ impl Hub {
     /// sign-ins.
     pub fn officer_records(&self) -> OfficerRecords {
         OfficerRecords::new(self.store.clone())
+    }
+
+    /// The hosted one-stop workspace's read model and assignments.
+    pub fn workspace_records(&self) -> WorkspaceRecords {
+        WorkspaceRecords::new(self.store.clone())
     }
 
     /// The seq of the newest durable event; changes on every commit.

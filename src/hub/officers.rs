@@ -25,6 +25,12 @@ impl OfficerRecords {
         Ok(self.store.officer_account(login)?)
     }
 
+    /// Every account, in login order (the workspace lists departments and
+    /// specialists from them).
+    pub fn accounts(&self) -> Result<Vec<OfficerAccount>, HubError> {
+        Ok(self.store.officer_accounts()?)
+    }
+
     /// Makes `accounts` the whole set, atomically and durably.
     pub fn replace_accounts(&self, accounts: &[OfficerAccount]) -> Result<(), HubError> {
         Ok(self.store.replace_officer_accounts(accounts)?)

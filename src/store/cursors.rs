@@ -21,17 +21,21 @@ pub enum CursorId {
     Adapter(String),
     /// The AMQP publisher feeding the events exchange.
     AmqpEvents,
+    /// The hosted one-stop workspace's read model, of the module partner
+    /// it acts as.
+    Workspace(String),
 }
 
 impl CursorId {
     /// The name stored under the cursor prefix: the partner id itself,
-    /// `adapter:<partner id>`, or `amqp:events`. Partner ids cannot contain
-    /// `:`, so the three never collide.
+    /// `adapter:<partner id>`, `amqp:events` or `workspace:<partner id>`.
+    /// Partner ids cannot contain `:`, so they never collide.
     pub fn name(&self) -> String {
         match self {
             CursorId::Partner(partner) => partner.clone(),
             CursorId::Adapter(partner) => format!("adapter:{partner}"),
             CursorId::AmqpEvents => "amqp:events".to_string(),
+            CursorId::Workspace(partner) => format!("workspace:{partner}"),
         }
     }
 
@@ -83,6 +87,10 @@ mod tests {
         assert_eq!(CursorId::Partner("postal".into()).name(), "postal");
         assert_eq!(CursorId::Adapter("postal".into()).name(), "adapter:postal");
         assert_eq!(CursorId::AmqpEvents.name(), "amqp:events");
+        assert_eq!(
+            CursorId::Workspace("mot-cua".into()).name(),
+            "workspace:mot-cua"
+        );
         assert_eq!(CursorId::Adapter("p".into()).key(), b"cadapter:p".to_vec());
     }
 }

@@ -20,6 +20,9 @@
 //! | `o`    | `s` SHA-256 of session token      | OfficerSession (JSON)      |
 //! | `o`    | `f` login                         | LoginFailures (JSON)       |
 //! | `n`    | see `notifications.rs`            | notifications sent         |
+//!
+//! The hosted workspace's read model and assignments live in trees of their
+//! own (`workspace.rs`).
 
 use super::StoreError;
 

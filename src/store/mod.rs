@@ -16,6 +16,7 @@ mod notifications;
 mod officers;
 mod reads;
 mod txn;
+mod workspace;
 
 pub use cursors::CursorId;
 pub use deliveries::{DeliveryState, DeliveryStats, ParkedDelivery};

@@ -28,6 +28,7 @@ mod print_pages;
 mod session;
 mod signin;
 mod terms;
+mod workspace_pages;
 
 pub use error::WebError;
 pub use module::OneStopModule;
@@ -63,6 +64,8 @@ pub struct WebSettings {
 pub struct WebState {
     officers: OfficerRecords,
     module: OneStopModule,
+    /// The workspace's read model: queues, statistics, assignments.
+    workspace: crate::workspace::Workspace,
     settings: Arc<WebSettings>,
     /// Verified against when an account is unknown or locked, so that every
     /// refusal costs one argon2 verification.
@@ -84,6 +87,7 @@ pub async fn prepare(
     hub: &Hub,
     settings: WebSettings,
     officers: Vec<ConfiguredOfficer>,
+    workspace: crate::workspace::Workspace,
 ) -> Result<WebServer, WebError> {
     let module = OneStopModule::new(hub.clone(), &settings.one_stop_partner)?;
     let records = hub.officer_records();
@@ -108,6 +112,7 @@ pub async fn prepare(
     let state = WebState {
         officers: records,
         module,
+        workspace,
         settings: Arc::new(settings),
         decoy_hash: decoy_hash.into(),
     };
@@ -146,6 +151,8 @@ fn router(state: WebState) -> Router {
         .route(dossier_pages::DOSSIER, get(dossier_pages::page))
         .route(dossier_pages::ACTION, post(dossier_pages::act))
         .route(print_pages::PRINT, get(print_pages::print))
+        .route(workspace_pages::QUEUES, get(workspace_pages::first_queue))
+        .route(workspace_pages::QUEUE, get(workspace_pages::queue))
         .route(assets::STYLESHEET, get(assets::stylesheet))
         .route(assets::ICON, get(assets::icon))
         .route(assets::DOSSIER_STYLESHEET, get(assets::dossier_stylesheet))

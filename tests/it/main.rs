@@ -22,3 +22,4 @@ mod retention;
 mod subscription;
 mod transitions;
 mod web;
+mod workspace;

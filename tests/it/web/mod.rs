@@ -13,6 +13,7 @@ mod headers;
 mod http;
 mod module;
 mod queue;
+mod queues;
 mod sign_in;
 
 use crate::common::{submission, submit_request, TestHub, PORTAL};
