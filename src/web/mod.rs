@@ -19,6 +19,7 @@ mod dossier_view;
 mod error;
 mod format;
 mod forms;
+mod handover_pages;
 mod headers;
 mod module;
 mod officer_pages;
@@ -28,6 +29,7 @@ mod print_pages;
 mod session;
 mod signin;
 mod terms;
+mod statistics_pages;
 mod workspace_pages;
 
 pub use error::WebError;
@@ -153,6 +155,10 @@ fn router(state: WebState) -> Router {
         .route(print_pages::PRINT, get(print_pages::print))
         .route(workspace_pages::QUEUES, get(workspace_pages::first_queue))
         .route(workspace_pages::QUEUE, get(workspace_pages::queue))
+        .route(handover_pages::PAGE, get(handover_pages::page))
+        .route(handover_pages::ACTION, post(handover_pages::act))
+        .route(statistics_pages::STATISTICS, get(statistics_pages::page))
+        .route(statistics_pages::STATISTICS_CSV, get(statistics_pages::csv))
         .route(assets::STYLESHEET, get(assets::stylesheet))
         .route(assets::ICON, get(assets::icon))
         .route(assets::DOSSIER_STYLESHEET, get(assets::dossier_stylesheet))

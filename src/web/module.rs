@@ -90,6 +90,19 @@ impl OneStopModule {
             .list_dossiers(&self.partner, &filter, QUEUE_PAGE_SIZE, page_token)?)
     }
 
+    /// The agency of a dossier known by its MaHoSo, if the hub has it (to
+    /// tell "another agency's" from "no such dossier").
+    pub fn dossier_agency(&self, ma_ho_so: &str) -> Result<Option<String>, WebError> {
+        match self.hub.get_dossier(
+            &self.partner,
+            &crate::domain::DossierRef::MaHoSo(ma_ho_so.into()),
+        ) {
+            Ok((dossier, _)) => Ok(Some(dossier.agency_code)),
+            Err(crate::hub::HubError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The agency's name from the published agencies catalogue, or its code
     /// while none is published.
     pub fn agency_name(&self, agency_code: &str) -> Result<String, WebError> {

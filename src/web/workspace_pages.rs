@@ -87,6 +87,7 @@ pub struct WorkRow {
     pub overdue: bool,
     pub status: &'static str,
     pub unit: String,
+    pub assign_href: String,
 }
 
 #[derive(Template)]
@@ -387,6 +388,7 @@ pub async fn queue(
                 overdue: item.deadline == Deadline::Overdue,
                 status: row.status.vietnamese(),
                 unit,
+                assign_href: super::handover_pages::page_href(&row.ma_ho_so),
             }
         })
         .collect();

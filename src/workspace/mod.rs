@@ -10,15 +10,17 @@
 //! is rebuilt from the event stream. Assignments are the module's own
 //! decisions, in no event: they are stored durably (flushed before an
 //! officer is answered) and never rebuilt. The pages (`web/`) only render
-//! what this room computes; the rules here (`deadline`, `queues`, `fold`)
-//! need no web server to be tested.
+//! what this room computes; the rules here (`deadline`, `queues`, `fold`,
+//! `statistics`, `handover`) need no web server to be tested.
 
 mod deadline;
 mod error;
 mod fold;
 mod follow;
+mod handover;
 mod queues;
 mod row;
+mod statistics;
 
 #[cfg(test)]
 mod tests;
@@ -26,10 +28,12 @@ mod tests;
 pub use deadline::{deadline, Deadline};
 pub use error::WorkspaceError;
 pub use fold::fold;
+pub use handover::{allowed, decide, Allowed, Decision, HandOverRequest, Refusal, ONE_STOP_UNIT};
 pub use queues::{
     department_of, list, Listing, Queue, QueueFilter, QueueItem, QueueRequest, PAGE_SIZE,
 };
 pub use row::{apply, is_pause};
+pub use statistics::{buckets, statistics, Counts, Period, StatFilter, StatLine};
 
 use crate::domain::working_time::{HolidayCalendar, WorkingRules, WorkingTime};
 use crate::hub::{CursorId, Destination, Hub, WorkspaceRecords};
@@ -122,6 +126,20 @@ impl Workspace {
 
     pub fn rules(&self) -> &WorkingRules {
         self.working_time.rules()
+    }
+
+    /// Every hand-over of a dossier inside its agency, oldest first: the
+    /// lines the process-control sheet (Mẫu 05) adds to the history.
+    pub fn hand_overs(
+        &self,
+        agency: &str,
+        ma_ho_so: &str,
+    ) -> Result<Vec<crate::domain::workspace::HandOver>, WorkspaceError> {
+        Ok(self
+            .records
+            .assignment(agency, ma_ho_so)?
+            .map(|a| a.lines)
+            .unwrap_or_default())
     }
 
     /// The seq the read model has applied every event through.

@@ -1,7 +1,8 @@
 //! The workspace's rules, one test each: how an event moves a row, when a
 //! dossier is near due or overdue (exact dates on the embedded Vietnamese
 //! calendar, default working hours 07:30–11:30 and 13:00–17:00, near due in
-//! the last 2 working days), and which queue holds what.
+//! the last 2 working days), which queue holds what, which statistics
+//! bucket a dossier falls in, and who may hand a dossier to whom.
 
 use super::*;
 use crate::domain::working_time::WorkingTime;
@@ -9,7 +10,8 @@ use crate::domain::working_time::WorkingTime;
 fn working_time() -> WorkingTime {
     WorkingTime::default()
 }
-use crate::domain::workspace::{Assignment, DossierRow, OfficerRef};
+use crate::domain::officer::{OfficerAccount, OfficerRole};
+use crate::domain::workspace::{Assignment, DossierRow, HandOverKind, OfficerRef};
 use crate::domain::{Channel, Dossier, HistoryEntry, Status, UnixMillis};
 use std::collections::HashMap;
 
@@ -372,4 +374,327 @@ fn returned_today_holds_only_todays_returns() {
     );
     assert_eq!(shown.total, 1);
     assert_eq!(shown.items[0].row.ma_ho_so, "000.00.01.H22-260302-00001");
+}
+
+fn in_period(from: UnixMillis, until: UnixMillis) -> Period {
+    Period { from, until }
+}
+
+/// March 2026 (Vietnam days).
+fn march() -> Period {
+    in_period(vn(2026, 3, 1, 0, 0), vn(2026, 4, 1, 0, 0))
+}
+
+fn finished_at(at: UnixMillis) -> DossierRow {
+    let mut row = row_in(Status::Finished);
+    row.finished_at = Some(at);
+    row
+}
+
+#[test]
+fn resolved_early_on_time_and_late_against_the_appointment() {
+    // Due Thursday 12/03/2026 09:00.
+    let now = vn(2026, 5, 1, 9, 0);
+    let early = buckets(&finished_at(vn(2026, 3, 11, 16, 0)), march(), now);
+    assert_eq!(
+        (early.early, early.on_time, early.late),
+        (1, 0, 0),
+        "the day before"
+    );
+    let on_time = buckets(&finished_at(vn(2026, 3, 12, 8, 30)), march(), now);
+    assert_eq!(
+        (on_time.early, on_time.on_time, on_time.late),
+        (0, 1, 0),
+        "on the day, before the hour"
+    );
+    let at_due = buckets(&finished_at(vn(2026, 3, 12, 9, 0)), march(), now);
+    assert_eq!(at_due.on_time, 1, "at the due instant itself");
+    let late = buckets(&finished_at(vn(2026, 3, 12, 9, 1)), march(), now);
+    assert_eq!(
+        (late.early, late.on_time, late.late),
+        (0, 0, 1),
+        "a minute after"
+    );
+    let outside = buckets(&finished_at(vn(2026, 4, 2, 9, 0)), march(), now);
+    assert_eq!(outside.resolved(), 0, "finished after the period");
+    assert_eq!(outside.received, 1, "but received in it");
+}
+
+#[test]
+fn in_processing_is_looked_at_the_period_end_within_time_or_overdue() {
+    let row = row_in(Status::Processing);
+    let now = vn(2026, 5, 1, 9, 0);
+    // Period ending 11/03 (before the due date): within time.
+    let early_period = in_period(vn(2026, 3, 1, 0, 0), vn(2026, 3, 11, 0, 0));
+    assert_eq!(buckets(&row, early_period, now).in_time, 1);
+    // March as a whole ends after the due date: overdue.
+    let whole = buckets(&row, march(), now);
+    assert_eq!((whole.in_time, whole.overdue), (0, 1));
+    // A period before reception counts nothing.
+    let before = in_period(vn(2026, 2, 1, 0, 0), vn(2026, 3, 1, 0, 0));
+    assert_eq!(buckets(&row, before, now), Counts::default());
+    // A period not over yet is looked at now.
+    let running = in_period(vn(2026, 3, 1, 0, 0), vn(2026, 12, 31, 0, 0));
+    assert_eq!(buckets(&row, running, vn(2026, 3, 10, 9, 0)).in_time, 1);
+}
+
+#[test]
+fn paused_refused_withdrawn_and_returned_fall_in_their_own_buckets() {
+    let now = vn(2026, 5, 1, 9, 0);
+    let mut paused = row_in(Status::SupplementRequested);
+    paused.paused_since = Some(vn(2026, 3, 5, 9, 0));
+    let counts = buckets(&paused, march(), now);
+    assert_eq!((counts.paused, counts.in_time, counts.overdue), (1, 0, 0));
+    let mut refused = row_in(Status::Refused);
+    refused.received_at = None;
+    refused.closed_at = Some(vn(2026, 3, 3, 9, 0));
+    assert_eq!(buckets(&refused, march(), now).refused, 1);
+    let mut withdrawn = row_in(Status::Withdrawn);
+    withdrawn.closed_at = Some(vn(2026, 3, 4, 9, 0));
+    let counts = buckets(&withdrawn, march(), now);
+    assert_eq!(
+        (counts.withdrawn, counts.in_time),
+        (1, 0),
+        "closed: not in processing"
+    );
+    let mut returned = finished_at(vn(2026, 3, 10, 9, 0));
+    returned.status = Status::ResultReturned;
+    returned.returned_at = Some(vn(2026, 3, 11, 9, 0));
+    let counts = buckets(&returned, march(), now);
+    assert_eq!((counts.returned, counts.early, counts.received), (1, 1, 1));
+}
+
+#[test]
+fn statistics_group_by_procedure_and_channel_and_total() {
+    let now = vn(2026, 5, 1, 9, 0);
+    let mut online = finished_at(vn(2026, 3, 12, 10, 0));
+    online.channel = Channel::Online;
+    let mut other = row_in(Status::Processing);
+    other.procedure_code = "2.000001".into();
+    let rows = vec![finished_at(vn(2026, 3, 11, 9, 0)), online, other];
+    let (lines, total) = statistics(&rows, march(), &StatFilter::default(), now);
+    let keys: Vec<(String, Channel)> = lines
+        .iter()
+        .map(|l| (l.procedure_code.clone(), l.channel))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("1.000948.H38".to_string(), Channel::Counter),
+            ("1.000948.H38".to_string(), Channel::Online),
+            ("2.000001".to_string(), Channel::Counter),
+        ]
+    );
+    assert_eq!(
+        (total.received, total.early, total.late, total.overdue),
+        (3, 1, 1, 1)
+    );
+    assert_eq!(total.on_time_percent(), 50);
+    let online_only = StatFilter {
+        channel: Some(Channel::Online),
+        ..Default::default()
+    };
+    assert_eq!(statistics(&rows, march(), &online_only, now).1.late, 1);
+}
+
+fn officer(login: &str, role: OfficerRole, unit: &str) -> OfficerAccount {
+    OfficerAccount {
+        login: login.into(),
+        name: format!("Cán bộ {login}"),
+        role,
+        agency_code: "000.00.01.H22".into(),
+        unit: unit.into(),
+        password_hash: String::new(),
+    }
+}
+
+const URBAN: &str = "Phòng Quản lý đô thị";
+
+#[test]
+fn reception_transfers_a_received_dossier_which_starts_processing() {
+    let reception = officer("tiepnhan", OfficerRole::Reception, ONE_STOP_UNIT);
+    let received = row_in(Status::Received);
+    let request = HandOverRequest::Transfer {
+        department: URBAN.into(),
+    };
+    let decision = decide(
+        &reception,
+        &received,
+        None,
+        &request,
+        "gấp",
+        &[URBAN.into()],
+        &[],
+        vn(2026, 3, 2, 10, 0),
+    )
+    .unwrap();
+    assert!(decision.start_processing);
+    assert_eq!(decision.assignment.department.as_deref(), Some(URBAN));
+    let line = &decision.assignment.lines[0];
+    assert_eq!(
+        (line.kind, line.from_unit.as_str(), line.to_unit.as_str()),
+        (HandOverKind::Transfer, ONE_STOP_UNIT, URBAN)
+    );
+    let unknown = HandOverRequest::Transfer {
+        department: "Phòng Không Có".into(),
+    };
+    assert!(matches!(
+        decide(
+            &reception,
+            &received,
+            None,
+            &unknown,
+            "",
+            &[URBAN.into()],
+            &[],
+            vn(2026, 3, 2, 10, 0)
+        ),
+        Err(Refusal::State(_))
+    ));
+    let specialist = officer("chuyenvien", OfficerRole::Specialist, URBAN);
+    assert!(matches!(
+        decide(
+            &specialist,
+            &received,
+            None,
+            &request,
+            "",
+            &[URBAN.into()],
+            &[],
+            vn(2026, 3, 2, 10, 0)
+        ),
+        Err(Refusal::Role(_))
+    ));
+    let waiting = row_in(Status::Submitted);
+    let refused = decide(
+        &reception,
+        &waiting,
+        None,
+        &request,
+        "",
+        &[URBAN.into()],
+        &[],
+        vn(2026, 3, 2, 10, 0),
+    );
+    match refused {
+        Err(Refusal::State(message)) => assert!(
+            message.contains("Mới đăng ký"),
+            "names the current status: {message}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_leader_assigns_a_specialist_of_the_department_who_can_return_it() {
+    let reception = officer("tiepnhan", OfficerRole::Reception, ONE_STOP_UNIT);
+    let leader = officer("lanhdao", OfficerRole::Leader, "Ban Giám đốc");
+    let specialist = officer("chuyenvien", OfficerRole::Specialist, URBAN);
+    let minh = OfficerRef {
+        login: "chuyenvien".into(),
+        name: "Trần Văn Minh".into(),
+    };
+    let at = vn(2026, 3, 2, 10, 0);
+    let transferred = decide(
+        &reception,
+        &row_in(Status::Received),
+        None,
+        &HandOverRequest::Transfer {
+            department: URBAN.into(),
+        },
+        "",
+        &[URBAN.into()],
+        &[],
+        at,
+    )
+    .unwrap()
+    .assignment;
+    let processing = row_in(Status::Processing);
+    let assign = HandOverRequest::Assign {
+        specialist: minh.clone(),
+    };
+    let assigned = decide(
+        &leader,
+        &processing,
+        Some(&transferred),
+        &assign,
+        "",
+        &[URBAN.into()],
+        std::slice::from_ref(&minh),
+        at,
+    )
+    .unwrap();
+    assert!(!assigned.start_processing);
+    assert_eq!(assigned.assignment.specialist, Some(minh.clone()));
+    assert_eq!(assigned.assignment.lines.len(), 2);
+    let stranger = HandOverRequest::Assign {
+        specialist: OfficerRef {
+            login: "ai-do".into(),
+            name: String::new(),
+        },
+    };
+    assert!(matches!(
+        decide(
+            &leader,
+            &processing,
+            Some(&transferred),
+            &stranger,
+            "",
+            &[URBAN.into()],
+            std::slice::from_ref(&minh),
+            at
+        ),
+        Err(Refusal::State(_))
+    ));
+    assert!(matches!(
+        decide(
+            &reception,
+            &processing,
+            Some(&transferred),
+            &assign,
+            "",
+            &[URBAN.into()],
+            std::slice::from_ref(&minh),
+            at
+        ),
+        Err(Refusal::Role(_))
+    ));
+    let returned = decide(
+        &specialist,
+        &processing,
+        Some(&assigned.assignment),
+        &HandOverRequest::ReturnToReception,
+        "thiếu hồ sơ",
+        &[URBAN.into()],
+        &[],
+        at,
+    )
+    .unwrap();
+    assert_eq!(returned.assignment.department, None);
+    assert_eq!(returned.assignment.specialist, None);
+    let last = returned.assignment.lines.last().unwrap();
+    assert_eq!(
+        (last.kind, last.to_unit.as_str(), last.note.as_str()),
+        (
+            HandOverKind::ReturnToReception,
+            ONE_STOP_UNIT,
+            "thiếu hồ sơ"
+        )
+    );
+    // Back at the one-stop unit, reception may transfer it again, without
+    // starting processing twice.
+    let again = decide(
+        &reception,
+        &processing,
+        Some(&returned.assignment),
+        &HandOverRequest::Transfer {
+            department: URBAN.into(),
+        },
+        "",
+        &[URBAN.into()],
+        &[],
+        at,
+    )
+    .unwrap();
+    assert!(!again.start_processing);
 }

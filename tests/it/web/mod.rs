@@ -9,6 +9,7 @@
 mod browser;
 mod dossier;
 mod forms;
+mod handover;
 mod headers;
 mod http;
 mod module;

@@ -53,13 +53,20 @@ async fn listed(browser: &Browser) -> Vec<String> {
 
 /// A phone-width screenshot scrolled to the queue's table (the cards).
 pub async fn table_on_phone(browser: &Browser, name: &str) {
+    scrolled_on_phone(browser, "table.work-queue", "work_queues", name).await;
+}
+
+/// A phone-width screenshot scrolled to what `css` finds, saved as
+/// `target/screenshots/<test>/<name>-phone.png` (what lies below the first
+/// screen, to look at).
+pub async fn scrolled_on_phone(browser: &Browser, css: &str, test: &str, name: &str) {
     let (width, height) = super::browser::PHONE;
     browser.client.set_window_size(width, height).await.unwrap();
     browser
-        .script("document.querySelector('table.work-queue').scrollIntoView()")
+        .script(&format!("document.querySelector({css:?}).scrollIntoView()"))
         .await;
     let png = browser.client.screenshot().await.unwrap();
-    let dir = super::browser::stable_screenshot_dir().join("work_queues");
+    let dir = super::browser::stable_screenshot_dir().join(test);
     std::fs::write(dir.join(format!("{name}-phone.png")), png).unwrap();
     let (width, height) = super::browser::DESKTOP;
     browser.client.set_window_size(width, height).await.unwrap();
