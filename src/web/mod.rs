@@ -28,8 +28,8 @@ mod passwords;
 mod print_pages;
 mod session;
 mod signin;
-mod terms;
 mod statistics_pages;
+mod terms;
 mod workspace_pages;
 
 pub use error::WebError;
