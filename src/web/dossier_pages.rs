@@ -19,6 +19,7 @@ use super::session::{self, SignedIn};
 use super::terms::{self, WorkingTerms};
 use super::{blocking, WebError, WebState};
 use crate::domain::officer::OfficerAccount;
+use crate::domain::workspace::HandOver;
 use crate::domain::{
     Action, CommandEnvelope, DomainError, Dossier, DossierRef, HistoryEntry, UnixMillis,
 };
@@ -46,6 +47,8 @@ pub struct Loaded {
     pub notifications: Vec<DossierNotification>,
     pub agency: String,
     pub terms: WorkingTerms,
+    /// The workspace's hand-overs inside the agency (for Mẫu 05).
+    pub hand_overs: Vec<HandOver>,
 }
 
 /// Why a dossier cannot be shown: absent (404) or anything else.
@@ -71,6 +74,7 @@ pub async fn load(
     ma_ho_so: &str,
 ) -> Result<Loaded, LoadError> {
     let module = state.module.clone();
+    let workspace = state.workspace.clone();
     let officer = officer.clone();
     let reference = DossierRef::MaHoSo(ma_ho_so.to_string());
     blocking(move || {
@@ -85,12 +89,18 @@ pub async fn load(
         let notifications = hub.notifications(module.partner(), &DossierRef::Id(dossier.id))?;
         let agency = module.agency_name(&dossier.agency_code)?;
         let terms = terms::for_dossier(hub, &dossier, UnixMillis::now())?;
+        let hand_overs = workspace
+            .records()
+            .assignment(&dossier.agency_code, &dossier.ma_ho_so)?
+            .map(|a| a.lines)
+            .unwrap_or_default();
         Ok(Loaded {
             dossier,
             history,
             notifications,
             agency,
             terms,
+            hand_overs,
         })
     })
     .await
@@ -403,7 +413,11 @@ fn render(
         results: view::results(d),
         reschedules: view::reschedules(d),
         notifications: view::notifications(&loaded.notifications),
-        sheet: view::sheet(&loaded.history, &state.module.partner().id),
+        sheet: view::sheet(
+            &loaded.history,
+            &state.module.partner().id,
+            &loaded.hand_overs,
+        ),
         forms,
         prints: view::printable(d),
         done,

@@ -2,11 +2,13 @@
 //! (the applicant's personal data masked for a role that does not handle
 //! dossiers), documents, fees and payments, supplements, results, new
 //! dates, the notifications sent to the applicant, and the process-control
-//! sheet (Mẫu 05) — one line per hand-over, from the history.
+//! sheet (Mẫu 05) — one line per hand-over, from the history and the
+//! workspace's hand-overs inside the agency.
 
 use super::format;
 use crate::domain::officer::OfficerRole;
 use crate::domain::time::format_compact;
+use crate::domain::workspace::HandOver;
 use crate::domain::{
     ApplicantType, CommandName, Dossier, EventType, HistoryEntry, ResultDelivery, Status,
     UnixMillis,
@@ -387,26 +389,63 @@ pub fn notifications(list: &[DossierNotification]) -> Vec<NotificationRow> {
 /// The process-control sheet: every line of the history, in order, with
 /// who acted, in which unit, and the status it left the dossier in. A line
 /// written by a partner system rather than the workspace names the system.
-pub fn sheet(history: &[HistoryEntry], module_partner: &str) -> Vec<SheetRow> {
-    history
+/// The workspace's own hand-overs inside the agency (transfer to a
+/// department, assignment to a specialist, return to the one-stop unit),
+/// which are in no history line, are merged in by time, with the status the
+/// dossier was in then.
+pub fn sheet(
+    history: &[HistoryEntry],
+    module_partner: &str,
+    hand_overs: &[HandOver],
+) -> Vec<SheetRow> {
+    let mut lines: Vec<(UnixMillis, SheetRow)> = history
         .iter()
-        .enumerate()
-        .map(|(i, e)| {
+        .map(|e| {
             let who = match (e.actor.trim().is_empty(), e.partner_id == module_partner) {
                 (true, _) => format!("Hệ thống {}", e.partner_id),
                 (false, true) => e.actor.clone(),
                 (false, false) => format!("{} (qua hệ thống {})", e.actor, e.partner_id),
             };
-            SheetRow {
-                step: i + 1,
+            let row = SheetRow {
+                step: 0,
                 at: date_time(e.at),
                 who,
                 unit: or_dash(&e.unit),
                 what: command_text(&e.command),
                 status: e.to_status.vietnamese(),
                 note: sheet_note(e),
-            }
+            };
+            (e.at, row)
         })
+        .collect();
+    for h in hand_overs {
+        let status = history
+            .iter()
+            .rev()
+            .find(|e| e.at <= h.at)
+            .or(history.first())
+            .map_or("—", |e| e.to_status.vietnamese());
+        let to = match &h.to_officer {
+            Some(officer) => format!("{officer} ({})", h.to_unit),
+            None => h.to_unit.clone(),
+        };
+        let row = SheetRow {
+            step: 0,
+            at: date_time(h.at),
+            who: h.from_officer.clone(),
+            unit: or_dash(&h.from_unit),
+            what: format!("{}: {to}", h.kind.vietnamese()),
+            status,
+            note: h.note.clone(),
+        };
+        lines.push((h.at, row));
+    }
+    // Stable: at the same instant the history line comes first.
+    lines.sort_by_key(|(at, _)| *at);
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, row))| SheetRow { step: i + 1, ..row })
         .collect()
 }
 
@@ -499,6 +538,7 @@ mod tests {
                 entry("mot-cua", "start_processing", "Phòng Quản lý đô thị"),
             ],
             "mot-cua",
+            &[],
         );
         assert_eq!(rows[0].who, "Nguyễn Văn Cường (qua hệ thống payment)");
         assert_eq!(rows[0].note, "Giao dịch PG-1: 1.500.000 đ");
@@ -506,6 +546,50 @@ mod tests {
         assert_eq!(rows[0].status, "Đang xử lý");
         assert_eq!(rows[1].who, "Nguyễn Văn Cường");
         assert_eq!(rows[1].note, "", "the unit is not repeated");
+    }
+
+    #[test]
+    fn hand_overs_are_merged_into_the_sheet_by_time_with_the_status_then() {
+        use crate::domain::workspace::HandOverKind;
+        let entry = |at: i64, to: Status| HistoryEntry {
+            version: 1,
+            at: UnixMillis(at),
+            partner_id: "mot-cua".into(),
+            actor: "Nguyễn Thị Lan".into(),
+            unit: "Bộ phận Một cửa".into(),
+            command: "receive".into(),
+            from_status: None,
+            to_status: to,
+            note: String::new(),
+        };
+        let hand_over = HandOver {
+            at: UnixMillis(2_000),
+            kind: HandOverKind::Assign,
+            from_officer: "Lê Thị Hồng Nhung".into(),
+            from_unit: "Ban Giám đốc".into(),
+            to_unit: "Phòng Quản lý đô thị".into(),
+            to_officer: Some("Trần Văn Minh".into()),
+            note: "Xử lý trong tuần".into(),
+        };
+        let rows = sheet(
+            &[
+                entry(1_000, Status::Processing),
+                entry(3_000, Status::Finished),
+            ],
+            "mot-cua",
+            &[hand_over],
+        );
+        let steps: Vec<(usize, &str)> = rows.iter().map(|r| (r.step, r.status)).collect();
+        assert_eq!(
+            steps,
+            [(1, "Đang xử lý"), (2, "Đang xử lý"), (3, "Đã xử lý xong")]
+        );
+        assert_eq!(rows[1].who, "Lê Thị Hồng Nhung");
+        assert_eq!(
+            rows[1].what,
+            "Phân công chuyên viên xử lý: Trần Văn Minh (Phòng Quản lý đô thị)"
+        );
+        assert_eq!(rows[1].note, "Xử lý trong tuần");
     }
 
     #[test]

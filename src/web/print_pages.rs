@@ -164,7 +164,7 @@ pub async fn print(
                 head: head(&loaded, viewer, None, UnixMillis::now()),
                 received: d.received_at.map(spoken).unwrap_or_else(|| "—".into()),
                 due: d.due_at.map(spoken).unwrap_or_else(|| "—".into()),
-                sheet: view::sheet(history, &state.module.partner().id),
+                sheet: view::sheet(history, &state.module.partner().id, &loaded.hand_overs),
             },
         ),
         _ => not_found(),

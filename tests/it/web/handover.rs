@@ -247,6 +247,20 @@ async fn transfer_assign_return_and_statistics() {
         .unwrap();
     assert_eq!(holder, "Bộ phận Một cửa", "back at the one-stop unit");
     browser.screenshots("mot-cua-phan-cong-tra-ve").await;
+    // The dossier's process-control sheet (Mẫu 05) shows the hand-overs.
+    for path in [
+        format!("/mot-cua/ho-so/{ma}"),
+        format!("/mot-cua/ho-so/{ma}/in/mau-05"),
+    ] {
+        browser.goto(&path).await;
+        let text = browser.text().await;
+        assert!(
+            text.contains("Phân công chuyên viên xử lý: Trần Văn Minh (Phòng Quản lý đô thị)"),
+            "{path}: {text}"
+        );
+        assert!(text.contains("Trả về Bộ phận Một cửa"), "{path}: {text}");
+    }
+    browser.goto(&page).await;
     scrolled_on_phone(
         &browser,
         "table.queue",
