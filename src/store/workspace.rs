@@ -11,6 +11,7 @@
 //! |--------------------------|----------------------|------------------------|
 //! | `workspace_rows`         | `r` agency 0 MaHoSo  | DossierRow (JSON)      |
 //! | `workspace_rows`         | `t`                  | seq applied through    |
+//! | `workspace_rows`         | `a` MaHoSo           | the row's agency       |
 //! | `workspace_assignments`  | agency 0 MaHoSo      | Assignment (JSON)      |
 //!
 //! The "applied through" seq is written in the same batch as the rows it
@@ -25,6 +26,13 @@ const ROWS_TREE: &str = "workspace_rows";
 const ASSIGNMENTS_TREE: &str = "workspace_assignments";
 const THROUGH: &[u8] = b"t";
 const ROW: u8 = b'r';
+const AGENCY_OF: u8 = b'a';
+
+fn agency_key(ma_ho_so: &str) -> Vec<u8> {
+    let mut key = vec![AGENCY_OF];
+    key.extend_from_slice(ma_ho_so.as_bytes());
+    key
+}
 
 fn row_prefix(agency: &str) -> Vec<u8> {
     let mut key = vec![ROW];
@@ -99,10 +107,21 @@ impl Store {
     }
 
     /// Writes `rows` and the new position in one atomic batch, and flushes.
+    /// A dossier forwarded to another agency (liên thông) leaves its old
+    /// agency's rows: the row there is removed in the same batch.
     pub fn put_workspace_rows(&self, rows: &[DossierRow], through: u64) -> Result<(), StoreError> {
         let tree = self.workspace_tree(ROWS_TREE)?;
         let mut batch = sled::Batch::default();
         for row in rows {
+            let index = agency_key(&row.ma_ho_so);
+            let before = tree
+                .get(&index)
+                .map_err(|e| StoreError::io("reading the workspace's rows", e))?;
+            if let Some(old) = before.filter(|old| **old != *row.agency_code.as_bytes()) {
+                let old = String::from_utf8_lossy(&old).into_owned();
+                batch.remove(row_key(&old, &row.ma_ho_so));
+            }
+            batch.insert(index, row.agency_code.as_bytes());
             batch.insert(row_key(&row.agency_code, &row.ma_ho_so), encode(row));
         }
         batch.insert(THROUGH, through.to_be_bytes().to_vec());
@@ -246,6 +265,15 @@ mod tests {
             [assignment],
             "assignments survive: they are not derived from events"
         );
+    }
+
+    #[test]
+    fn a_dossier_forwarded_to_another_agency_leaves_the_old_agencys_rows() {
+        let (_dir, store) = store();
+        store.put_workspace_rows(&[row("A", "X-1", 1)], 1).unwrap();
+        store.put_workspace_rows(&[row("B", "X-1", 2)], 2).unwrap();
+        assert!(store.workspace_rows("A").unwrap().is_empty());
+        assert_eq!(store.workspace_rows("B").unwrap(), [row("B", "X-1", 2)]);
     }
 
     #[test]
