@@ -10,12 +10,11 @@
 use super::browser::Browser;
 use super::http;
 use super::{file_dossier, publish_agencies, shots, web_hub, AGENCY_A, DEV_OFFICERS, OFFICER_B};
-use crate::common::{TestHub, PAYMENT, PORTAL, PROCEDURE};
+use crate::common::{catalog_entry, publish_catalog, TestHub, PAYMENT, PORTAL, PROCEDURE};
 use fantoccini::Locator;
 use lienthong::domain::{Dossier, DossierRef, EventType, HistoryEntry, Status};
 use lienthong::grpc::pb;
 use lienthong::hub::{NotificationOutcome, NotificationRecord};
-use std::net::SocketAddr;
 
 const RECEPTION: (&str, &str) = (DEV_OFFICERS[0].0, DEV_OFFICERS[0].1);
 const SPECIALIST: (&str, &str) = (DEV_OFFICERS[1].0, DEV_OFFICERS[1].1);
@@ -24,25 +23,27 @@ const LEADER: (&str, &str) = (DEV_OFFICERS[2].0, DEV_OFFICERS[2].1);
 /// Publishes the procedure with its time limit, so reception can compute
 /// the appointment date.
 async fn publish_procedure(hub: &TestHub) {
+    publish_procedure_with(hub, &[("time_limit", "15 working_days")]).await;
+}
+
+async fn publish_procedure_with(hub: &TestHub, attributes: &[(&str, &str)]) {
     let mut portal = hub.client(PORTAL).await;
-    let request = portal.req(pb::PublishCatalogRequest {
-        idempotency_key: "procedures-v1".into(),
-        kind: "procedures".into(),
-        entries: vec![pb::CatalogEntry {
-            code: PROCEDURE.into(),
-            name: "Cấp giấy phép xây dựng".into(),
-            parent_code: String::new(),
-            attributes: [("time_limit".to_string(), "15 working_days".to_string())]
-                .into_iter()
-                .collect(),
-        }],
-        expected_version: None,
-    });
-    portal
-        .catalogs
-        .publish_catalog(request)
-        .await
-        .expect("procedures published");
+    let procedure = pb::CatalogEntry {
+        attributes: attributes
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect(),
+        ..catalog_entry(PROCEDURE, "Cấp giấy phép xây dựng")
+    };
+    publish_catalog(
+        &mut portal,
+        "procedures-v1",
+        "procedures",
+        vec![procedure],
+        None,
+    )
+    .await
+    .expect("procedures published");
 }
 
 async fn ready(test: &str) -> (TestHub, Browser) {
@@ -637,42 +638,6 @@ async fn a_refusal_needs_a_reason_and_prints_the_refusal_slip() {
     hub.stop().await;
 }
 
-/// Signs in over raw HTTP; returns the session cookie and the session's
-/// form token.
-async fn http_session(web: SocketAddr, login: &str, password: &str) -> (String, String) {
-    let page = http::get(web, "/mot-cua/dang-nhap").await;
-    let cookie = page
-        .header("set-cookie")
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_string();
-    let token = cookie.split_once('=').unwrap().1.to_string();
-    let signed_in = http::request(
-        web,
-        "POST",
-        "/mot-cua/dang-nhap",
-        Some(&cookie),
-        Some(&format!("csrf={token}&login={login}&password={password}")),
-    )
-    .await;
-    let session = signed_in
-        .all("set-cookie")
-        .into_iter()
-        .find(|c| c.starts_with("lienthong_can_bo="))
-        .and_then(|c| c.split(';').next())
-        .expect("a session cookie")
-        .to_string();
-    let home = http::request(web, "GET", "/mot-cua/", Some(&session), None).await;
-    let csrf = home
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the session's form token")
-        .to_string();
-    (session, csrf)
-}
-
 #[tokio::test]
 async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_written() {
     let (mut hub, browser) = ready("dossier_refused_403").await;
@@ -700,7 +665,7 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
     );
     browser.screenshots("ho-so-co-quan-khac-403").await;
     browser.check_accessibility("ho-so-co-quan-khac-403").await;
-    let (b_cookie, b_csrf) = http_session(web, OFFICER_B.0, OFFICER_B.1).await;
+    let (b_cookie, b_csrf) = http::sign_in(web, OFFICER_B.0, OFFICER_B.1).await;
     let page = http::request(web, "GET", &page_of(&of_a), Some(&b_cookie), None).await;
     assert_eq!(page.status, 403);
     for print in ["mau-01", "mau-05"] {
@@ -725,7 +690,7 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
     assert_eq!(posted.status, 403, "B refuses A's dossier: {}", posted.body);
 
     // A's reception officer without the token, or without the cookie.
-    let (a_cookie, a_csrf) = http_session(web, RECEPTION.0, RECEPTION.1).await;
+    let (a_cookie, a_csrf) = http::sign_in(web, RECEPTION.0, RECEPTION.1).await;
     for (what, cookie, form) in [
         ("no token", Some(a_cookie.as_str()), form_of("")),
         (
@@ -744,7 +709,7 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
         );
     }
     // A's specialist does not receive or refuse.
-    let (s_cookie, s_csrf) = http_session(web, SPECIALIST.0, SPECIALIST.1).await;
+    let (s_cookie, s_csrf) = http::sign_in(web, SPECIALIST.0, SPECIALIST.1).await;
     let answer = http::request(
         web,
         "POST",

@@ -166,37 +166,7 @@ async fn a_session_ended_on_the_server_opens_nothing_and_carries_no_form() {
     let web = hub.web_addr.unwrap();
     let records = hub.running.as_ref().unwrap().officer_records();
     let (login, password) = (DEV_OFFICERS[0].0, DEV_OFFICERS[0].1);
-    let page = http::get(web, "/mot-cua/dang-nhap").await;
-    let form_cookie = page
-        .header("set-cookie")
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_string();
-    let token = form_cookie.split_once('=').unwrap().1.to_string();
-    let signed_in = http::request(
-        web,
-        "POST",
-        "/mot-cua/dang-nhap",
-        Some(&form_cookie),
-        Some(&format!("csrf={token}&login={login}&password={password}")),
-    )
-    .await;
-    let session = signed_in
-        .all("set-cookie")
-        .into_iter()
-        .find(|c| c.starts_with("lienthong_can_bo="))
-        .and_then(|c| c.split(';').next())
-        .expect("a session cookie")
-        .to_string();
-    let workspace = http::request(web, "GET", "/mot-cua/", Some(&session), None).await;
-    assert_eq!(workspace.status, 200);
-    let csrf = workspace
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the sign-out form's token")
-        .to_string();
+    let (session, csrf) = http::sign_in(web, login, password).await;
 
     assert_eq!(records.sign_out_everywhere(login).unwrap(), 1);
     let answer = http::request(web, "GET", "/mot-cua/", Some(&session), None).await;

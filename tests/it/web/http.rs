@@ -74,3 +74,41 @@ pub async fn request(
 pub async fn get(addr: SocketAddr, path: &str) -> Answer {
     request(addr, "GET", path, None, None).await
 }
+
+/// Signs an officer in as a browser would (the sign-in form's cookie and
+/// token, then the post); returns the session cookie (`name=value`) and
+/// the session's form token, read from the workspace page.
+pub async fn sign_in(addr: SocketAddr, login: &str, password: &str) -> (String, String) {
+    let page = get(addr, "/mot-cua/dang-nhap").await;
+    let form_cookie = page
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("the sign-in form's cookie")
+        .to_string();
+    let token = form_cookie.split_once('=').unwrap().1.to_string();
+    let signed_in = request(
+        addr,
+        "POST",
+        "/mot-cua/dang-nhap",
+        Some(&form_cookie),
+        Some(&format!("csrf={token}&login={login}&password={password}")),
+    )
+    .await;
+    let session = signed_in
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("lienthong_can_bo="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let workspace = request(addr, "GET", "/mot-cua/", Some(&session), None).await;
+    assert_eq!(workspace.status, 200, "the workspace opens for {login}");
+    let csrf = workspace
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the session's form token")
+        .to_string();
+    (session, csrf)
+}
