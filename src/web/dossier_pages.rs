@@ -11,7 +11,7 @@
 //! supplement request, refusal, apology) or back to the page.
 
 use super::clock;
-use super::dossier_templates::{DossierPage, FormView};
+use super::dossier_templates::{DossierPage, FormView, ForwardedPage};
 use super::dossier_view as view;
 use super::forms::{self, Context, DossierAction, FieldError, Fields, NotAllowed};
 use super::pages::{html, OfficerBar, StatusPage};
@@ -44,6 +44,9 @@ pub fn href(ma_ho_so: &str) -> String {
 pub struct Loaded {
     pub dossier: Dossier,
     pub history: Vec<HistoryEntry>,
+    /// The workspace's hand-overs inside the agency (transfer, assignment,
+    /// return to reception), for Mẫu 05.
+    pub hand_overs: Vec<HandOver>,
     pub notifications: Vec<DossierNotification>,
     pub agency: String,
     pub terms: WorkingTerms,
@@ -97,6 +100,7 @@ pub async fn load(
         Ok(Loaded {
             dossier,
             history,
+            hand_overs,
             notifications,
             agency,
             terms,
@@ -211,6 +215,7 @@ pub async fn act(
         appointment: loaded.terms.appointment(),
         restarted_due: loaded.terms.restarted_due(),
         day_end_seconds: loaded.terms.day_end_seconds(),
+        next_agency: loaded.terms.next_agency().map(|(code, _)| code),
     };
     let built = match forms::build(action, &fields, &context) {
         Ok(built) => built,
@@ -244,7 +249,7 @@ pub async fn act(
                 action = action.slug(),
                 "officer acted on a dossier"
             );
-            Ok(Redirect::to(&after(action, &outcome.dossier.ma_ho_so)).into_response())
+            Ok(Redirect::to(&after(action, &outcome.dossier)).into_response())
         }
         Err(WebError::Hub(e)) => {
             let Some(error) = hub_refusal(&e, action) else {
@@ -269,8 +274,63 @@ pub async fn act(
     }
 }
 
-/// Where an accepted action leads: its printed form, or the page.
-fn after(action: DossierAction, ma_ho_so: &str) -> String {
+#[derive(Deserialize)]
+pub struct ForwardedQuery {
+    /// The agency the dossier went to.
+    #[serde(default)]
+    den: String,
+}
+
+/// After a forward: the dossier now belongs to the next agency, so this
+/// page reads nothing of it — it repeats the MaHoSo the officer sent and
+/// names the agency from the public agencies catalogue.
+pub async fn forwarded(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path((ma_ho_so, slug)): Path<(String, String)>,
+    Query(query): Query<ForwardedQuery>,
+) -> Result<Response, WebError> {
+    let Some(signed_in) = session::current(&state, &headers).await? else {
+        return Ok(Redirect::to(super::officer_pages::SIGN_IN).into_response());
+    };
+    let well_formed = crate::domain::codes::parse_ma_ho_so("ma_ho_so", &ma_ho_so).is_ok()
+        && crate::domain::codes::check_code("den", &query.den).is_ok();
+    if slug != DossierAction::Forward.slug() || !well_formed {
+        return Ok(html(StatusCode::NOT_FOUND, &StatusPage::not_found()));
+    }
+    let module = state.module.clone();
+    let (to, own) = (query.den.clone(), signed_in.account.agency_code.clone());
+    let (agency, own_agency) =
+        blocking(move || Ok((module.agency_name(&to)?, module.agency_name(&own)?))).await?;
+    let account = signed_in.account;
+    let page = ForwardedPage {
+        officer: OfficerBar {
+            name: account.name,
+            role: account.role.vietnamese(),
+            unit: account.unit,
+            agency: own_agency,
+            csrf: signed_in.session.csrf_token,
+        },
+        ma_ho_so,
+        agency,
+        agency_code: query.den,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// Where an accepted action leads: its printed form, the page, or — for a
+/// dossier forwarded to another agency, which this officer may no longer
+/// open — the address of the action itself, which says it was done.
+fn after(action: DossierAction, dossier: &Dossier) -> String {
+    let ma_ho_so = &dossier.ma_ho_so;
+    if action == DossierAction::Forward {
+        return format!(
+            "{}/{}?den={}",
+            href(ma_ho_so),
+            action.slug(),
+            dossier.agency_code
+        );
+    }
     let printed = match action {
         DossierAction::Receive => Some("mau-01"),
         DossierAction::RequestSupplement => Some("mau-02"),
@@ -352,6 +412,10 @@ fn render(
     let now = UnixMillis::now();
     let refused_at = refused.as_ref().map(|(a, _, _)| (a.slug(), a.title()));
     let mut available = forms::available(account.role, d.status);
+    // Forwarding is offered only where the procedure has a next agency.
+    if loaded.terms.next_agency().is_err() {
+        available.retain(|a| *a != DossierAction::Forward);
+    }
     if let Some((action, _, _)) = &refused {
         // The refused form stays on the page, to show its errors, even
         // when the status no longer offers it.
@@ -381,6 +445,7 @@ fn render(
                 errors,
                 sent,
                 appointment: loaded.terms.appointment().map(view::date_time),
+                next_agency: loaded.terms.next_agency().ok(),
                 choices: choices(action, d),
                 delivery: match d.result_delivery {
                     Some(crate::domain::ResultDelivery::ByPost) => "by_post",

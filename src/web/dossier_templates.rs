@@ -29,6 +29,8 @@ pub struct FormView {
     pub choices: Vec<String>,
     /// Return result: the delivery the applicant chose.
     pub delivery: &'static str,
+    /// Forward: the next agency (code, name).
+    pub next_agency: Option<(String, String)>,
 }
 
 impl FormView {
@@ -106,6 +108,16 @@ pub struct DossierPage {
     pub done: Option<&'static str>,
     /// After a refused action: the form to look at.
     pub refused: Option<(&'static str, &'static str)>,
+}
+
+/// After a forward: where the dossier went.
+#[derive(Template)]
+#[template(path = "forwarded.html", config = "src/web/askama.toml")]
+pub struct ForwardedPage {
+    pub officer: OfficerBar,
+    pub ma_ho_so: String,
+    pub agency: String,
+    pub agency_code: String,
 }
 
 /// What every printed form (Mẫu 01–05) shows in its heading and

@@ -122,6 +122,7 @@ pub fn event_text(event: EventType) -> &'static str {
         EventType::ProcessingFinished => "Có kết quả",
         EventType::ResultReturned => "Trả kết quả",
         EventType::DossierRescheduled => "Xin lỗi, hẹn lại ngày trả",
+        EventType::DossierForwarded => "Chuyển liên thông",
         #[allow(unreachable_patterns)]
         _ => "Thông báo",
     }

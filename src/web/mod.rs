@@ -151,7 +151,10 @@ fn router(state: WebState) -> Router {
         )
         .route(officer::SIGN_OUT, post(officer::sign_out))
         .route(dossier_pages::DOSSIER, get(dossier_pages::page))
-        .route(dossier_pages::ACTION, post(dossier_pages::act))
+        .route(
+            dossier_pages::ACTION,
+            get(dossier_pages::forwarded).post(dossier_pages::act),
+        )
         .route(print_pages::PRINT, get(print_pages::print))
         .route(workspace_pages::QUEUES, get(workspace_pages::first_queue))
         .route(workspace_pages::QUEUE, get(workspace_pages::queue))

@@ -24,6 +24,9 @@ pub struct WorkingTerms {
     /// For a dossier waiting for a supplement: its due date if the
     /// supplement is recorded now.
     restarted_due: Option<UnixMillis>,
+    /// The next agency of the procedure's inter-agency sequence (code and
+    /// name), or why there is none.
+    next_agency: Result<(String, String), String>,
 }
 
 fn channel_text(channel: Channel) -> &'static str {
@@ -60,7 +63,11 @@ pub fn for_dossier(
     now: UnixMillis,
 ) -> Result<WorkingTerms, WebError> {
     let explained = |e: HubError| why(&e, dossier).ok_or(WebError::Hub(e));
-    let limit = match hub.procedure_terms(&dossier.procedure_code) {
+    let procedure = match hub.procedure_terms(&dossier.procedure_code) {
+        Ok(terms) => Ok(terms),
+        Err(e) => Err(explained(e)?),
+    };
+    let limit = match &procedure {
         Ok(terms) => terms.time_limit_for(dossier.channel).ok_or_else(|| {
             format!(
                 "thủ tục {} chưa có thời hạn giải quyết cho hồ sơ {} trong danh mục thủ tục.",
@@ -68,7 +75,21 @@ pub fn for_dossier(
                 channel_text(dossier.channel)
             )
         }),
-        Err(e) => Err(explained(e)?),
+        Err(why) => Err(why.clone()),
+    };
+    let next_agency = match &procedure {
+        Ok(terms) => next_in_sequence(&terms.interagency_sequence, &dossier.agency_code),
+        Err(why) => Err(why.clone()),
+    };
+    let next_agency = match next_agency {
+        Ok(code) => {
+            let name = hub
+                .catalog_entry("agencies", &code)?
+                .map(|entry| entry.name)
+                .unwrap_or_else(|| code.clone());
+            Ok((code, name))
+        }
+        Err(why) => Err(why),
     };
     let appointment = if dossier.status == Status::Submitted {
         match hub.appointment(&dossier.procedure_code, dossier.channel, now) {
@@ -88,7 +109,23 @@ pub fn for_dossier(
         limit,
         appointment,
         restarted_due,
+        next_agency,
     })
+}
+
+/// The agency after `current` in the sequence, or why there is none.
+fn next_in_sequence(sequence: &[String], current: &str) -> Result<String, String> {
+    if sequence.is_empty() {
+        return Err("thủ tục không có quy trình liên thông giữa các cơ quan.".into());
+    }
+    match sequence.iter().position(|a| a == current) {
+        None => Err(format!(
+            "cơ quan {current} không có trong quy trình liên thông của thủ tục."
+        )),
+        Some(i) => sequence.get(i + 1).cloned().ok_or_else(|| {
+            "cơ quan hiện tại là cơ quan cuối của quy trình liên thông.".to_string()
+        }),
+    }
 }
 
 impl WorkingTerms {
@@ -114,6 +151,11 @@ impl WorkingTerms {
     /// The due date if the supplement is recorded now.
     pub fn restarted_due(&self) -> Option<UnixMillis> {
         self.restarted_due
+    }
+
+    /// The next agency of the inter-agency sequence: (code, name).
+    pub fn next_agency(&self) -> Result<(String, String), String> {
+        self.next_agency.clone()
     }
 
     /// Seconds after local midnight when the working day ends: a date

@@ -27,6 +27,9 @@ pub struct Context<'a> {
     /// Seconds after local midnight when a working day ends: a new date
     /// typed on the apology letter means the end of that day.
     pub day_end_seconds: i64,
+    /// The next agency of the procedure's inter-agency sequence (its code),
+    /// or why there is none.
+    pub next_agency: Result<String, String>,
 }
 
 /// A command ready for the hub, with what every form carries.
@@ -245,6 +248,19 @@ fn command(
             };
             Command::ReturnResult { delivery }
         }
+        DossierAction::Forward => match &c.next_agency {
+            Ok(to) => Command::Forward {
+                to_agency_code: to.clone(),
+                note: optional(f, "note", "Ghi chú", MAX_TEXT_LEN, errors),
+            },
+            Err(why) => {
+                errors.push(FieldError::new(
+                    "status",
+                    format!("Không chuyển liên thông được: {why}"),
+                ));
+                return None;
+            }
+        },
         DossierAction::Reschedule => {
             let apology = required(f, "apology", "Lý do chậm trả kết quả", MAX_TEXT_LEN, errors);
             let new_due_at = new_date(f, c, errors);

@@ -43,15 +43,19 @@ pub enum DossierAction {
     ReturnResult,
     /// Overdue apology with a new date: Mẫu 04.
     Reschedule,
+    /// Inter-agency processing (liên thông): to the next agency of the
+    /// procedure's sequence.
+    Forward,
 }
 
 impl DossierAction {
-    pub const ALL: [DossierAction; 13] = [
+    pub const ALL: [DossierAction; 14] = [
         DossierAction::Receive,
         DossierAction::RequestSupplement,
         DossierAction::Refuse,
         DossierAction::RecordSupplement,
         DossierAction::StartProcessing,
+        DossierAction::Forward,
         DossierAction::RequestFee,
         DossierAction::RecordPayment,
         DossierAction::Finish,
@@ -79,6 +83,7 @@ impl DossierAction {
             DossierAction::Withdraw => "rut-ho-so",
             DossierAction::ReturnResult => "tra-ket-qua",
             DossierAction::Reschedule => "hen-lai",
+            DossierAction::Forward => "chuyen-lien-thong",
         }
     }
 
@@ -102,6 +107,7 @@ impl DossierAction {
             DossierAction::Withdraw => "Rút hồ sơ theo đề nghị của người nộp",
             DossierAction::ReturnResult => "Trả kết quả",
             DossierAction::Reschedule => "Xin lỗi và hẹn lại ngày trả kết quả",
+            DossierAction::Forward => "Chuyển liên thông đến cơ quan tiếp theo",
         }
     }
 
@@ -121,6 +127,7 @@ impl DossierAction {
             DossierAction::Withdraw => CommandName::Withdraw,
             DossierAction::ReturnResult => CommandName::ReturnResult,
             DossierAction::Reschedule => CommandName::Reschedule,
+            DossierAction::Forward => CommandName::Forward,
         }
     }
 
@@ -129,8 +136,10 @@ impl DossierAction {
     /// collects at the counter, takes withdrawals and hands results back;
     /// the department processes, asks for fees, stops and resumes; the
     /// leader approves and signs the apology with a new date (Mẫu 04 is
-    /// signed by the head of the agency). The administrator runs the system
-    /// and acts on no dossier.
+    /// signed by the head of the agency). A dossier goes on to the next
+    /// agency from the one-stop unit once received (Decree 61/2018 Art. 21),
+    /// from the department while processing. The administrator runs the
+    /// system and acts on no dossier.
     pub fn roles(self) -> &'static [OfficerRole] {
         use OfficerRole::{Leader, Reception, Specialist};
         match self {
@@ -147,6 +156,7 @@ impl DossierAction {
             | DossierAction::Resume => &[Specialist, Leader],
             DossierAction::Finish => &[Specialist, Leader],
             DossierAction::Reschedule => &[Leader],
+            DossierAction::Forward => &[Reception, Specialist, Leader],
         }
     }
 }
@@ -173,6 +183,12 @@ pub fn check(action: DossierAction, role: OfficerRole, status: Status) -> Result
     }
     if status == Status::Submitted && role != OfficerRole::Reception {
         return Err(NotAllowed::Status(status));
+    }
+    if action == DossierAction::Forward {
+        let at_reception = status == Status::Received;
+        if at_reception != (role == OfficerRole::Reception) {
+            return Err(NotAllowed::Status(status));
+        }
     }
     if action == DossierAction::RequestSupplement {
         let at_reception = status == Status::Submitted;

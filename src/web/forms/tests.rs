@@ -59,6 +59,7 @@ fn context(d: &Dossier) -> Context<'_> {
         appointment: Ok(UnixMillis(NOW.0 + 10 * 86_400_000)),
         restarted_due: Some(UnixMillis(NOW.0 + 5 * 86_400_000)),
         day_end_seconds: 17 * 3600,
+        next_agency: Ok("000.00.02.H22".into()),
     }
 }
 
@@ -159,6 +160,7 @@ fn the_status_rule_is_the_hubs_transition_table() {
         available(Specialist, Status::Processing),
         vec![
             DossierAction::RequestSupplement,
+            DossierAction::Forward,
             DossierAction::RequestFee,
             DossierAction::Finish,
             DossierAction::Stop
@@ -408,5 +410,56 @@ fn return_needs_a_delivery() {
         Command::ReturnResult {
             delivery: Some(ResultDelivery::ByPost)
         }
+    );
+}
+
+#[test]
+fn forwarding_is_receptions_once_received_and_the_departments_while_processing() {
+    assert_eq!(
+        check(DossierAction::Forward, Reception, Status::Received),
+        Ok(())
+    );
+    assert_eq!(
+        check(DossierAction::Forward, Specialist, Status::Received),
+        Err(NotAllowed::Status(Status::Received))
+    );
+    assert_eq!(
+        check(DossierAction::Forward, Leader, Status::Processing),
+        Ok(())
+    );
+    assert_eq!(
+        check(DossierAction::Forward, Reception, Status::Processing),
+        Err(NotAllowed::Status(Status::Processing))
+    );
+    assert_eq!(
+        check(
+            DossierAction::Forward,
+            Specialist,
+            Status::SupplementRequested
+        ),
+        Err(NotAllowed::Status(Status::SupplementRequested))
+    );
+    let d = dossier(Status::Received);
+    let built = build(
+        DossierAction::Forward,
+        &form(&[("note", "Chuyển Sở Tư pháp thẩm định")]),
+        &context(&d),
+    )
+    .unwrap();
+    assert_eq!(
+        built.command,
+        Command::Forward {
+            to_agency_code: "000.00.02.H22".into(),
+            note: "Chuyển Sở Tư pháp thẩm định".into()
+        }
+    );
+    let mut last = context(&d);
+    last.next_agency = Err("cơ quan hiện tại là cơ quan cuối của quy trình".into());
+    let errors = build(DossierAction::Forward, &form(&[]), &last).unwrap_err();
+    assert_eq!(fields_of(&errors), vec!["status"]);
+    assert!(
+        errors[0].message.contains("cơ quan cuối"),
+        "{}",
+        errors[0].message
     );
 }

@@ -9,7 +9,9 @@
 
 use super::browser::Browser;
 use super::http;
-use super::{file_dossier, publish_agencies, shots, web_hub, AGENCY_A, DEV_OFFICERS, OFFICER_B};
+use super::{
+    file_dossier, publish_agencies, shots, web_hub, AGENCY_A, AGENCY_B, DEV_OFFICERS, OFFICER_B,
+};
 use crate::common::{catalog_entry, publish_catalog, TestHub, PAYMENT, PORTAL, PROCEDURE};
 use fantoccini::Locator;
 use lienthong::domain::{Dossier, DossierRef, EventType, HistoryEntry, Status};
@@ -50,6 +52,23 @@ async fn ready(test: &str) -> (TestHub, Browser) {
     let hub = web_hub(5).await;
     publish_agencies(&hub).await;
     publish_procedure(&hub).await;
+    let browser = Browser::start(test, hub.web_addr.unwrap(), &shots(&hub)).await;
+    (hub, browser)
+}
+
+/// The same, the procedure processed by agency A then agency B.
+async fn ready_interagency(test: &str) -> (TestHub, Browser) {
+    let hub = web_hub(5).await;
+    publish_agencies(&hub).await;
+    let sequence = format!("{AGENCY_A},{AGENCY_B}");
+    publish_procedure_with(
+        &hub,
+        &[
+            ("time_limit", "15 working_days"),
+            ("interagency_sequence", sequence.as_str()),
+        ],
+    )
+    .await;
     let browser = Browser::start(test, hub.web_addr.unwrap(), &shots(&hub)).await;
     (hub, browser)
 }
@@ -385,6 +404,13 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
     browser.goto(&page_of(&ma)).await;
     browser.open_form("tiep-nhan").await;
     browser.send_form("tiep-nhan").await;
+    // Handed over inside the agency on the workspace's hand-over page:
+    // transferred to the department (the hub's start_processing).
+    browser.goto(&page_of(&ma)).await;
+    browser.click(".handover-link a").await;
+    browser
+        .click("form[action$='/chuyen-phong'] button[type=submit]")
+        .await;
     browser.sign_out().await;
 
     // The channels' records of the reception's notifications, as the
@@ -443,8 +469,6 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
     browser
         .screenshots_at("ho-so-thong-bao", Some("#thong-bao"))
         .await;
-    browser.open_form("nhan-xu-ly").await;
-    browser.send_form("nhan-xu-ly").await;
     browser.open_form("yeu-cau-nop-phi").await;
     browser.fill("#yeu-cau-nop-phi-fee_code", "LPXD").await;
     browser
@@ -551,7 +575,11 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         .find_all(Locator::Css(".sheet-table tbody tr"))
         .await
         .unwrap();
-    assert_eq!(rows.len(), history.len(), "one line per hand-over");
+    assert_eq!(
+        rows.len(),
+        history.len() + 1,
+        "one line per history line, and the transfer inside the agency"
+    );
     let sheet = browser
         .client
         .find(Locator::Css(".sheet-table"))
@@ -561,6 +589,7 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         .await
         .unwrap();
     for what in [
+        "Chuyển phòng chuyên môn xử lý → Phòng Quản lý đô thị",
         "Ban Giám đốc",
         "Hoàn thành xử lý",
         "Đã xử lý xong",
@@ -912,6 +941,95 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
     assert_eq!(stored(&hub, &ma).0.status, Status::Withdrawn);
     browser.screenshots("ho-so-da-rut").await;
     browser.check_accessibility("ho-so-da-rut").await;
+    browser.close().await;
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn reception_forwards_a_received_dossier_to_the_next_agency_of_the_sequence() {
+    let (mut hub, browser) = ready_interagency("dossier_forward").await;
+    let ma = file_dossier(&hub, "web-dossier-forward", AGENCY_A, "Bùi Văn Tâm").await;
+    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
+    browser.goto(&page_of(&ma)).await;
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("#chuyen-lien-thong"))
+            .await
+            .is_err(),
+        "nothing to forward before reception"
+    );
+    browser.open_form("tiep-nhan").await;
+    browser.send_form("tiep-nhan").await;
+    browser.goto(&page_of(&ma)).await;
+    browser.open_form("chuyen-lien-thong").await;
+    let offered = browser
+        .client
+        .find(Locator::Css("#chuyen-lien-thong"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        offered.contains("Sở Tư pháp tỉnh Quảng Ninh"),
+        "the next agency: {offered}"
+    );
+    browser
+        .fill(
+            "#chuyen-lien-thong-note",
+            "Đề nghị Sở Tư pháp thẩm định phần hộ tịch",
+        )
+        .await;
+    browser
+        .screenshots_at("ho-so-chuyen-lien-thong", Some("#chuyen-lien-thong"))
+        .await;
+    browser.send_form("chuyen-lien-thong").await;
+    let text = browser.text().await;
+    assert!(text.contains("Đã chuyển hồ sơ"), "{text}");
+    assert!(text.contains("Sở Tư pháp tỉnh Quảng Ninh"), "{text}");
+    browser.screenshots("da-chuyen-lien-thong").await;
+    browser.check_accessibility("da-chuyen-lien-thong").await;
+    let (moved, history) = stored(&hub, &ma);
+    assert_eq!(moved.agency_code, AGENCY_B);
+    assert_eq!(moved.status, Status::Received, "the status does not change");
+    let line = history.last().unwrap();
+    assert_eq!(line.command, "forward");
+    assert!(
+        line.note.contains(AGENCY_A) && line.note.contains(AGENCY_B),
+        "the history line names both agencies: {}",
+        line.note
+    );
+    // From now on it is B's: A's officer is refused it.
+    browser.goto(&page_of(&ma)).await;
+    assert!(browser.text().await.contains("Hồ sơ thuộc cơ quan khác"));
+    browser.sign_out().await;
+
+    browser.sign_in(OFFICER_B.0, OFFICER_B.1).await;
+    browser.goto(&page_of(&ma)).await;
+    let text = browser.text().await;
+    assert!(
+        text.contains("Bùi Văn Tâm"),
+        "B's officer sees the dossier: {text}"
+    );
+    assert!(text.contains("Sở Tư pháp tỉnh Quảng Ninh"), "{text}");
+    let sheet = browser
+        .client
+        .find(Locator::Css(".sheet-table"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(sheet.contains("Chuyển liên thông"), "{sheet}");
+    assert!(
+        sheet.contains("Đề nghị Sở Tư pháp thẩm định phần hộ tịch"),
+        "{sheet}"
+    );
+    browser
+        .screenshots_at("ho-so-co-quan-b", Some("#kiem-soat"))
+        .await;
+    browser.check_accessibility("ho-so-co-quan-b").await;
     browser.close().await;
     hub.stop().await;
 }
