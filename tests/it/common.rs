@@ -53,27 +53,43 @@ impl TestHub {
     /// changed by `adjust`.
     pub async fn start_with(adjust: impl FnOnce(&mut HubConfig)) -> TestHub {
         let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = TestHub::config(dir.path().join("data"));
+        adjust(&mut config);
+        let running = lienthong::app::start(&TestHub::checked(config))
+            .await
+            .expect("hub starts");
+        TestHub::around(running, dir)
+    }
+
+    /// The embedded development configuration on `data_dir`, listening on
+    /// free loopback ports, stopping quickly.
+    pub fn config(data_dir: std::path::PathBuf) -> HubConfig {
         let mut config = HubConfig::embedded_default();
-        config.hub.data_dir = dir.path().join("data");
+        config.hub.data_dir = data_dir;
         config.hub.listen = "127.0.0.1:0".parse().unwrap();
         config.hub.shutdown_grace_seconds = 2;
         if let Some(web) = config.web.as_mut() {
             web.listen = "127.0.0.1:0".parse().unwrap();
         }
-        adjust(&mut config);
-        let loaded = config
+        config
+    }
+
+    /// `config` checked as the hub checks its file; a test's configuration
+    /// must be valid.
+    pub fn checked(config: HubConfig) -> lienthong::config::LoadedConfig {
+        config
             .check("test configuration", &lienthong::adapters::kinds())
-            .unwrap_or_else(|e| panic!("{e}"));
-        let running = lienthong::app::start(&loaded).await.expect("hub starts");
-        let addr = running.addr;
-        let http_addr = running.http_addr;
-        let web_addr = running.web_addr;
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The handle of a hub running on data that `dir` keeps alive.
+    pub fn around(running: RunningHub, dir: tempfile::TempDir) -> TestHub {
         TestHub {
+            addr: running.addr,
+            http_addr: running.http_addr,
+            web_addr: running.web_addr,
             running: Some(running),
             dir,
-            addr,
-            http_addr,
-            web_addr,
         }
     }
 

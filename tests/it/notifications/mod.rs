@@ -36,26 +36,13 @@ pub async fn start_hub(channels: &str) -> TestHub {
 /// tasks may hold its store open a moment longer (sled locks its files), so
 /// opening is tried again for a bounded while.
 pub async fn restart_hub(channels: &str, data_dir: std::path::PathBuf) -> TestHub {
-    let mut config = lienthong::config::HubConfig::embedded_default();
-    config.hub.data_dir = data_dir;
-    config.hub.listen = "127.0.0.1:0".parse().unwrap();
-    config.hub.shutdown_grace_seconds = 2;
+    let mut config = TestHub::config(data_dir);
     config.notifications = Some(notifications_table(channels));
-    let loaded = config
-        .check("test configuration", &lienthong::adapters::kinds())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let loaded = TestHub::checked(config);
     let mut last = String::new();
     for _ in 0..100 {
         match lienthong::app::start(&loaded).await {
-            Ok(running) => {
-                return TestHub {
-                    addr: running.addr,
-                    http_addr: running.http_addr,
-                    web_addr: running.web_addr,
-                    running: Some(running),
-                    dir: tempfile::tempdir().expect("temp dir"),
-                }
-            }
+            Ok(running) => return TestHub::around(running, tempfile::tempdir().expect("temp dir")),
             Err(e) => last = e.to_string(),
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
