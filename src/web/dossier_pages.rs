@@ -50,8 +50,6 @@ pub struct Loaded {
     pub notifications: Vec<DossierNotification>,
     pub agency: String,
     pub terms: WorkingTerms,
-    /// The workspace's hand-overs inside the agency (for Mẫu 05).
-    pub hand_overs: Vec<HandOver>,
 }
 
 /// Why a dossier cannot be shown: absent (404) or anything else.
@@ -104,7 +102,6 @@ pub async fn load(
             notifications,
             agency,
             terms,
-            hand_overs,
         })
     })
     .await
