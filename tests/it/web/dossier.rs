@@ -589,7 +589,7 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         .await
         .unwrap();
     for what in [
-        "Chuyển phòng chuyên môn xử lý → Phòng Quản lý đô thị",
+        "Chuyển phòng chuyên môn xử lý: Phòng Quản lý đô thị",
         "Ban Giám đốc",
         "Hoàn thành xử lý",
         "Đã xử lý xong",
