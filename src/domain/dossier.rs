@@ -82,7 +82,9 @@ pub struct Dossier {
     pub returned_at: Option<UnixMillis>,
     /// When processing finished (status 9), for on-time statistics; absent
     /// in records written before it was kept.
-    #[serde(default)]
+    /// Not written while absent, so an unfinished dossier's record keeps
+    /// the bytes it had before the field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<UnixMillis>,
     pub status: Status,
     /// Where a paused dossier (5 or 6) goes back to once the pause is lifted.

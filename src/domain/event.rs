@@ -107,7 +107,8 @@ pub struct Event {
     pub agency_code: String,
     /// The agency a forwarded dossier left (`dossier_forwarded` only; empty
     /// otherwise): its subscribers hear of the forward too.
-    #[serde(default)]
+    /// Not written when empty: every other event's record stays as it was.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub from_agency_code: String,
     pub procedure_code: String,
     pub from_status: Option<Status>,
