@@ -92,7 +92,7 @@ pub fn duration_text(duration: WorkingDuration, rules: &WorkingRules) -> String 
 }
 
 fn when(at: OffsetDateTime) -> String {
-    super::dossier_view::date_time(millis(at))
+    super::format::date_time(millis(at))
 }
 
 /// The clock as the page says it, at `now`.
@@ -109,7 +109,7 @@ pub fn view(
     };
     let due_text = dossier
         .due_at
-        .map(super::dossier_view::date_time)
+        .map(super::format::date_time)
         .unwrap_or_else(|| "—".into());
     match dossier.status {
         Status::Submitted => {
@@ -135,7 +135,7 @@ pub fn view(
             let detail = match (finished, dossier.due_at) {
                 (Some(at), Some(due)) => format!(
                     "Xử lý xong lúc {}, hẹn trả {} — {}.",
-                    super::dossier_view::date_time(at),
+                    super::format::date_time(at),
                     due_text,
                     if at <= due {
                         "đúng hạn"

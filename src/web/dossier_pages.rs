@@ -15,7 +15,7 @@ use super::dossier_templates::{DossierPage, FormView, ForwardedPage};
 use super::dossier_view as view;
 use super::forms::{self, Context, DossierAction, FieldError, Fields, NotAllowed};
 use super::pages::{html, OfficerBar, StatusPage};
-use super::session::{self, SignedIn};
+use super::session::{self, Officer, SignedIn};
 use super::terms::{self, WorkingTerms};
 use super::{blocking, WebError, WebState};
 use crate::domain::officer::OfficerAccount;
@@ -139,13 +139,10 @@ pub struct PageQuery {
 
 pub async fn page(
     State(state): State<WebState>,
-    headers: HeaderMap,
+    Officer(signed_in): Officer,
     Path(ma_ho_so): Path<String>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let Some(signed_in) = session::current(&state, &headers).await? else {
-        return Ok(Redirect::to(super::officer_pages::SIGN_IN).into_response());
-    };
     let loaded = match load(&state, &signed_in.account, &ma_ho_so).await {
         Ok(loaded) => loaded,
         Err(e) => return load_failed(e),
@@ -283,13 +280,10 @@ pub struct ForwardedQuery {
 /// names the agency from the public agencies catalogue.
 pub async fn forwarded(
     State(state): State<WebState>,
-    headers: HeaderMap,
+    Officer(signed_in): Officer,
     Path((ma_ho_so, slug)): Path<(String, String)>,
     Query(query): Query<ForwardedQuery>,
 ) -> Result<Response, WebError> {
-    let Some(signed_in) = session::current(&state, &headers).await? else {
-        return Ok(Redirect::to(super::officer_pages::SIGN_IN).into_response());
-    };
     let well_formed = crate::domain::codes::parse_ma_ho_so("ma_ho_so", &ma_ho_so).is_ok()
         && crate::domain::codes::check_code("den", &query.den).is_ok();
     if slug != DossierAction::Forward.slug() || !well_formed {
@@ -299,15 +293,8 @@ pub async fn forwarded(
     let (to, own) = (query.den.clone(), signed_in.account.agency_code.clone());
     let (agency, own_agency) =
         blocking(move || Ok((module.agency_name(&to)?, module.agency_name(&own)?))).await?;
-    let account = signed_in.account;
     let page = ForwardedPage {
-        officer: OfficerBar {
-            name: account.name,
-            role: account.role.vietnamese(),
-            unit: account.unit,
-            agency: own_agency,
-            csrf: signed_in.session.csrf_token,
-        },
+        officer: OfficerBar::of(&signed_in, own_agency),
         ma_ho_so,
         agency,
         agency_code: query.den,
@@ -441,7 +428,7 @@ fn render(
                 open: !errors.is_empty(),
                 errors,
                 sent,
-                appointment: loaded.terms.appointment().map(view::date_time),
+                appointment: loaded.terms.appointment().map(super::format::date_time),
                 next_agency: loaded.terms.next_agency().ok(),
                 choices: choices(action, d),
                 delivery: match d.result_delivery {
@@ -454,13 +441,7 @@ fn render(
         .collect();
     let clock_view = clock::view(d, &loaded.history, now, &loaded.terms.clock());
     DossierPage {
-        officer: OfficerBar {
-            name: account.name.clone(),
-            role: account.role.vietnamese(),
-            unit: account.unit.clone(),
-            agency: loaded.agency.clone(),
-            csrf: signed_in.session.csrf_token.clone(),
-        },
+        officer: OfficerBar::of(signed_in, loaded.agency.clone()),
         ma_ho_so: d.ma_ho_so.clone(),
         status: d.status.vietnamese(),
         status_code: d.status.code(),

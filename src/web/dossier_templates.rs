@@ -35,10 +35,7 @@ pub struct FormView {
 
 impl FormView {
     pub fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        super::forms::error_for(&self.errors, field)
     }
 
     /// Errors not tied to a field the form shows (version, key, date).

@@ -5,30 +5,14 @@
 //! sheet (Mẫu 05) — one line per hand-over, from the history and the
 //! workspace's hand-overs inside the agency.
 
-use super::format;
+use super::format::{self, date_time};
 use crate::domain::officer::OfficerRole;
-use crate::domain::time::format_compact;
 use crate::domain::workspace::HandOver;
 use crate::domain::{
     ApplicantType, CommandName, Dossier, EventType, HistoryEntry, ResultDelivery, Status,
     UnixMillis,
 };
 use crate::hub::{DossierNotification, NotificationState, NotifyChannel};
-
-/// `HH:MM dd/mm/yyyy`, Vietnam time.
-pub fn date_time(at: UnixMillis) -> String {
-    let text = format_compact(at.0.div_euclid(1000));
-    match (
-        text.get(0..4),
-        text.get(4..6),
-        text.get(6..8),
-        text.get(8..10),
-        text.get(10..12),
-    ) {
-        (Some(y), Some(m), Some(d), Some(h), Some(min)) => format!("{h}:{min} {d}/{m}/{y}"),
-        _ => "—".into(),
-    }
-}
 
 /// Whether the role sees the applicant's personal data in full: the
 /// officers who handle dossiers do; the administrator, who only runs the
@@ -591,11 +575,5 @@ mod tests {
             "Phân công chuyên viên xử lý: Trần Văn Minh (Phòng Quản lý đô thị)"
         );
         assert_eq!(rows[1].note, "Xử lý trong tuần");
-    }
-
-    #[test]
-    fn times_are_written_in_vietnam() {
-        // 2026-03-01T17:30:00Z is 00:30 on 2 March in Hanoi.
-        assert_eq!(date_time(UnixMillis(1_772_386_200_000)), "00:30 02/03/2026");
     }
 }

@@ -2,7 +2,7 @@
 //! and roles in Vietnamese, and personal data masked to initials wherever
 //! the page is not the person's own (Decree 13/2023/NĐ-CP).
 
-use crate::domain::time::format_date;
+use crate::domain::time::{format_compact, format_date};
 use crate::domain::{Channel, UnixMillis};
 
 /// `dd/mm/yyyy` in Asia/Ho_Chi_Minh (from the one Vietnam calendar's
@@ -11,6 +11,21 @@ pub fn date(at: UnixMillis) -> String {
     let day = format_date(at.0.div_euclid(1000));
     match (day.get(0..4), day.get(4..6), day.get(6..8)) {
         (Some(year), Some(month), Some(day)) => format!("{day}/{month}/{year}"),
+        _ => "—".into(),
+    }
+}
+
+/// `HH:MM dd/mm/yyyy`, Vietnam time.
+pub fn date_time(at: UnixMillis) -> String {
+    let text = format_compact(at.0.div_euclid(1000));
+    match (
+        text.get(0..4),
+        text.get(4..6),
+        text.get(6..8),
+        text.get(8..10),
+        text.get(10..12),
+    ) {
+        (Some(y), Some(m), Some(d), Some(h), Some(min)) => format!("{h}:{min} {d}/{m}/{y}"),
         _ => "—".into(),
     }
 }
@@ -54,6 +69,12 @@ mod tests {
     fn dates_are_written_in_vietnam_time() {
         // 2026-03-01T17:30:00Z is already 2 March in Hanoi.
         assert_eq!(date(UnixMillis(1_772_386_200_000)), "02/03/2026");
+    }
+
+    #[test]
+    fn times_are_written_in_vietnam() {
+        // 2026-03-01T17:30:00Z is 00:30 on 2 March in Hanoi.
+        assert_eq!(date_time(UnixMillis(1_772_386_200_000)), "00:30 02/03/2026");
     }
 
     #[test]

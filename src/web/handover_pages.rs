@@ -7,10 +7,12 @@
 //! one-stop unit (the specialist holding it). Every form carries the
 //! session's CSRF token; the rules are `crate::workspace::handover`.
 
+use super::filters::{procedure_name, Choice};
 use super::format;
+use super::format::date_time;
 use super::pages::{html, OfficerBar};
-use super::session;
-use super::workspace_pages::{date_time, dossier_href, officer_bar, queue_href, Choice};
+use super::session::{self, Officer};
+use super::workspace_pages::{dossier_href, queue_href};
 use super::{blocking, WebError, WebState};
 use crate::domain::officer::{OfficerAccount, OfficerRole};
 use crate::domain::workspace::{Assignment, DossierRow, OfficerRef};
@@ -176,15 +178,11 @@ fn render(
     };
     let specialists = specialists_of(&loaded.accounts, &officer.agency_code, department);
     HandOverPage {
-        officer: officer_bar(signed_in, loaded.agency.clone()),
+        officer: OfficerBar::of(signed_in, loaded.agency.clone()),
         ma_ho_so: row.ma_ho_so.clone(),
         dossier_href: dossier_href(&row.ma_ho_so),
         back_href: queue_href(Queue::All),
-        procedure: if row.procedure_name.is_empty() {
-            row.procedure_code.clone()
-        } else {
-            row.procedure_name.clone()
-        },
+        procedure: procedure_name(&row.procedure_code, &row.procedure_name),
         applicant: format::mask_name(&row.owner_name),
         status: row.status.vietnamese(),
         due: row.due_at.map_or("—".into(), date_time),
@@ -242,13 +240,10 @@ fn done_message(action: &str) -> Option<&'static str> {
 
 pub async fn page(
     State(state): State<WebState>,
-    headers: HeaderMap,
+    Officer(signed_in): Officer,
     Path(ma_ho_so): Path<String>,
     Query(done): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let Some(signed_in) = session::current(&state, &headers).await? else {
-        return Ok(Redirect::to(super::officer_pages::SIGN_IN).into_response());
-    };
     let Some(loaded) = load(&state, &signed_in.account, &ma_ho_so).await? else {
         return Ok(html(
             StatusCode::NOT_FOUND,

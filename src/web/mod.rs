@@ -17,6 +17,7 @@ mod dossier_pages;
 mod dossier_templates;
 mod dossier_view;
 mod error;
+mod filters;
 mod format;
 mod forms;
 mod handover_pages;

@@ -1,9 +1,10 @@
 //! The officers' pages of the one-stop workspace: sign-in, sign-out, and
 //! the first queue (dossiers waiting for reception).
 
+use super::filters::procedure_name;
 use super::format;
 use super::pages::{html, OfficerBar, QueuePage, QueueRow, SignInPage};
-use super::session::{self, SignedIn, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE};
+use super::session::{self, Officer, SignedIn, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE};
 use super::signin::{self, SignIn};
 use super::{blocking, WebError, WebState};
 use crate::domain::UnixMillis;
@@ -177,12 +178,9 @@ fn check_csrf(signed_in: &SignedIn, sent: &str) -> Result<(), WebError> {
 
 pub async fn queue(
     State(state): State<WebState>,
-    headers: HeaderMap,
+    Officer(signed_in): Officer,
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
-    let Some(signed_in) = session::current(&state, &headers).await? else {
-        return Ok(Redirect::to(SIGN_IN).into_response());
-    };
     let page_token = if query.sau.bytes().all(|b| b.is_ascii_digit()) {
         query.sau
     } else {
@@ -199,25 +197,14 @@ pub async fn queue(
         .iter()
         .map(|d| QueueRow {
             ma_ho_so: d.ma_ho_so.clone(),
-            procedure: if d.procedure_name.is_empty() {
-                d.procedure_code.clone()
-            } else {
-                d.procedure_name.clone()
-            },
+            procedure: procedure_name(&d.procedure_code, &d.procedure_name),
             applicant: format::mask_name(&d.owner_name),
             channel: format::channel(d.channel),
             submitted: format::date(d.submitted_at),
         })
         .collect();
-    let account = signed_in.account;
     let page = QueuePage {
-        officer: OfficerBar {
-            name: account.name,
-            role: account.role.vietnamese(),
-            unit: account.unit,
-            agency,
-            csrf: signed_in.session.csrf_token,
-        },
+        officer: OfficerBar::of(&signed_in, agency),
         rows,
         next: (!next.is_empty()).then_some(next),
     };

@@ -1,6 +1,7 @@
 //! The compiled templates (HTML files in `templates/`, all extending the one
 //! layout) and how a page becomes an answer.
 
+use super::session::SignedIn;
 use askama::Template;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::StatusCode;
@@ -14,6 +15,19 @@ pub struct OfficerBar {
     pub agency: String,
     /// The session's CSRF token, for the sign-out form.
     pub csrf: String,
+}
+
+impl OfficerBar {
+    pub fn of(signed_in: &SignedIn, agency: String) -> OfficerBar {
+        let account = &signed_in.account;
+        OfficerBar {
+            name: account.name.clone(),
+            role: account.role.vietnamese(),
+            unit: account.unit.clone(),
+            agency,
+            csrf: signed_in.session.csrf_token.clone(),
+        }
+    }
 }
 
 #[derive(Template)]

@@ -14,16 +14,17 @@ use super::dossier_pages::{href, load, load_failed, Loaded};
 use super::dossier_templates::{
     dated, Apology, ControlSheet, Receipt, Refusal, SheetHead, SupplementRequest,
 };
-use super::dossier_view::{self as view, date_time};
+use super::dossier_view as view;
+use super::format::date_time;
 use super::pages::{html, StatusPage};
-use super::session;
+use super::session::Officer;
 use super::terms::limit_text;
 use super::{format, WebError, WebState};
 use crate::domain::officer::OfficerAccount;
 use crate::domain::{CommandName, HistoryEntry, UnixMillis};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 
 pub const PRINT: &str = "/mot-cua/ho-so/:ma_ho_so/in/:form";
 
@@ -71,12 +72,9 @@ fn head(
 
 pub async fn print(
     State(state): State<WebState>,
-    headers: HeaderMap,
+    Officer(signed_in): Officer,
     Path((ma_ho_so, form)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let Some(signed_in) = session::current(&state, &headers).await? else {
-        return Ok(Redirect::to(super::officer_pages::SIGN_IN).into_response());
-    };
     let loaded = match load(&state, &signed_in.account, &ma_ho_so).await {
         Ok(loaded) => loaded,
         Err(e) => return load_failed(e),

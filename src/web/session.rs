@@ -10,7 +10,10 @@ use super::{WebError, WebState};
 use crate::domain::officer::{OfficerAccount, OfficerSession};
 use crate::domain::UnixMillis;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "lienthong_can_bo";
@@ -86,6 +89,23 @@ pub async fn current(state: &WebState, headers: &HeaderMap) -> Result<Option<Sig
         }))
     })
     .await
+}
+
+/// The signed-in officer a workspace page is for, taken from the request's
+/// live session; without one the page answers with the sign-in page.
+pub struct Officer(pub SignedIn);
+
+#[axum::async_trait]
+impl FromRequestParts<WebState> for Officer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
+        match current(state, &parts.headers).await {
+            Ok(Some(signed_in)) => Ok(Officer(signed_in)),
+            Ok(None) => Err(Redirect::to(super::officer_pages::SIGN_IN).into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
 }
 
 /// Starts a session for `login`; returns its token (for the cookie).

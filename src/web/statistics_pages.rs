@@ -5,26 +5,26 @@
 //! (`/mot-cua/thong-ke.csv`, UTF-8 with a byte-order mark so that Excel
 //! shows the diacritics).
 
+use super::filters::{
+    self, channel_choices, procedure_choices, procedure_name, read_channel, read_day, Choice,
+    DayField, FieldError, DAY_MILLIS,
+};
 use super::format;
 use super::pages::{html, OfficerBar};
-use super::session;
-use super::workspace_pages::{officer_bar, parse_day, Choice, FieldError};
+use super::session::Officer;
 use super::{blocking, WebError, WebState};
-use crate::domain::time::format_date;
-use crate::domain::{Channel, UnixMillis};
+use crate::domain::UnixMillis;
 use crate::workspace::{statistics, Counts, Period, StatFilter, StatLine};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 pub const STATISTICS: &str = "/mot-cua/thong-ke";
 pub const STATISTICS_CSV: &str = "/mot-cua/thong-ke.csv";
-
-const DAY_MILLIS: i64 = 86_400_000;
 
 #[derive(Deserialize, Default)]
 pub struct StatQuery {
@@ -37,12 +37,6 @@ pub struct StatQuery {
     #[serde(default)]
     kenh: String,
 }
-
-const CHANNELS: [(&str, Channel); 3] = [
-    ("truc-tiep", Channel::Counter),
-    ("truc-tuyen", Channel::Online),
-    ("buu-chinh", Channel::Postal),
-];
 
 /// A bucket's heading and how to read it off the counts.
 type Bucket = (&'static str, fn(&Counts) -> u64);
@@ -94,75 +88,41 @@ pub struct StatisticsPage {
 
 impl StatisticsPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
-    }
-}
-
-/// `dd/mm/yyyy` of a `yyyyMMdd`.
-fn written(day: &str) -> String {
-    match (day.get(0..4), day.get(4..6), day.get(6..8)) {
-        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
-        _ => day.to_string(),
+        filters::error_for(&self.errors, field)
     }
 }
 
 /// The period asked for; by default from the first of January of this
 /// year (Vietnam) to today, as the portal's statistics count (Circular
-/// 32/2017: "from the start of the year").
+/// 32/2017: "from the start of the year"). A field that does not parse is
+/// named in `errors` and its default used; the dates come back as written.
 fn read_period(
     query: &StatQuery,
     now: UnixMillis,
     errors: &mut Vec<FieldError>,
 ) -> (Period, String, String) {
-    let today = format_date(now.0.div_euclid(1000));
-    let year_start = format!("{}0101", &today[0..4]);
-    let mut from_text = if query.tu_ngay.is_empty() {
-        written(&year_start)
-    } else {
-        query.tu_ngay.trim().to_string()
-    };
-    let mut to_text = if query.den_ngay.is_empty() {
-        written(&today)
-    } else {
-        query.den_ngay.trim().to_string()
-    };
-    let default_from = parse_day(&written(&year_start)).unwrap_or(now);
-    let default_to = parse_day(&written(&today)).unwrap_or(now);
-    let from = match parse_day(&from_text) {
-        Some(day) => day,
-        None => {
-            errors.push(FieldError {
-                field: "tu-ngay",
-                message: "Từ ngày phải là một ngày có thật, dạng ngày/tháng/năm.".into(),
-            });
-            from_text = written(&year_start);
-            default_from
+    let today = format::date(now);
+    let year_start = format!("01/01/{}", today.get(6..).unwrap_or_default());
+    let mut read = |field, text: &str, default: &str| {
+        let text = if text.is_empty() {
+            default
+        } else {
+            text.trim()
+        };
+        match read_day(field, text, errors) {
+            Some(day) => (day, text.to_string()),
+            // The defaults are written by the page itself and parse.
+            None => (
+                filters::parse_day(default).unwrap_or(now),
+                default.to_string(),
+            ),
         }
     };
-    let to = match parse_day(&to_text) {
-        Some(day) => day,
-        None => {
-            errors.push(FieldError {
-                field: "den-ngay",
-                message: "Đến ngày phải là một ngày có thật, dạng ngày/tháng/năm.".into(),
-            });
-            to_text = written(&today);
-            default_to
-        }
-    };
-    let (from, to) = if to < from {
-        errors.push(FieldError {
-            field: "den-ngay",
-            message: "Đến ngày phải cùng ngày hoặc sau Từ ngày.".into(),
-        });
-        to_text = from_text.clone();
-        (from, from)
-    } else {
-        (from, to)
-    };
+    let (from, from_text) = read(DayField::From, &query.tu_ngay, &year_start);
+    let (mut to, mut to_text) = read(DayField::To, &query.den_ngay, &today);
+    if filters::to_before_from(from, to, errors) {
+        (to, to_text) = (from, from_text.clone());
+    }
     (
         Period {
             from,
@@ -174,20 +134,10 @@ fn read_period(
 }
 
 fn read_filter(query: &StatQuery, errors: &mut Vec<FieldError>) -> StatFilter {
-    let mut filter = StatFilter::default();
-    if !query.thu_tuc.is_empty() {
-        filter.procedure = Some(query.thu_tuc.clone());
+    StatFilter {
+        procedure: (!query.thu_tuc.is_empty()).then(|| query.thu_tuc.clone()),
+        channel: read_channel(&query.kenh, errors),
     }
-    if !query.kenh.is_empty() {
-        match CHANNELS.iter().find(|(name, _)| *name == query.kenh) {
-            Some((_, channel)) => filter.channel = Some(*channel),
-            None => errors.push(FieldError {
-                field: "kenh",
-                message: "Kênh nộp không có trong danh sách.".into(),
-            }),
-        }
-    }
-    filter
 }
 
 fn table_line(procedure: String, channel: &'static str, counts: &Counts) -> TableLine {
@@ -237,14 +187,6 @@ async fn compute(
     .await
 }
 
-fn procedure_name(code: &str, name: &str) -> String {
-    if name.is_empty() {
-        code.to_string()
-    } else {
-        name.to_string()
-    }
-}
-
 fn query_string(query: &StatQuery, from: &str, to: &str) -> String {
     let pairs: Vec<(&str, &str)> = [
         ("tu-ngay", from),
@@ -260,12 +202,9 @@ fn query_string(query: &StatQuery, from: &str, to: &str) -> String {
 
 pub async fn page(
     State(state): State<WebState>,
-    headers: HeaderMap,
+    Officer(signed_in): Officer,
     Query(query): Query<StatQuery>,
 ) -> Result<Response, WebError> {
-    let Some(signed_in) = session::current(&state, &headers).await? else {
-        return Ok(Redirect::to(super::officer_pages::SIGN_IN).into_response());
-    };
     let mut errors = Vec::new();
     let (period, from, to) = read_period(&query, UnixMillis::now(), &mut errors);
     let filter = read_filter(&query, &mut errors);
@@ -299,25 +238,10 @@ pub async fn page(
         })
         .collect();
     let page = StatisticsPage {
-        officer: officer_bar(&signed_in, computed.agency),
+        officer: OfficerBar::of(&signed_in, computed.agency),
         period: format!("từ {from} đến {to}"),
-        procedures: computed
-            .procedures
-            .into_iter()
-            .map(|(code, name)| Choice {
-                selected: code == query.thu_tuc,
-                value: code,
-                label: name,
-            })
-            .collect(),
-        channels: CHANNELS
-            .iter()
-            .map(|(name, channel)| Choice {
-                value: name.to_string(),
-                label: format::channel(*channel).to_string(),
-                selected: *name == query.kenh,
-            })
-            .collect(),
+        procedures: procedure_choices(computed.procedures, &query.thu_tuc),
+        channels: channel_choices(&query.kenh),
         errors,
         headings: BUCKETS.iter().map(|(label, _)| *label).collect(),
         lines,
@@ -341,12 +265,9 @@ fn field(text: &str) -> String {
 
 pub async fn csv(
     State(state): State<WebState>,
-    headers: HeaderMap,
+    Officer(signed_in): Officer,
     Query(query): Query<StatQuery>,
 ) -> Result<Response, WebError> {
-    let Some(signed_in) = session::current(&state, &headers).await? else {
-        return Ok(Redirect::to(super::officer_pages::SIGN_IN).into_response());
-    };
     let mut errors = Vec::new();
     let (period, from, to) = read_period(&query, UnixMillis::now(), &mut errors);
     let filter = read_filter(&query, &mut errors);

@@ -5,17 +5,20 @@
 //! are the workspace room's (`crate::workspace`); this file only reads the
 //! request, asks, and renders.
 
+use super::filters::{
+    self, channel_choices, procedure_choices, procedure_name, read_channel, read_day, DayField,
+    DAY_MILLIS,
+};
 use super::format;
 use super::pages::{html, OfficerBar};
-use super::session::{self, SignedIn};
+use super::session::Officer;
 use super::{blocking, WebError, WebState};
 use crate::domain::officer::{OfficerAccount, OfficerRole};
-use crate::domain::time::{format_compact, parse_date};
-use crate::domain::{Channel, UnixMillis};
+use crate::domain::UnixMillis;
 use crate::workspace::{self, Deadline, Queue, QueueFilter, QueueRequest};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -49,30 +52,18 @@ pub struct QueueQuery {
     trang: String,
 }
 
-/// The channels as the filter names them.
-const CHANNELS: [(&str, Channel); 3] = [
-    ("truc-tiep", Channel::Counter),
-    ("truc-tuyen", Channel::Online),
-    ("buu-chinh", Channel::Postal),
-];
+impl QueueQuery {
+    /// The search text as taken: trimmed, at most `MAX_SEARCH_CHARS`.
+    fn search(&self) -> String {
+        self.tim.trim().chars().take(MAX_SEARCH_CHARS).collect()
+    }
+}
 
 pub struct NavLink {
     pub href: String,
     pub title: &'static str,
     pub count: usize,
     pub current: bool,
-}
-
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-/// A filter field the officer filled wrongly, and why.
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
 }
 
 pub struct WorkRow {
@@ -98,13 +89,13 @@ pub struct QueuesPage {
     pub title: &'static str,
     pub action: String,
     pub search: String,
-    pub procedures: Vec<Choice>,
-    pub channels: Vec<Choice>,
-    pub departments: Vec<Choice>,
+    pub procedures: Vec<filters::Choice>,
+    pub channels: Vec<filters::Choice>,
+    pub departments: Vec<filters::Choice>,
     pub show_departments: bool,
     pub from: String,
     pub to: String,
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<filters::FieldError>,
     pub filtered: bool,
     /// The extra filters are open: one of them is set or wrong.
     pub more_open: bool,
@@ -121,10 +112,7 @@ pub struct QueuesPage {
 
 impl QueuesPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        filters::error_for(&self.errors, field)
     }
 }
 
@@ -141,60 +129,8 @@ pub fn queue_href(queue: Queue) -> String {
     format!("{QUEUES}/{}", queue.slug())
 }
 
-pub async fn first_queue(
-    State(state): State<WebState>,
-    headers: HeaderMap,
-) -> Result<Response, WebError> {
-    let Some(signed_in) = session::current(&state, &headers).await? else {
-        return Ok(Redirect::to(super::officer_pages::SIGN_IN).into_response());
-    };
+pub async fn first_queue(Officer(signed_in): Officer) -> Result<Response, WebError> {
     Ok(Redirect::to(&queue_href(first_queue_of(signed_in.account.role))).into_response())
-}
-
-pub fn officer_bar(signed_in: &SignedIn, agency: String) -> OfficerBar {
-    let account = &signed_in.account;
-    OfficerBar {
-        name: account.name.clone(),
-        role: account.role.vietnamese(),
-        unit: account.unit.clone(),
-        agency,
-        csrf: signed_in.session.csrf_token.clone(),
-    }
-}
-
-/// `dd/mm/yyyy` (as the pages write dates; `yyyy-mm-dd` too, what a date
-/// picker sends) as the midnight starting that day in Vietnam.
-pub fn parse_day(text: &str) -> Option<UnixMillis> {
-    let text = text.trim();
-    let parts: Vec<&str> = text.split(['/', '-']).collect();
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    let yyyymmdd = match parts.as_slice() {
-        [d, m, y] if text.contains('/') && digits(d, 2) && digits(m, 2) && digits(y, 4) => {
-            format!("{y}{m}{d}")
-        }
-        [y, m, d] if text.contains('-') && digits(y, 4) && digits(m, 2) && digits(d, 2) => {
-            format!("{y}{m}{d}")
-        }
-        _ => return None,
-    };
-    parse_date(&yyyymmdd).map(|seconds| UnixMillis(seconds * 1000))
-}
-
-const DAY_MILLIS: i64 = 86_400_000;
-
-/// `HH:MM dd/mm/yyyy`, Vietnam time.
-pub fn date_time(at: UnixMillis) -> String {
-    let text = format_compact(at.0.div_euclid(1000));
-    match (
-        text.get(0..4),
-        text.get(4..6),
-        text.get(6..8),
-        text.get(8..10),
-        text.get(10..12),
-    ) {
-        (Some(y), Some(m), Some(d), Some(h), Some(min)) => format!("{h}:{min} {d}/{m}/{y}"),
-        _ => "—".into(),
-    }
 }
 
 /// The start of today in Vietnam.
@@ -216,49 +152,26 @@ pub fn departments(accounts: &[OfficerAccount], agency: &str) -> Vec<String> {
 
 /// Reads the filter fields; a field that does not parse is named in
 /// `errors` and does not filter.
-fn read_filter(query: &QueueQuery, errors: &mut Vec<FieldError>) -> QueueFilter {
+fn read_filter(query: &QueueQuery, errors: &mut Vec<filters::FieldError>) -> QueueFilter {
     let mut filter = QueueFilter::default();
-    let search: String = query.tim.trim().chars().take(MAX_SEARCH_CHARS).collect();
-    filter.search = workspace::fold(&search);
+    filter.search = workspace::fold(&query.search());
     if !query.thu_tuc.is_empty() {
         filter.procedure = Some(query.thu_tuc.clone());
     }
-    if !query.kenh.is_empty() {
-        match CHANNELS.iter().find(|(name, _)| *name == query.kenh) {
-            Some((_, channel)) => filter.channel = Some(*channel),
-            None => errors.push(FieldError {
-                field: "kenh",
-                message: "Kênh nộp không có trong danh sách.".into(),
-            }),
-        }
-    }
+    filter.channel = read_channel(&query.kenh, errors);
     if !query.tu_ngay.is_empty() {
-        match parse_day(&query.tu_ngay) {
-            Some(day) => filter.from = Some(day),
-            None => errors.push(FieldError {
-                field: "tu-ngay",
-                message: "Từ ngày phải là một ngày có thật, dạng ngày/tháng/năm.".into(),
-            }),
-        }
+        filter.from = read_day(DayField::From, &query.tu_ngay, errors);
     }
-    if !query.den_ngay.is_empty() {
-        match parse_day(&query.den_ngay) {
-            Some(day) => filter.until = Some(UnixMillis(day.0 + DAY_MILLIS)),
-            None => errors.push(FieldError {
-                field: "den-ngay",
-                message: "Đến ngày phải là một ngày có thật, dạng ngày/tháng/năm.".into(),
-            }),
-        }
-    }
-    if let (Some(from), Some(until)) = (filter.from, filter.until) {
-        if until.0 - DAY_MILLIS < from.0 {
-            errors.push(FieldError {
-                field: "den-ngay",
-                message: "Đến ngày phải cùng ngày hoặc sau Từ ngày.".into(),
-            });
-            filter.until = None;
-        }
-    }
+    let to = if query.den_ngay.is_empty() {
+        None
+    } else {
+        read_day(DayField::To, &query.den_ngay, errors)
+    };
+    // The to-day counts whole: the filter ends at the next midnight.
+    filter.until = match (filter.from, to) {
+        (Some(from), Some(to)) if filters::to_before_from(from, to, errors) => None,
+        (_, to) => to.map(|day| UnixMillis(day.0 + DAY_MILLIS)),
+    };
     if !query.phong.is_empty() {
         filter.department = Some(query.phong.clone());
     }
@@ -287,13 +200,10 @@ fn page_href(base: &str, query: &QueueQuery, page: usize) -> String {
 
 pub async fn queue(
     State(state): State<WebState>,
-    headers: HeaderMap,
+    Officer(signed_in): Officer,
     Path(slug): Path<String>,
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
-    let Some(signed_in) = session::current(&state, &headers).await? else {
-        return Ok(Redirect::to(super::officer_pages::SIGN_IN).into_response());
-    };
     let Some(current) = Queue::parse(&slug) else {
         return Ok(html(
             StatusCode::NOT_FOUND,
@@ -318,11 +228,7 @@ pub async fn queue(
         let procedures: BTreeMap<String, String> = rows
             .iter()
             .map(|r| {
-                let name = if r.procedure_name.is_empty() {
-                    r.procedure_code.clone()
-                } else {
-                    r.procedure_name.clone()
-                };
+                let name = procedure_name(&r.procedure_code, &r.procedure_name);
                 (r.procedure_code.clone(), name)
             })
             .collect();
@@ -375,15 +281,11 @@ pub async fn queue(
             WorkRow {
                 ma_ho_so: row.ma_ho_so.clone(),
                 href: dossier_href(&row.ma_ho_so),
-                procedure: if row.procedure_name.is_empty() {
-                    row.procedure_code.clone()
-                } else {
-                    row.procedure_name.clone()
-                },
+                procedure: procedure_name(&row.procedure_code, &row.procedure_name),
                 applicant: format::mask_name(&row.owner_name),
                 channel: format::channel(row.channel),
                 received: row.received_at.map_or("—".into(), format::date),
-                due: row.due_at.map_or("—".into(), date_time),
+                due: row.due_at.map_or("—".into(), format::date_time),
                 flag: item.deadline.flag(),
                 overdue: item.deadline == Deadline::Overdue,
                 status: row.status.vietnamese(),
@@ -403,30 +305,16 @@ pub async fn queue(
         })
         .collect();
     let page = QueuesPage {
-        officer: officer_bar(&signed_in, agency),
+        officer: OfficerBar::of(&signed_in, agency),
         nav,
         title: current.title(),
         action: base.clone(),
-        search: query.tim.trim().chars().take(MAX_SEARCH_CHARS).collect(),
-        procedures: procedures
-            .into_iter()
-            .map(|(code, name)| Choice {
-                selected: code == query.thu_tuc,
-                value: code,
-                label: name,
-            })
-            .collect(),
-        channels: CHANNELS
-            .iter()
-            .map(|(name, channel)| Choice {
-                value: name.to_string(),
-                label: format::channel(*channel).to_string(),
-                selected: *name == query.kenh,
-            })
-            .collect(),
+        search: query.search(),
+        procedures: procedure_choices(procedures, &query.thu_tuc),
+        channels: channel_choices(&query.kenh),
         departments: departments
             .into_iter()
-            .map(|d| Choice {
+            .map(|d| filters::Choice {
                 selected: d == query.phong,
                 value: d.clone(),
                 label: d,

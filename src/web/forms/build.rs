@@ -98,6 +98,34 @@ fn key(fields: &Fields, errors: &mut Vec<FieldError>) -> String {
     format!("mot-cua-{key}")
 }
 
+/// The names ticked in the `ticked` boxes and written one a line in the
+/// `written` field: at least one (else `none` is the error, next to the
+/// boxes), each line at most `MAX_NAME_LEN` bytes (else the error, next to
+/// the written field, quotes the line as `what “…”`).
+fn ticked_or_written(
+    f: &Fields,
+    (ticked, written): (&'static str, &'static str),
+    none: &str,
+    what: &str,
+    errors: &mut Vec<FieldError>,
+) -> Vec<String> {
+    let mut names = f.all(ticked);
+    names.extend(f.lines(written));
+    if names.is_empty() {
+        errors.push(FieldError::new(ticked, none.to_string()));
+    }
+    for name in names.iter().filter(|name| name.len() > MAX_NAME_LEN) {
+        errors.push(FieldError::new(
+            written,
+            format!(
+                "{what} “{}…”: mỗi dòng tối đa {MAX_NAME_LEN} byte.",
+                short(name)
+            ),
+        ));
+    }
+    names
+}
+
 fn command(
     action: DossierAction,
     f: &Fields,
@@ -120,25 +148,13 @@ fn command(
             reason: required(f, "reason", "Lý do từ chối", MAX_TEXT_LEN, errors),
         },
         DossierAction::RequestSupplement => {
-            let mut items = f.all("items");
-            items.extend(f.lines("other_items"));
-            if items.is_empty() {
-                errors.push(FieldError::new(
-                    "items",
-                    "Thành phần cần bổ sung: chọn hoặc ghi ít nhất một thành phần (một phiếu yêu cầu liệt kê đầy đủ mọi thành phần còn thiếu).",
-                ));
-            }
-            for item in &items {
-                if item.len() > MAX_NAME_LEN {
-                    errors.push(FieldError::new(
-                        "other_items",
-                        format!(
-                            "Thành phần “{}…”: mỗi dòng tối đa {MAX_NAME_LEN} byte.",
-                            short(item)
-                        ),
-                    ));
-                }
-            }
+            let items = ticked_or_written(
+                f,
+                ("items", "other_items"),
+                "Thành phần cần bổ sung: chọn hoặc ghi ít nhất một thành phần (một phiếu yêu cầu liệt kê đầy đủ mọi thành phần còn thiếu).",
+                "Thành phần",
+                errors,
+            );
             Command::RequestSupplement {
                 reason: required(
                     f,
@@ -151,25 +167,13 @@ fn command(
             }
         }
         DossierAction::RecordSupplement => {
-            let mut names = f.all("documents");
-            names.extend(f.lines("other_documents"));
-            if names.is_empty() {
-                errors.push(FieldError::new(
-                    "documents",
-                    "Giấy tờ đã nhận: chọn hoặc ghi ít nhất một giấy tờ người nộp đã bổ sung.",
-                ));
-            }
-            for name in &names {
-                if name.len() > MAX_NAME_LEN {
-                    errors.push(FieldError::new(
-                        "other_documents",
-                        format!(
-                            "Giấy tờ “{}…”: mỗi dòng tối đa {MAX_NAME_LEN} byte.",
-                            short(name)
-                        ),
-                    ));
-                }
-            }
+            let names = ticked_or_written(
+                f,
+                ("documents", "other_documents"),
+                "Giấy tờ đã nhận: chọn hoặc ghi ít nhất một giấy tờ người nộp đã bổ sung.",
+                "Giấy tờ",
+                errors,
+            );
             Command::SubmitSupplement {
                 documents: names
                     .into_iter()

@@ -56,3 +56,12 @@ impl FieldError {
         }
     }
 }
+
+/// The message for `field` among `errors`, for a template to show next to
+/// that field.
+pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
+}

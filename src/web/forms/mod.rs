@@ -11,7 +11,7 @@ mod build;
 mod fields;
 
 pub use build::{build, Context};
-pub use fields::{FieldError, Fields};
+pub use fields::{error_for, FieldError, Fields};
 
 use crate::domain::machine::transition;
 use crate::domain::officer::OfficerRole;

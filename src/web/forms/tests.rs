@@ -72,6 +72,27 @@ fn form(pairs: &[(&str, &str)]) -> Fields {
     Fields(all)
 }
 
+/// `check` answers each (action, role, status) as its row says.
+fn assert_checks(rows: &[(DossierAction, OfficerRole, Status, Result<(), NotAllowed>)]) {
+    for (action, role, status, expected) in rows {
+        assert_eq!(
+            &check(*action, *role, *status),
+            expected,
+            "{action:?} by {role:?} in {status:?}"
+        );
+    }
+}
+
+/// What the form of `action` with `pairs` builds for `d`.
+fn accepted(d: &Dossier, action: DossierAction, pairs: &[(&str, &str)]) -> build::Built {
+    build(action, &form(pairs), &context(d)).expect("the form is accepted")
+}
+
+/// Why the form of `action` with `pairs` is refused for `d`.
+fn refused(d: &Dossier, action: DossierAction, pairs: &[(&str, &str)]) -> Vec<FieldError> {
+    build(action, &form(pairs), &context(d)).expect_err("the form is refused")
+}
+
 fn fields_of(errors: &[FieldError]) -> Vec<&'static str> {
     errors.iter().map(|e| e.field).collect()
 }
@@ -88,54 +109,57 @@ fn reception_receives_refuses_and_asks_for_supplements_only_at_reception() {
         ]
     );
     assert_eq!(available(Specialist, Status::Submitted), vec![]);
-    assert_eq!(
-        check(
+    assert_checks(&[
+        (
             DossierAction::RequestSupplement,
             Reception,
-            Status::Processing
+            Status::Processing,
+            Err(NotAllowed::Status(Status::Processing)),
         ),
-        Err(NotAllowed::Status(Status::Processing))
-    );
-    assert_eq!(
-        check(
+        (
             DossierAction::RequestSupplement,
             Specialist,
-            Status::Submitted
+            Status::Submitted,
+            Err(NotAllowed::Status(Status::Submitted)),
         ),
-        Err(NotAllowed::Status(Status::Submitted))
-    );
-    assert_eq!(
-        check(
+        (
             DossierAction::RequestSupplement,
             Specialist,
-            Status::Processing
+            Status::Processing,
+            Ok(()),
         ),
-        Ok(())
-    );
+    ]);
 }
 
 #[test]
 fn each_role_gets_only_its_own_actions() {
-    assert_eq!(
-        check(DossierAction::Receive, Specialist, Status::Submitted),
-        Err(NotAllowed::Role)
-    );
-    assert_eq!(
-        check(DossierAction::Finish, Reception, Status::Processing),
-        Err(NotAllowed::Role)
-    );
-    assert_eq!(
-        check(DossierAction::Finish, Leader, Status::Processing),
-        Ok(())
-    );
-    assert_eq!(
-        check(DossierAction::ReturnResult, Reception, Status::Finished),
-        Ok(())
-    );
-    assert_eq!(
-        check(DossierAction::ReturnResult, Leader, Status::Finished),
-        Err(NotAllowed::Role)
-    );
+    assert_checks(&[
+        (
+            DossierAction::Receive,
+            Specialist,
+            Status::Submitted,
+            Err(NotAllowed::Role),
+        ),
+        (
+            DossierAction::Finish,
+            Reception,
+            Status::Processing,
+            Err(NotAllowed::Role),
+        ),
+        (DossierAction::Finish, Leader, Status::Processing, Ok(())),
+        (
+            DossierAction::ReturnResult,
+            Reception,
+            Status::Finished,
+            Ok(()),
+        ),
+        (
+            DossierAction::ReturnResult,
+            Leader,
+            Status::Finished,
+            Err(NotAllowed::Role),
+        ),
+    ]);
     for status in Status::ALL {
         assert!(
             available(Administrator, status).is_empty(),
@@ -166,14 +190,20 @@ fn the_status_rule_is_the_hubs_transition_table() {
             DossierAction::Stop
         ]
     );
-    assert_eq!(
-        check(DossierAction::Reschedule, Specialist, Status::Processing),
-        Err(NotAllowed::Role)
-    );
-    assert_eq!(
-        check(DossierAction::Reschedule, Leader, Status::Processing),
-        Ok(())
-    );
+    assert_checks(&[
+        (
+            DossierAction::Reschedule,
+            Specialist,
+            Status::Processing,
+            Err(NotAllowed::Role),
+        ),
+        (
+            DossierAction::Reschedule,
+            Leader,
+            Status::Processing,
+            Ok(()),
+        ),
+    ]);
     assert_eq!(
         available(Reception, Status::SupplementRequested),
         vec![DossierAction::RecordSupplement, DossierAction::Withdraw]
@@ -195,12 +225,7 @@ fn slugs_round_trip_and_are_distinct() {
 #[test]
 fn receive_sends_the_computed_date_and_never_a_typed_one() {
     let d = dossier(Status::Submitted);
-    let built = build(
-        DossierAction::Receive,
-        &form(&[("due_at", "20000101")]),
-        &context(&d),
-    )
-    .unwrap();
+    let built = accepted(&d, DossierAction::Receive, &[("due_at", "20000101")]);
     assert_eq!(
         built.command,
         Command::Receive {
@@ -220,20 +245,14 @@ fn receive_sends_the_computed_date_and_never_a_typed_one() {
 #[test]
 fn a_refusal_needs_a_reason() {
     let d = dossier(Status::Submitted);
-    let errors = build(
-        DossierAction::Refuse,
-        &form(&[("reason", "   ")]),
-        &context(&d),
-    )
-    .unwrap_err();
+    let errors = refused(&d, DossierAction::Refuse, &[("reason", "   ")]);
     assert_eq!(fields_of(&errors), vec!["reason"]);
     assert_eq!(errors[0].message, "Lý do từ chối: bắt buộc nhập.");
-    let built = build(
+    let built = accepted(
+        &d,
         DossierAction::Refuse,
-        &form(&[("reason", "Không thuộc thẩm quyền")]),
-        &context(&d),
-    )
-    .unwrap();
+        &[("reason", "Không thuộc thẩm quyền")],
+    );
     assert_eq!(
         built.command,
         Command::Refuse {
@@ -245,26 +264,24 @@ fn a_refusal_needs_a_reason() {
 #[test]
 fn one_supplement_request_lists_ticked_and_typed_components() {
     let d = dossier(Status::Submitted);
-    let errors = build(
+    let errors = refused(
+        &d,
         DossierAction::RequestSupplement,
-        &form(&[("reason", "Thiếu giấy tờ")]),
-        &context(&d),
-    )
-    .unwrap_err();
+        &[("reason", "Thiếu giấy tờ")],
+    );
     assert_eq!(fields_of(&errors), vec!["items"]);
-    let built = build(
+    let built = accepted(
+        &d,
         DossierAction::RequestSupplement,
-        &form(&[
+        &[
             ("items", "Đơn đề nghị"),
             (
                 "other_items",
                 "Bản vẽ thiết kế\n\n  Giấy chứng nhận quyền sử dụng đất  ",
             ),
             ("reason", "Đơn chưa ký; thiếu bản vẽ"),
-        ]),
-        &context(&d),
-    )
-    .unwrap();
+        ],
+    );
     assert_eq!(
         built.command,
         Command::RequestSupplement {
@@ -281,12 +298,11 @@ fn one_supplement_request_lists_ticked_and_typed_components() {
 #[test]
 fn recording_a_supplement_restarts_the_clock_with_the_computed_date() {
     let d = dossier(Status::SupplementRequested);
-    let built = build(
+    let built = accepted(
+        &d,
         DossierAction::RecordSupplement,
-        &form(&[("documents", "Bản vẽ thiết kế")]),
-        &context(&d),
-    )
-    .unwrap();
+        &[("documents", "Bản vẽ thiết kế")],
+    );
     let Command::SubmitSupplement {
         documents,
         new_due_at,
@@ -301,31 +317,29 @@ fn recording_a_supplement_restarts_the_clock_with_the_computed_date() {
 #[test]
 fn amounts_take_vietnamese_thousands_separators_and_must_be_positive() {
     let d = dossier(Status::Processing);
-    let built = build(
+    let built = accepted(
+        &d,
         DossierAction::RequestFee,
-        &form(&[
+        &[
             ("fee_code", "LP01"),
             ("fee_name", "Lệ phí cấp phép"),
             ("fee_amount", "1.500.000"),
-        ]),
-        &context(&d),
-    )
-    .unwrap();
+        ],
+    );
     let Command::RequestFinancialObligation { fees, .. } = built.command else {
         panic!("not a fee request")
     };
     assert_eq!(fees[0].amount_vnd, 1_500_000);
     for bad in ["", "0", "-5", "1,5 triệu"] {
-        let errors = build(
+        let errors = refused(
+            &d,
             DossierAction::RequestFee,
-            &form(&[
+            &[
                 ("fee_code", "LP01"),
                 ("fee_name", "Lệ phí"),
                 ("fee_amount", bad),
-            ]),
-            &context(&d),
-        )
-        .unwrap_err();
+            ],
+        );
         assert_eq!(fields_of(&errors), vec!["fee_amount"], "{bad:?}");
         assert!(
             errors[0].message.starts_with("Số tiền:"),
@@ -362,31 +376,28 @@ fn a_stale_or_missing_version_is_refused_naming_the_current_state() {
 #[test]
 fn the_apology_date_must_follow_the_current_appointment() {
     let d = dossier(Status::Processing);
-    let errors = build(
+    let errors = refused(
+        &d,
         DossierAction::Reschedule,
-        &form(&[("apology", "Cần xác minh thêm"), ("new_date", "01/01/2020")]),
-        &context(&d),
-    )
-    .unwrap_err();
+        &[("apology", "Cần xác minh thêm"), ("new_date", "01/01/2020")],
+    );
     assert_eq!(fields_of(&errors), vec!["new_date"]);
     assert!(
         errors[0].message.contains("phải sau ngày hẹn hiện tại"),
         "{}",
         errors[0].message
     );
-    let errors = build(
+    let errors = refused(
+        &d,
         DossierAction::Reschedule,
-        &form(&[("apology", ""), ("new_date", "31/02/2030")]),
-        &context(&d),
-    )
-    .unwrap_err();
+        &[("apology", ""), ("new_date", "31/02/2030")],
+    );
     assert_eq!(fields_of(&errors), vec!["apology", "new_date"]);
-    let built = build(
+    let built = accepted(
+        &d,
         DossierAction::Reschedule,
-        &form(&[("apology", "Cần xác minh thêm"), ("new_date", "2030-06-14")]),
-        &context(&d),
-    )
-    .unwrap();
+        &[("apology", "Cần xác minh thêm"), ("new_date", "2030-06-14")],
+    );
     let Command::Reschedule { new_due_at, .. } = built.command else {
         panic!("not a reschedule")
     };
@@ -397,14 +408,9 @@ fn the_apology_date_must_follow_the_current_appointment() {
 #[test]
 fn return_needs_a_delivery() {
     let d = dossier(Status::Finished);
-    let errors = build(DossierAction::ReturnResult, &form(&[]), &context(&d)).unwrap_err();
+    let errors = refused(&d, DossierAction::ReturnResult, &[]);
     assert_eq!(fields_of(&errors), vec!["delivery"]);
-    let built = build(
-        DossierAction::ReturnResult,
-        &form(&[("delivery", "by_post")]),
-        &context(&d),
-    )
-    .unwrap();
+    let built = accepted(&d, DossierAction::ReturnResult, &[("delivery", "by_post")]);
     assert_eq!(
         built.command,
         Command::ReturnResult {
@@ -415,37 +421,34 @@ fn return_needs_a_delivery() {
 
 #[test]
 fn forwarding_is_receptions_once_received_and_the_departments_while_processing() {
-    assert_eq!(
-        check(DossierAction::Forward, Reception, Status::Received),
-        Ok(())
-    );
-    assert_eq!(
-        check(DossierAction::Forward, Specialist, Status::Received),
-        Err(NotAllowed::Status(Status::Received))
-    );
-    assert_eq!(
-        check(DossierAction::Forward, Leader, Status::Processing),
-        Ok(())
-    );
-    assert_eq!(
-        check(DossierAction::Forward, Reception, Status::Processing),
-        Err(NotAllowed::Status(Status::Processing))
-    );
-    assert_eq!(
-        check(
+    assert_checks(&[
+        (DossierAction::Forward, Reception, Status::Received, Ok(())),
+        (
             DossierAction::Forward,
             Specialist,
-            Status::SupplementRequested
+            Status::Received,
+            Err(NotAllowed::Status(Status::Received)),
         ),
-        Err(NotAllowed::Status(Status::SupplementRequested))
-    );
+        (DossierAction::Forward, Leader, Status::Processing, Ok(())),
+        (
+            DossierAction::Forward,
+            Reception,
+            Status::Processing,
+            Err(NotAllowed::Status(Status::Processing)),
+        ),
+        (
+            DossierAction::Forward,
+            Specialist,
+            Status::SupplementRequested,
+            Err(NotAllowed::Status(Status::SupplementRequested)),
+        ),
+    ]);
     let d = dossier(Status::Received);
-    let built = build(
+    let built = accepted(
+        &d,
         DossierAction::Forward,
-        &form(&[("note", "Chuyển Sở Tư pháp thẩm định")]),
-        &context(&d),
-    )
-    .unwrap();
+        &[("note", "Chuyển Sở Tư pháp thẩm định")],
+    );
     assert_eq!(
         built.command,
         Command::Forward {

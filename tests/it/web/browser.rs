@@ -154,6 +154,15 @@ impl Browser {
             .unwrap()
     }
 
+    /// The visible text of the element `css`, which must be there (`what`
+    /// says why, for the failure).
+    pub async fn text_of(&self, css: &str, what: &str) -> String {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap(),
+            Err(e) => panic!("{what} ({css}): {e}\n{}", self.text().await),
+        }
+    }
+
     pub async fn fill(&self, css: &str, value: &str) {
         let field = self.client.find(Locator::Css(css)).await.unwrap();
         field.clear().await.unwrap();
@@ -244,6 +253,13 @@ impl Browser {
         self.fill("#ten-dang-nhap", login).await;
         self.fill("#mat-khau", password).await;
         self.click("form.form button[type=submit]").await;
+    }
+
+    /// Saves the page's screenshots (`screenshots`) and checks its
+    /// accessibility (`check_accessibility`), both under `name`.
+    pub async fn look(&self, name: &str) {
+        self.screenshots(name).await;
+        self.check_accessibility(name).await;
     }
 
     /// Saves the page at phone and desktop widths as `<name>-phone.png` and

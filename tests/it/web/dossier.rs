@@ -124,6 +124,18 @@ impl Browser {
         self.click(".account__sign-out button").await;
     }
 
+    /// Signs `officer` in and opens the dossier's page.
+    async fn open_dossier(&self, officer: (&str, &str), ma_ho_so: &str) {
+        self.sign_in(officer.0, officer.1).await;
+        self.goto(&page_of(ma_ho_so)).await;
+    }
+
+    /// Takes the action `slug` with its form as the page fills it.
+    async fn take(&self, slug: &str) {
+        self.open_form(slug).await;
+        self.send_form(slug).await;
+    }
+
     async fn tick(&self, css: &str) {
         self.client
             .find(Locator::Css(css))
@@ -135,13 +147,27 @@ impl Browser {
     }
 }
 
+/// Reception receives the dossier from its page (the receipt follows).
+async fn reception_receives(browser: &Browser, ma_ho_so: &str) {
+    browser.open_dossier(RECEPTION, ma_ho_so).await;
+    browser.take("tiep-nhan").await;
+}
+
+/// Reception receives the dossier and signs out; the specialist signs in
+/// and takes it for processing, and stays on its page.
+async fn received_and_taken_for_processing(browser: &Browser, ma_ho_so: &str) {
+    reception_receives(browser, ma_ho_so).await;
+    browser.sign_out().await;
+    browser.open_dossier(SPECIALIST, ma_ho_so).await;
+    browser.take("nhan-xu-ly").await;
+}
+
 #[tokio::test]
 async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_date() {
     let (mut hub, browser) = ready("dossier_receive").await;
     let ma = file_dossier(&hub, "web-dossier-receive", AGENCY_A, "Trần Thị Bình").await;
 
-    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
-    browser.goto(&page_of(&ma)).await;
+    browser.open_dossier(RECEPTION, &ma).await;
     let text = browser.text().await;
     assert!(text.contains(&ma), "{text}");
     assert!(text.contains("Mới đăng ký"), "{text}");
@@ -156,18 +182,15 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
     assert!(text.contains("Chưa tính thời gian"), "{text}");
     browser.open_form("tiep-nhan").await;
     let proposed = browser
-        .client
-        .find(Locator::Css("#tiep-nhan .appointment"))
-        .await
-        .expect("the computed appointment date is shown before receiving")
-        .text()
-        .await
-        .unwrap();
-    browser.screenshots("ho-so-moi").await;
+        .text_of(
+            "#tiep-nhan .appointment",
+            "the computed appointment date is shown before receiving",
+        )
+        .await;
+    browser.look("ho-so-moi").await;
     browser
         .screenshots_at("ho-so-moi-thao-tac", Some("#thao-tac"))
         .await;
-    browser.check_accessibility("ho-so-moi").await;
 
     browser.send_form("tiep-nhan").await;
     assert_eq!(browser.path().await, format!("{}/in/mau-01", page_of(&ma)));
@@ -216,11 +239,10 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
         proposed.ends_with(&due),
         "the form showed {proposed}, the receipt {due}"
     );
-    browser.screenshots("mau-01").await;
+    browser.look("mau-01").await;
     browser
         .screenshots_at("mau-01-cuoi", Some(".sheet__items"))
         .await;
-    browser.check_accessibility("mau-01").await;
     // Printed (A4, the print stylesheet): a PDF, kept beside the
     // screenshots to look at.
     let pdf = browser
@@ -260,16 +282,7 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
     let (mut hub, browser) = ready("dossier_supplement").await;
     let ma = file_dossier(&hub, "web-dossier-supplement", AGENCY_A, "Lê Văn Sơn").await;
 
-    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
-    browser.goto(&page_of(&ma)).await;
-    browser.open_form("tiep-nhan").await;
-    browser.send_form("tiep-nhan").await;
-    browser.sign_out().await;
-
-    browser.sign_in(SPECIALIST.0, SPECIALIST.1).await;
-    browser.goto(&page_of(&ma)).await;
-    browser.open_form("nhan-xu-ly").await;
-    browser.send_form("nhan-xu-ly").await;
+    received_and_taken_for_processing(&browser, &ma).await;
     assert!(browser
         .text()
         .await
@@ -286,21 +299,18 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
         .await;
     browser.send_form("yeu-cau-bo-sung").await;
     let error = browser
-        .client
-        .find(Locator::Css("#yeu-cau-bo-sung-items-loi"))
-        .await
-        .expect("the error is next to the components")
-        .text()
-        .await
-        .unwrap();
+        .text_of(
+            "#yeu-cau-bo-sung-items-loi",
+            "the error is next to the components",
+        )
+        .await;
     assert!(error.contains("ít nhất một thành phần"), "{error}");
     assert_eq!(writes(&hub), writes_before, "nothing was written");
     assert_eq!(stored(&hub, &ma).0.version, before.version);
-    browser.screenshots("ho-so-loi-bo-sung").await;
+    browser.look("ho-so-loi-bo-sung").await;
     browser
         .screenshots_at("ho-so-loi-bo-sung-bieu-mau", Some("#yeu-cau-bo-sung"))
         .await;
-    browser.check_accessibility("ho-so-loi-bo-sung").await;
 
     browser.tick("#yeu-cau-bo-sung-items-1").await;
     browser
@@ -323,11 +333,10 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
     ] {
         assert!(request.contains(what), "Mẫu 02 shows {what}:\n{request}");
     }
-    browser.screenshots("mau-02").await;
+    browser.look("mau-02").await;
     browser
         .screenshots_at("mau-02-cuoi", Some(".sheet__items"))
         .await;
-    browser.check_accessibility("mau-02").await;
     let (paused, _) = stored(&hub, &ma);
     assert_eq!(paused.status, Status::SupplementRequested);
     assert_eq!(
@@ -346,8 +355,7 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
     browser.screenshots("ho-so-tam-dung").await;
     browser.sign_out().await;
 
-    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
-    browser.goto(&page_of(&ma)).await;
+    browser.open_dossier(RECEPTION, &ma).await;
     browser.open_form("nhan-bo-sung").await;
     browser.tick("#nhan-bo-sung-documents-2").await;
     browser.send_form("nhan-bo-sung").await;
@@ -389,8 +397,7 @@ async fn a_supplement_request_stops_the_clock_and_the_resubmission_restarts_it()
         "the hub's restarted date was sent"
     );
     assert_eq!(resumed.supplements[0].documents[0].name, "Bản vẽ thiết kế");
-    browser.screenshots("ho-so-da-bo-sung").await;
-    browser.check_accessibility("ho-so-da-bo-sung").await;
+    browser.look("ho-so-da-bo-sung").await;
     browser.close().await;
     hub.stop().await;
 }
@@ -400,10 +407,7 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
     let (mut hub, browser) = ready("dossier_fee_finish_return").await;
     let ma = file_dossier(&hub, "web-dossier-fee", AGENCY_A, "Phạm Thị Hoa").await;
 
-    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
-    browser.goto(&page_of(&ma)).await;
-    browser.open_form("tiep-nhan").await;
-    browser.send_form("tiep-nhan").await;
+    reception_receives(&browser, &ma).await;
     // Handed over inside the agency on the workspace's hand-over page:
     // transferred to the department (the hub's start_processing).
     browser.goto(&page_of(&ma)).await;
@@ -446,16 +450,10 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
             .unwrap();
     }
 
-    browser.sign_in(SPECIALIST.0, SPECIALIST.1).await;
-    browser.goto(&page_of(&ma)).await;
+    browser.open_dossier(SPECIALIST, &ma).await;
     let notices = browser
-        .client
-        .find(Locator::Css("#thong-bao + table"))
-        .await
-        .expect("the notifications are listed")
-        .text()
-        .await
-        .unwrap();
+        .text_of("#thong-bao + table", "the notifications are listed")
+        .await;
     assert!(notices.contains("Tiếp nhận hồ sơ"), "{notices}");
     assert!(notices.contains("Thư điện tử"), "{notices}");
     assert!(
@@ -479,13 +477,11 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         .await;
     browser.send_form("yeu-cau-nop-phi").await;
     let error = browser
-        .client
-        .find(Locator::Css("#yeu-cau-nop-phi-fee_amount-loi"))
-        .await
-        .expect("the amount's error is next to it")
-        .text()
-        .await
-        .unwrap();
+        .text_of(
+            "#yeu-cau-nop-phi-fee_amount-loi",
+            "the amount's error is next to it",
+        )
+        .await;
     assert!(error.contains("không phải số tiền hợp lệ"), "{error}");
     let invalid = browser
         .client
@@ -496,8 +492,7 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         .await
         .unwrap();
     assert_eq!(invalid.as_deref(), Some("true"));
-    browser.screenshots("ho-so-loi-phi").await;
-    browser.check_accessibility("ho-so-loi-phi").await;
+    browser.look("ho-so-loi-phi").await;
     browser
         .fill("#yeu-cau-nop-phi-fee_amount", "1.500.000")
         .await;
@@ -538,8 +533,7 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         .await;
     browser.sign_out().await;
 
-    browser.sign_in(LEADER.0, LEADER.1).await;
-    browser.goto(&page_of(&ma)).await;
+    browser.open_dossier(LEADER, &ma).await;
     browser.open_form("hoan-thanh").await;
     browser
         .fill("#hoan-thanh-result_name", "Giấy phép xây dựng số 123/GPXD")
@@ -551,10 +545,8 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
     assert!(text.contains("Giấy phép xây dựng số 123/GPXD"), "{text}");
     browser.sign_out().await;
 
-    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
-    browser.goto(&page_of(&ma)).await;
-    browser.open_form("tra-ket-qua").await;
-    browser.send_form("tra-ket-qua").await;
+    browser.open_dossier(RECEPTION, &ma).await;
+    browser.take("tra-ket-qua").await;
     let text = browser.text().await;
     assert!(text.contains("Đã trả kết quả"), "{text}");
     let (returned, history) = stored(&hub, &ma);
@@ -580,14 +572,7 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         history.len() + 1,
         "one line per history line, and the transfer inside the agency"
     );
-    let sheet = browser
-        .client
-        .find(Locator::Css(".sheet-table"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let sheet = browser.text_of(".sheet-table", "on the page").await;
     for what in [
         "Chuyển phòng chuyên môn xử lý: Phòng Quản lý đô thị",
         "Ban Giám đốc",
@@ -598,11 +583,10 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
     ] {
         assert!(sheet.contains(what), "Mẫu 05 shows {what}:\n{sheet}");
     }
-    browser.screenshots("ho-so-da-tra").await;
+    browser.look("ho-so-da-tra").await;
     browser
         .screenshots_at("ho-so-da-tra-mau-05", Some("#kiem-soat"))
         .await;
-    browser.check_accessibility("ho-so-da-tra").await;
     browser.goto(&format!("{}/in/mau-05", page_of(&ma))).await;
     let printed = browser.text().await;
     assert!(
@@ -610,8 +594,7 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
         "{printed}"
     );
     assert!(printed.contains("Lê Thị Hồng Nhung"), "{printed}");
-    browser.screenshots("mau-05").await;
-    browser.check_accessibility("mau-05").await;
+    browser.look("mau-05").await;
     browser.close().await;
     hub.stop().await;
 }
@@ -620,27 +603,19 @@ async fn a_fee_paid_through_the_gateway_then_finished_approved_and_returned() {
 async fn a_refusal_needs_a_reason_and_prints_the_refusal_slip() {
     let (mut hub, browser) = ready("dossier_refuse").await;
     let ma = file_dossier(&hub, "web-dossier-refuse", AGENCY_A, "Đỗ Minh Khoa").await;
-    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
-    browser.goto(&page_of(&ma)).await;
+    browser.open_dossier(RECEPTION, &ma).await;
     let writes_before = writes(&hub);
-    browser.open_form("tu-choi").await;
-    browser.send_form("tu-choi").await;
+    browser.take("tu-choi").await;
     let error = browser
-        .client
-        .find(Locator::Css("#tu-choi-reason-loi"))
-        .await
-        .expect("the error is next to the reason")
-        .text()
-        .await
-        .unwrap();
+        .text_of("#tu-choi-reason-loi", "the error is next to the reason")
+        .await;
     assert!(error.contains("Lý do từ chối: bắt buộc nhập"), "{error}");
     assert!(browser.text().await.contains("Hồ sơ chưa thay đổi"));
     assert_eq!(writes(&hub), writes_before, "nothing was written");
-    browser.screenshots("ho-so-loi-tu-choi").await;
+    browser.look("ho-so-loi-tu-choi").await;
     browser
         .screenshots_at("ho-so-loi-tu-choi-bieu-mau", Some("#tu-choi"))
         .await;
-    browser.check_accessibility("ho-so-loi-tu-choi").await;
 
     browser
         .fill(
@@ -660,8 +635,7 @@ async fn a_refusal_needs_a_reason_and_prints_the_refusal_slip() {
     ] {
         assert!(slip.contains(what), "Mẫu 03 shows {what}:\n{slip}");
     }
-    browser.screenshots("mau-03").await;
-    browser.check_accessibility("mau-03").await;
+    browser.look("mau-03").await;
     assert_eq!(stored(&hub, &ma).0.status, Status::Refused);
     browser.close().await;
     hub.stop().await;
@@ -683,8 +657,7 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
     let writes_before = writes(&hub);
 
     // B's officer: the page and the form are 403.
-    browser.sign_in(OFFICER_B.0, OFFICER_B.1).await;
-    browser.goto(&page_of(&of_a)).await;
+    browser.open_dossier(OFFICER_B, &of_a).await;
     let text = browser.text().await;
     assert!(text.contains("Không có quyền với hồ sơ này"), "{text}");
     assert!(text.contains("Hồ sơ thuộc cơ quan khác"), "{text}");
@@ -692,8 +665,7 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
         !text.contains("Vũ Thị Mai"),
         "nothing of A's dossier is shown: {text}"
     );
-    browser.screenshots("ho-so-co-quan-khac-403").await;
-    browser.check_accessibility("ho-so-co-quan-khac-403").await;
+    browser.look("ho-so-co-quan-khac-403").await;
     let (b_cookie, b_csrf) = http::sign_in(web, OFFICER_B.0, OFFICER_B.1).await;
     let page = http::request(web, "GET", &page_of(&of_a), Some(&b_cookie), None).await;
     assert_eq!(page.status, 403);
@@ -778,16 +750,7 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
 async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
     let (mut hub, browser) = ready("dossier_stop_apology_withdraw").await;
     let ma = file_dossier(&hub, "web-dossier-apology", AGENCY_A, "Ngô Thị Thu").await;
-    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
-    browser.goto(&page_of(&ma)).await;
-    browser.open_form("tiep-nhan").await;
-    browser.send_form("tiep-nhan").await;
-    browser.sign_out().await;
-
-    browser.sign_in(SPECIALIST.0, SPECIALIST.1).await;
-    browser.goto(&page_of(&ma)).await;
-    browser.open_form("nhan-xu-ly").await;
-    browser.send_form("nhan-xu-ly").await;
+    received_and_taken_for_processing(&browser, &ma).await;
 
     // The page is open; meanwhile the provincial one-stop system asks for a
     // fee. The officer's form, sent on what they saw, is refused.
@@ -844,15 +807,13 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
     let text = browser.text().await;
     assert!(text.contains("Đã dừng xử lý"), "{text}");
     assert_eq!(stored(&hub, &ma).0.status, Status::Stopped);
-    browser.open_form("tiep-tuc-xu-ly").await;
-    browser.send_form("tiep-tuc-xu-ly").await;
+    browser.take("tiep-tuc-xu-ly").await;
     assert_eq!(stored(&hub, &ma).0.status, Status::Processing);
     browser.sign_out().await;
 
     // The apology with a new date (Mẫu 04), signed by the leader, becomes
     // `reschedule`.
-    browser.sign_in(LEADER.0, LEADER.1).await;
-    browser.goto(&page_of(&ma)).await;
+    browser.open_dossier(LEADER, &ma).await;
     let old_due = stored(&hub, &ma).0.due_at.unwrap();
     browser.open_form("hen-lai").await;
     browser
@@ -866,13 +827,8 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
         .await;
     browser.send_form("hen-lai").await;
     let error = browser
-        .client
-        .find(Locator::Css("#hen-lai-new_date-loi"))
-        .await
-        .expect("the date's error is next to it")
-        .text()
-        .await
-        .unwrap();
+        .text_of("#hen-lai-new_date-loi", "the date's error is next to it")
+        .await;
     assert!(error.contains("phải sau ngày hẹn hiện tại"), "{error}");
     let new_day = lienthong::domain::time::shift_date(
         &lienthong::domain::time::format_date(old_due.0 / 1000),
@@ -914,16 +870,14 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
         letter.contains(&shown_date(new_due)),
         "the new date: {letter}"
     );
-    browser.screenshots("mau-04").await;
+    browser.look("mau-04").await;
     browser
         .screenshots_at("mau-04-cuoi", Some(".sheet__reason"))
         .await;
-    browser.check_accessibility("mau-04").await;
     browser.sign_out().await;
 
     // Withdrawn at the applicant's request, by reception.
-    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
-    browser.goto(&page_of(&ma)).await;
+    browser.open_dossier(RECEPTION, &ma).await;
     browser.open_form("rut-ho-so").await;
     browser
         .fill(
@@ -939,8 +893,7 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
         "nothing more to do: {text}"
     );
     assert_eq!(stored(&hub, &ma).0.status, Status::Withdrawn);
-    browser.screenshots("ho-so-da-rut").await;
-    browser.check_accessibility("ho-so-da-rut").await;
+    browser.look("ho-so-da-rut").await;
     browser.close().await;
     hub.stop().await;
 }
@@ -949,8 +902,7 @@ async fn a_stale_form_is_refused_then_stop_resume_apology_and_withdrawal() {
 async fn reception_forwards_a_received_dossier_to_the_next_agency_of_the_sequence() {
     let (mut hub, browser) = ready_interagency("dossier_forward").await;
     let ma = file_dossier(&hub, "web-dossier-forward", AGENCY_A, "Bùi Văn Tâm").await;
-    browser.sign_in(RECEPTION.0, RECEPTION.1).await;
-    browser.goto(&page_of(&ma)).await;
+    browser.open_dossier(RECEPTION, &ma).await;
     assert!(
         browser
             .client
@@ -959,18 +911,10 @@ async fn reception_forwards_a_received_dossier_to_the_next_agency_of_the_sequenc
             .is_err(),
         "nothing to forward before reception"
     );
-    browser.open_form("tiep-nhan").await;
-    browser.send_form("tiep-nhan").await;
+    browser.take("tiep-nhan").await;
     browser.goto(&page_of(&ma)).await;
     browser.open_form("chuyen-lien-thong").await;
-    let offered = browser
-        .client
-        .find(Locator::Css("#chuyen-lien-thong"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let offered = browser.text_of("#chuyen-lien-thong", "on the page").await;
     assert!(
         offered.contains("Sở Tư pháp tỉnh Quảng Ninh"),
         "the next agency: {offered}"
@@ -988,8 +932,7 @@ async fn reception_forwards_a_received_dossier_to_the_next_agency_of_the_sequenc
     let text = browser.text().await;
     assert!(text.contains("Đã chuyển hồ sơ"), "{text}");
     assert!(text.contains("Sở Tư pháp tỉnh Quảng Ninh"), "{text}");
-    browser.screenshots("da-chuyen-lien-thong").await;
-    browser.check_accessibility("da-chuyen-lien-thong").await;
+    browser.look("da-chuyen-lien-thong").await;
     let (moved, history) = stored(&hub, &ma);
     assert_eq!(moved.agency_code, AGENCY_B);
     assert_eq!(moved.status, Status::Received, "the status does not change");
@@ -1005,22 +948,14 @@ async fn reception_forwards_a_received_dossier_to_the_next_agency_of_the_sequenc
     assert!(browser.text().await.contains("Hồ sơ thuộc cơ quan khác"));
     browser.sign_out().await;
 
-    browser.sign_in(OFFICER_B.0, OFFICER_B.1).await;
-    browser.goto(&page_of(&ma)).await;
+    browser.open_dossier(OFFICER_B, &ma).await;
     let text = browser.text().await;
     assert!(
         text.contains("Bùi Văn Tâm"),
         "B's officer sees the dossier: {text}"
     );
     assert!(text.contains("Sở Tư pháp tỉnh Quảng Ninh"), "{text}");
-    let sheet = browser
-        .client
-        .find(Locator::Css(".sheet-table"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let sheet = browser.text_of(".sheet-table", "on the page").await;
     assert!(sheet.contains("Chuyển liên thông"), "{sheet}");
     assert!(
         sheet.contains("Đề nghị Sở Tư pháp thẩm định phần hộ tịch"),

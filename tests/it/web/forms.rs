@@ -134,8 +134,7 @@ async fn posts_without_token_or_cookie_are_refused_and_change_nothing() {
         .await;
     browser.click(".account__sign-out button").await;
     assert!(browser.text().await.contains("Yêu cầu bị từ chối"));
-    browser.screenshots("tu-choi-403").await;
-    browser.check_accessibility("tu-choi-403").await;
+    browser.look("tu-choi-403").await;
     browser.goto("/mot-cua/").await;
     assert_eq!(browser.path().await, "/mot-cua/", "still signed in");
 

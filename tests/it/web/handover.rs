@@ -152,10 +152,7 @@ async fn transfer_assign_return_and_statistics() {
         after.matches("<tr>").count(),
         "no hand-over line was added"
     );
-    browser.screenshots("mot-cua-phan-cong-chuyen").await;
-    browser
-        .check_accessibility("mot-cua-phan-cong-chuyen")
-        .await;
+    browser.look("mot-cua-phan-cong-chuyen").await;
     sign_out(&browser).await;
 
     // Another agency's officer is refused (403) and nothing is written.
@@ -195,8 +192,7 @@ async fn transfer_assign_return_and_statistics() {
     );
     browser.goto(&page).await;
     browser.fill("#ghi-chu-giao", "Xử lý trong tuần").await;
-    browser.screenshots("mot-cua-phan-cong-giao").await;
-    browser.check_accessibility("mot-cua-phan-cong-giao").await;
+    browser.look("mot-cua-phan-cong-giao").await;
     browser
         .click("form[action$='/giao-chuyen-vien'] button")
         .await;
@@ -275,14 +271,7 @@ async fn transfer_assign_return_and_statistics() {
     // Statistics from the read model: two received, both in processing
     // within their time.
     browser.goto("/mot-cua/thong-ke").await;
-    let row = browser
-        .client
-        .find(Locator::Css("table.stats tfoot tr"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let row = browser.text_of("table.stats tfoot tr", "on the page").await;
     let cells: Vec<&str> = row.split_whitespace().collect();
     assert_eq!(
         &cells[cells.len() - 11..],

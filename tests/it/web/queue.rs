@@ -85,10 +85,7 @@ async fn officers_see_only_their_agencys_waiting_dossiers() {
         !text.contains(&of_a),
         "agency A's dossier is not shown to B:\n{text}"
     );
-    browser.screenshots("mot-cua-hang-cho-co-quan-b").await;
-    browser
-        .check_accessibility("mot-cua-hang-cho-co-quan-b")
-        .await;
+    browser.look("mot-cua-hang-cho-co-quan-b").await;
     browser.click(".account__sign-out button").await;
 
     browser.close().await;

@@ -151,10 +151,7 @@ async fn queues_filter_search_and_flag_the_overdue() {
         href.as_deref(),
         Some(format!("/mot-cua/ho-so/{counter}").as_str())
     );
-    browser.screenshots("mot-cua-hang-cho-tiep-nhan").await;
-    browser
-        .check_accessibility("mot-cua-hang-cho-tiep-nhan")
-        .await;
+    browser.look("mot-cua-hang-cho-tiep-nhan").await;
 
     browser.goto("/mot-cua/hang-cho/tat-ca").await;
     let mut shown = listed(&browser).await;
@@ -178,8 +175,7 @@ async fn queues_filter_search_and_flag_the_overdue() {
         text.contains("N. V. A."),
         "the applicant is masked in lists:\n{text}"
     );
-    browser.screenshots("mot-cua-tim-kiem").await;
-    browser.check_accessibility("mot-cua-tim-kiem").await;
+    browser.look("mot-cua-tim-kiem").await;
 
     browser.fill("#tim", "079188000777").await;
     browser.click("form.filters button[type=submit]").await;
@@ -229,8 +225,7 @@ async fn queues_filter_search_and_flag_the_overdue() {
         2,
         "a wrong field does not filter"
     );
-    browser.screenshots("mot-cua-loc-sai").await;
-    browser.check_accessibility("mot-cua-loc-sai").await;
+    browser.look("mot-cua-loc-sai").await;
 
     browser.goto("/mot-cua/hang-cho/qua-han").await;
     assert_eq!(
@@ -239,13 +234,8 @@ async fn queues_filter_search_and_flag_the_overdue() {
         "the dossier past its date"
     );
     let row = browser
-        .client
-        .find(Locator::Css("table.work-queue tbody tr"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text_of("table.work-queue tbody tr", "on the page")
+        .await;
     assert!(row.contains("Quá hạn"), "flagged: {row}");
     browser.screenshots("mot-cua-qua-han").await;
     table_on_phone(&browser, "mot-cua-qua-han-bang").await;

@@ -3,7 +3,6 @@
 use super::browser::Browser;
 use super::{file_dossier, publish_agencies, shots, web_hub, AGENCY_A, DEV_OFFICERS};
 use fantoccini::key::Key;
-use fantoccini::Locator;
 
 #[tokio::test]
 async fn each_role_signs_in_sees_who_and_where_it_is_and_signs_out() {
@@ -15,8 +14,7 @@ async fn each_role_signs_in_sees_who_and_where_it_is_and_signs_out() {
     // The root leads to the workspace, which asks for a sign-in.
     browser.goto("/").await;
     assert_eq!(browser.path().await, "/mot-cua/dang-nhap");
-    browser.screenshots("dang-nhap").await;
-    browser.check_accessibility("dang-nhap").await;
+    browser.look("dang-nhap").await;
 
     for (i, (login, password, role)) in DEV_OFFICERS.iter().enumerate() {
         browser.sign_in(login, password).await;
@@ -36,8 +34,7 @@ async fn each_role_signs_in_sees_who_and_where_it_is_and_signs_out() {
         if i == 0 {
             assert!(text.contains("Nguyễn Thị Lan"), "{text}");
             assert!(text.contains("Bộ phận Một cửa"), "{text}");
-            browser.screenshots("mot-cua-hang-cho").await;
-            browser.check_accessibility("mot-cua-hang-cho").await;
+            browser.look("mot-cua-hang-cho").await;
         }
         browser.click(".account__sign-out button").await;
         assert_eq!(
@@ -68,13 +65,8 @@ async fn wrong_passwords_get_one_answer_and_lock_the_account_after_n_failures() 
     let browser = Browser::start("sign_in_lockout", hub.web_addr.unwrap(), &shots(&hub)).await;
     let notice = || async {
         browser
-            .client
-            .find(Locator::Css("#loi-dang-nhap"))
+            .text_of("#loi-dang-nhap", "the refusal is announced")
             .await
-            .expect("the refusal is announced")
-            .text()
-            .await
-            .unwrap()
     };
 
     browser.sign_in("tiepnhan", "mat-khau-sai-1").await;
@@ -84,8 +76,7 @@ async fn wrong_passwords_get_one_answer_and_lock_the_account_after_n_failures() 
         wrong_password.contains("Đăng nhập không thành công"),
         "{wrong_password}"
     );
-    browser.screenshots("dang-nhap-sai").await;
-    browser.check_accessibility("dang-nhap-sai").await;
+    browser.look("dang-nhap-sai").await;
 
     // An account that does not exist gets the very same answer.
     browser.sign_in("khong-co-ai", "mat-khau-sai-1").await;
