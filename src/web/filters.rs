@@ -49,6 +49,19 @@ pub fn procedure_choices(procedures: BTreeMap<String, String>, selected: &str) -
         .collect()
 }
 
+/// Options that are their own label (the departments), `selected` the one
+/// asked for.
+pub fn named_choices(names: impl IntoIterator<Item = String>, selected: &str) -> Vec<Choice> {
+    names
+        .into_iter()
+        .map(|name| Choice {
+            selected: name == selected,
+            value: name.clone(),
+            label: name,
+        })
+        .collect()
+}
+
 /// The channels as options, `selected` the one asked for.
 pub fn channel_choices(selected: &str) -> Vec<Choice> {
     CHANNELS

@@ -7,7 +7,7 @@
 //! one-stop unit (the specialist holding it). Every form carries the
 //! session's CSRF token; the rules are `crate::workspace::handover`.
 
-use super::filters::{procedure_name, Choice};
+use super::filters::{named_choices, procedure_name, Choice};
 use super::format;
 use super::format::date_time;
 use super::pages::{html, OfficerBar};
@@ -206,15 +206,7 @@ fn render(
             })
             .unwrap_or_default(),
         allowed: workspace::allowed(officer, row, assignment),
-        departments: loaded
-            .departments
-            .iter()
-            .map(|d| Choice {
-                value: d.clone(),
-                label: d.clone(),
-                selected: false,
-            })
-            .collect(),
+        departments: named_choices(loaded.departments.iter().cloned(), ""),
         specialists: specialists
             .into_iter()
             .map(|s| Choice {

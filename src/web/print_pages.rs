@@ -40,6 +40,11 @@ fn spoken(at: UnixMillis) -> String {
     }
 }
 
+/// `spoken`, or `—` when there is no such time yet.
+fn spoken_or_dash(at: Option<UnixMillis>) -> String {
+    at.map(spoken).unwrap_or_else(|| "—".into())
+}
+
 /// The last history line of `command`.
 fn last(history: &[HistoryEntry], command: CommandName) -> Option<&HistoryEntry> {
     history.iter().rev().find(|e| e.command == command.as_str())
@@ -103,7 +108,7 @@ pub async fn print(
                         .map(limit_text)
                         .unwrap_or_else(|| "theo quy định của thủ tục".into()),
                     received: spoken(received),
-                    due: d.due_at.map(spoken).unwrap_or_else(|| "—".into()),
+                    due: spoken_or_dash(d.due_at),
                     delivery: d
                         .result_delivery
                         .map(view::delivery)
@@ -149,8 +154,8 @@ pub async fn print(
                 StatusCode::OK,
                 &Apology {
                     head: head(&loaded, viewer, step, r.at),
-                    received: d.received_at.map(spoken).unwrap_or_else(|| "—".into()),
-                    old_due: r.old_due_at.map(spoken).unwrap_or_else(|| "—".into()),
+                    received: spoken_or_dash(d.received_at),
+                    old_due: spoken_or_dash(r.old_due_at),
                     apology: r.apology.clone(),
                     new_due: spoken(r.new_due_at),
                 },
@@ -160,8 +165,8 @@ pub async fn print(
             StatusCode::OK,
             &ControlSheet {
                 head: head(&loaded, viewer, None, UnixMillis::now()),
-                received: d.received_at.map(spoken).unwrap_or_else(|| "—".into()),
-                due: d.due_at.map(spoken).unwrap_or_else(|| "—".into()),
+                received: spoken_or_dash(d.received_at),
+                due: spoken_or_dash(d.due_at),
                 sheet: view::sheet(history, &state.module.partner().id, &loaded.hand_overs),
             },
         ),

@@ -312,14 +312,7 @@ pub async fn queue(
         search: query.search(),
         procedures: procedure_choices(procedures, &query.thu_tuc),
         channels: channel_choices(&query.kenh),
-        departments: departments
-            .into_iter()
-            .map(|d| filters::Choice {
-                selected: d == query.phong,
-                value: d.clone(),
-                label: d,
-            })
-            .collect(),
+        departments: filters::named_choices(departments, &query.phong),
         show_departments: matches!(current, Queue::InProcessing | Queue::All),
         from: query.tu_ngay.clone(),
         to: query.den_ngay.clone(),

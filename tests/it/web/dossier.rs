@@ -667,27 +667,13 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
     );
     browser.look("ho-so-co-quan-khac-403").await;
     let (b_cookie, b_csrf) = http::sign_in(web, OFFICER_B.0, OFFICER_B.1).await;
-    let page = http::request(web, "GET", &page_of(&of_a), Some(&b_cookie), None).await;
+    let page = http::get_as(web, &page_of(&of_a), &b_cookie).await;
     assert_eq!(page.status, 403);
     for print in ["mau-01", "mau-05"] {
-        let answer = http::request(
-            web,
-            "GET",
-            &format!("{}/in/{print}", page_of(&of_a)),
-            Some(&b_cookie),
-            None,
-        )
-        .await;
+        let answer = http::get_as(web, &format!("{}/in/{print}", page_of(&of_a)), &b_cookie).await;
         assert_eq!(answer.status, 403, "{print}");
     }
-    let posted = http::request(
-        web,
-        "POST",
-        &action,
-        Some(&b_cookie),
-        Some(&form_of(&b_csrf)),
-    )
-    .await;
+    let posted = http::post(web, &action, Some(&b_cookie), &form_of(&b_csrf)).await;
     assert_eq!(posted.status, 403, "B refuses A's dossier: {}", posted.body);
 
     // A's reception officer without the token, or without the cookie.
@@ -701,7 +687,7 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
         ),
         ("no cookie", None, form_of(&a_csrf)),
     ] {
-        let answer = http::request(web, "POST", &action, cookie, Some(&form)).await;
+        let answer = http::post(web, &action, cookie, &form).await;
         assert_eq!(answer.status, 403, "{what}: {}", answer.body);
         assert!(
             answer.body.contains("Yêu cầu bị từ chối"),
@@ -711,14 +697,7 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
     }
     // A's specialist does not receive or refuse.
     let (s_cookie, s_csrf) = http::sign_in(web, SPECIALIST.0, SPECIALIST.1).await;
-    let answer = http::request(
-        web,
-        "POST",
-        &action,
-        Some(&s_cookie),
-        Some(&form_of(&s_csrf)),
-    )
-    .await;
+    let answer = http::post(web, &action, Some(&s_cookie), &form_of(&s_csrf)).await;
     assert_eq!(answer.status, 403, "the specialist's role does not refuse");
 
     assert_eq!(writes(&hub), writes_before, "nothing was written");
@@ -728,14 +707,7 @@ async fn another_agency_a_missing_token_or_a_wrong_role_is_refused_and_nothing_w
 
     // The same post with the token, by the right officer, is accepted:
     // the refusals were for the agency, the token and the role.
-    let answer = http::request(
-        web,
-        "POST",
-        &action,
-        Some(&a_cookie),
-        Some(&form_of(&a_csrf)),
-    )
-    .await;
+    let answer = http::post(web, &action, Some(&a_cookie), &form_of(&a_csrf)).await;
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(
         answer.header("location"),

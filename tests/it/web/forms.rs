@@ -52,7 +52,7 @@ async fn posts_without_token_or_cookie_are_refused_and_change_nothing() {
             wrong.clone(),
         ),
     ] {
-        let answer = http::request(web, "POST", "/mot-cua/dang-nhap", cookie, Some(&form)).await;
+        let answer = http::post(web, "/mot-cua/dang-nhap", cookie, &form).await;
         assert_eq!(answer.status, 403, "sign-in with {what} is refused");
         assert!(
             answer.body.contains("Yêu cầu bị từ chối"),
@@ -81,12 +81,11 @@ async fn posts_without_token_or_cookie_are_refused_and_change_nothing() {
     );
 
     // The same post with both is accepted: the refusals were for the token.
-    let answer = http::request(
+    let answer = http::post(
         web,
-        "POST",
         "/mot-cua/dang-nhap",
         Some(&cookie),
-        Some(&format!("csrf={token}&{right}")),
+        &format!("csrf={token}&{right}"),
     )
     .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
@@ -149,7 +148,7 @@ async fn posts_without_token_or_cookie_are_refused_and_change_nothing() {
             format!("csrf={token}"),
         ),
     ] {
-        let answer = http::request(web, "POST", "/mot-cua/dang-xuat", cookie, Some(&form)).await;
+        let answer = http::post(web, "/mot-cua/dang-xuat", cookie, &form).await;
         assert_eq!(answer.status, 403, "sign-out with {what} is refused");
     }
     assert_eq!(records.session_count().unwrap(), 2, "no session was ended");
@@ -168,18 +167,17 @@ async fn a_session_ended_on_the_server_opens_nothing_and_carries_no_form() {
     let (session, csrf) = http::sign_in(web, login, password).await;
 
     assert_eq!(records.sign_out_everywhere(login).unwrap(), 1);
-    let answer = http::request(web, "GET", "/mot-cua/", Some(&session), None).await;
+    let answer = http::get_as(web, "/mot-cua/", &session).await;
     assert_eq!(
         answer.status, 303,
         "an ended session does not open the workspace"
     );
     assert_eq!(answer.header("location"), Some("/mot-cua/dang-nhap"));
-    let answer = http::request(
+    let answer = http::post(
         web,
-        "POST",
         "/mot-cua/dang-xuat",
         Some(&session),
-        Some(&format!("csrf={csrf}")),
+        &format!("csrf={csrf}"),
     )
     .await;
     assert_eq!(answer.status, 403, "nor does it carry a form");

@@ -127,15 +127,12 @@ async fn transfer_assign_return_and_statistics() {
     let csrf = hidden(&browser, "csrf").await;
     let version = dossier(&hub, id).await.version;
     let form = format!("csrf={csrf}&phien-ban={version}&chuyen-vien=chuyenvien");
-    let before = http::request(web, "GET", &page, Some(&cookie), None)
-        .await
-        .body;
-    let refused = http::request(
+    let before = http::get_as(web, &page, &cookie).await.body;
+    let refused = http::post(
         web,
-        "POST",
         &format!("{page}/giao-chuyen-vien"),
         Some(&cookie),
-        Some(&form),
+        &form,
     )
     .await;
     assert_eq!(refused.status, 403, "{}", refused.body);
@@ -144,9 +141,7 @@ async fn transfer_assign_return_and_statistics() {
         "{}",
         refused.body
     );
-    let after = http::request(web, "GET", &page, Some(&cookie), None)
-        .await
-        .body;
+    let after = http::get_as(web, &page, &cookie).await.body;
     assert_eq!(
         before.matches("<tr>").count(),
         after.matches("<tr>").count(),
@@ -160,12 +155,11 @@ async fn transfer_assign_return_and_statistics() {
     let cookie_b = session_cookie(&browser).await;
     browser.goto("/mot-cua/hang-cho/tat-ca").await;
     let csrf_b = hidden(&browser, "csrf").await;
-    let foreign = http::request(
+    let foreign = http::post(
         web,
-        "POST",
         &format!("{page}/tra-mot-cua"),
         Some(&cookie_b),
-        Some(&format!("csrf={csrf_b}&phien-ban={version}&ghi-chu=x")),
+        &format!("csrf={csrf_b}&phien-ban={version}&ghi-chu=x"),
     )
     .await;
     assert_eq!(foreign.status, 403, "{}", foreign.body);
@@ -283,7 +277,7 @@ async fn transfer_assign_return_and_statistics() {
     scrolled_on_phone(&browser, "table.stats", "handover", "mot-cua-thong-ke-bang").await;
     browser.check_accessibility("mot-cua-thong-ke").await;
     let cookie = session_cookie(&browser).await;
-    let csv = http::request(web, "GET", "/mot-cua/thong-ke.csv", Some(&cookie), None).await;
+    let csv = http::get_as(web, "/mot-cua/thong-ke.csv", &cookie).await;
     assert_eq!(csv.status, 200);
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
     assert!(csv
@@ -311,14 +305,7 @@ async fn transfer_assign_return_and_statistics() {
         "{csv:?}",
         csv = lines
     );
-    let bad = http::request(
-        web,
-        "GET",
-        "/mot-cua/thong-ke.csv?tu-ngay=32/01/2026",
-        Some(&cookie),
-        None,
-    )
-    .await;
+    let bad = http::get_as(web, "/mot-cua/thong-ke.csv?tu-ngay=32/01/2026", &cookie).await;
     assert_eq!(bad.status, 400);
     assert!(
         bad.body.contains("Từ ngày phải là một ngày có thật"),

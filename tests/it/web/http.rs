@@ -75,6 +75,16 @@ pub async fn get(addr: SocketAddr, path: &str) -> Answer {
     request(addr, "GET", path, None, None).await
 }
 
+/// `GET path` with the session `cookie`.
+pub async fn get_as(addr: SocketAddr, path: &str, cookie: &str) -> Answer {
+    request(addr, "GET", path, Some(cookie), None).await
+}
+
+/// Posts the form `body` to `path`, with the session `cookie` if any.
+pub async fn post(addr: SocketAddr, path: &str, cookie: Option<&str>, body: &str) -> Answer {
+    request(addr, "POST", path, cookie, Some(body)).await
+}
+
 /// Signs an officer in as a browser would (the sign-in form's cookie and
 /// token, then the post); returns the session cookie (`name=value`) and
 /// the session's form token, read from the workspace page.
