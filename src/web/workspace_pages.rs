@@ -153,29 +153,23 @@ pub fn departments(accounts: &[OfficerAccount], agency: &str) -> Vec<String> {
 /// Reads the filter fields; a field that does not parse is named in
 /// `errors` and does not filter.
 fn read_filter(query: &QueueQuery, errors: &mut Vec<filters::FieldError>) -> QueueFilter {
-    let mut filter = QueueFilter::default();
-    filter.search = workspace::fold(&query.search());
-    if !query.thu_tuc.is_empty() {
-        filter.procedure = Some(query.thu_tuc.clone());
-    }
-    filter.channel = read_channel(&query.kenh, errors);
-    if !query.tu_ngay.is_empty() {
-        filter.from = read_day(DayField::From, &query.tu_ngay, errors);
-    }
-    let to = if query.den_ngay.is_empty() {
-        None
-    } else {
-        read_day(DayField::To, &query.den_ngay, errors)
-    };
+    let chosen = |value: &String| (!value.is_empty()).then(|| value.clone());
+    let channel = read_channel(&query.kenh, errors);
+    let from = chosen(&query.tu_ngay).and_then(|text| read_day(DayField::From, &text, errors));
+    let to = chosen(&query.den_ngay).and_then(|text| read_day(DayField::To, &text, errors));
     // The to-day counts whole: the filter ends at the next midnight.
-    filter.until = match (filter.from, to) {
+    let until = match (from, to) {
         (Some(from), Some(to)) if filters::to_before_from(from, to, errors) => None,
         (_, to) => to.map(|day| UnixMillis(day.0 + DAY_MILLIS)),
     };
-    if !query.phong.is_empty() {
-        filter.department = Some(query.phong.clone());
+    QueueFilter {
+        procedure: chosen(&query.thu_tuc),
+        channel,
+        from,
+        until,
+        search: workspace::fold(&query.search()),
+        department: chosen(&query.phong),
     }
-    filter
 }
 
 /// The query string of this page with `trang` set to `page`.
