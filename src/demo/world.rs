@@ -318,12 +318,6 @@ fn section(
     }
 }
 
-fn table(text: &str) -> toml::Table {
-    // The demo's own constant TOML; an error here is a bug in the demo,
-    // reported by the hub as a missing setting, not a panic.
-    text.parse::<toml::Table>().unwrap_or_default()
-}
-
 fn types(names: &[&str]) -> SubscriptionSection {
     SubscriptionSection {
         event_types: names.iter().map(|n| n.to_string()).collect(),
@@ -375,45 +369,13 @@ fn partner_sections(
     }
     postal_adapter.insert("kind".into(), "postal_http".into());
 
-    let payment_adapter = table(&format!(
-        r#"
-        kind = "payment_paygov"
-        endpoint = "{endpoint}"
-        partner_code = "{GATEWAY_CODE}"
-        secret = "{GATEWAY_SECRET}"
-        callback_url = "http://127.0.0.1:9/registered-with-the-gateway"
-        timeout_seconds = 2
-        query_interval_seconds = 1
-        beneficiary_account = "3511.0.1059325"
-        beneficiary_bank = "VCB"
-        treasury_code = "0011"
-        treasury_name = "KBNN Quảng Ninh"
-        revenue_account = "7111"
-        "#,
-        endpoint = gateway.base_url(),
-    ));
+    let mut payment_adapter = gateway.adapter_settings();
+    payment_adapter.insert("kind".into(), "payment_paygov".into());
+    payment_adapter.insert("treasury_name".into(), "KBNN Quảng Ninh".into());
 
-    let mut treasury_adapter = table(&format!(
-        r#"
-        kind = "treasury_kbnn"
-        endpoint = "{endpoint}"
-        partner_code = "{TREASURY_CODE}"
-        secret = "{TREASURY_SECRET}"
-        timeout_seconds = 2
-        treasury_code = "0011"
-        revenue_account = "7111"
-        settlement_url = "{gateway}/api/v1/settlements.csv"
-        settlement_partner_code = "{GATEWAY_CODE}"
-        settlement_secret = "{GATEWAY_SECRET}"
-        reconcile_at = "01:30"
-        "#,
-        endpoint = treasury.base_url(),
-        gateway = gateway.base_url(),
-    ));
-    treasury_adapter.insert(
-        "report_dir".into(),
-        dir.join("doi-soat").display().to_string().into(),
-    );
+    let mut treasury_adapter = treasury.adapter_settings(&dir.join("doi-soat"));
+    treasury_adapter.extend(gateway.settlement_settings());
+    treasury_adapter.insert("kind".into(), "treasury_kbnn".into());
 
     let mut legacy_adapter = legacy.adapter_settings(&LEGACY_EVENTS);
     legacy_adapter.insert("kind".into(), "legacy_rest".into());

@@ -5,33 +5,21 @@
 //! whole); any change in how a request is hashed fails here.
 
 use super::*;
-use crate::{ApplicantType, Channel, Document, Fee, ResultDelivery, UnixMillis};
+use crate::{Document, ResultDelivery, UnixMillis};
 
+/// The shared valid submission, with the fields the pinned fingerprints
+/// were computed over.
 fn submission() -> NewDossier {
     NewDossier {
-        agency_code: "000.00.01.H22".into(),
-        procedure_code: "1.000948.H38".into(),
-        procedure_name: "Đăng ký khai sinh".into(),
-        sector_code: "G09".into(),
-        channel: Some(Channel::Online),
-        owner_name: "Trần Thị Bình".into(),
-        applicant_type: Some(ApplicantType::Citizen),
-        owner_id_number: "001190000001".into(),
-        email: "binh@example.vn".into(),
         phone: "0912345678".into(),
         summary: "khai sinh cho con".into(),
         result_delivery: Some(ResultDelivery::ByPost),
         documents: vec![Document {
-            component_code: "TP01".into(),
             name: "Giấy chứng sinh".into(),
-            url: "https://files.example.vn/tp01.pdf".into(),
-        }],
-        fees: vec![Fee {
-            code: "LP01".into(),
-            name: "Lệ phí".into(),
-            amount_vnd: 8_000,
+            ..crate::fixtures::doc()
         }],
         ma_ho_so: "000.00.01.H22-251122-00017".into(),
+        ..crate::fixtures::new_dossier()
     }
 }
 

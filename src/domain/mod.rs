@@ -18,6 +18,8 @@ pub mod command;
 pub mod dossier;
 pub mod error;
 pub mod event;
+#[cfg(test)]
+mod fixtures;
 pub mod machine;
 pub mod officer;
 pub mod planner;

@@ -99,10 +99,7 @@ impl Store {
     }
 
     fn get_json<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
-        match self.db.get(key).map_err(|e| StoreError::io("reading", e))? {
-            None => Ok(None),
-            Some(bytes) => decode(key, &bytes).map(Some),
-        }
+        read_one(&self.db, key, "reading")
     }
 
     fn get_u64(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {
@@ -118,6 +115,40 @@ fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError
         key: keys::printable(key),
         reason: e.to_string(),
     })
+}
+
+/// The value at `key` in `tree`, decoded; `reading` says what failed.
+fn read_one<T: DeserializeOwned>(
+    tree: &sled::Tree,
+    key: &[u8],
+    reading: &'static str,
+) -> Result<Option<T>, StoreError> {
+    match tree.get(key).map_err(|e| StoreError::io(reading, e))? {
+        None => Ok(None),
+        Some(bytes) => decode(key, &bytes).map(Some),
+    }
+}
+
+/// Every value under `prefix` in `tree`, in key order, decoded.
+fn read_all<T: DeserializeOwned>(
+    tree: &sled::Tree,
+    prefix: Vec<u8>,
+    reading: &'static str,
+) -> Result<Vec<T>, StoreError> {
+    tree.scan_prefix(prefix)
+        .map(|item| {
+            let (key, value) = item.map_err(|e| StoreError::io(reading, e))?;
+            decode(&key, &value)
+        })
+        .collect()
+}
+
+/// A store in a fresh temporary directory, for this module's unit tests.
+#[cfg(test)]
+fn test_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), 1 << 20).unwrap();
+    (dir, store)
 }
 
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {

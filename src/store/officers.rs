@@ -7,7 +7,7 @@
 //! crash. Sessions are keyed by the SHA-256 of their token, so the data
 //! directory alone does not hand out live sessions.
 
-use super::{decode, encode, keys, Store, StoreError};
+use super::{decode, encode, keys, read_all, Store, StoreError};
 use crate::domain::officer::{LockoutPolicy, LoginFailures, OfficerAccount, OfficerSession};
 use crate::domain::UnixMillis;
 use std::collections::BTreeSet;
@@ -19,13 +19,7 @@ impl Store {
 
     /// Every stored account, in login order.
     pub fn officer_accounts(&self) -> Result<Vec<OfficerAccount>, StoreError> {
-        self.db
-            .scan_prefix(keys::officer_account_prefix())
-            .map(|item| {
-                let (key, value) = item.map_err(|e| StoreError::io("reading officers", e))?;
-                decode(&key, &value)
-            })
-            .collect()
+        read_all(&self.db, keys::officer_account_prefix(), "reading officers")
     }
 
     /// Makes `accounts` the whole set of accounts, in one atomic batch:
@@ -174,6 +168,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::test_store as store;
     use crate::domain::officer::OfficerRole;
 
     fn account(login: &str) -> OfficerAccount {
@@ -200,11 +195,6 @@ mod tests {
         assert_eq!(failures, LoginFailures::default(), "{login}");
     }
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path(), 1 << 20).unwrap();
-        (dir, store)
-    }
 
     #[test]
     fn replacing_accounts_removes_the_unlisted_with_their_failures() {

@@ -19,7 +19,7 @@
 //! workspace's cursor in the hub's tree (`CursorId::Workspace`) follows
 //! after the flush and only holds retention back.
 
-use super::{decode, encode, keys, CursorId, Store, StoreError};
+use super::{encode, keys, read_all, read_one, CursorId, Store, StoreError};
 use crate::domain::workspace::{Assignment, DossierRow};
 
 const ROWS_TREE: &str = "workspace_rows";
@@ -59,6 +59,9 @@ fn assignment_key(agency: &str, ma_ho_so: &str) -> Vec<u8> {
     key
 }
 
+const READING_ROWS: &str = "reading the workspace's rows";
+const READING_ASSIGNMENTS: &str = "reading assignments";
+
 impl Store {
     fn workspace_tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
         self.db
@@ -83,27 +86,14 @@ impl Store {
         agency: &str,
         ma_ho_so: &str,
     ) -> Result<Option<DossierRow>, StoreError> {
-        let key = row_key(agency, ma_ho_so);
-        match self
-            .workspace_tree(ROWS_TREE)?
-            .get(&key)
-            .map_err(|e| StoreError::io("reading the workspace's rows", e))?
-        {
-            None => Ok(None),
-            Some(bytes) => decode(&key, &bytes).map(Some),
-        }
+        let tree = self.workspace_tree(ROWS_TREE)?;
+        read_one(&tree, &row_key(agency, ma_ho_so), READING_ROWS)
     }
 
     /// Every row of one agency, in MaHoSo order.
     pub fn workspace_rows(&self, agency: &str) -> Result<Vec<DossierRow>, StoreError> {
-        self.workspace_tree(ROWS_TREE)?
-            .scan_prefix(row_prefix(agency))
-            .map(|item| {
-                let (key, value) =
-                    item.map_err(|e| StoreError::io("reading the workspace's rows", e))?;
-                decode(&key, &value)
-            })
-            .collect()
+        let tree = self.workspace_tree(ROWS_TREE)?;
+        read_all(&tree, row_prefix(agency), READING_ROWS)
     }
 
     /// Writes `rows` and the new position in one atomic batch, and flushes.
@@ -116,7 +106,7 @@ impl Store {
             let index = agency_key(&row.ma_ho_so);
             let before = tree
                 .get(&index)
-                .map_err(|e| StoreError::io("reading the workspace's rows", e))?;
+                .map_err(|e| StoreError::io(READING_ROWS, e))?;
             if let Some(old) = before.filter(|old| **old != *row.agency_code.as_bytes()) {
                 let old = String::from_utf8_lossy(&old).into_owned();
                 batch.remove(row_key(&old, &row.ma_ho_so));
@@ -150,26 +140,14 @@ impl Store {
         agency: &str,
         ma_ho_so: &str,
     ) -> Result<Option<Assignment>, StoreError> {
-        let key = assignment_key(agency, ma_ho_so);
-        match self
-            .workspace_tree(ASSIGNMENTS_TREE)?
-            .get(&key)
-            .map_err(|e| StoreError::io("reading assignments", e))?
-        {
-            None => Ok(None),
-            Some(bytes) => decode(&key, &bytes).map(Some),
-        }
+        let tree = self.workspace_tree(ASSIGNMENTS_TREE)?;
+        read_one(&tree, &assignment_key(agency, ma_ho_so), READING_ASSIGNMENTS)
     }
 
     /// Every assignment of one agency, in MaHoSo order.
     pub fn workspace_assignments(&self, agency: &str) -> Result<Vec<Assignment>, StoreError> {
-        self.workspace_tree(ASSIGNMENTS_TREE)?
-            .scan_prefix(assignment_prefix(agency))
-            .map(|item| {
-                let (key, value) = item.map_err(|e| StoreError::io("reading assignments", e))?;
-                decode(&key, &value)
-            })
-            .collect()
+        let tree = self.workspace_tree(ASSIGNMENTS_TREE)?;
+        read_all(&tree, assignment_prefix(agency), READING_ASSIGNMENTS)
     }
 
     /// Stores `assignment` if the stored one is still `expected` (`None`:
@@ -196,6 +174,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::test_store as store;
     use crate::domain::workspace::{HandOver, HandOverKind};
     use crate::domain::{Channel, Status, UnixMillis};
 
@@ -224,11 +203,6 @@ mod tests {
         }
     }
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path(), 1 << 20).unwrap();
-        (dir, store)
-    }
 
     #[test]
     fn rows_are_kept_per_agency_with_their_position_and_dropped_whole() {

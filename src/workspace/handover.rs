@@ -78,7 +78,9 @@ pub fn allowed(
     }
 }
 
-fn is_active(status: Status) -> bool {
+/// Received and still being worked on: the statuses a dossier is assigned
+/// in, and so in someone's own queue (`Queue::Mine`).
+pub(super) fn is_active(status: Status) -> bool {
     matches!(
         status,
         Status::Received

@@ -9,6 +9,7 @@
 
 use super::deadline::{deadline, Deadline};
 use super::fold::fold;
+use super::handover::is_active;
 use crate::domain::working_time::{HolidayCalendar, WorkingRules};
 use crate::domain::workspace::{Assignment, DossierRow};
 use crate::domain::{Channel, Status, UnixMillis};
@@ -159,14 +160,8 @@ fn holds(queue: Queue, item: &QueueItem, request: &QueueRequest) -> bool {
         }
         Queue::InProcessing => status == Status::Processing,
         Queue::Mine => {
-            matches!(
-                status,
-                Status::Received
-                    | Status::Processing
-                    | Status::SupplementRequested
-                    | Status::FinancialObligation
-                    | Status::Stopped
-            ) && item
+            is_active(status)
+                && item
                 .assignment
                 .as_ref()
                 .and_then(|a| a.specialist.as_ref())

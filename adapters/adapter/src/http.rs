@@ -117,34 +117,52 @@ pub async fn send_for_text(
     op: &str,
     request: reqwest::RequestBuilder,
 ) -> Result<String, SendError> {
-    let no_answer = |e: reqwest::Error| {
-        let (op, reason) = (op.to_string(), e.to_string());
-        if e.is_connect() {
-            SendError::Unreachable {
+    exchange(request).await.map_err(|failure| {
+        let op = op.to_string();
+        match failure {
+            Exchange::NoAnswer(e) if e.is_connect() => SendError::Unreachable {
                 partner,
                 op,
-                reason,
-            }
-        } else {
-            SendError::NoAnswer {
+                reason: e.to_string(),
+            },
+            Exchange::NoAnswer(e) => SendError::NoAnswer {
                 partner,
                 op,
-                reason,
-            }
+                reason: e.to_string(),
+            },
+            Exchange::Status { status, body } => SendError::Http {
+                partner,
+                op,
+                status,
+                body,
+            },
         }
-    };
-    let response = request.send().await.map_err(no_answer)?;
+    })
+}
+
+/// How one exchange with a partner failed, before [`send`] and
+/// [`send_for_text`] word it each in its own error.
+enum Exchange {
+    /// The request was not sent, or its answer not read.
+    NoAnswer(reqwest::Error),
+    /// The partner answered outside 2xx; `body` holds its first 300
+    /// characters.
+    Status { status: u16, body: String },
+}
+
+/// The one send-and-read both [`send`] and [`send_for_text`] use: the body
+/// of a 2xx answer, or how the exchange failed.
+async fn exchange(request: reqwest::RequestBuilder) -> Result<String, Exchange> {
+    let response = request.send().await.map_err(Exchange::NoAnswer)?;
     let status = response.status().as_u16();
-    let text = response.text().await.map_err(no_answer)?;
+    let body = response.text().await.map_err(Exchange::NoAnswer)?;
     if !(200..300).contains(&status) {
-        return Err(SendError::Http {
-            partner,
-            op: op.to_string(),
+        return Err(Exchange::Status {
             status,
-            body: text.chars().take(300).collect(),
+            body: body.chars().take(300).collect(),
         });
     }
-    Ok(text)
+    Ok(body)
 }
 
 /// A client whose every call ends within `timeout`, and whose connection
@@ -177,21 +195,17 @@ pub async fn send(
     operation: &'static str,
     request: reqwest::RequestBuilder,
 ) -> Result<String, CallError> {
-    let transport = |e: reqwest::Error| CallError::Transport {
-        operation,
-        reason: e.to_string(),
-    };
-    let response = request.send().await.map_err(transport)?;
-    let status = response.status().as_u16();
-    let body = response.text().await.map_err(transport)?;
-    if !(200..300).contains(&status) {
-        return Err(CallError::Http {
+    exchange(request).await.map_err(|failure| match failure {
+        Exchange::NoAnswer(e) => CallError::Transport {
+            operation,
+            reason: e.to_string(),
+        },
+        Exchange::Status { status, body } => CallError::Http {
             operation,
             status,
-            body: body.chars().take(300).collect(),
-        });
-    }
-    Ok(body)
+            body,
+        },
+    })
 }
 
 /// What became of a call that got no answer: `timed out`, `could not

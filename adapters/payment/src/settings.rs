@@ -21,7 +21,7 @@
 
 use lienthong_adapter::ma_xac_thuc::check_signed_setting;
 use lienthong_adapter::settings::{check_http_url, check_range, check_secret_len};
-use lienthong_adapter::{AdapterConfigError, AdapterSettings};
+use lienthong_adapter::{AdapterConfigError, CheckSettings};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -61,16 +61,7 @@ fn default_give_up() -> u64 {
     24
 }
 
-impl AdapterSettings for Settings {
-    type Raw = Settings;
-
-    fn from_raw(settings: Settings) -> Result<Settings, AdapterConfigError> {
-        settings.check()?;
-        Ok(settings)
-    }
-}
-
-impl Settings {
+impl CheckSettings for Settings {
     fn check(&self) -> Result<(), AdapterConfigError> {
         check_http_url("endpoint", &self.endpoint)?;
         check_http_url("callback_url", &self.callback_url)?;
@@ -106,7 +97,9 @@ impl Settings {
         }
         Ok(())
     }
+}
 
+impl Settings {
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_seconds)
     }
@@ -124,6 +117,7 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lienthong_adapter::AdapterSettings;
 
     fn table(extra: &str) -> toml::Table {
         let text = format!(

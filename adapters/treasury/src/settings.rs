@@ -22,7 +22,7 @@
 use crate::schedule::parse_hh_mm;
 use lienthong_adapter::ma_xac_thuc::check_signed_setting;
 use lienthong_adapter::settings::{check_http_url, check_range, check_secret_len};
-use lienthong_adapter::{AdapterConfigError, AdapterSettings};
+use lienthong_adapter::{AdapterConfigError, CheckSettings};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -55,16 +55,7 @@ fn default_reconcile_at() -> String {
     "01:30".into()
 }
 
-impl AdapterSettings for Settings {
-    type Raw = Settings;
-
-    fn from_raw(settings: Settings) -> Result<Settings, AdapterConfigError> {
-        settings.check()?;
-        Ok(settings)
-    }
-}
-
-impl Settings {
+impl CheckSettings for Settings {
     fn check(&self) -> Result<(), AdapterConfigError> {
         check_http_url("endpoint", &self.endpoint)?;
         check_http_url("settlement_url", &self.settlement_url)?;
@@ -101,7 +92,9 @@ impl Settings {
         }
         Ok(())
     }
+}
 
+impl Settings {
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_seconds)
     }
@@ -120,6 +113,7 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lienthong_adapter::AdapterSettings;
 
     fn table() -> toml::Table {
         r#"

@@ -34,7 +34,7 @@ async fn hub_with_legacy() -> (TestHub, Simulator) {
         TOKEN,
         &commands,
         Some(SubscriptionSection::default()),
-        &toml::to_string(&settings).expect("TOML"),
+        settings,
     )])
     .await;
     sim.set_hub_url(Some(format!("{}/updates", inbound_url(&hub, PARTNER))));

@@ -23,18 +23,18 @@ pub async fn start_hub(partners: Vec<PartnerSection>) -> TestHub {
     .await
 }
 
-/// A partner entry with an adapter: `adapter` is the TOML of its
-/// `[partners.adapter]` table, `kind` included.
+/// A partner entry with an adapter: `adapter` is its `[partners.adapter]`
+/// table, `kind` included.
 pub fn partner(
     id: &str,
     token: &str,
     commands: &[&str],
     subscription: Option<SubscriptionSection>,
-    adapter: &str,
+    adapter: toml::Table,
 ) -> PartnerSection {
     PartnerSection {
         subscription,
-        adapter: Some(adapter.parse::<toml::Table>().expect("adapter TOML")),
+        adapter: Some(adapter),
         ..crate::common::partner_section(id, "legacy", token, commands, &["*"])
     }
 }

@@ -24,18 +24,18 @@ const ONE_STOP_TOKEN: &str = "motcua-sim-token-0001";
 const SECRET: &str = "bi-mat-chung-0123456789";
 const MADONVI: &str = "000.00.00.H22";
 
-fn portal_adapter(sim: &Simulator, tasks: &str) -> String {
+fn portal_adapter(sim: &Simulator, tasks: &str) -> toml::Table {
     let mut table = sim.adapter_settings(MADONVI);
     table.insert("kind".into(), "national_portal_dvcqg".into());
     table.insert("progress_batch_size".into(), toml::Value::Integer(5));
     table.extend(tasks.parse::<toml::Table>().expect("TOML"));
-    toml::to_string(&table).expect("TOML")
+    table
 }
 
-fn one_stop_adapter(sim: &one_stop_sim::Simulator) -> String {
+fn one_stop_adapter(sim: &one_stop_sim::Simulator) -> toml::Table {
     let mut table = sim.adapter_settings(SECRET);
     table.insert("kind".into(), "one_stop_rest".into());
-    toml::to_string(&table).expect("TOML")
+    table
 }
 
 /// GET on the hub's HTTP side; (status, body).
@@ -77,7 +77,7 @@ async fn a_dossier_life_reaches_the_portal_through_faults_in_order() {
         PORTAL_TOKEN,
         &["*"],
         Some(SubscriptionSection::default()),
-        &adapter,
+        adapter,
     )])
     .await;
     // The portal starts badly: two 500s, then a create whose reply is lost.
@@ -181,7 +181,7 @@ async fn catalogues_and_portal_dossiers_flow_down_and_back() {
             PORTAL_TOKEN,
             &["*"],
             Some(SubscriptionSection::default()),
-            &portal_adapter(
+            portal_adapter(
                 &portal,
                 "catalog_poll_interval_seconds = 3600\npushdown_poll_interval_seconds = 1",
             ),
@@ -194,7 +194,7 @@ async fn catalogues_and_portal_dossiers_flow_down_and_back() {
                 agencies: vec!["000.00.09.H22".into()],
                 ..Default::default()
             }),
-            &one_stop_adapter(&one_stop),
+            one_stop_adapter(&one_stop),
         ),
     ])
     .await;

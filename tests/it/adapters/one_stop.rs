@@ -28,7 +28,7 @@ async fn hub_with_one_stop() -> (TestHub, Simulator) {
             agencies: vec![common::AGENCY.into()],
             ..Default::default()
         }),
-        &toml::to_string(&adapter).expect("TOML"),
+        adapter,
     )])
     .await;
     sim.set_callback(

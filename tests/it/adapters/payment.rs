@@ -16,26 +16,6 @@ const TOKEN: &str = "paygov-sim-token-0001";
 const PARTNER_CODE: &str = "LIENTHONG";
 const SECRET: &str = "paygov-shared-secret";
 
-/// The `[partners.adapter]` table of a payment partner on `gateway`.
-pub fn adapter_toml(gateway: &str) -> String {
-    format!(
-        r#"
-        kind = "payment_paygov"
-        endpoint = "{gateway}"
-        partner_code = "{PARTNER_CODE}"
-        secret = "{SECRET}"
-        callback_url = "http://127.0.0.1:9/registered-with-the-gateway"
-        timeout_seconds = 2
-        query_interval_seconds = 1
-        beneficiary_account = "3511.0.1059325"
-        beneficiary_bank = "VCB"
-        treasury_code = "0011"
-        treasury_name = "KBNN Hà Nội"
-        revenue_account = "7111"
-        "#
-    )
-}
-
 pub async fn gateway() -> Simulator {
     Simulator::start(SimConfig {
         partner_code: PARTNER_CODE.into(),
@@ -45,8 +25,16 @@ pub async fn gateway() -> Simulator {
     .expect("gateway simulator")
 }
 
-/// The payment partner's entry: records payments, hears obligations.
-pub fn payment_partner(id: &str, token: &str, gateway: &str) -> lienthong::config::PartnerSection {
+/// The payment partner's entry on `gateway`: records payments, hears
+/// obligations.
+pub fn payment_partner(
+    id: &str,
+    token: &str,
+    gateway: &Simulator,
+) -> lienthong::config::PartnerSection {
+    let mut adapter = gateway.adapter_settings();
+    adapter.insert("kind".into(), "payment_paygov".into());
+    adapter.insert("treasury_name".into(), "KBNN Hà Nội".into());
     let subscription = SubscriptionSection {
         event_types: vec!["financial_obligation_requested".into()],
         ..Default::default()
@@ -56,13 +44,13 @@ pub fn payment_partner(id: &str, token: &str, gateway: &str) -> lienthong::confi
         token,
         &["record_payment"],
         Some(subscription),
-        &adapter_toml(gateway),
+        adapter,
     )
 }
 
 async fn hub_with_gateway() -> (TestHub, Simulator) {
     let sim = gateway().await;
-    let hub = start_hub(vec![payment_partner(PARTNER, TOKEN, sim.base_url())]).await;
+    let hub = start_hub(vec![payment_partner(PARTNER, TOKEN, &sim)]).await;
     sim.set_callback_url(Some(format!("{}/callback", inbound_url(&hub, PARTNER))));
     (hub, sim)
 }

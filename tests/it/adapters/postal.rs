@@ -34,7 +34,7 @@ async fn hub_with_provider(webhook: bool) -> (TestHub, Simulator) {
         TOKEN,
         &["return_result"],
         Some(subscription),
-        &toml::to_string(&settings).expect("TOML"),
+        settings,
     )])
     .await;
     if webhook {

@@ -25,7 +25,7 @@ async fn a_parked_event_holds_back_its_dossier_only_and_a_redrive_delivers_in_or
         "legacy-relay-token-01",
         &[],
         Some(subscription),
-        &toml::to_string(&settings).unwrap(),
+        settings,
     )])
     .await;
     sim.set_hub_url(Some(format!("{}/updates", inbound_url(&hub, PARTNER))));

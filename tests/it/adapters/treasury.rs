@@ -44,33 +44,17 @@ async fn world() -> World {
         std::process::id(),
         now_unix()
     ));
-    let adapter = format!(
-        r#"
-        kind = "treasury_kbnn"
-        endpoint = "{treasury}"
-        partner_code = "{TREASURY_CODE}"
-        secret = "{TREASURY_SECRET}"
-        timeout_seconds = 2
-        treasury_code = "0011"
-        revenue_account = "7111"
-        settlement_url = "{gateway}/api/v1/settlements.csv"
-        settlement_partner_code = "LIENTHONG"
-        settlement_secret = "paygov-shared-secret"
-        reconcile_at = "01:30"
-        report_dir = {dir:?}
-        trigger_token = "{TRIGGER}"
-        "#,
-        treasury = treasury.base_url(),
-        gateway = gateway.base_url(),
-        dir = report_dir.display().to_string(),
-    );
+    let mut adapter = treasury.adapter_settings(&report_dir);
+    adapter.extend(gateway.settlement_settings());
+    adapter.insert("kind".into(), "treasury_kbnn".into());
+    adapter.insert("trigger_token".into(), TRIGGER.into());
     let subscription = SubscriptionSection {
         event_types: vec!["payment_recorded".into()],
         ..Default::default()
     };
     let hub = start_hub(vec![
-        payment_partner(PAYMENT, PAYMENT_TOKEN, gateway.base_url()),
-        partner(TREASURY, TREASURY_TOKEN, &[], Some(subscription), &adapter),
+        payment_partner(PAYMENT, PAYMENT_TOKEN, &gateway),
+        partner(TREASURY, TREASURY_TOKEN, &[], Some(subscription), adapter),
     ])
     .await;
     gateway.set_callback_url(Some(format!("{}/callback", inbound_url(&hub, PAYMENT))));

@@ -77,6 +77,50 @@ impl Simulator {
         &self.state.switches
     }
 
+    /// The `[partners.adapter]` table of a payment adapter calling this
+    /// gateway (`kind` left to the caller): its URL, partner code and
+    /// secret, quick timeouts and re-QUERYs for a gateway on loopback, and
+    /// the receipt's beneficiary and treasury (`treasury_name` too is left
+    /// to the caller). The `callback_url` is a placeholder: a test or the
+    /// demo registers the hub's with [`Simulator::set_callback_url`].
+    pub fn adapter_settings(&self) -> toml::Table {
+        let mut table = toml::Table::new();
+        for (key, value) in [
+            ("endpoint", self.base_url()),
+            ("partner_code", &self.state.partner_code),
+            ("secret", &self.state.secret),
+            (
+                "callback_url",
+                "http://127.0.0.1:9/registered-with-the-gateway",
+            ),
+            ("beneficiary_account", "3511.0.1059325"),
+            ("beneficiary_bank", "VCB"),
+            ("treasury_code", "0011"),
+            ("revenue_account", "7111"),
+        ] {
+            table.insert(key.into(), value.into());
+        }
+        table.insert("timeout_seconds".into(), 2.into());
+        table.insert("query_interval_seconds".into(), 1.into());
+        table
+    }
+
+    /// The `settlement_*` keys of a treasury adapter that reconciles
+    /// against this gateway's settlement file.
+    pub fn settlement_settings(&self) -> toml::Table {
+        let mut table = toml::Table::new();
+        table.insert(
+            "settlement_url".into(),
+            format!("{}/api/v1/settlements.csv", self.base_url()).into(),
+        );
+        table.insert(
+            "settlement_partner_code".into(),
+            self.state.partner_code.clone().into(),
+        );
+        table.insert("settlement_secret".into(), self.state.secret.clone().into());
+        table
+    }
+
     /// Registers the partner's callback URL with the gateway: callbacks go
     /// there instead of to each INIT's `UrlCallback` (for a hub whose
     /// address is known only once it runs). `None` goes back to `UrlCallback`.

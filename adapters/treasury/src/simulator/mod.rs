@@ -59,6 +59,31 @@ impl Simulator {
         &self.state.switches
     }
 
+    /// The `[partners.adapter]` table of a treasury adapter calling this
+    /// treasury (`kind` left to the caller): its URL, partner code and
+    /// secret, a quick timeout for a treasury on loopback, the account
+    /// credited, and `report_dir` for its reconciliation reports. The
+    /// `settlement_*` keys come from the gateway it reconciles against (the
+    /// payment simulator's `settlement_settings`).
+    pub fn adapter_settings(&self, report_dir: &std::path::Path) -> toml::Table {
+        let mut table = toml::Table::new();
+        for (key, value) in [
+            ("endpoint", self.base_url()),
+            ("partner_code", &self.state.partner_code),
+            ("secret", &self.state.secret),
+            ("treasury_code", "0011"),
+            ("revenue_account", "7111"),
+        ] {
+            table.insert(key.into(), value.into());
+        }
+        table.insert("timeout_seconds".into(), 2.into());
+        table.insert(
+            "report_dir".into(),
+            report_dir.display().to_string().into(),
+        );
+        table
+    }
+
     /// Every credited record, in crediting order.
     pub fn credits(&self) -> Vec<Credited> {
         lock(&self.state.credits).clone()
