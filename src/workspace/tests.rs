@@ -66,11 +66,25 @@ fn entry(from: Option<Status>, to: Status, version: u64, at: UnixMillis) -> Hist
     }
 }
 
+/// What the event moving the dossier from `from` to `to` (its `version`,
+/// at `at`) makes of `row`.
+fn moved(
+    row: Option<&DossierRow>,
+    from: Option<Status>,
+    to: Status,
+    version: u64,
+    at: UnixMillis,
+) -> Option<DossierRow> {
+    apply(row, &dossier(to, version), &entry(from, to, version, at))
+}
+
 fn row_in(status: Status) -> DossierRow {
-    apply(
+    moved(
         None,
-        &dossier(status, 3),
-        &entry(Some(Status::Received), status, 3, vn(2026, 3, 2, 10, 0)),
+        Some(Status::Received),
+        status,
+        3,
+        vn(2026, 3, 2, 10, 0),
     )
     .unwrap()
 }
@@ -83,42 +97,35 @@ fn standing(row: &DossierRow, now: UnixMillis) -> Deadline {
 #[test]
 fn an_older_event_never_overwrites_a_newer_row() {
     let newer = row_in(Status::Processing);
-    let replayed = dossier(Status::Received, 2);
-    assert_eq!(
-        apply(
-            Some(&newer),
-            &replayed,
-            &entry(
-                Some(Status::Submitted),
-                Status::Received,
-                2,
-                vn(2026, 3, 2, 9, 0)
-            )
-        ),
-        None
+    let replayed = moved(
+        Some(&newer),
+        Some(Status::Submitted),
+        Status::Received,
+        2,
+        vn(2026, 3, 2, 9, 0),
     );
+    assert_eq!(replayed, None);
 }
 
 #[test]
 fn finishing_records_the_events_time_and_later_events_keep_it() {
     let processing = row_in(Status::Processing);
     let finished_at = vn(2026, 3, 10, 14, 0);
-    let finished = apply(
+    let finished = moved(
         Some(&processing),
-        &dossier(Status::Finished, 4),
-        &entry(Some(Status::Processing), Status::Finished, 4, finished_at),
+        Some(Status::Processing),
+        Status::Finished,
+        4,
+        finished_at,
     )
     .unwrap();
     assert_eq!(finished.finished_at, Some(finished_at));
-    let returned = apply(
+    let returned = moved(
         Some(&finished),
-        &dossier(Status::ResultReturned, 5),
-        &entry(
-            Some(Status::Finished),
-            Status::ResultReturned,
-            5,
-            vn(2026, 3, 11, 8, 0),
-        ),
+        Some(Status::Finished),
+        Status::ResultReturned,
+        5,
+        vn(2026, 3, 11, 8, 0),
     )
     .unwrap();
     assert_eq!(returned.finished_at, Some(finished_at));
@@ -127,40 +134,31 @@ fn finishing_records_the_events_time_and_later_events_keep_it() {
 #[test]
 fn a_pause_records_its_start_and_whether_the_date_had_passed() {
     let processing = row_in(Status::Processing);
-    let in_time = apply(
+    let in_time = moved(
         Some(&processing),
-        &dossier(Status::SupplementRequested, 4),
-        &entry(
-            Some(Status::Processing),
-            Status::SupplementRequested,
-            4,
-            vn(2026, 3, 5, 9, 0),
-        ),
+        Some(Status::Processing),
+        Status::SupplementRequested,
+        4,
+        vn(2026, 3, 5, 9, 0),
     )
     .unwrap();
     assert_eq!(in_time.paused_since, Some(vn(2026, 3, 5, 9, 0)));
     assert!(!in_time.overdue_when_paused);
-    let late = apply(
+    let late = moved(
         Some(&processing),
-        &dossier(Status::Stopped, 4),
-        &entry(
-            Some(Status::Processing),
-            Status::Stopped,
-            4,
-            vn(2026, 3, 13, 9, 0),
-        ),
+        Some(Status::Processing),
+        Status::Stopped,
+        4,
+        vn(2026, 3, 13, 9, 0),
     )
     .unwrap();
     assert!(late.overdue_when_paused, "due 12/03 09:00, stopped 13/03");
-    let resumed = apply(
+    let resumed = moved(
         Some(&late),
-        &dossier(Status::Processing, 5),
-        &entry(
-            Some(Status::Stopped),
-            Status::Processing,
-            5,
-            vn(2026, 3, 16, 9, 0),
-        ),
+        Some(Status::Stopped),
+        Status::Processing,
+        5,
+        vn(2026, 3, 16, 9, 0),
     )
     .unwrap();
     assert_eq!(resumed.paused_since, None);
