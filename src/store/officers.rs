@@ -168,8 +168,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_store as store;
     use crate::domain::officer::OfficerRole;
+    use crate::store::test_store as store;
 
     fn account(login: &str) -> OfficerAccount {
         OfficerAccount {
@@ -194,7 +194,6 @@ mod tests {
         let failures = store.login_failures(login).unwrap();
         assert_eq!(failures, LoginFailures::default(), "{login}");
     }
-
 
     #[test]
     fn replacing_accounts_removes_the_unlisted_with_their_failures() {

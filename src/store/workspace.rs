@@ -141,7 +141,11 @@ impl Store {
         ma_ho_so: &str,
     ) -> Result<Option<Assignment>, StoreError> {
         let tree = self.workspace_tree(ASSIGNMENTS_TREE)?;
-        read_one(&tree, &assignment_key(agency, ma_ho_so), READING_ASSIGNMENTS)
+        read_one(
+            &tree,
+            &assignment_key(agency, ma_ho_so),
+            READING_ASSIGNMENTS,
+        )
     }
 
     /// Every assignment of one agency, in MaHoSo order.
@@ -174,9 +178,9 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_store as store;
     use crate::domain::workspace::{HandOver, HandOverKind};
     use crate::domain::{Channel, Status, UnixMillis};
+    use crate::store::test_store as store;
 
     fn row(agency: &str, ma: &str, version: u64) -> DossierRow {
         DossierRow {
@@ -202,7 +206,6 @@ mod tests {
             updated_at: UnixMillis(1),
         }
     }
-
 
     #[test]
     fn rows_are_kept_per_agency_with_their_position_and_dropped_whole() {

@@ -162,10 +162,10 @@ fn holds(queue: Queue, item: &QueueItem, request: &QueueRequest) -> bool {
         Queue::Mine => {
             is_active(status)
                 && item
-                .assignment
-                .as_ref()
-                .and_then(|a| a.specialist.as_ref())
-                .is_some_and(|s| s.login == request.officer)
+                    .assignment
+                    .as_ref()
+                    .and_then(|a| a.specialist.as_ref())
+                    .is_some_and(|s| s.login == request.officer)
         }
         Queue::WaitingForApplicant => {
             matches!(

@@ -39,13 +39,7 @@ pub fn payment_partner(
         event_types: vec!["financial_obligation_requested".into()],
         ..Default::default()
     };
-    partner(
-        id,
-        token,
-        &["record_payment"],
-        Some(subscription),
-        adapter,
-    )
+    partner(id, token, &["record_payment"], Some(subscription), adapter)
 }
 
 async fn hub_with_gateway() -> (TestHub, Simulator) {

@@ -77,10 +77,7 @@ impl Simulator {
             table.insert(key.into(), value.into());
         }
         table.insert("timeout_seconds".into(), 2.into());
-        table.insert(
-            "report_dir".into(),
-            report_dir.display().to_string().into(),
-        );
+        table.insert("report_dir".into(), report_dir.display().to_string().into());
         table
     }
 
