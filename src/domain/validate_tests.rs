@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::fixtures::{doc, fee, new_dossier};
-use crate::{ApplicantType, Channel, DossierRef, ResultDelivery};
+use crate::{DossierRef, ResultDelivery};
 
 fn result_doc() -> ResultDocument {
     ResultDocument {
