@@ -11,8 +11,10 @@
 //! that subscribes to it.
 //!
 //! The demo is a client of the hub like any partner: it acts through the
-//! simulators where a real flow goes through a partner, and over the hub's
-//! gRPC API where a one-stop officer or an operator would act directly. So
+//! simulators where a real flow goes through a partner, through the hosted
+//! one-stop workspace's pages (over HTTP, as a browser) where the
+//! construction department's officers work, and over the hub's gRPC API
+//! where the counter files a dossier or an operator acts. So
 //! it is a module of the `lienthong` binary, not of the library: it uses
 //! only the library's public API and the simulators' (the adapter crates'
 //! `simulator` feature), and the library knows nothing of it.
@@ -23,6 +25,7 @@ mod scenario;
 mod steps;
 mod tally;
 mod timeline;
+mod workspace;
 mod world;
 
 pub use tally::Tally;
@@ -37,7 +40,7 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 60)]
     pub dossiers: usize,
     /// Dossiers whose timeline is printed.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 5)]
     pub timelines: usize,
     /// Run the day without injecting partner faults.
     #[arg(long)]
@@ -59,7 +62,7 @@ impl Default for DemoArgs {
     fn default() -> Self {
         DemoArgs {
             dossiers: 60,
-            timelines: 4,
+            timelines: 5,
             no_faults: false,
             concurrency: 16,
             dir: None,
@@ -99,6 +102,8 @@ pub enum DemoError {
         partner: &'static str,
         answer: String,
     },
+    #[error("{what}: the hosted workspace answered {answer}")]
+    Workspace { what: String, answer: String },
     #[error("gave up waiting after {seconds} s: {what}")]
     Timeout { what: String, seconds: u64 },
     #[error("dossier #{number}: {source}")]

@@ -6,8 +6,8 @@
 //! the hub by the portal adapter), at the counter (the one-stop officer over
 //! gRPC), or collected by the post (a pickup order); handled by the justice
 //! department (through the one-stop system, in its own status codes) or the
-//! construction department (the officer over gRPC, its ministry's legacy
-//! system listening); with a supplement, fees paid at the gateway, or
+//! construction department (its officers in the hosted one-stop workspace,
+//! its ministry's legacy system listening); with a supplement, fees paid at the gateway, or
 //! neither (simple construction permits are decided in the ministry's
 //! legacy system); the result at the counter, electronically or by post. Three
 //! dossiers take the rare paths: a payment left pending and found by
@@ -37,7 +37,7 @@ pub enum Channel {
 pub enum Department {
     /// Sở Tư pháp: processed in the one-stop system.
     Justice,
-    /// Sở Xây dựng: processed by the officer over gRPC.
+    /// Sở Xây dựng: processed by its officers in the hosted workspace.
     Construction,
 }
 

@@ -1,11 +1,11 @@
 //! One dossier's steps, done by whoever does them in real life: filed on the
 //! portal simulator or submitted by the officer over gRPC; then either the
 //! one-stop system reporting in its own status codes (justice department)
-//! or the officer sending canonical commands (construction department);
+//! or the officers working in the hosted workspace's pages (construction
+//! department);
 //! paid at the gateway simulator; returned by the post's own tracking.
 //! Every wait is bounded and names what it waited for.
 
-use super::client::Client;
 use super::scenario::{Channel, Department, Lived, Plan, Return};
 use super::world::{World, PROVINCE};
 use super::DemoError;
@@ -32,7 +32,6 @@ const NAMES: [&str; 12] = [
     "Lý Thanh Nam",
 ];
 const OFFICER: &str = "Nguyễn Thị Hạnh";
-const OFFICER_UNIT: &str = "Bộ phận Một cửa Sở Xây dựng";
 const CLERK: &str = "Phạm Thu Hà";
 const CLERK_UNIT: &str = "Bộ phận Một cửa Sở Tư pháp";
 
@@ -74,13 +73,6 @@ pub struct Dossier<'w> {
 
 fn now_unix() -> i64 {
     lienthong::domain::UnixMillis::now().0 / 1000
-}
-
-fn timestamp_in(delay: Duration) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: now_unix() + delay.as_secs() as i64,
-        nanos: 0,
-    }
 }
 
 fn by_ma(ma_ho_so: &str) -> pb::DossierRef {
@@ -388,77 +380,100 @@ impl<'w> Dossier<'w> {
     /// Does one step, by whoever does it for this dossier.
     pub async fn act(&self, action: Action) -> Result<(), DemoError> {
         match self.plan.department {
-            Department::Construction => self.by_officer(&self.world.officer, action).await,
+            Department::Construction => self.in_workspace(action).await,
             Department::Justice => self.by_one_stop(action).await,
         }
     }
 
-    async fn by_officer(&self, officer: &Client, action: Action) -> Result<(), DemoError> {
+    /// The construction department works in the hosted workspace: each step
+    /// is the form an officer of the right role sends from the dossier's
+    /// page. Reception's appointment date is the one the page computes from
+    /// the catalogue's time limit (so `due_in` is not used here).
+    async fn in_workspace(&self, action: Action) -> Result<(), DemoError> {
+        use super::workspace::Role::{Leader, Reception, Specialist};
         let (code, name, amount) = fee(&self.plan);
-        let command = match action {
-            Action::Receive { due_in } => C::Receive(pb::ReceiveDossier {
-                due_at: Some(timestamp_in(due_in)),
-            }),
-            Action::Refuse => C::Refuse(pb::RefuseDossier {
-                reason: "Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan".into(),
-            }),
-            Action::StartProcessing => C::StartProcessing(pb::StartProcessing {
-                processing_unit: "Phòng Quản lý xây dựng".into(),
-            }),
-            Action::RequestSupplement => C::RequestSupplement(pb::RequestSupplement {
-                reason: "Thiếu bản vẽ thiết kế".into(),
-                items: vec!["Bản vẽ mặt bằng công trình".into()],
-            }),
-            Action::SubmitSupplement => C::SubmitSupplement(pb::SubmitSupplement {
-                documents: vec![pb::Document {
-                    component_code: "TP02".into(),
-                    name: "Bản vẽ mặt bằng".into(),
-                    url: format!(
-                        "https://files.example.vn/demo/{}/ban-ve.pdf",
-                        self.plan.number
+        let (role, slug, typed): (_, _, Vec<(&str, String)>) = match action {
+            Action::Receive { .. } => (Reception, "tiep-nhan", vec![]),
+            Action::Refuse => (
+                Reception,
+                "tu-choi",
+                vec![(
+                    "reason",
+                    "Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan".into(),
+                )],
+            ),
+            Action::StartProcessing => (Specialist, "nhan-xu-ly", vec![]),
+            Action::RequestSupplement => (
+                Specialist,
+                "yeu-cau-bo-sung",
+                vec![
+                    ("reason", "Thiếu bản vẽ thiết kế".into()),
+                    ("other_items", "Bản vẽ mặt bằng công trình".into()),
+                ],
+            ),
+            Action::SubmitSupplement => (
+                Reception,
+                "nhan-bo-sung",
+                vec![("documents", "Bản vẽ mặt bằng công trình".into())],
+            ),
+            Action::RequestFees => (
+                Specialist,
+                "yeu-cau-nop-phi",
+                vec![
+                    ("fee_code", code.into()),
+                    ("fee_name", name.into()),
+                    ("fee_amount", amount.to_string()),
+                    ("note", "Nộp lệ phí trước khi nhận kết quả".into()),
+                ],
+            ),
+            Action::Reschedule { due_in } => (
+                Leader,
+                "hen-lai",
+                vec![
+                    (
+                        "apology",
+                        "Xin lỗi vì trễ hẹn; hẹn lại ngày trả kết quả".into(),
                     ),
-                }],
-                new_due_at: None,
-            }),
-            Action::RequestFees => C::RequestFinancialObligation(pb::RequestFinancialObligation {
-                fees: vec![pb::Fee {
-                    code: code.into(),
-                    name: name.into(),
-                    amount_vnd: amount,
-                }],
-                note: "Nộp lệ phí trước khi nhận kết quả".into(),
-            }),
-            Action::Reschedule { due_in } => C::Reschedule(pb::RescheduleDossier {
-                apology: "Xin lỗi vì trễ hẹn; hẹn lại ngày trả kết quả".into(),
-                new_due_at: Some(timestamp_in(due_in)),
-            }),
-            Action::Finish => C::Finish(pb::FinishProcessing {
-                results: vec![pb::ResultDocument {
-                    code: "KQ01".into(),
-                    name: "Giấy phép xây dựng".into(),
-                    url: format!(
-                        "https://files.example.vn/demo/{}/ket-qua.pdf",
-                        self.plan.number
+                    ("new_date", {
+                        let day = lienthong_adapter::vietnam_time::format(
+                            now_unix() + due_in.as_secs() as i64,
+                        );
+                        format!("{}-{}-{}", &day[..4], &day[4..6], &day[6..8])
+                    }),
+                ],
+            ),
+            Action::Finish => (
+                Leader,
+                "hoan-thanh",
+                vec![
+                    ("result_name", "Giấy phép xây dựng".into()),
+                    ("result_code", format!("{}/GPXD", self.plan.number)),
+                    (
+                        "result_url",
+                        format!(
+                            "https://files.example.vn/demo/{}/ket-qua.pdf",
+                            self.plan.number
+                        ),
                     ),
-                }],
-            }),
-            Action::ReturnResult => C::ReturnResult(pb::ReturnResult {
-                delivery: match self.plan.result {
-                    Return::Electronic => pb::ResultDelivery::Electronic,
-                    _ => pb::ResultDelivery::AtCounter,
-                } as i32,
-            }),
+                ],
+            ),
+            Action::ReturnResult => (
+                Reception,
+                "tra-ket-qua",
+                vec![(
+                    "delivery",
+                    match self.plan.result {
+                        Return::Electronic => "electronic",
+                        _ => "at_counter",
+                    }
+                    .into(),
+                )],
+            ),
         };
-        let request = pb::CommandRequest {
-            idempotency_key: format!("demo-{}-{}", self.plan.number, action.name()),
-            dossier: Some(by_ma(&self.ma_ho_so)),
-            actor: OFFICER.into(),
-            unit: OFFICER_UNIT.into(),
-            command: Some(command),
-            ..Default::default()
-        };
-        let what = format!("{} of {}", action.name(), self.ma_ho_so);
-        officer.exec(&what, request).await.map(|_| ())
+        self.world
+            .workspace()?
+            .act(role, &self.ma_ho_so, slug, &typed)
+            .await
     }
 
     fn report(&self, action: Action) -> StatusReport {

@@ -10,7 +10,9 @@ use lienthong::grpc::pb;
 
 /// The dossiers worth showing first: pending payment found by re-query,
 /// refused, overdue, postal pickup with supplement and postal return.
-const PREFERRED: [usize; 10] = [4, 3, 7, 5, 2, 6, 1, 8, 9, 10];
+/// #2 first: worked in the hosted workspace (reception, specialist and
+/// leader each take a step), paid at the gateway, returned by post.
+const PREFERRED: [usize; 10] = [2, 4, 3, 7, 5, 6, 1, 8, 9, 10];
 
 pub async fn print(world: &World, lived: &[Lived], count: usize) -> Result<(), DemoError> {
     if count == 0 {

@@ -2,8 +2,11 @@
 //! configuration (temporary data directory, free ports) plus one simulator
 //! per partner, and each partner's entry with its adapter pointing at its
 //! simulator — exactly the `[[partners]]` tables an operator would write.
+//! The development officers of the hosted workspace are the construction
+//! department's, signed in once for the day.
 
 use super::client::Client;
+use super::workspace::Workspace;
 use super::DemoError;
 use lienthong::app::RunningHub;
 use lienthong::config::{HubConfig, PartnerSection, SubscriptionSection};
@@ -73,6 +76,8 @@ pub struct World {
     /// configuration), and its development officers: login, role, password.
     pub web_addr: Option<std::net::SocketAddr>,
     pub officers: Vec<(String, String, String)>,
+    /// The construction department's officers, signed in to the workspace.
+    workspace: Option<Workspace>,
 }
 
 fn sim_error(which: &'static str) -> impl FnOnce(std::io::Error) -> DemoError {
@@ -124,6 +129,11 @@ impl World {
         config.hub.http_listen = Some(([127, 0, 0, 1], 0).into());
         if let Some(web) = config.web.as_mut() {
             web.listen = ([127, 0, 0, 1], 0).into();
+            // The development officers are the construction department's:
+            // it works in the hosted workspace.
+            for officer in &mut web.officers {
+                officer.agency = CONSTRUCTION.into();
+            }
         }
         config.hub.shutdown_grace_seconds = 2;
         // Quick retries, and few of them: a partner that stays down for a
@@ -143,7 +153,7 @@ impl World {
             .collect();
         config.partners.extend(partners);
         config.partners.extend(observers());
-        let officers = config
+        let officers: Vec<(String, String, String)> = config
             .web
             .iter()
             .flat_map(|web| &web.officers)
@@ -172,7 +182,12 @@ impl World {
         postal.set_webhook_url(Some(inbound(POSTAL, "webhook")));
         gateway.set_callback_url(Some(inbound(PAYMENT, "callback")));
         legacy.set_hub_url(Some(inbound(LEGACY, "updates")));
+        let workspace = match web_addr {
+            Some(web) => Some(Workspace::sign_in(web, &officers).await?),
+            None => None,
+        };
         let world = World {
+            workspace,
             officer: Client::connect(grpc_addr, OFFICER_TOKEN).await?,
             operator: Client::connect(grpc_addr, OPERATOR_TOKEN).await?,
             auditor: Client::connect(grpc_addr, AUDITOR_TOKEN).await?,
@@ -192,6 +207,15 @@ impl World {
         };
         world.wait_for_catalogues().await?;
         Ok(world)
+    }
+
+    /// The construction department's officers in the hosted workspace.
+    pub fn workspace(&self) -> Result<&Workspace, DemoError> {
+        self.workspace.as_ref().ok_or_else(|| DemoError::Connect {
+            addr: "[web] listen".into(),
+            reason: "the hub runs without [web]: the construction department has no workspace"
+                .into(),
+        })
     }
 
     /// The portal adapter pulls the shared catalogues at start; dossiers are
@@ -256,7 +280,9 @@ impl World {
             println!("  {id:<11} {name:<38} {url}");
         }
         if let Some(web) = self.web_addr {
-            println!("hosted one-stop workspace (Một cửa điện tử): http://{web}/mot-cua/");
+            println!(
+                "hosted one-stop workspace (Một cửa điện tử), where the construction department (Sở Xây dựng) works: http://{web}/mot-cua/"
+            );
         }
         println!(
             "faults: {}",
@@ -352,6 +378,12 @@ fn partner_sections(
     ] {
         portal_adapter.insert(key.into(), toml::Value::Integer(value));
     }
+    // Each procedure in full (LayThuTuc): its time limits per channel are
+    // what the workspace computes appointment dates from.
+    portal_adapter.insert(
+        "catalog_procedure_details".into(),
+        toml::Value::Boolean(true),
+    );
 
     let mut one_stop_adapter = one_stop.adapter_settings(ONE_STOP_SECRET);
     one_stop_adapter.insert("kind".into(), "one_stop_rest".into());

@@ -145,7 +145,7 @@ fn router(state: WebState) -> Router {
         // The portal's pages come later; until then its root leads officers in.
         .route("/", get(|| async { Redirect::to(officer::HOME) }))
         .route("/mot-cua", get(|| async { Redirect::to(officer::HOME) }))
-        .route(officer::HOME, get(officer::queue))
+        .route(officer::HOME, get(workspace_pages::home))
         .route(
             officer::SIGN_IN,
             get(officer::sign_in_page).post(officer::sign_in),

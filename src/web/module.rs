@@ -8,14 +8,11 @@
 
 use super::WebError;
 use crate::domain::officer::OfficerAccount;
-use crate::domain::{Action, CommandEnvelope, Dossier, Status};
+use crate::domain::{Action, CommandEnvelope};
 use crate::engine::CommandOutcome;
-use crate::hub::{Hub, ListFilter};
+use crate::hub::Hub;
 use crate::partners::{Partner, PartnerKind};
 use std::sync::Arc;
-
-/// Dossiers shown on one page of a queue.
-pub const QUEUE_PAGE_SIZE: usize = 50;
 
 #[derive(Clone)]
 pub struct OneStopModule {
@@ -71,23 +68,6 @@ impl OneStopModule {
         envelope.actor = officer.name.clone();
         envelope.unit = officer.unit.clone();
         Ok(self.hub.execute(&self.partner, envelope).await?)
-    }
-
-    /// One page of the agency's dossiers waiting for reception (status 1),
-    /// oldest first, and the token of the next page.
-    pub fn waiting_for_reception(
-        &self,
-        agency_code: &str,
-        page_token: &str,
-    ) -> Result<(Vec<Dossier>, String), WebError> {
-        let filter = ListFilter {
-            agency_code: Some(agency_code.to_string()),
-            status: Some(Status::Submitted),
-            ..ListFilter::default()
-        };
-        Ok(self
-            .hub
-            .list_dossiers(&self.partner, &filter, QUEUE_PAGE_SIZE, page_token)?)
     }
 
     /// The agency of a dossier known by its MaHoSo, if the hub has it (to

@@ -1,15 +1,14 @@
 //! The officers' pages of the one-stop workspace: sign-in, sign-out, and
-//! the first queue (dossiers waiting for reception).
+//! the session's forms (the home page is the officer's first queue, in
+//! `workspace_pages`).
 
-use super::filters::procedure_name;
-use super::format;
-use super::pages::{html, OfficerBar, QueuePage, QueueRow, SignInPage};
-use super::session::{self, Officer, SignedIn, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE};
+use super::pages::{html, SignInPage};
+use super::session::{self, SignedIn, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE};
 use super::signin::{self, SignIn};
 use super::{blocking, WebError, WebState};
 use crate::domain::UnixMillis;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
@@ -40,13 +39,6 @@ pub struct SignInForm {
 pub struct CsrfForm {
     #[serde(default)]
     csrf: String,
-}
-
-#[derive(Deserialize)]
-pub struct QueueQuery {
-    /// The next page's token.
-    #[serde(default)]
-    sau: String,
 }
 
 fn is_token(value: &str) -> bool {
@@ -174,39 +166,4 @@ fn check_csrf(signed_in: &SignedIn, sent: &str) -> Result<(), WebError> {
     } else {
         Err(WebError::Forbidden("form token missing or wrong"))
     }
-}
-
-pub async fn queue(
-    State(state): State<WebState>,
-    Officer(signed_in): Officer,
-    Query(query): Query<QueueQuery>,
-) -> Result<Response, WebError> {
-    let page_token = if query.sau.bytes().all(|b| b.is_ascii_digit()) {
-        query.sau
-    } else {
-        String::new()
-    };
-    let module = state.module.clone();
-    let agency_code = signed_in.account.agency_code.clone();
-    let (dossiers, next, agency) = blocking(move || {
-        let (dossiers, next) = module.waiting_for_reception(&agency_code, &page_token)?;
-        Ok((dossiers, next, module.agency_name(&agency_code)?))
-    })
-    .await?;
-    let rows = dossiers
-        .iter()
-        .map(|d| QueueRow {
-            ma_ho_so: d.ma_ho_so.clone(),
-            procedure: procedure_name(&d.procedure_code, &d.procedure_name),
-            applicant: format::mask_name(&d.owner_name),
-            channel: format::channel(d.channel),
-            submitted: format::date(d.submitted_at),
-        })
-        .collect();
-    let page = QueuePage {
-        officer: OfficerBar::of(&signed_in, agency),
-        rows,
-        next: (!next.is_empty()).then_some(next),
-    };
-    Ok(html(StatusCode::OK, &page))
 }

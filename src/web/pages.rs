@@ -41,23 +41,6 @@ pub struct SignInPage {
     pub lock_minutes: u64,
 }
 
-pub struct QueueRow {
-    pub ma_ho_so: String,
-    pub procedure: String,
-    pub applicant: String,
-    pub channel: &'static str,
-    pub submitted: String,
-}
-
-#[derive(Template)]
-#[template(path = "queue.html", config = "src/web/askama.toml")]
-pub struct QueuePage {
-    pub officer: OfficerBar,
-    pub rows: Vec<QueueRow>,
-    /// The token of the next page, when there is one.
-    pub next: Option<String>,
-}
-
 /// A page that only says what happened (403, 404, 500).
 #[derive(Template)]
 #[template(path = "status.html", config = "src/web/askama.toml")]

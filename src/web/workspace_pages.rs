@@ -192,6 +192,18 @@ fn page_href(base: &str, query: &QueueQuery, page: usize) -> String {
     )
 }
 
+/// The workspace's home (`/mot-cua/`): the officer's first queue by role,
+/// shown in place so that the address an officer lands on after signing in
+/// stays the same whatever their role.
+pub async fn home(
+    State(state): State<WebState>,
+    Officer(signed_in): Officer,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, WebError> {
+    let current = first_queue_of(signed_in.account.role);
+    show(state, signed_in, current, query).await
+}
+
 pub async fn queue(
     State(state): State<WebState>,
     Officer(signed_in): Officer,
@@ -204,6 +216,15 @@ pub async fn queue(
             &super::pages::StatusPage::not_found(),
         ));
     };
+    show(state, signed_in, current, query).await
+}
+
+async fn show(
+    state: WebState,
+    signed_in: super::session::SignedIn,
+    current: Queue,
+    query: QueueQuery,
+) -> Result<Response, WebError> {
     let mut errors = Vec::new();
     let filter = read_filter(&query, &mut errors);
     let page = query.trang.parse::<usize>().unwrap_or(1);
@@ -278,7 +299,11 @@ pub async fn queue(
                 procedure: procedure_name(&row.procedure_code, &row.procedure_name),
                 applicant: format::mask_name(&row.owner_name),
                 channel: format::channel(row.channel),
-                received: row.received_at.map_or("—".into(), format::date),
+                // Not received yet: the day it was filed, said as such.
+                received: row.received_at.map_or_else(
+                    || format!("{} (ngày nộp)", format::date(row.submitted_at)),
+                    format::date,
+                ),
                 due: row.due_at.map_or("—".into(), format::date_time),
                 flag: item.deadline.flag(),
                 overdue: item.deadline == Deadline::Overdue,

@@ -3,7 +3,8 @@
 //! injected and parked deliveries re-driven. It exits non-zero when an
 //! acknowledged change did not reach a partner subscribed to it; its tally
 //! (read back from what it printed) must show every partner heard, every
-//! subscribed event accepted, nothing parked, and the faults at work.
+//! subscribed event accepted, nothing parked, and the faults at work; and
+//! the construction department's steps taken in the hosted workspace.
 
 use std::process::{Command, Output};
 
@@ -96,6 +97,26 @@ fn the_demo_day_with_faults_loses_nothing() {
         "the demo day loses nothing: {}\n{stdout}\n{stderr}",
         out.status
     );
+    // The first timeline is #2, worked by the construction department in
+    // the hosted workspace: its officers' steps are the module's (mot-cua).
+    let timeline: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("#2 "))
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    for (step, officer) in [
+        ("[receive]", "Nguyễn Thị Lan, Bộ phận Một cửa (mot-cua)"),
+        ("[start_processing]", "Trần Văn Minh"),
+        ("[finish]", "Lê Thị Hồng Nhung, Ban Giám đốc (mot-cua)"),
+    ] {
+        assert!(
+            timeline
+                .iter()
+                .any(|l| l.contains(step) && l.contains(officer)),
+            "{step} taken by {officer} in the workspace:\n{}",
+            timeline.join("\n")
+        );
+    }
     let tally = tally(&stdout);
 
     assert_eq!(tally.rows.len(), 6, "every adapter partner is in the tally");

@@ -170,6 +170,7 @@ fn procedure(t: ThuTuc) -> pb::CatalogEntry {
     if t.MucDo > 0 {
         attributes.push(("online_level", t.MucDo.to_string()));
     }
+    attributes.extend(time_limits(&t.ThoiHanGiaiQuyet));
     for (key, list) in [
         ("channels", t.KenhThucHien),
         ("time_limits", t.ThoiHanGiaiQuyet),
@@ -183,6 +184,31 @@ fn procedure(t: ThuTuc) -> pb::CatalogEntry {
         }
     }
     entry(t.MaTTHC, t.TenTTHC, String::new(), attributes)
+}
+
+/// The time limit per channel as the hub reads it (`time_limit.counter`,
+/// `.online`, `.postal`: "10 working_days"), so reception can compute the
+/// appointment date from the catalogue. An item whose channel (`Kenh` 1, 2
+/// or 3) or day count (`SoNgay`, a positive whole number) is unusable is
+/// left out; the raw list is kept as `time_limits` beside.
+fn time_limits(list: &[Value]) -> Vec<(&'static str, String)> {
+    let number = |item: &Value, key: &str| match &item[key] {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    };
+    list.iter()
+        .filter_map(|item| {
+            let key = match number(item, "Kenh")? {
+                1 => "time_limit.counter",
+                2 => "time_limit.online",
+                3 => "time_limit.postal",
+                _ => return None,
+            };
+            let days = number(item, "SoNgay").filter(|d| (1..=3650).contains(d))?;
+            Some((key, format!("{days} working_days")))
+        })
+        .collect()
 }
 
 fn agency(c: CoQuan) -> pb::CatalogEntry {
@@ -281,6 +307,24 @@ fn fingerprint(entries: &[pb::CatalogEntry]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_limits_become_the_per_channel_limits_the_hub_reads() {
+        let limits = time_limits(&[
+            json!({"Kenh": 1, "SoNgay": 10}),
+            json!({"Kenh": "2", "SoNgay": "7"}),
+            json!({"Kenh": 3, "SoNgay": 0}),
+            json!({"Kenh": 9, "SoNgay": 5}),
+            json!({"SoNgay": 5}),
+        ]);
+        assert_eq!(
+            limits,
+            vec![
+                ("time_limit.counter", "10 working_days".to_string()),
+                ("time_limit.online", "7 working_days".to_string()),
+            ]
+        );
+    }
 
     fn entry(code: &str, name: &str) -> pb::CatalogEntry {
         pb::CatalogEntry {

@@ -14,7 +14,7 @@ use lienthong::domain::EventType;
 use lienthong::grpc::pb::{self, command_request::Command as C};
 use lienthong::hub::{NotificationState, NotifyChannel};
 
-fn email_channel(sink: &SmtpSink) -> String {
+pub fn email_channel(sink: &SmtpSink) -> String {
     format!(
         "[email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"Bộ phận một cửa <motcua@ubnd.example.vn>\"\ntimeout_seconds = 5\n",
         sink.port

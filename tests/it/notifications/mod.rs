@@ -3,9 +3,9 @@
 //! talking to the SMS-gateway simulator, both over loopback.
 
 mod config;
-mod email;
+pub mod email;
 mod sms;
-mod smtp_sink;
+pub mod smtp_sink;
 
 use crate::common::{command, submission, submit_request, Client, TestHub};
 use lienthong::domain::DossierRef;
@@ -17,7 +17,7 @@ use lienthong::hub::{DossierNotification, Hub, NotificationState};
 pub const DUE_AT_SECONDS: i64 = 1_805_079_600;
 pub const DUE_AT_TEXT: &str = "15/03/2027";
 
-fn notifications_table(channels: &str) -> toml::Table {
+pub fn notifications_table(channels: &str) -> toml::Table {
     format!(
         "initial_backoff_milliseconds = 20\nmax_backoff_seconds = 1\nmax_attempts = 1000\n{channels}"
     )

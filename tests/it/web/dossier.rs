@@ -3,20 +3,26 @@
 //! the receipt (Mẫu 01) with the computed date; a supplement request stops
 //! the clock and the resubmission restarts it; a fee request is paid
 //! through the gateway; the leader finishes and reception returns the
-//! result; a refusal needs a reason (Mẫu 03). Raw HTTP sends what a browser
+//! result; a refusal needs a reason (Mẫu 03). The reception notice reaches
+//! a real SMTP server exactly once. Raw HTTP sends what a browser
 //! would not: another agency's officer, a post without token or cookie, a
 //! role that does not take the action — each refused and nothing written.
 
 use super::browser::Browser;
 use super::http;
 use super::{
-    file_dossier, publish_agencies, shots, web_hub, AGENCY_A, AGENCY_B, DEV_OFFICERS, OFFICER_B,
+    file_dossier, publish_agencies, shots, web_hub, web_hub_with, AGENCY_A, AGENCY_B, DEV_OFFICERS,
+    OFFICER_B,
 };
+use crate::adapters::settled;
 use crate::common::{catalog_entry, publish_catalog, TestHub, PAYMENT, PORTAL, PROCEDURE};
+use crate::notifications::email::email_channel;
+use crate::notifications::notifications_table;
+use crate::notifications::smtp_sink::SmtpSink;
 use fantoccini::Locator;
 use lienthong::domain::{Dossier, DossierRef, EventType, HistoryEntry, Status};
 use lienthong::grpc::pb;
-use lienthong::hub::{NotificationOutcome, NotificationRecord};
+use lienthong::hub::{NotificationOutcome, NotificationRecord, NotifyChannel};
 
 const RECEPTION: (&str, &str) = (DEV_OFFICERS[0].0, DEV_OFFICERS[0].1);
 const SPECIALIST: (&str, &str) = (DEV_OFFICERS[1].0, DEV_OFFICERS[1].1);
@@ -164,7 +170,16 @@ async fn received_and_taken_for_processing(browser: &Browser, ma_ho_so: &str) {
 
 #[tokio::test]
 async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_date() {
-    let (mut hub, browser) = ready("dossier_receive").await;
+    // The applicant's e-mail goes to a real SMTP server started here.
+    let sink = SmtpSink::start().await;
+    let channel = email_channel(&sink);
+    let mut hub = web_hub_with(5, move |config| {
+        config.notifications = Some(notifications_table(&channel));
+    })
+    .await;
+    publish_agencies(&hub).await;
+    publish_procedure(&hub).await;
+    let browser = Browser::start("dossier_receive", hub.web_addr.unwrap(), &shots(&hub)).await;
     let ma = file_dossier(&hub, "web-dossier-receive", AGENCY_A, "Trần Thị Bình").await;
 
     browser.open_dossier(RECEPTION, &ma).await;
@@ -272,6 +287,32 @@ async fn reception_receives_a_dossier_and_prints_the_receipt_with_the_computed_d
     assert!(
         text.contains("Tiếp nhận hồ sơ, hẹn trả kết quả"),
         "Mẫu 05 line: {text}"
+    );
+
+    // The reception notice reached the applicant's mailbox exactly once,
+    // and the dossier page says so.
+    settled(&hub, NotifyChannel::Email.delivery_name()).await;
+    let mails = sink.mails();
+    let receipts: Vec<_> = mails
+        .iter()
+        .filter(|m| m.subject == format!("Hồ sơ {ma} đã được tiếp nhận"))
+        .collect();
+    assert_eq!(receipts.len(), 1, "one reception e-mail: {mails:?}");
+    assert!(
+        receipts[0].body.contains(&due),
+        "the e-mail gives the appointment {due}: {}",
+        receipts[0].body
+    );
+    browser.goto(&page_of(&ma)).await;
+    let sent = browser
+        .text_of(
+            "#thong-bao + table",
+            "the notifications sent to the applicant",
+        )
+        .await;
+    assert!(
+        sent.contains("Thư điện tử") && sent.contains("Đã gửi"),
+        "the e-mail is shown as sent: {sent}"
     );
     browser.close().await;
     hub.stop().await;

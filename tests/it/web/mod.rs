@@ -18,7 +18,7 @@ mod queues;
 mod sign_in;
 
 use crate::common::{submission, submit_request, TestHub, PORTAL};
-use lienthong::config::OfficerSection;
+use lienthong::config::{HubConfig, OfficerSection};
 use lienthong::grpc::pb;
 use std::path::PathBuf;
 
@@ -41,7 +41,13 @@ pub const OFFICER_B: (&str, &str) = ("tiepnhan-b", "dev-tiepnhan-b-matkhau");
 /// The embedded configuration plus an officer of agency B, locking an
 /// account after `lockout_failures` failures.
 pub async fn web_hub(lockout_failures: u32) -> TestHub {
-    let hub = TestHub::start_with(|config| {
+    web_hub_with(lockout_failures, |_| {}).await
+}
+
+/// The same, with more configuration set by `more`.
+pub async fn web_hub_with(lockout_failures: u32, more: impl FnOnce(&mut HubConfig)) -> TestHub {
+    let hub = TestHub::start_with(move |config| {
+        more(config);
         let web = config
             .web
             .as_mut()

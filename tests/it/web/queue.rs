@@ -42,7 +42,7 @@ async fn officers_see_only_their_agencys_waiting_dossiers() {
     let row = browser
         .client
         .find(Locator::XPath(&format!(
-            "//table[@class='queue']//tr[.//span[@class='code' and text()='{of_a}']]"
+            "//table[contains(@class,'queue')]//tr[.//a[@class='code' and text()='{of_a}']]"
         )))
         .await
         .expect("agency A's waiting dossier has a row")

@@ -26,11 +26,17 @@ async fn each_role_signs_in_sees_who_and_where_it_is_and_signs_out() {
         let text = browser.text().await;
         assert!(text.contains(role), "{login}: role `{role}` in:\n{text}");
         assert!(text.contains("Sở Xây dựng tỉnh Quảng Ninh"), "{text}");
-        assert!(text.contains("Hồ sơ chờ tiếp nhận"), "{text}");
-        assert!(
-            text.contains(&waiting),
-            "{login} sees the waiting dossier:\n{text}"
-        );
+        // Each role starts from its own queue; the reception officer's is
+        // the dossiers waiting for reception.
+        let first_queue = ["Chờ tiếp nhận", "Hồ sơ của tôi", "Đang xử lý", "Đang xử lý"][i];
+        let heading = browser.text_of("h1", "the page heading").await;
+        assert_eq!(heading, first_queue, "{login}'s home is their first queue");
+        if i == 0 {
+            assert!(
+                text.contains(&waiting),
+                "{login} sees the waiting dossier:\n{text}"
+            );
+        }
         if i == 0 {
             assert!(text.contains("Nguyễn Thị Lan"), "{text}");
             assert!(text.contains("Bộ phận Một cửa"), "{text}");

@@ -428,7 +428,11 @@ pub mod seed {
             CapThucHien: "Cấp Tỉnh".into(),
             MucDo: level,
             KenhThucHien: vec![json!({"Kenh": 1}), json!({"Kenh": 2}), json!({"Kenh": 3})],
-            ThoiHanGiaiQuyet: vec![json!({"Kenh": 2, "SoNgay": 10})],
+            ThoiHanGiaiQuyet: vec![
+                json!({"Kenh": 1, "SoNgay": 10}),
+                json!({"Kenh": 2, "SoNgay": 10}),
+                json!({"Kenh": 3, "SoNgay": 12}),
+            ],
             PhiLePhi: vec![json!({"MaPhiLePhi": "LP01", "MucPhi": 200000})],
             ThanhPhanHoSo: vec![json!({"Ma": "TP01", "Ten": "Tờ khai"})],
             KetQua: vec![json!({"Ma": "KQ01", "Ten": "Giấy phép"})],

@@ -1,0 +1,326 @@
+//! The construction department's officers at work in the hosted one-stop
+//! workspace (`/mot-cua/`), driven over HTTP as a browser drives it: sign in
+//! through the sign-in form (its CSRF cookie and token), open the dossier's
+//! page, take the action's form as the page renders it (hidden CSRF token,
+//! the version shown, the idempotency key), fill what an officer would type
+//! and post it. A form the page does not offer, or an answer that is not
+//! the redirect of an accepted action, ends the step with the page's own
+//! error text — the demo sees exactly what an officer would.
+
+use super::DemoError;
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Who does what in the department (the development officers' roles).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Reception,
+    Specialist,
+    Leader,
+}
+
+/// A signed-in officer: the session cookie the sign-in set.
+struct Session {
+    cookie: String,
+}
+
+pub struct Workspace {
+    base: String,
+    http: reqwest::Client,
+    reception: Session,
+    specialist: Session,
+    leader: Session,
+}
+
+fn failed(what: &str, reason: impl std::fmt::Display) -> DemoError {
+    DemoError::Workspace {
+        what: what.to_string(),
+        answer: reason.to_string(),
+    }
+}
+
+impl Workspace {
+    /// Signs the three officers in (`officers`: login, role, password as
+    /// configured; the first of each role is taken).
+    pub async fn sign_in(
+        web: SocketAddr,
+        officers: &[(String, String, String)],
+    ) -> Result<Workspace, DemoError> {
+        let http = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| failed("building the workspace's HTTP client", e))?;
+        let base = format!("http://{web}");
+        let mut sessions = Vec::new();
+        for role in ["reception", "specialist", "leader"] {
+            let (login, _, password) = officers
+                .iter()
+                .find(|(_, r, _)| r == role)
+                .ok_or_else(|| failed("signing in", format!("no `{role}` officer in [web]")))?;
+            sessions.push(sign_in(&http, &base, login, password).await?);
+        }
+        let [reception, specialist, leader] = <[Session; 3]>::try_from(sessions)
+            .map_err(|_| failed("signing in", "three sessions"))?;
+        Ok(Workspace {
+            reception,
+            specialist,
+            leader,
+            base,
+            http,
+        })
+    }
+
+    /// Takes the action `slug` on the dossier's page as `role`, with the
+    /// form's own values and `typed` written over them. The page is read
+    /// again when another change to the dossier landed in between (the form
+    /// carries the version it showed, and the hub refuses a stale one).
+    pub async fn act(
+        &self,
+        role: Role,
+        ma_ho_so: &str,
+        slug: &str,
+        typed: &[(&str, String)],
+    ) -> Result<(), DemoError> {
+        let session = match role {
+            Role::Reception => &self.reception,
+            Role::Specialist => &self.specialist,
+            Role::Leader => &self.leader,
+        };
+        let what = format!("{slug} of {ma_ho_so} in the workspace");
+        let page = format!("{}/mot-cua/ho-so/{ma_ho_so}", self.base);
+        let mut last = String::new();
+        for _ in 0..20 {
+            let html = self.get(&page, session, &what).await?;
+            let Some(form) = form_posting_to(&html, &format!("/mot-cua/ho-so/{ma_ho_so}/{slug}"))
+            else {
+                return Err(failed(&what, "the page offers no such form"));
+            };
+            let mut fields: Vec<(String, String)> = form
+                .into_iter()
+                .filter(|(name, _)| !typed.iter().any(|(t, _)| t == name))
+                .collect();
+            fields.extend(typed.iter().map(|(n, v)| (n.to_string(), v.clone())));
+            let body = serde_urlencoded::to_string(&fields).map_err(|e| failed(&what, e))?;
+            let answer = self
+                .http
+                .post(format!("{page}/{slug}"))
+                .header(COOKIE, &session.cookie)
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| failed(&what, e))?;
+            let status = answer.status();
+            if status.is_redirection() {
+                return Ok(());
+            }
+            let text = answer.text().await.unwrap_or_default();
+            last = format!("HTTP {status}: {}", page_errors(&text));
+            // 409: the dossier moved on since the page was read (a payment,
+            // a partner's report); read it again and retry.
+            if status != StatusCode::CONFLICT {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(failed(&what, last))
+    }
+
+    async fn get(&self, url: &str, session: &Session, what: &str) -> Result<String, DemoError> {
+        let answer = self
+            .http
+            .get(url)
+            .header(COOKIE, &session.cookie)
+            .send()
+            .await
+            .map_err(|e| failed(what, e))?;
+        if answer.status() != StatusCode::OK {
+            return Err(failed(what, format!("GET {url}: HTTP {}", answer.status())));
+        }
+        answer.text().await.map_err(|e| failed(what, e))
+    }
+}
+
+/// The sign-in form, then its post; the session cookie from the answer.
+async fn sign_in(
+    http: &reqwest::Client,
+    base: &str,
+    login: &str,
+    password: &str,
+) -> Result<Session, DemoError> {
+    let what = format!("signing {login} in to the workspace");
+    let url = format!("{base}/mot-cua/dang-nhap");
+    let page = http.get(&url).send().await.map_err(|e| failed(&what, e))?;
+    let cookies = cookies_of(page.headers());
+    let html = page.text().await.map_err(|e| failed(&what, e))?;
+    let form = form_posting_to(&html, "/mot-cua/dang-nhap")
+        .ok_or_else(|| failed(&what, "no sign-in form"))?;
+    let csrf = form
+        .iter()
+        .find(|(n, _)| n == "csrf")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let body = serde_urlencoded::to_string([
+        ("csrf", csrf.as_str()),
+        ("login", login),
+        ("password", password),
+    ])
+    .map_err(|e| failed(&what, e))?;
+    let answer = http
+        .post(&url)
+        .header(COOKIE, cookies)
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| failed(&what, e))?;
+    let signed_in = answer.status().is_redirection()
+        && answer.headers().get(LOCATION).and_then(|l| l.to_str().ok()) == Some("/mot-cua/");
+    if !signed_in {
+        return Err(failed(&what, format!("HTTP {}", answer.status())));
+    }
+    let cookie = cookies_of(answer.headers());
+    if !cookie.contains("lienthong_can_bo=") {
+        return Err(failed(&what, "no session cookie"));
+    }
+    Ok(Session { cookie })
+}
+
+/// The `name=value` pairs of every non-empty `Set-Cookie`, as a `Cookie`
+/// header.
+fn cookies_of(headers: &reqwest::header::HeaderMap) -> String {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .filter(|pair| !pair.ends_with('='))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The fields a browser would send for the form whose `action` is
+/// `action`: inputs with their values (checkboxes and radio buttons only
+/// when checked) and text areas with their text.
+pub fn form_posting_to(html: &str, action: &str) -> Option<Vec<(String, String)>> {
+    let mut rest = html;
+    while let Some(start) = rest.find("<form") {
+        let after = &rest[start..];
+        let tag_end = after.find('>')?;
+        let end = after.find("</form>").unwrap_or(after.len());
+        if attribute(&after[..tag_end], "action").as_deref() == Some(action) {
+            return Some(fields(&after[tag_end..end]));
+        }
+        rest = &after[tag_end..];
+    }
+    None
+}
+
+fn fields(form: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (i, _) in form.match_indices('<') {
+        let tag = &form[i..];
+        let Some(close) = tag.find('>') else { break };
+        let head = &tag[..close];
+        if let Some(input) = head.strip_prefix("<input") {
+            let kind = attribute(input, "type").unwrap_or_else(|| "text".into());
+            let checked = input.contains(" checked");
+            if matches!(kind.as_str(), "checkbox" | "radio") && !checked {
+                continue;
+            }
+            if let Some(name) = attribute(input, "name") {
+                found.push((name, attribute(input, "value").unwrap_or_default()));
+            }
+        } else if let Some(area) = head.strip_prefix("<textarea") {
+            if let Some(name) = attribute(area, "name") {
+                let text = &tag[close + 1..];
+                let text = &text[..text.find("</textarea>").unwrap_or(0)];
+                found.push((name, unescape(text)));
+            }
+        }
+    }
+    found
+}
+
+/// The value of `name="…"` in a tag's text, unescaped.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    let end = tag[start..].find('"')?;
+    Some(unescape(&tag[start..start + end]))
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The errors a refused form shows (its error summary), else the start of
+/// the page's text.
+fn page_errors(html: &str) -> String {
+    let errors: Vec<String> = html
+        .match_indices("class=\"field__error\"")
+        .filter_map(|(i, _)| {
+            let text = &html[i..];
+            let text = &text[text.find('>')? + 1..];
+            let text = &text[..text.find("</p>")?];
+            // Without the markup inside (a hidden "Lỗi: " label).
+            let mut plain = String::new();
+            let mut in_tag = false;
+            for c in text.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => plain.push(c),
+                    _ => {}
+                }
+            }
+            Some(unescape(plain.trim()))
+        })
+        .collect();
+    if errors.is_empty() {
+        html.chars().take(200).collect()
+    } else {
+        errors.join(" | ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_gives_what_a_browser_would_send() {
+        let html = r#"<form class="x" method="post" action="/a/b" novalidate>
+          <input type="hidden" name="csrf" value="t&amp;k">
+          <input type="checkbox" name="items" value="A">
+          <input type="checkbox" name="items" value="B" checked>
+          <input type="radio" name="d" value="x" checked>
+          <textarea id="r" name="reason" rows="3">L&#39;ý do</textarea>
+        </form><form action="/other"><input name="no" value="1"></form>"#;
+        assert_eq!(
+            form_posting_to(html, "/a/b").unwrap(),
+            vec![
+                ("csrf".to_string(), "t&k".to_string()),
+                ("items".to_string(), "B".to_string()),
+                ("d".to_string(), "x".to_string()),
+                ("reason".to_string(), "L'ý do".to_string()),
+            ]
+        );
+        assert_eq!(
+            form_posting_to(html, "/other").unwrap(),
+            vec![("no".to_string(), "1".to_string())]
+        );
+        assert!(form_posting_to(html, "/missing").is_none());
+    }
+}
