@@ -43,6 +43,10 @@ pub struct DossierRow {
     /// dossier stays overdue while paused.
     #[serde(default)]
     pub overdue_when_paused: bool,
+    /// An apology with a new date was issued (Mẫu 04): the dossier missed
+    /// the appointment it was given at reception, whatever the new date.
+    #[serde(default)]
+    pub rescheduled: bool,
     /// The unit named by `start_processing`.
     pub processing_unit: String,
     pub updated_at: UnixMillis,

@@ -202,6 +202,7 @@ mod tests {
             closed_at: None,
             paused_since: None,
             overdue_when_paused: false,
+            rescheduled: false,
             processing_unit: String::new(),
             updated_at: UnixMillis(1),
         }

@@ -8,7 +8,7 @@
 //! idempotent: an event older than the row (a replay) changes nothing.
 
 use crate::domain::workspace::DossierRow;
-use crate::domain::{Dossier, HistoryEntry, Status};
+use crate::domain::{CommandName, Dossier, HistoryEntry, Status};
 
 /// Statuses in which the dossier waits on someone else (supplement, fee) or
 /// was stopped: its clock does not run.
@@ -73,6 +73,8 @@ pub fn apply(
         closed_at,
         paused_since,
         overdue_when_paused,
+        rescheduled: previous.is_some_and(|r| r.rescheduled)
+            || entry.command == CommandName::Reschedule.as_str(),
         processing_unit: dossier.processing_unit.clone(),
         updated_at: dossier.updated_at,
     })

@@ -7,11 +7,12 @@
 //! The buckets, for a period `[from, until)`:
 //! - received: received (2) inside the period;
 //! - resolved: processing finished (9) inside the period, at the event's
-//!   time; *late* when after the appointment date in force then, *early*
-//!   when on a calendar day (Vietnam) before the appointment day, *on time*
-//!   otherwise (on the appointment day, by its hour). The appointment date
-//!   is the dossier's current one, so a dossier rescheduled with an apology
-//!   (Mẫu 04) is measured against its new date;
+//!   time; *late* when after the appointment date in force then, or when
+//!   the dossier was rescheduled with an apology (Mẫu 04) at all — the
+//!   apology is issued because the appointment given at reception was
+//!   missed, and a new date must not turn a late dossier into an on-time
+//!   one; *early* when on a calendar day (Vietnam) before the appointment
+//!   day, *on time* otherwise (on the appointment day, by its hour);
 //! - in processing at the period's end (or now, if sooner): received
 //!   before it, neither finished nor closed before it, not paused; *overdue*
 //!   once its appointment date is before that instant;
@@ -110,6 +111,7 @@ pub fn buckets(row: &DossierRow, period: Period, now: UnixMillis) -> Counts {
     if period.holds(row.finished_at) {
         let finished = row.finished_at.expect("held above");
         match row.due_at {
+            _ if row.rescheduled => counts.late = 1,
             Some(due) if finished > due => counts.late = 1,
             Some(due) if day(finished) < day(due) => counts.early = 1,
             _ => counts.on_time = 1,

@@ -410,6 +410,37 @@ fn resolved_early_on_time_and_late_against_the_appointment() {
 }
 
 #[test]
+fn a_dossier_rescheduled_with_an_apology_counts_late_even_before_its_new_date() {
+    let received = row_in(Status::Processing);
+    let mut apology = entry(
+        Some(Status::Processing),
+        Status::Processing,
+        4,
+        vn(2026, 3, 13, 9, 0),
+    );
+    apology.command = "reschedule".into();
+    let mut later = dossier(Status::Processing, 4);
+    later.due_at = Some(vn(2026, 3, 20, 17, 0));
+    let rescheduled = apply(Some(&received), &later, &apology).unwrap();
+    assert!(rescheduled.rescheduled);
+    let finished = moved(
+        Some(&rescheduled),
+        Some(Status::Processing),
+        Status::Finished,
+        5,
+        vn(2026, 3, 16, 10, 0),
+    )
+    .unwrap();
+    assert!(finished.rescheduled, "the apology is remembered");
+    let counts = buckets(&finished, march(), vn(2026, 5, 1, 9, 0));
+    assert_eq!(
+        (counts.early, counts.on_time, counts.late),
+        (0, 0, 1),
+        "finished before the new date, after the apology: late"
+    );
+}
+
+#[test]
 fn in_processing_is_looked_at_the_period_end_within_time_or_overdue() {
     let row = row_in(Status::Processing);
     let now = vn(2026, 5, 1, 9, 0);
