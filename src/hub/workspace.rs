@@ -6,6 +6,7 @@
 
 use super::HubError;
 use crate::domain::workspace::{Assignment, DossierRow};
+use crate::domain::{Dossier, HistoryEntry};
 use crate::store::Store;
 
 /// `Hub::workspace_records`.
@@ -36,6 +37,34 @@ impl WorkspaceRecords {
     /// atomically and durably.
     pub fn put_rows(&self, rows: &[DossierRow], through: u64) -> Result<(), HubError> {
         Ok(self.store.put_workspace_rows(rows, through)?)
+    }
+
+    /// The oldest event retention has kept (`None`: the outbox is empty),
+    /// and the newest committed seq: the read model can be caught up from
+    /// the events alone only when it stands at or after the one before
+    /// the oldest.
+    pub fn retained_events(&self) -> Result<(Option<u64>, u64), HubError> {
+        Ok((self.store.oldest_event_seq()?, self.store.last_seq()?))
+    }
+
+    /// Up to `limit` dossiers with ids after `after_id`, each with its
+    /// history, in id order: what a read model that lost events to
+    /// retention is rebuilt from.
+    pub fn dossiers_with_history(
+        &self,
+        after_id: u64,
+        limit: usize,
+    ) -> Result<Vec<(Dossier, Vec<HistoryEntry>)>, HubError> {
+        let (dossiers, _) =
+            self.store
+                .list_dossiers(&crate::store::ListFilter::default(), after_id, limit)?;
+        dossiers
+            .into_iter()
+            .map(|d| {
+                let history = self.store.history(d.id)?;
+                Ok((d, history))
+            })
+            .collect()
     }
 
     pub fn assignment(&self, agency: &str, ma_ho_so: &str) -> Result<Option<Assignment>, HubError> {

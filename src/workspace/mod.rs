@@ -7,12 +7,14 @@
 //! (`CursorId::Workspace`), in-process, and keeps what the queues need in
 //! its own trees (`hub::WorkspaceRecords`, stored in `store/workspace.rs`):
 //! a row per dossier, derived from the events alone, so a lost read model
-//! is rebuilt from the event stream. Assignments are the module's own
+//! is rebuilt from the event stream (and from the dossiers themselves when
+//! retention already removed the events it needs: `backfill`). Assignments are the module's own
 //! decisions, in no event: they are stored durably (flushed before an
 //! officer is answered) and never rebuilt. The pages (`web/`) only render
 //! what this room computes; the rules here (`deadline`, `queues`, `fold`,
 //! `statistics`, `handover`) need no web server to be tested.
 
+mod backfill;
 mod deadline;
 mod error;
 mod fold;
@@ -92,10 +94,11 @@ pub async fn start(
         .cloned()
         .ok_or_else(|| WorkspaceError::UnknownPartner(partner_id.to_string()))?;
     let records = hub.workspace_records();
-    let reading = records.clone();
-    let through = tokio::task::spawn_blocking(move || reading.through())
-        .await
-        .map_err(|e| WorkspaceError::Task(e.to_string()))??;
+    let (reading, rights) = (records.clone(), partner.clone());
+    let through =
+        tokio::task::spawn_blocking(move || backfill::if_events_are_gone(&reading, &rights))
+            .await
+            .map_err(|e| WorkspaceError::Task(e.to_string()))??;
     let (applied_tx, applied) = watch::channel(through);
     let task = tokio::spawn(follow::run(
         hub.clone(),

@@ -79,3 +79,21 @@ pub fn apply(
         updated_at: dossier.updated_at,
     })
 }
+
+/// The row of a dossier read whole from the store (the dossier as it is
+/// now and its history), as the events would have built it: each history
+/// line applied in order to the dossier at that line's version and status.
+/// Fields only the dossier carries (the appointment date, the unit) are
+/// the current ones, which is what the last event would have left.
+pub fn from_history(dossier: &Dossier, history: &[HistoryEntry]) -> Option<DossierRow> {
+    let mut row: Option<DossierRow> = None;
+    for entry in history {
+        let mut then = dossier.clone();
+        then.version = entry.version;
+        then.status = entry.to_status;
+        if let Some(next) = apply(row.as_ref(), &then, entry) {
+            row = Some(next);
+        }
+    }
+    row
+}

@@ -2,7 +2,8 @@
 //! over real gRPC): it follows the outbox from its own cursor, and when its
 //! trees and cursor are thrown away, the next start rebuilds the same rows
 //! — so the same queues — from the event stream, while the assignments
-//! (module data in no event) survive untouched.
+//! (module data in no event) survive untouched; and when retention has
+//! already removed the events, from the dossiers and their histories.
 
 use crate::common::{
     command, command_named, submission, submit_request, Client, AGENCY, ONE_STOP, PORTAL,
@@ -115,7 +116,7 @@ fn queues(hub: &Hub) -> Vec<(Queue, Vec<String>)> {
 }
 
 #[tokio::test]
-async fn a_lost_read_model_is_rebuilt_from_the_event_stream_with_the_same_queues() {
+async fn a_lost_read_model_is_rebuilt_from_the_event_stream_or_the_dossiers_with_the_same_queues() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let running = start_on(&data).await;
@@ -215,6 +216,30 @@ async fn a_lost_read_model_is_rebuilt_from_the_event_stream_with_the_same_queues
         records.assignment(AGENCY, &rows[1].ma_ho_so).unwrap(),
         Some(assignment),
         "assignments are kept, not rebuilt"
+    );
+    assert_eq!(queues(&running.hub), queues_before, "the same queues");
+    drop(records);
+    running.stop().await.expect("stops");
+
+    // Lost again, after retention removed every event: the rows are
+    // rebuilt from the dossiers and their histories instead.
+    {
+        let store = Store::open(&data, 8 << 20).unwrap();
+        store.drop_workspace_read_model("mot-cua").unwrap();
+        let removed = store.remove_events_while(|_| true).unwrap();
+        assert!(removed > 10, "the outbox is emptied: {removed} events");
+        assert_eq!(store.oldest_event_seq().unwrap(), None);
+    }
+    let running = start_on(&data).await;
+    let records = running.hub.workspace_records();
+    assert_eq!(
+        sorted(records.rows(AGENCY).unwrap()),
+        rows,
+        "the same rows, rebuilt from the dossiers"
+    );
+    assert!(
+        records.through().unwrap() >= *running.hub.committed().borrow(),
+        "the read model stands after the last committed event"
     );
     assert_eq!(queues(&running.hub), queues_before, "the same queues");
     drop(records);
