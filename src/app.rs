@@ -76,7 +76,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         idempotency_retention: Duration::from_secs(config.retention.idempotency_retention_seconds),
         sweep_interval: Duration::from_secs(config.retention.sweep_interval_seconds),
     };
-    let amqp_settings = AmqpSettings::from_config(&config.amqp);
+    let amqp_settings = AmqpSettings::from_config(&config.amqp, config.hub.max_message_bytes);
     let mut destinations: Vec<_> = amqp_settings.iter().map(|_| amqp::destination()).collect();
     destinations.extend(adapters::destinations(&partners));
     if let Some(settings) = &loaded.notifications {

@@ -85,6 +85,9 @@ enum ParkedAction {
         /// Re-drive every parked message.
         #[arg(long, conflicts_with = "ids")]
         all: bool,
+        /// Who approves the re-drive: named on every re-driven command.
+        #[arg(long)]
+        operator: String,
     },
 }
 
@@ -220,13 +223,16 @@ async fn parked(action: ParkedAction) -> anyhow::Result<()> {
         ParkedAction::List { config, .. } | ParkedAction::Redrive { config, .. } => config,
     };
     let config = HubConfig::load(path, &kinds())?;
-    let settings =
-        lienthong::amqp::AmqpSettings::from_config(&config.sections.amqp).with_context(|| {
-            format!(
-                "{}: key `amqp.url` is not set: without a broker nothing is parked",
-                path.display()
-            )
-        })?;
+    let settings = lienthong::amqp::AmqpSettings::from_config(
+        &config.sections.amqp,
+        config.sections.hub.max_message_bytes,
+    )
+    .with_context(|| {
+        format!(
+            "{}: key `amqp.url` is not set: without a broker nothing is parked",
+            path.display()
+        )
+    })?;
     let lot = lienthong::amqp::dead_letters(&config.partners, &settings);
     match action {
         ParkedAction::List { limit, .. } => {
@@ -243,8 +249,13 @@ async fn parked(action: ParkedAction) -> anyhow::Result<()> {
                 );
             }
         }
-        ParkedAction::Redrive { ids, all, .. } => {
-            let count = lot.redrive(&ids, all).await?;
+        ParkedAction::Redrive {
+            ids, all, operator, ..
+        } => {
+            if operator.trim().is_empty() {
+                anyhow::bail!("--operator: name who approves the re-drive");
+            }
+            let count = lot.redrive(&operator, &ids, all).await?;
             println!("{count} message(s) re-driven");
         }
     }

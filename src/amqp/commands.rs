@@ -1,5 +1,8 @@
 //! Commands over AMQP: the same protobuf requests as the gRPC API, answered
-//! on `reply_to` with the same result or error.
+//! on `reply_to` with the same result or error — but only to a queue the
+//! authenticated sender may own (`Names::may_reply_to`): an unauthenticated
+//! message is never answered, and one naming another's queue is not executed.
+//! A body over `hub.max_message_bytes` is refused before it is decoded.
 //!
 //! A message is acknowledged only after its command was decided and its
 //! answer published, so a crash in between redelivers it — and the
@@ -11,6 +14,7 @@
 //! could not decide now (stopping, storage) is requeued.
 
 use super::connect::{connect, Backoff};
+use super::sender::{self, Identity, NotIdentified, PARTNER_HEADER};
 use super::{topology, AmqpError, AmqpSettings};
 use crate::domain::UnixMillis;
 use crate::hub::{Disposition, Hub, HubError};
@@ -46,6 +50,7 @@ struct Outcome {
     reply: pb::amqp_reply::Result,
     park_reason: Option<String>,
     requeue: bool,
+    keep_body: bool,
 }
 
 impl CommandConsumer {
@@ -163,7 +168,7 @@ impl CommandConsumer {
     }
 
     async fn handle(&self, answer: &Channel, delivery: Delivery) -> Result<(), AmqpError> {
-        let outcome = self.decide(&delivery).await;
+        let (sender, outcome) = self.decide(&delivery).await;
         if outcome.requeue {
             delivery
                 .acker
@@ -175,10 +180,29 @@ impl CommandConsumer {
                 .map_err(AmqpError::broker("requeueing a command"))?;
             return Ok(());
         }
+        // Answers go only to a queue the authenticated sender may own.
+        let reply_to = delivery.properties.reply_to().as_ref().map(|r| r.as_str());
+        let answer_to = match (&sender, reply_to) {
+            (Some(partner), Some(queue)) if self.settings.names.may_reply_to(partner, queue) => {
+                Some(queue)
+            }
+            _ => None,
+        };
         if let Some(reason) = &outcome.park_reason {
-            self.park(answer, &delivery, reason).await?;
+            let reason = match (answer_to, reply_to) {
+                (None, Some(_)) => format!("{reason} (not answered: the sender is not authenticated or may not use that reply_to)"),
+                _ => reason.clone(),
+            };
+            let park = Parking {
+                reason: &reason,
+                partner: sender.as_deref(),
+                keep_body: outcome.keep_body,
+            };
+            self.park(answer, &delivery, park).await?;
         }
-        self.reply(answer, &delivery, outcome.reply).await?;
+        if let Some(queue) = answer_to {
+            self.reply(answer, &delivery, queue, outcome.reply).await?;
+        }
         delivery
             .acker
             .ack(BasicAckOptions::default())
@@ -186,19 +210,42 @@ impl CommandConsumer {
             .map_err(AmqpError::broker("acknowledging a command"))
     }
 
-    async fn decide(&self, delivery: &Delivery) -> Outcome {
-        let token = header_text(delivery, "authorization");
-        let token = token
-            .as_deref()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim);
-        let partner = match self.hub.authenticate(token) {
-            Ok(partner) => partner,
-            Err(e) => return refused(e),
+    /// The authenticated sender (if any) and what to do with the message.
+    async fn decide(&self, delivery: &Delivery) -> (Option<String>, Outcome) {
+        let Identity {
+            partner,
+            redriven_by,
+        } = match sender::identify(&self.hub, &self.settings, delivery) {
+            Ok(identity) => identity,
+            Err(NotIdentified::Hub(e)) => return (None, refused(e)),
+            Err(NotIdentified::Amqp(e, partner)) => {
+                return (partner.map(|p| p.id.clone()), refused_here(e))
+            }
         };
+        let sender = Some(partner.id.clone());
+        if let Some(reply_to) = delivery.properties.reply_to() {
+            if !self
+                .settings
+                .names
+                .may_reply_to(&partner.id, reply_to.as_str())
+            {
+                let e = AmqpError::ReplyToNotAllowed {
+                    reply_to: reply_to.to_string(),
+                    partner: partner.id.clone(),
+                    own: self.settings.names.reply_queue(&partner.id),
+                };
+                return (sender, refused_here(e));
+            }
+        }
+        // Refused before decoding: the limit gRPC applies to every request.
+        let limit = self.settings.max_message_bytes;
+        if delivery.data.len() > limit {
+            let e = AmqpError::TooLarge {
+                bytes: delivery.data.len(),
+                limit,
+            };
+            return (sender, refused_here(e));
+        }
         let kind = delivery
             .properties
             .kind()
@@ -207,15 +254,18 @@ impl CommandConsumer {
             .unwrap_or_else(|| COMMAND_TYPE.to_string());
         let span = tracing::info_span!("amqp_command", partner = %partner.id, message_type = %kind);
         let _enter = span.enter();
-        match kind.as_str() {
+        if let Some(operator) = &redriven_by {
+            tracing::info!(operator = %operator, "executing a parked command an operator re-drove");
+        }
+        let outcome = match kind.as_str() {
             COMMAND_TYPE => {
                 let request = match pb::CommandRequest::decode(delivery.data.as_slice()) {
                     Ok(r) => r,
-                    Err(e) => return undecodable(COMMAND_TYPE, e),
+                    Err(e) => return (sender, undecodable(COMMAND_TYPE, e)),
                 };
                 let envelope = match from_proto::command_request(request) {
                     Ok(env) => env,
-                    Err(e) => return refused(e.into()),
+                    Err(e) => return (sender, refused(e.into())),
                 };
                 match self.hub.execute(&partner, envelope).await {
                     Ok(outcome) => accepted(pb::amqp_reply::Result::Command(to_proto::command_reply(&outcome))),
@@ -225,7 +275,7 @@ impl CommandConsumer {
             CATALOG_TYPE => {
                 let request = match pb::PublishCatalogRequest::decode(delivery.data.as_slice()) {
                     Ok(r) => r,
-                    Err(e) => return undecodable(CATALOG_TYPE, e),
+                    Err(e) => return (sender, undecodable(CATALOG_TYPE, e)),
                 };
                 match self.hub.publish_catalog(&partner, from_proto::publication(request)).await {
                     Ok(outcome) => accepted(pb::amqp_reply::Result::Catalog(to_proto::publication_reply(&outcome))),
@@ -236,20 +286,27 @@ impl CommandConsumer {
                 reply: error_reply(ErrorCode::InvalidArgument, format!("invalid property `type`: `{other}` is not {COMMAND_TYPE} or {CATALOG_TYPE}"), true),
                 park_reason: Some(format!("unknown message type `{other}`")),
                 requeue: false,
+                keep_body: true,
             },
-        }
+        };
+        (sender, outcome)
     }
 
     /// Copies the message, with the reason, to the dead-letter exchange and
     /// waits for the broker's confirm before the original is acknowledged.
+    /// The copy never holds the sender's token: it names the partner the hub
+    /// authenticated instead, in a header only the hub may write.
     async fn park(
         &self,
         channel: &Channel,
         delivery: &Delivery,
-        reason: &str,
+        park: Parking<'_>,
     ) -> Result<(), AmqpError> {
-        let mut headers = delivery.properties.headers().clone().unwrap_or_default();
-        headers.insert(REASON_HEADER.into(), AMQPValue::LongString(reason.into()));
+        let mut headers = sender::without_credentials(&delivery.properties);
+        headers.insert(
+            REASON_HEADER.into(),
+            AMQPValue::LongString(park.reason.into()),
+        );
         headers.insert(
             SOURCE_HEADER.into(),
             AMQPValue::LongString(self.settings.names.commands_queue.as_str().into()),
@@ -258,17 +315,18 @@ impl CommandConsumer {
             PARKED_AT_HEADER.into(),
             AMQPValue::LongLongInt(UnixMillis::now().0),
         );
-        let properties = delivery
-            .properties
-            .clone()
-            .with_headers(headers)
-            .with_delivery_mode(2);
+        if let Some(partner) = park.partner {
+            headers.insert(PARTNER_HEADER.into(), AMQPValue::LongString(partner.into()));
+        }
+        let properties =
+            sender::hub_copy(&delivery.properties, headers, &self.settings.broker_user);
+        let body: &[u8] = if park.keep_body { &delivery.data } else { &[] };
         let confirm = channel
             .basic_publish(
                 &self.settings.names.dead_letters,
                 "",
                 BasicPublishOptions::default(),
-                &delivery.data,
+                body,
                 properties,
             )
             .await
@@ -279,7 +337,7 @@ impl CommandConsumer {
         {
             lapin::publisher_confirm::Confirmation::Nack(_) => Err(AmqpError::Nacked { seq: 0 }),
             _ => {
-                tracing::warn!(reason, "command parked");
+                tracing::warn!(reason = park.reason, "command parked");
                 Ok(())
             }
         }
@@ -289,11 +347,9 @@ impl CommandConsumer {
         &self,
         channel: &Channel,
         delivery: &Delivery,
+        reply_to: &str,
         result: pb::amqp_reply::Result,
     ) -> Result<(), AmqpError> {
-        let Some(reply_to) = delivery.properties.reply_to() else {
-            return Ok(()); // fire-and-forget sender
-        };
         let mut properties = BasicProperties::default()
             .with_content_type("application/x-protobuf".into())
             .with_type(REPLY_TYPE.into())
@@ -308,7 +364,7 @@ impl CommandConsumer {
         channel
             .basic_publish(
                 "",
-                reply_to.as_str(),
+                reply_to,
                 BasicPublishOptions::default(),
                 &body,
                 properties,
@@ -321,11 +377,21 @@ impl CommandConsumer {
     }
 }
 
+/// How a command is parked.
+struct Parking<'a> {
+    reason: &'a str,
+    /// The partner the hub authenticated, if it did.
+    partner: Option<&'a str>,
+    /// False for a body too large to keep.
+    keep_body: bool,
+}
+
 fn accepted(reply: pb::amqp_reply::Result) -> Outcome {
     Outcome {
         reply,
         park_reason: None,
         requeue: false,
+        keep_body: true,
     }
 }
 
@@ -336,6 +402,18 @@ fn refused(error: HubError) -> Outcome {
         reply: error_reply(error.code(), error.to_string(), park),
         park_reason: park.then(|| error.to_string()),
         requeue: disposition == Disposition::Retry,
+        keep_body: true,
+    }
+}
+
+/// A message refused by the transport itself, before the hub saw it: parked.
+fn refused_here(error: AmqpError) -> Outcome {
+    let message = error.to_string();
+    Outcome {
+        reply: error_reply(error.refusal_code(), message.clone(), true),
+        park_reason: Some(message),
+        requeue: false,
+        keep_body: !matches!(error, AmqpError::TooLarge { .. }),
     }
 }
 
@@ -345,6 +423,7 @@ fn undecodable(expected: &str, error: prost::DecodeError) -> Outcome {
         reply: error_reply(ErrorCode::InvalidArgument, message.clone(), true),
         park_reason: Some(message),
         requeue: false,
+        keep_body: true,
     }
 }
 
@@ -354,12 +433,4 @@ fn error_reply(code: ErrorCode, message: String, parked: bool) -> pb::amqp_reply
         message,
         parked,
     })
-}
-
-fn header_text(delivery: &Delivery, name: &str) -> Option<String> {
-    match delivery.properties.headers().as_ref()?.inner().get(name)? {
-        AMQPValue::LongString(s) => Some(s.to_string()),
-        AMQPValue::ShortString(s) => Some(s.to_string()),
-        _ => None,
-    }
 }

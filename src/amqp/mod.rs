@@ -9,22 +9,26 @@
 //!
 //! Each keeps its own connection and reconnects with backoff; the hub keeps
 //! accepting commands while the broker is away (they wait in the outbox).
-//! `topology` declares everything at each connect; `names` holds the naming
-//! and routing-key rules.
+//! `topology` declares everything at each connect, `bindings` removes the
+//! bindings no filter asks for any more; `names` holds the naming, routing-key
+//! and reply-queue rules; `sender` who sent a command and what of it is kept.
 
+mod bindings;
 mod commands;
 mod connect;
 mod error;
 mod names;
 mod parked;
 mod publisher;
+mod sender;
 mod topology;
 
 pub use commands::{CATALOG_TYPE, COMMAND_TYPE, REASON_HEADER, REPLY_TYPE};
 pub use connect::{connect, redact};
 pub use error::AmqpError;
-pub use names::{binding_keys, routing_key, word, Names, COMMAND_ROUTING_KEY};
+pub use names::{binding_keys, routing_key, word, Names, COMMAND_ROUTING_KEY, DIRECT_REPLY_TO};
 pub use parked::RabbitDeadLetters;
+pub use sender::{PARTNER_HEADER, REDRIVEN_BY_HEADER};
 
 use crate::config::AmqpSection;
 use crate::hub::{CursorId, Destination, Hub};
@@ -41,13 +45,24 @@ pub struct AmqpSettings {
     pub reconnect_max_backoff: Duration,
     pub consume_commands: bool,
     pub command_prefetch: u16,
+    /// `hub.max_message_bytes`: larger command bodies are parked undecoded.
+    pub max_message_bytes: usize,
+    /// The hub's own RabbitMQ user (from `url`): the validated `user_id` of
+    /// every message it parks or re-drives.
+    pub broker_user: String,
 }
 
 impl AmqpSettings {
     /// `None` when no broker is configured (the embedded default).
-    pub fn from_config(section: &AmqpSection) -> Option<AmqpSettings> {
+    pub fn from_config(section: &AmqpSection, max_message_bytes: usize) -> Option<AmqpSettings> {
+        let url = section.url.clone()?;
+        // An unparsable URL never connects; the user then matters to nothing.
+        let broker_user = url
+            .parse::<lapin::uri::AMQPUri>()
+            .map(|uri| uri.authority.userinfo.username)
+            .unwrap_or_default();
         Some(AmqpSettings {
-            url: section.url.clone()?,
+            url,
             names: Names::new(&section.prefix),
             publish_window: section.publish_window_messages,
             confirm_timeout: Duration::from_secs(section.confirm_timeout_seconds),
@@ -57,6 +72,8 @@ impl AmqpSettings {
             reconnect_max_backoff: Duration::from_secs(section.reconnect_max_backoff_seconds),
             consume_commands: section.consume_commands,
             command_prefetch: section.command_prefetch_messages,
+            max_message_bytes,
+            broker_user,
         })
     }
 }

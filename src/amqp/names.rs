@@ -10,6 +10,9 @@ use crate::domain::{Event, EventType};
 use crate::partners::SubscriptionFilter;
 
 pub const COMMAND_ROUTING_KEY: &str = "command";
+/// RabbitMQ's direct reply-to pseudo-queue; the broker turns it into
+/// `amq.rabbitmq.reply-to.<opaque>`, which reaches only the sending channel.
+pub const DIRECT_REPLY_TO: &str = "amq.rabbitmq.reply-to";
 
 #[derive(Clone, Debug)]
 pub struct Names {
@@ -24,6 +27,8 @@ pub struct Names {
     pub dead_letters: String,
     /// Classic queue holding parked messages until an operator re-drives them.
     pub parked: String,
+    /// Classic queue holding the ledger of the bindings the hub made.
+    pub bindings_ledger: String,
 }
 
 impl Names {
@@ -35,12 +40,40 @@ impl Names {
             commands_queue: format!("{prefix}.commands"),
             dead_letters: format!("{prefix}.dlx"),
             parked: format!("{prefix}.parked"),
+            bindings_ledger: format!("{prefix}.bindings"),
         }
     }
 
     /// The durable quorum queue of a partner that receives events over AMQP.
     pub fn partner_queue(&self, partner_id: &str) -> String {
         format!("{}.partner.{partner_id}", self.prefix)
+    }
+
+    /// The reply queue a partner names in `reply_to`: `<prefix>.reply.<id>`,
+    /// or that name and one more word (`.<word>`, letters, digits, `-`, `_`).
+    pub fn reply_queue(&self, partner_id: &str) -> String {
+        format!("{}.reply.{partner_id}", self.prefix)
+    }
+
+    /// Whether the hub may answer `partner_id` on `reply_to`: its own reply
+    /// queues, or the direct reply-to of the channel that sent the command.
+    /// Partner ids hold no dot, so one partner's names never cover
+    /// another's, and none of the hub's own queues has this form.
+    pub fn may_reply_to(&self, partner_id: &str, reply_to: &str) -> bool {
+        if let Some(channel) = reply_to.strip_prefix(DIRECT_REPLY_TO) {
+            return channel.len() > 1 && channel.starts_with('.');
+        }
+        let own = self.reply_queue(partner_id);
+        match reply_to.strip_prefix(own.as_str()) {
+            Some("") => true,
+            Some(rest) => rest.strip_prefix('.').is_some_and(|word| {
+                !word.is_empty()
+                    && word
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            }),
+            None => false,
+        }
     }
 }
 
@@ -136,6 +169,33 @@ mod tests {
             binding_keys(&filter),
             vec!["dossier_submitted.000_00_01_H22.*"]
         );
+    }
+
+    #[test]
+    fn partners_may_be_answered_only_on_their_own_reply_queues() {
+        let names = Names::new("lt");
+        for ok in [
+            "lt.reply.buu-dien",
+            "lt.reply.buu-dien.a1_b-2",
+            "amq.rabbitmq.reply-to.g2dkAA",
+        ] {
+            assert!(names.may_reply_to("buu-dien", ok), "{ok}");
+        }
+        for refused in [
+            "lt.partner.buu-dien",
+            "lt.commands",
+            "lt.parked",
+            "lt.reply.buu-dien-2",
+            "lt.reply.buu-dien.",
+            "lt.reply.buu-dien.a.b",
+            "lt.reply.mot-cua",
+            "amq.gen-abc",
+            "amq.rabbitmq.reply-to",
+            "amq.rabbitmq.reply-to.",
+            "",
+        ] {
+            assert!(!names.may_reply_to("buu-dien", refused), "{refused}");
+        }
     }
 
     #[test]

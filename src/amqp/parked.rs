@@ -5,9 +5,16 @@
 //! (header `x-lienthong-reason`, `x-lienthong-source-queue`), and messages
 //! RabbitMQ dead-lettered from a partner queue by policy (header `x-death`,
 //! whose first entry names the queue and the reason).
+//!
+//! A command the hub parked holds no token, only the partner the hub had
+//! authenticated (`sender`); its re-driven copy keeps that partner, names the
+//! operator who approved it, and is written as the hub's own so that the
+//! consumer trusts both. A command parked before its sender was known can
+//! not be re-driven: it stays parked, and the partner must send it again.
 
 use super::commands::{PARKED_AT_HEADER, REASON_HEADER, SOURCE_HEADER};
 use super::connect::connect;
+use super::sender::{self, AUTHORIZATION_HEADER, PARTNER_HEADER, REDRIVEN_BY_HEADER};
 use super::{topology, AmqpSettings};
 use crate::domain::UnixMillis;
 use crate::hub::{DeadLetters, HubError, ParkedMessage};
@@ -16,7 +23,7 @@ use lapin::options::{
     BasicAckOptions, BasicGetOptions, BasicNackOptions, BasicPublishOptions, ConfirmSelectOptions,
 };
 use lapin::types::{AMQPValue, FieldTable};
-use lapin::Channel;
+use lapin::{BasicProperties, Channel};
 
 const REDRIVEN_HEADER: &str = "x-lienthong-redriven";
 
@@ -38,7 +45,7 @@ impl RabbitDeadLetters {
             .await
             .map_err(unavailable)?;
         let channel = connection.create_channel().await.map_err(unavailable)?;
-        topology::declare(&channel, &self.settings.names, &self.amqp_partners)
+        topology::declare_queues(&channel, &self.settings.names, &self.amqp_partners)
             .await
             .map_err(unavailable)?;
         channel
@@ -86,7 +93,12 @@ impl DeadLetters for RabbitDeadLetters {
         Ok(listed)
     }
 
-    async fn redrive(&self, message_ids: &[String], all: bool) -> Result<usize, HubError> {
+    async fn redrive(
+        &self,
+        operator: &str,
+        message_ids: &[String],
+        all: bool,
+    ) -> Result<usize, HubError> {
         let (connection, channel) = self.open().await?;
         let taken = self.take(&channel, usize::MAX).await?;
         let mut redriven = 0;
@@ -98,28 +110,11 @@ impl DeadLetters for RabbitDeadLetters {
                 put_back(&channel, tag, false).await?;
                 continue;
             }
-            let mut headers = FieldTable::default();
-            if let Some(old) = message.delivery.properties.headers() {
-                for (key, value) in old.inner() {
-                    if !matches!(
-                        key.as_str(),
-                        "x-death"
-                            | REASON_HEADER
-                            | SOURCE_HEADER
-                            | PARKED_AT_HEADER
-                            | REDRIVEN_HEADER
-                    ) && !key.as_str().starts_with("x-first-death")
-                        && !key.as_str().starts_with("x-last-death")
-                    {
-                        headers.insert(key.clone(), value.clone());
-                    }
-                }
-            }
-            headers.insert(
-                REDRIVEN_HEADER.into(),
-                AMQPValue::LongUInt(described.redriven + 1),
-            );
-            let properties = message.delivery.properties.clone().with_headers(headers);
+            let Some(properties) = self.redriven_copy(message, &described, operator) else {
+                tracing::warn!(message_id = %described.message_id, "a parked command whose sender was never authenticated cannot be re-driven (its token is not kept): it stays parked; the partner must send it again");
+                put_back(&channel, tag, false).await?;
+                continue;
+            };
             // The default exchange routes straight to the queue of that name.
             let confirm = channel
                 .basic_publish(
@@ -144,8 +139,66 @@ impl DeadLetters for RabbitDeadLetters {
             redriven += 1;
         }
         let _ = connection.close(200, "re-drive done").await;
-        tracing::info!(redriven, "parked messages re-driven");
+        tracing::info!(redriven, operator, "parked messages re-driven");
         Ok(redriven)
+    }
+}
+
+impl RabbitDeadLetters {
+    /// The properties of the copy sent back, without the parking headers;
+    /// `None` for a command that names no sender the hub can trust.
+    fn redriven_copy(
+        &self,
+        message: &BasicGetMessage,
+        described: &ParkedMessage,
+        operator: &str,
+    ) -> Option<BasicProperties> {
+        let parked = &message.delivery.properties;
+        let mut headers = FieldTable::default();
+        if let Some(old) = parked.headers() {
+            for (key, value) in old.inner() {
+                if !matches!(
+                    key.as_str(),
+                    "x-death"
+                        | REASON_HEADER
+                        | SOURCE_HEADER
+                        | PARKED_AT_HEADER
+                        | REDRIVEN_HEADER
+                        | PARTNER_HEADER
+                        | REDRIVEN_BY_HEADER
+                ) && !key.as_str().starts_with("x-first-death")
+                    && !key.as_str().starts_with("x-last-death")
+                {
+                    headers.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        headers.insert(
+            REDRIVEN_HEADER.into(),
+            AMQPValue::LongUInt(described.redriven + 1),
+        );
+        let user = &self.settings.broker_user;
+        if described.source_queue == self.settings.names.commands_queue {
+            // The partner header counts only on a copy the hub parked itself.
+            let hub_parked = message.delivery.exchange.as_str() == self.settings.names.dead_letters
+                && sender::published_by(parked, user);
+            let partner = hub_parked
+                .then(|| sender::text(parked, PARTNER_HEADER))
+                .flatten();
+            match partner {
+                Some(partner) => {
+                    headers.insert(PARTNER_HEADER.into(), AMQPValue::LongString(partner.into()));
+                }
+                // RabbitMQ dead-lettered it (delivery limit) with its token.
+                None if sender::text(parked, AUTHORIZATION_HEADER).is_some() => {}
+                None => return None,
+            }
+            headers.insert(
+                REDRIVEN_BY_HEADER.into(),
+                AMQPValue::LongString(operator.into()),
+            );
+        }
+        Some(sender::hub_copy(parked, headers, user))
     }
 }
 

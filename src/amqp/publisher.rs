@@ -5,7 +5,8 @@
 //! past an event only once RabbitMQ acknowledged it (and every event before
 //! it). A nack, an unexpectedly unroutable event, a confirm that does not
 //! come, or a dropped connection ends the session: the relay reconnects with
-//! backoff, re-declares the topology and publishes again from the cursor. A
+//! backoff, re-declares the topology (and removes the bindings no filter asks
+//! for any more: `bindings`) and publishes again from the cursor. A
 //! partner may so see an event twice, always with the same `message_id`.
 //!
 //! Publishing is pipelined: up to `publish_window_messages` events are in
@@ -17,7 +18,7 @@
 
 use super::connect::{connect, Backoff};
 use super::names::{cc_routing_keys, routing_key};
-use super::{topology, AmqpError, AmqpSettings};
+use super::{bindings, topology, AmqpError, AmqpSettings};
 use crate::domain::Event;
 use crate::hub::{CursorId, CursorSaver, Hub};
 use crate::partners::SubscriptionFilter;
@@ -94,6 +95,9 @@ impl Relay {
             .create_channel()
             .await
             .map_err(AmqpError::broker("opening a channel"))?;
+        topology::declare(&channel, &self.settings.names, &self.amqp_partners).await?;
+        // Before any event: no queue gets what its filter stopped asking for.
+        bindings::reconcile(connection, &self.settings.names, &self.amqp_partners).await?;
         let result = self.pump(&channel, backoff, cursor).await;
         // Closing the channel before its connection keeps lapin from
         // reporting a normal stop as a connection error.
@@ -107,7 +111,6 @@ impl Relay {
         backoff: &mut Backoff,
         cursor: &CursorSaver,
     ) -> Result<(), AmqpError> {
-        topology::declare(channel, &self.settings.names, &self.amqp_partners).await?;
         channel
             .confirm_select(ConfirmSelectOptions::default())
             .await

@@ -19,7 +19,24 @@ fn quorum() -> FieldTable {
     args
 }
 
+/// Everything, with each partner queue bound to what its filter matches.
 pub async fn declare(
+    channel: &Channel,
+    names: &Names,
+    amqp_partners: &[(String, SubscriptionFilter)],
+) -> Result<(), AmqpError> {
+    declare_queues(channel, names, amqp_partners).await?;
+    for (partner, filter) in amqp_partners {
+        let queue = names.partner_queue(partner);
+        for key in binding_keys(filter) {
+            bind(channel, &queue, &names.events, &key).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Exchanges and queues, and the fixed bindings; no partner binding.
+pub async fn declare_queues(
     channel: &Channel,
     names: &Names,
     amqp_partners: &[(String, SubscriptionFilter)],
@@ -61,15 +78,15 @@ pub async fn declare(
         COMMAND_ROUTING_KEY,
     )
     .await?;
-    for (partner, filter) in amqp_partners {
-        let queue = names.partner_queue(partner);
+    channel
+        .queue_declare(&names.bindings_ledger, durable_queue, FieldTable::default())
+        .await
+        .map_err(AmqpError::broker("declaring the bindings ledger"))?;
+    for (partner, _) in amqp_partners {
         channel
-            .queue_declare(&queue, durable_queue, quorum())
+            .queue_declare(&names.partner_queue(partner), durable_queue, quorum())
             .await
             .map_err(AmqpError::broker("declaring a partner queue"))?;
-        for key in binding_keys(filter) {
-            bind(channel, &queue, &names.events, &key).await?;
-        }
     }
     Ok(())
 }

@@ -18,23 +18,28 @@ pub struct AdminService {
 }
 
 impl AdminService {
-    /// The caller may manage parked messages and deliveries.
-    fn operator<T>(&self, request: &Request<T>) -> Result<(), Status> {
+    /// The caller may manage parked messages and deliveries; its partner id.
+    fn operator<T>(&self, request: &Request<T>) -> Result<String, Status> {
         let caller = auth::partner(&self.hub, request)?;
         caller
             .check_command(CommandName::ManageParked)
-            .map_err(|e| to_status(&e.into()))
+            .map_err(|e| to_status(&e.into()))?;
+        Ok(caller.id.clone())
     }
 
     /// The caller is an operator, and a broker is configured.
-    fn authorised<T>(&self, request: &Request<T>) -> Result<&Arc<dyn DeadLetters>, Status> {
-        self.operator(request)?;
-        self.dead_letters.as_ref().ok_or_else(|| {
+    fn authorised<T>(
+        &self,
+        request: &Request<T>,
+    ) -> Result<(String, &Arc<dyn DeadLetters>), Status> {
+        let operator = self.operator(request)?;
+        let dead_letters = self.dead_letters.as_ref().ok_or_else(|| {
             to_status(&HubError::Unavailable {
                 what: "parked messages".into(),
                 reason: "no broker is configured ([amqp] url): nothing is ever parked".into(),
             })
-        })
+        })?;
+        Ok((operator, dead_letters))
     }
 }
 
@@ -44,7 +49,7 @@ impl pb::admin_service_server::AdminService for AdminService {
         &self,
         request: Request<pb::ListParkedRequest>,
     ) -> Result<Response<pb::ListParkedReply>, Status> {
-        let dead_letters = self.authorised(&request)?;
+        let (_, dead_letters) = self.authorised(&request)?;
         let limit = match request.get_ref().limit {
             0 => 100,
             n => n.min(10_000) as usize,
@@ -69,7 +74,7 @@ impl pb::admin_service_server::AdminService for AdminService {
         &self,
         request: Request<pb::RedriveParkedRequest>,
     ) -> Result<Response<pb::RedriveParkedReply>, Status> {
-        let dead_letters = self.authorised(&request)?;
+        let (operator, dead_letters) = self.authorised(&request)?;
         let req = request.into_inner();
         if req.message_ids.is_empty() && !req.all {
             return Err(to_status(
@@ -78,7 +83,7 @@ impl pb::admin_service_server::AdminService for AdminService {
             ));
         }
         let redriven = dead_letters
-            .redrive(&req.message_ids, req.all)
+            .redrive(&operator, &req.message_ids, req.all)
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(pb::RedriveParkedReply {

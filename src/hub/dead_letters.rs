@@ -25,6 +25,12 @@ pub trait DeadLetters: Send + Sync {
     /// Up to `limit` parked messages, oldest first, without consuming them.
     async fn list(&self, limit: usize) -> Result<Vec<ParkedMessage>, HubError>;
     /// Sends the parked messages with these ids (or all, when `all`) back to
-    /// their source queue; returns how many were re-driven.
-    async fn redrive(&self, message_ids: &[String], all: bool) -> Result<usize, HubError>;
+    /// their source queue, approved by `operator` (named on re-driven
+    /// commands); returns how many were re-driven.
+    async fn redrive(
+        &self,
+        operator: &str,
+        message_ids: &[String],
+        all: bool,
+    ) -> Result<usize, HubError>;
 }

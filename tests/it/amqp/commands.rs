@@ -16,25 +16,36 @@ use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, admin_service_client::AdminServiceClient};
 use prost::Message;
 use std::time::Duration;
+use tokio_stream::StreamExt;
 
-/// A partner's side of the command exchange: a private reply queue.
-struct Sender {
+/// A partner's side of the command exchange: its own reply queue.
+pub struct Sender {
     channel: Channel,
-    replies: QueueReader,
-    reply_queue: String,
+    replies: Replies,
+    reply_to: String,
     exchange: String,
 }
 
+/// Where a sender's answers arrive.
+enum Replies {
+    /// A queue it declared and consumes with acknowledgements.
+    Queue(QueueReader),
+    /// RabbitMQ's direct reply-to, consumed without acknowledgements on the
+    /// channel that publishes.
+    Direct(lapin::Consumer),
+}
+
 impl Sender {
-    async fn open(connection: &Connection, prefix: &str) -> Sender {
+    /// A sender answered on `reply_queue`, which it declares (exclusive).
+    pub async fn open_on(connection: &Connection, prefix: &str, reply_queue: &str) -> Sender {
         let channel = connection.create_channel().await.unwrap();
         channel
             .confirm_select(ConfirmSelectOptions::default())
             .await
             .unwrap();
-        let reply_queue = channel
+        channel
             .queue_declare(
-                "",
+                reply_queue,
                 QueueDeclareOptions {
                     exclusive: true,
                     auto_delete: true,
@@ -43,21 +54,59 @@ impl Sender {
                 FieldTable::default(),
             )
             .await
-            .unwrap()
-            .name()
-            .to_string();
+            .unwrap();
         // The hub declares the command exchange when its consumer connects.
         super::wait_for_queue(connection, &format!("{prefix}.commands")).await;
-        let replies = QueueReader::open(connection, &reply_queue).await;
+        let replies = Replies::Queue(QueueReader::open(connection, reply_queue).await);
         Sender {
             channel,
             replies,
-            reply_queue,
+            reply_to: reply_queue.to_string(),
             exchange: format!("{prefix}.commands"),
         }
     }
 
-    async fn send(
+    /// A sender answered on the reply queue of `partner_id`
+    /// (`<prefix>.reply.<partner id>`).
+    pub async fn open(connection: &Connection, prefix: &str, partner_id: &str) -> Sender {
+        Sender::open_on(connection, prefix, &format!("{prefix}.reply.{partner_id}")).await
+    }
+
+    /// A sender answered through RabbitMQ's direct reply-to.
+    pub async fn direct(connection: &Connection, prefix: &str) -> Sender {
+        let channel = connection.create_channel().await.unwrap();
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .unwrap();
+        super::wait_for_queue(connection, &format!("{prefix}.commands")).await;
+        let consumer = channel
+            .basic_consume(
+                lienthong::amqp::DIRECT_REPLY_TO,
+                "direct-reply",
+                lapin::options::BasicConsumeOptions {
+                    no_ack: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        Sender {
+            channel,
+            replies: Replies::Direct(consumer),
+            reply_to: lienthong::amqp::DIRECT_REPLY_TO.to_string(),
+            exchange: format!("{prefix}.commands"),
+        }
+    }
+
+    /// Sends with `reply_to` set to another queue than the sender's own.
+    pub fn answered_on(mut self, reply_to: &str) -> Sender {
+        self.reply_to = reply_to.to_string();
+        self
+    }
+
+    pub async fn send(
         &self,
         token: &str,
         message_type: Option<&str>,
@@ -65,13 +114,27 @@ impl Sender {
         correlation: &str,
     ) {
         let mut headers = FieldTable::default();
-        headers.insert(
-            "authorization".into(),
-            AMQPValue::LongString(format!("Bearer {token}").into()),
-        );
+        if !token.is_empty() {
+            headers.insert(
+                "authorization".into(),
+                AMQPValue::LongString(format!("Bearer {token}").into()),
+            );
+        }
+        self.send_with(headers, message_type, body, correlation)
+            .await
+    }
+
+    /// Sends with exactly these headers.
+    pub async fn send_with(
+        &self,
+        headers: FieldTable,
+        message_type: Option<&str>,
+        body: Vec<u8>,
+        correlation: &str,
+    ) {
         let mut properties = BasicProperties::default()
             .with_headers(headers)
-            .with_reply_to(self.reply_queue.as_str().into())
+            .with_reply_to(self.reply_to.as_str().into())
             .with_correlation_id(correlation.into())
             .with_message_id(correlation.into())
             .with_delivery_mode(2);
@@ -108,12 +171,28 @@ impl Sender {
         panic!("the command exchange never routed to the hub's queue");
     }
 
-    async fn reply(&mut self, correlation: &str) -> pb::amqp_reply::Result {
-        let delivery = self
-            .replies
-            .next(Duration::from_secs(30))
-            .await
-            .expect("a reply arrives");
+    pub async fn reply(&mut self, correlation: &str) -> pb::amqp_reply::Result {
+        let delivery = match &mut self.replies {
+            Replies::Queue(queue) => {
+                let delivery = queue
+                    .next(Duration::from_secs(30))
+                    .await
+                    .expect("a reply arrives");
+                delivery
+                    .acker
+                    .ack(BasicAckOptions::default())
+                    .await
+                    .unwrap();
+                delivery
+            }
+            Replies::Direct(consumer) => {
+                tokio::time::timeout(Duration::from_secs(30), consumer.next())
+                    .await
+                    .expect("a reply arrives")
+                    .expect("consumer open")
+                    .expect("healthy consumer")
+            }
+        };
         assert_eq!(
             delivery
                 .properties
@@ -122,11 +201,6 @@ impl Sender {
                 .map(|c| c.as_str()),
             Some(correlation)
         );
-        delivery
-            .acker
-            .ack(BasicAckOptions::default())
-            .await
-            .unwrap();
         pb::AmqpReply::decode(delivery.data.as_slice())
             .unwrap()
             .result
@@ -134,21 +208,21 @@ impl Sender {
     }
 }
 
-fn error(result: pb::amqp_reply::Result) -> pb::ErrorReply {
+pub(super) fn error(result: pb::amqp_reply::Result) -> pb::ErrorReply {
     match result {
         pb::amqp_reply::Result::Error(e) => e,
         other => panic!("expected an error reply, got {other:?}"),
     }
 }
 
-fn command_reply(result: pb::amqp_reply::Result) -> pb::CommandReply {
+pub(super) fn command_reply(result: pb::amqp_reply::Result) -> pb::CommandReply {
     match result {
         pb::amqp_reply::Result::Command(c) => c,
         other => panic!("expected a command reply, got {other:?}"),
     }
 }
 
-async fn parked(client: &Client, addr: std::net::SocketAddr) -> Vec<pb::ParkedMessage> {
+pub(super) async fn parked(client: &Client, addr: std::net::SocketAddr) -> Vec<pb::ParkedMessage> {
     let mut admin = AdminServiceClient::connect(format!("http://{addr}"))
         .await
         .unwrap();
@@ -162,7 +236,7 @@ async fn parked(client: &Client, addr: std::net::SocketAddr) -> Vec<pb::ParkedMe
 
 /// Re-drives the parked messages `message_ids` (or `all`) as `client`;
 /// returns how many the hub re-drove.
-async fn redrive(
+pub(super) async fn redrive(
     client: &Client,
     addr: std::net::SocketAddr,
     message_ids: &[&str],
@@ -188,7 +262,8 @@ async fn commands_round_trip_replay_and_bad_ones_are_parked_with_a_reason() {
     let prefix = prefix();
     let mut hub = super::amqp_hub(&prefix, vec![]).await;
     let connection = connect().await;
-    let mut sender = Sender::open(&connection, &prefix).await;
+    let mut sender = Sender::open(&connection, &prefix, "one-stop").await;
+    let mut postal = Sender::open(&connection, &prefix, "postal").await;
 
     let submit = submit_request("amqp-submit-1", submission()).encode_to_vec();
     sender.send(ONE_STOP, None, submit.clone(), "c1").await;
@@ -241,8 +316,8 @@ async fn commands_round_trip_replay_and_bad_ones_are_parked_with_a_reason() {
     );
     assert!(e.message.contains("does not decode"), "{}", e.message);
     let receive = command("amqp-receive", dossier.id, command_named("receive")).encode_to_vec();
-    sender.send(POSTAL, None, receive, "not-allowed").await;
-    let e = error(sender.reply("not-allowed").await);
+    postal.send(POSTAL, None, receive, "not-allowed").await;
+    let e = error(postal.reply("not-allowed").await);
     assert_eq!(
         (e.code.as_str(), e.parked),
         ("PERMISSION_DENIED", true),
@@ -289,38 +364,62 @@ async fn commands_round_trip_replay_and_bad_ones_are_parked_with_a_reason() {
     cleanup(&prefix, &[]).await;
 }
 
+// issue 10 defect 3
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_parked_command_is_redriven_once_its_cause_is_fixed() {
+async fn a_parked_command_keeps_no_token_and_is_redriven_as_its_partner_once_fixed() {
     let prefix = prefix();
-    let newcomer = partner_section(
-        "mot-cua-moi",
-        "one_stop",
-        "mot-cua-moi-token-1",
-        &["*"],
-        &["*"],
-    );
-    // The partner sends before the hub knows it: parked as unauthenticated.
-    let mut hub = super::amqp_hub(&prefix, vec![]).await;
+    let token = "mot-cua-moi-token-1";
+    let newcomer =
+        |commands: &[&str]| partner_section("mot-cua-moi", "one_stop", token, commands, &["*"]);
+    // The partner may not submit yet: its command is parked.
+    let mut hub = super::amqp_hub(&prefix, vec![newcomer(&["receive"])]).await;
     let connection = connect().await;
-    let mut sender = Sender::open(&connection, &prefix).await;
-    sender
-        .send(
-            "mot-cua-moi-token-1",
-            None,
-            submit_request("early", submission()).encode_to_vec(),
-            "early",
-        )
-        .await;
-    assert_eq!(error(sender.reply("early").await).code, "UNAUTHENTICATED");
+    let mut sender = Sender::open(&connection, &prefix, "mot-cua-moi").await;
+    let submit = submit_request("early", submission()).encode_to_vec();
+    sender.send(token, None, submit.clone(), "early").await;
+    let e = error(sender.reply("early").await);
+    assert_eq!((e.code.as_str(), e.parked), ("PERMISSION_DENIED", true));
+    // A stranger's command is parked too, and never answered.
+    sender.send("not-a-token", None, submit, "stranger").await;
+    let portal = hub.client(PORTAL).await;
+    let ids = super::senders::parked_ids_when(&portal, hub.addr, 2).await;
+    assert_eq!(ids, ["early", "stranger"]);
+
+    // What the parking queue holds: no token, the partner the hub checked.
+    let copies = super::senders::parked_copies(&connection, &prefix).await;
+    for (id, headers) in &copies {
+        assert!(
+            !format!("{headers:?}").contains(token) && !headers.contains_key("authorization"),
+            "{id}: {headers:?}"
+        );
+    }
+    let partner_of = |id: &str| {
+        copies
+            .iter()
+            .find(|(m, _)| m == id)
+            .and_then(|(_, h)| h.get(lienthong::amqp::PARTNER_HEADER).cloned())
+    };
+    assert_eq!(partner_of("early").as_deref(), Some("mot-cua-moi"));
+    assert_eq!(partner_of("stranger"), None);
     hub.stop().await;
 
-    // The operator adds the partner and re-drives.
-    let mut hub = super::amqp_hub(&prefix, vec![newcomer]).await;
+    // The operator grants the right and re-drives both: the partner's runs
+    // as that partner, without its token; the stranger's cannot (its sender
+    // was never known) and stays parked.
+    let mut hub = super::amqp_hub(&prefix, vec![newcomer(&["*"])]).await;
     let portal = hub.client(PORTAL).await;
-    assert_eq!(redrive(&portal, hub.addr, &["early"], false).await, 1);
+    assert_eq!(
+        redrive(&portal, hub.addr, &["early", "stranger"], false).await,
+        1
+    );
     let accepted = command_reply(sender.reply("early").await);
     assert_eq!(accepted.dossier.unwrap().submitted_by, "mot-cua-moi");
-    assert!(parked(&portal, hub.addr).await.is_empty());
+    let left: Vec<_> = parked(&portal, hub.addr)
+        .await
+        .into_iter()
+        .map(|m| m.message_id)
+        .collect();
+    assert_eq!(left, ["stranger"]);
     hub.stop().await;
     cleanup(&prefix, &[]).await;
 }

@@ -4,10 +4,12 @@
 //! prefix, and they run one at a time (`.config/nextest.toml`), because one
 //! of them stops and starts the broker.
 
+mod bindings;
 mod commands;
 mod events;
 mod forward;
 mod outage;
+mod senders;
 
 use crate::common::TestHub;
 use lapin::options::{
@@ -63,6 +65,11 @@ pub async fn amqp_hub(prefix: &str, partners: Vec<PartnerSection>) -> TestHub {
 }
 
 pub fn rabbitmqctl(args: &[&str]) {
+    rabbitmqctl_output(args);
+}
+
+/// What `rabbitmqctl` prints on standard output; it must succeed.
+pub fn rabbitmqctl_output(args: &[&str]) -> String {
     let out = std::process::Command::new("rabbitmqctl")
         .args(args)
         .output()
@@ -72,6 +79,7 @@ pub fn rabbitmqctl(args: &[&str]) {
         "rabbitmqctl {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The policies of deploy/rabbitmq, for one test prefix.
@@ -117,23 +125,36 @@ pub struct QueueReader {
 impl QueueReader {
     pub async fn open(connection: &Connection, queue: &str) -> QueueReader {
         wait_for_queue(connection, queue).await;
-        let channel = connection.create_channel().await.unwrap();
-        let consumer = channel
-            .basic_consume(
-                queue,
-                "lienthong-test",
-                BasicConsumeOptions {
-                    no_ack: false,
-                    ..Default::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-        QueueReader {
-            _channel: channel,
-            consumer,
+        // A quorum queue whose members are still starting (the broker was
+        // just restarted, by the outage test or by anyone sharing it) answers
+        // basic.consume with INTERNAL_ERROR and closes the channel: that is
+        // the broker not being ready, so try again on a new channel.
+        let mut last_error = None;
+        for _ in 0..100 {
+            let channel = connection.create_channel().await.unwrap();
+            match channel
+                .basic_consume(
+                    queue,
+                    "lienthong-test",
+                    BasicConsumeOptions {
+                        no_ack: false,
+                        ..Default::default()
+                    },
+                    FieldTable::default(),
+                )
+                .await
+            {
+                Ok(consumer) => {
+                    return QueueReader {
+                        _channel: channel,
+                        consumer,
+                    }
+                }
+                Err(e) => last_error = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        panic!("cannot consume {queue}: {last_error:?}");
     }
 
     /// The next delivery, or None after `wait` without one.
@@ -166,7 +187,11 @@ impl QueueReader {
 pub async fn cleanup(prefix: &str, partner_queues: &[&str]) {
     let connection = connect().await;
     let channel = connection.create_channel().await.unwrap();
-    let mut queues = vec![format!("{prefix}.commands"), format!("{prefix}.parked")];
+    let mut queues = vec![
+        format!("{prefix}.commands"),
+        format!("{prefix}.parked"),
+        format!("{prefix}.bindings"),
+    ];
     queues.extend(
         partner_queues
             .iter()
