@@ -459,6 +459,7 @@ fn render(
         sheet: view::sheet(
             &loaded.history,
             &state.module.partner().id,
+            |id| state.module.partner_kind(id),
             &loaded.hand_overs,
         ),
         forms,

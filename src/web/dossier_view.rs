@@ -13,6 +13,7 @@ use crate::domain::{
     UnixMillis,
 };
 use crate::hub::{DossierNotification, NotificationState, NotifyChannel};
+use crate::partners::PartnerKind;
 
 /// Whether the role sees the applicant's personal data in full: the
 /// officers who handle dossiers do; the administrator, who only runs the
@@ -381,15 +382,17 @@ pub fn notifications(list: &[DossierNotification]) -> Vec<NotificationRow> {
 pub fn sheet(
     history: &[HistoryEntry],
     module_partner: &str,
+    kind_of: impl Fn(&str) -> Option<PartnerKind>,
     hand_overs: &[HandOver],
 ) -> Vec<SheetRow> {
     let mut lines: Vec<(UnixMillis, SheetRow)> = history
         .iter()
         .map(|e| {
+            let system = || system_name(kind_of(&e.partner_id), &e.partner_id);
             let who = match (e.actor.trim().is_empty(), e.partner_id == module_partner) {
-                (true, _) => format!("Hệ thống {}", e.partner_id),
+                (true, _) => system(),
                 (false, true) => e.actor.clone(),
-                (false, false) => format!("{} (qua hệ thống {})", e.actor, e.partner_id),
+                (false, false) => format!("{} (qua {})", e.actor, system()),
             };
             let row = SheetRow {
                 step: 0,
@@ -437,6 +440,21 @@ pub fn sheet(
 /// A history line's note as the sheet shows it: a payment in Vietnamese
 /// (the hub writes `payment <id>: <amount> VND`), nothing that only repeats
 /// the unit.
+/// A partner system as the sheet names it: what it is, in Vietnamese, and
+/// the partner's id in configuration (which tells two of a kind apart).
+pub fn system_name(kind: Option<PartnerKind>, id: &str) -> String {
+    let what = match kind {
+        Some(PartnerKind::NationalPortal) => "Cổng Dịch vụ công quốc gia",
+        Some(PartnerKind::OneStop) => "Hệ thống một cửa điện tử",
+        Some(PartnerKind::Postal) => "Hệ thống bưu chính",
+        Some(PartnerKind::Payment) => "Nền tảng thanh toán",
+        Some(PartnerKind::Treasury) => "Hệ thống Kho bạc Nhà nước",
+        Some(PartnerKind::Legacy) => "Hệ thống chuyên ngành",
+        Some(PartnerKind::Module) | None => "Hệ thống",
+    };
+    format!("{what} “{id}”")
+}
+
 fn sheet_note(e: &HistoryEntry) -> String {
     if e.command == CommandName::RecordPayment.as_str() {
         let paid = e
@@ -517,20 +535,32 @@ mod tests {
             to_status: Status::Processing,
             note: note.into(),
         };
+        let mut unnamed = entry("dvcqg", "submit", "");
+        unnamed.actor = String::new();
         let rows = sheet(
             &[
                 entry("payment", "record_payment", "payment PG-1: 1500000 VND"),
                 entry("mot-cua", "start_processing", "Phòng Quản lý đô thị"),
+                unnamed,
             ],
             "mot-cua",
+            |id| match id {
+                "payment" => Some(PartnerKind::Payment),
+                "dvcqg" => Some(PartnerKind::NationalPortal),
+                _ => None,
+            },
             &[],
         );
-        assert_eq!(rows[0].who, "Nguyễn Văn Cường (qua hệ thống payment)");
+        assert_eq!(
+            rows[0].who,
+            "Nguyễn Văn Cường (qua Nền tảng thanh toán “payment”)"
+        );
         assert_eq!(rows[0].note, "Giao dịch PG-1: 1.500.000 đ");
         assert_eq!(rows[0].what, "Ghi nhận nộp phí, lệ phí");
         assert_eq!(rows[0].status, "Đang xử lý");
         assert_eq!(rows[1].who, "Nguyễn Văn Cường");
         assert_eq!(rows[1].note, "", "the unit is not repeated");
+        assert_eq!(rows[2].who, "Cổng Dịch vụ công quốc gia “dvcqg”");
     }
 
     #[test]
@@ -562,6 +592,7 @@ mod tests {
                 entry(3_000, Status::Finished),
             ],
             "mot-cua",
+            |_| None,
             &[hand_over],
         );
         let steps: Vec<(usize, &str)> = rows.iter().map(|r| (r.step, r.status)).collect();

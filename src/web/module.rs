@@ -37,6 +37,12 @@ impl OneStopModule {
         &self.partner
     }
 
+    /// What kind of system the partner `id` is (to name it on the
+    /// process-control sheet); `None` for one no longer configured.
+    pub fn partner_kind(&self, id: &str) -> Option<PartnerKind> {
+        self.hub.partners().get(id).map(|p| p.kind)
+    }
+
     /// The hub, for the module's reads (always with `partner()`).
     pub(super) fn hub(&self) -> &Hub {
         &self.hub

@@ -167,7 +167,12 @@ pub async fn print(
                 head: head(&loaded, viewer, None, UnixMillis::now()),
                 received: spoken_or_dash(d.received_at),
                 due: spoken_or_dash(d.due_at),
-                sheet: view::sheet(history, &state.module.partner().id, &loaded.hand_overs),
+                sheet: view::sheet(
+                    history,
+                    &state.module.partner().id,
+                    |id| state.module.partner_kind(id),
+                    &loaded.hand_overs,
+                ),
             },
         ),
         _ => not_found(),
