@@ -23,7 +23,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out_dir.join("lienthong_descriptor.bin"),
         fds.encode_to_vec(),
     )?;
+    // Undecodable requests are INVALID_ARGUMENT, not tonic's INTERNAL
+    // (`src/codec.rs`).
     tonic_build::configure()
+        .codec_path("crate::codec::ContractCodec")
         .build_client(true)
         .build_server(true)
         .compile_fds(fds)?;

@@ -68,6 +68,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     let engine = EngineSettings {
         max_group_commands: settings.group_commit_max_commands,
         queue_capacity: settings.writer_queue_capacity,
+        max_dossier_bytes: settings.dossier_limit_bytes(),
     };
     let retention = RetentionSettings {
         delivered_event_retention: Duration::from_secs(

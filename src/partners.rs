@@ -100,7 +100,7 @@ pub enum AccessError {
         partner: String,
         command: &'static str,
     },
-    #[error("partner `{partner}` may not act for agency `{agency}`")]
+    #[error("partner `{partner}` may not act for agency {}", crate::domain::quoted(.agency))]
     AgencyNotAllowed { partner: String, agency: String },
     #[error("partner `{partner}` has no subscription in its configuration")]
     NoSubscription { partner: String },

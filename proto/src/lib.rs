@@ -6,6 +6,7 @@
 //! [`ErrorCode`] is the contract's error vocabulary, shared by every
 //! transport and by the adapter interface.
 
+pub mod codec;
 mod error_code;
 
 pub use error_code::ErrorCode;

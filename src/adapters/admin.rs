@@ -21,7 +21,10 @@ impl Relays {
     /// Only partners whose adapter receives events have deliveries.
     fn relay(&self, partner: &str) -> Result<&RelayHandle, HubError> {
         self.relays.get(partner).ok_or_else(|| HubError::NotFound {
-            what: format!("a partner `{partner}` with an adapter that receives events"),
+            what: format!(
+                "a partner {} with an adapter that receives events",
+                crate::domain::quoted(partner)
+            ),
         })
     }
 }

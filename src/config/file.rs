@@ -103,6 +103,9 @@ pub struct HubSection {
     pub http_listen: Option<SocketAddr>,
     /// Largest gRPC message accepted or sent.
     pub max_message_bytes: usize,
+    /// How large a dossier with its history may grow, as the hub sends it;
+    /// absent: `max_message_bytes` less `MESSAGE_HEADROOM_BYTES`.
+    pub max_dossier_bytes: Option<usize>,
     /// sled's page cache.
     pub cache_capacity_bytes: u64,
     /// Commands that share one atomic batch and one flush at most.
@@ -113,6 +116,21 @@ pub struct HubSection {
     pub shutdown_grace_seconds: u64,
 }
 
+/// What a message about a dossier carries besides the dossier and its
+/// history (an event's envelope, a reply's fields), with room to spare.
+pub const MESSAGE_HEADROOM_BYTES: usize = 16 * 1024;
+
+impl HubSection {
+    /// The dossier-size limit in force: the key's value, or as much as fits
+    /// in a message.
+    pub fn dossier_limit_bytes(&self) -> usize {
+        self.max_dossier_bytes.unwrap_or(
+            self.max_message_bytes
+                .saturating_sub(MESSAGE_HEADROOM_BYTES),
+        )
+    }
+}
+
 impl Default for HubSection {
     fn default() -> Self {
         HubSection {
@@ -120,6 +138,7 @@ impl Default for HubSection {
             listen: "127.0.0.1:50051".parse().expect("valid default address"),
             http_listen: None,
             max_message_bytes: 8 * 1024 * 1024,
+            max_dossier_bytes: None,
             cache_capacity_bytes: 256 * 1024 * 1024,
             group_commit_max_commands: 512,
             writer_queue_capacity: 8192,

@@ -2,6 +2,7 @@
 //! `[amqp]`, `[delivery]`): what serde cannot say about a well-typed value.
 //! Each problem names its key.
 
+use super::file::MESSAGE_HEADROOM_BYTES;
 use super::{AmqpSection, ConfigError, DeliverySection, HubConfig};
 
 pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
@@ -20,6 +21,20 @@ pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
         64 * 1024,
         256 * 1024 * 1024,
     )?;
+    if let Some(dossier) = hub.max_dossier_bytes {
+        // Everything the hub sends about a dossier must fit in a message.
+        let high = hub.max_message_bytes - MESSAGE_HEADROOM_BYTES;
+        if !(16 * 1024..=high).contains(&dossier) {
+            return Err(ConfigError::invalid(
+                file,
+                "hub.max_dossier_bytes",
+                format!(
+                    "must be between 16384 and {high} (hub.max_message_bytes less \
+                     {MESSAGE_HEADROOM_BYTES} bytes for what a message carries besides the dossier)"
+                ),
+            ));
+        }
+    }
     positive(file, "hub.cache_capacity_bytes", hub.cache_capacity_bytes)?;
     within(
         file,

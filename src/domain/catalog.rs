@@ -6,8 +6,8 @@
 
 use super::codes::check_code;
 use super::procedure::ProcedureTerms;
-use super::validate::{text, MAX_NAME_LEN};
-use super::DomainError;
+use super::validate::{self, text, MAX_NAME_LEN, MAX_TEXT_LEN};
+use super::{quoted, DomainError};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
@@ -63,9 +63,8 @@ pub struct Publication {
 
 impl Publication {
     pub fn validate(&self) -> Result<(), DomainError> {
-        if self.idempotency_key.trim().is_empty() {
-            return Err(DomainError::invalid("idempotency_key", "is required"));
-        }
+        // The same field rules as commands (`validate`), on this entry point too.
+        validate::idempotency_key(&self.idempotency_key)?;
         check_kind(&self.kind)?;
         if self.entries.len() > MAX_ENTRIES {
             return Err(DomainError::invalid(
@@ -82,7 +81,7 @@ impl Publication {
             if !seen.insert(entry.code.as_str()) {
                 return Err(DomainError::invalid(
                     format!("entries[{i}].code"),
-                    format!("`{}` appears more than once", entry.code),
+                    format!("{} appears more than once", quoted(&entry.code)),
                 ));
             }
             text(&format!("entries[{i}].name"), &entry.name, MAX_NAME_LEN)?;
@@ -96,7 +95,19 @@ impl Publication {
                 ));
             }
             for (key, value) in &entry.attributes {
-                text(&format!("entries[{i}].attributes.{key}"), value, 4000)?;
+                if key.trim().is_empty() {
+                    return Err(DomainError::invalid(
+                        format!("entries[{i}].attributes"),
+                        "an attribute name is empty",
+                    ));
+                }
+                // The name first: it becomes part of the value's field path.
+                validate::key(&format!("entries[{i}].attributes"), key)?;
+                text(
+                    &format!("entries[{i}].attributes.{key}"),
+                    value,
+                    MAX_TEXT_LEN,
+                )?;
             }
             if self.kind == "procedures" {
                 // The attributes the hub counts with (time limits, the
@@ -120,7 +131,11 @@ pub fn check_kind(kind: &str) -> Result<(), DomainError> {
     } else {
         Err(DomainError::invalid(
             "kind",
-            format!("unknown catalogue `{kind}`; known: {}", KINDS.join(", ")),
+            format!(
+                "unknown catalogue {}; known: {}",
+                quoted(kind),
+                KINDS.join(", ")
+            ),
         ))
     }
 }

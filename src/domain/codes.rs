@@ -5,7 +5,7 @@
 //! why these codes must never be used raw as AMQP topic routing words.
 
 use super::time::is_valid_yymmdd;
-use super::DomainError;
+use super::{quoted, DomainError};
 
 pub const MAX_CODE_LEN: usize = 64;
 /// Five digits: at most 99 999 dossiers per agency per day.
@@ -20,7 +20,11 @@ pub fn check_code(field: &str, code: &str) -> Result<(), DomainError> {
     if code.len() > MAX_CODE_LEN {
         return Err(DomainError::invalid(
             field,
-            format!("must be at most {MAX_CODE_LEN} characters"),
+            format!(
+                "must be at most {MAX_CODE_LEN} characters (has {} bytes: {})",
+                code.len(),
+                quoted(code)
+            ),
         ));
     }
     let well_formed = code
@@ -29,7 +33,7 @@ pub fn check_code(field: &str, code: &str) -> Result<(), DomainError> {
     if !well_formed {
         return Err(DomainError::invalid(
             field,
-            format!("`{code}` is not an administrative code (letters and digits separated by single dots, e.g. 000.00.01.H22)"),
+            format!("{} is not an administrative code (letters and digits separated by single dots, e.g. 000.00.01.H22)", quoted(code)),
         ));
     }
     Ok(())
@@ -47,7 +51,7 @@ pub fn parse_ma_ho_so<'a>(field: &str, text: &'a str) -> Result<MaHoSo<'a>, Doma
     let malformed = || {
         DomainError::invalid(
             field,
-            format!("`{text}` is not a MaHoSo of the form <agency code>-<yyMMdd>-<NNNNN>, e.g. 000.00.01.H22-251122-00017"),
+            format!("{} is not a MaHoSo of the form <agency code>-<yyMMdd>-<NNNNN>, e.g. 000.00.01.H22-251122-00017", quoted(text)),
         )
     };
     let mut parts = text.rsplitn(3, '-');

@@ -24,7 +24,8 @@ impl std::fmt::Display for DossierRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DossierRef::Id(id) => write!(f, "id {id}"),
-            DossierRef::MaHoSo(code) => write!(f, "MaHoSo {code}"),
+            // Quoted: a reference may be anything a partner sent.
+            DossierRef::MaHoSo(code) => write!(f, "MaHoSo {}", super::quoted(code)),
         }
     }
 }

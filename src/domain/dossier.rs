@@ -109,6 +109,12 @@ pub struct Dossier {
     pub status_reason: String,
     pub updated_at: UnixMillis,
     pub submitted_by: String,
+    /// The size of the dossier's history as the hub sends it
+    /// (`size::entry_bytes` of every line), kept with the dossier so the
+    /// size rule needs no history read. Not on the wire; 0 in records
+    /// written before it was kept.
+    #[serde(default)]
+    pub history_bytes: u64,
 }
 
 /// One line of the process-control slip (Mẫu 05).

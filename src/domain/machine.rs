@@ -104,7 +104,7 @@ pub struct Actor<'a> {
 /// `ma_ho_so`) is assigned by the caller, which owns the counters.
 pub fn create(new: &NewDossier, id: u64, ma_ho_so: String, who: &Actor) -> Applied {
     let (status, event) = SUBMISSION;
-    let dossier = Dossier {
+    let mut dossier = Dossier {
         id,
         ma_ho_so,
         version: 1,
@@ -137,8 +137,10 @@ pub fn create(new: &NewDossier, id: u64, ma_ho_so: String, who: &Actor) -> Appli
         status_reason: String::new(),
         updated_at: who.now,
         submitted_by: who.partner_id.to_string(),
+        history_bytes: 0,
     };
     let entry = history_entry(&dossier, CommandName::Submit, None, who, String::new());
+    dossier.history_bytes = super::size::entry_bytes(&entry) as u64;
     Applied {
         dossier,
         entry,
@@ -164,6 +166,7 @@ pub fn apply(current: &Dossier, command: &Command, who: &Actor) -> Result<Applie
     next.version = current.version + 1;
     next.updated_at = who.now;
     let entry = history_entry(&next, name, Some(current.status), who, note);
+    next.history_bytes = current.history_bytes + super::size::entry_bytes(&entry) as u64;
     Ok(Applied {
         dossier: next,
         entry,
@@ -320,6 +323,12 @@ fn fill(d: &mut Dossier, command: &Command, now: UnixMillis) -> Result<String, D
     })
 }
 
+/// How far ahead an appointment date may be: ten years (with their leap
+/// days). Beyond it a date is a typo or an attack, never a procedure's term.
+pub const MAX_APPOINTMENT_AHEAD_MILLIS: i64 = 3653 * 24 * 3600 * 1000;
+
+/// An appointment date (ngày hẹn trả): required, in the future, and at most
+/// ten years ahead.
 fn required_future(
     at: Option<UnixMillis>,
     field: &str,
@@ -330,6 +339,17 @@ fn required_future(
         return Err(DomainError::invalid(
             field,
             format!("must be in the future (now is {})", now.portal_format()),
+        ));
+    }
+    let latest = UnixMillis(now.0.saturating_add(MAX_APPOINTMENT_AHEAD_MILLIS));
+    if at > latest {
+        return Err(DomainError::invalid(
+            field,
+            format!(
+                "must be at most 10 years ahead, by {} (now is {})",
+                latest.portal_format(),
+                now.portal_format()
+            ),
         ));
     }
     Ok(at)

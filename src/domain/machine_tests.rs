@@ -507,6 +507,44 @@ fn receive_sets_the_appointment_date_which_must_be_in_the_future() {
     }
 }
 
+// issue 10 defect 11
+#[test]
+fn appointment_dates_more_than_ten_years_ahead_are_refused() {
+    let submitted = dossier_in(Submitted, None);
+    let processing = dossier_in(Processing, None);
+    let latest = UnixMillis(NOW.0 + MAX_APPOINTMENT_AHEAD_MILLIS);
+    let beyond = UnixMillis(latest.0 + 1);
+    let cases = [
+        (
+            &submitted,
+            Command::Receive {
+                due_at: Some(beyond),
+            },
+            "receive.due_at",
+        ),
+        (
+            &processing,
+            Command::Reschedule {
+                apology: "xin lỗi".into(),
+                new_due_at: Some(beyond),
+            },
+            "reschedule.new_due_at",
+        ),
+    ];
+    for (dossier, command, named) in cases {
+        let err = run(dossier, command).unwrap_err();
+        let DomainError::InvalidField { field, rule } = err else {
+            panic!("expected a field error, got {err:?}");
+        };
+        assert_eq!(field, named);
+        assert!(rule.contains("at most 10 years ahead"), "{rule}");
+    }
+    let at_the_edge = Command::Receive {
+        due_at: Some(latest),
+    };
+    assert!(run(&submitted, at_the_edge).is_ok());
+}
+
 #[test]
 fn reschedule_needs_a_later_date_than_the_current_appointment() {
     let processing = dossier_in(Processing, None);

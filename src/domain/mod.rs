@@ -24,6 +24,8 @@ pub mod machine;
 pub mod officer;
 pub mod planner;
 pub mod procedure;
+pub mod quote;
+pub mod size;
 pub mod status;
 pub mod time;
 pub mod validate;
@@ -36,5 +38,6 @@ pub use dossier::{
 };
 pub use error::DomainError;
 pub use event::{CatalogPublished, Event, EventPayload, EventType};
+pub use quote::quoted;
 pub use status::{ApplicantType, Channel, ResultDelivery, Status};
 pub use time::UnixMillis;

@@ -21,7 +21,7 @@
 use super::catalog::CatalogEntry;
 use super::codes::check_code;
 use super::working_time::TimeLimit;
-use super::{Channel, DomainError};
+use super::{quoted, Channel, DomainError};
 
 /// The attribute holding the limit for every channel.
 pub const TIME_LIMIT: &str = "time_limit";
@@ -75,9 +75,10 @@ impl ProcedureTerms {
                         return Err(DomainError::invalid(
                             at(),
                             format!(
-                                "procedure `{}`: `{other}` is not a channel; \
+                                "procedure `{}`: {} is not a channel; \
                                  use time_limit.counter, time_limit.online or time_limit.postal",
-                                entry.code
+                                entry.code,
+                                quoted(other)
                             ),
                         ))
                     }
@@ -157,8 +158,9 @@ fn parse_time_limit(field: &str, procedure: &str, value: &str) -> Result<TimeLim
         DomainError::invalid(
             field,
             format!(
-                "procedure `{procedure}`: `{value}` {why}; write \"15 working_days\" or \
-                 \"8 working_hours\""
+                "procedure `{procedure}`: {} {why}; write \"15 working_days\" or \
+                 \"8 working_hours\"",
+                quoted(value)
             ),
         )
     };
@@ -205,7 +207,8 @@ fn parse_sequence(field: &str, procedure: &str, value: &str) -> Result<Vec<Strin
             field,
             format!(
                 "procedure `{procedure}`: an inter-agency sequence names at least two agencies, \
-                 comma-separated (has `{value}`)"
+                 comma-separated (has {})",
+                quoted(value)
             ),
         ));
     }

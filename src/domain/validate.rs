@@ -6,7 +6,7 @@
 
 use super::codes::{check_code, parse_ma_ho_so};
 use super::command::{Action, Command, CommandEnvelope, DossierRef, NewDossier};
-use super::{Document, DomainError, Fee, ResultDocument};
+use super::{quoted, Document, DomainError, Fee, ResultDocument};
 
 pub const MAX_KEY_LEN: usize = 128;
 pub const MAX_NAME_LEN: usize = 300;
@@ -15,16 +15,7 @@ pub const MAX_URL_LEN: usize = 2048;
 pub const MAX_ITEMS: usize = 200;
 
 pub fn envelope(env: &CommandEnvelope) -> Result<(), DomainError> {
-    let key = &env.idempotency_key;
-    if key.trim().is_empty() {
-        return Err(DomainError::invalid("idempotency_key", "is required"));
-    }
-    if key.len() > MAX_KEY_LEN || key.chars().any(char::is_control) {
-        return Err(DomainError::invalid(
-            "idempotency_key",
-            format!("must be at most {MAX_KEY_LEN} bytes of printable characters"),
-        ));
-    }
+    idempotency_key(&env.idempotency_key)?;
     text("actor", &env.actor, MAX_NAME_LEN)?;
     text("unit", &env.unit, MAX_NAME_LEN)?;
     match &env.action {
@@ -39,7 +30,34 @@ pub fn envelope(env: &CommandEnvelope) -> Result<(), DomainError> {
     }
 }
 
-fn reference(dossier: &DossierRef) -> Result<(), DomainError> {
+/// The idempotency key of any request that writes (a command, a catalogue
+/// publication), whatever carried it: required, and a key (`key`).
+pub fn idempotency_key(value: &str) -> Result<(), DomainError> {
+    if value.trim().is_empty() {
+        return Err(DomainError::invalid("idempotency_key", "is required"));
+    }
+    key("idempotency_key", value)
+}
+
+/// A key a partner chooses (an idempotency key, a catalogue attribute's
+/// name): at most 128 bytes, no control characters at all. A key that breaks
+/// the rule is quoted short (`quoted`), never echoed whole.
+pub fn key(field: &str, value: &str) -> Result<(), DomainError> {
+    if value.len() > MAX_KEY_LEN || value.chars().any(char::is_control) {
+        return Err(DomainError::invalid(
+            field,
+            format!(
+                "must be at most {MAX_KEY_LEN} bytes of printable characters (has {} bytes: {})",
+                value.len(),
+                quoted(value)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A dossier reference as a partner sent it, on any read or command path.
+pub fn reference(dossier: &DossierRef) -> Result<(), DomainError> {
     match dossier {
         DossierRef::MaHoSo(code) => parse_ma_ho_so("dossier.ma_ho_so", code).map(drop),
         DossierRef::Id(0) => Err(DomainError::invalid("dossier.id", "must not be 0")),
@@ -196,7 +214,10 @@ fn submission(new: &NewDossier) -> Result<(), DomainError> {
         if parsed.agency_code != new.agency_code {
             return Err(DomainError::invalid(
                 "submit.ma_ho_so",
-                format!("must start with the agency code `{}`", new.agency_code),
+                format!(
+                    "must start with the agency code {}",
+                    quoted(&new.agency_code)
+                ),
             ));
         }
     }

@@ -7,9 +7,10 @@ use crate::domain::catalog::{self, Publication};
 use crate::domain::codes::{format_ma_ho_so, MAX_DAILY_SEQUENCE};
 use crate::domain::machine::{self, Actor, Applied};
 use crate::domain::procedure::ProcedureTerms;
+use crate::domain::size;
 use crate::domain::{
-    Action, CatalogPublished, Command, CommandEnvelope, DomainError, Dossier, Event, EventPayload,
-    EventType, NewDossier, UnixMillis,
+    quoted, Action, CatalogPublished, Command, CommandEnvelope, DomainError, Dossier, Event,
+    EventPayload, EventType, NewDossier, UnixMillis,
 };
 use crate::partners::Partner;
 use crate::store::{IdempotencyRecord, Txn};
@@ -27,7 +28,10 @@ fn replay<T: DeserializeOwned>(
         Some(record) if record.fingerprint == fingerprint => {
             let reply =
                 serde_json::from_value(record.reply).map_err(|e| EngineError::CommitFailed {
-                    reason: format!("stored answer for idempotency_key `{key}` is unreadable: {e}"),
+                    reason: format!(
+                        "stored answer for idempotency_key {} is unreadable: {e}",
+                        quoted(key)
+                    ),
                 })?;
             Ok(Some(reply))
         }
@@ -102,6 +106,7 @@ pub fn command(
     partner: &Partner,
     env: &CommandEnvelope,
     now: UnixMillis,
+    max_dossier_bytes: usize,
 ) -> Result<CommandOutcome, EngineError> {
     let fingerprint = env.fingerprint();
     if let Some(first) =
@@ -117,18 +122,22 @@ pub fn command(
     };
     // The agency a forwarded dossier left, for the event's subscribers.
     let mut forwarded_from = String::new();
+    // What the dossier takes now as the hub sends it (0: a submission).
+    let mut size_before = 0;
     let applied = match &env.action {
         Action::Submit(new) => submit(txn, partner, new, &who)?,
         Action::OnDossier {
             dossier: reference,
             command,
         } => {
+            // Another agency's dossier is answered as one that does not
+            // exist (as `Hub` reads answer), so commands cannot probe ids.
             let current = txn
                 .dossier(reference)?
+                .filter(|d| partner.check_agency(&d.agency_code).is_ok())
                 .ok_or_else(|| EngineError::DossierNotFound {
                     reference: reference.to_string(),
                 })?;
-            partner.check_agency(&current.agency_code)?;
             if let Some(expected) = env.expected_version {
                 if expected != current.version {
                     return Err(EngineError::VersionConflict {
@@ -138,6 +147,7 @@ pub fn command(
                     });
                 }
             }
+            size_before = size::total_bytes(&current);
             let applied = machine::apply(&current, command, &who)?;
             if let Command::Forward { to_agency_code, .. } = command {
                 forward_in_sequence(txn, &current, to_agency_code)?;
@@ -147,6 +157,14 @@ pub fn command(
             applied
         }
     };
+    // Every answer, event and read about the dossier must stay sendable:
+    // refuse the growth that would break that, before anything is written.
+    size::check(
+        &env.action,
+        size_before,
+        &applied.dossier,
+        max_dossier_bytes,
+    )?;
     let Applied {
         dossier,
         entry,
@@ -251,7 +269,10 @@ fn known_in_catalog(txn: &Txn, kind: &str, field: &str, code: &str) -> Result<()
     if version > 0 && !txn.catalog_has(kind, code)? {
         return Err(DomainError::invalid(
             field,
-            format!("`{code}` is not in the {kind} catalogue (version {version})"),
+            format!(
+                "{} is not in the {kind} catalogue (version {version})",
+                quoted(code)
+            ),
         )
         .into());
     }

@@ -1,6 +1,6 @@
 //! Why the engine refused or failed a command.
 
-use crate::domain::DomainError;
+use crate::domain::{quoted, DomainError};
 use crate::partners::AccessError;
 use crate::store::StoreError;
 
@@ -20,7 +20,7 @@ pub enum EngineError {
         expected: u64,
         actual: u64,
     },
-    #[error("idempotency_key `{key}` was already used for a different request")]
+    #[error("idempotency_key {} was already used for a different request", quoted(.key))]
     IdempotencyKeyReused { key: String },
     #[error("{what} is exhausted: {detail}")]
     Exhausted { what: String, detail: String },

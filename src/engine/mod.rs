@@ -63,6 +63,9 @@ pub struct EngineSettings {
     pub max_group_commands: usize,
     /// How many commands may wait for the writer before callers wait to enqueue.
     pub queue_capacity: usize,
+    /// How large a dossier with its history may grow, as the hub sends it
+    /// (`domain::size`); a command that would cross it is refused.
+    pub max_dossier_bytes: usize,
 }
 
 #[derive(Clone)]
@@ -92,14 +95,10 @@ impl Engine {
     ) -> Result<(Engine, WriterHandle), EngineError> {
         let (jobs, queue) = mpsc::channel(settings.queue_capacity.max(1));
         let (committed_tx, committed) = watch::channel(store.last_seq()?);
-        let threads = writer::spawn(
-            store,
-            queue,
-            committed_tx,
-            settings.max_group_commands.max(1),
-        )
-        .map_err(|e| EngineError::CommitFailed {
-            reason: format!("cannot start the writer threads: {e}"),
+        let threads = writer::spawn(store, queue, committed_tx, settings).map_err(|e| {
+            EngineError::CommitFailed {
+                reason: format!("cannot start the writer threads: {e}"),
+            }
         })?;
         Ok((Engine { jobs, committed }, WriterHandle(threads)))
     }

@@ -15,7 +15,7 @@
 //! answered before that. A catalogue publication reads the catalogue whole,
 //! so it always starts a group of its own.
 
-use super::{apply, EngineError, Job};
+use super::{apply, EngineError, EngineSettings, Job};
 use crate::domain::UnixMillis;
 use crate::store::{Store, Txn};
 use std::sync::mpsc as std_mpsc;
@@ -49,7 +49,7 @@ pub(super) fn spawn(
     store: Store,
     queue: mpsc::Receiver<Job>,
     committed: watch::Sender<u64>,
-    max_group: usize,
+    settings: EngineSettings,
 ) -> std::io::Result<Vec<std::thread::JoinHandle<()>>> {
     let (to_flusher, flushes) = std_mpsc::sync_channel(GROUPS_AWAITING_FLUSH);
     let flush_store = store.clone();
@@ -58,7 +58,7 @@ pub(super) fn spawn(
         .spawn(move || flush_loop(flush_store, flushes, committed))?;
     let applier = std::thread::Builder::new()
         .name("lienthong-writer".into())
-        .spawn(move || apply_loop(store, queue, to_flusher, max_group))?;
+        .spawn(move || apply_loop(store, queue, to_flusher, settings))?;
     Ok(vec![applier, flusher])
 }
 
@@ -66,8 +66,9 @@ fn apply_loop(
     store: Store,
     mut queue: mpsc::Receiver<Job>,
     to_flusher: std_mpsc::SyncSender<Applied>,
-    max_group: usize,
+    settings: EngineSettings,
 ) {
+    let max_group = settings.max_group_commands.max(1);
     let mut carried: Option<Job> = None;
     let mut cache = crate::store::DossierCache::default();
     loop {
@@ -88,7 +89,7 @@ fn apply_loop(
                 carried = Some(job);
                 break;
             }
-            answers.push(process(&mut txn, job, &mut last_seq));
+            answers.push(process(&mut txn, job, &settings, &mut last_seq));
             if is_publication || answers.len() >= max_group {
                 break;
             }
@@ -140,7 +141,12 @@ fn flush_loop(store: Store, flushes: std_mpsc::Receiver<Applied>, committed: wat
     tracing::debug!("flusher stopped");
 }
 
-fn process(txn: &mut Txn, job: Job, last_seq: &mut Option<u64>) -> Pending {
+fn process(
+    txn: &mut Txn,
+    job: Job,
+    settings: &EngineSettings,
+    last_seq: &mut Option<u64>,
+) -> Pending {
     let now = UnixMillis::now();
     match job {
         Job::Command {
@@ -148,7 +154,7 @@ fn process(txn: &mut Txn, job: Job, last_seq: &mut Option<u64>) -> Pending {
             envelope,
             reply,
         } => {
-            let outcome = apply::command(txn, &partner, &envelope, now);
+            let outcome = apply::command(txn, &partner, &envelope, now, settings.max_dossier_bytes);
             keep_or_drop(txn, &outcome);
             if let Ok(o) = &outcome {
                 if !o.replayed {

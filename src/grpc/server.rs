@@ -49,7 +49,14 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()
-        .expect("the compiled descriptor set is valid");
+        .expect("the compiled descriptor set is valid")
+        .max_decoding_message_size(limit)
+        .max_encoding_message_size(limit);
+    // One message size limit for every service the listener serves
+    // (`hub.max_message_bytes`), health and reflection included.
+    let health_service = health_service
+        .max_decoding_message_size(limit)
+        .max_encoding_message_size(limit);
 
     let dossiers =
         pb::dossier_service_server::DossierServiceServer::new(DossierService { hub: hub.clone() })
@@ -63,7 +70,9 @@ pub async fn serve(
         hub: hub.clone(),
         dead_letters,
         deliveries,
-    });
+    })
+    .max_decoding_message_size(limit)
+    .max_encoding_message_size(limit);
     let catalogs = pb::catalog_service_server::CatalogServiceServer::new(CatalogService { hub })
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);

@@ -57,6 +57,11 @@ impl From<EngineError> for HubError {
             EngineError::Domain(e) => HubError::Domain(e),
             EngineError::Access(e) => HubError::Access(e),
             EngineError::Storage(e) => HubError::Storage(e),
+            // One answer for a dossier not found (or not the partner's),
+            // whether a read or a command asked.
+            EngineError::DossierNotFound { reference } => HubError::NotFound {
+                what: format!("dossier {reference}"),
+            },
             other => HubError::Engine(other),
         }
     }

@@ -37,9 +37,10 @@ pub use schedule::Appointment;
 pub use workspace::WorkspaceRecords;
 
 use crate::domain::catalog::{self, CatalogChange, CatalogEntry, Publication};
+use crate::domain::codes::check_code;
 use crate::domain::working_time::WorkingTime;
 use crate::domain::{
-    validate, CommandEnvelope, CommandName, Dossier, DossierRef, Event, HistoryEntry,
+    size, validate, CommandEnvelope, CommandName, Dossier, DossierRef, Event, HistoryEntry,
 };
 use crate::engine::{CommandOutcome, Engine, EngineSettings, PublicationOutcome, WriterHandle};
 use crate::partners::{AccessError, Partner, PartnerRegistry, SubscriptionFilter};
@@ -65,6 +66,10 @@ pub struct Hub {
     stopping: watch::Receiver<bool>,
     /// The calendar appointment dates are counted with (`schedule.rs`).
     working_time: Arc<WorkingTime>,
+    /// The most dossier bytes one answer carries (`domain::size`): the
+    /// dossier-size limit, which is below the message limit, so a listing
+    /// page cut to it always fits in a message and holds at least one.
+    max_dossier_bytes: usize,
 }
 
 /// Keeps the background parts of a running hub; `stop` ends them in order.
@@ -118,6 +123,7 @@ impl Hub {
             partners,
             stopping: stopping_rx,
             working_time: Arc::new(WorkingTime::default()),
+            max_dossier_bytes: engine_settings.max_dossier_bytes,
         };
         Ok((
             hub,
@@ -200,8 +206,7 @@ impl Hub {
         partner: &Partner,
         reference: &DossierRef,
     ) -> Result<(Dossier, Vec<HistoryEntry>), HubError> {
-        let dossier = stored_dossier(&self.store, reference)?;
-        partner.check_agency(&dossier.agency_code)?;
+        let dossier = visible_dossier(&self.store, partner, reference)?;
         let history = self.store.history(dossier.id)?;
         Ok((dossier, history))
     }
@@ -216,7 +221,11 @@ impl Hub {
         page_token: &str,
     ) -> Result<(Vec<Dossier>, String), HubError> {
         if let Some(agency) = &filter.agency_code {
+            check_code("agency_code", agency)?;
             partner.check_agency(agency)?;
+        }
+        if let Some(procedure) = &filter.procedure_code {
+            check_code("procedure_code", procedure)?;
         }
         let after_id = if page_token.is_empty() {
             0
@@ -232,10 +241,38 @@ impl Hub {
             0 => DEFAULT_PAGE_SIZE,
             n => n.min(MAX_PAGE_SIZE),
         };
-        let (mut dossiers, next) = self.store.list_dossiers(filter, after_id, limit)?;
-        // A partner scoped to some agencies sees only theirs.
-        dossiers.retain(|d| partner.check_agency(&d.agency_code).is_ok());
-        Ok((dossiers, next.map(|id| id.to_string()).unwrap_or_default()))
+        let (found, next) = self.store.list_dossiers(filter, after_id, limit)?;
+        let (page, next) = self.page_that_fits(partner, found, next);
+        Ok((page, next.map(|id| id.to_string()).unwrap_or_default()))
+    }
+
+    /// The dossiers of `found` the partner may see (a partner scoped to some
+    /// agencies sees only theirs), cut where their size would pass
+    /// `max_dossier_bytes`: the page then ends early and the next one
+    /// starts after the last dossier looked at.
+    fn page_that_fits(
+        &self,
+        partner: &Partner,
+        found: Vec<Dossier>,
+        next: Option<u64>,
+    ) -> (Vec<Dossier>, Option<u64>) {
+        let mut page = Vec::new();
+        let mut bytes = 0usize;
+        let mut looked_at = None;
+        for dossier in found {
+            if partner.check_agency(&dossier.agency_code).is_ok() {
+                let size = size::dossier_bytes(&dossier);
+                if !page.is_empty() && bytes + size > self.max_dossier_bytes {
+                    return (page, looked_at);
+                }
+                bytes += size;
+                looked_at = Some(dossier.id);
+                page.push(dossier);
+            } else {
+                looked_at = Some(dossier.id);
+            }
+        }
+        (page, next)
     }
 
     pub fn catalog(&self, kind: &str) -> Result<(u64, Vec<CatalogEntry>), HubError> {
@@ -352,7 +389,30 @@ impl Hub {
 
 /// The dossier `reference` names, or `NotFound` naming it.
 fn stored_dossier(store: &Store, reference: &DossierRef) -> Result<Dossier, HubError> {
-    store.dossier(reference)?.ok_or_else(|| HubError::NotFound {
+    validate::reference(reference)?;
+    store
+        .dossier(reference)?
+        .ok_or_else(|| not_found(reference))
+}
+
+/// The dossier `reference` names, if `partner` may see it. Another agency's
+/// dossier gets exactly the answer of one that does not exist (the engine
+/// answers commands alike), so a partner cannot learn which ids and MaHoSo
+/// exist beyond its own agencies.
+fn visible_dossier(
+    store: &Store,
+    partner: &Partner,
+    reference: &DossierRef,
+) -> Result<Dossier, HubError> {
+    match stored_dossier(store, reference) {
+        Ok(dossier) if partner.check_agency(&dossier.agency_code).is_ok() => Ok(dossier),
+        Ok(_) => Err(not_found(reference)),
+        Err(e) => Err(e),
+    }
+}
+
+fn not_found(reference: &DossierRef) -> HubError {
+    HubError::NotFound {
         what: format!("dossier {reference}"),
-    })
+    }
 }

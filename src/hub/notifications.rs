@@ -114,8 +114,7 @@ impl Hub {
         partner: &Partner,
         reference: &DossierRef,
     ) -> Result<Vec<DossierNotification>, HubError> {
-        let dossier = super::stored_dossier(&self.store, reference)?;
-        partner.check_agency(&dossier.agency_code)?;
+        let dossier = super::visible_dossier(&self.store, partner, reference)?;
         let mut shown: Vec<DossierNotification> = Vec::new();
         for record in self.store.notifications(dossier.id)? {
             let Some(channel) = NotifyChannel::parse(&record.channel) else {

@@ -61,7 +61,11 @@ pub enum LoadError {
 impl From<WebError> for LoadError {
     fn from(e: WebError) -> Self {
         match e {
-            WebError::Hub(HubError::NotFound { .. }) => LoadError::NotFound,
+            // A MaHoSo that is not one names no dossier either.
+            WebError::Hub(HubError::NotFound { .. })
+            | WebError::Hub(HubError::Domain(DomainError::InvalidField { .. })) => {
+                LoadError::NotFound
+            }
             other => LoadError::Failed(other),
         }
     }

@@ -84,7 +84,11 @@ impl OneStopModule {
             &crate::domain::DossierRef::MaHoSo(ma_ho_so.into()),
         ) {
             Ok((dossier, _)) => Ok(Some(dossier.agency_code)),
-            Err(crate::hub::HubError::NotFound { .. }) => Ok(None),
+            // A MaHoSo that is not one names no dossier either.
+            Err(crate::hub::HubError::NotFound { .. })
+            | Err(crate::hub::HubError::Domain(crate::domain::DomainError::InvalidField {
+                ..
+            })) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }

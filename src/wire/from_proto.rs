@@ -11,9 +11,30 @@ use crate::wire::pb;
 
 type Result<T> = std::result::Result<T, DomainError>;
 
+/// The seconds of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the range
+/// of `google.protobuf.Timestamp`. A date outside it is refused, since stock
+/// clients cannot read a dossier that carries one.
+const TIMESTAMP_SECONDS: std::ops::RangeInclusive<i64> = -62_135_596_800..=253_402_300_799;
+
 pub fn timestamp(field: &str, t: &prost_types::Timestamp) -> Result<UnixMillis> {
-    if !(0..1_000_000_000).contains(&t.nanos) || t.seconds.checked_mul(1000).is_none() {
-        return Err(DomainError::invalid(field, "is not a valid timestamp"));
+    if !(0..1_000_000_000).contains(&t.nanos) {
+        return Err(DomainError::invalid(
+            field,
+            format!(
+                "is not a valid timestamp (nanos {} is not 0 to 999999999)",
+                t.nanos
+            ),
+        ));
+    }
+    if !TIMESTAMP_SECONDS.contains(&t.seconds) {
+        return Err(DomainError::invalid(
+            field,
+            format!(
+                "is outside the protobuf Timestamp range 0001-01-01T00:00:00Z to \
+                 9999-12-31T23:59:59Z (seconds {})",
+                t.seconds
+            ),
+        ));
     }
     Ok(UnixMillis(
         t.seconds * 1000 + i64::from(t.nanos / 1_000_000),

@@ -263,3 +263,7 @@ pub fn catalog_change(c: &CatalogChange) -> pb::CatalogChange {
         entry: Some(catalog_entry(&c.entry)),
     }
 }
+
+#[cfg(test)]
+#[path = "size_tests.rs"]
+mod size_tests;

@@ -181,15 +181,15 @@ async fn credentials_and_rights_are_checked() {
     .await;
     // A one-stop system scoped to Đà Nẵng acts for its agency only.
     let mut da_nang = hub.client(common::DA_NANG_TOKEN).await;
-    for request in [
-        submit_request("dn-1", submission()),
-        command("dn-2", id, command_named("receive")),
-    ] {
-        let denied = Code::PermissionDenied;
-        refused(&mut da_nang, request, denied, "agency `000.00.01.H22`").await;
-    }
+    let denied = Code::PermissionDenied;
+    let request = submit_request("dn-1", submission());
+    refused(&mut da_nang, request, denied, "agency `000.00.01.H22`").await;
+    // Another agency's dossier is answered as an unknown one (issue 10
+    // defect 14; `existence_probe.rs`).
+    let request = command("dn-2", id, command_named("receive"));
+    refused(&mut da_nang, request, Code::NotFound, "not found").await;
     let err = da_nang.get(id).await.unwrap_err();
-    assert_eq!(err.code(), Code::PermissionDenied);
+    assert_eq!(err.code(), Code::NotFound);
     let mut own = submission();
     own.agency_code = common::DA_NANG.into();
     da_nang.exec(submit_request("dn-3", own)).await.unwrap();

@@ -147,6 +147,9 @@ fn invalid_values_name_the_key() {
     let cases = [
         ("[hub]\ngroup_commit_max_commands = 0\n", "hub.group_commit_max_commands"),
         ("[hub]\nmax_message_bytes = 10\n", "hub.max_message_bytes"),
+        // A dossier must fit in a message with room for what else it carries.
+        ("[hub]\nmax_message_bytes = 1048576\nmax_dossier_bytes = 1048576\n", "hub.max_dossier_bytes"),
+        ("[hub]\nmax_dossier_bytes = 1024\n", "hub.max_dossier_bytes"),
         ("[retention]\nsweep_interval_seconds = 0\n", "retention.sweep_interval_seconds"),
         ("[[partners]]\nid = \"a b\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n", "partners[0].id"),
         ("[[partners]]\nid = \"a\"\nkind = \"bank\"\ntoken = \"0123456789abcdef\"\n", "partners[0].kind"),

@@ -111,13 +111,11 @@ async fn a_forward_in_sequence_hands_the_dossier_to_the_next_agency() {
         .exec(command("return", id, command_named("return_result")))
         .await
         .unwrap_err();
-    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
-    assert!(
-        refused.message().contains(AGENCY_B),
-        "{}",
-        refused.message()
-    );
-    assert_eq!(a.get(id).await.unwrap_err().code(), Code::PermissionDenied);
+    // Now another agency's: answered as if it did not exist (issue 10
+    // defect 14), naming nothing of where it went.
+    assert_eq!(refused.code(), Code::NotFound, "{refused:?}");
+    assert_eq!(refused.message(), format!("dossier id {id} not found"));
+    assert_eq!(a.get(id).await.unwrap_err().code(), Code::NotFound);
 
     // Both agencies' subscribers hear of the forward: the sender learns the
     // dossier left, naming where it went.

@@ -48,6 +48,7 @@ fn dossier(status: Status) -> Dossier {
         status_reason: String::new(),
         updated_at: NOW,
         submitted_by: "national-portal".into(),
+        history_bytes: 0,
     }
 }
 

@@ -22,6 +22,7 @@ pub fn in_process_hub(retention: RetentionSettings) -> (tempfile::TempDir, Store
     let engine = EngineSettings {
         max_group_commands: 64,
         queue_capacity: 64,
+        max_dossier_bytes: 1024 * 1024,
     };
     let (hub, runtime) = Hub::start(store.clone(), partners, vec![], engine, retention).unwrap();
     (dir, store, hub, runtime)
