@@ -58,11 +58,7 @@ pub struct RunningHub {
 pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     let config = &loaded.sections;
     let settings = &config.hub;
-    std::fs::create_dir_all(&settings.data_dir).map_err(|e| ConfigError::Invalid {
-        file: loaded.origin.clone(),
-        key: "hub.data_dir".into(),
-        problem: format!("cannot create {}: {e}", settings.data_dir.display()),
-    })?;
+    // The store creates the data directory itself, private (0700).
     let store = Store::open(&settings.data_dir, settings.cache_capacity_bytes)?;
     let partners = loaded.partners.clone();
     let engine = EngineSettings {

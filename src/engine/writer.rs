@@ -42,6 +42,9 @@ enum Pending {
 struct Applied {
     answers: Vec<Pending>,
     last_seq: Option<u64>,
+    /// The store handle it was applied to: only a flush of that same handle
+    /// makes it durable (the store reopens after a failed write).
+    generation: u64,
 }
 
 /// Starts the applier and the flusher; returns their join handles.
@@ -96,14 +99,24 @@ fn apply_loop(
             next = queue.try_recv().ok();
         }
         match txn.apply() {
-            Ok(()) => {
-                if to_flusher.send(Applied { answers, last_seq }).is_err() {
+            Ok(generation) => {
+                let applied = Applied {
+                    answers,
+                    last_seq,
+                    generation,
+                };
+                if to_flusher.send(applied).is_err() {
                     tracing::error!("the flusher stopped; stopping the writer");
                     return;
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, commands = answers.len(), "applying a group failed; nothing of it was written");
+                if e.is_unavailable() {
+                    // The store said why once, when the fault began.
+                    tracing::debug!(error = %e, commands = answers.len(), "group refused: storage refuses writes");
+                } else {
+                    tracing::error!(error = %e, commands = answers.len(), "applying a group failed; nothing of it was written");
+                }
                 let reason = e.to_string();
                 for answer in answers {
                     answer.send(Some(&reason));
@@ -118,21 +131,31 @@ fn flush_loop(store: Store, flushes: std_mpsc::Receiver<Applied>, committed: wat
     while let Ok(first) = flushes.recv() {
         let mut groups = vec![first];
         groups.extend(flushes.try_iter());
-        let result = store.flush();
-        let failure = match &result {
-            Ok(()) => {
-                if let Some(seq) = groups.iter().filter_map(|g| g.last_seq).max() {
-                    committed.send_replace(seq);
-                }
-                tracing::trace!(groups = groups.len(), "flushed");
-                None
-            }
-            Err(e) => {
+        let flushed = store.flush_generation();
+        if let Err(e) = &flushed {
+            if !e.is_unavailable() {
                 tracing::error!(error = %e, groups = groups.len(), "flush failed; answering with an error");
-                Some(e.to_string())
             }
+        }
+        // Only groups applied to the handle that was flushed are durable.
+        let failure_of = |group: &Applied| match &flushed {
+            Ok(generation) if *generation == group.generation => None,
+            Ok(_) => Some(
+                "the data directory was reopened after a write failure before this group was flushed"
+                    .to_string(),
+            ),
+            Err(e) => Some(e.to_string()),
         };
+        let durable_seq = groups
+            .iter()
+            .filter(|g| failure_of(g).is_none())
+            .filter_map(|g| g.last_seq)
+            .max();
+        if let Some(seq) = durable_seq {
+            committed.send_replace(seq);
+        }
         for group in groups {
+            let failure = failure_of(&group);
             for answer in group.answers {
                 answer.send(failure.as_deref());
             }

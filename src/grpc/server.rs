@@ -5,7 +5,7 @@ use super::{
     admin_service::AdminService, catalog_service::CatalogService, dossier_service::DossierService,
     event_service::EventService, pb,
 };
-use crate::hub::Hub;
+use crate::hub::{Hub, StorageCondition};
 use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -27,6 +27,13 @@ async fn report(health: &mut HealthReporter, status: ServingStatus) {
     }
 }
 
+fn serving(storage: &StorageCondition) -> ServingStatus {
+    match storage {
+        StorageCondition::Writable => ServingStatus::Serving,
+        StorageCondition::RefusingWrites { .. } => ServingStatus::NotServing,
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct ServeSettings {
     pub max_message_bytes: usize,
@@ -44,7 +51,6 @@ pub async fn serve(
 ) -> Result<(), tonic::transport::Error> {
     let limit = settings.max_message_bytes;
     let (mut health, health_service) = tonic_health::server::health_reporter();
-    report(&mut health, ServingStatus::Serving).await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -73,14 +79,32 @@ pub async fn serve(
     })
     .max_decoding_message_size(limit)
     .max_encoding_message_size(limit);
+    let mut storage = hub.storage_condition();
     let catalogs = pb::catalog_service_server::CatalogServiceServer::new(CatalogService { hub })
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
 
     // Health turns NOT_SERVING as soon as the stop begins, so that load
-    // balancers and probes stop sending new work while calls drain.
+    // balancers and probes stop sending new work while calls drain; and
+    // while the store refuses writes (a full disk), until it has recovered
+    // (the store logs why, at the start and at the end of the fault).
+    let status = serving(&storage.borrow_and_update());
+    report(&mut health, status).await;
     let stopping = async move {
-        shutdown.await;
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => break,
+                changed = storage.changed() => {
+                    if changed.is_err() {
+                        (&mut shutdown).await;
+                        break;
+                    }
+                    let status = serving(&storage.borrow_and_update());
+                    report(&mut health, status).await;
+                }
+            }
+        }
         report(&mut health, ServingStatus::NotServing).await;
     };
     // Without TCP_NODELAY, small replies wait for delayed ACKs (~40 ms each).

@@ -88,6 +88,7 @@ impl HubError {
             HubError::Engine(e) => engine_code(e),
             HubError::Access(e) => access_code(e),
             HubError::Domain(e) => domain_code(e),
+            HubError::Storage(e) if e.is_unavailable() => ErrorCode::Unavailable,
             HubError::Storage(_) | HubError::TaskFailed { .. } => ErrorCode::Internal,
             HubError::NotFound { .. } => ErrorCode::NotFound,
             HubError::NoLongerRetained { .. } => ErrorCode::OutOfRange,
@@ -119,6 +120,7 @@ fn engine_code(error: &EngineError) -> ErrorCode {
         // built by hand.
         EngineError::Domain(e) => domain_code(e),
         EngineError::Access(e) => access_code(e),
+        EngineError::Storage(e) if e.is_unavailable() => ErrorCode::Unavailable,
         EngineError::Storage(_) => ErrorCode::Internal,
         EngineError::DossierNotFound { .. } => ErrorCode::NotFound,
         EngineError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
@@ -244,6 +246,16 @@ mod tests {
             ),
             (
                 EngineError::ShuttingDown.into(),
+                ErrorCode::Unavailable,
+                Disposition::Retry,
+            ),
+            // issue 10 defect 5: a store refusing writes after a full disk
+            // asks for a retry, it is not an internal error.
+            (
+                StoreError::Unavailable {
+                    reason: "flushing failed: No space left on device".into(),
+                }
+                .into(),
                 ErrorCode::Unavailable,
                 Disposition::Retry,
             ),

@@ -20,7 +20,7 @@ mod workspace;
 
 pub use crate::store::{
     CursorId, DeliveryState, DeliveryStats, ListFilter, NotificationOutcome, NotificationRecord,
-    ParkedDelivery,
+    ParkedDelivery, StorageCondition,
 };
 pub use adapter_deliveries::{AdapterDeliveries, DeliveryStatus, DossierSync};
 pub use cursors::CursorSaver;
@@ -170,6 +170,12 @@ impl Hub {
     /// The seq of the newest durable event; changes on every commit.
     pub fn committed(&self) -> watch::Receiver<u64> {
         self.engine.committed()
+    }
+
+    /// Whether the store accepts writes now (not after a failed write, such
+    /// as a full disk, until it has recovered); health follows it.
+    pub fn storage_condition(&self) -> watch::Receiver<StorageCondition> {
+        self.store.condition()
     }
 
     /// Becomes true when the hub begins to stop.

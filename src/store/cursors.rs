@@ -63,12 +63,12 @@ impl Store {
     pub fn advance_cursor(&self, id: &CursorId, seq: u64) -> Result<u64, StoreError> {
         let key = id.key();
         let updated = self
-            .db
+            .write_db()?
             .update_and_fetch(&key, |old| {
                 let current = old.and_then(|b| keys::read_u64(&key, b).ok()).unwrap_or(0);
                 Some(current.max(seq).to_be_bytes().to_vec())
             })
-            .map_err(|e| StoreError::io("storing a cursor", e))?;
+            .map_err(|e| self.failed("storing a cursor", e))?;
         self.flush()?;
         match updated {
             Some(bytes) => keys::read_u64(&key, &bytes),

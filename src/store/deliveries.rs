@@ -71,20 +71,20 @@ fn numbered(prefix: u8, partner: &str, n: u64) -> Vec<u8> {
 
 impl Store {
     pub fn put_parked(&self, partner: &str, parked: &ParkedDelivery) -> Result<(), StoreError> {
-        self.db
+        self.write_db()?
             .insert(numbered(PARKED, partner, parked.event.seq), encode(parked))
-            .map_err(|e| StoreError::io("parking a delivery", e))?;
+            .map_err(|e| self.failed("parking a delivery", e))?;
         self.bump_stats(partner, |s| s.parked += 1)
     }
 
     /// Parked deliveries of a partner, oldest first.
     pub fn parked(&self, partner: &str, limit: usize) -> Result<Vec<ParkedDelivery>, StoreError> {
-        self.db
+        self.db()?
             .scan_prefix(partner_key(PARKED, partner))
             .take(limit)
             .map(|item| {
                 let (key, value) =
-                    item.map_err(|e| StoreError::io("reading parked deliveries", e))?;
+                    item.map_err(|e| self.failed("reading parked deliveries", e))?;
                 decode(&key, &value)
             })
             .collect()
@@ -100,9 +100,9 @@ impl Store {
         let mut taken = Vec::new();
         for parked in self.parked(partner, usize::MAX)? {
             if seqs.is_none_or(|s| s.contains(&parked.event.seq)) {
-                self.db
+                self.write_db()?
                     .remove(numbered(PARKED, partner, parked.event.seq))
-                    .map_err(|e| StoreError::io("re-driving a delivery", e))?;
+                    .map_err(|e| self.failed("re-driving a delivery", e))?;
                 taken.push(parked);
             }
         }
@@ -128,9 +128,9 @@ impl Store {
     /// sees the new state also sees it counted.
     pub fn record_delivery(&self, partner: &str, state: &DeliveryState) -> Result<(), StoreError> {
         self.bump_stats(partner, |s| s.accepted += 1)?;
-        self.db
+        self.write_db()?
             .insert(numbered(STATE, partner, state.dossier_id), encode(state))
-            .map_err(|e| StoreError::io("recording a delivery", e))?;
+            .map_err(|e| self.failed("recording a delivery", e))?;
         Ok(())
     }
 
@@ -154,7 +154,7 @@ impl Store {
         change: impl Fn(&mut DeliveryStats),
     ) -> Result<(), StoreError> {
         let key = partner_key(STATS, partner);
-        self.db
+        self.write_db()?
             .update_and_fetch(&key, |old| {
                 let mut stats: DeliveryStats = old
                     .and_then(|b| serde_json::from_slice(b).ok())
@@ -162,7 +162,7 @@ impl Store {
                 change(&mut stats);
                 Some(encode(&stats))
             })
-            .map_err(|e| StoreError::io("counting deliveries", e))?;
+            .map_err(|e| self.failed("counting deliveries", e))?;
         Ok(())
     }
 }

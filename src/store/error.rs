@@ -1,6 +1,7 @@
 //! Storage failures. They are never the partner's fault: `HubError::code`
 //! answers them as INTERNAL, which a caller may retry (nothing half-written
-//! stays behind).
+//! stays behind), and `Unavailable` (writes refused while the store recovers
+//! from a full disk) as UNAVAILABLE.
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -18,9 +19,20 @@ pub enum StoreError {
     },
     #[error("stored record {key} is unreadable: {reason}")]
     Corrupt { key: String, reason: String },
+    #[error("data directory {path}: {problem}")]
+    DataDir { path: String, problem: String },
+    /// Writes are refused until the store has recovered from a failed write
+    /// (a full disk); reads go on. Retrying later is right.
+    #[error("storage refuses writes for now ({reason}); retry later")]
+    Unavailable { reason: String },
 }
 
 impl StoreError {
+    /// True when the failure is temporary and says so (see `Unavailable`).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable { .. })
+    }
+
     pub(super) fn io(action: &'static str, source: sled::Error) -> Self {
         StoreError::Io { action, source }
     }

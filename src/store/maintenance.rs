@@ -18,15 +18,15 @@ impl Store {
         delivered: impl Fn(&Event) -> bool,
     ) -> Result<usize, StoreError> {
         let mut removed = 0;
-        for item in self.db.scan_prefix([keys::EVENT]) {
-            let (key, value) = item.map_err(|e| StoreError::io("reading the outbox", e))?;
+        for item in self.db()?.scan_prefix([keys::EVENT]) {
+            let (key, value) = item.map_err(|e| self.failed("reading the outbox", e))?;
             let event: Event = decode(&key, &value)?;
             if !delivered(&event) {
                 break;
             }
-            self.db
+            self.write_db()?
                 .remove(&key)
-                .map_err(|e| StoreError::io("removing delivered events", e))?;
+                .map_err(|e| self.failed("removing delivered events", e))?;
             removed += 1;
         }
         Ok(removed)
@@ -35,14 +35,14 @@ impl Store {
     /// Removes idempotency records created before `older_than`.
     pub fn remove_idempotency_before(&self, older_than: UnixMillis) -> Result<usize, StoreError> {
         let mut removed = 0;
-        for item in self.db.scan_prefix([keys::IDEMPOTENCY]) {
+        for item in self.db()?.scan_prefix([keys::IDEMPOTENCY]) {
             let (key, value) =
-                item.map_err(|e| StoreError::io("reading idempotency records", e))?;
+                item.map_err(|e| self.failed("reading idempotency records", e))?;
             let record: IdempotencyRecord = decode(&key, &value)?;
             if record.created_at < older_than {
-                self.db
+                self.write_db()?
                     .remove(&key)
-                    .map_err(|e| StoreError::io("removing idempotency records", e))?;
+                    .map_err(|e| self.failed("removing idempotency records", e))?;
                 removed += 1;
             }
         }

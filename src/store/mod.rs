@@ -6,10 +6,14 @@
 //! `apply_batch`, and one `flush` makes a whole group of commands durable.
 //! Reads go straight to sled; writes go through `Txn`, which only the engine's
 //! writer thread holds. No module outside this one names a sled type.
+//! `handle` keeps the sled handle and recovers from a failed write (a full
+//! disk) without a restart; `dir` keeps the data directory private.
 
 mod cursors;
 mod deliveries;
+mod dir;
 mod error;
+mod handle;
 mod keys;
 mod maintenance;
 mod notifications;
@@ -21,6 +25,7 @@ mod workspace;
 pub use cursors::CursorId;
 pub use deliveries::{DeliveryState, DeliveryStats, ParkedDelivery};
 pub use error::StoreError;
+pub use handle::{StorageCondition, RESERVE_BYTES, RESERVE_FILE, RESUME_FREE_BYTES};
 pub use notifications::{NotificationOutcome, NotificationRecord};
 pub use reads::ListFilter;
 pub use txn::{DossierCache, IdempotencyRecord, Txn};
@@ -29,11 +34,12 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct Store {
-    db: sled::Db,
-    stats: std::sync::Arc<WriteStats>,
+    handle: Arc<handle::Handle>,
+    stats: Arc<WriteStats>,
 }
 
 /// What the writer has written since the store was opened.
@@ -59,20 +65,38 @@ impl WriteStats {
 }
 
 impl Store {
+    /// Opens (creating it, private) the data directory; refuses one that
+    /// its group or others may write to.
     pub fn open(path: &Path, cache_capacity_bytes: u64) -> Result<Store, StoreError> {
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(cache_capacity_bytes)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(|source| StoreError::Open {
-                path: path.display().to_string(),
-                source,
-            })?;
+        dir::prepare(path)?;
+        let handle = handle::Handle::open(path, cache_capacity_bytes)?;
+        dir::make_private(path)?;
         Ok(Store {
-            db,
+            handle: Arc::new(handle),
             stats: Default::default(),
         })
+    }
+
+    /// Whether writes are accepted now; changes when a write fails and when
+    /// the store has recovered.
+    pub fn condition(&self) -> tokio::sync::watch::Receiver<StorageCondition> {
+        self.handle.condition()
+    }
+
+    /// The sled handle to read through.
+    fn db(&self) -> Result<sled::Db, StoreError> {
+        self.handle.read()
+    }
+
+    /// The sled handle to write through, unless writes are refused now.
+    fn write_db(&self) -> Result<sled::Db, StoreError> {
+        self.handle.write().map(|(db, _)| db)
+    }
+
+    /// Turns a sled failure into a `StoreError`; an I/O failure puts the
+    /// store in its fault (see `handle`).
+    fn failed(&self, action: &'static str, e: sled::Error) -> StoreError {
+        self.handle.failed(action, e)
     }
 
     /// Starts collecting the writes of a group of commands.
@@ -86,27 +110,61 @@ impl Store {
 
     /// Bytes the data directory takes on disk, as sled reports it.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        self.db
+        self.db()?
             .size_on_disk()
-            .map_err(|e| StoreError::io("measuring disk use", e))
+            .map_err(|e| self.failed("measuring disk use", e))
     }
 
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db
-            .flush()
-            .map(|_| ())
-            .map_err(|e| StoreError::io("flushing", e))
+        self.flush_generation().map(|_| ())
+    }
+
+    /// Makes every write applied so far durable; returns the generation of
+    /// the handle it flushed (writes applied to another are not covered).
+    pub fn flush_generation(&self) -> Result<u64, StoreError> {
+        let (db, generation) = self.handle.write()?;
+        db.flush().map_err(|e| self.failed("flushing", e))?;
+        Ok(generation)
     }
 
     fn get_json<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
-        read_one(&self.db, key, "reading")
+        let db = self.db()?;
+        self.read_one(&db, key, "reading")
     }
 
     fn get_u64(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {
-        match self.db.get(key).map_err(|e| StoreError::io("reading", e))? {
+        match self.db()?.get(key).map_err(|e| self.failed("reading", e))? {
             None => Ok(None),
             Some(bytes) => keys::read_u64(key, &bytes).map(Some),
         }
+    }
+
+    /// The value at `key` in `tree`, decoded; `reading` says what failed.
+    fn read_one<T: DeserializeOwned>(
+        &self,
+        tree: &sled::Tree,
+        key: &[u8],
+        reading: &'static str,
+    ) -> Result<Option<T>, StoreError> {
+        match tree.get(key).map_err(|e| self.failed(reading, e))? {
+            None => Ok(None),
+            Some(bytes) => decode(key, &bytes).map(Some),
+        }
+    }
+
+    /// Every value under `prefix` in `tree`, in key order, decoded.
+    fn read_all<T: DeserializeOwned>(
+        &self,
+        tree: &sled::Tree,
+        prefix: Vec<u8>,
+        reading: &'static str,
+    ) -> Result<Vec<T>, StoreError> {
+        tree.scan_prefix(prefix)
+            .map(|item| {
+                let (key, value) = item.map_err(|e| self.failed(reading, e))?;
+                decode(&key, &value)
+            })
+            .collect()
     }
 }
 
@@ -115,32 +173,6 @@ fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError
         key: keys::printable(key),
         reason: e.to_string(),
     })
-}
-
-/// The value at `key` in `tree`, decoded; `reading` says what failed.
-fn read_one<T: DeserializeOwned>(
-    tree: &sled::Tree,
-    key: &[u8],
-    reading: &'static str,
-) -> Result<Option<T>, StoreError> {
-    match tree.get(key).map_err(|e| StoreError::io(reading, e))? {
-        None => Ok(None),
-        Some(bytes) => decode(key, &bytes).map(Some),
-    }
-}
-
-/// Every value under `prefix` in `tree`, in key order, decoded.
-fn read_all<T: DeserializeOwned>(
-    tree: &sled::Tree,
-    prefix: Vec<u8>,
-    reading: &'static str,
-) -> Result<Vec<T>, StoreError> {
-    tree.scan_prefix(prefix)
-        .map(|item| {
-            let (key, value) = item.map_err(|e| StoreError::io(reading, e))?;
-            decode(&key, &value)
-        })
-        .collect()
 }
 
 /// A store in a fresh temporary directory, for this module's unit tests.

@@ -65,21 +65,21 @@ impl Store {
     /// Writes a record and makes it durable before returning: once a
     /// notification is recorded as done, no crash can make it be sent again.
     pub fn put_notification(&self, record: &NotificationRecord) -> Result<(), StoreError> {
-        self.db
+        self.write_db()?
             .insert(
                 record_key(record.dossier_id, record.seq, &record.channel),
                 encode(record),
             )
-            .map_err(|e| StoreError::io("recording a notification", e))?;
+            .map_err(|e| self.failed("recording a notification", e))?;
         self.flush()
     }
 
     /// A dossier's records, oldest event first.
     pub fn notifications(&self, dossier_id: u64) -> Result<Vec<NotificationRecord>, StoreError> {
-        self.db
+        self.db()?
             .scan_prefix(dossier_prefix(dossier_id))
             .map(|item| {
-                let (key, value) = item.map_err(|e| StoreError::io("reading notifications", e))?;
+                let (key, value) = item.map_err(|e| self.failed("reading notifications", e))?;
                 decode(&key, &value)
             })
             .collect()

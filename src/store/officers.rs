@@ -7,7 +7,7 @@
 //! crash. Sessions are keyed by the SHA-256 of their token, so the data
 //! directory alone does not hand out live sessions.
 
-use super::{decode, encode, keys, read_all, Store, StoreError};
+use super::{decode, encode, keys, Store, StoreError};
 use crate::domain::officer::{LockoutPolicy, LoginFailures, OfficerAccount, OfficerSession};
 use crate::domain::UnixMillis;
 use std::collections::BTreeSet;
@@ -19,7 +19,8 @@ impl Store {
 
     /// Every stored account, in login order.
     pub fn officer_accounts(&self) -> Result<Vec<OfficerAccount>, StoreError> {
-        read_all(&self.db, keys::officer_account_prefix(), "reading officers")
+        let db = self.db()?;
+        self.read_all(&db, keys::officer_account_prefix(), "reading officers")
     }
 
     /// Makes `accounts` the whole set of accounts, in one atomic batch:
@@ -37,9 +38,9 @@ impl Store {
         for account in accounts {
             batch.insert(keys::officer_account(&account.login), encode(account));
         }
-        self.db
+        self.write_db()?
             .apply_batch(batch)
-            .map_err(|e| StoreError::io("storing officers", e))?;
+            .map_err(|e| self.failed("storing officers", e))?;
         self.flush()
     }
 
@@ -55,16 +56,16 @@ impl Store {
         token_sha256: &[u8; 32],
         session: &OfficerSession,
     ) -> Result<(), StoreError> {
-        self.db
+        self.write_db()?
             .insert(keys::officer_session(token_sha256), encode(session))
-            .map_err(|e| StoreError::io("storing a session", e))?;
+            .map_err(|e| self.failed("storing a session", e))?;
         self.flush()
     }
 
     pub fn remove_officer_session(&self, token_sha256: &[u8; 32]) -> Result<(), StoreError> {
-        self.db
+        self.write_db()?
             .remove(keys::officer_session(token_sha256))
-            .map_err(|e| StoreError::io("removing a session", e))?;
+            .map_err(|e| self.failed("removing a session", e))?;
         self.flush()
     }
 
@@ -86,13 +87,13 @@ impl Store {
         doomed: impl Fn(&OfficerSession) -> bool,
     ) -> Result<usize, StoreError> {
         let mut removed = 0;
-        for item in self.db.scan_prefix(keys::officer_session_prefix()) {
-            let (key, value) = item.map_err(|e| StoreError::io("reading sessions", e))?;
+        for item in self.db()?.scan_prefix(keys::officer_session_prefix()) {
+            let (key, value) = item.map_err(|e| self.failed("reading sessions", e))?;
             let session: OfficerSession = decode(&key, &value)?;
             if doomed(&session) {
-                self.db
+                self.write_db()?
                     .remove(&key)
-                    .map_err(|e| StoreError::io("removing sessions", e))?;
+                    .map_err(|e| self.failed("removing sessions", e))?;
                 removed += 1;
             }
         }
@@ -105,8 +106,8 @@ impl Store {
     /// Sessions stored, live or not yet swept.
     pub fn officer_session_count(&self) -> Result<usize, StoreError> {
         let mut count = 0;
-        for item in self.db.scan_prefix(keys::officer_session_prefix()) {
-            item.map_err(|e| StoreError::io("reading sessions", e))?;
+        for item in self.db()?.scan_prefix(keys::officer_session_prefix()) {
+            item.map_err(|e| self.failed("reading sessions", e))?;
             count += 1;
         }
         Ok(count)
@@ -129,7 +130,7 @@ impl Store {
         let key = keys::login_failures(login);
         let mut corrupt = None;
         let updated = self
-            .db
+            .write_db()?
             .update_and_fetch(&key, |old| {
                 let current = match old.map(|bytes| decode::<LoginFailures>(&key, bytes)) {
                     None => LoginFailures::default(),
@@ -141,7 +142,7 @@ impl Store {
                 };
                 Some(encode(&current.after_failure(now, policy)))
             })
-            .map_err(|e| StoreError::io("counting a failed sign-in", e))?;
+            .map_err(|e| self.failed("counting a failed sign-in", e))?;
         if let Some(e) = corrupt {
             return Err(e);
         }
@@ -155,9 +156,9 @@ impl Store {
     /// Forgets the failures of an account after a successful sign-in.
     pub fn clear_login_failures(&self, login: &str) -> Result<(), StoreError> {
         let old = self
-            .db
+            .write_db()?
             .remove(keys::login_failures(login))
-            .map_err(|e| StoreError::io("clearing failed sign-ins", e))?;
+            .map_err(|e| self.failed("clearing failed sign-ins", e))?;
         if old.is_some() {
             self.flush()?;
         }

@@ -46,10 +46,10 @@ impl Store {
 
     /// The dossier's history, oldest first.
     pub fn history(&self, id: u64) -> Result<Vec<HistoryEntry>, StoreError> {
-        self.db
+        self.db()?
             .scan_prefix(keys::history_prefix(id))
             .map(|item| {
-                let (key, value) = item.map_err(|e| StoreError::io("reading history", e))?;
+                let (key, value) = item.map_err(|e| self.failed("reading history", e))?;
                 decode(&key, &value)
             })
             .collect()
@@ -71,8 +71,8 @@ impl Store {
             None => (keys::dossier(after_id + 1), vec![keys::DOSSIER]),
         };
         let mut found = Vec::new();
-        for item in self.db.range(start..) {
-            let (key, value) = item.map_err(|e| StoreError::io("listing dossiers", e))?;
+        for item in self.db()?.range(start..) {
+            let (key, value) = item.map_err(|e| self.failed("listing dossiers", e))?;
             if !key.starts_with(&prefix) {
                 break;
             }
@@ -99,8 +99,8 @@ impl Store {
     /// Outbox events with seq greater than `after_seq`, oldest first.
     pub fn events_after(&self, after_seq: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
         let mut events = Vec::new();
-        for item in self.db.range(keys::event(after_seq.saturating_add(1))..) {
-            let (key, value) = item.map_err(|e| StoreError::io("reading the outbox", e))?;
+        for item in self.db()?.range(keys::event(after_seq.saturating_add(1))..) {
+            let (key, value) = item.map_err(|e| self.failed("reading the outbox", e))?;
             if key.first() != Some(&keys::EVENT) || events.len() == limit {
                 break;
             }
@@ -111,10 +111,10 @@ impl Store {
 
     /// The seq of the oldest event still in the outbox, if any.
     pub fn oldest_event_seq(&self) -> Result<Option<u64>, StoreError> {
-        match self.db.scan_prefix([keys::EVENT]).next() {
+        match self.db()?.scan_prefix([keys::EVENT]).next() {
             None => Ok(None),
             Some(item) => {
-                let (key, _) = item.map_err(|e| StoreError::io("reading the outbox", e))?;
+                let (key, _) = item.map_err(|e| self.failed("reading the outbox", e))?;
                 Ok(keys::trailing_u64(&key))
             }
         }
@@ -137,10 +137,10 @@ impl Store {
     pub fn catalog(&self, kind: &str) -> Result<(u64, Vec<CatalogEntry>), StoreError> {
         let version = self.get_u64(&keys::catalog_version(kind))?.unwrap_or(0);
         let entries = self
-            .db
+            .db()?
             .scan_prefix(keys::catalog_entry_prefix(kind))
             .map(|item| {
-                let (key, value) = item.map_err(|e| StoreError::io("reading a catalogue", e))?;
+                let (key, value) = item.map_err(|e| self.failed("reading a catalogue", e))?;
                 decode(&key, &value)
             })
             .collect::<Result<_, _>>()?;
@@ -157,10 +157,10 @@ impl Store {
         let prefix = keys::catalog_change_prefix(kind);
         let mut changes = Vec::new();
         for item in self
-            .db
+            .db()?
             .range(keys::catalog_change(kind, since.saturating_add(1), 0)..)
         {
-            let (key, value) = item.map_err(|e| StoreError::io("reading catalogue changes", e))?;
+            let (key, value) = item.map_err(|e| self.failed("reading catalogue changes", e))?;
             if !key.starts_with(&prefix) {
                 break;
             }

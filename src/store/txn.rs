@@ -28,10 +28,13 @@ type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// Decoded dossiers the writer wrote recently. Only the writer writes
 /// dossiers, so its cache cannot go stale; it saves decoding the dossier
-/// again for every command on it. Filled only from groups that were applied.
+/// again for every command on it. Filled only from groups that were applied,
+/// and emptied when the store was reopened after a failed write (what it
+/// held may never have reached disk).
 #[derive(Default)]
 pub struct DossierCache {
     dossiers: HashMap<u64, Dossier>,
+    generation: u64,
 }
 
 impl DossierCache {
@@ -47,6 +50,8 @@ impl DossierCache {
 
 pub struct Txn<'a> {
     store: &'a Store,
+    /// The store's handle generation when the group began.
+    generation: u64,
     cache: &'a mut DossierCache,
     group: Writes,
     staged: Writes,
@@ -57,8 +62,14 @@ pub struct Txn<'a> {
 
 impl<'a> Txn<'a> {
     pub(super) fn new(store: &'a Store, cache: &'a mut DossierCache) -> Self {
+        let generation = store.handle.generation();
+        if cache.generation != generation {
+            cache.dossiers.clear();
+            cache.generation = generation;
+        }
         Txn {
             store,
+            generation,
             cache,
             group: Writes::new(),
             staged: Writes::new(),
@@ -87,11 +98,19 @@ impl<'a> Txn<'a> {
     }
 
     /// Writes the group atomically. It is visible to readers at once and
-    /// durable after the next `Store::flush`.
-    pub fn apply(mut self) -> Result<(), StoreError> {
+    /// durable after the next `Store::flush_generation` that returns the
+    /// generation returned here. A group begun on a handle that was since
+    /// replaced (after a failed write) is refused: it read what may be lost.
+    pub fn apply(mut self) -> Result<u64, StoreError> {
         self.drop_command();
+        let (db, generation) = self.store.handle.write()?;
+        if generation != self.generation {
+            return Err(StoreError::Unavailable {
+                reason: "the data directory was reopened while the group was applied".into(),
+            });
+        }
         if self.group.is_empty() {
-            return Ok(());
+            return Ok(generation);
         }
         let mut batch = sled::Batch::default();
         let (mut writes, mut bytes) = (0u64, 0u64);
@@ -103,13 +122,11 @@ impl<'a> Txn<'a> {
                 None => batch.remove(key),
             }
         }
-        self.store
-            .db
-            .apply_batch(batch)
-            .map_err(|e| StoreError::io("applying a group of commands", e))?;
+        db.apply_batch(batch)
+            .map_err(|e| self.store.failed("applying a group of commands", e))?;
         self.store.stats.record(writes, bytes);
         self.cache.keep(std::mem::take(&mut self.group_dossiers));
-        Ok(())
+        Ok(generation)
     }
 
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
@@ -118,9 +135,9 @@ impl<'a> Txn<'a> {
         }
         let value = self
             .store
-            .db
+            .db()?
             .get(key)
-            .map_err(|e| StoreError::io("reading", e))?;
+            .map_err(|e| self.store.failed("reading", e))?;
         Ok(value.map(|v| v.to_vec()))
     }
 

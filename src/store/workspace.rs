@@ -19,7 +19,7 @@
 //! workspace's cursor in the hub's tree (`CursorId::Workspace`) follows
 //! after the flush and only holds retention back.
 
-use super::{encode, keys, read_all, read_one, CursorId, Store, StoreError};
+use super::{encode, keys, CursorId, Store, StoreError};
 use crate::domain::workspace::{Assignment, DossierRow};
 
 const ROWS_TREE: &str = "workspace_rows";
@@ -64,9 +64,9 @@ const READING_ASSIGNMENTS: &str = "reading assignments";
 
 impl Store {
     fn workspace_tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
-        self.db
+        self.db()?
             .open_tree(name)
-            .map_err(|e| StoreError::io("opening the workspace's tree", e))
+            .map_err(|e| self.failed("opening the workspace's tree", e))
     }
 
     /// The seq the read model has applied every event through (0: empty).
@@ -74,7 +74,7 @@ impl Store {
         let tree = self.workspace_tree(ROWS_TREE)?;
         match tree
             .get(THROUGH)
-            .map_err(|e| StoreError::io("reading the workspace's position", e))?
+            .map_err(|e| self.failed("reading the workspace's position", e))?
         {
             None => Ok(0),
             Some(bytes) => keys::read_u64(THROUGH, &bytes),
@@ -87,26 +87,28 @@ impl Store {
         ma_ho_so: &str,
     ) -> Result<Option<DossierRow>, StoreError> {
         let tree = self.workspace_tree(ROWS_TREE)?;
-        read_one(&tree, &row_key(agency, ma_ho_so), READING_ROWS)
+        self.read_one(&tree, &row_key(agency, ma_ho_so), READING_ROWS)
     }
 
     /// Every row of one agency, in MaHoSo order.
     pub fn workspace_rows(&self, agency: &str) -> Result<Vec<DossierRow>, StoreError> {
         let tree = self.workspace_tree(ROWS_TREE)?;
-        read_all(&tree, row_prefix(agency), READING_ROWS)
+        self.read_all(&tree, row_prefix(agency), READING_ROWS)
     }
 
     /// Writes `rows` and the new position in one atomic batch, and flushes.
     /// A dossier forwarded to another agency (liên thông) leaves its old
     /// agency's rows: the row there is removed in the same batch.
     pub fn put_workspace_rows(&self, rows: &[DossierRow], through: u64) -> Result<(), StoreError> {
+        // Refused at once while the store recovers from a failed write.
+        self.write_db()?;
         let tree = self.workspace_tree(ROWS_TREE)?;
         let mut batch = sled::Batch::default();
         for row in rows {
             let index = agency_key(&row.ma_ho_so);
             let before = tree
                 .get(&index)
-                .map_err(|e| StoreError::io(READING_ROWS, e))?;
+                .map_err(|e| self.failed(READING_ROWS, e))?;
             if let Some(old) = before.filter(|old| **old != *row.agency_code.as_bytes()) {
                 let old = String::from_utf8_lossy(&old).into_owned();
                 batch.remove(row_key(&old, &row.ma_ho_so));
@@ -116,7 +118,7 @@ impl Store {
         }
         batch.insert(THROUGH, through.to_be_bytes().to_vec());
         tree.apply_batch(batch)
-            .map_err(|e| StoreError::io("storing the workspace's rows", e))?;
+            .map_err(|e| self.failed("storing the workspace's rows", e))?;
         self.flush()
     }
 
@@ -124,14 +126,14 @@ impl Store {
     /// rebuilds it from the event stream. Assignments are kept: they are
     /// the module's own data, in no event.
     pub fn drop_workspace_read_model(&self, partner: &str) -> Result<(), StoreError> {
-        self.db
+        self.write_db()?
             .drop_tree(ROWS_TREE)
-            .map_err(|e| StoreError::io("dropping the workspace's rows", e))?;
+            .map_err(|e| self.failed("dropping the workspace's rows", e))?;
         let mut cursor = vec![keys::CURSOR];
         cursor.extend_from_slice(CursorId::Workspace(partner.to_string()).name().as_bytes());
-        self.db
+        self.write_db()?
             .remove(cursor)
-            .map_err(|e| StoreError::io("removing the workspace's cursor", e))?;
+            .map_err(|e| self.failed("removing the workspace's cursor", e))?;
         self.flush()
     }
 
@@ -141,7 +143,7 @@ impl Store {
         ma_ho_so: &str,
     ) -> Result<Option<Assignment>, StoreError> {
         let tree = self.workspace_tree(ASSIGNMENTS_TREE)?;
-        read_one(
+        self.read_one(
             &tree,
             &assignment_key(agency, ma_ho_so),
             READING_ASSIGNMENTS,
@@ -151,7 +153,7 @@ impl Store {
     /// Every assignment of one agency, in MaHoSo order.
     pub fn workspace_assignments(&self, agency: &str) -> Result<Vec<Assignment>, StoreError> {
         let tree = self.workspace_tree(ASSIGNMENTS_TREE)?;
-        read_all(&tree, assignment_prefix(agency), READING_ASSIGNMENTS)
+        self.read_all(&tree, assignment_prefix(agency), READING_ASSIGNMENTS)
     }
 
     /// Stores `assignment` if the stored one is still `expected` (`None`:
@@ -163,10 +165,11 @@ impl Store {
         assignment: &Assignment,
     ) -> Result<bool, StoreError> {
         let key = assignment_key(&assignment.agency_code, &assignment.ma_ho_so);
+        self.write_db()?;
         let swapped = self
             .workspace_tree(ASSIGNMENTS_TREE)?
             .compare_and_swap(&key, expected.map(encode), Some(encode(assignment)))
-            .map_err(|e| StoreError::io("storing an assignment", e))?;
+            .map_err(|e| self.failed("storing an assignment", e))?;
         if swapped.is_err() {
             return Ok(false);
         }

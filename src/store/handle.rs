@@ -1,0 +1,237 @@
+//! The sled handle behind `Store`, and what happens when a write fails.
+//!
+//! sled 0.34 keeps the first I/O error of its log (a full disk, EIO) as a
+//! sticky "global error": from then on every operation that needs the log —
+//! every write and flush, and also reads that must split or merge a node on
+//! their way — fails with it until the database is opened again, even after
+//! space is back. Its memory also still holds writes that never reached disk
+//! (a group applied in memory whose flush failed), which readers would see
+//! and a restart would lose. So a failed write puts the store in a *fault*:
+//!
+//! - writes are refused at once with `StoreError::Unavailable` (nothing is
+//!   handed to sled, so nothing half-written can appear), and the
+//!   `StorageCondition` watch says why (gRPC health turns NOT_SERVING);
+//! - a recovery thread releases the disk reserve (a file of
+//!   `RESERVE_BYTES` kept in the data directory for this moment: sled cannot
+//!   even open on a disk with no free byte), drops the poisoned handle and
+//!   opens the directory again, so reads serve exactly what was flushed;
+//! - once `RESUME_FREE_BYTES` are free again it takes the reserve back,
+//!   lifts the fault and writes are accepted again.
+//!
+//! Every open bumps a *generation*: work applied to one handle and flushed
+//! through another is never acknowledged (`Txn::apply`, `Store::flush_generation`).
+
+use super::StoreError;
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Space kept free in the data directory for the store to reopen and serve
+/// reads on a disk that filled up.
+pub const RESERVE_BYTES: u64 = 8 << 20;
+/// Free space (beside the reserve) needed before writes resume.
+pub const RESUME_FREE_BYTES: u64 = RESERVE_BYTES + (8 << 20);
+/// The reserve's file name inside the data directory.
+pub const RESERVE_FILE: &str = "disk-reserve";
+
+const RECHECK: Duration = Duration::from_millis(250);
+/// How long a reader waits for a reopen in progress before giving up.
+const READ_WAIT: Duration = Duration::from_secs(2);
+
+/// Whether the store accepts writes now, and if not, why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StorageCondition {
+    Writable,
+    RefusingWrites { reason: String },
+}
+
+pub(super) struct Handle {
+    dir: PathBuf,
+    cache_capacity_bytes: u64,
+    slot: Mutex<Slot>,
+    reopened: Condvar,
+    condition: watch::Sender<StorageCondition>,
+}
+
+struct Slot {
+    /// `None` only while a reopen is in progress.
+    db: Option<sled::Db>,
+    generation: u64,
+    fault: Option<String>,
+}
+
+impl Handle {
+    pub(super) fn open(dir: &Path, cache_capacity_bytes: u64) -> Result<Handle, StoreError> {
+        let db = open_db(dir, cache_capacity_bytes)?;
+        let handle = Handle {
+            dir: dir.to_path_buf(),
+            cache_capacity_bytes,
+            slot: Mutex::new(Slot {
+                db: Some(db),
+                generation: 0,
+                fault: None,
+            }),
+            reopened: Condvar::new(),
+            condition: watch::Sender::new(StorageCondition::Writable),
+        };
+        if let Err(e) = take_reserve(dir) {
+            tracing::warn!(dir = %dir.display(), error = %e, bytes = RESERVE_BYTES, "cannot keep a disk reserve; on a full disk reads may fail until space is back");
+        }
+        Ok(handle)
+    }
+
+    fn slot(&self) -> MutexGuard<'_, Slot> {
+        // A panic while holding this lock cannot leave the slot half-changed
+        // (each change is one assignment), so a poisoned lock is still usable.
+        self.slot.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The handle to read through (waits briefly for a reopen in progress).
+    pub(super) fn read(&self) -> Result<sled::Db, StoreError> {
+        let deadline = Instant::now() + READ_WAIT;
+        let mut slot = self.slot();
+        loop {
+            if let Some(db) = &slot.db {
+                return Ok(db.clone());
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(StoreError::Unavailable {
+                    reason: "the data directory is being reopened after a write failure".into(),
+                });
+            }
+            slot = self
+                .reopened
+                .wait_timeout(slot, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// The handle to write through and its generation, unless writes are
+    /// refused now.
+    pub(super) fn write(&self) -> Result<(sled::Db, u64), StoreError> {
+        let slot = self.slot();
+        if let Some(reason) = &slot.fault {
+            return Err(StoreError::Unavailable {
+                reason: reason.clone(),
+            });
+        }
+        match &slot.db {
+            Some(db) => Ok((db.clone(), slot.generation)),
+            None => Err(StoreError::Unavailable {
+                reason: "the data directory is being reopened".into(),
+            }),
+        }
+    }
+
+    pub(super) fn generation(&self) -> u64 {
+        self.slot().generation
+    }
+
+    pub(super) fn condition(&self) -> watch::Receiver<StorageCondition> {
+        self.condition.subscribe()
+    }
+
+    /// Records a failed sled operation: an I/O error puts the store in a
+    /// fault (once) and starts its recovery.
+    pub(super) fn failed(self: &std::sync::Arc<Self>, action: &'static str, e: sled::Error) -> StoreError {
+        if matches!(e, sled::Error::Io(_)) {
+            let mut slot = self.slot();
+            if slot.fault.is_none() {
+                let reason = format!("{action} failed: {e}");
+                tracing::error!(dir = %self.dir.display(), reason = %reason, "storage refuses writes until it has recovered");
+                slot.fault = Some(reason.clone());
+                drop(slot);
+                self.condition
+                    .send_replace(StorageCondition::RefusingWrites { reason });
+                let handle = self.clone();
+                let started = std::thread::Builder::new()
+                    .name("lienthong-store-recovery".into())
+                    .spawn(move || handle.recover());
+                if let Err(e) = started {
+                    tracing::error!(error = %e, "cannot start the storage recovery; restart the hub once space is back");
+                }
+            }
+        }
+        StoreError::io(action, e)
+    }
+
+    /// Runs in its own thread while the store is in a fault.
+    fn recover(&self) {
+        // Room for sled to open again; then a clean handle for readers.
+        let _ = std::fs::remove_file(self.dir.join(RESERVE_FILE));
+        self.reopen();
+        loop {
+            std::thread::sleep(RECHECK);
+            let free = fs2::available_space(&self.dir).unwrap_or(0);
+            if free < RESUME_FREE_BYTES {
+                continue;
+            }
+            if let Err(e) = take_reserve(&self.dir) {
+                tracing::warn!(error = %e, "cannot take the disk reserve back yet");
+                continue;
+            }
+            // The handle opened on the full disk may have failed a write of
+            // its own since (a read that split a node): open again, so that
+            // no sticky error outlives the fault.
+            self.reopen();
+            self.slot().fault = None;
+            self.condition.send_replace(StorageCondition::Writable);
+            tracing::warn!(dir = %self.dir.display(), free_bytes = free, "storage accepts writes again");
+            return;
+        }
+    }
+
+    /// Drops the current handle and opens the directory again, retrying
+    /// until it opens (sled's lock is free only once every clone of the old
+    /// handle is gone; a full disk may refuse the open for a while).
+    fn reopen(&self) {
+        let old = {
+            let mut slot = self.slot();
+            slot.generation += 1;
+            slot.db.take()
+        };
+        drop(old);
+        loop {
+            match open_db(&self.dir, self.cache_capacity_bytes) {
+                Ok(db) => {
+                    self.slot().db = Some(db);
+                    self.reopened.notify_all();
+                    tracing::info!(dir = %self.dir.display(), "data directory reopened");
+                    return;
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "reopening the data directory; retrying");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        }
+    }
+}
+
+fn open_db(dir: &Path, cache_capacity_bytes: u64) -> Result<sled::Db, StoreError> {
+    sled::Config::new()
+        .path(dir)
+        .cache_capacity(cache_capacity_bytes)
+        .mode(sled::Mode::HighThroughput)
+        .open()
+        .map_err(|source| StoreError::Open {
+            path: dir.display().to_string(),
+            source,
+        })
+}
+
+/// Makes sure the reserve file holds `RESERVE_BYTES` of allocated space.
+fn take_reserve(dir: &Path) -> std::io::Result<()> {
+    let path = dir.join(RESERVE_FILE);
+    let file = super::dir::private_file(&path)?;
+    if let Err(e) = fs2::FileExt::allocate(&file, RESERVE_BYTES) {
+        // Half a reserve is worse than none: it would hide that there is none.
+        drop(file);
+        let _ = std::fs::remove_file(&path);
+        return Err(e);
+    }
+    file.sync_all()
+}
