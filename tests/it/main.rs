@@ -23,6 +23,7 @@ mod idempotency;
 mod notifications;
 mod reconcile;
 mod retention;
+mod storage;
 mod subscription;
 mod transitions;
 mod web;

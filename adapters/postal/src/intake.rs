@@ -172,8 +172,8 @@ fn log(event: &TrackingEvent, state: TrackingState, advanced: bool, now: Trackin
             code = %event.code,
             state = %state,
             time = %event.time,
-            location = %event.location,
-            note = %event.note,
+            // Not the location nor the note: they name the recipient, their
+            // address or phone (personal data stays out of the log).
             "postal delivery trouble"
         );
     } else if !advanced {
