@@ -7,7 +7,8 @@
 //!   requested (400). Only then is the payment recorded in the hub, keyed
 //!   by `MaGiaoDich`; a duplicate callback changes nothing. A hub that
 //!   cannot decide now gets the gateway a 503, so it calls again.
-//! - `GET payments/{reference}` — where one payment stands (no payer data).
+//! - `GET payments/{reference}` — where one payment stands (no payer data);
+//!   only with `Authorization: Bearer <read_token>` (401 otherwise).
 
 use crate::core::{Core, Settled, Success};
 use crate::ledger::PaymentRecord;
@@ -17,10 +18,11 @@ use crate::protocol::{
 };
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use lienthong_adapter::auth::check_bearer;
 use lienthong_adapter::vietnam_time;
 use std::sync::Arc;
 
@@ -201,7 +203,20 @@ fn success_fields(cb: &Callback) -> Result<(), String> {
     Ok(())
 }
 
-async fn payment(State(core): State<Arc<Core>>, Path(reference): Path<String>) -> Response {
+async fn payment(
+    State(core): State<Arc<Core>>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    if !check_bearer(&headers, &core.settings.read_token).is_valid() {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({
+                "error": "a bearer token (the adapter's `read_token`) is required"
+            })),
+        )
+            .into_response();
+    }
     match core.ledger.get(&reference) {
         Some(record) => Json(view(&record)).into_response(),
         None => (

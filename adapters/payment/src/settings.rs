@@ -17,6 +17,7 @@
 //! treasury_code = "0011"                        # MaKhoBac
 //! treasury_name = "KBNN Hà Nội"                 # TenKhoBac (optional)
 //! revenue_account = "7111"                      # TaiKhoanThuNSNN
+//! read_token = "…"                              # required: bearer for GET payments/{reference}
 //! ```
 
 use lienthong_adapter::ma_xac_thuc::check_signed_setting;
@@ -47,6 +48,11 @@ pub struct Settings {
     #[serde(default)]
     pub treasury_name: String,
     pub revenue_account: String,
+    /// The bearer token `GET payments/{reference}` requires (it shows
+    /// amounts, banks and transaction ids). Required: without it the adapter
+    /// does not start.
+    #[serde(default)]
+    pub read_token: String,
 }
 
 fn default_timeout() -> u64 {
@@ -75,6 +81,7 @@ impl CheckSettings for Settings {
             check_signed_setting(key, value)?;
         }
         check_secret_len("secret", &self.secret, 8)?;
+        check_read_token(&self.read_token)?;
         check_range("timeout_seconds", self.timeout_seconds, 1..=300)?;
         check_range(
             "query_interval_seconds",
@@ -97,6 +104,18 @@ impl CheckSettings for Settings {
         }
         Ok(())
     }
+}
+
+/// The read-out is never open: a missing or short `read_token` stops the
+/// adapter at start.
+fn check_read_token(token: &str) -> Result<(), AdapterConfigError> {
+    if token.trim().len() < 16 {
+        return Err(AdapterConfigError::new(
+            "read_token",
+            "is required (at least 16 characters): it is the bearer token GET payments/{reference} asks for",
+        ));
+    }
+    Ok(())
 }
 
 impl Settings {
@@ -130,10 +149,24 @@ mod tests {
             beneficiary_bank = "VCB"
             treasury_code = "0011"
             revenue_account = "7111"
+            read_token = "read-token-0123456789"
             {extra}
             "#
         );
         text.parse().expect("toml")
+    }
+
+    // issue 10 defect 9
+    #[test]
+    fn an_adapter_without_a_read_token_refuses_to_start_naming_the_key() {
+        let mut without = table("");
+        without.remove("read_token");
+        let e = Settings::from_table(&without).expect_err("no read_token");
+        assert_eq!(e.key, "read_token", "{e}");
+        let mut short = table("");
+        short.insert("read_token".into(), "short".into());
+        let e = Settings::from_table(&short).expect_err("short read_token");
+        assert_eq!(e.key, "read_token", "{e}");
     }
 
     #[test]

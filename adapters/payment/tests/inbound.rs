@@ -324,10 +324,29 @@ async fn unknown_payment_view_is_404() {
     let response = h
         .http
         .get(format!("{}/payments/nope", h.routes_url))
+        .bearer_auth(common::READ_TOKEN)
         .send()
         .await
         .expect("get");
     assert_eq!(response.status().as_u16(), 404);
+}
+
+// issue 10 defect 9
+#[tokio::test]
+async fn the_payment_view_answers_only_with_the_read_token() {
+    let h = start(callbacks_only()).await;
+    let reference = h.create_payment(1).await;
+    for bearer in [None, Some("wrong-token-0123456789")] {
+        let mut request = h.http.get(format!("{}/payments/{reference}", h.routes_url));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("get");
+        assert_eq!(response.status().as_u16(), 401, "{bearer:?}");
+        let body = response.text().await.unwrap();
+        assert!(!body.contains(&reference), "nothing of the payment leaks: {body}");
+    }
+    assert_eq!(h.payment_state(&reference).await["reference"], reference);
 }
 
 #[tokio::test]

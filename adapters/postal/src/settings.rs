@@ -15,6 +15,7 @@
 //! webhook_tolerance_seconds = 300
 //! poll_interval_seconds = 30       # poll mode
 //! delivery_cod = "unpaid_fees"     # "none" (default), "unpaid_fees" or an amount in VND
+//! read_token = "…"                 # required: bearer for GET orders/{ma_ho_so} and GET status
 //! [partners.adapter.event_map]     # provider code → canonical state
 //! "PICKUP:CREATED" = "pickup_requested"
 //! "DELIVERY:CREATED" = "delivery_requested"
@@ -141,7 +142,8 @@ pub struct Settings {
     pub pickup_cod: Cod,
     pub delivery_cod: Cod,
     pub provider_name: String,
-    /// When set, `GET orders/{ma_ho_so}` needs `Authorization: Bearer <it>`.
+    /// `GET orders/{ma_ho_so}` and `GET status` need `Authorization:
+    /// Bearer <it>`; required (at least 16 characters).
     pub read_token: String,
 }
 
@@ -186,6 +188,12 @@ impl Settings {
                 ))
             }
         };
+        if raw.read_token.trim().len() < 16 {
+            return Err(AdapterConfigError::new(
+                "read_token",
+                "is required (at least 16 characters): it is the bearer token GET orders/{ma_ho_so} and GET status ask for",
+            ));
+        }
         if mode == Mode::Webhook && raw.webhook_secret.trim().len() < 16 {
             return Err(AdapterConfigError::new(
                 "webhook_secret",
@@ -325,6 +333,7 @@ mod tests {
         endpoint = "http://127.0.0.1:9/"
         api_key = "key"
         webhook_secret = "0123456789abcdef"
+        read_token = "read-token-0123456789"
         [event_map]
         "PICKUP:CREATED" = "pickup_requested"
         "DELIVERY:CREATED" = "delivery_requested"
@@ -333,6 +342,15 @@ mod tests {
         name = "Một cửa"
         address = "1 Trần Hưng Đạo"
     "#;
+
+    // issue 10 defect 9
+    #[test]
+    fn an_adapter_without_a_read_token_refuses_to_start_naming_the_key() {
+        let mut without = table(BASE);
+        without.remove("read_token");
+        let e = Settings::from_table(&without).expect_err("no read_token");
+        assert_eq!(e.key, "read_token", "{e}");
+    }
 
     #[test]
     fn reads_a_complete_table() {

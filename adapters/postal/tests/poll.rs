@@ -13,6 +13,7 @@ use std::time::Duration;
 async fn status(rig: &Rig) -> serde_json::Value {
     rig.http
         .get(format!("{}/status", rig.partner_url))
+        .bearer_auth(codes::READ_TOKEN)
         .send()
         .await
         .unwrap()

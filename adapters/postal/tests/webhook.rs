@@ -283,3 +283,24 @@ async fn the_autopilot_runs_orders_to_the_end() {
     rig.eventually("one return_result", |r| returned_keys(&r.hub).len() == 1)
         .await;
 }
+
+// issue 10 defect 9
+#[tokio::test]
+async fn the_tracking_read_outs_answer_only_with_the_read_token() {
+    let rig = Rig::webhook().await;
+    let ma = rig.delivery_order(7).await;
+    for path in [format!("orders/{ma}"), "status".to_string()] {
+        for bearer in [None, Some("wrong-token-0123456789")] {
+            let mut request = rig.http.get(format!("{}/{path}", rig.partner_url));
+            if let Some(token) = bearer {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 401, "{path} {bearer:?}");
+            let body = response.text().await.unwrap();
+            assert!(!body.contains("delivery_requested"), "{body}");
+        }
+    }
+    let (status, tracking) = rig.tracking(&ma).await;
+    assert_eq!(status, 200, "{tracking}");
+}

@@ -98,10 +98,16 @@ pub async fn wait_status(hub: &TestHub, id: u64, wanted: i32) -> pb::GetDossierR
     );
 }
 
-/// GET `path` below `partner`'s inbound routes, which must answer 200 with JSON.
-pub async fn inbound_json(hub: &TestHub, partner: &str, path: &str) -> serde_json::Value {
+/// GET `path` below `partner`'s inbound routes with the adapter's read
+/// token, which must answer 200 with JSON.
+pub async fn inbound_json(
+    hub: &TestHub,
+    partner: &str,
+    path: &str,
+    read_token: &str,
+) -> serde_json::Value {
     let url = format!("{}/{path}", inbound_url(hub, partner));
-    let (status, body) = http("GET", &url, None, None).await;
+    let (status, body) = http("GET", &url, Some(read_token), None).await;
     assert_eq!(status, 200, "{url}: {body}");
     body
 }

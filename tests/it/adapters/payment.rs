@@ -94,7 +94,13 @@ pub async fn dossier_owing(hub: &TestHub, key: &str) -> (pb::Dossier, String) {
 }
 
 async fn payment_state(hub: &TestHub, reference: &str) -> serde_json::Value {
-    inbound_json(hub, PARTNER, &format!("payments/{reference}")).await
+    inbound_json(
+        hub,
+        PARTNER,
+        &format!("payments/{reference}"),
+        lienthong_adapter_payment::simulator::READ_TOKEN,
+    )
+    .await
 }
 
 async fn wait_payment(hub: &TestHub, reference: &str, state: &str) -> serde_json::Value {

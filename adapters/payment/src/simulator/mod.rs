@@ -28,6 +28,10 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 
+/// The adapter's `read_token` in `adapter_settings`: the bearer token
+/// `GET payments/{reference}` asks for.
+pub const READ_TOKEN: &str = "payment-sim-read-token-0001";
+
 /// Who the simulated gateway knows: one partner and its shared secret.
 pub type SimConfig = lienthong_adapter::ma_xac_thuc::SharedSecret;
 
@@ -97,6 +101,7 @@ impl Simulator {
             ("beneficiary_bank", "VCB"),
             ("treasury_code", "0011"),
             ("revenue_account", "7111"),
+            ("read_token", READ_TOKEN),
         ] {
             table.insert(key.into(), value.into());
         }

@@ -13,6 +13,8 @@ use std::time::Duration;
 
 pub const PARTNER_CODE: &str = "LIENTHONG";
 pub const SECRET: &str = "test-shared-secret";
+/// The adapter's `read_token`: `GET payments/{reference}` asks for it.
+pub const READ_TOKEN: &str = "test-read-token-0123";
 pub const MA_HO_SO: &str = "000.00.01.H22-251122-00017";
 
 pub use lienthong_adapter::testing::{FakeHub, RunningTasks};
@@ -112,6 +114,7 @@ pub async fn adapter(endpoint: &str, hub: Arc<FakeHub>, options: Options) -> Tes
             treasury_code = "0011"
             treasury_name = "KBNN Hà Nội"
             revenue_account = "7111"
+            read_token = "{READ_TOKEN}"
             {extra}
             "#,
             secret = options.adapter_secret,
@@ -192,6 +195,7 @@ impl Harness {
     pub async fn payment_state(&self, reference: &str) -> serde_json::Value {
         self.http
             .get(format!("{}/payments/{reference}", self.routes_url))
+            .bearer_auth(READ_TOKEN)
             .send()
             .await
             .expect("GET payments")

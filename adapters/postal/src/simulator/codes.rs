@@ -36,6 +36,10 @@ pub fn event_map_table() -> toml::Table {
         .collect()
 }
 
+/// The adapter's `read_token` in `adapter_settings`: the bearer token its
+/// read-outs (`GET orders/{ma_ho_so}`, `GET status`) ask for.
+pub const READ_TOKEN: &str = "postal-sim-read-token-0001";
+
 /// A complete `[partners.adapter]` table (without `kind`) for this simulator:
 /// webhook mode when `webhook` is true, polling every second otherwise. One
 /// agency is configured: `agency_code`.
@@ -67,6 +71,7 @@ pub(crate) fn adapter_settings(
         t.insert("poll_interval_seconds".into(), toml::Value::Integer(1));
     }
     t.insert("delivery_cod".into(), "unpaid_fees".into());
+    t.insert("read_token".into(), READ_TOKEN.into());
     t.insert("event_map".into(), toml::Value::Table(event_map_table()));
     t.insert("agencies".into(), toml::Value::Table(agencies));
     t

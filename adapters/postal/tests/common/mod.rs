@@ -118,6 +118,7 @@ impl Rig {
         let r = self
             .http
             .get(format!("{}/orders/{ma_ho_so}", self.partner_url))
+            .bearer_auth(lienthong_adapter_postal::simulator::codes::READ_TOKEN)
             .send()
             .await
             .unwrap();
