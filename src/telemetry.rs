@@ -36,9 +36,7 @@ where
     let _ = match format {
         LogFormat::Text => builder
             .with_ansi(false)
-            .fmt_fields(
-                tracing_subscriber::fmt::format::debug_fn(escaped_field).delimited(" "),
-            )
+            .fmt_fields(tracing_subscriber::fmt::format::debug_fn(escaped_field).delimited(" "))
             .try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
@@ -83,7 +81,10 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 
 fn needs_escape(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+        )
         || ('\u{202a}'..='\u{202e}').contains(&c)
         || ('\u{2066}'..='\u{2069}').contains(&c)
 }
@@ -98,7 +99,9 @@ mod tests {
         let hostile = "000.00.01.H22-261201-00001\n2026-12-01T00:00:00Z  INFO lienthong: forged\r\x1b[31m\u{7f}\u{85}\u{2028}\u{202e}";
         let escaped = escape(hostile);
         assert!(
-            !escaped.chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{202e}'),
+            !escaped
+                .chars()
+                .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{202e}'),
             "{escaped:?}"
         );
         assert!(escaped.contains("\\n2026-12-01"), "{escaped}");

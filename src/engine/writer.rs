@@ -138,13 +138,15 @@ fn flush_loop(store: Store, flushes: std_mpsc::Receiver<Applied>, committed: wat
             }
         }
         // Only groups applied to the handle that was flushed are durable.
-        let failure_of = |group: &Applied| match &flushed {
+        let failure_of = |group: &Applied| {
+            match &flushed {
             Ok(generation) if *generation == group.generation => None,
             Ok(_) => Some(
                 "the data directory was reopened after a write failure before this group was flushed"
                     .to_string(),
             ),
             Err(e) => Some(e.to_string()),
+        }
         };
         let durable_seq = groups
             .iter()

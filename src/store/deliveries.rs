@@ -83,8 +83,7 @@ impl Store {
             .scan_prefix(partner_key(PARKED, partner))
             .take(limit)
             .map(|item| {
-                let (key, value) =
-                    item.map_err(|e| self.failed("reading parked deliveries", e))?;
+                let (key, value) = item.map_err(|e| self.failed("reading parked deliveries", e))?;
                 decode(&key, &value)
             })
             .collect()

@@ -33,8 +33,13 @@ pub(super) fn prepare(dir: &Path) -> Result<(), StoreError> {
                 });
             }
             if mode != DIR_MODE {
-                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(DIR_MODE))
-                    .map_err(failed)?;
+                // Readable by others but not writable: narrowed when we may
+                // (we own it); otherwise said, since nobody can swap it.
+                if let Err(e) =
+                    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(DIR_MODE))
+                {
+                    tracing::warn!(path = %dir.display(), mode = %format!("{mode:04o}"), error = %e, "cannot make the data directory private (0700)");
+                }
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -136,7 +136,11 @@ impl Handle {
 
     /// Records a failed sled operation: an I/O error puts the store in a
     /// fault (once) and starts its recovery.
-    pub(super) fn failed(self: &std::sync::Arc<Self>, action: &'static str, e: sled::Error) -> StoreError {
+    pub(super) fn failed(
+        self: &std::sync::Arc<Self>,
+        action: &'static str,
+        e: sled::Error,
+    ) -> StoreError {
         if matches!(e, sled::Error::Io(_)) {
             let mut slot = self.slot();
             if slot.fault.is_none() {

@@ -36,8 +36,7 @@ impl Store {
     pub fn remove_idempotency_before(&self, older_than: UnixMillis) -> Result<usize, StoreError> {
         let mut removed = 0;
         for item in self.db()?.scan_prefix([keys::IDEMPOTENCY]) {
-            let (key, value) =
-                item.map_err(|e| self.failed("reading idempotency records", e))?;
+            let (key, value) = item.map_err(|e| self.failed("reading idempotency records", e))?;
             let record: IdempotencyRecord = decode(&key, &value)?;
             if record.created_at < older_than {
                 self.write_db()?

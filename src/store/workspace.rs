@@ -106,9 +106,7 @@ impl Store {
         let mut batch = sled::Batch::default();
         for row in rows {
             let index = agency_key(&row.ma_ho_so);
-            let before = tree
-                .get(&index)
-                .map_err(|e| self.failed(READING_ROWS, e))?;
+            let before = tree.get(&index).map_err(|e| self.failed(READING_ROWS, e))?;
             if let Some(old) = before.filter(|old| **old != *row.agency_code.as_bytes()) {
                 let old = String::from_utf8_lossy(&old).into_owned();
                 batch.remove(row_key(&old, &row.ma_ho_so));

@@ -142,7 +142,11 @@ async fn a_full_disk_refuses_writes_keeps_reads_and_writes_resume_once_space_is_
         refused.message()
     );
     assert_eq!(client.dossier_count().await, before);
-    assert_eq!(before, acknowledged.len(), "exactly the acknowledged dossiers are there");
+    assert_eq!(
+        before,
+        acknowledged.len(),
+        "exactly the acknowledged dossiers are there"
+    );
     // Every acknowledged dossier reads as it was acknowledged.
     for dossier in &acknowledged {
         let read = client.get(dossier.id).await.expect("readable while full");

@@ -5,7 +5,8 @@
 //!   dossier's outstanding fees and the receipt information the treasury
 //!   needs; the payment URL is the partner's reference ([`sink`]).
 //! - **Inbound**: `POST callback` (verified, idempotent `record_payment`)
-//!   and `GET payments/{reference}` ([`routes`]).
+//!   and `GET payments/{reference}`, with the `read_token` bearer only
+//!   ([`routes`]).
 //! - **Task**: re-QUERY of pending payments until final, and GET_BILL of
 //!   paid ones ([`requery`]).
 //! - **Simulator**: the gateway itself, with misbehaviour switches

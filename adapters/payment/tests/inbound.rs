@@ -344,7 +344,10 @@ async fn the_payment_view_answers_only_with_the_read_token() {
         let response = request.send().await.expect("get");
         assert_eq!(response.status().as_u16(), 401, "{bearer:?}");
         let body = response.text().await.unwrap();
-        assert!(!body.contains(&reference), "nothing of the payment leaks: {body}");
+        assert!(
+            !body.contains(&reference),
+            "nothing of the payment leaks: {body}"
+        );
     }
     assert_eq!(h.payment_state(&reference).await["reference"], reference);
 }

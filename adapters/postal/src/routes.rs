@@ -8,6 +8,9 @@
 //!   otherwise — including duplicates and late events.
 //! - `GET orders/{ma_ho_so}` — the tracking state of the dossier's orders.
 //! - `GET status` — the mode and, when polling, the cursor and last error.
+//!
+//! Both read-outs answer only `Authorization: Bearer <read_token>` (401
+//! otherwise); the settings refuse an adapter without a `read_token`.
 
 use crate::intake::Intake;
 use crate::poller::PollStatus;

@@ -83,7 +83,13 @@ async fn finish(hub: &TestHub, id: u64, key: &str) {
 }
 
 async fn tracking(hub: &TestHub, ma_ho_so: &str) -> serde_json::Value {
-    inbound_json(hub, PARTNER, &format!("orders/{ma_ho_so}"), codes::READ_TOKEN).await
+    inbound_json(
+        hub,
+        PARTNER,
+        &format!("orders/{ma_ho_so}"),
+        codes::READ_TOKEN,
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

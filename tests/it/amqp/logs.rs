@@ -21,7 +21,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const POSTAL: &str = "postal-logs";
 const POSTAL_TOKEN: &str = "postal-logs-token-0001";
 /// A line of its own if a newline got through unescaped.
-const FORGED: &str = "\n1999-01-01T00:00:00.000000Z  WARN lienthong: FORGED \x1b[2J\x1b]0;pwned\x07\u{202e}";
+const FORGED: &str =
+    "\n1999-01-01T00:00:00.000000Z  WARN lienthong: FORGED \x1b[2J\x1b]0;pwned\x07\u{202e}";
 
 /// Personal data no log line at info or above may hold.
 const PERSONAL: [&str; 8] = [
