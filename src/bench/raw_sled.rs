@@ -72,6 +72,10 @@ pub(super) fn dir_size(dir: &std::path::Path) -> u64 {
     let mut total = 0;
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
+            // The hub's disk reserve is a fixed 8 MiB, not data per dossier.
+            if entry.file_name() == lienthong::store::RESERVE_FILE {
+                continue;
+            }
             match entry.metadata() {
                 Ok(m) if m.is_dir() => total += dir_size(&entry.path()),
                 Ok(m) => total += m.len(),
