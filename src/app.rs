@@ -9,6 +9,9 @@ use crate::engine::EngineSettings;
 use crate::grpc::{self, ServeSettings};
 use crate::hub::DeadLetters;
 use crate::hub::{AdapterDeliveries, Hub, HubError, RetentionSettings};
+/// The file in the data directory that keeps disk space for the store to
+/// recover on a full disk (not data: tools that measure the data skip it).
+pub use crate::store::RESERVE_FILE as DISK_RESERVE_FILE;
 use crate::store::{Store, StoreError};
 use crate::web::{self, WebError};
 use crate::workspace::{self, WorkspaceError};

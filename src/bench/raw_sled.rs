@@ -73,7 +73,7 @@ pub(super) fn dir_size(dir: &std::path::Path) -> u64 {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             // The hub's disk reserve is a fixed 8 MiB, not data per dossier.
-            if entry.file_name() == lienthong::store::RESERVE_FILE {
+            if entry.file_name() == lienthong::app::DISK_RESERVE_FILE {
                 continue;
             }
             match entry.metadata() {

@@ -102,7 +102,7 @@ async fn a_full_disk_refuses_writes_keeps_reads_and_writes_resume_once_space_is_
     let mut client = hub.client(common::ONE_STOP).await;
     assert_eq!(health(hub.addr).await, ServingStatus::Serving);
     assert!(
-        data.join(lienthong::store::RESERVE_FILE).exists(),
+        data.join(lienthong::app::DISK_RESERVE_FILE).exists(),
         "the store keeps a disk reserve"
     );
 
