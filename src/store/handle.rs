@@ -150,10 +150,11 @@ impl Handle {
                 drop(slot);
                 self.condition
                     .send_replace(StorageCondition::RefusingWrites { reason });
-                let handle = self.clone();
+                // Weak: a hub that stops during the fault lets its store go.
+                let handle = std::sync::Arc::downgrade(self);
                 let started = std::thread::Builder::new()
                     .name("lienthong-store-recovery".into())
-                    .spawn(move || handle.recover());
+                    .spawn(move || Handle::recover(handle));
                 if let Err(e) = started {
                     tracing::error!(error = %e, "cannot start the storage recovery; restart the hub once space is back");
                 }
@@ -162,28 +163,33 @@ impl Handle {
         StoreError::io(action, e)
     }
 
-    /// Runs in its own thread while the store is in a fault.
-    fn recover(&self) {
-        // Room for sled to open again; then a clean handle for readers.
-        let _ = std::fs::remove_file(self.dir.join(RESERVE_FILE));
-        self.reopen();
+    /// Runs in its own thread while the store is in a fault; ends when the
+    /// fault is lifted or the store is gone.
+    fn recover(handle: std::sync::Weak<Handle>) {
+        {
+            let Some(this) = handle.upgrade() else { return };
+            // Room for sled to open again; then a clean handle for readers.
+            let _ = std::fs::remove_file(this.dir.join(RESERVE_FILE));
+            this.reopen();
+        }
         loop {
             std::thread::sleep(RECHECK);
-            let free = fs2::available_space(&self.dir).unwrap_or(0);
+            let Some(this) = handle.upgrade() else { return };
+            let free = fs2::available_space(&this.dir).unwrap_or(0);
             if free < RESUME_FREE_BYTES {
                 continue;
             }
-            if let Err(e) = take_reserve(&self.dir) {
+            if let Err(e) = take_reserve(&this.dir) {
                 tracing::warn!(error = %e, "cannot take the disk reserve back yet");
                 continue;
             }
             // The handle opened on the full disk may have failed a write of
             // its own since (a read that split a node): open again, so that
             // no sticky error outlives the fault.
-            self.reopen();
-            self.slot().fault = None;
-            self.condition.send_replace(StorageCondition::Writable);
-            tracing::warn!(dir = %self.dir.display(), free_bytes = free, "storage accepts writes again");
+            this.reopen();
+            this.slot().fault = None;
+            this.condition.send_replace(StorageCondition::Writable);
+            tracing::warn!(dir = %this.dir.display(), free_bytes = free, "storage accepts writes again");
             return;
         }
     }
@@ -198,6 +204,8 @@ impl Handle {
             slot.db.take()
         };
         drop(old);
+        let mut wait = Duration::from_millis(10);
+        let mut attempts = 0u32;
         loop {
             match open_db(&self.dir, self.cache_capacity_bytes) {
                 Ok(db) => {
@@ -207,8 +215,14 @@ impl Handle {
                     return;
                 }
                 Err(e) => {
-                    tracing::debug!(error = %e, "reopening the data directory; retrying");
-                    std::thread::sleep(Duration::from_millis(20));
+                    attempts += 1;
+                    // The old handle's lock goes within milliseconds; a
+                    // refusal that lasts is the disk, and is said once.
+                    if attempts == 10 {
+                        tracing::error!(dir = %self.dir.display(), error = %e, "cannot reopen the data directory; reads fail until it opens (free disk space)");
+                    }
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(Duration::from_secs(1));
                 }
             }
         }
