@@ -11,11 +11,14 @@
 //! invalid or unauthorised message is answered and parked with its reason
 //! (never requeued in a loop); a refusal of a valid request (illegal
 //! transition, version conflict) is answered and dropped; a request the hub
-//! could not decide now (stopping, storage) is requeued.
+//! could not decide now (stopping, storage) is requeued — at most
+//! `MAX_COMMAND_REQUEUES` times, then parked by the hub itself (without the
+//! token) rather than dead-lettered whole by the broker's delivery limit.
 
 use super::connect::{connect, Backoff};
 use super::sender::{self, Identity, NotIdentified, PARTNER_HEADER};
 use super::{topology, AmqpError, AmqpSettings};
+use crate::domain::quote::quoted;
 use crate::domain::UnixMillis;
 use crate::hub::{Disposition, Hub, HubError};
 use crate::wire::{from_proto, pb, to_proto};
@@ -51,6 +54,58 @@ struct Outcome {
     park_reason: Option<String>,
     requeue: bool,
     keep_body: bool,
+    /// Why the hub could not decide now (with `requeue`): the code and the
+    /// reason, should the hub park the message itself.
+    undecided: Option<(ErrorCode, String)>,
+}
+
+/// Requeues the hub allows a command it cannot decide now (stopping,
+/// storage trouble) before it parks the command itself. It must stay below
+/// the commands queue's `delivery-limit` (5 in `deploy/rabbitmq`): past that
+/// limit the broker dead-letters the message whole — with the sender's
+/// `authorization` header in clear — while a copy the hub parks keeps no
+/// token (issue 10 defect 3).
+pub const MAX_COMMAND_REQUEUES: u64 = 4;
+
+/// How many times the broker has already delivered this message before
+/// (quorum queues count it in `x-delivery-count`; absent: none).
+fn earlier_deliveries(properties: &BasicProperties) -> u64 {
+    let value = properties
+        .headers()
+        .as_ref()
+        .and_then(|h| h.inner().get("x-delivery-count"));
+    match value {
+        Some(AMQPValue::LongLongInt(n)) => u64::try_from(*n).unwrap_or(0),
+        Some(AMQPValue::LongInt(n)) => u64::try_from(*n).unwrap_or(0),
+        Some(AMQPValue::LongUInt(n)) => u64::from(*n),
+        Some(AMQPValue::ShortInt(n)) => u64::try_from(*n).unwrap_or(0),
+        Some(AMQPValue::ShortUInt(n)) => u64::from(*n),
+        Some(AMQPValue::ShortShortInt(n)) => u64::try_from(*n).unwrap_or(0),
+        Some(AMQPValue::ShortShortUInt(n)) => u64::from(*n),
+        _ => 0,
+    }
+}
+
+/// Requeued again while under the limit; past it, the outcome becomes a
+/// parking by the hub (answered, without the token), naming how often the
+/// command came back undecided.
+fn after_requeues(outcome: Outcome, earlier: u64) -> Outcome {
+    match &outcome.undecided {
+        Some((code, reason)) if outcome.requeue && earlier >= MAX_COMMAND_REQUEUES => {
+            let reason = format!(
+                "not decided in {} deliveries (the hub kept answering: {reason}); parked by the hub before the broker's delivery limit",
+                earlier + 1
+            );
+            Outcome {
+                reply: error_reply(*code, reason.clone(), true),
+                park_reason: Some(reason),
+                requeue: false,
+                keep_body: true,
+                undecided: None,
+            }
+        }
+        _ => outcome,
+    }
 }
 
 impl CommandConsumer {
@@ -169,6 +224,7 @@ impl CommandConsumer {
 
     async fn handle(&self, answer: &Channel, delivery: Delivery) -> Result<(), AmqpError> {
         let (sender, outcome) = self.decide(&delivery).await;
+        let outcome = after_requeues(outcome, earlier_deliveries(&delivery.properties));
         if outcome.requeue {
             delivery
                 .acker
@@ -252,7 +308,7 @@ impl CommandConsumer {
             .as_ref()
             .map(|t| t.to_string())
             .unwrap_or_else(|| COMMAND_TYPE.to_string());
-        let span = tracing::info_span!("amqp_command", partner = %partner.id, message_type = %kind);
+        let span = tracing::info_span!("amqp_command", partner = %partner.id, message_type = %quoted(&kind));
         let _enter = span.enter();
         if let Some(operator) = &redriven_by {
             tracing::info!(operator = %operator, "executing a parked command an operator re-drove");
@@ -268,7 +324,9 @@ impl CommandConsumer {
                     Err(e) => return (sender, refused(e.into())),
                 };
                 match self.hub.execute(&partner, envelope).await {
-                    Ok(outcome) => accepted(pb::amqp_reply::Result::Command(to_proto::command_reply(&outcome))),
+                    Ok(outcome) => accepted(pb::amqp_reply::Result::Command(
+                        to_proto::command_reply(&outcome),
+                    )),
                     Err(e) => refused(e),
                 }
             }
@@ -277,16 +335,30 @@ impl CommandConsumer {
                     Ok(r) => r,
                     Err(e) => return (sender, undecodable(CATALOG_TYPE, e)),
                 };
-                match self.hub.publish_catalog(&partner, from_proto::publication(request)).await {
-                    Ok(outcome) => accepted(pb::amqp_reply::Result::Catalog(to_proto::publication_reply(&outcome))),
+                match self
+                    .hub
+                    .publish_catalog(&partner, from_proto::publication(request))
+                    .await
+                {
+                    Ok(outcome) => accepted(pb::amqp_reply::Result::Catalog(
+                        to_proto::publication_reply(&outcome),
+                    )),
                     Err(e) => refused(e),
                 }
             }
             other => Outcome {
-                reply: error_reply(ErrorCode::InvalidArgument, format!("invalid property `type`: `{other}` is not {COMMAND_TYPE} or {CATALOG_TYPE}"), true),
-                park_reason: Some(format!("unknown message type `{other}`")),
+                reply: error_reply(
+                    ErrorCode::InvalidArgument,
+                    format!(
+                        "invalid property `type`: {} is not {COMMAND_TYPE} or {CATALOG_TYPE}",
+                        quoted(other)
+                    ),
+                    true,
+                ),
+                park_reason: Some(format!("unknown message type {}", quoted(other))),
                 requeue: false,
                 keep_body: true,
+                undecided: None,
             },
         };
         (sender, outcome)
@@ -392,17 +464,20 @@ fn accepted(reply: pb::amqp_reply::Result) -> Outcome {
         park_reason: None,
         requeue: false,
         keep_body: true,
+        undecided: None,
     }
 }
 
 fn refused(error: HubError) -> Outcome {
     let disposition = error.disposition();
     let park = disposition == Disposition::Park;
+    let requeue = disposition == Disposition::Retry;
     Outcome {
         reply: error_reply(error.code(), error.to_string(), park),
         park_reason: park.then(|| error.to_string()),
-        requeue: disposition == Disposition::Retry,
+        requeue,
         keep_body: true,
+        undecided: requeue.then(|| (error.code(), error.to_string())),
     }
 }
 
@@ -414,6 +489,7 @@ fn refused_here(error: AmqpError) -> Outcome {
         park_reason: Some(message),
         requeue: false,
         keep_body: !matches!(error, AmqpError::TooLarge { .. }),
+        undecided: None,
     }
 }
 
@@ -424,6 +500,7 @@ fn undecodable(expected: &str, error: prost::DecodeError) -> Outcome {
         park_reason: Some(message),
         requeue: false,
         keep_body: true,
+        undecided: None,
     }
 }
 
@@ -433,4 +510,66 @@ fn error_reply(code: ErrorCode, message: String, parked: bool) -> pb::amqp_reply
         message,
         parked,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lapin::types::ShortString;
+
+    fn undecided() -> Outcome {
+        let reason = "storage is failing: No space left on device".to_string();
+        Outcome {
+            reply: error_reply(ErrorCode::Unavailable, reason.clone(), false),
+            park_reason: None,
+            requeue: true,
+            keep_body: true,
+            undecided: Some((ErrorCode::Unavailable, reason)),
+        }
+    }
+
+    fn counted(n: i64) -> BasicProperties {
+        let mut headers = FieldTable::default();
+        headers.insert(
+            ShortString::from("x-delivery-count"),
+            AMQPValue::LongLongInt(n),
+        );
+        BasicProperties::default().with_headers(headers)
+    }
+
+    // issue 10 defect 3: past the requeue limit the hub parks the command
+    // itself (its copy keeps no token) before the broker's delivery limit
+    // would dead-letter the message whole.
+    #[test]
+    fn an_undecided_command_is_requeued_then_parked_by_the_hub_before_the_delivery_limit() {
+        assert_eq!(earlier_deliveries(&BasicProperties::default()), 0);
+        assert_eq!(earlier_deliveries(&counted(3)), 3);
+        let again = after_requeues(undecided(), earlier_deliveries(&counted(3)));
+        assert!(
+            again.requeue && again.park_reason.is_none(),
+            "under the limit: requeued"
+        );
+        let parked = after_requeues(undecided(), earlier_deliveries(&counted(4)));
+        assert!(!parked.requeue, "at the limit: not requeued");
+        let reason = parked.park_reason.expect("parked by the hub");
+        assert!(
+            reason.contains("5 deliveries") && reason.contains("No space left"),
+            "{reason}"
+        );
+        match parked.reply {
+            pb::amqp_reply::Result::Error(e) => {
+                assert_eq!(e.code, "UNAVAILABLE");
+                assert!(e.parked, "the answer says it was parked");
+            }
+            other => panic!("an error reply, not {other:?}"),
+        }
+        let decided = after_requeues(
+            accepted(pb::amqp_reply::Result::Error(pb::ErrorReply::default())),
+            9,
+        );
+        assert!(
+            !decided.requeue && decided.park_reason.is_none(),
+            "a decided command is left alone"
+        );
+    }
 }
