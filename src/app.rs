@@ -86,7 +86,10 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         destinations.push(workspace::destination(&web.one_stop_partner));
     }
     let (hub, runtime) = Hub::start(store.clone(), partners, destinations, engine, retention)?;
-    let hub = hub.with_working_time(loaded.working_time.clone());
+    let limits = crate::limits::Limiter::new(loaded.limits.iter().map(|(id, l)| (id.as_str(), *l)));
+    let hub = hub
+        .with_working_time(loaded.working_time.clone())
+        .with_limits(Arc::new(limits));
     let adapters = adapters::start(&hub, loaded)?;
     let in_process = hub.clone();
     let (amqp_runtime, dead_letters) = match &amqp_settings {

@@ -16,6 +16,7 @@ pub use lienthong_domain as domain;
 pub mod engine;
 pub mod grpc;
 pub mod hub;
+pub mod limits;
 pub mod notify;
 pub mod partners;
 pub mod store;

@@ -65,6 +65,35 @@ impl HubApi for InProcessHub {
     }
 }
 
+/// `router` (a partner's adapter routes) with every request admitted under
+/// that partner's limits first: over one, 429 with the reason as JSON, and
+/// the adapter never sees the request. Counted by the route's partner,
+/// before the adapter checks the caller's credential, so a flood on one
+/// partner's routes spends only that partner's allowance.
+pub fn limited(router: axum::Router, hub: Hub, partner: Arc<Partner>) -> axum::Router {
+    router.layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let admitted = hub.admit(&partner);
+            async move {
+                match admitted {
+                    Ok(admission) => {
+                        let response = next.run(request).await;
+                        drop(admission);
+                        response
+                    }
+                    Err(e) => too_many(&e),
+                }
+            }
+        },
+    ))
+}
+
+fn too_many(error: &HubError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = axum::Json(serde_json::json!({ "error": error.to_string() }));
+    (axum::http::StatusCode::TOO_MANY_REQUESTS, body).into_response()
+}
+
 /// Serves the adapters' routes until `shutdown` completes.
 pub async fn serve(
     listener: tokio::net::TcpListener,

@@ -96,7 +96,10 @@ pub fn start(hub: &Hub, config: &LoadedConfig) -> Result<AdaptersRuntime, Config
             .build(id, &adapter_config.settings, api)
             .map_err(|e| invalid(&e.key, e.problem))?;
         if let Some(router) = adapter.routes {
-            routes.push((id.clone(), router));
+            routes.push((
+                id.clone(),
+                inbound::limited(router, hub.clone(), partner.clone()),
+            ));
         }
         for task in adapter.tasks {
             let mut stopping = hub.stopping();

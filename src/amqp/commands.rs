@@ -302,6 +302,12 @@ impl CommandConsumer {
             };
             return (sender, refused_here(e));
         }
+        // Over its limits, the partner's command is answered and parked
+        // with the reason (`HubError::disposition`), not decoded or run.
+        let _admission = match self.hub.admit(&partner) {
+            Ok(admission) => admission,
+            Err(e) => return (sender, refused(e)),
+        };
         let kind = delivery
             .properties
             .kind()

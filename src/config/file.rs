@@ -26,6 +26,10 @@ pub struct HubConfig {
     /// The hosted modules' pages. Absent: no web listener.
     #[serde(default)]
     pub web: Option<super::WebSection>,
+    /// Each partner's rate and concurrency limits; read into
+    /// `LoadedConfig::limits`. Absent: no limits.
+    #[serde(default)]
+    pub limits: Option<super::LimitsSection>,
     /// E-mail and SMS to applicants; read into `LoadedConfig::notifications`.
     #[serde(default)]
     pub notifications: Option<toml::Table>,

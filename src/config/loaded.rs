@@ -4,8 +4,9 @@
 //! partners again.
 
 use super::adapters::{self, AdapterConfig};
-use super::{calendar, notifications, partners, sections, ConfigError, HubConfig};
+use super::{calendar, limits, notifications, partners, sections, ConfigError, HubConfig};
 use crate::domain::working_time::WorkingTime;
+use crate::limits::Limit;
 use crate::notify::NotificationSettings;
 use crate::partners::PartnerRegistry;
 use lienthong_adapter::AdapterKind;
@@ -26,6 +27,8 @@ pub struct LoadedConfig {
     /// once here (the holiday file is read and checked now, not at the first
     /// receipt).
     pub working_time: Arc<WorkingTime>,
+    /// Each partner's limits (`[limits]`); empty: no partner is limited.
+    pub limits: Vec<(String, Limit)>,
 }
 
 impl HubConfig {
@@ -45,6 +48,7 @@ impl HubConfig {
         let adapters = adapters::check_all(file, &self.partners, kinds)?;
         let notifications = notifications::check(file, self.notifications.as_ref())?;
         let working_time = Arc::new(calendar::check(file, &self.calendar)?);
+        let limits = limits::check(file, self.limits.as_ref(), &partners)?;
         if !adapters.is_empty() && self.hub.http_listen.is_none() {
             tracing::debug!("partners have adapters but hub.http_listen is not set: their inbound routes are not served");
         }
@@ -55,6 +59,7 @@ impl HubConfig {
             adapters,
             notifications,
             working_time,
+            limits,
         })
     }
 }

@@ -13,6 +13,7 @@ mod adapters;
 mod calendar;
 mod error;
 mod file;
+mod limits;
 mod loaded;
 mod notifications;
 mod partners;
@@ -25,6 +26,7 @@ pub use file::{
     AmqpSection, DeliverySection, HubConfig, HubSection, LogFormat, LogSection, PartnerSection,
     RetentionSection, SubscriptionSection,
 };
+pub use limits::{LimitOverride, LimitsSection};
 pub use loaded::LoadedConfig;
 pub use web::{OfficerSection, WebSection};
 

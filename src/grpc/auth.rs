@@ -1,6 +1,8 @@
-//! Reads the partner's bearer token from the request metadata.
+//! Reads the partner's bearer token from the request metadata, and admits
+//! the call under that partner's limits (`[limits]`).
 
 use crate::hub::Hub;
+use crate::limits::Admission;
 use crate::partners::Partner;
 use std::sync::Arc;
 use tonic::{Request, Status};
@@ -17,4 +19,13 @@ pub fn partner<T>(hub: &Hub, request: &Request<T>) -> Result<Arc<Partner>, Statu
         })
         .map(str::trim);
     hub.authenticate(token).map_err(|e| super::to_status(&e))
+}
+
+/// The authenticated partner, and its call admitted under its limits
+/// (RESOURCE_EXHAUSTED when over one): keep the admission until the call
+/// is answered, so that it counts as in progress until then.
+pub fn admitted<T>(hub: &Hub, request: &Request<T>) -> Result<(Arc<Partner>, Admission), Status> {
+    let partner = partner(hub, request)?;
+    let admission = hub.admit(&partner).map_err(|e| super::to_status(&e))?;
+    Ok((partner, admission))
 }

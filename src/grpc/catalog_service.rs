@@ -14,7 +14,7 @@ impl pb::catalog_service_server::CatalogService for CatalogService {
         &self,
         request: Request<pb::PublishCatalogRequest>,
     ) -> Result<Response<pb::PublishCatalogReply>, Status> {
-        let partner = auth::partner(&self.hub, &request)?;
+        let (partner, _admission) = auth::admitted(&self.hub, &request)?;
         let publication = from_proto::publication(request.into_inner());
         let outcome = self
             .hub
@@ -29,7 +29,7 @@ impl pb::catalog_service_server::CatalogService for CatalogService {
         &self,
         request: Request<pb::GetCatalogRequest>,
     ) -> Result<Response<pb::GetCatalogReply>, Status> {
-        auth::partner(&self.hub, &request)?;
+        let (_, _admission) = auth::admitted(&self.hub, &request)?;
         let kind = request.into_inner().kind;
         let (version, entries) = self.hub.catalog(&kind).map_err(|e| to_status(&e))?;
         Ok(Response::new(pb::GetCatalogReply {
@@ -43,7 +43,7 @@ impl pb::catalog_service_server::CatalogService for CatalogService {
         &self,
         request: Request<pb::GetCatalogChangesRequest>,
     ) -> Result<Response<pb::GetCatalogChangesReply>, Status> {
-        auth::partner(&self.hub, &request)?;
+        let (_, _admission) = auth::admitted(&self.hub, &request)?;
         let req = request.into_inner();
         let (version, changes) = self
             .hub

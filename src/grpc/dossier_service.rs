@@ -19,7 +19,7 @@ impl pb::dossier_service_server::DossierService for DossierService {
         &self,
         request: Request<pb::CommandRequest>,
     ) -> Result<Response<pb::CommandReply>, Status> {
-        let partner = auth::partner(&self.hub, &request)?;
+        let (partner, _admission) = auth::admitted(&self.hub, &request)?;
         let envelope =
             from_proto::command_request(request.into_inner()).map_err(|e| to_status(&e.into()))?;
         let dossier = envelope
@@ -48,7 +48,7 @@ impl pb::dossier_service_server::DossierService for DossierService {
         &self,
         request: Request<pb::GetDossierRequest>,
     ) -> Result<Response<pb::GetDossierReply>, Status> {
-        let partner = auth::partner(&self.hub, &request)?;
+        let (partner, _admission) = auth::admitted(&self.hub, &request)?;
         let reference = from_proto::required_dossier_ref("dossier", &request.get_ref().dossier)
             .map_err(|e| to_status(&e.into()))?;
         let (dossier, history) = self
@@ -65,7 +65,7 @@ impl pb::dossier_service_server::DossierService for DossierService {
         &self,
         request: Request<pb::ListDossiersRequest>,
     ) -> Result<Response<pb::ListDossiersReply>, Status> {
-        let partner = auth::partner(&self.hub, &request)?;
+        let (partner, _admission) = auth::admitted(&self.hub, &request)?;
         let req = request.into_inner();
         let status = from_proto::status("status", req.status).map_err(|e| to_status(&e.into()))?;
         let updated_since = req

@@ -20,7 +20,9 @@ impl pb::event_service_server::EventService for EventService {
         &self,
         request: Request<pb::SubscribeRequest>,
     ) -> Result<Response<EventStream>, Status> {
-        let partner = auth::partner(&self.hub, &request)?;
+        // Opening the stream counts against the partner's limits; the open
+        // stream does not hold a concurrency slot (it would hold it for good).
+        let (partner, _admission) = auth::admitted(&self.hub, &request)?;
         let feed = self
             .hub
             .subscribe(&partner, request.get_ref().after_seq)
@@ -37,7 +39,7 @@ impl pb::event_service_server::EventService for EventService {
         &self,
         request: Request<pb::AckRequest>,
     ) -> Result<Response<pb::AckReply>, Status> {
-        let partner = auth::partner(&self.hub, &request)?;
+        let (partner, _admission) = auth::admitted(&self.hub, &request)?;
         let cursor = self
             .hub
             .ack(&partner, request.get_ref().seq)

@@ -9,6 +9,7 @@
 use crate::domain::working_time::WorkingTimeError;
 use crate::domain::DomainError;
 use crate::engine::EngineError;
+use crate::limits::LimitError;
 use crate::partners::AccessError;
 use crate::store::StoreError;
 use lienthong_proto::ErrorCode;
@@ -26,6 +27,9 @@ pub enum HubError {
     Domain(#[from] DomainError),
     #[error(transparent)]
     Storage(#[from] StoreError),
+    /// The partner is over its rate or concurrency limit (`[limits]`).
+    #[error(transparent)]
+    Limited(#[from] LimitError),
     #[error("{what} not found")]
     NotFound { what: String },
     /// A subscriber asked to replay events that retention already removed.
@@ -91,6 +95,7 @@ impl HubError {
             HubError::Storage(e) if e.is_unavailable() => ErrorCode::Unavailable,
             HubError::Storage(_) | HubError::TaskFailed { .. } => ErrorCode::Internal,
             HubError::NotFound { .. } => ErrorCode::NotFound,
+            HubError::Limited(_) => ErrorCode::ResourceExhausted,
             HubError::NoLongerRetained { .. } => ErrorCode::OutOfRange,
             HubError::Unavailable { .. } => ErrorCode::Unavailable,
             HubError::TooLarge { .. } => ErrorCode::InvalidArgument,
@@ -103,7 +108,13 @@ impl HubError {
     /// Follows from the code: a wrong or unauthorised request is parked, one
     /// worth retrying (`ErrorCode::is_retryable`) is delivered again, any
     /// other is answered and dropped.
+    /// A partner over its limit is the exception: its command is answered
+    /// and parked with the reason (an operator may re-drive it), never
+    /// requeued — that would only feed the flood back in.
     pub fn disposition(&self) -> Disposition {
+        if let HubError::Limited(_) = self {
+            return Disposition::Park;
+        }
         match self.code() {
             ErrorCode::InvalidArgument
             | ErrorCode::Unauthenticated
@@ -235,6 +246,18 @@ mod tests {
                 .into(),
                 ErrorCode::ResourceExhausted,
                 Disposition::Refuse,
+            ),
+            // issue 10 (per-partner limits): over its limit, a partner's
+            // AMQP command is parked with the reason, not dropped or requeued.
+            (
+                LimitError::Rate {
+                    partner: "p".into(),
+                    requests_per_second: 1.0,
+                    burst_requests: 2,
+                }
+                .into(),
+                ErrorCode::ResourceExhausted,
+                Disposition::Park,
             ),
             (
                 HubError::NoLongerRetained {

@@ -43,6 +43,7 @@ use crate::domain::{
     size, validate, CommandEnvelope, CommandName, Dossier, DossierRef, Event, HistoryEntry,
 };
 use crate::engine::{CommandOutcome, Engine, EngineSettings, PublicationOutcome, WriterHandle};
+use crate::limits::{Admission, Limiter};
 use crate::partners::{AccessError, Partner, PartnerRegistry, SubscriptionFilter};
 use crate::store::Store;
 use std::sync::Arc;
@@ -70,6 +71,9 @@ pub struct Hub {
     /// dossier-size limit, which is below the message limit, so a listing
     /// page cut to it always fits in a message and holds at least one.
     max_dossier_bytes: usize,
+    /// Each partner's rate and concurrency limits (`[limits]`), which
+    /// every entry point applies through `admit`.
+    limits: Arc<Limiter>,
 }
 
 /// Keeps the background parts of a running hub; `stop` ends them in order.
@@ -124,6 +128,7 @@ impl Hub {
             stopping: stopping_rx,
             working_time: Arc::new(WorkingTime::default()),
             max_dossier_bytes: engine_settings.max_dossier_bytes,
+            limits: Arc::new(Limiter::unlimited()),
         };
         Ok((
             hub,
@@ -141,6 +146,21 @@ impl Hub {
     pub fn with_working_time(mut self, working_time: Arc<WorkingTime>) -> Hub {
         self.working_time = working_time;
         self
+    }
+
+    /// Limits each partner's requests with these limits (the
+    /// configuration's `[limits]`) instead of none; call before the hub is
+    /// cloned.
+    pub fn with_limits(mut self, limits: Arc<Limiter>) -> Hub {
+        self.limits = limits;
+        self
+    }
+
+    /// Admits one request of `partner` at an entry point (gRPC, an
+    /// adapter's HTTP route, an AMQP command), before anything is written:
+    /// the request counts as in progress until the admission is dropped.
+    pub fn admit(&self, partner: &Partner) -> Result<Admission, HubError> {
+        Ok(self.limits.admit(&partner.id)?)
     }
 
     pub fn partners(&self) -> &PartnerRegistry {

@@ -46,6 +46,7 @@ const RULES: &[Rule] = &[
     Rule { on: ON, text: "the library names no adapter simulator: they sit behind each adapter crate's `simulator` feature, for the demo and tests", files: &["src/**"], except: &[TOOLS[1]], check: Names(&["simulator"]) },
     Rule { on: ON, text: "error codes cross transports as one `ErrorCode`, never as strings compared with gRPC code names", files: &["src/**", "adapters/*/src/**"], except: &[], check: CodeNameCompared },
     Rule { on: ON, text: "`adapters/kinds.rs` is the only place the hub names adapter crates (the demo runs their simulators)", files: &["src/**"], except: &["src/adapters/kinds.rs", TOOLS[1]], check: Names(&["lienthong_adapter_*"]) },
+    Rule { on: ON, text: "`limits` knows no wire, transport or storage crate and takes no lock: partners are admitted on atomics of their own", files: &["src/limits.rs"], except: &[], check: Names(&["prost", "tonic", "lapin", "sled", "axum", "tokio", "Mutex", "RwLock", "crate::wire", "crate::store"]) },
     Rule { on: ON, text: "configuration never calls into the adapter edge: it is given the adapter kinds to check tables with", files: &["src/config/**"], except: &[], check: Names(&["crate::adapters", "lienthong_adapter_*"]) },
 ];
 

@@ -20,6 +20,7 @@ mod field_rules;
 mod forward;
 mod grpc_edge;
 mod idempotency;
+mod limits;
 mod notifications;
 mod reconcile;
 mod retention;

@@ -8,6 +8,7 @@ mod bindings;
 mod commands;
 mod events;
 mod forward;
+mod limits;
 mod logs;
 mod outage;
 mod senders;
