@@ -119,7 +119,9 @@ pub async fn wait_for_queue(connection: &Connection, queue: &str) {
 }
 
 pub struct QueueReader {
-    /// Kept open for as long as the consumer reads.
+    /// A connection of the reader's own when the caller's was closed under
+    /// it, and the channel; kept open for as long as the consumer reads.
+    _connection: Option<Box<Connection>>,
     _channel: Channel,
     consumer: lapin::Consumer,
 }
@@ -128,12 +130,28 @@ impl QueueReader {
     pub async fn open(connection: &Connection, queue: &str) -> QueueReader {
         wait_for_queue(connection, queue).await;
         // A quorum queue whose members are still starting (the broker was
-        // just restarted, by the outage test or by anyone sharing it) answers
-        // basic.consume with INTERNAL_ERROR and closes the channel: that is
-        // the broker not being ready, so try again on a new channel.
+        // just restarted, or a new queue on a loaded machine) answers
+        // basic.consume with INTERNAL_ERROR — a connection-level error in
+        // AMQP 0-9-1, so the broker may close the whole connection. Try again
+        // on a new channel, and on a connection of the reader's own once the
+        // caller's is closed (an exclusive queue needs the caller's, which
+        // stays the first choice).
         let mut last_error = None;
+        let mut own: Option<Box<Connection>> = None;
         for _ in 0..100 {
-            let channel = connection.create_channel().await.unwrap();
+            let own_is_dead = own.as_ref().is_none_or(|c| !c.status().connected());
+            if !connection.status().connected() && own_is_dead {
+                own = Some(Box::new(connect().await));
+            }
+            let using: &Connection = own.as_deref().unwrap_or(connection);
+            let channel = match using.create_channel().await {
+                Ok(channel) => channel,
+                Err(e) => {
+                    last_error = Some(e);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+            };
             match channel
                 .basic_consume(
                     queue,
@@ -148,6 +166,7 @@ impl QueueReader {
             {
                 Ok(consumer) => {
                     return QueueReader {
+                        _connection: own,
                         _channel: channel,
                         consumer,
                     }
