@@ -69,7 +69,7 @@ pub const MAX_COMMAND_REQUEUES: u64 = 4;
 
 /// How many times the broker has already delivered this message before
 /// (quorum queues count it in `x-delivery-count`; absent: none).
-fn earlier_deliveries(properties: &BasicProperties) -> u64 {
+pub(crate) fn earlier_deliveries(properties: &BasicProperties) -> u64 {
     let value = properties
         .headers()
         .as_ref()

@@ -135,3 +135,25 @@ pub fn dead_letters(partners: &PartnerRegistry, settings: &AmqpSettings) -> Rabb
         amqp_partners: amqp_partners(partners),
     }
 }
+
+/// What the command consumer and the parking queue's read-out make of a
+/// message's properties, reachable without a broker: the entry points of
+/// the fuzz crate (`fuzz/`, ARCHITECTURE.md), nothing else calls them.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use super::sender::{
+        hub_authored, hub_copy, published_by, text, without_credentials, AUTHORIZATION_HEADER,
+    };
+    use crate::hub::ParkedMessage;
+    use lapin::BasicProperties;
+
+    /// The broker's count of earlier deliveries, as the consumer reads it.
+    pub fn earlier_deliveries(properties: &BasicProperties) -> u64 {
+        super::commands::earlier_deliveries(properties)
+    }
+
+    /// A parked message as `AdminService` lists it.
+    pub fn describe_parked(properties: &BasicProperties, bytes: usize) -> ParkedMessage {
+        super::parked::describe_parts(properties, bytes)
+    }
+}

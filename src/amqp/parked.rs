@@ -218,7 +218,12 @@ async fn put_back(channel: &Channel, tag: u64, multiple: bool) -> Result<(), Hub
 }
 
 fn describe(message: &BasicGetMessage) -> ParkedMessage {
-    let properties = &message.delivery.properties;
+    describe_parts(&message.delivery.properties, message.delivery.data.len())
+}
+
+/// What an operator is shown of a parked message with these properties and
+/// a body of `bytes` (apart from `describe` so the fuzz crate reaches it).
+pub(crate) fn describe_parts(properties: &BasicProperties, bytes: usize) -> ParkedMessage {
     let headers = properties.headers().clone().unwrap_or_default();
     let text = |name: &str| match headers.inner().get(name) {
         Some(AMQPValue::LongString(s)) => Some(s.to_string()),
@@ -252,7 +257,12 @@ fn describe(message: &BasicGetMessage) -> ParkedMessage {
             .as_ref()
             .and_then(|t| t.inner().get("time").cloned())
         {
-            Some(AMQPValue::Timestamp(seconds)) => Some(UnixMillis(seconds as i64 * 1000)),
+            // The broker's seconds, but any sender can forge `x-death`: a
+            // time beyond the millisecond range is no time, not a panic.
+            Some(AMQPValue::Timestamp(seconds)) => i64::try_from(seconds)
+                .ok()
+                .and_then(|s| s.checked_mul(1000))
+                .map(UnixMillis),
             _ => None,
         },
     };
@@ -274,7 +284,39 @@ fn describe(message: &BasicGetMessage) -> ParkedMessage {
             .map(|s| s.to_string())
             .unwrap_or_default(),
         redriven,
-        bytes: message.delivery.data.len() as u64,
+        bytes: bytes as u64,
         parked_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lapin::types::{FieldArray, ShortString};
+
+    fn dead_lettered_at(seconds: u64) -> BasicProperties {
+        let mut death = FieldTable::default();
+        death.insert(ShortString::from("time"), AMQPValue::Timestamp(seconds));
+        let mut headers = FieldTable::default();
+        headers.insert(
+            ShortString::from("x-death"),
+            AMQPValue::FieldArray(FieldArray::from(vec![AMQPValue::FieldTable(death)])),
+        );
+        BasicProperties::default().with_headers(headers)
+    }
+
+    // issue 10, Build "Fuzzing": found by the fuzz target `amqp_message`
+    // (a forged `x-death` time overflowed the milliseconds: a panic).
+    #[test]
+    fn a_parked_message_dead_lettered_beyond_the_millisecond_range_has_no_time() {
+        for seconds in [u64::MAX, i64::MAX as u64, i64::MAX as u64 / 1000 + 1] {
+            assert_eq!(
+                describe_parts(&dead_lettered_at(seconds), 3).parked_at,
+                None
+            );
+        }
+        let parked = describe_parts(&dead_lettered_at(1_763_780_645), 3);
+        assert_eq!(parked.parked_at, Some(UnixMillis(1_763_780_645_000)));
+        assert_eq!(parked.bytes, 3);
     }
 }

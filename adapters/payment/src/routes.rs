@@ -181,7 +181,7 @@ async fn callback(State(core): State<Arc<Core>>, body: Bytes) -> Response {
 }
 
 /// The fields a success must carry, well-formed.
-fn success_fields(cb: &Callback) -> Result<(), String> {
+pub fn success_fields(cb: &Callback) -> Result<(), String> {
     let id = &cb.transaction_id;
     if id.trim().is_empty() {
         return Err("field `MaGiaoDich` is required for MaKetQua 00".into());

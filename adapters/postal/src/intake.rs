@@ -141,7 +141,7 @@ impl Intake {
     }
 }
 
-fn check(event: &TrackingEvent) -> Result<(), PostalError> {
+pub fn check(event: &TrackingEvent) -> Result<(), PostalError> {
     let required = [
         ("EventId", &event.event_id),
         ("OrderNumber", &event.order_number),
