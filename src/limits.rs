@@ -46,6 +46,25 @@ pub enum LimitError {
     },
 }
 
+impl LimitError {
+    /// What a refused caller is told to wait (HTTP `Retry-After`), in whole
+    /// seconds: the time one request's allowance takes to come back, at
+    /// least one second and at most a day; one second for a refusal on
+    /// requests in progress, which end on their own.
+    pub fn retry_after_seconds(&self) -> u64 {
+        match self {
+            LimitError::Rate {
+                requests_per_second,
+                ..
+            } if *requests_per_second > 0.0 => {
+                (1.0 / requests_per_second).ceil().clamp(1.0, 86_400.0) as u64
+            }
+            LimitError::Rate { .. } => 86_400,
+            LimitError::Concurrency { .. } => 1,
+        }
+    }
+}
+
 /// Where the limiter reads the time: monotonic, from any origin.
 pub trait Clock: Send + Sync {
     fn now(&self) -> Duration;
@@ -194,6 +213,24 @@ impl Drop for Admission {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_refused_caller_is_told_how_long_one_request_takes_to_come_back() {
+        let rate = |requests_per_second| super::LimitError::Rate {
+            partner: "postal".into(),
+            requests_per_second,
+            burst_requests: 2,
+        };
+        assert_eq!(rate(0.001).retry_after_seconds(), 1000);
+        assert_eq!(rate(0.3).retry_after_seconds(), 4);
+        assert_eq!(rate(100.0).retry_after_seconds(), 1, "never under a second");
+        assert_eq!(rate(1e-9).retry_after_seconds(), 86_400, "never over a day");
+        let busy = super::LimitError::Concurrency {
+            partner: "postal".into(),
+            max_concurrent_requests: 4,
+        };
+        assert_eq!(busy.retry_after_seconds(), 1);
+    }
+
     use super::*;
     /// A clock the test moves by hand (nanoseconds).
     #[derive(Default)]

@@ -88,10 +88,19 @@ pub fn limited(router: axum::Router, hub: Hub, partner: Arc<Partner>) -> axum::R
     ))
 }
 
+/// 429 with the reason, and `Retry-After` when the limiter says how long
+/// (a well-behaved partner client waits that long before sending again).
 fn too_many(error: &HubError) -> axum::response::Response {
     use axum::response::IntoResponse;
     let body = axum::Json(serde_json::json!({ "error": error.to_string() }));
-    (axum::http::StatusCode::TOO_MANY_REQUESTS, body).into_response()
+    let mut response = (axum::http::StatusCode::TOO_MANY_REQUESTS, body).into_response();
+    if let HubError::Limited(limit) = error {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(limit.retry_after_seconds()),
+        );
+    }
+    response
 }
 
 /// Serves the adapters' routes until `shutdown` completes.

@@ -85,8 +85,13 @@ async fn an_adapter_route_answers_429_once_its_partner_is_over_its_rate() {
         assert_eq!(status, 401);
     }
     // … then the hub answers 429 itself, naming the limit.
-    let (status, body) = crate::adapters::http("POST", &url, None, Some("{}")).await;
+    let (status, head, body) =
+        crate::adapters::http_with_head("POST", &url, None, Some("{}")).await;
     assert_eq!(status, 429, "{body}");
+    assert!(
+        head.to_ascii_lowercase().contains("retry-after: 1000"),
+        "one request's allowance comes back in 1000 s at 0.001/s: {head}"
+    );
     let reason = body["error"].as_str().expect("a reason");
     assert!(
         reason.contains(PARTNER) && reason.contains("requests_per_second"),

@@ -46,6 +46,17 @@ pub async fn http(
     bearer: Option<&str>,
     body: Option<&str>,
 ) -> (u16, serde_json::Value) {
+    let (status, _, body) = http_with_head(method, url, bearer, body).await;
+    (status, body)
+}
+
+/// The same, with the answer's head (status line and headers) as text.
+pub async fn http_with_head(
+    method: &str,
+    url: &str,
+    bearer: Option<&str>,
+    body: Option<&str>,
+) -> (u16, String, serde_json::Value) {
     let rest = url.strip_prefix("http://").expect("http URL");
     let (host, path) = rest.split_once('/').expect("a path");
     let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
@@ -70,6 +81,7 @@ pub async fn http(
         .expect("a status");
     (
         status,
+        head.to_string(),
         serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
     )
 }
