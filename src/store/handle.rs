@@ -147,7 +147,14 @@ impl Handle {
                 let reason = format!("{action} failed: {e}");
                 tracing::error!(dir = %self.dir.display(), reason = %reason, "storage refuses writes until it has recovered");
                 slot.fault = Some(reason.clone());
+                // No reader is handed the failing handle any more: sled may
+                // already show, in memory, a batch its log never took (a
+                // refused command). Readers wait for the reopen, which reads
+                // only what was flushed.
+                let failing = slot.db.take();
+                slot.generation += 1;
                 drop(slot);
+                drop(failing);
                 self.condition
                     .send_replace(StorageCondition::RefusingWrites { reason });
                 // Weak: a hub that stops during the fault lets its store go.
