@@ -13,6 +13,7 @@ const PROTOS: &[&str] = &[
     "lienthong/v1/hub.proto",
     "lienthong/v1/amqp.proto",
     "lienthong/v1/admin.proto",
+    "lienthong/v1/audit.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -8,7 +8,7 @@ use crate::config::{ConfigError, LoadedConfig};
 use crate::engine::EngineSettings;
 use crate::grpc::{self, ServeSettings};
 use crate::hub::DeadLetters;
-use crate::hub::{AdapterDeliveries, Hub, HubError, RetentionSettings};
+use crate::hub::{AdapterDeliveries, AuditSettings, Hub, HubError, RetentionSettings};
 /// The file in the data directory that keeps disk space for the store to
 /// recover on a full disk (not data: tools that measure the data skip it).
 pub use crate::store::RESERVE_FILE as DISK_RESERVE_FILE;
@@ -37,6 +37,8 @@ pub enum AppError {
     Web(#[from] WebError),
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
+    #[error("audit.signing_key_file: {0}")]
+    AuditKey(crate::audit::AuditError),
     #[error("the gRPC server failed: {0}")]
     Serve(String),
 }
@@ -85,7 +87,27 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     if let Some(web) = &config.web {
         destinations.push(workspace::destination(&web.one_stop_partner));
     }
-    let (hub, runtime) = Hub::start(store.clone(), partners, destinations, engine, retention)?;
+    let audit = AuditSettings {
+        signing_key: match &config.audit.signing_key_file {
+            Some(path) => Some(Arc::new(
+                crate::audit::SigningKey::read(path).map_err(AppError::AuditKey)?,
+            )),
+            None => None,
+        },
+        checkpoint_interval: Duration::from_secs(config.audit.checkpoint_interval_seconds),
+    };
+    match &audit.signing_key {
+        Some(key) => tracing::info!(public_key = %key.public_key().to_hex(), "audit checkpoints signed"),
+        None => tracing::warn!("no [audit] signing_key_file: the audit log is written but never signed, and partners get no receipts"),
+    }
+    let (hub, runtime) = Hub::start(
+        store.clone(),
+        partners,
+        destinations,
+        engine,
+        retention,
+        audit,
+    )?;
     let limits = crate::limits::Limiter::new(loaded.limits.iter().map(|(id, l)| (id.as_str(), *l)));
     let hub = hub
         .with_working_time(loaded.working_time.clone())
@@ -212,6 +234,27 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         stop,
         done,
     })
+}
+
+/// Checks the audit log of a stopped hub's data directory (`lienthong
+/// audit verify`): `Ok(Err(_))` names where the chain first breaks.
+pub fn verify_audit(
+    dir: &std::path::Path,
+    public_key: Option<crate::audit::PublicKey>,
+) -> Result<Result<crate::audit::Report, crate::audit::Broken>, AppError> {
+    let reader = crate::store::AuditReader::open(dir)?;
+    let checkpoints = match crate::audit::read_checkpoints(reader.checkpoints()?) {
+        Ok(checkpoints) => checkpoints,
+        Err(broken) => return Ok(Err(broken)),
+    };
+    let mut verifier = crate::audit::Verifier::new(checkpoints, public_key);
+    for stored in reader.entries() {
+        let (index, value) = stored?;
+        if let Err(broken) = verifier.entry(index, &value) {
+            return Ok(Err(broken));
+        }
+    }
+    Ok(verifier.finish())
 }
 
 impl RunningHub {

@@ -8,6 +8,7 @@
 pub mod adapters;
 pub mod amqp;
 pub mod app;
+pub mod audit;
 pub mod config;
 /// The core model is its own crate (`src/domain/`, no wire, transport or
 /// storage dependency) so adapters can share its transition table and

@@ -1,4 +1,5 @@
-//! The `lienthong` command: `serve`, `demo`, `validate-config`, `bench`.
+//! The `lienthong` command: `serve`, `demo`, `validate-config`, `bench`,
+//! `audit` (keys, verification, receipts).
 
 mod bench;
 mod demo;
@@ -9,6 +10,7 @@ use lienthong::adapters::kinds;
 use lienthong::config::{HubConfig, LoadedConfig, LogFormat, EMBEDDED_NAME};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 // glibc's allocator was the writer thread's largest cost in profiles of
 // `lienthong bench`; mimalloc is markedly cheaper for its many small buffers.
@@ -59,6 +61,12 @@ enum Command {
         #[command(subcommand)]
         action: ParkedAction,
     },
+    /// The tamper-evident audit log: keys, verification, receipts (README,
+    /// "Audit log").
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Measures the hub against raw sled on this machine (see README).
     Bench(bench::BenchArgs),
     /// Runs a day of dossiers through the hub and simulated partners, with
@@ -91,9 +99,43 @@ enum ParkedAction {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Writes a new Ed25519 signing key (for `[audit] signing_key_file`)
+    /// and prints its public key.
+    Keygen {
+        /// Where to write the key (created 0600; never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Prints the public key of a signing key file, for partners.
+    PublicKey {
+        /// The signing key file.
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Checks a stopped hub's whole audit chain and every checkpoint;
+    /// names the first broken entry and exits 1 on failure.
+    Verify {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The hub's public key file; without it signatures are not checked.
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+    },
+    /// Checks a receipt file offline with the hub's public key.
+    VerifyReceipt {
+        /// The receipt (JSON, as `GetReceipt` returns in `document`).
+        receipt: PathBuf,
+        #[arg(long)]
+        public_key: PathBuf,
+    },
+}
+
+fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Audit { action } => audit(action),
         Command::ValidateConfig { config } => {
             let loaded = HubConfig::load(&config, &kinds())?;
             println!(
@@ -101,7 +143,7 @@ fn main() -> anyhow::Result<()> {
                 config.display(),
                 loaded.sections.partners.len()
             );
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
             config,
@@ -139,7 +181,8 @@ fn main() -> anyhow::Result<()> {
             let loaded = config.check(&origin, &kinds())?;
             let log = &loaded.sections.log;
             lienthong::telemetry::init(log.format, &log.level);
-            runtime()?.block_on(serve(loaded, embedded))
+            runtime()?.block_on(serve(loaded, embedded))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::HashPassword => {
             let mut password = String::new();
@@ -149,24 +192,112 @@ fn main() -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\r', '\n']);
             anyhow::ensure!(!password.is_empty(), "no password on standard input");
             println!("{}", lienthong::web::hash_password(password)?);
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Parked { action } => {
             lienthong::telemetry::init(LogFormat::Text, "warn");
-            runtime()?.block_on(parked(action))
+            runtime()?.block_on(parked(action))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => {
             lienthong::telemetry::init(LogFormat::Text, "warn");
-            runtime()?.block_on(bench::run(args))
+            runtime()?.block_on(bench::run(args))?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => {
             // Injected faults make the hub log warnings; the demo prints its
             // own account of them (RUST_LOG=warn shows the logs too).
             lienthong::telemetry::init(LogFormat::Text, "error");
             runtime()?.block_on(demo::run(args))?;
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn audit(action: AuditAction) -> anyhow::Result<ExitCode> {
+    use lienthong::audit::{PublicKey, Receipt, SigningKey};
+    match action {
+        AuditAction::Keygen { out } => {
+            let (key, seed) = SigningKey::generate()?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&out).with_context(|| {
+                format!(
+                    "creating {} (an existing key is never overwritten)",
+                    out.display()
+                )
+            })?;
+            std::io::Write::write_all(&mut file, format!("{seed}\n").as_bytes())
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!("{}", key.public_key().to_hex());
+        }
+        AuditAction::PublicKey { key } => {
+            println!("{}", SigningKey::read(&key)?.public_key().to_hex());
+        }
+        AuditAction::Verify {
+            data_dir,
+            public_key,
+        } => {
+            let key = public_key.as_deref().map(PublicKey::read).transpose()?;
+            match lienthong::app::verify_audit(&data_dir, key)? {
+                Ok(report) => {
+                    println!(
+                        "audit log intact: {} entries, {} checkpoints ({}), {} entries after the last checkpoint",
+                        report.entries,
+                        report.checkpoints,
+                        if report.signatures_checked {
+                            "signatures verified"
+                        } else {
+                            "signatures NOT checked: no --public-key"
+                        },
+                        report.unsigned_entries
+                    );
+                }
+                Err(broken) => {
+                    eprintln!("audit log BROKEN at {broken}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        AuditAction::VerifyReceipt {
+            receipt,
+            public_key,
+        } => {
+            let key = PublicKey::read(&public_key)?;
+            let text = std::fs::read_to_string(&receipt)
+                .with_context(|| format!("reading {}", receipt.display()))?;
+            let verified = Receipt::from_document(&text).and_then(|r| {
+                let entry = r.verify(&key)?;
+                Ok((entry, r.checkpoint.checkpoint))
+            });
+            match verified {
+                Ok((entry, checkpoint)) => {
+                    let r = &entry.record;
+                    println!(
+                        "receipt valid: entry {} of checkpoint {} ({} entries), {} {} by {} on {} (idempotency key {:?}): {}, event seq {}, at {} Unix ms",
+                        entry.index,
+                        checkpoint.number,
+                        checkpoint.size,
+                        r.kind.as_str(),
+                        r.action,
+                        r.actor,
+                        r.subject,
+                        r.request,
+                        r.outcome,
+                        r.seq,
+                        r.at_millis
+                    );
+                }
+                Err(e) => {
+                    eprintln!("receipt INVALID: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -36,14 +36,20 @@ impl AdapterDeliveries for Relays {
         self.hub.delivery_records(partner).parked(limit)
     }
 
-    async fn redrive(&self, partner: &str, seqs: Vec<u64>, all: bool) -> Result<usize, HubError> {
+    async fn redrive(
+        &self,
+        operator: &str,
+        partner: &str,
+        seqs: Vec<u64>,
+        all: bool,
+    ) -> Result<usize, HubError> {
         let relay = self.relay(partner)?;
         if seqs.is_empty() && !all {
             return Err(
                 DomainError::invalid("seqs", "name at least one event, or set `all`").into(),
             );
         }
-        relay.redrive((!all).then_some(seqs)).await
+        relay.redrive(operator, (!all).then_some(seqs)).await
     }
 
     async fn status(&self, partner: &str) -> Result<DeliveryStatus, HubError> {

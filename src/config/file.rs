@@ -11,6 +11,9 @@ pub struct HubConfig {
     pub hub: HubSection,
     #[serde(default)]
     pub retention: RetentionSection,
+    /// The tamper-evident audit log's signing key and checkpoints.
+    #[serde(default)]
+    pub audit: AuditSection,
     #[serde(default)]
     pub log: LogSection,
     #[serde(default)]
@@ -167,6 +170,26 @@ impl Default for RetentionSection {
             delivered_event_retention_seconds: 24 * 3600,
             idempotency_retention_seconds: 7 * 24 * 3600,
             sweep_interval_seconds: 60,
+        }
+    }
+}
+
+/// The audit log is always written; these keys only sign it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSection {
+    /// The Ed25519 key (64 hex digits, `lienthong audit keygen`) that signs
+    /// checkpoints. Absent: nothing is signed and receipts are refused.
+    pub signing_key_file: Option<PathBuf>,
+    /// How often the chain head is signed when entries were added.
+    pub checkpoint_interval_seconds: u64,
+}
+
+impl Default for AuditSection {
+    fn default() -> Self {
+        AuditSection {
+            signing_key_file: None,
+            checkpoint_interval_seconds: 300,
         }
     }
 }

@@ -23,8 +23,8 @@ mod web;
 pub use adapters::AdapterConfig;
 pub use error::ConfigError;
 pub use file::{
-    AmqpSection, DeliverySection, HubConfig, HubSection, LogFormat, LogSection, PartnerSection,
-    RetentionSection, SubscriptionSection,
+    AmqpSection, AuditSection, DeliverySection, HubConfig, HubSection, LogFormat, LogSection,
+    PartnerSection, RetentionSection, SubscriptionSection,
 };
 pub use limits::{LimitOverride, LimitsSection};
 pub use loaded::LoadedConfig;

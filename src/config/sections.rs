@@ -53,6 +53,25 @@ pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
         "retention.sweep_interval_seconds",
         config.retention.sweep_interval_seconds,
     )?;
+    within(
+        file,
+        "audit.checkpoint_interval_seconds",
+        config.audit.checkpoint_interval_seconds,
+        1,
+        7 * 24 * 3600,
+    )?;
+    if config
+        .audit
+        .signing_key_file
+        .as_ref()
+        .is_some_and(|p| p.as_os_str().is_empty())
+    {
+        return Err(ConfigError::invalid(
+            file,
+            "audit.signing_key_file",
+            "must not be empty (leave the key out to sign nothing)",
+        ));
+    }
     if config.log.level.trim().is_empty() {
         return Err(ConfigError::invalid(
             file,

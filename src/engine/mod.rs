@@ -5,7 +5,8 @@
 //! earlier ones of its group), writes the whole group as one atomic batch,
 //! flushes once, and only then answers every caller. This is group commit:
 //! one flush serves many commands, so throughput grows with concurrency while
-//! every answer still means "on disk".
+//! every answer still means "on disk". Every decision, accepted or refused,
+//! is recorded in the audit log inside the same batch.
 
 mod apply;
 mod error;
@@ -68,6 +69,11 @@ pub struct EngineSettings {
     pub max_dossier_bytes: usize,
 }
 
+/// The error code name of a refusal, for the audit entry the writer
+/// records with every decision: the hub's one mapping, handed in (the
+/// engine cannot name `HubError`).
+pub type OutcomeCode = fn(&EngineError) -> &'static str;
+
 #[derive(Clone)]
 pub struct Engine {
     jobs: mpsc::Sender<Job>,
@@ -92,14 +98,16 @@ impl Engine {
     pub fn start(
         store: Store,
         settings: EngineSettings,
+        outcome_code: OutcomeCode,
     ) -> Result<(Engine, WriterHandle), EngineError> {
         let (jobs, queue) = mpsc::channel(settings.queue_capacity.max(1));
         let (committed_tx, committed) = watch::channel(store.last_seq()?);
-        let threads = writer::spawn(store, queue, committed_tx, settings).map_err(|e| {
-            EngineError::CommitFailed {
-                reason: format!("cannot start the writer threads: {e}"),
-            }
-        })?;
+        let threads =
+            writer::spawn(store, queue, committed_tx, settings, outcome_code).map_err(|e| {
+                EngineError::CommitFailed {
+                    reason: format!("cannot start the writer threads: {e}"),
+                }
+            })?;
         Ok((Engine { jobs, committed }, WriterHandle(threads)))
     }
 

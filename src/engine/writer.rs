@@ -13,11 +13,14 @@
 //! is safe: sled's log is sequential, so a flush that makes the later group
 //! durable makes the earlier one durable too, and no caller of either is
 //! answered before that. A catalogue publication reads the catalogue whole,
-//! so it always starts a group of its own.
+//! so it always starts a group of its own. Every command's audit entry,
+//! accepted or refused, is chained onto the log inside the group's batch
+//! (`Txn::audit`), so the log adds no write and no flush of its own.
 
-use super::{apply, EngineError, EngineSettings, Job};
+use super::{apply, EngineError, EngineSettings, Job, OutcomeCode};
+use crate::audit::{Kind, Record, OK};
 use crate::domain::UnixMillis;
-use crate::store::{Store, Txn};
+use crate::store::{AuditItem, Store, Txn};
 use std::sync::mpsc as std_mpsc;
 use tokio::sync::{mpsc, watch};
 
@@ -53,6 +56,7 @@ pub(super) fn spawn(
     queue: mpsc::Receiver<Job>,
     committed: watch::Sender<u64>,
     settings: EngineSettings,
+    outcome_code: OutcomeCode,
 ) -> std::io::Result<Vec<std::thread::JoinHandle<()>>> {
     let (to_flusher, flushes) = std_mpsc::sync_channel(GROUPS_AWAITING_FLUSH);
     let flush_store = store.clone();
@@ -61,7 +65,7 @@ pub(super) fn spawn(
         .spawn(move || flush_loop(flush_store, flushes, committed))?;
     let applier = std::thread::Builder::new()
         .name("lienthong-writer".into())
-        .spawn(move || apply_loop(store, queue, to_flusher, settings))?;
+        .spawn(move || apply_loop(store, queue, to_flusher, settings, outcome_code))?;
     Ok(vec![applier, flusher])
 }
 
@@ -70,6 +74,7 @@ fn apply_loop(
     mut queue: mpsc::Receiver<Job>,
     to_flusher: std_mpsc::SyncSender<Applied>,
     settings: EngineSettings,
+    outcome_code: OutcomeCode,
 ) {
     let max_group = settings.max_group_commands.max(1);
     let mut carried: Option<Job> = None;
@@ -92,7 +97,13 @@ fn apply_loop(
                 carried = Some(job);
                 break;
             }
-            answers.push(process(&mut txn, job, &settings, &mut last_seq));
+            answers.push(process(
+                &mut txn,
+                job,
+                &settings,
+                outcome_code,
+                &mut last_seq,
+            ));
             if is_publication || answers.len() >= max_group {
                 break;
             }
@@ -170,6 +181,7 @@ fn process(
     txn: &mut Txn,
     job: Job,
     settings: &EngineSettings,
+    outcome_code: OutcomeCode,
     last_seq: &mut Option<u64>,
 ) -> Pending {
     let now = UnixMillis::now();
@@ -181,6 +193,37 @@ fn process(
         } => {
             let outcome = apply::command(txn, &partner, &envelope, now, settings.max_dossier_bytes);
             keep_or_drop(txn, &outcome);
+            let mut record = Record::new(
+                now.0,
+                Kind::Command,
+                &partner.id,
+                envelope.name().as_str(),
+                OK,
+            );
+            record.request = envelope.idempotency_key.clone();
+            let receipt = match &outcome {
+                Ok(o) => {
+                    record.subject = o.dossier.ma_ho_so.clone();
+                    record.event_id = o.event_id.clone();
+                    record.seq = o.event_seq;
+                    record.detail = if o.replayed {
+                        "replayed".into()
+                    } else {
+                        format!("version {}", o.entry.version)
+                    };
+                    !o.replayed
+                }
+                Err(e) => {
+                    record.outcome = outcome_code(e).into();
+                    record.subject = envelope
+                        .action
+                        .dossier()
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "new".into());
+                    false
+                }
+            };
+            txn.audit(AuditItem { record, receipt });
             if let Ok(o) = &outcome {
                 if !o.replayed {
                     *last_seq = Some(o.event_seq);
@@ -195,6 +238,29 @@ fn process(
         } => {
             let outcome = apply::publication(txn, &partner, &publication, now);
             keep_or_drop(txn, &outcome);
+            let mut record =
+                Record::new(now.0, Kind::Publication, &partner.id, "publish_catalog", OK);
+            record.subject = publication.kind.clone();
+            record.request = publication.idempotency_key.clone();
+            let receipt = match &outcome {
+                Ok(o) => {
+                    record.seq = o.event_seq;
+                    record.detail = format!(
+                        "version {}: {} added, {} changed, {} removed{}",
+                        o.version,
+                        o.added,
+                        o.changed,
+                        o.removed,
+                        if o.replayed { ", replayed" } else { "" }
+                    );
+                    !o.replayed
+                }
+                Err(e) => {
+                    record.outcome = outcome_code(e).into();
+                    false
+                }
+            };
+            txn.audit(AuditItem { record, receipt });
             if let Ok(o) = &outcome {
                 if !o.replayed && o.event_seq > 0 {
                     *last_seq = Some(o.event_seq);

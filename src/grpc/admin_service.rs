@@ -84,8 +84,21 @@ impl pb::admin_service_server::AdminService for AdminService {
         }
         let redriven = dead_letters
             .redrive(&operator, &req.message_ids, req.all)
-            .await
+            .await;
+        let detail = if req.all {
+            "all".to_string()
+        } else {
+            req.message_ids.join(",")
+        };
+        self.hub
+            .record_operator_action(
+                &operator,
+                "redrive_parked",
+                redriven.as_ref().map(|n| *n as u64),
+                detail,
+            )
             .map_err(|e| to_status(&e))?;
+        let redriven = redriven.map_err(|e| to_status(&e))?;
         Ok(Response::new(pb::RedriveParkedReply {
             redriven: redriven as u32,
         }))
@@ -126,11 +139,11 @@ impl pb::admin_service_server::AdminService for AdminService {
         &self,
         request: Request<pb::RedriveParkedDeliveriesRequest>,
     ) -> Result<Response<pb::RedriveParkedDeliveriesReply>, Status> {
-        self.operator(&request)?;
+        let operator = self.operator(&request)?;
         let req = request.into_inner();
         let redriven = self
             .deliveries
-            .redrive(&req.partner_id, req.seqs, req.all)
+            .redrive(&operator, &req.partner_id, req.seqs, req.all)
             .await
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(pb::RedriveParkedDeliveriesReply {

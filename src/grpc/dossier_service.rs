@@ -20,8 +20,11 @@ impl pb::dossier_service_server::DossierService for DossierService {
         request: Request<pb::CommandRequest>,
     ) -> Result<Response<pb::CommandReply>, Status> {
         let (partner, _admission) = auth::admitted(&self.hub, &request)?;
-        let envelope =
-            from_proto::command_request(request.into_inner()).map_err(|e| to_status(&e.into()))?;
+        let envelope = from_proto::command_request(request.into_inner()).map_err(|e| {
+            let e = e.into();
+            self.hub.record_refusal(&partner, "command", &e);
+            to_status(&e)
+        })?;
         let dossier = envelope
             .action
             .dossier()

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod admin_service;
+mod audit_service;
 mod auth;
 mod catalog_service;
 mod dossier_service;

@@ -2,8 +2,8 @@
 //! size limits, and a graceful stop.
 
 use super::{
-    admin_service::AdminService, catalog_service::CatalogService, dossier_service::DossierService,
-    event_service::EventService, pb,
+    admin_service::AdminService, audit_service::AuditService, catalog_service::CatalogService,
+    dossier_service::DossierService, event_service::EventService, pb,
 };
 use crate::hub::{Hub, StorageCondition};
 use std::future::Future;
@@ -79,6 +79,10 @@ pub async fn serve(
     })
     .max_decoding_message_size(limit)
     .max_encoding_message_size(limit);
+    let audit =
+        pb::audit_service_server::AuditServiceServer::new(AuditService { hub: hub.clone() })
+            .max_decoding_message_size(limit)
+            .max_encoding_message_size(limit);
     let mut storage = hub.storage_condition();
     let catalogs = pb::catalog_service_server::CatalogServiceServer::new(CatalogService { hub })
         .max_decoding_message_size(limit)
@@ -117,6 +121,7 @@ pub async fn serve(
         .add_service(events)
         .add_service(catalogs)
         .add_service(admin)
+        .add_service(audit)
         .serve_with_incoming_shutdown(incoming, stopping)
         .await
 }

@@ -42,8 +42,15 @@ pub trait AdapterDeliveries: Send + Sync {
     /// Up to `limit` parked deliveries of a partner, oldest first.
     async fn parked(&self, partner: &str, limit: usize) -> Result<Vec<ParkedDelivery>, HubError>;
     /// Delivers the parked events with these seqs again (all of them when
-    /// `all`); returns how many.
-    async fn redrive(&self, partner: &str, seqs: Vec<u64>, all: bool) -> Result<usize, HubError>;
+    /// `all`); returns how many. `operator` (the caller's partner id) is
+    /// named in the audit entry written with the re-drive.
+    async fn redrive(
+        &self,
+        operator: &str,
+        partner: &str,
+        seqs: Vec<u64>,
+        all: bool,
+    ) -> Result<usize, HubError>;
     async fn status(&self, partner: &str) -> Result<DeliveryStatus, HubError>;
     async fn dossier_sync(
         &self,

@@ -5,7 +5,8 @@
 //! [`DeliveryRecords`]; storage stays in `store/deliveries.rs`.
 
 use super::{CursorId, DeliveryStatus, HubError};
-use crate::domain::{Dossier, DossierRef};
+use crate::audit::{Kind, Record, OK};
+use crate::domain::{Dossier, DossierRef, UnixMillis};
 use crate::store::{DeliveryState, ParkedDelivery, Store};
 use std::collections::HashSet;
 
@@ -32,9 +33,22 @@ impl DeliveryRecords {
     }
 
     /// Removes and returns the parked deliveries with these seqs (all when
-    /// `seqs` is None), oldest first, counted as re-driven.
-    pub fn take_parked(&self, seqs: Option<&[u64]>) -> Result<Vec<ParkedDelivery>, HubError> {
-        Ok(self.store.take_parked(&self.partner, seqs)?)
+    /// `seqs` is None), oldest first, counted as re-driven, with the
+    /// operator's audit entry in the same batch.
+    pub fn take_parked(
+        &self,
+        operator: &str,
+        seqs: Option<&[u64]>,
+    ) -> Result<Vec<ParkedDelivery>, HubError> {
+        let mut record = Record::new(
+            UnixMillis::now().0,
+            Kind::Operator,
+            operator,
+            "redrive_parked_deliveries",
+            OK,
+        );
+        record.subject = self.partner.clone();
+        Ok(self.store.take_parked(&self.partner, seqs, record)?)
     }
 
     /// Dossiers with a parked delivery: their later events wait behind it.
@@ -44,8 +58,20 @@ impl DeliveryRecords {
 
     /// The partner accepted an event: counted, then the dossier's sync state
     /// is recorded, so whoever sees the state also sees it counted.
+    /// The partner's acceptance is recorded in the audit log in the same
+    /// batch.
     pub fn accepted(&self, state: &DeliveryState) -> Result<(), HubError> {
-        Ok(self.store.record_delivery(&self.partner, state)?)
+        let mut record = Record::new(
+            state.accepted_at.0,
+            Kind::Delivery,
+            &self.partner,
+            "delivery",
+            OK,
+        );
+        record.subject = state.ma_ho_so.clone();
+        record.seq = state.last_seq;
+        record.detail = format!("version {}", state.last_version);
+        Ok(self.store.record_delivery(&self.partner, state, record)?)
     }
 
     /// A failed attempt that will be retried.

@@ -50,6 +50,9 @@ pub enum HubError {
         procedure: String,
         channel: &'static str,
     },
+    /// A checkpoint or receipt was asked of a hub that has no signing key.
+    #[error("the hub signs no audit checkpoints: no signing key is configured ([audit] signing_key_file)")]
+    NotSigning,
     /// Work the hub ran for a request ended without an answer (it panicked).
     #[error("{what} failed: {reason}")]
     TaskFailed { what: String, reason: String },
@@ -99,7 +102,7 @@ impl HubError {
             HubError::NoLongerRetained { .. } => ErrorCode::OutOfRange,
             HubError::Unavailable { .. } => ErrorCode::Unavailable,
             HubError::TooLarge { .. } => ErrorCode::InvalidArgument,
-            HubError::WorkingTime(_) | HubError::NoTimeLimit { .. } => {
+            HubError::WorkingTime(_) | HubError::NoTimeLimit { .. } | HubError::NotSigning => {
                 ErrorCode::FailedPrecondition
             }
         }
@@ -123,6 +126,12 @@ impl HubError {
             _ => Disposition::Refuse,
         }
     }
+}
+
+/// The code of a decision of the writer, as the audit log records it
+/// (the writer cannot name `HubError`; the hub hands it this).
+pub(crate) fn engine_outcome(error: &EngineError) -> &'static str {
+    engine_code(error).name()
 }
 
 fn engine_code(error: &EngineError) -> ErrorCode {

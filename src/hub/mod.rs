@@ -6,6 +6,7 @@
 //! reads from the store, and runs the subscription feeds and retention.
 
 mod adapter_deliveries;
+mod audit;
 mod cursors;
 mod dead_letters;
 mod deliveries;
@@ -23,6 +24,7 @@ pub use crate::store::{
     ParkedDelivery, StorageCondition,
 };
 pub use adapter_deliveries::{AdapterDeliveries, DeliveryStatus, DossierSync};
+pub use audit::{AuditLog, AuditSettings};
 pub use cursors::CursorSaver;
 pub use dead_letters::{DeadLetters, ParkedMessage};
 pub use deliveries::DeliveryRecords;
@@ -74,11 +76,14 @@ pub struct Hub {
     /// Each partner's rate and concurrency limits (`[limits]`), which
     /// every entry point applies through `admit`.
     limits: Arc<Limiter>,
+    /// Refusals, operator actions, checkpoints and receipts (`audit.rs`).
+    audit: AuditLog,
 }
 
 /// Keeps the background parts of a running hub; `stop` ends them in order.
 pub struct HubRuntime {
     writer: WriterHandle,
+    audit: audit::AuditThread,
     retention: tokio::task::JoinHandle<()>,
     stopping: watch::Sender<bool>,
 }
@@ -95,8 +100,14 @@ impl HubRuntime {
     pub async fn stop(self) {
         self.begin_stop();
         let _ = self.retention.await;
-        let writer = self.writer;
-        let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+        let (writer, audit) = (self.writer, self.audit);
+        let _ = tokio::task::spawn_blocking(move || {
+            writer.join();
+            // Every hub handle is gone with the writer's: the audit thread
+            // writes what it counted and ends.
+            audit.join();
+        })
+        .await;
     }
 }
 
@@ -110,8 +121,11 @@ impl Hub {
         destinations: Vec<Destination>,
         engine_settings: EngineSettings,
         retention: RetentionSettings,
+        audit: AuditSettings,
     ) -> Result<(Hub, HubRuntime), HubError> {
-        let (engine, writer) = Engine::start(store.clone(), engine_settings)?;
+        let (engine, writer) =
+            Engine::start(store.clone(), engine_settings, error::engine_outcome)?;
+        let (audit, audit_thread) = AuditLog::start(store.clone(), audit)?;
         let partners = Arc::new(partners);
         let (stopping, stopping_rx) = watch::channel(false);
         let retention = tokio::spawn(retention::run(
@@ -129,11 +143,13 @@ impl Hub {
             working_time: Arc::new(WorkingTime::default()),
             max_dossier_bytes: engine_settings.max_dossier_bytes,
             limits: Arc::new(Limiter::unlimited()),
+            audit,
         };
         Ok((
             hub,
             HubRuntime {
                 writer,
+                audit: audit_thread,
                 retention,
                 stopping,
             },
@@ -159,8 +175,63 @@ impl Hub {
     /// Admits one request of `partner` at an entry point (gRPC, an
     /// adapter's HTTP route, an AMQP command), before anything is written:
     /// the request counts as in progress until the admission is dropped.
+    /// A refusal is counted in the audit log (never itemised: a partner
+    /// over its limit must not fill the disk either).
     pub fn admit(&self, partner: &Partner) -> Result<Admission, HubError> {
-        Ok(self.limits.admit(&partner.id)?)
+        self.limits.admit(&partner.id).map_err(|e| {
+            let e = HubError::from(e);
+            self.audit.count(partner.id.clone(), e.code().name());
+            e
+        })
+    }
+
+    /// The audit log: checkpoints, receipts and the public key.
+    pub fn audit(&self) -> &AuditLog {
+        &self.audit
+    }
+
+    /// A request the transport refused before the hub could (a body that
+    /// does not decode): recorded in the audit log, nothing else.
+    pub fn record_refusal(&self, partner: &Partner, action: &str, error: &HubError) {
+        self.refused(&partner.id, action, String::new(), "", error);
+    }
+
+    fn refused(&self, actor: &str, action: &str, subject: String, request: &str, error: &HubError) {
+        let mut record = crate::audit::Record::new(
+            crate::domain::UnixMillis::now().0,
+            crate::audit::Kind::Refusal,
+            actor,
+            action,
+            error.code().name(),
+        );
+        record.subject = subject;
+        record.request = request.to_string();
+        self.audit.refused(record);
+    }
+
+    /// An operator's action on something outside the store (the broker's
+    /// parked messages), recorded before the operator is answered.
+    pub fn record_operator_action(
+        &self,
+        operator: &str,
+        action: &str,
+        outcome: Result<u64, &HubError>,
+        detail: String,
+    ) -> Result<(), HubError> {
+        let code = match outcome {
+            Ok(_) => crate::audit::OK,
+            Err(e) => e.code().name(),
+        };
+        let mut record = crate::audit::Record::new(
+            crate::domain::UnixMillis::now().0,
+            crate::audit::Kind::Operator,
+            operator,
+            action,
+            code,
+        );
+        record.count = *outcome.as_ref().unwrap_or(&0);
+        record.detail = detail;
+        self.audit.operator_action(record)
     }
 
     pub fn partners(&self) -> &PartnerRegistry {
@@ -203,17 +274,37 @@ impl Hub {
         self.stopping.clone()
     }
 
+    /// A refusal is counted in the audit log, never itemised: whoever sends
+    /// no valid credential cannot make the hub write one entry per request.
     pub fn authenticate(&self, bearer_token: Option<&str>) -> Result<Arc<Partner>, HubError> {
-        Ok(self.partners.authenticate(bearer_token)?)
+        self.partners.authenticate(bearer_token).map_err(|e| {
+            let e = HubError::from(e);
+            self.audit.count(String::new(), e.code().name());
+            e
+        })
     }
 
+    /// Refused before the writer: recorded in the audit log here; the
+    /// writer records its own decisions in the command's batch.
     pub async fn execute(
         &self,
         partner: &Arc<Partner>,
         envelope: CommandEnvelope,
     ) -> Result<CommandOutcome, HubError> {
-        partner.check_command(envelope.name())?;
-        validate::envelope(&envelope)?;
+        let checked = partner
+            .check_command(envelope.name())
+            .map_err(HubError::from)
+            .and_then(|_| Ok(validate::envelope(&envelope)?));
+        if let Err(e) = checked {
+            let subject = envelope
+                .action
+                .dossier()
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "new".into());
+            let action = envelope.name().as_str();
+            self.refused(&partner.id, action, subject, &envelope.idempotency_key, &e);
+            return Err(e);
+        }
         Ok(self.engine.execute(partner.clone(), envelope).await?)
     }
 
@@ -222,8 +313,15 @@ impl Hub {
         partner: &Arc<Partner>,
         publication: Publication,
     ) -> Result<PublicationOutcome, HubError> {
-        partner.check_command(CommandName::PublishCatalog)?;
-        publication.validate()?;
+        let checked = partner
+            .check_command(CommandName::PublishCatalog)
+            .map_err(HubError::from)
+            .and_then(|_| Ok(publication.validate()?));
+        if let Err(e) = checked {
+            let (kind, key) = (publication.kind.clone(), &publication.idempotency_key);
+            self.refused(&partner.id, "publish_catalog", kind, key, &e);
+            return Err(e);
+        }
         Ok(self.engine.publish(partner.clone(), publication).await?)
     }
 
@@ -407,9 +505,19 @@ impl Hub {
             .into());
         }
         self.committed_at_least("seq", seq)?;
+        let record = crate::audit::Record {
+            seq,
+            ..crate::audit::Record::new(
+                crate::domain::UnixMillis::now().0,
+                crate::audit::Kind::Acknowledgement,
+                &partner.id,
+                "ack",
+                crate::audit::OK,
+            )
+        };
         Ok(self
             .store
-            .advance_cursor(&CursorId::Partner(partner.id.clone()), seq)?)
+            .acknowledge(&CursorId::Partner(partner.id.clone()), seq, record)?)
     }
 }
 

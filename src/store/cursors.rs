@@ -9,7 +9,8 @@
 //! Cursors are written outside the group commit: the writer thread never
 //! touches them, and a cursor that lags only means events are offered again.
 
-use super::{keys, Store, StoreError};
+use super::{keys, AuditItem, Store, StoreError};
+use crate::audit::Record;
 use std::fmt;
 
 /// Which consumer a cursor belongs to.
@@ -74,6 +75,34 @@ impl Store {
             Some(bytes) => keys::read_u64(&key, &bytes),
             None => Ok(0),
         }
+    }
+}
+
+impl Store {
+    /// `advance_cursor` for a partner's own acknowledgement, recorded in
+    /// the audit log in the same batch as the cursor it moves.
+    pub fn acknowledge(&self, id: &CursorId, seq: u64, record: Record) -> Result<u64, StoreError> {
+        let key = id.key();
+        let mut stored = 0;
+        self.apply_audited(
+            "storing a cursor",
+            None,
+            vec![AuditItem::plain(record)],
+            |db, batch| {
+                let current = match db
+                    .get(&key)
+                    .map_err(|e| self.failed("reading a cursor", e))?
+                {
+                    Some(bytes) => keys::read_u64(&key, &bytes)?,
+                    None => 0,
+                };
+                stored = current.max(seq);
+                batch.insert(key.clone(), stored.to_be_bytes().to_vec());
+                Ok((1, (key.len() + 8) as u64))
+            },
+        )?;
+        self.flush()?;
+        Ok(stored)
     }
 }
 

@@ -8,7 +8,8 @@
 //! | `q`    | partner 0 dossier id        | DeliveryState    |
 //! | `s`    | partner                     | DeliveryStats    |
 
-use super::{decode, encode, keys, Store, StoreError};
+use super::{decode, encode, keys, AuditItem, Store, StoreError};
+use crate::audit::Record;
 use crate::domain::{Event, UnixMillis};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -90,26 +91,40 @@ impl Store {
     }
 
     /// Removes and returns the parked deliveries with these seqs (all when
-    /// `seqs` is None), oldest first.
+    /// `seqs` is None), oldest first, counted as re-driven; `record` (the
+    /// operator's re-drive, its count filled in) goes in the same batch.
     pub fn take_parked(
         &self,
         partner: &str,
         seqs: Option<&[u64]>,
+        mut record: Record,
     ) -> Result<Vec<ParkedDelivery>, StoreError> {
         let mut taken = Vec::new();
-        for parked in self.parked(partner, usize::MAX)? {
-            if seqs.is_none_or(|s| s.contains(&parked.event.seq)) {
-                self.write_db()?
-                    .remove(numbered(PARKED, partner, parked.event.seq))
-                    .map_err(|e| self.failed("re-driving a delivery", e))?;
-                taken.push(parked);
-            }
-        }
-        let redriven = taken.len() as u64;
-        self.bump_stats(partner, |s| {
-            s.redriven += redriven;
-            s.parked = s.parked.saturating_sub(redriven);
-        })?;
+        let stats_key = partner_key(STATS, partner);
+        let chosen: Vec<ParkedDelivery> = self
+            .parked(partner, usize::MAX)?
+            .into_iter()
+            .filter(|p| seqs.is_none_or(|s| s.contains(&p.event.seq)))
+            .collect();
+        record.count = chosen.len() as u64;
+        record.detail = seqs_text(chosen.iter().map(|p| p.event.seq));
+        self.apply_audited(
+            "re-driving deliveries",
+            None,
+            vec![AuditItem::plain(record)],
+            |db, batch| {
+                let mut stats = self.stats_in(db, &stats_key)?;
+                let redriven = chosen.len() as u64;
+                stats.redriven += redriven;
+                stats.parked = stats.parked.saturating_sub(redriven);
+                batch.insert(stats_key.clone(), encode(&stats));
+                for parked in &chosen {
+                    batch.remove(numbered(PARKED, partner, parked.event.seq));
+                }
+                Ok((redriven + 1, 0))
+            },
+        )?;
+        taken.extend(chosen);
         self.flush()?;
         Ok(taken)
     }
@@ -123,14 +138,40 @@ impl Store {
             .collect())
     }
 
-    /// Counts the delivery, then records the dossier's sync state: whoever
-    /// sees the new state also sees it counted.
-    pub fn record_delivery(&self, partner: &str, state: &DeliveryState) -> Result<(), StoreError> {
-        self.bump_stats(partner, |s| s.accepted += 1)?;
-        self.write_db()?
-            .insert(numbered(STATE, partner, state.dossier_id), encode(state))
-            .map_err(|e| self.failed("recording a delivery", e))?;
+    /// Counts the delivery and records the dossier's sync state and the
+    /// audit entry of the partner's acceptance, in one batch: whoever sees
+    /// the new state also sees it counted and logged.
+    pub fn record_delivery(
+        &self,
+        partner: &str,
+        state: &DeliveryState,
+        record: Record,
+    ) -> Result<(), StoreError> {
+        let stats_key = partner_key(STATS, partner);
+        self.apply_audited(
+            "recording a delivery",
+            None,
+            vec![AuditItem::plain(record)],
+            |db, batch| {
+                let mut stats = self.stats_in(db, &stats_key)?;
+                stats.accepted += 1;
+                batch.insert(stats_key.clone(), encode(&stats));
+                batch.insert(numbered(STATE, partner, state.dossier_id), encode(state));
+                Ok((2, 0))
+            },
+        )?;
         Ok(())
+    }
+
+    /// The counters as stored (read under the chain's lock).
+    fn stats_in(&self, db: &sled::Db, key: &[u8]) -> Result<DeliveryStats, StoreError> {
+        match db
+            .get(key)
+            .map_err(|e| self.failed("counting deliveries", e))?
+        {
+            Some(bytes) => decode(key, &bytes),
+            None => Ok(DeliveryStats::default()),
+        }
     }
 
     pub fn delivery_state(
@@ -153,17 +194,26 @@ impl Store {
         change: impl Fn(&mut DeliveryStats),
     ) -> Result<(), StoreError> {
         let key = partner_key(STATS, partner);
-        self.write_db()?
-            .update_and_fetch(&key, |old| {
-                let mut stats: DeliveryStats = old
-                    .and_then(|b| serde_json::from_slice(b).ok())
-                    .unwrap_or_default();
-                change(&mut stats);
-                Some(encode(&stats))
-            })
-            .map_err(|e| self.failed("counting deliveries", e))?;
-        Ok(())
+        // Under the chain's lock: audited batches change the same counters.
+        self.with_chain_lock(|| {
+            self.write_db()?
+                .update_and_fetch(&key, |old| {
+                    let mut stats: DeliveryStats = old
+                        .and_then(|b| serde_json::from_slice(b).ok())
+                        .unwrap_or_default();
+                    change(&mut stats);
+                    Some(encode(&stats))
+                })
+                .map_err(|e| self.failed("counting deliveries", e))?;
+            Ok(())
+        })
     }
+}
+
+/// Seqs as the audit entry names them (`1,4,9`), cut by the log's field
+/// limit when long.
+fn seqs_text(seqs: impl Iterator<Item = u64>) -> String {
+    seqs.map(|s| s.to_string()).collect::<Vec<_>>().join(",")
 }
 
 // Keep the key layout in one place: these prefixes are listed in keys.rs too.

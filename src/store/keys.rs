@@ -20,6 +20,7 @@
 //! | `o`    | `s` SHA-256 of session token      | OfficerSession (JSON)      |
 //! | `o`    | `f` login                         | LoginFailures (JSON)       |
 //! | `n`    | see `notifications.rs`            | notifications sent         |
+//! | `u`    | see `audit.rs`                    | the audit chain            |
 //!
 //! The hosted workspace's read model and assignments live in trees of their
 //! own (`workspace.rs`).

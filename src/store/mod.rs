@@ -7,8 +7,10 @@
 //! Reads go straight to sled; writes go through `Txn`, which only the engine's
 //! writer thread holds. No module outside this one names a sled type.
 //! `handle` keeps the sled handle and recovers from a failed write (a full
-//! disk) without a restart; `dir` keeps the data directory private.
+//! disk) without a restart; `dir` keeps the data directory private;
+//! `audit` keeps the audit chain, written in the batches it records.
 
+mod audit;
 mod cursors;
 mod deliveries;
 mod dir;
@@ -22,6 +24,7 @@ mod reads;
 mod txn;
 mod workspace;
 
+pub use audit::{AuditItem, AuditReader};
 pub use cursors::CursorId;
 pub use deliveries::{DeliveryState, DeliveryStats, ParkedDelivery};
 pub use error::StoreError;
@@ -40,6 +43,8 @@ use std::sync::Arc;
 pub struct Store {
     handle: Arc<handle::Handle>,
     stats: Arc<WriteStats>,
+    /// The audit chain's lock and head (`audit.rs`).
+    chain: Arc<audit::Chain>,
 }
 
 /// What the writer has written since the store was opened.
@@ -74,6 +79,7 @@ impl Store {
         Ok(Store {
             handle: Arc::new(handle),
             stats: Default::default(),
+            chain: Default::default(),
         })
     }
 

@@ -58,6 +58,9 @@ pub struct Txn<'a> {
     group_dossiers: HashMap<u64, Dossier>,
     staged_dossiers: HashMap<u64, Dossier>,
     commands: usize,
+    /// What the group's audit entries record, accepted and refused commands
+    /// alike: chained onto the audit log inside the group's batch.
+    audit: Vec<super::AuditItem>,
 }
 
 impl<'a> Txn<'a> {
@@ -76,6 +79,7 @@ impl<'a> Txn<'a> {
             group_dossiers: HashMap::new(),
             staged_dossiers: HashMap::new(),
             commands: 0,
+            audit: Vec::new(),
         }
     }
 
@@ -92,6 +96,12 @@ impl<'a> Txn<'a> {
         self.commands += 1;
     }
 
+    /// Records a decision of the writer (kept even when the command is
+    /// dropped: a refusal is logged too).
+    pub fn audit(&mut self, item: super::AuditItem) {
+        self.audit.push(item);
+    }
+
     pub fn drop_command(&mut self) {
         self.staged.clear();
         self.staged_dossiers.clear();
@@ -103,28 +113,25 @@ impl<'a> Txn<'a> {
     /// replaced (after a failed write) is refused: it read what may be lost.
     pub fn apply(mut self) -> Result<u64, StoreError> {
         self.drop_command();
-        let (db, generation) = self.store.handle.write()?;
-        if generation != self.generation {
-            return Err(StoreError::Unavailable {
-                reason: "the data directory was reopened while the group was applied".into(),
-            });
-        }
-        if self.group.is_empty() {
-            return Ok(generation);
-        }
-        let mut batch = sled::Batch::default();
-        let (mut writes, mut bytes) = (0u64, 0u64);
-        for (key, value) in std::mem::take(&mut self.group) {
-            writes += 1;
-            bytes += (key.len() + value.as_ref().map_or(0, Vec::len)) as u64;
-            match value {
-                Some(value) => batch.insert(key, value),
-                None => batch.remove(key),
-            }
-        }
-        db.apply_batch(batch)
-            .map_err(|e| self.store.failed("applying a group of commands", e))?;
-        self.store.stats.record(writes, bytes);
+        let group = std::mem::take(&mut self.group);
+        let audit = std::mem::take(&mut self.audit);
+        let generation = self.store.apply_audited(
+            "applying a group of commands",
+            Some(self.generation),
+            audit,
+            |_, batch| {
+                let (mut writes, mut bytes) = (0u64, 0u64);
+                for (key, value) in group {
+                    writes += 1;
+                    bytes += (key.len() + value.as_ref().map_or(0, Vec::len)) as u64;
+                    match value {
+                        Some(value) => batch.insert(key, value),
+                        None => batch.remove(key),
+                    }
+                }
+                Ok((writes, bytes))
+            },
+        )?;
         self.cache.keep(std::mem::take(&mut self.group_dossiers));
         Ok(generation)
     }

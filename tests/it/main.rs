@@ -8,6 +8,7 @@ mod adapters;
 mod amqp;
 mod appointment;
 mod architecture;
+mod audit;
 mod bad_input;
 mod catalog;
 mod common;

@@ -49,6 +49,8 @@ pub struct RelaySettings {
 /// Asks a running relay to deliver parked events again.
 pub struct RedriveRequest {
     pub seqs: Option<Vec<u64>>,
+    /// Who approved it: named in the audit entry of the re-drive.
+    pub operator: String,
     pub answer: oneshot::Sender<Result<usize, HubError>>,
 }
 
@@ -60,14 +62,18 @@ pub struct RelayHandle {
 
 impl RelayHandle {
     /// Re-drives parked events (all when `seqs` is None); returns how many.
-    pub async fn redrive(&self, seqs: Option<Vec<u64>>) -> Result<usize, HubError> {
+    pub async fn redrive(&self, operator: &str, seqs: Option<Vec<u64>>) -> Result<usize, HubError> {
         let (answer, result) = oneshot::channel();
         let stopped = || HubError::Unavailable {
             what: "the delivery relay".into(),
             reason: "it is stopping".into(),
         };
         self.redrive
-            .send(RedriveRequest { seqs, answer })
+            .send(RedriveRequest {
+                seqs,
+                operator: operator.to_string(),
+                answer,
+            })
             .await
             .map_err(|_| stopped())?;
         result.await.map_err(|_| stopped())?
@@ -183,7 +189,7 @@ impl Relay {
                     }
                 }
                 Some(request) = requests.recv() => {
-                    let result = self.redrive(request.seqs.as_deref(), &mut blocked, &mut lanes, &context);
+                    let result = self.redrive(&request.operator, request.seqs.as_deref(), &mut blocked, &mut lanes, &context);
                     let _ = request.answer.send(result);
                 }
                 _ = stopping.changed() => break,
@@ -199,12 +205,13 @@ impl Relay {
 
     fn redrive(
         &self,
+        operator: &str,
         seqs: Option<&[u64]>,
         blocked: &mut HashSet<u64>,
         lanes: &mut HashMap<u64, (mpsc::UnboundedSender<lane::Work>, usize)>,
         context: &Arc<lane::LaneContext>,
     ) -> Result<usize, HubError> {
-        let taken = context.records.take_parked(seqs)?;
+        let taken = context.records.take_parked(operator, seqs)?;
         let still_parked = context.records.parked_dossiers()?;
         blocked.retain(|d| still_parked.contains(d));
         for parked in &taken {

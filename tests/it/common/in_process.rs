@@ -24,7 +24,15 @@ pub fn in_process_hub(retention: RetentionSettings) -> (tempfile::TempDir, Store
         queue_capacity: 64,
         max_dossier_bytes: 1024 * 1024,
     };
-    let (hub, runtime) = Hub::start(store.clone(), partners, vec![], engine, retention).unwrap();
+    let (hub, runtime) = Hub::start(
+        store.clone(),
+        partners,
+        vec![],
+        engine,
+        retention,
+        Default::default(),
+    )
+    .unwrap();
     (dir, store, hub, runtime)
 }
 
