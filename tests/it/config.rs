@@ -343,3 +343,32 @@ fn hash_password_prints_an_argon2_hash_the_configuration_accepts() {
     HubConfig::parse("hub.toml", &web_config("", &officer), &kinds())
         .expect("the printed hash is accepted");
 }
+
+#[test]
+fn audit_keys_are_checked_with_their_name() {
+    let message = error_of("[audit]\ncheckpoint_interval = 5\n");
+    assert!(message.contains("checkpoint_interval"), "{message}");
+    let message = error_of("[audit]\ncheckpoint_interval_seconds = 0\n");
+    assert!(
+        message.contains("audit.checkpoint_interval_seconds"),
+        "{message}"
+    );
+    let message = error_of("[audit]\nsigning_key_file = \"\"\n");
+    assert!(message.contains("audit.signing_key_file"), "{message}");
+}
+
+#[tokio::test]
+async fn a_hub_with_an_unreadable_signing_key_does_not_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("audit.key");
+    std::fs::write(&key, "not a key").unwrap();
+    let mut config = crate::common::TestHub::config(dir.path().join("data"));
+    config.audit.signing_key_file = Some(key);
+    let e = lienthong::app::start(&crate::common::TestHub::checked(config))
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(e.starts_with("audit.signing_key_file:"), "{e}");
+    assert!(e.contains("64 hex digits"), "{e}");
+}

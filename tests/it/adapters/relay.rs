@@ -5,6 +5,7 @@
 
 use super::{inbound_url, partner, settled, start_hub};
 use crate::common::{self, command, command_named, submission, submit_request, PORTAL};
+use lienthong::audit::Kind;
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, admin_service_client::AdminServiceClient};
 use lienthong_adapter_legacy::simulator::{SimConfig, Simulator};
@@ -142,4 +143,29 @@ async fn a_parked_event_holds_back_its_dossier_only_and_a_redrive_delivers_in_or
         .collect();
     assert_eq!(for_a, ["NOP_MOI", "TIEP_NHAN"], "in order");
     hub.stop().await;
+
+    // The audit log holds each delivery the partner accepted, and the
+    // operator's re-drive with the operator named and what it moved.
+    let log = crate::audit::entries(&hub.dir.path().join("data"));
+    let deliveries: Vec<_> = log
+        .iter()
+        .filter(|e| e.record.kind == Kind::Delivery && e.record.actor == PARTNER)
+        .map(|e| (e.record.subject.clone(), e.record.detail.clone()))
+        .collect();
+    assert_eq!(deliveries.len(), 3, "{deliveries:?}");
+    assert!(deliveries.contains(&(b.ma_ho_so.clone(), "version 1".into())));
+    assert!(deliveries.contains(&(a.ma_ho_so.clone(), "version 2".into())));
+    let redrive = log
+        .iter()
+        .find(|e| e.record.kind == Kind::Operator)
+        .expect("the re-drive is recorded");
+    assert_eq!(
+        (
+            redrive.record.actor.as_str(),
+            redrive.record.action.as_str(),
+            redrive.record.subject.as_str(),
+            redrive.record.count
+        ),
+        ("national-portal", "redrive_parked_deliveries", PARTNER, 2)
+    );
 }
