@@ -20,6 +20,7 @@ pub mod hub;
 pub mod limits;
 pub mod notify;
 pub mod partners;
+pub mod portal;
 pub mod store;
 pub mod telemetry;
 pub mod web;

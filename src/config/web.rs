@@ -26,6 +26,14 @@ pub struct WebSection {
     pub served_over_https: bool,
     /// The partner (kind `module`) the one-stop workspace acts as.
     pub one_stop_partner: String,
+    /// Public dossier lookups (`/tra-cuu`) one client address may make …
+    pub lookup_attempts: u32,
+    /// … in a window of this many seconds.
+    pub lookup_window_seconds: u64,
+    /// Behind a reverse proxy: the header it writes the client's address
+    /// in (`x-forwarded-for`: its last address is taken, the one the proxy
+    /// appended). Empty: the connection's own address.
+    pub client_address_header: String,
     pub officers: Vec<OfficerSection>,
 }
 
@@ -38,6 +46,9 @@ impl Default for WebSection {
             lockout_seconds: 15 * 60,
             served_over_https: false,
             one_stop_partner: "mot-cua".into(),
+            lookup_attempts: 10,
+            lookup_window_seconds: 600,
+            client_address_header: String::new(),
             officers: Vec::new(),
         }
     }
@@ -82,6 +93,26 @@ impl WebSection {
             return Err(bad(
                 "lockout_seconds",
                 "must be between 1 and 604800 (7 days)".into(),
+            ));
+        }
+        if !(1..=10_000).contains(&self.lookup_attempts) {
+            return Err(bad("lookup_attempts", "must be between 1 and 10000".into()));
+        }
+        if !(1..=7 * 24 * 3600).contains(&self.lookup_window_seconds) {
+            return Err(bad(
+                "lookup_window_seconds",
+                "must be between 1 and 604800 (7 days)".into(),
+            ));
+        }
+        if !self.client_address_header.is_empty()
+            && axum::http::HeaderName::from_bytes(self.client_address_header.as_bytes()).is_err()
+        {
+            return Err(bad(
+                "client_address_header",
+                format!(
+                    "`{}` is not an HTTP header name (e.g. x-forwarded-for)",
+                    self.client_address_header
+                ),
             ));
         }
         let partner = config
@@ -206,6 +237,15 @@ impl WebSection {
             },
             served_over_https: self.served_over_https,
             one_stop_partner: self.one_stop_partner.clone(),
+            lookup: crate::portal::ThrottleSettings {
+                attempts: self.lookup_attempts,
+                window_millis: (self.lookup_window_seconds * 1000) as i64,
+                max_clients: crate::portal::throttle::MAX_CLIENTS,
+            },
+            client_address_header: axum::http::HeaderName::from_bytes(
+                self.client_address_header.as_bytes(),
+            )
+            .ok(),
         }
     }
 

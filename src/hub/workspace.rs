@@ -33,6 +33,11 @@ impl WorkspaceRecords {
         Ok(self.store.workspace_rows(agency)?)
     }
 
+    /// Every row of every agency the read model holds.
+    pub fn all_rows(&self) -> Result<Vec<DossierRow>, HubError> {
+        Ok(self.store.workspace_all_rows()?)
+    }
+
     /// Stores rows and the position they bring the read model to,
     /// atomically and durably.
     pub fn put_rows(&self, rows: &[DossierRow], through: u64) -> Result<(), HubError> {

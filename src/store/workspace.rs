@@ -96,6 +96,13 @@ impl Store {
         self.read_all(&tree, row_prefix(agency), READING_ROWS)
     }
 
+    /// Every row of every agency, agency by agency (the portal's public
+    /// statistics count them all).
+    pub fn workspace_all_rows(&self) -> Result<Vec<DossierRow>, StoreError> {
+        let tree = self.workspace_tree(ROWS_TREE)?;
+        self.read_all(&tree, vec![ROW], READING_ROWS)
+    }
+
     /// Writes `rows` and the new position in one atomic batch, and flushes.
     /// A dossier forwarded to another agency (liên thông) leaves its old
     /// agency's rows: the row there is removed in the same batch.

@@ -1,7 +1,8 @@
 //! The web room: the hub's HTML pages on `[web] listen`, for the three
 //! audiences that share one stack, one layout and one stylesheet — citizens
-//! on the portal (`/`), officers in the one-stop workspace (`/mot-cua/`)
-//! and operators in the console (`/quan-tri/`).
+//! on the portal (`/`: home, dossier lookup, services, statistics; its
+//! rules in `crate::portal`), officers in the one-stop workspace
+//! (`/mot-cua/`) and operators in the console (`/quan-tri/`).
 //!
 //! Pages are rendered on the server from compiled templates (askama, HTML
 //! files in `templates/`), work without JavaScript and carry no script at
@@ -22,11 +23,15 @@ mod format;
 mod forms;
 mod handover_pages;
 mod headers;
+mod lookup_pages;
 mod module;
 mod officer_pages;
 mod pages;
 mod passwords;
+mod portal_pages;
 mod print_pages;
+mod public_statistics_pages;
+mod service_pages;
 mod session;
 mod signin;
 mod statistics_pages;
@@ -60,6 +65,10 @@ pub struct WebSettings {
     pub served_over_https: bool,
     /// The partner the one-stop module acts as.
     pub one_stop_partner: String,
+    /// How often one client address may look a dossier up.
+    pub lookup: crate::portal::ThrottleSettings,
+    /// The header a reverse proxy names the client's address in, if any.
+    pub client_address_header: Option<axum::http::HeaderName>,
 }
 
 /// What every handler shares.
@@ -73,6 +82,8 @@ pub struct WebState {
     /// Verified against when an account is unknown or locked, so that every
     /// refusal costs one argon2 verification.
     decoy_hash: Arc<str>,
+    /// Public lookups per client address (`portal::throttle`).
+    lookups: Arc<crate::portal::Throttle>,
 }
 
 /// A bound web listener, ready to serve.
@@ -116,6 +127,7 @@ pub async fn prepare(
         officers: records,
         module,
         workspace,
+        lookups: Arc::new(crate::portal::Throttle::new(settings.lookup)),
         settings: Arc::new(settings),
         decoy_hash: decoy_hash.into(),
     };
@@ -133,7 +145,12 @@ impl WebServer {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // The peer's address reaches the handlers: the public lookup is
+        // limited per client address.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
     }
@@ -142,8 +159,25 @@ impl WebServer {
 fn router(state: WebState) -> Router {
     use officer_pages as officer;
     Router::new()
-        // The portal's pages come later; until then its root leads officers in.
-        .route("/", get(|| async { Redirect::to(officer::HOME) }))
+        .route(portal_pages::HOME, get(portal_pages::home))
+        .route(
+            lookup_pages::LOOKUP,
+            get(lookup_pages::form).post(lookup_pages::look_up),
+        )
+        .route(service_pages::SERVICES, get(service_pages::search))
+        .route(service_pages::SERVICE, get(service_pages::procedure))
+        .route(
+            public_statistics_pages::STATISTICS,
+            get(public_statistics_pages::page),
+        )
+        .route(
+            public_statistics_pages::SERVICES_CSV,
+            get(public_statistics_pages::services_csv),
+        )
+        .route(
+            public_statistics_pages::AGENCIES_CSV,
+            get(public_statistics_pages::agencies_csv),
+        )
         .route("/mot-cua", get(|| async { Redirect::to(officer::HOME) }))
         .route(officer::HOME, get(workspace_pages::home))
         .route(

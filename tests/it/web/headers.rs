@@ -45,9 +45,13 @@ async fn answers_carry_security_headers_and_assets_their_types() {
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("Không tìm thấy trang"));
 
+    // The portal's home page at the root, with the same headers and no script.
     let root = http::get(web, "/").await;
-    assert_eq!(root.status, 303);
-    assert_eq!(root.header("location"), Some("/mot-cua/"));
+    assert_eq!(root.status, 200);
+    assert!(root.body.contains("Cổng dịch vụ công") && !root.body.contains("<script"));
+    assert_eq!(root.header("content-security-policy"), Some(policy));
+    let lookup_cookie = root.header("set-cookie").expect("the lookup form's cookie");
+    assert!(lookup_cookie.contains("HttpOnly") && lookup_cookie.contains("SameSite=Strict"));
     let workspace = http::get(web, "/mot-cua/").await;
     assert_eq!(workspace.status, 303, "the workspace needs a sign-in");
     assert_eq!(workspace.header("location"), Some("/mot-cua/dang-nhap"));

@@ -13,6 +13,7 @@ mod handover;
 mod headers;
 mod http;
 mod module;
+mod portal;
 mod queue;
 mod queues;
 mod sign_in;
