@@ -11,8 +11,8 @@ async fn each_role_signs_in_sees_who_and_where_it_is_and_signs_out() {
     let waiting = file_dossier(&hub, "web-roles-1", AGENCY_A, "Trần Thị Bình").await;
     let browser = Browser::start("sign_in_each_role", hub.web_addr.unwrap(), &shots(&hub)).await;
 
-    // The root leads to the workspace, which asks for a sign-in.
-    browser.goto("/").await;
+    // The workspace asks for a sign-in (the root is the public portal).
+    browser.goto("/mot-cua/").await;
     assert_eq!(browser.path().await, "/mot-cua/dang-nhap");
     browser.look("dang-nhap").await;
 
