@@ -13,7 +13,8 @@
 //! The demo is a client of the hub like any partner: it acts through the
 //! simulators where a real flow goes through a partner, through the hosted
 //! one-stop workspace's pages (over HTTP, as a browser) where the
-//! construction department's officers work, and over the hub's gRPC API
+//! construction department's officers work, through the public portal's
+//! lookup page where a citizen checks a dossier, and over the hub's gRPC API
 //! where the counter files a dossier or an operator acts. So
 //! it is a module of the `lienthong` binary, not of the library: it uses
 //! only the library's public API and the simulators' (the adapter crates'
@@ -21,6 +22,7 @@
 
 mod client;
 mod faults;
+mod portal;
 mod scenario;
 mod steps;
 mod tally;
@@ -51,9 +53,10 @@ pub struct DemoArgs {
     /// Where to put the temporary data directory (default: the system temp dir).
     #[arg(long)]
     pub dir: Option<std::path::PathBuf>,
-    /// After the day, keep the hub, the simulated partners and the hosted
-    /// one-stop workspace running (it prints where to open it and the
-    /// development officers' sign-ins) until Ctrl-C or SIGTERM.
+    /// After the day, keep the hub, the simulated partners, the hosted
+    /// one-stop workspace and the public portal running (it prints where to
+    /// open them and the development officers' sign-ins) until Ctrl-C or
+    /// SIGTERM.
     #[arg(long)]
     pub keep_running: bool,
 }
@@ -184,6 +187,15 @@ async fn run_day(
     faults.print_log();
     faults::print_observed(world);
     timeline::print(world, &lived, args.timelines).await?;
+    if let (Some(web), Some(one)) = (world.web_addr, lived.iter().find(|l| l.plan.number == 2)) {
+        let status = portal::look_up(world, web, one).await?;
+        println!(
+            "\n[{:>5.1} s] a citizen looked #{} {} up on the portal (http://{web}/tra-cuu, with its ID number): \"{status}\"; a wrong ID number was answered \"not found\"",
+            started.elapsed().as_secs_f64(),
+            one.plan.number,
+            one.ma_ho_so
+        );
+    }
     tally::reconcile(world).await?;
     let tally = tally::count(world, &lived).await?;
     tally.print();

@@ -104,6 +104,12 @@ fn fee(plan: &Plan) -> (&'static str, &'static str, i64) {
     }
 }
 
+/// The ID number written on demo dossier `number` (what its applicant
+/// types on the portal's lookup page).
+pub fn id_number(number: usize) -> String {
+    format!("0221900{number:05}")
+}
+
 impl<'w> Dossier<'w> {
     /// Files the dossier through its channel; answers once the hub has it.
     pub async fn file(world: &'w World, plan: Plan) -> Result<Dossier<'w>, DemoError> {
@@ -111,7 +117,7 @@ impl<'w> Dossier<'w> {
         let (code, name, sector) = procedure(&plan);
         let phone = format!("09{:08}", 12_345_000 + plan.number);
         let email = format!("cong.dan{}@example.vn", plan.number);
-        let id_number = format!("0221900{:05}", plan.number);
+        let id_number = id_number(plan.number);
         let summary = format!("{name} — {owner}");
         if plan.channel == Channel::Portal {
             let stamp = lienthong_adapter::vietnam_time::format(now_unix());

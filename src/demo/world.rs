@@ -283,6 +283,9 @@ impl World {
             println!(
                 "hosted one-stop workspace (Một cửa điện tử), where the construction department (Sở Xây dựng) works: http://{web}/mot-cua/"
             );
+            println!(
+                "public portal (Cổng dịch vụ công: lookup, services, statistics): http://{web}/"
+            );
         }
         println!(
             "faults: {}",
@@ -305,6 +308,7 @@ impl World {
             "\nstill running (Ctrl-C or SIGTERM stops it): gRPC {}",
             self.grpc_addr
         );
+        println!("open the public portal at http://{web}/ (dossier lookup: /tra-cuu with a MaHoSo and the ID number 0221900000NN of demo dossier #NN)");
         println!("open the hosted one-stop workspace at http://{web}/mot-cua/");
         println!("development officers and their PUBLIC passwords:");
         for (login, role, password) in &self.officers {

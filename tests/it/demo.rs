@@ -209,6 +209,17 @@ fn with_keep_running_the_demo_serves_the_hosted_workspace_until_sigterm() {
         text.contains("every acknowledged change reached") || text.contains("tally per partner"),
         "the day ran first:\n{text}"
     );
+    assert!(
+        text.contains(&format!("open the public portal at http://{addr}/")),
+        "the portal's address printed:\n{text}"
+    );
+    assert!(
+        text.contains("a citizen looked #2") && text.contains("up on the portal"),
+        "a demo dossier was looked up through /tra-cuu:\n{text}"
+    );
+    let (status, page) = get(&addr, "/");
+    assert!(status.contains(" 200 "), "{status}\n{page}");
+    assert!(page.contains("Tra cứu hồ sơ"), "{page}");
     let (status, page) = get(&addr, "/mot-cua/dang-nhap");
     assert!(status.contains(" 200 "), "{status}\n{page}");
     assert!(page.contains("Đăng nhập"), "{page}");
