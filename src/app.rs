@@ -263,6 +263,11 @@ impl RunningHub {
         crate::hub::OfficerRecords::new(self.store.clone())
     }
 
+    /// The portal's applicants: accounts, sessions, dossiers filed online.
+    pub fn applicant_records(&self) -> crate::hub::ApplicantRecords {
+        crate::hub::ApplicantRecords::new(self.store.clone())
+    }
+
     /// (record writes, bytes of keys and values) the writer has applied
     /// since the hub started: what one command costs the store, for
     /// `lienthong bench` to write as much in its raw-sled run.

@@ -12,6 +12,7 @@
 //! (`lienthong-domain`) so that adapters share the table and the calendar
 //! without depending on the hub.
 
+pub mod applicant;
 pub mod catalog;
 pub mod codes;
 pub mod command;

@@ -6,6 +6,7 @@
 //! reads from the store, and runs the subscription feeds and retention.
 
 mod adapter_deliveries;
+mod applicants;
 mod audit;
 mod cursors;
 mod dead_letters;
@@ -24,6 +25,7 @@ pub use crate::store::{
     ParkedDelivery, StorageCondition,
 };
 pub use adapter_deliveries::{AdapterDeliveries, DeliveryStatus, DossierSync};
+pub use applicants::ApplicantRecords;
 pub use audit::{AuditLog, AuditSettings};
 pub use cursors::CursorSaver;
 pub use dead_letters::{DeadLetters, ParkedMessage};
@@ -251,6 +253,12 @@ impl Hub {
     /// sign-ins.
     pub fn officer_records(&self) -> OfficerRecords {
         OfficerRecords::new(self.store.clone())
+    }
+
+    /// The hosted portal's applicants: accounts, sessions, failed sign-ins,
+    /// the dossiers each filed online.
+    pub fn applicant_records(&self) -> ApplicantRecords {
+        ApplicantRecords::new(self.store.clone())
     }
 
     /// The hosted one-stop workspace's read model and assignments.

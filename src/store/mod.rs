@@ -10,6 +10,7 @@
 //! disk) without a restart; `dir` keeps the data directory private;
 //! `audit` keeps the audit chain, written in the batches it records.
 
+mod applicants;
 mod audit;
 mod cursors;
 mod deliveries;

@@ -1,7 +1,7 @@
 //! The web room: the hub's HTML pages on `[web] listen`, for the three
 //! audiences that share one stack, one layout and one stylesheet — citizens
 //! on the portal (`/`: home, dossier lookup, services, statistics; its
-//! rules in `crate::portal`), officers in the one-stop workspace
+//! rules in `crate::portal`; signed-in applicants under `/tai-khoan/`), officers in the one-stop workspace
 //! (`/mot-cua/`) and operators in the console (`/quan-tri/`).
 //!
 //! Pages are rendered on the server from compiled templates (askama, HTML
@@ -12,6 +12,8 @@
 //! failed sign-ins) lives in the hub's store and is flushed before a page
 //! answers.
 
+mod applicant_pages;
+mod applicant_session;
 mod assets;
 mod clock;
 mod dossier_pages;
@@ -44,7 +46,7 @@ pub use passwords::{check_hash, hash as hash_password, ConfiguredOfficer, Office
 
 use crate::domain::officer::LockoutPolicy;
 use crate::domain::UnixMillis;
-use crate::hub::{Hub, OfficerRecords};
+use crate::hub::{ApplicantRecords, Hub, OfficerRecords};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -75,6 +77,8 @@ pub struct WebSettings {
 #[derive(Clone)]
 pub struct WebState {
     officers: OfficerRecords,
+    /// The portal's applicants: accounts, sessions, dossiers filed online.
+    applicants: ApplicantRecords,
     module: OneStopModule,
     /// The workspace's read model: queues, statistics, assignments.
     workspace: crate::workspace::Workspace,
@@ -106,10 +110,13 @@ pub async fn prepare(
     let module = OneStopModule::new(hub.clone(), &settings.one_stop_partner)?;
     let records = hub.officer_records();
     let installing = records.clone();
+    let applicants = hub.applicant_records();
+    let sweeping = applicants.clone();
     let decoy_hash = blocking(move || {
         let accounts = passwords::accounts(&officers)?;
         installing.replace_accounts(&accounts)?;
         installing.remove_expired_sessions(UnixMillis::now())?;
+        sweeping.remove_expired_sessions(UnixMillis::now())?;
         passwords::hash(&session::random_token())
     })
     .await?;
@@ -125,6 +132,7 @@ pub async fn prepare(
     })?;
     let state = WebState {
         officers: records,
+        applicants,
         module,
         workspace,
         lookups: Arc::new(crate::portal::Throttle::new(settings.lookup)),
@@ -157,6 +165,7 @@ impl WebServer {
 }
 
 fn router(state: WebState) -> Router {
+    use applicant_pages as applicant;
     use officer_pages as officer;
     Router::new()
         .route(portal_pages::HOME, get(portal_pages::home))
@@ -178,6 +187,20 @@ fn router(state: WebState) -> Router {
             public_statistics_pages::AGENCIES_CSV,
             get(public_statistics_pages::agencies_csv),
         )
+        .route(
+            "/tai-khoan",
+            get(|| async { Redirect::to(applicant::HOME) }),
+        )
+        .route(applicant::HOME, get(applicant::home))
+        .route(
+            applicant::REGISTER,
+            get(applicant::register_page).post(applicant::register),
+        )
+        .route(
+            applicant::SIGN_IN,
+            get(applicant::sign_in_form).post(applicant::sign_in),
+        )
+        .route(applicant::SIGN_OUT, post(applicant::sign_out))
         .route("/mot-cua", get(|| async { Redirect::to(officer::HOME) }))
         .route(officer::HOME, get(workspace_pages::home))
         .route(

@@ -6,6 +6,7 @@
 //! Every page visited is saved at phone and desktop widths under the test's
 //! temp dir and copied to `target/screenshots/<test>/`.
 
+mod applicant;
 mod browser;
 mod dossier;
 mod forms;
