@@ -327,7 +327,11 @@ impl CommandConsumer {
                 };
                 let envelope = match from_proto::command_request(request) {
                     Ok(env) => env,
-                    Err(e) => return (sender, refused(e.into())),
+                    Err(e) => {
+                        let e = e.into();
+                        self.hub.record_refusal(&partner, "command", &e);
+                        return (sender, refused(e));
+                    }
                 };
                 match self.hub.execute(&partner, envelope).await {
                     Ok(outcome) => accepted(pb::amqp_reply::Result::Command(

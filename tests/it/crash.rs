@@ -3,12 +3,14 @@
 //! every change that was acknowledged before a kill must be stored, and a
 //! subscriber must receive every one of them. A command whose answer was lost
 //! in the crash is sent again with its idempotency key and must come out
-//! applied exactly once.
+//! applied exactly once. The audit log verifies afterwards and holds one
+//! accepted entry per outbox event.
 
 use crate::common::{
     command, command_named, serve_binary, submission, submit_request, Client, VersionOrder,
     ONE_STOP, PORTAL,
 };
+use lienthong::audit::Kind;
 use lienthong::grpc::pb;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -211,4 +213,30 @@ async fn acknowledged_changes_survive_sigkill() {
     );
     child.start_kill().unwrap();
     child.wait().await.unwrap();
+
+    // 4. The audit log came through every kill whole: it verifies, and its
+    // accepted entries name exactly the outbox's events, in order — an entry
+    // and the change it records were one batch, never one without the other.
+    let verified = crate::audit::verify(&data, None);
+    assert!(
+        verified.status.success(),
+        "{}",
+        crate::audit::text(&verified)
+    );
+    let logged: Vec<String> = crate::audit::entries(&data)
+        .into_iter()
+        .filter(|e| e.record.kind == Kind::Command && e.record.outcome == "OK")
+        .filter(|e| e.record.detail != "replayed")
+        .map(|e| e.record.event_id)
+        .collect();
+    let store = lienthong::store::Store::open(&data, 1 << 20).unwrap();
+    let events: Vec<String> = store
+        .events_after(0, usize::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event_id)
+        .collect();
+    drop(store);
+    assert!(events.len() >= wanted.len());
+    assert_eq!(logged, events, "one accepted entry per event, in order");
 }

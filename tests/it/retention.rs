@@ -13,7 +13,7 @@ async fn events_go_once_every_matching_subscriber_acknowledged_them() {
         // The background sweep stays out of the way; the test sweeps itself.
         sweep_interval: Duration::from_secs(3600),
     };
-    let (_dir, store, hub, runtime) = in_process_hub(settings);
+    let (dir, store, hub, runtime) = in_process_hub(settings);
     let partners = hub.partners();
     let one_stop = partners.get("one-stop").unwrap().clone();
     let portal = partners.get("national-portal").unwrap().clone();
@@ -83,4 +83,12 @@ async fn events_go_once_every_matching_subscriber_acknowledged_them() {
     assert_eq!(records, 6);
     drop(hub);
     runtime.stop().await;
+    drop(store);
+
+    // The audit log is not retention's: every command and acknowledgement
+    // is still there, and the chain verifies from its first entry.
+    let report = lienthong::app::verify_audit(dir.path(), None)
+        .unwrap()
+        .unwrap_or_else(|broken| panic!("{broken}"));
+    assert_eq!(report.entries, 6 + 4, "six commands, four acknowledgements");
 }
