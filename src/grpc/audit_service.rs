@@ -54,9 +54,19 @@ impl pb::audit_service_server::AuditService for AuditService {
         caller
             .check_command(CommandName::ManageParked)
             .map_err(|e| to_status(&e.into()))?;
-        let audit = self.hub.audit().clone();
-        let public_key = audit.public_key().map(|k| k.to_hex()).unwrap_or_default();
-        let signed = blocking("a checkpoint", move || audit.checkpoint()).await?;
+        let hub = self.hub.clone();
+        let public_key = hub
+            .audit()
+            .public_key()
+            .map(|k| k.to_hex())
+            .unwrap_or_default();
+        // The request is an operator's action: recorded first, so the
+        // checkpoint it asks for covers it.
+        let signed = blocking("a checkpoint", move || {
+            hub.record_operator_action(&caller.id, "make_checkpoint", Ok(0), String::new())?;
+            hub.audit().checkpoint()
+        })
+        .await?;
         Ok(Response::new(match signed {
             None => pb::CheckpointReply {
                 public_key,

@@ -202,4 +202,13 @@ async fn checkpoints_on_demand_need_an_operator_and_a_key() {
         .verify(&PublicKey::read(&keys.public).unwrap())
         .unwrap();
     hub.stop().await;
+    // The operator's request is in the log, inside the checkpoint it made.
+    let log = super::entries(&hub.dir.path().join("data"));
+    let asked = log
+        .iter()
+        .find(|e| e.record.action == "make_checkpoint")
+        .expect("the request is recorded");
+    assert_eq!(asked.record.kind, lienthong::audit::Kind::Operator);
+    assert_eq!(asked.record.actor, "national-portal");
+    assert!(asked.index < made.entries);
 }
