@@ -135,6 +135,17 @@ _lt_install_rabbitmq() {
   _lt_broker_say "installed rabbitmq-server $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null) in $((SECONDS - started)) s"
 }
 
+# Closes every descriptor of this (sub)shell above stderr.
+_lt_close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    if [[ $fd =~ ^[0-9]+$ ]] && ((fd > 2)); then
+      eval "exec $fd>&-" 2>/dev/null || true
+    fi
+  done
+}
+
 # Waits until the application has booted and the port speaks AMQP.
 _lt_wait_for_broker() {
   local port=$1 timeout=$2 deadline=$((SECONDS + $2)) ever_up=0 booted_at=''
@@ -242,7 +253,12 @@ lt_broker_ensure() {
           return 1
         fi
         _lt_broker_say "RabbitMQ is not running: rabbitmq-server -detached"
-        if ! (cd / && rabbitmq-server -detached) >&2; then
+        # The node outlives this shell: it must not inherit its descriptors
+        # above stderr. Under `flock /tmp/lienthong-suite.lock bash
+        # tests/run.sh` one of them is that lock, which a broker started
+        # here would then hold for as long as it runs, and every later
+        # landing would wait for it forever.
+        if ! (cd / && _lt_close_inherited_fds && rabbitmq-server -detached) >&2; then
           _lt_broker_fatal "rabbitmq-server -detached failed"
           return 1
         fi
