@@ -13,6 +13,7 @@ use crate::hub::{AdapterDeliveries, AuditSettings, Hub, HubError, RetentionSetti
 /// recover on a full disk (not data: tools that measure the data skip it).
 pub use crate::store::RESERVE_FILE as DISK_RESERVE_FILE;
 use crate::store::{Store, StoreError};
+use crate::tls::Listener;
 use crate::web::{self, WebError};
 use crate::workspace::{self, WorkspaceError};
 use std::net::SocketAddr;
@@ -41,6 +42,11 @@ pub enum AppError {
     AuditKey(crate::audit::AuditError),
     #[error("the gRPC server failed: {0}")]
     Serve(String),
+    #[error("TLS: {source} (key `{key}`)", key = .source.key())]
+    Tls {
+        #[from]
+        source: crate::tls::TlsError,
+    },
 }
 
 /// A hub serving gRPC in this process.
@@ -146,22 +152,54 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         None => None,
     };
     let http_addr = http.as_ref().map(|(_, addr)| *addr);
+    // TLS: the files read again (they were checked at load, and may have
+    // changed since), then watched for changes for as long as a listener runs.
+    let server_tls = match &loaded.tls.files {
+        Some(files) => {
+            let tls = crate::tls::ServerTls::load(files)?;
+            tls.watch();
+            Some(tls)
+        }
+        None => None,
+    };
+    let tls_for = |listener: Listener| {
+        server_tls
+            .clone()
+            .filter(|_| loaded.tls.secured(listener))
+    };
     let (web_server, workspace_task) = match &config.web {
         Some(section) => {
             let (workspace, task) =
                 workspace::start(&hub, &section.one_stop_partner, loaded.working_time.clone())
                     .await?;
-            let server =
-                web::prepare(&hub, section.settings(), section.officers(), workspace).await?;
+            let mut settings = section.settings();
+            // Served over TLS here: cookies are `Secure` and HSTS is sent.
+            settings.served_over_https |= tls_for(Listener::Web).is_some();
+            let server = web::prepare(&hub, settings, section.officers(), workspace).await?;
             (Some(server), Some(task))
         }
         None => (None, None),
     };
     let web_addr = web_server.as_ref().map(|server| server.addr);
+    let open = [(Listener::Grpc, Some(addr)), (Listener::Http, http_addr), (Listener::Web, web_addr)];
+    for (listener, bound) in open {
+        if let (Some(bound), None) = (bound, tls_for(listener)) {
+            tracing::warn!(
+                listener = listener.name(),
+                addr = %bound,
+                "PLAINTEXT LISTENER: `{}` serves without TLS (tls.plaintext_listeners): tokens, \
+                 dossiers and passwords cross the network in clear; development only",
+                listener.name()
+            );
+        }
+    }
+    let http_tls = tls_for(Listener::Http);
+    let web_tls = tls_for(Listener::Web);
     let deliveries: Arc<dyn AdapterDeliveries> = adapters.relays.clone();
     let (stop, stop_rx) = oneshot::channel::<()>();
     let serve_settings = ServeSettings {
         max_message_bytes: settings.max_message_bytes,
+        tls: tls_for(Listener::Grpc),
     };
     let grace = Duration::from_secs(settings.shutdown_grace_seconds);
     let mut adapters = adapters;
@@ -170,15 +208,19 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         let mut stopping = hub.stopping();
         let http_server = http.map(|(listener, _)| {
             let routes = std::mem::take(&mut adapters.routes);
-            tokio::spawn(adapters::serve(listener, routes, async move {
+            tokio::spawn(adapters::serve(listener, routes, http_tls, async move {
                 let _ = stopping.wait_for(|stop| *stop).await;
             }))
         });
         let web_task = web_server.map(|server| {
             let mut stopping = hub.stopping();
-            tokio::spawn(server.serve(async move {
+            let stop = async move {
                 let _ = stopping.wait_for(|stop| *stop).await;
-            }))
+            };
+            match web_tls {
+                Some(tls) => tokio::spawn(server.serve_tls(tls, stop)),
+                None => tokio::spawn(server.serve(stop)),
+            }
         });
         let server = tokio::spawn(grpc::serve(
             hub,

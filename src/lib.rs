@@ -23,6 +23,7 @@ pub mod partners;
 pub mod portal;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 pub mod web;
 pub mod wire;
 pub mod workspace;

@@ -316,7 +316,16 @@ async fn serve(config: LoadedConfig, embedded: bool) -> anyhow::Result<()> {
         running.data_dir.display()
     );
     if let Some(addr) = running.web_addr {
-        println!("web on http://{addr}");
+        let secured = config.tls.secured(lienthong::tls::Listener::Web);
+        println!("web on {}://{addr}", if secured { "https" } else { "http" });
+    }
+    // The log says it too; this is for whoever reads the terminal.
+    let plaintext: Vec<&str> = config.tls.plaintext.iter().map(|l| l.name()).collect();
+    if !plaintext.is_empty() {
+        println!(
+            "WARNING: PLAINTEXT listeners (tls.plaintext_listeners): {}; development only",
+            plaintext.join(", ")
+        );
     }
     if embedded {
         println!("embedded development configuration: partners and their PUBLIC tokens");

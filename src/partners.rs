@@ -1,7 +1,10 @@
 //! Who may connect, what each partner may do, and what each one receives.
 //!
 //! A partner is authenticated by the SHA-256 of its bearer token (the hub
-//! never keeps the token itself), then authorised per command and per agency.
+//! never keeps the token itself), by the client certificate it presented on a
+//! mutual-TLS listener (its fingerprint or one of its names, as configured),
+//! or by both — then both must name the same partner. It is then authorised
+//! per command and per agency.
 //! Its subscription filter decides which outbox events it receives; a partner
 //! with a subscription also holds back retention of the events it has not yet
 //! acknowledged.
@@ -83,18 +86,66 @@ pub struct Partner {
     /// None for a hosted module, which never authenticates over the network
     /// (only a `module` partner may have none).
     pub token_sha256: Option<[u8; 32]>,
+    /// The client certificate that identifies the partner on a mutual-TLS
+    /// listener; when set, the partner must present it there (with its token
+    /// too, when it has one).
+    pub certificate: Option<CertificateIdentity>,
     pub commands: Scope<CommandName>,
     pub agencies: Scope<String>,
     pub subscription: Option<SubscriptionFilter>,
     pub delivery: Delivery,
 }
 
+/// A client certificate as the TLS edge saw it, verified against the
+/// configured client CA: plain data, so the core never sees a TLS type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCertificate {
+    /// SHA-256 of the certificate's DER bytes (its fingerprint).
+    pub sha256: [u8; 32],
+    /// Its DNS and URI subject alternative names and its subject common name.
+    pub names: Vec<String>,
+}
+
+/// How configuration recognises a partner's client certificate: any of
+/// these fingerprints (several, to rotate), or any of these names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CertificateIdentity {
+    pub sha256: Vec<[u8; 32]>,
+    pub names: Vec<String>,
+}
+
+impl CertificateIdentity {
+    pub fn matches(&self, certificate: &ClientCertificate) -> bool {
+        self.sha256.contains(&certificate.sha256)
+            || certificate.names.iter().any(|n| self.names.contains(n))
+    }
+}
+
+/// What the transport knows of the caller's client certificate.
+#[derive(Clone, Copy, Debug)]
+pub enum PeerCertificate<'a> {
+    /// A listener of the hub's own: the certificate the caller presented,
+    /// or none.
+    Seen(Option<&'a ClientCertificate>),
+    /// A path on which the hub cannot see the sender's TLS session (an AMQP
+    /// message: the connection is the broker's): the token alone counts.
+    NotVisible,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccessError {
-    #[error("missing credential: send `authorization: Bearer <token>`")]
+    #[error("missing credential: send `authorization: Bearer <token>` or a client certificate")]
     MissingCredential,
     #[error("unknown credential")]
     UnknownCredential,
+    /// The token and the certificate name different partners (or one of
+    /// them names a partner the other does not belong to).
+    #[error("the bearer token and the client certificate do not belong to the same partner")]
+    CredentialsDisagree,
+    #[error("this partner must present its client certificate")]
+    CertificateRequired,
+    #[error("this partner must send its bearer token with its client certificate")]
+    TokenRequired,
     #[error("partner `{partner}` may not send `{command}`")]
     CommandNotAllowed {
         partner: String,
@@ -156,14 +207,58 @@ impl PartnerRegistry {
         }
     }
 
-    pub fn authenticate(&self, bearer_token: Option<&str>) -> Result<Arc<Partner>, AccessError> {
-        let token = bearer_token
-            .filter(|t| !t.is_empty())
-            .ok_or(AccessError::MissingCredential)?;
-        self.by_digest
-            .get(&token_digest(token))
-            .cloned()
-            .ok_or(AccessError::UnknownCredential)
+    /// The partner the caller's credentials name. A partner configured with
+    /// a certificate must present it on the hub's listeners, and one with a
+    /// token must send it; when both are presented they must name the same
+    /// partner. Nothing here says which partner a refused credential named.
+    pub fn authenticate(
+        &self,
+        bearer_token: Option<&str>,
+        peer: PeerCertificate<'_>,
+    ) -> Result<Arc<Partner>, AccessError> {
+        let by_token = match bearer_token.filter(|t| !t.is_empty()) {
+            Some(token) => Some(
+                self.by_digest
+                    .get(&token_digest(token))
+                    .cloned()
+                    .ok_or(AccessError::UnknownCredential)?,
+            ),
+            None => None,
+        };
+        let certificate = match peer {
+            PeerCertificate::Seen(certificate) => certificate,
+            PeerCertificate::NotVisible => {
+                return by_token.ok_or(AccessError::MissingCredential);
+            }
+        };
+        let by_certificate = certificate.and_then(|c| {
+            self.in_order
+                .iter()
+                .find(|p| p.certificate.as_ref().is_some_and(|id| id.matches(c)))
+                .cloned()
+        });
+        match (by_token, by_certificate) {
+            (Some(p), Some(q)) if p.id == q.id => Ok(p),
+            (Some(_), Some(_)) => Err(AccessError::CredentialsDisagree),
+            // The token's partner is known by a certificate it did not present.
+            (Some(p), None) if p.certificate.is_some() => match certificate {
+                Some(_) => Err(AccessError::CredentialsDisagree),
+                None => Err(AccessError::CertificateRequired),
+            },
+            (Some(p), None) => Ok(p),
+            (None, Some(q)) if q.token_sha256.is_some() => Err(AccessError::TokenRequired),
+            (None, Some(q)) => Ok(q),
+            (None, None) if certificate.is_some() => Err(AccessError::UnknownCredential),
+            (None, None) => Err(AccessError::MissingCredential),
+        }
+    }
+
+    /// The partner a client certificate names, if any (the HTTP callback
+    /// listener checks it against the partner whose routes are called).
+    pub fn by_certificate(&self, certificate: &ClientCertificate) -> Option<&Arc<Partner>> {
+        self.in_order
+            .iter()
+            .find(|p| p.certificate.as_ref().is_some_and(|id| id.matches(certificate)))
     }
 
     pub fn get(&self, id: &str) -> Option<&Arc<Partner>> {

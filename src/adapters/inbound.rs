@@ -88,6 +88,52 @@ pub fn limited(router: axum::Router, hub: Hub, partner: Arc<Partner>) -> axum::R
     ))
 }
 
+/// `router` (a partner's adapter routes) behind the partner's client
+/// certificate: a request whose connection presented a certificate naming
+/// another partner, or — for a partner configured with a certificate — no
+/// certificate of its own, is answered 401 and never reaches the adapter.
+/// The adapter's own credential check (token, signature) still follows.
+pub fn certified(router: axum::Router, hub: Hub, partner: Arc<Partner>) -> axum::Router {
+    router.layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let certificate = request
+                .extensions()
+                .get::<crate::tls::Peer>()
+                .and_then(|peer| peer.client_certificate.clone());
+            let refusal = certificate_refusal(&hub, &partner, certificate.as_deref());
+            async move {
+                match refusal {
+                    None => next.run(request).await,
+                    Some(reason) => {
+                        use axum::response::IntoResponse;
+                        let body = axum::Json(serde_json::json!({ "error": reason }));
+                        (axum::http::StatusCode::UNAUTHORIZED, body).into_response()
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn certificate_refusal(
+    hub: &Hub,
+    partner: &Partner,
+    certificate: Option<&crate::partners::ClientCertificate>,
+) -> Option<&'static str> {
+    if let Some(certificate) = certificate {
+        if let Some(named) = hub.partners().by_certificate(certificate) {
+            if named.id != partner.id {
+                return Some("the client certificate belongs to another partner");
+            }
+        }
+    }
+    match (&partner.certificate, certificate) {
+        (Some(identity), Some(certificate)) if identity.matches(certificate) => None,
+        (Some(_), _) => Some("this partner must present its client certificate"),
+        (None, _) => None,
+    }
+}
+
 /// 429 with the reason, and `Retry-After` when the limiter says how long
 /// (a well-behaved partner client waits that long before sending again).
 fn too_many(error: &HubError) -> axum::response::Response {
@@ -103,15 +149,22 @@ fn too_many(error: &HubError) -> axum::response::Response {
     response
 }
 
-/// Serves the adapters' routes until `shutdown` completes.
+/// Serves the adapters' routes until `shutdown` completes: over TLS (mutual,
+/// when a client CA is set) unless `tls` is `None` — only when the
+/// configuration names the listener in `tls.plaintext_listeners`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     routes: Vec<(String, axum::Router)>,
+    tls: Option<crate::tls::ServerTls>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let mut app = axum::Router::new().route("/health", axum::routing::get(|| async { "ok" }));
     for (partner, router) in routes {
         app = app.nest(&format!("/partners/{partner}"), router);
+    }
+    if let Some(tls) = tls {
+        let which = crate::tls::Listener::Http;
+        return crate::tls::http::serve(listener, app, tls, which, shutdown).await;
     }
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

@@ -98,7 +98,11 @@ pub fn start(hub: &Hub, config: &LoadedConfig) -> Result<AdaptersRuntime, Config
         if let Some(router) = adapter.routes {
             routes.push((
                 id.clone(),
-                inbound::limited(router, hub.clone(), partner.clone()),
+                inbound::certified(
+                    inbound::limited(router, hub.clone(), partner.clone()),
+                    hub.clone(),
+                    partner.clone(),
+                ),
             ));
         }
         for task in adapter.tasks {

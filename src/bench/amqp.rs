@@ -54,6 +54,7 @@ pub(super) async fn amqp_run(
             ..Default::default()
         }),
         adapter: None,
+        client_certificate: None,
     });
     let names = lienthong::amqp::Names::new(&prefix);
     let connection = lienthong::amqp::connect(url, "lienthong-bench").await?;

@@ -19,6 +19,9 @@ pub(super) fn check(file: &str, section: &CalendarSection) -> Result<WorkingTime
 mod tests {
     use crate::config::HubConfig;
 
+    /// The gRPC listener explicitly in plaintext (`[tls]` is required).
+    const PLAIN: &str = "[tls]\nplaintext_listeners = [\"grpc\"]\n";
+
     fn check(text: &str) -> Result<(), String> {
         HubConfig::parse("test.toml", text, &[])
             .map(|_| ())
@@ -27,7 +30,7 @@ mod tests {
 
     #[test]
     fn without_a_calendar_section_the_embedded_vietnamese_table_is_used() {
-        let loaded = HubConfig::parse("test.toml", "", &[]).unwrap();
+        let loaded = HubConfig::parse("test.toml", PLAIN, &[]).unwrap();
         assert!(loaded.working_time.calendar().year(2026).is_some());
     }
 
@@ -70,7 +73,7 @@ mod tests {
     fn the_unit_s_own_hours_are_used() {
         let loaded = HubConfig::parse(
             "test.toml",
-            "[calendar]\nmorning = \"08:00-12:00\"\nafternoon = \"13:30-17:30\"\nafternoon_cutoff = \"16:00\"\nnear_due_working_days = 3\n",
+            "[tls]\nplaintext_listeners = [\"grpc\"]\n[calendar]\nmorning = \"08:00-12:00\"\nafternoon = \"13:30-17:30\"\nafternoon_cutoff = \"16:00\"\nnear_due_working_days = 3\n",
             &[],
         )
         .unwrap();

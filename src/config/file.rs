@@ -36,6 +36,10 @@ pub struct HubConfig {
     /// E-mail and SMS to applicants; read into `LoadedConfig::notifications`.
     #[serde(default)]
     pub notifications: Option<toml::Table>,
+    /// TLS on the listeners; read into `LoadedConfig::tls`. Required: a
+    /// listener without TLS must be named in `plaintext_listeners`.
+    #[serde(default)]
+    pub tls: Option<super::TlsSection>,
 }
 
 /// How the hub delivers events to partners through their adapters.
@@ -244,6 +248,25 @@ pub struct PartnerSection {
     /// an adapter, the partner's events go through it.
     #[serde(default)]
     pub adapter: Option<toml::Table>,
+    /// The client certificate that identifies the partner on the mutual-TLS
+    /// listeners (needs `tls.client_ca_file`).
+    #[serde(default)]
+    pub client_certificate: Option<ClientCertificateSection>,
+}
+
+/// `[partners.client_certificate]`: the partner is whoever presents a
+/// certificate (signed by `tls.client_ca_file`) with one of these
+/// fingerprints or one of these names.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientCertificateSection {
+    /// SHA-256 of the certificate's DER bytes, 64 hexadecimal digits
+    /// (`:` separators allowed); several, to rotate.
+    #[serde(default)]
+    pub sha256: Vec<String>,
+    /// DNS or URI subject alternative names, or the subject common name.
+    #[serde(default)]
+    pub names: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

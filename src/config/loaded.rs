@@ -4,7 +4,9 @@
 //! partners again.
 
 use super::adapters::{self, AdapterConfig};
-use super::{calendar, limits, notifications, partners, sections, ConfigError, HubConfig};
+use super::{
+    calendar, limits, notifications, partners, sections, tls, ConfigError, HubConfig, TlsSettings,
+};
 use crate::domain::working_time::WorkingTime;
 use crate::limits::Limit;
 use crate::notify::NotificationSettings;
@@ -29,6 +31,8 @@ pub struct LoadedConfig {
     pub working_time: Arc<WorkingTime>,
     /// Each partner's limits (`[limits]`); empty: no partner is limited.
     pub limits: Vec<(String, Limit)>,
+    /// `[tls]`: the listeners' certificate files, or which are plaintext.
+    pub tls: TlsSettings,
 }
 
 impl HubConfig {
@@ -49,6 +53,9 @@ impl HubConfig {
         let notifications = notifications::check(file, self.notifications.as_ref())?;
         let working_time = Arc::new(calendar::check(file, &self.calendar)?);
         let limits = limits::check(file, self.limits.as_ref(), &partners)?;
+        // Last, so that every other section's problem is named first.
+        let tls = tls::check(file, &self)?;
+        partners::check_certificates(file, &self.partners, &tls)?;
         if !adapters.is_empty() && self.hub.http_listen.is_none() {
             tracing::debug!("partners have adapters but hub.http_listen is not set: their inbound routes are not served");
         }
@@ -60,6 +67,7 @@ impl HubConfig {
             notifications,
             working_time,
             limits,
+            tls,
         })
     }
 }

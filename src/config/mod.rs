@@ -18,16 +18,18 @@ mod loaded;
 mod notifications;
 mod partners;
 mod sections;
+mod tls;
 mod web;
 
 pub use adapters::AdapterConfig;
 pub use error::ConfigError;
 pub use file::{
-    AmqpSection, AuditSection, DeliverySection, HubConfig, HubSection, LogFormat, LogSection,
-    PartnerSection, RetentionSection, SubscriptionSection,
+    AmqpSection, AuditSection, ClientCertificateSection, DeliverySection, HubConfig, HubSection,
+    LogFormat, LogSection, PartnerSection, RetentionSection, SubscriptionSection,
 };
 pub use limits::{LimitOverride, LimitsSection};
 pub use loaded::LoadedConfig;
+pub use tls::{TlsSection, TlsSettings};
 pub use web::{OfficerSection, WebSection};
 
 use lienthong_adapter::AdapterKind;

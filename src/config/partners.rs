@@ -1,11 +1,12 @@
 //! Partner entries, checked and turned into the core's registry in one pass.
 //! (Their `[partners.adapter]` tables are checked in `adapters.rs`.)
 
-use super::{ConfigError, PartnerSection};
+use super::{ClientCertificateSection, ConfigError, PartnerSection};
 use crate::domain::codes::check_code;
 use crate::domain::{CommandName, EventType};
 use crate::partners::{
-    token_digest, Delivery, Partner, PartnerKind, PartnerRegistry, Scope, SubscriptionFilter,
+    token_digest, CertificateIdentity, Delivery, Partner, PartnerKind, PartnerRegistry, Scope,
+    SubscriptionFilter,
 };
 use std::collections::{BTreeSet, HashSet};
 
@@ -28,6 +29,8 @@ pub(super) fn registry(
 ) -> Result<PartnerRegistry, ConfigError> {
     let mut ids = HashSet::new();
     let mut digests = HashSet::new();
+    let mut fingerprints = HashSet::new();
+    let mut cert_names = HashSet::new();
     let mut built = Vec::with_capacity(partners.len());
     for (i, p) in partners.iter().enumerate() {
         let partner = build(file, i, p)?;
@@ -55,9 +58,92 @@ pub(super) fn registry(
                 "the same token is used by an earlier partner",
             ));
         }
+        if let Some(identity) = &partner.certificate {
+            // One certificate names one partner.
+            if identity.sha256.iter().any(|f| !fingerprints.insert(*f)) {
+                return Err(ConfigError::invalid(
+                    file,
+                    format!("partners[{i}].client_certificate.sha256"),
+                    "a fingerprint is given to an earlier partner too",
+                ));
+            }
+            if let Some(name) = identity.names.iter().find(|n| !cert_names.insert(n.to_string())) {
+                return Err(ConfigError::invalid(
+                    file,
+                    format!("partners[{i}].client_certificate.names"),
+                    format!("`{name}` is given to an earlier partner too"),
+                ));
+            }
+        }
         built.push(partner);
     }
     Ok(PartnerRegistry::new(built))
+}
+
+/// A partner known by its certificate needs a listener that asks for one.
+pub(super) fn check_certificates(
+    file: &str,
+    partners: &[PartnerSection],
+    tls: &super::TlsSettings,
+) -> Result<(), ConfigError> {
+    let client_ca = tls
+        .files
+        .as_ref()
+        .is_some_and(|files| files.client_ca_file.is_some());
+    match partners
+        .iter()
+        .position(|p| p.client_certificate.is_some())
+    {
+        Some(i) if !client_ca => Err(ConfigError::invalid(
+            file,
+            format!("partners[{i}].client_certificate"),
+            "needs `tls.client_ca_file`: without it no listener asks for a client certificate",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `[partners.client_certificate]`, each fingerprint 32 bytes of hex.
+fn certificate_identity(
+    file: &str,
+    i: usize,
+    section: &ClientCertificateSection,
+) -> Result<CertificateIdentity, ConfigError> {
+    let key = |name: String| format!("partners[{i}].client_certificate.{name}");
+    if section.sha256.is_empty() && section.names.is_empty() {
+        return Err(ConfigError::invalid(
+            file,
+            key("sha256".into()),
+            "give at least one fingerprint in `sha256` or one name in `names`",
+        ));
+    }
+    let mut sha256 = Vec::new();
+    for (j, text) in section.sha256.iter().enumerate() {
+        let bytes = hex::decode(text.replace(':', ""))
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| {
+                ConfigError::invalid(
+                    file,
+                    key(format!("sha256[{j}]")),
+                    "must be 64 hexadecimal digits (the SHA-256 of the certificate's DER bytes; `:` separators allowed)",
+                )
+            })?;
+        sha256.push(bytes);
+    }
+    for (j, name) in section.names.iter().enumerate() {
+        if name.is_empty() || name.len() > 253 || name.chars().any(|c| c.is_control() || c == ' ') {
+            return Err(ConfigError::invalid(
+                file,
+                key(format!("names[{j}]")),
+                "must be 1 to 253 characters, no spaces or control characters",
+            ));
+        }
+    }
+    Ok(CertificateIdentity {
+        sha256,
+        names: section.names.clone(),
+    })
 }
 
 fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigError> {
@@ -88,10 +174,17 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
                 ),
             )
         })?;
+    let certificate = p
+        .client_certificate
+        .as_ref()
+        .map(|c| certificate_identity(file, i, c))
+        .transpose()?;
     let token_sha256 = match (&p.token, &p.token_sha256) {
         // A module hosted in the hub acts in-process: it needs no token, and
         // without one nothing outside the hub can act as it.
         (None, None) if kind == PartnerKind::Module => None,
+        // Known by its client certificate instead of a token.
+        (None, None) if certificate.is_some() => None,
         (Some(token), None) if token.len() >= 16 => Some(token_digest(token)),
         (Some(_), None) => return Err(bad("token", "must be at least 16 characters".into())),
         (None, Some(hex_digest)) => {
@@ -107,7 +200,7 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
         (None, None) => {
             return Err(bad(
                 "token",
-                "one of `token` or `token_sha256` is required (only a `module` partner may have neither)".into(),
+                "one of `token` or `token_sha256` is required, unless `[partners.client_certificate]` identifies the partner (a `module` partner needs neither)".into(),
             ))
         }
         (Some(_), Some(_)) => {
@@ -208,6 +301,7 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
         id: p.id.clone(),
         kind,
         token_sha256,
+        certificate,
         commands,
         agencies,
         subscription,

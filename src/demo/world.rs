@@ -345,6 +345,7 @@ fn section(
         agencies: vec!["*".into()],
         subscription: Some(subscription),
         adapter: Some(adapter),
+        client_certificate: None,
     }
 }
 
@@ -490,6 +491,7 @@ fn observers() -> Vec<PartnerSection> {
         agencies: vec!["*".into()],
         subscription,
         adapter: None,
+        client_certificate: None,
     };
     vec![
         observer("demo-operator", OPERATOR_TOKEN, &["manage_parked"], None),

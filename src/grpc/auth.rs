@@ -1,5 +1,6 @@
-//! Reads the partner's bearer token from the request metadata, and admits
-//! the call under that partner's limits (`[limits]`).
+//! Reads the partner's bearer token from the request metadata and the client
+//! certificate of its TLS connection (the `Peer` the listener put into the
+//! request), and admits the call under that partner's limits (`[limits]`).
 
 use crate::hub::Hub;
 use crate::limits::Admission;
@@ -18,7 +19,12 @@ pub fn partner<T>(hub: &Hub, request: &Request<T>) -> Result<Arc<Partner>, Statu
                 .or_else(|| value.strip_prefix("bearer "))
         })
         .map(str::trim);
-    hub.authenticate(token).map_err(|e| super::to_status(&e))
+    let certificate = request
+        .extensions()
+        .get::<crate::tls::Peer>()
+        .and_then(|peer| peer.client_certificate.as_deref());
+    hub.authenticate_peer(token, certificate)
+        .map_err(|e| super::to_status(&e))
 }
 
 /// The authenticated partner, and its call admitted under its limits

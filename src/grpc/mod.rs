@@ -16,6 +16,7 @@ mod event_service;
 mod reconcile;
 mod server;
 mod status;
+mod tls_incoming;
 
 pub use server::{serve, ServeSettings};
 pub use status::to_status;

@@ -5,10 +5,12 @@ use super::{
     admin_service::AdminService, audit_service::AuditService, catalog_service::CatalogService,
     dossier_service::DossierService, event_service::EventService, pb,
 };
+use super::tls_incoming::TlsConnection;
 use crate::hub::{Hub, StorageCondition};
 use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio_stream::StreamExt;
 use tonic::server::NamedService;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::server::HealthReporter;
@@ -34,9 +36,12 @@ fn serving(storage: &StorageCondition) -> ServingStatus {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ServeSettings {
     pub max_message_bytes: usize,
+    /// TLS (mutual, when a client CA is set); `None`: plaintext, only when
+    /// the configuration names the listener in `tls.plaintext_listeners`.
+    pub tls: Option<crate::tls::ServerTls>,
 }
 
 /// Serves until `shutdown` completes, then stops accepting calls and waits
@@ -111,17 +116,31 @@ pub async fn serve(
         }
         report(&mut health, ServingStatus::NotServing).await;
     };
-    // Without TCP_NODELAY, small replies wait for delayed ACKs (~40 ms each).
-    let incoming = TcpIncoming::from_listener(listener, true, Some(Duration::from_secs(60)))
-        .expect("a bound listener can be served");
-    tonic::transport::Server::builder()
+    let router = tonic::transport::Server::builder()
         .add_service(health_service)
         .add_service(reflection)
         .add_service(dossiers)
         .add_service(events)
         .add_service(catalogs)
         .add_service(admin)
-        .add_service(audit)
-        .serve_with_incoming_shutdown(incoming, stopping)
-        .await
+        .add_service(audit);
+    match settings.tls {
+        Some(tls) => {
+            let connections = crate::tls::incoming(listener, tls, crate::tls::Listener::Grpc);
+            let incoming = tokio_stream::wrappers::ReceiverStream::new(connections)
+                .map(|c| Ok::<_, std::io::Error>(TlsConnection::from(c)));
+            router
+                .serve_with_incoming_shutdown(incoming, stopping)
+                .await
+        }
+        None => {
+            // Without TCP_NODELAY, small replies wait for delayed ACKs (~40 ms each).
+            let incoming =
+                TcpIncoming::from_listener(listener, true, Some(Duration::from_secs(60)))
+                    .expect("a bound listener can be served");
+            router
+                .serve_with_incoming_shutdown(incoming, stopping)
+                .await
+        }
+    }
 }

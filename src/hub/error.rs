@@ -160,9 +160,11 @@ fn domain_code(error: &DomainError) -> ErrorCode {
 
 fn access_code(error: &AccessError) -> ErrorCode {
     match error {
-        AccessError::MissingCredential | AccessError::UnknownCredential => {
-            ErrorCode::Unauthenticated
-        }
+        AccessError::MissingCredential
+        | AccessError::UnknownCredential
+        | AccessError::CredentialsDisagree
+        | AccessError::CertificateRequired
+        | AccessError::TokenRequired => ErrorCode::Unauthenticated,
         AccessError::CommandNotAllowed { .. }
         | AccessError::AgencyNotAllowed { .. }
         | AccessError::NoSubscription { .. } => ErrorCode::PermissionDenied,

@@ -48,7 +48,9 @@ use crate::domain::{
 };
 use crate::engine::{CommandOutcome, Engine, EngineSettings, PublicationOutcome, WriterHandle};
 use crate::limits::{Admission, Limiter};
-use crate::partners::{AccessError, Partner, PartnerRegistry, SubscriptionFilter};
+use crate::partners::{
+    AccessError, ClientCertificate, Partner, PartnerRegistry, PeerCertificate, SubscriptionFilter,
+};
 use crate::store::Store;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
@@ -282,10 +284,36 @@ impl Hub {
         self.stopping.clone()
     }
 
-    /// A refusal is counted in the audit log, never itemised: whoever sends
-    /// no valid credential cannot make the hub write one entry per request.
+    /// The partner a message names by its token alone (AMQP: the hub does
+    /// not see the sender's TLS session there). A refusal is counted in the
+    /// audit log, never itemised: whoever sends no valid credential cannot
+    /// make the hub write one entry per request.
     pub fn authenticate(&self, bearer_token: Option<&str>) -> Result<Arc<Partner>, HubError> {
-        self.partners.authenticate(bearer_token).map_err(|e| {
+        self.counted(
+            self.partners
+                .authenticate(bearer_token, PeerCertificate::NotVisible),
+        )
+    }
+
+    /// The partner a caller on one of the hub's listeners is, by its token
+    /// and the client certificate it presented (`PartnerRegistry::authenticate`);
+    /// a refusal is counted like `authenticate`'s.
+    pub fn authenticate_peer(
+        &self,
+        bearer_token: Option<&str>,
+        certificate: Option<&ClientCertificate>,
+    ) -> Result<Arc<Partner>, HubError> {
+        self.counted(
+            self.partners
+                .authenticate(bearer_token, PeerCertificate::Seen(certificate)),
+        )
+    }
+
+    fn counted(
+        &self,
+        authenticated: Result<Arc<Partner>, AccessError>,
+    ) -> Result<Arc<Partner>, HubError> {
+        authenticated.map_err(|e| {
             let e = HubError::from(e);
             self.audit.count(String::new(), e.code().name());
             e

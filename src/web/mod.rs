@@ -162,6 +162,17 @@ impl WebServer {
             .with_graceful_shutdown(shutdown)
             .await
     }
+
+    /// The same, over TLS (`[tls]`; no client certificate is asked for:
+    /// citizens and officers have none).
+    pub async fn serve_tls(
+        self,
+        tls: crate::tls::ServerTls,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let which = crate::tls::Listener::Web;
+        crate::tls::http::serve(self.listener, self.router, tls, which, shutdown).await
+    }
 }
 
 fn router(state: WebState) -> Router {

@@ -200,6 +200,7 @@ pub fn partner_section(
         agencies: owned(agencies),
         subscription: None,
         adapter: None,
+        client_certificate: None,
     }
 }
 

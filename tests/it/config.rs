@@ -6,6 +6,10 @@ use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lienthong");
 
+/// Every listener explicitly in plaintext: what a configuration without
+/// certificates must say (`[tls]` is required).
+const PLAIN: &str = "[tls]\nplaintext_listeners = [\"grpc\", \"http\", \"web\"]\n";
+
 fn error_of(text: &str) -> String {
     match HubConfig::parse("hub.toml", text, &kinds()) {
         Ok(_) => panic!("accepted:\n{text}"),
@@ -19,11 +23,19 @@ fn the_shipped_configurations_are_valid() {
         .check("embedded", &kinds())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(dev.sections.partners.len(), 5);
-    let root = env!("CARGO_MANIFEST_DIR");
-    for file in ["config/lienthong.dev.toml", "config/lienthong.example.toml"] {
-        HubConfig::load(&std::path::Path::new(root).join(file), &kinds())
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    HubConfig::load(&root.join("config/lienthong.dev.toml"), &kinds())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The example reads its certificates at load: made here, where it
+    // expects them (/etc/lienthong/tls/ moved to a temporary directory).
+    let dir = tempfile::tempdir().unwrap();
+    let ca = crate::tls::Ca::new("hub CA");
+    crate::tls::TlsDir::write(dir.path(), &ca.server(), &crate::tls::Ca::new("partners CA"));
+    let example = std::fs::read_to_string(root.join("config/lienthong.example.toml")).unwrap();
+    assert!(example.contains("\"/etc/lienthong/tls/hub.crt\""));
+    let example = example.replace("/etc/lienthong/tls/", &format!("{}/", dir.path().display()));
+    HubConfig::parse("config/lienthong.example.toml", &example, &kinds())
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -42,7 +54,7 @@ fn unknown_keys_are_rejected_with_their_name() {
 /// lines under `[partners.adapter]`, then its status map).
 fn one_stop_with(adapter: &str, status_map: &str) -> String {
     format!(
-        "[[partners]]\nid = \"os\"\nkind = \"one_stop\"\ntoken = \"0123456789abcdef\"\n\
+        "{PLAIN}[[partners]]\nid = \"os\"\nkind = \"one_stop\"\ntoken = \"0123456789abcdef\"\n\
          [partners.adapter]\nkind = \"one_stop_rest\"\nendpoint = \"https://motcua.example/api\"\n\
          api_token = \"t\"\ninbound_secret = \"0123456789abcdef\"\n{adapter}\n\
          [partners.adapter.status_map]\n{status_map}\n"
@@ -77,7 +89,7 @@ fn delivery_values_are_checked() {
     }
     HubConfig::parse(
         "hub.toml",
-        "[delivery]\nmax_attempts = 1\nconcurrency = 1\n",
+        &format!("{PLAIN}[delivery]\nmax_attempts = 1\nconcurrency = 1\n"),
         &kinds(),
     )
     .expect("the smallest sensible values are accepted");
@@ -212,7 +224,7 @@ fn validate_config_command_reports_file_and_key() {
 /// A module partner and a `[web]` section around one officer entry.
 fn web_config(web: &str, officer: &str) -> String {
     format!(
-        "[[partners]]\nid = \"mot-cua\"\nkind = \"module\"\ncommands = [\"receive\"]\nagencies = [\"000.00.01.H22\"]\n\
+        "{PLAIN}[[partners]]\nid = \"mot-cua\"\nkind = \"module\"\ncommands = [\"receive\"]\nagencies = [\"000.00.01.H22\"]\n\
          [[partners]]\nid = \"postal\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n\
          [web]\n{web}\n[[web.officers]]\n{officer}\n"
     )
@@ -309,7 +321,7 @@ fn only_a_module_partner_may_go_without_a_token_and_the_one_stop_modules_must() 
     assert!(message.contains("key `web.one_stop_partner`"), "{message}");
     let hub = HubConfig::parse(
         "hub.toml",
-        "[[partners]]\nid = \"mot-cua\"\nkind = \"module\"\n",
+        &format!("{PLAIN}[[partners]]\nid = \"mot-cua\"\nkind = \"module\"\n"),
         &kinds(),
     )
     .expect("a module partner without a token");

@@ -112,8 +112,8 @@ fn error_of(text: &str) -> String {
     }
 }
 
-const PARTNER: &str =
-    "[[partners]]\nid = \"p1\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\ncommands = [\"submit\"]\nagencies = [\"*\"]\n";
+const PARTNER: &str = "[tls]\nplaintext_listeners = [\"grpc\"]\n\
+    [[partners]]\nid = \"p1\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\ncommands = [\"submit\"]\nagencies = [\"*\"]\n";
 
 // issue 10 (per-partner limits): `[limits]` keys carry units, unknown keys
 // and partners are refused, and each problem names its key.

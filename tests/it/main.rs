@@ -26,6 +26,7 @@ mod notifications;
 mod reconcile;
 mod retention;
 mod storage;
+mod tls;
 mod subscription;
 mod transitions;
 mod web;

@@ -35,6 +35,7 @@ pub fn partner(
     PartnerSection {
         subscription,
         adapter: Some(adapter),
+        client_certificate: None,
         ..crate::common::partner_section(id, "legacy", token, commands, &["*"])
     }
 }

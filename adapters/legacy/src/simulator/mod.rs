@@ -181,7 +181,7 @@ impl Simulator {
     }
 
     /// The JSON it would post for `update`, in its own field names.
-    fn update_body(&self, update: &LegacyUpdate) -> Value {
+    pub fn update_body(&self, update: &LegacyUpdate) -> Value {
         let request_id = if update.request_id.is_empty() {
             let mut inner = self.shared().lock();
             inner.next_request += 1;
