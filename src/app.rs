@@ -162,11 +162,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         }
         None => None,
     };
-    let tls_for = |listener: Listener| {
-        server_tls
-            .clone()
-            .filter(|_| loaded.tls.secured(listener))
-    };
+    let tls_for = |listener: Listener| server_tls.clone().filter(|_| loaded.tls.secured(listener));
     let (web_server, workspace_task) = match &config.web {
         Some(section) => {
             let (workspace, task) =
@@ -181,7 +177,11 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         None => (None, None),
     };
     let web_addr = web_server.as_ref().map(|server| server.addr);
-    let open = [(Listener::Grpc, Some(addr)), (Listener::Http, http_addr), (Listener::Web, web_addr)];
+    let open = [
+        (Listener::Grpc, Some(addr)),
+        (Listener::Http, http_addr),
+        (Listener::Web, web_addr),
+    ];
     for (listener, bound) in open {
         if let (Some(bound), None) = (bound, tls_for(listener)) {
             tracing::warn!(

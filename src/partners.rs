@@ -256,9 +256,11 @@ impl PartnerRegistry {
     /// The partner a client certificate names, if any (the HTTP callback
     /// listener checks it against the partner whose routes are called).
     pub fn by_certificate(&self, certificate: &ClientCertificate) -> Option<&Arc<Partner>> {
-        self.in_order
-            .iter()
-            .find(|p| p.certificate.as_ref().is_some_and(|id| id.matches(certificate)))
+        self.in_order.iter().find(|p| {
+            p.certificate
+                .as_ref()
+                .is_some_and(|id| id.matches(certificate))
+        })
     }
 
     pub fn get(&self, id: &str) -> Option<&Arc<Partner>> {

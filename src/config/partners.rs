@@ -67,7 +67,11 @@ pub(super) fn registry(
                     "a fingerprint is given to an earlier partner too",
                 ));
             }
-            if let Some(name) = identity.names.iter().find(|n| !cert_names.insert(n.to_string())) {
+            if let Some(name) = identity
+                .names
+                .iter()
+                .find(|n| !cert_names.insert(n.to_string()))
+            {
                 return Err(ConfigError::invalid(
                     file,
                     format!("partners[{i}].client_certificate.names"),
@@ -90,10 +94,7 @@ pub(super) fn check_certificates(
         .files
         .as_ref()
         .is_some_and(|files| files.client_ca_file.is_some());
-    match partners
-        .iter()
-        .position(|p| p.client_certificate.is_some())
-    {
+    match partners.iter().position(|p| p.client_certificate.is_some()) {
         Some(i) if !client_ca => Err(ConfigError::invalid(
             file,
             format!("partners[{i}].client_certificate"),

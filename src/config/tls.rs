@@ -98,7 +98,9 @@ pub(super) fn check(file: &str, config: &HubConfig) -> Result<TlsSettings, Confi
             ))
         }
     };
-    let reload = tls.reload_interval_seconds.unwrap_or(DEFAULT_RELOAD_SECONDS);
+    let reload = tls
+        .reload_interval_seconds
+        .unwrap_or(DEFAULT_RELOAD_SECONDS);
     if !(1..=86_400).contains(&reload) {
         return Err(ConfigError::invalid(
             file,
@@ -143,8 +145,7 @@ pub(super) fn check(file: &str, config: &HubConfig) -> Result<TlsSettings, Confi
     if let Some(files) = &files {
         // Read every file now: a bad one is found at load, not at the first
         // handshake.
-        ServerTls::load(files)
-            .map_err(|e| ConfigError::invalid(file, e.key(), e.to_string()))?;
+        ServerTls::load(files).map_err(|e| ConfigError::invalid(file, e.key(), e.to_string()))?;
     }
     Ok(TlsSettings { files, plaintext })
 }

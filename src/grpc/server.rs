@@ -1,11 +1,11 @@
 //! Builds the gRPC server: the three services, health, reflection, message
 //! size limits, and a graceful stop.
 
+use super::tls_incoming::TlsConnection;
 use super::{
     admin_service::AdminService, audit_service::AuditService, catalog_service::CatalogService,
     dossier_service::DossierService, event_service::EventService, pb,
 };
-use super::tls_incoming::TlsConnection;
 use crate::hub::{Hub, StorageCondition};
 use std::future::Future;
 use std::time::Duration;

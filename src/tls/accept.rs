@@ -31,7 +31,11 @@ pub struct Connection {
 /// Accepts on `listener` and handshakes with the configuration `tls` has
 /// for `which` at the moment each connection arrives, until the receiver is
 /// dropped.
-pub fn incoming(listener: TcpListener, tls: ServerTls, which: Listener) -> mpsc::Receiver<Connection> {
+pub fn incoming(
+    listener: TcpListener,
+    tls: ServerTls,
+    which: Listener,
+) -> mpsc::Receiver<Connection> {
     let (ready, receiver) = mpsc::channel(READY_CONNECTIONS);
     tokio::spawn(async move {
         loop {
@@ -53,18 +57,19 @@ pub fn incoming(listener: TcpListener, tls: ServerTls, which: Listener) -> mpsc:
             let acceptor = tokio_rustls::TlsAcceptor::from(tls.config(which));
             let ready = ready.clone();
             tokio::spawn(async move {
-                let stream =
-                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                        Ok(Ok(stream)) => stream,
-                        Ok(Err(e)) => {
-                            tracing::debug!(listener = which.name(), peer = %remote_addr, error = %e, "TLS handshake refused");
-                            return;
-                        }
-                        Err(_) => {
-                            tracing::debug!(listener = which.name(), peer = %remote_addr, "TLS handshake timed out");
-                            return;
-                        }
-                    };
+                let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp))
+                    .await
+                {
+                    Ok(Ok(stream)) => stream,
+                    Ok(Err(e)) => {
+                        tracing::debug!(listener = which.name(), peer = %remote_addr, error = %e, "TLS handshake refused");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(listener = which.name(), peer = %remote_addr, "TLS handshake timed out");
+                        return;
+                    }
+                };
                 let client_certificate = stream
                     .get_ref()
                     .1

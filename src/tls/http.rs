@@ -36,11 +36,13 @@ pub async fn serve(
             client_certificate: connection.client_certificate,
         };
         let router = router.clone();
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(peer.clone());
-            let mut router = router.clone();
-            async move { router.call(request).await }
-        });
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(peer.clone());
+                let mut router = router.clone();
+                async move { router.call(request).await }
+            },
+        );
         let mut stopping = stopping.clone();
         open.spawn(async move {
             let stop = async move {

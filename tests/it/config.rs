@@ -30,7 +30,11 @@ fn the_shipped_configurations_are_valid() {
     // expects them (/etc/lienthong/tls/ moved to a temporary directory).
     let dir = tempfile::tempdir().unwrap();
     let ca = crate::tls::Ca::new("hub CA");
-    crate::tls::TlsDir::write(dir.path(), &ca.server(), &crate::tls::Ca::new("partners CA"));
+    crate::tls::TlsDir::write(
+        dir.path(),
+        &ca.server(),
+        &crate::tls::Ca::new("partners CA"),
+    );
     let example = std::fs::read_to_string(root.join("config/lienthong.example.toml")).unwrap();
     assert!(example.contains("\"/etc/lienthong/tls/hub.crt\""));
     let example = example.replace("/etc/lienthong/tls/", &format!("{}/", dir.path().display()));

@@ -25,15 +25,29 @@ fn tls_section(tls: &TlsDir) -> String {
 #[test]
 fn tls_configuration_is_checked_key_by_key_and_file_by_file() {
     let message = error_of("");
-    assert!(message.starts_with("hub.toml: key `tls`: missing"), "{message}");
+    assert!(
+        message.starts_with("hub.toml: key `tls`: missing"),
+        "{message}"
+    );
     assert!(message.contains("plaintext_listeners"), "{message}");
     let message = error_of("[tls]\nplaintext_listeners = [\"grpc\", \"smtp\"]\n");
-    assert!(message.contains("`tls.plaintext_listeners[1]`"), "{message}");
+    assert!(
+        message.contains("`tls.plaintext_listeners[1]`"),
+        "{message}"
+    );
     // The web listener is configured and not named: it needs a certificate.
-    let message = error_of("[tls]\nplaintext_listeners = [\"grpc\"]\n[web]\none_stop_partner = \"m\"\n");
-    assert!(message.contains("`tls.cert_file`: missing") || message.contains("web"), "{message}");
-    HubConfig::parse("hub.toml", "[tls]\nplaintext_listeners = [\"grpc\"]\n", &kinds())
-        .expect("an explicitly plaintext gRPC listener is accepted");
+    let message =
+        error_of("[tls]\nplaintext_listeners = [\"grpc\"]\n[web]\none_stop_partner = \"m\"\n");
+    assert!(
+        message.contains("`tls.cert_file`: missing") || message.contains("web"),
+        "{message}"
+    );
+    HubConfig::parse(
+        "hub.toml",
+        "[tls]\nplaintext_listeners = [\"grpc\"]\n",
+        &kinds(),
+    )
+    .expect("an explicitly plaintext gRPC listener is accepted");
 
     let ca = Ca::new("hub CA");
     let partners = Ca::new("partners CA");
@@ -67,7 +81,10 @@ fn tls_configuration_is_checked_key_by_key_and_file_by_file() {
     };
     let message = error_of(&tls_section(&mismatched));
     assert!(message.contains("`tls.key_file`"), "{message}");
-    assert!(message.contains("other.key: the private key does not match"), "{message}");
+    assert!(
+        message.contains("other.key: the private key does not match"),
+        "{message}"
+    );
 }
 
 // issue 10 (partner identity by certificate): fingerprints are SHA-256 in
@@ -86,13 +103,21 @@ fn partner_certificate_identities_are_checked() {
         )
     };
     let good = partner("p1", "sha256 = [\"AB:cd:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd\"]");
-    let loaded = HubConfig::parse("hub.toml", &format!("{}{good}", tls_section(&tls)), &kinds())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let loaded = HubConfig::parse(
+        "hub.toml",
+        &format!("{}{good}", tls_section(&tls)),
+        &kinds(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert!(loaded.partners.get("p1").unwrap().certificate.is_some());
 
     let cases = [
         (
-            format!("{}{}", tls_section(&tls), partner("p1", "sha256 = [\"abc\"]")),
+            format!(
+                "{}{}",
+                tls_section(&tls),
+                partner("p1", "sha256 = [\"abc\"]")
+            ),
             "partners[0].client_certificate.sha256[0]",
         ),
         (
@@ -109,12 +134,18 @@ fn partner_certificate_identities_are_checked() {
             "partners[1].client_certificate.names",
         ),
         (
-            format!("[tls]\nplaintext_listeners = [\"grpc\"]\n{}", partner("p1", "names = [\"a.test\"]")),
+            format!(
+                "[tls]\nplaintext_listeners = [\"grpc\"]\n{}",
+                partner("p1", "names = [\"a.test\"]")
+            ),
             "partners[0].client_certificate",
         ),
     ];
     for (text, key) in cases {
         let message = error_of(&text);
-        assert!(message.contains(&format!("key `{key}`")), "{key}: {message}");
+        assert!(
+            message.contains(&format!("key `{key}`")),
+            "{key}: {message}"
+        );
     }
 }

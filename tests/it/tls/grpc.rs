@@ -3,7 +3,7 @@
 //! nothing written.
 
 use super::{certified_partner, over_tls, Ca, Issued, TlsDir};
-use crate::common::{self, submit_request, submission, TestHub};
+use crate::common::{self, submission, submit_request, TestHub};
 use lienthong::grpc::pb::dossier_service_client::DossierServiceClient;
 use lienthong::grpc::pb::{self, ListDossiersRequest};
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity};
@@ -57,7 +57,9 @@ async fn submit(
 /// How many dossiers the hub holds, read by the portal over TLS with a good
 /// certificate.
 async fn dossier_count(hub: &TestHub, ca: &Ca, reader: &Issued) -> usize {
-    let channel = channel(hub, ca, Some(reader)).await.expect("the reader connects");
+    let channel = channel(hub, ca, Some(reader))
+        .await
+        .expect("the reader connects");
     let reply = DossierServiceClient::new(channel)
         .list_dossiers(with_token(
             ListDossiersRequest {
@@ -93,9 +95,11 @@ async fn world() -> World {
     let c = partners_ca.client("c.partner.test");
     let hub = TestHub::start_with(|config| {
         over_tls(config, &tls);
-        config
-            .partners
-            .push(certified_partner("partner-a", Some(A_TOKEN), "a.partner.test"));
+        config.partners.push(certified_partner(
+            "partner-a",
+            Some(A_TOKEN),
+            "a.partner.test",
+        ));
         let mut partner_c = certified_partner("partner-c", None, "unused.partner.test");
         partner_c.client_certificate = Some(lienthong::config::ClientCertificateSection {
             sha256: vec![c.sha256_hex.clone()],
@@ -131,9 +135,15 @@ async fn a_partner_with_its_certificate_acts_over_mutual_tls() {
         .await
         .unwrap_or_else(|e| panic!("partner C (certificate alone) is refused: {e:?}"));
     // A token-only partner with any certificate of the partners' CA.
-    submit(&w.hub, &w.server_ca, Some(&w.reader), Some(common::ONE_STOP), "tls-one-stop-1")
-        .await
-        .unwrap_or_else(|e| panic!("a token partner is refused: {e:?}"));
+    submit(
+        &w.hub,
+        &w.server_ca,
+        Some(&w.reader),
+        Some(common::ONE_STOP),
+        "tls-one-stop-1",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("a token partner is refused: {e:?}"));
     assert_eq!(dossier_count(&w.hub, &w.server_ca, &w.reader).await, 3);
     w.hub.stop().await;
 }
@@ -167,7 +177,10 @@ async fn a_missing_foreign_or_expired_certificate_is_refused_and_nothing_is_writ
         .await;
     if let Ok(channel) = plain {
         let refused = DossierServiceClient::new(channel)
-            .execute(with_token(submit_request("tls-plain", submission()), Some(A_TOKEN)))
+            .execute(with_token(
+                submit_request("tls-plain", submission()),
+                Some(A_TOKEN),
+            ))
             .await;
         assert!(refused.is_err(), "a plaintext call was answered");
     }
@@ -190,7 +203,11 @@ async fn a_certificate_and_a_token_of_different_partners_are_refused() {
         ("A's certificate, B's token", &a, Some(common::ONE_STOP)),
         ("C's certificate, A's token", &c, Some(A_TOKEN)),
         ("A's certificate without A's token", &a, None),
-        ("an unlisted certificate with A's token", &w.reader, Some(A_TOKEN)),
+        (
+            "an unlisted certificate with A's token",
+            &w.reader,
+            Some(A_TOKEN),
+        ),
         ("an unlisted certificate, no token", &w.reader, None),
     ];
     for (what, client, token) in cases {

@@ -4,7 +4,7 @@
 
 use super::grpc::channel;
 use super::{certified_partner, over_tls, Ca, Issued, TlsDir};
-use crate::common::{self, submit_request, submission, TestHub};
+use crate::common::{self, submission, submit_request, TestHub};
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb::{self, dossier_service_client::DossierServiceClient};
 use lienthong_adapter_legacy::simulator::{codes, LegacyUpdate, SimConfig, Simulator};
@@ -43,7 +43,9 @@ fn with_token<T>(message: T, token: &str) -> tonic::Request<T> {
 }
 
 async fn status_of(hub: &TestHub, ca: &Ca, reader: &Issued, id: u64) -> i32 {
-    let channel = channel(hub, ca, Some(reader)).await.expect("the reader connects");
+    let channel = channel(hub, ca, Some(reader))
+        .await
+        .expect("the reader connects");
     DossierServiceClient::new(channel)
         .get_dossier(with_token(
             pb::GetDossierRequest {
@@ -69,7 +71,9 @@ async fn the_callback_listener_takes_only_the_partners_own_certificate() {
     let partners_ca = Ca::new("partners CA");
     let dir = tempfile::tempdir().unwrap();
     let tls = TlsDir::write(dir.path(), &server_ca.server(), &partners_ca);
-    let sim = Simulator::start(SimConfig::default()).await.expect("simulator");
+    let sim = Simulator::start(SimConfig::default())
+        .await
+        .expect("simulator");
     let mut settings = sim.adapter_settings(&["dossier_submitted"]);
     settings.insert("kind".into(), "legacy_rest".into());
     let mut legacy = crate::adapters::partner(
@@ -79,7 +83,8 @@ async fn the_callback_listener_takes_only_the_partners_own_certificate() {
         Some(SubscriptionSection::default()),
         settings,
     );
-    legacy.client_certificate = certified_partner("x", None, "legacy.partner.test").client_certificate;
+    legacy.client_certificate =
+        certified_partner("x", None, "legacy.partner.test").client_certificate;
     let mut hub = TestHub::start_with(|config| {
         over_tls(config, &tls);
         config.hub.http_listen = Some("127.0.0.1:0".parse().unwrap());
@@ -94,7 +99,10 @@ async fn the_callback_listener_takes_only_the_partners_own_certificate() {
     let mut s = submission();
     s.result_delivery = pb::ResultDelivery::AtCounter as i32;
     let dossier = DossierServiceClient::new(channel)
-        .execute(with_token(submit_request("tls-legacy-1", s), common::ONE_STOP))
+        .execute(with_token(
+            submit_request("tls-legacy-1", s),
+            common::ONE_STOP,
+        ))
         .await
         .expect("submitted")
         .into_inner()
@@ -125,7 +133,10 @@ async fn the_callback_listener_takes_only_the_partners_own_certificate() {
     assert!(post(https(&server_ca, None)).await.is_err());
     // Another partner's certificate, and one that names no partner: 401.
     for (what, client) in [
-        ("partner A's certificate", partners_ca.client("a.partner.test")),
+        (
+            "partner A's certificate",
+            partners_ca.client("a.partner.test"),
+        ),
         ("an unlisted certificate", reader.clone()),
     ] {
         let answer = post(https(&server_ca, Some(&client))).await.expect(what);
@@ -133,16 +144,24 @@ async fn the_callback_listener_takes_only_the_partners_own_certificate() {
         let text = answer.text().await.unwrap();
         assert!(text.contains("certificate"), "{what}: {text}");
     }
-    assert_eq!(status_of(&hub, &server_ca, &reader, dossier.id).await, submitted);
+    assert_eq!(
+        status_of(&hub, &server_ca, &reader, dossier.id).await,
+        submitted
+    );
 
     // Its own certificate: the update reaches the adapter and moves the dossier.
     let own = partners_ca.client("legacy.partner.test");
-    let answer = post(https(&server_ca, Some(&own))).await.expect("own certificate");
+    let answer = post(https(&server_ca, Some(&own)))
+        .await
+        .expect("own certificate");
     let status = answer.status().as_u16();
     let json: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(status, 200, "{json}");
     assert_eq!(json["command"], "receive", "{json}");
-    assert_ne!(status_of(&hub, &server_ca, &reader, dossier.id).await, submitted);
+    assert_ne!(
+        status_of(&hub, &server_ca, &reader, dossier.id).await,
+        submitted
+    );
     hub.stop().await;
 }
 
@@ -157,7 +176,11 @@ async fn the_web_listener_serves_over_tls_with_hsts_and_no_client_certificate() 
     let tls = TlsDir::write(dir.path(), &server_ca.server(), &partners_ca);
     let mut hub = TestHub::start_with(|config| {
         over_tls(config, &tls);
-        config.web.as_mut().expect("the dev configuration has [web]").served_over_https = false;
+        config
+            .web
+            .as_mut()
+            .expect("the dev configuration has [web]")
+            .served_over_https = false;
     })
     .await;
     let port = hub.web_addr.expect("[web] listens").port();
@@ -187,9 +210,7 @@ async fn the_web_listener_serves_over_tls_with_hsts_and_no_client_certificate() 
         .get(format!("http://127.0.0.1:{port}/mot-cua/dang-nhap"))
         .send()
         .await;
-    assert!(
-        plain.map(|a| a.status().as_u16() == 200).unwrap_or(false) == false,
-        "plain HTTP was served"
-    );
+    let served = plain.is_ok_and(|a| a.status().as_u16() == 200);
+    assert!(!served, "plain HTTP was served");
     hub.stop().await;
 }

@@ -50,7 +50,12 @@ impl Ca {
         }
     }
 
-    fn issue_with(&self, name: &str, server: bool, valid: (OffsetDateTime, OffsetDateTime)) -> Issued {
+    fn issue_with(
+        &self,
+        name: &str,
+        server: bool,
+        valid: (OffsetDateTime, OffsetDateTime),
+    ) -> Issued {
         let mut params = CertificateParams::new(vec![name.to_string()]).unwrap();
         params.distinguished_name.push(DnType::CommonName, name);
         params.extended_key_usages = vec![if server {
@@ -83,7 +88,11 @@ impl Ca {
     /// A client certificate that expired yesterday.
     pub fn expired_client(&self, name: &str) -> Issued {
         let now = OffsetDateTime::now_utc();
-        self.issue_with(name, false, (now - Duration::days(30), now - Duration::days(1)))
+        self.issue_with(
+            name,
+            false,
+            (now - Duration::days(30), now - Duration::days(1)),
+        )
     }
 }
 
@@ -128,8 +137,13 @@ impl TlsDir {
 }
 
 /// A partner known by its certificate's name (and by its token, if given).
-pub fn certified_partner(id: &str, token: Option<&str>, cert_name: &str) -> lienthong::config::PartnerSection {
-    let mut partner = crate::common::partner_section(id, "one_stop", "unused-token-0000", &["*"], &["*"]);
+pub fn certified_partner(
+    id: &str,
+    token: Option<&str>,
+    cert_name: &str,
+) -> lienthong::config::PartnerSection {
+    let mut partner =
+        crate::common::partner_section(id, "one_stop", "unused-token-0000", &["*"], &["*"]);
     partner.token = token.map(str::to_string);
     partner.client_certificate = Some(ClientCertificateSection {
         sha256: Vec::new(),

@@ -59,7 +59,10 @@ async fn replaced_certificates_are_used_by_new_connections_without_a_restart() {
     connected.expect("the new certificate and client CA were never used");
     // The old ones are gone for new connections.
     let old = channel(&hub, &old_ca, Some(&old_client)).await;
-    assert!(old.is_err(), "a client trusting only the old CA still connected");
+    assert!(
+        old.is_err(),
+        "a client trusting only the old CA still connected"
+    );
     hub.stop().await;
 }
 
@@ -86,20 +89,34 @@ fn a_bad_new_file_keeps_the_old_certificates() {
     let error = server.reload_if_changed().expect_err("garbage is refused");
     assert_eq!(error.key(), "tls.cert_file");
     let message = error.to_string();
-    assert!(message.contains(&*tls.cert_file.to_string_lossy()), "{message}");
+    assert!(
+        message.contains(&*tls.cert_file.to_string_lossy()),
+        "{message}"
+    );
     assert!(message.contains("not PEM"), "{message}");
     let kept = server.config(lienthong::tls::Listener::Grpc);
-    assert!(std::sync::Arc::ptr_eq(&before, &kept), "the old configuration was replaced");
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &kept),
+        "the old configuration was replaced"
+    );
 
     // A certificate whose key is not the configured one.
     let other = ca.server();
     replace(&tls.cert_file, &other.cert_pem);
-    let error = server.reload_if_changed().expect_err("a mismatched key is refused");
+    let error = server
+        .reload_if_changed()
+        .expect_err("a mismatched key is refused");
     assert_eq!(error.key(), "tls.key_file");
     assert!(error.to_string().contains("does not match"), "{error}");
-    assert!(std::sync::Arc::ptr_eq(&before, &server.config(lienthong::tls::Listener::Grpc)));
+    assert!(std::sync::Arc::ptr_eq(
+        &before,
+        &server.config(lienthong::tls::Listener::Grpc)
+    ));
 
     replace(&tls.key_file, &other.key_pem);
     assert!(server.reload_if_changed().expect("a matching pair loads"));
-    assert!(!std::sync::Arc::ptr_eq(&before, &server.config(lienthong::tls::Listener::Grpc)));
+    assert!(!std::sync::Arc::ptr_eq(
+        &before,
+        &server.config(lienthong::tls::Listener::Grpc)
+    ));
 }
