@@ -29,6 +29,16 @@
 # name, so each test prefix (`lt-…`) needs its own pair. Test code that does
 # not run in bash can call `bash deploy/rabbitmq/apply-policies.sh PREFIX`.
 #
+# It also makes sure the broker has a TLS listener on 127.0.0.1:5671 for the
+# amqps:// tests (tests/it/amqp/tls.rs): peers verified against a CA made
+# here (`verify_peer`, `fail_if_no_peer_cert`). The CA, the broker's
+# certificate (localhost, 127.0.0.1) and a client certificate for the hub
+# (CN=lienthong-hub-test, PKCS#8 key) are made with openssl in
+# LT_BROKER_TLS_DIR (default /etc/rabbitmq/lienthong-test-tls) when missing.
+# The listener needs a node restart the first time only (the listener is in
+# rabbitmq.conf, read at boot): when 5671 already answers, nothing is touched.
+# Other tests use 5672, which stays as it is.
+#
 # Environment (optional): LT_BROKER_PORT (default: the port of
 # LIENTHONG_TEST_AMQP_URL when that names 127.0.0.1 or localhost, as the tests
 # read it, else 5672), LT_BROKER_START_TIMEOUT (seconds, default 120);
@@ -273,6 +283,96 @@ lt_broker_ensure() {
   _lt_broker_say "ready: $(rabbitmqctl -q version 2>/dev/null || echo '?') on 127.0.0.1:$port, guest/guest, rabbitmqctl is $(command -v rabbitmqctl)"
 }
 
+_lt_tls_dir() {
+  echo "${LT_BROKER_TLS_DIR:-/etc/rabbitmq/lienthong-test-tls}"
+}
+
+_lt_port_open() {
+  timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1" 2>/dev/null
+}
+
+# The test PKI, made once: a CA, the broker's certificate and the hub's
+# client certificate, readable by the broker (group rabbitmq).
+_lt_make_test_pki() {
+  local dir=$1
+  if [[ -s $dir/ca.crt && -s $dir/server.crt && -s $dir/client.crt && -s $dir/client.key ]]; then
+    return 0
+  fi
+  if ! command -v openssl >/dev/null 2>&1; then
+    _lt_broker_say "openssl is missing: apt-get install -y openssl"
+    DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 install -y openssl >&2 || return 1
+  fi
+  _lt_broker_say "making the amqps test CA and certificates in $dir"
+  mkdir -p "$dir" || return 1
+  (
+    set -e
+    cd "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+      -subj "/CN=lienthong test broker CA" -keyout ca.key -out ca.crt 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+      -subj "/CN=localhost" -keyout server.key -out server.csr 2>/dev/null
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile server.ext -out server.crt 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+      -subj "/CN=lienthong-hub-test" -keyout client.key -out client.csr 2>/dev/null
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile client.ext -out client.crt 2>/dev/null
+    rm -f server.csr client.csr server.ext client.ext
+    chmod 0755 .
+    chmod 0644 ./*.crt
+    chmod 0640 ./*.key
+    if getent group rabbitmq >/dev/null; then chgrp rabbitmq ./*.key; fi
+  ) || return 1
+}
+
+# A TLS listener on 5671 with verify_peer, or a loud failure. Restarts the
+# node only when the listener is not there yet.
+lt_broker_tls_ensure() {
+  local dir conf=/etc/rabbitmq/rabbitmq.conf port=5671
+  dir=$(_lt_tls_dir)
+  if _lt_port_open "$port" && [[ -s $dir/client.crt ]]; then
+    _lt_broker_say "RabbitMQ's TLS listener answers on 127.0.0.1:$port"
+    return 0
+  fi
+  if [[ $(id -u) -ne 0 ]]; then
+    _lt_broker_fatal "RabbitMQ has no TLS listener on 127.0.0.1:$port, and setting one up needs root"
+    return 1
+  fi
+  _lt_make_test_pki "$dir" || {
+    _lt_broker_fatal "could not make the amqps test certificates in $dir"
+    return 1
+  }
+  if ! grep -q '^listeners.ssl.local' "$conf" 2>/dev/null; then
+    _lt_broker_say "adding a TLS listener (127.0.0.1:$port, verify_peer) to $conf"
+    cat >>"$conf" <<CONF || return 1
+listeners.ssl.local = 127.0.0.1:$port
+ssl_options.cacertfile = $dir/ca.crt
+ssl_options.certfile = $dir/server.crt
+ssl_options.keyfile = $dir/server.key
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = true
+CONF
+  fi
+  _lt_broker_say "restarting RabbitMQ so that it opens its TLS listener (once)"
+  rabbitmqctl -q stop >&2 || _lt_broker_say "rabbitmqctl stop failed; starting anyway"
+  if ! (cd / && rabbitmq-server -detached) >&2; then
+    _lt_broker_fatal "rabbitmq-server -detached failed"
+    return 1
+  fi
+  _lt_wait_for_broker "$_lt_broker_port" "${LT_BROKER_START_TIMEOUT:-120}" || return 1
+  local deadline=$((SECONDS + 30))
+  until _lt_port_open "$port"; do
+    if ((SECONDS > deadline)); then
+      _lt_broker_fatal "RabbitMQ restarted but nothing listens on 127.0.0.1:$port (see ssl_options in $conf)"
+      return 1
+    fi
+    sleep 1
+  done
+  _lt_broker_say "RabbitMQ's TLS listener answers on 127.0.0.1:$port"
+}
+
 apply_test_policies() {
   [[ $# -eq 1 ]] || { echo "usage: apply_test_policies PREFIX" >&2; return 2; }
   bash "$_lt_broker_root/deploy/rabbitmq/apply-policies.sh" "$1"
@@ -287,8 +387,10 @@ remove_test_policies() {
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   set -euo pipefail
   lt_broker_ensure || exit 1
+  lt_broker_tls_ensure || exit 1
 else
   export _lt_broker_root
   export -f apply_test_policies remove_test_policies
   lt_broker_ensure || return 1
+  lt_broker_tls_ensure || return 1
 fi

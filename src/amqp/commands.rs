@@ -15,7 +15,7 @@
 //! `MAX_COMMAND_REQUEUES` times, then parked by the hub itself (without the
 //! token) rather than dead-lettered whole by the broker's delivery limit.
 
-use super::connect::{connect, Backoff};
+use super::connect::{connect_with, Backoff};
 use super::sender::{self, Identity, NotIdentified, PARTNER_HEADER};
 use super::{topology, AmqpError, AmqpSettings};
 use crate::domain::quote::quoted;
@@ -133,7 +133,8 @@ impl CommandConsumer {
     }
 
     async fn session(self: Arc<Self>, backoff: &mut Backoff) -> Result<(), AmqpError> {
-        let connection = connect(&self.settings.url, "lienthong-commands").await?;
+        let connection =
+            connect_with(&self.settings.url, "lienthong-commands", &self.settings.tls).await?;
         let result = self.clone().consume_on(&connection, backoff).await;
         let _ = connection
             .close(200, "lienthong command consumer session ends")

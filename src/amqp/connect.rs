@@ -1,17 +1,27 @@
 //! Connecting to RabbitMQ on the hub's tokio runtime, and the backoff between
 //! attempts.
 
-use super::AmqpError;
+use super::{AmqpError, AmqpTls};
 use lapin::{Connection, ConnectionProperties};
 use std::time::Duration;
 use tokio::sync::watch;
 
 pub async fn connect(url: &str, name: &str) -> Result<Connection, AmqpError> {
+    connect_with(url, name, &AmqpTls::default()).await
+}
+
+/// Connects with the TLS files of `[amqp]` (read now: a renewed client
+/// certificate is used from the next connection on).
+pub async fn connect_with(url: &str, name: &str, tls: &AmqpTls) -> Result<Connection, AmqpError> {
+    let config = tls.lapin_config().map_err(|source| AmqpError::Tls {
+        endpoint: redact(url),
+        source,
+    })?;
     let properties = ConnectionProperties::default()
         .with_executor(tokio_executor_trait::Tokio::current())
         .with_reactor(tokio_reactor_trait::Tokio)
         .with_connection_name(name.into());
-    Connection::connect(url, properties)
+    Connection::connect_with_config(url, properties, config)
         .await
         .map_err(|source| AmqpError::Connect {
             endpoint: redact(url),

@@ -14,6 +14,12 @@ pub enum AmqpError {
         #[source]
         source: lapin::Error,
     },
+    #[error("cannot connect to the broker at {endpoint}: TLS key `{key}`: {source}", key = .source.key())]
+    Tls {
+        endpoint: String,
+        #[source]
+        source: crate::tls::TlsError,
+    },
     #[error("broker call failed while {action}: {source}")]
     Broker {
         action: &'static str,

@@ -21,14 +21,16 @@ mod names;
 mod parked;
 mod publisher;
 mod sender;
+mod tls;
 mod topology;
 
 pub use commands::{CATALOG_TYPE, COMMAND_TYPE, REASON_HEADER, REPLY_TYPE};
-pub use connect::{connect, redact};
+pub use connect::{connect, connect_with, redact};
 pub use error::AmqpError;
 pub use names::{binding_keys, routing_key, word, Names, COMMAND_ROUTING_KEY, DIRECT_REPLY_TO};
 pub use parked::RabbitDeadLetters;
 pub use sender::{PARTNER_HEADER, REDRIVEN_BY_HEADER};
+pub use tls::AmqpTls;
 
 use crate::config::AmqpSection;
 use crate::hub::{CursorId, Destination, Hub};
@@ -50,6 +52,8 @@ pub struct AmqpSettings {
     /// The hub's own RabbitMQ user (from `url`): the validated `user_id` of
     /// every message it parks or re-drives.
     pub broker_user: String,
+    /// `amqps://`: the CA to trust and the hub's client certificate.
+    pub tls: AmqpTls,
 }
 
 impl AmqpSettings {
@@ -74,6 +78,7 @@ impl AmqpSettings {
             command_prefetch: section.command_prefetch_messages,
             max_message_bytes,
             broker_user,
+            tls: section.tls(),
         })
     }
 }

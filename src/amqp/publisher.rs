@@ -16,7 +16,7 @@
 //! cursor is made durable by a `CursorSaver`, so the pipeline never stops
 //! for an fsync.
 
-use super::connect::{connect, Backoff};
+use super::connect::{connect_with, Backoff};
 use super::names::{cc_routing_keys, routing_key};
 use super::{bindings, topology, AmqpError, AmqpSettings};
 use crate::domain::Event;
@@ -76,7 +76,12 @@ impl Relay {
         backoff: &mut Backoff,
         cursor: &CursorSaver,
     ) -> Result<(), AmqpError> {
-        let connection = connect(&self.settings.url, "lienthong-publisher").await?;
+        let connection = connect_with(
+            &self.settings.url,
+            "lienthong-publisher",
+            &self.settings.tls,
+        )
+        .await?;
         let result = self.publish_on(&connection, backoff, cursor).await;
         // Close what this session opened, whatever happened; nothing leaks.
         let _ = connection

@@ -85,6 +85,24 @@ pub struct AmqpSection {
     pub consume_commands: bool,
     /// Command messages handled at once (the consumer's prefetch).
     pub command_prefetch_messages: u16,
+    /// `amqps://`: the CA (PEM) that signed the broker's certificate;
+    /// absent: the system's trusted roots.
+    pub ca_file: Option<PathBuf>,
+    /// `amqps://`: the hub's client certificate (PEM chain) for a broker
+    /// that verifies its peers, and its key (PEM, PKCS#8).
+    pub client_cert_file: Option<PathBuf>,
+    pub client_key_file: Option<PathBuf>,
+}
+
+impl AmqpSection {
+    /// The TLS files, as the AMQP edge connects with them.
+    pub fn tls(&self) -> crate::amqp::AmqpTls {
+        crate::amqp::AmqpTls {
+            ca_file: self.ca_file.clone(),
+            client_cert_file: self.client_cert_file.clone(),
+            client_key_file: self.client_key_file.clone(),
+        }
+    }
 }
 
 impl Default for AmqpSection {
@@ -98,6 +116,9 @@ impl Default for AmqpSection {
             reconnect_max_backoff_seconds: 30,
             consume_commands: true,
             command_prefetch_messages: 64,
+            ca_file: None,
+            client_cert_file: None,
+            client_key_file: None,
         }
     }
 }

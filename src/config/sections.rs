@@ -93,6 +93,7 @@ fn amqp(amqp: &AmqpSection, file: &str) -> Result<(), ConfigError> {
             ));
         }
     }
+    amqp_tls(amqp, file)?;
     let prefix_ok = !amqp.prefix.is_empty()
         && amqp.prefix.len() <= 64
         && amqp
@@ -192,4 +193,51 @@ fn within(file: &str, key: &str, value: u64, low: u64, high: u64) -> Result<(), 
         ));
     }
     Ok(())
+}
+
+/// `amqp.ca_file`, `client_cert_file` and `client_key_file`: only for
+/// `amqps://`, the certificate and key together, every file read and the
+/// key checked against the certificate now.
+fn amqp_tls(amqp: &AmqpSection, file: &str) -> Result<(), ConfigError> {
+    let tls = amqp.tls();
+    if tls == crate::amqp::AmqpTls::default() {
+        return Ok(());
+    }
+    let secure = amqp
+        .url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("amqps://"));
+    if !secure {
+        let key = if tls.ca_file.is_some() {
+            "amqp.ca_file"
+        } else if tls.client_cert_file.is_some() {
+            "amqp.client_cert_file"
+        } else {
+            "amqp.client_key_file"
+        };
+        return Err(ConfigError::invalid(
+            file,
+            key,
+            "needs an `amqps://` url (TLS to the broker)",
+        ));
+    }
+    match (&tls.client_cert_file, &tls.client_key_file) {
+        (Some(_), None) => {
+            return Err(ConfigError::invalid(
+                file,
+                "amqp.client_key_file",
+                "missing: `amqp.client_cert_file` needs its private key",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(ConfigError::invalid(
+                file,
+                "amqp.client_cert_file",
+                "missing: `amqp.client_key_file` needs its certificate",
+            ))
+        }
+        _ => {}
+    }
+    tls.check()
+        .map_err(|e| ConfigError::invalid(file, e.key(), e.to_string()))
 }

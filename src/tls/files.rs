@@ -122,3 +122,67 @@ pub fn server_config(files: &TlsFiles, listener: Listener) -> Result<Arc<ServerC
     };
     Ok(Arc::new(config))
 }
+
+/// A client certificate chain and its PKCS#8 key, checked to belong
+/// together: what the hub presents to RabbitMQ on `amqps://`.
+#[derive(Clone)]
+pub struct ClientIdentity {
+    /// DER, the client's certificate first.
+    pub chain: Vec<Vec<u8>>,
+    /// PKCS#8 DER (the form lapin's connector takes).
+    pub pkcs8_key: Vec<u8>,
+}
+
+/// Reads and checks a client identity (`cert_key`/`key_key` name the
+/// configuration keys in errors).
+pub fn client_identity(
+    cert_key: &'static str,
+    cert_file: &Path,
+    key_key: &'static str,
+    key_file: &Path,
+) -> Result<ClientIdentity, TlsError> {
+    let chain = certificates(cert_key, cert_file)?;
+    let private = private_key(key_key, key_file)?;
+    let PrivateKeyDer::Pkcs8(pkcs8) = &private else {
+        return Err(TlsError::Unusable {
+            key: key_key,
+            file: key_file.to_path_buf(),
+            reason: "must be a PKCS#8 key (`BEGIN PRIVATE KEY`); convert it with \
+                     `openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8`"
+                .into(),
+        });
+    };
+    let pkcs8_key = pkcs8.secret_pkcs8_der().to_vec();
+    // The same check a TLS client makes before its first handshake.
+    rustls::ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(VERSIONS)
+        .expect("the ring provider supports TLS 1.2 and 1.3")
+        .with_root_certificates(RootCertStore::empty())
+        .with_client_auth_cert(chain.clone(), private.clone_key())
+        .map_err(|e| match e {
+            rustls::Error::InconsistentKeys(_) => TlsError::KeyMismatch {
+                key: key_key,
+                cert_file: cert_file.to_path_buf(),
+                key_file: key_file.to_path_buf(),
+            },
+            other => TlsError::Unusable {
+                key: key_key,
+                file: key_file.to_path_buf(),
+                reason: format!("the key cannot be used with the certificate: {other}"),
+            },
+        })?;
+    Ok(ClientIdentity {
+        chain: chain.iter().map(|c| c.as_ref().to_vec()).collect(),
+        pkcs8_key,
+    })
+}
+
+/// A CA file's text, checked to hold at least one certificate.
+pub fn ca_pem(key: &'static str, file: &Path) -> Result<String, TlsError> {
+    certificates(key, file)?;
+    std::fs::read_to_string(file).map_err(|e| TlsError::Read {
+        key,
+        file: file.to_path_buf(),
+        reason: e.to_string(),
+    })
+}

@@ -21,7 +21,7 @@ mod reload;
 
 pub use accept::{incoming, Connection, TlsStream};
 pub use error::TlsError;
-pub use files::{certificates, private_key};
+pub use files::{ca_pem, certificates, client_identity, private_key, ClientIdentity};
 pub use reload::ServerTls;
 
 use std::path::PathBuf;

@@ -12,6 +12,7 @@ mod limits;
 mod logs;
 mod outage;
 mod senders;
+mod tls;
 
 use crate::common::TestHub;
 use lapin::options::{
