@@ -149,3 +149,75 @@ fn partner_certificate_identities_are_checked() {
         );
     }
 }
+
+// issue 10 (amqps with a client certificate): the TLS files of `[amqp]` go
+// with an amqps:// url, the certificate with its key, and are read at load.
+#[test]
+fn amqp_tls_files_are_checked_at_load() {
+    let ca = Ca::new("broker CA");
+    let dir = tempfile::tempdir().unwrap();
+    let client = ca.client("lienthong-hub");
+    let (cert, key, ca_file) = (
+        dir.path().join("hub.crt"),
+        dir.path().join("hub.key"),
+        dir.path().join("ca.crt"),
+    );
+    std::fs::write(&cert, &client.cert_pem).unwrap();
+    std::fs::write(&key, &client.key_pem).unwrap();
+    std::fs::write(&ca_file, &ca.pem).unwrap();
+    let amqp = |url: &str, rest: &str| {
+        format!("[tls]\nplaintext_listeners = [\"grpc\"]\n[amqp]\nurl = \"{url}\"\n{rest}")
+    };
+    let good =
+        format!("ca_file = {ca_file:?}\nclient_cert_file = {cert:?}\nclient_key_file = {key:?}\n");
+    HubConfig::parse(
+        "hub.toml",
+        &amqp("amqps://h:p@localhost:5671/%2f", &good),
+        &kinds(),
+    )
+    .unwrap_or_else(|e| panic!("good amqps files are refused: {e}"));
+    let other = ca.client("someone-else");
+    std::fs::write(dir.path().join("other.key"), &other.key_pem).unwrap();
+    let cases = [
+        (
+            amqp("amqp://h:p@localhost:5672/%2f", &good),
+            "amqp.ca_file",
+            "amqps://",
+        ),
+        (
+            amqp(
+                "amqps://h:p@localhost/%2f",
+                &format!("client_cert_file = {cert:?}\n"),
+            ),
+            "amqp.client_key_file",
+            "missing",
+        ),
+        (
+            amqp(
+                "amqps://h:p@localhost/%2f",
+                &format!("ca_file = {:?}\n", dir.path().join("nowhere.crt")),
+            ),
+            "amqp.ca_file",
+            "cannot read",
+        ),
+        (
+            amqp(
+                "amqps://h:p@localhost/%2f",
+                &format!(
+                    "client_cert_file = {cert:?}\nclient_key_file = {:?}\n",
+                    dir.path().join("other.key")
+                ),
+            ),
+            "amqp.client_key_file",
+            "does not match",
+        ),
+    ];
+    for (text, key, problem) in cases {
+        let message = error_of(&text);
+        assert!(
+            message.contains(&format!("key `{key}`")),
+            "{key}: {message}"
+        );
+        assert!(message.contains(problem), "{key}: {message}");
+    }
+}
