@@ -320,7 +320,17 @@ async fn serve(config: LoadedConfig, embedded: bool) -> anyhow::Result<()> {
         println!("web on {}://{addr}", if secured { "https" } else { "http" });
     }
     // The log says it too; this is for whoever reads the terminal.
-    let plaintext: Vec<&str> = config.tls.plaintext.iter().map(|l| l.name()).collect();
+    use lienthong::tls::Listener;
+    let open = [
+        (Listener::Grpc, true),
+        (Listener::Http, running.http_addr.is_some()),
+        (Listener::Web, running.web_addr.is_some()),
+    ];
+    let plaintext: Vec<&str> = open
+        .iter()
+        .filter(|(listener, open)| *open && !config.tls.secured(*listener))
+        .map(|(listener, _)| listener.name())
+        .collect();
     if !plaintext.is_empty() {
         println!(
             "WARNING: PLAINTEXT listeners (tls.plaintext_listeners): {}; development only",

@@ -6,6 +6,7 @@
 mod config;
 mod grpc;
 mod http;
+mod plaintext;
 mod reload;
 
 use lienthong::config::{ClientCertificateSection, HubConfig, TlsSection};
