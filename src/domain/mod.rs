@@ -19,6 +19,7 @@ pub mod command;
 pub mod dossier;
 pub mod error;
 pub mod event;
+pub mod feedback;
 #[cfg(test)]
 mod fixtures;
 pub mod machine;

@@ -12,6 +12,7 @@ mod cursors;
 mod dead_letters;
 mod deliveries;
 mod error;
+mod feedback;
 mod follower;
 mod notifications;
 mod officers;
@@ -31,6 +32,7 @@ pub use cursors::CursorSaver;
 pub use dead_letters::{DeadLetters, ParkedMessage};
 pub use deliveries::DeliveryRecords;
 pub use error::{Disposition, HubError};
+pub use feedback::FeedbackRecords;
 pub use follower::{Batch, Follower};
 pub use notifications::{
     DossierNotification, NotificationRecords, NotificationState, NotifyChannel,
@@ -261,6 +263,11 @@ impl Hub {
     /// the dossiers each filed online.
     pub fn applicant_records(&self) -> ApplicantRecords {
         ApplicantRecords::new(self.store.clone())
+    }
+
+    /// The portal's ratings and feedback with their answers.
+    pub fn feedback_records(&self) -> FeedbackRecords {
+        FeedbackRecords::new(self.store.clone())
     }
 
     /// The hosted one-stop workspace's read model and assignments.

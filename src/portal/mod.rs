@@ -13,8 +13,10 @@
 //! `lookup_pages.rs`, `service_pages.rs`, `public_statistics_pages.rs`)
 //! only render what this room decides. The portal reads dossiers and
 //! catalogues through the hub's facade as the hosted module partner, like
-//! the workspace, and writes nothing.
+//! the workspace; what it writes is the citizens' own — ratings and
+//! feedback (`feedback`), through `hub::FeedbackRecords`.
 
+pub mod feedback;
 pub mod lookup;
 pub mod services;
 pub mod statistics;
@@ -22,5 +24,5 @@ pub mod throttle;
 
 pub use lookup::{fact_matches, normalise_fact, FactCheck};
 pub use services::{search, Catalogue, Procedure, ServiceQuery};
-pub use statistics::{public_statistics, AgencyLine, PublicStatistics, ServiceLine};
+pub use statistics::{public_statistics, with_satisfaction, AgencyLine, PublicStatistics, ServiceLine};
 pub use throttle::{Throttle, ThrottleSettings};

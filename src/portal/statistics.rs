@@ -7,9 +7,10 @@
 //! - Per online service (a procedure the catalogue offers online, level 3
 //!   or 4, or one with a dossier filed online): received online, resolved
 //!   online, of which on time (early or on time), the ratio, and the total
-//!   received online and offline. Satisfaction needs ratings, which the
-//!   portal does not collect yet: `satisfaction` is `None`, shown as "not
-//!   yet available", never a number.
+//!   received online and offline, and satisfaction: the share of the
+//!   period's ratings (`portal::feedback`, given in the period) that are
+//!   "very satisfied" or "satisfied" (`with_satisfaction`); `None` — shown
+//!   as "not yet available", never a number — while a service has none.
 //! - Per agency and channel: resolved early / on time / late, in processing
 //!   within time / overdue, received.
 
@@ -29,7 +30,8 @@ pub struct ServiceLine {
     pub on_time_online: u64,
     /// Received through every channel.
     pub received_total: u64,
-    /// Satisfaction in per cent; `None` while no rating is collected.
+    /// Satisfied ratings in per cent of the period's ratings; `None`
+    /// while the service has none.
     pub satisfaction: Option<u64>,
 }
 
@@ -109,6 +111,21 @@ pub fn public_statistics(
         services: services.into_values().collect(),
         agencies: per_agency(rows, period, now),
         total,
+    }
+}
+
+/// Fills each service's satisfaction from the ratings given in `period`.
+pub fn with_satisfaction(
+    stats: &mut PublicStatistics,
+    ratings: &[crate::domain::feedback::Rating],
+    period: Period,
+) {
+    for service in &mut stats.services {
+        service.satisfaction = crate::portal::feedback::satisfied_percent(ratings.iter().filter(|r| {
+            r.procedure_code == service.procedure_code
+                && period.from <= r.rated_at
+                && r.rated_at < period.until
+        }));
     }
 }
 
@@ -239,6 +256,24 @@ mod tests {
         );
         assert_eq!(p.on_time_percent(), Some(50));
         assert_eq!(p.satisfaction, None, "no ratings: not invented");
+        let rated = |ma: &str, level, at: i64| crate::domain::feedback::Rating {
+            ma_ho_so: ma.into(),
+            agency_code: a.into(),
+            procedure_code: "P".into(),
+            level,
+            comment: String::new(),
+            rated_at: UnixMillis(at),
+        };
+        use crate::domain::feedback::Satisfaction::*;
+        let ratings = [
+            rated("1", VerySatisfied, T0 + 9 * DAY),
+            rated("2", Unsatisfied, T0 + 12 * DAY),
+            rated("9", Satisfied, T0 + 40 * DAY), // after the period
+        ];
+        let mut rated_stats = stats.clone();
+        super::with_satisfaction(&mut rated_stats, &ratings, period);
+        assert_eq!(rated_stats.services[0].satisfaction, Some(50));
+        assert_eq!(rated_stats.services[1].satisfaction, None, "Q has no rating");
         let q = &stats.services[1];
         assert_eq!(
             (

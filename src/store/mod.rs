@@ -16,6 +16,7 @@ mod cursors;
 mod deliveries;
 mod dir;
 mod error;
+mod feedback;
 mod handle;
 mod keys;
 mod maintenance;

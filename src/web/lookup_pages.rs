@@ -20,6 +20,7 @@ use super::dossier_view::{command_text, delivery, mask_tail, money};
 use super::format::{self, mask_name};
 use super::pages::html;
 use super::portal_pages::{client_address, lookup_token, LookupForm, LOOKUP_CSRF_COOKIE};
+use super::rating_pages::{offer, RatingForm};
 use super::session;
 use super::{blocking, WebError, WebState};
 use crate::domain::{Dossier, DossierRef, HistoryEntry, Status, UnixMillis};
@@ -74,6 +75,10 @@ pub struct Found {
     pub asks: Vec<Ask>,
     pub steps: Vec<Step>,
     pub delivery: Vec<(&'static str, String)>,
+    /// The rating form, when the dossier may be rated now.
+    pub rating_form: Option<RatingForm>,
+    /// Otherwise why not, or the rating already given.
+    pub rating_note: String,
 }
 
 #[derive(Template)]
@@ -185,6 +190,8 @@ pub async fn look_up(
     let floor = tokio::time::Instant::now() + ANSWER_FLOOR;
     let module = state.module.clone();
     let looked_up = ma_ho_so.clone();
+    let web = state.clone();
+    let rating_csrf = csrf.clone();
     let found = blocking(move || {
         let reference = DossierRef::MaHoSo(looked_up);
         let dossier = match module.hub().get_dossier(module.partner(), &reference) {
@@ -201,7 +208,20 @@ pub async fn look_up(
         match dossier {
             Some((d, history)) if matched => {
                 let agency = module.agency_name(&d.agency_code)?;
-                Ok(Some(found_view(&d, &history, agency)))
+                let rated = web.feedback.rating(&d.ma_ho_so)?;
+                let offered = offer(&web, &d, rated.as_ref());
+                let mut found = found_view(&d, &history, agency);
+                found.rating_note = offered.note;
+                found.rating_form = offered.proof.map(|proof| RatingForm {
+                    csrf: rating_csrf,
+                    ma_ho_so: d.ma_ho_so.clone(),
+                    proof,
+                    level: None,
+                    comment: String::new(),
+                    level_error: None,
+                    comment_error: None,
+                });
+                Ok(Some(found))
             }
             _ => Ok(None),
         }
@@ -355,6 +375,8 @@ fn found_view(d: &Dossier, history: &[HistoryEntry], agency: String) -> Found {
         asks: asks(d),
         steps,
         delivery: delivered,
+        rating_form: None,
+        rating_note: String::new(),
     }
 }
 

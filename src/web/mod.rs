@@ -20,6 +20,8 @@ mod dossier_pages;
 mod dossier_templates;
 mod dossier_view;
 mod error;
+mod feedback_answer_pages;
+mod feedback_pages;
 mod filters;
 mod format;
 mod forms;
@@ -33,6 +35,7 @@ mod passwords;
 mod portal_pages;
 mod print_pages;
 mod public_statistics_pages;
+mod rating_pages;
 mod service_pages;
 mod session;
 mod signin;
@@ -88,6 +91,12 @@ pub struct WebState {
     decoy_hash: Arc<str>,
     /// Public lookups per client address (`portal::throttle`).
     lookups: Arc<crate::portal::Throttle>,
+    /// Citizens' ratings and feedback (`hub::FeedbackRecords`).
+    feedback: crate::hub::FeedbackRecords,
+    /// Feedback sent per client address (the lookup's rule, its own table).
+    feedback_sends: Arc<crate::portal::Throttle>,
+    /// Signs the lookup's proof that lets the applicant rate.
+    rating_proof: Arc<crate::portal::feedback::RatingProof>,
 }
 
 /// A bound web listener, ready to serve.
@@ -136,6 +145,11 @@ pub async fn prepare(
         module,
         workspace,
         lookups: Arc::new(crate::portal::Throttle::new(settings.lookup)),
+        feedback: hub.feedback_records(),
+        feedback_sends: Arc::new(crate::portal::Throttle::new(settings.lookup)),
+        rating_proof: Arc::new(crate::portal::feedback::RatingProof::new(
+            session::random_token().as_bytes(),
+        )),
         settings: Arc::new(settings),
         decoy_hash: decoy_hash.into(),
     };
@@ -183,6 +197,17 @@ fn router(state: WebState) -> Router {
         .route(
             lookup_pages::LOOKUP,
             get(lookup_pages::form).post(lookup_pages::look_up),
+        )
+        .route(rating_pages::RATE, post(rating_pages::rate))
+        .route(
+            feedback_pages::FEEDBACK,
+            get(feedback_pages::form).post(feedback_pages::send),
+        )
+        .route(feedback_pages::ONE, get(feedback_pages::one))
+        .route(feedback_answer_pages::QUEUE, get(feedback_answer_pages::queue))
+        .route(
+            feedback_answer_pages::ONE,
+            get(feedback_answer_pages::page).post(feedback_answer_pages::answer),
         )
         .route(service_pages::SERVICES, get(service_pages::search))
         .route(service_pages::SERVICE, get(service_pages::procedure))

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 /// The officer's bar at the top of every workspace page.
+#[derive(Clone)]
 pub struct OfficerBar {
     pub name: String,
     pub role: &'static str,

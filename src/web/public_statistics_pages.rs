@@ -13,7 +13,7 @@ use super::portal_pages::catalogue;
 use super::{blocking, WebError, WebState};
 use crate::domain::UnixMillis;
 use crate::portal::services::channel_name;
-use crate::portal::{public_statistics, PublicStatistics};
+use crate::portal::{public_statistics, with_satisfaction, PublicStatistics};
 use crate::workspace::Period;
 use askama::Template;
 use axum::extract::State;
@@ -115,11 +115,13 @@ async fn compute(
         .collect();
     state.workspace.catch_up().await;
     let (workspace, module) = (state.workspace.clone(), state.module.clone());
+    let feedback = state.feedback.clone();
     let now = UnixMillis::now();
     let (period, period_text) = this_year(now);
     blocking(move || {
         let rows = workspace.records().all_rows()?;
-        let stats = public_statistics(&rows, &online, period, now);
+        let mut stats = public_statistics(&rows, &online, period, now);
+        with_satisfaction(&mut stats, &feedback.ratings()?, period);
         let mut agencies = BTreeMap::new();
         for line in &stats.agencies {
             if !agencies.contains_key(&line.agency_code) {

@@ -9,6 +9,7 @@
 mod applicant;
 mod browser;
 mod dossier;
+mod feedback;
 mod forms;
 mod handover;
 mod headers;
@@ -17,6 +18,7 @@ mod module;
 mod portal;
 mod queue;
 mod queues;
+mod rating;
 mod sign_in;
 
 use crate::common::{submission, submit_request, TestHub, PORTAL};
