@@ -33,7 +33,9 @@ pub enum FeedbackError {
     NotReturned { status: &'static str },
     #[error("Hồ sơ này đã được đánh giá ngày {date} («{level}»); mỗi hồ sơ chỉ đánh giá một lần.")]
     AlreadyRated { date: String, level: &'static str },
-    #[error("Phiên tra cứu đã hết hạn hoặc không hợp lệ; vui lòng tra cứu lại hồ sơ rồi đánh giá.")]
+    #[error(
+        "Phiên tra cứu đã hết hạn hoặc không hợp lệ; vui lòng tra cứu lại hồ sơ rồi đánh giá."
+    )]
     ProofExpired,
 }
 
@@ -173,7 +175,9 @@ fn is_email(text: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !text.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>')
 }
 
 fn is_phone(text: &str) -> bool {
@@ -185,7 +189,9 @@ fn is_phone(text: &str) -> bool {
         .strip_prefix("+84")
         .map(|rest| format!("0{rest}"))
         .unwrap_or(digits);
-    national.len() == 10 && national.starts_with('0') && national.bytes().all(|b| b.is_ascii_digit())
+    national.len() == 10
+        && national.starts_with('0')
+        && national.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn length(text: &str, min: usize, max: usize) -> bool {
@@ -222,10 +228,16 @@ pub fn check_feedback(
         errors.push(("tieu-de", "Nhập tiêu đề (5 đến 200 ký tự)."));
     }
     if !length(&fields.content, 10, 5000) {
-        errors.push(("noi-dung", "Nhập nội dung phản ánh, kiến nghị (10 đến 5000 ký tự)."));
+        errors.push((
+            "noi-dung",
+            "Nhập nội dung phản ánh, kiến nghị (10 đến 5000 ký tự).",
+        ));
     }
     if fields.ma_ho_so.chars().count() > 64 {
-        errors.push(("ma-ho-so", "Mã hồ sơ dài quá 64 ký tự; nhập đúng mã ghi trên giấy tiếp nhận."));
+        errors.push((
+            "ma-ho-so",
+            "Mã hồ sơ dài quá 64 ký tự; nhập đúng mã ghi trên giấy tiếp nhận.",
+        ));
     }
     if !fields.agency_code.is_empty() && !known_agency(&fields.agency_code) {
         errors.push(("co-quan", "Chọn một cơ quan trong danh sách."));
@@ -282,7 +294,13 @@ mod tests {
     fn a_dossier_is_rated_once() {
         let first = rating(Satisfaction::Satisfied);
         let refused = may_rate(Status::ResultReturned, Some(&first)).unwrap_err();
-        assert!(matches!(refused, FeedbackError::AlreadyRated { level: "Hài lòng", .. }));
+        assert!(matches!(
+            refused,
+            FeedbackError::AlreadyRated {
+                level: "Hài lòng",
+                ..
+            }
+        ));
         assert!(refused.to_string().contains("chỉ đánh giá một lần"));
     }
 
@@ -314,8 +332,15 @@ mod tests {
             Err(FeedbackError::ProofExpired),
             "expired"
         );
-        let forged = format!("{}.{}", now.0 + 10 * PROOF_MILLIS, token.split_once('.').unwrap().1);
-        assert_eq!(proof.check("A-1", &forged, now), Err(FeedbackError::ProofExpired));
+        let forged = format!(
+            "{}.{}",
+            now.0 + 10 * PROOF_MILLIS,
+            token.split_once('.').unwrap().1
+        );
+        assert_eq!(
+            proof.check("A-1", &forged, now),
+            Err(FeedbackError::ProofExpired)
+        );
         assert_eq!(
             RatingProof::new(b"other").check("A-1", &token, now),
             Err(FeedbackError::ProofExpired),
@@ -330,9 +355,16 @@ mod tests {
         assert_eq!(code.len(), "PAKN-261202-".len() + 8);
         assert!(code.starts_with("PAKN-"));
         assert_eq!(normalise_code(&code), Some(code.clone()));
-        assert_eq!(normalise_code(&format!(" {} ", code.to_lowercase())), Some(code.clone()));
+        assert_eq!(
+            normalise_code(&format!(" {} ", code.to_lowercase())),
+            Some(code.clone())
+        );
         assert_eq!(normalise_code("PAKN-261202-ABCDEFG"), None, "7 characters");
-        assert_eq!(normalise_code("PAKN-261202-ABCDEFGO"), None, "O is not in the alphabet");
+        assert_eq!(
+            normalise_code("PAKN-261202-ABCDEFGO"),
+            None,
+            "O is not in the alphabet"
+        );
         assert_eq!(normalise_code("PAKN-2612X2-ABCDEFGH"), None);
         assert_eq!(normalise_code("HS-261202-ABCDEFGH"), None);
         assert_eq!(normalise_code(""), None);

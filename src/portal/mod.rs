@@ -24,5 +24,7 @@ pub mod throttle;
 
 pub use lookup::{fact_matches, normalise_fact, FactCheck};
 pub use services::{search, Catalogue, Procedure, ServiceQuery};
-pub use statistics::{public_statistics, with_satisfaction, AgencyLine, PublicStatistics, ServiceLine};
+pub use statistics::{
+    public_statistics, with_satisfaction, AgencyLine, PublicStatistics, ServiceLine,
+};
 pub use throttle::{Throttle, ThrottleSettings};

@@ -121,11 +121,12 @@ pub fn with_satisfaction(
     period: Period,
 ) {
     for service in &mut stats.services {
-        service.satisfaction = crate::portal::feedback::satisfied_percent(ratings.iter().filter(|r| {
-            r.procedure_code == service.procedure_code
-                && period.from <= r.rated_at
-                && r.rated_at < period.until
-        }));
+        service.satisfaction =
+            crate::portal::feedback::satisfied_percent(ratings.iter().filter(|r| {
+                r.procedure_code == service.procedure_code
+                    && period.from <= r.rated_at
+                    && r.rated_at < period.until
+            }));
     }
 }
 
@@ -273,7 +274,10 @@ mod tests {
         let mut rated_stats = stats.clone();
         super::with_satisfaction(&mut rated_stats, &ratings, period);
         assert_eq!(rated_stats.services[0].satisfaction, Some(50));
-        assert_eq!(rated_stats.services[1].satisfaction, None, "Q has no rating");
+        assert_eq!(
+            rated_stats.services[1].satisfaction, None,
+            "Q has no rating"
+        );
         let q = &stats.services[1];
         assert_eq!(
             (

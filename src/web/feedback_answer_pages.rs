@@ -68,7 +68,10 @@ async fn agency_name(state: &WebState, code: &str) -> Result<String, WebError> {
     blocking(move || module.agency_name(&code)).await
 }
 
-pub async fn queue(State(state): State<WebState>, Officer(signed_in): Officer) -> Result<Response, WebError> {
+pub async fn queue(
+    State(state): State<WebState>,
+    Officer(signed_in): Officer,
+) -> Result<Response, WebError> {
     let agency = signed_in.account.agency_code.clone();
     let records = state.feedback.clone();
     let own = agency.clone();
@@ -119,7 +122,12 @@ fn render(officer: OfficerBar, f: &Feedback) -> AnswerPage {
         answer: f.answer.as_ref().map(|a| {
             (
                 a.text.clone(),
-                format!("{} ({}), {}", a.officer, a.unit, format::date_time(a.answered_at)),
+                format!(
+                    "{} ({}), {}",
+                    a.officer,
+                    a.unit,
+                    format::date_time(a.answered_at)
+                ),
                 a.public,
             )
         }),
@@ -136,7 +144,10 @@ pub async fn page(
 ) -> Result<Response, WebError> {
     let agency = signed_in.account.agency_code.clone();
     let Some(f) = load(&state, &agency, &code).await? else {
-        return Ok(html(StatusCode::NOT_FOUND, &super::pages::StatusPage::not_found()));
+        return Ok(html(
+            StatusCode::NOT_FOUND,
+            &super::pages::StatusPage::not_found(),
+        ));
     };
     let officer = OfficerBar::of(&signed_in, agency_name(&state, &agency).await?);
     Ok(html(StatusCode::OK, &render(officer, &f)))
@@ -167,7 +178,10 @@ pub async fn answer(
     }
     let agency = signed_in.account.agency_code.clone();
     let Some(seen) = load(&state, &agency, &code).await? else {
-        return Ok(html(StatusCode::NOT_FOUND, &super::pages::StatusPage::not_found()));
+        return Ok(html(
+            StatusCode::NOT_FOUND,
+            &super::pages::StatusPage::not_found(),
+        ));
     };
     let officer = OfficerBar::of(&signed_in, agency_name(&state, &agency).await?);
     let text = form.text.trim().to_string();
@@ -204,7 +218,8 @@ pub async fn answer(
     let swapped = blocking(move || Ok(records.replace_feedback(Some(&expected), &stored)?)).await?;
     if !swapped {
         let now = load(&state, &agency, &code).await?.unwrap_or(seen);
-        let error = "Phản ánh này vừa được trả lời ở nơi khác; xem câu trả lời bên dưới.".to_string();
+        let error =
+            "Phản ánh này vừa được trả lời ở nơi khác; xem câu trả lời bên dưới.".to_string();
         return Ok(refuse(StatusCode::CONFLICT, &now, error));
     }
     Ok(Redirect::to(&format!("{QUEUE}/{}", answered.code)).into_response())

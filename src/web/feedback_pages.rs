@@ -92,7 +92,10 @@ pub struct TextField {
 
 impl FeedbackPage {
     pub fn error(&self, field: &str) -> Option<&'static str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, e)| *e)
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, e)| *e)
     }
 
     /// The text inputs of one part of the form: who sends (`contact`) or
@@ -236,16 +239,32 @@ pub async fn form(
                 let (csrf, cookie) = lookup_token(&state, &headers);
                 let notice = (
                     "Mã phản ánh không đúng",
-                    "Mã phản ánh có dạng PAKN-yyMMdd- và 8 ký tự, ví dụ PAKN-261202-7KQ4MZ2A.".to_string(),
+                    "Mã phản ánh có dạng PAKN-yyMMdd- và 8 ký tự, ví dụ PAKN-261202-7KQ4MZ2A."
+                        .to_string(),
                 );
-                let page = page(&state, csrf, FeedbackFields::default(), Vec::new(), Some(notice)).await?;
-                (AppendHeaders([(SET_COOKIE, cookie)]), html(StatusCode::BAD_REQUEST, &page)).into_response()
+                let page = page(
+                    &state,
+                    csrf,
+                    FeedbackFields::default(),
+                    Vec::new(),
+                    Some(notice),
+                )
+                .await?;
+                (
+                    AppendHeaders([(SET_COOKIE, cookie)]),
+                    html(StatusCode::BAD_REQUEST, &page),
+                )
+                    .into_response()
             }
         });
     }
     let (csrf, cookie) = lookup_token(&state, &headers);
     let page = page(&state, csrf, FeedbackFields::default(), Vec::new(), None).await?;
-    Ok((AppendHeaders([(SET_COOKIE, cookie)]), html(StatusCode::OK, &page)).into_response())
+    Ok((
+        AppendHeaders([(SET_COOKIE, cookie)]),
+        html(StatusCode::OK, &page),
+    )
+        .into_response())
 }
 
 pub async fn send(
@@ -267,12 +286,17 @@ pub async fn send(
         agency_code: request.agency_code,
     };
     let answer = |status: StatusCode, page: FeedbackPage| {
-        (AppendHeaders([(SET_COOKIE, cookie.clone())]), html(status, &page)).into_response()
+        (
+            AppendHeaders([(SET_COOKIE, cookie.clone())]),
+            html(status, &page),
+        )
+            .into_response()
     };
     if !token_ok {
         let notice = (
             "Biểu mẫu đã hết hạn",
-            "Biểu mẫu phản ánh đã hết hiệu lực hoặc không gửi từ trang này. Vui lòng gửi lại.".to_string(),
+            "Biểu mẫu phản ánh đã hết hiệu lực hoặc không gửi từ trang này. Vui lòng gửi lại."
+                .to_string(),
         );
         let page = page(&state, csrf, values, Vec::new(), Some(notice)).await?;
         return Ok(answer(StatusCode::FORBIDDEN, page));
@@ -336,12 +360,18 @@ pub async fn one(
     Query(query): Query<OneQuery>,
 ) -> Result<Response, WebError> {
     let Some(code) = normalise_code(&code) else {
-        return Ok(html(StatusCode::NOT_FOUND, &super::pages::StatusPage::not_found()));
+        return Ok(html(
+            StatusCode::NOT_FOUND,
+            &super::pages::StatusPage::not_found(),
+        ));
     };
     let records = state.feedback.clone();
     let looked_up = code.clone();
     let Some(f) = blocking(move || Ok(records.feedback(&looked_up)?)).await? else {
-        return Ok(html(StatusCode::NOT_FOUND, &super::pages::StatusPage::not_found()));
+        return Ok(html(
+            StatusCode::NOT_FOUND,
+            &super::pages::StatusPage::not_found(),
+        ));
     };
     let agency = if f.agency_code.is_empty() {
         String::new()

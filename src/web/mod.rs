@@ -204,7 +204,10 @@ fn router(state: WebState) -> Router {
             get(feedback_pages::form).post(feedback_pages::send),
         )
         .route(feedback_pages::ONE, get(feedback_pages::one))
-        .route(feedback_answer_pages::QUEUE, get(feedback_answer_pages::queue))
+        .route(
+            feedback_answer_pages::QUEUE,
+            get(feedback_answer_pages::queue),
+        )
         .route(
             feedback_answer_pages::ONE,
             get(feedback_answer_pages::page).post(feedback_answer_pages::answer),

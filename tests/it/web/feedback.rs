@@ -31,7 +31,10 @@ async fn feedback_is_sent_answered_publicly_and_seen_by_the_citizen() {
     let web = hub.web_addr.unwrap();
     let browser = Browser::start("portal_feedback", web, &shots(&hub)).await;
     browser.goto("/phan-anh").await;
-    assert!(browser.text().await.contains("Chưa có câu trả lời nào được công khai"));
+    assert!(browser
+        .text()
+        .await
+        .contains("Chưa có câu trả lời nào được công khai"));
     browser.look("feedback-form").await;
 
     // Every field wrong: each named, nothing sent.
@@ -39,7 +42,9 @@ async fn feedback_is_sent_answered_publicly_and_seen_by_the_citizen() {
     browser.fill("#lien-he", "không phải địa chỉ").await;
     browser.fill("#tieu-de", "Hỏi").await;
     browser.fill("#noi-dung", "ngắn").await;
-    browser.click("form.feedback-form button[type=submit]").await;
+    browser
+        .click("form.feedback-form button[type=submit]")
+        .await;
     let text = browser.text().await;
     assert_eq!(browser.path().await, "/phan-anh");
     for error in [
@@ -54,18 +59,37 @@ async fn feedback_is_sent_answered_publicly_and_seen_by_the_citizen() {
 
     browser.fill("#ho-ten", "Trần Thị Bình").await;
     browser.fill("#lien-he", "binh@example.vn").await;
-    browser.fill("#tieu-de", "Lệ phí cấp giấy phép xây dựng").await;
     browser
-        .fill("#noi-dung", "Xin hỏi lệ phí cấp giấy phép xây dựng nhà ở riêng lẻ là bao nhiêu?")
+        .fill("#tieu-de", "Lệ phí cấp giấy phép xây dựng")
         .await;
-    browser.click("form.feedback-form button[type=submit]").await;
+    browser
+        .fill(
+            "#noi-dung",
+            "Xin hỏi lệ phí cấp giấy phép xây dựng nhà ở riêng lẻ là bao nhiêu?",
+        )
+        .await;
+    browser
+        .click("form.feedback-form button[type=submit]")
+        .await;
     let path = browser.path().await;
-    let code = path.strip_prefix("/phan-anh/").expect("the feedback's page").to_string();
-    assert!(code.starts_with("PAKN-") && code.len() == "PAKN-261202-".len() + 8, "{code}");
+    let code = path
+        .strip_prefix("/phan-anh/")
+        .expect("the feedback's page")
+        .to_string();
+    assert!(
+        code.starts_with("PAKN-") && code.len() == "PAKN-261202-".len() + 8,
+        "{code}"
+    );
     let text = browser.text().await;
     assert!(text.contains("Đã gửi phản ánh"), "{text}");
-    assert!(text.contains("Tình trạng: Đã tiếp nhận, đang xử lý"), "{text}");
-    assert!(!text.contains("binh@example.vn"), "the contact is never shown");
+    assert!(
+        text.contains("Tình trạng: Đã tiếp nhận, đang xử lý"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("binh@example.vn"),
+        "the contact is never shown"
+    );
     browser.look("feedback-sent").await;
 
     // The officer answers it publicly in the workspace.
@@ -73,18 +97,37 @@ async fn feedback_is_sent_answered_publicly_and_seen_by_the_citizen() {
     browser.sign_in(login, password).await;
     browser.goto("/mot-cua/phan-anh").await;
     let text = browser.text().await;
-    assert!(text.contains(&code) && text.contains("Đã tiếp nhận, đang xử lý"), "{text}");
+    assert!(
+        text.contains(&code) && text.contains("Đã tiếp nhận, đang xử lý"),
+        "{text}"
+    );
     browser.look("feedback-queue").await;
-    browser.click(&format!("a[href='/mot-cua/phan-anh/{code}']")).await;
+    browser
+        .click(&format!("a[href='/mot-cua/phan-anh/{code}']"))
+        .await;
     let text = browser.text().await;
-    assert!(text.contains("binh@example.vn"), "the officer sees the contact: {text}");
-    browser.fill("#tra-loi", "Lệ phí là 75.000 đồng theo Nghị quyết của HĐND tỉnh.").await;
+    assert!(
+        text.contains("binh@example.vn"),
+        "the officer sees the contact: {text}"
+    );
+    browser
+        .fill(
+            "#tra-loi",
+            "Lệ phí là 75.000 đồng theo Nghị quyết của HĐND tỉnh.",
+        )
+        .await;
     browser.click("#cong-khai").await;
     browser.look("feedback-answer-form").await;
     browser.click("form.answer-form button[type=submit]").await;
     let text = browser.text().await;
-    assert!(text.contains("Lệ phí là 75.000 đồng") && text.contains("đã công khai"), "{text}");
-    assert!(!text.contains("Lưu câu trả lời"), "answered once: no form any more");
+    assert!(
+        text.contains("Lệ phí là 75.000 đồng") && text.contains("đã công khai"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Lưu câu trả lời"),
+        "answered once: no form any more"
+    );
     browser.look("feedback-answered").await;
 
     // The citizen sees the answer on the code's page and on the list.

@@ -8,7 +8,9 @@
 use super::browser::Browser;
 use super::http;
 use super::{publish_agencies, shots, web_hub};
-use crate::common::{command, every_command, submission, submit_request, TestHub, ONE_STOP, PORTAL};
+use crate::common::{
+    command, every_command, submission, submit_request, TestHub, ONE_STOP, PORTAL,
+};
 use lienthong::grpc::pb;
 
 const ID_NUMBER: &str = "001099012345";
@@ -55,9 +57,12 @@ async fn look_up(web: std::net::SocketAddr, ma: &str) -> (String, String, String
         .expect("the lookup form's cookie")
         .to_string();
     let token = cookie.split_once('=').unwrap().1.to_string();
-    let body =
-        serde_urlencoded::to_string([("csrf", token.as_str()), ("ma-ho-so", ma), ("thong-tin", ID_NUMBER)])
-            .unwrap();
+    let body = serde_urlencoded::to_string([
+        ("csrf", token.as_str()),
+        ("ma-ho-so", ma),
+        ("thong-tin", ID_NUMBER),
+    ])
+    .unwrap();
     let found = http::post(web, "/tra-cuu", Some(&cookie), &body).await;
     assert_eq!(found.status, 200);
     (cookie, token, found.body)
@@ -109,7 +114,9 @@ async fn a_returned_dossier_is_rated_once_from_the_lookup() {
     let (_, _, page) = look_up(web, &open_ma).await;
     assert!(hidden(&page, "bang-chung").is_none(), "no rating form yet");
     assert!(
-        page.contains("Chỉ đánh giá được hồ sơ đã trả kết quả; hồ sơ này đang ở trạng thái «Được tiếp nhận»"),
+        page.contains(
+            "Chỉ đánh giá được hồ sơ đã trả kết quả; hồ sơ này đang ở trạng thái «Được tiếp nhận»"
+        ),
         "{page}"
     );
     let _ = open_id;
@@ -117,7 +124,10 @@ async fn a_returned_dossier_is_rated_once_from_the_lookup() {
     // The proof a lookup hands out, kept to replay a second rating later.
     let (cookie, token, page) = look_up(web, &ma).await;
     let proof = hidden(&page, "bang-chung").expect("the rating form's proof");
-    assert!(!proof.contains(ID_NUMBER), "the proof does not carry the second fact");
+    assert!(
+        !proof.contains(ID_NUMBER),
+        "the proof does not carry the second fact"
+    );
 
     // A forged proof, or another dossier's, is refused and writes nothing.
     let forged = post_rating(web, &cookie, &token, &ma, "99999999999999.00", "1").await;
@@ -136,7 +146,9 @@ async fn a_returned_dossier_is_rated_once_from_the_lookup() {
     let text = browser.text().await;
     assert!(text.contains("Trạng thái: Đã trả kết quả"), "{text}");
     assert!(text.contains("Mời bạn đánh giá"), "{text}");
-    browser.screenshots_at("rating-offer", Some("#danh-gia")).await;
+    browser
+        .screenshots_at("rating-offer", Some("#danh-gia"))
+        .await;
     browser.check_accessibility("rating-offer").await;
     // Sent without a level: the field's error, nothing recorded.
     browser.click("form.rating-form button[type=submit]").await;
@@ -156,7 +168,8 @@ async fn a_returned_dossier_is_rated_once_from_the_lookup() {
     let second = post_rating(web, &cookie, &token, &ma, &proof, "3").await;
     assert_eq!(second.status, 409);
     assert!(
-        second.body.contains("mỗi hồ sơ chỉ đánh giá một lần") && second.body.contains("«Rất hài lòng»"),
+        second.body.contains("mỗi hồ sơ chỉ đánh giá một lần")
+            && second.body.contains("«Rất hài lòng»"),
         "{}",
         second.body
     );
