@@ -196,6 +196,15 @@ async fn run_day(
             one.ma_ho_so
         );
     }
+    if let Some(web) = world.web_addr {
+        match portal::rate_and_comment(world, web, &lived).await? {
+            Some((ma, code)) => println!(
+                "[{:>5.1} s] a citizen rated {ma} \"Rất hài lòng\" from its lookup page and sent a feedback (tracking code {code}, http://{web}/phan-anh/{code})",
+                started.elapsed().as_secs_f64()
+            ),
+            None => println!("no dossier was returned today: nothing to rate on the portal"),
+        }
+    }
     tally::reconcile(world).await?;
     let tally = tally::count(world, &lived).await?;
     tally.print();

@@ -95,3 +95,106 @@ pub async fn look_up(world: &World, web: SocketAddr, one: &Lived) -> Result<Stri
     }
     Ok(status.vietnamese().to_string())
 }
+
+/// The citizen of the first returned dossier in `lived` rates it from the
+/// lookup result (the form the page offers, with its proof) and sends a
+/// feedback on `/phan-anh`; answers the MaHoSo rated and the tracking code,
+/// or `None` when no dossier was returned today.
+pub async fn rate_and_comment(
+    world: &World,
+    web: SocketAddr,
+    lived: &[Lived],
+) -> Result<Option<(String, String)>, DemoError> {
+    let mut returned = None;
+    for one in lived {
+        let reference = pb::DossierRef {
+            r#ref: Some(pb::dossier_ref::Ref::MaHoSo(one.ma_ho_so.clone())),
+        };
+        let held = world.officer.dossier(reference).await?.and_then(|r| r.dossier);
+        if held.is_some_and(|d| d.status == i32::from(Status::ResultReturned.code())) {
+            returned = Some(one);
+            break;
+        }
+    }
+    let Some(one) = returned else {
+        return Ok(None);
+    };
+    let what = format!("rating {} on the portal", one.ma_ho_so);
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| failed(&what, e))?;
+    let base = format!("http://{web}");
+    let page = http
+        .get(format!("{base}/tra-cuu"))
+        .send()
+        .await
+        .map_err(|e| failed(&what, e))?;
+    let cookie = page
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let html = page.text().await.map_err(|e| failed(&what, e))?;
+    let lookup = form_posting_to(&html, "/tra-cuu").ok_or_else(|| failed(&what, "no lookup form"))?;
+    let post = |path: &str, mut fields: Vec<(String, String)>, add: &[(&str, &str)]| {
+        fields.extend(add.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+        let body = serde_urlencoded::to_string(&fields).unwrap_or_default();
+        http.post(format!("{base}{path}"))
+            .header(COOKIE, &cookie)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let csrf: Vec<(String, String)> = lookup.into_iter().filter(|(n, _)| n == "csrf").collect();
+    let fact = id_number(one.plan.number);
+    let found = post(
+        "/tra-cuu",
+        csrf.clone(),
+        &[("ma-ho-so", one.ma_ho_so.as_str()), ("thong-tin", fact.as_str())],
+    )
+    .await
+    .map_err(|e| failed(&what, e))?;
+    let found = found.text().await.map_err(|e| failed(&what, e))?;
+    let rating = form_posting_to(&found, "/tra-cuu/danh-gia")
+        .ok_or_else(|| failed(&what, "the lookup of a returned dossier offers no rating form"))?;
+    let rated = post(
+        "/tra-cuu/danh-gia",
+        rating.into_iter().filter(|(n, _)| n != "y-kien").collect(),
+        &[("muc-do", "1"), ("y-kien", "Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn.")],
+    )
+    .await
+    .map_err(|e| failed(&what, e))?;
+    let code = rated.status();
+    let shown = rated.text().await.map_err(|e| failed(&what, e))?;
+    if !code.is_success() || !shown.contains("Đã ghi nhận đánh giá") {
+        return Err(failed(&what, format!("HTTP {code}, the rating was not recorded")));
+    }
+    let what = "sending a feedback on the portal".to_string();
+    let sent = post(
+        "/phan-anh",
+        csrf,
+        &[
+            ("ho-ten", "Trần Thị Bình"),
+            ("lien-he", "binh@example.vn"),
+            ("tieu-de", "Đề nghị niêm yết lệ phí"),
+            ("noi-dung", "Đề nghị niêm yết rõ mức lệ phí của từng thủ tục tại Bộ phận Một cửa."),
+            ("ma-ho-so", one.ma_ho_so.as_str()),
+        ],
+    )
+    .await
+    .map_err(|e| failed(&what, e))?;
+    let tracking = sent
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| l.strip_prefix("/phan-anh/"))
+        .and_then(|l| l.split('?').next())
+        .map(str::to_string)
+        .ok_or_else(|| failed(&what, format!("HTTP {}, no tracking code", sent.status())))?;
+    Ok(Some((one.ma_ho_so.clone(), tracking)))
+}

@@ -217,6 +217,10 @@ fn with_keep_running_the_demo_serves_the_hosted_workspace_until_sigterm() {
         text.contains("a citizen looked #2") && text.contains("up on the portal"),
         "a demo dossier was looked up through /tra-cuu:\n{text}"
     );
+    assert!(
+        text.contains("a citizen rated") || text.contains("nothing to rate on the portal"),
+        "a returned demo dossier was rated through the lookup page:\n{text}"
+    );
     let (status, page) = get(&addr, "/");
     assert!(status.contains(" 200 "), "{status}\n{page}");
     assert!(page.contains("Tra cứu hồ sơ"), "{page}");
