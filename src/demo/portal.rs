@@ -110,7 +110,11 @@ pub async fn rate_and_comment(
         let reference = pb::DossierRef {
             r#ref: Some(pb::dossier_ref::Ref::MaHoSo(one.ma_ho_so.clone())),
         };
-        let held = world.officer.dossier(reference).await?.and_then(|r| r.dossier);
+        let held = world
+            .officer
+            .dossier(reference)
+            .await?
+            .and_then(|r| r.dossier);
         if held.is_some_and(|d| d.status == i32::from(Status::ResultReturned.code())) {
             returned = Some(one);
             break;
@@ -140,7 +144,8 @@ pub async fn rate_and_comment(
         .collect::<Vec<_>>()
         .join("; ");
     let html = page.text().await.map_err(|e| failed(&what, e))?;
-    let lookup = form_posting_to(&html, "/tra-cuu").ok_or_else(|| failed(&what, "no lookup form"))?;
+    let lookup =
+        form_posting_to(&html, "/tra-cuu").ok_or_else(|| failed(&what, "no lookup form"))?;
     let post = |path: &str, mut fields: Vec<(String, String)>, add: &[(&str, &str)]| {
         fields.extend(add.iter().map(|(n, v)| (n.to_string(), v.to_string())));
         let body = serde_urlencoded::to_string(&fields).unwrap_or_default();
@@ -155,24 +160,37 @@ pub async fn rate_and_comment(
     let found = post(
         "/tra-cuu",
         csrf.clone(),
-        &[("ma-ho-so", one.ma_ho_so.as_str()), ("thong-tin", fact.as_str())],
+        &[
+            ("ma-ho-so", one.ma_ho_so.as_str()),
+            ("thong-tin", fact.as_str()),
+        ],
     )
     .await
     .map_err(|e| failed(&what, e))?;
     let found = found.text().await.map_err(|e| failed(&what, e))?;
-    let rating = form_posting_to(&found, "/tra-cuu/danh-gia")
-        .ok_or_else(|| failed(&what, "the lookup of a returned dossier offers no rating form"))?;
+    let rating = form_posting_to(&found, "/tra-cuu/danh-gia").ok_or_else(|| {
+        failed(
+            &what,
+            "the lookup of a returned dossier offers no rating form",
+        )
+    })?;
     let rated = post(
         "/tra-cuu/danh-gia",
         rating.into_iter().filter(|(n, _)| n != "y-kien").collect(),
-        &[("muc-do", "1"), ("y-kien", "Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn.")],
+        &[
+            ("muc-do", "1"),
+            ("y-kien", "Cán bộ hướng dẫn tận tình, trả kết quả đúng hẹn."),
+        ],
     )
     .await
     .map_err(|e| failed(&what, e))?;
     let code = rated.status();
     let shown = rated.text().await.map_err(|e| failed(&what, e))?;
     if !code.is_success() || !shown.contains("Đã ghi nhận đánh giá") {
-        return Err(failed(&what, format!("HTTP {code}, the rating was not recorded")));
+        return Err(failed(
+            &what,
+            format!("HTTP {code}, the rating was not recorded"),
+        ));
     }
     let what = "sending a feedback on the portal".to_string();
     let sent = post(
@@ -182,7 +200,10 @@ pub async fn rate_and_comment(
             ("ho-ten", "Trần Thị Bình"),
             ("lien-he", "binh@example.vn"),
             ("tieu-de", "Đề nghị niêm yết lệ phí"),
-            ("noi-dung", "Đề nghị niêm yết rõ mức lệ phí của từng thủ tục tại Bộ phận Một cửa."),
+            (
+                "chi-tiet",
+                "Đề nghị niêm yết rõ mức lệ phí của từng thủ tục tại Bộ phận Một cửa.",
+            ),
             ("ma-ho-so", one.ma_ho_so.as_str()),
         ],
     )

@@ -229,7 +229,7 @@ pub fn check_feedback(
     }
     if !length(&fields.content, 10, 5000) {
         errors.push((
-            "noi-dung",
+            "chi-tiet",
             "Nhập nội dung phản ánh, kiến nghị (10 đến 5000 ký tự).",
         ));
     }
@@ -384,7 +384,7 @@ mod tests {
         let named: Vec<&str> = errors.iter().map(|(f, _)| *f).collect();
         assert_eq!(
             named,
-            ["ho-ten", "lien-he", "tieu-de", "noi-dung", "ma-ho-so", "co-quan"]
+            ["ho-ten", "lien-he", "tieu-de", "chi-tiet", "ma-ho-so", "co-quan"]
         );
         let mut good = FeedbackFields {
             name: " Trần Thị Bình ".into(),

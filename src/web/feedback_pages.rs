@@ -43,7 +43,7 @@ pub struct FeedbackRequest {
     contact: String,
     #[serde(default, rename = "tieu-de")]
     subject: String,
-    #[serde(default, rename = "noi-dung")]
+    #[serde(default, rename = "chi-tiet")]
     content: String,
     #[serde(default, rename = "ma-ho-so")]
     ma_ho_so: String,

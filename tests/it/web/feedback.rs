@@ -41,7 +41,7 @@ async fn feedback_is_sent_answered_publicly_and_seen_by_the_citizen() {
     browser.fill("#ho-ten", "A").await;
     browser.fill("#lien-he", "không phải địa chỉ").await;
     browser.fill("#tieu-de", "Hỏi").await;
-    browser.fill("#noi-dung", "ngắn").await;
+    browser.fill("#chi-tiet", "ngắn").await;
     browser
         .click("form.feedback-form button[type=submit]")
         .await;
@@ -64,7 +64,7 @@ async fn feedback_is_sent_answered_publicly_and_seen_by_the_citizen() {
         .await;
     browser
         .fill(
-            "#noi-dung",
+            "#chi-tiet",
             "Xin hỏi lệ phí cấp giấy phép xây dựng nhà ở riêng lẻ là bao nhiêu?",
         )
         .await;
@@ -116,7 +116,9 @@ async fn feedback_is_sent_answered_publicly_and_seen_by_the_citizen() {
             "Lệ phí là 75.000 đồng theo Nghị quyết của HĐND tỉnh.",
         )
         .await;
-    browser.click("#cong-khai").await;
+    browser
+        .script("document.querySelector('#cong-khai').click()")
+        .await;
     browser.look("feedback-answer-form").await;
     browser.click("form.answer-form button[type=submit]").await;
     let text = browser.text().await;
@@ -153,7 +155,7 @@ async fn feedback_is_sent_answered_publicly_and_seen_by_the_citizen() {
         ("ho-ten", "Lê Văn Cường"),
         ("lien-he", "0912345678"),
         ("tieu-de", "Thời gian giải quyết"),
-        ("noi-dung", "Hồ sơ của tôi quá hạn mà chưa có kết quả."),
+        ("chi-tiet", "Hồ sơ của tôi quá hạn mà chưa có kết quả."),
     ])
     .unwrap();
     let refused = http::post(web, "/phan-anh", None, &body).await;

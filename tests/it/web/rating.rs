@@ -156,7 +156,10 @@ async fn a_returned_dossier_is_rated_once_from_the_lookup() {
     let text = browser.text().await;
     assert!(text.contains("Chọn một mức đánh giá"), "{text}");
     browser.look("rating-error").await;
-    browser.click("#muc-do-1").await;
+    // A radio button: no new page to wait for.
+    browser
+        .script("document.querySelector('#muc-do-1').click()")
+        .await;
     browser.fill("#y-kien", "Cán bộ hướng dẫn tận tình.").await;
     browser.click("form.rating-form button[type=submit]").await;
     let text = browser.text().await;
