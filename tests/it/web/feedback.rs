@@ -143,7 +143,10 @@ async fn feedback_is_sent_answered_publicly_and_seen_by_the_citizen() {
         text.contains("Lệ phí cấp giấy phép xây dựng") && text.contains("Lệ phí là 75.000 đồng"),
         "the public answers: {text}"
     );
-    browser.look("feedback-public").await;
+    browser
+        .screenshots_at("feedback-public", Some("#tra-loi"))
+        .await;
+    browser.check_accessibility("feedback-public").await;
     // The lookup by code leads to the same page.
     browser.fill("#ma", &code.to_lowercase()).await;
     browser.click("form[method=get] button[type=submit]").await;
