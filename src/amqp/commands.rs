@@ -319,6 +319,27 @@ impl CommandConsumer {
         let _enter = span.enter();
         if let Some(operator) = &redriven_by {
             tracing::info!(operator = %operator, "executing a parked command an operator re-drove");
+            // The re-drive itself happened at the broker (`lienthong parked
+            // redrive` or the admin call); the hub records, before it runs
+            // the copy, that it took a command on that operator's word, so
+            // every re-drive is in the audit log whichever way it was made.
+            let message_id = delivery
+                .properties
+                .message_id()
+                .as_ref()
+                .map(|id| id.to_string())
+                .unwrap_or_default();
+            let detail = format!(
+                "message {} of partner {}, re-driven from the parking queue",
+                quoted(&message_id),
+                partner.id
+            );
+            if let Err(e) =
+                self.hub
+                    .record_operator_action(operator, "take_redriven_command", Ok(1), detail)
+            {
+                return (sender, refused(e));
+            }
         }
         let outcome = match kind.as_str() {
             COMMAND_TYPE => {

@@ -421,6 +421,25 @@ async fn a_parked_command_keeps_no_token_and_is_redriven_as_its_partner_once_fix
         .collect();
     assert_eq!(left, ["stranger"]);
     hub.stop().await;
+    // The audit log names the operator twice: the re-drive asked of the hub,
+    // and the hub taking the re-driven copy on the operator's word (which is
+    // also how a re-drive made with `lienthong parked redrive` is recorded).
+    let log = crate::audit::entries(&hub.dir.path().join("data"));
+    let taken: Vec<_> = log
+        .iter()
+        .filter(|e| e.record.action == "take_redriven_command")
+        .collect();
+    assert_eq!(taken.len(), 1, "one re-driven copy was taken");
+    assert_eq!(taken[0].record.kind, lienthong::audit::Kind::Operator);
+    assert_eq!(taken[0].record.actor, "national-portal");
+    assert!(
+        taken[0]
+            .record
+            .detail
+            .contains("`early` of partner mot-cua-moi"),
+        "{:?}",
+        taken[0].record.detail
+    );
     cleanup(&prefix, &[]).await;
 }
 
