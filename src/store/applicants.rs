@@ -186,30 +186,7 @@ impl Store {
         policy: LockoutPolicy,
     ) -> Result<LoginFailures, StoreError> {
         self.write_db()?;
-        let key = failures_key(email);
-        let mut corrupt = None;
-        let updated = self
-            .applicants()?
-            .update_and_fetch(&key, |old| {
-                let current = match old.map(|bytes| decode::<LoginFailures>(&key, bytes)) {
-                    None => LoginFailures::default(),
-                    Some(Ok(current)) => current,
-                    Some(Err(e)) => {
-                        corrupt = Some(e);
-                        return old.map(|b| b.to_vec());
-                    }
-                };
-                Some(encode(&current.after_failure(now, policy)))
-            })
-            .map_err(|e| self.failed("counting a failed sign-in", e))?;
-        if let Some(e) = corrupt {
-            return Err(e);
-        }
-        self.flush()?;
-        match updated {
-            Some(bytes) => decode(&key, &bytes),
-            None => Ok(LoginFailures::default()),
-        }
+        self.count_login_failure(&self.applicants()?, &failures_key(email), now, policy)
     }
 
     pub fn clear_applicant_login_failures(&self, email: &str) -> Result<(), StoreError> {

@@ -128,11 +128,24 @@ impl Store {
         policy: LockoutPolicy,
     ) -> Result<LoginFailures, StoreError> {
         let key = keys::login_failures(login);
+        self.count_login_failure(&*self.write_db()?, &key, now, policy)
+    }
+
+    /// The one failed-sign-in counter, for officers (the main tree) and
+    /// applicants (their own tree): read, add one under the lockout policy
+    /// and write back in one atomic `update_and_fetch`, then flush, so two
+    /// attempts at once both count and a lock outlives a crash.
+    pub(super) fn count_login_failure(
+        &self,
+        tree: &sled::Tree,
+        key: &[u8],
+        now: UnixMillis,
+        policy: LockoutPolicy,
+    ) -> Result<LoginFailures, StoreError> {
         let mut corrupt = None;
-        let updated = self
-            .write_db()?
-            .update_and_fetch(&key, |old| {
-                let current = match old.map(|bytes| decode::<LoginFailures>(&key, bytes)) {
+        let updated = tree
+            .update_and_fetch(key, |old| {
+                let current = match old.map(|bytes| decode::<LoginFailures>(key, bytes)) {
                     None => LoginFailures::default(),
                     Some(Ok(current)) => current,
                     Some(Err(e)) => {
@@ -148,7 +161,7 @@ impl Store {
         }
         self.flush()?;
         match updated {
-            Some(bytes) => decode(&key, &bytes),
+            Some(bytes) => decode(key, &bytes),
             None => Ok(LoginFailures::default()),
         }
     }

@@ -233,7 +233,13 @@ pub async fn register(
         return Ok(html(StatusCode::CONFLICT, &page));
     }
     tracing::info!("applicant registered");
-    let session = sessions::begin(&state, email).await?;
+    signed_in(&state, email).await
+}
+
+/// Opens the applicant's session, drops the sign-in form's token cookie (it
+/// guarded the anonymous form only) and sends them to their own page.
+async fn signed_in(state: &WebState, email: String) -> Result<Response, WebError> {
+    let session = sessions::begin(state, email).await?;
     let clear_form = super::session::set_cookie(
         sessions::FORM_COOKIE,
         "",
@@ -276,14 +282,7 @@ pub async fn sign_in(
     match accepted {
         Some(email) => {
             tracing::info!("applicant signed in");
-            let session = sessions::begin(&state, email).await?;
-            let clear_form = super::session::set_cookie(
-                sessions::FORM_COOKIE,
-                "",
-                0,
-                state.settings.served_over_https,
-            );
-            Ok(with_cookies(vec![session, clear_form], Redirect::to(HOME)))
+            signed_in(&state, email).await
         }
         None => Ok(html(
             StatusCode::OK,
