@@ -168,7 +168,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
             let (workspace, task) =
                 workspace::start(&hub, &section.one_stop_partner, loaded.working_time.clone())
                     .await?;
-            let mut settings = section.settings();
+            let mut settings = section.settings(&loaded.origin)?;
             // Served over TLS here: cookies are `Secure` and HSTS is sent.
             settings.served_over_https |= tls_for(Listener::Web).is_some();
             let server = web::prepare(&hub, settings, section.officers(), workspace).await?;

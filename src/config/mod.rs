@@ -30,7 +30,7 @@ pub use file::{
 pub use limits::{LimitOverride, LimitsSection};
 pub use loaded::LoadedConfig;
 pub use tls::{TlsSection, TlsSettings};
-pub use web::{OfficerSection, WebSection};
+pub use web::{OfficerSection, OidcSection, WebSection};
 
 use lienthong_adapter::AdapterKind;
 use std::path::Path;

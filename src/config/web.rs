@@ -1,13 +1,16 @@
 //! `[web]`: the web listener of the hosted modules, and the officers of the
-//! one-stop workspace (`[[web.officers]]`).
+//! one-stop workspace (`[[web.officers]]`), and the applicants' OpenID
+//! Connect provider (`[web.oidc]`).
 
 use super::{ConfigError, HubConfig};
 use crate::domain::codes::check_code;
 use crate::domain::officer::{LockoutPolicy, OfficerRole};
 use crate::web::{check_hash, ConfiguredOfficer, OfficerPassword, WebSettings};
 use serde::Deserialize;
+use crate::portal::oidc::{OidcSettings, CALLBACK_PATH};
 use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Clone, Debug, Deserialize)]
@@ -35,6 +38,9 @@ pub struct WebSection {
     /// appended). Empty: the connection's own address.
     pub client_address_header: String,
     pub officers: Vec<OfficerSection>,
+    /// Applicants' sign-in through an OpenID Connect provider
+    /// (`[web.oidc]`); absent: local accounts only.
+    pub oidc: Option<OidcSection>,
 }
 
 impl Default for WebSection {
@@ -50,6 +56,7 @@ impl Default for WebSection {
             lookup_window_seconds: 600,
             client_address_header: String::new(),
             officers: Vec::new(),
+            oidc: None,
         }
     }
 }
@@ -114,6 +121,9 @@ impl WebSection {
                     self.client_address_header
                 ),
             ));
+        }
+        if let Some(oidc) = &self.oidc {
+            oidc.settings(file)?;
         }
         let partner = config
             .partners
@@ -226,9 +236,10 @@ impl WebSection {
         Ok(())
     }
 
-    /// The listener's settings. Valid configuration (checked at load).
-    pub fn settings(&self) -> WebSettings {
-        WebSettings {
+    /// The listener's settings. Checked at load; the OIDC client secret is
+    /// read from its file again here.
+    pub fn settings(&self, file: &str) -> Result<WebSettings, ConfigError> {
+        Ok(WebSettings {
             listen: self.listen,
             session_ttl: Duration::from_secs(self.session_ttl_seconds),
             lockout: LockoutPolicy {
@@ -246,7 +257,11 @@ impl WebSection {
                 self.client_address_header.as_bytes(),
             )
             .ok(),
-        }
+            oidc: match &self.oidc {
+                Some(oidc) => Some(oidc.settings(file)?),
+                None => None,
+            },
+        })
     }
 
     /// The configured officers. Valid configuration (checked at load), so
@@ -271,5 +286,140 @@ impl WebSection {
                 })
             })
             .collect()
+    }
+}
+
+/// `[web.oidc]`: the OpenID Connect provider applicants may sign in with.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcSection {
+    /// The provider's issuer identifier, exactly as its discovery document
+    /// and ID tokens say it (https; http only on a loopback address).
+    pub issuer: String,
+    pub client_id: String,
+    /// A file holding the client secret (one line; read at load).
+    pub client_secret_file: PathBuf,
+    /// Where the provider sends the browser back: this portal's
+    /// `/tai-khoan/dang-nhap-mot-lan/ve`, as registered with the provider.
+    pub redirect_url: String,
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// The button reads "Đăng nhập bằng <display_name>".
+    #[serde(default = "default_display_name")]
+    pub display_name: String,
+    /// Each call to the provider (discovery, token, keys) waits this long.
+    #[serde(default = "default_oidc_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "profile".into(), "email".into()]
+}
+
+fn default_display_name() -> String {
+    "tài khoản định danh".into()
+}
+
+fn default_oidc_timeout() -> u64 {
+    10
+}
+
+/// An http(s) URL: https, or http to a loopback host (tests, the demo).
+fn check_url(value: &str) -> Result<reqwest::Url, String> {
+    let url = reqwest::Url::parse(value).map_err(|e| format!("`{value}` is not a URL: {e}"))?;
+    let loopback = matches!(
+        url.host_str(),
+        Some("127.0.0.1" | "localhost" | "[::1]")
+    );
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            return Err(format!(
+                "`{value}` must be an https:// URL (http:// only on a loopback address)"
+            ))
+        }
+    }
+    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        return Err(format!("`{value}` must have no fragment and no user"));
+    }
+    Ok(url)
+}
+
+impl OidcSection {
+    /// The checked settings, with the secret read from its file.
+    pub fn settings(&self, file: &str) -> Result<OidcSettings, ConfigError> {
+        let bad = |key: &str, problem: String| {
+            ConfigError::invalid(file, format!("web.oidc.{key}"), problem)
+        };
+        let issuer = check_url(&self.issuer).map_err(|p| bad("issuer", p))?;
+        if issuer.query().is_some() {
+            return Err(bad("issuer", "must have no query".into()));
+        }
+        let id_ok = (1..=255).contains(&self.client_id.len())
+            && self.client_id.bytes().all(|b| b.is_ascii_graphic());
+        if !id_ok {
+            return Err(bad(
+                "client_id",
+                "must be 1 to 255 visible ASCII characters".into(),
+            ));
+        }
+        let secret = std::fs::read_to_string(&self.client_secret_file).map_err(|e| {
+            bad(
+                "client_secret_file",
+                format!("cannot read {}: {e}", self.client_secret_file.display()),
+            )
+        })?;
+        let secret = secret.trim();
+        if secret.is_empty() || secret.len() > 4096 || secret.contains('\n') {
+            return Err(bad(
+                "client_secret_file",
+                format!(
+                    "{} must hold the secret on one line (1 to 4096 bytes)",
+                    self.client_secret_file.display()
+                ),
+            ));
+        }
+        let redirect = check_url(&self.redirect_url).map_err(|p| bad("redirect_url", p))?;
+        if redirect.path() != CALLBACK_PATH || redirect.query().is_some() {
+            return Err(bad(
+                "redirect_url",
+                format!(
+                    "`{}` must be this portal's address with the path {CALLBACK_PATH} and no query",
+                    self.redirect_url
+                ),
+            ));
+        }
+        if !self.scopes.iter().any(|s| s == "openid") {
+            return Err(bad("scopes", "must include \"openid\"".into()));
+        }
+        for scope in &self.scopes {
+            let ok = !scope.is_empty()
+                && scope
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+            if !ok {
+                return Err(bad(
+                    "scopes",
+                    format!("`{scope}` is not a scope token (visible ASCII, no quote or backslash)"),
+                ));
+            }
+        }
+        let display_name = self.display_name.trim();
+        if display_name.is_empty() || display_name.chars().count() > 80 {
+            return Err(bad("display_name", "must be 1 to 80 characters".into()));
+        }
+        if !(1..=60).contains(&self.timeout_seconds) {
+            return Err(bad("timeout_seconds", "must be between 1 and 60".into()));
+        }
+        Ok(OidcSettings {
+            issuer: self.issuer.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: secret.to_string(),
+            redirect_url: self.redirect_url.clone(),
+            scopes: self.scopes.clone(),
+            display_name: display_name.to_string(),
+            timeout: Duration::from_secs(self.timeout_seconds),
+        })
     }
 }

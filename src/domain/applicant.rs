@@ -24,6 +24,31 @@ pub struct ApplicantAccount {
     pub created_at: UnixMillis,
 }
 
+impl ApplicantAccount {
+    /// The address to write to, if the account has one: not the key of an
+    /// account made by single sign-on without an address.
+    pub fn contact_email(&self) -> Option<&str> {
+        Some(self.email.as_str()).filter(|e| !e.ends_with(SINGLE_SIGN_ON_DOMAIN))
+    }
+}
+
+/// The domain of the keys of accounts made by single sign-on without an
+/// e-mail address: `.invalid` (RFC 2606) is never delivered to.
+pub const SINGLE_SIGN_ON_DOMAIN: &str = "@dinh-danh.invalid";
+
+/// The key of an account made by single sign-on when the provider gives
+/// no verified address: a digest of issuer and subject, so the same
+/// identity always gets the same key and no number is shown in it.
+pub fn single_sign_on_key(identity: &OidcIdentity) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(identity.issuer.as_bytes());
+    hasher.update([0]);
+    hasher.update(identity.subject.as_bytes());
+    let digest = hex::encode(hasher.finalize());
+    format!("sso-{}{SINGLE_SIGN_ON_DOMAIN}", &digest[..24])
+}
+
 /// Who the OpenID Connect provider says the applicant is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OidcIdentity {
@@ -116,6 +141,37 @@ mod tests {
         }
         let long = format!("{}@example.vn", "a".repeat(250));
         assert_eq!(normalise_email(&long), Err(EmailProblem::TooLong));
+    }
+
+    #[test]
+    fn single_sign_on_keys_are_stable_and_have_no_contact_address() {
+        let identity = OidcIdentity {
+            issuer: "https://sso.example.vn".into(),
+            subject: "079203001234".into(),
+        };
+        let key = single_sign_on_key(&identity);
+        assert_eq!(key, single_sign_on_key(&identity.clone()));
+        assert!(!key.contains("079203001234"), "{key}");
+        assert!(key.ends_with("@dinh-danh.invalid"), "{key}");
+        let other = OidcIdentity {
+            subject: "079203001235".into(),
+            ..identity
+        };
+        assert_ne!(key, single_sign_on_key(&other));
+        let account = ApplicantAccount {
+            email: key,
+            name: "A".into(),
+            password_hash: None,
+            oidc: Some(other),
+            created_at: UnixMillis(0),
+        };
+        assert_eq!(account.contact_email(), None);
+        let local = ApplicantAccount {
+            email: "a@b.vn".into(),
+            oidc: None,
+            ..account
+        };
+        assert_eq!(local.contact_email(), Some("a@b.vn"));
     }
 
     #[test]

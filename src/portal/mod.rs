@@ -14,10 +14,12 @@
 //! only render what this room decides. The portal reads dossiers and
 //! catalogues through the hub's facade as the hosted module partner, like
 //! the workspace; what it writes is the citizens' own — ratings and
-//! feedback (`feedback`), through `hub::FeedbackRecords`.
+//! feedback (`feedback`), through `hub::FeedbackRecords`. Applicants may
+//! sign in through an OpenID Connect provider (`oidc`).
 
 pub mod feedback;
 pub mod lookup;
+pub mod oidc;
 pub mod services;
 pub mod statistics;
 pub mod throttle;

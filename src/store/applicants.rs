@@ -70,24 +70,36 @@ impl Store {
         self.read_one(&self.applicants()?, &account_key(email), READING)
     }
 
-    /// Stores a new account; false (nothing written) when the address is
+    /// Stores a new account, and its single sign-on link when it has one,
+    /// in one atomic write; false (nothing written) when the address is
     /// taken already, even by a registration running at the same moment.
     pub fn create_applicant_account(&self, account: &ApplicantAccount) -> Result<bool, StoreError> {
         self.write_db()?;
         let tree = self.applicants()?;
+        let key = account_key(&account.email);
+        let value = encode(account);
+        let link = account.oidc.as_ref().map(oidc_key);
         let created = tree
-            .compare_and_swap(
-                account_key(&account.email),
-                None as Option<&[u8]>,
-                Some(encode(account)),
-            )
-            .map_err(|e| self.failed("storing an applicant", e))?
-            .is_ok();
+            .transaction(|tx| {
+                if tx.get(&key)?.is_some() {
+                    return Ok(false);
+                }
+                tx.insert(key.as_slice(), value.as_slice())?;
+                if let Some(link) = &link {
+                    tx.insert(link.as_slice(), account.email.as_bytes())?;
+                }
+                Ok(true)
+            })
+            .map_err(|e: sled::transaction::TransactionError<()>| {
+                let e = match e {
+                    sled::transaction::TransactionError::Storage(e) => e,
+                    sled::transaction::TransactionError::Abort(()) => {
+                        sled::Error::Unsupported("aborted".into())
+                    }
+                };
+                self.failed("storing an applicant", e)
+            })?;
         if created {
-            if let Some(identity) = &account.oidc {
-                tree.insert(oidc_key(identity), account.email.as_bytes())
-                    .map_err(|e| self.failed("storing an applicant", e))?;
-            }
             self.flush()?;
         }
         Ok(created)

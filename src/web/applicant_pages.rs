@@ -144,7 +144,8 @@ pub struct DossierLine {
 pub struct HomePage {
     pub section: &'static str,
     pub bar: AccountBar,
-    pub email: String,
+    /// None for an account made by single sign-on without an address.
+    pub email: Option<String>,
     pub dossiers: Vec<DossierLine>,
 }
 
@@ -156,7 +157,10 @@ fn sign_in_page(state: &WebState, csrf: String, email: String, refused: bool) ->
         refused,
         max_failures: state.settings.lockout.max_failures,
         lock_minutes: (state.settings.lockout.lock_millis / 60_000).max(1) as u64,
-        single_sign_on: None,
+        single_sign_on: state
+            .oidc
+            .as_ref()
+            .map(|c| c.settings().display_name.clone()),
     }
 }
 
@@ -363,7 +367,7 @@ pub async fn home(
     let page = HomePage {
         section: "tai-khoan",
         bar: AccountBar::of(&applicant),
-        email: applicant.account.email.clone(),
+        email: applicant.account.contact_email().map(str::to_string),
         dossiers,
     };
     Ok(html(StatusCode::OK, &page))

@@ -25,6 +25,8 @@ pub enum WebError {
         addr: std::net::SocketAddr,
         source: std::io::Error,
     },
+    #[error("the OpenID Connect client cannot be built: {0}")]
+    Oidc(String),
     #[error("the form was refused: {0}")]
     Forbidden(&'static str),
     #[error("officer `{login}` may not act on a dossier of agency `{agency}`")]

@@ -30,6 +30,7 @@ mod headers;
 mod lookup_pages;
 mod module;
 mod officer_pages;
+mod oidc_pages;
 mod pages;
 mod passwords;
 mod portal_pages;
@@ -74,6 +75,8 @@ pub struct WebSettings {
     pub lookup: crate::portal::ThrottleSettings,
     /// The header a reverse proxy names the client's address in, if any.
     pub client_address_header: Option<axum::http::HeaderName>,
+    /// Applicants' single sign-on (`[web.oidc]`), when configured.
+    pub oidc: Option<crate::portal::oidc::OidcSettings>,
 }
 
 /// What every handler shares.
@@ -97,6 +100,8 @@ pub struct WebState {
     feedback_sends: Arc<crate::portal::Throttle>,
     /// Signs the lookup's proof that lets the applicant rate.
     rating_proof: Arc<crate::portal::feedback::RatingProof>,
+    /// The OpenID Connect relying party, when `[web.oidc]` is configured.
+    oidc: Option<Arc<crate::portal::oidc::OidcClient>>,
 }
 
 /// A bound web listener, ready to serve.
@@ -139,7 +144,15 @@ pub async fn prepare(
         addr: settings.listen,
         source,
     })?;
+    let oidc = match &settings.oidc {
+        Some(oidc) => Some(Arc::new(
+            crate::portal::oidc::OidcClient::new(oidc.clone())
+                .map_err(|e| WebError::Oidc(e.to_string()))?,
+        )),
+        None => None,
+    };
     let state = WebState {
+        oidc,
         officers: records,
         applicants,
         module,
@@ -240,6 +253,8 @@ fn router(state: WebState) -> Router {
             get(applicant::sign_in_form).post(applicant::sign_in),
         )
         .route(applicant::SIGN_OUT, post(applicant::sign_out))
+        .route(oidc_pages::START, get(oidc_pages::start))
+        .route(oidc_pages::CALLBACK, get(oidc_pages::finish))
         .route("/mot-cua", get(|| async { Redirect::to(officer::HOME) }))
         .route(officer::HOME, get(workspace_pages::home))
         .route(

@@ -388,3 +388,60 @@ async fn a_hub_with_an_unreadable_signing_key_does_not_start() {
     assert!(e.starts_with("audit.signing_key_file:"), "{e}");
     assert!(e.contains("64 hex digits"), "{e}");
 }
+
+/// `[web.oidc]` after a valid `[web]`, its secret in a file of `dir`.
+fn oidc_config(dir: &std::path::Path, lines: &str) -> String {
+    let secret = dir.join("oidc-secret");
+    std::fs::write(&secret, "bi-mat-cua-cong\n").unwrap();
+    let base = format!(
+        "issuer = \"https://sso.example.vn\"\nclient_id = \"cong-dich-vu\"\n\
+         client_secret_file = \"{}\"\nredirect_url = \"https://dichvucong.example.vn/tai-khoan/dang-nhap-mot-lan/ve\"\n",
+        secret.display()
+    );
+    // A later line for the same key replaces the base's.
+    let mut table: toml::Table = toml::from_str(&base).unwrap();
+    let more: toml::Table = toml::from_str(lines).unwrap();
+    table.extend(more);
+    format!("{}\n[web.oidc]\n{}", web_config("", OFFICER), table)
+}
+
+#[test]
+fn the_oidc_section_is_checked_key_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = HubConfig::parse("hub.toml", &oidc_config(dir.path(), ""), &kinds())
+        .expect("a valid [web.oidc]");
+    let oidc = loaded.sections.web.as_ref().unwrap().oidc.as_ref().unwrap();
+    assert_eq!(oidc.scopes, ["openid", "profile", "email"]);
+    let settings = oidc.settings("hub.toml").unwrap();
+    assert_eq!(settings.client_secret, "bi-mat-cua-cong", "read and trimmed");
+    assert!(
+        !format!("{settings:?}").contains("bi-mat"),
+        "the secret is never printed"
+    );
+    let missing = dir.path().join("missing");
+    let cases = [
+        ("issuer = \"http://sso.example.vn\"", "web.oidc.issuer"),
+        ("issuer = \"not a url\"", "web.oidc.issuer"),
+        ("client_id = \"\"", "web.oidc.client_id"),
+        (
+            &format!("client_secret_file = \"{}\"", missing.display()) as &str,
+            "web.oidc.client_secret_file",
+        ),
+        (
+            "redirect_url = \"https://dichvucong.example.vn/ve\"",
+            "web.oidc.redirect_url",
+        ),
+        ("scopes = [\"profile\"]", "web.oidc.scopes"),
+        ("display_name = \" \"", "web.oidc.display_name"),
+        ("timeout_seconds = 0", "web.oidc.timeout_seconds"),
+    ];
+    for (line, key) in cases {
+        let message = error_of(&oidc_config(dir.path(), line));
+        assert!(
+            message.contains(&format!("key `{key}`")),
+            "expected key `{key}` for {line}: {message}"
+        );
+    }
+    let message = error_of(&oidc_config(dir.path(), "client_secret = \"x\""));
+    assert!(message.contains("client_secret"), "{message}");
+}
