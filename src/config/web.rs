@@ -5,9 +5,9 @@
 use super::{ConfigError, HubConfig};
 use crate::domain::codes::check_code;
 use crate::domain::officer::{LockoutPolicy, OfficerRole};
+use crate::portal::oidc::{OidcSettings, CALLBACK_PATH};
 use crate::web::{check_hash, ConfiguredOfficer, OfficerPassword, WebSettings};
 use serde::Deserialize;
-use crate::portal::oidc::{OidcSettings, CALLBACK_PATH};
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -327,10 +327,7 @@ fn default_oidc_timeout() -> u64 {
 /// An http(s) URL: https, or http to a loopback host (tests, the demo).
 fn check_url(value: &str) -> Result<reqwest::Url, String> {
     let url = reqwest::Url::parse(value).map_err(|e| format!("`{value}` is not a URL: {e}"))?;
-    let loopback = matches!(
-        url.host_str(),
-        Some("127.0.0.1" | "localhost" | "[::1]")
-    );
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
@@ -401,7 +398,9 @@ impl OidcSection {
             if !ok {
                 return Err(bad(
                     "scopes",
-                    format!("`{scope}` is not a scope token (visible ASCII, no quote or backslash)"),
+                    format!(
+                        "`{scope}` is not a scope token (visible ASCII, no quote or backslash)"
+                    ),
                 ));
             }
         }

@@ -16,6 +16,7 @@ use lienthong_adapter_one_stop::simulator as one_stop;
 use lienthong_adapter_payment::simulator as gateway;
 use lienthong_adapter_postal::simulator as postal;
 use lienthong_adapter_treasury::simulator as treasury;
+use lienthong_oidc_simulator as identity;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -45,6 +46,9 @@ const GATEWAY_CODE: &str = "LIENTHONG";
 const GATEWAY_SECRET: &str = "paygov-shared-secret-demo";
 const TREASURY_CODE: &str = "LIENTHONG-KB";
 const TREASURY_SECRET: &str = "kbnn-shared-secret-demo";
+/// The portal as a client of the single sign-on simulator.
+const SSO_CLIENT_ID: &str = "cong-dich-vu-cong-demo";
+const SSO_SECRET: &str = "sso-client-secret-demo";
 /// The legacy system hears these events (in its own names).
 const LEGACY_EVENTS: [&str; 4] = [
     "dossier_submitted",
@@ -62,6 +66,9 @@ pub struct World {
     pub gateway: gateway::Simulator,
     pub treasury: treasury::Simulator,
     pub legacy: legacy::Simulator,
+    /// The national single sign-on, simulated: applicants sign in to the
+    /// portal with its test citizens (`[web.oidc]`).
+    pub identity: identity::Provider,
     /// The one-stop officer at the counter.
     pub officer: Client,
     /// The operator: delivery status, parked deliveries, reconciliation.
@@ -123,12 +130,41 @@ impl World {
             .await
             .map_err(sim_error("legacy"))?;
 
+        // The portal's address is chosen before it starts: the provider
+        // must know the redirect URL (`[web.oidc] redirect_url`).
+        let web_port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(sim_error("single sign-on"))?
+            .port();
+        let redirect_url = format!("http://127.0.0.1:{web_port}/tai-khoan/dang-nhap-mot-lan/ve");
+        let identity = identity::Provider::start(identity::Client {
+            client_id: SSO_CLIENT_ID.into(),
+            client_secret: SSO_SECRET.into(),
+            redirect_uri: redirect_url.clone(),
+        })
+        .await
+        .map_err(sim_error("single sign-on"))?;
+        let secret_file = dir.join("sso-client-secret");
+        std::fs::write(&secret_file, SSO_SECRET).map_err(|source| DemoError::Dir {
+            path: secret_file.clone(),
+            source,
+        })?;
+
         let mut config = HubConfig::embedded_default();
         config.hub.data_dir = dir.join("data");
         config.hub.listen = ([127, 0, 0, 1], 0).into();
         config.hub.http_listen = Some(([127, 0, 0, 1], 0).into());
         if let Some(web) = config.web.as_mut() {
-            web.listen = ([127, 0, 0, 1], 0).into();
+            web.listen = ([127, 0, 0, 1], web_port).into();
+            web.oidc = Some(lienthong::config::OidcSection {
+                issuer: identity.issuer().to_string(),
+                client_id: SSO_CLIENT_ID.into(),
+                client_secret_file: secret_file,
+                redirect_url,
+                scopes: vec!["openid".into(), "profile".into(), "email".into()],
+                display_name: "tài khoản định danh (mô phỏng)".into(),
+                timeout_seconds: 5,
+            });
             // The development officers are the construction department's:
             // it works in the hosted workspace.
             for officer in &mut web.officers {
@@ -199,6 +235,7 @@ impl World {
             gateway,
             treasury,
             legacy,
+            identity,
             subscriptions,
             grpc_addr,
             http_addr,
@@ -286,6 +323,10 @@ impl World {
             println!(
                 "public portal (Cổng dịch vụ công: lookup, services, statistics): http://{web}/"
             );
+            println!(
+                "single sign-on (simulated national identity provider, test citizens): {}",
+                self.identity.issuer()
+            );
         }
         println!(
             "faults: {}",
@@ -309,6 +350,7 @@ impl World {
             self.grpc_addr
         );
         println!("open the public portal at http://{web}/ (dossier lookup: /tra-cuu with a MaHoSo and the ID number 0221900000NN of demo dossier #NN)");
+        println!("sign in as a citizen at http://{web}/tai-khoan/dang-nhap: \"Đăng nhập bằng tài khoản định danh\" goes to the simulated provider ({}), where a test citizen is chosen", self.identity.issuer());
         println!("open the hosted one-stop workspace at http://{web}/mot-cua/");
         println!("development officers and their PUBLIC passwords:");
         for (login, role, password) in &self.officers {

@@ -22,7 +22,9 @@ use super::applicant_session::{self as sessions, FORM_COOKIE};
 use super::pages::html;
 use super::session::{cookie, set_cookie};
 use super::{blocking, WebError, WebState};
-use crate::domain::applicant::{normalise_email, single_sign_on_key, ApplicantAccount, OidcIdentity};
+use crate::domain::applicant::{
+    normalise_email, single_sign_on_key, ApplicantAccount, OidcIdentity,
+};
 use crate::domain::UnixMillis;
 use crate::portal::oidc::{Callback, IdClaims, OidcError, PENDING_SECONDS};
 use askama::Template;
@@ -83,7 +85,10 @@ fn refused(state: &WebState, provider: &str, error: &OidcError) -> Response {
     (AppendHeaders([(SET_COOKIE, clear)]), html(status, &page)).into_response()
 }
 
-pub async fn start(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
+pub async fn start(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let Some(client) = state.oidc.clone() else {
         return Ok(super::not_found().await);
     };
@@ -117,7 +122,10 @@ pub async fn finish(
     };
     let provider = client.settings().display_name.clone();
     let callback = query.map(|Query(c)| c).unwrap_or_default();
-    let claims = match client.finish(cookie(&headers, BINDING_COOKIE), &callback).await {
+    let claims = match client
+        .finish(cookie(&headers, BINDING_COOKIE), &callback)
+        .await
+    {
         Ok(claims) => claims,
         Err(e) => return Ok(refused(&state, &provider, &e)),
     };

@@ -413,7 +413,10 @@ fn the_oidc_section_is_checked_key_by_key() {
     let oidc = loaded.sections.web.as_ref().unwrap().oidc.as_ref().unwrap();
     assert_eq!(oidc.scopes, ["openid", "profile", "email"]);
     let settings = oidc.settings("hub.toml").unwrap();
-    assert_eq!(settings.client_secret, "bi-mat-cua-cong", "read and trimmed");
+    assert_eq!(
+        settings.client_secret, "bi-mat-cua-cong",
+        "read and trimmed"
+    );
     assert!(
         !format!("{settings:?}").contains("bi-mat"),
         "the secret is never printed"

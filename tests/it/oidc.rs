@@ -49,7 +49,11 @@ fn callback_of(url: &str) -> Callback {
 }
 
 /// Starts a sign-in and has `citizen` consent at the provider.
-async fn consented(provider: &Provider, client: &OidcClient, citizen: usize) -> (Started, Callback) {
+async fn consented(
+    provider: &Provider,
+    client: &OidcClient,
+    citizen: usize,
+) -> (Started, Callback) {
     let started = client.start().await.expect("a sign-in starts");
     assert!(started.authorize_url.contains("code_challenge_method=S256"));
     let back = provider
@@ -90,12 +94,25 @@ async fn every_spoilt_id_token_is_refused_for_its_reason() {
     let client = client(&provider);
     let switches = provider.switches();
     type Switch = fn(&lienthong_oidc_simulator::Switches, bool);
-    let cases: [(Switch, fn(&TokenProblem) -> bool); 5] = [
-        (|s, on| s.set_wrong_signature(on), |p| *p == TokenProblem::Signature),
-        (|s, on| s.set_wrong_audience(on), |p| *p == TokenProblem::Audience),
-        (|s, on| s.set_expired(on), |p| matches!(p, TokenProblem::Expired { .. })),
+    type Expected = fn(&TokenProblem) -> bool;
+    let cases: [(Switch, Expected); 5] = [
+        (
+            |s, on| s.set_wrong_signature(on),
+            |p| *p == TokenProblem::Signature,
+        ),
+        (
+            |s, on| s.set_wrong_audience(on),
+            |p| *p == TokenProblem::Audience,
+        ),
+        (
+            |s, on| s.set_expired(on),
+            |p| matches!(p, TokenProblem::Expired { .. }),
+        ),
         (|s, on| s.set_wrong_nonce(on), |p| *p == TokenProblem::Nonce),
-        (|s, on| s.set_wrong_issuer(on), |p| matches!(p, TokenProblem::Issuer(_))),
+        (
+            |s, on| s.set_wrong_issuer(on),
+            |p| matches!(p, TokenProblem::Issuer(_)),
+        ),
     ];
     for (switch, expected) in cases {
         switch(switches, true);
@@ -190,7 +207,10 @@ async fn the_provider_refuses_a_code_used_twice_and_a_wrong_verifier() {
     let code = callback.code.clone().unwrap();
     let (status, body) = exchange(code, "a".repeat(43)).await;
     assert_eq!(status, 400, "{body}");
-    assert!(body.contains("invalid_grant") && body.contains("used already"), "{body}");
+    assert!(
+        body.contains("invalid_grant") && body.contains("used already"),
+        "{body}"
+    );
 
     // A fresh code with a verifier that is not the challenge's.
     let (_started, callback) = consented(&provider, &client, 0).await;

@@ -16,8 +16,8 @@
 //! own that depends on nothing of lienthong; the hub's library never names
 //! it. It stops when dropped.
 
-pub mod rsa;
 mod routes;
+pub mod rsa;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -149,7 +149,9 @@ struct State {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn random_id() -> String {
@@ -233,7 +235,11 @@ impl Provider {
     /// `citizen` (index into [`Provider::citizens`]), answers the redirect
     /// URI with `code` and `state` for the authorization request URL
     /// `authorize_url`.
-    pub async fn authorize_as(&self, authorize_url: &str, citizen: usize) -> Result<String, String> {
+    pub async fn authorize_as(
+        &self,
+        authorize_url: &str,
+        citizen: usize,
+    ) -> Result<String, String> {
         routes::authorize_directly(&self.state, authorize_url, citizen)
     }
 }

@@ -116,7 +116,10 @@ async fn authorize_page(
     let pending = match check_request(&state, &q) {
         Ok(pending) => pending,
         Err(problem) => {
-            let body = format!("<p role=\"alert\">Yêu cầu không hợp lệ: {}</p>", escape(&problem));
+            let body = format!(
+                "<p role=\"alert\">Yêu cầu không hợp lệ: {}</p>",
+                escape(&problem)
+            );
             return (StatusCode::BAD_REQUEST, Html(page("Lỗi xác thực", &body))).into_response();
         }
     };
@@ -194,7 +197,10 @@ fn grant(state: &State, pending: Pending, citizen: usize) -> Result<String, Stri
     ))
 }
 
-async fn authorize_choice(Shared(state): Shared<Arc<State>>, Form(choice): Form<Choice>) -> Response {
+async fn authorize_choice(
+    Shared(state): Shared<Arc<State>>,
+    Form(choice): Form<Choice>,
+) -> Response {
     let Some(pending) = lock(&state.pending).remove(&choice.request) else {
         let body = "<p role=\"alert\">Yêu cầu đăng nhập đã hết hạn hoặc đã dùng.</p>";
         return (StatusCode::BAD_REQUEST, Html(page("Lỗi xác thực", body))).into_response();
@@ -208,7 +214,10 @@ async fn authorize_choice(Shared(state): Shared<Arc<State>>, Form(choice): Form<
     }
     match grant(&state, pending, choice.citizen) {
         Ok(url) => Redirect::to(&url).into_response(),
-        Err(problem) => (StatusCode::BAD_REQUEST, Html(page("Lỗi xác thực", &escape(&problem))))
+        Err(problem) => (
+            StatusCode::BAD_REQUEST,
+            Html(page("Lỗi xác thực", &escape(&problem))),
+        )
             .into_response(),
     }
 }
@@ -299,24 +308,54 @@ async fn token(
 ) -> Response {
     let (client_id, secret) = client_credentials(&headers, &form);
     if client_id != state.client.client_id || secret != state.client.client_secret {
-        return token_error(&state, StatusCode::UNAUTHORIZED, "invalid_client", "unknown client or wrong secret");
+        return token_error(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unknown client or wrong secret",
+        );
     }
     if form.grant_type != "authorization_code" {
-        return token_error(&state, StatusCode::BAD_REQUEST, "unsupported_grant_type", "only authorization_code");
+        return token_error(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "only authorization_code",
+        );
     }
     if lock(&state.used).contains(&form.code) {
-        return token_error(&state, StatusCode::BAD_REQUEST, "invalid_grant", "the code was used already");
+        return token_error(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "the code was used already",
+        );
     }
     let Some(grant) = lock(&state.codes).remove(&form.code) else {
-        return token_error(&state, StatusCode::BAD_REQUEST, "invalid_grant", "unknown code");
+        return token_error(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "unknown code",
+        );
     };
     lock(&state.used).push(form.code.clone());
     if form.redirect_uri != state.client.redirect_uri {
-        return token_error(&state, StatusCode::BAD_REQUEST, "invalid_grant", "redirect_uri differs from the authorization request's");
+        return token_error(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "redirect_uri differs from the authorization request's",
+        );
     }
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(form.code_verifier.as_bytes()));
     if form.code_verifier.len() < 43 || challenge != grant.code_challenge {
-        return token_error(&state, StatusCode::BAD_REQUEST, "invalid_grant", "PKCE verification failed");
+        return token_error(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "PKCE verification failed",
+        );
     }
     let id_token = id_token(&state, &grant.citizen, &grant.nonce);
     lock(&state.counts).tokens_issued += 1;

@@ -34,7 +34,11 @@ fn random_bytes(len: usize) -> Vec<u8> {
 fn small_primes() -> Vec<u32> {
     let mut primes: Vec<u32> = Vec::new();
     for n in 3u32..2000 {
-        if primes.iter().take_while(|p| *p * *p <= n).all(|p| n % p != 0) {
+        if primes
+            .iter()
+            .take_while(|p| *p * *p <= n)
+            .all(|p| n % p != 0)
+        {
             primes.push(n);
         }
     }

@@ -90,8 +90,10 @@ pub fn parse_jwks(body: &[u8]) -> Result<Vec<Jwk>, String> {
         if key.kty != "RSA" || !signing || !rs256 {
             continue;
         }
-        let (Ok(n), Ok(e)) = (URL_SAFE_NO_PAD.decode(&key.n), URL_SAFE_NO_PAD.decode(&key.e))
-        else {
+        let (Ok(n), Ok(e)) = (
+            URL_SAFE_NO_PAD.decode(&key.n),
+            URL_SAFE_NO_PAD.decode(&key.e),
+        ) else {
             return Err(format!(
                 "key {:?}: n or e is not base64url",
                 key.kid.unwrap_or_default()
@@ -139,7 +141,7 @@ pub fn split(token: &str) -> Result<Unverified, TokenProblem> {
             .map_err(|_| TokenProblem::Malformed(what))
     };
     let header_json = decode(header, "the header is not base64url")?;
-    let signing_input = token[..header.len() + 1 + payload.len()].as_bytes().to_vec();
+    let signing_input = token.as_bytes()[..header.len() + 1 + payload.len()].to_vec();
     let header: Header = serde_json::from_slice(&header_json)
         .map_err(|_| TokenProblem::Malformed("the header is not JSON"))?;
     Ok(Unverified {
@@ -197,7 +199,11 @@ struct Claims {
 }
 
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Verifies the signature with the key the header names (every key when
@@ -212,7 +218,10 @@ pub fn verify(
         return Err(TokenProblem::Algorithm(token.alg.clone()));
     }
     let candidates: Vec<&Jwk> = match &token.kid {
-        Some(kid) => keys.iter().filter(|k| k.kid.as_ref() == Some(kid)).collect(),
+        Some(kid) => keys
+            .iter()
+            .filter(|k| k.kid.as_ref() == Some(kid))
+            .collect(),
         None => keys.iter().collect(),
     };
     if candidates.is_empty() {
@@ -246,8 +255,7 @@ pub fn verify(
         None => Vec::new(),
     };
     let ours = audiences.iter().any(|a| a == expected.client_id);
-    let azp_ok = audiences.len() <= 1
-        || claims.azp.as_deref() == Some(expected.client_id);
+    let azp_ok = audiences.len() <= 1 || claims.azp.as_deref() == Some(expected.client_id);
     if !ours || !azp_ok {
         return Err(TokenProblem::Audience);
     }
@@ -259,7 +267,11 @@ pub fn verify(
     if iat > now + LEEWAY_SECONDS {
         return Err(TokenProblem::IssuedInFuture { iat, now });
     }
-    if !claims.nonce.as_deref().is_some_and(|n| same(n, expected.nonce)) {
+    if !claims
+        .nonce
+        .as_deref()
+        .is_some_and(|n| same(n, expected.nonce))
+    {
         return Err(TokenProblem::Nonce);
     }
     if claims.sub.is_empty() || claims.sub.len() > 255 {
@@ -326,7 +338,7 @@ mod tests {
             e: vec![1, 0, 1],
         };
         assert_eq!(
-            verify(&unknown, &[key.clone()], &expected, 0).err(),
+            verify(&unknown, std::slice::from_ref(&key), &expected, 0).err(),
             Some(TokenProblem::UnknownKey("k9".into()))
         );
         let known = split(&token(r#"{"alg":"RS256","kid":"k1"}"#, "{}")).unwrap();

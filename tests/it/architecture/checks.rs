@@ -84,7 +84,7 @@ impl SourceFile {
 /// placed in the crate of its nearest manifest.
 pub fn read_tree(root: &Path) -> Vec<SourceFile> {
     let mut files = Vec::new();
-    for top in ["src", "adapters", "fuzz"] {
+    for top in ["src", "adapters", "simulators", "fuzz"] {
         collect(root, &root.join(top), &mut files);
     }
     files.sort();

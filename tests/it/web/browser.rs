@@ -139,6 +139,19 @@ impl Browser {
             .unwrap_or_else(|e| panic!("open {path}: {e}"));
     }
 
+    /// Opens an absolute URL (another origin: a partner's page).
+    pub async fn goto_url(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    /// The current URL, whole.
+    pub async fn client_url(&self) -> String {
+        self.client.current_url().await.unwrap().to_string()
+    }
+
     pub async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_string()
     }

@@ -15,6 +15,7 @@ mod handover;
 mod headers;
 mod http;
 mod module;
+mod oidc;
 mod portal;
 mod queue;
 mod queues;
