@@ -37,11 +37,25 @@ pub struct WebSection {
     /// in (`x-forwarded-for`: its last address is taken, the one the proxy
     /// appended). Empty: the connection's own address.
     pub client_address_header: String,
+    /// The largest file an applicant may attach on the portal …
+    pub max_attachment_bytes: u64,
+    /// … and all the files of one filing (or one supplement) together.
+    pub max_dossier_attachments_bytes: u64,
+    /// The portal's address as citizens and partners reach it
+    /// (`https://dichvucong.example.vn`): attached files are linked under
+    /// it in the dossier (`<address>/tep/<sha256>`). Empty: `http://` and
+    /// the listener's own address (development).
+    pub public_base_url: String,
     pub officers: Vec<OfficerSection>,
     /// Applicants' sign-in through an OpenID Connect provider
     /// (`[web.oidc]`); absent: local accounts only.
     pub oidc: Option<OidcSection>,
 }
+
+/// The bounds of the attachment limits: a page must be able to take a
+/// scanned A4 page (64 KiB) and at most 1 GiB at once.
+const MIN_ATTACHMENT_BYTES: u64 = 64 * 1024;
+const MAX_ATTACHMENT_BYTES: u64 = 1 << 30;
 
 impl Default for WebSection {
     fn default() -> Self {
@@ -55,6 +69,9 @@ impl Default for WebSection {
             lookup_attempts: 10,
             lookup_window_seconds: 600,
             client_address_header: String::new(),
+            max_attachment_bytes: 10 << 20,
+            max_dossier_attachments_bytes: 50 << 20,
+            public_base_url: String::new(),
             officers: Vec::new(),
             oidc: None,
         }
@@ -124,6 +141,51 @@ impl WebSection {
         }
         if let Some(oidc) = &self.oidc {
             oidc.settings(file)?;
+        }
+        for (key, value) in [
+            ("max_attachment_bytes", self.max_attachment_bytes),
+            (
+                "max_dossier_attachments_bytes",
+                self.max_dossier_attachments_bytes,
+            ),
+        ] {
+            if !(MIN_ATTACHMENT_BYTES..=MAX_ATTACHMENT_BYTES).contains(&value) {
+                return Err(bad(
+                    key,
+                    format!(
+                        "must be between {MIN_ATTACHMENT_BYTES} (64 KiB) and {MAX_ATTACHMENT_BYTES} (1 GiB), not {value}"
+                    ),
+                ));
+            }
+        }
+        if self.max_dossier_attachments_bytes < self.max_attachment_bytes {
+            return Err(bad(
+                "max_dossier_attachments_bytes",
+                format!(
+                    "must be at least max_attachment_bytes ({}): one file alone would not fit",
+                    self.max_attachment_bytes
+                ),
+            ));
+        }
+        if !self.public_base_url.is_empty() {
+            let url = &self.public_base_url;
+            let host = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            let ok = host.is_some_and(|h| {
+                !h.is_empty()
+                    && !h.contains(['/', '?', '#', ' '])
+                    && h.is_ascii()
+                    && !h.chars().any(|c| c.is_ascii_control())
+            });
+            if !ok {
+                return Err(bad(
+                    "public_base_url",
+                    format!(
+                        "`{url}` must be http(s)://host[:port] with no path and no slash at the end (e.g. https://dichvucong.example.vn)"
+                    ),
+                ));
+            }
         }
         let partner = config
             .partners
@@ -261,6 +323,11 @@ impl WebSection {
                 Some(oidc) => Some(oidc.settings(file)?),
                 None => None,
             },
+            attachments: crate::domain::attachment::AttachmentLimits {
+                max_file_bytes: self.max_attachment_bytes,
+                max_dossier_bytes: self.max_dossier_attachments_bytes,
+            },
+            public_base_url: self.public_base_url.clone(),
         })
     }
 

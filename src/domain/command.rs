@@ -49,6 +49,11 @@ pub struct NewDossier {
     pub fees: Vec<Fee>,
     /// A MaHoSo assigned elsewhere (national portal); empty = hub assigns.
     pub ma_ho_so: String,
+    /// Where the result is delivered by post (DiaChiNhanKetQua). Last and
+    /// left out while empty, so a submission without it hashes to the
+    /// fingerprint it always had.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub result_address: String,
 }
 
 /// A command on a dossier that exists: every command but `submit`.

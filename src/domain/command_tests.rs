@@ -115,3 +115,40 @@ fn any_change_to_the_request_changes_the_fingerprint() {
     assert_ne!(other_version.fingerprint(), base);
     assert_eq!(receive().fingerprint(), base);
 }
+
+#[test]
+fn a_result_address_counts_only_when_given() {
+    // Without one the submission hashes as it always did (the pinned
+    // fingerprint above); with one it is the request's last field.
+    let mut with_address = submit();
+    let Action::Submit(new) = &mut with_address.action else {
+        unreachable!("a submission")
+    };
+    new.result_address = "Số 12 phố Lê Thánh Tông, TP Hạ Long".into();
+    assert_ne!(with_address.fingerprint(), submit().fingerprint());
+    assert!(
+        canonical(&with_address)
+            .ends_with(r#""result_address":"Số 12 phố Lê Thánh Tông, TP Hạ Long"}}"#),
+        "{}",
+        canonical(&with_address)
+    );
+    assert!(!canonical(&submit()).contains("result_address"));
+}
+
+#[test]
+fn a_dossier_without_a_result_address_keeps_its_stored_bytes() {
+    let new = submission();
+    let who = crate::machine::Actor {
+        partner_id: "dvcqg",
+        actor: "",
+        unit: "",
+        now: UnixMillis(1),
+    };
+    let mut dossier = crate::machine::create(&new, 1, new.ma_ho_so.clone(), &who).dossier;
+    let stored = serde_json::to_string(&dossier).unwrap();
+    assert!(!stored.contains("result_address"), "{stored}");
+    dossier.result_address = "Số 12 phố Lê Thánh Tông".into();
+    let stored = serde_json::to_string(&dossier).unwrap();
+    let read: crate::Dossier = serde_json::from_str(&stored).unwrap();
+    assert_eq!(read.result_address, "Số 12 phố Lê Thánh Tông");
+}

@@ -91,6 +91,11 @@ pub struct Dossier {
     #[serde(default)]
     pub paused_from: Option<Status>,
     pub result_delivery: Option<ResultDelivery>,
+    /// The applicant's address for a result delivered by post
+    /// (DiaChiNhanKetQua); not written while empty, so records of dossiers
+    /// without one keep their bytes.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub result_address: String,
     #[serde(default)]
     pub processing_unit: String,
     #[serde(default)]

@@ -23,6 +23,7 @@ pub fn new_dossier() -> NewDossier {
         documents: vec![doc()],
         fees: vec![fee()],
         ma_ho_so: String::new(),
+        result_address: String::new(),
     }
 }
 

@@ -121,6 +121,7 @@ fn new_dossier() -> NewDossier {
         documents: Vec::new(),
         fees: Vec::new(),
         ma_ho_so: String::new(),
+        result_address: String::new(),
     }
 }
 

@@ -13,6 +13,7 @@
 //! without depending on the hub.
 
 pub mod applicant;
+pub mod attachment;
 pub mod catalog;
 pub mod codes;
 pub mod command;

@@ -68,6 +68,7 @@ pub fn dossier_bytes(d: &Dossier) -> usize {
         &d.email,
         &d.phone,
         &d.summary,
+        &d.result_address,
         &d.processing_unit,
         &d.status_reason,
         &d.submitted_by,

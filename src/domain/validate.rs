@@ -12,6 +12,8 @@ pub const MAX_KEY_LEN: usize = 128;
 pub const MAX_NAME_LEN: usize = 300;
 pub const MAX_TEXT_LEN: usize = 4000;
 pub const MAX_URL_LEN: usize = 2048;
+/// A postal address for the result (DiaChiNhanKetQua).
+pub const MAX_ADDRESS_LEN: usize = 1000;
 pub const MAX_ITEMS: usize = 200;
 
 pub fn envelope(env: &CommandEnvelope) -> Result<(), DomainError> {
@@ -207,6 +209,7 @@ fn submission(new: &NewDossier) -> Result<(), DomainError> {
         }
     }
     text("submit.summary", &new.summary, MAX_TEXT_LEN)?;
+    text("submit.result_address", &new.result_address, MAX_ADDRESS_LEN)?;
     documents_ok("submit.documents", &new.documents)?;
     fees_ok("submit.fees", &new.fees)?;
     if !new.ma_ho_so.is_empty() {

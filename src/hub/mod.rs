@@ -7,6 +7,7 @@
 
 mod adapter_deliveries;
 mod applicants;
+mod attachments;
 mod audit;
 mod cursors;
 mod dead_letters;
@@ -27,6 +28,7 @@ pub use crate::store::{
 };
 pub use adapter_deliveries::{AdapterDeliveries, DeliveryStatus, DossierSync};
 pub use applicants::ApplicantRecords;
+pub use attachments::AttachmentRecords;
 pub use audit::{AuditLog, AuditSettings};
 pub use cursors::CursorSaver;
 pub use dead_letters::{DeadLetters, ParkedMessage};
@@ -263,6 +265,11 @@ impl Hub {
     /// the dossiers each filed online.
     pub fn applicant_records(&self) -> ApplicantRecords {
         ApplicantRecords::new(self.store.clone())
+    }
+
+    /// The files attached to dossiers filed on the portal.
+    pub fn attachment_records(&self) -> AttachmentRecords {
+        AttachmentRecords::new(self.store.clone())
     }
 
     /// The portal's ratings and feedback with their answers.

@@ -1,8 +1,9 @@
 //! The public portal's room: the rules behind the citizens' pages at the
 //! root of `[web] listen` — who may see a dossier (`lookup`), how often an
 //! address may try (`throttle`), what the procedures catalogue offers and
-//! how it is searched (`services`), and the published statistics
-//! (`statistics`).
+//! how it is searched (`services`), the published statistics
+//! (`statistics`), and what an online filing must hold (`filing`: the
+//! form's fields, one file per component, sizes and kinds of files).
 //!
 //! Why a room of its own, apart from `web`: these are rules a province
 //! must be able to read and test without a web server — that a wrong pair
@@ -18,6 +19,7 @@
 //! sign in through an OpenID Connect provider (`oidc`).
 
 pub mod feedback;
+pub mod filing;
 pub mod lookup;
 pub mod oidc;
 pub mod services;

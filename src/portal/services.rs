@@ -60,6 +60,10 @@ pub struct Procedure {
     pub components: Vec<Item>,
     pub results: Vec<Item>,
     pub legal_basis: Vec<Item>,
+    /// The components an online filing asks a file for (`filing`).
+    pub filing_components: Vec<super::filing::Component>,
+    /// The fees as a dossier carries them (those with code and amount).
+    pub filing_fees: Vec<crate::domain::Fee>,
     /// The name and code folded, for search.
     folded: String,
 }
@@ -184,6 +188,12 @@ fn procedure(
         components: items(entry, "components"),
         results: items(entry, "results"),
         legal_basis: items(entry, "legal_basis"),
+        filing_components: list(entry, "components")
+            .iter()
+            .enumerate()
+            .map(|(i, map)| super::filing::Component::from_catalogue(i, map))
+            .collect(),
+        filing_fees: super::filing::fees_of(&list(entry, "fees")),
         folded: format!("{} {}", fold(&entry.name), fold(&entry.code)),
     }
 }
@@ -235,6 +245,7 @@ fn label(key: &str) -> String {
         "TenMauDon" | "MauDon" => "Mẫu đơn, tờ khai",
         "DuongDanMauDon" | "Url" | "DuongDan" | "TepMau" => "Tải mẫu",
         "Kenh" => "Kênh",
+        "BatBuoc" => "Bắt buộc",
         "SoNgay" => "Số ngày",
         other => other,
     };

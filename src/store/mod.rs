@@ -8,9 +8,11 @@
 //! writer thread holds. No module outside this one names a sled type.
 //! `handle` keeps the sled handle and recovers from a failed write (a full
 //! disk) without a restart; `dir` keeps the data directory private;
-//! `audit` keeps the audit chain, written in the batches it records.
+//! `audit` keeps the audit chain, written in the batches it records;
+//! `attachments` the portal's attached files by their SHA-256.
 
 mod applicants;
+mod attachments;
 mod audit;
 mod cursors;
 mod deliveries;

@@ -20,7 +20,7 @@ use crate::domain::applicant::{normalise_email, ApplicantAccount};
 use crate::domain::{DossierRef, UnixMillis};
 use askama::Template;
 use axum::extract::rejection::FormRejection;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
@@ -40,6 +40,7 @@ const MAX_NAME_CHARS: usize = 100;
 /// The applicant's bar in the portal's header: name and the sign-out form.
 pub struct AccountBar {
     pub name: String,
+    pub email: String,
     pub csrf: String,
 }
 
@@ -47,6 +48,7 @@ impl AccountBar {
     pub fn of(applicant: &SignedInApplicant) -> AccountBar {
         AccountBar {
             name: applicant.account.name.clone(),
+            email: applicant.account.email.clone(),
             csrf: applicant.session.csrf_token.clone(),
         }
     }
@@ -64,6 +66,9 @@ pub struct RegisterForm {
     password: String,
     #[serde(default, rename = "nhap-lai")]
     repeat: String,
+    /// The applicant's page to go back to (`applicant_session::return_path`).
+    #[serde(default)]
+    tiep: String,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +79,15 @@ pub struct SignInForm {
     email: String,
     #[serde(default, rename = "mat-khau")]
     password: String,
+    #[serde(default)]
+    tiep: String,
+}
+
+/// `?tiep=`: the page a sign-in or registration goes back to.
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    tiep: String,
 }
 
 #[derive(Deserialize)]
@@ -94,6 +108,8 @@ pub struct RegisterPage {
     pub password_error: Option<&'static str>,
     pub repeat_error: Option<&'static str>,
     pub min_password_chars: usize,
+    /// Where the applicant goes once registered (empty: their home).
+    pub next: String,
 }
 
 impl RegisterPage {
@@ -108,6 +124,7 @@ impl RegisterPage {
             password_error: None,
             repeat_error: None,
             min_password_chars: MIN_PASSWORD_CHARS,
+            next: String::new(),
         }
     }
 
@@ -130,6 +147,8 @@ pub struct SignInPage {
     pub lock_minutes: u64,
     /// The single sign-on button's label, when a provider is configured.
     pub single_sign_on: Option<String>,
+    /// Where the applicant goes once signed in (empty: their home).
+    pub next: String,
 }
 
 pub struct DossierLine {
@@ -137,6 +156,7 @@ pub struct DossierLine {
     pub procedure: String,
     pub submitted: String,
     pub status: &'static str,
+    pub due: String,
 }
 
 #[derive(Template)]
@@ -144,13 +164,18 @@ pub struct DossierLine {
 pub struct HomePage {
     pub section: &'static str,
     pub bar: AccountBar,
-    /// None for an account made by single sign-on without an address.
-    pub email: Option<String>,
     pub dossiers: Vec<DossierLine>,
 }
 
-fn sign_in_page(state: &WebState, csrf: String, email: String, refused: bool) -> SignInPage {
+fn sign_in_page(
+    state: &WebState,
+    csrf: String,
+    email: String,
+    refused: bool,
+    next: String,
+) -> SignInPage {
     SignInPage {
+        next,
         section: "tai-khoan",
         csrf,
         email,
@@ -169,18 +194,34 @@ fn with_cookies(cookies: Vec<String>, answer: impl IntoResponse) -> Response {
     (AppendHeaders(headers), answer).into_response()
 }
 
+/// The page to go to after sign-in: the one asked for, if it may be.
+fn next_page(asked: &str) -> String {
+    sessions::return_path(asked).unwrap_or_default()
+}
+
 pub async fn register_page(
     State(state): State<WebState>,
     headers: HeaderMap,
+    Query(query): Query<NextQuery>,
 ) -> Result<Response, WebError> {
+    let next = next_page(&query.tiep);
     if sessions::current(&state, &headers).await?.is_some() {
-        return Ok(Redirect::to(HOME).into_response());
+        return Ok(Redirect::to(or_home(&next)).into_response());
     }
     let (csrf, cookie) = sessions::form_token(&state, &headers);
-    Ok(with_cookies(
-        vec![cookie],
-        html(StatusCode::OK, &RegisterPage::blank(csrf)),
-    ))
+    let page = RegisterPage {
+        next,
+        ..RegisterPage::blank(csrf)
+    };
+    Ok(with_cookies(vec![cookie], html(StatusCode::OK, &page)))
+}
+
+fn or_home(next: &str) -> &str {
+    if next.is_empty() {
+        HOME
+    } else {
+        next
+    }
 }
 
 pub async fn register(
@@ -191,6 +232,7 @@ pub async fn register(
     let Form(form) = form.map_err(|_| WebError::Forbidden("not a registration form"))?;
     sessions::check_form_token(&headers, &form.csrf)?;
     let mut page = RegisterPage::blank(form.csrf.clone());
+    page.next = next_page(&form.tiep);
     page.name = form.name.trim().to_string();
     page.email = form.email.trim().to_string();
     let name_chars = page.name.chars().count();
@@ -237,12 +279,13 @@ pub async fn register(
         return Ok(html(StatusCode::CONFLICT, &page));
     }
     tracing::info!("applicant registered");
-    signed_in(&state, email).await
+    signed_in(&state, email, &page.next).await
 }
 
 /// Opens the applicant's session, drops the sign-in form's token cookie (it
-/// guarded the anonymous form only) and sends them to their own page.
-async fn signed_in(state: &WebState, email: String) -> Result<Response, WebError> {
+/// guarded the anonymous form only) and sends them to the page they asked
+/// for (`next`, checked by `applicant_session::return_path`) or their own.
+async fn signed_in(state: &WebState, email: String, next: &str) -> Result<Response, WebError> {
     let session = sessions::begin(state, email).await?;
     let clear_form = super::session::set_cookie(
         sessions::FORM_COOKIE,
@@ -250,18 +293,21 @@ async fn signed_in(state: &WebState, email: String) -> Result<Response, WebError
         0,
         state.settings.served_over_https,
     );
-    Ok(with_cookies(vec![session, clear_form], Redirect::to(HOME)))
+    let to = or_home(&next_page(next)).to_string();
+    Ok(with_cookies(vec![session, clear_form], Redirect::to(&to)))
 }
 
 pub async fn sign_in_form(
     State(state): State<WebState>,
     headers: HeaderMap,
+    Query(query): Query<NextQuery>,
 ) -> Result<Response, WebError> {
+    let next = next_page(&query.tiep);
     if sessions::current(&state, &headers).await?.is_some() {
-        return Ok(Redirect::to(HOME).into_response());
+        return Ok(Redirect::to(or_home(&next)).into_response());
     }
     let (csrf, cookie) = sessions::form_token(&state, &headers);
-    let page = sign_in_page(&state, csrf, String::new(), false);
+    let page = sign_in_page(&state, csrf, String::new(), false, next);
     Ok(with_cookies(vec![cookie], html(StatusCode::OK, &page)))
 }
 
@@ -273,6 +319,7 @@ pub async fn sign_in(
     let Form(form) = form.map_err(|_| WebError::Forbidden("not a sign-in form"))?;
     sessions::check_form_token(&headers, &form.csrf)?;
     let typed = form.email.trim().to_string();
+    let next = next_page(&form.tiep);
     let accepted = match normalise_email(&form.email) {
         Ok(email) if form.password.len() <= MAX_PASSWORD_BYTES => {
             let records = state.applicants.clone();
@@ -286,11 +333,11 @@ pub async fn sign_in(
     match accepted {
         Some(email) => {
             tracing::info!("applicant signed in");
-            signed_in(&state, email).await
+            signed_in(&state, email, &next).await
         }
         None => Ok(html(
             StatusCode::OK,
-            &sign_in_page(&state, form.csrf, typed, true),
+            &sign_in_page(&state, form.csrf, typed, true, next),
         )),
     }
 }
@@ -351,7 +398,8 @@ pub async fn home(
     let email = applicant.account.email.clone();
     let dossiers = blocking(move || {
         let mut lines = Vec::new();
-        for ma_ho_so in records.dossiers(&email)? {
+        // Newest first: a MaHoSo carries its receipt date.
+        for ma_ho_so in records.dossiers(&email)?.into_iter().rev() {
             let reference = DossierRef::MaHoSo(ma_ho_so.clone());
             let (dossier, _) = module.hub().get_dossier(module.partner(), &reference)?;
             lines.push(DossierLine {
@@ -359,6 +407,10 @@ pub async fn home(
                 procedure: procedure(&dossier),
                 submitted: format::date(dossier.submitted_at),
                 status: dossier.status.vietnamese(),
+                due: dossier
+                    .due_at
+                    .map(format::date)
+                    .unwrap_or_else(|| "—".into()),
             });
         }
         Ok(lines)
@@ -367,7 +419,6 @@ pub async fn home(
     let page = HomePage {
         section: "tai-khoan",
         bar: AccountBar::of(&applicant),
-        email: applicant.account.contact_email().map(str::to_string),
         dossiers,
     };
     Ok(html(StatusCode::OK, &page))

@@ -80,10 +80,34 @@ impl FromRequestParts<WebState> for Applicant {
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Response> {
         match current(state, &parts.headers).await {
             Ok(Some(signed_in)) => Ok(Applicant(signed_in)),
-            Ok(None) => Err(Redirect::to(super::applicant_pages::SIGN_IN).into_response()),
+            Ok(None) => {
+                // A page asked for by its address comes back after sign-in.
+                let back = (parts.method == axum::http::Method::GET)
+                    .then(|| return_path(parts.uri.path()))
+                    .flatten()
+                    .filter(|path| path != super::applicant_pages::HOME);
+                let to = match back {
+                    Some(path) => format!("{}?tiep={path}", super::applicant_pages::SIGN_IN),
+                    None => super::applicant_pages::SIGN_IN.to_string(),
+                };
+                Err(Redirect::to(&to).into_response())
+            }
             Err(e) => Err(e.into_response()),
         }
     }
+}
+
+/// Where a sign-in may send the applicant back to: an applicant's page of
+/// this portal (`/tai-khoan/…`), written plainly — never another site.
+pub fn return_path(asked: &str) -> Option<String> {
+    let plain = asked.len() <= 200
+        && asked.starts_with("/tai-khoan/")
+        && !asked.contains("//")
+        && !asked.contains("..")
+        && asked
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_'));
+    plain.then(|| asked.to_string())
 }
 
 /// Starts a session for `email`; returns the cookie that carries it.

@@ -137,7 +137,7 @@ pub struct SupplementRow {
     pub reason: String,
     pub items: Vec<String>,
     pub received: String,
-    pub documents: Vec<String>,
+    pub documents: Vec<DocumentRow>,
 }
 
 pub struct RescheduleRow {
@@ -256,15 +256,22 @@ pub fn facts(d: &Dossier, role: OfficerRole, agency: &str) -> Vec<Fact> {
     ]
 }
 
+/// A document's row; a file attached on the portal links to its path on
+/// this origin (`/tep/<sha256>`), served to the officers of its agency.
+fn document_row(doc: &crate::domain::Document) -> DocumentRow {
+    use crate::domain::attachment::{digest_of_url, URL_PREFIX};
+    DocumentRow {
+        name: doc.name.clone(),
+        code: doc.component_code.clone(),
+        url: match digest_of_url(&doc.url) {
+            Some(digest) => format!("{URL_PREFIX}{digest}"),
+            None => doc.url.clone(),
+        },
+    }
+}
+
 pub fn documents(d: &Dossier) -> Vec<DocumentRow> {
-    d.documents
-        .iter()
-        .map(|doc| DocumentRow {
-            name: doc.name.clone(),
-            code: doc.component_code.clone(),
-            url: doc.url.clone(),
-        })
-        .collect()
+    d.documents.iter().map(document_row).collect()
 }
 
 pub fn fees(d: &Dossier) -> Vec<MoneyRow> {
@@ -315,7 +322,7 @@ pub fn supplements(d: &Dossier) -> Vec<SupplementRow> {
             reason: s.reason.clone(),
             items: s.items.clone(),
             received: optional_time(s.submitted_at),
-            documents: s.documents.iter().map(|doc| doc.name.clone()).collect(),
+            documents: s.documents.iter().map(document_row).collect(),
         })
         .collect()
 }

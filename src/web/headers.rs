@@ -1,8 +1,8 @@
 //! Security headers on every answer of the web listener.
 //!
-//! The content policy allows no script at all (the pages need none), styles
-//! and images only from this origin, forms posting only here, and no
-//! framing. Pages are not cached (they carry personal data) unless the
+//! The content policy allows scripts, styles and images only from this
+//! origin (never inline: the one script is a file, the upload progress of
+//! forms with files), forms posting only here, and no framing. Pages are not cached (they carry personal data) unless the
 //! handler said otherwise (the static assets). HSTS is sent only when the
 //! configuration says a TLS front serves these pages (`[web]
 //! served_over_https`): sent over plain HTTP it would be ignored at best.
@@ -17,16 +17,20 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-pub const CONTENT_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+pub const CONTENT_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self'; connect-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub async fn add(State(state): State<WebState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_POLICY),
-    );
+    // An attached file sets a stricter policy of its own (`attachment_pages`).
+    if !headers.contains_key(CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_POLICY),
+        );
+    }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));

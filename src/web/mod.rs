@@ -5,16 +5,20 @@
 //! (`/mot-cua/`) and operators in the console (`/quan-tri/`).
 //!
 //! Pages are rendered on the server from compiled templates (askama, HTML
-//! files in `templates/`), work without JavaScript and carry no script at
-//! all, which the content policy enforces. The one-stop workspace acts on
+//! files in `templates/`) and work without JavaScript. The content policy
+//! allows scripts only from this origin and never inline: the one script,
+//! `static/upload.js`, shows the progress of forms with files (the online
+//! filing and the supplement answer) and nothing depends on it. The one-stop workspace acts on
 //! dossiers only through the hub's facade, as its own module partner
 //! (`module`); what only the workspace owns (officer accounts, sessions,
 //! failed sign-ins) lives in the hub's store and is flushed before a page
 //! answers.
 
+mod applicant_dossier_pages;
 mod applicant_pages;
 mod applicant_session;
 mod assets;
+mod attachment_pages;
 mod clock;
 mod dossier_pages;
 mod dossier_templates;
@@ -22,6 +26,7 @@ mod dossier_view;
 mod error;
 mod feedback_answer_pages;
 mod feedback_pages;
+mod filing_pages;
 mod filters;
 mod format;
 mod forms;
@@ -42,6 +47,7 @@ mod session;
 mod signin;
 mod statistics_pages;
 mod terms;
+mod uploads;
 mod workspace_pages;
 
 pub use error::WebError;
@@ -77,6 +83,11 @@ pub struct WebSettings {
     pub client_address_header: Option<axum::http::HeaderName>,
     /// Applicants' single sign-on (`[web.oidc]`), when configured.
     pub oidc: Option<crate::portal::oidc::OidcSettings>,
+    /// How large an applicant's attached files may be.
+    pub attachments: crate::domain::attachment::AttachmentLimits,
+    /// The portal's public address for the links to attached files; empty
+    /// until `prepare` fills in the listener's own.
+    pub public_base_url: String,
 }
 
 /// What every handler shares.
@@ -85,6 +96,8 @@ pub struct WebState {
     officers: OfficerRecords,
     /// The portal's applicants: accounts, sessions, dossiers filed online.
     applicants: ApplicantRecords,
+    /// The files attached to dossiers filed on the portal.
+    attachments: crate::hub::AttachmentRecords,
     module: OneStopModule,
     /// The workspace's read model: queues, statistics, assignments.
     workspace: crate::workspace::Workspace,
@@ -117,7 +130,7 @@ pub struct WebServer {
 /// `Hub::officer_records`.
 pub async fn prepare(
     hub: &Hub,
-    settings: WebSettings,
+    mut settings: WebSettings,
     officers: Vec<ConfiguredOfficer>,
     workspace: crate::workspace::Workspace,
 ) -> Result<WebServer, WebError> {
@@ -151,10 +164,14 @@ pub async fn prepare(
         )),
         None => None,
     };
+    if settings.public_base_url.is_empty() {
+        settings.public_base_url = format!("http://{addr}");
+    }
     let state = WebState {
         oidc,
         officers: records,
         applicants,
+        attachments: hub.attachment_records(),
         module,
         workspace,
         lookups: Arc::new(crate::portal::Throttle::new(settings.lookup)),
@@ -204,7 +221,9 @@ impl WebServer {
 
 fn router(state: WebState) -> Router {
     use applicant_pages as applicant;
+    use axum::extract::DefaultBodyLimit;
     use officer_pages as officer;
+    let upload_limit = uploads::body_limit(state.settings.attachments.max_dossier_bytes);
     Router::new()
         .route(portal_pages::HOME, get(portal_pages::home))
         .route(
@@ -255,6 +274,22 @@ fn router(state: WebState) -> Router {
         .route(applicant::SIGN_OUT, post(applicant::sign_out))
         .route(oidc_pages::START, get(oidc_pages::start))
         .route(oidc_pages::CALLBACK, get(oidc_pages::finish))
+        .route(
+            filing_pages::FILE,
+            get(filing_pages::form)
+                .post(filing_pages::file)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(applicant_dossier_pages::DOSSIER, get(applicant_dossier_pages::page))
+        .route(
+            applicant_dossier_pages::SUPPLEMENT,
+            post(applicant_dossier_pages::supplement).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            applicant_dossier_pages::WITHDRAW,
+            get(applicant_dossier_pages::withdraw_form).post(applicant_dossier_pages::withdraw),
+        )
+        .route(attachment_pages::FILE, get(attachment_pages::file))
         .route("/mot-cua", get(|| async { Redirect::to(officer::HOME) }))
         .route(officer::HOME, get(workspace_pages::home))
         .route(
@@ -277,6 +312,7 @@ fn router(state: WebState) -> Router {
         .route(assets::STYLESHEET, get(assets::stylesheet))
         .route(assets::ICON, get(assets::icon))
         .route(assets::DOSSIER_STYLESHEET, get(assets::dossier_stylesheet))
+        .route(assets::UPLOAD_SCRIPT, get(assets::upload_script))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -4,7 +4,9 @@
 //! no token: it cannot be reached from outside) and its own rights. Every
 //! read and every command of the workspace goes through the hub's facade
 //! under that identity, exactly as an external one-stop system's would over
-//! gRPC: one state machine, one audit trail, one set of rights.
+//! gRPC: one state machine, one audit trail, one set of rights. The portal
+//! files and acts for its signed-in applicants through the same identity
+//! (`execute_for_applicant`), on dossiers recorded as theirs.
 
 use super::WebError;
 use crate::domain::officer::OfficerAccount;
@@ -13,6 +15,9 @@ use crate::engine::CommandOutcome;
 use crate::hub::Hub;
 use crate::partners::{Partner, PartnerKind};
 use std::sync::Arc;
+
+/// The unit a history line names for what an applicant did on the portal.
+pub const PORTAL_UNIT: &str = "Cổng dịch vụ công (người nộp)";
 
 #[derive(Clone)]
 pub struct OneStopModule {
@@ -74,6 +79,20 @@ impl OneStopModule {
         envelope.actor = officer.name.clone();
         envelope.unit = officer.unit.clone();
         Ok(self.hub.execute(&self.partner, envelope).await?)
+    }
+
+    /// Sends a command for an applicant of the portal (a filing, a
+    /// supplement answer, a withdrawal) through the same command path: the
+    /// history line names the applicant and the portal. Whose dossier it is
+    /// the caller has checked (`applicant_dossier_pages::own`).
+    pub async fn execute_for_applicant(
+        &self,
+        applicant_name: &str,
+        mut envelope: CommandEnvelope,
+    ) -> Result<CommandOutcome, crate::hub::HubError> {
+        envelope.actor = applicant_name.to_string();
+        envelope.unit = PORTAL_UNIT.to_string();
+        self.hub.execute(&self.partner, envelope).await
     }
 
     /// The agency of a dossier known by its MaHoSo, if the hub has it (to

@@ -132,6 +132,9 @@ pub struct ServicePage {
     /// Fields of the components that are forms to download.
     pub forms: Vec<(String, String)>,
     pub catalogue_version: u64,
+    pub code: String,
+    /// The procedure is filed online here (MucDo 3 or 4).
+    pub files_online: bool,
 }
 
 pub async fn procedure(
@@ -197,6 +200,8 @@ pub async fn procedure(
         legal_basis: p.legal_basis.clone(),
         forms,
         catalogue_version: catalogue.version,
+        code: p.code.clone(),
+        files_online: crate::portal::filing::files_online(p.online_level),
     };
     Ok(html(StatusCode::OK, &page))
 }

@@ -192,6 +192,7 @@ fn command(asked: pb::command_request::Command) -> Result<Decoded> {
                 phone: s.phone,
                 summary: s.summary,
                 ma_ho_so: s.ma_ho_so,
+                result_address: s.result_address,
             })))
         }
         C::Receive(r) => Command::Receive {

@@ -176,3 +176,38 @@ fn a_required_reference_is_required() {
         Ok(DossierRef::Id(9))
     );
 }
+
+#[test]
+fn a_result_address_travels_both_ways() {
+    use prost::Message;
+    let asked = request(
+        None,
+        C::Submit(pb::SubmitDossier {
+            agency_code: "000.00.01.H22".into(),
+            result_delivery: pb::ResultDelivery::ByPost as i32,
+            result_address: "Số 12 phố Lê Thánh Tông, TP Hạ Long".into(),
+            ..Default::default()
+        }),
+    );
+    // Through the bytes a partner sends.
+    let decoded = pb::CommandRequest::decode(asked.encode_to_vec().as_slice()).unwrap();
+    let env = command_request(decoded).unwrap();
+    let Action::Submit(new) = env.action else {
+        panic!("a submission")
+    };
+    assert_eq!(new.result_address, "Số 12 phố Lê Thánh Tông, TP Hạ Long");
+    let who = crate::domain::machine::Actor {
+        partner_id: "national-portal",
+        actor: "",
+        unit: "",
+        now: crate::domain::UnixMillis(1),
+    };
+    let dossier = crate::domain::machine::create(&new, 1, "X".into(), &who).dossier;
+    let sent = crate::wire::to_proto::dossier(&dossier);
+    let read = pb::Dossier::decode(sent.encode_to_vec().as_slice()).unwrap();
+    assert_eq!(read.result_address, "Số 12 phố Lê Thánh Tông, TP Hạ Long");
+    // Without one, nothing on the wire either.
+    let mut without = dossier;
+    without.result_address.clear();
+    assert_eq!(crate::wire::to_proto::dossier(&without).result_address, "");
+}

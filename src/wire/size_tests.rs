@@ -47,6 +47,7 @@ fn full_dossier() -> (Dossier, Vec<HistoryEntry>) {
             })
             .collect(),
         ma_ho_so: String::new(),
+        result_address: long(1000),
     };
     let who = Actor {
         partner_id: "national-portal",

@@ -87,6 +87,7 @@ pub fn dossier(d: &Dossier) -> pb::Dossier {
         finished_at: opt_timestamp(d.finished_at),
         status: status(d.status),
         result_delivery: delivery(d.result_delivery),
+        result_address: d.result_address.clone(),
         processing_unit: d.processing_unit.clone(),
         documents: documents(&d.documents),
         fees: d

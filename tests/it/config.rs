@@ -296,6 +296,29 @@ fn the_web_section_and_its_officers_are_checked_key_by_key() {
             web_config("", &format!("{OFFICER}\n[[web.officers]]\n{OFFICER}")),
             "web.officers[1].login",
         ),
+        (
+            web_config("max_attachment_bytes = 100", OFFICER),
+            "web.max_attachment_bytes",
+        ),
+        (
+            web_config("max_dossier_attachments_bytes = 2147483648", OFFICER),
+            "web.max_dossier_attachments_bytes",
+        ),
+        (
+            web_config(
+                "max_attachment_bytes = 20971520\nmax_dossier_attachments_bytes = 10485760",
+                OFFICER,
+            ),
+            "web.max_dossier_attachments_bytes",
+        ),
+        (
+            web_config("public_base_url = \"https://dvc.example.vn/\"", OFFICER),
+            "web.public_base_url",
+        ),
+        (
+            web_config("public_base_url = \"dvc.example.vn\"", OFFICER),
+            "web.public_base_url",
+        ),
     ];
     for (text, key) in cases {
         let message = error_of(&text);

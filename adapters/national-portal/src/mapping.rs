@@ -224,6 +224,9 @@ pub fn submission(h: &HoSo) -> Result<pb::SubmitDossier, Unusable> {
             })
             .collect(),
         ma_ho_so: h.MaHoSo.clone(),
+        // The portal's dossier (as this adapter reads it) carries no
+        // address for a result by post.
+        result_address: String::new(),
     })
 }
 

@@ -3,10 +3,11 @@
 //! A pickup order carries the dossier from the applicant to the agency; a
 //! delivery order carries the result from the agency to the applicant. The
 //! agency's address comes from the settings (`agencies`); the applicant's
-//! name and phone from the dossier. The canonical dossier holds no postal
-//! address of the applicant, so the applicant's address is left empty: the
-//! provider then serves the applicant at the post office of the agency's
-//! district (see the crate report).
+//! name and phone from the dossier. A delivery goes to the address the
+//! applicant gave for the result (`result_address`, DiaChiNhanKetQua); a
+//! pickup, and a delivery of a dossier filed without one, leave the
+//! applicant's address empty: the provider then serves the applicant at the
+//! post office of the agency's district (see the crate report).
 
 use crate::protocol::{OrderRequest, Party};
 use crate::settings::{Agency, Cod, Settings};
@@ -27,10 +28,10 @@ fn agency_party(agency: &Agency) -> Party {
     }
 }
 
-fn applicant_party(dossier: &pb::Dossier, agency: &Agency) -> Party {
+fn applicant_party(dossier: &pb::Dossier, agency: &Agency, address: &str) -> Party {
     Party {
         fullname: dossier.owner_name.clone(),
-        address: String::new(),
+        address: address.to_string(),
         province: agency.province.clone(),
         district: agency.district.clone(),
         tel: dossier.phone.clone(),
@@ -74,14 +75,14 @@ pub fn build(
     })?;
     let (sender, receiver, cod, note) = match service {
         ServiceType::Pickup => (
-            applicant_party(dossier, agency),
+            applicant_party(dossier, agency, ""),
             agency_party(agency),
             cod_amount(config.pickup_cod, dossier),
             format!("Thu gom hồ sơ: {}", dossier.procedure_name),
         ),
         ServiceType::Delivery => (
             agency_party(agency),
-            applicant_party(dossier, agency),
+            applicant_party(dossier, agency, &dossier.result_address),
             cod_amount(config.delivery_cod, dossier),
             format!("Trả kết quả: {}", dossier.procedure_name),
         ),

@@ -28,6 +28,10 @@ async fn postal_submission_creates_a_pickup_order() {
     );
     assert_eq!(order.request.agency_code, common::AGENCY);
     assert_eq!(order.request.cod_amount, 0, "pickup_cod defaults to none");
+    assert_eq!(
+        order.request.sender.address, "",
+        "a pickup is not sent to the result's address"
+    );
     // The provider's CREATED event comes back and is tracked.
     let t = rig
         .eventually_tracked(&d.ma_ho_so, |t| t["pickup"]["state"] == "pickup_requested")
@@ -39,6 +43,7 @@ async fn postal_submission_creates_a_pickup_order() {
 async fn finished_by_post_creates_a_delivery_order_with_unpaid_fees_as_cod() {
     let rig = Rig::webhook().await;
     let mut d = dossier(2);
+    d.result_address = "Số 12 phố Lê Thánh Tông, phường Hồng Gai, TP Hạ Long".into();
     d.payments.push(pb::Payment {
         transaction_id: "T1".into(),
         amount_vnd: 35_000,
@@ -51,6 +56,11 @@ async fn finished_by_post_creates_a_delivery_order_with_unpaid_fees_as_cod() {
         .order(&d.ma_ho_so, ServiceType::Delivery)
         .expect("order");
     assert_eq!(order.request.receiver.fullname, "Nguyễn Văn An");
+    assert_eq!(
+        order.request.receiver.address,
+        "Số 12 phố Lê Thánh Tông, phường Hồng Gai, TP Hạ Long",
+        "the result goes to the address the applicant gave"
+    );
     assert_eq!(
         order.request.sender.address,
         "Số 1 đường 25/4, phường Hồng Gai"

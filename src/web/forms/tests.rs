@@ -34,6 +34,7 @@ fn dossier(status: Status) -> Dossier {
         status,
         paused_from: None,
         result_delivery: None,
+        result_address: String::new(),
         processing_unit: String::new(),
         documents: vec![Document {
             component_code: "TP1".into(),

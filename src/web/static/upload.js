@@ -1,0 +1,62 @@
+// Progress in percent while a form with files is sent (Circular 32/2017: an
+// operation that can take over 10 seconds shows its progress). The one
+// script of the pages, loaded from this origin (CSP script-src 'self'):
+// progressive enhancement only. Without it the form posts as usual and the
+// server answers the same pages.
+(function () {
+  "use strict";
+  if (!window.XMLHttpRequest || !window.FormData) {
+    return;
+  }
+  var forms = document.querySelectorAll("form[data-tien-do]");
+  Array.prototype.forEach.call(forms, function (form) {
+    form.addEventListener("submit", function (event) {
+      var box = document.getElementById(form.getAttribute("data-tien-do"));
+      if (!box) {
+        return;
+      }
+      event.preventDefault();
+      var bar = box.querySelector("progress");
+      var percent = box.querySelector(".upload-progress__percent");
+      var button = form.querySelector("button[type=submit]");
+      var show = function (value) {
+        bar.value = value;
+        percent.textContent = value + "%";
+      };
+      box.hidden = false;
+      show(0);
+      if (button) {
+        button.disabled = true;
+      }
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      request.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable && e.total > 0) {
+          show(Math.floor((e.loaded * 100) / e.total));
+        }
+      });
+      request.addEventListener("load", function () {
+        show(100);
+        var moved = request.responseURL && request.responseURL !== form.action;
+        if (moved && request.status < 400) {
+          // Filed: the server sent the dossier's page (303 See Other).
+          window.location.assign(request.responseURL);
+        } else {
+          // The form again with its errors, or a page saying what failed.
+          document.open();
+          document.write(request.responseText);
+          document.close();
+        }
+      });
+      request.addEventListener("error", function () {
+        // No answer at all: post the form the plain way instead.
+        box.hidden = true;
+        if (button) {
+          button.disabled = false;
+        }
+        form.submit();
+      });
+      request.send(new FormData(form));
+    });
+  });
+})();
