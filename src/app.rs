@@ -310,6 +310,11 @@ impl RunningHub {
         crate::hub::ApplicantRecords::new(self.store.clone())
     }
 
+    /// The files attached to dossiers filed on the portal.
+    pub fn attachment_records(&self) -> crate::hub::AttachmentRecords {
+        crate::hub::AttachmentRecords::new(self.store.clone())
+    }
+
     /// (record writes, bytes of keys and values) the writer has applied
     /// since the hub started: what one command costs the store, for
     /// `lienthong bench` to write as much in its raw-sled run.

@@ -8,7 +8,8 @@
   if (!window.XMLHttpRequest || !window.FormData) {
     return;
   }
-  var forms = document.querySelectorAll("form[data-tien-do]");
+  function enhance(root) {
+  var forms = root.querySelectorAll("form[data-tien-do]");
   Array.prototype.forEach.call(forms, function (form) {
     form.addEventListener("submit", function (event) {
       var box = document.getElementById(form.getAttribute("data-tien-do"));
@@ -42,10 +43,16 @@
           // Filed: the server sent the dossier's page (303 See Other).
           window.location.assign(request.responseURL);
         } else {
-          // The form again with its errors, or a page saying what failed.
-          document.open();
-          document.write(request.responseText);
-          document.close();
+          // The form again with its errors, or a page saying what failed:
+          // it replaces this one, and its forms are enhanced in turn.
+          var page = new DOMParser().parseFromString(request.responseText, "text/html");
+          document.title = page.title;
+          document.replaceChild(
+            document.adoptNode(page.documentElement),
+            document.documentElement
+          );
+          window.scrollTo(0, 0);
+          enhance(document);
         }
       });
       request.addEventListener("error", function () {
@@ -59,4 +66,6 @@
       request.send(new FormData(form));
     });
   });
+  }
+  enhance(document);
 })();

@@ -24,6 +24,10 @@ pub enum Check {
     /// A Cargo manifest depends on none of these packages (in any
     /// dependency table, renames included).
     Depends(&'static [&'static str]),
+    /// An HTML template runs no inline script: every `<script` loads a file
+    /// of this origin (`src="/…"`) and holds nothing, and no element has an
+    /// event-handler attribute (` onclick=`…) or a `javascript:` address.
+    NoInlineScript,
 }
 
 pub struct Rule {
@@ -119,7 +123,7 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
             if name != "target" && !name.starts_with('.') {
                 collect(root, &path, files);
             }
-        } else if name.ends_with(".rs") || name == "Cargo.toml" {
+        } else if name.ends_with(".rs") || name == "Cargo.toml" || name.ends_with(".html") {
             let text = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let relative = path.strip_prefix(root).expect("under the root");
@@ -184,6 +188,7 @@ pub fn check(rule: &Rule, files: &[SourceFile]) -> Vec<Violation> {
             Check::Depends(packages) if file.path.ends_with("Cargo.toml") => {
                 dependencies_on(file, packages)
             }
+            Check::NoInlineScript if file.path.ends_with(".html") => inline_scripts(file),
             _ => Vec::new(),
         };
         found.extend(hits.into_iter().map(|(line, what)| Violation {
@@ -391,6 +396,16 @@ mod tests {
     }
 
     #[test]
+    fn templates_load_scripts_only_as_files() {
+        let page = SourceFile::new(
+            "src/web/templates/x.html",
+            "<script src=\"/tai-nguyen/tai-len.js\" defer></script>\n<script>alert(1)</script>\n<a href=\"javascript:x()\">x</a>\n<img src=x onerror=alert(1)>\n<p>Đọc thông tin</p>",
+        );
+        let found: Vec<usize> = inline_scripts(&page).into_iter().map(|(line, _)| line).collect();
+        assert_eq!(found, [2, 3, 4]);
+    }
+
+    #[test]
     fn globs_stay_within_their_directories() {
         assert!(glob("src/**", "src/lib.rs"));
         assert!(glob("src/**", "src/domain/machine.rs"));
@@ -554,4 +569,39 @@ mod tests {
             ]
         );
     }
+}
+
+/// Inline script in an HTML template: a `<script` without a same-origin
+/// `src` or with content, an `on…=` attribute, a `javascript:` address.
+fn inline_scripts(file: &SourceFile) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (n, line) in file.text.lines().enumerate() {
+        let lower = line.to_ascii_lowercase();
+        let mut rest = lower.as_str();
+        while let Some(at) = rest.find("<script") {
+            let tag = &rest[at..];
+            let plain = tag.starts_with("<script src=\"/")
+                && tag
+                    .split_once('>')
+                    .is_some_and(|(_, after)| after.starts_with("</script>"));
+            if !plain {
+                found.push((n + 1, "<script> without a same-origin src, or with content".into()));
+            }
+            rest = &tag[1..];
+        }
+        if lower.contains("javascript:") {
+            found.push((n + 1, "javascript: address".into()));
+        }
+        let handler = lower.match_indices(" on").any(|(at, _)| {
+            let name: String = lower[at + 3..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
+            !name.is_empty() && lower[at + 3 + name.len()..].starts_with('=')
+        });
+        if handler {
+            found.push((n + 1, "event-handler attribute".into()));
+        }
+    }
+    found
 }

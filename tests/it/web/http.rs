@@ -122,3 +122,102 @@ pub async fn sign_in(addr: SocketAddr, login: &str, password: &str) -> (String, 
         .to_string();
     (session, csrf)
 }
+
+/// Posts a `multipart/form-data` body (text fields, then files as
+/// `(field, file name, bytes)`) to `path` with `cookie`, as a browser
+/// without JavaScript sends a form with files.
+pub async fn post_multipart(
+    addr: SocketAddr,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Answer {
+    const BOUNDARY: &str = "----lienthong-test-boundary-7d2f";
+    let mut body: Vec<u8> = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // A server may answer (413) before it has read the whole body.
+    let _ = stream.write_all(&body).await;
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw).await;
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP answer");
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+/// The value of the hidden field `name` on a page.
+pub fn hidden(page: &str, name: &str) -> String {
+    page.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no field {name} on the page"))
+        .to_string()
+}
+
+/// Registers an applicant on the portal as a browser would; returns the
+/// session cookie (`name=value`).
+pub async fn register_applicant(addr: SocketAddr, email: &str, name: &str) -> String {
+    let page = get(addr, "/tai-khoan/dang-ky").await;
+    let form_cookie = page
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("the registration form's cookie")
+        .to_string();
+    let token = form_cookie.split_once('=').unwrap().1.to_string();
+    let body = serde_urlencoded::to_string([
+        ("csrf", token.as_str()),
+        ("ho-ten", name),
+        ("email", email),
+        ("mat-khau", "mat-khau-rat-dai-2026"),
+        ("nhap-lai", "mat-khau-rat-dai-2026"),
+    ])
+    .unwrap();
+    let registered = post(addr, "/tai-khoan/dang-ky", Some(&form_cookie), &body).await;
+    assert_eq!(registered.status, 303, "registered: {}", registered.body);
+    registered
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("lienthong_cong_dan="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string()
+}

@@ -10,6 +10,7 @@ mod applicant;
 mod browser;
 mod dossier;
 mod feedback;
+mod filing;
 mod forms;
 mod handover;
 mod headers;
