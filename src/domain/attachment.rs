@@ -106,14 +106,14 @@ pub fn sniff(bytes: &[u8]) -> Result<MediaType, Refused> {
         return Ok(MediaType::Png);
     }
     const PROGRAMS: [&[u8]; 8] = [
-        b"MZ",                    // Windows PE, DOS
-        b"\x7fELF",               // Linux
+        b"MZ",                     // Windows PE, DOS
+        b"\x7fELF",                // Linux
         &[0xCF, 0xFA, 0xED, 0xFE], // Mach-O 64 (little-endian)
         &[0xCE, 0xFA, 0xED, 0xFE], // Mach-O 32
         &[0xFE, 0xED, 0xFA, 0xCF], // Mach-O 64 (big-endian)
         &[0xCA, 0xFE, 0xBA, 0xBE], // Mach-O universal, Java class
-        b"\0asm",                 // WebAssembly
-        b"PK\x03\x04",            // zip: jar, apk, docm… (refused as a program)
+        b"\0asm",                  // WebAssembly
+        b"PK\x03\x04",             // zip: jar, apk, docm… (refused as a program)
     ];
     if PROGRAMS.iter().any(|p| bytes.starts_with(p)) {
         return Err(Refused::Executable);
@@ -125,9 +125,18 @@ pub fn sniff(bytes: &[u8]) -> Result<MediaType, Refused> {
         .trim_start_matches('\u{feff}')
         .trim_start()
         .to_ascii_lowercase();
-    if ["<!doctype", "<html", "<svg", "<?xml", "<script", "<head", "<body", "<iframe"]
-        .iter()
-        .any(|tag| head.starts_with(tag))
+    if [
+        "<!doctype",
+        "<html",
+        "<svg",
+        "<?xml",
+        "<script",
+        "<head",
+        "<body",
+        "<iframe",
+    ]
+    .iter()
+    .any(|tag| head.starts_with(tag))
     {
         return Err(Refused::Markup);
     }
@@ -197,11 +206,11 @@ mod tests {
     #[test]
     fn the_bytes_decide_the_type() {
         assert_eq!(sniff(b"%PDF-1.7\n..."), Ok(MediaType::Pdf));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), Ok(MediaType::Jpeg));
         assert_eq!(
-            sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
-            Ok(MediaType::Png)
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Ok(MediaType::Jpeg)
         );
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Ok(MediaType::Png));
         // A PDF's bytes later on, or a PNG's name, change nothing.
         assert_eq!(sniff(b" %PDF-1.7"), Err(Refused::Unknown));
         assert_eq!(sniff(b"hello.png"), Err(Refused::Unknown));

@@ -209,7 +209,11 @@ fn submission(new: &NewDossier) -> Result<(), DomainError> {
         }
     }
     text("submit.summary", &new.summary, MAX_TEXT_LEN)?;
-    text("submit.result_address", &new.result_address, MAX_ADDRESS_LEN)?;
+    text(
+        "submit.result_address",
+        &new.result_address,
+        MAX_ADDRESS_LEN,
+    )?;
     documents_ok("submit.documents", &new.documents)?;
     fees_ok("submit.fees", &new.fees)?;
     if !new.ma_ho_so.is_empty() {

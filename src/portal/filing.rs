@@ -76,11 +76,13 @@ pub fn fees_of(items: &[serde_json::Map<String, Value>]) -> Vec<crate::domain::F
                     _ => None,
                 })
             };
-            let amount = ["MucPhi", "SoTien"].iter().find_map(|k| match item.get(*k) {
-                Some(Value::Number(n)) => n.as_i64(),
-                Some(Value::String(s)) => s.trim().replace('.', "").parse().ok(),
-                _ => None,
-            })?;
+            let amount = ["MucPhi", "SoTien"]
+                .iter()
+                .find_map(|k| match item.get(*k) {
+                    Some(Value::Number(n)) => n.as_i64(),
+                    Some(Value::String(s)) => s.trim().replace('.', "").parse().ok(),
+                    _ => None,
+                })?;
             Some(crate::domain::Fee {
                 code: text(&["MaPhiLePhi", "Ma"])?,
                 name: text(&["TenPhiLePhi", "LoaiPhiLePhi", "Ten"]).unwrap_or_default(),
@@ -240,9 +242,9 @@ pub fn check_files(
     let mut files = Vec::new();
     let mut total: u64 = 0;
     for component in components {
-        let upload = uploads
-            .iter()
-            .find(|u| u.field == component.field && !(u.bytes.is_empty() && u.file_name.is_empty()));
+        let upload = uploads.iter().find(|u| {
+            u.field == component.field && !(u.bytes.is_empty() && u.file_name.is_empty())
+        });
         let Some(upload) = upload else {
             if component.required {
                 errors.insert(
@@ -360,8 +362,15 @@ pub fn check(
             fail("dia-chi", "Địa chỉ dài quá 300 ký tự.");
         }
     }
-    for (field, text) in [("ho-ten", name), ("trich-yeu", summary), ("dia-chi", address)] {
-        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+    for (field, text) in [
+        ("ho-ten", name),
+        ("trich-yeu", summary),
+        ("dia-chi", address),
+    ] {
+        if text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+        {
             errors.insert(field.into(), "Có ký tự điều khiển không được phép.".into());
         }
     }

@@ -69,12 +69,18 @@ fn check_form(form: &FilingForm) -> Result<Filing, FieldErrors> {
 #[test]
 fn components_read_the_catalogue_and_are_required_unless_it_says_not() {
     let c = components();
-    assert_eq!((c[0].code.as_str(), c[0].name.as_str()), ("TP01", "Tờ khai"));
+    assert_eq!(
+        (c[0].code.as_str(), c[0].name.as_str()),
+        ("TP01", "Tờ khai")
+    );
     assert!(c[0].required);
     assert!(!c[1].required);
     assert_eq!((c[0].field.as_str(), c[1].field.as_str()), ("tp-1", "tp-2"));
     let bare = Component::from_catalogue(2, &serde_json::Map::new());
-    assert_eq!((bare.code.as_str(), bare.name.as_str()), ("TP3", "Thành phần 3"));
+    assert_eq!(
+        (bare.code.as_str(), bare.name.as_str()),
+        ("TP3", "Thành phần 3")
+    );
 }
 
 #[test]
@@ -174,7 +180,10 @@ fn files_are_held_to_the_limits_each_and_together() {
 fn html_svg_and_scripts_are_refused_whatever_their_name() {
     for (bytes, word) in [
         (b"<!doctype html><script>x</script>".as_slice(), "HTML"),
-        (b"<svg xmlns='http://www.w3.org/2000/svg'/>".as_slice(), "SVG"),
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg'/>".as_slice(),
+            "SVG",
+        ),
         (b"#!/bin/bash\necho".as_slice(), "kịch bản"),
         (b"plain text".as_slice(), "không phải PDF"),
     ] {
@@ -193,8 +202,14 @@ fn fees_and_shown_names() {
     .unwrap();
     let fees = fees_of(&items);
     assert_eq!(fees.len(), 1, "only items with a code and an amount");
-    assert_eq!((fees[0].code.as_str(), fees[0].amount_vnd), ("LP01", 200_000));
-    assert_eq!(shown_file_name("/home/hoa/Tài liệu/tờ khai.pdf"), "tờ khai.pdf");
+    assert_eq!(
+        (fees[0].code.as_str(), fees[0].amount_vnd),
+        ("LP01", 200_000)
+    );
+    assert_eq!(
+        shown_file_name("/home/hoa/Tài liệu/tờ khai.pdf"),
+        "tờ khai.pdf"
+    );
     assert_eq!(shown_file_name(""), "(không tên)");
     assert_eq!(shown_file_name(&"a".repeat(100)).chars().count(), 81);
 }

@@ -155,7 +155,9 @@ mod tests {
                 "stored already"
             );
             store.add_attachment_carrier(&[a.clone()], "X-2").unwrap();
-            store.add_attachment_carrier(&[a.clone(), b.clone()], "X-1").unwrap();
+            store
+                .add_attachment_carrier(&[a.clone(), b.clone()], "X-1")
+                .unwrap();
         }
         let store = Store::open(dir.path(), 1 << 20).unwrap();
         assert_eq!(store.attachment_bytes(&a).unwrap().as_deref(), Some(pdf));

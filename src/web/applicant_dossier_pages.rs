@@ -52,7 +52,12 @@ fn own(
     email: &str,
     ma_ho_so: &str,
 ) -> Result<Option<(Dossier, Vec<HistoryEntry>)>, WebError> {
-    if !state.applicants.dossiers(email)?.iter().any(|m| m == ma_ho_so) {
+    if !state
+        .applicants
+        .dossiers(email)?
+        .iter()
+        .any(|m| m == ma_ho_so)
+    {
         return Ok(None);
     }
     let module = &state.module;
@@ -159,7 +164,10 @@ fn open_supplement(d: &Dossier) -> Option<&crate::domain::Supplement> {
     if d.status != Status::SupplementRequested {
         return None;
     }
-    d.supplements.iter().rev().find(|s| s.submitted_at.is_none())
+    d.supplements
+        .iter()
+        .rev()
+        .find(|s| s.submitted_at.is_none())
 }
 
 /// One file field per item of the open request (or one, for a request that
@@ -204,16 +212,22 @@ fn view(
         ("Ngày nộp", format::date_time(d.submitted_at)),
         (
             "Ngày tiếp nhận",
-            d.received_at.map(format::date_time).unwrap_or_else(|| "—".into()),
+            d.received_at
+                .map(format::date_time)
+                .unwrap_or_else(|| "—".into()),
         ),
         (
             "Ngày hẹn trả kết quả",
-            d.due_at.map(format::date_time).unwrap_or_else(|| "—".into()),
+            d.due_at
+                .map(format::date_time)
+                .unwrap_or_else(|| "—".into()),
         ),
     ];
     facts.retain(|(_, v)| !v.is_empty());
-    if matches!(d.status, Status::Refused | Status::Stopped | Status::Withdrawn)
-        && !d.status_reason.is_empty()
+    if matches!(
+        d.status,
+        Status::Refused | Status::Stopped | Status::Withdrawn
+    ) && !d.status_reason.is_empty()
     {
         facts.push(("Lý do", d.status_reason.clone()));
     }
@@ -384,7 +398,9 @@ pub async fn supplement(
         return Ok(html(StatusCode::CONFLICT, &page));
     };
     if version != Some(d.version) {
-        form.refusal = Some("Hồ sơ đã thay đổi từ khi bạn mở trang. Xem lại yêu cầu bên dưới rồi gửi lại.".into());
+        form.refusal = Some(
+            "Hồ sơ đã thay đổi từ khi bạn mở trang. Xem lại yêu cầu bên dưới rồi gửi lại.".into(),
+        );
         return Ok(html(StatusCode::CONFLICT, &page));
     }
     let components: Vec<Component> = form.fields.iter().map(|(c, _)| c.clone()).collect();
@@ -527,7 +543,9 @@ pub async fn withdraw(
         return Ok(html(StatusCode::CONFLICT, &page));
     }
     if form.version.parse::<u64>().ok() != Some(d.version) {
-        page.refusal = Some("Hồ sơ đã thay đổi từ khi bạn mở trang. Xem lại trạng thái rồi xác nhận lại.".into());
+        page.refusal = Some(
+            "Hồ sơ đã thay đổi từ khi bạn mở trang. Xem lại trạng thái rồi xác nhận lại.".into(),
+        );
         return Ok(html(StatusCode::CONFLICT, &page));
     }
     let chars = page.reason.chars().count();
@@ -535,7 +553,11 @@ pub async fn withdraw(
         page.reason_error = Some("Nêu lý do rút hồ sơ.");
     } else if chars > MAX_REASON_CHARS {
         page.reason_error = Some("Lý do dài quá 500 ký tự.");
-    } else if page.reason.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+    } else if page
+        .reason
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
         page.reason_error = Some("Lý do có ký tự điều khiển không được phép.");
     }
     if page.reason_error.is_some() {

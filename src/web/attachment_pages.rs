@@ -111,11 +111,7 @@ pub async fn file(
         &digest[..16],
         kind.extension()
     );
-    let mut response = (
-        [(CONTENT_TYPE, kind.mime().to_string())],
-        bytes,
-    )
-        .into_response();
+    let mut response = ([(CONTENT_TYPE, kind.mime().to_string())], bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_DISPOSITION,

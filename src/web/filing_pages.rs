@@ -164,7 +164,10 @@ fn blank_page(
 }
 
 /// The procedure `code` if the portal files it online.
-async fn online_procedure(state: &WebState, code: &str) -> Result<Result<Procedure, Response>, WebError> {
+async fn online_procedure(
+    state: &WebState,
+    code: &str,
+) -> Result<Result<Procedure, Response>, WebError> {
     let catalogue = catalogue(state).await?;
     let Some(p) = catalogue.procedure(code) else {
         return Ok(Err(not_found()));

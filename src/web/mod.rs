@@ -280,7 +280,10 @@ fn router(state: WebState) -> Router {
                 .post(filing_pages::file)
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
-        .route(applicant_dossier_pages::DOSSIER, get(applicant_dossier_pages::page))
+        .route(
+            applicant_dossier_pages::DOSSIER,
+            get(applicant_dossier_pages::page),
+        )
         .route(
             applicant_dossier_pages::SUPPLEMENT,
             post(applicant_dossier_pages::supplement).layer(DefaultBodyLimit::max(upload_limit)),

@@ -57,8 +57,7 @@ async fn finished_by_post_creates_a_delivery_order_with_unpaid_fees_as_cod() {
         .expect("order");
     assert_eq!(order.request.receiver.fullname, "Nguyễn Văn An");
     assert_eq!(
-        order.request.receiver.address,
-        "Số 12 phố Lê Thánh Tông, phường Hồng Gai, TP Hạ Long",
+        order.request.receiver.address, "Số 12 phố Lê Thánh Tông, phường Hồng Gai, TP Hạ Long",
         "the result goes to the address the applicant gave"
     );
     assert_eq!(

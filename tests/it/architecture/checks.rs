@@ -401,7 +401,10 @@ mod tests {
             "src/web/templates/x.html",
             "<script src=\"/tai-nguyen/tai-len.js\" defer></script>\n<script>alert(1)</script>\n<a href=\"javascript:x()\">x</a>\n<img src=x onerror=alert(1)>\n<p>Đọc thông tin</p>",
         );
-        let found: Vec<usize> = inline_scripts(&page).into_iter().map(|(line, _)| line).collect();
+        let found: Vec<usize> = inline_scripts(&page)
+            .into_iter()
+            .map(|(line, _)| line)
+            .collect();
         assert_eq!(found, [2, 3, 4]);
     }
 
@@ -585,7 +588,10 @@ fn inline_scripts(file: &SourceFile) -> Vec<(usize, String)> {
                     .split_once('>')
                     .is_some_and(|(_, after)| after.starts_with("</script>"));
             if !plain {
-                found.push((n + 1, "<script> without a same-origin src, or with content".into()));
+                found.push((
+                    n + 1,
+                    "<script> without a same-origin src, or with content".into(),
+                ));
             }
             rest = &tag[1..];
         }

@@ -25,7 +25,8 @@ const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 /// Another image, carried only by the dossiers filed over raw HTTP.
 const PNG_2: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x02\0\0\0\x02\x08\x02\0\0\0";
-const EXE: &[u8] = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0This program cannot be run in DOS mode";
+const EXE: &[u8] =
+    b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0This program cannot be run in DOS mode";
 
 /// The procedures catalogue with one procedure filed online (level 4):
 /// two components (the drawing optional) and a fee.
@@ -84,7 +85,12 @@ fn files(hub: &TestHub) -> (PathBuf, PathBuf, PathBuf) {
 
 fn stored(hub: &TestHub, ma_ho_so: &str) -> Dossier {
     let running = hub.running.as_ref().unwrap();
-    let portal = running.hub.partners().get("national-portal").unwrap().clone();
+    let portal = running
+        .hub
+        .partners()
+        .get("national-portal")
+        .unwrap()
+        .clone();
     running
         .hub
         .get_dossier(&portal, &DossierRef::MaHoSo(ma_ho_so.into()))
@@ -131,7 +137,11 @@ impl Browser {
 
 /// Files the procedure over raw HTTP (no JavaScript) as the applicant of
 /// `cookie`; returns the page's form token and the answer.
-async fn file_by_http(web: std::net::SocketAddr, cookie: &str, token: Option<&str>) -> (String, http::Answer) {
+async fn file_by_http(
+    web: std::net::SocketAddr,
+    cookie: &str,
+    token: Option<&str>,
+) -> (String, http::Answer) {
     let form = http::get_as(web, &format!("/tai-khoan/nop/{BUILD}"), cookie).await;
     assert_eq!(form.status, 200, "{}", form.body);
     let csrf = http::hidden(&form.body, "csrf");
@@ -172,7 +182,9 @@ async fn an_applicant_files_online_with_two_files_by_post() {
 
     // From the procedure's page: sign-in first, then back to the form.
     browser.goto(&format!("/dich-vu/{BUILD}")).await;
-    browser.click("a[href='/tai-khoan/nop/1.001612.000.00.00.H22']").await;
+    browser
+        .click("a[href='/tai-khoan/nop/1.001612.000.00.00.H22']")
+        .await;
     assert_eq!(browser.path().await, "/tai-khoan/dang-nhap");
     browser.look("dang-nhap-de-nop").await;
     browser.click("a[href^='/tai-khoan/dang-ky']").await;
@@ -187,13 +199,23 @@ async fn an_applicant_files_online_with_two_files_by_post() {
         "back to the form after registering"
     );
     // Auto-filled from the account.
-    let name = browser.script("return document.querySelector('#ho-ten').value").await;
+    let name = browser
+        .script("return document.querySelector('#ho-ten').value")
+        .await;
     assert_eq!(name, "Trần Thị Hoa");
-    let email = browser.script("return document.querySelector('#email').value").await;
+    let email = browser
+        .script("return document.querySelector('#email').value")
+        .await;
     assert_eq!(email, EMAIL);
     let text = browser.text().await;
-    assert!(text.contains("Đơn đề nghị cấp giấy phép xây dựng"), "{text}");
-    assert!(text.contains("12 chữ số"), "the format is said next to the field: {text}");
+    assert!(
+        text.contains("Đơn đề nghị cấp giấy phép xây dựng"),
+        "{text}"
+    );
+    assert!(
+        text.contains("12 chữ số"),
+        "the format is said next to the field: {text}"
+    );
     browser.look("nop-ho-so").await;
 
     // An executable and a missing address: refused next to the fields,
@@ -201,12 +223,16 @@ async fn an_applicant_files_online_with_two_files_by_post() {
     let writes_before = hub.running.as_ref().unwrap().write_totals().0;
     browser.fill("#so-giay-to", "001 099 012 345").await;
     browser.fill("#dien-thoai", "0912 345 678").await;
-    browser.fill("#trich-yeu", "Xin cấp giấy phép xây dựng nhà ở hai tầng").await;
+    browser
+        .fill("#trich-yeu", "Xin cấp giấy phép xây dựng nhà ở hai tầng")
+        .await;
     browser.choose("#nhan-buu-dien").await;
     browser.choose_file("#tp-1", &exe).await;
     browser.choose_file("#tp-2", &png).await;
     browser.click("form.filing button[type=submit]").await;
-    let refused = browser.text_of("#tp-1-loi", "the error next to the file").await;
+    let refused = browser
+        .text_of("#tp-1-loi", "the error next to the file")
+        .await;
     assert!(
         refused.contains("don-de-nghi.exe") && refused.contains("chương trình chạy được"),
         "{refused}"
@@ -214,13 +240,22 @@ async fn an_applicant_files_online_with_two_files_by_post() {
     let address = browser.text_of("#dia-chi-loi", "the address error").await;
     assert!(address.contains("địa chỉ"), "{address}");
     assert_eq!(
-        browser.script("return document.querySelector('#trich-yeu').value").await,
+        browser
+            .script("return document.querySelector('#trich-yeu').value")
+            .await,
         "Xin cấp giấy phép xây dựng nhà ở hai tầng",
         "what was typed stays"
     );
-    assert_eq!(hub.running.as_ref().unwrap().write_totals().0, writes_before);
+    assert_eq!(
+        hub.running.as_ref().unwrap().write_totals().0,
+        writes_before
+    );
     assert!(records.dossiers(EMAIL).unwrap().is_empty());
-    assert_eq!(attachments.meta(&digest(PNG)).unwrap(), None, "no file kept");
+    assert_eq!(
+        attachments.meta(&digest(PNG)).unwrap(),
+        None,
+        "no file kept"
+    );
     browser.look("nop-ho-so-loi").await;
 
     // Corrected: two files, the result by post to an address. The page's
@@ -244,13 +279,18 @@ async fn an_applicant_files_online_with_two_files_by_post() {
         .unwrap_or_else(|| panic!("on the dossier's page, not {path}"))
         .to_string();
     assert_eq!(
-        browser.script("return sessionStorage.getItem('tien-do')").await,
+        browser
+            .script("return sessionStorage.getItem('tien-do')")
+            .await,
         "100%",
         "the progress reached 100 % before the page changed"
     );
     let text = browser.text().await;
     assert!(text.contains("Đã nộp hồ sơ"), "{text}");
-    assert!(text.contains("Mới đăng ký") && text.contains(ADDRESS), "{text}");
+    assert!(
+        text.contains("Mới đăng ký") && text.contains(ADDRESS),
+        "{text}"
+    );
     assert!(text.contains("Bản vẽ thiết kế (ban-ve.png)"), "{text}");
     browser.look("ho-so-vua-nop").await;
 
@@ -258,7 +298,10 @@ async fn an_applicant_files_online_with_two_files_by_post() {
     assert_eq!(d.channel, Channel::Online);
     assert_eq!(d.result_delivery, Some(ResultDelivery::ByPost));
     assert_eq!(d.result_address, ADDRESS);
-    assert_eq!((d.owner_id_number.as_str(), d.phone.as_str()), ("001099012345", "0912345678"));
+    assert_eq!(
+        (d.owner_id_number.as_str(), d.phone.as_str()),
+        ("001099012345", "0912345678")
+    );
     assert_eq!(d.fees.len(), 1, "the catalogue's fee is on the dossier");
     let urls: Vec<&str> = d.documents.iter().map(|doc| doc.url.as_str()).collect();
     assert_eq!(
@@ -272,9 +315,13 @@ async fn an_applicant_files_online_with_two_files_by_post() {
 
     // The list on the account page.
     browser.goto("/tai-khoan/").await;
-    let list = browser.text_of(".applicant-dossiers", "the applicant's dossiers").await;
+    let list = browser
+        .text_of(".applicant-dossiers", "the applicant's dossiers")
+        .await;
     assert!(
-        list.contains(&ma) && list.contains("Mới đăng ký") && list.contains("Cấp giấy phép xây dựng"),
+        list.contains(&ma)
+            && list.contains("Mới đăng ký")
+            && list.contains("Cấp giấy phép xây dựng"),
         "{list}"
     );
     browser.look("tai-khoan-co-ho-so").await;
@@ -284,7 +331,10 @@ async fn an_applicant_files_online_with_two_files_by_post() {
     let file = http::get_as(web, &format!("/tep/{}", digest(PDF)), &cookie).await;
     assert_eq!(file.status, 200);
     assert_eq!(file.header("content-type"), Some("application/pdf"));
-    assert!(file.header("content-disposition").unwrap().starts_with("attachment"));
+    assert!(file
+        .header("content-disposition")
+        .unwrap()
+        .starts_with("attachment"));
     assert_eq!(file.header("x-content-type-options"), Some("nosniff"));
     assert!(file.body.starts_with("%PDF-1.7"));
     let unknown = http::get(web, &format!("/tep/{}", digest(b"none"))).await;
@@ -312,10 +362,16 @@ async fn an_applicant_files_online_with_two_files_by_post() {
     assert_eq!((theirs.status, none.status), (404, 404));
     assert_eq!(theirs.body, none.body);
     let png_of_first = http::get_as(web, &format!("/tep/{}", digest(PNG)), &other).await;
-    assert_eq!(png_of_first.status, 404, "a file only the first one's dossier carries");
+    assert_eq!(
+        png_of_first.status, 404,
+        "a file only the first one's dossier carries"
+    );
     assert_eq!(png_of_first.body, unknown.body);
     let shared = http::get_as(web, &format!("/tep/{}", digest(PDF)), &other).await;
-    assert_eq!(shared.status, 200, "the same PDF, through their own dossier");
+    assert_eq!(
+        shared.status, 200,
+        "the same PDF, through their own dossier"
+    );
 
     // The agency's officer sees the dossier and its links; another
     // agency's officer gets no file.
@@ -375,9 +431,17 @@ async fn an_applicant_answers_a_supplement_request_and_withdraws() {
         .click()
         .await
         .unwrap();
-    browser.fill("#yeu-cau-bo-sung-reason", "Bản vẽ chưa có chữ ký của người thiết kế").await;
     browser
-        .fill("#yeu-cau-bo-sung-other_items", "Bản vẽ thiết kế có chữ ký\nẢnh chụp hiện trạng khu đất")
+        .fill(
+            "#yeu-cau-bo-sung-reason",
+            "Bản vẽ chưa có chữ ký của người thiết kế",
+        )
+        .await;
+    browser
+        .fill(
+            "#yeu-cau-bo-sung-other_items",
+            "Bản vẽ thiết kế có chữ ký\nẢnh chụp hiện trạng khu đất",
+        )
         .await;
     browser.click("#yeu-cau-bo-sung button[type=submit]").await;
     assert_eq!(stored(&hub, &ma).status, Status::SupplementRequested);
@@ -395,10 +459,18 @@ async fn an_applicant_answers_a_supplement_request_and_withdraws() {
     browser.choose_file("#bs-1", &exe).await;
     browser.choose_file("#bs-2", &png).await;
     browser.click("#bo-sung button[type=submit]").await;
-    let refused = browser.text_of("#bs-1-loi", "the error next to the file").await;
+    let refused = browser
+        .text_of("#bs-1-loi", "the error next to the file")
+        .await;
     assert!(refused.contains("chương trình chạy được"), "{refused}");
-    assert_eq!(stored(&hub, &ma).status, Status::SupplementRequested, "nothing written");
-    browser.screenshots_at("ho-so-bo-sung-loi", Some("#bo-sung")).await;
+    assert_eq!(
+        stored(&hub, &ma).status,
+        Status::SupplementRequested,
+        "nothing written"
+    );
+    browser
+        .screenshots_at("ho-so-bo-sung-loi", Some("#bo-sung"))
+        .await;
     browser.check_accessibility("ho-so-bo-sung-loi").await;
     browser.choose_file("#bs-1", &pdf).await;
     browser.choose_file("#bs-2", &png).await;
@@ -413,24 +485,43 @@ async fn an_applicant_answers_a_supplement_request_and_withdraws() {
     browser.look("ho-so-da-bo-sung").await;
 
     // Withdrawal: a confirmation page with the reason, then no button.
-    browser.click(&format!("a[href='/tai-khoan/ho-so/{ma}/rut']")).await;
+    browser
+        .click(&format!("a[href='/tai-khoan/ho-so/{ma}/rut']"))
+        .await;
     browser.look("rut-ho-so").await;
     browser.click("form.form button[type=submit]").await;
-    let error = browser.text_of("#ly-do-loi", "the reason is asked for").await;
+    let error = browser
+        .text_of("#ly-do-loi", "the reason is asked for")
+        .await;
     assert!(error.contains("lý do"), "{error}");
-    assert_eq!(stored(&hub, &ma).status, Status::Submitted, "nothing written");
-    browser.fill("#ly-do", "Gia đình thay đổi thiết kế, sẽ nộp hồ sơ mới").await;
+    assert_eq!(
+        stored(&hub, &ma).status,
+        Status::Submitted,
+        "nothing written"
+    );
+    browser
+        .fill("#ly-do", "Gia đình thay đổi thiết kế, sẽ nộp hồ sơ mới")
+        .await;
     browser.click("form.form button[type=submit]").await;
     let text = browser.text().await;
     assert!(text.contains("Đã rút hồ sơ"), "{text}");
     assert!(text.contains(Status::Withdrawn.vietnamese()), "{text}");
-    assert!(!text.contains("Rút hồ sơ…"), "no withdrawal offered any more: {text}");
+    assert!(
+        !text.contains("Rút hồ sơ…"),
+        "no withdrawal offered any more: {text}"
+    );
     let d = stored(&hub, &ma);
     assert_eq!(d.status, Status::Withdrawn);
-    assert_eq!(d.status_reason, "Gia đình thay đổi thiết kế, sẽ nộp hồ sơ mới");
+    assert_eq!(
+        d.status_reason,
+        "Gia đình thay đổi thiết kế, sẽ nộp hồ sơ mới"
+    );
     browser.look("ho-so-da-rut").await;
     let again = http::get_as(web, &format!("/tai-khoan/ho-so/{ma}/rut"), &cookie).await;
-    assert_eq!(again.status, 303, "no confirmation page for a withdrawn dossier");
+    assert_eq!(
+        again.status, 303,
+        "no confirmation page for a withdrawn dossier"
+    );
     browser.close().await;
     hub.stop().await;
 }
