@@ -124,6 +124,12 @@ pub struct SupplementForm {
     pub max_total: String,
 }
 
+impl SupplementForm {
+    pub fn has_errors(&self) -> bool {
+        self.error.is_some() || self.fields.iter().any(|(_, e)| e.is_some())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "applicant_dossier.html", config = "src/web/askama.toml")]
 pub struct DossierPage {

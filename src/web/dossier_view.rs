@@ -231,7 +231,7 @@ pub fn applicant(d: &Dossier, role: OfficerRole) -> Applicant {
 pub fn facts(d: &Dossier, role: OfficerRole, agency: &str) -> Vec<Fact> {
     let who = applicant(d, role);
     let fact = |label, value: String| Fact { label, value };
-    vec![
+    let mut facts = vec![
         fact("Thủ tục", procedure(d)),
         fact("Cơ quan giải quyết", agency.to_string()),
         fact("Kênh nộp", format::channel(d.channel).to_string()),
@@ -253,7 +253,17 @@ pub fn facts(d: &Dossier, role: OfficerRole, agency: &str) -> Vec<Fact> {
         ),
         fact("Ngày có kết quả", optional_time(d.finished_at)),
         fact("Ngày trả kết quả", optional_time(d.returned_at)),
-    ]
+    ];
+    // Where a result by post goes: the applicant's address, personal data.
+    if !d.result_address.is_empty() {
+        let address = if sees_personal_data(role) {
+            d.result_address.clone()
+        } else {
+            "••• (đã che)".to_string()
+        };
+        facts.insert(14, fact("Địa chỉ nhận kết quả", address));
+    }
+    facts
 }
 
 /// A document's row; a file attached on the portal links to its path on

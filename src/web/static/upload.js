@@ -5,67 +5,71 @@
 // server answers the same pages.
 (function () {
   "use strict";
-  if (!window.XMLHttpRequest || !window.FormData) {
+  if (!window.XMLHttpRequest || !window.FormData || !window.DOMParser) {
     return;
   }
-  function enhance(root) {
-  var forms = root.querySelectorAll("form[data-tien-do]");
-  Array.prototype.forEach.call(forms, function (form) {
-    form.addEventListener("submit", function (event) {
-      var box = document.getElementById(form.getAttribute("data-tien-do"));
-      if (!box) {
+
+  // Sends `form` with its files, showing the percent sent in `box`.
+  function send(form, box) {
+    var bar = box.querySelector("progress");
+    var percent = box.querySelector(".upload-progress__percent");
+    var button = form.querySelector("button[type=submit]");
+    var show = function (value) {
+      bar.value = value;
+      percent.textContent = value + "%";
+    };
+    box.hidden = false;
+    show(0);
+    if (button) {
+      button.disabled = true;
+    }
+    var request = new XMLHttpRequest();
+    request.open("POST", form.action);
+    request.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable && e.total > 0) {
+        show(Math.floor((e.loaded * 100) / e.total));
+      }
+    });
+    request.addEventListener("load", function () {
+      show(100);
+      var moved = request.responseURL && request.responseURL !== form.action;
+      if (moved && request.status < 400) {
+        // Done: the server sent the dossier's page (303 See Other).
+        window.location.assign(request.responseURL);
         return;
       }
-      event.preventDefault();
-      var bar = box.querySelector("progress");
-      var percent = box.querySelector(".upload-progress__percent");
-      var button = form.querySelector("button[type=submit]");
-      var show = function (value) {
-        bar.value = value;
-        percent.textContent = value + "%";
-      };
-      box.hidden = false;
-      show(0);
-      if (button) {
-        button.disabled = true;
-      }
-      var request = new XMLHttpRequest();
-      request.open("POST", form.action);
-      request.upload.addEventListener("progress", function (e) {
-        if (e.lengthComputable && e.total > 0) {
-          show(Math.floor((e.loaded * 100) / e.total));
-        }
-      });
-      request.addEventListener("load", function () {
-        show(100);
-        var moved = request.responseURL && request.responseURL !== form.action;
-        if (moved && request.status < 400) {
-          // Filed: the server sent the dossier's page (303 See Other).
-          window.location.assign(request.responseURL);
-        } else {
-          // The form again with its errors, or a page saying what failed:
-          // it replaces this one, and its forms are enhanced in turn.
-          var page = new DOMParser().parseFromString(request.responseText, "text/html");
-          document.title = page.title;
-          document.replaceChild(
-            document.adoptNode(page.documentElement),
-            document.documentElement
-          );
-          window.scrollTo(0, 0);
-          enhance(document);
-        }
-      });
-      request.addEventListener("error", function () {
-        // No answer at all: post the form the plain way instead.
-        box.hidden = true;
-        if (button) {
-          button.disabled = false;
-        }
-        form.submit();
-      });
-      request.send(new FormData(form));
+      // The form again with its errors, or a page saying what failed: it
+      // replaces this one, and its forms are enhanced in turn.
+      var page = new DOMParser().parseFromString(request.responseText, "text/html");
+      document.title = page.title;
+      document.replaceChild(document.adoptNode(page.documentElement), document.documentElement);
+      window.scrollTo(0, 0);
+      enhance(document);
     });
-  });
+    request.addEventListener("error", function () {
+      // No answer at all: post the form the plain way instead.
+      box.hidden = true;
+      if (button) {
+        button.disabled = false;
+      }
+      form.submit();
+    });
+    request.send(new FormData(form));
   }
+
+  // Every form that names its progress box (`data-tien-do`).
+  function enhance(root) {
+    var forms = root.querySelectorAll("form[data-tien-do]");
+    Array.prototype.forEach.call(forms, function (form) {
+      form.addEventListener("submit", function (event) {
+        var box = document.getElementById(form.getAttribute("data-tien-do"));
+        if (box) {
+          event.preventDefault();
+          send(form, box);
+        }
+      });
+    });
+  }
+
   enhance(document);
 })();

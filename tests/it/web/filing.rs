@@ -217,6 +217,7 @@ async fn an_applicant_files_online_with_two_files_by_post() {
         "the format is said next to the field: {text}"
     );
     browser.look("nop-ho-so").await;
+    browser.screenshots_at("nop-ho-so-tep", Some("#tp-1")).await;
 
     // An executable and a missing address: refused next to the fields,
     // nothing written.
@@ -257,6 +258,7 @@ async fn an_applicant_files_online_with_two_files_by_post() {
         "no file kept"
     );
     browser.look("nop-ho-so-loi").await;
+    browser.screenshots_at("nop-ho-so-loi-tep", Some("#tp-1")).await;
 
     // Corrected: two files, the result by post to an address. The page's
     // script shows the upload's progress in percent (kept in the tab's
@@ -383,6 +385,8 @@ async fn an_applicant_files_online_with_two_files_by_post() {
         .await
         .expect("the officer's page links to the file");
     assert!(link.text().await.unwrap().contains("ban-ve.png"));
+    let facts = browser.text().await;
+    assert!(facts.contains(ADDRESS), "the officer sees where the result goes: {facts}");
     browser.look("mot-cua-ho-so-nop-truc-tuyen").await;
     let (officer, _) = http::sign_in(web, DEV_OFFICERS[0].0, DEV_OFFICERS[0].1).await;
     let seen = http::get_as(web, &format!("/tep/{}", digest(PNG)), &officer).await;
