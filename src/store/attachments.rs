@@ -154,7 +154,9 @@ mod tests {
                 0,
                 "stored already"
             );
-            store.add_attachment_carrier(&[a.clone()], "X-2").unwrap();
+            store
+                .add_attachment_carrier(std::slice::from_ref(&a), "X-2")
+                .unwrap();
             store
                 .add_attachment_carrier(&[a.clone(), b.clone()], "X-1")
                 .unwrap();

@@ -40,7 +40,8 @@ const MAX_NAME_CHARS: usize = 100;
 /// The applicant's bar in the portal's header: name and the sign-out form.
 pub struct AccountBar {
     pub name: String,
-    pub email: String,
+    /// None for an account made by single sign-on without an address.
+    pub email: Option<String>,
     pub csrf: String,
 }
 
@@ -48,7 +49,7 @@ impl AccountBar {
     pub fn of(applicant: &SignedInApplicant) -> AccountBar {
         AccountBar {
             name: applicant.account.name.clone(),
-            email: applicant.account.email.clone(),
+            email: applicant.account.contact_email().map(str::to_string),
             csrf: applicant.session.csrf_token.clone(),
         }
     }

@@ -189,7 +189,11 @@ pub async fn form(
     };
     let mut page = blank_page(&state, &applicant, &p, session::random_token());
     page.values.name = applicant.account.name.clone();
-    page.values.email = applicant.account.email.clone();
+    page.values.email = applicant
+        .account
+        .contact_email()
+        .unwrap_or_default()
+        .to_string();
     page.values.delivery = "dien-tu".into();
     // What the applicant gave on their last dossier fills the rest.
     let records = state.applicants.clone();

@@ -374,6 +374,44 @@ fn line_of_key(text: &str, key: &str) -> usize {
         .map_or(1, |at| at + 1)
 }
 
+/// Inline script in an HTML template: a `<script` without a same-origin
+/// `src` or with content, an `on…=` attribute, a `javascript:` address.
+fn inline_scripts(file: &SourceFile) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (n, line) in file.text.lines().enumerate() {
+        let lower = line.to_ascii_lowercase();
+        let mut rest = lower.as_str();
+        while let Some(at) = rest.find("<script") {
+            let tag = &rest[at..];
+            let plain = tag.starts_with("<script src=\"/")
+                && tag
+                    .split_once('>')
+                    .is_some_and(|(_, after)| after.starts_with("</script>"));
+            if !plain {
+                found.push((
+                    n + 1,
+                    "<script> without a same-origin src, or with content".into(),
+                ));
+            }
+            rest = &tag[1..];
+        }
+        if lower.contains("javascript:") {
+            found.push((n + 1, "javascript: address".into()));
+        }
+        let handler = lower.match_indices(" on").any(|(at, _)| {
+            let name: String = lower[at + 3..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
+            !name.is_empty() && lower[at + 3 + name.len()..].starts_with('=')
+        });
+        if handler {
+            found.push((n + 1, "event-handler attribute".into()));
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,42 +610,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// Inline script in an HTML template: a `<script` without a same-origin
-/// `src` or with content, an `on…=` attribute, a `javascript:` address.
-fn inline_scripts(file: &SourceFile) -> Vec<(usize, String)> {
-    let mut found = Vec::new();
-    for (n, line) in file.text.lines().enumerate() {
-        let lower = line.to_ascii_lowercase();
-        let mut rest = lower.as_str();
-        while let Some(at) = rest.find("<script") {
-            let tag = &rest[at..];
-            let plain = tag.starts_with("<script src=\"/")
-                && tag
-                    .split_once('>')
-                    .is_some_and(|(_, after)| after.starts_with("</script>"));
-            if !plain {
-                found.push((
-                    n + 1,
-                    "<script> without a same-origin src, or with content".into(),
-                ));
-            }
-            rest = &tag[1..];
-        }
-        if lower.contains("javascript:") {
-            found.push((n + 1, "javascript: address".into()));
-        }
-        let handler = lower.match_indices(" on").any(|(at, _)| {
-            let name: String = lower[at + 3..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphabetic())
-                .collect();
-            !name.is_empty() && lower[at + 3 + name.len()..].starts_with('=')
-        });
-        if handler {
-            found.push((n + 1, "event-handler attribute".into()));
-        }
-    }
-    found
 }

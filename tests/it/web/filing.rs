@@ -258,7 +258,9 @@ async fn an_applicant_files_online_with_two_files_by_post() {
         "no file kept"
     );
     browser.look("nop-ho-so-loi").await;
-    browser.screenshots_at("nop-ho-so-loi-tep", Some("#tp-1")).await;
+    browser
+        .screenshots_at("nop-ho-so-loi-tep", Some("#tp-1"))
+        .await;
 
     // Corrected: two files, the result by post to an address. The page's
     // script shows the upload's progress in percent (kept in the tab's
@@ -313,7 +315,7 @@ async fn an_applicant_files_online_with_two_files_by_post() {
             format!("http://{web}/tep/{}", digest(PNG))
         ]
     );
-    assert_eq!(records.dossiers(EMAIL).unwrap(), [ma.clone()]);
+    assert_eq!(records.dossiers(EMAIL).unwrap(), std::slice::from_ref(&ma));
 
     // The list on the account page.
     browser.goto("/tai-khoan/").await;
@@ -386,7 +388,10 @@ async fn an_applicant_files_online_with_two_files_by_post() {
         .expect("the officer's page links to the file");
     assert!(link.text().await.unwrap().contains("ban-ve.png"));
     let facts = browser.text().await;
-    assert!(facts.contains(ADDRESS), "the officer sees where the result goes: {facts}");
+    assert!(
+        facts.contains(ADDRESS),
+        "the officer sees where the result goes: {facts}"
+    );
     browser.look("mot-cua-ho-so-nop-truc-tuyen").await;
     let (officer, _) = http::sign_in(web, DEV_OFFICERS[0].0, DEV_OFFICERS[0].1).await;
     let seen = http::get_as(web, &format!("/tep/{}", digest(PNG)), &officer).await;
