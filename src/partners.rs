@@ -44,18 +44,37 @@ impl<T: Ord> Scope<T> {
     }
 }
 
-/// Which events a partner receives. An empty list matches everything.
+/// Which events a partner receives. An empty list matches everything —
+/// but the hosted portal's feedback events (`EventType::is_citizen_feedback`:
+/// `dossier_rated`, `answer_published`), which a partner receives only when
+/// `citizen_feedback` is set or it names them in `event_types`: partners
+/// that subscribed to "everything" before these existed, and whose adapters
+/// read only dossier events, are not handed them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SubscriptionFilter {
     pub event_types: Vec<EventType>,
     pub agencies: Vec<String>,
     pub procedures: Vec<String>,
+    /// Also the portal's ratings and published answers.
+    pub citizen_feedback: bool,
 }
 
 impl SubscriptionFilter {
+    /// Whether events of type `t` pass the type filter.
+    pub fn wants_type(&self, t: EventType) -> bool {
+        if self.event_types.contains(&t) {
+            return true;
+        }
+        if t.is_citizen_feedback() {
+            return self.citizen_feedback;
+        }
+        self.event_types.is_empty()
+    }
+
     pub fn matches(&self, event: &Event) -> bool {
-        let type_ok = self.event_types.is_empty() || self.event_types.contains(&event.event_type);
-        // Catalogue events belong to no agency or procedure: only the type filter applies.
+        let type_ok = self.wants_type(event.event_type);
+        // Catalogue events and published answers belong to no procedure (an
+        // answer may belong to no agency): only the type filter applies.
         // A forward is about both agencies: the sender's subscribers learn
         // the dossier left, the receiver's that it arrived.
         let agency_ok = self.agencies.is_empty()

@@ -86,13 +86,25 @@ pub fn word(code: &str) -> String {
     }
 }
 
+/// The first word of the routing key of the portal's feedback events
+/// (`EventType::is_citizen_feedback`): their keys have four words, so the
+/// three-word bindings of partners that want every other event (`*.*.*`,
+/// `*.<agency>.*`) never match them — only a partner that asks for them
+/// binds `portal.<type>.<agency>.<procedure>`.
+pub const CITIZEN_FEEDBACK_WORD: &str = "portal";
+
 pub fn routing_key(event: &Event) -> String {
-    format!(
+    let key = format!(
         "{}.{}.{}",
         event.event_type.as_str(),
         word(&event.agency_code),
         word(&event.procedure_code)
-    )
+    );
+    if event.event_type.is_citizen_feedback() {
+        format!("{CITIZEN_FEEDBACK_WORD}.{key}")
+    } else {
+        key
+    }
 }
 
 /// The further routing keys of an event (RabbitMQ's sender-selected
@@ -114,14 +126,16 @@ pub fn cc_routing_keys(event: &Event) -> Vec<String> {
 /// The binding keys that deliver exactly what `filter` matches.
 pub fn binding_keys(filter: &SubscriptionFilter) -> Vec<String> {
     let any = || vec!["*".to_string()];
+    let named: Vec<EventType> = filter
+        .event_types
+        .iter()
+        .copied()
+        .filter(|t| !t.is_citizen_feedback())
+        .collect();
     let types = if filter.event_types.is_empty() {
         any()
     } else {
-        filter
-            .event_types
-            .iter()
-            .map(|t| t.as_str().to_string())
-            .collect()
+        named.iter().map(|t| t.as_str().to_string()).collect()
     };
     let agencies = if filter.agencies.is_empty() {
         any()
@@ -149,6 +163,29 @@ pub fn binding_keys(filter: &SubscriptionFilter) -> Vec<String> {
     if wants_catalogues && narrowed {
         keys.push(format!("{}.-.-", EventType::CatalogPublished.as_str()));
     }
+    // The portal's feedback events, under their own first word. A
+    // published answer has no procedure and may have no agency, which
+    // the filter lets through (`SubscriptionFilter::matches`).
+    for t in [EventType::DossierRated, EventType::AnswerPublished] {
+        if !filter.wants_type(t) {
+            continue;
+        }
+        let feedback = |a: &str, p: &str| format!("{CITIZEN_FEEDBACK_WORD}.{}.{a}.{p}", t.as_str());
+        if t == EventType::AnswerPublished {
+            for a in &agencies {
+                keys.push(feedback(a, "-"));
+            }
+            if !filter.agencies.is_empty() {
+                keys.push(feedback("-", "-"));
+            }
+        } else {
+            for a in &agencies {
+                for p in &procedures {
+                    keys.push(feedback(a, p));
+                }
+            }
+        }
+    }
     keys
 }
 
@@ -164,6 +201,7 @@ mod tests {
             event_types: vec![EventType::DossierSubmitted],
             agencies: vec!["000.00.01.H22".into()],
             procedures: vec![],
+            citizen_feedback: false,
         };
         assert_eq!(
             binding_keys(&filter),
@@ -204,6 +242,7 @@ mod tests {
             event_types: vec![],
             agencies: vec!["000.00.01.H22".into()],
             procedures: vec![],
+            citizen_feedback: false,
         };
         assert_eq!(
             binding_keys(&filter),
