@@ -301,3 +301,64 @@ impl PartnerRegistry {
             .filter_map(|p| p.subscription.as_ref().map(|f| (p.id.as_str(), f)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CatalogPublished, EventPayload, UnixMillis};
+
+    fn event(event_type: EventType, agency: &str) -> Event {
+        Event {
+            event_id: "e".into(),
+            seq: 1,
+            event_type,
+            occurred_at: UnixMillis(0),
+            partner_id: "module".into(),
+            dossier_id: 0,
+            ma_ho_so: String::new(),
+            dossier_version: 0,
+            agency_code: agency.into(),
+            from_agency_code: String::new(),
+            procedure_code: String::new(),
+            from_status: None,
+            to_status: None,
+            payload: EventPayload::CatalogPublished(CatalogPublished {
+                kind: "k".into(),
+                version: 1,
+                added: 0,
+                changed: 0,
+                removed: 0,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_portals_feedback_reaches_only_a_partner_that_asks_for_it() {
+        let everything = SubscriptionFilter::default();
+        assert!(everything.matches(&event(EventType::DossierReceived, "A")));
+        assert!(everything.matches(&event(EventType::CatalogPublished, "")));
+        for t in [EventType::DossierRated, EventType::AnswerPublished] {
+            assert!(!everything.matches(&event(t, "A")), "{t:?} not asked for");
+            let asked = SubscriptionFilter {
+                citizen_feedback: true,
+                ..SubscriptionFilter::default()
+            };
+            assert!(asked.matches(&event(t, "A")));
+            let named = SubscriptionFilter {
+                event_types: vec![t],
+                ..SubscriptionFilter::default()
+            };
+            assert!(named.matches(&event(t, "A")));
+            assert!(!named.matches(&event(EventType::DossierReceived, "A")));
+        }
+        // An answer addressed to no agency passes an agency filter, one of
+        // another agency does not.
+        let mine = SubscriptionFilter {
+            agencies: vec!["A".into()],
+            citizen_feedback: true,
+            ..SubscriptionFilter::default()
+        };
+        assert!(mine.matches(&event(EventType::AnswerPublished, "")));
+        assert!(!mine.matches(&event(EventType::AnswerPublished, "B")));
+    }
+}

@@ -210,6 +210,71 @@ mod tests {
     }
 
     #[test]
+    fn the_portals_feedback_is_routed_apart_and_bound_only_when_asked_for() {
+        let mut event = crate::domain::Event {
+            event_id: "e".into(),
+            seq: 1,
+            event_type: EventType::DossierRated,
+            occurred_at: crate::domain::UnixMillis(0),
+            partner_id: "module".into(),
+            dossier_id: 1,
+            ma_ho_so: "A-1".into(),
+            dossier_version: 5,
+            agency_code: "000.00.01.H22".into(),
+            from_agency_code: String::new(),
+            procedure_code: "1.000948.H38".into(),
+            from_status: None,
+            to_status: None,
+            payload: crate::domain::EventPayload::CatalogPublished(
+                crate::domain::CatalogPublished {
+                    kind: "k".into(),
+                    version: 1,
+                    added: 0,
+                    changed: 0,
+                    removed: 0,
+                },
+            ),
+        };
+        // Four words: `*.*.*` (three) never matches it.
+        assert_eq!(
+            routing_key(&event),
+            "portal.dossier_rated.000_00_01_H22.1_000948_H38"
+        );
+        event.event_type = EventType::DossierReceived;
+        assert_eq!(
+            routing_key(&event),
+            "dossier_received.000_00_01_H22.1_000948_H38"
+        );
+        let everything = SubscriptionFilter::default();
+        assert_eq!(binding_keys(&everything), vec!["*.*.*"]);
+        let with_feedback = SubscriptionFilter {
+            citizen_feedback: true,
+            ..SubscriptionFilter::default()
+        };
+        assert_eq!(
+            binding_keys(&with_feedback),
+            vec![
+                "*.*.*",
+                "portal.dossier_rated.*.*",
+                "portal.answer_published.*.-"
+            ]
+        );
+        let one_agency = SubscriptionFilter {
+            event_types: vec![EventType::AnswerPublished],
+            agencies: vec!["000.00.01.H22".into()],
+            procedures: vec![],
+            citizen_feedback: false,
+        };
+        assert_eq!(
+            binding_keys(&one_agency),
+            vec![
+                "portal.answer_published.000_00_01_H22.-",
+                "portal.answer_published.-.-"
+            ]
+        );
+    }
+
+    #[test]
     fn partners_may_be_answered_only_on_their_own_reply_queues() {
         let names = Names::new("lt");
         for ok in [

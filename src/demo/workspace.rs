@@ -157,7 +157,10 @@ impl Workspace {
         if !answer.status().is_redirection() {
             let status = answer.status();
             let text = answer.text().await.unwrap_or_default();
-            return Err(failed(&what, format!("HTTP {status}: {}", page_errors(&text))));
+            return Err(failed(
+                &what,
+                format!("HTTP {status}: {}", page_errors(&text)),
+            ));
         }
         Ok(())
     }

@@ -57,9 +57,12 @@ impl CitizenSay {
     pub fn detail(&self) -> String {
         match self {
             CitizenSay::Rate(r) => format!("level {}", r.level.code()),
-            CitizenSay::Answer { published, .. } => {
-                if published.is_some() { "published" } else { "not published" }.into()
+            CitizenSay::Answer { published, .. } => if published.is_some() {
+                "published"
+            } else {
+                "not published"
             }
+            .into(),
         }
     }
 }

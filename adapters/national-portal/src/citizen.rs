@@ -84,10 +84,19 @@ mod tests {
         });
         assert_eq!(h.HOIDAPID, "PAKN-251202-ABCDEFGH");
         assert_eq!(h.TRALOIID, h.HOIDAPID);
-        assert_eq!((h.TIEUDE.as_str(), h.NOIDUNG.as_str()), ("Lệ phí", "Bao nhiêu?"));
-        assert_eq!((h.MADONVI.as_str(), h.TENDONVI.as_str()), ("H22.01", "UBND"));
+        assert_eq!(
+            (h.TIEUDE.as_str(), h.NOIDUNG.as_str()),
+            ("Lệ phí", "Bao nhiêu?")
+        );
+        assert_eq!(
+            (h.MADONVI.as_str(), h.TENDONVI.as_str()),
+            ("H22.01", "UBND")
+        );
         assert_eq!(h.NOIDUNGTRALOI, "Miễn phí.");
-        assert_eq!((h.NGUOITRALOI.as_str(), h.CHUCVUNGUOITRALOI.as_str()), ("Lan", "Một cửa"));
+        assert_eq!(
+            (h.NGUOITRALOI.as_str(), h.CHUCVUNGUOITRALOI.as_str()),
+            ("Lan", "Một cửa")
+        );
         assert_eq!(h.NGAYTRALOI, "20251202070000");
     }
 }

@@ -40,11 +40,15 @@ impl Sink for PortalSink {
         match &event.payload {
             Some(pb::event::Payload::DossierRated(r)) => {
                 let item = citizen::danh_gia(r);
-                return self.send_one(ops::RATING, &item, format!("DanhGia:{}", r.ma_ho_so)).await;
+                return self
+                    .send_one(ops::RATING, &item, format!("DanhGia:{}", r.ma_ho_so))
+                    .await;
             }
             Some(pb::event::Payload::AnswerPublished(a)) => {
                 let item = citizen::hoi_dap(a);
-                return self.send_one(ops::QUESTION_ANSWER, &item, format!("HoiDap:{}", a.code)).await;
+                return self
+                    .send_one(ops::QUESTION_ANSWER, &item, format!("HoiDap:{}", a.code))
+                    .await;
             }
             _ => {}
         }
@@ -94,7 +98,11 @@ impl PortalSink {
         reference: String,
     ) -> Result<Accepted, DeliveryError> {
         let sent = match serde_json::to_value(item) {
-            Ok(data) => self.client.call(op, params(json!({ "data": [data] }))).await,
+            Ok(data) => {
+                self.client
+                    .call(op, params(json!({ "data": [data] })))
+                    .await
+            }
             Err(e) => Err(PortalError::Malformed {
                 op: op.into(),
                 reason: e.to_string(),

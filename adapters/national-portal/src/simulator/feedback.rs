@@ -18,7 +18,10 @@ impl SimState {
             if !self.dossiers.contains_key(&r.MaHoSo) {
                 return Reply::error(
                     codes::NOT_FOUND,
-                    format!("Không tìm thấy hồ sơ {}: đồng bộ hồ sơ trước khi đánh giá", r.MaHoSo),
+                    format!(
+                        "Không tìm thấy hồ sơ {}: đồng bộ hồ sơ trước khi đánh giá",
+                        r.MaHoSo
+                    ),
                 );
             }
             if !(1..=3).contains(&r.MucDoHaiLong)
