@@ -32,7 +32,7 @@ pub enum CitizenSay {
     Answer {
         code: String,
         answer: FeedbackAnswer,
-        published: Option<PublishedAnswer>,
+        published: Option<Box<PublishedAnswer>>,
     },
 }
 
@@ -104,7 +104,7 @@ pub fn record(
                 procedure_code: String::new(),
                 from_status: None,
                 to_status: None,
-                payload: EventPayload::AnswerPublished(published.clone()),
+                payload: EventPayload::AnswerPublished((**published).clone()),
             };
             txn.put_event(&event);
             Ok((CitizenOutcome { event_seq: seq }, event.event_id))

@@ -62,7 +62,7 @@ impl FeedbackRecords {
         let say = CitizenSay::Answer {
             code: code.to_string(),
             answer,
-            published,
+            published: published.map(Box::new),
         };
         let outcome = self.engine.record_citizen_say(partner.clone(), say).await?;
         Ok(outcome.event_seq)
