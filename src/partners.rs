@@ -44,18 +44,37 @@ impl<T: Ord> Scope<T> {
     }
 }
 
-/// Which events a partner receives. An empty list matches everything.
+/// Which events a partner receives. An empty list matches everything —
+/// but the hosted portal's feedback events (`EventType::is_citizen_feedback`:
+/// `dossier_rated`, `answer_published`), which a partner receives only when
+/// `citizen_feedback` is set or it names them in `event_types`: partners
+/// that subscribed to "everything" before these existed, and whose adapters
+/// read only dossier events, are not handed them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SubscriptionFilter {
     pub event_types: Vec<EventType>,
     pub agencies: Vec<String>,
     pub procedures: Vec<String>,
+    /// Also the portal's ratings and published answers.
+    pub citizen_feedback: bool,
 }
 
 impl SubscriptionFilter {
+    /// Whether events of type `t` pass the type filter.
+    pub fn wants_type(&self, t: EventType) -> bool {
+        if self.event_types.contains(&t) {
+            return true;
+        }
+        if t.is_citizen_feedback() {
+            return self.citizen_feedback;
+        }
+        self.event_types.is_empty()
+    }
+
     pub fn matches(&self, event: &Event) -> bool {
-        let type_ok = self.event_types.is_empty() || self.event_types.contains(&event.event_type);
-        // Catalogue events belong to no agency or procedure: only the type filter applies.
+        let type_ok = self.wants_type(event.event_type);
+        // Catalogue events and published answers belong to no procedure (an
+        // answer may belong to no agency): only the type filter applies.
         // A forward is about both agencies: the sender's subscribers learn
         // the dossier left, the receiver's that it arrived.
         let agency_ok = self.agencies.is_empty()
@@ -280,5 +299,66 @@ impl PartnerRegistry {
             .iter()
             .filter(move |p| p.delivery == delivery)
             .filter_map(|p| p.subscription.as_ref().map(|f| (p.id.as_str(), f)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{CatalogPublished, EventPayload, UnixMillis};
+
+    fn event(event_type: EventType, agency: &str) -> Event {
+        Event {
+            event_id: "e".into(),
+            seq: 1,
+            event_type,
+            occurred_at: UnixMillis(0),
+            partner_id: "module".into(),
+            dossier_id: 0,
+            ma_ho_so: String::new(),
+            dossier_version: 0,
+            agency_code: agency.into(),
+            from_agency_code: String::new(),
+            procedure_code: String::new(),
+            from_status: None,
+            to_status: None,
+            payload: EventPayload::CatalogPublished(CatalogPublished {
+                kind: "k".into(),
+                version: 1,
+                added: 0,
+                changed: 0,
+                removed: 0,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_portals_feedback_reaches_only_a_partner_that_asks_for_it() {
+        let everything = SubscriptionFilter::default();
+        assert!(everything.matches(&event(EventType::DossierReceived, "A")));
+        assert!(everything.matches(&event(EventType::CatalogPublished, "")));
+        for t in [EventType::DossierRated, EventType::AnswerPublished] {
+            assert!(!everything.matches(&event(t, "A")), "{t:?} not asked for");
+            let asked = SubscriptionFilter {
+                citizen_feedback: true,
+                ..SubscriptionFilter::default()
+            };
+            assert!(asked.matches(&event(t, "A")));
+            let named = SubscriptionFilter {
+                event_types: vec![t],
+                ..SubscriptionFilter::default()
+            };
+            assert!(named.matches(&event(t, "A")));
+            assert!(!named.matches(&event(EventType::DossierReceived, "A")));
+        }
+        // An answer addressed to no agency passes an agency filter, one of
+        // another agency does not.
+        let mine = SubscriptionFilter {
+            agencies: vec!["A".into()],
+            citizen_feedback: true,
+            ..SubscriptionFilter::default()
+        };
+        assert!(mine.matches(&event(EventType::AnswerPublished, "")));
+        assert!(!mine.matches(&event(EventType::AnswerPublished, "B")));
     }
 }

@@ -190,6 +190,7 @@ mod tests {
             event_types: vec![],
             agencies: vec!["000.00.01.H22".into()],
             procedures: vec![],
+            citizen_feedback: false,
         };
         let names = Names::new("lt");
         let wanted = Ledger::wanted(&names, &[("buu-dien".into(), filter)]);

@@ -86,13 +86,25 @@ pub fn word(code: &str) -> String {
     }
 }
 
+/// The first word of the routing key of the portal's feedback events
+/// (`EventType::is_citizen_feedback`): their keys have four words, so the
+/// three-word bindings of partners that want every other event (`*.*.*`,
+/// `*.<agency>.*`) never match them — only a partner that asks for them
+/// binds `portal.<type>.<agency>.<procedure>`.
+pub const CITIZEN_FEEDBACK_WORD: &str = "portal";
+
 pub fn routing_key(event: &Event) -> String {
-    format!(
+    let key = format!(
         "{}.{}.{}",
         event.event_type.as_str(),
         word(&event.agency_code),
         word(&event.procedure_code)
-    )
+    );
+    if event.event_type.is_citizen_feedback() {
+        format!("{CITIZEN_FEEDBACK_WORD}.{key}")
+    } else {
+        key
+    }
 }
 
 /// The further routing keys of an event (RabbitMQ's sender-selected
@@ -114,14 +126,16 @@ pub fn cc_routing_keys(event: &Event) -> Vec<String> {
 /// The binding keys that deliver exactly what `filter` matches.
 pub fn binding_keys(filter: &SubscriptionFilter) -> Vec<String> {
     let any = || vec!["*".to_string()];
+    let named: Vec<EventType> = filter
+        .event_types
+        .iter()
+        .copied()
+        .filter(|t| !t.is_citizen_feedback())
+        .collect();
     let types = if filter.event_types.is_empty() {
         any()
     } else {
-        filter
-            .event_types
-            .iter()
-            .map(|t| t.as_str().to_string())
-            .collect()
+        named.iter().map(|t| t.as_str().to_string()).collect()
     };
     let agencies = if filter.agencies.is_empty() {
         any()
@@ -149,6 +163,29 @@ pub fn binding_keys(filter: &SubscriptionFilter) -> Vec<String> {
     if wants_catalogues && narrowed {
         keys.push(format!("{}.-.-", EventType::CatalogPublished.as_str()));
     }
+    // The portal's feedback events, under their own first word. A
+    // published answer has no procedure and may have no agency, which
+    // the filter lets through (`SubscriptionFilter::matches`).
+    for t in [EventType::DossierRated, EventType::AnswerPublished] {
+        if !filter.wants_type(t) {
+            continue;
+        }
+        let feedback = |a: &str, p: &str| format!("{CITIZEN_FEEDBACK_WORD}.{}.{a}.{p}", t.as_str());
+        if t == EventType::AnswerPublished {
+            for a in &agencies {
+                keys.push(feedback(a, "-"));
+            }
+            if !filter.agencies.is_empty() {
+                keys.push(feedback("-", "-"));
+            }
+        } else {
+            for a in &agencies {
+                for p in &procedures {
+                    keys.push(feedback(a, p));
+                }
+            }
+        }
+    }
     keys
 }
 
@@ -164,10 +201,76 @@ mod tests {
             event_types: vec![EventType::DossierSubmitted],
             agencies: vec!["000.00.01.H22".into()],
             procedures: vec![],
+            citizen_feedback: false,
         };
         assert_eq!(
             binding_keys(&filter),
             vec!["dossier_submitted.000_00_01_H22.*"]
+        );
+    }
+
+    #[test]
+    fn the_portals_feedback_is_routed_apart_and_bound_only_when_asked_for() {
+        let mut event = crate::domain::Event {
+            event_id: "e".into(),
+            seq: 1,
+            event_type: EventType::DossierRated,
+            occurred_at: crate::domain::UnixMillis(0),
+            partner_id: "module".into(),
+            dossier_id: 1,
+            ma_ho_so: "A-1".into(),
+            dossier_version: 5,
+            agency_code: "000.00.01.H22".into(),
+            from_agency_code: String::new(),
+            procedure_code: "1.000948.H38".into(),
+            from_status: None,
+            to_status: None,
+            payload: crate::domain::EventPayload::CatalogPublished(
+                crate::domain::CatalogPublished {
+                    kind: "k".into(),
+                    version: 1,
+                    added: 0,
+                    changed: 0,
+                    removed: 0,
+                },
+            ),
+        };
+        // Four words: `*.*.*` (three) never matches it.
+        assert_eq!(
+            routing_key(&event),
+            "portal.dossier_rated.000_00_01_H22.1_000948_H38"
+        );
+        event.event_type = EventType::DossierReceived;
+        assert_eq!(
+            routing_key(&event),
+            "dossier_received.000_00_01_H22.1_000948_H38"
+        );
+        let everything = SubscriptionFilter::default();
+        assert_eq!(binding_keys(&everything), vec!["*.*.*"]);
+        let with_feedback = SubscriptionFilter {
+            citizen_feedback: true,
+            ..SubscriptionFilter::default()
+        };
+        assert_eq!(
+            binding_keys(&with_feedback),
+            vec![
+                "*.*.*",
+                "portal.dossier_rated.*.*",
+                "portal.answer_published.*.-"
+            ]
+        );
+        let one_agency = SubscriptionFilter {
+            event_types: vec![EventType::AnswerPublished],
+            agencies: vec!["000.00.01.H22".into()],
+            procedures: vec![],
+            citizen_feedback: false,
+        };
+        assert_eq!(
+            binding_keys(&one_agency),
+            vec![
+                "portal.answer_published.000_00_01_H22.-",
+                "portal.answer_published.-.-"
+            ]
         );
     }
 
@@ -204,6 +307,7 @@ mod tests {
             event_types: vec![],
             agencies: vec!["000.00.01.H22".into()],
             procedures: vec![],
+            citizen_feedback: false,
         };
         assert_eq!(
             binding_keys(&filter),

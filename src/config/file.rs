@@ -302,6 +302,11 @@ pub struct SubscriptionSection {
     /// Procedure codes; empty: all.
     #[serde(default)]
     pub procedures: Vec<String>,
+    /// Also the hosted portal's ratings and published answers
+    /// (`dossier_rated`, `answer_published`), which an empty `event_types`
+    /// does not include. Default false.
+    #[serde(default)]
+    pub citizen_feedback: bool,
     /// `grpc` (EventService.Subscribe, the default) or `amqp` (a durable
     /// queue `<prefix>.partner.<id>`; needs `[amqp] url`).
     #[serde(default)]

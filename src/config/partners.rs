@@ -271,6 +271,7 @@ fn build(file: &str, i: usize, p: &PartnerSection) -> Result<Partner, ConfigErro
                 event_types,
                 agencies,
                 procedures: s.procedures.clone(),
+                citizen_feedback: s.citizen_feedback,
             })
         }
     };

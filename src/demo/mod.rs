@@ -153,6 +153,24 @@ pub async fn run(args: DemoArgs) -> Result<Tally, DemoError> {
     Ok(tally)
 }
 
+/// A line per rating and published answer the national portal holds,
+/// synced by its relay like every event.
+fn print_citizen_sync(world: &world::World, started: Instant) {
+    let at = started.elapsed().as_secs_f64();
+    for r in world.portal.ratings() {
+        println!(
+            "[{at:>5.1} s] the national portal received the rating of {} (DongBoDanhGia: MucDoHaiLong {}, MaTTHC {}, NgayDanhGia {})",
+            r.MaHoSo, r.MucDoHaiLong, r.MaTTHC, r.NgayDanhGia
+        );
+    }
+    for a in world.portal.answers() {
+        println!(
+            "[{at:>5.1} s] the national portal received the answer to {} (DongBoHoiDap: MADONVI {}, NGAYTRALOI {})",
+            a.HOIDAPID, a.MADONVI, a.NGAYTRALOI
+        );
+    }
+}
+
 async fn run_day(
     world: &Arc<world::World>,
     args: &DemoArgs,
@@ -173,6 +191,22 @@ async fn run_day(
     let lived = scenario::run(world, &plans, args.concurrency).await;
     schedule.abort();
     faults.lift_all(world);
+    // A citizen rates a returned dossier and sends a feedback on the hosted
+    // portal, an officer answers it in public: the national portal's relay
+    // syncs both (DongBoDanhGia, DongBoHoiDap) before the relays settle.
+    let said = match (&lived, world.web_addr) {
+        (Ok(lived), Some(web)) => portal::rate_and_comment(world, web, lived).await?,
+        _ => None,
+    };
+    if let Some((_, code)) = &said {
+        world
+            .workspace()?
+            .answer_feedback(
+                code,
+                "Cảm ơn ông/bà. Mức lệ phí của từng thủ tục đã được niêm yết tại Bộ phận Một cửa và trên Cổng dịch vụ công.",
+            )
+            .await?;
+    }
     println!(
         "[{:>5.1} s] every dossier has lived its day; faults lifted, waiting for deliveries to settle",
         started.elapsed().as_secs_f64()
@@ -197,11 +231,14 @@ async fn run_day(
         );
     }
     if let Some(web) = world.web_addr {
-        match portal::rate_and_comment(world, web, &lived).await? {
-            Some((ma, code)) => println!(
-                "[{:>5.1} s] a citizen rated {ma} \"Rất hài lòng\" from its lookup page and sent a feedback (tracking code {code}, http://{web}/phan-anh/{code})",
-                started.elapsed().as_secs_f64()
-            ),
+        match &said {
+            Some((ma, code)) => {
+                println!(
+                    "[{:>5.1} s] a citizen rated {ma} \"Rất hài lòng\" from its lookup page and sent a feedback (tracking code {code}, http://{web}/phan-anh/{code}); an officer answered it in public",
+                    started.elapsed().as_secs_f64()
+                );
+                print_citizen_sync(world, started);
+            }
             None => println!("no dossier was returned today: nothing to rate on the portal"),
         }
     }

@@ -101,7 +101,17 @@ fn type_name(event: &pb::Event) -> String {
 /// The hub's subscription rule, applied by the auditor on its own.
 fn matches(filter: &SubscriptionSection, event: &pb::Event) -> bool {
     let kind = type_name(event);
-    (filter.event_types.is_empty() || filter.event_types.contains(&kind))
+    let feedback = matches!(
+        pb::EventType::try_from(event.r#type),
+        Ok(pb::EventType::DossierRated | pb::EventType::AnswerPublished)
+    );
+    let type_ok = filter.event_types.contains(&kind)
+        || if feedback {
+            filter.citizen_feedback
+        } else {
+            filter.event_types.is_empty()
+        };
+    type_ok
         && (filter.agencies.is_empty()
             || event.agency_code.is_empty()
             || filter.agencies.contains(&event.agency_code))
@@ -178,17 +188,25 @@ async fn partner_record(
                 }
             }
             let violations = world.portal.order_violations().len();
+            let (rated, answered) = (of_type("dossier_rated"), of_type("answer_published"));
+            let (ratings, answers) = (world.portal.ratings().len(), world.portal.answers().len());
             let side = format!(
-                "{} dossiers on the portal, {} at the hub's status and last progress entry; {violations} order violations",
+                "{} dossiers on the portal, {} at the hub's status and last progress entry; {violations} order violations; {ratings} of {rated} ratings, {answers} of {answered} published answers",
                 world.portal.dossier_count(),
                 lived.len() - behind.len()
             );
-            let problem = (!behind.is_empty() || violations > 0).then(|| {
-                format!(
+            let problem = if !behind.is_empty() || violations > 0 {
+                Some(format!(
                     "the portal's copy differs for {} ({violations} order violations)",
                     behind.join(", ")
-                )
-            });
+                ))
+            } else if ratings != rated || answers != answered {
+                Some(format!(
+                    "the portal holds {ratings} ratings and {answers} answers of {rated} and {answered} the hub committed"
+                ))
+            } else {
+                None
+            };
             (side, problem)
         }
         ONE_STOP => {

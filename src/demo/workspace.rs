@@ -130,6 +130,41 @@ impl Workspace {
         Err(failed(&what, last))
     }
 
+    /// The reception officer answers feedback `code` on its page in the
+    /// workspace (`/mot-cua/phan-anh/<code>`) and publishes the answer.
+    pub async fn answer_feedback(&self, code: &str, text: &str) -> Result<(), DemoError> {
+        let what = format!("answering feedback {code} in the workspace");
+        let path = format!("/mot-cua/phan-anh/{code}");
+        let html = self
+            .get(&format!("{}{path}", self.base), &self.reception, &what)
+            .await?;
+        let form = form_posting_to(&html, &path)
+            .ok_or_else(|| failed(&what, "the page offers no answer form"))?;
+        let mut fields: Vec<(String, String)> =
+            form.into_iter().filter(|(n, _)| n == "csrf").collect();
+        fields.push(("tra-loi".into(), text.into()));
+        fields.push(("cong-khai".into(), "1".into()));
+        let body = serde_urlencoded::to_string(&fields).map_err(|e| failed(&what, e))?;
+        let answer = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, &self.reception.cookie)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| failed(&what, e))?;
+        if !answer.status().is_redirection() {
+            let status = answer.status();
+            let text = answer.text().await.unwrap_or_default();
+            return Err(failed(
+                &what,
+                format!("HTTP {status}: {}", page_errors(&text)),
+            ));
+        }
+        Ok(())
+    }
+
     async fn get(&self, url: &str, session: &Session, what: &str) -> Result<String, DemoError> {
         let answer = self
             .http

@@ -465,7 +465,12 @@ fn partner_sections(
             "national_portal",
             "demo-dvcqg-token-0001",
             &["*"],
-            SubscriptionSection::default(),
+            // Every event, and the hosted portal's ratings and published
+            // answers (DongBoDanhGia, DongBoHoiDap).
+            SubscriptionSection {
+                citizen_feedback: true,
+                ..Default::default()
+            },
             portal_adapter,
         ),
         section(
@@ -541,7 +546,10 @@ fn observers() -> Vec<PartnerSection> {
             "demo-auditor",
             AUDITOR_TOKEN,
             &[],
-            Some(SubscriptionSection::default()),
+            Some(SubscriptionSection {
+                citizen_feedback: true,
+                ..Default::default()
+            }),
         ),
     ]
 }

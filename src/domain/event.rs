@@ -4,6 +4,7 @@
 //! describes and gets a global, gap-free `seq`; its `event_id` never changes,
 //! so a partner that receives it twice can tell.
 
+use super::feedback::{PublishedAnswer, Rating};
 use super::{Dossier, HistoryEntry, Status, UnixMillis};
 use serde::{Deserialize, Serialize};
 
@@ -26,10 +27,17 @@ pub enum EventType {
     DossierRescheduled,
     CatalogPublished,
     DossierForwarded,
+    /// The applicant rated the dossier on the hosted portal (no change to
+    /// the dossier itself). Received only by a partner that asks for the
+    /// portal's feedback (`SubscriptionFilter::citizen_feedback`).
+    DossierRated,
+    /// An officer's answer to a feedback was published (about no dossier).
+    /// Received only by a partner that asks for the portal's feedback.
+    AnswerPublished,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 16] = [
+    pub const ALL: [EventType; 18] = [
         EventType::DossierSubmitted,
         EventType::DossierReceived,
         EventType::DossierRefused,
@@ -46,7 +54,17 @@ impl EventType {
         EventType::DossierRescheduled,
         EventType::CatalogPublished,
         EventType::DossierForwarded,
+        EventType::DossierRated,
+        EventType::AnswerPublished,
     ];
+
+    /// What citizens said on the hosted portal, not a change of a dossier
+    /// or a catalogue: a partner receives these only when it asks for them,
+    /// so partners subscribed to "everything" before they existed are not
+    /// handed events they cannot read.
+    pub fn is_citizen_feedback(self) -> bool {
+        matches!(self, EventType::DossierRated | EventType::AnswerPublished)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -66,6 +84,8 @@ impl EventType {
             EventType::DossierRescheduled => "dossier_rescheduled",
             EventType::CatalogPublished => "catalog_published",
             EventType::DossierForwarded => "dossier_forwarded",
+            EventType::DossierRated => "dossier_rated",
+            EventType::AnswerPublished => "answer_published",
         }
     }
 
@@ -91,6 +111,10 @@ pub enum EventPayload {
         entry: HistoryEntry,
     },
     CatalogPublished(CatalogPublished),
+    /// `dossier_rated`: the rating as given.
+    DossierRated(Rating),
+    /// `answer_published`: the question and its public answer.
+    AnswerPublished(PublishedAnswer),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

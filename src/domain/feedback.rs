@@ -93,6 +93,27 @@ pub struct FeedbackAnswer {
     pub public: bool,
 }
 
+/// A feedback's answer as it is published (event `answer_published`, and
+/// the portal's list of answers): the question without who sent it — the
+/// sender's name and contact stay in the portal's own records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedAnswer {
+    /// The feedback's tracking code.
+    pub code: String,
+    pub subject: String,
+    /// The question as sent.
+    pub question: String,
+    /// The dossier it is about, as the sender typed it (may be empty; not
+    /// checked against the dossiers).
+    pub ma_ho_so: String,
+    /// The agency that answers: the one it was addressed to, or the
+    /// answering officer's when it was addressed to none.
+    pub agency_code: String,
+    /// That agency's name as the agencies catalogue gives it (may be empty).
+    pub agency_name: String,
+    pub answer: FeedbackAnswer,
+}
+
 /// One feedback or petition (phản ánh, kiến nghị).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Feedback {
@@ -124,5 +145,19 @@ impl Feedback {
     /// Answered and marked public.
     pub fn is_published(&self) -> bool {
         self.answer.as_ref().is_some_and(|a| a.public)
+    }
+
+    /// What is published of it with `answer`, given by an officer of
+    /// `agency` (code, name).
+    pub fn published(&self, answer: FeedbackAnswer, agency: (&str, &str)) -> PublishedAnswer {
+        PublishedAnswer {
+            code: self.code.clone(),
+            subject: self.subject.clone(),
+            question: self.content.clone(),
+            ma_ho_so: self.ma_ho_so.clone(),
+            agency_code: agency.0.to_string(),
+            agency_name: agency.1.to_string(),
+            answer,
+        }
     }
 }

@@ -22,6 +22,11 @@ pub enum EngineError {
     },
     #[error("idempotency_key {} was already used for a different request", quoted(.key))]
     IdempotencyKeyReused { key: String },
+    #[error("dossier {ma_ho_so} is in status {} ({}); only a dossier whose result was returned is rated", .status.code(), .status.vietnamese())]
+    NotRatable {
+        ma_ho_so: String,
+        status: crate::domain::Status,
+    },
     #[error("{what} is exhausted: {detail}")]
     Exhausted { what: String, detail: String },
     #[error(transparent)]

@@ -9,9 +9,11 @@
 //! is recorded in the audit log inside the same batch.
 
 mod apply;
+mod citizen;
 mod error;
 mod writer;
 
+pub use citizen::CitizenSay;
 pub use error::EngineError;
 
 use crate::domain::catalog::Publication;
@@ -45,6 +47,13 @@ pub struct PublicationOutcome {
     pub replayed: bool,
 }
 
+/// The answer to a citizen's say written by the writer.
+#[derive(Clone, Debug)]
+pub struct CitizenOutcome {
+    /// The seq of its event; 0 when it made none (an answer not published).
+    pub event_seq: u64,
+}
+
 enum Job {
     Command {
         partner: Arc<Partner>,
@@ -55,6 +64,11 @@ enum Job {
         partner: Arc<Partner>,
         publication: Box<Publication>,
         reply: oneshot::Sender<Result<PublicationOutcome, EngineError>>,
+    },
+    Citizen {
+        partner: Arc<Partner>,
+        say: Box<CitizenSay>,
+        reply: oneshot::Sender<Result<CitizenOutcome, EngineError>>,
     },
 }
 
@@ -140,6 +154,21 @@ impl Engine {
         self.ask(|reply| Job::Publish {
             partner,
             publication: Box::new(publication),
+            reply,
+        })
+        .await
+    }
+
+    /// Records a rating or a feedback's answer with its event. Returns once
+    /// it is durable.
+    pub async fn record_citizen_say(
+        &self,
+        partner: Arc<Partner>,
+        say: CitizenSay,
+    ) -> Result<CitizenOutcome, EngineError> {
+        self.ask(|reply| Job::Citizen {
+            partner,
+            say: Box::new(say),
             reply,
         })
         .await

@@ -39,6 +39,10 @@ enum Pending {
         tokio::sync::oneshot::Sender<Result<super::PublicationOutcome, EngineError>>,
         Result<super::PublicationOutcome, EngineError>,
     ),
+    Citizen(
+        tokio::sync::oneshot::Sender<Result<super::CitizenOutcome, EngineError>>,
+        Result<super::CitizenOutcome, EngineError>,
+    ),
 }
 
 /// A group applied to sled, waiting to be made durable.
@@ -268,6 +272,29 @@ fn process(
             }
             Pending::Publish(reply, outcome)
         }
+        Job::Citizen {
+            partner,
+            say,
+            reply,
+        } => {
+            let outcome = super::citizen::record(txn, &partner, &say, now);
+            keep_or_drop(txn, &outcome);
+            let mut record = Record::new(now.0, Kind::Command, &partner.id, say.name(), OK);
+            record.subject = say.subject().to_string();
+            record.detail = say.detail();
+            match &outcome {
+                Ok((o, event_id)) => {
+                    record.event_id = event_id.clone();
+                    record.seq = o.event_seq;
+                    if o.event_seq > 0 {
+                        *last_seq = Some(o.event_seq);
+                    }
+                }
+                Err(e) => record.outcome = outcome_code(e).into(),
+            }
+            txn.audit(AuditItem::plain(record));
+            Pending::Citizen(reply, outcome.map(|(o, _)| o))
+        }
     }
 }
 
@@ -293,6 +320,12 @@ impl Pending {
                 });
             }
             Pending::Publish(reply, outcome) => {
+                let _ = reply.send(match (&commit_failure, outcome) {
+                    (Some(reason), Ok(_)) => Err(fail(reason)),
+                    (_, outcome) => outcome,
+                });
+            }
+            Pending::Citizen(reply, outcome) => {
                 let _ = reply.send(match (&commit_failure, outcome) {
                     (Some(reason), Ok(_)) => Err(fail(reason)),
                     (_, outcome) => outcome,

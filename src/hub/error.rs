@@ -145,6 +145,7 @@ fn engine_code(error: &EngineError) -> ErrorCode {
         EngineError::DossierNotFound { .. } => ErrorCode::NotFound,
         EngineError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
         EngineError::VersionConflict { .. } => ErrorCode::Aborted,
+        EngineError::NotRatable { .. } => ErrorCode::FailedPrecondition,
         EngineError::IdempotencyKeyReused { .. } => ErrorCode::InvalidArgument,
         EngineError::Exhausted { .. } => ErrorCode::ResourceExhausted,
         EngineError::CommitFailed { .. } | EngineError::ShuttingDown => ErrorCode::Unavailable,

@@ -274,7 +274,7 @@ impl Hub {
 
     /// The portal's ratings and feedback with their answers.
     pub fn feedback_records(&self) -> FeedbackRecords {
-        FeedbackRecords::new(self.store.clone())
+        FeedbackRecords::new(self.store.clone(), self.engine.clone())
     }
 
     /// The hosted one-stop workspace's read model and assignments.

@@ -54,6 +54,7 @@ fn filter() -> SubscriptionFilter {
         event_types: Trigger::ALL.map(Trigger::event_type).to_vec(),
         agencies: Vec::new(),
         procedures: Vec::new(),
+        citizen_feedback: false,
     }
 }
 

@@ -141,6 +141,8 @@ pub fn values(
 pub fn dossier_of(event: &Event) -> Option<(&Dossier, &HistoryEntry)> {
     match &event.payload {
         EventPayload::DossierChanged { dossier, entry } => Some((dossier, entry)),
-        EventPayload::CatalogPublished(_) => None,
+        EventPayload::CatalogPublished(_)
+        | EventPayload::DossierRated(_)
+        | EventPayload::AnswerPublished(_) => None,
     }
 }

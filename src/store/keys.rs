@@ -20,6 +20,8 @@
 //! | `o`    | `s` SHA-256 of session token      | OfficerSession (JSON)      |
 //! | `o`    | `f` login                         | LoginFailures (JSON)       |
 //! | `n`    | see `notifications.rs`            | notifications sent         |
+//! | `r`    | MaHoSo                            | Rating (JSON), see `feedback.rs` |
+//! | `f`    | feedback tracking code            | FeedbackAnswer (JSON)      |
 //! | `u`    | see `audit.rs`                    | the audit chain            |
 //!
 //! The hosted workspace's read model and assignments live in trees of their
@@ -36,6 +38,10 @@ pub const IDEMPOTENCY: u8 = b'i';
 pub const CURSOR: u8 = b'c';
 pub const CATALOG: u8 = b'k';
 pub const OFFICERS: u8 = b'o';
+/// The portal's ratings and feedback answers, written by the engine with
+/// their events (`store/feedback.rs`).
+pub const RATING: u8 = b'r';
+pub const ANSWER: u8 = b'f';
 
 pub const NEXT_SEQ: &[u8] = b"m/next_seq";
 pub const NEXT_DOSSIER_ID: &[u8] = b"m/next_dossier_id";
@@ -107,6 +113,14 @@ pub fn catalog_change_prefix(kind: &str) -> Vec<u8> {
 pub fn catalog_change(kind: &str, version: u64, index: u32) -> Vec<u8> {
     let key = then(catalog_change_prefix(kind), &version.to_be_bytes());
     then(key, &index.to_be_bytes())
+}
+
+pub fn rating(ma_ho_so: &str) -> Vec<u8> {
+    then(vec![RATING], ma_ho_so.as_bytes())
+}
+
+pub fn answer(code: &str) -> Vec<u8> {
+    then(vec![ANSWER], code.as_bytes())
 }
 
 fn officer_part(part: u8) -> Vec<u8> {

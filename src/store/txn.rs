@@ -10,6 +10,7 @@
 
 use super::{decode, encode, keys, Store, StoreError};
 use crate::domain::catalog::{CatalogChange, CatalogEntry};
+use crate::domain::feedback::{FeedbackAnswer, Rating};
 use crate::domain::{Dossier, DossierRef, Event, HistoryEntry, UnixMillis};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -237,6 +238,24 @@ impl<'a> Txn<'a> {
 
     pub fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
         self.get_json(&keys::event(seq))
+    }
+
+    /// The dossier's rating (`store/feedback.rs`), if it has one.
+    pub fn rating(&self, ma_ho_so: &str) -> Result<Option<Rating>, StoreError> {
+        self.get_json(&keys::rating(ma_ho_so))
+    }
+
+    pub fn put_rating(&mut self, rating: &Rating) {
+        self.put(keys::rating(&rating.ma_ho_so), encode(rating));
+    }
+
+    /// The answer to feedback `code`, if it was answered.
+    pub fn feedback_answer(&self, code: &str) -> Result<Option<FeedbackAnswer>, StoreError> {
+        self.get_json(&keys::answer(code))
+    }
+
+    pub fn put_feedback_answer(&mut self, code: &str, answer: &FeedbackAnswer) {
+        self.put(keys::answer(code), encode(answer));
     }
 
     pub fn put_event(&mut self, event: &Event) {

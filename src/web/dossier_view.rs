@@ -108,6 +108,7 @@ pub fn event_text(event: EventType) -> &'static str {
         EventType::ResultReturned => "Trả kết quả",
         EventType::DossierRescheduled => "Xin lỗi, hẹn lại ngày trả",
         EventType::DossierForwarded => "Chuyển liên thông",
+        EventType::DossierRated => "Người nộp đánh giá",
         #[allow(unreachable_patterns)]
         _ => "Thông báo",
     }

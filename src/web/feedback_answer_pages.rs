@@ -14,6 +14,8 @@ use super::session::{self, Officer};
 use super::{blocking, WebError, WebState};
 use crate::domain::feedback::{Feedback, FeedbackAnswer};
 use crate::domain::UnixMillis;
+use crate::engine::EngineError;
+use crate::hub::HubError;
 use askama::Template;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
@@ -205,22 +207,35 @@ pub async fn answer(
         let error = "Nhập nội dung trả lời (1 đến 5000 ký tự).".to_string();
         return Ok(refuse(StatusCode::BAD_REQUEST, &seen, error));
     }
-    let mut answered = seen.clone();
-    answered.answer = Some(FeedbackAnswer {
+    let given = FeedbackAnswer {
         text: text.clone(),
         officer: signed_in.account.name.clone(),
         unit: signed_in.account.unit.clone(),
         answered_at: UnixMillis::now(),
         public,
-    });
-    let records = state.feedback.clone();
-    let (expected, stored) = (seen.clone(), answered.clone());
-    let swapped = blocking(move || Ok(records.replace_feedback(Some(&expected), &stored)?)).await?;
-    if !swapped {
-        let now = load(&state, &agency, &code).await?.unwrap_or(seen);
-        let error =
-            "Phản ánh này vừa được trả lời ở nơi khác; xem câu trả lời bên dưới.".to_string();
-        return Ok(refuse(StatusCode::CONFLICT, &now, error));
+    };
+    // The writer records it (with its `answer_published` event when public,
+    // for the national portal) only if the feedback has no answer yet.
+    let answering = if seen.agency_code.is_empty() {
+        agency.clone()
+    } else {
+        seen.agency_code.clone()
+    };
+    let answering_name = agency_name(&state, &answering).await?;
+    let published = public.then(|| seen.published(given.clone(), (&answering, &answering_name)));
+    match state
+        .feedback
+        .answer(state.module.partner(), &seen.code, given, published)
+        .await
+    {
+        Ok(_) => {}
+        Err(HubError::Engine(EngineError::AlreadyExists { .. })) => {
+            let now = load(&state, &agency, &code).await?.unwrap_or(seen);
+            let error =
+                "Phản ánh này vừa được trả lời ở nơi khác; xem câu trả lời bên dưới.".to_string();
+            return Ok(refuse(StatusCode::CONFLICT, &now, error));
+        }
+        Err(e) => return Err(e.into()),
     }
-    Ok(Redirect::to(&format!("{QUEUE}/{}", answered.code)).into_response())
+    Ok(Redirect::to(&format!("{QUEUE}/{}", seen.code)).into_response())
 }

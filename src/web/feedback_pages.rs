@@ -339,7 +339,7 @@ pub async fn send(
                 sent_at: now,
                 answer: None,
             };
-            if records.replace_feedback(None, &feedback)? {
+            if records.insert_feedback(&feedback)? {
                 return Ok(feedback.code);
             }
         }

@@ -1,5 +1,7 @@
 //! The public portal's home page (`/`): the service search box, the most
-//! used services, the dossier lookup form; and what every portal page
+//! used services of the current year (dossiers filed since the first of
+//! January, Vietnam time, like the published figures), the dossier lookup
+//! form; and what every portal page
 //! shares — the catalogues as the portal reads them, the lookup form's
 //! token, the client's address.
 //!
@@ -10,6 +12,8 @@
 use super::pages::html;
 use super::session::{self, random_token};
 use super::{blocking, WebError, WebState};
+use crate::domain::workspace::DossierRow;
+use crate::domain::UnixMillis;
 use crate::portal::services::{channel_name, online_level_name};
 use crate::portal::Catalogue;
 use askama::Template;
@@ -138,7 +142,7 @@ fn most_used(
             .take(HOME_SERVICES)
             .map(|(_, p)| link(p))
             .collect();
-        return ("Dịch vụ được sử dụng nhiều", links);
+        return ("Dịch vụ được sử dụng nhiều trong năm", links);
     }
     let mut online: Vec<_> = catalogue.procedures.iter().collect();
     online.sort_by(|p, q| {
@@ -150,15 +154,23 @@ fn most_used(
     ("Dịch vụ công trực tuyến", links)
 }
 
+/// Dossiers filed per procedure since `from` (the first of January: the
+/// home page counts the current year only, like the published figures).
+fn filed_since(rows: &[DossierRow], from: UnixMillis) -> HashMap<String, usize> {
+    let mut filed: HashMap<String, usize> = HashMap::new();
+    for row in rows.iter().filter(|r| r.submitted_at >= from) {
+        *filed.entry(row.procedure_code.clone()).or_default() += 1;
+    }
+    filed
+}
+
 pub async fn home(State(state): State<WebState>, headers: HeaderMap) -> Result<Response, WebError> {
     let catalogue = catalogue(&state).await?;
     let workspace = state.workspace.clone();
+    let (year, _) = super::public_statistics_pages::this_year(UnixMillis::now());
     let filed = blocking(move || {
-        let mut filed: HashMap<String, usize> = HashMap::new();
-        for row in workspace.records().all_rows()? {
-            *filed.entry(row.procedure_code).or_default() += 1;
-        }
-        Ok(filed)
+        let rows = workspace.records().all_rows()?;
+        Ok(filed_since(&rows, year.from))
     })
     .await?;
     let (services_heading, services) = most_used(&catalogue, &filed);
@@ -183,4 +195,49 @@ pub fn channels_text(channels: &[crate::domain::Channel]) -> String {
         .map(|c| channel_name(*c))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_used_services_count_this_years_dossiers_only() {
+        let row = |code: &str, at: i64| DossierRow {
+            ma_ho_so: format!("{code}-{at}"),
+            dossier_id: 1,
+            version: 1,
+            agency_code: "000.00.01.H22".into(),
+            procedure_code: code.into(),
+            procedure_name: format!("Thủ tục {code}"),
+            channel: crate::domain::Channel::Online,
+            owner_name: "Nguyễn Văn A".into(),
+            owner_id_number: "001099012345".into(),
+            status: crate::domain::Status::Received,
+            submitted_at: UnixMillis(at),
+            received_at: None,
+            due_at: None,
+            finished_at: None,
+            returned_at: None,
+            closed_at: None,
+            paused_since: None,
+            overdue_when_paused: false,
+            rescheduled: false,
+            processing_unit: String::new(),
+            updated_at: UnixMillis(at),
+        };
+        let from = 1_767_200_400_000; // 2026-01-01 00:00 in Vietnam
+        let rows = [
+            row("A", from - 1),
+            row("A", from - 86_400_000),
+            row("A", from - 2),
+            row("B", from),
+            row("B", from + 5),
+            row("C", from - 3),
+        ];
+        let filed = filed_since(&rows, UnixMillis(from));
+        assert_eq!(filed.get("B"), Some(&2));
+        assert_eq!(filed.get("A"), None, "last year's dossiers do not count");
+        assert_eq!(filed.len(), 1);
+    }
 }

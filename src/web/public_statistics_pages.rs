@@ -86,8 +86,9 @@ pub struct StatisticsPage {
     pub agencies_chart: Chart,
 }
 
-/// From the first of January of this year (Vietnam) to now.
-fn this_year(now: UnixMillis) -> (Period, String) {
+/// From the first of January of this year (Vietnam) to now: the period of
+/// the published figures, and of the home page's most used services.
+pub(super) fn this_year(now: UnixMillis) -> (Period, String) {
     let today = format::date(now);
     let year = today.get(6..).unwrap_or_default().to_string();
     let from = parse_day(&format!("01/01/{year}")).unwrap_or(now);

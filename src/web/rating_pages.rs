@@ -15,6 +15,7 @@ use super::session;
 use super::{blocking, WebError, WebState};
 use crate::domain::feedback::{Rating, Satisfaction};
 use crate::domain::{Dossier, DossierRef, UnixMillis};
+use crate::engine::EngineError;
 use crate::hub::HubError;
 use crate::portal::feedback::{comment_of, level_of, may_rate, FeedbackError};
 use askama::Template;
@@ -164,7 +165,7 @@ pub async fn rate(
     let module = state.module.clone();
     let records = state.feedback.clone();
     let rating_of = ma_ho_so.clone();
-    let outcome = blocking(move || {
+    let checked = blocking(move || {
         let reference = DossierRef::MaHoSo(rating_of);
         let dossier = match module.hub().get_dossier(module.partner(), &reference) {
             Ok((d, _)) => d,
@@ -176,24 +177,49 @@ pub async fn rate(
         if let Err(refused) = may_rate(dossier.status, existing.as_ref()) {
             return Ok(Err(refused));
         }
-        let rating = Rating {
-            ma_ho_so: dossier.ma_ho_so.clone(),
-            agency_code: dossier.agency_code.clone(),
-            procedure_code: dossier.procedure_code.clone(),
-            level,
-            comment,
-            rated_at: now,
-        };
-        if records.insert_rating(&rating)? {
-            return Ok(Ok(rating));
-        }
-        // Rated by another tab in between: the first rating stays.
-        let first = records.rating(&dossier.ma_ho_so)?;
-        Ok(Err(may_rate(dossier.status, first.as_ref())
-            .err()
-            .unwrap_or(FeedbackError::ProofExpired)))
+        Ok(Ok(dossier))
     })
     .await?;
+    let outcome = match checked {
+        Err(refused) => Err(refused),
+        Ok(dossier) => {
+            let rating = Rating {
+                ma_ho_so: dossier.ma_ho_so.clone(),
+                agency_code: dossier.agency_code.clone(),
+                procedure_code: dossier.procedure_code.clone(),
+                level,
+                comment,
+                rated_at: now,
+            };
+            // The writer checks again, in the batch that records it with its
+            // event: rated by another tab in between, the first rating stays.
+            match state
+                .feedback
+                .rate(state.module.partner(), rating.clone())
+                .await
+            {
+                Ok(_) => Ok(rating),
+                Err(HubError::Engine(EngineError::AlreadyExists { .. }))
+                | Err(HubError::Engine(EngineError::NotRatable { .. })) => {
+                    let (module, records) = (state.module.clone(), state.feedback.clone());
+                    let reference = DossierRef::MaHoSo(dossier.ma_ho_so.clone());
+                    blocking(move || {
+                        let first = records.rating(&dossier.ma_ho_so)?;
+                        let status = module
+                            .hub()
+                            .get_dossier(module.partner(), &reference)
+                            .map_or(dossier.status, |(d, _)| d.status);
+                        Ok(Err(may_rate(status, first.as_ref())
+                            .err()
+                            .unwrap_or(FeedbackError::ProofExpired)))
+                    })
+                    .await?
+                }
+                Err(HubError::NotFound { .. }) => Err(FeedbackError::ProofExpired),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
     match outcome {
         Ok(rating) => Ok(answer(
             StatusCode::OK,

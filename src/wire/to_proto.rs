@@ -200,6 +200,8 @@ pub fn event_type(t: EventType) -> i32 {
         EventType::DossierRescheduled => P::DossierRescheduled,
         EventType::CatalogPublished => P::CatalogPublished,
         EventType::DossierForwarded => P::DossierForwarded,
+        EventType::DossierRated => P::DossierRated,
+        EventType::AnswerPublished => P::AnswerPublished,
     }) as i32
 }
 
@@ -218,6 +220,28 @@ pub fn event(e: &Event) -> pb::Event {
                 added: c.added,
                 changed: c.changed,
                 removed: c.removed,
+            })
+        }
+        EventPayload::DossierRated(r) => pb::event::Payload::DossierRated(pb::DossierRated {
+            ma_ho_so: r.ma_ho_so.clone(),
+            agency_code: r.agency_code.clone(),
+            procedure_code: r.procedure_code.clone(),
+            level: u32::from(r.level.code()),
+            comment: r.comment.clone(),
+            rated_at: Some(timestamp(r.rated_at)),
+        }),
+        EventPayload::AnswerPublished(a) => {
+            pb::event::Payload::AnswerPublished(pb::AnswerPublished {
+                code: a.code.clone(),
+                subject: a.subject.clone(),
+                question: a.question.clone(),
+                ma_ho_so: a.ma_ho_so.clone(),
+                agency_code: a.agency_code.clone(),
+                answer: a.answer.text.clone(),
+                officer: a.answer.officer.clone(),
+                unit: a.answer.unit.clone(),
+                answered_at: Some(timestamp(a.answer.answered_at)),
+                agency_name: a.agency_name.clone(),
             })
         }
     };

@@ -117,6 +117,22 @@ fn the_demo_day_with_faults_loses_nothing() {
             timeline.join("\n")
         );
     }
+    // A returned dossier rated on the hosted portal and a feedback answered
+    // in public, each synced to the national portal by its relay.
+    assert!(
+        stdout.contains("the national portal received the rating of")
+            && stdout.contains("(DongBoDanhGia: MucDoHaiLong 1,"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("the national portal received the answer to PAKN-")
+            && stdout.contains("(DongBoHoiDap: MADONVI"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 of 1 ratings, 1 of 1 published answers"),
+        "{stdout}"
+    );
     let tally = tally(&stdout);
 
     assert_eq!(tally.rows.len(), 6, "every adapter partner is in the tally");

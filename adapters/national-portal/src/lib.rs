@@ -5,6 +5,9 @@
 //!   an idempotent upsert (`DongBoHoSoMC`) followed, strictly after the
 //!   dossier exists, by its progress entries (`CapNhatTienDoHoSoMC`), in
 //!   order; the per-dossier sync state and lag are recorded ([`sync_state`]).
+//!   Ratings and published answers of the hosted portal, when the partner
+//!   subscribes to them, become `DongBoDanhGia` and `DongBoHoiDap` calls
+//!   ([`citizen`]).
 //! - **inbound**: `GET sync` and `GET sync/{ma_ho_so}` ([`routes`]); a
 //!   catalogue puller ([`catalog`]) and a push-down poller ([`pushdown`])
 //!   that submits dossiers filed on the portal into the hub.
@@ -13,6 +16,7 @@
 //! The portal's transport is *provisional* (DOMAIN.md §3): see [`protocol`].
 
 pub mod catalog;
+pub mod citizen;
 pub mod client;
 pub mod error;
 pub mod mapping;

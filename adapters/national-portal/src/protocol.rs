@@ -39,6 +39,14 @@ pub mod ops {
     /// *(provisional name)* Dossiers filed on the portal for the caller's
     /// unit since `TuNgay` (inclusive, `yyyyMMddHHmmss`).
     pub const NEW_DOSSIERS: &str = "LayDanhSachHoSoMoi";
+    /// A citizen's satisfaction rating of a returned dossier. The name is
+    /// public (a one-gate system's constants, `DVCQG_SYNC_UP.PROBE_DVCQG =
+    /// "DongBoDanhGia"`); its fields are not — see [`DanhGia`].
+    pub const RATING: &str = "DongBoDanhGia";
+    /// A question (phản ánh, kiến nghị) with its published answer — the
+    /// name as VietOpenCPS/opencps-v2 `DVCQGIntegrationActionImpl`
+    /// (`syncFAQToDVCQG`) calls it; fields in [`HoiDap`].
+    pub const QUESTION_ANSWER: &str = "DongBoHoiDap";
 }
 
 /// Error codes (simulator values, see the module comment).
@@ -282,6 +290,52 @@ pub struct HoSoTraCuu {
     #[serde(flatten)]
     pub HoSo: HoSo,
     pub QuaTrinhXuLy: Vec<TienDo>,
+}
+
+/// One `DongBoDanhGia` item. *(provisional: no public implementation shows
+/// the fields of this call; these follow the portal's naming of the
+/// dossier — `MaHoSo`, `MaTTHC` — and the three levels the rating form
+/// offers. A real deployment adjusts this struct and `citizen.rs`.)*
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DanhGia {
+    pub MaHoSo: String,
+    pub MaTTHC: String,
+    /// The agency that resolved the dossier.
+    pub MaCoQuan: String,
+    /// 1 Rất hài lòng, 2 Hài lòng, 3 Không hài lòng.
+    #[serde(deserialize_with = "flex_int")]
+    pub MucDoHaiLong: i64,
+    /// What the applicant added (may be empty).
+    pub NoiDungDanhGia: String,
+    /// `yyyyMMddHHmmss`.
+    pub NgayDanhGia: String,
+}
+
+/// One `DongBoHoiDap` item. `HOIDAPID`, `MaLinhVuc`, `NOIDUNG`, `MADONVI`,
+/// `TENDONVI`, `TRALOIID` and `NOIDUNGTRALOI` are the fields
+/// VietOpenCPS/opencps-v2 sends with this call (`syncFAQToDVCQG` in
+/// `DVCQGIntegrationActionImpl.java`); `NGUOITRALOI`, `CHUCVUNGUOITRALOI`
+/// and `NGAYTRALOI` those of its answer call
+/// (`DongBoKetQuaHoiDapGuiTuDVCQG`, same file). *(provisional: `TIEUDE`
+/// and `MaHoSo`, which no public implementation shows.)*
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HoiDap {
+    /// The question's id: the hub's tracking code.
+    pub HOIDAPID: String,
+    pub TIEUDE: String,
+    pub NOIDUNG: String,
+    pub MaLinhVuc: String,
+    pub MADONVI: String,
+    pub TENDONVI: String,
+    pub MaHoSo: String,
+    pub TRALOIID: String,
+    pub NOIDUNGTRALOI: String,
+    pub NGUOITRALOI: String,
+    pub CHUCVUNGUOITRALOI: String,
+    /// `yyyyMMddHHmmss`.
+    pub NGAYTRALOI: String,
 }
 
 /// A procedure (thủ tục hành chính), list or detail form.

@@ -16,6 +16,7 @@
 //!
 //! The event counts as accepted only once the portal accepted all of it.
 
+use crate::citizen;
 use crate::client::Client;
 use crate::error::PortalError;
 use crate::mapping;
@@ -36,6 +37,21 @@ pub struct PortalSink {
 #[async_trait::async_trait]
 impl Sink for PortalSink {
     async fn deliver(&self, event: &pb::Event) -> Result<Accepted, DeliveryError> {
+        match &event.payload {
+            Some(pb::event::Payload::DossierRated(r)) => {
+                let item = citizen::danh_gia(r);
+                return self
+                    .send_one(ops::RATING, &item, format!("DanhGia:{}", r.ma_ho_so))
+                    .await;
+            }
+            Some(pb::event::Payload::AnswerPublished(a)) => {
+                let item = citizen::hoi_dap(a);
+                return self
+                    .send_one(ops::QUESTION_ANSWER, &item, format!("HoiDap:{}", a.code))
+                    .await;
+            }
+            _ => {}
+        }
         let Some(change) = lienthong_adapter::event::change(event)? else {
             return Ok(Accepted::default());
         };
@@ -73,6 +89,36 @@ impl Sink for PortalSink {
 }
 
 impl PortalSink {
+    /// One item of the hosted portal's feedback, in one call; accepted with
+    /// `reference` once the portal accepted it.
+    async fn send_one<T: serde::Serialize>(
+        &self,
+        op: &str,
+        item: &T,
+        reference: String,
+    ) -> Result<Accepted, DeliveryError> {
+        let sent = match serde_json::to_value(item) {
+            Ok(data) => {
+                self.client
+                    .call(op, params(json!({ "data": [data] })))
+                    .await
+            }
+            Err(e) => Err(PortalError::Malformed {
+                op: op.into(),
+                reason: e.to_string(),
+            }),
+        };
+        match sent {
+            Ok(_) => Ok(Accepted {
+                partner_reference: reference,
+            }),
+            Err(e) => {
+                tracing::warn!(op, reference = %reference, error = %e, "sync to the national portal failed");
+                Err(e.delivery())
+            }
+        }
+    }
+
     async fn sync(
         &self,
         dossier: &pb::Dossier,

@@ -8,6 +8,7 @@
 
 mod applicant;
 mod browser;
+mod citizen_sync;
 mod dossier;
 mod feedback;
 mod filing;

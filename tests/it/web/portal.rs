@@ -22,9 +22,31 @@ const ID_NUMBER: &str = "001099012345";
 const PHONE: &str = "0987654321";
 
 /// The procedures catalogue as the national portal's pull publishes it
-/// (attributes as `adapters/national-portal/src/catalog.rs` writes them).
+/// (attributes as `adapters/national-portal/src/catalog.rs` writes them),
+/// with the sectors it names, so the pages show their names.
 async fn publish_procedures(hub: &TestHub) {
     let mut portal = hub.client(PORTAL).await;
+    let sector = |code: &str, name: &str| pb::CatalogEntry {
+        code: code.into(),
+        name: name.into(),
+        parent_code: String::new(),
+        attributes: Default::default(),
+    };
+    let request = portal.req(pb::PublishCatalogRequest {
+        idempotency_key: "sectors-v1".into(),
+        kind: "sectors".into(),
+        entries: vec![
+            sector("G05", "Xây dựng"),
+            sector("G09", "Lý lịch tư pháp"),
+            sector("G11", "Hộ tịch"),
+        ],
+        expected_version: None,
+    });
+    portal
+        .catalogs
+        .publish_catalog(request)
+        .await
+        .expect("sectors published");
     let entry = |code: &str, name: &str, sector: &str, level: &str| pb::CatalogEntry {
         code: code.into(),
         name: name.into(),
@@ -322,6 +344,11 @@ async fn portal_service_search_without_diacritics_and_a_procedure_page() {
         found.push(link.text().await.unwrap());
     }
     assert_eq!(found, vec!["Cấp giấy phép xây dựng".to_string()]);
+    let listed = browser.text_of(".service-list", "results").await;
+    assert!(
+        listed.contains("· Xây dựng") && !listed.contains("G05"),
+        "the sector by its catalogue name: {listed}"
+    );
     browser.look("search-results").await;
     // đ folds to d, upper case to lower.
     browser.goto("/dich-vu?q=DANG+KY+KHAI+SINH").await;
@@ -359,6 +386,10 @@ async fn portal_service_search_without_diacritics_and_a_procedure_page() {
     assert!(
         text.contains("Danh mục không kèm mẫu đơn"),
         "no form invented: {text}"
+    );
+    assert!(
+        !text.contains("G05"),
+        "the sector is named, not coded: {text}"
     );
     browser.look("procedure").await;
     browser.goto("/dich-vu/9.999999.H22").await;

@@ -15,7 +15,7 @@ use lienthong::grpc::pb;
 
 const ID_NUMBER: &str = "001099012345";
 
-async fn file_online(hub: &TestHub, key: &str) -> (u64, String) {
+pub(super) async fn file_online(hub: &TestHub, key: &str) -> (u64, String) {
     let dossier = hub
         .client(PORTAL)
         .await
@@ -34,7 +34,7 @@ async fn file_online(hub: &TestHub, key: &str) -> (u64, String) {
     (dossier.id, dossier.ma_ho_so)
 }
 
-async fn act(hub: &TestHub, key: &str, id: u64, names: &[&str]) {
+pub(super) async fn act(hub: &TestHub, key: &str, id: u64, names: &[&str]) {
     for name in names {
         let (_, cmd) = every_command()
             .into_iter()
@@ -49,7 +49,7 @@ async fn act(hub: &TestHub, key: &str, id: u64, names: &[&str]) {
 }
 
 /// Looks `ma` up over HTTP; returns the form cookie, its token and the page.
-async fn look_up(web: std::net::SocketAddr, ma: &str) -> (String, String, String) {
+pub(super) async fn look_up(web: std::net::SocketAddr, ma: &str) -> (String, String, String) {
     let page = http::get(web, "/tra-cuu").await;
     let cookie = page
         .header("set-cookie")
@@ -69,13 +69,13 @@ async fn look_up(web: std::net::SocketAddr, ma: &str) -> (String, String, String
 }
 
 /// The value of the hidden input `name` in `page`.
-fn hidden(page: &str, name: &str) -> Option<String> {
+pub(super) fn hidden(page: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");
     let start = page.find(&marker)? + marker.len();
     Some(page[start..].split('"').next()?.to_string())
 }
 
-async fn post_rating(
+pub(super) async fn post_rating(
     web: std::net::SocketAddr,
     cookie: &str,
     token: &str,

@@ -2,7 +2,8 @@
 //!
 //! It speaks the portal's protocol as `protocol` describes it (login with
 //! `dstcode`, sessions, `DongBoHoSoMC`, `CapNhatTienDoHoSoMC`, catalogue
-//! reads, `TraCuuHoSo`, `LayDanhSachHoSoMoi`), keeps what it accepted so a
+//! reads, `TraCuuHoSo`, `LayDanhSachHoSoMoi`, `DongBoDanhGia`, `DongBoHoiDap`),
+//! keeps what it accepted so a
 //! test can check that nothing was lost, doubled or reordered, and can
 //! misbehave on demand:
 //!
@@ -19,6 +20,7 @@
 //!
 //! The server stops when the `Simulator` is dropped.
 
+mod feedback;
 mod server;
 pub mod state;
 
@@ -27,7 +29,7 @@ pub use state::{CallRecord, SimConfig, StoredDossier};
 // What a driver of the simulator needs besides: the operation names its
 // switches take and the dossier filed on it (its date-times are written
 // with `lienthong_adapter::vietnam_time`).
-pub use crate::protocol::{ops, HoSo};
+pub use crate::protocol::{ops, DanhGia, HoSo, HoiDap};
 
 use crate::protocol::{CoQuan, LinhVuc, ThuTuc, TienDo};
 use lienthong_adapter::Served;
@@ -146,6 +148,16 @@ impl Simulator {
         self.dossier(ma_ho_so)
             .map(|d| d.progress)
             .unwrap_or_default()
+    }
+
+    /// The ratings it accepted (`DongBoDanhGia`), by MaHoSo.
+    pub fn ratings(&self) -> Vec<DanhGia> {
+        self.served.lock().ratings.values().cloned().collect()
+    }
+
+    /// The questions with answers it accepted (`DongBoHoiDap`).
+    pub fn answers(&self) -> Vec<HoiDap> {
+        self.served.lock().answers.values().cloned().collect()
     }
 
     pub fn dossier_count(&self) -> usize {

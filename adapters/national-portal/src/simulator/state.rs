@@ -6,7 +6,8 @@
 //! reply; the HTTP layer (`server`) only adds delays and faults.
 
 use crate::protocol::{
-    codes, from_item, ops, CoQuan, HoSo, HoSoTraCuu, LinhVuc, Reply, ThuTuc, TienDo,
+    codes, from_item, ops, CoQuan, DanhGia, HoSo, HoSoTraCuu, HoiDap, LinhVuc, Reply, ThuTuc,
+    TienDo,
 };
 use lienthong_adapter::vietnam_time;
 use serde_json::{Map, Value};
@@ -83,6 +84,10 @@ pub struct SimState {
     pub log: Vec<CallRecord>,
     /// Progress entries that arrived with a SoThuTu not above the last one.
     pub order_violations: Vec<String>,
+    /// Ratings accepted (`DongBoDanhGia`), by MaHoSo (`feedback.rs`).
+    pub ratings: BTreeMap<String, DanhGia>,
+    /// Questions with their answers accepted (`DongBoHoiDap`), by HOIDAPID.
+    pub answers: BTreeMap<String, HoiDap>,
 }
 
 impl SimState {
@@ -100,6 +105,8 @@ impl SimState {
             faults: Faults::default(),
             log: Vec::new(),
             order_violations: Vec::new(),
+            ratings: BTreeMap::new(),
+            answers: BTreeMap::new(),
         }
     }
 
@@ -185,6 +192,8 @@ impl SimState {
                 ops::SECTORS => ok_long(to_values(&self.sectors)),
                 ops::LOOKUP => self.look_up(&text("MaHoSo")),
                 ops::NEW_DOSSIERS => self.new_dossiers(&madonvi, &text("TuNgay")),
+                ops::RATING => self.rating(&data),
+                ops::QUESTION_ANSWER => self.question_answer(&data),
                 other => Reply::error(codes::INVALID, format!("Không hỗ trợ service `{other}`")),
             }
         };
@@ -335,7 +344,7 @@ fn ok_long(result: Vec<Value>) -> Reply {
 
 /// The `data` list of a write, every item read as `T`: an empty list or an
 /// unreadable item is the portal's "invalid".
-fn items<T: serde::de::DeserializeOwned>(data: &[Value]) -> Result<Vec<T>, Reply> {
+pub(super) fn items<T: serde::de::DeserializeOwned>(data: &[Value]) -> Result<Vec<T>, Reply> {
     if data.is_empty() {
         return Err(Reply::error(codes::INVALID, "Thiếu data"));
     }
