@@ -23,6 +23,7 @@ mod grpc_edge;
 mod idempotency;
 mod limits;
 mod notifications;
+mod readme_examples;
 mod reconcile;
 mod retention;
 mod storage;
