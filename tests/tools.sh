@@ -9,7 +9,8 @@
 # pinned packages of tests/tools/requirements.txt from PyPI: grpcio and
 # grpcio-reflection (tests/tools/grpc_call.py, the grpcurl stand-in that runs
 # the README's examples) and kubernetes-validate (the Kubernetes manifests
-# against the API's schemas). Reinstalled when the requirements change.
+# against the API's schemas). Reinstalled when the requirements change. And
+# Debian's systemd, for `systemd-analyze verify` of the unit file.
 #
 # Anything missing that it cannot install is a loud failure: those tests are
 # never skipped. It exports LT_PYTHON, the environment's interpreter.
@@ -59,6 +60,19 @@ lt_tools_ensure() {
       return 1
     }
     echo "$want" >"$stamp"
+  fi
+  # systemd-analyze, for `verify` of deploy/systemd/lienthong.service.
+  if ! command -v systemd-analyze >/dev/null 2>&1; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+      echo "tests/tools.sh: apt-get install -y systemd (for systemd-analyze)" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 install -y systemd >&2 || {
+        _lt_tools_fatal "apt-get install systemd failed"
+        return 1
+      }
+    else
+      _lt_tools_fatal "systemd-analyze is missing (apt-get install systemd)"
+      return 1
+    fi
   fi
   LT_PYTHON=$venv/bin/python3
   export LT_PYTHON

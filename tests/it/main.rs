@@ -15,6 +15,7 @@ mod common;
 mod config;
 mod crash;
 mod demo;
+mod deploy;
 mod dossier_size;
 mod existence_probe;
 mod field_rules;

@@ -71,13 +71,15 @@ fn shell_commands(script: &str) -> Vec<Vec<String>> {
                         '"' => break,
                         '$' => {
                             let mut name = String::new();
-                            while chars.peek().is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_') {
+                            while chars
+                                .peek()
+                                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            {
                                 name.push(chars.next().unwrap());
                             }
-                            word.push_str(
-                                vars.get(&name)
-                                    .unwrap_or_else(|| panic!("README uses ${name} before setting it")),
-                            );
+                            word.push_str(vars.get(&name).unwrap_or_else(|| {
+                                panic!("README uses ${name} before setting it")
+                            }));
                         }
                         c => word.push(c),
                     }
@@ -134,7 +136,10 @@ struct Answer {
 
 /// Runs one grpcurl command line through grpc_call.py against `hub`.
 fn run(hub: &TestHub, words: &[String]) -> Answer {
-    assert_eq!(words[0], "grpcurl", "README block runs only grpcurl: {words:?}");
+    assert_eq!(
+        words[0], "grpcurl",
+        "README block runs only grpcurl: {words:?}"
+    );
     let args: Vec<String> = words[1..]
         .iter()
         .map(|w| {
@@ -183,9 +188,17 @@ async fn every_grpcurl_example_of_the_readme_works_as_written() {
         "the README's examples changed: keep this list in step"
     );
     let text = |i: usize| answers[i].stdout.as_str();
-    assert!(text(0).contains("\"maHoSo\": \"000.00.01.H22-"), "{}", text(0));
+    assert!(
+        text(0).contains("\"maHoSo\": \"000.00.01.H22-"),
+        "{}",
+        text(0)
+    );
     assert!(text(1).contains("DOSSIER_STATUS_RECEIVED"), "{}", text(1));
-    assert!(text(2).contains("Trần Thị Bình") && text(2).contains("DOSSIER_STATUS_RECEIVED"), "{}", text(2));
+    assert!(
+        text(2).contains("Trần Thị Bình") && text(2).contains("DOSSIER_STATUS_RECEIVED"),
+        "{}",
+        text(2)
+    );
     assert!(text(3).contains("Cấp giấy phép xây dựng"), "{}", text(3));
     assert!(
         text(4).contains("EVENT_TYPE_DOSSIER_SUBMITTED")
@@ -208,7 +221,11 @@ async fn a_v1alpha_reflection_client_lists_every_service() {
         .output()
         .unwrap();
     let listed = String::from_utf8_lossy(&output.stdout).to_string();
-    assert!(output.status.success(), "{listed}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{listed}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     for service in [
         "grpc.health.v1.Health",
         "grpc.reflection.v1alpha.ServerReflection",
@@ -218,7 +235,10 @@ async fn a_v1alpha_reflection_client_lists_every_service() {
         "lienthong.v1.DossierService",
         "lienthong.v1.EventService",
     ] {
-        assert!(listed.lines().any(|l| l == service), "{service} not listed:\n{listed}");
+        assert!(
+            listed.lines().any(|l| l == service),
+            "{service} not listed:\n{listed}"
+        );
     }
     hub.stop().await;
 }
@@ -227,8 +247,9 @@ async fn a_v1alpha_reflection_client_lists_every_service() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_v1_reflection_client_lists_every_service() {
     use tonic_reflection::pb::v1::{
-        server_reflection_client::ServerReflectionClient, server_reflection_request::MessageRequest,
-        server_reflection_response::MessageResponse, ServerReflectionRequest,
+        server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+        ServerReflectionRequest,
     };
     let mut hub = TestHub::start().await;
     let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", hub.addr))
@@ -251,16 +272,24 @@ async fn a_v1_reflection_client_lists_every_service() {
         panic!("not a service list: {answer:?}");
     };
     let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
-    for service in ["grpc.reflection.v1.ServerReflection", "lienthong.v1.DossierService"] {
-        assert!(names.iter().any(|n| n == service), "{service} not in {names:?}");
+    for service in [
+        "grpc.reflection.v1.ServerReflection",
+        "lienthong.v1.DossierService",
+    ] {
+        assert!(
+            names.iter().any(|n| n == service),
+            "{service} not in {names:?}"
+        );
     }
     hub.stop().await;
 }
 
 #[test]
 fn the_shell_reader_splits_as_sh_does() {
-    let commands = shell_commands(
-        "X='a b'\n# comment\ncmd -H \"$X\" -d '{\n \"k\": 1}' \\\n  last\n",
+    let commands =
+        shell_commands("X='a b'\n# comment\ncmd -H \"$X\" -d '{\n \"k\": 1}' \\\n  last\n");
+    assert_eq!(
+        commands,
+        vec![vec!["cmd", "-H", "a b", "-d", "{\n \"k\": 1}", "last"]]
     );
-    assert_eq!(commands, vec![vec!["cmd", "-H", "a b", "-d", "{\n \"k\": 1}", "last"]]);
 }

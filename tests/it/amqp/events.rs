@@ -135,7 +135,11 @@ async fn the_status_header_comes_only_with_a_change_of_status() {
     let id = client.submit("status-header").await.dossier.unwrap().id;
     for step in ["receive", "start_processing", "reschedule"] {
         client
-            .exec(command(&format!("status-header-{step}"), id, command_named(step)))
+            .exec(command(
+                &format!("status-header-{step}"),
+                id,
+                command_named(step),
+            ))
             .await
             .unwrap_or_else(|e| panic!("{step}: {e}"));
     }
@@ -145,13 +149,24 @@ async fn the_status_header_comes_only_with_a_change_of_status() {
             .next(Duration::from_secs(30))
             .await
             .unwrap_or_else(|| panic!("only {seen:?} arrived"));
-        let status = match delivery.properties.headers().as_ref().unwrap().inner().get("status") {
+        let status = match delivery
+            .properties
+            .headers()
+            .as_ref()
+            .unwrap()
+            .inner()
+            .get("status")
+        {
             Some(lapin::types::AMQPValue::ShortShortUInt(code)) => Some(*code),
             None => None,
             Some(other) => panic!("status header of the wrong type: {other:?}"),
         };
         let event_type = header_text(&delivery, "event_type").unwrap();
-        delivery.acker.ack(BasicAckOptions::default()).await.unwrap();
+        delivery
+            .acker
+            .ack(BasicAckOptions::default())
+            .await
+            .unwrap();
         // A redelivered copy (same event) is allowed; keep the first.
         if !seen.iter().any(|(t, _)| *t == event_type) {
             seen.push((event_type, status));
