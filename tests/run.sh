@@ -3,10 +3,11 @@
 #   bash tests/run.sh
 # It installs what is missing (cargo-nextest; RabbitMQ, through
 # tests/broker.sh; Chromium, ChromeDriver and axe-core, through
-# tests/browser.sh), then runs the whole suite: unit tests and the integration
-# tests in tests/it/ (real sled on disk, real gRPC on loopback, a real
-# RabbitMQ on 127.0.0.1:5672, the real binary killed with SIGKILL, real
-# headless Chromium driving the web pages).
+# tests/browser.sh; grpcio and kubernetes-validate, through tests/tools.sh),
+# then runs the whole suite: unit tests and the integration tests in
+# tests/it/ (real sled on disk, real gRPC on loopback, a real RabbitMQ on
+# 127.0.0.1:5672, the real binary killed with SIGKILL, real headless Chromium
+# driving the web pages, stock Python gRPC clients).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,13 @@ fi
 # or stop here: those tests are never skipped either.
 if ! source tests/browser.sh; then
   echo "tests/run.sh: the browser suite's tools are missing (see above); not running the tests" >&2
+  exit 1
+fi
+
+# Stock Python tools (a grpcurl stand-in on grpcio, kubernetes-validate) in
+# target/python-tools, or stop here.
+if ! source tests/tools.sh; then
+  echo "tests/run.sh: the Python test tools are missing (see above); not running the tests" >&2
   exit 1
 fi
 

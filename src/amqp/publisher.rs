@@ -223,7 +223,11 @@ fn properties(event: &Event) -> BasicProperties {
             AMQPValue::FieldArray(cc.iter().map(|k| text(k)).collect::<Vec<_>>().into()),
         );
     }
-    if let Some(status) = event.to_status {
+    // Only on a change of status (deploy/rabbitmq/README.md): a consumer
+    // that binds or filters on `status` = N hears each arrival at N once,
+    // not every later event that leaves the dossier in N (a reschedule, a
+    // forward, an apology's new date).
+    if let Some(status) = event.to_status.filter(|to| Some(*to) != event.from_status) {
         headers.insert("status".into(), AMQPValue::ShortShortUInt(status.code()));
     }
     BasicProperties::default()

@@ -56,10 +56,22 @@ pub async fn serve(
 ) -> Result<(), tonic::transport::Error> {
     let limit = settings.max_message_bytes;
     let (mut health, health_service) = tonic_health::server::health_reporter();
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    // Reflection in both protocol versions: `grpc.reflection.v1` (grpcurl,
+    // Postman, current Java and Go clients) and `grpc.reflection.v1alpha`,
+    // the only one the client shipped with Python's grpcio-reflection (and
+    // older tools) speaks. Same descriptors behind both.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection()
         .build_v1()
+        .expect("the compiled descriptor set is valid")
+        .max_decoding_message_size(limit)
+        .max_encoding_message_size(limit);
+    let reflection_v1alpha = reflection()
+        .build_v1alpha()
         .expect("the compiled descriptor set is valid")
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
@@ -118,7 +130,8 @@ pub async fn serve(
     };
     let router = tonic::transport::Server::builder()
         .add_service(health_service)
-        .add_service(reflection)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
         .add_service(dossiers)
         .add_service(events)
         .add_service(catalogs)

@@ -2,7 +2,9 @@
 //! per dossier, with the headers the contract promises.
 
 use super::{amqp_hub, cleanup, connect, header_text, prefix, queue_partner, QueueReader};
-use crate::common::{drive, submission, submit_request, VersionOrder, ONE_STOP};
+use crate::common::{
+    command, command_named, drive, submission, submit_request, VersionOrder, ONE_STOP,
+};
 use lapin::options::BasicAckOptions;
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb;
@@ -108,6 +110,77 @@ async fn events_reach_the_partner_queue_in_order_per_dossier_and_nothing_else_do
         "an unexpected extra message"
     );
     println!("{} events, {duplicates} duplicates", seen.len());
+    hub.stop().await;
+    cleanup(&prefix, &["buu-dien"]).await;
+}
+
+/// The `status` header is the new status, and only on events that change it
+/// (deploy/rabbitmq/README.md): a reschedule leaves the dossier where it was
+/// and carries none, so a consumer filtering on `status` hears each arrival once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_header_comes_only_with_a_change_of_status() {
+    let prefix = prefix();
+    let mut hub = amqp_hub(
+        &prefix,
+        vec![queue_partner(
+            "buu-dien",
+            "buu-dien-token-0001",
+            SubscriptionSection::default(),
+        )],
+    )
+    .await;
+    let connection = connect().await;
+    let mut queue = QueueReader::open(&connection, &format!("{prefix}.partner.buu-dien")).await;
+    let mut client = hub.client(ONE_STOP).await;
+    let id = client.submit("status-header").await.dossier.unwrap().id;
+    for step in ["receive", "start_processing", "reschedule"] {
+        client
+            .exec(command(
+                &format!("status-header-{step}"),
+                id,
+                command_named(step),
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{step}: {e}"));
+    }
+    let mut seen: Vec<(String, Option<u8>)> = Vec::new();
+    while seen.len() < 4 {
+        let delivery = queue
+            .next(Duration::from_secs(30))
+            .await
+            .unwrap_or_else(|| panic!("only {seen:?} arrived"));
+        let status = match delivery
+            .properties
+            .headers()
+            .as_ref()
+            .unwrap()
+            .inner()
+            .get("status")
+        {
+            Some(lapin::types::AMQPValue::ShortShortUInt(code)) => Some(*code),
+            None => None,
+            Some(other) => panic!("status header of the wrong type: {other:?}"),
+        };
+        let event_type = header_text(&delivery, "event_type").unwrap();
+        delivery
+            .acker
+            .ack(BasicAckOptions::default())
+            .await
+            .unwrap();
+        // A redelivered copy (same event) is allowed; keep the first.
+        if !seen.iter().any(|(t, _)| *t == event_type) {
+            seen.push((event_type, status));
+        }
+    }
+    assert_eq!(
+        seen,
+        vec![
+            ("dossier_submitted".to_string(), Some(1)),
+            ("dossier_received".to_string(), Some(2)),
+            ("processing_started".to_string(), Some(4)),
+            ("dossier_rescheduled".to_string(), None),
+        ]
+    );
     hub.stop().await;
     cleanup(&prefix, &["buu-dien"]).await;
 }
