@@ -154,6 +154,9 @@ impl World {
         config.hub.data_dir = dir.join("data");
         config.hub.listen = ([127, 0, 0, 1], 0).into();
         config.hub.http_listen = Some(([127, 0, 0, 1], 0).into());
+        if let Some(admin) = config.admin.as_mut() {
+            admin.listen = ([127, 0, 0, 1], 0).into();
+        }
         if let Some(web) = config.web.as_mut() {
             web.listen = ([127, 0, 0, 1], web_port).into();
             web.oidc = Some(lienthong::config::OidcSection {

@@ -23,6 +23,7 @@ mod forward;
 mod grpc_edge;
 mod idempotency;
 mod limits;
+mod metrics;
 mod notifications;
 mod oidc;
 mod readme_examples;
