@@ -56,6 +56,8 @@ pub struct RunningHub {
     pub http_addr: Option<SocketAddr>,
     /// Where the hosted modules' pages are served (`[web] listen`).
     pub web_addr: Option<SocketAddr>,
+    /// Where metrics and probes are served (`[admin] listen`).
+    pub admin_addr: Option<SocketAddr>,
     /// Read only through [`RunningHub::write_totals`].
     store: Store,
     pub data_dir: std::path::PathBuf,
@@ -152,6 +154,20 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         None => None,
     };
     let http_addr = http.as_ref().map(|(_, addr)| *addr);
+    let admin = match &config.admin {
+        Some(section) => {
+            let addr = section.listen;
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| AppError::Bind { addr, source })?;
+            let bound = listener
+                .local_addr()
+                .map_err(|source| AppError::Bind { addr, source })?;
+            Some((listener, bound))
+        }
+        None => None,
+    };
+    let admin_addr = admin.as_ref().map(|(_, addr)| *addr);
     // TLS: the files read again (they were checked at load, and may have
     // changed since), then watched for changes for as long as a listener runs.
     let server_tls = match &loaded.tls.files {
@@ -181,6 +197,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         (Listener::Grpc, Some(addr)),
         (Listener::Http, http_addr),
         (Listener::Web, web_addr),
+        (Listener::Admin, admin_addr),
     ];
     for (listener, bound) in open {
         if let (Some(bound), None) = (bound, tls_for(listener)) {
@@ -195,6 +212,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     }
     let http_tls = tls_for(Listener::Http);
     let web_tls = tls_for(Listener::Web);
+    let admin_tls = tls_for(Listener::Admin);
     let deliveries: Arc<dyn AdapterDeliveries> = adapters.relays.clone();
     let (stop, stop_rx) = oneshot::channel::<()>();
     let serve_settings = ServeSettings {
@@ -208,9 +226,23 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         let mut stopping = hub.stopping();
         let http_server = http.map(|(listener, _)| {
             let routes = std::mem::take(&mut adapters.routes);
-            tokio::spawn(adapters::serve(listener, routes, http_tls, async move {
+            let metrics = hub.metrics().clone();
+            tokio::spawn(adapters::serve(
+                listener,
+                routes,
+                http_tls,
+                metrics,
+                async move {
+                    let _ = stopping.wait_for(|stop| *stop).await;
+                },
+            ))
+        });
+        let admin_task = admin.map(|(listener, _)| {
+            let mut stopping = hub.stopping();
+            let stop = async move {
                 let _ = stopping.wait_for(|stop| *stop).await;
-            }))
+            };
+            tokio::spawn(crate::admin::serve(listener, hub.clone(), admin_tls, stop))
         });
         let web_task = web_server.map(|server| {
             let mut stopping = hub.stopping();
@@ -246,6 +278,9 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
                 tracing::warn!(error = %e, "the web listener ended with an error");
             }
         }
+        if let Some(admin) = admin_task {
+            let _ = admin.await;
+        }
         if let Some(task) = workspace_task {
             task.join().await;
         }
@@ -270,6 +305,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         addr,
         http_addr,
         web_addr,
+        admin_addr,
         store,
         data_dir: settings.data_dir.clone(),
         hub: in_process,

@@ -6,6 +6,7 @@
 //! transport.
 
 pub mod adapters;
+pub mod admin;
 pub mod amqp;
 pub mod app;
 pub mod audit;
@@ -18,6 +19,7 @@ pub mod engine;
 pub mod grpc;
 pub mod hub;
 pub mod limits;
+pub mod metrics;
 pub mod notify;
 pub mod partners;
 pub mod portal;

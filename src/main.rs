@@ -44,6 +44,9 @@ enum Command {
         /// Overrides web.listen (use port 0 for any free port).
         #[arg(long)]
         web_listen: Option<SocketAddr>,
+        /// Overrides admin.listen (use port 0 for any free port).
+        #[arg(long)]
+        admin_listen: Option<SocketAddr>,
         /// Overrides log.format.
         #[arg(long, value_parser = ["text", "json"])]
         log_format: Option<String>,
@@ -150,6 +153,7 @@ fn main() -> anyhow::Result<ExitCode> {
             data_dir,
             listen,
             web_listen,
+            admin_listen,
             log_format,
         } => {
             let embedded = config.is_none();
@@ -169,6 +173,9 @@ fn main() -> anyhow::Result<ExitCode> {
             }
             if let (Some(addr), Some(web)) = (web_listen, config.web.as_mut()) {
                 web.listen = addr;
+            }
+            if let (Some(addr), Some(admin)) = (admin_listen, config.admin.as_mut()) {
+                admin.listen = addr;
             }
             if let Some(format) = log_format {
                 config.log.format = if format == "json" {
@@ -319,12 +326,18 @@ async fn serve(config: LoadedConfig, embedded: bool) -> anyhow::Result<()> {
         let secured = config.tls.secured(lienthong::tls::Listener::Web);
         println!("web on {}://{addr}", if secured { "https" } else { "http" });
     }
+    if let Some(addr) = running.admin_addr {
+        let secured = config.tls.secured(lienthong::tls::Listener::Admin);
+        let scheme = if secured { "https" } else { "http" };
+        println!("admin (metrics, probes) on {scheme}://{addr}");
+    }
     // The log says it too; this is for whoever reads the terminal.
     use lienthong::tls::Listener;
     let open = [
         (Listener::Grpc, true),
         (Listener::Http, running.http_addr.is_some()),
         (Listener::Web, running.web_addr.is_some()),
+        (Listener::Admin, running.admin_addr.is_some()),
     ];
     let plaintext: Vec<&str> = open
         .iter()

@@ -156,12 +156,15 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     routes: Vec<(String, axum::Router)>,
     tls: Option<crate::tls::ServerTls>,
+    metrics: crate::metrics::Metrics,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let mut app = axum::Router::new().route("/health", axum::routing::get(|| async { "ok" }));
     for (partner, router) in routes {
         app = app.nest(&format!("/partners/{partner}"), router);
     }
+    // Counted by route template: partner ids are configuration, bounded.
+    let app = crate::metrics::http::counted(app, metrics, "http");
     if let Some(tls) = tls {
         let which = crate::tls::Listener::Http;
         return crate::tls::http::serve(listener, app, tls, which, shutdown).await;

@@ -127,6 +127,7 @@ impl CommandConsumer {
                     if !backoff.wait_after(lost, &e, &mut stopping).await {
                         return;
                     }
+                    this.hub.metrics().amqp_reconnect("commands");
                 }
             }
         }

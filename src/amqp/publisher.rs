@@ -62,12 +62,20 @@ impl Relay {
                 Ok(()) => return,
                 Err(e) => {
                     let lost = "AMQP publisher lost its session; events keep waiting in the outbox";
+                    // What was in flight is published again from the cursor.
+                    self.counted().retried();
                     if !backoff.wait_after(lost, &e, &mut self.stopping).await {
                         return;
                     }
+                    self.hub.metrics().amqp_reconnect("events");
                 }
             }
         }
+    }
+
+    fn counted(&self) -> crate::metrics::DestinationMetrics {
+        let amqp = crate::metrics::DestinationKind::Amqp;
+        self.hub.metrics().destination(amqp, "events")
     }
 
     /// One connection's life. Returns Ok only when the hub stops.
@@ -128,6 +136,7 @@ impl Relay {
         tracing::info!(from_seq = confirmed + 1, "AMQP publisher connected");
         // Every publish gets a confirm; they are awaited in seq order.
         let mut in_flight: VecDeque<(u64, String, bool, PublisherConfirm)> = VecDeque::new();
+        let counted = self.counted();
         loop {
             let window = self.settings.publish_window;
             // Refill in chunks (at half the window), not one event at a time.
@@ -164,6 +173,7 @@ impl Relay {
             }
             if let Some((seq, key, mandatory, confirm)) = in_flight.pop_front() {
                 self.await_confirm(seq, key, mandatory, confirm).await?;
+                counted.delivered(1);
                 // The saver makes it durable in the background; the pipeline
                 // never waits for an fsync.
                 cursor.advance(seq);
@@ -183,6 +193,11 @@ impl Relay {
             .await
             .map_err(|_| AmqpError::ConfirmTimeout { seq, seconds })?
             .map_err(AmqpError::broker("waiting for a publisher confirm"))?;
+        let metrics = self.hub.metrics();
+        metrics.amqp_confirm(matches!(confirmation, Confirmation::Ack(_)));
+        if matches!(confirmation, Confirmation::Ack(Some(_))) {
+            metrics.amqp_return();
+        }
         match confirmation {
             Confirmation::Ack(None) | Confirmation::NotRequested => Ok(()),
             Confirmation::Ack(Some(returned)) if mandatory => Err(AmqpError::Unroutable {

@@ -190,6 +190,11 @@ fn hub_config(dir: &std::path::Path) -> anyhow::Result<HubConfig> {
     config.hub.data_dir = dir.to_path_buf();
     config.hub.listen = "127.0.0.1:0".parse()?;
     config.web = None;
+    // Metrics are recorded whether or not anyone scrapes them; the admin
+    // listener is opened as in production, on a free port.
+    if let Some(admin) = config.admin.as_mut() {
+        admin.listen = "127.0.0.1:0".parse()?;
+    }
     Ok(config)
 }
 

@@ -36,6 +36,9 @@ pub struct HubConfig {
     /// E-mail and SMS to applicants; read into `LoadedConfig::notifications`.
     #[serde(default)]
     pub notifications: Option<toml::Table>,
+    /// The operators' listener: metrics and probes. Absent: none.
+    #[serde(default)]
+    pub admin: Option<super::AdminSection>,
     /// TLS on the listeners; read into `LoadedConfig::tls`. Required: a
     /// listener without TLS must be named in `plaintext_listeners`.
     #[serde(default)]

@@ -49,6 +49,9 @@ impl HubConfig {
         if let Some(web) = &self.web {
             web.validate(file, &self)?;
         }
+        if let Some(admin) = &self.admin {
+            admin.validate(file, &self)?;
+        }
         let adapters = adapters::check_all(file, &self.partners, kinds)?;
         let notifications = notifications::check(file, self.notifications.as_ref())?;
         let working_time = Arc::new(calendar::check(file, &self.calendar)?);

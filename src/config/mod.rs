@@ -10,6 +10,7 @@
 //! what `lienthong serve` runs with no file at all.
 
 mod adapters;
+mod admin;
 mod calendar;
 mod error;
 mod file;
@@ -22,6 +23,7 @@ mod tls;
 mod web;
 
 pub use adapters::AdapterConfig;
+pub use admin::AdminSection;
 pub use error::ConfigError;
 pub use file::{
     AmqpSection, AuditSection, ClientCertificateSection, DeliverySection, HubConfig, HubSection,

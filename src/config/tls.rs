@@ -32,7 +32,7 @@ pub struct TlsSection {
     /// connections). Default 30.
     #[serde(default)]
     pub reload_interval_seconds: Option<u64>,
-    /// Listeners served without TLS, on purpose: `grpc`, `http`, `web`.
+    /// Listeners served without TLS, on purpose: `grpc`, `http`, `web`, `admin`.
     /// Development only; `serve` warns for each.
     #[serde(default)]
     pub plaintext_listeners: Vec<String>,
@@ -71,7 +71,7 @@ pub(super) fn check(file: &str, config: &HubConfig) -> Result<TlsSettings, Confi
             ConfigError::invalid(
                 file,
                 format!("tls.plaintext_listeners[{i}]"),
-                format!("`{name}` is not one of grpc, http, web"),
+                format!("`{name}` is not one of grpc, http, web, admin"),
             )
         })?;
         if !plaintext.contains(&listener) {
@@ -85,6 +85,9 @@ pub(super) fn check(file: &str, config: &HubConfig) -> Result<TlsSettings, Confi
     }
     if config.web.is_some() {
         open.push(Listener::Web);
+    }
+    if config.admin.is_some() {
+        open.push(Listener::Admin);
     }
     let needs_tls = open.iter().any(|l| !plaintext.contains(l));
     let client_certificates = match tls.client_certificates.as_deref() {

@@ -127,6 +127,9 @@ impl World {
         config.hub.data_dir = dir.join("data");
         config.hub.listen = ([127, 0, 0, 1], 0).into();
         config.hub.http_listen = Some(([127, 0, 0, 1], 0).into());
+        if let Some(admin) = config.admin.as_mut() {
+            admin.listen = ([127, 0, 0, 1], 0).into();
+        }
         if let Some(web) = config.web.as_mut() {
             web.listen = ([127, 0, 0, 1], 0).into();
             // The development officers are the construction department's:

@@ -113,14 +113,13 @@ impl Engine {
         store: Store,
         settings: EngineSettings,
         outcome_code: OutcomeCode,
+        metrics: crate::metrics::Metrics,
     ) -> Result<(Engine, WriterHandle), EngineError> {
         let (jobs, queue) = mpsc::channel(settings.queue_capacity.max(1));
         let (committed_tx, committed) = watch::channel(store.last_seq()?);
-        let threads =
-            writer::spawn(store, queue, committed_tx, settings, outcome_code).map_err(|e| {
-                EngineError::CommitFailed {
-                    reason: format!("cannot start the writer threads: {e}"),
-                }
+        let threads = writer::spawn(store, queue, committed_tx, settings, outcome_code, metrics)
+            .map_err(|e| EngineError::CommitFailed {
+                reason: format!("cannot start the writer threads: {e}"),
             })?;
         Ok((Engine { jobs, committed }, WriterHandle(threads)))
     }

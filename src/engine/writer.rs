@@ -20,6 +20,7 @@
 use super::{apply, EngineError, EngineSettings, Job, OutcomeCode};
 use crate::audit::{Kind, Record, OK};
 use crate::domain::UnixMillis;
+use crate::metrics::Metrics;
 use crate::store::{AuditItem, Store, Txn};
 use std::sync::mpsc as std_mpsc;
 use tokio::sync::{mpsc, watch};
@@ -61,15 +62,17 @@ pub(super) fn spawn(
     committed: watch::Sender<u64>,
     settings: EngineSettings,
     outcome_code: OutcomeCode,
+    metrics: Metrics,
 ) -> std::io::Result<Vec<std::thread::JoinHandle<()>>> {
     let (to_flusher, flushes) = std_mpsc::sync_channel(GROUPS_AWAITING_FLUSH);
     let flush_store = store.clone();
+    let flush_metrics = metrics.clone();
     let flusher = std::thread::Builder::new()
         .name("lienthong-flusher".into())
-        .spawn(move || flush_loop(flush_store, flushes, committed))?;
+        .spawn(move || flush_loop(flush_store, flushes, committed, flush_metrics))?;
     let applier = std::thread::Builder::new()
         .name("lienthong-writer".into())
-        .spawn(move || apply_loop(store, queue, to_flusher, settings, outcome_code))?;
+        .spawn(move || apply_loop(store, queue, to_flusher, settings, outcome_code, metrics))?;
     Ok(vec![applier, flusher])
 }
 
@@ -79,6 +82,7 @@ fn apply_loop(
     to_flusher: std_mpsc::SyncSender<Applied>,
     settings: EngineSettings,
     outcome_code: OutcomeCode,
+    metrics: Metrics,
 ) {
     let max_group = settings.max_group_commands.max(1);
     let mut carried: Option<Job> = None;
@@ -113,6 +117,7 @@ fn apply_loop(
             }
             next = queue.try_recv().ok();
         }
+        metrics.group(answers.len());
         match txn.apply() {
             Ok(generation) => {
                 let applied = Applied {
@@ -142,11 +147,18 @@ fn apply_loop(
     tracing::debug!("writer stopped: queue closed and drained");
 }
 
-fn flush_loop(store: Store, flushes: std_mpsc::Receiver<Applied>, committed: watch::Sender<u64>) {
+fn flush_loop(
+    store: Store,
+    flushes: std_mpsc::Receiver<Applied>,
+    committed: watch::Sender<u64>,
+    metrics: Metrics,
+) {
     while let Ok(first) = flushes.recv() {
         let mut groups = vec![first];
         groups.extend(flushes.try_iter());
+        let started = std::time::Instant::now();
         let flushed = store.flush_generation();
+        metrics.flush(started.elapsed());
         if let Err(e) = &flushed {
             if !e.is_unavailable() {
                 tracing::error!(error = %e, groups = groups.len(), "flush failed; answering with an error");

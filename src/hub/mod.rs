@@ -14,6 +14,7 @@ mod deliveries;
 mod error;
 mod feedback;
 mod follower;
+mod metrics;
 mod notifications;
 mod officers;
 mod retention;
@@ -84,6 +85,10 @@ pub struct Hub {
     limits: Arc<Limiter>,
     /// Refusals, operator actions, checkpoints and receipts (`audit.rs`).
     audit: AuditLog,
+    /// What the hub counts for operators (`metrics.rs`, `crate::metrics`).
+    metrics: crate::metrics::Metrics,
+    /// The hub's own consumers, whose lag `metrics.rs` reports.
+    destinations: Arc<Vec<Destination>>,
 }
 
 /// Keeps the background parts of a running hub; `stop` ends them in order.
@@ -129,15 +134,21 @@ impl Hub {
         retention: RetentionSettings,
         audit: AuditSettings,
     ) -> Result<(Hub, HubRuntime), HubError> {
-        let (engine, writer) =
-            Engine::start(store.clone(), engine_settings, error::engine_outcome)?;
+        let metrics = crate::metrics::Metrics::new();
+        let (engine, writer) = Engine::start(
+            store.clone(),
+            engine_settings,
+            error::engine_outcome,
+            metrics.clone(),
+        )?;
+        let destinations = Arc::new(destinations);
         let (audit, audit_thread) = AuditLog::start(store.clone(), audit)?;
         let partners = Arc::new(partners);
         let (stopping, stopping_rx) = watch::channel(false);
         let retention = tokio::spawn(retention::run(
             store.clone(),
             partners.clone(),
-            Arc::new(destinations),
+            destinations.clone(),
             retention,
             stopping_rx.clone(),
         ));
@@ -150,6 +161,8 @@ impl Hub {
             max_dossier_bytes: engine_settings.max_dossier_bytes,
             limits: Arc::new(Limiter::unlimited()),
             audit,
+            metrics,
+            destinations,
         };
         Ok((
             hub,
@@ -334,21 +347,28 @@ impl Hub {
         partner: &Arc<Partner>,
         envelope: CommandEnvelope,
     ) -> Result<CommandOutcome, HubError> {
+        let arrived = std::time::Instant::now();
+        let command = envelope.name().as_str();
         let checked = partner
             .check_command(envelope.name())
             .map_err(HubError::from)
             .and_then(|_| Ok(validate::envelope(&envelope)?));
-        if let Err(e) = checked {
-            let subject = envelope
-                .action
-                .dossier()
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "new".into());
-            let action = envelope.name().as_str();
-            self.refused(&partner.id, action, subject, &envelope.idempotency_key, &e);
-            return Err(e);
-        }
-        Ok(self.engine.execute(partner.clone(), envelope).await?)
+        let decided = match checked {
+            Err(e) => {
+                let subject = envelope
+                    .action
+                    .dossier()
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "new".into());
+                self.refused(&partner.id, command, subject, &envelope.idempotency_key, &e);
+                Err(e)
+            }
+            Ok(()) => {
+                (self.engine.execute(partner.clone(), envelope).await).map_err(HubError::from)
+            }
+        };
+        self.count_command(command, &decided, arrived);
+        decided
     }
 
     pub async fn publish_catalog(
@@ -360,12 +380,19 @@ impl Hub {
             .check_command(CommandName::PublishCatalog)
             .map_err(HubError::from)
             .and_then(|_| Ok(publication.validate()?));
-        if let Err(e) = checked {
-            let (kind, key) = (publication.kind.clone(), &publication.idempotency_key);
-            self.refused(&partner.id, "publish_catalog", kind, key, &e);
-            return Err(e);
-        }
-        Ok(self.engine.publish(partner.clone(), publication).await?)
+        let arrived = std::time::Instant::now();
+        let decided = match checked {
+            Err(e) => {
+                let (kind, key) = (publication.kind.clone(), &publication.idempotency_key);
+                self.refused(&partner.id, "publish_catalog", kind, key, &e);
+                Err(e)
+            }
+            Ok(()) => {
+                (self.engine.publish(partner.clone(), publication).await).map_err(HubError::from)
+            }
+        };
+        self.count_command("publish_catalog", &decided, arrived);
+        decided
     }
 
     pub fn get_dossier(
@@ -484,7 +511,13 @@ impl Hub {
                 after
             }
         };
-        Ok(subscription::spawn(self.follow(start, filter)))
+        let counted = subscription::Counted {
+            open: self.metrics.stream_opened(),
+            delivered: self
+                .metrics
+                .destination(crate::metrics::DestinationKind::Partner, &partner.id),
+        };
+        Ok(subscription::spawn(self.follow(start, filter), counted))
     }
 
     /// Follows the outbox after `after`, handing out the committed events

@@ -12,13 +12,24 @@ const FEED_CAPACITY: usize = 256;
 /// Events read from the outbox at a time.
 const READ_BATCH: usize = 512;
 
-pub(super) fn spawn(follower: Follower) -> mpsc::Receiver<Result<Event, HubError>> {
+/// Counts the feed as an open stream while it runs, and each event it
+/// hands to the reader as a delivery.
+pub(super) struct Counted {
+    pub(super) open: crate::metrics::StreamGuard,
+    pub(super) delivered: crate::metrics::DestinationMetrics,
+}
+
+pub(super) fn spawn(
+    follower: Follower,
+    counted: Counted,
+) -> mpsc::Receiver<Result<Event, HubError>> {
     let (tx, rx) = mpsc::channel(FEED_CAPACITY);
-    tokio::spawn(feed(follower, tx));
+    tokio::spawn(feed(follower, tx, counted));
     rx
 }
 
-async fn feed(mut follower: Follower, tx: mpsc::Sender<Result<Event, HubError>>) {
+async fn feed(mut follower: Follower, tx: mpsc::Sender<Result<Event, HubError>>, counted: Counted) {
+    let _open = counted.open;
     loop {
         let batch = tokio::select! {
             batch = follower.next(READ_BATCH) => batch,
@@ -30,6 +41,7 @@ async fn feed(mut follower: Follower, tx: mpsc::Sender<Result<Event, HubError>>)
                     if tx.send(Ok(event)).await.is_err() {
                         return;
                     }
+                    counted.delivered.delivered(1);
                 }
             }
             Ok(None) => return, // the hub is stopping

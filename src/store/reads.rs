@@ -109,6 +109,18 @@ impl Store {
         Ok(events)
     }
 
+    /// When the first outbox event after `after_seq` occurred, if there is
+    /// one: a destination's lag in time (the hub's metrics), one read.
+    pub fn first_event_time_after(
+        &self,
+        after_seq: u64,
+    ) -> Result<Option<crate::domain::UnixMillis>, StoreError> {
+        Ok(self
+            .events_after(after_seq, 1)?
+            .first()
+            .map(|event| event.occurred_at))
+    }
+
     /// The seq of the oldest event still in the outbox, if any.
     pub fn oldest_event_seq(&self) -> Result<Option<u64>, StoreError> {
         match self.db()?.scan_prefix([keys::EVENT]).next() {

@@ -118,7 +118,7 @@ pub fn server_config(files: &TlsFiles, listener: Listener) -> Result<Arc<ServerC
     // gRPC needs HTTP/2 (ALPN h2); the HTTP listeners speak HTTP/1.1.
     config.alpn_protocols = match listener {
         Listener::Grpc => vec![b"h2".to_vec()],
-        Listener::Http | Listener::Web => vec![b"http/1.1".to_vec()],
+        Listener::Http | Listener::Web | Listener::Admin => vec![b"http/1.1".to_vec()],
     };
     Ok(Arc::new(config))
 }

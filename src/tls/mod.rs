@@ -6,7 +6,8 @@
 //! configuration names it in `tls.plaintext_listeners`. The gRPC and
 //! callback listeners ask partners for a client certificate verified against
 //! `tls.client_ca_file` (mutual TLS); the web listener serves citizens and
-//! officers, who have none. What a verified client certificate says reaches
+//! officers, who have none, and the admin listener operators' scrapers and
+//! probes (the kubelet presents none either). What a verified client certificate says reaches
 //! the rest of the hub as plain data (`partners::ClientCertificate`), never
 //! as a rustls type. Certificates, keys and the client CA are read again
 //! when their files change (`reload`): new handshakes use the new files,
@@ -37,10 +38,17 @@ pub enum Listener {
     Http,
     /// `[web] listen`: the pages of citizens and officers, HTTP/1.1.
     Web,
+    /// `[admin] listen`: metrics and probes for operators, HTTP/1.1.
+    Admin,
 }
 
 impl Listener {
-    pub const ALL: [Listener; 3] = [Listener::Grpc, Listener::Http, Listener::Web];
+    pub const ALL: [Listener; 4] = [
+        Listener::Grpc,
+        Listener::Http,
+        Listener::Web,
+        Listener::Admin,
+    ];
 
     /// Its name in `tls.plaintext_listeners` and in logs.
     pub fn name(self) -> &'static str {
@@ -48,6 +56,7 @@ impl Listener {
             Listener::Grpc => "grpc",
             Listener::Http => "http",
             Listener::Web => "web",
+            Listener::Admin => "admin",
         }
     }
 

@@ -156,7 +156,7 @@ pub async fn prepare(
     Ok(WebServer {
         listener,
         addr,
-        router: router(state),
+        router: crate::metrics::http::counted(router(state), hub.metrics().clone(), "web"),
     })
 }
 

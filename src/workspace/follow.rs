@@ -34,6 +34,8 @@ pub(super) async fn run(
     let saver = hub.cursor_saver(cursor, saved);
     saver.advance(through);
     let mut follower = hub.follow(through, SubscriptionFilter::default());
+    let kind = crate::metrics::DestinationKind::Workspace;
+    let counted = hub.metrics().destination(kind, &partner.id);
     loop {
         let batch = match follower.next(BATCH).await {
             Ok(Some(batch)) => batch,
@@ -46,17 +48,20 @@ pub(super) async fn run(
             }
         };
         let (events, to) = (batch.events, batch.through);
+        let count = events.len() as u64;
         let (writing, partner) = (records.clone(), partner.clone());
         let stored =
             tokio::task::spawn_blocking(move || store_batch(&writing, &partner, &events, to)).await;
         match stored {
             Ok(Ok(())) => {
+                counted.delivered(count);
                 through = to;
                 saver.advance(through);
                 applied.send_replace(through);
             }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, through, "the workspace could not store its rows; retrying");
+                counted.retried();
                 tokio::time::sleep(RETRY_AFTER).await;
                 follower = hub.follow(through, SubscriptionFilter::default());
             }

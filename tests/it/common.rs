@@ -42,6 +42,8 @@ pub struct TestHub {
     pub http_addr: Option<std::net::SocketAddr>,
     /// The hosted modules' pages, when `[web]` is configured.
     pub web_addr: Option<std::net::SocketAddr>,
+    /// Metrics and probes, when `[admin]` is configured.
+    pub admin_addr: Option<std::net::SocketAddr>,
 }
 
 impl TestHub {
@@ -71,6 +73,9 @@ impl TestHub {
         if let Some(web) = config.web.as_mut() {
             web.listen = "127.0.0.1:0".parse().unwrap();
         }
+        if let Some(admin) = config.admin.as_mut() {
+            admin.listen = "127.0.0.1:0".parse().unwrap();
+        }
         config
     }
 
@@ -88,6 +93,7 @@ impl TestHub {
             addr: running.addr,
             http_addr: running.http_addr,
             web_addr: running.web_addr,
+            admin_addr: running.admin_addr,
             running: Some(running),
             dir,
         }

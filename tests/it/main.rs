@@ -22,6 +22,7 @@ mod forward;
 mod grpc_edge;
 mod idempotency;
 mod limits;
+mod metrics;
 mod notifications;
 mod reconcile;
 mod retention;

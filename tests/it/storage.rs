@@ -129,6 +129,10 @@ async fn a_full_disk_refuses_writes_keeps_reads_and_writes_resume_once_space_is_
     assert_eq!(refusal.code(), tonic::Code::Unavailable, "{refusal:?}");
 
     wait_health(hub.addr, ServingStatus::NotServing).await;
+    // The admin listener's readiness says the same (issue 11).
+    let admin = hub.admin_addr.expect("the dev configuration has [admin]");
+    assert_eq!(crate::metrics::get(admin, "/readyz").await.0, 503);
+    assert_eq!(crate::metrics::get(admin, "/healthz").await.0, 200);
     // Refused cleanly while it lasts, naming why; nothing is written.
     let before = client.dossier_count().await;
     let refused = client
@@ -158,6 +162,7 @@ async fn a_full_disk_refuses_writes_keeps_reads_and_writes_resume_once_space_is_
 
     std::fs::remove_file(&filler).unwrap();
     wait_health(hub.addr, ServingStatus::Serving).await;
+    assert_eq!(crate::metrics::get(admin, "/readyz").await.0, 200);
     let after = client.submit("after-space-is-back").await;
     acknowledged.push(after.dossier.unwrap());
     let received = client

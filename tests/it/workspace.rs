@@ -26,6 +26,9 @@ async fn start_on(data: &Path) -> RunningHub {
     config.hub.data_dir = data.to_path_buf();
     config.hub.listen = "127.0.0.1:0".parse().unwrap();
     config.hub.shutdown_grace_seconds = 2;
+    if let Some(admin) = config.admin.as_mut() {
+        admin.listen = "127.0.0.1:0".parse().unwrap();
+    }
     config
         .web
         .as_mut()

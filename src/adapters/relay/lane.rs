@@ -15,6 +15,8 @@ pub(super) struct Work {
 }
 
 pub(super) struct LaneContext {
+    /// Deliveries, retries and parked events, for the hub's metrics.
+    pub counted: crate::metrics::DestinationMetrics,
     pub partner: String,
     pub outlet: Arc<dyn Outlet>,
     pub records: DeliveryRecords,
@@ -83,6 +85,7 @@ async fn deliver(context: &LaneContext, event: Event) -> Result<bool, ()> {
                     tracing::error!(error = %e, "could not record an accepted delivery");
                     return Err(());
                 }
+                context.counted.delivered(1);
                 return Ok(false);
             }
             Err(DeliveryError::Reject { reason }) => {
@@ -104,6 +107,7 @@ async fn deliver(context: &LaneContext, event: Event) -> Result<bool, ()> {
             Err(DeliveryError::Retry { reason }) => {
                 tracing::info!(partner = %context.partner, seq = event.seq, attempt, reason = %reason, "delivery failed; retrying");
                 let _ = context.records.retried();
+                context.counted.retried();
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
                     _ = stopping.changed() => return Err(()),
@@ -129,7 +133,10 @@ fn park(context: &LaneContext, event: Event, reason: String, attempts: u32) -> R
         parked_at: UnixMillis::now(),
     };
     match context.records.park(&parked) {
-        Ok(()) => Ok(true),
+        Ok(()) => {
+            context.counted.parked();
+            Ok(true)
+        }
         Err(e) => {
             tracing::error!(error = %e, "could not park a delivery");
             Err(())

@@ -135,7 +135,14 @@ impl Relay {
         let mut lanes: HashMap<u64, (mpsc::UnboundedSender<lane::Work>, usize)> = HashMap::new();
         let (settle_tx, mut settle_rx) = mpsc::unbounded_channel::<Settled>();
         let permits = Arc::new(Semaphore::new(self.settings.concurrency.max(1)));
+        // Notification channels (`notify.email`, …) are relays too.
+        let kind = if self.partner.starts_with("notify.") {
+            crate::metrics::DestinationKind::Notification
+        } else {
+            crate::metrics::DestinationKind::Adapter
+        };
         let context = Arc::new(lane::LaneContext {
+            counted: self.hub.metrics().destination(kind, &self.partner),
             partner: self.partner.clone(),
             outlet: self.outlet.clone(),
             records,

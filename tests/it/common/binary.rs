@@ -16,7 +16,13 @@ pub async fn serve_binary(
     data: &Path,
 ) -> (Child, std::net::SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_lienthong"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--admin-listen",
+            "127.0.0.1:0",
+        ])
         .args(args)
         .arg("--data-dir")
         .arg(data)
