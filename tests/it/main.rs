@@ -24,6 +24,7 @@ mod idempotency;
 mod limits;
 mod metrics;
 mod notifications;
+mod observability;
 mod reconcile;
 mod retention;
 mod storage;
