@@ -206,6 +206,11 @@ impl Metrics {
             amqp_returns.clone(),
         );
         let amqp_reconnects = Family::<ConnectionLabels, Counter>::default();
+        // Both connections show from the start (at zero), so that a query
+        // or a rule on them finds the series before the first reconnect.
+        for connection in ["events", "commands"] {
+            let _ = amqp_reconnects.get_or_create(&ConnectionLabels { connection });
+        }
         registry.register(
             "amqp_reconnects",
             "Connections to the broker opened again after the first (events, commands)",

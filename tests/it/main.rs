@@ -25,6 +25,7 @@ mod idempotency;
 mod limits;
 mod metrics;
 mod notifications;
+mod observability;
 mod oidc;
 mod readme_examples;
 mod reconcile;
