@@ -46,6 +46,10 @@ pub struct WebSection {
     /// it in the dossier (`<address>/tep/<sha256>`). Empty: `http://` and
     /// the listener's own address (development).
     pub public_base_url: String,
+    /// The partner whose adapter collects fees online (a payment gateway
+    /// adapter): the applicant's payment page sends the payer to the
+    /// payment page it made. Empty: fees are not paid on the portal.
+    pub payment_partner: String,
     pub officers: Vec<OfficerSection>,
     /// Applicants' sign-in through an OpenID Connect provider
     /// (`[web.oidc]`); absent: local accounts only.
@@ -72,6 +76,7 @@ impl Default for WebSection {
             max_attachment_bytes: 10 << 20,
             max_dossier_attachments_bytes: 50 << 20,
             public_base_url: String::new(),
+            payment_partner: String::new(),
             officers: Vec::new(),
             oidc: None,
         }
@@ -185,6 +190,28 @@ impl WebSection {
                         "`{url}` must be http(s)://host[:port] with no path and no slash at the end (e.g. https://dichvucong.example.vn)"
                     ),
                 ));
+        if !self.payment_partner.is_empty() {
+            match config
+                .partners
+                .iter()
+                .find(|p| p.id == self.payment_partner)
+            {
+                None => {
+                    return Err(bad(
+                        "payment_partner",
+                        format!("no partner `{}` is configured", self.payment_partner),
+                    ))
+                }
+                Some(p) if p.adapter.is_none() => {
+                    return Err(bad(
+                        "payment_partner",
+                        format!(
+                            "partner `{}` has no [partners.adapter]: only a payment gateway's adapter makes payment pages",
+                            p.id
+                        ),
+                    ))
+                }
+                Some(_) => {}
             }
         }
         let partner = config
@@ -319,6 +346,7 @@ impl WebSection {
                 self.client_address_header.as_bytes(),
             )
             .ok(),
+            payment_partner: Some(self.payment_partner.clone()).filter(|p| !p.is_empty()),
             oidc: match &self.oidc {
                 Some(oidc) => Some(oidc.settings(file)?),
                 None => None,

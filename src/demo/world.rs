@@ -159,6 +159,8 @@ impl World {
         }
         if let Some(web) = config.web.as_mut() {
             web.listen = ([127, 0, 0, 1], web_port).into();
+            // Applicants pay fees on the portal through the gateway's adapter.
+            web.payment_partner = PAYMENT.into();
             web.oidc = Some(lienthong::config::OidcSection {
                 issuer: identity.issuer().to_string(),
                 client_id: SSO_CLIENT_ID.into(),
@@ -180,8 +182,17 @@ impl World {
         config.delivery.initial_backoff_milliseconds = 50;
         config.delivery.max_backoff_seconds = 1;
         config.delivery.max_attempts = 5;
+        let return_url =
+            format!("http://127.0.0.1:{web_port}/tai-khoan/ho-so/{{MaHoSo}}/thanh-toan/ket-qua");
         let partners = partner_sections(
-            &dir, &portal, &one_stop, &postal, &gateway, &treasury, &legacy,
+            &dir,
+            &portal,
+            &one_stop,
+            &postal,
+            &gateway,
+            &treasury,
+            &legacy,
+            &return_url,
         );
         let subscriptions = partners
             .iter()
@@ -417,6 +428,7 @@ fn partner_sections(
     gateway: &gateway::Simulator,
     treasury: &treasury::Simulator,
     legacy: &legacy::Simulator,
+    return_url: &str,
 ) -> Vec<PartnerSection> {
     let mut portal_adapter = portal.adapter_settings(PROVINCE);
     portal_adapter.insert("kind".into(), "national_portal_dvcqg".into());
@@ -453,6 +465,7 @@ fn partner_sections(
 
     let mut payment_adapter = gateway.adapter_settings();
     payment_adapter.insert("kind".into(), "payment_paygov".into());
+    payment_adapter.insert("return_url".into(), return_url.into());
     payment_adapter.insert("treasury_name".into(), "KBNN Quảng Ninh".into());
 
     let mut treasury_adapter = treasury.adapter_settings(&dir.join("doi-soat"));

@@ -18,6 +18,7 @@ mod follower;
 mod metrics;
 mod notifications;
 mod officers;
+mod payments;
 mod retention;
 mod schedule;
 mod subscription;
@@ -41,6 +42,7 @@ pub use notifications::{
     DossierNotification, NotificationRecords, NotificationState, NotifyChannel,
 };
 pub use officers::OfficerRecords;
+pub use payments::PaymentLink;
 pub use retention::{sweep as retention_sweep, RetentionSettings};
 pub use schedule::Appointment;
 pub use workspace::WorkspaceRecords;

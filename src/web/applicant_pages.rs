@@ -158,6 +158,8 @@ pub struct DossierLine {
     pub submitted: String,
     pub status: &'static str,
     pub due: String,
+    /// Fees are requested and not paid: the line links to the payment page.
+    pub owes: bool,
 }
 
 #[derive(Template)]
@@ -412,6 +414,7 @@ pub async fn home(
                     .due_at
                     .map(format::date)
                     .unwrap_or_else(|| "—".into()),
+                owes: dossier.status == crate::domain::Status::FinancialObligation,
             });
         }
         Ok(lines)

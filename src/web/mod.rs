@@ -38,6 +38,7 @@ mod officer_pages;
 mod oidc_pages;
 mod pages;
 mod passwords;
+mod payment_pages;
 mod portal_pages;
 mod print_pages;
 mod public_statistics_pages;
@@ -81,6 +82,9 @@ pub struct WebSettings {
     pub lookup: crate::portal::ThrottleSettings,
     /// The header a reverse proxy names the client's address in, if any.
     pub client_address_header: Option<axum::http::HeaderName>,
+    /// The partner whose adapter makes payment pages (`[web]
+    /// payment_partner`), when fees are paid on the portal.
+    pub payment_partner: Option<String>,
     /// Applicants' single sign-on (`[web.oidc]`), when configured.
     pub oidc: Option<crate::portal::oidc::OidcSettings>,
     /// How large an applicant's attached files may be.
@@ -272,6 +276,9 @@ fn router(state: WebState) -> Router {
             get(applicant::sign_in_form).post(applicant::sign_in),
         )
         .route(applicant::SIGN_OUT, post(applicant::sign_out))
+        .route(payment_pages::PAGE, get(payment_pages::page))
+        .route(payment_pages::GO, get(payment_pages::go))
+        .route(payment_pages::RETURN, get(payment_pages::returned))
         .route(oidc_pages::START, get(oidc_pages::start))
         .route(oidc_pages::CALLBACK, get(oidc_pages::finish))
         .route(

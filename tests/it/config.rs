@@ -471,3 +471,17 @@ fn the_oidc_section_is_checked_key_by_key() {
     let message = error_of(&oidc_config(dir.path(), "client_secret = \"x\""));
     assert!(message.contains("client_secret"), "{message}");
 }
+
+#[test]
+fn the_payment_partner_must_be_a_partner_with_an_adapter() {
+    for (line, problem) in [
+        ("payment_partner = \"nobody\"", "no partner `nobody`"),
+        ("payment_partner = \"postal\"", "has no [partners.adapter]"),
+    ] {
+        let message = error_of(&web_config(line, OFFICER));
+        assert!(
+            message.contains("key `web.payment_partner`") && message.contains(problem),
+            "{message}"
+        );
+    }
+}

@@ -37,6 +37,7 @@ impl Client {
             description: obligation.description.clone(),
             time: vietnam_time::format(now_unix()),
             callback_url: self.settings.callback_url.clone(),
+            return_url: self.settings.return_url_of(&obligation.ma_ho_so),
             receipt: obligation.receipt.clone(),
             signature: String::new(),
         }

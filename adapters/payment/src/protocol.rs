@@ -21,6 +21,9 @@
 //! `MaThamChieu` already exists, `03` invalid data, `04` not found, `99`
 //! system error. `TrangThai` (QUERY): `1` success, `3` pending, `4` failed.
 //! `MaKetQua` (callback): `00` paid; any other code means not paid.
+//!
+//! INIT may carry `UrlTraVe`, where the gateway sends the payer's browser
+//! back after the payment page (unsigned, like the free text `MoTa`).
 
 pub use lienthong_adapter::ma_xac_thuc::Signed;
 use serde::{Deserialize, Serialize};
@@ -108,6 +111,11 @@ pub struct InitRequest {
     pub time: String,
     #[serde(rename = "UrlCallback")]
     pub callback_url: String,
+    /// Where the gateway sends the payer's browser once the payment ended
+    /// (the portal's return page). Optional, and not signed (like `MoTa`):
+    /// the page it leads to trusts nothing the browser brings.
+    #[serde(rename = "UrlTraVe", default, skip_serializing_if = "String::is_empty")]
+    pub return_url: String,
     #[serde(rename = "ThongTinBienLai")]
     pub receipt: ReceiptInfo,
     #[serde(rename = "MaXacThuc", default)]

@@ -18,6 +18,8 @@
 //! treasury_name = "KBNN Hà Nội"                 # TenKhoBac (optional)
 //! revenue_account = "7111"                      # TaiKhoanThuNSNN
 //! read_token = "…"                              # required: bearer for GET payments/{reference}
+//! return_url = "https://dichvucong.example.vn/tai-khoan/ho-so/{MaHoSo}/thanh-toan/ket-qua"
+//!                                               # optional: the payer's browser comes back here
 //! ```
 
 use lienthong_adapter::ma_xac_thuc::check_signed_setting;
@@ -53,6 +55,21 @@ pub struct Settings {
     /// does not start.
     #[serde(default)]
     pub read_token: String,
+    /// Where the gateway sends the payer's browser after the payment page
+    /// (`UrlTraVe`), `{MaHoSo}` replaced by the dossier's code: the
+    /// portal's return page. Empty: the gateway keeps the payer.
+    #[serde(default)]
+    pub return_url: String,
+}
+
+/// The placeholder of `return_url`.
+pub const MA_HO_SO: &str = "{MaHoSo}";
+
+impl Settings {
+    /// `return_url` for one dossier (empty when none is configured).
+    pub fn return_url_of(&self, ma_ho_so: &str) -> String {
+        self.return_url.replace(MA_HO_SO, ma_ho_so)
+    }
 }
 
 fn default_timeout() -> u64 {
@@ -82,6 +99,9 @@ impl CheckSettings for Settings {
         }
         check_secret_len("secret", &self.secret, 8)?;
         check_read_token(&self.read_token)?;
+        if !self.return_url.is_empty() {
+            check_http_url("return_url", &self.return_url.replace(MA_HO_SO, "X"))?;
+        }
         check_range("timeout_seconds", self.timeout_seconds, 1..=300)?;
         check_range(
             "query_interval_seconds",

@@ -163,7 +163,7 @@ pub async fn settled(hub: &TestHub, partner: &str) -> pb::DeliveryStatus {
 mod legacy;
 mod national_portal;
 mod one_stop;
-mod payment;
+pub mod payment;
 mod postal;
 mod relay;
 mod treasury;

@@ -18,6 +18,7 @@ mod headers;
 mod http;
 mod module;
 mod oidc;
+mod payment;
 mod portal;
 mod queue;
 mod queues;

@@ -25,7 +25,7 @@ pub fn router(state: Arc<SimState>) -> Router {
         .route(PATH_QUERY, post(query))
         .route(PATH_BILL, post(bill))
         .route(PATH_SETTLEMENTS, get(settlements))
-        .route("/pay/:reference", get(page))
+        .route("/pay/:reference", get(page).post(page_choice))
         .route("/sim/pay/:reference", post(pay))
         .route("/sim/decline/:reference", post(decline))
         .with_state(state)
@@ -297,14 +297,118 @@ async fn settlements(
     })
 }
 
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `1500000` as `1.500.000`.
+fn grouped(amount: i64) -> String {
+    let digits = amount.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn html_page(status: StatusCode, title: &str, body: &str) -> Response {
+    let page = format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>body{{font-family:sans-serif;max-width:34rem;margin:1rem auto;padding:0 1rem;color:#1b1b1b}}\
+         dt{{font-weight:bold}}dd{{margin:0 0 .5rem}}button{{font-size:1rem;padding:.5rem 1rem;margin:.75rem .5rem 0 0}}</style></head>\
+         <body><main><h1>{title}</h1>{body}</main></body></html>"
+    );
+    (status, axum::response::Html(page)).into_response()
+}
+
+/// The payment page the payer's browser is sent to (`UrlThanhToan`): what
+/// is paid, and two buttons — pay, or give up (a declined payment).
 async fn page(State(state): State<Arc<SimState>>, Path(reference): Path<String>) -> Response {
-    match lock(&state.payments).get(&reference) {
-        Some(p) => format!(
-            "Cổng thanh toán (mô phỏng)\nMaThamChieu: {reference}\nSoTien: {} VND\n{}\n",
-            p.request.amount_vnd, p.request.description
-        )
-        .into_response(),
-        None => (StatusCode::NOT_FOUND, "không tìm thấy giao dịch").into_response(),
+    let Some(p) = lock(&state.payments).get(&reference).cloned() else {
+        return html_page(
+            StatusCode::NOT_FOUND,
+            "Không tìm thấy giao dịch",
+            "<p>Không có giao dịch với mã tham chiếu này.</p>",
+        );
+    };
+    let mut items = String::new();
+    for item in &p.request.receipt.items {
+        items.push_str(&format!(
+            "<li>{}: {} VND</li>",
+            escape(&item.name),
+            grouped(item.amount_vnd)
+        ));
+    }
+    let facts = format!(
+        "<p>Cổng thanh toán (mô phỏng).</p><dl><dt>Mã tham chiếu</dt><dd>{}</dd><dt>Nội dung</dt><dd>{}</dd>\
+         <dt>Các khoản</dt><dd><ul>{items}</ul></dd><dt>Số tiền</dt><dd id=\"so-tien\">{} VND</dd></dl>",
+        escape(&reference),
+        escape(&p.request.description),
+        grouped(p.request.amount_vnd)
+    );
+    if p.status != SimStatus::Pending {
+        let said = if p.status == SimStatus::Paid {
+            "Giao dịch đã được thanh toán."
+        } else {
+            "Giao dịch không thành công."
+        };
+        return html_page(
+            StatusCode::OK,
+            "Thanh toán",
+            &format!("{facts}<p role=\"status\">{said}</p>"),
+        );
+    }
+    let form = format!(
+        "<form method=\"post\" action=\"/pay/{}\">\
+         <button type=\"submit\" name=\"ket-qua\" value=\"thanh-cong\" id=\"thanh-toan\">Thanh toán</button>\
+         <button type=\"submit\" name=\"ket-qua\" value=\"huy\" id=\"huy\">Hủy giao dịch</button></form>",
+        escape(&reference)
+    );
+    html_page(StatusCode::OK, "Thanh toán", &format!("{facts}{form}"))
+}
+
+#[derive(serde::Deserialize)]
+struct Choice {
+    #[serde(rename = "ket-qua", default)]
+    outcome: String,
+}
+
+/// The payer pressed a button: the payment ends, the gateway calls the
+/// adapter back, and the browser goes back to `UrlTraVe` when INIT gave one.
+async fn page_choice(
+    State(state): State<Arc<SimState>>,
+    Path(reference): Path<String>,
+    axum::Form(choice): axum::Form<Choice>,
+) -> Response {
+    let outcome = if choice.outcome == "thanh-cong" {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    };
+    let ended = super::end_payment(&state, &reference, outcome).await;
+    let back = lock(&state.payments)
+        .get(&reference)
+        .map(|p| p.request.return_url.clone())
+        .unwrap_or_default();
+    match ended {
+        Ok(_) if !back.is_empty() => axum::response::Redirect::to(&back).into_response(),
+        Ok(_) => html_page(
+            StatusCode::OK,
+            "Thanh toán",
+            "<p role=\"status\">Đã xử lý giao dịch.</p>",
+        ),
+        Err(e) => html_page(
+            StatusCode::CONFLICT,
+            "Thanh toán",
+            &format!("<p role=\"alert\">{}</p>", escape(&e.to_string())),
+        ),
     }
 }
 
