@@ -190,6 +190,8 @@ impl WebSection {
                         "`{url}` must be http(s)://host[:port] with no path and no slash at the end (e.g. https://dichvucong.example.vn)"
                     ),
                 ));
+            }
+        }
         if !self.payment_partner.is_empty() {
             match config
                 .partners
