@@ -27,21 +27,10 @@ if ! source tests/browser.sh; then
 fi
 
 # Stock Python tools (a grpcurl stand-in on grpcio, kubernetes-validate) in
-# target/python-tools, or stop here.
+# target/python-tools, systemd-analyze and promtool, or stop here.
 if ! source tests/tools.sh; then
   echo "tests/run.sh: the Python test tools are missing (see above); not running the tests" >&2
   exit 1
-fi
-
-# promtool (Debian's prometheus package) for the observability rules and
-# the live scrape (tests/it/observability.rs), or stop here: never skipped.
-if ! command -v promtool >/dev/null 2>&1; then
-  echo "tests/run.sh: installing promtool (Debian's prometheus package)" >&2
-  if ! DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 install -y --no-install-recommends prometheus >&2 ||
-    ! command -v promtool >/dev/null 2>&1; then
-    echo "tests/run.sh: FATAL: promtool is missing and could not be installed (apt-get install prometheus); not running the tests" >&2
-    exit 1
-  fi
 fi
 
 if ! cargo nextest --version >/dev/null 2>&1; then

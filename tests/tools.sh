@@ -10,7 +10,8 @@
 # grpcio-reflection (tests/tools/grpc_call.py, the grpcurl stand-in that runs
 # the README's examples) and kubernetes-validate (the Kubernetes manifests
 # against the API's schemas). Reinstalled when the requirements change. And
-# Debian's systemd, for `systemd-analyze verify` of the unit file.
+# Debian's systemd, for `systemd-analyze verify` of the unit file, and Debian's
+# prometheus, for promtool (the observability rules and a live scrape).
 #
 # Anything missing that it cannot install is a loud failure: those tests are
 # never skipped. It exports LT_PYTHON, the environment's interpreter.
@@ -71,6 +72,21 @@ lt_tools_ensure() {
       }
     else
       _lt_tools_fatal "systemd-analyze is missing (apt-get install systemd)"
+      return 1
+    fi
+  fi
+  # promtool (Debian's prometheus package), for the observability rules and
+  # a live scrape (tests/it/observability.rs).
+  if ! command -v promtool >/dev/null 2>&1; then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+      echo "tests/tools.sh: apt-get install -y prometheus (for promtool)" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 install -y --no-install-recommends prometheus >&2 &&
+        command -v promtool >/dev/null 2>&1 || {
+        _lt_tools_fatal "apt-get install prometheus failed (promtool)"
+        return 1
+      }
+    else
+      _lt_tools_fatal "promtool is missing (apt-get install prometheus)"
       return 1
     fi
   fi

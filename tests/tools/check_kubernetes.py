@@ -5,9 +5,11 @@
    API's schemas (kubernetes-validate, strict: unknown fields are errors).
 2. The manifests agree with the configuration they carry: every listener of
    the ConfigMap's lienthong.toml ([hub] listen, [hub] http_listen,
-   [web] listen) has a named containerPort on the StatefulSet with its port
-   number and a port on the `lienthong` Service that targets it; every probe
-   names a port the container has.
+   [web] listen, [admin] listen) has a named containerPort on the StatefulSet
+   with its port number and a port on the `lienthong` Service that targets
+   it; every probe names a port the container has; the liveness and
+   readiness probes are HTTPS GETs of the admin listener's /healthz and
+   /readyz.
 
 Usage: check_kubernetes.py DIR [--config-out FILE]
   --config-out writes the ConfigMap's lienthong.toml to FILE, for the hub's
@@ -70,6 +72,10 @@ def main():
         listeners["[hub] http_listen"] = config["hub"]["http_listen"]
     if "web" in config:
         listeners["[web] listen"] = config["web"].get("listen")
+    if "admin" in config:
+        listeners["[admin] listen"] = config["admin"].get("listen")
+    else:
+        problems.append("configmap.yaml: lienthong.toml has no [admin] listen: the probes have nothing to ask")
 
     container = stateful_set["spec"]["template"]["spec"]["containers"][0]
     by_number = {p["containerPort"]: p.get("name") for p in container.get("ports", [])}
@@ -92,6 +98,19 @@ def main():
                 port = spec[kind].get("port")
                 if port not in names and port not in by_number:
                     problems.append(f"statefulset.yaml: {probe} names port {port!r}, which the container does not have")
+    admin_port = None
+    if "admin" in config:
+        admin_port = by_number.get(int(str(config["admin"]["listen"]).rsplit(":", 1)[1]))
+    for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+        get = (container.get(probe) or {}).get("httpGet")
+        if get is None:
+            problems.append(f"statefulset.yaml: {probe} is not an httpGet of the admin listener")
+            continue
+        if get.get("path") != path or get.get("scheme") != "HTTPS" or get.get("port") != admin_port:
+            problems.append(
+                f"statefulset.yaml: {probe} must GET {path} over HTTPS on the admin port "
+                f"({admin_port!r}), not {get.get('scheme')} {get.get('path')} on {get.get('port')!r}"
+            )
     return report(problems)
 
 
