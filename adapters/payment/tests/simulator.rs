@@ -63,7 +63,8 @@ async fn the_demo_pays_over_http() {
         .await
         .expect("page");
     assert_eq!(page.status().as_u16(), 200);
-    assert!(page.text().await.expect("text").contains("150000"));
+    // The gateway shows the amount as people read it: 150.000 (VND).
+    assert!(page.text().await.expect("text").contains("150.000"));
     let pay = || {
         h.http
             .post(format!("{}/sim/pay/{reference}", h.sim.base_url()))
