@@ -356,7 +356,7 @@ pub fn check(
         if chars < MIN_ADDRESS_CHARS {
             fail(
                 "dia-chi",
-                "Nhận qua bưu chính cần địa chỉ đầy đủ: số nhà, đường, xã/phường, huyện/quận, tỉnh/thành phố.",
+                "Nhận qua bưu chính cần địa chỉ đầy đủ: số nhà, đường, xã/phường/đặc khu, tỉnh/thành phố.",
             );
         } else if chars > MAX_ADDRESS_CHARS {
             fail("dia-chi", "Địa chỉ dài quá 300 ký tự.");
