@@ -13,9 +13,10 @@
 
 use super::applicant_pages::AccountBar;
 use super::applicant_session::{Applicant, SignedInApplicant};
-use super::dossier_view::{command_text, delivery, money, procedure};
+use super::dossier_view::{command_text, procedure};
 use super::filing_pages::{refusal_text, unreadable};
 use super::format;
+use super::lookup_pages::{asks, Ask};
 use super::pages::{html, StatusPage};
 use super::uploads;
 use super::{blocking, WebError, WebState};
@@ -105,12 +106,6 @@ pub struct FileLink {
     pub name: String,
     pub href: String,
     pub code: String,
-}
-
-/// A request of the applicant, with what it lists.
-pub struct Ask {
-    pub text: String,
-    pub items: Vec<String>,
 }
 
 /// The supplement answer's form: one file per item requested.
@@ -237,38 +232,7 @@ fn view(
     {
         facts.push(("Lý do", d.status_reason.clone()));
     }
-    let mut asks = Vec::new();
-    if let Some(open) = open_supplement(d) {
-        asks.push(Ask {
-            text: format!(
-                "Bổ sung, hoàn thiện hồ sơ (yêu cầu ngày {}): {}",
-                format::date(open.requested_at),
-                open.reason
-            ),
-            items: open.items.clone(),
-        });
-    }
-    if d.status == Status::FinancialObligation {
-        let total: i64 = d.fees.iter().map(|f| f.amount_vnd).sum();
-        asks.push(Ask {
-            text: format!("Nộp phí, lệ phí: tổng cộng {}.", money(total)),
-            items: d
-                .fees
-                .iter()
-                .map(|f| format!("{}: {}", f.name, money(f.amount_vnd)))
-                .collect(),
-        });
-    }
-    if d.status == Status::Finished {
-        let how = d
-            .result_delivery
-            .map(delivery)
-            .unwrap_or("Tại Bộ phận Một cửa");
-        asks.push(Ask {
-            text: format!("Hồ sơ đã có kết quả. Nhận kết quả: {how}."),
-            items: Vec::new(),
-        });
-    }
+    let asks = asks(d);
     let supplement = open_supplement(d).map(|_| SupplementForm {
         csrf: applicant.session.csrf_token.clone(),
         version: d.version,

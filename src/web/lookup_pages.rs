@@ -54,6 +54,7 @@ pub struct LookupRequest {
     fact: String,
 }
 
+/// A request of the applicant, with what it lists.
 pub struct Ask {
     pub text: String,
     pub items: Vec<String>,
@@ -258,8 +259,10 @@ pub fn mask_id(id: &str) -> String {
     mask_tail(id.trim(), 3)
 }
 
-/// What the dossier asks of the applicant now.
-fn asks(d: &Dossier) -> Vec<Ask> {
+/// What the dossier asks of the applicant now (open supplement, fees,
+/// result to collect): the one rule the lookup page and the applicant's
+/// own dossier page both show.
+pub(super) fn asks(d: &Dossier) -> Vec<Ask> {
     let mut asks = Vec::new();
     if d.status == Status::SupplementRequested {
         if let Some(s) = d
