@@ -226,15 +226,7 @@ impl Store {
 
     /// The MaHoSo of every dossier `email` filed online, in code order.
     pub fn applicant_dossiers(&self, email: &str) -> Result<Vec<String>, StoreError> {
-        let prefix = dossiers_prefix(email);
-        self.applicants()?
-            .scan_prefix(&prefix)
-            .keys()
-            .map(|key| {
-                let key = key.map_err(|e| self.failed(READING, e))?;
-                Ok(String::from_utf8_lossy(&key[prefix.len()..]).into_owned())
-            })
-            .collect()
+        self.key_suffixes(&self.applicants()?, &dossiers_prefix(email), READING)
     }
 }
 

@@ -108,15 +108,7 @@ impl Store {
 
     /// The MaHoSo of every dossier recorded as carrying `digest`.
     pub fn attachment_carriers(&self, digest: &str) -> Result<Vec<String>, StoreError> {
-        let prefix = carriers_prefix(digest);
-        self.attachments()?
-            .scan_prefix(&prefix)
-            .keys()
-            .map(|key| {
-                let key = key.map_err(|e| self.failed(READING, e))?;
-                Ok(String::from_utf8_lossy(&key[prefix.len()..]).into_owned())
-            })
-            .collect()
+        self.key_suffixes(&self.attachments()?, &carriers_prefix(digest), READING)
     }
 }
 

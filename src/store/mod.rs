@@ -176,6 +176,24 @@ impl Store {
             })
             .collect()
     }
+
+    /// The rest of every key under `prefix` in `tree`, as text, in key
+    /// order: the members of a set kept as empty-valued keys (an
+    /// applicant's dossiers, an attachment's carriers).
+    fn key_suffixes(
+        &self,
+        tree: &sled::Tree,
+        prefix: &[u8],
+        reading: &'static str,
+    ) -> Result<Vec<String>, StoreError> {
+        tree.scan_prefix(prefix)
+            .keys()
+            .map(|key| {
+                let key = key.map_err(|e| self.failed(reading, e))?;
+                Ok(String::from_utf8_lossy(&key[prefix.len()..]).into_owned())
+            })
+            .collect()
+    }
 }
 
 fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T, StoreError> {
