@@ -103,9 +103,17 @@ async fn each_sms_reaches_the_gateway_once_and_a_refused_one_is_parked_then_redr
         .into_inner()
         .redriven;
     assert_eq!(redriven, 1);
-    super::eventually("the re-driven SMS reaches the gateway", || {
-        sim.received().len() == 2
-    })
+    // The gateway takes the SMS before the hub records it as sent: wait for
+    // the record, which is what the dossier page shows.
+    super::eventually(
+        "the re-driven SMS reaches the gateway and is recorded as sent",
+        || {
+            sim.received().len() == 2
+                && notifications_of(&hub, a.id)
+                    .iter()
+                    .all(|n| matches!(n.state, NotificationState::Sent { .. }))
+        },
+    )
     .await;
     let status = settled(&hub, channel).await;
     assert_eq!(status.parked, 0, "{status:?}");
