@@ -14,7 +14,8 @@
 //! simulators where a real flow goes through a partner, through the hosted
 //! one-stop workspace's pages (over HTTP, as a browser) where the
 //! construction department's officers work, through the public portal's
-//! lookup page where a citizen checks a dossier, and over the hub's gRPC API
+//! pages where a citizen files a dossier online, looks one up, rates it and
+//! sends a feedback, and over the hub's gRPC API
 //! where the counter files a dossier or an operator acts. So
 //! it is a module of the `lienthong` binary, not of the library: it uses
 //! only the library's public API and the simulators' (the adapter crates'
@@ -22,6 +23,8 @@
 
 mod client;
 mod faults;
+mod filing;
+mod page;
 mod portal;
 mod scenario;
 mod steps;
@@ -231,6 +234,18 @@ async fn run_day(
         );
     }
     if let Some(web) = world.web_addr {
+        let online: Vec<String> = lived
+            .iter()
+            .filter(|l| l.plan.channel == scenario::Channel::Online)
+            .map(|l| format!("#{} {}", l.plan.number, l.ma_ho_so))
+            .collect();
+        if !online.is_empty() {
+            println!(
+                "[{:>5.1} s] filed by their applicants on the portal's pages (an account, the form of http://{web}/tai-khoan/nop/<MaTTHC>, a PDF attached; channel \"online\"): {}",
+                started.elapsed().as_secs_f64(),
+                online.join(", ")
+            );
+        }
         match &said {
             Some((ma, code)) => {
                 println!(

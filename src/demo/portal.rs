@@ -5,9 +5,9 @@
 //! status the hub holds, in Vietnamese, and that a wrong ID number gets
 //! the "not found" answer instead — what a citizen would see.
 
+use super::page::form_posting_to;
 use super::scenario::Lived;
 use super::steps::id_number;
-use super::workspace::form_posting_to;
 use super::world::World;
 use super::DemoError;
 use lienthong::domain::Status;

@@ -3,8 +3,10 @@
 //! driver that lives them all, many at once.
 //!
 //! Ten kinds repeat: filed online on the national portal (pushed down into
-//! the hub by the portal adapter), at the counter (the one-stop officer over
-//! gRPC), or collected by the post (a pickup order); handled by the justice
+//! the hub by the portal adapter) or on the hosted portal's own pages (an
+//! applicant's account, a form with a PDF attached, over HTTP), at the
+//! counter (the one-stop officer over gRPC), or collected by the post (a
+//! pickup order); handled by the justice
 //! department (through the one-stop system, in its own status codes) or the
 //! construction department (its officers in the hosted one-stop workspace,
 //! its ministry's legacy system listening); with a supplement, fees paid at the gateway, or
@@ -27,6 +29,9 @@ pub const MIN_DOSSIERS: usize = 10;
 pub enum Channel {
     /// Filed on the national portal, pushed down by its adapter.
     Portal,
+    /// Filed by its applicant on the hosted portal's pages (over HTTP, as a
+    /// browser), on channel "online".
+    Online,
     /// At the one-stop counter.
     Counter,
     /// Collected by the post at the applicant's address.
@@ -87,6 +92,9 @@ impl Plan {
     pub fn describe(&self) -> String {
         let channel = match self.channel {
             Channel::Portal => "nộp trực tuyến / filed online on the national portal",
+            Channel::Online => {
+                "nộp trực tuyến trên Cổng của tỉnh / filed online on the hosted portal's pages"
+            }
             Channel::Counter => "nộp tại quầy / at the one-stop counter",
             Channel::Postal => "bưu điện thu gom / collected by the post",
         };
@@ -125,7 +133,7 @@ pub fn plans(count: usize) -> Vec<Plan> {
         (Postal, Justice, Supplement, ByPost),
         (Portal, Justice, Fees, Return::Electronic),
         (Counter, Construction, Supplement, Return::Counter),
-        (Portal, Construction, Simple, ByPost),
+        (Online, Construction, Simple, ByPost),
         (Counter, Justice, Fees, Return::Counter),
         (Postal, Construction, Simple, ByPost),
         (Portal, Justice, Supplement, Return::Electronic),

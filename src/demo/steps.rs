@@ -160,6 +160,39 @@ impl<'w> Dossier<'w> {
                 .await?;
             return Ok(d);
         }
+        if plan.channel == Channel::Online {
+            let web = world.web_addr.ok_or_else(|| DemoError::Connect {
+                addr: "[web] listen".into(),
+                reason: "the hub runs without [web]: nobody can file on its portal".into(),
+            })?;
+            let address = format!(
+                "Số {} đường Trần Hưng Đạo, phường Hồng Gai, tỉnh Quảng Ninh",
+                plan.number
+            );
+            let filer = super::filing::Filer {
+                name: owner,
+                email: &email,
+                id_number: &id_number,
+                phone: &phone,
+                summary: &summary,
+                delivery: match plan.result {
+                    Return::Counter => "quay",
+                    Return::Post => "buu-dien",
+                    Return::Electronic => "dien-tu",
+                },
+                address: if plan.result == Return::Post {
+                    &address
+                } else {
+                    ""
+                },
+            };
+            let ma = super::filing::file_online(web, code, &filer).await?;
+            return Ok(Dossier {
+                world,
+                plan,
+                ma_ho_so: ma,
+            });
+        }
         let submit = pb::SubmitDossier {
             agency_code: plan.agency().into(),
             procedure_code: code.into(),

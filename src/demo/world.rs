@@ -365,6 +365,10 @@ impl World {
         );
         println!("open the public portal at http://{web}/ (dossier lookup: /tra-cuu with a MaHoSo and the ID number 0221900000NN of demo dossier #NN)");
         println!("sign in as a citizen at http://{web}/tai-khoan/dang-nhap: \"Đăng nhập bằng tài khoản định danh\" goes to the simulated provider ({}), where a test citizen is chosen", self.identity.issuer());
+        println!(
+            "or with the account of an applicant who filed online today: cong.dan6@example.vn (dossier #6), password {} (PUBLIC, demo only)",
+            super::filing::APPLICANT_PASSWORD
+        );
         println!("open the hosted one-stop workspace at http://{web}/mot-cua/");
         println!("development officers and their PUBLIC passwords:");
         for (login, role, password) in &self.officers {

@@ -25,8 +25,8 @@ mod subscription;
 mod workspace;
 
 pub use crate::store::{
-    CursorId, DeliveryState, DeliveryStats, ListFilter, NotificationOutcome, NotificationRecord,
-    ParkedDelivery, StorageCondition,
+    CursorId, DeliveryState, DeliveryStats, EmbeddedAnswer, ListFilter, NotificationOutcome,
+    NotificationRecord, ParkedDelivery, StorageCondition,
 };
 pub use adapter_deliveries::{AdapterDeliveries, DeliveryStatus, DossierSync};
 pub use applicants::ApplicantRecords;
@@ -36,7 +36,7 @@ pub use cursors::CursorSaver;
 pub use dead_letters::{DeadLetters, ParkedMessage};
 pub use deliveries::DeliveryRecords;
 pub use error::{Disposition, HubError};
-pub use feedback::FeedbackRecords;
+pub use feedback::{FeedbackRecords, FirstLayoutMoved};
 pub use follower::{Batch, Follower};
 pub use notifications::{
     DossierNotification, NotificationRecords, NotificationState, NotifyChannel,

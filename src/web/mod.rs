@@ -139,6 +139,12 @@ pub async fn prepare(
     workspace: crate::workspace::Workspace,
 ) -> Result<WebServer, WebError> {
     let module = OneStopModule::new(hub.clone(), &settings.one_stop_partner)?;
+    // Who answered, by name and unit, for the answers the portal's first
+    // release stored without their agency.
+    let answering: Vec<(String, String, String)> = officers
+        .iter()
+        .map(|o| (o.name.clone(), o.unit.clone(), o.agency_code.clone()))
+        .collect();
     let records = hub.officer_records();
     let installing = records.clone();
     let applicants = hub.applicant_records();
@@ -151,6 +157,7 @@ pub async fn prepare(
         passwords::hash(&session::random_token())
     })
     .await?;
+    move_first_layout(hub, &module, &answering).await?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|source| WebError::Bind {
@@ -192,6 +199,43 @@ pub async fn prepare(
         addr,
         router: crate::metrics::http::counted(router(state), hub.metrics().clone(), "web"),
     })
+}
+
+/// Moves the ratings and answers the portal's first release kept in its
+/// own trees to the writer (`FeedbackRecords::move_first_layout`), before
+/// any page can show statistics or offer a rating.
+async fn move_first_layout(
+    hub: &Hub,
+    module: &OneStopModule,
+    answering: &[(String, String, String)],
+) -> Result<(), WebError> {
+    let agency_of = |found: &crate::hub::EmbeddedAnswer| {
+        let code = if found.feedback.agency_code.is_empty() {
+            answering
+                .iter()
+                .find(|(name, unit, _)| *name == found.answer.officer && *unit == found.answer.unit)
+                .map(|(_, _, agency)| agency.clone())?
+        } else {
+            found.feedback.agency_code.clone()
+        };
+        let name = module.agency_name(&code).unwrap_or_else(|_| code.clone());
+        Some((code, name))
+    };
+    let moved = hub
+        .feedback_records()
+        .move_first_layout(module.partner(), agency_of)
+        .await?;
+    if moved != crate::hub::FirstLayoutMoved::default() {
+        tracing::info!(
+            ratings = moved.ratings,
+            answers = moved.answers,
+            "moved the portal's first-release ratings and answers to the writer"
+        );
+    }
+    for kept in &moved.kept {
+        tracing::warn!(what = %kept, "left in the portal's first-release layout");
+    }
+    Ok(())
 }
 
 impl WebServer {

@@ -117,6 +117,17 @@ fn the_demo_day_with_faults_loses_nothing() {
             timeline.join("\n")
         );
     }
+    // #6 and #16 were filed by their applicants on the hosted portal's
+    // pages (the demo fails when the portal refuses the form or the
+    // applicant's page does not show the dossier), and lived their day.
+    let online = stdout
+        .lines()
+        .find(|l| l.contains("filed by their applicants on the portal's pages"))
+        .unwrap_or_else(|| panic!("no online filing reported:\n{stdout}"));
+    assert!(
+        online.contains("#6 000.00.05.H22-") && online.contains(", #16 000.00.05.H22-"),
+        "{online}"
+    );
     // A returned dossier rated on the hosted portal and a feedback answered
     // in public, each synced to the national portal by its relay.
     assert!(
@@ -236,6 +247,10 @@ fn with_keep_running_the_demo_serves_the_hosted_workspace_until_sigterm() {
     assert!(
         text.contains("a citizen rated") || text.contains("nothing to rate on the portal"),
         "a returned demo dossier was rated through the lookup page:\n{text}"
+    );
+    assert!(
+        text.contains("cong.dan6@example.vn (dossier #6), password mat-khau-cong-dan-demo"),
+        "the sign-in of an applicant who filed online is printed:\n{text}"
     );
     let (status, page) = get(&addr, "/");
     assert!(status.contains(" 200 "), "{status}\n{page}");

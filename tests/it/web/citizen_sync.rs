@@ -24,7 +24,7 @@ const DVCQG: &str = "dvcqg";
 const DVCQG_TOKEN: &str = "dvcqg-sim-token-0002";
 
 /// Sends a feedback on `/phan-anh`; returns its tracking code.
-async fn send_feedback(web: std::net::SocketAddr, subject: &str) -> String {
+pub(super) async fn send_feedback(web: std::net::SocketAddr, subject: &str) -> String {
     let page = http::get(web, "/phan-anh").await;
     let cookie = page
         .header("set-cookie")

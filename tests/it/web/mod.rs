@@ -12,6 +12,7 @@ mod citizen_sync;
 mod dossier;
 mod feedback;
 mod filing;
+mod first_layout;
 mod forms;
 mod handover;
 mod headers;
