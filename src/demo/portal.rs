@@ -5,14 +5,14 @@
 //! status the hub holds, in Vietnamese, and that a wrong ID number gets
 //! the "not found" answer instead — what a citizen would see.
 
-use super::page::form_posting_to;
+use super::page::{cookies_of, form_posting_to};
 use super::scenario::Lived;
 use super::steps::id_number;
 use super::world::World;
 use super::DemoError;
 use lienthong::domain::Status;
 use lienthong::grpc::pb;
-use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use reqwest::header::{CONTENT_TYPE, COOKIE};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -46,14 +46,7 @@ pub async fn look_up(world: &World, web: SocketAddr, one: &Lived) -> Result<Stri
         .map_err(|e| failed(&what, e))?;
     let url = format!("http://{web}/tra-cuu");
     let page = http.get(&url).send().await.map_err(|e| failed(&what, e))?;
-    let cookie = page
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookie = cookies_of(page.headers());
     let html = page.text().await.map_err(|e| failed(&what, e))?;
     let form = form_posting_to(&html, "/tra-cuu").ok_or_else(|| failed(&what, "no lookup form"))?;
     let post = |fact: String| {
@@ -135,14 +128,7 @@ pub async fn rate_and_comment(
         .send()
         .await
         .map_err(|e| failed(&what, e))?;
-    let cookie = page
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .collect::<Vec<_>>()
-        .join("; ");
+    let cookie = cookies_of(page.headers());
     let html = page.text().await.map_err(|e| failed(&what, e))?;
     let lookup =
         form_posting_to(&html, "/tra-cuu").ok_or_else(|| failed(&what, "no lookup form"))?;

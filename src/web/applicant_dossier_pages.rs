@@ -17,6 +17,7 @@ use super::dossier_view::{command_text, procedure};
 use super::filing_pages::{refusal_text, unreadable};
 use super::format;
 use super::lookup_pages::{asks, Ask};
+use super::module::PORTAL_UNIT;
 use super::pages::{html, StatusPage};
 use super::uploads;
 use super::{blocking, WebError, WebState};
@@ -361,8 +362,15 @@ pub async fn supplement(
     let module = state.module.clone();
     let code = d.agency_code.clone();
     let agency = blocking(move || module.agency_name(&code)).await?;
-    let mut page = view(&state, &applicant, &d, &history, agency);
     let version: Option<u64> = posted.one("phien-ban").parse().ok();
+    if done_already(&history, version, CommandName::SubmitSupplement, &applicant) {
+        // The same form posted twice (a double click, a resend after a
+        // lost answer): the first one went through.
+        return Ok(
+            Redirect::to(&format!("{}?da-bo-sung=1", dossier_href(&d.ma_ho_so))).into_response(),
+        );
+    }
+    let mut page = view(&state, &applicant, &d, &history, agency);
     let Some(form) = page.supplement.as_mut() else {
         // Nothing is asked any more: the page says where the dossier is.
         return Ok(html(StatusCode::CONFLICT, &page));
@@ -475,6 +483,28 @@ fn withdraw_page(applicant: &SignedInApplicant, d: &Dossier) -> WithdrawPage {
     }
 }
 
+/// Whether the form the applicant posted, opened at dossier version
+/// `posted`, was carried out already: the history's step right after that
+/// version is `command`, taken by this applicant on the portal. A form
+/// posted twice then answers as the first did, instead of "the dossier
+/// changed since you opened the page".
+fn done_already(
+    history: &[HistoryEntry],
+    posted: Option<u64>,
+    command: CommandName,
+    applicant: &SignedInApplicant,
+) -> bool {
+    let Some(posted) = posted else {
+        return false;
+    };
+    history.iter().any(|h| {
+        h.version == posted + 1
+            && h.command == command.as_str()
+            && h.unit == PORTAL_UNIT
+            && h.actor == applicant.account.name
+    })
+}
+
 /// The confirmation page; a dossier that may not be withdrawn now goes back
 /// to its page (which offers no button).
 pub async fn withdraw_form(
@@ -499,9 +529,19 @@ pub async fn withdraw(
 ) -> Result<Response, WebError> {
     let Form(form) = form.map_err(|_| WebError::Forbidden("not a withdrawal form"))?;
     applicant.check_csrf(&form.csrf)?;
-    let Some((d, _)) = load(&state, &applicant, &ma_ho_so).await? else {
+    let Some((d, history)) = load(&state, &applicant, &ma_ho_so).await? else {
         return Ok(not_found());
     };
+    if done_already(
+        &history,
+        form.version.parse().ok(),
+        CommandName::Withdraw,
+        &applicant,
+    ) {
+        return Ok(
+            Redirect::to(&format!("{}?da-rut=1", dossier_href(&d.ma_ho_so))).into_response(),
+        );
+    }
     let mut page = withdraw_page(&applicant, &d);
     page.reason = form.reason.trim().to_string();
     if let Err(e) = transition(CommandName::Withdraw, d.status) {

@@ -492,6 +492,32 @@ async fn an_applicant_answers_a_supplement_request_and_withdraws() {
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0].name, "Bản vẽ thiết kế có chữ ký (don-de-nghi.pdf)");
     browser.look("ho-so-da-bo-sung").await;
+    // The same answer posted again (a double click, a resend), opened at
+    // the version before it: answered as the first was, nothing written.
+    let csrf = http::hidden(
+        &http::get_as(web, &format!("/tai-khoan/ho-so/{ma}"), &cookie)
+            .await
+            .body,
+        "csrf",
+    );
+    let before = d.version;
+    let again = http::post_multipart(
+        web,
+        &format!("/tai-khoan/ho-so/{ma}/bo-sung"),
+        &cookie,
+        &[("csrf", &csrf), ("phien-ban", &(before - 1).to_string())],
+        &[
+            ("bs-1", "don-de-nghi.pdf", PDF),
+            ("bs-2", "ban-ve.png", PNG),
+        ],
+    )
+    .await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    assert_eq!(
+        again.header("location"),
+        Some(format!("/tai-khoan/ho-so/{ma}?da-bo-sung=1").as_str())
+    );
+    assert_eq!(stored(&hub, &ma).version, before, "nothing written twice");
 
     // Withdrawal: a confirmation page with the reason, then no button.
     browser
@@ -526,6 +552,33 @@ async fn an_applicant_answers_a_supplement_request_and_withdraws() {
         "Gia đình thay đổi thiết kế, sẽ nộp hồ sơ mới"
     );
     browser.look("ho-so-da-rut").await;
+    let resent = serde_urlencoded::to_string([
+        ("csrf", csrf.as_str()),
+        ("phien-ban", &(d.version - 1).to_string()),
+        ("ly-do", "Gia đình thay đổi thiết kế, sẽ nộp hồ sơ mới"),
+    ])
+    .unwrap();
+    let resent = http::post(
+        web,
+        &format!("/tai-khoan/ho-so/{ma}/rut"),
+        Some(&cookie),
+        &resent,
+    )
+    .await;
+    assert_eq!(
+        (resent.status, resent.header("location")),
+        (
+            303,
+            Some(format!("/tai-khoan/ho-so/{ma}?da-rut=1").as_str())
+        ),
+        "a withdrawal posted twice answers as the first: {}",
+        resent.body
+    );
+    assert_eq!(
+        stored(&hub, &ma).version,
+        d.version,
+        "nothing written twice"
+    );
     let again = http::get_as(web, &format!("/tai-khoan/ho-so/{ma}/rut"), &cookie).await;
     assert_eq!(
         again.status, 303,
