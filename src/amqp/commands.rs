@@ -134,8 +134,8 @@ impl CommandConsumer {
     }
 
     async fn session(self: Arc<Self>, backoff: &mut Backoff) -> Result<(), AmqpError> {
-        let connection =
-            connect_with(&self.settings.url, "lienthong-commands", &self.settings.tls).await?;
+        let name = format!("lienthong-commands {}", self.settings.names.prefix);
+        let connection = connect_with(&self.settings.url, &name, &self.settings.tls).await?;
         let result = self.clone().consume_on(&connection, backoff).await;
         let _ = connection
             .close(200, "lienthong command consumer session ends")

@@ -84,12 +84,10 @@ impl Relay {
         backoff: &mut Backoff,
         cursor: &CursorSaver,
     ) -> Result<(), AmqpError> {
-        let connection = connect_with(
-            &self.settings.url,
-            "lienthong-publisher",
-            &self.settings.tls,
-        )
-        .await?;
+        // Named with the prefix, so that the broker's connection list tells
+        // the hubs sharing a broker apart.
+        let name = format!("lienthong-publisher {}", self.settings.names.prefix);
+        let connection = connect_with(&self.settings.url, &name, &self.settings.tls).await?;
         let result = self.publish_on(&connection, backoff, cursor).await;
         // Close what this session opened, whatever happened; nothing leaks.
         let _ = connection

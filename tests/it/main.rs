@@ -24,6 +24,7 @@ mod grpc_edge;
 mod idempotency;
 mod limits;
 mod metrics;
+mod metrics_relays;
 mod notifications;
 mod observability;
 mod oidc;

@@ -109,7 +109,7 @@ pub fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<
         .map(|s| s.value)
 }
 
-async fn scrape(admin: SocketAddr) -> Vec<Sample> {
+pub async fn scrape(admin: SocketAddr) -> Vec<Sample> {
     let (status, text) = get(admin, "/metrics").await;
     assert_eq!(status, 200, "{text}");
     parse(&text)
@@ -218,7 +218,7 @@ async fn metrics_count_commands_and_a_partners_lag_rises_and_falls_with_its_acks
     // All acknowledged: no lag, in events or in seconds; the stream closed.
     ack(&mut portal, produced as u64).await;
     drop(stream);
-    let caught_up = wait_for(admin, |s| {
+    let caught_up = wait_for(admin, "the partner caught up", |s| {
         value(s, "lienthong_subscription_streams_open", &[]) == Some(0.0)
     })
     .await;
@@ -233,7 +233,7 @@ async fn metrics_count_commands_and_a_partners_lag_rises_and_falls_with_its_acks
 
     // The hosted workspace is a destination too, and catches up by itself.
     let workspace = [("kind", "workspace"), ("destination", "mot-cua")];
-    let applied = wait_for(admin, |s| {
+    let applied = wait_for(admin, "the workspace applied every event", |s| {
         value(s, "lienthong_destination_lag_events", &workspace) == Some(0.0)
     })
     .await;
@@ -288,14 +288,18 @@ async fn ack(client: &mut Client, seq: u64) {
     client.events.ack(request).await.expect("ack");
 }
 
-/// Scrapes until `done` holds (bounded), and returns that scrape.
-async fn wait_for(admin: SocketAddr, done: impl Fn(&[Sample]) -> bool) -> Vec<Sample> {
-    for _ in 0..200 {
+/// Scrapes until `done` holds (bounded: 20 s), and returns that scrape.
+pub async fn wait_for(
+    admin: SocketAddr,
+    what: &str,
+    done: impl Fn(&[Sample]) -> bool,
+) -> Vec<Sample> {
+    for _ in 0..400 {
         let samples = scrape(admin).await;
         if done(&samples) {
             return samples;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("the metrics never reached the expected state");
+    panic!("the metrics never showed {what}");
 }

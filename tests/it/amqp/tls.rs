@@ -87,7 +87,7 @@ async fn the_hub_publishes_over_amqps_with_its_client_certificate() {
     ]);
     let publisher = listed
         .lines()
-        .find(|line| line.contains("lienthong-publisher"))
+        .find(|line| line.contains(&format!("lienthong-publisher {prefix}")))
         .unwrap_or_else(|| panic!("no publisher connection in:\n{listed}"));
     assert!(publisher.contains("true"), "{publisher}");
     assert!(publisher.contains("CN=lienthong-hub-test"), "{publisher}");
