@@ -1,6 +1,7 @@
 //! TLS on the HTTP listeners: the partners' callbacks (mutual TLS, the
 //! client certificate must be the partner's own whose routes are called)
-//! and the web pages (TLS without a client certificate, HSTS sent).
+//! and the web pages (TLS without a client certificate, HSTS sent); the
+//! admin listener (metrics, probes) over TLS only, no client certificate.
 
 use super::grpc::channel;
 use super::{certified_partner, over_tls, Ca, Issued, TlsDir};
@@ -212,5 +213,43 @@ async fn the_web_listener_serves_over_tls_with_hsts_and_no_client_certificate() 
         .await;
     let served = plain.is_ok_and(|a| a.status().as_u16() == 200);
     assert!(!served, "plain HTTP was served");
+    hub.stop().await;
+}
+
+#[tokio::test]
+async fn the_admin_listener_serves_metrics_and_probes_over_tls_only() {
+    let server_ca = Ca::new("hub CA");
+    let partners_ca = Ca::new("partners CA");
+    let dir = tempfile::tempdir().unwrap();
+    let tls = TlsDir::write(dir.path(), &server_ca.server(), &partners_ca);
+    let mut hub = TestHub::start_with(|config| over_tls(config, &tls)).await;
+    let port = hub
+        .admin_addr
+        .expect("the dev configuration has [admin]")
+        .port();
+    // Prometheus and the probes present no client certificate.
+    let client = https(&server_ca, None);
+    for (path, wanted) in [
+        ("/healthz", "ok"),
+        ("/readyz", "ready"),
+        ("/metrics", "lienthong_committed_seq"),
+    ] {
+        let answer = client
+            .get(format!("https://localhost:{port}{path}"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path} over TLS: {e}"));
+        assert_eq!(answer.status().as_u16(), 200, "{path}");
+        let body = answer.text().await.unwrap();
+        assert!(body.contains(wanted), "{path}: {body}");
+    }
+    let plain = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await;
+    assert!(
+        !plain.is_ok_and(|a| a.status().as_u16() == 200),
+        "plain HTTP was served on the admin listener"
+    );
     hub.stop().await;
 }
