@@ -41,6 +41,10 @@ pub struct WebSection {
     pub max_attachment_bytes: u64,
     /// … and all the files of one filing (or one supplement) together.
     pub max_dossier_attachments_bytes: u64,
+    /// Dossiers one applicant's account may file on the portal in any 24
+    /// hours: with the size limits above, it bounds the disk one account
+    /// can fill in a day.
+    pub max_filings_per_applicant_per_day: u32,
     /// The portal's address as citizens and partners reach it
     /// (`https://dichvucong.example.vn`): attached files are linked under
     /// it in the dossier (`<address>/tep/<sha256>`). Empty: `http://` and
@@ -60,6 +64,9 @@ pub struct WebSection {
 /// scanned A4 page (64 KiB) and at most 1 GiB at once.
 const MIN_ATTACHMENT_BYTES: u64 = 64 * 1024;
 const MAX_ATTACHMENT_BYTES: u64 = 1 << 30;
+/// More than this a day is an office filing for many people, which files at
+/// the counter or through its own partner connection.
+const MAX_FILINGS_PER_DAY: u32 = 1000;
 
 impl Default for WebSection {
     fn default() -> Self {
@@ -75,6 +82,7 @@ impl Default for WebSection {
             client_address_header: String::new(),
             max_attachment_bytes: 10 << 20,
             max_dossier_attachments_bytes: 50 << 20,
+            max_filings_per_applicant_per_day: 20,
             public_base_url: String::new(),
             payment_partner: String::new(),
             officers: Vec::new(),
@@ -162,6 +170,15 @@ impl WebSection {
                     ),
                 ));
             }
+        }
+        if !(1..=MAX_FILINGS_PER_DAY).contains(&self.max_filings_per_applicant_per_day) {
+            return Err(bad(
+                "max_filings_per_applicant_per_day",
+                format!(
+                    "must be between 1 and {MAX_FILINGS_PER_DAY}, not {}",
+                    self.max_filings_per_applicant_per_day
+                ),
+            ));
         }
         if self.max_dossier_attachments_bytes < self.max_attachment_bytes {
             return Err(bad(
@@ -358,6 +375,7 @@ impl WebSection {
                 max_dossier_bytes: self.max_dossier_attachments_bytes,
             },
             public_base_url: self.public_base_url.clone(),
+            max_filings_per_day: self.max_filings_per_applicant_per_day,
         })
     }
 

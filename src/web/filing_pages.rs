@@ -224,6 +224,32 @@ pub async fn form(
     Ok(html(StatusCode::OK, &page))
 }
 
+/// How many dossiers `applicant` filed on the portal in the last 24 hours.
+async fn filed_in_the_last_day(
+    state: &WebState,
+    applicant: &SignedInApplicant,
+) -> Result<u32, WebError> {
+    let records = state.applicants.clone();
+    let module = state.module.clone();
+    let email = applicant.account.email.clone();
+    let since = UnixMillis(UnixMillis::now().0 - 24 * 3600 * 1000);
+    blocking(move || {
+        let mut filed = 0;
+        for ma_ho_so in records.dossiers(&email)? {
+            match module
+                .hub()
+                .get_dossier(module.partner(), &DossierRef::MaHoSo(ma_ho_so))
+            {
+                Ok((dossier, _)) if dossier.submitted_at >= since => filed += 1,
+                Ok(_) | Err(crate::hub::HubError::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(filed)
+    })
+    .await
+}
+
 /// The answer to a post that could not be read as a form.
 pub fn unreadable(problem: Unreadable, max_total: u64) -> Response {
     match problem {
@@ -314,6 +340,21 @@ pub async fn file(
         Ok(filing) => filing,
         Err(errors) => return Ok(again(errors, None, StatusCode::UNPROCESSABLE_ENTITY)),
     };
+    // One account files a bounded number of dossiers a day (with the size
+    // limits, a bound on the disk it can fill); nothing is stored past it.
+    let limit = state.settings.max_filings_per_day;
+    let filed = filed_in_the_last_day(&state, &applicant).await?;
+    if filed >= limit {
+        tracing::info!(filed, limit, "an applicant reached the daily filing limit");
+        let refusal = format!(
+            "Tài khoản này đã nộp {filed} hồ sơ trong 24 giờ qua; mỗi tài khoản được nộp tối đa {limit} hồ sơ trong 24 giờ. Hồ sơ này chưa được gửi: hãy nộp lại sau, hoặc nộp tại Bộ phận Một cửa."
+        );
+        return Ok(again(
+            FieldErrors::new(),
+            Some(refusal),
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
+    }
     // The files first, durably: the dossier links to them.
     let attachments = state.attachments.clone();
     let files = filing.files.clone();

@@ -92,6 +92,8 @@ pub struct WebSettings {
     /// The portal's public address for the links to attached files; empty
     /// until `prepare` fills in the listener's own.
     pub public_base_url: String,
+    /// Dossiers one applicant may file in any 24 hours.
+    pub max_filings_per_day: u32,
 }
 
 /// What every handler shares.

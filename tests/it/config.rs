@@ -305,6 +305,10 @@ fn the_web_section_and_its_officers_are_checked_key_by_key() {
             "web.max_dossier_attachments_bytes",
         ),
         (
+            web_config("max_filings_per_applicant_per_day = 0", OFFICER),
+            "web.max_filings_per_applicant_per_day",
+        ),
+        (
             web_config(
                 "max_attachment_bytes = 20971520\nmax_dossier_attachments_bytes = 10485760",
                 OFFICER,

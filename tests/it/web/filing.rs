@@ -587,3 +587,39 @@ async fn an_applicant_answers_a_supplement_request_and_withdraws() {
     browser.close().await;
     hub.stop().await;
 }
+
+#[tokio::test]
+async fn an_account_files_at_most_the_daily_limit_and_nothing_past_it_is_stored() {
+    let mut hub = super::web_hub_with(5, |config| {
+        config
+            .web
+            .as_mut()
+            .unwrap()
+            .max_filings_per_applicant_per_day = 2;
+    })
+    .await;
+    let web = hub.web_addr.unwrap();
+    publish_agencies(&hub).await;
+    publish_procedure(&hub).await;
+    let records = hub.running.as_ref().unwrap().applicant_records();
+    let cookie = http::register_applicant(web, "levannam@example.vn", "Lê Văn Nam").await;
+    for _ in 0..2 {
+        let (_, filed) = file_by_http(web, &cookie, None).await;
+        assert_eq!(filed.status, 303, "{}", filed.body);
+    }
+    let (_, third) = file_by_http(web, &cookie, None).await;
+    assert_eq!(third.status, 429, "{}", third.body);
+    assert!(
+        third
+            .body
+            .contains("đã nộp 2 hồ sơ trong 24 giờ qua; mỗi tài khoản được nộp tối đa 2 hồ sơ"),
+        "{}",
+        third.body
+    );
+    assert_eq!(records.dossiers("levannam@example.vn").unwrap().len(), 2);
+    // Another account is not held back by this one's filings.
+    let other = http::register_applicant(web, "tranthibinh@example.vn", "Trần Thị Bình").await;
+    let (_, theirs) = file_by_http(web, &other, None).await;
+    assert_eq!(theirs.status, 303, "{}", theirs.body);
+    hub.stop().await;
+}
