@@ -18,7 +18,7 @@
 //! Besides the interface, the toolkit every adapter needs alike: `settings`
 //! (strict reading, checks that name their key), `auth` (bearer tokens and
 //! shared secrets, constant time), `event` (the dossier of an event),
-//! `http` (the partner client and its failures), `vietnam_time` (partner
+//! `http` (the partner client and its failures), `jsonpath` (a partner's JSON read and written by dotted field names), `vietnam_time` (partner
 //! date-times on the one calendar), `ma_xac_thuc` (the pipe-joined SHA-256
 //! signature), `simulator` (serving a partner simulator) and the planner of
 //! status reports (`domain::planner`). `adapters/README.md` has the layout
@@ -38,6 +38,7 @@ pub mod auth;
 pub mod delivery;
 pub mod event;
 pub mod http;
+pub mod jsonpath;
 pub mod kind;
 pub mod ma_xac_thuc;
 pub mod settings;

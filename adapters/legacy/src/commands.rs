@@ -10,7 +10,7 @@
 //! date, an apology with that date (reschedule).
 
 use crate::error::LegacyError;
-use crate::jsonpath;
+use lienthong_adapter::jsonpath;
 use crate::settings::{Inbound, Settings};
 use lienthong_adapter::domain::planner;
 use lienthong_adapter::domain::{CommandName, Status};

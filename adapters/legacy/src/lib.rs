@@ -10,13 +10,12 @@
 //! ships in `simulator`.
 //!
 //! Module map: `settings` (strict settings), `paths` (canonical paths and
-//! their values), `jsonpath` (dotted legacy names), `dates`, `error`.
+//! their values), `lienthong_adapter::jsonpath` (dotted legacy names, shared with the national portal's protocol profiles), `dates`, `error`.
 
 pub mod client;
 pub mod commands;
 pub mod dates;
 pub mod error;
-pub mod jsonpath;
 pub mod paths;
 pub mod routes;
 pub mod settings;

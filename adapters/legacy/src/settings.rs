@@ -41,7 +41,7 @@
 //! ```
 
 use crate::dates::DateFormat;
-use crate::jsonpath;
+use lienthong_adapter::jsonpath;
 use crate::paths::Path;
 use lienthong_adapter::event::type_name;
 use lienthong_adapter::settings::{check_at_least, check_http_url};

@@ -9,7 +9,7 @@
 //! partner) are not echoed back unless `send_own_changes` is set.
 
 use crate::client::Client;
-use crate::jsonpath;
+use lienthong_adapter::jsonpath;
 use crate::paths::{Codes, Source};
 use crate::settings::{Outbound, Reply, Settings};
 use lienthong_adapter::event::type_name;

@@ -1,26 +1,35 @@
-//! Catalogue pulls: the portal's shared catalogues become hub catalogues.
+//! Catalogue pulls: the portal's shared catalogues (Decision 31/2021/QĐ-TTg)
+//! become hub catalogues.
 //!
-//! Every `catalog_poll_interval_seconds` (and once at start) the procedures
-//! (`LayDanhSachTTHC`, optionally each in full with `LayThuTuc`), agencies
-//! (`LayDanhMucCoQuan`) and sectors (`LayDanhMucLinhVuc`) are read and
-//! published whole with `HubApi::publish_catalog`; the hub computes what
-//! changed and versions it. Records the hub would refuse (a code that is
-//! not letters/digits/dots, no name) are left out and counted, so one bad
-//! record cannot block the rest; an empty answer is never published (it
-//! would remove the whole catalogue). A pull is published only when its
-//! content differs from the last one this adapter published; its
-//! idempotency key is the content's hash and the pull's time, so a pull
+//! Every `catalog_poll_interval_seconds` (and once at start) each catalogue
+//! the profile offers is read and published whole with
+//! `HubApi::publish_catalog`; the hub computes what changed and versions
+//! it. [`CATALOGUES`] says which operation feeds which hub catalogue and
+//! which fields become the entry's code, name, parent and attributes:
+//! procedures (`LayDanhSachTTHC`, optionally each in full with `LayThuTuc`),
+//! agencies, sectors, administrative units (provinces and communes — two
+//! levels since 1 July 2025 — and, where the profile still offers them, the
+//! abolished districts, so older three-level codes stay readable), fees,
+//! online services, result types, treasury accounts, revenue items and
+//! banks. Records are read through the profile: one missing a required
+//! field is left out with the field named (`CatalogStatus::problems`);
+//! records the hub would refuse (a code that is not letters/digits/dots, no
+//! name) are left out and counted, so one bad record cannot block the rest;
+//! an answer with nothing usable is never published (it would remove the
+//! whole catalogue) and its error names what was wrong. A pull is published
+//! only when its content differs from the last one this adapter published;
+//! its idempotency key is the content's hash and the pull's time, so a pull
 //! never replays an older one (a catalogue can change back).
 
 use crate::client::Client;
 use crate::error::PortalError;
-use crate::protocol::{from_item, ops, CoQuan, LinhVuc, ThuTuc};
+use crate::profile::{Op, Record};
+use crate::protocol::{CachThuc, ThuTuc};
 use crate::settings::is_code;
-use crate::sink::params;
 use crate::sync_state::SyncState;
 use lienthong_adapter::vietnam_time;
 use lienthong_adapter::{every, pb, HubApi, Stop};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -46,14 +55,209 @@ pub enum Pulled {
     Unchanged,
 }
 
+/// How one operation's records become entries of a hub catalogue.
+#[derive(Debug, Clone, Copy)]
+pub struct Feed {
+    pub op: Op,
+    pub record: Record,
+    /// Canonical fields of the entry's code, name and parent.
+    pub code: &'static str,
+    pub name: &'static str,
+    pub parent: Option<&'static str>,
+    /// (attribute, canonical field) pairs.
+    pub attributes: &'static [(&'static str, &'static str)],
+    /// Attributes every entry of this feed carries.
+    pub fixed: &'static [(&'static str, &'static str)],
+    /// Left out when the profile does not offer it.
+    pub optional: bool,
+}
+
+/// A hub catalogue and the feeds it is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct Catalogue {
+    pub kind: &'static str,
+    pub feeds: &'static [Feed],
+}
+
+const fn feed(
+    op: Op,
+    record: Record,
+    code: &'static str,
+    name: &'static str,
+    attributes: &'static [(&'static str, &'static str)],
+) -> Feed {
+    Feed {
+        op,
+        record,
+        code,
+        name,
+        parent: None,
+        attributes,
+        fixed: &[],
+        optional: false,
+    }
+}
+
+/// The day the district level ended (the Law on Organisation of Local
+/// Government 2025, Resolution 202/2025/QH15): districts stay in
+/// `admin_units` only so that older three-level codes remain readable.
+pub const DISTRICTS_ABOLISHED_ON: &str = "2025-07-01";
+
+/// Every catalogue the adapter pulls, in pull order (procedures are read
+/// by `CatalogPuller::procedures`, not through a feed).
+pub const CATALOGUES: &[Catalogue] = &[
+    Catalogue {
+        kind: "procedures",
+        feeds: &[],
+    },
+    Catalogue {
+        kind: "agencies",
+        feeds: &[Feed {
+            parent: Some("MaCoQuanCha"),
+            ..feed(
+                Op::Agencies,
+                Record::Agency,
+                "MaCoQuan",
+                "TenCoQuan",
+                &[("level", "CapCoQuan")],
+            )
+        }],
+    },
+    Catalogue {
+        kind: "sectors",
+        feeds: &[feed(
+            Op::Sectors,
+            Record::Sector,
+            "MaLinhVuc",
+            "TenLinhVuc",
+            &[("branch_code", "MaNganh")],
+        )],
+    },
+    Catalogue {
+        kind: "admin_units",
+        feeds: &[
+            Feed {
+                fixed: &[("level", "province")],
+                ..feed(
+                    Op::Provinces,
+                    Record::Province,
+                    "MaTinh",
+                    "TenTinh",
+                    &[("type", "CapTinh")],
+                )
+            },
+            Feed {
+                parent: Some("MaTinh"),
+                fixed: &[("level", "commune")],
+                ..feed(
+                    Op::Communes,
+                    Record::Commune,
+                    "MaXa",
+                    "TenXa",
+                    &[("type", "CapXa"), ("former_district_code", "MaHuyen")],
+                )
+            },
+            Feed {
+                parent: Some("MaTinh"),
+                fixed: &[("level", "district"), ("abolished_on", DISTRICTS_ABOLISHED_ON)],
+                optional: true,
+                ..feed(Op::Districts, Record::District, "MaHuyen", "TenHuyen", &[])
+            },
+        ],
+    },
+    Catalogue {
+        kind: "fees",
+        feeds: &[feed(
+            Op::Fees,
+            Record::Fee,
+            "MaPhiLePhi",
+            "TenPhiLePhi",
+            &[
+                ("fee_type", "LoaiPhiLePhi"),
+                ("amount", "MucThu"),
+                ("legal_basis", "CanCuPhapLy"),
+            ],
+        )],
+    },
+    Catalogue {
+        kind: "services",
+        feeds: &[feed(
+            Op::OnlineServices,
+            Record::OnlineService,
+            "MaDichVu",
+            "TenDichVu",
+            &[("procedure_code", "MaTTHC"), ("online_level", "MucDo")],
+        )],
+    },
+    Catalogue {
+        kind: "result_types",
+        feeds: &[feed(
+            Op::ResultTypes,
+            Record::ResultType,
+            "MaKetQua",
+            "TenKetQua",
+            &[("procedure_code", "MaTTHC")],
+        )],
+    },
+    Catalogue {
+        kind: "treasury_accounts",
+        feeds: &[feed(
+            Op::TreasuryAccounts,
+            Record::TreasuryAccount,
+            "SoTaiKhoan",
+            "TenTaiKhoan",
+            &[("treasury_code", "MaKhoBac"), ("agency_code", "MaCoQuan")],
+        )],
+    },
+    Catalogue {
+        kind: "revenue_items",
+        feeds: &[feed(
+            Op::RevenueItems,
+            Record::RevenueItem,
+            "MaNoiDungKinhTe",
+            "TenNoiDungKinhTe",
+            &[("section_code", "MaMuc")],
+        )],
+    },
+    Catalogue {
+        kind: "banks",
+        feeds: &[feed(
+            Op::Banks,
+            Record::Bank,
+            "MaNganHang",
+            "TenNganHang",
+            &[("bin", "MaBIN")],
+        )],
+    },
+];
+
+/// Records read from one answer, and what was wrong with those left out.
+struct Read {
+    items: Vec<Value>,
+    problems: Vec<String>,
+}
+
 impl CatalogPuller {
     pub async fn run(self, interval: Duration, stop: Stop) {
         let this = &self;
         every(interval, stop, || this.pull_all()).await
     }
 
+    /// The catalogues this profile offers, in pull order.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        let profile = self.client.profile();
+        CATALOGUES
+            .iter()
+            .filter(|c| {
+                c.kind == "procedures"
+                    || c.feeds.iter().any(|f| !f.optional && profile.offers(f.op))
+            })
+            .map(|c| c.kind)
+            .collect()
+    }
+
     pub async fn pull_all(&self) {
-        for kind in ["procedures", "agencies", "sectors"] {
+        for kind in self.kinds() {
             if let Err(e) = self.pull(kind).await {
                 tracing::warn!(kind, error = %e, "catalogue pull from the national portal failed");
                 self.state.catalog_failed(kind, &e.to_string());
@@ -62,22 +266,42 @@ impl CatalogPuller {
     }
 
     pub async fn pull(&self, kind: &'static str) -> Result<Pulled, PortalError> {
-        let (entries, skipped) = match kind {
-            "procedures" => self.procedures().await?,
-            "agencies" => {
-                let items = self.client.call(ops::AGENCIES, params(json!({}))).await?;
-                clean(read(ops::AGENCIES, &items, agency)?)
+        let profile = self.client.profile();
+        let catalogue = CATALOGUES
+            .iter()
+            .find(|c| c.kind == kind)
+            .ok_or_else(|| PortalError::NotOffered {
+                op: kind.to_string(),
+                profile: profile.label(),
+            })?;
+        let (entries, mut problems) = if kind == "procedures" {
+            self.procedures().await?
+        } else {
+            let mut entries = Vec::new();
+            let mut problems = Vec::new();
+            for f in catalogue.feeds {
+                if f.optional && !profile.offers(f.op) {
+                    continue;
+                }
+                let read = self.records(f.op, f.record, Map::new()).await?;
+                problems.extend(read.problems);
+                entries.extend(read.items.iter().map(|v| feed_entry(f, v)));
             }
-            _ => {
-                let items = self.client.call(ops::SECTORS, params(json!({}))).await?;
-                clean(read(ops::SECTORS, &items, sector)?)
-            }
+            (entries, problems)
         };
+        let (entries, unusable) = clean(entries);
+        let skipped = unusable + problems.len();
         if entries.is_empty() {
+            problems.truncate(5);
+            let why = if problems.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", problems.join("; "))
+            };
             return Err(PortalError::Malformed {
                 op: kind.to_string(),
                 reason: format!(
-                    "the portal returned no usable {kind} ({skipped} left out); the hub's catalogue is kept"
+                    "the portal returned no usable {kind} ({skipped} left out){why}; the hub's catalogue is kept"
                 ),
             });
         }
@@ -102,8 +326,9 @@ impl CatalogPuller {
             expected_version: None,
         };
         let reply = self.hub.publish_catalog(request).await?;
+        problems.truncate(20);
         self.state
-            .catalog_published(kind, reply.version, count, skipped);
+            .catalog_published(kind, reply.version, count, skipped, problems);
         if let Ok(mut m) = self.published.lock() {
             m.insert(kind, fingerprint);
         }
@@ -119,64 +344,150 @@ impl CatalogPuller {
         Ok(Pulled::Published(reply))
     }
 
-    async fn procedures(&self) -> Result<(Vec<pb::CatalogEntry>, usize), PortalError> {
-        let items = self.client.call(ops::PROCEDURES, params(json!({}))).await?;
-        let mut list: Vec<ThuTuc> = read(ops::PROCEDURES, &items, |t: ThuTuc| t)?;
-        if self.procedure_details {
+    /// One operation's records in canonical names, read through the profile.
+    async fn records(
+        &self,
+        op: Op,
+        record: Record,
+        params: Map<String, Value>,
+    ) -> Result<Read, PortalError> {
+        let profile = self.client.profile();
+        let service = profile.operation(op).service.clone();
+        let items = self.client.call(op, params, None).await?;
+        let mut read = Read {
+            items: Vec::new(),
+            problems: Vec::new(),
+        };
+        let mut unknown = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            match profile.decode(record, item, &format!("result[{i}]")) {
+                Ok(decoded) => {
+                    unknown.extend(decoded.unknown);
+                    read.items.push(decoded.value);
+                }
+                Err(problems) => {
+                    tracing::warn!(op = %service, problems = %problems, "portal catalogue record left out");
+                    read.problems.push(format!("{service} {problems}"));
+                }
+            }
+        }
+        self.state.unknown_fields(&service, &unknown);
+        Ok(read)
+    }
+
+    async fn procedures(&self) -> Result<(Vec<pb::CatalogEntry>, Vec<String>), PortalError> {
+        let profile = self.client.profile();
+        let read = self
+            .records(Op::Procedures, Record::Procedure, Map::new())
+            .await?;
+        let mut problems = read.problems;
+        let mut list: Vec<ThuTuc> = Vec::new();
+        for value in read.items {
+            match serde_json::from_value::<ThuTuc>(value) {
+                Ok(t) => list.push(t),
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        if self.procedure_details && profile.offers(Op::Procedure) {
+            let param = profile.parameters.procedure_code.clone();
             for t in &mut list {
                 if !is_code(&t.MaTTHC) {
                     continue;
                 }
+                let mut params = Map::new();
+                params.insert(param.clone(), Value::from(t.MaTTHC.as_str()));
                 let detail = self
-                    .client
-                    .call(ops::PROCEDURE, params(json!({ "MaTTHC": t.MaTTHC })))
+                    .records(Op::Procedure, Record::Procedure, params)
                     .await?;
-                if let Some(item) = detail.first() {
-                    *t = from_item(item).map_err(|e| PortalError::Malformed {
-                        op: ops::PROCEDURE.into(),
+                problems.extend(detail.problems);
+                if let Some(item) = detail.items.into_iter().next() {
+                    *t = serde_json::from_value(item).map_err(|e| PortalError::Malformed {
+                        op: profile.operation(Op::Procedure).service.clone(),
                         reason: format!("{}: {e}", t.MaTTHC),
                     })?;
                 }
             }
         }
-        Ok(clean(list.into_iter().map(procedure).collect()))
+        Ok((list.into_iter().map(procedure).collect(), problems))
     }
 }
 
-fn read<T: serde::de::DeserializeOwned, U>(
-    op: &str,
-    items: &[Value],
-    convert: impl Fn(T) -> U,
-) -> Result<Vec<U>, PortalError> {
-    items
+/// A canonical field as text: strings as they are, numbers printed.
+fn text_of(record: &Value, field: &str) -> String {
+    match record.get(field) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn feed_entry(f: &Feed, record: &Value) -> pb::CatalogEntry {
+    let mut attributes: Vec<(&'static str, String)> = f
+        .attributes
         .iter()
-        .map(|item| {
-            from_item::<T>(item)
-                .map(&convert)
-                .map_err(|e| PortalError::Malformed {
-                    op: op.to_string(),
-                    reason: e.to_string(),
-                })
-        })
-        .collect()
+        .map(|(attr, field)| (*attr, text_of(record, field)))
+        .collect();
+    attributes.extend(f.fixed.iter().map(|(k, v)| (*k, v.to_string())));
+    entry(
+        text_of(record, f.code),
+        text_of(record, f.name),
+        f.parent.map(|p| text_of(record, p)).unwrap_or_default(),
+        attributes,
+    )
 }
 
+/// A procedure as the hub's catalogue entry: the attributes the hub reads
+/// (`sector_code`, `agency_code`, `level`, `online_level`,
+/// `time_limit.<channel>`) and the lists it shows, in the hub's own shape
+/// whatever the profile called them (`channels` as `{"Kenh"}` items, `fees`
+/// as `{"MaPhiLePhi"?, "SoTien", "MoTa", "DonVi"}`), the rest as sent.
 fn procedure(t: ThuTuc) -> pb::CatalogEntry {
+    let first_sector = t.LinhVucThucHien.first().map(|l| l.MaLinhVuc.clone());
+    let first_agency = t.CoQuanThucHien.first().map(|c| c.MaDonVi.clone());
     let mut attributes = vec![
-        ("sector_code", t.MaLinhVuc),
-        ("agency_code", t.MaCoQuanThucHien),
-        ("level", t.CapThucHien),
+        ("sector_code", first_sector.unwrap_or_default()),
+        ("agency_code", first_agency.unwrap_or_default()),
+        ("level", t.CapThucHien.clone()),
     ];
-    if t.MucDo > 0 {
-        attributes.push(("online_level", t.MucDo.to_string()));
+    if let Some(level) = t.MucDo.filter(|l| *l > 0) {
+        attributes.push(("online_level", level.to_string()));
     }
-    attributes.extend(time_limits(&t.ThoiHanGiaiQuyet));
+    attributes.extend(time_limits(&t.CachThucThucHien));
+    let channels: Vec<Value> = t
+        .CachThucThucHien
+        .iter()
+        .map(|c| json!({ "Kenh": c.Kenh }))
+        .collect();
+    let fees: Vec<Value> = t
+        .CachThucThucHien
+        .iter()
+        .flat_map(|c| c.ThoiGian.iter())
+        .flat_map(|g| g.PhiLePhi.iter())
+        .map(|p| {
+            let amount = p
+                .SoTien
+                .trim()
+                .replace('.', "")
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::from(p.SoTien.as_str()));
+            let mut item = json!({ "SoTien": amount, "MoTa": p.MoTa, "DonVi": p.DonVi });
+            if !p.MaPhiLePhi.is_empty() {
+                item["MaPhiLePhi"] = Value::from(p.MaPhiLePhi.as_str());
+            }
+            item
+        })
+        .collect();
+    let ways = serde_json::to_value(&t.CachThucThucHien)
+        .ok()
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default();
     for (key, list) in [
-        ("channels", t.KenhThucHien),
-        ("time_limits", t.ThoiHanGiaiQuyet),
-        ("fees", t.PhiLePhi),
+        ("channels", channels),
+        ("time_limits", ways),
+        ("fees", fees),
         ("components", t.ThanhPhanHoSo),
-        ("results", t.KetQua),
+        ("results", t.KetQuaThucHien),
         ("legal_basis", t.CanCuPhapLy),
     ] {
         if !list.is_empty() {
@@ -187,46 +498,35 @@ fn procedure(t: ThuTuc) -> pb::CatalogEntry {
 }
 
 /// The time limit per channel as the hub reads it (`time_limit.counter`,
-/// `.online`, `.postal`: "10 working_days"), so reception can compute the
-/// appointment date from the catalogue. An item whose channel (`Kenh` 1, 2
-/// or 3) or day count (`SoNgay`, a positive whole number) is unusable is
-/// left out; the raw list is kept as `time_limits` beside.
-fn time_limits(list: &[Value]) -> Vec<(&'static str, String)> {
-    let number = |item: &Value, key: &str| match &item[key] {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse::<u64>().ok(),
-        _ => None,
-    };
-    list.iter()
-        .filter_map(|item| {
-            let key = match number(item, "Kenh")? {
+/// `.online`, `.postal`: "10 working_days" / "8 working_hours"), so
+/// reception can compute the appointment date from the catalogue: a
+/// channel's first limit in whole working days or hours (`DonViTinh`
+/// "Ngày làm việc" / "Giờ làm việc"; no unit counts as working days). A
+/// limit in calendar days, not whole, or out of range is left out; the
+/// channels are kept whole as `time_limits` beside.
+fn time_limits(ways: &[CachThuc]) -> Vec<(&'static str, String)> {
+    ways.iter()
+        .filter_map(|way| {
+            let key = match way.Kenh {
                 1 => "time_limit.counter",
                 2 => "time_limit.online",
                 3 => "time_limit.postal",
                 _ => return None,
             };
-            let days = number(item, "SoNgay").filter(|d| (1..=3650).contains(d))?;
-            Some((key, format!("{days} working_days")))
+            way.ThoiGian.iter().find_map(|t| {
+                let unit = t.DonViTinh.trim().to_lowercase();
+                let unit = if unit.is_empty() || unit == "ngày làm việc" {
+                    "working_days"
+                } else if unit == "giờ làm việc" {
+                    "working_hours"
+                } else {
+                    return None;
+                };
+                let n = t.ThoiGianGiaiQuyet.trim().parse::<u64>().ok()?;
+                (1..=3650).contains(&n).then(|| (key, format!("{n} {unit}")))
+            })
         })
         .collect()
-}
-
-fn agency(c: CoQuan) -> pb::CatalogEntry {
-    entry(
-        c.MaCoQuan,
-        c.TenCoQuan,
-        c.MaCoQuanCha,
-        [("level", c.CapCoQuan)],
-    )
-}
-
-fn sector(l: LinhVuc) -> pb::CatalogEntry {
-    entry(
-        l.MaLinhVuc,
-        l.TenLinhVuc,
-        String::new(),
-        [("branch_code", l.MaNganh)],
-    )
 }
 
 /// A catalogue entry with those of its attributes the hub would accept.
@@ -308,20 +608,34 @@ fn fingerprint(entries: &[pb::CatalogEntry]) -> String {
 mod tests {
     use super::*;
 
+    use crate::protocol::ThoiGian;
+
+    fn way(kenh: i64, n: &str, unit: &str) -> CachThuc {
+        CachThuc {
+            Kenh: kenh,
+            ThoiGian: vec![ThoiGian {
+                ThoiGianGiaiQuyet: n.into(),
+                DonViTinh: unit.into(),
+                ..ThoiGian::default()
+            }],
+        }
+    }
+
     #[test]
     fn time_limits_become_the_per_channel_limits_the_hub_reads() {
         let limits = time_limits(&[
-            json!({"Kenh": 1, "SoNgay": 10}),
-            json!({"Kenh": "2", "SoNgay": "7"}),
-            json!({"Kenh": 3, "SoNgay": 0}),
-            json!({"Kenh": 9, "SoNgay": 5}),
-            json!({"SoNgay": 5}),
+            way(1, "10", "Ngày làm việc"),
+            way(2, "8", "Giờ làm việc"),
+            way(3, "0", "Ngày làm việc"),
+            way(3, "30", "Ngày"),
+            way(9, "5", ""),
+            way(1, "2.5", ""),
         ]);
         assert_eq!(
             limits,
             vec![
                 ("time_limit.counter", "10 working_days".to_string()),
-                ("time_limit.online", "7 working_days".to_string()),
+                ("time_limit.online", "8 working_hours".to_string()),
             ]
         );
     }

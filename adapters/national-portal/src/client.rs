@@ -1,23 +1,26 @@
 //! One HTTP client for the portal, holding the session.
 //!
-//! Every call carries the session, `madonvi` and the operation name. The
-//! session is obtained by logging in (with the `dstcode` header) when there
+//! Every call carries the session, the unit (`madonvi`) and the operation's
+//! service name, where and as the protocol profile says (one JSON body, or
+//! the query with the data list as the body). The session is obtained by logging in (with the `dstcode` header) when there
 //! is none, and again — once, transparently — when the portal says the
 //! session is unknown or expired. Callers see operations, not sessions.
 
 use crate::error::{PortalError, PARTNER};
+use crate::profile::{Op, Placement, Profile};
 use crate::protocol::{self, codes, LoginRequest, Reply, DSTCODE_HEADER};
 use crate::settings::Settings;
 use lienthong_adapter::http::{http_client, send_for_text};
 use serde_json::{Map, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
 
 pub struct Client {
     http: reqwest::Client,
-    login_url: String,
-    service_url: String,
+    endpoint: String,
+    profile: Arc<Profile>,
     username: String,
     password: String,
     dstcode: String,
@@ -34,8 +37,8 @@ impl Client {
         )?;
         Ok(Client {
             http,
-            login_url: settings.url(&settings.login_path),
-            service_url: settings.url(&settings.service_path),
+            endpoint: settings.endpoint.trim_end_matches('/').to_string(),
+            profile: settings.profile.clone(),
             username: settings.username.clone(),
             password: settings.password.clone(),
             dstcode: settings.dstcode.clone(),
@@ -54,19 +57,39 @@ impl Client {
         &self.madonvi
     }
 
-    /// Calls one operation; `params` go beside `session`, `madonvi` and
-    /// `service` in the body. Returns the `result` list (empty when absent).
+    /// The protocol profile every call follows.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.endpoint, path.trim_start_matches('/'))
+    }
+
+    /// Calls one operation; `params` (by their wire names) go beside the
+    /// session, the unit and the service, `data` as the profile places it.
+    /// Returns the `result` list (empty when absent).
     pub async fn call(
         &self,
-        op: &str,
+        op: Op,
         params: Map<String, Value>,
+        data: Option<Vec<Value>>,
     ) -> Result<Vec<Value>, PortalError> {
+        let service = self.profile.operation(op).service.clone();
+        if service.is_empty() {
+            return Err(PortalError::NotOffered {
+                op: op.key().to_string(),
+                profile: self.profile.label(),
+            });
+        }
+        let op = (op, service.as_str());
+        let params = (params, data);
         let session = self.session().await?;
         match self.call_once(op, &session, &params).await {
             Err(PortalError::Refused { code, message, .. })
                 if protocol::is_session_error(&code, &message) =>
             {
-                tracing::info!(op, "national portal session expired; logging in again");
+                tracing::info!(op = op.1, "national portal session expired; logging in again");
                 self.forget(&session).await;
                 let fresh = self.session().await?;
                 match self.call_once(op, &fresh, &params).await {
@@ -84,22 +107,47 @@ impl Client {
 
     async fn call_once(
         &self,
-        op: &str,
+        (op, service): (Op, &str),
         session: &str,
-        params: &Map<String, Value>,
+        (params, data): &(Map<String, Value>, Option<Vec<Value>>),
     ) -> Result<Vec<Value>, PortalError> {
-        let mut body = params.clone();
-        body.insert("session".into(), Value::from(session));
-        body.insert("madonvi".into(), Value::from(self.madonvi.as_str()));
-        body.insert("service".into(), Value::from(op));
-        let reply = self
-            .post(op, &self.service_url, &Value::Object(body), false)
-            .await?;
+        let names = &self.profile.parameters;
+        let operation = self.profile.operation(op);
+        let mut envelope = Map::new();
+        envelope.insert(names.session.clone(), Value::from(session));
+        envelope.insert(names.unit.clone(), Value::from(self.madonvi.as_str()));
+        envelope.insert(names.service.clone(), Value::from(service));
+        envelope.extend(params.clone());
+        let url = self.url(&operation.path);
+        let request = match operation.params {
+            Placement::Body => {
+                if let Some(data) = data {
+                    envelope.insert(names.data.clone(), Value::Array(data.clone()));
+                }
+                self.http.post(&url).json(&Value::Object(envelope))
+            }
+            Placement::Query => {
+                let mut url = reqwest::Url::parse(&url).map_err(|e| PortalError::Malformed {
+                    op: service.to_string(),
+                    reason: format!("endpoint: {e}"),
+                })?;
+                for (name, value) in &envelope {
+                    let text = match value {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    url.query_pairs_mut().append_pair(name, &text);
+                }
+                let body = Value::Array(data.clone().unwrap_or_default());
+                self.http.post(url).json(&body)
+            }
+        };
+        let reply = self.post(service, request, false).await?;
         if reply.is_success() {
             Ok(reply.result.unwrap_or_default())
         } else {
             Err(PortalError::Refused {
-                op: op.to_string(),
+                op: service.to_string(),
                 code: reply.code(),
                 message: reply.message().to_string(),
             })
@@ -120,7 +168,12 @@ impl Client {
             op: "login".into(),
             reason: e.to_string(),
         })?;
-        let reply = self.post("login", &self.login_url, &body, true).await?;
+        let request = self
+            .http
+            .post(self.url(&self.profile.login_path))
+            .json(&body)
+            .header(DSTCODE_HEADER, &self.dstcode);
+        let reply = self.post("login", request, true).await?;
         self.logins.fetch_add(1, Ordering::Relaxed);
         match (reply.is_success(), reply.session.clone()) {
             (true, Some(session)) if !session.is_empty() => {
@@ -149,14 +202,9 @@ impl Client {
     async fn post(
         &self,
         op: &str,
-        url: &str,
-        body: &Value,
+        request: reqwest::RequestBuilder,
         login: bool,
     ) -> Result<Reply, PortalError> {
-        let mut request = self.http.post(url).json(body);
-        if login {
-            request = request.header(DSTCODE_HEADER, &self.dstcode);
-        }
         let text = send_for_text(PARTNER, op, request).await?;
         let reply: Reply = serde_json::from_str(&text).map_err(|e| PortalError::Malformed {
             op: op.to_string(),

@@ -27,6 +27,16 @@ pub enum PortalError {
     Login { code: String, message: String },
     #[error("unreadable answer from the national portal to {op}: {reason}")]
     Malformed { op: String, reason: String },
+    /// The answer's records lack fields the profile requires (or hold bad
+    /// values), named as the wire names them.
+    #[error("the national portal's answer to {op} does not fit profile {profile}: {problems}")]
+    Fields {
+        op: String,
+        profile: String,
+        problems: String,
+    },
+    #[error("operation {op} is not offered by profile {profile} (its `service` is empty)")]
+    NotOffered { op: String, profile: String },
     #[error("the hub refused: {0}")]
     Hub(#[from] HubCallError),
 }
@@ -54,7 +64,7 @@ impl PortalError {
     pub fn outcome_unknown(&self) -> bool {
         match self {
             PortalError::Send(e) => e.outcome_unknown(),
-            PortalError::Malformed { .. } => true,
+            PortalError::Malformed { .. } | PortalError::Fields { .. } => true,
             _ => false,
         }
     }
@@ -64,7 +74,9 @@ impl PortalError {
         let reason = self.to_string();
         match self {
             PortalError::Send(e) => e.delivery(),
-            PortalError::Refused { .. } => DeliveryError::reject(reason),
+            PortalError::Refused { .. } | PortalError::NotOffered { .. } => {
+                DeliveryError::reject(reason)
+            }
             PortalError::Hub(e) if !e.is_retryable() => DeliveryError::reject(reason),
             // Unreadable answers, login refusals (a
             // configuration or portal problem, not this event's) and a busy

@@ -13,13 +13,17 @@
 //!   that submits dossiers filed on the portal into the hub.
 //! - [`simulator`]: the portal itself, for tests and `lienthong demo`.
 //!
-//! The portal's transport is *provisional* (DOMAIN.md §3): see [`protocol`].
+//! The portal's protocol is not published (DOMAIN.md §3): every wire name,
+//! path and encoding comes from a protocol profile ([`profile`]), the
+//! built-in one following the public implementations; [`protocol`] holds
+//! the records in their canonical names.
 
 pub mod catalog;
 pub mod citizen;
 pub mod client;
 pub mod error;
 pub mod mapping;
+pub mod profile;
 pub mod protocol;
 pub mod pushdown;
 pub mod routes;

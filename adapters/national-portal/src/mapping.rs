@@ -7,6 +7,7 @@
 //! enumeration differs (`HinhThuc` counts from 0).
 
 use crate::protocol::{GiayToKetQua, HoSo, HoSoBoSung, LePhi, TaiLieu, TienDo};
+use serde_json::Value;
 use lienthong_adapter::pb;
 use lienthong_adapter::vietnam_time;
 
@@ -17,6 +18,10 @@ pub fn ho_so(d: &pb::Dossier) -> HoSo {
         MaTTHC: d.procedure_code.clone(),
         TenTTHC: d.procedure_name.clone(),
         MaLinhVuc: d.sector_code.clone(),
+        // The dossier carries the sector's code only; the receipt has no
+        // number of its own (MaHoSo is the reference).
+        TenLinhVuc: String::new(),
+        SoBienNhan: String::new(),
         KenhThucHien: i64::from(d.channel),
         ChuHoSo: d.owner_name.clone(),
         LoaiDoiTuong: i64::from(d.applicant_type),
@@ -28,9 +33,11 @@ pub fn ho_so(d: &pb::Dossier) -> HoSo {
         NgayTiepNhan: vietnam_time::format_ts(d.received_at.as_ref()),
         NgayHenTra: vietnam_time::format_ts(d.due_at.as_ref()),
         NgayTra: vietnam_time::format_ts(d.returned_at.as_ref()),
+        NgayKetThucXuLy: vietnam_time::format_ts(d.finished_at.as_ref()),
         TrangThaiHoSo: i64::from(d.status),
         HinhThuc: hinh_thuc(d.result_delivery),
         DonViXuLy: d.processing_unit.clone(),
+        GhiChu: d.status_reason.clone(),
         TaiLieuNop: d.documents.iter().map(tai_lieu).collect(),
         DanhSachLePhi: d
             .fees
@@ -38,15 +45,19 @@ pub fn ho_so(d: &pb::Dossier) -> HoSo {
             .map(|f| LePhi {
                 MaPhiLePhi: f.code.clone(),
                 TenPhiLePhi: f.name.clone(),
-                MucPhi: f.amount_vnd,
+                Gia: f.amount_vnd,
+                HinhThucThu: None,
+                LoaiPhiLePhi: None,
             })
             .collect(),
+        DanhSachTepDinhKemKhac: Vec::new(),
         DanhSachHoSoBoSung: supplements(d),
         DanhSachGiayToKetQua: d
             .results
             .iter()
             .map(|r| GiayToKetQua {
-                MaGiayToKetQua: r.code.clone(),
+                GiayToId: String::new(),
+                MaThanhPhanHoSo: r.code.clone(),
                 TenGiayTo: r.name.clone(),
                 DuongDanTepTinKetQua: r.url.clone(),
             })
@@ -66,9 +77,11 @@ fn hinh_thuc(result_delivery: i32) -> Option<i64> {
 
 fn tai_lieu(doc: &pb::Document) -> TaiLieu {
     TaiLieu {
+        TepDinhKemId: String::new(),
         MaThanhPhanHoSo: doc.component_code.clone(),
         TenTepDinhKem: doc.name.clone(),
         DuongDanTaiTepTin: doc.url.clone(),
+        IsDeleted: None,
     }
 }
 
@@ -89,13 +102,15 @@ fn supplements(d: &pb::Dossier) -> Vec<HoSoBoSung> {
                 }
             };
             HoSoBoSung {
+                HoSoBoSungId: (i + 1).to_string(),
+                NoiDungBoSung: s.reason.clone(),
                 NgayYeuCauBoSung: vietnam_time::format_ts(s.requested_at.as_ref()),
-                NoiDungYeuCauBoSung: s.reason.clone(),
-                DanhSachGiayToBoSung: s.items.clone(),
+                DanhSachGiayToBoSung: s.items.iter().map(|i| Value::from(i.as_str())).collect(),
                 NgayHenTraTruoc: vietnam_time::format_ts(s.old_due_at.as_ref()),
                 NgayHenTraMoi: new_due,
                 NgayBoSung: vietnam_time::format_ts(s.submitted_at.as_ref()),
                 TaiLieuBoSung: s.documents.iter().map(tai_lieu).collect(),
+                ..HoSoBoSung::default()
             }
         })
         .collect()
@@ -113,16 +128,21 @@ pub fn tien_do(ma_ho_so: &str, e: &pb::HistoryEntry) -> TienDo {
     let what = command_label(&e.command);
     TienDo {
         MaHoSo: ma_ho_so.to_string(),
-        SoThuTu: e.version as i64,
+        SoThuTu: Some(e.version as i64),
         NguoiXuLy: or_partner(&e.actor),
         ThoiDiemXuLy: vietnam_time::format_ts(e.at.as_ref()),
-        DonViXuLy: or_partner(&e.unit),
+        PhongBanXuLy: or_partner(&e.unit),
         NoiDungXuLy: if e.note.trim().is_empty() {
             what.to_string()
         } else {
             format!("{what}: {}", e.note)
         },
         TrangThai: i64::from(e.to_status),
+        // Neither the title of who acted nor the step's own dates are in
+        // the hub's history: sent empty, as the public implementations do.
+        ChucDanh: String::new(),
+        NgayBatDau: String::new(),
+        NgayKetThucTheoQuyDinh: String::new(),
     }
 }
 
@@ -220,7 +240,7 @@ pub fn submission(h: &HoSo) -> Result<pb::SubmitDossier, Unusable> {
             .map(|f| pb::Fee {
                 code: f.MaPhiLePhi.clone(),
                 name: f.TenPhiLePhi.clone(),
-                amount_vnd: f.MucPhi,
+                amount_vnd: f.Gia,
             })
             .collect(),
         ma_ho_so: h.MaHoSo.clone(),
@@ -289,10 +309,10 @@ mod tests {
         };
         let t = tien_do("A-251122-00001", &e);
         assert_eq!(t.NguoiXuLy, "mot-cua-h22");
-        assert_eq!(t.DonViXuLy, "Bộ phận một cửa");
+        assert_eq!(t.PhongBanXuLy, "Bộ phận một cửa");
         assert_eq!(t.ThoiDiemXuLy, "20251122100405");
         assert_eq!(t.NoiDungXuLy, "Yêu cầu bổ sung hồ sơ: thiếu giấy tờ");
-        assert_eq!((t.TrangThai, t.SoThuTu), (5, 3));
+        assert_eq!((t.TrangThai, t.SoThuTu), (5, Some(3)));
     }
 
     #[test]

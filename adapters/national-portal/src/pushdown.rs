@@ -2,7 +2,10 @@
 //!
 //! Every `pushdown_poll_interval_seconds` the poller asks the portal for the
 //! dossiers filed for its unit since a cursor (`LayDanhSachHoSoMoi`,
-//! *provisional* name, `TuNgay` inclusive) and submits each one with its own
+//! *provisional* name, `TuNgay` inclusive; both named by the profile) and
+//! reads each record through the profile — one missing a required field is
+//! refused with the field named, never submitted half empty — then submits
+//! each one with its own
 //! MaHoSo; the hub then routes it to the competent one-stop system like any
 //! other dossier. Duplicates are recognised by MaHoSo: twice in one answer,
 //! again in a later answer, or already in the hub (ALREADY_EXISTS or a
@@ -17,12 +20,12 @@
 use crate::client::Client;
 use crate::error::PortalError;
 use crate::mapping;
-use crate::protocol::{from_item, ops, HoSo};
-use crate::sink::params;
+use crate::profile::{Op, Record};
+use crate::protocol::HoSo;
 use crate::sync_state::SyncState;
 use lienthong_adapter::vietnam_time;
 use lienthong_adapter::{every, pb, ErrorCode, HubApi, Stop};
-use serde_json::json;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -112,37 +115,46 @@ impl Pushdown {
             .ok()
             .and_then(|c| *c)
             .unwrap_or(now - self.lookback_seconds);
-        let items = self
-            .client
-            .call(
-                ops::NEW_DOSSIERS,
-                params(json!({ "TuNgay": vietnam_time::format(from) })),
-            )
-            .await?;
+        let profile = self.client.profile();
+        let mut params = Map::new();
+        params.insert(
+            profile.parameters.since.clone(),
+            Value::from(vietnam_time::format(from)),
+        );
+        let items = self.client.call(Op::NewDossiers, params, None).await?;
         let mut polled = Polled::default();
         let mut seen = HashSet::new();
         let mut dossiers = Vec::new();
+        let mut unknown = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            match from_item::<HoSo>(item) {
-                Ok(h) if seen.insert(h.MaHoSo.clone()) => dossiers.push(h),
-                Ok(_) => polled.already_there += 1,
-                Err(e) => {
-                    let ma = item
-                        .get("MaHoSo")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or("")
-                        .to_string();
-                    let label = if ma.is_empty() {
-                        format!("result[{i}]")
+            let at = format!("result[{i}]");
+            match profile.read::<HoSo>(Record::Dossier, item, &at) {
+                Ok(read) => {
+                    unknown.extend(read.unknown);
+                    let h = read.value;
+                    if seen.insert(h.MaHoSo.clone()) {
+                        dossiers.push(h);
                     } else {
-                        ma
-                    };
+                        polled.already_there += 1;
+                    }
+                }
+                Err(problems) => {
+                    let ma = lienthong_adapter::jsonpath::get(
+                        item,
+                        profile.wire(Record::Dossier, "MaHoSo"),
+                    )
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                    let label = if ma.is_empty() { at } else { ma };
                     self.state
-                        .pushdown_refused(&label, &format!("unreadable record: {e}"));
+                        .pushdown_refused(&label, &format!("unreadable record: {problems}"));
                     polled.refused += 1;
                 }
             }
         }
+        self.state
+            .unknown_fields(&profile.operation(Op::NewDossiers).service, &unknown);
         dossiers.sort_by_key(|h| vietnam_time::parse(&h.NgayNopHoSo).unwrap_or(from));
         let mut cursor = from;
         let mut held = false;

@@ -59,7 +59,9 @@ async fn summary(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
     if let Some(refused) = refusal(&ctx, &headers) {
         return refused;
     }
-    Json(ctx.state.summary(ctx.client.logins())).into_response()
+    let mut summary = ctx.state.summary(ctx.client.logins());
+    summary.profile = ctx.client.profile().label();
+    Json(summary).into_response()
 }
 
 async fn one(State(ctx): State<Ctx>, headers: HeaderMap, Path(ma_ho_so): Path<String>) -> Response {

@@ -1,60 +1,101 @@
 //! The `[partners.adapter]` table of a `national_portal_dvcqg` partner.
 //!
 //! Read strictly (unknown keys are errors) and checked key by key, so a
-//! misconfigured partner is refused at start with the key named.
+//! misconfigured partner is refused at start with the key named. The
+//! optional `[profile]` table is laid over the built-in protocol profile
+//! (`crate::profile`; its keys are documented in
+//! `profiles/dvcqg-public.toml` and `config/national-portal-profile.example.toml`).
 
+use crate::profile::{Profile, ProfileTable};
 use lienthong_adapter::settings::{check_http_url, check_range, check_required};
-use lienthong_adapter::{AdapterConfigError, CheckSettings};
+use lienthong_adapter::{AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
+use std::sync::Arc;
 
+/// The table as read, before the profile is assembled and checked.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    endpoint: String,
+    username: String,
+    password: String,
+    dstcode: String,
+    madonvi: String,
+    #[serde(default = "default_timeout")]
+    timeout_seconds: u64,
+    #[serde(default = "default_batch")]
+    progress_batch_size: usize,
+    #[serde(default = "default_catalog_interval")]
+    catalog_poll_interval_seconds: u64,
+    #[serde(default)]
+    catalog_procedure_details: bool,
+    #[serde(default = "default_pushdown_interval")]
+    pushdown_poll_interval_seconds: u64,
+    #[serde(default = "default_lookback")]
+    pushdown_lookback_hours: u64,
+    #[serde(default = "default_actor")]
+    actor: String,
+    #[serde(default)]
+    sync_status_token: Option<String>,
+    #[serde(default)]
+    profile: Option<ProfileTable>,
+}
+
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Base URL of the portal's integration service, e.g. `https://…/api`.
     pub endpoint: String,
-    /// Path of the login call under `endpoint`.
-    #[serde(default = "default_login_path")]
-    pub login_path: String,
-    /// Path of every other call under `endpoint`.
-    #[serde(default = "default_service_path")]
-    pub service_path: String,
     pub username: String,
     pub password: String,
     /// The `dstcode` header of the login call (the connecting system's code).
     pub dstcode: String,
     /// The agency code (`madonvi`) every call carries.
     pub madonvi: String,
-    #[serde(default = "default_timeout")]
     pub timeout_seconds: u64,
     /// At most this many progress entries per `CapNhatTienDoHoSoMC` call.
-    #[serde(default = "default_batch")]
     pub progress_batch_size: usize,
     /// Catalogue pull period; 0 turns the pull off.
-    #[serde(default = "default_catalog_interval")]
     pub catalog_poll_interval_seconds: u64,
     /// Also read each procedure in full (`LayThuTuc`): channels, time
     /// limits, fees, components, results, legal basis.
-    #[serde(default)]
     pub catalog_procedure_details: bool,
     /// Period of the poll for dossiers filed on the portal; 0 turns it off.
-    #[serde(default = "default_pushdown_interval")]
     pub pushdown_poll_interval_seconds: u64,
     /// At start, ask for dossiers filed this far back.
-    #[serde(default = "default_lookback")]
     pub pushdown_lookback_hours: u64,
     /// The history's "who" for dossiers submitted from the portal.
-    #[serde(default = "default_actor")]
     pub actor: String,
     /// When set, `GET sync…` requires `Authorization: Bearer <token>`.
-    #[serde(default)]
     pub sync_status_token: Option<String>,
+    /// The protocol profile: the built-in one, or it with `[profile]` laid
+    /// over it.
+    pub profile: Arc<Profile>,
 }
 
-fn default_login_path() -> String {
-    "login".into()
-}
-fn default_service_path() -> String {
-    "service".into()
+impl AdapterSettings for Settings {
+    type Raw = RawSettings;
+
+    fn from_raw(raw: RawSettings) -> Result<Settings, AdapterConfigError> {
+        let profile = Profile::from_table(raw.profile.as_ref())?;
+        let settings = Settings {
+            endpoint: raw.endpoint,
+            username: raw.username,
+            password: raw.password,
+            dstcode: raw.dstcode,
+            madonvi: raw.madonvi,
+            timeout_seconds: raw.timeout_seconds,
+            progress_batch_size: raw.progress_batch_size,
+            catalog_poll_interval_seconds: raw.catalog_poll_interval_seconds,
+            catalog_procedure_details: raw.catalog_procedure_details,
+            pushdown_poll_interval_seconds: raw.pushdown_poll_interval_seconds,
+            pushdown_lookback_hours: raw.pushdown_lookback_hours,
+            actor: raw.actor,
+            sync_status_token: raw.sync_status_token,
+            profile: Arc::new(profile),
+        };
+        settings.check()?;
+        Ok(settings)
+    }
 }
 fn default_timeout() -> u64 {
     10
@@ -75,7 +116,7 @@ fn default_actor() -> String {
     "Cổng Dịch vụ công quốc gia".into()
 }
 
-impl CheckSettings for Settings {
+impl Settings {
     fn check(&self) -> Result<(), AdapterConfigError> {
         let bad = AdapterConfigError::new;
         check_http_url("endpoint", &self.endpoint)?;
@@ -120,17 +161,6 @@ impl CheckSettings for Settings {
     }
 }
 
-impl Settings {
-    /// `endpoint` joined with a path.
-    pub fn url(&self, path: &str) -> String {
-        format!(
-            "{}/{}",
-            self.endpoint.trim_end_matches('/'),
-            path.trim_start_matches('/')
-        )
-    }
-}
-
 /// An administrative code: letters and digits separated by single dots.
 pub fn is_code(code: &str) -> bool {
     !code.is_empty()
@@ -157,7 +187,8 @@ mod tests {
     fn defaults_apply() {
         let s = Settings::from_table(&table("")).unwrap();
         assert_eq!(s.timeout_seconds, 10);
-        assert_eq!(s.url(&s.login_path), "http://127.0.0.1:1/login");
+        assert_eq!(s.profile.name, "dvcqg-public");
+        assert_eq!(s.profile.login_path, "login");
     }
 
     #[test]

@@ -4,10 +4,14 @@
 //! For one event at version `v`:
 //! 1. know the portal's copy — from memory, or (first time, or after an
 //!    answer went missing) by asking `TraCuuHoSo`; if it already has
-//!    progress up to `v`, the event is already synced (a redelivery);
-//! 2. upsert the dossier with `DongBoHoSoMC`: a create (`isUpdating:
-//!    false`), and on "already exists" the same record as an update — or
-//!    directly an update when the portal is known to have it;
+//!    progress up to `v`, the event is already synced (a redelivery). The
+//!    portal's entries are recognised as the hub's history lines by their
+//!    time, status and content (`TienDo::same_step`), or by `SoThuTu` under
+//!    a profile that carries it;
+//! 2. upsert the dossier with `DongBoHoSoMC`: a create (`isUpdating`
+//!    false, written as the profile says), and on "already exists" the same
+//!    record as an update — or directly an update when the portal is known
+//!    to have it;
 //! 3. only then `CapNhatTienDoHoSoMC` with the progress entries the portal
 //!    lacks, oldest first. Normally that is the one entry the event carries;
 //!    when the portal is behind by more (first sync of an older dossier, or
@@ -20,11 +24,12 @@ use crate::citizen;
 use crate::client::Client;
 use crate::error::PortalError;
 use crate::mapping;
-use crate::protocol::{from_item, ops, HoSo, HoSoTraCuu, TienDo};
+use crate::profile::{Op, Record};
+use crate::protocol::{HoSo, HoSoTraCuu, TienDo};
 use crate::sync_state::{PortalCopy, SyncState};
 use lienthong_adapter::vietnam_time;
 use lienthong_adapter::{pb, Accepted, DeliveryError, HubApi, Sink};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 pub struct PortalSink {
@@ -39,15 +44,18 @@ impl Sink for PortalSink {
     async fn deliver(&self, event: &pb::Event) -> Result<Accepted, DeliveryError> {
         match &event.payload {
             Some(pb::event::Payload::DossierRated(r)) => {
-                let item = citizen::danh_gia(r);
+                let item = self.client.profile().write(Record::Rating, &citizen::danh_gia(r));
                 return self
-                    .send_one(ops::RATING, &item, format!("DanhGia:{}", r.ma_ho_so))
+                    .send_one(Op::Rating, item, format!("DanhGia:{}", r.ma_ho_so))
                     .await;
             }
             Some(pb::event::Payload::AnswerPublished(a)) => {
-                let item = citizen::hoi_dap(a);
+                let item = self
+                    .client
+                    .profile()
+                    .write(Record::QuestionAnswer, &citizen::hoi_dap(a));
                 return self
-                    .send_one(ops::QUESTION_ANSWER, &item, format!("HoiDap:{}", a.code))
+                    .send_one(Op::QuestionAnswer, item, format!("HoiDap:{}", a.code))
                     .await;
             }
             _ => {}
@@ -91,29 +99,19 @@ impl Sink for PortalSink {
 impl PortalSink {
     /// One item of the hosted portal's feedback, in one call; accepted with
     /// `reference` once the portal accepted it.
-    async fn send_one<T: serde::Serialize>(
+    async fn send_one(
         &self,
-        op: &str,
-        item: &T,
+        op: Op,
+        item: Value,
         reference: String,
     ) -> Result<Accepted, DeliveryError> {
-        let sent = match serde_json::to_value(item) {
-            Ok(data) => {
-                self.client
-                    .call(op, params(json!({ "data": [data] })))
-                    .await
-            }
-            Err(e) => Err(PortalError::Malformed {
-                op: op.into(),
-                reason: e.to_string(),
-            }),
-        };
+        let sent = self.client.call(op, Map::new(), Some(vec![item])).await;
         match sent {
             Ok(_) => Ok(Accepted {
                 partner_reference: reference,
             }),
             Err(e) => {
-                tracing::warn!(op, reference = %reference, error = %e, "sync to the national portal failed");
+                tracing::warn!(op = op.key(), reference = %reference, error = %e, "sync to the national portal failed");
                 Err(e.delivery())
             }
         }
@@ -129,7 +127,7 @@ impl PortalSink {
         let copy = match self.state.portal_copy(ma) {
             Some(copy) => copy,
             None => {
-                let copy = self.look_up(ma).await?;
+                let copy = self.look_up(ma, entry).await?;
                 self.state.set_portal_copy(ma, Some(copy));
                 copy
             }
@@ -146,16 +144,15 @@ impl PortalSink {
         let entries = self
             .missing_entries(ma, entry, copy.version, version)
             .await?;
+        let profile = self.client.profile();
         for batch in entries.chunks(self.batch_size) {
-            let data = serde_json::to_value(batch).map_err(|e| PortalError::Malformed {
-                op: ops::PROGRESS.into(),
-                reason: e.to_string(),
-            })?;
-            self.client
-                .call(ops::PROGRESS, params(json!({ "data": data })))
-                .await?;
+            let data = batch
+                .iter()
+                .map(|t| profile.write(Record::Progress, t))
+                .collect();
+            self.client.call(Op::Progress, Map::new(), Some(data)).await?;
             if let Some(last) = batch.last() {
-                copy.version = copy.version.max(last.SoThuTu.max(0) as u64);
+                copy.version = copy.version.max(last.SoThuTu.unwrap_or(0).max(0) as u64);
             }
             self.state.set_portal_copy(ma, Some(copy));
         }
@@ -167,12 +164,15 @@ impl PortalSink {
     }
 
     /// The portal's copy: does it exist, and up to which history version.
-    async fn look_up(&self, ma: &str) -> Result<PortalCopy, PortalError> {
-        let found = match self
-            .client
-            .call(ops::LOOKUP, params(json!({ "MaHoSo": ma })))
-            .await
-        {
+    async fn look_up(
+        &self,
+        ma: &str,
+        entry: Option<&pb::HistoryEntry>,
+    ) -> Result<PortalCopy, PortalError> {
+        let profile = self.client.profile();
+        let mut params = Map::new();
+        params.insert(profile.parameters.dossier_code.clone(), Value::from(ma));
+        let found = match self.client.call(Op::Lookup, params, None).await {
             Ok(found) => found,
             Err(e) if e.is_not_found() => Vec::new(),
             Err(e) => return Err(e),
@@ -183,20 +183,58 @@ impl PortalSink {
                 version: 0,
             });
         };
-        let record: HoSoTraCuu = from_item(item).map_err(|e| PortalError::Malformed {
-            op: ops::LOOKUP.into(),
-            reason: e.to_string(),
-        })?;
-        let version = record
-            .QuaTrinhXuLy
-            .iter()
-            .map(|t| t.SoThuTu.max(0) as u64)
-            .max()
-            .unwrap_or(0);
+        let service = &profile.operation(Op::Lookup).service;
+        let record = profile
+            .read::<HoSoTraCuu>(Record::Lookup, item, "result[0]")
+            .map_err(|problems| PortalError::Fields {
+                op: service.clone(),
+                profile: profile.label(),
+                problems: problems.to_string(),
+            })?;
+        self.state.unknown_fields(service, &record.unknown);
+        let progress = record.value.QuaTrinhXuLy;
+        let version = match progress.iter().filter_map(|t| t.SoThuTu).max() {
+            Some(numbered) => numbered.max(0) as u64,
+            None if progress.is_empty() => 0,
+            None => self.recognised(ma, entry, &progress).await?,
+        };
         Ok(PortalCopy {
             exists: true,
             version,
         })
+    }
+
+    /// The highest history version among the portal's entries, told by
+    /// their content: the event's own line first (the usual redelivery),
+    /// else the hub's whole history.
+    async fn recognised(
+        &self,
+        ma: &str,
+        entry: Option<&pb::HistoryEntry>,
+        progress: &[TienDo],
+    ) -> Result<u64, PortalError> {
+        let on_portal = |h: &pb::HistoryEntry| {
+            let mine = mapping::tien_do(ma, h);
+            progress.iter().any(|t| t.same_step(&mine))
+        };
+        if let Some(e) = entry {
+            if on_portal(e) {
+                return Ok(e.version);
+            }
+        }
+        let reply = self
+            .hub
+            .get_dossier(pb::DossierRef {
+                r#ref: Some(pb::dossier_ref::Ref::MaHoSo(ma.to_string())),
+            })
+            .await?;
+        Ok(reply
+            .history
+            .iter()
+            .filter(|h| on_portal(h))
+            .map(|h| h.version)
+            .max()
+            .unwrap_or(0))
     }
 
     /// `DongBoHoSoMC` as an upsert.
@@ -218,15 +256,15 @@ impl PortalSink {
     }
 
     async fn write(&self, ho_so: &HoSo, updating: bool) -> Result<(), PortalError> {
-        let data = serde_json::to_value(ho_so).map_err(|e| PortalError::Malformed {
-            op: ops::SYNC_DOSSIERS.into(),
-            reason: e.to_string(),
-        })?;
+        let profile = self.client.profile();
+        let data = profile.write(Record::Dossier, ho_so);
+        let mut params = Map::new();
+        params.insert(
+            profile.parameters.is_updating.clone(),
+            profile.is_updating(updating),
+        );
         self.client
-            .call(
-                ops::SYNC_DOSSIERS,
-                params(json!({ "isUpdating": updating, "data": [data] })),
-            )
+            .call(Op::SyncDossiers, params, Some(vec![data]))
             .await
             .map(|_| ())
     }
@@ -260,13 +298,5 @@ impl PortalSink {
             .into_iter()
             .map(|h| mapping::tien_do(ma, h))
             .collect())
-    }
-}
-
-/// A JSON object literal as call parameters.
-pub(crate) fn params(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
     }
 }

@@ -12,7 +12,7 @@
 
 use lienthong_adapter::vietnam_time;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Mutex;
 
 /// What the adapter knows of the portal's copy of one dossier.
@@ -46,8 +46,11 @@ pub struct DossierSync {
 pub struct CatalogStatus {
     pub version: u64,
     pub entries: usize,
-    /// Portal records left out (bad code or no name).
+    /// Portal records left out (a required field missing, a bad code, no
+    /// name).
     pub skipped: usize,
+    /// Why records were left out, by wire field name (the first few).
+    pub problems: Vec<String>,
     pub published_at: String,
     pub last_error: Option<String>,
 }
@@ -73,6 +76,8 @@ const MAX_REFUSALS: usize = 100;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
+    /// The protocol profile in use: name, version and source.
+    pub profile: String,
     pub dossiers: usize,
     pub synced: usize,
     pub pending: usize,
@@ -80,7 +85,14 @@ pub struct Summary {
     pub logins: u64,
     pub catalogs: BTreeMap<String, CatalogStatus>,
     pub pushdown: PushdownStatus,
+    /// Per operation (its wire name), the fields the portal sent that the
+    /// profile does not name: read past, reported so the profile can be
+    /// corrected.
+    pub unknown_fields: BTreeMap<String, BTreeSet<String>>,
 }
+
+/// At most this many unknown field names kept per operation.
+const MAX_UNKNOWN: usize = 50;
 
 #[derive(Default)]
 pub struct SyncState {
@@ -92,6 +104,7 @@ struct Inner {
     dossiers: HashMap<String, DossierSync>,
     catalogs: BTreeMap<String, CatalogStatus>,
     pushdown: PushdownStatus,
+    unknown_fields: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl SyncState {
@@ -158,7 +171,14 @@ impl SyncState {
         self.with(|i| i.dossiers.get(ma_ho_so).cloned())
     }
 
-    pub fn catalog_published(&self, kind: &str, version: u64, entries: usize, skipped: usize) {
+    pub fn catalog_published(
+        &self,
+        kind: &str,
+        version: u64,
+        entries: usize,
+        skipped: usize,
+        problems: Vec<String>,
+    ) {
         self.with(|i| {
             i.catalogs.insert(
                 kind.to_string(),
@@ -166,6 +186,7 @@ impl SyncState {
                     version,
                     entries,
                     skipped,
+                    problems,
                     published_at: vietnam_time::format(vietnam_time::now_millis().div_euclid(1000)),
                     last_error: None,
                 },
@@ -214,10 +235,28 @@ impl SyncState {
         });
     }
 
+    /// Fields of an answer to `op` that the profile does not name.
+    pub fn unknown_fields(&self, op: &str, names: &[String]) {
+        if names.is_empty() {
+            return;
+        }
+        tracing::warn!(op, fields = %names.join(", "), "the national portal sent fields the protocol profile does not name");
+        self.with(|i| {
+            let set = i.unknown_fields.entry(op.to_string()).or_default();
+            for name in names {
+                if set.len() < MAX_UNKNOWN {
+                    // `result[3].X` and `result[0].X` are the same field.
+                    set.insert(without_indexes(name));
+                }
+            }
+        });
+    }
+
     pub fn summary(&self, logins: u64) -> Summary {
         self.with(|i| {
             let synced = i.dossiers.values().filter(|d| d.synced).count();
             Summary {
+                profile: String::new(),
                 dossiers: i.dossiers.len(),
                 synced,
                 pending: i.dossiers.len() - synced,
@@ -225,9 +264,25 @@ impl SyncState {
                 logins,
                 catalogs: i.catalogs.clone(),
                 pushdown: i.pushdown.clone(),
+                unknown_fields: i.unknown_fields.clone(),
             }
         })
     }
+}
+
+/// A field's path with its list positions left out.
+fn without_indexes(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut skipping = false;
+    for c in name.chars() {
+        match c {
+            '[' => skipping = true,
+            ']' => skipping = false,
+            c if !skipping => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]

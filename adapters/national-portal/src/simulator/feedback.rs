@@ -4,13 +4,14 @@
 //! so a redelivered item changes nothing; every field the portal needs is
 //! checked, so a test sees a missing one as a refusal.
 
-use super::state::{items, SimState};
+use super::state::SimState;
+use crate::profile::Record;
 use crate::protocol::{codes, DanhGia, HoiDap, Reply};
 use lienthong_adapter::vietnam_time;
 
 impl SimState {
     pub(super) fn rating(&mut self, data: &[serde_json::Value]) -> Reply {
-        let list: Vec<DanhGia> = match items(data) {
+        let list: Vec<DanhGia> = match self.items(Record::Rating, data) {
             Ok(list) => list,
             Err(reply) => return reply,
         };
@@ -46,7 +47,7 @@ impl SimState {
     }
 
     pub(super) fn question_answer(&mut self, data: &[serde_json::Value]) -> Reply {
-        let list: Vec<HoiDap> = match items(data) {
+        let list: Vec<HoiDap> = match self.items(Record::QuestionAnswer, data) {
             Ok(list) => list,
             Err(reply) => return reply,
         };

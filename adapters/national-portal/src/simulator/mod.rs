@@ -1,9 +1,12 @@
 //! A simulated national portal (DVCQG) on loopback, for tests and the demo.
 //!
-//! It speaks the portal's protocol as `protocol` describes it (login with
-//! `dstcode`, sessions, `DongBoHoSoMC`, `CapNhatTienDoHoSoMC`, catalogue
-//! reads, `TraCuuHoSo`, `LayDanhSachHoSoMoi`, `DongBoDanhGia`, `DongBoHoiDap`),
-//! keeps what it accepted so a
+//! It speaks the protocol profile it is given (`SimConfig::profile`, the
+//! built-in default unless a test gives another): login with `dstcode`,
+//! sessions, `DongBoHoSoMC`, `CapNhatTienDoHoSoMC`, every catalogue read,
+//! `TraCuuHoSo`, `LayDanhSachHoSoMoi`, `DongBoDanhGia`, `DongBoHoiDap` —
+//! under that profile's paths, parameter names, encodings and field names,
+//! refusing a write that carries a field the profile does not name or
+//! lacks one it requires — and keeps what it accepted so a
 //! test can check that nothing was lost, doubled or reordered, and can
 //! misbehave on demand:
 //!
@@ -16,7 +19,9 @@
 //! - [`Simulator::expire_sessions`]: every session becomes invalid;
 //! - [`Simulator::preload`]: a dossier the portal already has ("already
 //!   exists" on create);
-//! - [`Simulator::set_duplicates`]: the push-down list repeats every dossier.
+//! - [`Simulator::set_duplicates`]: the push-down list repeats every dossier;
+//! - [`Simulator::set_raw_answer`]: answer an operation with these wire
+//!   records as they are (a deployment that differs from the profile).
 //!
 //! The server stops when the `Simulator` is dropped.
 
@@ -31,6 +36,7 @@ pub use state::{CallRecord, SimConfig, StoredDossier};
 // with `lienthong_adapter::vietnam_time`).
 pub use crate::protocol::{ops, DanhGia, HoSo, HoiDap};
 
+pub use crate::profile::{Op, Profile};
 use crate::protocol::{CoQuan, LinhVuc, ThuTuc, TienDo};
 use lienthong_adapter::Served;
 use state::SimState;
@@ -86,20 +92,12 @@ impl Simulator {
         self.served.lock().faults.fail_next = n;
     }
 
-    pub fn fail_next_of(&self, op: &str, n: u32) {
-        self.served
-            .lock()
-            .faults
-            .fail_next_of
-            .insert(op.to_string(), n);
+    pub fn fail_next_of(&self, op: Op, n: u32) {
+        self.served.lock().faults.fail_next_of.insert(op, n);
     }
 
-    pub fn lose_reply_of(&self, op: &str, n: u32) {
-        self.served
-            .lock()
-            .faults
-            .lose_reply_of
-            .insert(op.to_string(), n);
+    pub fn lose_reply_of(&self, op: Op, n: u32) {
+        self.served.lock().faults.lose_reply_of.insert(op, n);
     }
 
     pub fn expire_sessions(&self) {
@@ -138,6 +136,22 @@ impl Simulator {
         self.served.lock().sectors = list;
     }
 
+    /// One of the other catalogues (`seed::record_of`), records in
+    /// canonical names.
+    pub fn set_catalog(&self, op: Op, list: Vec<serde_json::Value>) {
+        self.served.lock().catalogs.insert(op, list);
+    }
+
+    /// Answers `op` with these records exactly as given (wire names).
+    pub fn set_raw_answer(&self, op: Op, list: Vec<serde_json::Value>) {
+        self.served.lock().raw_answers.insert(op, list);
+    }
+
+    /// The profile it speaks.
+    pub fn profile(&self) -> std::sync::Arc<Profile> {
+        self.served.lock().config.profile.clone()
+    }
+
     // ---- records ----
 
     pub fn dossier(&self, ma_ho_so: &str) -> Option<StoredDossier> {
@@ -168,10 +182,10 @@ impl Simulator {
         self.served.lock().log.clone()
     }
 
-    pub fn calls_of(&self, op: &str) -> Vec<CallRecord> {
+    pub fn calls_of(&self, op: Op) -> Vec<CallRecord> {
         self.calls()
             .into_iter()
-            .filter(|c| c.service == op)
+            .filter(|c| c.op == Some(op))
             .collect()
     }
 

@@ -5,13 +5,12 @@
 //! of every call. Each operation is one function answering the portal's
 //! reply; the HTTP layer (`server`) only adds delays and faults.
 
-use crate::protocol::{
-    codes, from_item, ops, CoQuan, DanhGia, HoSo, HoSoTraCuu, HoiDap, LinhVuc, Reply, ThuTuc,
-    TienDo,
-};
+use crate::profile::{Op, Profile, Record};
+use crate::protocol::{codes, CoQuan, DanhGia, HoSo, HoSoTraCuu, HoiDap, LinhVuc, Reply, ThuTuc, TienDo};
 use lienthong_adapter::vietnam_time;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Credentials and behaviour of the simulated portal.
@@ -21,6 +20,9 @@ pub struct SimConfig {
     pub password: String,
     pub dstcode: String,
     pub session_ttl: Duration,
+    /// The protocol it speaks (the built-in default unless a test gives
+    /// another).
+    pub profile: Arc<Profile>,
 }
 
 impl Default for SimConfig {
@@ -30,6 +32,7 @@ impl Default for SimConfig {
             password: "mat-khau-thu-nghiem".into(),
             dstcode: "H22".into(),
             session_ttl: Duration::from_secs(1800),
+            profile: Arc::new(Profile::default_profile()),
         }
     }
 }
@@ -46,6 +49,9 @@ pub struct StoredDossier {
 /// One call the portal answered (faults included).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallRecord {
+    /// The operation, when the request named one the profile has.
+    pub op: Option<Op>,
+    /// The service name as sent.
     pub service: String,
     pub madonvi: String,
     pub is_updating: Option<bool>,
@@ -61,9 +67,9 @@ pub struct Faults {
     /// Answer HTTP 500 to the next N calls (login included), doing nothing.
     pub fail_next: u32,
     /// Per operation: answer 500 to the next N, doing nothing.
-    pub fail_next_of: HashMap<String, u32>,
+    pub fail_next_of: HashMap<Op, u32>,
     /// Per operation: apply the next N, then answer 500 (the reply is lost).
-    pub lose_reply_of: HashMap<String, u32>,
+    pub lose_reply_of: HashMap<Op, u32>,
     /// `LayDanhSachHoSoMoi` lists every dossier twice.
     pub duplicates: bool,
 }
@@ -78,11 +84,17 @@ pub struct SimState {
     pub procedures: Vec<ThuTuc>,
     pub agencies: Vec<CoQuan>,
     pub sectors: Vec<LinhVuc>,
+    /// The other catalogues, records in canonical names, by operation.
+    pub catalogs: BTreeMap<Op, Vec<Value>>,
+    /// Answers sent as they are (wire names), instead of the records above:
+    /// how a test shows the adapter a deployment that differs from its
+    /// profile.
+    pub raw_answers: BTreeMap<Op, Vec<Value>>,
     /// Dossiers filed on the portal: (the unit they are for, the dossier).
     pub filed: Vec<(String, HoSo)>,
     pub faults: Faults,
     pub log: Vec<CallRecord>,
-    /// Progress entries that arrived with a SoThuTu not above the last one.
+    /// Progress entries that arrived twice, or dated before the last one.
     pub order_violations: Vec<String>,
     /// Ratings accepted (`DongBoDanhGia`), by MaHoSo (`feedback.rs`).
     pub ratings: BTreeMap<String, DanhGia>,
@@ -101,6 +113,8 @@ impl SimState {
             procedures: seed::procedures(),
             agencies: seed::agencies(),
             sectors: seed::sectors(),
+            catalogs: seed::catalogs(),
+            raw_answers: BTreeMap::new(),
             filed: Vec::new(),
             faults: Faults::default(),
             log: Vec::new(),
@@ -139,28 +153,35 @@ impl SimState {
         self.sessions.clear();
     }
 
-    /// One `/service` call. Returns the reply and what to log about it.
-    pub fn service(&mut self, body: &Value) -> (Reply, CallRecord) {
+    /// One operation's call, its envelope as the server read it. Returns
+    /// the reply and what to log about it.
+    pub fn service(&mut self, op: Option<Op>, envelope: &Map<String, Value>) -> (Reply, CallRecord) {
+        let profile = self.config.profile.clone();
+        let names = &profile.parameters;
         let text = |key: &str| {
-            body.get(key)
+            envelope
+                .get(key)
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string()
         };
-        let service = text("service");
-        let madonvi = text("madonvi");
-        let is_updating = body.get("isUpdating").and_then(flex_bool);
-        let data: Vec<Value> = body
-            .get("data")
+        let service = text(&names.service);
+        let madonvi = text(&names.unit);
+        let is_updating_raw = envelope.get(&names.is_updating);
+        let is_updating = is_updating_raw.and_then(|v| profile.read_is_updating(v));
+        let data: Vec<Value> = envelope
+            .get(&names.data)
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
+        let ma_field = profile.wire(Record::Dossier, "MaHoSo");
         let ma_ho_so = data
             .iter()
-            .filter_map(|d| d.get("MaHoSo").and_then(Value::as_str))
+            .filter_map(|d| lienthong_adapter::jsonpath::get(d, ma_field).and_then(Value::as_str))
             .map(str::to_string)
             .collect();
         let mut record = CallRecord {
+            op,
             service: service.clone(),
             madonvi: madonvi.clone(),
             is_updating,
@@ -168,7 +189,7 @@ impl SimState {
             error_code: String::new(),
             http_status: 200,
         };
-        let session = text("session");
+        let session = text(&names.session);
         let live = self
             .sessions
             .get(&session)
@@ -179,22 +200,58 @@ impl SimState {
                 "Phiên làm việc không hợp lệ hoặc đã hết hạn",
             )
         } else if madonvi.is_empty() {
-            Reply::error(codes::INVALID, "Thiếu madonvi")
+            Reply::error(codes::INVALID, format!("Thiếu {}", names.unit))
+        } else if let Some(raw) = op.and_then(|op| self.raw_answers.get(&op)) {
+            ok_long(raw.clone())
         } else {
-            match service.as_str() {
-                ops::SYNC_DOSSIERS => self.sync_dossiers(is_updating.unwrap_or(false), &data),
-                ops::PROGRESS => self.progress(&data),
-                ops::PROCEDURES => ok_long(to_values(
-                    &self.procedures.iter().map(summary_of).collect::<Vec<_>>(),
-                )),
-                ops::PROCEDURE => self.procedure(&text("MaTTHC")),
-                ops::AGENCIES => ok_long(to_values(&self.agencies)),
-                ops::SECTORS => ok_long(to_values(&self.sectors)),
-                ops::LOOKUP => self.look_up(&text("MaHoSo")),
-                ops::NEW_DOSSIERS => self.new_dossiers(&madonvi, &text("TuNgay")),
-                ops::RATING => self.rating(&data),
-                ops::QUESTION_ANSWER => self.question_answer(&data),
-                other => Reply::error(codes::INVALID, format!("Không hỗ trợ service `{other}`")),
+            match op {
+                Some(Op::SyncDossiers) => match is_updating {
+                    Some(updating) => self.sync_dossiers(updating, &data),
+                    None => Reply::error(
+                        codes::INVALID,
+                        format!(
+                            "{} `{}` không đúng: hồ sơ {} viết {}",
+                            names.is_updating,
+                            is_updating_raw.map(Value::to_string).unwrap_or_default(),
+                            profile.name,
+                            profile.is_updating(true)
+                        ),
+                    ),
+                },
+                Some(Op::Progress) => self.progress(&data),
+                Some(Op::Procedures) => ok_long(
+                    self.procedures
+                        .iter()
+                        .map(|p| profile.write(Record::Procedure, &summary_of(p)))
+                        .collect(),
+                ),
+                Some(Op::Procedure) => self.procedure(&text(&names.procedure_code)),
+                Some(Op::Agencies) => ok_long(
+                    self.agencies
+                        .iter()
+                        .map(|a| profile.write(Record::Agency, a))
+                        .collect(),
+                ),
+                Some(Op::Sectors) => ok_long(
+                    self.sectors
+                        .iter()
+                        .map(|l| profile.write(Record::Sector, l))
+                        .collect(),
+                ),
+                Some(Op::Lookup) => self.look_up(&text(&names.dossier_code)),
+                Some(Op::NewDossiers) => self.new_dossiers(&madonvi, &text(&names.since)),
+                Some(Op::Rating) => self.rating(&data),
+                Some(Op::QuestionAnswer) => self.question_answer(&data),
+                Some(catalogue) => match (seed::record_of(catalogue), self.catalogs.get(&catalogue)) {
+                    (Some(kind), Some(list)) => {
+                        ok_long(list.iter().map(|r| profile.encode(kind, r)).collect())
+                    }
+                    _ => Reply::ok(Vec::new()),
+                },
+                None => Reply::error(
+                    codes::INVALID,
+                    format!("Không hỗ trợ service `{service}` (hồ sơ {})", profile.name),
+                ),
             }
         };
         record.error_code = reply.code();
@@ -202,7 +259,7 @@ impl SimState {
     }
 
     fn sync_dossiers(&mut self, updating: bool, data: &[Value]) -> Reply {
-        let list: Vec<HoSo> = match items(data) {
+        let list: Vec<HoSo> = match self.items(Record::Dossier, data) {
             Ok(list) => list,
             Err(reply) => return reply,
         };
@@ -244,7 +301,7 @@ impl SimState {
     }
 
     fn progress(&mut self, data: &[Value]) -> Reply {
-        let list: Vec<TienDo> = match items(data) {
+        let list: Vec<TienDo> = match self.items(Record::Progress, data) {
             Ok(list) => list,
             Err(reply) => return reply,
         };
@@ -277,12 +334,25 @@ impl SimState {
             let Some(stored) = self.dossiers.get_mut(&entry.MaHoSo) else {
                 continue;
             };
-            let last = stored.progress.iter().map(|t| t.SoThuTu).max().unwrap_or(0);
-            if entry.SoThuTu != 0 && entry.SoThuTu <= last {
+            // Twice the same step, or a step dated before the last one:
+            // what a lost or reordered write would leave on the portal.
+            if stored.progress.iter().any(|t| t.same_step(&entry)) {
                 self.order_violations.push(format!(
-                    "{}: SoThuTu {} after {}",
-                    entry.MaHoSo, entry.SoThuTu, last
+                    "{}: step at {} ({}) twice",
+                    entry.MaHoSo, entry.ThoiDiemXuLy, entry.TrangThai
                 ));
+            } else if let Some(last) = stored.progress.last() {
+                let numbered = entry.SoThuTu.zip(last.SoThuTu);
+                let behind = match numbered {
+                    Some((now, before)) => now <= before,
+                    None => entry.ThoiDiemXuLy < last.ThoiDiemXuLy,
+                };
+                if behind {
+                    self.order_violations.push(format!(
+                        "{}: step at {} after {}",
+                        entry.MaHoSo, entry.ThoiDiemXuLy, last.ThoiDiemXuLy
+                    ));
+                }
             }
             stored.progress.push(entry);
         }
@@ -291,17 +361,20 @@ impl SimState {
 
     fn procedure(&self, code: &str) -> Reply {
         match self.procedures.iter().find(|p| p.MaTTHC == code) {
-            Some(p) => ok_long(to_values(std::slice::from_ref(p))),
+            Some(p) => ok_long(vec![self.config.profile.write(Record::Procedure, p)]),
             None => Reply::error(codes::NOT_FOUND, format!("Không tìm thấy thủ tục {code}")),
         }
     }
 
     fn look_up(&self, ma: &str) -> Reply {
         match self.dossiers.get(ma) {
-            Some(stored) => Reply::ok(to_values(&[HoSoTraCuu {
-                HoSo: stored.ho_so.clone(),
-                QuaTrinhXuLy: stored.progress.clone(),
-            }])),
+            Some(stored) => Reply::ok(vec![self.config.profile.write(
+                Record::Lookup,
+                &HoSoTraCuu {
+                    HoSo: stored.ho_so.clone(),
+                    QuaTrinhXuLy: stored.progress.clone(),
+                },
+            )]),
             None => Reply::ok(Vec::new()),
         }
     }
@@ -322,16 +395,43 @@ impl SimState {
                 }
             }
         }
-        Reply::ok(to_values(&list))
+        let profile = &self.config.profile;
+        Reply::ok(list.iter().map(|h| profile.write(Record::Dossier, h)).collect())
     }
-}
 
-fn flex_bool(v: &Value) -> Option<bool> {
-    match v {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => Some(s.eq_ignore_ascii_case("true") || s == "1"),
-        Value::Number(n) => Some(n.as_i64() == Some(1)),
-        _ => None,
+    /// The `data` list of a write, every item read as `T` through the
+    /// profile, strictly: an empty list, a record missing a required field
+    /// or carrying one the profile does not name is the portal's "invalid",
+    /// naming the fields.
+    pub(super) fn items<T: serde::de::DeserializeOwned>(
+        &self,
+        record: Record,
+        data: &[Value],
+    ) -> Result<Vec<T>, Reply> {
+        if data.is_empty() {
+            return Err(Reply::error(codes::INVALID, "Thiếu data"));
+        }
+        let profile = &self.config.profile;
+        data.iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let invalid = |why: String| {
+                    Reply::error(codes::INVALID, format!("Dữ liệu không hợp lệ: {why}"))
+                };
+                let read = profile
+                    .read::<T>(record, item, &format!("data[{i}]"))
+                    .map_err(|p| invalid(p.to_string()))?;
+                if read.unknown.is_empty() {
+                    Ok(read.value)
+                } else {
+                    Err(invalid(format!(
+                        "unknown field {} (hồ sơ {})",
+                        read.unknown.join(", "),
+                        profile.name
+                    )))
+                }
+            })
+            .collect()
     }
 }
 
@@ -342,34 +442,13 @@ fn ok_long(result: Vec<Value>) -> Reply {
     reply
 }
 
-/// The `data` list of a write, every item read as `T`: an empty list or an
-/// unreadable item is the portal's "invalid".
-pub(super) fn items<T: serde::de::DeserializeOwned>(data: &[Value]) -> Result<Vec<T>, Reply> {
-    if data.is_empty() {
-        return Err(Reply::error(codes::INVALID, "Thiếu data"));
-    }
-    data.iter()
-        .map(|item| {
-            from_item(item)
-                .map_err(|e| Reply::error(codes::INVALID, format!("Dữ liệu không hợp lệ: {e}")))
-        })
-        .collect()
-}
-
-fn to_values<T: serde::Serialize>(items: &[T]) -> Vec<Value> {
-    items
-        .iter()
-        .filter_map(|i| serde_json::to_value(i).ok())
-        .collect()
-}
-
 /// The list form of a procedure (no detail fields).
 fn summary_of(t: &ThuTuc) -> ThuTuc {
     ThuTuc {
         MaTTHC: t.MaTTHC.clone(),
         TenTTHC: t.TenTTHC.clone(),
-        MaLinhVuc: t.MaLinhVuc.clone(),
-        MaCoQuanThucHien: t.MaCoQuanThucHien.clone(),
+        LinhVucThucHien: t.LinhVucThucHien.clone(),
+        CoQuanThucHien: t.CoQuanThucHien.clone(),
         CapThucHien: t.CapThucHien.clone(),
         MucDo: t.MucDo,
         ..ThuTuc::default()
@@ -425,27 +504,46 @@ pub fn object(value: Value) -> Map<String, Value> {
 
 /// The catalogues the simulated portal starts with.
 pub mod seed {
-    use crate::protocol::{CoQuan, LinhVuc, ThuTuc};
-    use serde_json::json;
+    use crate::profile::{Op, Record};
+    use crate::protocol::{
+        CachThuc, CoQuan, CoQuanTTHC, LinhVuc, LinhVucTTHC, PhiTTHC, ThoiGian, ThuTuc,
+    };
+    use serde_json::{json, Value};
+    use std::collections::BTreeMap;
 
     pub fn procedures() -> Vec<ThuTuc> {
+        let way = |kenh: i64, days: &str| CachThuc {
+            Kenh: kenh,
+            ThoiGian: vec![ThoiGian {
+                ThoiGianGiaiQuyet: days.into(),
+                DonViTinh: "Ngày làm việc".into(),
+                MoTa: String::new(),
+                PhiLePhi: vec![PhiTTHC {
+                    MaPhiLePhi: "LP01".into(),
+                    SoTien: "200000".into(),
+                    DonVi: "Đồng".into(),
+                    MoTa: "Lệ phí".into(),
+                }],
+            }],
+        };
         let p = |code: &str, name: &str, sector: &str, agency: &str, level: i64| ThuTuc {
             MaTTHC: code.into(),
             TenTTHC: name.into(),
-            MaLinhVuc: sector.into(),
-            MaCoQuanThucHien: agency.into(),
+            LinhVucThucHien: vec![LinhVucTTHC {
+                MaLinhVuc: sector.into(),
+                TenLinhVuc: String::new(),
+            }],
+            CoQuanThucHien: vec![CoQuanTTHC {
+                MaDonVi: agency.into(),
+                TenDonVi: String::new(),
+            }],
             CapThucHien: "Cấp Tỉnh".into(),
-            MucDo: level,
-            KenhThucHien: vec![json!({"Kenh": 1}), json!({"Kenh": 2}), json!({"Kenh": 3})],
-            ThoiHanGiaiQuyet: vec![
-                json!({"Kenh": 1, "SoNgay": 10}),
-                json!({"Kenh": 2, "SoNgay": 10}),
-                json!({"Kenh": 3, "SoNgay": 12}),
-            ],
-            PhiLePhi: vec![json!({"MaPhiLePhi": "LP01", "MucPhi": 200000})],
-            ThanhPhanHoSo: vec![json!({"Ma": "TP01", "Ten": "Tờ khai"})],
-            KetQua: vec![json!({"Ma": "KQ01", "Ten": "Giấy phép"})],
-            CanCuPhapLy: vec![json!({"SoKyHieu": "61/2018/NĐ-CP"})],
+            MucDo: Some(level),
+            CachThucThucHien: vec![way(1, "10"), way(2, "10"), way(3, "12")],
+            ThanhPhanHoSo: vec![json!({"MAGIAYTO": "TP01", "TENGIAYTO": "Tờ khai"})],
+            KetQuaThucHien: vec![json!({"MAKETQUA": "KQ01", "TENKETQUA": "Giấy phép"})],
+            CanCuPhapLy: vec![json!({"SOVANBAN": "61/2018/NĐ-CP"})],
+            TrinhTuThucHien: Vec::new(),
         };
         vec![
             p(
@@ -502,5 +600,132 @@ pub mod seed {
             l("G11", "Hộ tịch"),
             l("G05", "Xây dựng"),
         ]
+    }
+
+    /// The 34 provinces and centrally-run cities of the two-level local
+    /// government in force since 1 July 2025 (Resolution 202/2025/QH15),
+    /// with the codes of the statistical list of administrative units as
+    /// the simulator uses them (a real portal's list is the authority).
+    pub const PROVINCES: &[(&str, &str)] = &[
+        ("01", "Thành phố Hà Nội"),
+        ("04", "Tỉnh Cao Bằng"),
+        ("08", "Tỉnh Tuyên Quang"),
+        ("11", "Tỉnh Điện Biên"),
+        ("12", "Tỉnh Lai Châu"),
+        ("14", "Tỉnh Sơn La"),
+        ("15", "Tỉnh Lào Cai"),
+        ("19", "Tỉnh Thái Nguyên"),
+        ("20", "Tỉnh Lạng Sơn"),
+        ("22", "Tỉnh Quảng Ninh"),
+        ("24", "Tỉnh Bắc Ninh"),
+        ("25", "Tỉnh Phú Thọ"),
+        ("31", "Thành phố Hải Phòng"),
+        ("33", "Tỉnh Hưng Yên"),
+        ("37", "Tỉnh Ninh Bình"),
+        ("38", "Tỉnh Thanh Hóa"),
+        ("40", "Tỉnh Nghệ An"),
+        ("42", "Tỉnh Hà Tĩnh"),
+        ("44", "Tỉnh Quảng Trị"),
+        ("46", "Thành phố Huế"),
+        ("48", "Thành phố Đà Nẵng"),
+        ("51", "Tỉnh Quảng Ngãi"),
+        ("52", "Tỉnh Gia Lai"),
+        ("56", "Tỉnh Khánh Hòa"),
+        ("66", "Tỉnh Đắk Lắk"),
+        ("68", "Tỉnh Lâm Đồng"),
+        ("75", "Tỉnh Đồng Nai"),
+        ("79", "Thành phố Hồ Chí Minh"),
+        ("80", "Tỉnh Tây Ninh"),
+        ("82", "Tỉnh Đồng Tháp"),
+        ("86", "Tỉnh Vĩnh Long"),
+        ("91", "Tỉnh An Giang"),
+        ("92", "Thành phố Cần Thơ"),
+        ("96", "Tỉnh Cà Mau"),
+    ];
+
+    /// The record kind of a catalogue operation the seed serves.
+    pub fn record_of(op: Op) -> Option<Record> {
+        Some(match op {
+            Op::Provinces => Record::Province,
+            Op::Communes => Record::Commune,
+            Op::Districts => Record::District,
+            Op::Fees => Record::Fee,
+            Op::OnlineServices => Record::OnlineService,
+            Op::ResultTypes => Record::ResultType,
+            Op::TreasuryAccounts => Record::TreasuryAccount,
+            Op::RevenueItems => Record::RevenueItem,
+            Op::Banks => Record::Bank,
+            _ => return None,
+        })
+    }
+
+    /// The other catalogues, in canonical names: a few communes of Quảng
+    /// Ninh (the new wards and communes, and one abolished district for old
+    /// three-level codes), fees, services, results, a treasury account,
+    /// revenue items and banks.
+    pub fn catalogs() -> BTreeMap<Op, Vec<Value>> {
+        let mut all = BTreeMap::new();
+        all.insert(
+            Op::Provinces,
+            PROVINCES
+                .iter()
+                .map(|(code, name)| {
+                    let kind = if name.starts_with("Thành phố") {
+                        "Thành phố trực thuộc trung ương"
+                    } else {
+                        "Tỉnh"
+                    };
+                    json!({"MaTinh": code, "TenTinh": name, "CapTinh": kind})
+                })
+                .collect(),
+        );
+        all.insert(
+            Op::Communes,
+            vec![
+                json!({"MaXa": "06658", "TenXa": "Phường Hạ Long", "MaTinh": "22", "CapXa": "Phường"}),
+                json!({"MaXa": "06700", "TenXa": "Phường Bãi Cháy", "MaTinh": "22", "CapXa": "Phường"}),
+                json!({"MaXa": "07192", "TenXa": "Đặc khu Vân Đồn", "MaTinh": "22", "CapXa": "Đặc khu"}),
+                json!({"MaXa": "07210", "TenXa": "Đặc khu Cô Tô", "MaTinh": "22", "CapXa": "Đặc khu"}),
+                json!({"MaXa": "00004", "TenXa": "Phường Ba Đình", "MaTinh": "01", "CapXa": "Phường"}),
+            ],
+        );
+        all.insert(
+            Op::Districts,
+            vec![json!({"MaHuyen": "193", "TenHuyen": "Thành phố Hạ Long", "MaTinh": "22"})],
+        );
+        all.insert(
+            Op::Fees,
+            vec![
+                json!({"MaPhiLePhi": "LP01", "TenPhiLePhi": "Lệ phí cấp Phiếu lý lịch tư pháp", "LoaiPhiLePhi": 2, "MucThu": "200000", "CanCuPhapLy": "Thông tư 244/2016/TT-BTC"}),
+                json!({"MaPhiLePhi": "LP02", "TenPhiLePhi": "Lệ phí cấp giấy phép xây dựng", "LoaiPhiLePhi": 2, "MucThu": "150000"}),
+            ],
+        );
+        all.insert(
+            Op::OnlineServices,
+            vec![json!({"MaDichVu": "DVC.1.000894", "TenDichVu": "Cấp Phiếu lý lịch tư pháp trực tuyến", "MaTTHC": "1.000894.000.00.00.H22", "MucDo": 4})],
+        );
+        all.insert(
+            Op::ResultTypes,
+            vec![json!({"MaKetQua": "KQ01", "TenKetQua": "Phiếu lý lịch tư pháp", "MaTTHC": "1.000894.000.00.00.H22"})],
+        );
+        all.insert(
+            Op::TreasuryAccounts,
+            vec![json!({"SoTaiKhoan": "3511", "TenTaiKhoan": "Thu ngân sách nhà nước", "MaKhoBac": "0111", "MaCoQuan": "000.00.09.H22"})],
+        );
+        all.insert(
+            Op::RevenueItems,
+            vec![
+                json!({"MaNoiDungKinhTe": "2652", "TenNoiDungKinhTe": "Lệ phí cấp giấy phép xây dựng", "MaMuc": "2650"}),
+                json!({"MaNoiDungKinhTe": "2662", "TenNoiDungKinhTe": "Lệ phí cấp phiếu lý lịch tư pháp", "MaMuc": "2650"}),
+            ],
+        );
+        all.insert(
+            Op::Banks,
+            vec![
+                json!({"MaNganHang": "VCB", "TenNganHang": "Ngân hàng TMCP Ngoại thương Việt Nam", "MaBIN": "970436"}),
+                json!({"MaNganHang": "BIDV", "TenNganHang": "Ngân hàng TMCP Đầu tư và Phát triển Việt Nam", "MaBIN": "970418"}),
+            ],
+        );
+        all
     }
 }

@@ -1,6 +1,8 @@
-//! Reading and writing the legacy system's JSON by field name.
+//! Reading and writing a partner's JSON by field name, for the adapters
+//! whose field names come from configuration (the legacy systems' `fields`,
+//! the national portal's protocol profiles).
 //!
-//! A legacy field name may be dotted (`hoSo.soHoSo`) to reach inside nested
+//! A field name may be dotted (`hoSo.soHoSo`) to reach inside nested
 //! objects; outbound, the objects on the way are created. Names are checked
 //! when the settings are read, so here a name is a non-empty list of
 //! non-empty keys.
