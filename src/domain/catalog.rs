@@ -22,6 +22,9 @@ pub const KINDS: &[&str] = &[
     "treasury_accounts",
     "revenue_items",
     "banks",
+    // Fees and charges (phí, lệ phí), as the national portal's
+    // LayDanhMucLePhi publishes them.
+    "fees",
 ];
 
 pub const MAX_ENTRIES: usize = 100_000;

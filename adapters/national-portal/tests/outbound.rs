@@ -18,10 +18,15 @@ async fn sim() -> Simulator {
         .expect("simulator")
 }
 
-/// A portal simulator and the adapter's sink against it (`extra` settings).
+/// A portal simulator and the adapter's sink against it (`extra` settings);
+/// the hub knows the test dossiers' histories (the adapter reads them to
+/// tell which of its steps the portal already has).
 async fn portal_sink(extra: &str) -> (Simulator, Parts, PortalSink) {
     let sim = sim().await;
-    let (parts, settings, _hub) = parts(&sim, extra);
+    let (parts, settings, hub) = parts(&sim, extra);
+    for n in (1..=20).chain([80]) {
+        hub_knows(&hub, &ma(n));
+    }
     let sink = parts.sink(&settings);
     (sim, parts, sink)
 }
@@ -33,8 +38,13 @@ async fn fails_for_now(sink: &PortalSink, ma: &str, v: u64) {
     assert!(err.is_retryable(), "{err}");
 }
 
+/// The history versions of the steps on the portal, told by their time
+/// (`entry(v)` is at T0 + 60·v; the default profile sends no SoThuTu).
 fn versions(sim: &Simulator, ma: &str) -> Vec<i64> {
-    sim.progress(ma).iter().map(|t| t.SoThuTu).collect()
+    sim.progress(ma)
+        .iter()
+        .map(|t| (lienthong_adapter::vietnam_time::parse(&t.ThoiDiemXuLy).unwrap() - T0) / 60)
+        .collect()
 }
 
 #[tokio::test]
@@ -62,12 +72,12 @@ async fn a_dossier_life_reaches_the_portal_in_order() {
     let first_progress = sim
         .calls()
         .iter()
-        .position(|c| c.service == ops::PROGRESS)
+        .position(|c| c.op == Some(ops::PROGRESS))
         .unwrap();
     let first_create = sim
         .calls()
         .iter()
-        .position(|c| c.service == ops::SYNC_DOSSIERS)
+        .position(|c| c.op == Some(ops::SYNC_DOSSIERS))
         .unwrap();
     assert!(first_create < first_progress);
     let record = parts.state.dossier(&ma).unwrap();
@@ -86,7 +96,8 @@ async fn a_redelivered_event_changes_nothing() {
     sink.deliver(&event(&ma, 1)).await.unwrap();
     assert_eq!(sim.calls().len(), calls, "nothing sent for old versions");
     // A new adapter (hub restarted) asks the portal first and sends nothing twice.
-    let (parts2, settings2, _) = common::parts(&sim, "");
+    let (parts2, settings2, hub2) = common::parts(&sim, "");
+    hub_knows(&hub2, &ma);
     parts2
         .sink(&settings2)
         .deliver(&event(&ma, 2))

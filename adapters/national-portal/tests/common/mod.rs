@@ -133,6 +133,12 @@ pub fn entry(version: u64) -> pb::HistoryEntry {
     }
 }
 
+/// The hub holds this dossier with its whole life as history.
+pub fn hub_knows(hub: &FakeHub, ma_ho_so: &str) {
+    let last = LIFE.len() as u64;
+    hub.add_with_history(dossier(ma_ho_so, last), (1..=last).map(entry).collect());
+}
+
 pub fn event(ma_ho_so: &str, version: u64) -> pb::Event {
     let (_, status) = LIFE[(version as usize - 1).min(LIFE.len() - 1)];
     pb::Event {
