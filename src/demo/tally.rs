@@ -10,6 +10,7 @@ use super::world::{World, LEGACY, ONE_STOP, PARTNERS, PAYMENT, PORTAL, POSTAL, T
 use super::DemoError;
 use lienthong::config::SubscriptionSection;
 use lienthong::grpc::pb;
+use lienthong_adapter_national_portal::mapping as portal_mapping;
 use lienthong_adapter_postal::simulator::ServiceType;
 use std::collections::HashSet;
 
@@ -167,19 +168,21 @@ async fn partner_record(
                 let reference = pb::DossierRef {
                     r#ref: Some(pb::dossier_ref::Ref::MaHoSo(one.ma_ho_so.clone())),
                 };
-                let hub = world
-                    .officer
-                    .dossier(reference)
-                    .await?
-                    .and_then(|r| r.dossier)
-                    .map(|d| (d.status, d.version));
-                let copy = world.portal.dossier(&one.ma_ho_so).map(|d| {
-                    let last = d.progress.last().map(|t| t.SoThuTu).unwrap_or_default();
-                    (d.ho_so.TrangThaiHoSo, last)
+                // The hub's status and last history line, as the adapter
+                // would send that line (the default profile carries no step
+                // number: a step is told by its time, status and content).
+                let hub = world.officer.dossier(reference).await?.and_then(|r| {
+                    let last = r.history.iter().max_by_key(|h| h.version)?;
+                    let step = portal_mapping::tien_do(&one.ma_ho_so, last);
+                    Some((r.dossier?.status, step))
                 });
+                let copy = world
+                    .portal
+                    .dossier(&one.ma_ho_so)
+                    .map(|d| (d.ho_so.TrangThaiHoSo, d.progress.last().cloned()));
                 let same = match (hub, copy) {
-                    (Some((status, version)), Some((trang_thai, so_thu_tu))) => {
-                        i64::from(status) == trang_thai && version as i64 == so_thu_tu
+                    (Some((status, step)), Some((trang_thai, Some(last)))) => {
+                        i64::from(status) == trang_thai && last.same_step(&step)
                     }
                     _ => false,
                 };

@@ -56,8 +56,11 @@ impl Component {
             _ => true,
         };
         Component {
-            code: text(&["Ma", "MaThanhPhan", "MaGiayTo"]).unwrap_or_else(|| format!("TP{number}")),
-            name: text(&["Ten", "TenThanhPhan", "TenGiayTo"])
+            // Mixed case as lienthong's first reading wrote them, upper
+            // case as the portal's LayThuTuc sends THANHPHANHOSO items.
+            code: text(&["Ma", "MaThanhPhan", "MaGiayTo", "MAGIAYTO"])
+                .unwrap_or_else(|| format!("TP{number}")),
+            name: text(&["Ten", "TenThanhPhan", "TenGiayTo", "TENGIAYTO"])
                 .unwrap_or_else(|| format!("Thành phần {number}")),
             required,
             field: format!("tp-{number}"),

@@ -10,10 +10,10 @@
 //! date, an apology with that date (reschedule).
 
 use crate::error::LegacyError;
-use lienthong_adapter::jsonpath;
 use crate::settings::{Inbound, Settings};
 use lienthong_adapter::domain::planner;
 use lienthong_adapter::domain::{CommandName, Status};
+use lienthong_adapter::jsonpath;
 use lienthong_adapter::pb::{self, command_request::Command};
 use lienthong_adapter::prost_types;
 use serde_json::Value;

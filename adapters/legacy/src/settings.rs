@@ -41,9 +41,9 @@
 //! ```
 
 use crate::dates::DateFormat;
-use lienthong_adapter::jsonpath;
 use crate::paths::Path;
 use lienthong_adapter::event::type_name;
+use lienthong_adapter::jsonpath;
 use lienthong_adapter::settings::{check_at_least, check_http_url};
 use lienthong_adapter::{pb, AdapterConfigError, AdapterSettings};
 use serde::Deserialize;

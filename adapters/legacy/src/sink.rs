@@ -9,10 +9,10 @@
 //! partner) are not echoed back unless `send_own_changes` is set.
 
 use crate::client::Client;
-use lienthong_adapter::jsonpath;
 use crate::paths::{Codes, Source};
 use crate::settings::{Outbound, Reply, Settings};
 use lienthong_adapter::event::type_name;
+use lienthong_adapter::jsonpath;
 use lienthong_adapter::pb;
 use lienthong_adapter::{Accepted, DeliveryError, Sink};
 use serde_json::{Map, Value};

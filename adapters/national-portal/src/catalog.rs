@@ -159,7 +159,10 @@ pub const CATALOGUES: &[Catalogue] = &[
             },
             Feed {
                 parent: Some("MaTinh"),
-                fixed: &[("level", "district"), ("abolished_on", DISTRICTS_ABOLISHED_ON)],
+                fixed: &[
+                    ("level", "district"),
+                    ("abolished_on", DISTRICTS_ABOLISHED_ON),
+                ],
                 optional: true,
                 ..feed(Op::Districts, Record::District, "MaHuyen", "TenHuyen", &[])
             },
@@ -267,13 +270,14 @@ impl CatalogPuller {
 
     pub async fn pull(&self, kind: &'static str) -> Result<Pulled, PortalError> {
         let profile = self.client.profile();
-        let catalogue = CATALOGUES
-            .iter()
-            .find(|c| c.kind == kind)
-            .ok_or_else(|| PortalError::NotOffered {
-                op: kind.to_string(),
-                profile: profile.label(),
-            })?;
+        let catalogue =
+            CATALOGUES
+                .iter()
+                .find(|c| c.kind == kind)
+                .ok_or_else(|| PortalError::NotOffered {
+                    op: kind.to_string(),
+                    profile: profile.label(),
+                })?;
         let (entries, mut problems) = if kind == "procedures" {
             self.procedures().await?
         } else {
@@ -523,7 +527,9 @@ fn time_limits(ways: &[CachThuc]) -> Vec<(&'static str, String)> {
                     return None;
                 };
                 let n = t.ThoiGianGiaiQuyet.trim().parse::<u64>().ok()?;
-                (1..=3650).contains(&n).then(|| (key, format!("{n} {unit}")))
+                (1..=3650)
+                    .contains(&n)
+                    .then(|| (key, format!("{n} {unit}")))
             })
         })
         .collect()

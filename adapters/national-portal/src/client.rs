@@ -89,7 +89,10 @@ impl Client {
             Err(PortalError::Refused { code, message, .. })
                 if protocol::is_session_error(&code, &message) =>
             {
-                tracing::info!(op = op.1, "national portal session expired; logging in again");
+                tracing::info!(
+                    op = op.1,
+                    "national portal session expired; logging in again"
+                );
                 self.forget(&session).await;
                 let fresh = self.session().await?;
                 match self.call_once(op, &fresh, &params).await {

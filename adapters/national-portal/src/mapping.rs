@@ -7,9 +7,9 @@
 //! enumeration differs (`HinhThuc` counts from 0).
 
 use crate::protocol::{GiayToKetQua, HoSo, HoSoBoSung, LePhi, TaiLieu, TienDo};
-use serde_json::Value;
 use lienthong_adapter::pb;
 use lienthong_adapter::vietnam_time;
+use serde_json::Value;
 
 /// The dossier as the portal names its fields.
 pub fn ho_so(d: &pb::Dossier) -> HoSo {

@@ -440,5 +440,4 @@ mod tests {
         }
         assert!(!Reply::error("-3", "x").is_success());
     }
-
 }

@@ -44,7 +44,10 @@ impl Sink for PortalSink {
     async fn deliver(&self, event: &pb::Event) -> Result<Accepted, DeliveryError> {
         match &event.payload {
             Some(pb::event::Payload::DossierRated(r)) => {
-                let item = self.client.profile().write(Record::Rating, &citizen::danh_gia(r));
+                let item = self
+                    .client
+                    .profile()
+                    .write(Record::Rating, &citizen::danh_gia(r));
                 return self
                     .send_one(Op::Rating, item, format!("DanhGia:{}", r.ma_ho_so))
                     .await;
@@ -150,7 +153,9 @@ impl PortalSink {
                 .iter()
                 .map(|t| profile.write(Record::Progress, t))
                 .collect();
-            self.client.call(Op::Progress, Map::new(), Some(data)).await?;
+            self.client
+                .call(Op::Progress, Map::new(), Some(data))
+                .await?;
             if let Some(last) = batch.last() {
                 copy.version = copy.version.max(last.SoThuTu.unwrap_or(0).max(0) as u64);
             }

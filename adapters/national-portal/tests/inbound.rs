@@ -134,7 +134,11 @@ async fn catalogue_pulls_survive_500s_and_session_expiry() {
     sim.fail_next_of(ops::PROCEDURES, 1);
     sim.expire_sessions();
     puller.pull_all().await;
-    assert_eq!(hub.published().len(), ALL_KINDS.len() - 1, "all but procedures");
+    assert_eq!(
+        hub.published().len(),
+        ALL_KINDS.len() - 1,
+        "all but procedures"
+    );
     assert!(parts.state.summary(0).catalogs["procedures"]
         .last_error
         .is_some());
@@ -356,4 +360,32 @@ fn the_kind_validates_its_settings() {
         .unwrap_err()
         .to_string()
         .contains("poll_interval"));
+}
+
+#[test]
+fn the_documented_profile_example_is_valid() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../config/national-portal-profile.example.toml"
+    );
+    let mut table: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
+    assert_eq!(
+        table
+            .remove("kind")
+            .and_then(|k| k.as_str().map(String::from))
+            .as_deref(),
+        Some(NationalPortalKind.kind())
+    );
+    let settings =
+        lienthong_adapter_national_portal::settings::Settings::from_table(&table).unwrap();
+    assert_eq!(settings.profile.name, "td-query");
+    assert_eq!(settings.profile.parameters.unit, "MaDinhDanhDV");
+    // An unknown key inside the profile is named.
+    let mut bad = table.clone();
+    bad["profile"]
+        .as_table_mut()
+        .unwrap()
+        .insert("naem".into(), "x".into());
+    let err = lienthong_adapter_national_portal::settings::Settings::from_table(&bad).unwrap_err();
+    assert_eq!(err.key, "profile.naem", "{err}");
 }

@@ -85,7 +85,10 @@ async fn a_second_profile_works_end_to_end() {
     // This profile numbers its steps: SoThuTu carries the hub's versions.
     let numbered: Vec<Option<i64>> = sim.progress(&ma).iter().map(|t| t.SoThuTu).collect();
     assert_eq!(numbered, (1..=7).map(Some).collect::<Vec<_>>());
-    assert_eq!(sim.progress(&ma)[0].PhongBanXuLy, "Bộ phận một cửa Sở Tư pháp");
+    assert_eq!(
+        sim.progress(&ma)[0].PhongBanXuLy,
+        "Bộ phận một cửa Sở Tư pháp"
+    );
     assert!(sim.order_violations().is_empty());
     // The writes went to their own paths with the unit and isUpdating in
     // the query, as "True"/"False".
@@ -111,7 +114,10 @@ async fn a_second_profile_works_end_to_end() {
     // Districts are not offered here: admin units are provinces and communes.
     puller.pull("admin_units").await.unwrap();
     let units = hub.published().last().cloned().unwrap();
-    assert!(units.entries.iter().all(|e| e.attributes["level"] != "district"));
+    assert!(units
+        .entries
+        .iter()
+        .all(|e| e.attributes["level"] != "district"));
     assert!(parts.state.summary(0).unknown_fields.is_empty());
 }
 
@@ -141,7 +147,10 @@ TenTTHC = "TenTTHC"
         .to_string();
     // Not "no usable procedures" alone: which fields were missing and which
     // the portal sent instead.
-    assert!(err.contains("missing field result[0].MaTTHC, result[0].TenTTHC"), "{err}");
+    assert!(
+        err.contains("missing field result[0].MaTTHC, result[0].TenTTHC"),
+        "{err}"
+    );
     assert!(err.contains("unknown field result[0].MATTHC"), "{err}");
     assert!(hub.published().is_empty(), "nothing published");
 
@@ -154,7 +163,10 @@ TenTTHC = "TenTTHC"
         .unwrap();
     let entries = &hub.published()[0].entries;
     assert_eq!(entries[0].code, "1.000894.000.00.00.H22");
-    assert_eq!(entries[0].name, "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam");
+    assert_eq!(
+        entries[0].name,
+        "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam"
+    );
 }
 
 #[tokio::test]
@@ -162,9 +174,13 @@ async fn a_dossier_write_in_the_wrong_encoding_is_refused_by_the_portal() {
     // The adapter writes isUpdating as a JSON boolean; the portal wants
     // "True"/"False": refused, naming isUpdating, never applied.
     let (sim, _, _, _) = speaking(None).await;
-    let boolean = "name = \"b\"\nversion = \"1\"\nsource = \"test\"\n[encodings]\nis_updating = \"boolean\"";
+    let boolean =
+        "name = \"b\"\nversion = \"1\"\nsource = \"test\"\n[encodings]\nis_updating = \"boolean\"";
     let mut table = settings_table(&sim, "");
-    table.insert("profile".into(), toml::Value::Table(boolean.parse().unwrap()));
+    table.insert(
+        "profile".into(),
+        toml::Value::Table(boolean.parse().unwrap()),
+    );
     let settings = Settings::from_table(&table).unwrap();
     let parts = Parts::new(&settings, Arc::new(FakeHub::default())).unwrap();
     let err = parts
@@ -183,7 +199,11 @@ async fn an_unknown_field_in_an_answer_is_reported_by_name() {
         ops::SECTORS,
         vec![serde_json::json!({"MALINHVUC": "G09", "TENLINHVUC": "Lý lịch tư pháp", "MOTA": "x"})],
     );
-    parts.catalog_puller(&settings).pull("sectors").await.unwrap();
+    parts
+        .catalog_puller(&settings)
+        .pull("sectors")
+        .await
+        .unwrap();
     let summary = parts.state.summary(0);
     let unknown = &summary.unknown_fields["LayDanhMucLinhVuc"];
     assert!(unknown.contains("result.MOTA"), "{unknown:?}");
@@ -215,18 +235,36 @@ async fn every_shared_catalogue_is_pulled_from_its_operation() {
     assert_eq!(district.attributes["abolished_on"], DISTRICTS_ABOLISHED_ON);
     // Each of the others from its own operation, with its attributes.
     let fee = &of("fees")[0];
-    assert_eq!((fee.code.as_str(), fee.attributes["amount"].as_str()), ("LP01", "200000"));
+    assert_eq!(
+        (fee.code.as_str(), fee.attributes["amount"].as_str()),
+        ("LP01", "200000")
+    );
     assert_eq!(fee.attributes["fee_type"], "2");
     assert_eq!(of("services")[0].attributes["online_level"], "4");
     assert_eq!(of("result_types")[0].code, "KQ01");
-    assert_eq!(of("treasury_accounts")[0].attributes["treasury_code"], "0111");
+    assert_eq!(
+        of("treasury_accounts")[0].attributes["treasury_code"],
+        "0111"
+    );
     assert_eq!(of("revenue_items").len(), 2);
     assert_eq!(of("banks")[1].attributes["bin"], "970418");
     for (op, service) in [
-        (lienthong_adapter_national_portal::profile::Op::Provinces, "LayDanhMucTinhThanh"),
-        (lienthong_adapter_national_portal::profile::Op::Communes, "LayDanhMucPhuongXa"),
-        (lienthong_adapter_national_portal::profile::Op::Districts, "LayDanhMucQuanHuyen"),
-        (lienthong_adapter_national_portal::profile::Op::Fees, "LayDanhMucLePhi"),
+        (
+            lienthong_adapter_national_portal::profile::Op::Provinces,
+            "LayDanhMucTinhThanh",
+        ),
+        (
+            lienthong_adapter_national_portal::profile::Op::Communes,
+            "LayDanhMucPhuongXa",
+        ),
+        (
+            lienthong_adapter_national_portal::profile::Op::Districts,
+            "LayDanhMucQuanHuyen",
+        ),
+        (
+            lienthong_adapter_national_portal::profile::Op::Fees,
+            "LayDanhMucLePhi",
+        ),
     ] {
         let calls = sim.calls_of(op);
         assert_eq!(calls.len(), 1, "{service}");
@@ -247,5 +285,9 @@ async fn every_shared_catalogue_is_pulled_from_its_operation() {
         .unwrap();
     let status = &parts.state.summary(0).catalogs["admin_units"];
     assert_eq!(status.skipped, 1);
-    assert!(status.problems[0].contains("result[1].TENTINH"), "{:?}", status.problems);
+    assert!(
+        status.problems[0].contains("result[1].TENTINH"),
+        "{:?}",
+        status.problems
+    );
 }

@@ -9,8 +9,9 @@ use lienthong::domain::validate;
 use lienthong::wire::from_proto;
 use lienthong::wire::pb;
 use lienthong_adapter_national_portal::mapping::submission;
+use lienthong_adapter_national_portal::profile::{Profile, Record};
 use lienthong_adapter_national_portal::protocol::{
-    from_item, is_already_exists, is_not_found, is_session_error, strip_nulls, HoSo, Reply,
+    is_already_exists, is_not_found, is_session_error, HoSo, Reply,
 };
 
 pub fn target() -> Target {
@@ -43,11 +44,11 @@ fn run(body: &[u8]) -> String {
         is_not_found(&code, message),
     );
     let mut labels = vec![format!("class:{class:?}")];
-    for item in reply.result.unwrap_or_default() {
-        let item = strip_nulls(item);
-        let label = match from_item::<HoSo>(&item) {
+    let profile = Profile::default_profile();
+    for (i, item) in reply.result.unwrap_or_default().iter().enumerate() {
+        let label = match profile.read::<HoSo>(Record::Dossier, item, &format!("result[{i}]")) {
             Err(_) => "item:unreadable".to_string(),
-            Ok(h) => match submission(&h) {
+            Ok(read) => match submission(&read.value) {
                 Err(_) => "item:unusable".to_string(),
                 Ok(submit) => hub(submit).map_or_else(|e| e, |()| "item:ok".to_string()),
             },
@@ -73,7 +74,7 @@ fn hub(submit: pb::SubmitDossier) -> Result<(), String> {
 
 fn seeds() -> Vec<Vec<u8>> {
     [
-        r#"{"error_code":"0","message":"Thành công","result":[{"MaHoSo":"000.00.01.H22-251122-00001","MaTTHC":"1.000948","TenTTHC":"Cấp phiếu lý lịch tư pháp","KenhThucHien":"2","ChuHoSo":"Nguyễn Văn An","LoaiDoiTuong":1,"SoGiayToChuHoSo":"001090000001","SoDienThoai":"0912345678","TrichYeuHoSo":"Cấp phiếu","NgayNopHoSo":"20251122100405","NgayHenTra":"20251202170000","TrangThaiHoSo":1,"DonViXuLy":"000.00.01.H22","TaiLieuNop":[{"TepDinhKemId":"1","TenTepDinhKem":"to-khai.pdf","DuongDanTaiTepTin":"https://example.vn/1.pdf"}],"DanhSachLePhi":[{"MaPhiLePhi":"LP01","TenPhiLePhi":"Lệ phí","MucPhi":200000}]}]}"#,
+        r#"{"error_code":"0","message":"Thành công","result":[{"MaHoSo":"000.00.01.H22-251122-00001","MaTTHC":"1.000948","TenTTHC":"Cấp phiếu lý lịch tư pháp","KenhThucHien":"2","ChuHoSo":"Nguyễn Văn An","LoaiDoiTuong":1,"SoGiayToChuHoSo":"001090000001","SoDienThoai":"0912345678","TrichYeuHoSo":"Cấp phiếu","NgayNopHoSo":"20251122100405","NgayHenTra":"20251202170000","TrangThaiHoSo":1,"DonViXuLy":"000.00.01.H22","TaiLieuNop":[{"TepDinhKemId":"1","TenTepDinhKem":"to-khai.pdf","DuongDanTaiTepTin":"https://example.vn/1.pdf"}],"DanhSachLePhi":[{"MaPhiLePhi":"LP01","TenPhiLePhi":"Lệ phí","Gia":"200000","HinhThucThu":"1","LoaiPhiLePhi":"1"}]}]}"#,
         r#"{"error_code":0,"message":null,"result":[]}"#,
         r#"{"error_code":"-1","message":"Phiên đăng nhập hết hạn"}"#,
         r#"{"error_code":"99","message":"Hồ sơ đã tồn tại"}"#,

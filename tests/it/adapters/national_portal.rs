@@ -123,8 +123,9 @@ async fn a_dossier_life_reaches_the_portal_through_faults_in_order() {
     assert_eq!(stored.ho_so.MaTTHC, common::PROCEDURE);
     assert_eq!(stored.ho_so.NgayHenTra.len(), 14);
     assert_eq!(stored.creates, 1, "created once");
-    let versions: Vec<i64> = sim.progress(&ma).iter().map(|t| t.SoThuTu).collect();
-    assert_eq!(versions, [1, 2, 3, 4, 5], "in order, nothing doubled");
+    // The built-in profile numbers no steps: five steps, none twice, none
+    // dated before the one it follows (the simulator's order check).
+    assert_eq!(sim.progress(&ma).len(), 5, "nothing doubled");
     let statuses: Vec<i64> = sim.progress(&ma).iter().map(|t| t.TrangThai).collect();
     assert_eq!(statuses, [1, 2, 4, 9, 10]);
     assert!(sim.order_violations().is_empty());

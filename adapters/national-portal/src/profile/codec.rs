@@ -110,7 +110,12 @@ impl Profile {
     }
 
     /// A wire record in canonical names; `at` prefixes the problems' names.
-    pub fn decode(&self, record: Record, wire: &Value, at: &str) -> Result<Decoded<Value>, FieldProblems> {
+    pub fn decode(
+        &self,
+        record: Record,
+        wire: &Value,
+        at: &str,
+    ) -> Result<Decoded<Value>, FieldProblems> {
         let mut problems = FieldProblems::default();
         let value = self.decode_into(record, wire, at, &mut problems);
         if problems.is_fatal() {
@@ -158,7 +163,10 @@ impl Profile {
             }
         };
         let Value::Object(object) = wire else {
-            problems.invalid.push(format!("{} (not an object)", if at.is_empty() { "record" } else { at }));
+            problems.invalid.push(format!(
+                "{} (not an object)",
+                if at.is_empty() { "record" } else { at }
+            ));
             return Value::Null;
         };
         let fields = record.fields();
@@ -170,8 +178,9 @@ impl Profile {
                 continue;
             }
             consumed.insert(wire_name.split('.').next().unwrap_or(wire_name).to_string());
-            let present = jsonpath::get(wire, wire_name)
-                .filter(|v| !matches!(v, Value::String(s) if s.is_empty() && field.kind == Kind::Int));
+            let present = jsonpath::get(wire, wire_name).filter(
+                |v| !matches!(v, Value::String(s) if s.is_empty() && field.kind == Kind::Int),
+            );
             let Some(value) = present else {
                 if field.required {
                     problems.missing.push(name(wire_name));
@@ -184,7 +193,9 @@ impl Profile {
         }
         let mut unknown: Vec<&String> = object.keys().filter(|k| !consumed.contains(*k)).collect();
         unknown.sort();
-        problems.unknown.extend(unknown.into_iter().map(|k| name(k)));
+        problems
+            .unknown
+            .extend(unknown.into_iter().map(|k| name(k)));
         Value::Object(out)
     }
 
@@ -214,7 +225,9 @@ impl Profile {
                 match n {
                     Some(n) => Some(Value::from(n)),
                     None => {
-                        problems.invalid.push(format!("{at} (`{value}` is not a whole number)"));
+                        problems
+                            .invalid
+                            .push(format!("{at} (`{value}` is not a whole number)"));
                         None
                     }
                 }

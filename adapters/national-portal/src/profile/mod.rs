@@ -386,7 +386,10 @@ impl Profile {
                     ));
                 }
                 if !wire.is_empty() && jsonpath::split(wire).is_none() {
-                    return Err(bad(key, "must be a field name (dotted for nesting) or \"\""));
+                    return Err(bad(
+                        key,
+                        "must be a field name (dotted for nesting) or \"\"",
+                    ));
                 }
                 self.names
                     .entry(record)
@@ -480,7 +483,10 @@ impl Profile {
         for (op, o) in &self.operations {
             let key = format!("profile.operations.{}", op.key());
             if o.path.trim().is_empty() || o.path.contains(char::is_whitespace) {
-                return Err(bad(format!("{key}.path"), "must be a path under `endpoint`"));
+                return Err(bad(
+                    format!("{key}.path"),
+                    "must be a path under `endpoint`",
+                ));
             }
             let core = matches!(
                 op,
@@ -513,7 +519,9 @@ impl Profile {
     }
 
     pub fn operation(&self, op: Op) -> &Operation {
-        self.operations.get(&op).expect("every operation has an entry")
+        self.operations
+            .get(&op)
+            .expect("every operation has an entry")
     }
 
     /// Whether this deployment offers `op` (a non-empty service).
@@ -533,9 +541,7 @@ impl Profile {
             .collect();
         match (here.as_slice(), service) {
             ([one], _) => Some(*one),
-            (_, Some(s)) => here
-                .into_iter()
-                .find(|op| self.operation(*op).service == s),
+            (_, Some(s)) => here.into_iter().find(|op| self.operation(*op).service == s),
             _ => None,
         }
     }

@@ -240,10 +240,7 @@ const PROCEDURE: &[Field] = &[
 
 const PROCEDURE_SECTOR: &[Field] = &[needed("MaLinhVuc"), text("TenLinhVuc")];
 const PROCEDURE_AGENCY: &[Field] = &[needed("MaDonVi"), text("TenDonVi")];
-const PROCEDURE_CHANNEL: &[Field] = &[
-    needed_int("Kenh"),
-    list("ThoiGian", Record::ProcedureTime),
-];
+const PROCEDURE_CHANNEL: &[Field] = &[needed_int("Kenh"), list("ThoiGian", Record::ProcedureTime)];
 const PROCEDURE_TIME: &[Field] = &[
     text("ThoiGianGiaiQuyet"),
     text("DonViTinh"),

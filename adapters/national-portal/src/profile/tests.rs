@@ -41,7 +41,10 @@ fn the_built_in_profile_follows_the_public_implementations() {
 #[test]
 fn an_override_is_laid_over_the_default_and_named() {
     let p = Profile::from_toml(MIXED_CASE).unwrap();
-    assert_eq!(p.label(), "lienthong-provisional 2024.1 (lienthong's first provisional reading of the portal)");
+    assert_eq!(
+        p.label(),
+        "lienthong-provisional 2024.1 (lienthong's first provisional reading of the portal)"
+    );
     assert_eq!(p.wire(Record::Procedure, "MaTTHC"), "MaTTHC");
     assert_eq!(p.wire(Record::Procedure, "CanCuPhapLy"), "CANCUPHAPLY");
     assert_eq!(p.is_updating(false), json!(false));
@@ -52,7 +55,10 @@ fn an_override_is_laid_over_the_default_and_named() {
 #[test]
 fn bad_overrides_name_their_key() {
     for (text, key) in [
-        ("name = \"x\"\nversion = \"1\"\nsource = \"s\"\nsurprise = 1", "profile.surprise"),
+        (
+            "name = \"x\"\nversion = \"1\"\nsource = \"s\"\nsurprise = 1",
+            "profile.surprise",
+        ),
         (
             "name = \"x\"\nversion = \"1\"\nsource = \"s\"\n[records.procedure]\nMaTTHCX = \"A\"",
             "profile.records.procedure.MaTTHCX",
@@ -73,7 +79,10 @@ fn bad_overrides_name_their_key() {
             "name = \"x\"\nversion = \"1\"\nsource = \"s\"\n[encodings]\nis_updating = \"yes\"",
             "profile.encodings.is_updating",
         ),
-        ("version = \"2\"\n[parameters]\nunit = \"x\"", "profile.name"),
+        (
+            "version = \"2\"\n[parameters]\nunit = \"x\"",
+            "profile.name",
+        ),
         (
             "name = \"x\"\nversion = \"1\"\nsource = \"s\"\n[parameters]\nunit = \"a b\"",
             "profile.parameters.unit",
@@ -91,10 +100,7 @@ fn an_upper_case_answer_under_mixed_case_names_is_refused_by_name() {
     let problems = mixed
         .decode(Record::Procedure, &answer, "result[0]")
         .unwrap_err();
-    assert_eq!(
-        problems.missing,
-        ["result[0].MaTTHC", "result[0].TenTTHC"]
-    );
+    assert_eq!(problems.missing, ["result[0].MaTTHC", "result[0].TenTTHC"]);
     assert!(problems.unknown.contains(&"result[0].MATTHC".to_string()));
     let text = problems.to_string();
     assert!(text.contains("missing field result[0].MaTTHC"), "{text}");
@@ -116,7 +122,9 @@ fn writing_renames_and_encodes_numbers_as_the_profile_says() {
     let text = Profile::default_profile().write(Record::DossierFee, &fee);
     assert_eq!(text["Gia"], json!("200000"));
     assert!(text.get("MucPhi").is_none() && text.get("HinhThucThu").is_none());
-    let number = Profile::from_toml(MIXED_CASE).unwrap().write(Record::DossierFee, &fee);
+    let number = Profile::from_toml(MIXED_CASE)
+        .unwrap()
+        .write(Record::DossierFee, &fee);
     assert_eq!(number["Gia"], json!(200_000));
     // A bad value is named with its path.
     let bad = Profile::default_profile()

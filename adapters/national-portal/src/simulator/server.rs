@@ -81,7 +81,11 @@ async fn login(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) ->
 }
 
 /// The envelope of a call and the operation it is for.
-fn envelope(shared: &Shared, uri: &Uri, body: &Bytes) -> Result<(Option<Op>, Map<String, Value>), Reply> {
+fn envelope(
+    shared: &Shared,
+    uri: &Uri,
+    body: &Bytes,
+) -> Result<(Option<Op>, Map<String, Value>), Reply> {
     let state = lock(shared);
     let profile = &state.config.profile;
     let query: Map<String, Value> = uri
@@ -95,7 +99,9 @@ fn envelope(shared: &Shared, uri: &Uri, body: &Bytes) -> Result<(Option<Op>, Map
         .unwrap_or_default();
     let by_path = |service: Option<&str>| profile.operation_at(uri.path(), service);
     // A query-placed operation is known by its path (and the query's service).
-    let service_in_query = query.get(&profile.parameters.service).and_then(Value::as_str);
+    let service_in_query = query
+        .get(&profile.parameters.service)
+        .and_then(Value::as_str);
     if let Some(op) = by_path(service_in_query) {
         if profile.operation(op).params == Placement::Query {
             let mut envelope = query.clone();
@@ -110,9 +116,14 @@ fn envelope(shared: &Shared, uri: &Uri, body: &Bytes) -> Result<(Option<Op>, Map
     }
     let value = parse(body)?;
     let Value::Object(envelope) = value else {
-        return Err(Reply::error(codes::INVALID, "Thân yêu cầu phải là một đối tượng JSON"));
+        return Err(Reply::error(
+            codes::INVALID,
+            "Thân yêu cầu phải là một đối tượng JSON",
+        ));
     };
-    let service = envelope.get(&profile.parameters.service).and_then(Value::as_str);
+    let service = envelope
+        .get(&profile.parameters.service)
+        .and_then(Value::as_str);
     let op = by_path(service).filter(|op| profile.operation(*op).params == Placement::Body);
     Ok((op, envelope))
 }

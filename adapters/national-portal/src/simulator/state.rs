@@ -6,7 +6,9 @@
 //! reply; the HTTP layer (`server`) only adds delays and faults.
 
 use crate::profile::{Op, Profile, Record};
-use crate::protocol::{codes, CoQuan, DanhGia, HoSo, HoSoTraCuu, HoiDap, LinhVuc, Reply, ThuTuc, TienDo};
+use crate::protocol::{
+    codes, CoQuan, DanhGia, HoSo, HoSoTraCuu, HoiDap, LinhVuc, Reply, ThuTuc, TienDo,
+};
 use lienthong_adapter::vietnam_time;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -155,7 +157,11 @@ impl SimState {
 
     /// One operation's call, its envelope as the server read it. Returns
     /// the reply and what to log about it.
-    pub fn service(&mut self, op: Option<Op>, envelope: &Map<String, Value>) -> (Reply, CallRecord) {
+    pub fn service(
+        &mut self,
+        op: Option<Op>,
+        envelope: &Map<String, Value>,
+    ) -> (Reply, CallRecord) {
         let profile = self.config.profile.clone();
         let names = &profile.parameters;
         let text = |key: &str| {
@@ -242,12 +248,14 @@ impl SimState {
                 Some(Op::NewDossiers) => self.new_dossiers(&madonvi, &text(&names.since)),
                 Some(Op::Rating) => self.rating(&data),
                 Some(Op::QuestionAnswer) => self.question_answer(&data),
-                Some(catalogue) => match (seed::record_of(catalogue), self.catalogs.get(&catalogue)) {
-                    (Some(kind), Some(list)) => {
-                        ok_long(list.iter().map(|r| profile.encode(kind, r)).collect())
+                Some(catalogue) => {
+                    match (seed::record_of(catalogue), self.catalogs.get(&catalogue)) {
+                        (Some(kind), Some(list)) => {
+                            ok_long(list.iter().map(|r| profile.encode(kind, r)).collect())
+                        }
+                        _ => Reply::ok(Vec::new()),
                     }
-                    _ => Reply::ok(Vec::new()),
-                },
+                }
                 None => Reply::error(
                     codes::INVALID,
                     format!("Không hỗ trợ service `{service}` (hồ sơ {})", profile.name),
@@ -396,7 +404,11 @@ impl SimState {
             }
         }
         let profile = &self.config.profile;
-        Reply::ok(list.iter().map(|h| profile.write(Record::Dossier, h)).collect())
+        Reply::ok(
+            list.iter()
+                .map(|h| profile.write(Record::Dossier, h))
+                .collect(),
+        )
     }
 
     /// The `data` list of a write, every item read as `T` through the
