@@ -187,7 +187,13 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
             let mut settings = section.settings(&loaded.origin)?;
             // Served over TLS here: cookies are `Secure` and HSTS is sent.
             settings.served_over_https |= tls_for(Listener::Web).is_some();
-            let server = web::prepare(&hub, settings, section.officers(), workspace).await?;
+            let operations = web::Operations {
+                hub: hub.clone(),
+                deliveries: adapters.relays.clone(),
+                dead_letters: dead_letters.clone(),
+            };
+            let server =
+                web::prepare(&hub, settings, section.officers(), workspace, operations).await?;
             (Some(server), Some(task))
         }
         None => (None, None),

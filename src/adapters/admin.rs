@@ -63,19 +63,6 @@ impl AdapterDeliveries for Relays {
         dossier: &DossierRef,
     ) -> Result<DossierSync, HubError> {
         self.relay(partner)?;
-        let (current, synced) = self.hub.delivery_records(partner).dossier_sync(dossier)?;
-        let synced = synced.unwrap_or_default();
-        let accepted_any = synced.last_seq > 0;
-        Ok(DossierSync {
-            dossier_id: current.id,
-            ma_ho_so: current.ma_ho_so,
-            dossier_version: current.version,
-            synced_version: synced.last_version,
-            up_to_date: synced.last_version == current.version,
-            changed_at: accepted_any.then_some(synced.occurred_at),
-            accepted_at: accepted_any.then_some(synced.accepted_at),
-            lag_millis: synced.lag_millis(),
-            partner_reference: synced.partner_reference,
-        })
+        self.hub.delivery_records(partner).sync(dossier)
     }
 }

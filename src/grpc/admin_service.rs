@@ -4,7 +4,7 @@
 //! `AdapterDeliveries` (the adapter edge).
 
 use super::{auth, from_proto, pb, to_proto, to_status};
-use crate::domain::{CommandName, DomainError};
+use crate::domain::CommandName;
 use crate::hub::{AdapterDeliveries, DeadLetters, Hub, HubError};
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
@@ -76,29 +76,11 @@ impl pb::admin_service_server::AdminService for AdminService {
     ) -> Result<Response<pb::RedriveParkedReply>, Status> {
         let (operator, dead_letters) = self.authorised(&request)?;
         let req = request.into_inner();
-        if req.message_ids.is_empty() && !req.all {
-            return Err(to_status(
-                &DomainError::invalid("message_ids", "name at least one message, or set `all`")
-                    .into(),
-            ));
-        }
-        let redriven = dead_letters
-            .redrive(&operator, &req.message_ids, req.all)
-            .await;
-        let detail = if req.all {
-            "all".to_string()
-        } else {
-            req.message_ids.join(",")
-        };
-        self.hub
-            .record_operator_action(
-                &operator,
-                "redrive_parked",
-                redriven.as_ref().map(|n| *n as u64),
-                detail,
-            )
+        let redriven = self
+            .hub
+            .redrive_parked_messages(dead_letters.as_ref(), &operator, &req.message_ids, req.all)
+            .await
             .map_err(|e| to_status(&e))?;
-        let redriven = redriven.map_err(|e| to_status(&e))?;
         Ok(Response::new(pb::RedriveParkedReply {
             redriven: redriven as u32,
         }))

@@ -26,6 +26,8 @@ pub struct DossierSync {
     pub dossier_version: u64,
     /// The version the partner last accepted (0: none yet).
     pub synced_version: u64,
+    /// The seq of the event it last accepted (0: none yet).
+    pub synced_seq: u64,
     pub up_to_date: bool,
     /// When the change it accepted last happened, and when it accepted it
     /// (both absent when it accepted nothing of this dossier yet).

@@ -4,9 +4,9 @@
 //! counters. The adapter edge's relay writes them only through
 //! [`DeliveryRecords`]; storage stays in `store/deliveries.rs`.
 
-use super::{CursorId, DeliveryStatus, HubError};
+use super::{CursorId, DeliveryStatus, DossierSync, HubError};
 use crate::audit::{Kind, Record, OK};
-use crate::domain::{Dossier, DossierRef, UnixMillis};
+use crate::domain::{Dossier, DossierRef, EventType, UnixMillis};
 use crate::store::{DeliveryState, ParkedDelivery, Store};
 use std::collections::HashSet;
 
@@ -56,11 +56,11 @@ impl DeliveryRecords {
         Ok(self.store.parked_dossiers(&self.partner)?)
     }
 
-    /// The partner accepted an event: counted, then the dossier's sync state
-    /// is recorded, so whoever sees the state also sees it counted.
-    /// The partner's acceptance is recorded in the audit log in the same
-    /// batch.
-    pub fn accepted(&self, state: &DeliveryState) -> Result<(), HubError> {
+    /// The partner accepted an event (of `event_type`): counted, then the
+    /// dossier's sync state and its ledger line are recorded, so whoever
+    /// sees the state also sees it counted. The partner's acceptance is
+    /// recorded in the audit log in the same batch.
+    pub fn accepted(&self, state: &DeliveryState, event_type: EventType) -> Result<(), HubError> {
         let mut record = Record::new(
             state.accepted_at.0,
             Kind::Delivery,
@@ -71,7 +71,9 @@ impl DeliveryRecords {
         record.subject = state.ma_ho_so.clone();
         record.seq = state.last_seq;
         record.detail = format!("version {}", state.last_version);
-        Ok(self.store.record_delivery(&self.partner, state, record)?)
+        Ok(self
+            .store
+            .record_delivery(&self.partner, state, event_type, record)?)
     }
 
     /// A failed attempt that will be retried.
@@ -105,5 +107,25 @@ impl DeliveryRecords {
         let dossier = super::stored_dossier(&self.store, reference)?;
         let state = self.store.delivery_state(&self.partner, dossier.id)?;
         Ok((dossier, state))
+    }
+
+    /// Whether the partner has the dossier's current version: what the
+    /// admin gRPC service and the operator console both show.
+    pub fn sync(&self, reference: &DossierRef) -> Result<DossierSync, HubError> {
+        let (current, synced) = self.dossier_sync(reference)?;
+        let synced = synced.unwrap_or_default();
+        let accepted_any = synced.last_seq > 0;
+        Ok(DossierSync {
+            dossier_id: current.id,
+            ma_ho_so: current.ma_ho_so,
+            dossier_version: current.version,
+            synced_version: synced.last_version,
+            synced_seq: synced.last_seq,
+            up_to_date: synced.last_version == current.version,
+            changed_at: accepted_any.then_some(synced.occurred_at),
+            accepted_at: accepted_any.then_some(synced.accepted_at),
+            lag_millis: synced.lag_millis(),
+            partner_reference: synced.partner_reference,
+        })
     }
 }

@@ -5,11 +5,12 @@
 //! A destination's lag is read off its durable cursor and the committed
 //! seq (events), and off the one committed event after the cursor (its
 //! age, in seconds): one cursor read and at most one outbox read per
-//! destination and scrape, never a scan of the outbox.
+//! destination and scrape, never a scan of the outbox. The destinations
+//! are `Hub::destinations` (`operations.rs`), the console's too.
 
-use super::{CursorId, Hub, HubError};
+use super::{Hub, HubError};
 use crate::domain::UnixMillis;
-use crate::metrics::{DestinationKind, Lag, Metrics, Scrape};
+use crate::metrics::{Lag, Metrics, Scrape};
 use std::time::Instant;
 
 impl Hub {
@@ -39,49 +40,18 @@ impl Hub {
 
     fn scrape(&self) -> Scrape {
         let committed = *self.engine.committed().borrow();
-        let now = UnixMillis::now().0;
-        let mut consumers: Vec<(DestinationKind, String, CursorId)> = self
-            .partners
-            .all()
-            .iter()
-            .filter(|p| p.subscription.is_some())
-            .map(|p| {
-                let id = CursorId::Partner(p.id.clone());
-                (DestinationKind::Partner, p.id.clone(), id)
-            })
-            .collect();
-        for destination in self.destinations.iter() {
-            let (kind, name) = match &destination.cursor {
-                CursorId::Partner(id) => (DestinationKind::Partner, id.clone()),
-                CursorId::Adapter(id) if id.starts_with("notify.") => {
-                    (DestinationKind::Notification, id.clone())
-                }
-                CursorId::Adapter(id) => (DestinationKind::Adapter, id.clone()),
-                CursorId::AmqpEvents => (DestinationKind::Amqp, "events".to_string()),
-                CursorId::Workspace(id) => (DestinationKind::Workspace, id.clone()),
-            };
-            consumers.push((kind, name, destination.cursor.clone()));
-        }
-        let lags = consumers
+        let now = UnixMillis::now();
+        let lags = self
+            .destinations()
             .into_iter()
-            .filter_map(|(kind, id, cursor)| {
+            .filter_map(|destination| {
                 // A store in its fault answers nothing: no lag this scrape.
-                let at = self.store.cursor(&cursor).ok()?;
-                let events = committed.saturating_sub(at);
-                let seconds = if events == 0 {
-                    0.0
-                } else {
-                    self.store
-                        .first_event_time_after(at)
-                        .ok()?
-                        .map(|at| (now - at.0).max(0) as f64 / 1000.0)
-                        .unwrap_or(0.0)
-                };
+                let lag = self.lag(committed, &destination.cursor, now).ok()?;
                 Some(Lag {
-                    kind,
-                    id,
-                    events,
-                    seconds,
+                    kind: destination.kind,
+                    id: destination.name,
+                    events: lag.events,
+                    seconds: lag.seconds,
                 })
             })
             .collect();

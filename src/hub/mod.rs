@@ -18,6 +18,7 @@ mod follower;
 mod metrics;
 mod notifications;
 mod officers;
+mod operations;
 mod payments;
 mod retention;
 mod schedule;
@@ -25,8 +26,8 @@ mod subscription;
 mod workspace;
 
 pub use crate::store::{
-    CursorId, DeliveryState, DeliveryStats, EmbeddedAnswer, ListFilter, NotificationOutcome,
-    NotificationRecord, ParkedDelivery, StorageCondition,
+    CursorId, DeliveredEvent, DeliveryState, DeliveryStats, EmbeddedAnswer, ListFilter,
+    NotificationOutcome, NotificationRecord, ParkedDelivery, StorageCondition,
 };
 pub use adapter_deliveries::{AdapterDeliveries, DeliveryStatus, DossierSync};
 pub use applicants::ApplicantRecords;
@@ -42,6 +43,10 @@ pub use notifications::{
     DossierNotification, NotificationRecords, NotificationState, NotifyChannel,
 };
 pub use officers::OfficerRecords;
+pub use operations::{
+    DestinationInfo, DestinationLag, DestinationState, DossierLedger, LedgerDestination,
+    PENDING_SCAN_EVENTS,
+};
 pub use payments::PaymentLink;
 pub use retention::{sweep as retention_sweep, RetentionSettings};
 pub use schedule::Appointment;

@@ -291,6 +291,20 @@ impl Metrics {
         }
     }
 
+    /// What one destination's counters hold now (since the process
+    /// started), for the operator console.
+    pub fn destination_counts(&self, kind: DestinationKind, id: &str) -> DestinationCounts {
+        let labels = DestinationLabels {
+            kind: kind.name(),
+            destination: id.to_string(),
+        };
+        DestinationCounts {
+            delivered: self.inner.deliveries.get_or_create(&labels).get(),
+            retries: self.inner.retries.get_or_create(&labels).get(),
+            parked: self.inner.parked.get_or_create(&labels).get(),
+        }
+    }
+
     /// The broker confirmed (`true`) or nacked one published event.
     pub fn amqp_confirm(&self, acked: bool) {
         if acked {
@@ -370,6 +384,14 @@ impl Metrics {
 
 fn gauge_value(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// One destination's counters as read (see `Metrics::destination_counts`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DestinationCounts {
+    pub delivered: u64,
+    pub retries: u64,
+    pub parked: u64,
 }
 
 /// One destination's counters (see `Metrics::destination`).

@@ -1,16 +1,19 @@
 //! What the delivery relay remembers per partner with an adapter: events it
 //! parked (with a copy of the event, so a re-drive works after retention),
-//! the last accepted delivery per dossier (sync state and lag), and counters.
+//! the last accepted delivery per dossier (sync state and lag), every
+//! accepted delivery per dossier (the ledger operators read: what each
+//! partner took, when, and its answer), and counters.
 //!
 //! | prefix | key                         | value            |
 //! |--------|-----------------------------|------------------|
 //! | `p`    | partner 0 seq               | ParkedDelivery   |
 //! | `q`    | partner 0 dossier id        | DeliveryState    |
 //! | `s`    | partner                     | DeliveryStats    |
+//! | `g`    | dossier id, seq, partner    | DeliveredEvent   |
 
 use super::{decode, encode, keys, AuditItem, Store, StoreError};
 use crate::audit::Record;
-use crate::domain::{Event, UnixMillis};
+use crate::domain::{Event, EventType, UnixMillis};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -41,6 +44,16 @@ impl DeliveryState {
     }
 }
 
+/// One event a partner accepted, as the dossier's delivery ledger keeps
+/// it: written with the sync state, in the same batch, and never changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveredEvent {
+    /// The partner (or notification channel) that accepted it.
+    pub destination: String,
+    pub event_type: EventType,
+    pub delivery: DeliveryState,
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryStats {
     /// Events the partner accepted.
@@ -56,11 +69,22 @@ pub struct DeliveryStats {
 const PARKED: u8 = b'p';
 const STATE: u8 = b'q';
 const STATS: u8 = b's';
+const LEDGER: u8 = b'g';
 
 fn partner_key(prefix: u8, partner: &str) -> Vec<u8> {
     let mut key = vec![prefix];
     key.extend_from_slice(partner.as_bytes());
     key.push(0);
+    key
+}
+
+/// The ledger's key: by dossier first, so one prefix scan reads a
+/// dossier's deliveries to every partner, in event order.
+fn ledger_key(dossier_id: u64, seq: u64, partner: &str) -> Vec<u8> {
+    let mut key = vec![LEDGER];
+    key.extend_from_slice(&dossier_id.to_be_bytes());
+    key.extend_from_slice(&seq.to_be_bytes());
+    key.extend_from_slice(partner.as_bytes());
     key
 }
 
@@ -138,16 +162,23 @@ impl Store {
             .collect())
     }
 
-    /// Counts the delivery and records the dossier's sync state and the
-    /// audit entry of the partner's acceptance, in one batch: whoever sees
-    /// the new state also sees it counted and logged.
+    /// Counts the delivery and records the dossier's sync state, its line
+    /// in the dossier's ledger and the audit entry of the partner's
+    /// acceptance, in one batch: whoever sees the new state also sees it
+    /// counted, in the ledger and logged.
     pub fn record_delivery(
         &self,
         partner: &str,
         state: &DeliveryState,
+        event_type: EventType,
         record: Record,
     ) -> Result<(), StoreError> {
         let stats_key = partner_key(STATS, partner);
+        let line = DeliveredEvent {
+            destination: partner.to_string(),
+            event_type,
+            delivery: state.clone(),
+        };
         self.apply_audited(
             "recording a delivery",
             None,
@@ -157,7 +188,11 @@ impl Store {
                 stats.accepted += 1;
                 batch.insert(stats_key.clone(), encode(&stats));
                 batch.insert(numbered(STATE, partner, state.dossier_id), encode(state));
-                Ok((2, 0))
+                batch.insert(
+                    ledger_key(state.dossier_id, state.last_seq, partner),
+                    encode(&line),
+                );
+                Ok((3, 0))
             },
         )?;
         Ok(())
@@ -172,6 +207,20 @@ impl Store {
             Some(bytes) => decode(key, &bytes),
             None => Ok(DeliveryStats::default()),
         }
+    }
+
+    /// Every delivery of one dossier's events that a partner accepted, in
+    /// event order (partners in name order within one event).
+    pub fn delivered_events(&self, dossier_id: u64) -> Result<Vec<DeliveredEvent>, StoreError> {
+        let mut prefix = vec![LEDGER];
+        prefix.extend_from_slice(&dossier_id.to_be_bytes());
+        self.db()?
+            .scan_prefix(prefix)
+            .map(|item| {
+                let (key, value) = item.map_err(|e| self.failed("reading the delivery ledger", e))?;
+                decode(&key, &value)
+            })
+            .collect()
     }
 
     pub fn delivery_state(
@@ -217,4 +266,11 @@ fn seqs_text(seqs: impl Iterator<Item = u64>) -> String {
 }
 
 // Keep the key layout in one place: these prefixes are listed in keys.rs too.
-const _: () = assert!(PARKED != keys::EVENT && STATE != keys::EVENT && STATS != keys::EVENT);
+const _: () = assert!(
+    PARKED != keys::EVENT
+        && STATE != keys::EVENT
+        && STATS != keys::EVENT
+        && LEDGER != keys::EVENT
+        && LEDGER != keys::DOSSIER
+        && LEDGER != keys::ANSWER
+);

@@ -15,7 +15,7 @@
 //! | `k`    | kind 0 `e` code                   | CatalogEntry (JSON)        |
 //! | `k`    | kind 0 `c` version, index         | CatalogChange (JSON)       |
 //! | `m`    | counter name                      | u64 / u32                  |
-//! | `p`,`q`,`s` | see `deliveries.rs`          | adapter deliveries         |
+//! | `p`,`q`,`s`,`g` | see `deliveries.rs`      | adapter deliveries, ledger |
 //! | `o`    | `a` login                         | OfficerAccount (JSON)      |
 //! | `o`    | `s` SHA-256 of session token      | OfficerSession (JSON)      |
 //! | `o`    | `f` login                         | LoginFailures (JSON)       |

@@ -31,7 +31,7 @@ mod workspace;
 
 pub use audit::{AuditItem, AuditReader};
 pub use cursors::CursorId;
-pub use deliveries::{DeliveryState, DeliveryStats, ParkedDelivery};
+pub use deliveries::{DeliveredEvent, DeliveryState, DeliveryStats, ParkedDelivery};
 pub use error::StoreError;
 pub use first_layout::EmbeddedAnswer;
 pub use handle::{StorageCondition, RESERVE_BYTES, RESERVE_FILE, RESUME_FREE_BYTES};

@@ -30,6 +30,43 @@ pub fn date_time(at: UnixMillis) -> String {
     }
 }
 
+/// A count with dots between thousands, as Vietnamese writes it: `12.345`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A duration in whole units, largest two: `45 giây`, `3 phút 20 giây`,
+/// `2 giờ 5 phút`, `1 ngày 4 giờ`; `0 giây` for none.
+pub fn duration(seconds: f64) -> String {
+    let total = seconds.max(0.0).round() as u64;
+    let parts = [
+        (total / 86_400, "ngày"),
+        (total % 86_400 / 3600, "giờ"),
+        (total % 3600 / 60, "phút"),
+        (total % 60, "giây"),
+    ];
+    let said: Vec<String> = parts
+        .iter()
+        .skip_while(|(n, _)| *n == 0)
+        .take(2)
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n} {unit}"))
+        .collect();
+    if said.is_empty() {
+        "0 giây".into()
+    } else {
+        said.join(" ")
+    }
+}
+
 /// KenhThucHien as the one-stop unit says it.
 pub fn channel(channel: Channel) -> &'static str {
     match channel {
@@ -57,6 +94,24 @@ pub fn mask_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_have_dots_between_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1.000");
+        assert_eq!(count(1_234_567), "1.234.567");
+    }
+
+    #[test]
+    fn durations_say_the_two_largest_units() {
+        assert_eq!(duration(0.0), "0 giây");
+        assert_eq!(duration(45.2), "45 giây");
+        assert_eq!(duration(200.0), "3 phút 20 giây");
+        assert_eq!(duration(7500.0), "2 giờ 5 phút");
+        assert_eq!(duration(3600.0), "1 giờ");
+        assert_eq!(duration(100_000.0), "1 ngày 3 giờ");
+    }
 
     #[test]
     fn names_are_masked_to_initials_with_their_diacritics() {

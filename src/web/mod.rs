@@ -20,6 +20,10 @@ mod applicant_session;
 mod assets;
 mod attachment_pages;
 mod clock;
+mod console_delivery_pages;
+mod console_ledger_pages;
+mod console_message_pages;
+mod console_pages;
 mod dossier_pages;
 mod dossier_templates;
 mod dossier_view;
@@ -57,7 +61,7 @@ pub use passwords::{check_hash, hash as hash_password, ConfiguredOfficer, Office
 
 use crate::domain::officer::LockoutPolicy;
 use crate::domain::UnixMillis;
-use crate::hub::{ApplicantRecords, Hub, OfficerRecords};
+use crate::hub::{AdapterDeliveries, ApplicantRecords, DeadLetters, Hub, OfficerRecords};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -96,6 +100,16 @@ pub struct WebSettings {
     pub max_filings_per_day: u32,
 }
 
+/// What the operator console acts through, as the admin gRPC service
+/// does: the hub, the adapter relays' deliveries, and the broker's parking
+/// queue when `[amqp]` is configured.
+#[derive(Clone)]
+pub struct Operations {
+    pub hub: Hub,
+    pub deliveries: Arc<dyn AdapterDeliveries>,
+    pub dead_letters: Option<Arc<dyn DeadLetters>>,
+}
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct WebState {
@@ -121,6 +135,8 @@ pub struct WebState {
     rating_proof: Arc<crate::portal::feedback::RatingProof>,
     /// The OpenID Connect relying party, when `[web.oidc]` is configured.
     oidc: Option<Arc<crate::portal::oidc::OidcClient>>,
+    /// The operator console's doors (`console_pages`).
+    operations: Operations,
 }
 
 /// A bound web listener, ready to serve.
@@ -139,6 +155,7 @@ pub async fn prepare(
     mut settings: WebSettings,
     officers: Vec<ConfiguredOfficer>,
     workspace: crate::workspace::Workspace,
+    operations: Operations,
 ) -> Result<WebServer, WebError> {
     let module = OneStopModule::new(hub.clone(), &settings.one_stop_partner)?;
     // Who answered, by name and unit, for the answers the portal's first
@@ -195,6 +212,7 @@ pub async fn prepare(
         )),
         settings: Arc::new(settings),
         decoy_hash: decoy_hash.into(),
+        operations,
     };
     Ok(WebServer {
         listener,
@@ -365,6 +383,23 @@ fn router(state: WebState) -> Router {
         .route(handover_pages::ACTION, post(handover_pages::act))
         .route(statistics_pages::STATISTICS, get(statistics_pages::page))
         .route(statistics_pages::STATISTICS_CSV, get(statistics_pages::csv))
+        .route("/quan-tri", get(|| async { Redirect::to(console_pages::HOME) }))
+        .route(console_pages::HOME, get(console_pages::overview))
+        .route(console_pages::SEARCH, get(console_pages::search))
+        .route(console_ledger_pages::PAGE, get(console_ledger_pages::page))
+        .route(
+            console_delivery_pages::PAGE,
+            get(console_delivery_pages::page),
+        )
+        .route(
+            console_delivery_pages::REDRIVE,
+            get(console_delivery_pages::confirm).post(console_delivery_pages::redrive),
+        )
+        .route(console_message_pages::PAGE, get(console_message_pages::page))
+        .route(
+            console_message_pages::REDRIVE,
+            get(console_message_pages::confirm).post(console_message_pages::redrive),
+        )
         .route(assets::STYLESHEET, get(assets::stylesheet))
         .route(assets::ICON, get(assets::icon))
         .route(assets::DOSSIER_STYLESHEET, get(assets::dossier_stylesheet))

@@ -16,6 +16,8 @@ pub struct OfficerBar {
     pub agency: String,
     /// The session's CSRF token, for the sign-out form.
     pub csrf: String,
+    /// An administrator: the workspace's navigation links the console.
+    pub administrator: bool,
 }
 
 impl OfficerBar {
@@ -27,6 +29,7 @@ impl OfficerBar {
             unit: account.unit.clone(),
             agency,
             csrf: signed_in.session.csrf_token.clone(),
+            administrator: account.role == crate::domain::officer::OfficerRole::Administrator,
         }
     }
 }
@@ -57,6 +60,16 @@ impl StatusPage {
         StatusPage {
             title: "Yêu cầu bị từ chối",
             message: "Biểu mẫu đã hết hiệu lực hoặc không gửi từ trang của hệ thống. Vui lòng mở lại trang và thực hiện lại.",
+            back_href: "/mot-cua/",
+            back_label: "Về trang Một cửa điện tử",
+        }
+    }
+
+    /// An officer of another role opened the operator console.
+    pub fn not_administrator() -> StatusPage {
+        StatusPage {
+            title: "Không có quyền truy cập",
+            message: "Trang quản trị vận hành chỉ dành cho cán bộ có vai trò Quản trị hệ thống. Tài khoản của bạn không có vai trò này; nếu cần, hãy liên hệ quản trị hệ thống của cơ quan.",
             back_href: "/mot-cua/",
             back_label: "Về trang Một cửa điện tử",
         }

@@ -81,7 +81,7 @@ async fn deliver(context: &LaneContext, event: Event) -> Result<bool, ()> {
                     partner_reference: accepted.partner_reference,
                     attempts: attempt,
                 };
-                if let Err(e) = context.records.accepted(&state) {
+                if let Err(e) = context.records.accepted(&state, event.event_type) {
                     tracing::error!(error = %e, "could not record an accepted delivery");
                     return Err(());
                 }

@@ -9,6 +9,7 @@
 mod applicant;
 mod browser;
 mod citizen_sync;
+mod console;
 mod dossier;
 mod feedback;
 mod filing;
