@@ -338,6 +338,9 @@ impl World {
                 "public portal (Cổng dịch vụ công: lookup, services, statistics): http://{web}/"
             );
             println!(
+                "operator console (Quản trị vận hành: destinations, parked deliveries, re-drive, a dossier's delivery ledger; administrator role): http://{web}/quan-tri/"
+            );
+            println!(
                 "single sign-on (simulated national identity provider, test citizens): {}",
                 self.identity.issuer()
             );
@@ -370,6 +373,7 @@ impl World {
             super::filing::APPLICANT_PASSWORD
         );
         println!("open the hosted one-stop workspace at http://{web}/mot-cua/");
+        println!("open the operator console at http://{web}/quan-tri/ (signed in as the officer with role administrator)");
         println!("development officers and their PUBLIC passwords:");
         for (login, role, password) in &self.officers {
             println!("  {login:<16} {role:<14} password {password}");

@@ -116,6 +116,9 @@ impl Follower {
 
 /// One read, on the blocking pool: events in `(after, committed]`, at most
 /// `limit` of them.
+///
+/// (An operator's one look at what is on its way — `operations.rs`'s
+/// ledger — reads through `committed_window` below, under the same bound.)
 fn read(
     store: &Store,
     filter: &SubscriptionFilter,
@@ -146,4 +149,22 @@ fn read(
         through = committed;
     }
     Ok(Batch { events, through })
+}
+
+/// The committed events after `after`, at most `limit` of them, read once
+/// for an operator's look at what is still on its way (a dossier's ledger),
+/// never past `committed`. Blocking: call it off the async runtime.
+pub(super) fn committed_window(
+    store: &Store,
+    after: u64,
+    committed: u64,
+    limit: usize,
+) -> Result<Vec<crate::domain::Event>, StoreError> {
+    if committed <= after {
+        return Ok(Vec::new());
+    }
+    let in_range = usize::try_from(committed - after).unwrap_or(usize::MAX);
+    let mut read = store.events_after(after, limit.min(in_range))?;
+    read.retain(|event| event.seq <= committed);
+    Ok(read)
 }

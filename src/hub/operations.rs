@@ -198,12 +198,8 @@ impl Hub {
         // One bounded read of the outbox from the lowest cursor serves every
         // destination's pending list.
         let lowest = cursors.iter().copied().min().unwrap_or(committed);
-        let window: Vec<Event> = self
-            .store
-            .events_after(lowest, PENDING_SCAN_EVENTS)?
-            .into_iter()
-            .filter(|e| e.seq <= committed)
-            .collect();
+        let window =
+            super::follower::committed_window(&self.store, lowest, committed, PENDING_SCAN_EVENTS)?;
         let pending_complete = committed.saturating_sub(lowest) as usize <= PENDING_SCAN_EVENTS;
         let mine: Vec<&Event> = window
             .iter()

@@ -217,7 +217,8 @@ impl Store {
         self.db()?
             .scan_prefix(prefix)
             .map(|item| {
-                let (key, value) = item.map_err(|e| self.failed("reading the delivery ledger", e))?;
+                let (key, value) =
+                    item.map_err(|e| self.failed("reading the delivery ledger", e))?;
                 decode(&key, &value)
             })
             .collect()

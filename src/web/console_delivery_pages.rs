@@ -10,7 +10,7 @@
 
 use super::console_pages::{
     destination_href, destination_label, kind_text, ledger_href, operator_name, parse_kind,
-    DestinationRow, Operator,
+    DestinationRow, Operator, Problem,
 };
 use super::dossier_view::event_text;
 use super::format;
@@ -39,7 +39,6 @@ pub struct ParkedRow {
     pub event: &'static str,
     pub event_code: &'static str,
     pub parked_at: String,
-    pub reason: String,
     pub reason_said: String,
     pub attempts: u32,
     pub redrive_href: String,
@@ -54,7 +53,6 @@ impl ParkedRow {
             event: event_text(parked.event.event_type),
             event_code: parked.event.event_type.as_str(),
             parked_at: format::date_time(parked.parked_at),
-            reason: parked.reason.clone(),
             reason_said: reason_text(&parked.reason),
             attempts: parked.attempts,
             redrive_href: format!(
@@ -177,11 +175,17 @@ pub async fn page(
         relay,
         parked_total: current.parked.unwrap_or(0),
         more_parked: current.parked.unwrap_or(0) > parked.len() as u64,
-        parked: parked.iter().map(|p| ParkedRow::of(&destination, p)).collect(),
+        parked: parked
+            .iter()
+            .map(|p| ParkedRow::of(&destination, p))
+            .collect(),
         redrive_all_href: format!("{}/gui-lai?tat-ca=1", destination_href(&destination)),
-        done: done
-            .da_gui_lai
-            .map(|n| format!("Đã gửi lại {} sự kiện. Kết quả giao hiện trong sổ giao nhận của từng hồ sơ.", format::count(n))),
+        done: done.da_gui_lai.map(|n| {
+            format!(
+                "Đã gửi lại {} sự kiện. Kết quả giao hiện trong sổ giao nhận của từng hồ sơ.",
+                format::count(n)
+            )
+        }),
     };
     Ok(html(StatusCode::OK, &page))
 }
@@ -220,25 +224,23 @@ enum Choice {
     All,
 }
 
-fn choice(operator: &Operator, back: &str, seq: Option<&str>, all: bool) -> Result<Choice, Response> {
+fn choice(back: &str, seq: Option<&str>, all: bool) -> Result<Choice, Problem> {
+    let bad = |message: String| Problem {
+        status: StatusCode::BAD_REQUEST,
+        title: "Yêu cầu không hợp lệ",
+        message,
+        back_href: back.to_string(),
+    };
     match (seq, all) {
         (Some(text), false) => text.trim().parse::<u64>().map(Choice::One).map_err(|_| {
-            operator.problem(
-                StatusCode::BAD_REQUEST,
-                "Yêu cầu không hợp lệ",
-                format!(
-                    "Số thứ tự sự kiện «{}» không phải là một số.",
-                    text.chars().take(32).collect::<String>()
-                ),
-                back.to_string(),
-            )
+            bad(format!(
+                "Số thứ tự sự kiện «{}» không phải là một số.",
+                text.chars().take(32).collect::<String>()
+            ))
         }),
         (None, true) => Ok(Choice::All),
-        _ => Err(operator.problem(
-            StatusCode::BAD_REQUEST,
-            "Yêu cầu không hợp lệ",
+        _ => Err(bad(
             "Cần chọn đúng một cách gửi lại: một sự kiện (seq) hoặc tất cả (tat-ca).".into(),
-            back.to_string(),
         )),
     }
 }
@@ -257,9 +259,9 @@ pub async fn confirm(
     if !destination.is_relay() {
         return Ok(not_a_relay(&operator, &destination));
     }
-    let chosen = match choice(&operator, &back, query.seq.as_deref(), query.tat_ca.is_some()) {
+    let chosen = match choice(&back, query.seq.as_deref(), query.tat_ca.is_some()) {
         Ok(chosen) => chosen,
-        Err(page) => return Ok(page),
+        Err(problem) => return Ok(operator.refuse(problem)),
     };
     let parked = parked_of(&state, &destination).await?;
     let label = destination_label(&destination);
@@ -344,12 +346,18 @@ pub async fn redrive(
     Path((kind, name)): Path<(String, String)>,
     form: Result<Form<RedriveForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let Ok(Form(form)) = form else {
-        return Ok(operator.check_csrf("").unwrap_err());
-    };
-    if let Err(refused) = operator.check_csrf(&form.csrf) {
-        return Ok(refused);
+    let sent = form.as_ref().map_or("", |Form(form)| form.csrf.as_str());
+    if let Err(problem) = operator.check_csrf(sent) {
+        return Ok(operator.refuse(problem));
     }
+    let Ok(Form(form)) = form else {
+        return Ok(operator.refuse(Problem {
+            status: StatusCode::BAD_REQUEST,
+            title: "Yêu cầu không hợp lệ",
+            message: "Biểu mẫu gửi lên không đọc được. Không có gì thay đổi.".into(),
+            back_href: super::console_pages::HOME.into(),
+        }));
+    };
     let destination = match find(&operator, &state, &kind, &name).await {
         Ok(found) => found,
         Err(page) => return Ok(page),
@@ -358,9 +366,9 @@ pub async fn redrive(
     if !destination.is_relay() {
         return Ok(not_a_relay(&operator, &destination));
     }
-    let chosen = match choice(&operator, &back, form.seq.as_deref(), form.tat_ca.is_some()) {
+    let chosen = match choice(&back, form.seq.as_deref(), form.tat_ca.is_some()) {
         Ok(chosen) => chosen,
-        Err(page) => return Ok(page),
+        Err(problem) => return Ok(operator.refuse(problem)),
     };
     let label = destination_label(&destination);
     let parked = parked_of(&state, &destination).await?;
@@ -372,8 +380,10 @@ pub async fn redrive(
             vec![seq]
         }
         Choice::All => {
-            let number = |text: &Option<String>| text.as_deref().and_then(|t| t.trim().parse::<u64>().ok());
-            let (Some(count), Some(newest)) = (number(&form.so_luong), number(&form.den_seq)) else {
+            let number =
+                |text: &Option<String>| text.as_deref().and_then(|t| t.trim().parse::<u64>().ok());
+            let (Some(count), Some(newest)) = (number(&form.so_luong), number(&form.den_seq))
+            else {
                 return Ok(operator.problem(
                     StatusCode::BAD_REQUEST,
                     "Yêu cầu không hợp lệ",
@@ -433,4 +443,26 @@ fn not_a_relay(operator: &Operator, destination: &DestinationInfo) -> Response {
         ),
         destination_href(destination),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reason_text;
+
+    #[test]
+    fn the_relays_reasons_are_said_in_vietnamese_with_the_partners_words_kept() {
+        assert_eq!(
+            reason_text("rejected by the partner: mã lỗi 01"),
+            "Đối tác từ chối: mã lỗi 01"
+        );
+        assert_eq!(
+            reason_text("gave up after 5 attempts: connection refused"),
+            "Ngừng gửi sau 5 lần thử không thành: connection refused"
+        );
+        assert!(
+            reason_text("waiting behind parked event seq 4 of the same dossier")
+                .starts_with("Chờ sau")
+        );
+        assert_eq!(reason_text("something new"), "something new");
+    }
 }

@@ -38,6 +38,8 @@ pub struct LedgerLine {
 }
 
 pub struct DestinationPart {
+    /// The section's id: `diem-<kind>-<name>`.
+    pub anchor: String,
     pub label: String,
     pub kind: &'static str,
     pub href: String,
@@ -115,11 +117,7 @@ fn render(operator: &Operator, ledger: DossierLedger) -> LedgerPage {
         agency: dossier.agency_code.clone(),
         updated_at: format::date_time(dossier.updated_at),
         syncs: ledger.destinations.iter().filter_map(sync_part).collect(),
-        parts: ledger
-            .destinations
-            .iter()
-            .map(destination_part)
-            .collect(),
+        parts: ledger.destinations.iter().map(destination_part).collect(),
         pending_complete: ledger.pending_complete,
     }
 }
@@ -205,6 +203,11 @@ fn destination_part(part: &LedgerDestination) -> DestinationPart {
     }));
     lines.sort_by_key(|l| l.seq);
     DestinationPart {
+        anchor: format!(
+            "diem-{}-{}",
+            part.destination.kind.name(),
+            part.destination.name.replace('.', "-")
+        ),
         label: destination_label(&part.destination),
         kind: kind_text(part.destination.kind),
         href,

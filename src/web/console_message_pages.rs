@@ -7,8 +7,8 @@
 //! gRPC service's own path, so the audit entry names the officer the same
 //! way. Without `[amqp]` nothing is ever parked, and the page says so.
 
-use super::console_pages::{operator_name, Operator};
 use super::console_delivery_pages::{ConfirmItem, ConfirmPage};
+use super::console_pages::{operator_name, Operator, Problem};
 use super::format;
 use super::pages::{html, OfficerBar};
 use super::{WebError, WebState};
@@ -30,11 +30,11 @@ const LISTED: usize = 500;
 
 pub struct MessageRow {
     pub message_id: String,
-    pub message_type: String,
+    /// Its type (when it says one) and size.
+    pub about: String,
     pub reason: String,
     pub reason_said: String,
     pub source_queue: String,
-    pub bytes: String,
     pub parked_at: String,
     pub redriven: u32,
     pub redrive_href: Option<String>,
@@ -44,17 +44,18 @@ impl MessageRow {
     fn of(message: &ParkedMessage) -> MessageRow {
         MessageRow {
             message_id: or_dash(&message.message_id),
-            message_type: or_dash(&message.message_type),
+            about: match message.message_type.as_str() {
+                "" => format!("{} byte", format::count(message.bytes)),
+                kind => format!("{kind} · {} byte", format::count(message.bytes)),
+            },
             reason: message.reason.clone(),
             reason_said: reason_text(&message.reason),
             source_queue: or_dash(&message.source_queue),
-            bytes: format::count(message.bytes),
             parked_at: message.parked_at.map_or("—".into(), format::date_time),
             redriven: message.redriven,
             // One without an id cannot be named alone: only "all" moves it.
-            redrive_href: (!message.message_id.is_empty()).then(|| {
-                format!("{REDRIVE}?id={}", query_value(&message.message_id))
-            }),
+            redrive_href: (!message.message_id.is_empty())
+                .then(|| format!("{REDRIVE}?id={}", query_value(&message.message_id))),
         }
     }
 }
@@ -146,16 +147,17 @@ enum Choice {
     All,
 }
 
-fn choice(operator: &Operator, id: Option<&str>, all: bool) -> Result<Choice, Response> {
+fn choice(id: Option<&str>, all: bool) -> Result<Choice, Problem> {
     match (id.map(str::trim), all) {
         (Some(id), false) if !id.is_empty() => Ok(Choice::One(id.to_string())),
         (None, true) => Ok(Choice::All),
-        _ => Err(operator.problem(
-            StatusCode::BAD_REQUEST,
-            "Yêu cầu không hợp lệ",
-            "Cần chọn đúng một cách gửi lại: một bản tin (id) hoặc tất cả (tat-ca).".into(),
-            PAGE.into(),
-        )),
+        _ => Err(Problem {
+            status: StatusCode::BAD_REQUEST,
+            title: "Yêu cầu không hợp lệ",
+            message: "Cần chọn đúng một cách gửi lại: một bản tin (id) hoặc tất cả (tat-ca)."
+                .into(),
+            back_href: PAGE.into(),
+        }),
     }
 }
 
@@ -165,7 +167,8 @@ async fn listed(operator: &Operator, state: &WebState) -> Result<Vec<ParkedMessa
         return Err(operator.problem(
             StatusCode::BAD_REQUEST,
             "Chưa cấu hình RabbitMQ",
-            "Hệ thống chạy không có [amqp]: không có bản tin nào bị giữ, không có gì để gửi lại.".into(),
+            "Hệ thống chạy không có [amqp]: không có bản tin nào bị giữ, không có gì để gửi lại."
+                .into(),
             PAGE.into(),
         ));
     };
@@ -196,9 +199,9 @@ pub async fn confirm(
     State(state): State<WebState>,
     Query(query): Query<RedriveQuery>,
 ) -> Result<Response, WebError> {
-    let chosen = match choice(&operator, query.id.as_deref(), query.tat_ca.is_some()) {
+    let chosen = match choice(query.id.as_deref(), query.tat_ca.is_some()) {
         Ok(chosen) => chosen,
-        Err(page) => return Ok(page),
+        Err(problem) => return Ok(operator.refuse(problem)),
     };
     let messages = match listed(&operator, &state).await {
         Ok(messages) => messages,
@@ -262,15 +265,21 @@ pub async fn redrive(
     State(state): State<WebState>,
     form: Result<Form<RedriveForm>, FormRejection>,
 ) -> Result<Response, WebError> {
-    let Ok(Form(form)) = form else {
-        return Ok(operator.check_csrf("").unwrap_err());
-    };
-    if let Err(refused) = operator.check_csrf(&form.csrf) {
-        return Ok(refused);
+    let sent = form.as_ref().map_or("", |Form(form)| form.csrf.as_str());
+    if let Err(problem) = operator.check_csrf(sent) {
+        return Ok(operator.refuse(problem));
     }
-    let chosen = match choice(&operator, form.id.as_deref(), form.tat_ca.is_some()) {
+    let Ok(Form(form)) = form else {
+        return Ok(operator.refuse(Problem {
+            status: StatusCode::BAD_REQUEST,
+            title: "Yêu cầu không hợp lệ",
+            message: "Biểu mẫu gửi lên không đọc được. Không có gì thay đổi.".into(),
+            back_href: PAGE.into(),
+        }));
+    };
+    let chosen = match choice(form.id.as_deref(), form.tat_ca.is_some()) {
         Ok(chosen) => chosen,
-        Err(page) => return Ok(page),
+        Err(problem) => return Ok(operator.refuse(problem)),
     };
     let messages = match listed(&operator, &state).await {
         Ok(messages) => messages,
@@ -284,7 +293,10 @@ pub async fn redrive(
             (vec![id], false)
         }
         Choice::All => {
-            let count = form.so_luong.as_deref().and_then(|t| t.trim().parse::<usize>().ok());
+            let count = form
+                .so_luong
+                .as_deref()
+                .and_then(|t| t.trim().parse::<usize>().ok());
             if messages.is_empty() {
                 return Ok(nothing_parked(&operator));
             }

@@ -27,6 +27,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+/// What the operator console acts through, as the admin gRPC service
+/// does: the hub, the adapter relays' deliveries, and the broker's parking
+/// queue when `[amqp]` is configured.
+#[derive(Clone)]
+pub struct Operations {
+    pub hub: crate::hub::Hub,
+    pub deliveries: std::sync::Arc<dyn crate::hub::AdapterDeliveries>,
+    pub dead_letters: Option<std::sync::Arc<dyn crate::hub::DeadLetters>>,
+}
+
 pub const HOME: &str = "/quan-tri/";
 pub const SEARCH: &str = "/quan-tri/ho-so";
 
@@ -70,17 +80,27 @@ impl Operator {
     }
 
     /// Every form of the console carries the session's token.
-    pub fn check_csrf(&self, sent: &str) -> Result<(), Response> {
+    pub fn check_csrf(&self, sent: &str) -> Result<(), Problem> {
         if session::same_secret(&self.0.session.csrf_token, sent) {
             return Ok(());
         }
         tracing::info!(login = %self.0.account.login, "console form refused: token missing or wrong");
-        Err(self.problem(
-            StatusCode::FORBIDDEN,
-            "Yêu cầu bị từ chối",
-            "Biểu mẫu thiếu mã xác thực của phiên làm việc hoặc mã không đúng (biểu mẫu cũ, hoặc không gửi từ trang của hệ thống). Không có gì thay đổi. Mở lại trang và thực hiện lại.".into(),
-            HOME.into(),
-        ))
+        Err(Problem {
+            status: StatusCode::FORBIDDEN,
+            title: "Yêu cầu bị từ chối",
+            message: "Biểu mẫu thiếu mã xác thực của phiên làm việc hoặc mã không đúng (biểu mẫu cũ, hoặc không gửi từ trang của hệ thống). Không có gì thay đổi. Mở lại trang và thực hiện lại.".into(),
+            back_href: HOME.into(),
+        })
+    }
+
+    /// The page saying what `problem` is.
+    pub fn refuse(&self, problem: Problem) -> Response {
+        self.problem(
+            problem.status,
+            problem.title,
+            problem.message,
+            problem.back_href,
+        )
     }
 
     /// A page in the console's layout saying what was wrong (an unknown
@@ -102,6 +122,14 @@ impl Operator {
             },
         )
     }
+}
+
+/// What was wrong with a request, before it is a page (`Operator::refuse`).
+pub struct Problem {
+    pub status: StatusCode,
+    pub title: &'static str,
+    pub message: String,
+    pub back_href: String,
 }
 
 #[derive(Template)]
@@ -167,6 +195,9 @@ pub fn state_of(state: &DestinationState) -> (&'static str, &'static str) {
         ("Đang chạy", "tag")
     } else if state.lag.seconds >= BACKLOG_SECONDS {
         ("Tồn đọng", "flag flag--overdue")
+    } else if state.destination.kind == DestinationKind::Partner {
+        // A subscriber's cursor moves when it acknowledges what it read.
+        ("Chờ đối tác xác nhận", "flag")
     } else {
         ("Đang gửi", "flag")
     }
@@ -216,7 +247,10 @@ pub struct OverviewPage {
     pub search_error: Option<String>,
 }
 
-pub async fn overview(operator: Operator, State(state): State<WebState>) -> Result<Response, WebError> {
+pub async fn overview(
+    operator: Operator,
+    State(state): State<WebState>,
+) -> Result<Response, WebError> {
     let page = overview_page(&operator, &state, String::new(), None).await?;
     Ok(html(StatusCode::OK, &page))
 }
@@ -281,4 +315,62 @@ pub fn malformed_text(text: &str) -> String {
         "Mã hồ sơ «{}» không đúng định dạng: mã cơ quan, ngày nộp (năm tháng ngày, 6 chữ số) và số thứ tự (5 chữ số), nối bằng dấu gạch ngang, ví dụ 000.00.01.H22-251122-00017.",
         text.chars().take(64).collect::<String>()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::{CursorId, DestinationLag};
+
+    fn state(
+        kind: DestinationKind,
+        events: u64,
+        seconds: f64,
+        parked: Option<u64>,
+    ) -> DestinationState {
+        DestinationState {
+            destination: DestinationInfo {
+                kind,
+                name: "x".into(),
+                cursor: CursorId::Adapter("x".into()),
+                filter: Default::default(),
+            },
+            lag: DestinationLag {
+                cursor: 0,
+                events,
+                seconds,
+            },
+            delivered: 0,
+            retries: 0,
+            parked,
+        }
+    }
+
+    #[test]
+    fn a_destination_state_is_parked_before_backlog_before_sending() {
+        let adapter = DestinationKind::Adapter;
+        assert_eq!(state_of(&state(adapter, 0, 0.0, Some(0))).0, "Đang chạy");
+        assert_eq!(state_of(&state(adapter, 3, 10.0, Some(0))).0, "Đang gửi");
+        assert_eq!(
+            state_of(&state(adapter, 3, BACKLOG_SECONDS, None)).0,
+            "Tồn đọng"
+        );
+        assert_eq!(
+            state_of(&state(adapter, 0, 0.0, Some(2))).0,
+            "Có sự kiện bị giữ"
+        );
+        let partner = DestinationKind::Partner;
+        assert_eq!(
+            state_of(&state(partner, 3, 10.0, None)).0,
+            "Chờ đối tác xác nhận"
+        );
+    }
+
+    #[test]
+    fn kinds_read_back_as_the_metrics_spell_them() {
+        for kind in KINDS {
+            assert_eq!(parse_kind(kind.name()), Some(kind));
+        }
+        assert_eq!(parse_kind("Adapter"), None);
+    }
 }

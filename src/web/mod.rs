@@ -55,13 +55,14 @@ mod terms;
 mod uploads;
 mod workspace_pages;
 
+pub use console_pages::Operations;
 pub use error::WebError;
 pub use module::OneStopModule;
 pub use passwords::{check_hash, hash as hash_password, ConfiguredOfficer, OfficerPassword};
 
 use crate::domain::officer::LockoutPolicy;
 use crate::domain::UnixMillis;
-use crate::hub::{AdapterDeliveries, ApplicantRecords, DeadLetters, Hub, OfficerRecords};
+use crate::hub::{ApplicantRecords, Hub, OfficerRecords};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -98,16 +99,6 @@ pub struct WebSettings {
     pub public_base_url: String,
     /// Dossiers one applicant may file in any 24 hours.
     pub max_filings_per_day: u32,
-}
-
-/// What the operator console acts through, as the admin gRPC service
-/// does: the hub, the adapter relays' deliveries, and the broker's parking
-/// queue when `[amqp]` is configured.
-#[derive(Clone)]
-pub struct Operations {
-    pub hub: Hub,
-    pub deliveries: Arc<dyn AdapterDeliveries>,
-    pub dead_letters: Option<Arc<dyn DeadLetters>>,
 }
 
 /// What every handler shares.
@@ -383,7 +374,10 @@ fn router(state: WebState) -> Router {
         .route(handover_pages::ACTION, post(handover_pages::act))
         .route(statistics_pages::STATISTICS, get(statistics_pages::page))
         .route(statistics_pages::STATISTICS_CSV, get(statistics_pages::csv))
-        .route("/quan-tri", get(|| async { Redirect::to(console_pages::HOME) }))
+        .route(
+            "/quan-tri",
+            get(|| async { Redirect::to(console_pages::HOME) }),
+        )
         .route(console_pages::HOME, get(console_pages::overview))
         .route(console_pages::SEARCH, get(console_pages::search))
         .route(console_ledger_pages::PAGE, get(console_ledger_pages::page))
@@ -395,7 +389,10 @@ fn router(state: WebState) -> Router {
             console_delivery_pages::REDRIVE,
             get(console_delivery_pages::confirm).post(console_delivery_pages::redrive),
         )
-        .route(console_message_pages::PAGE, get(console_message_pages::page))
+        .route(
+            console_message_pages::PAGE,
+            get(console_message_pages::page),
+        )
         .route(
             console_message_pages::REDRIVE,
             get(console_message_pages::confirm).post(console_message_pages::redrive),

@@ -6,6 +6,7 @@
 
 mod bindings;
 mod commands;
+mod console;
 mod definitions;
 mod events;
 mod forward;

@@ -128,7 +128,11 @@ fn offered_seq(page: &Answer) -> u64 {
 
 fn assert_page(answer: &Answer, status: u16, says: &str) {
     assert_eq!(answer.status, status, "{}", answer.body);
-    assert!(answer.body.contains(says), "expected «{says}»:\n{}", answer.body);
+    assert!(
+        answer.body.contains(says),
+        "expected «{says}»:\n{}",
+        answer.body
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -143,22 +147,44 @@ async fn only_an_administrator_gets_in_and_a_confirmed_redrive_is_audited_and_de
     assert_eq!(signed_out.status, 303);
     assert_eq!(signed_out.header("location"), Some("/mot-cua/dang-nhap"));
     let (reception, reception_csrf) = http::sign_in(web, RECEPTION.0, RECEPTION.1).await;
-    for path in ["/quan-tri/", "/quan-tri/ban-tin", destination_path().as_str()] {
-        assert_page(&http::get_as(web, path, &reception).await, 403, "Quản trị hệ thống");
+    for path in [
+        "/quan-tri/",
+        "/quan-tri/ban-tin",
+        destination_path().as_str(),
+    ] {
+        assert_page(
+            &http::get_as(web, path, &reception).await,
+            403,
+            "Quản trị hệ thống",
+        );
     }
     let workspace = http::get_as(web, "/mot-cua/", &reception).await;
-    assert!(!workspace.body.contains("href=\"/quan-tri/\""), "no console link for reception");
+    assert!(
+        !workspace.body.contains("href=\"/quan-tri/\""),
+        "no console link for reception"
+    );
     let post = format!("csrf={reception_csrf}&seq=1");
     let path = format!("{}/gui-lai", destination_path());
-    assert_page(&http::post(web, &path, Some(&reception), &post).await, 403, "Quản trị hệ thống");
+    assert_page(
+        &http::post(web, &path, Some(&reception), &post).await,
+        403,
+        "Quản trị hệ thống",
+    );
 
     // The administrator: the overview names the destination and its state.
     let (admin, csrf) = http::sign_in(web, ADMIN.0, ADMIN.1).await;
     let workspace = http::get_as(web, "/mot-cua/", &admin).await;
-    assert!(workspace.body.contains("href=\"/quan-tri/\""), "the console is linked");
+    assert!(
+        workspace.body.contains("href=\"/quan-tri/\""),
+        "the console is linked"
+    );
     let overview = http::get_as(web, "/quan-tri/", &admin).await;
     assert_page(&overview, 200, &format!("href=\"{}\"", destination_path()));
-    assert!(overview.body.contains("Có sự kiện bị giữ"), "{}", overview.body);
+    assert!(
+        overview.body.contains("Có sự kiện bị giữ"),
+        "{}",
+        overview.body
+    );
     for named in [DVCQG, "national-portal", "mot-cua"] {
         assert!(overview.body.contains(named), "{named} on the overview");
     }
@@ -177,16 +203,30 @@ async fn only_an_administrator_gets_in_and_a_confirmed_redrive_is_audited_and_de
         "mã xác thực",
     );
     assert_page(
-        &http::post(web, &path, Some(&admin), &format!("csrf={}&seq={seq}", "0".repeat(64))).await,
+        &http::post(
+            web,
+            &path,
+            Some(&admin),
+            &format!("csrf={}&seq={seq}", "0".repeat(64)),
+        )
+        .await,
         403,
         "mã xác thực",
     );
     let all = http::get_as(web, &format!("{path}?tat-ca=1"), &admin).await;
     assert_page(&all, 200, "Gửi lại tất cả 1 sự kiện");
     let stale_all = format!("csrf={csrf}&tat-ca=1&so-luong=2&den-seq={seq}");
-    assert_page(&http::post(web, &path, Some(&admin), &stale_all).await, 409, "Không có gì thay đổi");
+    assert_page(
+        &http::post(web, &path, Some(&admin), &stale_all).await,
+        409,
+        "Không có gì thay đổi",
+    );
     let bad = format!("csrf={csrf}&seq=abc");
-    assert_page(&http::post(web, &path, Some(&admin), &bad).await, 400, "«abc»");
+    assert_page(
+        &http::post(web, &path, Some(&admin), &bad).await,
+        400,
+        "«abc»",
+    );
     assert_eq!(settled(&world.hub, LEGACY).await.parked, 1, "still parked");
     assert_eq!(accepted_for(&world.legacy, &ma_ho_so), 0);
 
@@ -195,7 +235,11 @@ async fn only_an_administrator_gets_in_and_a_confirmed_redrive_is_audited_and_de
     assert_eq!(done.status, 303, "{}", done.body);
     let back = done.header("location").unwrap().to_string();
     assert_eq!(back, format!("{}?da-gui-lai=1", destination_path()));
-    assert_page(&http::get_as(web, &back, &admin).await, 200, "Đã gửi lại 1 sự kiện");
+    assert_page(
+        &http::get_as(web, &back, &admin).await,
+        200,
+        "Đã gửi lại 1 sự kiện",
+    );
     delivered_once(&world.legacy, &ma_ho_so).await;
     let again = http::post(web, &path, Some(&admin), &format!("csrf={csrf}&seq={seq}")).await;
     assert_page(&again, 409, &format!("Sự kiện số {seq} không còn bị giữ"));
@@ -214,18 +258,28 @@ async fn only_an_administrator_gets_in_and_a_confirmed_redrive_is_audited_and_de
     }
     assert_page(&ledger, 200, "Đã đồng bộ phiên bản mới nhất");
     assert!(ledger.body.contains("Sổ giao nhận"), "{}", ledger.body);
-    assert!(!ledger.body.contains("Trần Thị Bình"), "no personal data on the ledger");
+    assert!(
+        !ledger.body.contains("Trần Thị Bình"),
+        "no personal data on the ledger"
+    );
 
     // Bad names: said, nothing else.
     let search = http::get_as(web, &format!("/quan-tri/ho-so?ma-ho-so={ma_ho_so}"), &admin).await;
-    assert_eq!((search.status, search.header("location")), (303, Some(ledger_path.as_str())));
+    assert_eq!(
+        (search.status, search.header("location")),
+        (303, Some(ledger_path.as_str()))
+    );
     let unknown = "000.00.01.H22-250101-99999";
     assert_page(
         &http::get_as(web, &format!("/quan-tri/ho-so/{unknown}"), &admin).await,
         404,
         unknown,
     );
-    assert_page(&http::get_as(web, "/quan-tri/ho-so/khong-phai-ma", &admin).await, 400, "không đúng định dạng");
+    assert_page(
+        &http::get_as(web, "/quan-tri/ho-so/khong-phai-ma", &admin).await,
+        400,
+        "không đúng định dạng",
+    );
     assert_page(
         &http::get_as(web, "/quan-tri/ho-so?ma-ho-so=abc", &admin).await,
         400,
@@ -236,7 +290,12 @@ async fn only_an_administrator_gets_in_and_a_confirmed_redrive_is_audited_and_de
         404,
         "«khong-co»",
     );
-    let grpc_partner = http::get_as(web, "/quan-tri/diem-nhan/partner/national-portal/gui-lai?tat-ca=1", &admin).await;
+    let grpc_partner = http::get_as(
+        web,
+        "/quan-tri/diem-nhan/partner/national-portal/gui-lai?tat-ca=1",
+        &admin,
+    )
+    .await;
     assert_page(&grpc_partner, 400, "không giữ sự kiện");
     let no_broker = http::get_as(web, "/quan-tri/ban-tin", &admin).await;
     assert_page(&no_broker, 200, "không có RabbitMQ");
@@ -278,18 +337,29 @@ async fn an_administrator_redrives_a_parked_delivery_in_the_browser_and_reads_th
 
     // From the workspace to the console; the destination is in arrears.
     browser.sign_in(ADMIN.0, ADMIN.1).await;
-    browser.click("nav.workspace-nav a[href=\"/quan-tri/\"]").await;
+    browser
+        .click("nav.workspace-nav a[href=\"/quan-tri/\"]")
+        .await;
     assert_eq!(browser.path().await, "/quan-tri/");
     let text = browser.text().await;
-    assert!(text.contains("Tổng quan điểm nhận") && text.contains(LEGACY), "{text}");
+    assert!(
+        text.contains("Tổng quan điểm nhận") && text.contains(LEGACY),
+        "{text}"
+    );
     assert!(text.contains("Có sự kiện bị giữ"), "{text}");
     browser.look("overview").await;
+    browser
+        .screenshots_at("overview-table", Some(".console-table"))
+        .await;
 
     browser
         .click(&format!("a[href=\"{}\"]", destination_path()))
         .await;
     let text = browser.text().await;
-    assert!(text.contains(&ma_ho_so) && text.contains("Đối tác từ chối"), "{text}");
+    assert!(
+        text.contains(&ma_ho_so) && text.contains("Đối tác từ chối"),
+        "{text}"
+    );
     browser.look("destination").await;
 
     // One re-drive, confirmed; the result is said.
@@ -299,7 +369,9 @@ async fn an_administrator_redrives_a_parked_delivery_in_the_browser_and_reads_th
     assert!(text.contains(&ma_ho_so), "{text}");
     browser.look("confirm").await;
     browser.click("form.action-form button[type=submit]").await;
-    let said = browser.text_of(".notice--done", "the re-drive is said").await;
+    let said = browser
+        .text_of(".notice--done", "the re-drive is said")
+        .await;
     assert!(said.contains("Đã gửi lại 1 sự kiện"), "{said}");
     assert!(browser.text().await.contains("Không có sự kiện nào bị giữ"));
     browser.look("redriven").await;
@@ -308,11 +380,14 @@ async fn an_administrator_redrives_a_parked_delivery_in_the_browser_and_reads_th
     // The dossier's ledger, through the overview's search box.
     browser.goto("/quan-tri/").await;
     browser.fill("#ma-ho-so", &ma_ho_so).await;
-    browser.click("form.console-search button[type=submit]").await;
+    browser
+        .click("form.console-search button[type=submit]")
+        .await;
     assert_eq!(browser.path().await, format!("/quan-tri/ho-so/{ma_ho_so}"));
     let mut text = browser.text().await;
     for _ in 0..200 {
-        if text.contains("Đã đồng bộ phiên bản mới nhất") && text.matches("Đã giao").count() >= 2 {
+        if text.contains("Đã đồng bộ phiên bản mới nhất") && text.matches("Đã giao").count() >= 2
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -322,7 +397,9 @@ async fn an_administrator_redrives_a_parked_delivery_in_the_browser_and_reads_th
     assert!(text.contains("Đã đồng bộ phiên bản mới nhất"), "{text}");
     assert!(text.contains("Đã giao"), "{text}");
     browser.look("ledger").await;
-    browser.screenshots_at("ledger-parts", Some("#giao-nhan")).await;
+    browser
+        .screenshots_at("ledger-relay", Some(&format!("#diem-adapter-{LEGACY}")))
+        .await;
 
     // The broker's parked messages: none without [amqp], and it says so.
     browser.goto("/quan-tri/ban-tin").await;

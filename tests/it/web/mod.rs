@@ -7,7 +7,7 @@
 //! temp dir and copied to `target/screenshots/<test>/`.
 
 mod applicant;
-mod browser;
+pub mod browser;
 mod citizen_sync;
 mod console;
 mod dossier;
@@ -17,7 +17,7 @@ mod first_layout;
 mod forms;
 mod handover;
 mod headers;
-mod http;
+pub mod http;
 mod module;
 mod oidc;
 mod payment;
