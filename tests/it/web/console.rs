@@ -258,6 +258,17 @@ async fn only_an_administrator_gets_in_and_a_confirmed_redrive_is_audited_and_de
     }
     assert_page(&ledger, 200, "Đã đồng bộ phiên bản mới nhất");
     assert!(ledger.body.contains("Sổ giao nhận"), "{}", ledger.body);
+    // The legacy system's answer to the re-driven delivery: its reference.
+    let legacy_part = ledger
+        .body
+        .split(&format!("id=\"diem-adapter-{LEGACY}\""))
+        .nth(1)
+        .expect("the legacy system's part of the ledger");
+    let legacy_part = legacy_part.split("</section>").next().unwrap();
+    assert!(
+        legacy_part.contains("Đã giao") && legacy_part.contains("Mã tham chiếu: LG"),
+        "{legacy_part}"
+    );
     assert!(
         !ledger.body.contains("Trần Thị Bình"),
         "no personal data on the ledger"
