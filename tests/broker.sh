@@ -357,7 +357,10 @@ CONF
   fi
   _lt_broker_say "restarting RabbitMQ so that it opens its TLS listener (once)"
   rabbitmqctl -q stop >&2 || _lt_broker_say "rabbitmqctl stop failed; starting anyway"
-  if ! (cd / && rabbitmq-server -detached) >&2; then
+  # Without the caller's descriptors, as at the first start: a node that
+  # kept a lock file's descriptor (flock around the test command) would
+  # hold that lock for as long as it runs.
+  if ! (cd / && _lt_close_inherited_fds && rabbitmq-server -detached) >&2; then
     _lt_broker_fatal "rabbitmq-server -detached failed"
     return 1
   fi
