@@ -5,7 +5,7 @@
 //! Why computed: the time limit of a procedure is published in working days
 //! (or hours) per channel, and it runs from reception at the one-stop unit
 //! (Decree 61/2018/NĐ-CP as amended by Decree 107/2021/NĐ-CP; the one-stop
-//! system of Circular 22/2019/TT-VPCP shows the due date and flags the late
+//! system of Circular 22/2019/TT-BTTTT shows the due date and flags the late
 //! ones). A date typed by an officer, or counted in calendar days, is wrong as
 //! soon as a weekend, Tết or an announced swap lies in between, and the
 //! on-time ratio the province publishes is then wrong too. So the rules live
