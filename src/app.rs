@@ -223,6 +223,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     let (stop, stop_rx) = oneshot::channel::<()>();
     let serve_settings = ServeSettings {
         max_message_bytes: settings.max_message_bytes,
+        stream_window_commands: settings.stream_window_commands,
         tls: tls_for(Listener::Grpc),
     };
     let grace = Duration::from_secs(settings.shutdown_grace_seconds);

@@ -197,6 +197,17 @@ impl Limiter {
         state.take_token(now)?;
         Ok(admission)
     }
+
+    /// Takes one request's allowance of `partner`'s rate, without a
+    /// concurrency slot: for each command of a stream whose opening was
+    /// admitted (and holds its slot) already. A refusal takes nothing.
+    pub fn take_rate(&self, partner: &str) -> Result<(), LimitError> {
+        let Some(state) = self.partners.get(partner) else {
+            return Ok(());
+        };
+        let now = u64::try_from(self.clock.now().as_nanos()).unwrap_or(u64::MAX);
+        state.take_token(now)
+    }
 }
 
 /// A request in progress: its partner's concurrency slot, given back on drop.
@@ -284,6 +295,22 @@ mod tests {
         clock.advance(Duration::from_millis(1));
         assert!(limits.admit("busy").is_ok(), "one token back after 1 s");
         assert!(limits.admit("busy").is_err());
+    }
+
+    #[test]
+    fn a_streamed_command_takes_the_rate_but_no_slot() {
+        let clock = Arc::new(Manual::default());
+        let limits = Limiter::with_clock([("busy", limit(1.0, 2, 1))], clock.clone());
+        let stream = limits.admit("busy").expect("the stream is admitted");
+        assert!(limits.take_rate("busy").is_ok(), "no slot needed");
+        assert!(matches!(
+            limits.take_rate("busy"),
+            Err(LimitError::Rate { .. })
+        ));
+        clock.advance(Duration::from_secs(1));
+        assert!(limits.take_rate("busy").is_ok());
+        assert!(limits.take_rate("nobody").is_ok(), "unlimited partner");
+        drop(stream);
     }
 
     #[test]

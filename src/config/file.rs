@@ -147,6 +147,10 @@ pub struct HubSection {
     pub group_commit_max_commands: usize,
     /// Commands that may wait for the writer before callers wait to enqueue.
     pub writer_queue_capacity: usize,
+    /// Commands one `ExecuteStream` may have read and not yet answered to
+    /// its client: past this, the hub stops reading that stream (HTTP/2
+    /// flow control then slows the sender).
+    pub stream_window_commands: usize,
     /// How long `serve` waits for in-flight calls on shutdown.
     pub shutdown_grace_seconds: u64,
 }
@@ -177,6 +181,7 @@ impl Default for HubSection {
             cache_capacity_bytes: 256 * 1024 * 1024,
             group_commit_max_commands: 512,
             writer_queue_capacity: 8192,
+            stream_window_commands: 1024,
             shutdown_grace_seconds: 10,
         }
     }

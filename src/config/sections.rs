@@ -48,6 +48,13 @@ pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
         "hub.writer_queue_capacity",
         hub.writer_queue_capacity as u64,
     )?;
+    within(
+        file,
+        "hub.stream_window_commands",
+        hub.stream_window_commands as u64,
+        1,
+        65_536,
+    )?;
     positive(
         file,
         "retention.sweep_interval_seconds",

@@ -136,7 +136,20 @@ impl Engine {
         partner: Arc<Partner>,
         envelope: CommandEnvelope,
     ) -> Result<CommandOutcome, EngineError> {
-        self.ask(|reply| Job::Command {
+        self.queue(partner, envelope).await?.outcome().await
+    }
+
+    /// Queues a validated command for the writer and returns as soon as it
+    /// is in the queue (waiting while the queue is full), with its answer
+    /// to come. Commands queued one after the other are applied in that
+    /// order, so a caller that queues without awaiting each answer (a
+    /// command stream) keeps its order and still shares group commits.
+    pub async fn queue(
+        &self,
+        partner: Arc<Partner>,
+        envelope: CommandEnvelope,
+    ) -> Result<Queued<CommandOutcome>, EngineError> {
+        self.enqueue(|reply| Job::Command {
             partner,
             envelope: Box::new(envelope),
             reply,
@@ -180,11 +193,31 @@ impl Engine {
         &self,
         job: impl FnOnce(oneshot::Sender<Result<T, EngineError>>) -> Job,
     ) -> Result<T, EngineError> {
+        self.enqueue(job).await?.outcome().await
+    }
+
+    async fn enqueue<T>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T, EngineError>>) -> Job,
+    ) -> Result<Queued<T>, EngineError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(job(reply))
             .await
             .map_err(|_| EngineError::ShuttingDown)?;
-        answer.await.map_err(|_| EngineError::ShuttingDown)?
+        Ok(Queued(answer))
+    }
+}
+
+/// A job in the writer's queue: its answer comes once it is durable (or
+/// refused). Dropping it does not withdraw the job; the writer applies it
+/// all the same and nobody hears the answer.
+#[must_use = "the answer says whether the job was applied"]
+pub struct Queued<T>(oneshot::Receiver<Result<T, EngineError>>);
+
+impl<T> Queued<T> {
+    /// Waits for the writer's answer; a dropped reply means it is stopping.
+    pub async fn outcome(self) -> Result<T, EngineError> {
+        self.0.await.map_err(|_| EngineError::ShuttingDown)?
     }
 }

@@ -2,11 +2,13 @@
 
 use super::{auth, from_proto, pb, to_proto, to_status};
 use crate::hub::{Hub, ListFilter};
-use tonic::{Request, Response, Status};
+use tonic::{Request, Response, Status, Streaming};
 use tracing::Instrument;
 
 pub struct DossierService {
     pub hub: Hub,
+    /// Commands one `ExecuteStream` may have read and not yet answered.
+    pub stream_window: usize,
 }
 
 fn non_empty(s: String) -> Option<String> {
@@ -15,6 +17,8 @@ fn non_empty(s: String) -> Option<String> {
 
 #[tonic::async_trait]
 impl pb::dossier_service_server::DossierService for DossierService {
+    type ExecuteStreamStream = super::command_stream::ReplyStream;
+
     async fn execute(
         &self,
         request: Request<pb::CommandRequest>,
@@ -45,6 +49,23 @@ impl pb::dossier_service_server::DossierService for DossierService {
         }
         .instrument(span)
         .await
+    }
+
+    /// Authenticated and admitted once, as one request that stays in
+    /// progress until the stream ends; each command then takes the
+    /// partner's rate (`command_stream`).
+    async fn execute_stream(
+        &self,
+        request: Request<Streaming<pb::CommandRequest>>,
+    ) -> Result<Response<Self::ExecuteStreamStream>, Status> {
+        let (partner, admission) = auth::admitted(&self.hub, &request)?;
+        Ok(Response::new(super::command_stream::start(
+            self.hub.clone(),
+            partner,
+            admission,
+            request.into_inner(),
+            self.stream_window,
+        )))
     }
 
     async fn get_dossier(

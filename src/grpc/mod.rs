@@ -11,6 +11,7 @@ mod admin_service;
 mod audit_service;
 mod auth;
 mod catalog_service;
+mod command_stream;
 mod dossier_service;
 mod event_service;
 mod reconcile;

@@ -39,6 +39,8 @@ fn serving(storage: &StorageCondition) -> ServingStatus {
 #[derive(Clone, Debug)]
 pub struct ServeSettings {
     pub max_message_bytes: usize,
+    /// Commands one `ExecuteStream` may have read and not yet answered.
+    pub stream_window_commands: usize,
     /// TLS (mutual, when a client CA is set); `None`: plaintext, only when
     /// the configuration names the listener in `tls.plaintext_listeners`.
     pub tls: Option<crate::tls::ServerTls>,
@@ -81,10 +83,12 @@ pub async fn serve(
         .max_decoding_message_size(limit)
         .max_encoding_message_size(limit);
 
-    let dossiers =
-        pb::dossier_service_server::DossierServiceServer::new(DossierService { hub: hub.clone() })
-            .max_decoding_message_size(limit)
-            .max_encoding_message_size(limit);
+    let dossiers = pb::dossier_service_server::DossierServiceServer::new(DossierService {
+        hub: hub.clone(),
+        stream_window: settings.stream_window_commands,
+    })
+    .max_decoding_message_size(limit)
+    .max_encoding_message_size(limit);
     let events =
         pb::event_service_server::EventServiceServer::new(EventService { hub: hub.clone() })
             .max_decoding_message_size(limit)

@@ -16,6 +16,16 @@ pub fn to_status(error: &HubError) -> Status {
     Status::new(tonic_code(code), error.to_string())
 }
 
+/// A refused command of a command stream, as the status the unary call
+/// would have failed with: same code, same message.
+pub fn command_error(error: &HubError) -> super::pb::CommandError {
+    let status = to_status(error);
+    super::pb::CommandError {
+        code: status.code() as i32,
+        message: status.message().to_string(),
+    }
+}
+
 fn tonic_code(code: ErrorCode) -> Code {
     match code {
         ErrorCode::InvalidArgument => Code::InvalidArgument,
@@ -53,6 +63,16 @@ mod tests {
         for code in ErrorCode::ALL {
             assert_eq!(canonical(tonic_code(code)), code.name());
         }
+    }
+
+    #[test]
+    fn a_streamed_refusal_is_the_unary_status() {
+        let error = HubError::NotFound {
+            what: "dossier id 7".into(),
+        };
+        let streamed = command_error(&error);
+        assert_eq!(streamed.code, Code::NotFound as i32);
+        assert_eq!(streamed.message, to_status(&error).message());
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod notifications;
 mod officers;
 mod operations;
 mod payments;
+mod queued;
 mod retention;
 mod schedule;
 mod subscription;
@@ -48,6 +49,7 @@ pub use operations::{
     PENDING_SCAN_EVENTS,
 };
 pub use payments::PaymentLink;
+pub use queued::QueuedCommand;
 pub use retention::{sweep as retention_sweep, RetentionSettings};
 pub use schedule::Appointment;
 pub use workspace::WorkspaceRecords;
@@ -213,6 +215,17 @@ impl Hub {
         })
     }
 
+    /// Admits one command of a stream whose opening `admit` admitted: it
+    /// takes the partner's rate like any request, but no concurrency slot
+    /// (the stream holds one). Refusals are counted like `admit`'s.
+    pub fn admit_streamed(&self, partner: &Partner) -> Result<(), HubError> {
+        self.limits.take_rate(&partner.id).map_err(|e| {
+            let e = HubError::from(e);
+            self.audit.count(partner.id.clone(), e.code().name());
+            e
+        })
+    }
+
     /// The audit log: checkpoints, receipts and the public key.
     pub fn audit(&self) -> &AuditLog {
         &self.audit
@@ -361,28 +374,7 @@ impl Hub {
         partner: &Arc<Partner>,
         envelope: CommandEnvelope,
     ) -> Result<CommandOutcome, HubError> {
-        let arrived = std::time::Instant::now();
-        let command = envelope.name().as_str();
-        let checked = partner
-            .check_command(envelope.name())
-            .map_err(HubError::from)
-            .and_then(|_| Ok(validate::envelope(&envelope)?));
-        let decided = match checked {
-            Err(e) => {
-                let subject = envelope
-                    .action
-                    .dossier()
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "new".into());
-                self.refused(&partner.id, command, subject, &envelope.idempotency_key, &e);
-                Err(e)
-            }
-            Ok(()) => {
-                (self.engine.execute(partner.clone(), envelope).await).map_err(HubError::from)
-            }
-        };
-        self.count_command(command, &decided, arrived);
-        decided
+        self.queue_command(partner, envelope).await.outcome().await
     }
 
     pub async fn publish_catalog(

@@ -107,6 +107,8 @@ struct Inner {
     amqp_returns: Counter,
     amqp_reconnects: Family<ConnectionLabels, Counter>,
     streams: Gauge,
+    command_streams: Gauge,
+    stream_in_flight: Gauge,
     data_dir: Gauge,
     http: Family<HttpLabels, Counter>,
 }
@@ -222,6 +224,18 @@ impl Metrics {
             "gRPC subscription streams open now",
             streams.clone(),
         );
+        let command_streams = Gauge::default();
+        registry.register(
+            "command_streams_open",
+            "gRPC command streams (ExecuteStream) open now",
+            command_streams.clone(),
+        );
+        let stream_in_flight = Gauge::default();
+        registry.register(
+            "stream_commands_in_flight",
+            "Commands read from command streams and not yet answered to their clients, all streams (each at most [hub] stream_window_commands)",
+            stream_in_flight.clone(),
+        );
         let data_dir = Gauge::default();
         registry.register(
             "data_directory_bytes",
@@ -252,6 +266,8 @@ impl Metrics {
                 amqp_returns,
                 amqp_reconnects,
                 streams,
+                command_streams,
+                stream_in_flight,
                 data_dir,
                 http,
             }),
@@ -332,6 +348,23 @@ impl Metrics {
         self.inner.streams.inc();
         StreamGuard {
             streams: self.inner.streams.clone(),
+        }
+    }
+
+    /// A command stream opened; it counts as open until the guard drops.
+    pub fn command_stream_opened(&self) -> StreamGuard {
+        self.inner.command_streams.inc();
+        StreamGuard {
+            streams: self.inner.command_streams.clone(),
+        }
+    }
+
+    /// A command read from a command stream; it counts as in flight until
+    /// the guard drops (its answer handed to the client's stream).
+    pub fn stream_command_read(&self) -> StreamGuard {
+        self.inner.stream_in_flight.inc();
+        StreamGuard {
+            streams: self.inner.stream_in_flight.clone(),
         }
     }
 
@@ -416,7 +449,7 @@ impl DestinationMetrics {
     }
 }
 
-/// Keeps a subscription stream counted as open.
+/// Keeps a stream counted as open (or a streamed command as in flight).
 #[derive(Debug)]
 pub struct StreamGuard {
     streams: Gauge,

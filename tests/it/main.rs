@@ -11,6 +11,7 @@ mod architecture;
 mod audit;
 mod bad_input;
 mod catalog;
+mod command_stream;
 mod common;
 mod config;
 mod crash;
