@@ -8,19 +8,21 @@
 //!    concurrent gRPC clients through whole dossier lives (submit, receive,
 //!    start processing, finish, return result). Every command is counted only
 //!    once its answer (= on disk) arrived.
+//! 3. The bulk stream: a second fresh hub, the same dossier lives sent on
+//!    `--streams` `ExecuteStream` streams (`stream.rs`).
 //!
 //! With `--amqp-url`, three more measurements against that RabbitMQ (all
 //! under the prefix `lt-bench-<pid>`, deleted afterwards):
 //!
-//! 3. The hub end to end: a second fresh hub, publishing to the broker, with
+//! 4. The hub end to end: another fresh hub, publishing to the broker, with
 //!    one extra partner whose events go to its quorum queue. The same gRPC
 //!    load; a consumer in this process records when each event (by
 //!    `message_id` = the reply's `event_id`) arrives in that queue, and
 //!    compares it with when the command's answer arrived.
-//! 4. The relay alone: a hub started with the broker on the data directory
+//! 5. The relay alone: a hub started with the broker on the data directory
 //!    of run 2, whose outbox holds every event unpublished; the same
 //!    consumer times how fast the relay works off that backlog.
-//! 5. Raw lapin: as many persistent messages, as large as the hub's events
+//! 6. Raw lapin: as many persistent messages, as large as the hub's events
 //!    were (same properties and headers), published with confirms (the
 //!    hub's window, awaited in order) to a quorum queue through the default
 //!    exchange — the best the hub's publisher could possibly do.
@@ -45,10 +47,12 @@ use tonic::transport::Channel;
 
 mod amqp;
 mod raw_sled;
+mod stream;
 mod workload;
 
 use amqp::*;
 use raw_sled::*;
+use stream::*;
 use workload::*;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -59,6 +63,10 @@ pub struct BenchArgs {
     /// Dossiers driven through their whole life (5 commands each).
     #[arg(long, default_value_t = 4000)]
     pub dossiers: usize,
+    /// Command streams (`ExecuteStream`, one connection each) in the bulk
+    /// stream measurement; the dossiers are shared among them.
+    #[arg(long, default_value_t = 4)]
+    pub streams: usize,
     /// Commands per group in the raw sled measurement.
     #[arg(long, default_value_t = 100)]
     pub raw_group: usize,
@@ -91,6 +99,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
 
     let hub = hub_run(&args, &base.join("hub")).await?;
+    let stream = stream_run(&args, &base.join("hub-stream")).await?;
     let raw = raw_sled(
         &base.join("raw"),
         args.dossiers * LIFE,
@@ -127,6 +136,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         hub.rate
     );
     println!("| hub / raw sled | {:.2} |", hub.rate / raw);
+    println!(
+        "| bulk stream: acknowledged commands over {} ExecuteStream streams ({} commands) | {:.0} commands/s |",
+        args.streams.max(1),
+        stream.commands,
+        stream.rate
+    );
+    println!("| bulk stream / raw sled | {:.2} |", stream.rate / raw);
     println!(
         "| acknowledgement latency p50 / p99 | {:.1} ms / {:.1} ms |",
         ms(hub.p50),

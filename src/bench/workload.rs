@@ -59,66 +59,12 @@ pub(super) async fn drive(
     dossiers: usize,
 ) -> anyhow::Result<Vec<Ack>> {
     let mut acks = Vec::with_capacity(dossiers * LIFE);
-    let due = prost_types::Timestamp {
-        seconds: (lienthong::domain::UnixMillis::now().0 / 1000) + 7 * 86_400,
-        nanos: 0,
-    };
     for n in 0..dossiers {
         let key = |step: &str| format!("bench-{client_no}-{n}-{step}");
-        let submit = C::Submit(pb::SubmitDossier {
-            agency_code: format!("000.00.{:02}.H22", client_no % 50),
-            procedure_code: "1.000948.H38".into(),
-            procedure_name: "Cấp giấy phép xây dựng".into(),
-            channel: pb::SubmissionChannel::Online as i32,
-            owner_name: "Nguyễn Văn An".into(),
-            applicant_type: pb::ApplicantType::Citizen as i32,
-            owner_id_number: "001099012345".into(),
-            email: "an.nguyen@example.vn".into(),
-            phone: "0912345678".into(),
-            summary: "Đề nghị cấp giấy phép xây dựng nhà ở riêng lẻ".into(),
-            documents: vec![pb::Document {
-                component_code: "TP1".into(),
-                name: "Đơn đề nghị".into(),
-                url: "https://files.example.vn/a.pdf".into(),
-            }],
-            fees: vec![pb::Fee {
-                code: "LP1".into(),
-                name: "Lệ phí".into(),
-                amount_vnd: 75_000,
-            }],
-            ..Default::default()
-        });
+        let submit = submission(client_no);
         let (id, ack) = call(&mut client, key("submit"), None, submit).await?;
         acks.push(ack);
-        let steps = [
-            (
-                "receive",
-                C::Receive(pb::ReceiveDossier { due_at: Some(due) }),
-            ),
-            (
-                "start",
-                C::StartProcessing(pb::StartProcessing {
-                    processing_unit: "Phòng Quản lý đô thị".into(),
-                }),
-            ),
-            (
-                "finish",
-                C::Finish(pb::FinishProcessing {
-                    results: vec![pb::ResultDocument {
-                        code: "KQ1".into(),
-                        name: "Giấy phép".into(),
-                        url: "https://files.example.vn/kq.pdf".into(),
-                    }],
-                }),
-            ),
-            (
-                "return",
-                C::ReturnResult(pb::ReturnResult {
-                    delivery: pb::ResultDelivery::AtCounter as i32,
-                }),
-            ),
-        ];
-        for (step, command) in steps {
+        for (step, command) in later_steps() {
             let (_, ack) = call(&mut client, key(step), Some(id), command).await?;
             acks.push(ack);
         }
@@ -126,13 +72,72 @@ pub(super) async fn drive(
     Ok(acks)
 }
 
-pub(super) async fn call(
-    client: &mut DossierServiceClient<Channel>,
-    key: String,
-    id: Option<u64>,
-    command: C,
-) -> anyhow::Result<(u64, Ack)> {
-    let mut request = tonic::Request::new(pb::CommandRequest {
+/// The submission of every benchmark dossier (`client_no` picks its agency).
+pub(super) fn submission(client_no: usize) -> C {
+    C::Submit(pb::SubmitDossier {
+        agency_code: format!("000.00.{:02}.H22", client_no % 50),
+        procedure_code: "1.000948.H38".into(),
+        procedure_name: "Cấp giấy phép xây dựng".into(),
+        channel: pb::SubmissionChannel::Online as i32,
+        owner_name: "Nguyễn Văn An".into(),
+        applicant_type: pb::ApplicantType::Citizen as i32,
+        owner_id_number: "001099012345".into(),
+        email: "an.nguyen@example.vn".into(),
+        phone: "0912345678".into(),
+        summary: "Đề nghị cấp giấy phép xây dựng nhà ở riêng lẻ".into(),
+        documents: vec![pb::Document {
+            component_code: "TP1".into(),
+            name: "Đơn đề nghị".into(),
+            url: "https://files.example.vn/a.pdf".into(),
+        }],
+        fees: vec![pb::Fee {
+            code: "LP1".into(),
+            name: "Lệ phí".into(),
+            amount_vnd: 75_000,
+        }],
+        ..Default::default()
+    })
+}
+
+/// The four commands after the submit, in the order of a dossier's life.
+pub(super) fn later_steps() -> [(&'static str, C); LIFE - 1] {
+    let due = prost_types::Timestamp {
+        seconds: (lienthong::domain::UnixMillis::now().0 / 1000) + 7 * 86_400,
+        nanos: 0,
+    };
+    [
+        (
+            "receive",
+            C::Receive(pb::ReceiveDossier { due_at: Some(due) }),
+        ),
+        (
+            "start",
+            C::StartProcessing(pb::StartProcessing {
+                processing_unit: "Phòng Quản lý đô thị".into(),
+            }),
+        ),
+        (
+            "finish",
+            C::Finish(pb::FinishProcessing {
+                results: vec![pb::ResultDocument {
+                    code: "KQ1".into(),
+                    name: "Giấy phép".into(),
+                    url: "https://files.example.vn/kq.pdf".into(),
+                }],
+            }),
+        ),
+        (
+            "return",
+            C::ReturnResult(pb::ReturnResult {
+                delivery: pb::ResultDelivery::AtCounter as i32,
+            }),
+        ),
+    ]
+}
+
+/// One command as every benchmark client sends it.
+pub(super) fn request(key: String, id: Option<u64>, command: C) -> pb::CommandRequest {
+    pb::CommandRequest {
         idempotency_key: key,
         dossier: id.map(|id| pb::DossierRef {
             r#ref: Some(pb::dossier_ref::Ref::Id(id)),
@@ -141,7 +146,16 @@ pub(super) async fn call(
         unit: "Bộ phận một cửa".into(),
         command: Some(command),
         ..Default::default()
-    });
+    }
+}
+
+pub(super) async fn call(
+    client: &mut DossierServiceClient<Channel>,
+    key: String,
+    id: Option<u64>,
+    command: C,
+) -> anyhow::Result<(u64, Ack)> {
+    let mut request = tonic::Request::new(request(key, id, command));
     request
         .metadata_mut()
         .insert("authorization", format!("Bearer {TOKEN}").parse()?);
