@@ -22,7 +22,7 @@ pub struct QueuedCommand {
 }
 
 enum State {
-    Decided(Result<CommandOutcome, HubError>),
+    Refused(HubError),
     Queued(Queued<CommandOutcome>),
 }
 
@@ -31,7 +31,7 @@ impl QueuedCommand {
     /// the metrics as `Hub::execute` counts it.
     pub async fn outcome(self) -> Result<CommandOutcome, HubError> {
         let decided = match self.state {
-            State::Decided(decided) => decided,
+            State::Refused(e) => Err(e),
             State::Queued(queued) => queued.outcome().await.map_err(HubError::from),
         };
         let code = match &decided {
@@ -70,11 +70,11 @@ impl Hub {
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| "new".into());
                 self.refused(&partner.id, command, subject, &envelope.idempotency_key, &e);
-                State::Decided(Err(e))
+                State::Refused(e)
             }
             Ok(()) => match self.engine.queue(partner.clone(), envelope).await {
                 Ok(queued) => State::Queued(queued),
-                Err(e) => State::Decided(Err(HubError::from(e))),
+                Err(e) => State::Refused(HubError::from(e)),
             },
         };
         QueuedCommand {

@@ -6,10 +6,11 @@
 //! answers held back by flow control (the hub's in-flight gauge stays at the
 //! window, the client's sender is held); a hub that stops answers what it
 //! read, ends the stream with UNAVAILABLE, and keeps every acknowledged
-//! command. No assertion on timings: states are polled with bounded waits.
+//! command; so does the binary killed with SIGKILL mid-stream, and the
+//! stream sent again applies each command once. No assertion on timings: states are polled with bounded waits.
 
 use crate::common::{
-    command, command_named, submission, submit_request, Client, TestHub, ONE_STOP,
+    command, command_named, serve_binary, submission, submit_request, Client, TestHub, ONE_STOP,
 };
 use crate::metrics::{scrape, value, wait_for};
 use lienthong::grpc::pb::{self, streamed_command_reply::Result as Streamed};
@@ -414,4 +415,100 @@ async fn each_streamed_command_takes_the_partners_rate_as_a_call_would() {
         "refused ones wrote nothing"
     );
     hub.stop().await;
+}
+
+fn bulk(i: u64) -> pb::CommandRequest {
+    submit_by(&format!("bulk-{i}"), &format!("Người nộp số {i}"))
+}
+
+/// Every dossier the partner sees, page after page.
+async fn all_dossiers(client: &mut Client) -> Vec<pb::Dossier> {
+    let (mut all, mut page_token) = (Vec::new(), String::new());
+    loop {
+        let page = client
+            .list(pb::ListDossiersRequest {
+                page_size: 1000,
+                page_token,
+                ..Default::default()
+            })
+            .await
+            .expect("a page");
+        all.extend(page.dossiers);
+        if page.next_page_token.is_empty() {
+            return all;
+        }
+        page_token = page.next_page_token;
+    }
+}
+
+// The real binary killed with SIGKILL while a stream is in full flow: every
+// command answered before the kill is stored after the restart; the same
+// stream sent again answers the acknowledged ones as replays of the same
+// dossiers and applies each of the rest exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_stream_killed_mid_way_keeps_every_acknowledged_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut child, addr) = serve_binary(["--web-listen", "127.0.0.1:0"], &data).await;
+    let client = Client::connect(addr, ONE_STOP).await;
+    // A client with more to send than the hub takes before it dies.
+    let mut answers = open(&client, tokio_stream::iter(0..).map(bulk))
+        .await
+        .expect("opened");
+    let mut acked: Vec<pb::Dossier> = Vec::new();
+    while acked.len() < 200 {
+        let answer = answers.message().await.unwrap().expect("an answer");
+        assert_eq!(answer.index, acked.len() as u64);
+        acked.push(accepted(&answer).dossier.clone().unwrap());
+    }
+    child.start_kill().expect("SIGKILL");
+    child.wait().await.unwrap();
+    // Answers that were on their way when it died count as acknowledged.
+    while let Ok(Some(answer)) = answers.message().await {
+        assert_eq!(answer.index, acked.len() as u64);
+        acked.push(accepted(&answer).dossier.clone().unwrap());
+    }
+    drop(answers);
+
+    let (mut child, addr) = serve_binary(["--web-listen", "127.0.0.1:0"], &data).await;
+    let mut client = Client::connect(addr, ONE_STOP).await;
+    for dossier in &acked {
+        let stored = client
+            .get(dossier.id)
+            .await
+            .expect("stored")
+            .dossier
+            .unwrap();
+        assert_eq!(stored.owner_name, dossier.owner_name);
+    }
+    let resent = acked.len() as u64 + 100;
+    let (answers, end) = run(&client, (0..resent).map(bulk).collect()).await;
+    end.expect("the stream ends OK");
+    assert_eq!(answers.len() as u64, resent);
+    for (answer, dossier) in answers.iter().zip(&acked) {
+        let reply = accepted(answer);
+        assert!(reply.replayed, "acknowledged before the kill: a replay");
+        assert_eq!(reply.dossier.as_ref().unwrap().id, dossier.id);
+    }
+    for (i, answer) in answers.iter().enumerate() {
+        let owner = &accepted(answer).dossier.as_ref().unwrap().owner_name;
+        assert_eq!(owner, &format!("Người nộp số {i}"));
+    }
+    // Each key applied once, whatever the kill cut: the hub may have
+    // applied commands past the last answer the client saw (read, never
+    // answered), but never one twice.
+    let stored = all_dossiers(&mut client).await;
+    let mut owners = std::collections::HashMap::new();
+    for dossier in &stored {
+        *owners.entry(dossier.owner_name.clone()).or_insert(0) += 1;
+    }
+    println!(
+        "killed after {} answers; {} dossiers stored",
+        acked.len(),
+        stored.len()
+    );
+    assert!(owners.values().all(|n| *n == 1), "no command applied twice");
+    assert!((0..resent).all(|i| owners.contains_key(&format!("Người nộp số {i}"))));
+    child.start_kill().expect("stop");
+    child.wait().await.unwrap();
 }
