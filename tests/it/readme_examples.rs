@@ -184,6 +184,7 @@ async fn every_grpcurl_example_of_the_readme_works_as_written() {
             "lienthong.v1.DossierService/ListDossiers",
             "lienthong.v1.EventService/Subscribe",
             "lienthong.v1.EventService/Ack",
+            "lienthong.v1.DossierService/ExecuteStream",
         ],
         "the README's examples changed: keep this list in step"
     );
@@ -206,6 +207,27 @@ async fn every_grpcurl_example_of_the_readme_works_as_written() {
         "{}",
         text(4)
     );
+    // One answer per command, in order: the new dossier, the replay, the
+    // new dossier received.
+    let stream = text(6);
+    let at = |needle: &str| {
+        stream
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} not in {stream}"))
+    };
+    assert!(at("Lê Văn Cường") < at("\"replayed\": true"), "{stream}");
+    assert!(
+        at("\"replayed\": true") < at("\"index\": \"2\""),
+        "{stream}"
+    );
+    assert_eq!(
+        stream
+            .matches("\"status\": \"DOSSIER_STATUS_RECEIVED\"")
+            .count(),
+        2,
+        "{stream}"
+    );
+    assert!(!stream.contains("\"error\""), "{stream}");
     hub.stop().await;
 }
 

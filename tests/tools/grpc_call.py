@@ -12,8 +12,10 @@ prints each answer as JSON. So a README example that works here works with
 grpcurl, and a hub that stopped serving v1alpha reflection fails here.
 
 Usage: grpc_call.py [grpcurl arguments...]
-  Environment: GRPC_CALL_MAX_MESSAGES=N stops a server stream after N
+  Environment: GRPC_CALL_MAX_MESSAGES=N stops a server-only stream after N
   messages (grpcurl would follow it until interrupted).
+  A client-streaming method sends every JSON message of -d in turn, as
+  grpcurl does with several messages in its data, and prints each answer.
 Exit status: 0 on an OK answer, 1 on a gRPC error (printed as grpcurl
 prints it: "ERROR:\n  Code: ...\n  Message: ..."), 2 on bad usage.
 """
@@ -51,6 +53,18 @@ def parse(argv):
     return opts
 
 
+def messages(data):
+    """The JSON messages of -d: one, or several one after the other."""
+    decoder, found, at = json.JSONDecoder(), [], 0
+    while True:
+        while at < len(data) and data[at].isspace():
+            at += 1
+        if at == len(data):
+            return found
+        one, at = decoder.raw_decode(data, at)
+        found.append(one)
+
+
 def metadata(headers):
     pairs = []
     for header in headers:
@@ -79,21 +93,32 @@ def main():
     method = pool.FindServiceByName(service_name).FindMethodByName(method_name)
     request_class = message_factory.GetMessageClass(method.input_type)
     response_class = message_factory.GetMessageClass(method.output_type)
-    request = json_format.Parse(opts["data"] or "{}", request_class())
+    requests = [
+        json_format.Parse(json.dumps(one), request_class())
+        for one in messages(opts["data"] or "{}")
+    ]
     path = f"/{service_name}/{method_name}"
     meta = metadata(opts["headers"])
     show = lambda message: print(
         json_format.MessageToJson(message, ensure_ascii=False)
     )
     try:
-        if method.server_streaming:
+        if method.client_streaming:
+            call = channel.stream_stream(
+                path,
+                request_serializer=lambda m: m.SerializeToString(),
+                response_deserializer=response_class.FromString,
+            )
+            for message in call(iter(requests), metadata=meta):
+                show(message)
+        elif method.server_streaming:
             call = channel.unary_stream(
                 path,
                 request_serializer=lambda m: m.SerializeToString(),
                 response_deserializer=response_class.FromString,
             )
             limit = int(os.environ.get("GRPC_CALL_MAX_MESSAGES", "0"))
-            stream = call(request, metadata=meta)
+            stream = call(requests[0], metadata=meta)
             for count, message in enumerate(stream, start=1):
                 show(message)
                 if limit and count >= limit:
@@ -105,7 +130,7 @@ def main():
                 request_serializer=lambda m: m.SerializeToString(),
                 response_deserializer=response_class.FromString,
             )
-            show(call(request, metadata=meta))
+            show(call(requests[0], metadata=meta))
     except grpc.RpcError as error:
         print(f"ERROR:\n  Code: {error.code().name}\n  Message: {error.details()}")
         return 1
