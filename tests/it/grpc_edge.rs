@@ -1,5 +1,6 @@
 //! The gRPC edge itself: bytes that are not the expected message, and one
-//! message size limit for every service.
+//! message size limit for every service; a command stream ended by bytes
+//! that are no request.
 
 use crate::common::{submission, submit_request, TestHub, ONE_STOP, PORTAL};
 use lienthong::grpc::pb::{self, admin_service_client::AdminServiceClient};
@@ -106,5 +107,85 @@ async fn admin_service_has_the_message_limit_of_every_service() {
     s.summary = "x".repeat(LIMIT);
     let err = client.exec(submit_request("big", s)).await.unwrap_err();
     assert_eq!(err.code(), Code::OutOfRange, "{err:?}");
+    hub.stop().await;
+}
+
+/// Bytes sent as they are: a message of the contract, or not.
+#[derive(Clone, Debug, Default)]
+struct Raw(Vec<u8>);
+
+impl prost::Message for Raw {
+    fn encode_raw(&self, buf: &mut impl prost::bytes::BufMut) {
+        buf.put_slice(&self.0)
+    }
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: prost::encoding::WireType,
+        buf: &mut impl prost::bytes::Buf,
+        ctx: prost::encoding::DecodeContext,
+    ) -> Result<(), prost::DecodeError> {
+        prost::encoding::skip_field(wire_type, tag, buf, ctx)
+    }
+    fn encoded_len(&self) -> usize {
+        self.0.len()
+    }
+    fn clear(&mut self) {
+        self.0.clear()
+    }
+}
+
+// issue 12 (bulk stream): bytes that are no CommandRequest end a command
+// stream with INVALID_ARGUMENT — after the answers to the commands before.
+#[tokio::test]
+async fn undecodable_bytes_end_a_command_stream_after_the_answers_before() {
+    use prost::Message;
+    let mut hub = TestHub::start().await;
+    let channel = Channel::from_shared(format!("http://{}", hub.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.unwrap();
+    let valid = |key: &str| Raw(submit_request(key, submission()).encode_to_vec());
+    let not_a_request = Raw(NumberAtOne { one: 7 }.encode_to_vec());
+    let messages = vec![
+        valid("edge-0"),
+        valid("edge-1"),
+        not_a_request,
+        valid("edge-3"),
+    ];
+    let mut request = Request::new(tokio_stream::iter(messages));
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {ONE_STOP}").parse().unwrap(),
+    );
+    let codec = tonic::codec::ProstCodec::<Raw, pb::StreamedCommandReply>::default();
+    let path = PathAndQuery::from_static("/lienthong.v1.DossierService/ExecuteStream");
+    let mut answers = grpc
+        .streaming(request, path, codec)
+        .await
+        .expect("opened")
+        .into_inner();
+    for index in 0..2 {
+        let answer = answers.message().await.unwrap().expect("an answer");
+        assert_eq!(answer.index, index);
+        assert!(
+            matches!(
+                answer.result,
+                Some(pb::streamed_command_reply::Result::Reply(_))
+            ),
+            "{answer:?}"
+        );
+    }
+    let end = answers.message().await.expect_err("the stream ends");
+    assert_eq!(end.code(), Code::InvalidArgument, "{end:?}");
+    let mut client = hub.client(ONE_STOP).await;
+    assert_eq!(
+        client.dossier_count().await,
+        2,
+        "nothing after the bad bytes"
+    );
     hub.stop().await;
 }
