@@ -6,12 +6,11 @@
 //! dossier through its command path on channel "online", exactly as for a
 //! real applicant; the demo then follows it like any other dossier.
 
-use super::page::{cookies_of, file_inputs_of, form_posting_to, multipart, page_errors};
+use super::page::{client, cookies_of, file_inputs_of, form_posting_to, multipart, page_errors};
 use super::DemoError;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
 use reqwest::StatusCode;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 /// The scanned declaration the demo's applicants attach (a small, valid
 /// PDF: the portal recognises files by their bytes).
@@ -35,10 +34,7 @@ pub struct Filer<'a> {
 }
 
 fn failed(what: &str, reason: impl std::fmt::Display) -> DemoError {
-    DemoError::Workspace {
-        what: what.to_string(),
-        answer: reason.to_string(),
-    }
+    DemoError::web(what, reason)
 }
 
 /// Registers `filer` on the portal, files procedure `code` with a file for
@@ -49,11 +45,7 @@ pub async fn file_online(
     filer: &Filer<'_>,
 ) -> Result<String, DemoError> {
     let what = format!("filing {code} online on the portal as {}", filer.email);
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| failed(&what, e))?;
+    let http = client().map_err(|e| failed(&what, e))?;
     let base = format!("http://{web}");
     let session = register(&http, &base, filer)
         .await

@@ -121,6 +121,17 @@ pub enum DemoError {
     Lost(String),
 }
 
+impl DemoError {
+    /// A hosted page (workspace or portal) answered other than a browser
+    /// expects: `what` the demo was doing, `answer` what it got.
+    pub fn web(what: &str, answer: impl std::fmt::Display) -> DemoError {
+        DemoError::Workspace {
+            what: what.to_string(),
+            answer: answer.to_string(),
+        }
+    }
+}
+
 /// Runs the demo and prints its report; the tally, when nothing was lost.
 pub async fn run(args: DemoArgs) -> Result<Tally, DemoError> {
     if args.dossiers < scenario::MIN_DOSSIERS || args.dossiers > 10_000 {

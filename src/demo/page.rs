@@ -7,6 +7,16 @@
 //! would not survive, the demo does not survive either.
 
 use reqwest::header::SET_COOKIE;
+use std::time::Duration;
+
+/// The demo's browser: answers are read as they come (a redirect is an
+/// answer to check, not to follow), and no call waits over 30 s.
+pub fn client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
 
 /// The `name=value` pairs of every non-empty `Set-Cookie`, as a `Cookie`
 /// header.

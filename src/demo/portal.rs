@@ -5,7 +5,7 @@
 //! status the hub holds, in Vietnamese, and that a wrong ID number gets
 //! the "not found" answer instead — what a citizen would see.
 
-use super::page::{cookies_of, form_posting_to};
+use super::page::{client, cookies_of, form_posting_to};
 use super::scenario::Lived;
 use super::steps::id_number;
 use super::world::World;
@@ -14,13 +14,9 @@ use lienthong::domain::Status;
 use lienthong::grpc::pb;
 use reqwest::header::{CONTENT_TYPE, COOKIE};
 use std::net::SocketAddr;
-use std::time::Duration;
 
 fn failed(what: &str, reason: impl std::fmt::Display) -> DemoError {
-    DemoError::Workspace {
-        what: what.to_string(),
-        answer: reason.to_string(),
-    }
+    DemoError::web(what, reason)
 }
 
 /// Looks `one` up with its ID number (and once with a wrong one); answers
@@ -40,10 +36,7 @@ pub async fn look_up(world: &World, web: SocketAddr, one: &Lived) -> Result<Stri
         .ok()
         .and_then(Status::from_code)
         .ok_or_else(|| failed(&what, format!("unknown status {}", held.status)))?;
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| failed(&what, e))?;
+    let http = client().map_err(|e| failed(&what, e))?;
     let url = format!("http://{web}/tra-cuu");
     let page = http.get(&url).send().await.map_err(|e| failed(&what, e))?;
     let cookie = cookies_of(page.headers());
@@ -117,11 +110,7 @@ pub async fn rate_and_comment(
         return Ok(None);
     };
     let what = format!("rating {} on the portal", one.ma_ho_so);
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| failed(&what, e))?;
+    let http = client().map_err(|e| failed(&what, e))?;
     let base = format!("http://{web}");
     let page = http
         .get(format!("{base}/tra-cuu"))

@@ -7,10 +7,9 @@
 //! the redirect of an accepted action, ends the step with the page's own
 //! error text — the demo sees exactly what an officer would.
 
-use super::page::{cookies_of, form_posting_to, page_errors};
+use super::page::{client, cookies_of, form_posting_to, page_errors};
 use super::DemoError;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
-use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -37,10 +36,7 @@ pub struct Workspace {
 }
 
 fn failed(what: &str, reason: impl std::fmt::Display) -> DemoError {
-    DemoError::Workspace {
-        what: what.to_string(),
-        answer: reason.to_string(),
-    }
+    DemoError::web(what, reason)
 }
 
 impl Workspace {
@@ -50,11 +46,7 @@ impl Workspace {
         web: SocketAddr,
         officers: &[(String, String, String)],
     ) -> Result<Workspace, DemoError> {
-        let http = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| failed("building the workspace's HTTP client", e))?;
+        let http = client().map_err(|e| failed("building the workspace's HTTP client", e))?;
         let base = format!("http://{web}");
         let mut sessions = Vec::new();
         for role in ["reception", "specialist", "leader"] {

@@ -6,12 +6,11 @@
 //! closes shows as a reconnect of the `events` connection, after which
 //! publishing goes on.
 
-use crate::adapters::{partner, settled};
+use crate::adapters::{national_portal_adapter, partner, redrive_all, settled};
 use crate::amqp::{amqp_hub, cleanup, prefix, queue_partner, rabbitmqctl, rabbitmqctl_output};
-use crate::common::{drive, TestHub, AGENCY, ONE_STOP, PORTAL};
+use crate::common::{drive, TestHub, AGENCY, ONE_STOP};
 use crate::metrics::{value, wait_for, Sample};
 use lienthong::config::SubscriptionSection;
-use lienthong::grpc::pb::{self, admin_service_client::AdminServiceClient};
 use lienthong_adapter_national_portal::protocol::ops;
 use lienthong_adapter_national_portal::simulator::{SimConfig, Simulator};
 
@@ -26,13 +25,7 @@ fn metric(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_adapter_relay_counts_deliveries_retries_and_parked_and_its_lag_clears_on_redrive() {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let mut adapter = sim.adapter_settings("000.00.00.H22");
-    adapter.insert("kind".into(), "national_portal_dvcqg".into());
-    adapter.extend(
-        "catalog_poll_interval_seconds = 0\npushdown_poll_interval_seconds = 0"
-            .parse::<toml::Table>()
-            .unwrap(),
-    );
+    let adapter = national_portal_adapter(&sim);
     let mut hub = TestHub::start_with(|config| {
         config.delivery.initial_backoff_milliseconds = 20;
         config.delivery.max_backoff_seconds = 1;
@@ -102,20 +95,7 @@ async fn an_adapter_relay_counts_deliveries_retries_and_parked_and_its_lag_clear
 
     // The partner is back; the operator re-drives: delivered, nothing lags.
     sim.fail_next_of(ops::SYNC_DOSSIERS, 0);
-    let portal = hub.client(PORTAL).await;
-    let mut operator = AdminServiceClient::connect(format!("http://{}", hub.addr))
-        .await
-        .unwrap();
-    let redriven = operator
-        .redrive_parked_deliveries(portal.req(pb::RedriveParkedDeliveriesRequest {
-            partner_id: DVCQG.into(),
-            seqs: Vec::new(),
-            all: true,
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-        .redriven;
+    let redriven = redrive_all(&hub, DVCQG).await;
     assert_eq!(u64::from(redriven), status.parked);
     let delivered_before = metric(&parked, "lienthong_destination_deliveries_total", &ADAPTER);
     wait_for(admin, "the re-driven events delivered", |s| {

@@ -160,6 +160,41 @@ pub async fn settled(hub: &TestHub, partner: &str) -> pb::DeliveryStatus {
     panic!("the relay of {partner} never caught up");
 }
 
+/// Re-drives every parked delivery of `partner` as an operator does
+/// (`RedriveParkedDeliveries`, all); returns how many were re-driven.
+pub async fn redrive_all(hub: &TestHub, partner: &str) -> u32 {
+    let operator = hub.client(crate::common::PORTAL).await;
+    let mut admin = AdminServiceClient::connect(format!("http://{}", hub.addr))
+        .await
+        .unwrap();
+    admin
+        .redrive_parked_deliveries(operator.req(pb::RedriveParkedDeliveriesRequest {
+            partner_id: partner.into(),
+            seqs: Vec::new(),
+            all: true,
+        }))
+        .await
+        .unwrap()
+        .into_inner()
+        .redriven
+}
+
+/// The `[partners.adapter]` table of the national-portal adapter pointing
+/// at `sim` for province `000.00.00.H22`, with no catalogue or push-down
+/// polling (a test drives what it needs).
+pub fn national_portal_adapter(
+    sim: &lienthong_adapter_national_portal::simulator::Simulator,
+) -> toml::Table {
+    let mut adapter = sim.adapter_settings("000.00.00.H22");
+    adapter.insert("kind".into(), "national_portal_dvcqg".into());
+    adapter.extend(
+        "catalog_poll_interval_seconds = 0\npushdown_poll_interval_seconds = 0"
+            .parse::<toml::Table>()
+            .unwrap(),
+    );
+    adapter
+}
+
 mod legacy;
 mod national_portal;
 mod one_stop;

@@ -6,12 +6,10 @@
 use super::{
     notifications_of, only_not_sent, receive, start_hub, with_and_without_contact, DUE_AT_TEXT,
 };
-use crate::adapters::settled;
-use crate::common::{command, ONE_STOP, PORTAL};
+use crate::adapters::{redrive_all, settled};
+use crate::common::{command, ONE_STOP};
 use lienthong::domain::EventType;
-use lienthong::grpc::pb::{
-    self, admin_service_client::AdminServiceClient, command_request::Command as C,
-};
+use lienthong::grpc::pb::{self, command_request::Command as C};
 use lienthong::hub::{NotificationState, NotifyChannel};
 use lienthong_adapter_sms::simulator::{SimConfig, Simulator};
 
@@ -88,21 +86,7 @@ async fn each_sms_reaches_the_gateway_once_and_a_refused_one_is_parked_then_redr
 
     // The gateway accepts again; the operator re-drives; it is sent once.
     sim.refuse_with(None);
-    let portal = hub.client(PORTAL).await;
-    let mut admin = AdminServiceClient::connect(format!("http://{}", hub.addr))
-        .await
-        .unwrap();
-    let redriven = admin
-        .redrive_parked_deliveries(portal.req(pb::RedriveParkedDeliveriesRequest {
-            partner_id: channel.into(),
-            seqs: Vec::new(),
-            all: true,
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-        .redriven;
-    assert_eq!(redriven, 1);
+    assert_eq!(redrive_all(&hub, channel).await, 1);
     // The gateway takes the SMS before the hub records it as sent: wait for
     // the record, which is what the dossier page shows.
     super::eventually(

@@ -11,7 +11,7 @@
 use super::http;
 use super::rating::{act, file_online, hidden, look_up, post_rating};
 use super::{web_hub_with, DEV_OFFICERS};
-use crate::adapters::{partner, settled};
+use crate::adapters::{national_portal_adapter, partner, redrive_all, settled};
 use crate::common::{self, submission, submit_request, PORTAL};
 use lienthong::audit::Kind;
 use lienthong::config::SubscriptionSection;
@@ -73,13 +73,7 @@ async fn admin(hub: &common::TestHub) -> AdminServiceClient<tonic::transport::Ch
 #[tokio::test]
 async fn ratings_and_public_answers_reach_the_national_portal_through_faults() {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let mut adapter = sim.adapter_settings("000.00.00.H22");
-    adapter.insert("kind".into(), "national_portal_dvcqg".into());
-    adapter.extend(
-        "catalog_poll_interval_seconds = 0\npushdown_poll_interval_seconds = 0"
-            .parse::<toml::Table>()
-            .unwrap(),
-    );
+    let adapter = national_portal_adapter(&sim);
     let subscription = SubscriptionSection {
         citizen_feedback: true,
         ..Default::default()
@@ -173,18 +167,7 @@ async fn ratings_and_public_answers_reach_the_national_portal_through_faults() {
     answer(web, &officer, &private, false).await;
 
     sim.fail_next_of(ops::QUESTION_ANSWER, 0);
-    let redriven = admin(&hub)
-        .await
-        .redrive_parked_deliveries(portal.req(pb::RedriveParkedDeliveriesRequest {
-            partner_id: DVCQG.into(),
-            seqs: vec![],
-            all: true,
-        }))
-        .await
-        .unwrap()
-        .into_inner()
-        .redriven;
-    assert_eq!(redriven, 1);
+    assert_eq!(redrive_all(&hub, DVCQG).await, 1);
     let mut answers = Vec::new();
     for _ in 0..200 {
         answers = sim.answers();

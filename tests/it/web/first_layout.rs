@@ -13,7 +13,7 @@ use super::citizen_sync::send_feedback;
 use super::http;
 use super::rating::{act, file_online, hidden, look_up};
 use super::web_hub_with;
-use crate::adapters::{partner, settled};
+use crate::adapters::{national_portal_adapter, partner, settled};
 use crate::common::TestHub;
 use lienthong::config::{HubConfig, SubscriptionSection};
 use lienthong::domain::feedback::{Feedback, FeedbackAnswer, Rating, Satisfaction};
@@ -27,13 +27,7 @@ const ANSWER: &str = "Lệ phí là 75.000 đồng, niêm yết tại Bộ phậ
 
 /// The national portal as a partner subscribed to the citizens' feedback.
 fn with_national_portal(sim: &Simulator) -> impl Fn(&mut HubConfig) + Clone {
-    let mut adapter = sim.adapter_settings("000.00.00.H22");
-    adapter.insert("kind".into(), "national_portal_dvcqg".into());
-    adapter.extend(
-        "catalog_poll_interval_seconds = 0\npushdown_poll_interval_seconds = 0"
-            .parse::<toml::Table>()
-            .unwrap(),
-    );
+    let adapter = national_portal_adapter(sim);
     move |config: &mut HubConfig| {
         let subscription = SubscriptionSection {
             citizen_feedback: true,
