@@ -113,6 +113,15 @@ pub enum Command {
         to_agency_code: String,
         note: String,
     },
+    /// A partner's event (a postal pickup, a failed delivery…): a history
+    /// line, status unchanged. `kind` stays text here so that validation,
+    /// not decoding, refuses an unknown one by its field name.
+    RecordPartnerEvent {
+        kind: String,
+        occurred_at: Option<UnixMillis>,
+        reference: String,
+        note: String,
+    },
 }
 
 /// The name of a command, as used in configuration (`commands = [...]`),
@@ -135,6 +144,7 @@ pub enum CommandName {
     ReturnResult,
     Reschedule,
     Forward,
+    RecordPartnerEvent,
     /// Not a dossier command: publishing a shared catalogue.
     PublishCatalog,
     /// Not a dossier command: listing and re-driving parked messages.
@@ -142,7 +152,7 @@ pub enum CommandName {
 }
 
 impl CommandName {
-    pub const ALL: [CommandName; 17] = [
+    pub const ALL: [CommandName; 18] = [
         CommandName::Submit,
         CommandName::Receive,
         CommandName::Refuse,
@@ -158,6 +168,7 @@ impl CommandName {
         CommandName::ReturnResult,
         CommandName::Reschedule,
         CommandName::Forward,
+        CommandName::RecordPartnerEvent,
         CommandName::PublishCatalog,
         CommandName::ManageParked,
     ];
@@ -179,6 +190,7 @@ impl CommandName {
             CommandName::ReturnResult => "return_result",
             CommandName::Reschedule => "reschedule",
             CommandName::Forward => "forward",
+            CommandName::RecordPartnerEvent => "record_partner_event",
             CommandName::PublishCatalog => "publish_catalog",
             CommandName::ManageParked => "manage_parked",
         }
@@ -206,6 +218,7 @@ impl Command {
             Command::ReturnResult { .. } => CommandName::ReturnResult,
             Command::Reschedule { .. } => CommandName::Reschedule,
             Command::Forward { .. } => CommandName::Forward,
+            Command::RecordPartnerEvent { .. } => CommandName::RecordPartnerEvent,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Stored as self-describing JSON (new optional fields default), so records
 //! written by an older hub still read.
 
-use super::{ApplicantType, Channel, ResultDelivery, Status, UnixMillis};
+use super::{ApplicantType, Channel, PartnerEvent, ResultDelivery, Status, UnixMillis};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,4 +135,8 @@ pub struct HistoryEntry {
     pub to_status: Status,
     #[serde(default)]
     pub note: String,
+    /// `record_partner_event` lines only: what the partner reported. Not
+    /// written while absent, so every other line keeps its bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_event: Option<PartnerEvent>,
 }

@@ -34,10 +34,13 @@ pub enum EventType {
     /// An officer's answer to a feedback was published (about no dossier).
     /// Received only by a partner that asks for the portal's feedback.
     AnswerPublished,
+    /// A partner's event on a dossier (`record_partner_event`): a history
+    /// line, status unchanged.
+    PartnerEventRecorded,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 18] = [
+    pub const ALL: [EventType; 19] = [
         EventType::DossierSubmitted,
         EventType::DossierReceived,
         EventType::DossierRefused,
@@ -56,6 +59,7 @@ impl EventType {
         EventType::DossierForwarded,
         EventType::DossierRated,
         EventType::AnswerPublished,
+        EventType::PartnerEventRecorded,
     ];
 
     /// What citizens said on the hosted portal, not a change of a dossier
@@ -86,6 +90,7 @@ impl EventType {
             EventType::DossierForwarded => "dossier_forwarded",
             EventType::DossierRated => "dossier_rated",
             EventType::AnswerPublished => "answer_published",
+            EventType::PartnerEventRecorded => "partner_event_recorded",
         }
     }
 

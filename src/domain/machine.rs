@@ -17,11 +17,19 @@
 //! asked must receive the answer), nor stopped, finished or closed. Whether
 //! the target is next in the sequence is a catalogue fact, checked by the
 //! engine against the procedures catalogue.
+//!
+//! `record_partner_event` keeps the status and adds only a history line with
+//! what a partner reported (`partner_event`). It is allowed in every status,
+//! closed ones included: the post may collect papers before the agency
+//! receives them, and still carries (or returns) papers of a refused,
+//! withdrawn or returned dossier — a fact the slip must show whatever the
+//! status.
 
 use super::command::{Command, CommandName, NewDossier};
 use super::status::Status::{self, *};
 use super::{
-    DomainError, Dossier, EventType, HistoryEntry, Payment, Reschedule, Supplement, UnixMillis,
+    DomainError, Dossier, EventType, HistoryEntry, PartnerEvent, PartnerEventKind, Payment,
+    Reschedule, Supplement, UnixMillis,
 };
 
 /// Where a command leads.
@@ -70,6 +78,7 @@ pub const TRANSITIONS: &[Transition] = &[
     Transition { command: CommandName::ReturnResult, from: &[Finished], to: Target::To(ResultReturned), event: EventType::ResultReturned },
     Transition { command: CommandName::Reschedule, from: ACTIVE, to: Target::Unchanged, event: EventType::DossierRescheduled },
     Transition { command: CommandName::Forward, from: &[Received, Processing], to: Target::Unchanged, event: EventType::DossierForwarded },
+    Transition { command: CommandName::RecordPartnerEvent, from: &Status::ALL, to: Target::Unchanged, event: EventType::PartnerEventRecorded },
 ];
 
 /// The table entry for `command` in `status`, or the refusal naming both.
@@ -154,7 +163,11 @@ pub fn apply(current: &Dossier, command: &Command, who: &Actor) -> Result<Applie
     let name = command.name();
     let rule = transition(name, current.status)?;
     let mut next = current.clone();
-    let note = fill(&mut next, command, who.now)?;
+    let reported = partner_event(command, who.now)?;
+    let note = match &reported {
+        Some((event, words)) => event.note(words),
+        None => fill(&mut next, command, who.now)?,
+    };
     next.status = match rule.to {
         Target::To(status) => status,
         Target::Pause(status) => {
@@ -166,7 +179,8 @@ pub fn apply(current: &Dossier, command: &Command, who: &Actor) -> Result<Applie
     };
     next.version = current.version + 1;
     next.updated_at = who.now;
-    let entry = history_entry(&next, name, Some(current.status), who, note);
+    let mut entry = history_entry(&next, name, Some(current.status), who, note);
+    entry.partner_event = reported.map(|(event, _)| event);
     next.history_bytes = current.history_bytes + super::size::entry_bytes(&entry) as u64;
     Ok(Applied {
         dossier: next,
@@ -192,7 +206,58 @@ fn history_entry(
         from_status: from,
         to_status: d.status,
         note,
+        partner_event: None,
     }
+}
+
+/// How far ahead of the hub's clock a partner's event time may be: clocks
+/// drift, events do not come from the future.
+pub const MAX_PARTNER_EVENT_AHEAD_MILLIS: i64 = 3600 * 1000;
+
+/// A `record_partner_event`'s event and words, checked against `now`; none
+/// for every other command.
+fn partner_event(
+    command: &Command,
+    now: UnixMillis,
+) -> Result<Option<(PartnerEvent, String)>, DomainError> {
+    let Command::RecordPartnerEvent {
+        kind,
+        occurred_at,
+        reference,
+        note,
+    } = command
+    else {
+        return Ok(None);
+    };
+    let kind = PartnerEventKind::parse(kind).ok_or_else(|| {
+        DomainError::invalid(
+            "record_partner_event.kind",
+            format!(
+                "must be one of {} (is {})",
+                PartnerEventKind::names(),
+                super::quoted(kind)
+            ),
+        )
+    })?;
+    let at = occurred_at
+        .ok_or_else(|| DomainError::invalid("record_partner_event.occurred_at", "is required"))?;
+    let latest = UnixMillis(now.0.saturating_add(MAX_PARTNER_EVENT_AHEAD_MILLIS));
+    if at > latest {
+        return Err(DomainError::invalid(
+            "record_partner_event.occurred_at",
+            format!(
+                "must not be more than one hour ahead of the hub's clock (is {}, now is {})",
+                at.portal_format(),
+                now.portal_format()
+            ),
+        ));
+    }
+    let event = PartnerEvent {
+        kind,
+        occurred_at: at,
+        reference: reference.clone(),
+    };
+    Ok(Some((event, note.clone())))
 }
 
 /// Changes the fields a command carries; returns the history note. Rules that
@@ -292,6 +357,8 @@ fn fill(d: &mut Dossier, command: &Command, now: UnixMillis) -> Result<String, D
                 format!("{line}: {note}")
             }
         }
+        // Filled by `partner_event`: nothing of the dossier changes.
+        Command::RecordPartnerEvent { note, .. } => note.clone(),
         Command::Reschedule {
             apology,
             new_due_at,

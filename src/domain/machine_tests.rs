@@ -29,7 +29,7 @@ enum Expect {
 }
 
 /// Every command that acts on an existing dossier.
-const DOSSIER_COMMANDS: [CommandName; 14] = [
+const DOSSIER_COMMANDS: [CommandName; 15] = [
     CommandName::Receive,
     CommandName::Refuse,
     CommandName::RequestSupplement,
@@ -44,6 +44,7 @@ const DOSSIER_COMMANDS: [CommandName; 14] = [
     CommandName::ReturnResult,
     CommandName::Reschedule,
     CommandName::Forward,
+    CommandName::RecordPartnerEvent,
 ];
 
 /// DOMAIN.md §1–2 as rows: `None` means the command is refused in `from`.
@@ -78,6 +79,8 @@ fn expected(command: CommandName, from: Status) -> Option<(Expect, EventType)> {
         }
         // Liên thông: with an agency and not waiting for the applicant.
         (C::Forward, Received | Processing) => (Expect::Same, E::DossierForwarded),
+        // A partner's event (the post collected, delivered…): every status.
+        (C::RecordPartnerEvent, _) => (Expect::Same, E::PartnerEventRecorded),
         _ => return None,
     };
     Some((target, event))
@@ -214,6 +217,12 @@ fn sample(command: CommandName) -> Command {
             to_agency_code: "000.00.02.H22".into(),
             note: "thẩm định phần việc của Sở".into(),
         },
+        CommandName::RecordPartnerEvent => Command::RecordPartnerEvent {
+            kind: "postal.picked_up".into(),
+            occurred_at: Some(UnixMillis(NOW.0 - 3_600_000)),
+            reference: "PU-0001".into(),
+            note: String::new(),
+        },
         CommandName::Submit | CommandName::PublishCatalog | CommandName::ManageParked => {
             unreachable!("not a command on an existing dossier: {command:?}")
         }
@@ -268,10 +277,10 @@ fn every_legal_row_leads_where_domain_md_says() {
             }
         }
     }
-    // 29 (command, status) pairs (forward in 2 and 4 among them); the two
-    // resumes are tried from the 2 and 3 statuses their pauses interrupt:
-    // 27 + 2 + 3.
-    assert_eq!(rows, 32);
+    // 39 (command, status) pairs (forward in 2 and 4, record_partner_event
+    // in all 10 among them); the two resumes are tried from the 2 and 3
+    // statuses their pauses interrupt: 37 + 2 + 3.
+    assert_eq!(rows, 42);
 }
 
 #[test]
@@ -301,7 +310,7 @@ fn every_other_combination_is_refused_naming_the_command_and_the_status() {
             );
         }
     }
-    assert_eq!(refused, 14 * 10 - 29);
+    assert_eq!(refused, 15 * 10 - 39);
 }
 
 #[test]
@@ -351,11 +360,16 @@ fn no_status_takes_a_submission() {
     }
 }
 
+/// A partner's event is the one line a closed dossier still takes: it
+/// changes nothing of the dossier's course (the post returning the papers of
+/// a refused dossier, a late delivery report).
 #[test]
 fn terminal_statuses_accept_nothing_and_the_others_accept_something() {
     for from in Status::ALL {
+        assert!(transition(CommandName::RecordPartnerEvent, from).is_ok());
         let legal = DOSSIER_COMMANDS
             .into_iter()
+            .filter(|&command| command != CommandName::RecordPartnerEvent)
             .filter(|&command| transition(command, from).is_ok())
             .count();
         if from.is_terminal() {
@@ -679,4 +693,71 @@ fn a_forward_changes_the_agency_keeps_the_status_and_names_both_agencies() {
         format!("từ {from} đến 000.00.02.H22: thẩm định phần việc của Sở")
     );
     assert_eq!(forwarded.entry.command, "forward");
+}
+
+fn partner_event(kind: &str, occurred_at: Option<UnixMillis>, note: &str) -> Command {
+    Command::RecordPartnerEvent {
+        kind: kind.into(),
+        occurred_at,
+        reference: "EMS-VN-0042".into(),
+        note: note.into(),
+    }
+}
+
+#[test]
+fn a_partner_event_adds_a_line_naming_who_when_what_and_changes_nothing_else() {
+    for status in Status::ALL {
+        let before = dossier_in(status, Some(Processing));
+        let at = UnixMillis(NOW.0 - 2 * 3_600_000);
+        let applied = run(
+            &before,
+            partner_event("postal.delivery_failed", Some(at), "không có người nhận"),
+        )
+        .unwrap_or_else(|e| panic!("in {status:?}: {e}"));
+        let mut expected = before.clone();
+        expected.version += 1;
+        expected.updated_at = NOW;
+        expected.history_bytes = applied.dossier.history_bytes;
+        assert_eq!(applied.dossier, expected, "only the version moves, in {status:?}");
+        assert_eq!(applied.event, EventType::PartnerEventRecorded);
+        let entry = &applied.entry;
+        assert_eq!(entry.command, "record_partner_event");
+        assert_eq!((entry.from_status, entry.to_status), (Some(status), status));
+        assert_eq!((entry.partner_id.as_str(), entry.actor.as_str()), ("one-stop", "Nguyễn Văn An"));
+        assert_eq!(entry.at, NOW, "the line's own time is the hub's");
+        let reported = entry.partner_event.as_ref().expect("the partner's event");
+        assert_eq!(reported.kind, PartnerEventKind::PostalDeliveryFailed);
+        assert_eq!(reported.occurred_at, at);
+        assert_eq!(reported.reference, "EMS-VN-0042");
+        assert_eq!(
+            entry.note,
+            format!(
+                "Bưu chính: phát không thành công (mã EMS-VN-0042, lúc {}): không có người nhận",
+                at.portal_format()
+            )
+        );
+    }
+}
+
+#[test]
+fn a_partner_event_from_the_future_or_without_a_time_is_refused_naming_the_field() {
+    let dossier = dossier_in(Processing, None);
+    let field = |e: DomainError| match e {
+        DomainError::InvalidField { field, rule } => (field, rule),
+        other => panic!("{other}"),
+    };
+    let (name, rule) = field(run(&dossier, partner_event("postal.delivered", None, "")).unwrap_err());
+    assert_eq!((name.as_str(), rule.as_str()), ("record_partner_event.occurred_at", "is required"));
+    let ahead = UnixMillis(NOW.0 + MAX_PARTNER_EVENT_AHEAD_MILLIS + 1);
+    let (name, rule) =
+        field(run(&dossier, partner_event("postal.delivered", Some(ahead), "")).unwrap_err());
+    assert_eq!(name, "record_partner_event.occurred_at");
+    assert!(rule.contains("one hour ahead"), "{rule}");
+    // Within the allowance for clocks that drift: accepted.
+    let close = UnixMillis(NOW.0 + MAX_PARTNER_EVENT_AHEAD_MILLIS);
+    assert!(run(&dossier, partner_event("postal.delivered", Some(close), "")).is_ok());
+    let (name, _) = field(
+        run(&dossier, partner_event("postal.lost", Some(NOW), "")).unwrap_err(),
+    );
+    assert_eq!(name, "record_partner_event.kind");
 }

@@ -25,6 +25,7 @@ pub mod feedback;
 mod fixtures;
 pub mod machine;
 pub mod officer;
+pub mod partner_event;
 pub mod planner;
 pub mod procedure;
 pub mod quote;
@@ -40,6 +41,7 @@ pub use dossier::{
     Document, Dossier, Fee, HistoryEntry, Payment, Reschedule, ResultDocument, Supplement,
 };
 pub use error::DomainError;
+pub use partner_event::{PartnerEvent, PartnerEventKind};
 pub use event::{CatalogPublished, Event, EventPayload, EventType};
 pub use quote::quoted;
 pub use status::{ApplicantType, Channel, ResultDelivery, Status};

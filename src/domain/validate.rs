@@ -6,7 +6,7 @@
 
 use super::codes::{check_code, parse_ma_ho_so};
 use super::command::{Action, Command, CommandEnvelope, DossierRef, NewDossier};
-use super::{quoted, Document, DomainError, Fee, ResultDocument};
+use super::{quoted, Document, DomainError, Fee, PartnerEventKind, ResultDocument};
 
 pub const MAX_KEY_LEN: usize = 128;
 pub const MAX_NAME_LEN: usize = 300;
@@ -161,6 +161,28 @@ fn command(cmd: &Command) -> Result<(), DomainError> {
         } => {
             check_code("forward.to_agency_code", to_agency_code)?;
             text("forward.note", note, MAX_TEXT_LEN)
+        }
+        // The time is checked by the machine (`partner_event`), which knows
+        // the hub's clock.
+        Command::RecordPartnerEvent {
+            kind,
+            reference,
+            note,
+            ..
+        } => {
+            required_text("record_partner_event.kind", kind, MAX_NAME_LEN)?;
+            if PartnerEventKind::parse(kind).is_none() {
+                return Err(DomainError::invalid(
+                    "record_partner_event.kind",
+                    format!(
+                        "must be one of {} (is {})",
+                        PartnerEventKind::names(),
+                        quoted(kind)
+                    ),
+                ));
+            }
+            required_text("record_partner_event.reference", reference, MAX_NAME_LEN)?;
+            text("record_partner_event.note", note, MAX_TEXT_LEN)
         }
     }
 }

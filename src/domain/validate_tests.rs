@@ -88,6 +88,12 @@ fn valid_commands() -> Vec<Command> {
             to_agency_code: "000.00.02.H22".into(),
             note: String::new(),
         },
+        Command::RecordPartnerEvent {
+            kind: "postal.picked_up".into(),
+            occurred_at: None,
+            reference: "PU-1".into(),
+            note: String::new(),
+        },
     ]
 }
 
@@ -663,5 +669,32 @@ fn a_forward_names_a_well_formed_agency() {
             note: String::new(),
         });
         assert_eq!(refused_field(&env), "forward.to_agency_code", "{bad:?}");
+    }
+}
+
+#[test]
+fn a_partner_event_names_a_known_kind_and_a_reference() {
+    let event = |kind: &str, reference: &str, note: &str| {
+        on_dossier(Command::RecordPartnerEvent {
+            kind: kind.into(),
+            occurred_at: None,
+            reference: reference.into(),
+            note: note.into(),
+        })
+    };
+    let (field, rule) = refusal(&event("postal.lost", "PU-1", ""));
+    assert_eq!(field, "record_partner_event.kind");
+    assert!(rule.contains("postal.delivered") && rule.contains("postal.lost"), "{rule}");
+    assert_eq!(refused_field(&event("", "PU-1", "")), "record_partner_event.kind");
+    assert_eq!(
+        refused_field(&event("postal.delivered", " ", "")),
+        "record_partner_event.reference"
+    );
+    assert_eq!(
+        refused_field(&event("postal.delivered", "PU-1", &"x".repeat(MAX_TEXT_LEN + 1))),
+        "record_partner_event.note"
+    );
+    for kind in crate::PartnerEventKind::ALL {
+        assert_eq!(envelope(&event(kind.as_str(), "PU-1", "")), Ok(()), "{kind:?}");
     }
 }

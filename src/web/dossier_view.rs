@@ -552,6 +552,7 @@ mod tests {
             from_status: Some(Status::FinancialObligation),
             to_status: Status::Processing,
             note: note.into(),
+            partner_event: None,
         };
         let mut unnamed = entry("dvcqg", "submit", "");
         unnamed.actor = String::new();
@@ -594,6 +595,7 @@ mod tests {
             from_status: None,
             to_status: to,
             note: String::new(),
+            partner_event: None,
         };
         let hand_over = HandOver {
             at: UnixMillis(2_000),

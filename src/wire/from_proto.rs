@@ -245,6 +245,12 @@ fn command(asked: pb::command_request::Command) -> Result<Decoded> {
             to_agency_code: f.to_agency_code,
             note: f.note,
         },
+        C::RecordPartnerEvent(r) => Command::RecordPartnerEvent {
+            occurred_at: opt_timestamp("record_partner_event.occurred_at", &r.occurred_at)?,
+            kind: r.kind,
+            reference: r.reference,
+            note: r.note,
+        },
     };
     Ok(Decoded::OnDossier(command))
 }

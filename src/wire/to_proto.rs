@@ -157,6 +157,11 @@ pub fn history_entry(h: &HistoryEntry) -> pb::HistoryEntry {
         from_status: opt_status(h.from_status),
         to_status: status(h.to_status),
         note: h.note.clone(),
+        partner_event: h.partner_event.as_ref().map(|p| pb::PartnerEvent {
+            kind: p.kind.as_str().to_string(),
+            occurred_at: Some(timestamp(p.occurred_at)),
+            reference: p.reference.clone(),
+        }),
     }
 }
 
@@ -202,6 +207,7 @@ pub fn event_type(t: EventType) -> i32 {
         EventType::DossierForwarded => P::DossierForwarded,
         EventType::DossierRated => P::DossierRated,
         EventType::AnswerPublished => P::AnswerPublished,
+        EventType::PartnerEventRecorded => P::PartnerEventRecorded,
     }) as i32
 }
 

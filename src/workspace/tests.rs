@@ -63,6 +63,7 @@ fn entry(from: Option<Status>, to: Status, version: u64, at: UnixMillis) -> Hist
         from_status: from,
         to_status: to,
         note: String::new(),
+        partner_event: None,
     }
 }
 

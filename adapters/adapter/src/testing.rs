@@ -150,6 +150,7 @@ fn command_name(command: &Command) -> CommandName {
         Command::ReturnResult(_) => CommandName::ReturnResult,
         Command::Reschedule(_) => CommandName::Reschedule,
         Command::Forward(_) => CommandName::Forward,
+        Command::RecordPartnerEvent(_) => CommandName::RecordPartnerEvent,
     }
 }
 

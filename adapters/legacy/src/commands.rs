@@ -280,10 +280,11 @@ pub fn plan(
             })
         }
         CommandName::Reschedule => reschedule(note, update.due_at.unwrap_or_default()),
-        // A forward changes the agency, not the status: no status report
-        // plans one.
+        // A forward changes the agency, a partner event nothing: no status
+        // report plans either.
         CommandName::Submit
         | CommandName::Forward
+        | CommandName::RecordPartnerEvent
         | CommandName::PublishCatalog
         | CommandName::ManageParked => return Err(no_way()),
     };

@@ -38,8 +38,9 @@ pub struct BadField {
 
 /// The commands the one-stop system's reports can become: every dossier
 /// command but submission (dossiers reach the system; it does not file
-/// them), nor `forward`, which changes the agency, not the status, so no
-/// status report plans one. Its partner entry needs them all (`commands = […]`).
+/// them), nor `forward`, which changes the agency, not the status, nor
+/// `record_partner_event`, which changes neither, so no status report plans
+/// them. Its partner entry needs them all (`commands = […]`).
 pub fn granted() -> Vec<&'static str> {
     CommandName::ALL
         .into_iter()
@@ -48,6 +49,7 @@ pub fn granted() -> Vec<&'static str> {
                 c,
                 CommandName::Submit
                     | CommandName::Forward
+                    | CommandName::RecordPartnerEvent
                     | CommandName::PublishCatalog
                     | CommandName::ManageParked
             )
@@ -149,6 +151,7 @@ pub fn derive(target: u8, dossier: &pb::Dossier, r: &StatusReport) -> Result<Der
         }),
         CommandName::Submit
         | CommandName::Forward
+        | CommandName::RecordPartnerEvent
         | CommandName::PublishCatalog
         | CommandName::ManageParked => {
             return Ok(Derived::Unreachable(format!(

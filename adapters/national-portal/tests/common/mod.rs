@@ -130,6 +130,7 @@ pub fn entry(version: u64) -> pb::HistoryEntry {
         from_status: from,
         to_status: status,
         note: String::new(),
+        partner_event: None,
     }
 }
 
