@@ -509,7 +509,7 @@ fn partner_sections(
             POSTAL,
             "postal",
             "demo-vnpost-token-0001",
-            &["return_result"],
+            &["return_result", "record_partner_event"],
             types(&[
                 "dossier_submitted",
                 "processing_finished",

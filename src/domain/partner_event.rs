@@ -107,19 +107,25 @@ pub struct PartnerEvent {
 }
 
 impl PartnerEvent {
-    /// The history line's note: the label, the reference, the partner's
-    /// time and words — readable where only the note is shown.
+    /// The history line's note, `<label>: <detail>` — readable wherever only
+    /// the note is shown (a subscriber, the national portal's progress).
     pub fn note(&self, words: &str) -> String {
-        let line = format!(
-            "{} (mã {}, lúc {})",
-            self.kind.label(),
-            self.reference,
-            self.occurred_at.portal_format()
-        );
+        format!("{}: {}", self.kind.label(), self.detail(words))
+    }
+
+    /// The reference, the partner's time (Vietnam, `HH:mm dd/MM/yyyy`) and
+    /// the partner's words.
+    pub fn detail(&self, words: &str) -> String {
+        let at = self.occurred_at.portal_format();
+        let when = match (at.get(0..4), at.get(4..6), at.get(6..8), at.get(8..10), at.get(10..12)) {
+            (Some(y), Some(mo), Some(d), Some(h), Some(mi)) => format!("{h}:{mi} {d}/{mo}/{y}"),
+            _ => at.clone(),
+        };
+        let line = format!("mã {}, lúc {when}", self.reference);
         if words.trim().is_empty() {
             line
         } else {
-            format!("{line}: {words}")
+            format!("{line} — {}", words.trim())
         }
     }
 }
@@ -137,5 +143,23 @@ mod tests {
         }
         assert_eq!(PartnerEventKind::parse("postal.lost"), None);
         assert_eq!(PartnerEventKind::parse("pickup_requested"), None);
+    }
+
+    #[test]
+    fn the_note_says_what_which_reference_when_in_vietnam_and_the_words() {
+        let event = PartnerEvent {
+            kind: PartnerEventKind::PostalDelivered,
+            // 2025-11-22 10:05 in Hà Nội.
+            occurred_at: UnixMillis(1_763_780_700_000),
+            reference: "EMS42".into(),
+        };
+        assert_eq!(
+            event.note(""),
+            "Bưu chính: đã phát kết quả: mã EMS42, lúc 10:05 22/11/2025"
+        );
+        assert_eq!(
+            event.note(" ký nhận: Trần Bình "),
+            "Bưu chính: đã phát kết quả: mã EMS42, lúc 10:05 22/11/2025 — ký nhận: Trần Bình"
+        );
     }
 }

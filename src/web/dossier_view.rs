@@ -82,6 +82,7 @@ pub fn command_text(command: &str) -> String {
         Some(CommandName::ReturnResult) => "Trả kết quả",
         Some(CommandName::Reschedule) => "Xin lỗi, hẹn lại ngày trả kết quả",
         Some(CommandName::Forward) => "Chuyển liên thông",
+        Some(CommandName::RecordPartnerEvent) => "Sự kiện của đối tác",
         _ => "",
     };
     if said.is_empty() {
@@ -109,6 +110,7 @@ pub fn event_text(event: EventType) -> &'static str {
         EventType::DossierRescheduled => "Xin lỗi, hẹn lại ngày trả",
         EventType::DossierForwarded => "Chuyển liên thông",
         EventType::DossierRated => "Người nộp đánh giá",
+        EventType::PartnerEventRecorded => "Sự kiện của đối tác",
         #[allow(unreachable_patterns)]
         _ => "Thông báo",
     }
@@ -417,7 +419,11 @@ pub fn sheet(
                 at: date_time(e.at),
                 who,
                 unit: or_dash(&e.unit),
-                what: command_text(&e.command),
+                // A partner's event says itself what happened.
+                what: e
+                    .partner_event
+                    .as_ref()
+                    .map_or_else(|| command_text(&e.command), |p| p.kind.label().to_string()),
                 status: e.to_status.vietnamese(),
                 note: sheet_note(e),
             };
@@ -474,6 +480,11 @@ pub fn system_name(kind: Option<PartnerKind>, id: &str) -> String {
 }
 
 fn sheet_note(e: &HistoryEntry) -> String {
+    // `<label>: <detail>`: the label is already the line's "what".
+    if let Some(p) = &e.partner_event {
+        let label = format!("{}: ", p.kind.label());
+        return e.note.strip_prefix(&label).unwrap_or(&e.note).to_string();
+    }
     if e.command == CommandName::RecordPayment.as_str() {
         let paid = e
             .note
@@ -580,6 +591,32 @@ mod tests {
         assert_eq!(rows[1].who, "Nguyễn Văn Cường");
         assert_eq!(rows[1].note, "", "the unit is not repeated");
         assert_eq!(rows[2].who, "Cổng Dịch vụ công quốc gia “dvcqg”");
+    }
+
+    #[test]
+    fn a_partner_event_line_says_what_the_partner_reported_and_when() {
+        use crate::domain::{PartnerEvent, PartnerEventKind};
+        let reported = PartnerEvent {
+            kind: PartnerEventKind::PostalPickedUp,
+            occurred_at: UnixMillis(1_763_780_700_000),
+            reference: "PU-7".into(),
+        };
+        let line = HistoryEntry {
+            version: 2,
+            at: UnixMillis(1_763_781_000_000),
+            partner_id: "buu-dien".into(),
+            actor: "VNPost".into(),
+            unit: "Bưu cục Hoàn Kiếm".into(),
+            command: "record_partner_event".into(),
+            from_status: Some(Status::Submitted),
+            to_status: Status::Submitted,
+            note: reported.note(""),
+            partner_event: Some(reported),
+        };
+        let rows = sheet(&[line], "mot-cua", |_| None, &[]);
+        assert_eq!(rows[0].what, "Bưu chính: đã thu gom hồ sơ");
+        assert_eq!(rows[0].note, "mã PU-7, lúc 10:05 22/11/2025");
+        assert_eq!(rows[0].unit, "Bưu cục Hoàn Kiếm");
     }
 
     #[test]

@@ -412,6 +412,15 @@ pub fn every_command() -> Vec<(&'static str, C)> {
                 note: String::new(),
             }),
         ),
+        (
+            "record_partner_event",
+            C::RecordPartnerEvent(pb::RecordPartnerEvent {
+                kind: "postal.picked_up".into(),
+                occurred_at: Some(in_days(0)),
+                reference: "PU-0001".into(),
+                note: String::new(),
+            }),
+        ),
     ]
 }
 

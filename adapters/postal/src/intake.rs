@@ -1,12 +1,21 @@
-//! Inbound: one provider tracking event → tracking state and hub command.
+//! Inbound: one provider tracking event → tracking state and hub commands.
 //!
 //! Shared by the webhook and the poller. The provider's code is mapped
 //! through the settings (unmapped: refused, never guessed), the event is
-//! recorded against its order, and a delivered result becomes `return_result`
-//! with delivery by post, keyed by the provider's event id so a duplicate
-//! changes nothing. Failed deliveries and returns to sender have no hub
-//! command: they are recorded, logged as warnings and served by
-//! `GET orders/{ma_ho_so}`.
+//! recorded against its order, and every event becomes one history line of
+//! the dossier (`record_partner_event`: the canonical state as the hub's
+//! `postal.*` kind, the provider's time, the order as reference, the
+//! provider's note), keyed by the provider's event id so that a duplicate —
+//! or a redelivery after the adapter restarted — writes nothing twice. A
+//! delivered result then also becomes `return_result` with delivery by post.
+//!
+//! Events are taken one at a time (`order`), so the lines reach the hub in
+//! the order the events reached the adapter; an event the provider sends
+//! late is still recorded, with its own time, and never moves the order's
+//! state backwards. A line the hub could not take now (unavailable) makes
+//! the event fail, so the provider sends it again; a line the hub refuses
+//! (an order number that is no dossier of this partner) is logged and kept
+//! with the event, served by `GET orders/{ma_ho_so}`.
 
 use crate::error::PostalError;
 use crate::protocol::TrackingEvent;
@@ -14,7 +23,7 @@ use crate::settings::Settings;
 use crate::tracking::{HubOutcome, Tracking};
 use crate::vocabulary::TrackingState;
 use lienthong_adapter::pb::{self, command_request::Command, dossier_ref::Ref};
-use lienthong_adapter::{ErrorCode, HubApi};
+use lienthong_adapter::{vietnam_time, ErrorCode, HubApi};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -27,6 +36,9 @@ pub struct Taken {
     pub order_state: TrackingState,
     pub advanced: bool,
     pub duplicate: bool,
+    /// What the hub did with the event's history line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<HubOutcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hub: Option<HubOutcome>,
 }
@@ -35,6 +47,9 @@ pub struct Intake {
     config: Arc<Settings>,
     tracking: Arc<Tracking>,
     hub: Arc<dyn HubApi>,
+    /// Held while one event is taken: the webhook's concurrent calls and
+    /// the poller reach the hub one event at a time, in arrival order.
+    order: tokio::sync::Mutex<()>,
 }
 
 impl Intake {
@@ -43,6 +58,7 @@ impl Intake {
             config,
             tracking,
             hub,
+            order: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -73,10 +89,21 @@ impl Intake {
                 service: event.service_type,
             });
         }
+        let _in_order = self.order.lock().await;
         let recorded = self.tracking.record(event, state);
         if !recorded.duplicate {
             log(event, state, recorded.advanced, recorded.state);
         }
+        // Once per event: a duplicate whose line the hub took is dropped
+        // here; one whose line failed is tried again.
+        let line = match self.tracking.line_outcome(event) {
+            Some(done) => Some(done),
+            None => {
+                let outcome = self.record_line(event, state).await?;
+                self.tracking.line(event, outcome.clone());
+                Some(outcome)
+            }
+        };
         let hub = if state == TrackingState::Delivered && recorded.state == TrackingState::Delivered
         {
             let outcome = self.return_result(event).await?;
@@ -91,8 +118,61 @@ impl Intake {
             order_state: recorded.state,
             advanced: recorded.advanced,
             duplicate: recorded.duplicate,
+            line,
             hub,
         })
+    }
+
+    /// The event as a history line of the dossier, status unchanged.
+    async fn record_line(
+        &self,
+        event: &TrackingEvent,
+        state: TrackingState,
+    ) -> Result<HubOutcome, PostalError> {
+        let reference = if event.order_id.trim().is_empty() {
+            event.order_number.clone()
+        } else {
+            event.order_id.clone()
+        };
+        let request = pb::CommandRequest {
+            idempotency_key: format!("postal-line:{}", event.event_id),
+            expected_version: None,
+            dossier: Some(pb::DossierRef {
+                r#ref: Some(Ref::MaHoSo(event.order_number.clone())),
+            }),
+            actor: self.config.provider_name.clone(),
+            unit: event.location.clone(),
+            command: Some(Command::RecordPartnerEvent(pb::RecordPartnerEvent {
+                kind: state.partner_event_kind().to_string(),
+                occurred_at: vietnam_time::parse_ts(&event.time),
+                reference,
+                note: event.note.clone(),
+            })),
+        };
+        match self.hub.execute(request).await {
+            Ok(reply) => {
+                let version = reply.dossier.map(|d| d.version).unwrap_or_default();
+                let detail = if reply.replayed {
+                    format!("{state} already on the dossier's history (replayed)")
+                } else {
+                    format!("{state} on the dossier's history (dossier version {version})")
+                };
+                Ok(HubOutcome { ok: true, detail })
+            }
+            Err(e) if e.is_retryable() => Err(PostalError::HubUnavailable(e.to_string())),
+            Err(e) => {
+                tracing::error!(
+                    ma_ho_so = %event.order_number,
+                    event_id = %event.event_id,
+                    error = %e,
+                    "the hub refused the postal event's history line; the event stays recorded in the adapter"
+                );
+                Ok(HubOutcome {
+                    ok: false,
+                    detail: e.to_string(),
+                })
+            }
+        }
     }
 
     /// The result reached the applicant: status 10, channel post.
@@ -146,6 +226,7 @@ pub fn check(event: &TrackingEvent) -> Result<(), PostalError> {
         ("EventId", &event.event_id),
         ("OrderNumber", &event.order_number),
         ("Code", &event.code),
+        ("Time", &event.time),
     ];
     for (field, value) in required {
         if value.trim().is_empty() {
@@ -160,6 +241,17 @@ pub fn check(event: &TrackingEvent) -> Result<(), PostalError> {
                 problem: "is longer than 200 bytes".to_string(),
             });
         }
+    }
+    // The history line says when it happened: a time the adapter cannot
+    // read is refused, never replaced by the time it arrived.
+    if vietnam_time::parse_ts(&event.time).is_none() {
+        return Err(PostalError::BadEvent {
+            field: "Time",
+            problem: format!(
+                "{:?} is not a yyyyMMddHHmmss date-time (Vietnam)",
+                event.time
+            ),
+        });
     }
     Ok(())
 }
@@ -186,5 +278,36 @@ fn log(event: &TrackingEvent, state: TrackingState, advanced: bool, now: Trackin
         );
     } else {
         tracing::debug!(ma_ho_so = %event.order_number, state = %state, "postal event");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocabulary::ServiceType;
+
+    fn event(time: &str) -> TrackingEvent {
+        TrackingEvent {
+            event_id: "E1".into(),
+            seq: 1,
+            order_id: "DL1".into(),
+            order_number: "000.00.01.H22-251122-00017".into(),
+            service_type: ServiceType::Delivery,
+            code: "DELIVERED".into(),
+            time: time.into(),
+            location: String::new(),
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_event_without_a_readable_time_is_refused_naming_the_field() {
+        assert!(check(&event("20251122100000")).is_ok());
+        for bad in ["", "2025-11-22 10:00", "20251322100000"] {
+            match check(&event(bad)) {
+                Err(PostalError::BadEvent { field, .. }) => assert_eq!(field, "Time", "{bad:?}"),
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! The tracking state of each postal order, kept by the adapter.
 //!
-//! The hub has no command for "picked up" or "delivery failed", yet an
-//! operator must see them: this store keeps, per dossier, the pickup and the
-//! delivery order with every event received and the current state, served by
-//! `GET orders/{ma_ho_so}`. Events arrive duplicated and out of order, so an
+//! Every event also becomes a history line of the dossier in the hub
+//! (`record_partner_event`); this store keeps, per dossier, the pickup and
+//! the delivery order with every event received, what the hub did with its
+//! line, and the current state, served by `GET orders/{ma_ho_so}`. Events arrive duplicated and out of order, so an
 //! event is recorded once (by the provider's event id) and the state only
 //! moves forward (a strictly higher rank in its flow): a late `in_transit`
 //! after `delivered` is recorded but changes nothing. The store lives in
@@ -34,6 +34,9 @@ pub struct RecordedEvent {
     pub note: String,
     /// Whether this event moved the order's state.
     pub advanced: bool,
+    /// The hub's answer to the event's history line (`record_partner_event`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<HubOutcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hub: Option<HubOutcome>,
 }
@@ -139,6 +142,7 @@ impl Tracking {
                 location: event.location.clone(),
                 note: event.note.clone(),
                 advanced,
+                line: None,
                 hub: None,
             });
             Recorded {
@@ -161,6 +165,31 @@ impl Tracking {
                 recorded.hub = Some(outcome);
             }
         });
+    }
+
+    /// Attaches the hub's answer to the event's history line.
+    pub fn line(&self, event: &TrackingEvent, outcome: HubOutcome) {
+        self.with(&event.order_number, |d| {
+            let order = d.order_mut(event.service_type);
+            if let Some(recorded) = order
+                .events
+                .iter_mut()
+                .find(|e| e.event_id == event.event_id)
+            {
+                recorded.line = Some(outcome);
+            }
+        });
+    }
+
+    /// The hub's answer to the event's line, once it has one.
+    pub fn line_outcome(&self, event: &TrackingEvent) -> Option<HubOutcome> {
+        self.with(&event.order_number, |d| {
+            d.order_mut(event.service_type)
+                .events
+                .iter()
+                .find(|e| e.event_id == event.event_id)
+                .and_then(|e| e.line.clone())
+        })
     }
 
     pub fn get(&self, ma_ho_so: &str) -> Option<DossierTracking> {

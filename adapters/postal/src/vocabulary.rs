@@ -104,6 +104,22 @@ impl TrackingState {
         }
     }
 
+    /// The hub's partner-event kind (`record_partner_event.kind`) for this
+    /// state: the same word under `postal.`.
+    pub fn partner_event_kind(self) -> &'static str {
+        match self {
+            TrackingState::PickupRequested => "postal.pickup_requested",
+            TrackingState::PickupCancelled => "postal.pickup_cancelled",
+            TrackingState::PickedUp => "postal.picked_up",
+            TrackingState::HandedOverToAgency => "postal.handed_over_to_agency",
+            TrackingState::DeliveryRequested => "postal.delivery_requested",
+            TrackingState::InTransit => "postal.in_transit",
+            TrackingState::Delivered => "postal.delivered",
+            TrackingState::DeliveryFailed => "postal.delivery_failed",
+            TrackingState::ReturnedToSender => "postal.returned_to_sender",
+        }
+    }
+
     /// Whether this state needs a person's attention (logged as a warning).
     pub fn is_trouble(self) -> bool {
         matches!(
@@ -129,6 +145,15 @@ mod tests {
             assert_eq!(TrackingState::parse(state.as_str()), Some(state));
         }
         assert_eq!(TrackingState::parse("lost"), None);
+    }
+
+    #[test]
+    fn every_state_is_a_kind_of_the_hubs_vocabulary() {
+        for state in TrackingState::ALL {
+            let kind = lienthong_adapter::domain::PartnerEventKind::parse(state.partner_event_kind());
+            assert!(kind.is_some(), "{state}");
+            assert_eq!(state.partner_event_kind(), format!("postal.{state}"));
+        }
     }
 
     #[test]

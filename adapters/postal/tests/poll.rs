@@ -73,8 +73,10 @@ async fn an_unmapped_code_stops_the_poller_there_until_it_is_mapped() {
         s["last_error"].as_str().unwrap().contains("LOST_IN_SEA"),
         "{s}"
     );
-    // Nothing after it was taken: no guess, no skip.
-    assert!(rig.hub.calls().is_empty());
+    // Nothing after it was taken: no guess, no skip — only the line of
+    // the order's creation, before it.
+    assert_eq!(common::line_kinds(&rig.hub), vec!["postal.delivery_requested"]);
+    assert_eq!(rig.hub.calls().len(), 1);
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{dossier, returned_keys, Rig};
+use common::{dossier, line_kinds, lines, returned_keys, Rig};
 use lienthong_adapter::pb::{self, command_request::Command, EventType};
 use lienthong_adapter::testing::refusal;
 use lienthong_adapter::{ErrorCode, HubCallError};
@@ -29,9 +29,35 @@ async fn delivered_result_becomes_return_result_by_post() {
     ));
     assert!(rig.sim.settle(SETTLE).await);
 
+    // One history line per event, in order, then the status command.
     let requests = rig.hub.calls();
-    assert_eq!(requests.len(), 1, "{requests:?}");
-    let r = &requests[0];
+    assert_eq!(requests.len(), 4, "{requests:?}");
+    assert_eq!(
+        line_kinds(&rig.hub),
+        vec![
+            "postal.delivery_requested",
+            "postal.in_transit",
+            "postal.delivered"
+        ]
+    );
+    let feed = rig.sim.feed();
+    let line = &requests[2];
+    assert_eq!(
+        line.idempotency_key,
+        format!("postal-line:{}", feed[2].event_id)
+    );
+    assert_eq!(line.actor, "Bưu chính công ích");
+    let Some(Command::RecordPartnerEvent(e)) = &line.command else {
+        panic!("{line:?}")
+    };
+    assert_eq!(e.reference, feed[2].order_id);
+    assert_eq!(e.note, "Người nhận: An");
+    assert_eq!(
+        e.occurred_at,
+        lienthong_adapter::vietnam_time::parse_ts(&feed[2].time),
+        "the provider's time"
+    );
+    let r = &requests[3];
     let delivered = rig
         .sim
         .feed()
@@ -59,6 +85,7 @@ async fn delivered_result_becomes_return_result_by_post() {
     assert_eq!(t["delivery"]["state"], "delivered");
     assert_eq!(t["delivery"]["events"].as_array().unwrap().len(), 3);
     assert_eq!(t["delivery"]["events"][2]["hub"]["ok"], true);
+    assert_eq!(t["delivery"]["events"][2]["line"]["ok"], true);
     // Every webhook was answered 200.
     assert!(rig
         .sim
@@ -68,7 +95,7 @@ async fn delivered_result_becomes_return_result_by_post() {
 }
 
 #[tokio::test]
-async fn failed_delivery_and_return_to_sender_are_visible_without_a_command() {
+async fn failed_delivery_and_return_to_sender_are_history_lines_without_a_status_command() {
     let rig = Rig::webhook().await;
     let ma = rig.delivery_order(2).await;
     rig.sim.emit(
@@ -83,13 +110,24 @@ async fn failed_delivery_and_return_to_sender_are_visible_without_a_command() {
     assert_eq!(t["delivery"]["state"], "returned_to_sender");
     assert_eq!(t["delivery"]["events"][1]["state"], "delivery_failed");
     assert_eq!(t["delivery"]["events"][1]["note"], "Không liên lạc được");
-    assert!(rig.hub.calls().is_empty());
-    // A late "delivered" after the return does not move it, nor the hub.
+    assert_eq!(
+        line_kinds(&rig.hub),
+        vec![
+            "postal.delivery_requested",
+            "postal.delivery_failed",
+            "postal.returned_to_sender"
+        ]
+    );
+    assert_eq!(lines(&rig.hub)[1].3, "Không liên lạc được");
+    assert!(returned_keys(&rig.hub).is_empty(), "no status command");
+    // A late "delivered" after the return is the provider's word: a line
+    // with its own time, but it moves neither the order nor the status.
     rig.report(&ma, ServiceType::Delivery, &[codes::DELIVERED]);
     assert!(rig.sim.settle(SETTLE).await);
     let (_, t) = rig.tracking(&ma).await;
     assert_eq!(t["delivery"]["state"], "returned_to_sender");
-    assert!(rig.hub.calls().is_empty());
+    assert_eq!(line_kinds(&rig.hub).len(), 4);
+    assert!(returned_keys(&rig.hub).is_empty());
 }
 
 #[tokio::test]
@@ -107,10 +145,24 @@ async fn duplicate_webhooks_are_absorbed() {
         .collect();
     assert_eq!(delivered.len(), 2, "sent twice");
     assert!(delivered.iter().all(|a| a.status == Some(200)));
-    // Both reached the hub with the same key: one change, one replay.
-    let requests = rig.hub.calls();
-    assert_eq!(requests.len(), 2);
-    assert_eq!(requests[0].idempotency_key, requests[1].idempotency_key);
+    // Both reached the adapter: one line per event (the duplicate's is
+    // dropped before the hub), the status command once, then a replay.
+    let keys: Vec<String> = lines(&rig.hub).into_iter().map(|l| l.0).collect();
+    let mut distinct = keys.clone();
+    distinct.dedup();
+    assert_eq!(keys, distinct, "no line asked twice: {keys:?}");
+    assert_eq!(
+        line_kinds(&rig.hub),
+        vec!["postal.delivery_requested", "postal.delivered"]
+    );
+    let returns: Vec<_> = rig
+        .hub
+        .calls()
+        .into_iter()
+        .filter(|r| matches!(r.command, Some(Command::ReturnResult(_))))
+        .collect();
+    assert_eq!(returns.len(), 2);
+    assert_eq!(returns[0].idempotency_key, returns[1].idempotency_key);
     assert_eq!(returned_keys(&rig.hub).len(), 1);
     let (_, t) = rig.tracking(&ma).await;
     assert_eq!(
@@ -135,7 +187,9 @@ async fn wrong_signatures_are_refused_with_401() {
         "{}",
         last.response
     );
-    assert!(rig.hub.calls().is_empty());
+    // Only the order's creation reached the hub, as a line.
+    assert_eq!(line_kinds(&rig.hub), vec!["postal.delivery_requested"]);
+    assert_eq!(rig.hub.calls().len(), 1);
     let (_, t) = rig.tracking(&ma).await;
     assert_eq!(t["delivery"]["state"], "delivery_requested");
 
@@ -196,6 +250,15 @@ async fn out_of_order_events_never_move_the_state_backwards() {
     assert_eq!(late["state"], "in_transit");
     assert_eq!(late["advanced"], false, "recorded, not applied");
     assert_eq!(returned_keys(&rig.hub).len(), 1);
+    // Lines in the order the events arrived, each with its own time.
+    assert_eq!(
+        line_kinds(&rig.hub),
+        vec![
+            "postal.delivery_requested",
+            "postal.delivered",
+            "postal.in_transit"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -262,7 +325,16 @@ async fn pickup_progress_is_tracked_and_unknown_dossiers_are_404() {
     let (_, t) = rig.tracking(&d.ma_ho_so).await;
     assert_eq!(t["pickup"]["state"], "handed_over_to_agency");
     assert!(t.get("delivery").is_none());
-    assert!(rig.hub.calls().is_empty(), "no hub command for pickups");
+    // Pickups are history lines, in order, and no status command.
+    assert_eq!(
+        line_kinds(&rig.hub),
+        vec![
+            "postal.pickup_requested",
+            "postal.picked_up",
+            "postal.handed_over_to_agency"
+        ]
+    );
+    assert_eq!(rig.hub.calls().len(), 3);
     let (status, body) = rig.tracking("000.00.01.H22-251122-99999").await;
     assert_eq!(status, 404);
     assert!(body["error"].as_str().unwrap().contains("99999"));

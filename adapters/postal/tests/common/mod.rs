@@ -27,6 +27,25 @@ pub fn returned_keys(hub: &FakeHub) -> Vec<String> {
     keys
 }
 
+/// The history lines asked for (`record_partner_event`), in call order:
+/// (idempotency key, kind, reference, note). Replays included.
+pub fn lines(hub: &FakeHub) -> Vec<(String, String, String, String)> {
+    hub.calls()
+        .into_iter()
+        .filter_map(|r| match r.command {
+            Some(Command::RecordPartnerEvent(e)) => {
+                Some((r.idempotency_key, e.kind, e.reference, e.note))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The kinds of the history lines asked for, in call order.
+pub fn line_kinds(hub: &FakeHub) -> Vec<String> {
+    lines(hub).into_iter().map(|(_, kind, _, _)| kind).collect()
+}
+
 /// The simulator, the adapter built against it, and the adapter's routes
 /// served on loopback under `/partners/postal/`.
 pub struct Rig {
