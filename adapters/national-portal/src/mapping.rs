@@ -126,17 +126,24 @@ pub fn tien_do(ma_ho_so: &str, e: &pb::HistoryEntry) -> TienDo {
         }
     };
     let what = command_label(&e.command);
+    // A partner's event (the post collected the papers, a delivery failed)
+    // says itself what happened, with the partner's reference and time:
+    // its note is the whole content. The step's time stays the hub's, so
+    // the portal's progress stays in order whatever the partner's clock.
+    let content = if e.partner_event.is_some() || what.is_empty() {
+        e.note.clone()
+    } else if e.note.trim().is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {}", e.note)
+    };
     TienDo {
         MaHoSo: ma_ho_so.to_string(),
         SoThuTu: Some(e.version as i64),
         NguoiXuLy: or_partner(&e.actor),
         ThoiDiemXuLy: vietnam_time::format_ts(e.at.as_ref()),
         PhongBanXuLy: or_partner(&e.unit),
-        NoiDungXuLy: if e.note.trim().is_empty() {
-            what.to_string()
-        } else {
-            format!("{what}: {}", e.note)
-        },
+        NoiDungXuLy: content,
         TrangThai: i64::from(e.to_status),
         // Neither the title of who acted nor the step's own dates are in
         // the hub's history: sent empty, as the public implementations do.
@@ -164,6 +171,8 @@ fn command_label(command: &str) -> &str {
         "return_result" => "Trả kết quả",
         "reschedule" => "Xin lỗi và hẹn lại ngày trả kết quả",
         "forward" => "Chuyển liên thông",
+        // The note names the event (`Bưu chính: đã thu gom hồ sơ: …`).
+        "record_partner_event" => "",
         other => other,
     }
 }
@@ -313,6 +322,35 @@ mod tests {
         assert_eq!(t.ThoiDiemXuLy, "20251122100405");
         assert_eq!(t.NoiDungXuLy, "Yêu cầu bổ sung hồ sơ: thiếu giấy tờ");
         assert_eq!((t.TrangThai, t.SoThuTu), (5, Some(3)));
+    }
+
+    #[test]
+    fn a_partner_event_is_a_progress_entry_that_says_itself_what_happened() {
+        let e = pb::HistoryEntry {
+            version: 2,
+            at: ts(1_763_780_645),
+            partner_id: "buu-dien".into(),
+            actor: "Bưu chính công ích".into(),
+            unit: "Bưu cục Hoàn Kiếm".into(),
+            command: "record_partner_event".into(),
+            from_status: 1,
+            to_status: 1,
+            note: "Bưu chính: đã thu gom hồ sơ: mã PU-7, lúc 10:00 22/11/2025".into(),
+            partner_event: Some(pb::PartnerEvent {
+                kind: "postal.picked_up".into(),
+                occurred_at: ts(1_763_780_400),
+                reference: "PU-7".into(),
+            }),
+        };
+        let t = tien_do("A-251122-00001", &e);
+        assert_eq!(
+            t.NoiDungXuLy,
+            "Bưu chính: đã thu gom hồ sơ: mã PU-7, lúc 10:00 22/11/2025"
+        );
+        assert_eq!(t.ThoiDiemXuLy, "20251122100405", "the hub's time: in order");
+        assert_eq!(t.NguoiXuLy, "Bưu chính công ích");
+        assert_eq!(t.PhongBanXuLy, "Bưu cục Hoàn Kiếm");
+        assert_eq!(t.TrangThai, 1, "the status it stayed in");
     }
 
     #[test]

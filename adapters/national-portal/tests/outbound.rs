@@ -371,3 +371,57 @@ async fn the_sync_routes_show_state_and_lag() {
     let body: serde_json::Value = missing.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("99999"));
 }
+
+/// A postal event recorded on the dossier (`record_partner_event`) reaches
+/// the portal as a progress entry of the status the dossier stayed in,
+/// through the profile's field names, in order with the other steps.
+#[tokio::test]
+async fn a_partner_event_line_reaches_the_portal_as_a_progress_entry() {
+    let (sim, _, sink) = portal_sink("").await;
+    let ma = ma(19);
+    sink.deliver(&event(&ma, 1)).await.expect("submission synced");
+    let mut line = event(&ma, 2);
+    line.event_id = format!("ev-{ma}-2-postal");
+    line.r#type = pb::EventType::PartnerEventRecorded as i32;
+    line.partner_id = "buu-dien".into();
+    line.to_status = 1;
+    let Some(pb::event::Payload::DossierChanged(change)) = line.payload.as_mut() else {
+        unreachable!()
+    };
+    let d = change.dossier.as_mut().unwrap();
+    *d = dossier(&ma, 1);
+    d.version = 2;
+    change.entry = Some(pb::HistoryEntry {
+        version: 2,
+        at: ts(T0 + 120),
+        partner_id: "buu-dien".into(),
+        actor: "Bưu chính công ích".into(),
+        unit: "Bưu cục Hoàn Kiếm".into(),
+        command: "record_partner_event".into(),
+        from_status: 1,
+        to_status: 1,
+        note: "Bưu chính: đã thu gom hồ sơ: mã PU-19, lúc 10:01 22/11/2025".into(),
+        partner_event: Some(pb::PartnerEvent {
+            kind: "postal.picked_up".into(),
+            occurred_at: ts(T0 + 60),
+            reference: "PU-19".into(),
+        }),
+    });
+    sink.deliver(&line).await.expect("line synced");
+    let progress = sim.progress(&ma);
+    assert_eq!(progress.len(), 2, "{progress:?}");
+    let step = &progress[1];
+    assert_eq!(
+        step.NoiDungXuLy,
+        "Bưu chính: đã thu gom hồ sơ: mã PU-19, lúc 10:01 22/11/2025"
+    );
+    assert_eq!(step.TrangThai, 1);
+    assert_eq!(step.NguoiXuLy, "Bưu chính công ích");
+    assert_eq!(step.PhongBanXuLy, "Bưu cục Hoàn Kiếm");
+    assert_eq!(step.ThoiDiemXuLy, "20251122100200");
+    // Redelivered: recognised on the portal, nothing sent twice.
+    let calls = sim.calls().len();
+    sink.deliver(&line).await.expect("redelivery");
+    assert_eq!(sim.calls().len(), calls);
+    assert!(sim.order_violations().is_empty(), "{:?}", sim.order_violations());
+}
