@@ -29,6 +29,7 @@ mod metrics_relays;
 mod notifications;
 mod observability;
 mod oidc;
+mod partner_event;
 mod readme_examples;
 mod reconcile;
 mod retention;

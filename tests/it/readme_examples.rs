@@ -180,6 +180,7 @@ async fn every_grpcurl_example_of_the_readme_works_as_written() {
         [
             "lienthong.v1.DossierService/Execute",
             "lienthong.v1.DossierService/Execute",
+            "lienthong.v1.DossierService/Execute",
             "lienthong.v1.DossierService/GetDossier",
             "lienthong.v1.DossierService/ListDossiers",
             "lienthong.v1.EventService/Subscribe",
@@ -195,17 +196,27 @@ async fn every_grpcurl_example_of_the_readme_works_as_written() {
         text(0)
     );
     assert!(text(1).contains("DOSSIER_STATUS_RECEIVED"), "{}", text(1));
+    // The partner's event: a line, the status unchanged.
     assert!(
-        text(2).contains("Trần Thị Bình") && text(2).contains("DOSSIER_STATUS_RECEIVED"),
+        text(2).contains("\"kind\": \"postal.picked_up\"")
+            && text(2).contains("DOSSIER_STATUS_RECEIVED"),
         "{}",
         text(2)
     );
-    assert!(text(3).contains("Cấp giấy phép xây dựng"), "{}", text(3));
     assert!(
-        text(4).contains("EVENT_TYPE_DOSSIER_SUBMITTED")
-            && text(4).contains("EVENT_TYPE_DOSSIER_RECEIVED"),
+        text(3).contains("Trần Thị Bình")
+            && text(3).contains("DOSSIER_STATUS_RECEIVED")
+            && text(3).contains("Bưu chính: đã thu gom hồ sơ: mã PU-0001"),
         "{}",
-        text(4)
+        text(3)
+    );
+    assert!(text(4).contains("Cấp giấy phép xây dựng"), "{}", text(4));
+    assert!(
+        text(5).contains("EVENT_TYPE_DOSSIER_SUBMITTED")
+            && text(5).contains("EVENT_TYPE_DOSSIER_RECEIVED")
+            && text(5).contains("EVENT_TYPE_PARTNER_EVENT_RECORDED"),
+        "{}",
+        text(5)
     );
     // One answer per command, in order: the new dossier, the replay, the
     // new dossier received.

@@ -2,7 +2,9 @@
 //! simulated postal provider. Dossier events become pickup and delivery
 //! orders through the hub's delivery relay (with provider faults retried);
 //! the provider's signed tracking webhooks (or its polled feed) come back
-//! and a delivered result moves the dossier to "result returned" by post.
+//! and every tracking event becomes one history line of the dossier
+//! (`record_partner_event`), once each, while a delivered result moves the
+//! dossier to "result returned" by post.
 
 use super::{dossier, inbound_json, inbound_url, partner, settled, start_hub, wait_status};
 use crate::common::{self, command, in_days, status, submission, submit_request, TestHub};
@@ -32,7 +34,7 @@ async fn hub_with_provider(webhook: bool) -> (TestHub, Simulator) {
     let hub = start_hub(vec![partner(
         PARTNER,
         TOKEN,
-        &["return_result"],
+        &["return_result", "record_partner_event"],
         Some(subscription),
         settings,
     )])
@@ -150,6 +152,43 @@ async fn postal_pickup_and_delivery_by_webhook_with_provider_faults() {
         .collect();
     assert_eq!(entries.len(), 1, "duplicates changed nothing");
     assert_eq!(entries[0].partner_id, PARTNER);
+    // Every tracking event is one line of the dossier's history, once,
+    // in the order it reached the adapter; the delivered line comes before
+    // the status it led to.
+    let kinds: Vec<&str> = reply
+        .history
+        .iter()
+        .filter_map(|h| h.partner_event.as_ref().map(|p| p.kind.as_str()))
+        .collect();
+    assert_eq!(
+        kinds[..4],
+        [
+            "postal.pickup_requested",
+            "postal.picked_up",
+            "postal.handed_over_to_agency",
+            "postal.delivery_requested"
+        ],
+        "{kinds:?}"
+    );
+    let mut last_two = kinds[4..].to_vec();
+    last_two.sort();
+    assert_eq!(last_two, ["postal.delivered", "postal.in_transit"], "{kinds:?}");
+    let position = |pred: &dyn Fn(&pb::HistoryEntry) -> bool| {
+        reply.history.iter().position(pred).expect("a line")
+    };
+    let delivered = position(&|h| {
+        h.partner_event
+            .as_ref()
+            .is_some_and(|p| p.kind == "postal.delivered")
+    });
+    assert!(delivered < position(&|h| h.command == "return_result"));
+    let line = &reply.history[delivered];
+    assert_eq!(line.partner_id, PARTNER);
+    assert!(line.note.ends_with("— Người nhận ký"), "{}", line.note);
+    assert_eq!(
+        line.from_status, line.to_status,
+        "a line changes no status"
+    );
     assert!(
         sim.webhook_attempts().iter().all(|a| a.status == Some(200)),
         "{:?}",
@@ -187,10 +226,26 @@ async fn failed_delivery_is_visible_withdrawal_cancels_and_forged_webhooks_are_r
     let t = tracking(&hub, &failing.ma_ho_so).await;
     assert_eq!(t["delivery"]["state"], "returned_to_sender");
     assert_eq!(t["delivery"]["events"][1]["note"], "Không có người nhận");
+    let failed = dossier(&hub, failing.id).await;
     assert_eq!(
-        dossier(&hub, failing.id).await.dossier.unwrap().status,
+        failed.dossier.unwrap().status,
         status::FINISHED,
         "no hub status for a failed delivery"
+    );
+    let kinds: Vec<&str> = failed
+        .history
+        .iter()
+        .filter_map(|h| h.partner_event.as_ref().map(|p| p.kind.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "postal.pickup_requested",
+            "postal.delivery_requested",
+            "postal.delivery_failed",
+            "postal.returned_to_sender"
+        ],
+        "the failure is on the dossier's history"
     );
 
     // A forged "delivered" is refused before it reaches the hub.
