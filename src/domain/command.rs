@@ -9,7 +9,10 @@
 //! recognise a replay, is a hash of exactly what the partner asked for, in
 //! the JSON shape it has always had (`fingerprint`).
 
-use super::{ApplicantType, Channel, Document, Fee, ResultDelivery, ResultDocument, UnixMillis};
+use super::{
+    ApplicantType, Channel, Document, Fee, PostalAddress, ResultDelivery, ResultDocument,
+    UnixMillis,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -54,6 +57,11 @@ pub struct NewDossier {
     /// fingerprint it always had.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub result_address: String,
+    /// The applicant's structured postal address (province, commune,
+    /// street, phone). Last and left out while absent, like
+    /// `result_address`: fingerprints of submissions without it stay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicant_address: Option<PostalAddress>,
 }
 
 /// A command on a dossier that exists: every command but `submit`.

@@ -3,7 +3,9 @@
 //! Stored as self-describing JSON (new optional fields default), so records
 //! written by an older hub still read.
 
-use super::{ApplicantType, Channel, PartnerEvent, ResultDelivery, Status, UnixMillis};
+use super::{
+    ApplicantType, Channel, PartnerEvent, PostalAddress, ResultDelivery, Status, UnixMillis,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +98,10 @@ pub struct Dossier {
     /// without one keep their bytes.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub result_address: String,
+    /// The applicant's structured postal address; not written while absent,
+    /// so records of dossiers without one keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicant_address: Option<PostalAddress>,
     #[serde(default)]
     pub processing_unit: String,
     #[serde(default)]

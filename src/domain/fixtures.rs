@@ -24,6 +24,7 @@ pub fn new_dossier() -> NewDossier {
         fees: vec![fee()],
         ma_ho_so: String::new(),
         result_address: String::new(),
+        applicant_address: None,
     }
 }
 

@@ -137,6 +137,7 @@ pub fn create(new: &NewDossier, id: u64, ma_ho_so: String, who: &Actor) -> Appli
         paused_from: None,
         result_delivery: new.result_delivery,
         result_address: new.result_address.clone(),
+        applicant_address: new.applicant_address.clone(),
         processing_unit: String::new(),
         documents: new.documents.clone(),
         fees: new.fees.clone(),

@@ -125,6 +125,7 @@ fn new_dossier() -> NewDossier {
         fees: Vec::new(),
         ma_ho_so: String::new(),
         result_address: String::new(),
+        applicant_address: None,
     }
 }
 
@@ -718,12 +719,18 @@ fn a_partner_event_adds_a_line_naming_who_when_what_and_changes_nothing_else() {
         expected.version += 1;
         expected.updated_at = NOW;
         expected.history_bytes = applied.dossier.history_bytes;
-        assert_eq!(applied.dossier, expected, "only the version moves, in {status:?}");
+        assert_eq!(
+            applied.dossier, expected,
+            "only the version moves, in {status:?}"
+        );
         assert_eq!(applied.event, EventType::PartnerEventRecorded);
         let entry = &applied.entry;
         assert_eq!(entry.command, "record_partner_event");
         assert_eq!((entry.from_status, entry.to_status), (Some(status), status));
-        assert_eq!((entry.partner_id.as_str(), entry.actor.as_str()), ("one-stop", "Nguyễn Văn An"));
+        assert_eq!(
+            (entry.partner_id.as_str(), entry.actor.as_str()),
+            ("one-stop", "Nguyễn Văn An")
+        );
         assert_eq!(entry.at, NOW, "the line's own time is the hub's");
         let reported = entry.partner_event.as_ref().expect("the partner's event");
         assert_eq!(reported.kind, PartnerEventKind::PostalDeliveryFailed);
@@ -731,7 +738,9 @@ fn a_partner_event_adds_a_line_naming_who_when_what_and_changes_nothing_else() {
         assert_eq!(reported.reference, "EMS-VN-0042");
         assert_eq!(entry.note, reported.note("không có người nhận"));
         assert!(
-            entry.note.starts_with("Bưu chính: phát không thành công: mã EMS-VN-0042, lúc ")
+            entry
+                .note
+                .starts_with("Bưu chính: phát không thành công: mã EMS-VN-0042, lúc ")
                 && entry.note.ends_with(" — không có người nhận"),
             "{}",
             entry.note
@@ -746,8 +755,12 @@ fn a_partner_event_from_the_future_or_without_a_time_is_refused_naming_the_field
         DomainError::InvalidField { field, rule } => (field, rule),
         other => panic!("{other}"),
     };
-    let (name, rule) = field(run(&dossier, partner_event("postal.delivered", None, "")).unwrap_err());
-    assert_eq!((name.as_str(), rule.as_str()), ("record_partner_event.occurred_at", "is required"));
+    let (name, rule) =
+        field(run(&dossier, partner_event("postal.delivered", None, "")).unwrap_err());
+    assert_eq!(
+        (name.as_str(), rule.as_str()),
+        ("record_partner_event.occurred_at", "is required")
+    );
     let ahead = UnixMillis(NOW.0 + MAX_PARTNER_EVENT_AHEAD_MILLIS + 1);
     let (name, rule) =
         field(run(&dossier, partner_event("postal.delivered", Some(ahead), "")).unwrap_err());
@@ -756,8 +769,6 @@ fn a_partner_event_from_the_future_or_without_a_time_is_refused_naming_the_field
     // Within the allowance for clocks that drift: accepted.
     let close = UnixMillis(NOW.0 + MAX_PARTNER_EVENT_AHEAD_MILLIS);
     assert!(run(&dossier, partner_event("postal.delivered", Some(close), "")).is_ok());
-    let (name, _) = field(
-        run(&dossier, partner_event("postal.lost", Some(NOW), "")).unwrap_err(),
-    );
+    let (name, _) = field(run(&dossier, partner_event("postal.lost", Some(NOW), "")).unwrap_err());
     assert_eq!(name, "record_partner_event.kind");
 }

@@ -27,6 +27,7 @@ pub mod machine;
 pub mod officer;
 pub mod partner_event;
 pub mod planner;
+pub mod postal_address;
 pub mod procedure;
 pub mod quote;
 pub mod size;
@@ -41,8 +42,9 @@ pub use dossier::{
     Document, Dossier, Fee, HistoryEntry, Payment, Reschedule, ResultDocument, Supplement,
 };
 pub use error::DomainError;
-pub use partner_event::{PartnerEvent, PartnerEventKind};
 pub use event::{CatalogPublished, Event, EventPayload, EventType};
+pub use partner_event::{PartnerEvent, PartnerEventKind};
+pub use postal_address::PostalAddress;
 pub use quote::quoted;
 pub use status::{ApplicantType, Channel, ResultDelivery, Status};
 pub use time::UnixMillis;

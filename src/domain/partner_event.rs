@@ -76,9 +76,7 @@ impl PartnerEventKind {
             PartnerEventKind::PostalPickupRequested => "Bưu chính: yêu cầu thu gom hồ sơ",
             PartnerEventKind::PostalPickupCancelled => "Bưu chính: huỷ thu gom hồ sơ",
             PartnerEventKind::PostalPickedUp => "Bưu chính: đã thu gom hồ sơ",
-            PartnerEventKind::PostalHandedOverToAgency => {
-                "Bưu chính: đã chuyển hồ sơ đến cơ quan"
-            }
+            PartnerEventKind::PostalHandedOverToAgency => "Bưu chính: đã chuyển hồ sơ đến cơ quan",
             PartnerEventKind::PostalDeliveryRequested => "Bưu chính: yêu cầu chuyển phát kết quả",
             PartnerEventKind::PostalInTransit => "Bưu chính: đang chuyển phát",
             PartnerEventKind::PostalDelivered => "Bưu chính: đã phát kết quả",
@@ -117,7 +115,13 @@ impl PartnerEvent {
     /// the partner's words.
     pub fn detail(&self, words: &str) -> String {
         let at = self.occurred_at.portal_format();
-        let when = match (at.get(0..4), at.get(4..6), at.get(6..8), at.get(8..10), at.get(10..12)) {
+        let when = match (
+            at.get(0..4),
+            at.get(4..6),
+            at.get(6..8),
+            at.get(8..10),
+            at.get(10..12),
+        ) {
             (Some(y), Some(mo), Some(d), Some(h), Some(mi)) => format!("{h}:{mi} {d}/{mo}/{y}"),
             _ => at.clone(),
         };

@@ -51,6 +51,20 @@ fn payment(p: &Payment) -> usize {
     2 * FIELD + TIMESTAMP + text(&p.transaction_id) + text(&p.reference)
 }
 
+fn address(a: &super::PostalAddress) -> usize {
+    FIELD
+        + [
+            &a.province_code,
+            &a.commune_code,
+            &a.street,
+            &a.phone,
+            &a.district_code,
+        ]
+        .iter()
+        .map(|t| text(t))
+        .sum::<usize>()
+}
+
 fn reschedule(r: &Reschedule) -> usize {
     FIELD + 3 * TIMESTAMP + text(&r.apology)
 }
@@ -78,6 +92,7 @@ pub fn dossier_bytes(d: &Dossier) -> usize {
         + 6 * FIELD
         + 6 * TIMESTAMP
         + texts.iter().map(|t| text(t)).sum::<usize>()
+        + d.applicant_address.as_ref().map_or(0, address)
         + d.documents.iter().map(document).sum::<usize>()
         + d.fees.iter().map(fee).sum::<usize>()
         + d.supplements.iter().map(supplement).sum::<usize>()
@@ -97,6 +112,9 @@ pub fn entry_bytes(e: &HistoryEntry) -> usize {
         + text(&e.unit)
         + text(&e.command)
         + text(&e.note)
+        + e.partner_event.as_ref().map_or(0, |p| {
+            FIELD + text(p.kind.as_str()) + TIMESTAMP + text(&p.reference)
+        })
 }
 
 /// The dossier with its whole history: what `GetDossier` sends, and more

@@ -236,6 +236,9 @@ fn submission(new: &NewDossier) -> Result<(), DomainError> {
         &new.result_address,
         MAX_ADDRESS_LEN,
     )?;
+    if let Some(address) = &new.applicant_address {
+        address.check("submit.applicant_address")?;
+    }
     documents_ok("submit.documents", &new.documents)?;
     fees_ok("submit.fees", &new.fees)?;
     if !new.ma_ho_so.is_empty() {

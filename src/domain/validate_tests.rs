@@ -684,17 +684,31 @@ fn a_partner_event_names_a_known_kind_and_a_reference() {
     };
     let (field, rule) = refusal(&event("postal.lost", "PU-1", ""));
     assert_eq!(field, "record_partner_event.kind");
-    assert!(rule.contains("postal.delivered") && rule.contains("postal.lost"), "{rule}");
-    assert_eq!(refused_field(&event("", "PU-1", "")), "record_partner_event.kind");
+    assert!(
+        rule.contains("postal.delivered") && rule.contains("postal.lost"),
+        "{rule}"
+    );
+    assert_eq!(
+        refused_field(&event("", "PU-1", "")),
+        "record_partner_event.kind"
+    );
     assert_eq!(
         refused_field(&event("postal.delivered", " ", "")),
         "record_partner_event.reference"
     );
     assert_eq!(
-        refused_field(&event("postal.delivered", "PU-1", &"x".repeat(MAX_TEXT_LEN + 1))),
+        refused_field(&event(
+            "postal.delivered",
+            "PU-1",
+            &"x".repeat(MAX_TEXT_LEN + 1)
+        )),
         "record_partner_event.note"
     );
     for kind in crate::PartnerEventKind::ALL {
-        assert_eq!(envelope(&event(kind.as_str(), "PU-1", "")), Ok(()), "{kind:?}");
+        assert_eq!(
+            envelope(&event(kind.as_str(), "PU-1", "")),
+            Ok(()),
+            "{kind:?}"
+        );
     }
 }

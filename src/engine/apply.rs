@@ -6,11 +6,12 @@ use super::{CommandOutcome, EngineError, PublicationOutcome};
 use crate::domain::catalog::{self, Publication};
 use crate::domain::codes::{format_ma_ho_so, MAX_DAILY_SEQUENCE};
 use crate::domain::machine::{self, Actor, Applied};
+use crate::domain::postal_address::AdminUnits;
 use crate::domain::procedure::ProcedureTerms;
 use crate::domain::size;
 use crate::domain::{
     quoted, Action, CatalogPublished, Command, CommandEnvelope, DomainError, Dossier, Event,
-    EventPayload, EventType, NewDossier, UnixMillis,
+    EventPayload, EventType, NewDossier, PostalAddress, UnixMillis,
 };
 use crate::partners::Partner;
 use crate::store::{IdempotencyRecord, Txn};
@@ -231,6 +232,9 @@ fn submit(
         "submit.procedure_code",
         &new.procedure_code,
     )?;
+    if let Some(address) = &new.applicant_address {
+        known_address(txn, "submit.applicant_address", address)?;
+    }
     let ma_ho_so = if new.ma_ho_so.is_empty() {
         assign_ma_ho_so(txn, &new.agency_code, who.now)?
     } else if txn.ma_ho_so_taken(&new.ma_ho_so)? {
@@ -261,6 +265,34 @@ fn forward_in_sequence(txn: &Txn, current: &Dossier, to: &str) -> Result<(), Eng
     };
     terms.check_forward(&current.agency_code, to)?;
     known_in_catalog(txn, "agencies", "forward.to_agency_code", to)
+}
+
+/// Once the `admin_units` catalogue is published, an address's codes must
+/// be in it (`PostalAddress::check_in_admin_units` says how).
+fn known_address(txn: &Txn, field: &str, address: &PostalAddress) -> Result<(), EngineError> {
+    let version = txn.catalog_version("admin_units")?;
+    if version == 0 {
+        return Ok(());
+    }
+    let entry = |code: &str| -> Result<_, EngineError> {
+        Ok(if code.is_empty() {
+            None
+        } else {
+            txn.catalog_entry("admin_units", code)?
+        })
+    };
+    let (province, commune, district) = (
+        entry(&address.province_code)?,
+        entry(&address.commune_code)?,
+        entry(&address.district_code)?,
+    );
+    let units = AdminUnits {
+        version,
+        province: province.as_ref(),
+        commune: commune.as_ref(),
+        district: district.as_ref(),
+    };
+    Ok(address.check_in_admin_units(field, &units)?)
 }
 
 /// When a catalogue has been published, codes must be in it.

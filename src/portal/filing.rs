@@ -413,6 +413,8 @@ pub fn check(
             } else {
                 String::new()
             },
+            // The hosted form asks for the address as one line of text.
+            applicant_address: None,
         },
     })
 }

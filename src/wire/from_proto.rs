@@ -5,7 +5,7 @@
 use crate::domain::catalog::{CatalogEntry, Publication};
 use crate::domain::{
     Action, ApplicantType, Channel, Command, CommandEnvelope, Document, DomainError, DossierRef,
-    Fee, NewDossier, ResultDelivery, ResultDocument, Status, UnixMillis,
+    Fee, NewDossier, PostalAddress, ResultDelivery, ResultDocument, Status, UnixMillis,
 };
 use crate::wire::pb;
 
@@ -193,7 +193,18 @@ fn command(asked: pb::command_request::Command) -> Result<Decoded> {
                 summary: s.summary,
                 ma_ho_so: s.ma_ho_so,
                 result_address: s.result_address,
-            })))
+                // An empty message is no address, as an absent one.
+                applicant_address: s
+                    .applicant_address
+                    .map(|a| PostalAddress {
+                        province_code: a.province_code,
+                        commune_code: a.commune_code,
+                        street: a.street,
+                        phone: a.phone,
+                        district_code: a.district_code,
+                    })
+                    .filter(|a| !a.is_empty()),
+            })));
         }
         C::Receive(r) => Command::Receive {
             due_at: opt_timestamp("receive.due_at", &r.due_at)?,

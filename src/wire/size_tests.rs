@@ -48,6 +48,13 @@ fn full_dossier() -> (Dossier, Vec<HistoryEntry>) {
             .collect(),
         ma_ho_so: String::new(),
         result_address: long(1000),
+        applicant_address: Some(crate::domain::PostalAddress {
+            province_code: "22".into(),
+            commune_code: "06658".into(),
+            street: long(1000),
+            phone: "+841234567890123".into(),
+            district_code: "193".into(),
+        }),
     };
     let who = Actor {
         partner_id: "national-portal",
@@ -99,6 +106,11 @@ fn full_dossier() -> (Dossier, Vec<HistoryEntry>) {
     entry.version = u64::MAX;
     entry.note = long(4000);
     entry.from_status = Some(crate::domain::Status::ResultReturned);
+    entry.partner_event = Some(crate::domain::PartnerEvent {
+        kind: crate::domain::PartnerEventKind::PostalHandedOverToAgency,
+        occurred_at: far(),
+        reference: long(300),
+    });
     let history: Vec<HistoryEntry> = (0..30).map(|_| entry.clone()).collect();
     d.history_bytes = history.iter().map(|e| size::entry_bytes(e) as u64).sum();
     (d, history)

@@ -88,6 +88,13 @@ pub fn dossier(d: &Dossier) -> pb::Dossier {
         status: status(d.status),
         result_delivery: delivery(d.result_delivery),
         result_address: d.result_address.clone(),
+        applicant_address: d.applicant_address.as_ref().map(|a| pb::PostalAddress {
+            province_code: a.province_code.clone(),
+            commune_code: a.commune_code.clone(),
+            street: a.street.clone(),
+            phone: a.phone.clone(),
+            district_code: a.district_code.clone(),
+        }),
         processing_unit: d.processing_unit.clone(),
         documents: documents(&d.documents),
         fees: d

@@ -254,3 +254,129 @@ async fn codes_must_be_in_the_catalogues_once_they_are_published() {
     let _ = by_id(1);
     hub.stop().await;
 }
+
+/// The applicant's structured address: checked field by field always, and
+/// against the `admin_units` catalogue once it is published — a province, a
+/// commune of that province, or (an older three-level address) a district of
+/// that province the catalogue marks abolished. Refusals name the field and
+/// write nothing; accepted addresses are on the dossier as given.
+#[tokio::test]
+async fn an_applicant_address_must_be_in_the_admin_units_once_they_are_published() {
+    let mut hub = TestHub::start().await;
+    let mut portal = hub.client(PORTAL).await;
+    let mut one_stop = hub.client(ONE_STOP).await;
+    let address = |province: &str, commune: &str, district: &str| pb::PostalAddress {
+        province_code: province.into(),
+        commune_code: commune.into(),
+        street: "Số 5 phố Cao Thắng".into(),
+        phone: "0987000111".into(),
+        district_code: district.into(),
+    };
+    let filed = |key: &str, a: pb::PostalAddress| {
+        let mut s = submission();
+        s.applicant_address = Some(a);
+        submit_request(key, s)
+    };
+    // Before the catalogue: only the shape is checked.
+    refused(
+        &mut one_stop,
+        filed("addr-shape", address("Quảng Ninh", "06658", "")),
+        Code::InvalidArgument,
+        "submit.applicant_address.province_code",
+    )
+    .await;
+    let early = one_stop
+        .exec(filed("addr-early", address("22", "99999", "")))
+        .await
+        .expect("no catalogue yet");
+    assert_eq!(
+        early
+            .dossier
+            .unwrap()
+            .applicant_address
+            .unwrap()
+            .commune_code,
+        "99999"
+    );
+
+    let unit = |code: &str, parent: &str, attributes: &[(&str, &str)]| pb::CatalogEntry {
+        code: code.into(),
+        name: code.into(),
+        parent_code: parent.into(),
+        attributes: attributes
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    let units = vec![
+        unit("22", "", &[("level", "province")]),
+        unit("01", "", &[("level", "province")]),
+        unit("06658", "22", &[("level", "commune")]),
+        unit("00004", "01", &[("level", "commune")]),
+        unit(
+            "193",
+            "22",
+            &[("level", "district"), ("abolished_on", "2025-07-01")],
+        ),
+    ];
+    common::publish_catalog(&mut portal, "addr-units", "admin_units", units, None)
+        .await
+        .unwrap();
+    let before = one_stop.dossier_count().await;
+    for (key, a, needle) in [
+        (
+            "addr-1",
+            address("23", "06658", ""),
+            "submit.applicant_address.province_code",
+        ),
+        (
+            "addr-2",
+            address("22", "99999", ""),
+            "submit.applicant_address.commune_code",
+        ),
+        (
+            "addr-3",
+            address("22", "00004", ""),
+            "is not a commune of province \"22\"",
+        ),
+        (
+            "addr-4",
+            address("01", "193", "193"),
+            "submit.applicant_address.district_code",
+        ),
+    ] {
+        refused(&mut one_stop, filed(key, a), Code::InvalidArgument, needle).await;
+    }
+    assert_eq!(one_stop.dossier_count().await, before, "nothing written");
+    let current = one_stop
+        .exec(filed("addr-ok", address("22", "06658", "")))
+        .await
+        .expect("a province and one of its communes");
+    assert_eq!(
+        current.dossier.unwrap().applicant_address.unwrap(),
+        address("22", "06658", "")
+    );
+    // An older three-level address: its district is abolished, its commune
+    // (a code of before the reform) is taken as written.
+    let old = one_stop
+        .exec(filed("addr-old", address("22", "06661", "193")))
+        .await
+        .expect("an abolished district stays readable");
+    assert_eq!(
+        old.dossier
+            .unwrap()
+            .applicant_address
+            .unwrap()
+            .district_code,
+        "193"
+    );
+    // No address at all is no address, as before.
+    let mut none = submission();
+    none.applicant_address = Some(pb::PostalAddress::default());
+    let plain = one_stop
+        .exec(submit_request("addr-none", none))
+        .await
+        .expect("an empty address is none");
+    assert_eq!(plain.dossier.unwrap().applicant_address, None);
+    hub.stop().await;
+}

@@ -22,7 +22,13 @@ async fn start() -> TestHub {
                 event_types: vec!["partner_event_recorded".into()],
                 ..Default::default()
             }),
-            ..partner_section("post-watch", "postal", POST, &["record_partner_event"], &["*"])
+            ..partner_section(
+                "post-watch",
+                "postal",
+                POST,
+                &["record_partner_event"],
+                &["*"],
+            )
         });
     })
     .await
@@ -62,7 +68,12 @@ async fn a_partner_event_is_a_history_line_and_an_event_and_changes_no_status() 
     let mut request = command(
         "pe-1",
         id,
-        event("postal.picked_up", Some(picked), "PU-0001", "Đã nhận 3 bộ hồ sơ"),
+        event(
+            "postal.picked_up",
+            Some(picked),
+            "PU-0001",
+            "Đã nhận 3 bộ hồ sơ",
+        ),
     );
     request.actor = "Bưu chính công ích".into();
     request.unit = "Bưu cục Hoàn Kiếm".into();
@@ -72,7 +83,10 @@ async fn a_partner_event_is_a_history_line_and_an_event_and_changes_no_status() 
     assert_eq!(after.version, before.version + 1);
     let entry = reply.entry.unwrap();
     assert_eq!(entry.command, "record_partner_event");
-    assert_eq!((entry.from_status, entry.to_status), (before.status, before.status));
+    assert_eq!(
+        (entry.from_status, entry.to_status),
+        (before.status, before.status)
+    );
     assert_eq!(entry.partner_id, "post-watch");
     assert_eq!(entry.actor, "Bưu chính công ích");
     assert_eq!(entry.unit, "Bưu cục Hoàn Kiếm");
@@ -81,7 +95,9 @@ async fn a_partner_event_is_a_history_line_and_an_event_and_changes_no_status() 
     assert_eq!(reported.occurred_at, Some(picked));
     assert_eq!(reported.reference, "PU-0001");
     assert!(
-        entry.note.starts_with("Bưu chính: đã thu gom hồ sơ: mã PU-0001, lúc ")
+        entry
+            .note
+            .starts_with("Bưu chính: đã thu gom hồ sơ: mã PU-0001, lúc ")
             && entry.note.ends_with(" — Đã nhận 3 bộ hồ sơ"),
         "{}",
         entry.note
@@ -101,7 +117,12 @@ async fn a_partner_event_is_a_history_line_and_an_event_and_changes_no_status() 
     post.exec(command(
         "pe-2",
         id,
-        event("postal.handed_over_to_agency", Some(seconds_ago(60)), "PU-0001", ""),
+        event(
+            "postal.handed_over_to_agency",
+            Some(seconds_ago(60)),
+            "PU-0001",
+            "",
+        ),
     ))
     .await
     .expect("recorded");

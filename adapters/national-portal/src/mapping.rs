@@ -254,8 +254,9 @@ pub fn submission(h: &HoSo) -> Result<pb::SubmitDossier, Unusable> {
             .collect(),
         ma_ho_so: h.MaHoSo.clone(),
         // The portal's dossier (as this adapter reads it) carries no
-        // address for a result by post.
+        // address for a result by post, nor a structured one.
         result_address: String::new(),
+        applicant_address: None,
     })
 }
 

@@ -379,7 +379,9 @@ async fn the_sync_routes_show_state_and_lag() {
 async fn a_partner_event_line_reaches_the_portal_as_a_progress_entry() {
     let (sim, _, sink) = portal_sink("").await;
     let ma = ma(19);
-    sink.deliver(&event(&ma, 1)).await.expect("submission synced");
+    sink.deliver(&event(&ma, 1))
+        .await
+        .expect("submission synced");
     let mut line = event(&ma, 2);
     line.event_id = format!("ev-{ma}-2-postal");
     line.r#type = pb::EventType::PartnerEventRecorded as i32;
@@ -423,5 +425,9 @@ async fn a_partner_event_line_reaches_the_portal_as_a_progress_entry() {
     let calls = sim.calls().len();
     sink.deliver(&line).await.expect("redelivery");
     assert_eq!(sim.calls().len(), calls);
-    assert!(sim.order_violations().is_empty(), "{:?}", sim.order_violations());
+    assert!(
+        sim.order_violations().is_empty(),
+        "{:?}",
+        sim.order_violations()
+    );
 }

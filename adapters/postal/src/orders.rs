@@ -3,11 +3,15 @@
 //! A pickup order carries the dossier from the applicant to the agency; a
 //! delivery order carries the result from the agency to the applicant. The
 //! agency's address comes from the settings (`agencies`); the applicant's
-//! name and phone from the dossier. A delivery goes to the address the
-//! applicant gave for the result (`result_address`, DiaChiNhanKetQua); a
-//! pickup, and a delivery of a dossier filed without one, leave the
-//! applicant's address empty: the provider then serves the applicant at the
-//! post office of the agency's district (see the crate report).
+//! name and phone from the dossier. When the dossier carries the applicant's
+//! structured address (`applicant_address`: province and commune codes,
+//! street, phone — and the abolished district of an older three-level
+//! address), both orders go there, with that phone. Without one, a delivery
+//! goes to the address the applicant gave for the result (`result_address`,
+//! DiaChiNhanKetQua); a pickup, and a delivery of a dossier filed without
+//! either, leave the applicant's address empty: the provider then serves the
+//! applicant at the post office of the agency's district (see the crate
+//! report).
 
 use crate::protocol::{OrderRequest, Party};
 use crate::settings::{Agency, Cod, Settings};
@@ -24,16 +28,28 @@ fn agency_party(agency: &Agency) -> Party {
         address: agency.address.clone(),
         province: agency.province.clone(),
         district: agency.district.clone(),
+        commune: String::new(),
         tel: agency.phone.clone(),
     }
 }
 
 fn applicant_party(dossier: &pb::Dossier, agency: &Agency, address: &str) -> Party {
+    if let Some(a) = &dossier.applicant_address {
+        return Party {
+            fullname: dossier.owner_name.clone(),
+            address: a.street.clone(),
+            province: a.province_code.clone(),
+            district: a.district_code.clone(),
+            commune: a.commune_code.clone(),
+            tel: a.phone.clone(),
+        };
+    }
     Party {
         fullname: dossier.owner_name.clone(),
         address: address.to_string(),
         province: agency.province.clone(),
         district: agency.district.clone(),
+        commune: String::new(),
         tel: dossier.phone.clone(),
     }
 }

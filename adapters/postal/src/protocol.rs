@@ -38,6 +38,10 @@ pub struct Party {
     pub province: String,
     #[serde(default)]
     pub district: String,
+    /// The commune or ward (two-level local government since 1 July 2025);
+    /// not written while empty, so orders without one are as before.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub commune: String,
     #[serde(default)]
     pub tel: String,
 }

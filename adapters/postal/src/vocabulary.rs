@@ -150,7 +150,8 @@ mod tests {
     #[test]
     fn every_state_is_a_kind_of_the_hubs_vocabulary() {
         for state in TrackingState::ALL {
-            let kind = lienthong_adapter::domain::PartnerEventKind::parse(state.partner_event_kind());
+            let kind =
+                lienthong_adapter::domain::PartnerEventKind::parse(state.partner_event_kind());
             assert!(kind.is_some(), "{state}");
             assert_eq!(state.partner_event_kind(), format!("postal.{state}"));
         }

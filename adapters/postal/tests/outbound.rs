@@ -70,6 +70,46 @@ async fn finished_by_post_creates_a_delivery_order_with_unpaid_fees_as_cod() {
     );
 }
 
+/// The applicant's structured address, when the dossier has one, is the
+/// applicant's side of both orders: street, province and commune codes,
+/// and the phone given with it.
+#[tokio::test]
+async fn the_structured_address_is_where_both_orders_go() {
+    let rig = Rig::webhook().await;
+    let mut d = dossier(12);
+    d.result_address = "chỉ dùng khi không có địa chỉ có cấu trúc".into();
+    d.applicant_address = Some(pb::PostalAddress {
+        province_code: "22".into(),
+        commune_code: "06658".into(),
+        street: "Số 5 phố Cao Thắng".into(),
+        phone: "0987000111".into(),
+        district_code: String::new(),
+    });
+    rig.deliver(EventType::DossierSubmitted, d.clone(), 1).await;
+    rig.deliver(EventType::ProcessingFinished, d.clone(), 2)
+        .await;
+    let pickup = rig
+        .sim
+        .order(&d.ma_ho_so, ServiceType::Pickup)
+        .expect("pickup");
+    let delivery = rig
+        .sim
+        .order(&d.ma_ho_so, ServiceType::Delivery)
+        .expect("delivery");
+    for party in [&pickup.request.sender, &delivery.request.receiver] {
+        assert_eq!(party.address, "Số 5 phố Cao Thắng");
+        assert_eq!(party.province, "22");
+        assert_eq!(party.commune, "06658");
+        assert_eq!(party.district, "", "no district since 1 July 2025");
+        assert_eq!(party.tel, "0987000111");
+        assert_eq!(party.fullname, "Nguyễn Văn An");
+    }
+    // The wire carries the commune only when there is one.
+    let wire = serde_json::to_value(&delivery.request).unwrap();
+    assert_eq!(wire["Receiver"]["Commune"], "06658");
+    assert!(wire["Sender"].get("Commune").is_none(), "{wire}");
+}
+
 #[tokio::test]
 async fn events_the_provider_does_not_act_on_are_accepted_without_a_call() {
     let rig = Rig::webhook().await;

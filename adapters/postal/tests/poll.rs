@@ -75,7 +75,10 @@ async fn an_unmapped_code_stops_the_poller_there_until_it_is_mapped() {
     );
     // Nothing after it was taken: no guess, no skip — only the line of
     // the order's creation, before it.
-    assert_eq!(common::line_kinds(&rig.hub), vec!["postal.delivery_requested"]);
+    assert_eq!(
+        common::line_kinds(&rig.hub),
+        vec!["postal.delivery_requested"]
+    );
     assert_eq!(rig.hub.calls().len(), 1);
 }
 

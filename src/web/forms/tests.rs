@@ -35,6 +35,7 @@ fn dossier(status: Status) -> Dossier {
         paused_from: None,
         result_delivery: None,
         result_address: String::new(),
+        applicant_address: None,
         processing_unit: String::new(),
         documents: vec![Document {
             component_code: "TP1".into(),

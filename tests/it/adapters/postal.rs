@@ -172,7 +172,11 @@ async fn postal_pickup_and_delivery_by_webhook_with_provider_faults() {
     );
     let mut last_two = kinds[4..].to_vec();
     last_two.sort();
-    assert_eq!(last_two, ["postal.delivered", "postal.in_transit"], "{kinds:?}");
+    assert_eq!(
+        last_two,
+        ["postal.delivered", "postal.in_transit"],
+        "{kinds:?}"
+    );
     let position = |pred: &dyn Fn(&pb::HistoryEntry) -> bool| {
         reply.history.iter().position(pred).expect("a line")
     };
@@ -185,10 +189,7 @@ async fn postal_pickup_and_delivery_by_webhook_with_provider_faults() {
     let line = &reply.history[delivered];
     assert_eq!(line.partner_id, PARTNER);
     assert!(line.note.ends_with("— Người nhận ký"), "{}", line.note);
-    assert_eq!(
-        line.from_status, line.to_status,
-        "a line changes no status"
-    );
+    assert_eq!(line.from_status, line.to_status, "a line changes no status");
     assert!(
         sim.webhook_attempts().iter().all(|a| a.status == Some(200)),
         "{:?}",
