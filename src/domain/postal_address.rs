@@ -250,7 +250,7 @@ mod tests {
         let (name, rule) =
             field(a.check_in_admin_units("a", &units(Some(&province), Some(&elsewhere), None)));
         assert_eq!(name, "a.commune_code", "a commune of another province");
-        assert!(rule.contains("province \"22\""), "{rule}");
+        assert!(rule.contains("province `22`"), "{rule}");
         let (name, _) = field(a.check_in_admin_units("a", &units(Some(&province), None, None)));
         assert_eq!(name, "a.commune_code");
         // An older three-level address: its district must be abolished.

@@ -214,6 +214,7 @@ pub async fn act(
         restarted_due: loaded.terms.restarted_due(),
         day_end_seconds: loaded.terms.day_end_seconds(),
         next_agency: loaded.terms.next_agency().map(|(code, _)| code),
+        current_since: current_since(dossier.version, &loaded.history),
     };
     let built = match forms::build(action, &fields, &context) {
         Ok(built) => built,
@@ -330,6 +331,18 @@ fn after(action: DossierAction, dossier: &Dossier) -> String {
         Some(form) => format!("{}/in/{form}", href(ma_ho_so)),
         None => format!("{}?xong={}", href(ma_ho_so), action.slug()),
     }
+}
+
+/// The oldest version from which the dossier's later lines are all
+/// partners' events (`record_partner_event`): a form opened at any of these
+/// versions decides on the dossier as it still is.
+fn current_since(version: u64, history: &[HistoryEntry]) -> u64 {
+    history
+        .iter()
+        .rev()
+        .take_while(|h| h.partner_event.is_some())
+        .last()
+        .map_or(version, |oldest| oldest.version.saturating_sub(1))
 }
 
 /// The hub's refusal of a command the form already checked, said to the

@@ -337,11 +337,11 @@ async fn an_applicant_address_must_be_in_the_admin_units_once_they_are_published
         (
             "addr-3",
             address("22", "00004", ""),
-            "is not a commune of province \"22\"",
+            "is not a commune of province `22`",
         ),
         (
             "addr-4",
-            address("01", "193", "193"),
+            address("01", "06661", "193"),
             "submit.applicant_address.district_code",
         ),
     ] {

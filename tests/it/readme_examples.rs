@@ -155,8 +155,8 @@ fn run(hub: &TestHub, words: &[String]) -> Answer {
         .arg(root().join("tests/tools/grpc_call.py"))
         .args(&args)
         // A subscription follows the outbox until stopped, as with grpcurl:
-        // the two events the README's calls have made are enough.
-        .env("GRPC_CALL_MAX_MESSAGES", "2")
+        // the three events the README's calls have made are enough.
+        .env("GRPC_CALL_MAX_MESSAGES", "3")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();

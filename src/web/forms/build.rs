@@ -30,6 +30,11 @@ pub struct Context<'a> {
     /// The next agency of the procedure's inter-agency sequence (its code),
     /// or why there is none.
     pub next_agency: Result<String, String>,
+    /// The oldest version the officer may have seen and still act on: the
+    /// versions after it only added partners' event lines (the post's
+    /// tracking, `record_partner_event`), which change nothing a form
+    /// decides on. The dossier's own version when its last line is not one.
+    pub current_since: u64,
 }
 
 /// A command ready for the hub, with what every form carries.
@@ -50,7 +55,7 @@ pub fn build(
     context: &Context,
 ) -> Result<Built, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let expected_version = version(fields, context.dossier, &mut errors);
+    let expected_version = version(fields, context.dossier, context.current_since, &mut errors);
     let idempotency_key = key(fields, &mut errors);
     let command = command(action, fields, context, &mut errors);
     match (errors.is_empty(), command, expected_version) {
@@ -63,7 +68,12 @@ pub fn build(
     }
 }
 
-fn version(fields: &Fields, dossier: &Dossier, errors: &mut Vec<FieldError>) -> Option<u64> {
+fn version(
+    fields: &Fields,
+    dossier: &Dossier,
+    current_since: u64,
+    errors: &mut Vec<FieldError>,
+) -> Option<u64> {
     let sent = fields.one(VERSION);
     let Ok(seen) = sent.parse::<u64>() else {
         errors.push(FieldError::new(
@@ -72,6 +82,11 @@ fn version(fields: &Fields, dossier: &Dossier, errors: &mut Vec<FieldError>) -> 
         ));
         return None;
     };
+    // A page opened before the post reported a tracking event is still
+    // current: the form acts on the dossier as it is now.
+    if (current_since..=dossier.version).contains(&seen) {
+        return Some(dossier.version);
+    }
     if seen != dossier.version {
         errors.push(FieldError::new(
             VERSION,

@@ -63,6 +63,7 @@ fn context(d: &Dossier) -> Context<'_> {
         restarted_due: Some(UnixMillis(NOW.0 + 5 * 86_400_000)),
         day_end_seconds: 17 * 3600,
         next_agency: Ok("000.00.02.H22".into()),
+        current_since: d.version,
     }
 }
 
@@ -374,6 +375,28 @@ fn a_stale_or_missing_version_is_refused_naming_the_current_state() {
     ]);
     let errors = build(DossierAction::Refuse, &no_key, &context(&d)).unwrap_err();
     assert_eq!(fields_of(&errors), vec!["key"]);
+}
+
+/// The post's tracking lines since the page was opened change nothing a form
+/// decides on: the form acts on the dossier as it is now. Anything older
+/// than those lines is still stale.
+#[test]
+fn a_page_opened_before_partner_event_lines_only_is_still_current() {
+    let d = dossier(Status::Submitted);
+    let mut seen_before = form(&[("reason", "Không thuộc thẩm quyền")]);
+    seen_before.0[0].1 = "1".into();
+    let quiet = Context {
+        current_since: 1,
+        ..context(&d)
+    };
+    let built = build(DossierAction::Refuse, &seen_before, &quiet).expect("current");
+    assert_eq!(built.expected_version, 3, "acts on the dossier as it is");
+    let older = Context {
+        current_since: 2,
+        ..context(&d)
+    };
+    let errors = build(DossierAction::Refuse, &seen_before, &older).unwrap_err();
+    assert_eq!(fields_of(&errors), vec!["version"]);
 }
 
 #[test]
