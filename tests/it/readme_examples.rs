@@ -220,7 +220,7 @@ async fn every_grpcurl_example_of_the_readme_works_as_written() {
     );
     // One answer per command, in order: the new dossier, the replay, the
     // new dossier received.
-    let stream = text(6);
+    let stream = text(7);
     let at = |needle: &str| {
         stream
             .find(needle)
