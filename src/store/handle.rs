@@ -236,16 +236,39 @@ impl Handle {
     }
 }
 
+/// How long an open waits for the directory's lock. sled holds it until
+/// its last handle is gone: a store closed a moment ago in this process (a
+/// restart, a reopen after a fault, `audit verify` right after a stop) may
+/// still be finishing its flusher thread. Another live hub on the same
+/// directory keeps it, and the open fails after this wait.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
 fn open_db(dir: &Path, cache_capacity_bytes: u64) -> Result<sled::Db, StoreError> {
-    sled::Config::new()
-        .path(dir)
-        .cache_capacity(cache_capacity_bytes)
-        .mode(sled::Mode::HighThroughput)
-        .open()
-        .map_err(|source| StoreError::Open {
-            path: dir.display().to_string(),
-            source,
-        })
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        let opened = sled::Config::new()
+            .path(dir)
+            .cache_capacity(cache_capacity_bytes)
+            .mode(sled::Mode::HighThroughput)
+            .open();
+        match opened {
+            Err(e) if lock_held(&e) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => {
+                return other.map_err(|source| StoreError::Open {
+                    path: dir.display().to_string(),
+                    source,
+                })
+            }
+        }
+    }
+}
+
+/// Whether sled refused to open because the directory's lock is held. sled
+/// 0.34 says so only in its message (an `Other` I/O error).
+fn lock_held(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().starts_with("could not acquire lock"))
 }
 
 /// Makes sure the reserve file holds `RESERVE_BYTES` of allocated space.
@@ -259,4 +282,25 @@ fn take_reserve(dir: &Path) -> std::io::Result<()> {
         return Err(e);
     }
     file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_a_live_store_holds_is_refused_naming_it_and_opens_once_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = open_db(dir.path(), 1 << 20).unwrap();
+        match open_db(dir.path(), 1 << 20) {
+            Err(StoreError::Open { path, source }) => {
+                assert_eq!(path, dir.path().display().to_string());
+                assert!(lock_held(&source), "{source}");
+            }
+            other => panic!("a held directory opened: {other:?}"),
+        }
+        drop(first);
+        // Released (its flusher may take a moment): the wait covers it.
+        open_db(dir.path(), 1 << 20).expect("opens once the first store is gone");
+    }
 }
