@@ -251,17 +251,17 @@ pub async fn confirm(
     Path((kind, name)): Path<(String, String)>,
     Query(query): Query<RedriveQuery>,
 ) -> Result<Response, WebError> {
-    let destination = match find(&operator, &state, &kind, &name).await {
+    let (destination, back, chosen) = match relay_choice(
+        &operator,
+        &state,
+        (&kind, &name),
+        query.seq.as_deref(),
+        query.tat_ca.is_some(),
+    )
+    .await
+    {
         Ok(found) => found,
         Err(page) => return Ok(page),
-    };
-    let back = destination_href(&destination);
-    if !destination.is_relay() {
-        return Ok(not_a_relay(&operator, &destination));
-    }
-    let chosen = match choice(&back, query.seq.as_deref(), query.tat_ca.is_some()) {
-        Ok(chosen) => chosen,
-        Err(problem) => return Ok(operator.refuse(problem)),
     };
     let parked = parked_of(&state, &destination).await?;
     let label = destination_label(&destination);
@@ -358,17 +358,17 @@ pub async fn redrive(
             back_href: super::console_pages::HOME.into(),
         }));
     };
-    let destination = match find(&operator, &state, &kind, &name).await {
+    let (destination, back, chosen) = match relay_choice(
+        &operator,
+        &state,
+        (&kind, &name),
+        form.seq.as_deref(),
+        form.tat_ca.is_some(),
+    )
+    .await
+    {
         Ok(found) => found,
         Err(page) => return Ok(page),
-    };
-    let back = destination_href(&destination);
-    if !destination.is_relay() {
-        return Ok(not_a_relay(&operator, &destination));
-    }
-    let chosen = match choice(&back, form.seq.as_deref(), form.tat_ca.is_some()) {
-        Ok(chosen) => chosen,
-        Err(problem) => return Ok(operator.refuse(problem)),
     };
     let label = destination_label(&destination);
     let parked = parked_of(&state, &destination).await?;
@@ -430,6 +430,25 @@ fn stale_one(operator: &Operator, label: &str, seq: u64, back: String) -> Respon
         ),
         back,
     )
+}
+
+/// What a re-drive (its confirmation or its post) is about: a relay
+/// destination that holds deliveries, its page, and the operator's choice
+/// (`seq` or all); else the page that says what is wrong.
+async fn relay_choice(
+    operator: &Operator,
+    state: &WebState,
+    (kind, name): (&str, &str),
+    seq: Option<&str>,
+    all: bool,
+) -> Result<(DestinationInfo, String, Choice), Response> {
+    let destination = find(operator, state, kind, name).await?;
+    let back = destination_href(&destination);
+    if !destination.is_relay() {
+        return Err(not_a_relay(operator, &destination));
+    }
+    let chosen = choice(&back, seq, all).map_err(|problem| operator.refuse(problem))?;
+    Ok((destination, back, chosen))
 }
 
 fn not_a_relay(operator: &Operator, destination: &DestinationInfo) -> Response {

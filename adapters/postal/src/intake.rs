@@ -159,19 +159,7 @@ impl Intake {
                 };
                 Ok(HubOutcome { ok: true, detail })
             }
-            Err(e) if e.is_retryable() => Err(PostalError::HubUnavailable(e.to_string())),
-            Err(e) => {
-                tracing::error!(
-                    ma_ho_so = %event.order_number,
-                    event_id = %event.event_id,
-                    error = %e,
-                    "the hub refused the postal event's history line; the event stays recorded in the adapter"
-                );
-                Ok(HubOutcome {
-                    ok: false,
-                    detail: e.to_string(),
-                })
-            }
+            Err(e) => not_taken(event, e, "the history line"),
         }
     }
 
@@ -204,21 +192,32 @@ impl Intake {
                 ok: true,
                 detail: format!("already done: {e}"),
             }),
-            Err(e) if e.is_retryable() => Err(PostalError::HubUnavailable(e.to_string())),
-            Err(e) => {
-                tracing::error!(
-                    ma_ho_so = %event.order_number,
-                    event_id = %event.event_id,
-                    error = %e,
-                    "the hub refused to record the postal delivery; the delivery stays recorded in the adapter"
-                );
-                Ok(HubOutcome {
-                    ok: false,
-                    detail: e.to_string(),
-                })
-            }
+            Err(e) => not_taken(event, e, "the delivery"),
         }
     }
+}
+
+/// A command for `event` the hub did not take: later (an outage, so the
+/// provider sends the event again), or never (a refusal, recorded in the
+/// adapter with the hub's reason; `what` names what was refused).
+fn not_taken(
+    event: &TrackingEvent,
+    e: lienthong_adapter::HubCallError,
+    what: &str,
+) -> Result<HubOutcome, PostalError> {
+    if e.is_retryable() {
+        return Err(PostalError::HubUnavailable(e.to_string()));
+    }
+    tracing::error!(
+        ma_ho_so = %event.order_number,
+        event_id = %event.event_id,
+        error = %e,
+        "the hub refused {what} of a postal event; the event stays recorded in the adapter"
+    );
+    Ok(HubOutcome {
+        ok: false,
+        detail: e.to_string(),
+    })
 }
 
 pub fn check(event: &TrackingEvent) -> Result<(), PostalError> {

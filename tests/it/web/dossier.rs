@@ -11,8 +11,8 @@
 use super::browser::Browser;
 use super::http;
 use super::{
-    file_dossier, publish_agencies, shots, web_hub, web_hub_with, AGENCY_A, AGENCY_B, DEV_OFFICERS,
-    OFFICER_B,
+    file_dossier, publish_agencies, shots, stored, web_hub, web_hub_with, AGENCY_A, AGENCY_B,
+    DEV_OFFICERS, OFFICER_B,
 };
 use crate::adapters::settled;
 use crate::common::{catalog_entry, publish_catalog, TestHub, PAYMENT, PORTAL, PROCEDURE};
@@ -20,7 +20,7 @@ use crate::notifications::email::email_channel;
 use crate::notifications::notifications_table;
 use crate::notifications::smtp_sink::SmtpSink;
 use fantoccini::Locator;
-use lienthong::domain::{Dossier, DossierRef, EventType, HistoryEntry, Status};
+use lienthong::domain::{EventType, Status};
 use lienthong::grpc::pb;
 use lienthong::hub::{NotificationOutcome, NotificationRecord, NotifyChannel};
 
@@ -77,20 +77,6 @@ async fn ready_interagency(test: &str) -> (TestHub, Browser) {
     .await;
     let browser = Browser::start(test, hub.web_addr.unwrap(), &shots(&hub)).await;
     (hub, browser)
-}
-
-fn stored(hub: &TestHub, ma_ho_so: &str) -> (Dossier, Vec<HistoryEntry>) {
-    let running = hub.running.as_ref().unwrap();
-    let portal = running
-        .hub
-        .partners()
-        .get("national-portal")
-        .unwrap()
-        .clone();
-    running
-        .hub
-        .get_dossier(&portal, &DossierRef::MaHoSo(ma_ho_so.into()))
-        .unwrap()
 }
 
 fn writes(hub: &TestHub) -> u64 {

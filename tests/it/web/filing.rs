@@ -13,7 +13,7 @@ use super::http;
 use super::{publish_agencies, shots, web_hub, AGENCY_A, DEV_OFFICERS, OFFICER_B};
 use crate::common::{TestHub, PORTAL};
 use fantoccini::Locator;
-use lienthong::domain::{Channel, Dossier, DossierRef, ResultDelivery, Status};
+use lienthong::domain::{Channel, Dossier, ResultDelivery, Status};
 use lienthong::grpc::pb;
 use std::path::{Path, PathBuf};
 
@@ -83,19 +83,9 @@ fn files(hub: &TestHub) -> (PathBuf, PathBuf, PathBuf) {
     )
 }
 
+/// The dossier as the hub holds it.
 fn stored(hub: &TestHub, ma_ho_so: &str) -> Dossier {
-    let running = hub.running.as_ref().unwrap();
-    let portal = running
-        .hub
-        .partners()
-        .get("national-portal")
-        .unwrap()
-        .clone();
-    running
-        .hub
-        .get_dossier(&portal, &DossierRef::MaHoSo(ma_ho_so.into()))
-        .unwrap()
-        .0
+    super::stored(hub, ma_ho_so).0
 }
 
 fn digest(bytes: &[u8]) -> String {

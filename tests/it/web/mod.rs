@@ -78,6 +78,31 @@ pub async fn web_hub_with(lockout_failures: u32, more: impl FnOnce(&mut HubConfi
     hub
 }
 
+/// The dossier `ma_ho_so` and its history as the hub holds them, read
+/// through the library as the national portal partner (every agency).
+pub fn stored(
+    hub: &TestHub,
+    ma_ho_so: &str,
+) -> (
+    lienthong::domain::Dossier,
+    Vec<lienthong::domain::HistoryEntry>,
+) {
+    let running = hub.running.as_ref().unwrap();
+    let portal = running
+        .hub
+        .partners()
+        .get("national-portal")
+        .unwrap()
+        .clone();
+    running
+        .hub
+        .get_dossier(
+            &portal,
+            &lienthong::domain::DossierRef::MaHoSo(ma_ho_so.into()),
+        )
+        .unwrap()
+}
+
 pub fn shots(hub: &TestHub) -> PathBuf {
     hub.dir.path().join("screenshots")
 }
