@@ -1,5 +1,5 @@
 //! The `lienthong` command: `serve`, `demo`, `validate-config`, `bench`,
-//! `audit` (keys, verification, receipts).
+//! `audit` (keys, verification, receipts), `legal` (the texts followed).
 
 mod bench;
 mod demo;
@@ -75,6 +75,9 @@ enum Command {
     /// Runs a day of dossiers through the hub and simulated partners, with
     /// faults, and checks that nothing was lost (needs nothing else running).
     Demo(demo::DemoArgs),
+    /// Prints the legal texts the hub's statuses, steps and code maps follow,
+    /// what replaced what, and how far each reference was checked.
+    Legal,
 }
 
 #[derive(Subcommand)]
@@ -209,6 +212,10 @@ fn main() -> anyhow::Result<ExitCode> {
         Command::Bench(args) => {
             lienthong::telemetry::init(LogFormat::Text, "warn");
             runtime()?.block_on(bench::run(args))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Legal => {
+            print!("{}", lienthong::domain::legal::report());
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => {

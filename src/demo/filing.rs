@@ -29,8 +29,11 @@ pub struct Filer<'a> {
     pub summary: &'a str,
     /// `quay`, `buu-dien` or `dien-tu`, as the form's choice says.
     pub delivery: &'a str,
-    /// Where the post brings the result (by post only).
+    /// Where the post brings the result (by post only): the street line,
+    /// and the province and commune chosen from the published admin units.
     pub address: &'a str,
+    pub province_code: &'a str,
+    pub commune_code: &'a str,
 }
 
 fn failed(what: &str, reason: impl std::fmt::Display) -> DemoError {
@@ -75,6 +78,8 @@ pub async fn file_online(
         ("trich-yeu", filer.summary),
         ("nhan-ket-qua", filer.delivery),
         ("dia-chi", filer.address),
+        ("tinh", filer.province_code),
+        ("xa", filer.commune_code),
     ] {
         fields.retain(|(field, _)| field != name);
         fields.push((name.to_string(), value.to_string()));

@@ -165,10 +165,11 @@ impl<'w> Dossier<'w> {
                 addr: "[web] listen".into(),
                 reason: "the hub runs without [web]: nobody can file on its portal".into(),
             })?;
-            let address = format!(
-                "Số {} đường Trần Hưng Đạo, phường Hồng Gai, tỉnh Quảng Ninh",
-                plan.number
-            );
+            // The national portal's admin units are published by the time
+            // the day starts: the form asks to choose the province and a
+            // commune of it (Phường Hạ Long, Quảng Ninh), then the street.
+            let address = format!("Số {} đường Trần Hưng Đạo", plan.number);
+            let by_post = plan.result == Return::Post;
             let filer = super::filing::Filer {
                 name: owner,
                 email: &email,
@@ -180,11 +181,9 @@ impl<'w> Dossier<'w> {
                     Return::Post => "buu-dien",
                     Return::Electronic => "dien-tu",
                 },
-                address: if plan.result == Return::Post {
-                    &address
-                } else {
-                    ""
-                },
+                address: if by_post { &address } else { "" },
+                province_code: if by_post { "22" } else { "" },
+                commune_code: if by_post { "06658" } else { "" },
             };
             let ma = super::filing::file_online(web, code, &filer).await?;
             return Ok(Dossier {

@@ -5,14 +5,16 @@
 //! pause (supplement requested, financial obligation requested) remembers the
 //! status it interrupted, and the command that lifts it returns there. Nothing
 //! else in the hub decides legality; `apply` looks the command up here and
-//! then fills in the fields that command changes.
+//! then fills in the fields that command changes. Which provisions the table
+//! follows, and what the texts in force since 2025 change, is in `legal`
+//! (`legal::command_basis`, printed by `lienthong legal`).
 //!
 //! `forward` (liên thông, DOMAIN.md §2 step 6) keeps the status and changes
 //! the agency: the dossier is being processed, only by another agency of the
 //! procedure's sequence, so the portal's status vocabulary has nothing new to
 //! say. It is allowed while the dossier is with an agency and not waiting for
 //! the applicant: received (the one-stop unit hands it on to the competent
-//! agency, Decree 61/2018 Art. 21) or processing (an agency hands its part on
+//! agency) or processing (an agency hands its part on
 //! to the next). Not while paused for a supplement or a fee (the agency that
 //! asked must receive the answer), nor stopped, finished or closed. Whether
 //! the target is next in the sequence is a catalogue fact, checked by the

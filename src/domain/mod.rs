@@ -23,6 +23,7 @@ pub mod event;
 pub mod feedback;
 #[cfg(test)]
 mod fixtures;
+pub mod legal;
 pub mod machine;
 pub mod officer;
 pub mod partner_event;

@@ -2,8 +2,8 @@
 //! portal need it: province, commune, street and house, phone.
 //!
 //! Since 1 July 2025 local government has two levels (province → commune;
-//! Resolution 202/2025/QH15 and the amended Law on Organisation of Local
-//! Government): an address is a province code (2 digits) and a commune code
+//! the Law on the Organisation of Local Government of 16 June 2025, in
+//! `legal::TEXTS`): an address is a province code (2 digits) and a commune code
 //! (5 digits) of the statistical list of administrative units. An older
 //! three-level address also names its district (3 digits), a level that no
 //! longer exists: such an address stays readable, and is accepted, when the

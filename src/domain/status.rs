@@ -1,6 +1,7 @@
 //! The status vocabulary (TrangThaiHoSo) and the small enumerations of the
 //! dossier. Numeric codes are the national portal's own, so they are stored
-//! and exchanged as numbers.
+//! and exchanged as numbers. Their legal ground (Circular 22/2019 Art. 4 and
+//! Appendix I, now Circular 21/2023 as amended by 11/2025) is in `legal`.
 
 use serde::{Deserialize, Serialize};
 

@@ -13,7 +13,9 @@
 //! held to `[web] max_attachment_bytes` each and
 //! `max_dossier_attachments_bytes` together.
 
+use super::address_choices::AddressChoices;
 use crate::domain::attachment::{self, AttachmentLimits, AttachmentMeta};
+use crate::domain::postal_address::PostalAddress;
 use crate::domain::{ApplicantType, Channel, Document, NewDossier, ResultDelivery, UnixMillis};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -22,6 +24,12 @@ pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_SUMMARY_CHARS: usize = 500;
 pub const MIN_ADDRESS_CHARS: usize = 10;
 pub const MAX_ADDRESS_CHARS: usize = 300;
+/// The street line of a structured address: a house number and a street
+/// name at the least ("Số 5 ngõ 3").
+pub const MIN_STREET_CHARS: usize = 5;
+/// Short enough that the line with the unit names stays within the
+/// dossier's address limit (1000 bytes) whatever the letters.
+pub const MAX_STREET_CHARS: usize = 200;
 /// A file's name as shown (the rest is cut).
 const MAX_FILE_NAME_CHARS: usize = 80;
 
@@ -139,7 +147,12 @@ pub struct FilingForm {
     pub email: String,
     pub summary: String,
     pub delivery: String,
+    /// With address choices: the street line (house, street, hamlet);
+    /// without: the whole address as one line.
     pub address: String,
+    /// The chosen province and commune (`tinh`, `xa`), with address choices.
+    pub province_code: String,
+    pub commune_code: String,
     pub uploads: Vec<Upload>,
 }
 
@@ -314,6 +327,7 @@ pub fn check_files(
 pub fn check(
     procedure: &Procedure,
     form: &FilingForm,
+    choices: Option<&AddressChoices>,
     limits: AttachmentLimits,
     public_base: &str,
     now: UnixMillis,
@@ -354,16 +368,24 @@ pub fn check(
         fail("nhan-ket-qua", "Chọn một cách nhận kết quả.");
     }
     let address = form.address.trim();
-    if delivery == Some(ResultDelivery::ByPost) {
-        let chars = address.chars().count();
-        if chars < MIN_ADDRESS_CHARS {
-            fail(
-                "dia-chi",
-                "Nhận qua bưu chính cần địa chỉ đầy đủ: số nhà, đường, xã/phường/đặc khu, tỉnh/thành phố.",
-            );
-        } else if chars > MAX_ADDRESS_CHARS {
-            fail("dia-chi", "Địa chỉ dài quá 300 ký tự.");
+    let by_post = delivery == Some(ResultDelivery::ByPost);
+    let mut structured = None;
+    match choices {
+        Some(choices) if by_post => {
+            structured = postal_address(choices, form, address, &phone, &mut fail);
         }
+        None if by_post => {
+            let chars = address.chars().count();
+            if chars < MIN_ADDRESS_CHARS {
+                fail(
+                    "dia-chi",
+                    "Nhận qua bưu chính cần địa chỉ đầy đủ: số nhà, đường, xã/phường/đặc khu, tỉnh/thành phố.",
+                );
+            } else if chars > MAX_ADDRESS_CHARS {
+                fail("dia-chi", "Địa chỉ dài quá 300 ký tự.");
+            }
+        }
+        _ => {}
     }
     for (field, text) in [
         ("ho-ten", name),
@@ -407,16 +429,60 @@ pub fn check(
             documents,
             fees: procedure.fees.to_vec(),
             ma_ho_so: String::new(),
-            // Only a result by post goes to an address.
-            result_address: if delivery == Some(ResultDelivery::ByPost) {
-                address.to_string()
-            } else {
-                String::new()
+            // Only a result by post goes to an address: the one line
+            // written, or the chosen units' names after the street.
+            result_address: match &structured {
+                Some((_, line)) => line.clone(),
+                None if by_post => address.to_string(),
+                None => String::new(),
             },
-            // The hosted form asks for the address as one line of text.
-            applicant_address: None,
+            applicant_address: structured.map(|(address, _)| address),
         },
     })
+}
+
+/// The structured address of a result by post, from the chosen province
+/// and commune and the street line, with the line the slip prints; `None`
+/// after reporting what is missing or does not fit.
+fn postal_address(
+    choices: &AddressChoices,
+    form: &FilingForm,
+    street: &str,
+    phone: &str,
+    fail: &mut impl FnMut(&str, &str),
+) -> Option<(PostalAddress, String)> {
+    let province = choices.province(form.province_code.trim());
+    if province.is_none() {
+        fail("tinh", "Chọn tỉnh/thành phố nhận kết quả.");
+    }
+    let commune = province.and_then(|p| p.commune(form.commune_code.trim()));
+    if province.is_some() && commune.is_none() {
+        let message = if form.commune_code.trim().is_empty() {
+            "Chọn xã/phường/đặc khu nhận kết quả."
+        } else {
+            "Xã/phường/đặc khu đã chọn không thuộc tỉnh/thành phố đã chọn: chọn lại."
+        };
+        fail("xa", message);
+    }
+    let chars = street.chars().count();
+    if chars < MIN_STREET_CHARS {
+        fail("dia-chi", "Nhập số nhà, đường hoặc thôn/tổ dân phố.");
+    } else if chars > MAX_STREET_CHARS {
+        fail("dia-chi", "Số nhà, đường dài quá 200 ký tự.");
+    }
+    let (province, commune) = (province?, commune?);
+    if !(MIN_STREET_CHARS..=MAX_STREET_CHARS).contains(&chars) || phone.is_empty() {
+        return None;
+    }
+    let line = format!("{street}, {}, {}", commune.name, province.name);
+    let address = PostalAddress {
+        province_code: province.code.clone(),
+        commune_code: commune.code.clone(),
+        street: street.to_string(),
+        phone: phone.to_string(),
+        district_code: String::new(),
+    };
+    Some((address, line))
 }
 
 #[cfg(test)]

@@ -41,6 +41,8 @@ fn form() -> FilingForm {
         summary: "Xin cấp giấy phép xây dựng nhà ở".into(),
         delivery: "buu-dien".into(),
         address: "Số 12 phố Lê Thánh Tông, phường Hồng Gai, TP Hạ Long".into(),
+        province_code: String::new(),
+        commune_code: String::new(),
         uploads: vec![
             upload("tp-1", "C:\\fakepath\\to-khai.pdf", PDF),
             upload("tp-2", "ban-ve.png", PNG),
@@ -49,6 +51,10 @@ fn form() -> FilingForm {
 }
 
 fn check_form(form: &FilingForm) -> Result<Filing, FieldErrors> {
+    check_with(form, None)
+}
+
+fn check_with(form: &FilingForm, choices: Option<&AddressChoices>) -> Result<Filing, FieldErrors> {
     let components = components();
     let fees = [crate::domain::Fee {
         code: "LP01".into(),
@@ -63,7 +69,7 @@ fn check_form(form: &FilingForm) -> Result<Filing, FieldErrors> {
         components: &components,
         fees: &fees,
     };
-    check(&procedure, form, limits(), BASE, UnixMillis(7))
+    check(&procedure, form, choices, limits(), BASE, UnixMillis(7))
 }
 
 #[test]
@@ -156,6 +162,87 @@ fn an_address_is_asked_only_for_the_post() {
     at_counter.address = "Số 1 đường 25/4, Hạ Long".into();
     let filing = check_form(&at_counter).expect("an address typed anyway");
     assert_eq!(filing.submission.result_address, "", "not carried");
+}
+
+fn choices() -> AddressChoices {
+    use super::super::address_choices::{Commune, Province};
+    AddressChoices {
+        version: 2,
+        provinces: vec![
+            Province {
+                code: "22".into(),
+                name: "Tỉnh Quảng Ninh".into(),
+                communes: vec![Commune {
+                    code: "06652".into(),
+                    name: "Phường Hồng Gai".into(),
+                }],
+            },
+            Province {
+                code: "01".into(),
+                name: "Thành phố Hà Nội".into(),
+                communes: vec![Commune {
+                    code: "00004".into(),
+                    name: "Phường Ba Đình".into(),
+                }],
+            },
+        ],
+    }
+}
+
+#[test]
+fn with_published_units_an_address_by_post_is_filed_structured() {
+    let mut f = form();
+    f.address = " Số 12 phố Lê Thánh Tông ".into();
+    f.province_code = "22".into();
+    f.commune_code = "06652".into();
+    let filing = check_with(&f, Some(&choices())).expect("no errors");
+    let new = &filing.submission;
+    let address = new.applicant_address.as_ref().expect("structured");
+    assert_eq!(
+        (
+            address.province_code.as_str(),
+            address.commune_code.as_str()
+        ),
+        ("22", "06652")
+    );
+    assert_eq!(address.street, "Số 12 phố Lê Thánh Tông");
+    assert_eq!(
+        address.phone, "0912345678",
+        "the post calls the applicant's phone"
+    );
+    assert_eq!(
+        new.result_address,
+        "Số 12 phố Lê Thánh Tông, Phường Hồng Gai, Tỉnh Quảng Ninh"
+    );
+    address
+        .check("submit.applicant_address")
+        .expect("the hub's shape rules pass");
+    f.delivery = "quay".into();
+    let at_counter = check_with(&f, Some(&choices())).expect("no address needed");
+    assert_eq!(at_counter.submission.applicant_address, None);
+    assert_eq!(at_counter.submission.result_address, "");
+}
+
+#[test]
+fn with_published_units_each_missing_or_mismatched_part_is_named() {
+    let mut f = form();
+    f.address = "Số".into();
+    let errors = check_with(&f, Some(&choices())).expect_err("nothing chosen");
+    assert_eq!(errors.keys().collect::<Vec<_>>(), ["dia-chi", "tinh"]);
+    f.address = "Số 12 phố Lê Thánh Tông".into();
+    f.province_code = "22".into();
+    let errors = check_with(&f, Some(&choices())).expect_err("no commune");
+    assert_eq!(errors["xa"], "Chọn xã/phường/đặc khu nhận kết quả.");
+    f.commune_code = "00004".into();
+    let errors = check_with(&f, Some(&choices())).expect_err("a commune of Hà Nội");
+    assert!(errors["xa"].contains("không thuộc tỉnh"), "{errors:?}");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    f.province_code = "99".into();
+    let errors = check_with(&f, Some(&choices())).expect_err("no such province");
+    assert!(
+        errors.contains_key("tinh") && !errors.contains_key("xa"),
+        "{errors:?}"
+    );
 }
 
 #[test]

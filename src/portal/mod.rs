@@ -18,6 +18,7 @@
 //! feedback (`feedback`), through `hub::FeedbackRecords`. Applicants may
 //! sign in through an OpenID Connect provider (`oidc`).
 
+pub mod address_choices;
 pub mod feedback;
 pub mod filing;
 pub mod lookup;

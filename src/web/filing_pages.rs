@@ -4,7 +4,10 @@
 //!
 //! The form is filled from what the portal knows (Circular 32: auto-fill):
 //! the account's name and address, the ID number and phone of the
-//! applicant's last dossier. Each field says its format next to it, and a
+//! applicant's last dossier. Once the `admin_units` catalogue is
+//! published, a result by post is addressed by choosing the province and
+//! the commune (`portal::address_choices`) and filed structured, as the
+//! post's order needs it. Each field says its format next to it, and a
 //! posted form with any error comes back with every error next to its
 //! field and nothing written (`portal::filing` decides). A good one stores
 //! its files first (durably, each content once), then submits as the
@@ -21,6 +24,7 @@ use super::uploads::{self, Unreadable};
 use super::{blocking, session, WebError, WebState};
 use crate::domain::attachment::size_text;
 use crate::domain::{Action, CommandEnvelope, DossierRef, UnixMillis};
+use crate::portal::address_choices::AddressChoices;
 use crate::portal::filing::{self, Component, FieldErrors, FilingForm};
 use crate::portal::services::online_level_name;
 use crate::portal::Procedure;
@@ -47,6 +51,8 @@ pub struct Values {
     pub summary: String,
     pub delivery: String,
     pub address: String,
+    pub province_code: String,
+    pub commune_code: String,
 }
 
 /// One file field: a component of the procedure.
@@ -78,6 +84,9 @@ pub struct FilingPage {
     pub refusal: Option<String>,
     /// The form came back with errors: the files must be chosen again.
     pub posted: bool,
+    /// The provinces and communes to choose from for a result by post, once
+    /// the `admin_units` catalogue is published; else one line of text.
+    pub choices: Option<AddressChoices>,
 }
 
 impl FilingPage {
@@ -107,6 +116,14 @@ impl FilingPage {
 
     pub fn checked(&self, delivery: &str) -> bool {
         self.values.delivery == delivery
+    }
+
+    pub fn province_chosen(&self, code: &str) -> bool {
+        self.values.province_code == code
+    }
+
+    pub fn commune_chosen(&self, code: &str) -> bool {
+        self.values.commune_code == code
     }
 }
 
@@ -160,7 +177,18 @@ fn blank_page(
         filled_from: None,
         refusal: None,
         posted: false,
+        choices: None,
     }
+}
+
+/// What the form offers for a postal address (`portal::address_choices`).
+async fn address_choices(state: &WebState) -> Result<Option<AddressChoices>, WebError> {
+    let module = state.module.clone();
+    blocking(move || {
+        let (version, units) = module.hub().catalog("admin_units")?;
+        Ok(AddressChoices::from_catalog(version, &units))
+    })
+    .await
 }
 
 /// The procedure `code` if the portal files it online.
@@ -188,6 +216,7 @@ pub async fn form(
         Err(answer) => return Ok(answer),
     };
     let mut page = blank_page(&state, &applicant, &p, session::random_token());
+    page.choices = address_choices(&state).await?;
     page.values.name = applicant.account.name.clone();
     page.values.email = applicant
         .account
@@ -216,8 +245,16 @@ pub async fn form(
     if let Some(last) = last {
         page.values.id_number = last.owner_id_number.clone();
         page.values.phone = last.phone.clone();
-        if !last.result_address.is_empty() {
-            page.values.address = last.result_address.clone();
+        match (&last.applicant_address, &page.choices) {
+            (Some(a), Some(_)) => {
+                page.values.province_code = a.province_code.clone();
+                page.values.commune_code = a.commune_code.clone();
+                page.values.address = a.street.clone();
+            }
+            _ if !last.result_address.is_empty() => {
+                page.values.address = last.result_address.clone();
+            }
+            _ => {}
         }
         page.filled_from = Some(last.ma_ho_so);
     }
@@ -300,8 +337,11 @@ pub async fn file(
         summary: posted.one("trich-yeu").to_string(),
         delivery: posted.one("nhan-ket-qua").to_string(),
         address: posted.one("dia-chi").to_string(),
+        province_code: posted.one("tinh").to_string(),
+        commune_code: posted.one("xa").to_string(),
         uploads: posted.uploads,
     };
+    let choices = address_choices(&state).await?;
     let rules = filing::Procedure {
         code: &p.code,
         name: &p.name,
@@ -313,6 +353,7 @@ pub async fn file(
     let checked = filing::check(
         &rules,
         &form,
+        choices.as_ref(),
         state.settings.attachments,
         &state.settings.public_base_url,
         UnixMillis::now(),
@@ -327,7 +368,10 @@ pub async fn file(
             summary: form.summary.trim().to_string(),
             delivery: form.delivery.clone(),
             address: form.address.trim().to_string(),
+            province_code: form.province_code.trim().to_string(),
+            commune_code: form.commune_code.trim().to_string(),
         };
+        page.choices = choices.clone();
         for field in &mut page.components {
             field.error = errors.get(&field.component.field).cloned();
         }

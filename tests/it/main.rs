@@ -23,6 +23,7 @@ mod field_rules;
 mod forward;
 mod grpc_edge;
 mod idempotency;
+mod legal;
 mod limits;
 mod metrics;
 mod metrics_relays;

@@ -137,7 +137,7 @@ impl DossierAction {
     /// the department processes, asks for fees, stops and resumes; the
     /// leader approves and signs the apology with a new date (Mẫu 04 is
     /// signed by the head of the agency). A dossier goes on to the next
-    /// agency from the one-stop unit once received (Decree 61/2018 Art. 21),
+    /// agency from the one-stop unit once received,
     /// from the department while processing. The administrator runs the
     /// system and acts on no dossier.
     pub fn roles(self) -> &'static [OfficerRole] {

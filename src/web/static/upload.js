@@ -73,3 +73,30 @@
 
   enhance(document);
 })();
+
+// The commune list shows only the chosen province's communes (its
+// optgroup), and a commune of another province is unselected when the
+// province changes. Without the script every province's group is listed
+// and the server names a commune that does not belong to the province.
+(function () {
+  "use strict";
+  var province = document.getElementById("tinh");
+  var commune = document.getElementById("xa");
+  if (!province || !commune || !commune.querySelectorAll) {
+    return;
+  }
+  function narrow() {
+    var groups = commune.querySelectorAll("optgroup");
+    for (var i = 0; i < groups.length; i++) {
+      var mine = groups[i].getAttribute("data-tinh") === province.value;
+      groups[i].hidden = !mine;
+      groups[i].disabled = !mine;
+      if (!mine && commune.selectedOptions && commune.selectedOptions[0] &&
+          commune.selectedOptions[0].parentNode === groups[i]) {
+        commune.value = "";
+      }
+    }
+  }
+  province.addEventListener("change", narrow);
+  narrow();
+})();

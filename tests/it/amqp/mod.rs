@@ -13,6 +13,7 @@ mod forward;
 mod limits;
 mod logs;
 mod outage;
+mod partner_event;
 mod senders;
 mod tls;
 

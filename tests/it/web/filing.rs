@@ -613,3 +613,6 @@ async fn an_account_files_at_most_the_daily_limit_and_nothing_past_it_is_stored(
     assert_eq!(theirs.status, 303, "{}", theirs.body);
     hub.stop().await;
 }
+
+#[path = "filing_address.rs"]
+mod address;
