@@ -122,9 +122,11 @@ impl Publication {
         Ok(())
     }
 
+    /// SHA-256 over the canonical form of the publication
+    /// (`canonical.rs`), as it has always been hashed.
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
-        hex::encode(Sha256::digest(serde_json::to_vec(self).unwrap_or_default()))
+        hex::encode(Sha256::digest(super::canonical::publication(self)))
     }
 }
 

@@ -7,7 +7,8 @@
 //! none" cannot be built: the edge that builds an envelope (`wire::from_proto`)
 //! is the one place that refuses them. A request's fingerprint, used to
 //! recognise a replay, is a hash of exactly what the partner asked for, in
-//! the JSON shape it has always had (`fingerprint`).
+//! the JSON shape it has always had, written out in `canonical.rs` so that
+//! no field name here can change it (`fingerprint`).
 
 use super::{
     ApplicantType, Channel, Document, Fee, PostalAddress, ResultDelivery, ResultDocument,
@@ -278,58 +279,17 @@ impl CommandEnvelope {
         self.action.name()
     }
 
-    /// SHA-256 over the canonical JSON of the request: equal requests, equal
-    /// fingerprints. Used to tell a replay from a reused key, against
-    /// fingerprints stored by earlier versions too.
+    /// SHA-256 over the canonical form of the request (`canonical.rs`):
+    /// equal requests, equal fingerprints. Used to tell a replay from a
+    /// reused key, against fingerprints stored by earlier versions too.
     pub fn fingerprint(&self) -> String {
         hex::encode(Sha256::digest(self.as_asked()))
     }
 
-    /// The request in the JSON shape fingerprints have always hashed: the
-    /// envelope's fields in their old order, `dossier` null for a submission,
-    /// the command tagged with its name.
+    /// The request in the form fingerprints have always hashed.
     fn as_asked(&self) -> Vec<u8> {
-        let (dossier, command) = match &self.action {
-            Action::Submit(new) => (None, AskedCommand::Submit(Submission::Submit(new))),
-            Action::OnDossier { dossier, command } => {
-                (Some(dossier), AskedCommand::OnDossier(command))
-            }
-        };
-        let asked = Asked {
-            idempotency_key: &self.idempotency_key,
-            expected_version: self.expected_version,
-            dossier,
-            actor: &self.actor,
-            unit: &self.unit,
-            command,
-        };
-        serde_json::to_vec(&asked).unwrap_or_default()
+        super::canonical::envelope(self).into_bytes()
     }
-}
-
-/// The old envelope's shape, borrowed, for the fingerprint only.
-#[derive(Serialize)]
-struct Asked<'a> {
-    idempotency_key: &'a str,
-    expected_version: Option<u64>,
-    dossier: Option<&'a DossierRef>,
-    actor: &'a str,
-    unit: &'a str,
-    command: AskedCommand<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum AskedCommand<'a> {
-    Submit(Submission<'a>),
-    OnDossier(&'a Command),
-}
-
-/// A submission tagged like the other commands: `{"command":"submit", …}`.
-#[derive(Serialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
-enum Submission<'a> {
-    Submit(&'a NewDossier),
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! The dossier record and its history line, as the core keeps them.
 //!
-//! Stored as self-describing JSON (new optional fields default), so records
-//! written by an older hub still read.
+//! The store keeps them in a format of its own (`store/records`), converted
+//! field by field, so a field here can be renamed without touching the disk.
+//! The serde derives are the JSON shape of the hub's JSON surfaces and of
+//! format-0 records (before the store's own format), which are still read.
 
 use super::{
     ApplicantType, Channel, PartnerEvent, PostalAddress, ResultDelivery, Status, UnixMillis,

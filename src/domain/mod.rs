@@ -14,6 +14,7 @@
 
 pub mod applicant;
 pub mod attachment;
+mod canonical;
 pub mod catalog;
 pub mod codes;
 pub mod command;

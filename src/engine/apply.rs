@@ -14,43 +14,40 @@ use crate::domain::{
     EventPayload, EventType, NewDossier, PostalAddress, UnixMillis,
 };
 use crate::partners::Partner;
-use crate::store::{IdempotencyRecord, Txn};
-use serde::{de::DeserializeOwned, Serialize};
+use crate::store::{IdempotencyRecord, StoredAnswer, Txn};
 
 /// The first answer for this key, if the request is a replay.
-fn replay<T: DeserializeOwned>(
+fn replay(
     txn: &Txn,
     partner: &str,
     key: &str,
     fingerprint: &str,
-) -> Result<Option<T>, EngineError> {
+) -> Result<Option<StoredAnswer>, EngineError> {
     match txn.idempotency(partner, key)? {
         None => Ok(None),
-        Some(record) if record.fingerprint == fingerprint => {
-            let reply =
-                serde_json::from_value(record.reply).map_err(|e| EngineError::CommitFailed {
-                    reason: format!(
-                        "stored answer for idempotency_key {} is unreadable: {e}",
-                        quoted(key)
-                    ),
-                })?;
-            Ok(Some(reply))
-        }
+        Some(record) if record.fingerprint == fingerprint => Ok(Some(record.reply)),
         Some(_) => Err(EngineError::IdempotencyKeyReused {
             key: key.to_string(),
         }),
     }
 }
 
-fn remember<T: Serialize>(
+/// A stored answer of the other kind of request under this key: the key
+/// was used for something else.
+fn other_request(key: &str) -> EngineError {
+    EngineError::IdempotencyKeyReused {
+        key: key.to_string(),
+    }
+}
+
+fn remember(
     txn: &mut Txn,
     partner: &str,
     key: &str,
     fingerprint: String,
     now: UnixMillis,
-    reply: &T,
+    reply: StoredAnswer,
 ) {
-    let reply = serde_json::to_value(reply).expect("replies serialise to JSON");
     txn.put_idempotency(
         partner,
         key,
@@ -62,31 +59,32 @@ fn remember<T: Serialize>(
     );
 }
 
-/// What is remembered of an accepted command: everything of its answer but
-/// the dossier, which is stored anyway and is rebuilt on a replay.
-#[derive(Serialize, serde::Deserialize)]
-struct StoredReply {
-    dossier_id: u64,
-    dossier_version: u64,
-    entry: crate::domain::HistoryEntry,
-    event_seq: u64,
-    event_id: String,
-}
-
 /// The first answer again: the dossier as it was at that version when it can
 /// still be found (current dossier, or the outbox event), else as it is now.
-fn rebuild(txn: &Txn, stored: StoredReply) -> Result<CommandOutcome, EngineError> {
+/// (What is remembered of an accepted command is everything of its answer
+/// but the dossier, which is stored anyway.)
+fn rebuild(txn: &Txn, key: &str, stored: StoredAnswer) -> Result<CommandOutcome, EngineError> {
+    let StoredAnswer::Command {
+        dossier_id,
+        dossier_version,
+        entry,
+        event_seq,
+        event_id,
+    } = stored
+    else {
+        return Err(other_request(key));
+    };
     let current = txn
-        .dossier(&crate::domain::DossierRef::Id(stored.dossier_id))?
+        .dossier(&crate::domain::DossierRef::Id(dossier_id))?
         .ok_or_else(|| EngineError::DossierNotFound {
-            reference: format!("id {}", stored.dossier_id),
+            reference: format!("id {dossier_id}"),
         })?;
-    let dossier = if current.version == stored.dossier_version {
+    let dossier = if current.version == dossier_version {
         current
     } else {
-        match txn.event(stored.event_seq)?.map(|e| e.payload) {
+        match txn.event(event_seq)?.map(|e| e.payload) {
             Some(EventPayload::DossierChanged { dossier, .. })
-                if dossier.version == stored.dossier_version =>
+                if dossier.version == dossier_version =>
             {
                 *dossier
             }
@@ -95,9 +93,9 @@ fn rebuild(txn: &Txn, stored: StoredReply) -> Result<CommandOutcome, EngineError
     };
     Ok(CommandOutcome {
         dossier,
-        entry: stored.entry,
-        event_seq: stored.event_seq,
-        event_id: stored.event_id,
+        entry,
+        event_seq,
+        event_id,
         replayed: true,
     })
 }
@@ -110,10 +108,8 @@ pub fn command(
     max_dossier_bytes: usize,
 ) -> Result<CommandOutcome, EngineError> {
     let fingerprint = env.fingerprint();
-    if let Some(first) =
-        replay::<StoredReply>(txn, &partner.id, &env.idempotency_key, &fingerprint)?
-    {
-        return rebuild(txn, first);
+    if let Some(first) = replay(txn, &partner.id, &env.idempotency_key, &fingerprint)? {
+        return rebuild(txn, &env.idempotency_key, first);
     }
     let who = Actor {
         partner_id: &partner.id,
@@ -200,7 +196,7 @@ pub fn command(
         event_id: event.event_id,
         replayed: false,
     };
-    let stored = StoredReply {
+    let stored = StoredAnswer::Command {
         dossier_id: outcome.dossier.id,
         dossier_version: outcome.dossier.version,
         entry: outcome.entry.clone(),
@@ -213,7 +209,7 @@ pub fn command(
         &env.idempotency_key,
         fingerprint,
         now,
-        &stored,
+        stored,
     );
     Ok(outcome)
 }
@@ -337,11 +333,27 @@ pub fn publication(
     now: UnixMillis,
 ) -> Result<PublicationOutcome, EngineError> {
     let fingerprint = p.fingerprint();
-    if let Some(mut first) =
-        replay::<PublicationOutcome>(txn, &partner.id, &p.idempotency_key, &fingerprint)?
-    {
-        first.replayed = true;
-        return Ok(first);
+    match replay(txn, &partner.id, &p.idempotency_key, &fingerprint)? {
+        None => {}
+        Some(StoredAnswer::Publication {
+            kind,
+            version,
+            added,
+            changed,
+            removed,
+            event_seq,
+        }) => {
+            return Ok(PublicationOutcome {
+                kind,
+                version,
+                added,
+                changed,
+                removed,
+                event_seq,
+                replayed: true,
+            })
+        }
+        Some(StoredAnswer::Command { .. }) => return Err(other_request(&p.idempotency_key)),
     }
     let current_version = txn.catalog_version(&p.kind)?;
     if let Some(expected) = p.expected_version {
@@ -394,13 +406,21 @@ pub fn publication(
         };
         txn.put_event(&event);
     }
+    let stored = StoredAnswer::Publication {
+        kind: outcome.kind.clone(),
+        version: outcome.version,
+        added: outcome.added,
+        changed: outcome.changed,
+        removed: outcome.removed,
+        event_seq: outcome.event_seq,
+    };
     remember(
         txn,
         &partner.id,
         &p.idempotency_key,
         fingerprint,
         now,
-        &outcome,
+        stored,
     );
     Ok(outcome)
 }

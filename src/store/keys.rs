@@ -4,17 +4,18 @@
 //!
 //! | prefix | key                               | value                      |
 //! |--------|-----------------------------------|----------------------------|
-//! | `d`    | dossier id                        | Dossier (JSON)             |
+//! | `d`    | dossier id                        | Dossier (`records`)        |
 //! | `x`    | MaHoSo                            | dossier id                 |
 //! | `a`    | agency 0 dossier id               | (empty) listing index      |
-//! | `h`    | dossier id, version               | HistoryEntry (JSON)        |
-//! | `e`    | seq                               | Event (JSON): the outbox   |
-//! | `i`    | partner 0 idempotency key         | IdempotencyRecord (JSON)   |
+//! | `h`    | dossier id, version               | HistoryEntry (`records`)   |
+//! | `e`    | seq                               | Event (`records`): outbox  |
+//! | `i`    | partner 0 idempotency key         | IdempotencyRecord (`records`) |
 //! | `c`    | `CursorId::name` (cursors.rs)     | acknowledged seq           |
 //! | `k`    | kind 0 `v`                        | catalogue version          |
 //! | `k`    | kind 0 `e` code                   | CatalogEntry (JSON)        |
 //! | `k`    | kind 0 `c` version, index         | CatalogChange (JSON)       |
 //! | `m`    | counter name                      | u64 / u32                  |
+//! | `m`    | `records_format`                  | 1 once `records::migrate` ran |
 //! | `p`,`q`,`s`,`g` | see `deliveries.rs`      | adapter deliveries, ledger |
 //! | `o`    | `a` login                         | OfficerAccount (JSON)      |
 //! | `o`    | `s` SHA-256 of session token      | OfficerSession (JSON)      |

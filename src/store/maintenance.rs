@@ -5,8 +5,8 @@
 //! through the group commit. (Cursors, the other such write, are in
 //! `cursors.rs`.)
 
-use super::txn::IdempotencyRecord;
-use super::{decode, keys, Store, StoreError};
+use super::records::{decode, IdempotencyRecord};
+use super::{keys, Store, StoreError};
 use crate::domain::{Event, UnixMillis};
 
 impl Store {

@@ -9,7 +9,9 @@
 //! `handle` keeps the sled handle and recovers from a failed write (a full
 //! disk) without a restart; `dir` keeps the data directory private;
 //! `audit` keeps the audit chain, written in the batches it records;
-//! `attachments` the portal's attached files by their SHA-256.
+//! `attachments` the portal's attached files by their SHA-256; `records`
+//! the storage encoding of the big records (dossier, history line, event,
+//! idempotency record), versioned and apart from the domain types.
 
 mod applicants;
 mod attachments;
@@ -26,6 +28,7 @@ mod maintenance;
 mod notifications;
 mod officers;
 mod reads;
+mod records;
 mod txn;
 mod workspace;
 
@@ -37,7 +40,8 @@ pub use first_layout::EmbeddedAnswer;
 pub use handle::{StorageCondition, RESERVE_BYTES, RESERVE_FILE, RESUME_FREE_BYTES};
 pub use notifications::{NotificationOutcome, NotificationRecord};
 pub use reads::ListFilter;
-pub use txn::{DossierCache, IdempotencyRecord, Txn};
+pub use records::{IdempotencyRecord, StoredAnswer};
+pub use txn::{DossierCache, Txn};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -82,6 +86,7 @@ impl Store {
         dir::prepare(path)?;
         let handle = handle::Handle::open(path, cache_capacity_bytes)?;
         dir::make_private(path)?;
+        records::migrate::run(&handle.read()?)?;
         Ok(Store {
             handle: Arc::new(handle),
             stats: Default::default(),
@@ -142,6 +147,14 @@ impl Store {
     fn get_json<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
         let db = self.db()?;
         self.read_one(&db, key, "reading")
+    }
+
+    /// A record of the storage format (`records`) at `key`.
+    fn get_record<R: records::Record>(&self, key: &[u8]) -> Result<Option<R>, StoreError> {
+        match self.db()?.get(key).map_err(|e| self.failed("reading", e))? {
+            None => Ok(None),
+            Some(bytes) => records::decode(key, &bytes).map(Some),
+        }
     }
 
     fn get_u64(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {

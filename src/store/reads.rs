@@ -2,7 +2,7 @@
 //! Reads never wait for the writer; they see whole batches only, because a
 //! batch is applied atomically.
 
-use super::{decode, keys, Store, StoreError};
+use super::{decode, keys, records, Store, StoreError};
 use crate::domain::catalog::{CatalogChange, CatalogEntry};
 use crate::domain::{Dossier, DossierRef, Event, HistoryEntry, Status, UnixMillis};
 
@@ -40,7 +40,7 @@ impl Store {
     pub fn dossier(&self, reference: &DossierRef) -> Result<Option<Dossier>, StoreError> {
         match self.dossier_id(reference)? {
             None => Ok(None),
-            Some(id) => self.get_json(&keys::dossier(id)),
+            Some(id) => self.get_record(&keys::dossier(id)),
         }
     }
 
@@ -50,7 +50,7 @@ impl Store {
             .scan_prefix(keys::history_prefix(id))
             .map(|item| {
                 let (key, value) = item.map_err(|e| self.failed("reading history", e))?;
-                decode(&key, &value)
+                records::decode(&key, &value)
             })
             .collect()
     }
@@ -78,12 +78,12 @@ impl Store {
             }
             let dossier: Dossier = if filter.agency_code.is_some() {
                 let id = keys::trailing_u64(&key).unwrap_or_default();
-                match self.get_json(&keys::dossier(id))? {
+                match self.get_record(&keys::dossier(id))? {
                     Some(d) => d,
                     None => continue,
                 }
             } else {
-                decode(&key, &value)?
+                records::decode(&key, &value)?
             };
             if filter.matches(&dossier) {
                 if found.len() == limit {
@@ -104,7 +104,7 @@ impl Store {
             if key.first() != Some(&keys::EVENT) || events.len() == limit {
                 break;
             }
-            events.push(decode(&key, &value)?);
+            events.push(records::decode(&key, &value)?);
         }
         Ok(events)
     }

@@ -8,22 +8,13 @@
 //! writes, then the group's, then what is on disk — so the second command of
 //! a group sees the first one's dossier, counters and idempotency record.
 
+use super::records::{self, IdempotencyRecord};
 use super::{decode, encode, keys, Store, StoreError};
 use crate::domain::catalog::{CatalogChange, CatalogEntry};
 use crate::domain::feedback::{FeedbackAnswer, Rating};
-use crate::domain::{Dossier, DossierRef, Event, HistoryEntry, UnixMillis};
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use crate::domain::{Dossier, DossierRef, Event, HistoryEntry};
+use serde::de::DeserializeOwned;
 use std::collections::{BTreeMap, HashMap};
-
-/// What the hub remembers of an accepted request, keyed by partner and
-/// idempotency key.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct IdempotencyRecord {
-    pub fingerprint: String,
-    pub created_at: UnixMillis,
-    /// The answer given the first time, replayed as is.
-    pub reply: serde_json::Value,
-}
 
 type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
@@ -153,6 +144,13 @@ impl<'a> Txn<'a> {
         self.get(key)?.map(|bytes| decode(key, &bytes)).transpose()
     }
 
+    /// A record of the storage format (`records`) at `key`.
+    fn get_record<R: records::Record>(&self, key: &[u8]) -> Result<Option<R>, StoreError> {
+        self.get(key)?
+            .map(|bytes| records::decode(key, &bytes))
+            .transpose()
+    }
+
     fn get_u64(&self, key: &[u8]) -> Result<Option<u64>, StoreError> {
         self.get(key)?
             .map(|bytes| keys::read_u64(key, &bytes))
@@ -184,7 +182,7 @@ impl<'a> Txn<'a> {
         if let Some(dossier) = known.or_else(|| self.cache.dossiers.get(&id)) {
             return Ok(Some(dossier.clone()));
         }
-        self.get_json(&keys::dossier(id))
+        self.get_record(&keys::dossier(id))
     }
 
     pub fn ma_ho_so_taken(&self, code: &str) -> Result<bool, StoreError> {
@@ -218,7 +216,7 @@ impl<'a> Txn<'a> {
                 Vec::new(),
             );
         }
-        self.put(keys::dossier(dossier.id), encode(dossier));
+        self.put(keys::dossier(dossier.id), records::encode(dossier));
         self.staged_dossiers.insert(dossier.id, dossier.clone());
     }
 
@@ -233,11 +231,14 @@ impl<'a> Txn<'a> {
     }
 
     pub fn put_history(&mut self, dossier_id: u64, entry: &HistoryEntry) {
-        self.put(keys::history(dossier_id, entry.version), encode(entry));
+        self.put(
+            keys::history(dossier_id, entry.version),
+            records::encode(entry),
+        );
     }
 
     pub fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
-        self.get_json(&keys::event(seq))
+        self.get_record(&keys::event(seq))
     }
 
     /// The dossier's rating (`store/feedback.rs`), if it has one.
@@ -259,7 +260,7 @@ impl<'a> Txn<'a> {
     }
 
     pub fn put_event(&mut self, event: &Event) {
-        self.put(keys::event(event.seq), encode(event));
+        self.put(keys::event(event.seq), records::encode(event));
     }
 
     pub fn idempotency(
@@ -267,11 +268,11 @@ impl<'a> Txn<'a> {
         partner: &str,
         key: &str,
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
-        self.get_json(&keys::idempotency(partner, key))
+        self.get_record(&keys::idempotency(partner, key))
     }
 
     pub fn put_idempotency(&mut self, partner: &str, key: &str, record: &IdempotencyRecord) {
-        self.put(keys::idempotency(partner, key), encode(record));
+        self.put(keys::idempotency(partner, key), records::encode(record));
     }
 
     pub fn catalog_version(&self, kind: &str) -> Result<u64, StoreError> {

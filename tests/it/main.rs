@@ -30,6 +30,7 @@ mod metrics_relays;
 mod notifications;
 mod observability;
 mod oidc;
+mod old_data_directory;
 mod partner_event;
 mod readme_examples;
 mod reconcile;
