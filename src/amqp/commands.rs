@@ -15,7 +15,7 @@
 //! `MAX_COMMAND_REQUEUES` times, then parked by the hub itself (without the
 //! token) rather than dead-lettered whole by the broker's delivery limit.
 
-use super::connect::{connect_with, Backoff};
+use super::connect::Backoff;
 use super::sender::{self, Identity, NotIdentified, PARTNER_HEADER};
 use super::{topology, AmqpError, AmqpSettings};
 use crate::domain::quote::quoted;
@@ -135,7 +135,7 @@ impl CommandConsumer {
 
     async fn session(self: Arc<Self>, backoff: &mut Backoff) -> Result<(), AmqpError> {
         let name = format!("lienthong-commands {}", self.settings.names.prefix);
-        let connection = connect_with(&self.settings.url, &name, &self.settings.tls).await?;
+        let connection = self.settings.connect(&name).await?;
         let result = self.clone().consume_on(&connection, backoff).await;
         let _ = connection
             .close(200, "lienthong command consumer session ends")
@@ -152,7 +152,13 @@ impl CommandConsumer {
             .create_channel()
             .await
             .map_err(AmqpError::broker("opening a channel"))?;
-        topology::declare(&consume, &self.settings.names, &self.amqp_partners).await?;
+        topology::declare(
+            connection,
+            &consume,
+            &self.settings.names,
+            &self.amqp_partners,
+        )
+        .await?;
         consume
             .basic_qos(self.settings.command_prefetch, BasicQosOptions::default())
             .await

@@ -2,6 +2,7 @@
 //! attempts.
 
 use super::{AmqpError, AmqpTls};
+use lapin::uri::AMQPUri;
 use lapin::{Connection, ConnectionProperties};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -27,6 +28,57 @@ pub async fn connect_with(url: &str, name: &str, tls: &AmqpTls) -> Result<Connec
             endpoint: redact(url),
             source,
         })
+}
+
+/// Whether `other` may stand beside `url` as another node of its cluster:
+/// an AMQP URL of the same scheme, user and vhost. The rule broken, if any.
+pub fn check_failover_url(url: &str, other: &str) -> Result<(), String> {
+    let parsed = other
+        .parse::<AMQPUri>()
+        .map_err(|reason| format!("is not an AMQP URL: {reason}"))?;
+    // An unparsable `url` is reported under its own key.
+    let Ok(first) = url.parse::<AMQPUri>() else {
+        return Ok(());
+    };
+    if parsed.scheme != first.scheme {
+        return Err("must use the scheme of amqp.url (amqp:// or amqps:// for every node)".into());
+    }
+    if parsed.authority.userinfo.username != first.authority.userinfo.username {
+        return Err(format!(
+            "must name the user of amqp.url ({})",
+            first.authority.userinfo.username
+        ));
+    }
+    if parsed.vhost != first.vhost {
+        return Err(format!("must name the vhost of amqp.url ({})", first.vhost));
+    }
+    Ok(())
+}
+
+/// Connects to `url` or, when it does not answer, to the first of
+/// `failovers` (the other nodes of its cluster) that does, in order; the
+/// last node's error when none answers.
+pub async fn connect_any(
+    url: &str,
+    failovers: &[String],
+    name: &str,
+    tls: &AmqpTls,
+) -> Result<Connection, AmqpError> {
+    let mut error = match connect_with(url, name, tls).await {
+        Ok(connection) => return Ok(connection),
+        Err(e) => e,
+    };
+    for other in failovers {
+        tracing::warn!(error = %error, next = %redact(other), "a node of the cluster did not answer; trying the next");
+        match connect_with(other, name, tls).await {
+            Ok(connection) => {
+                tracing::info!(broker = %redact(other), "connected to a failover node of the cluster");
+                return Ok(connection);
+            }
+            Err(e) => error = e,
+        }
+    }
+    Err(error)
 }
 
 /// The URL without its password, for logs and errors.

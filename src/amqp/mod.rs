@@ -25,7 +25,7 @@ mod tls;
 mod topology;
 
 pub use commands::{CATALOG_TYPE, COMMAND_TYPE, REASON_HEADER, REPLY_TYPE};
-pub use connect::{connect, connect_with, redact};
+pub use connect::{check_failover_url, connect, connect_any, connect_with, redact};
 pub use error::AmqpError;
 pub use names::{binding_keys, routing_key, word, Names, COMMAND_ROUTING_KEY, DIRECT_REPLY_TO};
 pub use parked::RabbitDeadLetters;
@@ -40,6 +40,8 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct AmqpSettings {
     pub url: String,
+    /// The cluster's other nodes, tried in order when `url` does not answer.
+    pub failover_urls: Vec<String>,
     pub names: Names,
     pub publish_window: usize,
     pub confirm_timeout: Duration,
@@ -67,6 +69,7 @@ impl AmqpSettings {
             .unwrap_or_default();
         Some(AmqpSettings {
             url,
+            failover_urls: section.failover_urls.clone(),
             names: Names::new(&section.prefix),
             publish_window: section.publish_window_messages,
             confirm_timeout: Duration::from_secs(section.confirm_timeout_seconds),
@@ -84,6 +87,13 @@ impl AmqpSettings {
 }
 
 /// The publisher's cursor holds retention back until events are confirmed.
+impl AmqpSettings {
+    /// A connection to a node of the cluster (`url`, then the failovers).
+    pub async fn connect(&self, name: &str) -> Result<lapin::Connection, AmqpError> {
+        connect_any(&self.url, &self.failover_urls, name, &self.tls).await
+    }
+}
+
 pub fn destination() -> Destination {
     Destination {
         cursor: CursorId::AmqpEvents,

@@ -13,7 +13,6 @@
 //! not be re-driven: it stays parked, and the partner must send it again.
 
 use super::commands::{PARKED_AT_HEADER, REASON_HEADER, SOURCE_HEADER};
-use super::connect::connect_with;
 use super::sender::{self, AUTHORIZATION_HEADER, PARTNER_HEADER, REDRIVEN_BY_HEADER};
 use super::{topology, AmqpSettings};
 use crate::domain::UnixMillis;
@@ -41,13 +40,20 @@ fn unavailable(reason: impl std::fmt::Display) -> HubError {
 
 impl RabbitDeadLetters {
     async fn open(&self) -> Result<(lapin::Connection, Channel), HubError> {
-        let connection = connect_with(&self.settings.url, "lienthong-admin", &self.settings.tls)
+        let connection = self
+            .settings
+            .connect("lienthong-admin")
             .await
             .map_err(unavailable)?;
         let channel = connection.create_channel().await.map_err(unavailable)?;
-        topology::declare_queues(&channel, &self.settings.names, &self.amqp_partners)
-            .await
-            .map_err(unavailable)?;
+        topology::declare_queues(
+            &connection,
+            &channel,
+            &self.settings.names,
+            &self.amqp_partners,
+        )
+        .await
+        .map_err(unavailable)?;
         channel
             .confirm_select(ConfirmSelectOptions::default())
             .await

@@ -16,7 +16,7 @@
 //! cursor is made durable by a `CursorSaver`, so the pipeline never stops
 //! for an fsync.
 
-use super::connect::{connect_with, Backoff};
+use super::connect::Backoff;
 use super::names::{cc_routing_keys, routing_key};
 use super::{bindings, topology, AmqpError, AmqpSettings};
 use crate::domain::Event;
@@ -87,7 +87,7 @@ impl Relay {
         // Named with the prefix, so that the broker's connection list tells
         // the hubs sharing a broker apart.
         let name = format!("lienthong-publisher {}", self.settings.names.prefix);
-        let connection = connect_with(&self.settings.url, &name, &self.settings.tls).await?;
+        let connection = self.settings.connect(&name).await?;
         let result = self.publish_on(&connection, backoff, cursor).await;
         // Close what this session opened, whatever happened; nothing leaks.
         let _ = connection
@@ -106,7 +106,13 @@ impl Relay {
             .create_channel()
             .await
             .map_err(AmqpError::broker("opening a channel"))?;
-        topology::declare(&channel, &self.settings.names, &self.amqp_partners).await?;
+        topology::declare(
+            connection,
+            &channel,
+            &self.settings.names,
+            &self.amqp_partners,
+        )
+        .await?;
         // Before any event: no queue gets what its filter stopped asking for.
         bindings::reconcile(connection, &self.settings.names, &self.amqp_partners).await?;
         let result = self.pump(&channel, backoff, cursor).await;

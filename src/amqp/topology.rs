@@ -2,13 +2,21 @@
 //! (re)connect. Settings an operator may want to change later (delivery
 //! limit, dead-letter target) are NOT queue arguments, which RabbitMQ never
 //! lets change: they are policies, shipped in `deploy/rabbitmq/`.
+//!
+//! Every queue is a quorum queue, replicated on the nodes of a cluster, so
+//! that one node stopping is a reconnect (`[amqp] failover_urls`), never an
+//! outage: a classic queue lives on one node and, while that node is down,
+//! cannot even be declared. The parking queue and the bindings ledger were
+//! classic queues before; a broker that still has them so keeps them as
+//! they are (RabbitMQ cannot change a queue's type; README, "A RabbitMQ
+//! cluster", says how to move them).
 
 use super::names::{binding_keys, Names, COMMAND_ROUTING_KEY};
 use super::AmqpError;
 use crate::partners::SubscriptionFilter;
 use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable};
-use lapin::{Channel, ExchangeKind};
+use lapin::{Channel, Connection, ExchangeKind};
 
 fn quorum() -> FieldTable {
     let mut args = FieldTable::default();
@@ -21,11 +29,12 @@ fn quorum() -> FieldTable {
 
 /// Everything, with each partner queue bound to what its filter matches.
 pub async fn declare(
+    connection: &Connection,
     channel: &Channel,
     names: &Names,
     amqp_partners: &[(String, SubscriptionFilter)],
 ) -> Result<(), AmqpError> {
-    declare_queues(channel, names, amqp_partners).await?;
+    declare_queues(connection, channel, names, amqp_partners).await?;
     for (partner, filter) in amqp_partners {
         let queue = names.partner_queue(partner);
         for key in binding_keys(filter) {
@@ -37,6 +46,7 @@ pub async fn declare(
 
 /// Exchanges and queues, and the fixed bindings; no partner binding.
 pub async fn declare_queues(
+    connection: &Connection,
     channel: &Channel,
     names: &Names,
     amqp_partners: &[(String, SubscriptionFilter)],
@@ -60,10 +70,10 @@ pub async fn declare_queues(
         durable: true,
         ..Default::default()
     };
-    // Parked messages wait in a classic queue: it keeps their order when a
-    // listing puts them back, and no delivery limit applies to it.
-    channel
-        .queue_declare(&names.parked, durable_queue, FieldTable::default())
+    // Parked messages keep their order when a listing puts them back (a
+    // quorum queue delivers returned messages first), and no delivery limit
+    // applies to the parking queue (no policy names it).
+    replicated(connection, channel, &names.parked)
         .await
         .map_err(AmqpError::broker("declaring the parking queue"))?;
     bind(channel, &names.parked, &names.dead_letters, "").await?;
@@ -78,8 +88,7 @@ pub async fn declare_queues(
         COMMAND_ROUTING_KEY,
     )
     .await?;
-    channel
-        .queue_declare(&names.bindings_ledger, durable_queue, FieldTable::default())
+    replicated(connection, channel, &names.bindings_ledger)
         .await
         .map_err(AmqpError::broker("declaring the bindings ledger"))?;
     for (partner, _) in amqp_partners {
@@ -89,6 +98,41 @@ pub async fn declare_queues(
             .map_err(AmqpError::broker("declaring a partner queue"))?;
     }
     Ok(())
+}
+
+/// Declares `queue` as a durable quorum queue, unless it exists already:
+/// then it is used as it is, whatever its type. Asked on a channel of its
+/// own, since asking for a missing queue closes the channel.
+async fn replicated(
+    connection: &Connection,
+    channel: &Channel,
+    queue: &str,
+) -> Result<(), lapin::Error> {
+    let probe = connection.create_channel().await?;
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..Default::default()
+    };
+    match probe
+        .queue_declare(queue, passive, FieldTable::default())
+        .await
+    {
+        Ok(_) => {
+            let _ = probe.close(200, "").await;
+            Ok(())
+        }
+        Err(lapin::Error::ProtocolError(e)) if e.get_id() == 404 => {
+            let durable = QueueDeclareOptions {
+                durable: true,
+                ..Default::default()
+            };
+            channel
+                .queue_declare(queue, durable, quorum())
+                .await
+                .map(|_| ())
+        }
+        Err(other) => Err(other),
+    }
 }
 
 async fn bind(channel: &Channel, queue: &str, exchange: &str, key: &str) -> Result<(), AmqpError> {

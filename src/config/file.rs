@@ -75,6 +75,11 @@ impl Default for DeliverySection {
 pub struct AmqpSection {
     /// `amqp://user:password@host:5672/vhost` or `amqps://…`.
     pub url: Option<String>,
+    /// The other nodes of the same RabbitMQ cluster, tried in order after
+    /// `url` whenever a connection is (re)opened: with quorum queues, a
+    /// node stopped is then a reconnect, not an outage. Same scheme, user
+    /// and vhost as `url`.
+    pub failover_urls: Vec<String>,
     /// First word of every exchange and queue name the hub declares.
     pub prefix: String,
     /// Events published and not yet confirmed by the broker, at most.
@@ -112,6 +117,7 @@ impl Default for AmqpSection {
     fn default() -> Self {
         AmqpSection {
             url: None,
+            failover_urls: Vec::new(),
             prefix: "lienthong".into(),
             publish_window_messages: 512,
             confirm_timeout_seconds: 30,

@@ -90,6 +90,35 @@ pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
     delivery(&config.delivery, file)
 }
 
+/// The cluster's other nodes: only beside `url`, each a URL of the same
+/// scheme, user and vhost (the hub's user is who it parks messages as, and
+/// its queues live in one vhost), none twice.
+fn failover_urls(amqp: &AmqpSection, file: &str) -> Result<(), ConfigError> {
+    if amqp.failover_urls.is_empty() {
+        return Ok(());
+    }
+    let Some(url) = &amqp.url else {
+        return Err(ConfigError::invalid(
+            file,
+            "amqp.failover_urls",
+            "needs amqp.url: they are the other nodes of its cluster",
+        ));
+    };
+    for (i, other) in amqp.failover_urls.iter().enumerate() {
+        let key = format!("amqp.failover_urls[{i}]");
+        crate::amqp::check_failover_url(url, other)
+            .map_err(|rule| ConfigError::invalid(file, &key, rule))?;
+        if other == url || amqp.failover_urls[..i].contains(other) {
+            return Err(ConfigError::invalid(
+                file,
+                &key,
+                "names a node already listed",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn amqp(amqp: &AmqpSection, file: &str) -> Result<(), ConfigError> {
     if let Some(url) = &amqp.url {
         if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
@@ -100,6 +129,7 @@ fn amqp(amqp: &AmqpSection, file: &str) -> Result<(), ConfigError> {
             ));
         }
     }
+    failover_urls(amqp, file)?;
     amqp_tls(amqp, file)?;
     let prefix_ok = !amqp.prefix.is_empty()
         && amqp.prefix.len() <= 64

@@ -178,6 +178,12 @@ fn invalid_values_name_the_key() {
         ("[[partners]]\nid = \"a\"\nkind = \"one_stop\"\ntoken = \"0123456789abcdef\"\nagencies = [\"000.00.01.H17\"]\n[partners.subscription]\nagencies = [\"000.00.01.H22\"]\n", "partners[0].subscription.agencies[0]"),
         ("[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"0123456789abcdeX\"\n", "partners[1].id"),
         ("[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n[[partners]]\nid = \"b\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n", "partners[1].token"),
+        // The cluster's other nodes: beside `url`, same scheme, user, vhost.
+        ("[amqp]\nfailover_urls = [\"amqp://guest:guest@10.0.0.2:5672/%2f\"]\n", "amqp.failover_urls"),
+        ("[amqp]\nurl = \"amqp://hub:pw@10.0.0.1:5672/lt\"\nfailover_urls = [\"amqp://hub:pw@10.0.0.2:5672/lt\", \"amqps://hub:pw@10.0.0.3:5671/lt\"]\n", "amqp.failover_urls[1]"),
+        ("[amqp]\nurl = \"amqp://hub:pw@10.0.0.1:5672/lt\"\nfailover_urls = [\"amqp://guest:pw@10.0.0.2:5672/lt\"]\n", "amqp.failover_urls[0]"),
+        ("[amqp]\nurl = \"amqp://hub:pw@10.0.0.1:5672/lt\"\nfailover_urls = [\"amqp://hub:pw@10.0.0.2:5672/other\"]\n", "amqp.failover_urls[0]"),
+        ("[amqp]\nurl = \"amqp://hub:pw@10.0.0.1:5672/lt\"\nfailover_urls = [\"amqp://hub:pw@10.0.0.1:5672/lt\"]\n", "amqp.failover_urls[0]"),
     ];
     for (text, key) in cases {
         let message = error_of(text);

@@ -5,10 +5,12 @@
 //! of them stops and starts the broker.
 
 mod bindings;
+mod cluster;
 mod commands;
 mod console;
 mod definitions;
 mod events;
+mod failover;
 mod forward;
 mod limits;
 mod logs;
