@@ -6,6 +6,7 @@
 use crate::hub::{Hub, HubError};
 use crate::partners::Partner;
 use crate::wire::{from_proto, pb, to_proto};
+use lienthong_adapter::state::{self, StateError};
 use lienthong_adapter::{HubApi, HubCallError};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -15,6 +16,15 @@ use std::sync::Arc;
 pub struct InProcessHub {
     pub hub: Hub,
     pub partner: Arc<Partner>,
+    /// The partner's own state space: the only one this adapter reaches.
+    pub state: crate::hub::AdapterState,
+}
+
+/// A store failure as the adapter sees it: retry later (the store keeps
+/// bytes as they came, so there is nothing it could find unreadable; a put
+/// that failed left nothing half-written).
+fn state_error(error: HubError) -> StateError {
+    StateError::Unavailable(error.to_string())
 }
 
 fn call_error(error: HubError) -> HubCallError {
@@ -62,6 +72,46 @@ impl HubApi for InProcessHub {
             dossier: Some(to_proto::dossier(&dossier)),
             history: history.iter().map(to_proto::history_entry).collect(),
         })
+    }
+
+    // Adapter state is written on its own, never in the batch of a command
+    // it relates to: what it records is the PARTNER's side (an order the
+    // provider created, what the portal accepted, a payment the gateway
+    // holds), which no hub batch can make atomic with the partner's call
+    // anyway. Adapters keep it safe by order instead: state that says what
+    // to do again is written before the partner is answered (or the hub's
+    // command sent), and every command carries an idempotency key, so a
+    // crash between the two repeats a step and never loses or doubles one.
+
+    async fn state_get(&self, key: &str) -> Result<Option<Vec<u8>>, StateError> {
+        state::check_key(key)?;
+        self.state.get(key).await.map_err(state_error)
+    }
+
+    async fn state_put(&self, key: &str, value: Vec<u8>) -> Result<(), StateError> {
+        state::check_key(key)?;
+        state::check_value(key, &value)?;
+        self.state.put(key, value).await.map_err(state_error)
+    }
+
+    async fn state_delete(&self, key: &str) -> Result<(), StateError> {
+        state::check_key(key)?;
+        self.state.delete(key).await.map_err(state_error)
+    }
+
+    async fn state_scan(
+        &self,
+        prefix: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>, StateError> {
+        state::check_prefix(prefix)?;
+        state::check_prefix(after)?;
+        let limit = limit.clamp(1, state::MAX_SCAN_ENTRIES);
+        self.state
+            .scan(prefix, after, limit)
+            .await
+            .map_err(state_error)
     }
 }
 

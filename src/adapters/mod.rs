@@ -91,6 +91,7 @@ pub fn start(hub: &Hub, config: &LoadedConfig) -> Result<AdaptersRuntime, Config
         let api = Arc::new(inbound::InProcessHub {
             hub: hub.clone(),
             partner: partner.clone(),
+            state: hub.adapter_state(id),
         });
         let adapter = factory
             .build(id, &adapter_config.settings, api)

@@ -6,6 +6,7 @@
 //! reads from the store, and runs the subscription feeds and retention.
 
 mod adapter_deliveries;
+mod adapter_state;
 mod applicants;
 mod attachments;
 mod audit;
@@ -31,6 +32,7 @@ pub use crate::store::{
     NotificationOutcome, NotificationRecord, ParkedDelivery, StorageCondition,
 };
 pub use adapter_deliveries::{AdapterDeliveries, DeliveryStatus, DossierSync};
+pub use adapter_state::AdapterState;
 pub use applicants::ApplicantRecords;
 pub use attachments::AttachmentRecords;
 pub use audit::{AuditLog, AuditSettings};
@@ -277,6 +279,14 @@ impl Hub {
 
     pub fn partners(&self) -> &PartnerRegistry {
         &self.partners
+    }
+
+    /// The durable state of `partner`'s adapter (its own key space).
+    pub fn adapter_state(&self, partner: &str) -> AdapterState {
+        AdapterState {
+            store: self.store.clone(),
+            partner: partner.to_string(),
+        }
     }
 
     /// One partner's delivery bookkeeping (what its adapter's relay parked,

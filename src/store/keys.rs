@@ -24,6 +24,7 @@
 //! | `r`    | MaHoSo                            | Rating (JSON), see `feedback.rs` |
 //! | `f`    | feedback tracking code            | FeedbackAnswer (JSON)      |
 //! | `u`    | see `audit.rs`                    | the audit chain            |
+//! | `j`    | partner 0 key, see `adapter_state.rs` | an adapter's durable state |
 //!
 //! The hosted workspace's read model and assignments live in trees of their
 //! own (`workspace.rs`).
@@ -43,6 +44,8 @@ pub const OFFICERS: u8 = b'o';
 /// their events (`store/feedback.rs`).
 pub const RATING: u8 = b'r';
 pub const ANSWER: u8 = b'f';
+/// Adapters' durable state, per partner (`store/adapter_state.rs`).
+pub const ADAPTER_STATE: u8 = b'j';
 
 pub const NEXT_SEQ: &[u8] = b"m/next_seq";
 pub const NEXT_DOSSIER_ID: &[u8] = b"m/next_dossier_id";

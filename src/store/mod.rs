@@ -11,8 +11,11 @@
 //! `audit` keeps the audit chain, written in the batches it records;
 //! `attachments` the portal's attached files by their SHA-256; `records`
 //! the storage encoding of the big records (dossier, history line, event,
-//! idempotency record), versioned and apart from the domain types.
+//! idempotency record), versioned and apart from the domain types;
+//! `adapter_state` the adapters' durable state, a key-value space per
+//! partner.
 
+mod adapter_state;
 mod applicants;
 mod attachments;
 mod audit;

@@ -21,7 +21,9 @@
 //! `http` (the partner client and its failures), `jsonpath` (a partner's JSON read and written by dotted field names), `vietnam_time` (partner
 //! date-times on the one calendar), `ma_xac_thuc` (the pipe-joined SHA-256
 //! signature), `simulator` (serving a partner simulator) and the planner of
-//! status reports (`domain::planner`). `adapters/README.md` has the layout
+//! status reports (`domain::planner`). What an adapter must remember across
+//! a restart it keeps through [`HubApi`]'s state calls (`state`), in the
+//! hub's store: never in a file of its own. `adapters/README.md` has the layout
 //! every adapter crate follows.
 
 /// The core model (statuses, the transition table and its planner, the
@@ -43,6 +45,7 @@ pub mod kind;
 pub mod ma_xac_thuc;
 pub mod settings;
 pub mod simulator;
+pub mod state;
 pub mod sync;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -52,6 +55,7 @@ pub use delivery::{classify_http_status, Accepted, DeliveryError, Sink};
 pub use kind::{every, Adapter, AdapterKind, BuildAdapter, Partner, Stop, Task, TaskStarter};
 pub use settings::{AdapterConfigError, AdapterSettings, CheckSettings};
 pub use simulator::{serve_simulator, Served};
+pub use state::{Durable, StateError};
 
 /// A refusal from the hub, as a gRPC caller would see it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,7 +82,8 @@ impl HubCallError {
 }
 
 /// Inbound: what an adapter may ask of the hub, always acting as its own
-/// partner (with that partner's rights).
+/// partner (with that partner's rights) — and its durable state (`state`),
+/// kept in the hub's store under that partner alone.
 #[async_trait::async_trait]
 pub trait HubApi: Send + Sync + 'static {
     async fn execute(&self, request: pb::CommandRequest) -> Result<pb::CommandReply, HubCallError>;
@@ -90,4 +95,21 @@ pub trait HubApi: Send + Sync + 'static {
         &self,
         dossier: pb::DossierRef,
     ) -> Result<pb::GetDossierReply, HubCallError>;
+
+    /// The value at `key` of this adapter's state, if one was put.
+    async fn state_get(&self, key: &str) -> Result<Option<Vec<u8>>, StateError>;
+    /// Puts `value` at `key` (`state::check_key`, `state::check_value`);
+    /// durable when this returns.
+    async fn state_put(&self, key: &str, value: Vec<u8>) -> Result<(), StateError>;
+    /// Removes `key` (nothing to remove is fine); durable when this returns.
+    async fn state_delete(&self, key: &str) -> Result<(), StateError>;
+    /// The entries whose key starts with `prefix` and sorts after `after`
+    /// (empty: from the first), in key order, at most `limit` (itself at
+    /// most `state::MAX_SCAN_ENTRIES`).
+    async fn state_scan(
+        &self,
+        prefix: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>, StateError>;
 }

@@ -12,6 +12,7 @@
 use crate::domain::machine::{self, Target};
 use crate::domain::{CommandName, Status};
 use crate::pb::{self, command_request::Command, dossier_ref::Ref};
+use crate::state::{self, StateError};
 use crate::{ErrorCode, HubApi, HubCallError};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
@@ -39,6 +40,10 @@ struct State {
     dossier_reads: u32,
     refuse_next: Vec<HubCallError>,
     refuse_always: Option<HubCallError>,
+    /// The adapter's durable state, as the hub's store would keep it.
+    kept: std::collections::BTreeMap<String, Vec<u8>>,
+    state_puts: u32,
+    state_unavailable: bool,
 }
 
 /// The recording fake hub.
@@ -123,6 +128,38 @@ impl FakeHub {
     /// Refuses every call to `execute` with `error` (until `None`).
     pub fn refuse_always(&self, error: Option<HubCallError>) {
         self.state().refuse_always = error;
+    }
+
+    /// The adapter's durable state: every key and value put, in key order.
+    pub fn kept(&self) -> Vec<(String, Vec<u8>)> {
+        let state = self.state();
+        state
+            .kept
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// How many state puts and deletes were made.
+    pub fn state_puts(&self) -> u32 {
+        self.state().state_puts
+    }
+
+    /// Makes every state call fail as an unavailable store does (until
+    /// `false`).
+    pub fn state_unavailable(&self, unavailable: bool) {
+        self.state().state_unavailable = unavailable;
+    }
+
+    fn state_call(&self, key: &str) -> Result<MutexGuard<'_, State>, StateError> {
+        state::check_prefix(key)?;
+        let held = self.state();
+        if held.state_unavailable {
+            return Err(StateError::Unavailable(
+                "the fake hub's store is unavailable".into(),
+            ));
+        }
+        Ok(held)
     }
 }
 
@@ -296,6 +333,44 @@ impl HubApi for FakeHub {
             dossier: Some(held.dossier.clone()),
             history: held.history.clone(),
         })
+    }
+
+    async fn state_get(&self, key: &str) -> Result<Option<Vec<u8>>, StateError> {
+        state::check_key(key)?;
+        Ok(self.state_call(key)?.kept.get(key).cloned())
+    }
+
+    async fn state_put(&self, key: &str, value: Vec<u8>) -> Result<(), StateError> {
+        state::check_key(key)?;
+        state::check_value(key, &value)?;
+        let mut held = self.state_call(key)?;
+        held.state_puts += 1;
+        held.kept.insert(key.to_string(), value);
+        Ok(())
+    }
+
+    async fn state_delete(&self, key: &str) -> Result<(), StateError> {
+        state::check_key(key)?;
+        let mut held = self.state_call(key)?;
+        held.state_puts += 1;
+        held.kept.remove(key);
+        Ok(())
+    }
+
+    async fn state_scan(
+        &self,
+        prefix: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>, StateError> {
+        let held = self.state_call(prefix)?;
+        Ok(held
+            .kept
+            .range::<str, _>((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded))
+            .filter(|(k, _)| k.starts_with(prefix))
+            .take(limit.min(state::MAX_SCAN_ENTRIES))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
     }
 }
 

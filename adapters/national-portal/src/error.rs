@@ -39,6 +39,10 @@ pub enum PortalError {
     NotOffered { op: String, profile: String },
     #[error("the hub refused: {0}")]
     Hub(#[from] HubCallError),
+    /// The sync record could not be kept in the hub's store (nothing was
+    /// sent to the portal after it): tried again.
+    #[error("sync record not stored: {0}")]
+    State(#[from] lienthong_adapter::StateError),
 }
 
 impl PortalError {

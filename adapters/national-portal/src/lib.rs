@@ -4,7 +4,8 @@
 //! - **outbound** ([`sink`]): every dossier event is synced to the portal as
 //!   an idempotent upsert (`DongBoHoSoMC`) followed, strictly after the
 //!   dossier exists, by its progress entries (`CapNhatTienDoHoSoMC`), in
-//!   order; the per-dossier sync state and lag are recorded ([`sync_state`]).
+//!   order; the per-dossier sync state and lag are recorded ([`sync_state`]),
+//!   durably, in the hub's store through the adapter state calls.
 //!   Ratings and published answers of the hosted portal, when the partner
 //!   subscribes to them, become `DongBoDanhGia` and `DongBoHoiDap` calls
 //!   ([`citizen`]).
@@ -65,7 +66,9 @@ impl Parts {
             .map_err(|problem| AdapterConfigError::new("endpoint", problem))?;
         Ok(Parts {
             client: Arc::new(client),
-            state: Arc::new(sync_state::SyncState::default()),
+            state: Arc::new(sync_state::SyncState::new(lienthong_adapter::Durable::new(
+                hub.clone(),
+            ))),
             hub,
         })
     }

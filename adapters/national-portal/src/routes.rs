@@ -55,9 +55,21 @@ fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
+/// The stored records, read back after a start, before any is shown.
+async fn loaded(ctx: &Ctx) -> Option<Response> {
+    let e = ctx.state.load().await.err()?;
+    Some(error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &format!("the sync records are not read back yet: {e}"),
+    ))
+}
+
 async fn summary(State(ctx): State<Ctx>, headers: HeaderMap) -> Response {
     if let Some(refused) = refusal(&ctx, &headers) {
         return refused;
+    }
+    if let Some(unavailable) = loaded(&ctx).await {
+        return unavailable;
     }
     let mut summary = ctx.state.summary(ctx.client.logins());
     summary.profile = ctx.client.profile().label();
@@ -68,11 +80,14 @@ async fn one(State(ctx): State<Ctx>, headers: HeaderMap, Path(ma_ho_so): Path<St
     if let Some(refused) = refusal(&ctx, &headers) {
         return refused;
     }
+    if let Some(unavailable) = loaded(&ctx).await {
+        return unavailable;
+    }
     match ctx.state.dossier(&ma_ho_so) {
         Some(record) => Json(record).into_response(),
         None => error(
             StatusCode::NOT_FOUND,
-            &format!("no sync record for MaHoSo `{ma_ho_so}` (no event for it since the adapter started)"),
+            &format!("no sync record for MaHoSo `{ma_ho_so}` (no event of it reached this adapter)"),
         ),
     }
 }

@@ -75,6 +75,10 @@ impl Sink for PortalSink {
             )));
         }
         let version = event.dossier_version.max(dossier.version);
+        let retry = |e: lienthong_adapter::StateError| {
+            DeliveryError::retry(format!("sync record of {ma} not stored: {e}"))
+        };
+        self.state.load().await.map_err(retry)?;
         self.state.seen(ma, version);
         match self.sync(dossier, change.entry, version).await {
             Ok(()) => {
@@ -83,6 +87,10 @@ impl Sink for PortalSink {
                     version,
                     vietnam_time::ts_millis(event.occurred_at.as_ref()),
                 );
+                // Stored before the hub hears "accepted". If it cannot be,
+                // the event comes again and is answered from this record,
+                // which memory still holds: nothing is sent twice.
+                self.state.save(ma).await.map_err(retry)?;
                 Ok(Accepted {
                     partner_reference: format!("{ma}#{version}"),
                 })
@@ -92,6 +100,10 @@ impl Sink for PortalSink {
                     self.state.set_portal_copy(ma, None);
                 }
                 self.state.failed(ma, &e.to_string());
+                if let Err(not_stored) = self.state.save(ma).await {
+                    // The stored record is "in doubt" already (`sync`).
+                    tracing::warn!(ma_ho_so = ma, error = %not_stored, "sync record not stored");
+                }
                 tracing::warn!(ma_ho_so = ma, version, error = %e, "sync to the national portal failed");
                 Err(e.delivery())
             }
@@ -138,6 +150,11 @@ impl PortalSink {
         if version <= copy.version {
             return Ok(());
         }
+        // In doubt from here until the portal accepted everything: a crash
+        // in between must lead to a lookup, never to a copy trusted stale.
+        self.state.set_portal_copy(ma, None);
+        self.state.save(ma).await?;
+        self.state.set_portal_copy(ma, Some(copy));
         self.upsert(&mapping::ho_so(dossier), copy.exists).await?;
         let mut copy = PortalCopy {
             exists: true,

@@ -7,23 +7,51 @@
 //! progress up to which version?) so the normal path needs no lookups; that
 //! knowledge is dropped whenever an answer went missing. The catalogue and
 //! push-down tasks report here too, so one route shows the whole picture.
-//! Kept in memory: after a restart the records start again (the portal's
-//! own copy, read back with `TraCuuHoSo`, stays the truth).
+//!
+//! The per-dossier records survive a restart: each is kept in the adapter's
+//! state in the hub's store (`sync/<MaHoSo>`, `lienthong_adapter::state`),
+//! with what is known of the portal's copy, and all of them are read back
+//! before the first event or status request after a start ([`SyncState::
+//! load`]). So after a restart `GET sync/{ma_ho_so}` answers what it
+//! answered before, and an event redelivered by the hub for a version the
+//! portal already accepted is answered from the record, without a lookup
+//! and without sending it again. The record is written "in doubt" (the
+//! portal's copy unknown) before the adapter writes to the portal, and with
+//! the new copy only once the portal accepted everything: a crash in
+//! between leaves a record whose next event asks the portal (`TraCuuHoSo`,
+//! the truth) instead of trusting a copy that may be behind. The catalogue
+//! pulls, the push-down poller and the unknown fields are kept in memory
+//! only: each poll rebuilds them.
 
-use lienthong_adapter::vietnam_time;
-use serde::Serialize;
+use lienthong_adapter::{vietnam_time, Durable, StateError};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Mutex;
 
+/// Where a dossier's record is kept in the adapter's state.
+fn key(ma_ho_so: &str) -> String {
+    format!("{PREFIX}{ma_ho_so}")
+}
+
+const PREFIX: &str = "sync/";
+
+/// A dossier's record as stored: the record the routes show, and what is
+/// known of the portal's copy (not shown).
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    record: DossierSync,
+    portal: Option<PortalCopy>,
+}
+
 /// What the adapter knows of the portal's copy of one dossier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalCopy {
     pub exists: bool,
     /// The highest history version among its progress entries.
     pub version: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierSync {
     pub ma_ho_so: String,
     /// The last dossier version the hub handed over.
@@ -91,12 +119,17 @@ pub struct Summary {
     pub unknown_fields: BTreeMap<String, BTreeSet<String>>,
 }
 
+/// A dossier's last error is kept to this many characters.
+const MAX_ERROR_CHARS: usize = 1000;
+
 /// At most this many unknown field names kept per operation.
 const MAX_UNKNOWN: usize = 50;
 
-#[derive(Default)]
 pub struct SyncState {
     inner: Mutex<Inner>,
+    durable: Durable,
+    /// Set once the stored records were read back after the start.
+    loaded: tokio::sync::OnceCell<()>,
 }
 
 #[derive(Default)]
@@ -108,6 +141,51 @@ struct Inner {
 }
 
 impl SyncState {
+    pub fn new(durable: Durable) -> SyncState {
+        SyncState {
+            inner: Mutex::default(),
+            durable,
+            loaded: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// Reads the stored records back, once (a failure is tried again at
+    /// the next call). Every path that reads or changes a dossier's record
+    /// awaits this first; a record changed before is newer and stays.
+    pub async fn load(&self) -> Result<(), StateError> {
+        self.loaded
+            .get_or_try_init(|| async {
+                let kept = self.durable.scan::<Kept>(PREFIX).await?;
+                let count = kept.len();
+                self.with(|inner| {
+                    for (_, k) in kept {
+                        let mut record = k.record;
+                        record.portal = k.portal;
+                        inner
+                            .dossiers
+                            .entry(record.ma_ho_so.clone())
+                            .or_insert(record);
+                    }
+                });
+                tracing::info!(records = count, "national portal sync records read back");
+                Ok(())
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// Stores the dossier's record as it is now in memory.
+    pub async fn save(&self, ma_ho_so: &str) -> Result<(), StateError> {
+        let Some(record) = self.dossier(ma_ho_so) else {
+            return Ok(());
+        };
+        let kept = Kept {
+            portal: record.portal,
+            record,
+        };
+        self.durable.put(&key(ma_ho_so), &kept).await
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
         let mut guard = lienthong_adapter::sync::lock(&self.inner);
         f(&mut guard)
@@ -144,7 +222,10 @@ impl SyncState {
     pub fn synced(&self, ma_ho_so: &str, version: u64, event_at_ms: i64) {
         let now = vietnam_time::now_millis();
         self.with_dossier(ma_ho_so, |d| {
-            if version >= d.last_version_synced {
+            // A redelivery of a version already synced keeps the first
+            // sync's time and lag (the hub offers events again after a
+            // restart; the portal accepted them once).
+            if version > d.last_version_synced || d.synced_at_unix_ms == 0 {
                 d.last_version_synced = version;
                 d.synced_at_unix_ms = now;
                 d.synced_at = vietnam_time::format(now.div_euclid(1000));
@@ -163,7 +244,8 @@ impl SyncState {
     pub fn failed(&self, ma_ho_so: &str, error: &str) {
         self.with_dossier(ma_ho_so, |d| {
             d.failed_attempts = d.failed_attempts.saturating_add(1);
-            d.last_error = Some(error.to_string());
+            // Cut, so the stored record stays small whatever the portal said.
+            d.last_error = Some(error.chars().take(MAX_ERROR_CHARS).collect());
         });
     }
 
@@ -288,10 +370,41 @@ fn without_indexes(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lienthong_adapter::testing::FakeHub;
+
+    fn state() -> (std::sync::Arc<FakeHub>, SyncState) {
+        let hub = std::sync::Arc::new(FakeHub::default());
+        (hub.clone(), SyncState::new(Durable::new(hub)))
+    }
+
+    #[tokio::test]
+    async fn records_are_stored_and_read_back_with_the_portal_copy() {
+        let (hub, s) = state();
+        s.load().await.unwrap();
+        s.seen("A", 3);
+        s.synced("A", 3, vietnam_time::now_millis() - 10);
+        s.set_portal_copy(
+            "A",
+            Some(PortalCopy {
+                exists: true,
+                version: 3,
+            }),
+        );
+        s.save("A").await.unwrap();
+        let before = s.dossier("A").unwrap();
+        let again = SyncState::new(Durable::new(hub.clone()));
+        again.load().await.unwrap();
+        assert_eq!(again.dossier("A").unwrap(), before);
+        assert_eq!(again.portal_copy("A").unwrap().version, 3);
+        // A redelivered version keeps the first sync's time.
+        again.synced("A", 3, 1);
+        assert_eq!(again.dossier("A").unwrap().synced_at_unix_ms, before.synced_at_unix_ms);
+        assert_eq!(hub.kept()[0].0, "sync/A");
+    }
 
     #[test]
     fn synced_means_the_last_seen_version_was_accepted() {
-        let s = SyncState::default();
+        let (_hub, s) = state();
         s.seen("A", 1);
         assert!(!s.dossier("A").unwrap().synced);
         s.synced("A", 1, vietnam_time::now_millis() - 1500);

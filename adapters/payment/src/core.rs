@@ -91,11 +91,13 @@ impl Core {
                     again_with = %success.transaction_id,
                     "second successful transaction for a paid reference: refund needed"
                 );
-                self.ledger.update(&success.reference, now_unix(), |r| {
-                    if !r.extra_transactions.contains(&success.transaction_id) {
-                        r.extra_transactions.push(success.transaction_id.clone());
-                    }
-                });
+                self.ledger
+                    .update(&success.reference, now_unix(), |r| {
+                        if !r.extra_transactions.contains(&success.transaction_id) {
+                            r.extra_transactions.push(success.transaction_id.clone());
+                        }
+                    })
+                    .await;
                 return Ok(Settled::ExtraTransaction);
             }
             state if !state.may_still_settle() => return Ok(Settled::NotSettleable(state)),
@@ -126,7 +128,8 @@ impl Core {
                 }
                 Err(reason) => r.last_error = format!("hub unavailable: {reason}"),
                 Ok(_) => {}
-            });
+            })
+            .await;
         match &outcome {
             Ok(Settled::Recorded) => tracing::info!(
                 partner = %self.partner_id,
@@ -154,13 +157,15 @@ impl Core {
     }
 
     /// Marks a payment failed (unless a success already settled it).
-    pub fn fail(&self, reference: &str, result: &str) {
-        self.ledger.update(reference, now_unix(), |r| {
-            if matches!(r.state, PaymentState::Pending | PaymentState::Expired) {
-                r.state = PaymentState::Failed;
-                r.gateway_result = result.to_string();
-            }
-        });
+    pub async fn fail(&self, reference: &str, result: &str) {
+        self.ledger
+            .update(reference, now_unix(), |r| {
+                if matches!(r.state, PaymentState::Pending | PaymentState::Expired) {
+                    r.state = PaymentState::Failed;
+                    r.gateway_result = result.to_string();
+                }
+            })
+            .await;
         tracing::warn!(partner = %self.partner_id, reference, result, "payment failed at the gateway");
     }
 }

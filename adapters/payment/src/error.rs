@@ -22,9 +22,12 @@ pub enum PaymentError {
     /// A simulator operation was asked of a payment that cannot do it.
     #[error("simulator: {0}")]
     Simulator(String),
-    /// The adapter's state file could not be written.
+    /// The former state file (`state_file`) could not be read for import.
     #[error("state file {path}: {problem}")]
     State { path: String, problem: String },
+    /// The ledger could not be kept in the hub's store.
+    #[error("payment ledger not stored: {0}")]
+    Store(#[from] lienthong_adapter::StateError),
 }
 
 impl PaymentError {
@@ -33,6 +36,7 @@ impl PaymentError {
         match self {
             PaymentError::Call(e) => e.is_retryable(),
             PaymentError::State { .. } => true,
+            PaymentError::Store(e) => e.is_retryable(),
             PaymentError::Gateway { code, .. } => code == crate::protocol::CODE_SYSTEM,
             PaymentError::Event(_) | PaymentError::Simulator(_) => false,
         }

@@ -46,8 +46,17 @@ impl BuildAdapter for PaymentKind {
         let settings = Arc::new(partner.settings);
         let client = client::Client::new(settings.clone())
             .map_err(|e| AdapterConfigError::new("endpoint", e.to_string()))?;
-        let ledger = ledger::Ledger::open(settings.state_file.clone())
-            .map_err(|e| AdapterConfigError::new("state_file", e.to_string()))?;
+        // A former state file is read once here, to be imported into the
+        // hub's store at the first start (`ledger`); it is never written.
+        let import = match &settings.state_file {
+            Some(path) => Some((
+                path.display().to_string(),
+                ledger::read_state_file(path)
+                    .map_err(|e| AdapterConfigError::new("state_file", e.to_string()))?,
+            )),
+            None => None,
+        };
+        let ledger = ledger::Ledger::new(lienthong_adapter::Durable::new(partner.hub.clone()), import);
         let core = Arc::new(core::Core::new(
             &partner.id,
             settings,

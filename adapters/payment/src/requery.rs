@@ -33,14 +33,20 @@ pub async fn run(core: Arc<Core>, stop: Stop) {
 
 /// One pass over the pending payments and the receipts still missing.
 pub async fn round(core: &Core) {
+    if let Err(e) = core.ledger.load().await {
+        tracing::warn!(partner = %core.partner_id, error = %e, "payment ledger not read back yet; next round");
+        return;
+    }
     let give_up_after = core.settings.give_up_after_hours as i64 * 3600;
     for record in core.ledger.select(|r| r.state == PaymentState::Pending) {
         if now_unix() - record.created_at_unix >= give_up_after {
-            core.ledger.update(&record.reference, now_unix(), |r| {
-                if r.state == PaymentState::Pending {
-                    r.state = PaymentState::Expired;
-                }
-            });
+            core.ledger
+                .update(&record.reference, now_unix(), |r| {
+                    if r.state == PaymentState::Pending {
+                        r.state = PaymentState::Expired;
+                    }
+                })
+                .await;
             tracing::warn!(partner = %core.partner_id, reference = %record.reference, "payment still pending after give_up_after_hours: expired");
             continue;
         }
@@ -60,25 +66,30 @@ async fn query(core: &Core, record: &PaymentRecord) {
         Ok(reply) => reply,
         Err(e) => {
             tracing::warn!(partner = %core.partner_id, reference, error = %e, "QUERY failed");
-            core.ledger.update(reference, now_unix(), |r| {
-                r.queries += 1;
-                r.last_error = e.to_string();
-            });
+            core.ledger
+                .update(reference, now_unix(), |r| {
+                    r.queries += 1;
+                    r.last_error = e.to_string();
+                })
+                .await;
             return;
         }
     };
     core.ledger
-        .update(reference, now_unix(), |r| r.queries += 1);
-    let problem = |text: String| {
+        .update(reference, now_unix(), |r| r.queries += 1)
+        .await;
+    let problem = |text: String| async move {
         tracing::error!(partner = %core.partner_id, reference, problem = %text, "QUERY answer not usable");
         core.ledger
-            .update(reference, now_unix(), |r| r.last_error = text.clone());
+            .update(reference, now_unix(), |r| r.last_error = text.clone())
+            .await;
     };
     if reply.reference != reference {
         return problem(format!(
             "QUERY for {reference} answered MaThamChieu `{}`",
             reply.reference
-        ));
+        ))
+        .await;
     }
     match reply.status {
         STATUS_SUCCESS => {
@@ -90,14 +101,16 @@ async fn query(core: &Core, record: &PaymentRecord) {
                     reported = reply.amount_vnd,
                     "gateway reports a payment of a different amount: not recorded"
                 );
-                core.ledger.update(reference, now_unix(), |r| {
-                    r.state = PaymentState::AmountMismatch;
-                    r.transaction_id = reply.transaction_id.clone();
-                    r.last_error = format!(
-                        "QUERY: paid {} VND, requested {} VND",
-                        reply.amount_vnd, record.amount_vnd
-                    );
-                });
+                core.ledger
+                    .update(reference, now_unix(), |r| {
+                        r.state = PaymentState::AmountMismatch;
+                        r.transaction_id = reply.transaction_id.clone();
+                        r.last_error = format!(
+                            "QUERY: paid {} VND, requested {} VND",
+                            reply.amount_vnd, record.amount_vnd
+                        );
+                    })
+                    .await;
                 return;
             }
             if reply.transaction_id.trim().is_empty()
@@ -106,7 +119,8 @@ async fn query(core: &Core, record: &PaymentRecord) {
                 return problem(format!(
                     "QUERY success without a MaGiaoDich or a valid ThoiGianThanhToan (`{}`)",
                     reply.paid_at
-                ));
+                ))
+                .await;
             }
             let success = Success {
                 reference: reference.to_string(),
@@ -120,10 +134,13 @@ async fn query(core: &Core, record: &PaymentRecord) {
             let _ = core.settle(&success).await;
         }
         STATUS_PENDING => {}
-        STATUS_FAILED => core.fail(reference, "TrangThai 4"),
-        other => problem(format!(
-            "unmapped TrangThai {other} (known: 1 success, 3 pending, 4 failed)"
-        )),
+        STATUS_FAILED => core.fail(reference, "TrangThai 4").await,
+        other => {
+            problem(format!(
+                "unmapped TrangThai {other} (known: 1 success, 3 pending, 4 failed)"
+            ))
+            .await
+        }
     }
 }
 
@@ -150,7 +167,8 @@ async fn bill(core: &Core, record: &PaymentRecord) {
                 r.bill_attempts += 1;
                 r.last_error = format!("GET_BILL: {e}");
             }
-        });
+        })
+        .await;
     if let Err(e) = outcome {
         tracing::warn!(partner = %core.partner_id, reference, error = %e, "receipt not fetched yet");
     }

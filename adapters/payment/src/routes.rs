@@ -93,6 +93,15 @@ async fn callback(State(core): State<Arc<Core>>, body: Bytes) -> Response {
             "MaXacThuc does not verify".into(),
         );
     }
+    if let Err(e) = core.ledger.load().await {
+        // The gateway calls back again (or QUERY finds it) once it is read.
+        return reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            crate::protocol::CODE_SYSTEM,
+            &reference,
+            format!("the payment ledger is not read back yet: {e}"),
+        );
+    }
     let Some(record) = core.ledger.get(&reference) else {
         tracing::warn!(partner = %core.partner_id, %reference, "payment callback for an unknown MaThamChieu");
         return reply(
@@ -103,7 +112,7 @@ async fn callback(State(core): State<Arc<Core>>, body: Bytes) -> Response {
         );
     };
     if cb.result_code != CODE_OK {
-        core.fail(&reference, &cb.result_code);
+        core.fail(&reference, &cb.result_code).await;
         return reply(
             StatusCode::OK,
             CODE_OK,
@@ -213,6 +222,15 @@ async fn payment(
             StatusCode::UNAUTHORIZED,
             Json(serde_json::json!({
                 "error": "a bearer token (the adapter's `read_token`) is required"
+            })),
+        )
+            .into_response();
+    }
+    if let Err(e) = core.ledger.load().await {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({
+                "error": format!("the payment ledger is not read back yet: {e}")
             })),
         )
             .into_response();

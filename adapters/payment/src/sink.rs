@@ -29,6 +29,7 @@ impl PaymentSink {
 
     async fn create(&self, event: &pb::Event) -> Result<Accepted, PaymentError> {
         let obligation = obligation::from_event(event, &self.core.settings)?;
+        self.core.ledger.load().await?;
         if let Some(known) = self.core.ledger.get(&obligation.reference) {
             return Ok(Accepted {
                 partner_reference: known.payment_url,
@@ -60,7 +61,10 @@ impl PaymentSink {
             &payment_url,
             now_unix(),
         );
-        let stored = self.core.ledger.insert_if_absent(record)?;
+        // Stored before the hub hears "accepted": a payment the gateway
+        // holds is never one the adapter forgot (if this fails, the event
+        // is retried and INIT answers "duplicate" with the same URL).
+        let stored = self.core.ledger.insert_if_absent(record).await?;
         tracing::info!(
             partner = %self.core.partner_id,
             reference = %stored.reference,

@@ -29,12 +29,20 @@ pub enum PostalError {
     /// Polling the provider failed.
     #[error("polling the provider failed: {0}")]
     Poll(String),
+    /// The adapter's tracking could not be kept in the hub's store; nothing
+    /// was answered as taken, so the event must come again.
+    #[error("tracking not stored: {0}")]
+    State(#[from] lienthong_adapter::StateError),
 }
 
 impl PostalError {
     /// Whether the same event may succeed later without a change of settings.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, PostalError::HubUnavailable(_) | PostalError::Poll(_))
+        match self {
+            PostalError::HubUnavailable(_) | PostalError::Poll(_) => true,
+            PostalError::State(e) => e.is_retryable(),
+            _ => false,
+        }
     }
 
     /// The status a webhook answers with.
@@ -44,6 +52,8 @@ impl PostalError {
             | PostalError::WrongFlow { .. }
             | PostalError::BadEvent { .. } => 400,
             PostalError::HubUnavailable(_) | PostalError::Poll(_) => 503,
+            PostalError::State(e) if e.is_retryable() => 503,
+            PostalError::State(_) => 500,
         }
     }
 }

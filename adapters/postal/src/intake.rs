@@ -90,24 +90,31 @@ impl Intake {
             });
         }
         let _in_order = self.order.lock().await;
-        let recorded = self.tracking.record(event, state);
+        // The order of steps is what keeps a restart from losing or
+        // doubling anything: the event is in the store before the hub is
+        // asked, each of the hub's answers is stored before the next step,
+        // and the provider hears "taken" only after the last one. A crash
+        // anywhere in between leaves an event the provider sends again,
+        // found as a duplicate here, whose missing steps are done again
+        // under the same idempotency keys — so the hub writes each once.
+        let recorded = self.tracking.record(event, state).await?;
         if !recorded.duplicate {
             log(event, state, recorded.advanced, recorded.state);
         }
         // Once per event: a duplicate whose line the hub took is dropped
         // here; one whose line failed is tried again.
-        let line = match self.tracking.line_outcome(event) {
+        let line = match self.tracking.line_outcome(event).await? {
             Some(done) => Some(done),
             None => {
                 let outcome = self.record_line(event, state).await?;
-                self.tracking.line(event, outcome.clone());
+                self.tracking.line(event, outcome.clone()).await?;
                 Some(outcome)
             }
         };
         let hub = if state == TrackingState::Delivered && recorded.state == TrackingState::Delivered
         {
             let outcome = self.return_result(event).await?;
-            self.tracking.hub_outcome(event, outcome.clone());
+            self.tracking.hub_outcome(event, outcome.clone()).await?;
             Some(outcome)
         } else {
             None
@@ -240,6 +247,28 @@ pub fn check(event: &TrackingEvent) -> Result<(), PostalError> {
                 problem: "is longer than 200 bytes".to_string(),
             });
         }
+    }
+    // Kept with the event in the dossier's tracking record, which the
+    // adapter state bounds (`tracking::MAX_EVENTS_PER_ORDER` of these).
+    for (field, value) in [
+        ("OrderId", &event.order_id),
+        ("Location", &event.location),
+        ("Note", &event.note),
+    ] {
+        if value.len() > 200 {
+            return Err(PostalError::BadEvent {
+                field,
+                problem: "is longer than 200 bytes".to_string(),
+            });
+        }
+    }
+    // The dossier's tracking is kept under its number: a key of the
+    // adapter's state (`state::check_key`).
+    if let Some(c) = event.order_number.chars().find(|c| !c.is_ascii_graphic()) {
+        return Err(PostalError::BadEvent {
+            field: "OrderNumber",
+            problem: format!("has {c:?}: a MaHoSo is visible ASCII without spaces"),
+        });
     }
     // The history line says when it happened: a time the adapter cannot
     // read is refused, never replaced by the time it arrived.

@@ -6,6 +6,9 @@
 //! orders (`sink`), takes the provider's tracking events in by signed webhook
 //! or by polling (`routes`, `poller`, `intake`), keeps each order's tracking
 //! state (`tracking`), and ships a simulator of the provider (`simulator`).
+//! What it must remember across a restart — each dossier's tracking, the
+//! poller's cursor — it keeps in the hub's store through the adapter state
+//! calls (`lienthong_adapter::state`), never in a file.
 //!
 //! Module map: `settings` (strict settings), `vocabulary` (canonical states),
 //! `protocol` (the provider's messages), `signature` (webhook HMAC),
@@ -26,7 +29,7 @@ pub mod sink;
 pub mod tracking;
 pub mod vocabulary;
 
-use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, Partner};
+use lienthong_adapter::{Adapter, AdapterConfigError, BuildAdapter, Durable, Partner};
 use settings::{Mode, Settings};
 use std::sync::Arc;
 
@@ -44,7 +47,8 @@ impl BuildAdapter for PostalKind {
         let config = Arc::new(partner.settings);
         let client = client::Client::new(&config)
             .map_err(|e| AdapterConfigError::new("timeout_seconds", e))?;
-        let tracking = Arc::new(tracking::Tracking::new());
+        let state = Durable::new(partner.hub.clone());
+        let tracking = Arc::new(tracking::Tracking::new(state.clone()));
         let intake = Arc::new(intake::Intake::new(
             config.clone(),
             tracking.clone(),
@@ -57,6 +61,7 @@ impl BuildAdapter for PostalKind {
                 intake: intake.clone(),
                 client: client.clone(),
                 status: poll_status.clone(),
+                state,
             };
             tasks.push(poller.task());
         }

@@ -5,17 +5,21 @@
 //! event only once it was taken. An event that cannot be taken (the hub is
 //! unavailable, or a code is unmapped) stops the round there: the cursor
 //! stays, the error is logged and shown by `GET status`, and the next round
-//! tries again — so nothing is skipped and nothing is guessed. The cursor can
-//! be kept in a file (`poll_cursor_file`); without one, a restart re-reads the
-//! feed from the start, which the hub's idempotency keys make harmless.
+//! tries again — so nothing is skipped and nothing is guessed. The cursor is
+//! kept in the adapter's state in the hub's store (`poll/cursor`), stored
+//! after every round that moved it, so a restart reads on from there; a
+//! cursor stored late only means events read again, which the tracking's
+//! event ids and the hub's idempotency keys make harmless.
 
 use crate::client::Client;
 use crate::error::PostalError;
 use crate::intake::Intake;
 use lienthong_adapter::sync::lock;
-use lienthong_adapter::{Stop, Task};
-use std::path::{Path, PathBuf};
+use lienthong_adapter::{Durable, Stop, Task};
 use std::sync::{Arc, Mutex};
+
+/// Where the cursor is kept in the adapter's state.
+pub const CURSOR_KEY: &str = "poll/cursor";
 
 /// The poller's progress, for `GET status`.
 #[derive(Debug, Default)]
@@ -38,6 +42,7 @@ pub struct Poller {
     pub intake: Arc<Intake>,
     pub client: Client,
     pub status: Arc<PollStatus>,
+    pub state: Durable,
 }
 
 impl Poller {
@@ -48,8 +53,21 @@ impl Poller {
 
     async fn run(self, mut stop: Stop) {
         let config = self.intake.config().clone();
-        let file = config.poll_cursor_file.clone();
-        let mut cursor = file.as_deref().map(load_cursor).unwrap_or(0);
+        // The stored cursor first: a round before it would re-read the feed.
+        let mut cursor = loop {
+            match self.state.get::<u64>(CURSOR_KEY).await {
+                Ok(stored) => break stored.unwrap_or(0),
+                Err(e) => {
+                    tracing::error!(error = %e, "postal poll cursor not read; trying again");
+                    self.status.set(0, Some(e.to_string()));
+                }
+            }
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = tokio::time::sleep(config.poll_interval) => {}
+            }
+        };
+        let mut stored = cursor;
         self.status.set(cursor, None);
         tracing::info!(cursor, "postal poller started");
         loop {
@@ -63,18 +81,26 @@ impl Poller {
                     self.status.set(cursor, error);
                 }
             }
-            if let Some(path) = &file {
-                save_cursor(path, cursor);
-            }
+            self.store(cursor, &mut stored).await;
             tokio::select! {
                 _ = &mut stop => break,
                 _ = tokio::time::sleep(config.poll_interval) => {}
             }
         }
-        if let Some(path) = &file {
-            save_cursor(path, cursor);
-        }
+        self.store(cursor, &mut stored).await;
         tracing::info!(cursor, "postal poller stopped");
+    }
+
+    /// Stores the cursor when it moved; a failure is logged and the next
+    /// round stores it again.
+    async fn store(&self, cursor: u64, stored: &mut u64) {
+        if cursor == *stored {
+            return;
+        }
+        match self.state.put(CURSOR_KEY, &cursor).await {
+            Ok(()) => *stored = cursor,
+            Err(e) => tracing::warn!(cursor, error = %e, "postal poll cursor not stored"),
+        }
     }
 
     /// Reads pages until the feed is exhausted or an event cannot be taken.
@@ -99,24 +125,5 @@ impl Poller {
                 return Ok(());
             }
         }
-    }
-}
-
-fn load_cursor(path: &Path) -> u64 {
-    match std::fs::read_to_string(path) {
-        Ok(text) => text.trim().parse().unwrap_or_else(|_| {
-            tracing::warn!(path = %path.display(), "unreadable poll cursor file; starting from 0");
-            0
-        }),
-        Err(_) => 0,
-    }
-}
-
-fn save_cursor(path: &Path, cursor: u64) {
-    let tmp: PathBuf = path.with_extension("tmp");
-    let result =
-        std::fs::write(&tmp, cursor.to_string()).and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        tracing::warn!(path = %path.display(), error = %e, "cannot save the poll cursor");
     }
 }

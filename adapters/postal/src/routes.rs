@@ -24,6 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lienthong_adapter::auth::check_bearer;
+use lienthong_adapter::StateError;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -121,12 +122,15 @@ async fn order(
             "a bearer token (the adapter's `read_token`) is required",
         );
     }
-    match s.intake.tracking().get(&ma_ho_so) {
-        Some(tracking) => Json(tracking).into_response(),
-        None => error(
+    match s.intake.tracking().get(&ma_ho_so).await {
+        Ok(Some(tracking)) => Json(tracking).into_response(),
+        Ok(None) => error(
             StatusCode::NOT_FOUND,
             format!("no postal order is known for dossier {ma_ho_so:?}"),
         ),
+        Err(e) if e.is_retryable() => error(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+        Err(e @ StateError::BadKey { .. }) => error(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 

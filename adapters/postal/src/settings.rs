@@ -33,7 +33,6 @@ use lienthong_adapter::settings::{check_at_least, check_http_url, check_range, c
 use lienthong_adapter::{AdapterConfigError, AdapterSettings};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// The settings table as read, before it is checked (its fields stay private).
@@ -54,8 +53,10 @@ pub struct Raw {
     poll_interval_seconds: u64,
     #[serde(default = "default_poll_page")]
     poll_page_size: u32,
+    /// No longer read (the cursor is in the hub's store): refused, naming
+    /// what replaced it.
     #[serde(default)]
-    poll_cursor_file: Option<PathBuf>,
+    poll_cursor_file: Option<toml::Value>,
     event_map: BTreeMap<String, String>,
     agencies: BTreeMap<String, Agency>,
     #[serde(default)]
@@ -136,7 +137,6 @@ pub struct Settings {
     pub webhook_tolerance_seconds: u64,
     pub poll_interval: Duration,
     pub poll_page_size: u32,
-    pub poll_cursor_file: Option<PathBuf>,
     pub event_map: EventMap,
     pub agencies: BTreeMap<String, Agency>,
     pub pickup_cod: Cod,
@@ -207,6 +207,12 @@ impl Settings {
         )?;
         check_at_least("poll_interval_seconds", raw.poll_interval_seconds, 1)?;
         check_range("poll_page_size", raw.poll_page_size, 1..=1000)?;
+        if raw.poll_cursor_file.is_some() {
+            return Err(AdapterConfigError::new(
+                "poll_cursor_file",
+                "is no longer read: the poller's cursor is kept in the hub's store (adapter state `poll/cursor`); remove the key (the first start without it reads the provider's feed again from the start, which changes nothing: events are taken once)",
+            ));
+        }
         let event_map = event_map(&raw.event_map)?;
         if raw.agencies.is_empty() {
             return Err(AdapterConfigError::new(
@@ -237,7 +243,6 @@ impl Settings {
             webhook_tolerance_seconds: raw.webhook_tolerance_seconds,
             poll_interval: Duration::from_secs(raw.poll_interval_seconds),
             poll_page_size: raw.poll_page_size,
-            poll_cursor_file: raw.poll_cursor_file,
             event_map,
             agencies: raw.agencies,
             pickup_cod: cod("pickup_cod", raw.pickup_cod)?,
@@ -429,5 +434,13 @@ mod tests {
             Settings::from_table(&table(&text)).expect("valid").mode,
             Mode::Poll
         );
+    }
+
+    #[test]
+    fn a_poll_cursor_file_is_refused_naming_what_replaced_it() {
+        let text = format!("poll_cursor_file = \"/var/lib/x\"\n{BASE}");
+        let e = Settings::from_table(&table(&text)).expect_err("refused");
+        assert_eq!(e.key, "poll_cursor_file");
+        assert!(e.problem.contains("hub's store"), "{e}");
     }
 }

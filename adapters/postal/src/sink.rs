@@ -43,8 +43,13 @@ impl PostalSink {
         let order = orders::build(&self.config, service, dossier)
             .map_err(|problem| DeliveryError::reject(problem.0))?;
         let order_id = self.client.create_order(&order).await?;
+        // Stored before the hub hears "accepted": if it cannot be, the
+        // event is retried, and the provider answers the same order again
+        // ("already exists" is success), so nothing is made twice.
         self.tracking
-            .order_created(&dossier.ma_ho_so, service, &order_id);
+            .order_created(&dossier.ma_ho_so, service, &order_id)
+            .await
+            .map_err(|e| DeliveryError::retry(format!("postal tracking not stored: {e}")))?;
         tracing::info!(
             ma_ho_so = %dossier.ma_ho_so,
             service = %service,

@@ -6,25 +6,29 @@
 //! line, and the current state, served by `GET orders/{ma_ho_so}`. Events arrive duplicated and out of order, so an
 //! event is recorded once (by the provider's event id) and the state only
 //! moves forward (a strictly higher rank in its flow): a late `in_transit`
-//! after `delivered` is recorded but changes nothing. The store lives in
-//! memory; after a restart it is rebuilt from what the provider sends again.
-
+//! after `delivered` is recorded but changes nothing.
+//!
+//! The records are durable: one per dossier, `tracking/<MaHoSo>` in the
+//! adapter's state in the hub's store (`lienthong_adapter::state`), read and
+//! written whole on every change, under one lock so that the sink (orders
+//! created) and the intake (events) never write over each other. A change
+//! is in the store before the call that made it returns, so an order picked
+//! up before a restart is still known, with every event, after it. Nothing
+//! is cached: the store is the one copy.
 use crate::protocol::TrackingEvent;
 use crate::vocabulary::{ServiceType, TrackingState};
-use lienthong_adapter::sync::lock;
-use serde::Serialize;
-use std::collections::HashMap;
-use std::sync::Mutex;
+use lienthong_adapter::{Durable, StateError};
+use serde::{Deserialize, Serialize};
 
 /// What the hub did with an event that led to a command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HubOutcome {
     pub ok: bool,
     pub detail: String,
 }
 
 /// One event as received.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedEvent {
     pub event_id: String,
     pub code: String,
@@ -42,7 +46,7 @@ pub struct RecordedEvent {
 }
 
 /// One order (pickup or delivery) of a dossier.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderTracking {
     pub order_id: String,
     pub state: Option<TrackingState>,
@@ -52,7 +56,7 @@ pub struct OrderTracking {
 }
 
 /// Everything known about the postal orders of one dossier.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DossierTracking {
     pub ma_ho_so: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,39 +86,86 @@ pub struct Recorded {
     pub state: TrackingState,
 }
 
-#[derive(Debug, Default)]
+/// At most this many events are kept per order (the oldest go first), so
+/// that a dossier's record (two orders) stays under the state's value limit
+/// (`state::MAX_VALUE_BYTES`, 64 KiB: each event's fields are at most 200
+/// bytes, the hub's answers at most [`MAX_DETAIL_CHARS`]). A real order
+/// has about eight.
+/// An event that went out of the record is still once on the dossier's
+/// history: its line carries the event id as its idempotency key.
+pub const MAX_EVENTS_PER_ORDER: usize = 16;
+/// The hub's answer kept with an event is cut to this many characters.
+pub const MAX_DETAIL_CHARS: usize = 300;
+
+fn bounded(mut outcome: HubOutcome) -> HubOutcome {
+    if outcome.detail.chars().count() > MAX_DETAIL_CHARS {
+        outcome.detail = outcome.detail.chars().take(MAX_DETAIL_CHARS).collect::<String>() + "…";
+    }
+    outcome
+}
+
+/// The key of a dossier's record in the adapter's state.
+fn key(ma_ho_so: &str) -> String {
+    format!("tracking/{ma_ho_so}")
+}
+
 pub struct Tracking {
-    dossiers: Mutex<HashMap<String, DossierTracking>>,
+    state: Durable,
+    /// One change at a time: read, change, write back.
+    writing: tokio::sync::Mutex<()>,
 }
 
 impl Tracking {
-    pub fn new() -> Tracking {
-        Tracking::default()
+    pub fn new(state: Durable) -> Tracking {
+        Tracking {
+            state,
+            writing: tokio::sync::Mutex::new(()),
+        }
     }
 
-    fn with<R>(&self, ma_ho_so: &str, f: impl FnOnce(&mut DossierTracking) -> R) -> R {
-        let mut dossiers = lock(&self.dossiers);
-        let entry = dossiers
-            .entry(ma_ho_so.to_string())
-            .or_insert_with(|| DossierTracking {
-                ma_ho_so: ma_ho_so.to_string(),
-                ..DossierTracking::default()
-            });
-        f(entry)
+    /// Changes the dossier's record with `f` and stores it (when `f` changed
+    /// it) before answering.
+    async fn with<R>(
+        &self,
+        ma_ho_so: &str,
+        f: impl FnOnce(&mut DossierTracking) -> R,
+    ) -> Result<R, StateError> {
+        let _one = self.writing.lock().await;
+        let key = key(ma_ho_so);
+        let stored = self.state.get::<DossierTracking>(&key).await?;
+        let mut record = stored.clone().unwrap_or_else(|| DossierTracking {
+            ma_ho_so: ma_ho_so.to_string(),
+            ..DossierTracking::default()
+        });
+        let result = f(&mut record);
+        if stored.as_ref() != Some(&record) {
+            self.state.put(&key, &record).await?;
+        }
+        Ok(result)
     }
 
     /// Notes an order the adapter just created (its state comes from events).
-    pub fn order_created(&self, ma_ho_so: &str, service: ServiceType, order_id: &str) {
+    pub async fn order_created(
+        &self,
+        ma_ho_so: &str,
+        service: ServiceType,
+        order_id: &str,
+    ) -> Result<(), StateError> {
         self.with(ma_ho_so, |d| {
             let order = d.order_mut(service);
             if order.order_id.is_empty() {
                 order.order_id = order_id.to_string();
             }
-        });
+        })
+        .await
     }
 
     /// Records one mapped event.
-    pub fn record(&self, event: &TrackingEvent, state: TrackingState) -> Recorded {
+    pub async fn record(
+        &self,
+        event: &TrackingEvent,
+        state: TrackingState,
+    ) -> Result<Recorded, StateError> {
         self.with(&event.order_number, |d| {
             let order = d.order_mut(event.service_type);
             if order.order_id.is_empty() {
@@ -134,6 +185,9 @@ impl Tracking {
                 order.state = Some(state);
                 order.state_time = event.time.clone();
             }
+            if order.events.len() >= MAX_EVENTS_PER_ORDER {
+                order.events.remove(0);
+            }
             order.events.push(RecordedEvent {
                 event_id: event.event_id.clone(),
                 code: event.code.clone(),
@@ -151,56 +205,57 @@ impl Tracking {
                 state: order.state.unwrap_or(state),
             }
         })
+        .await
     }
 
     /// Attaches the hub's answer to a recorded event.
-    pub fn hub_outcome(&self, event: &TrackingEvent, outcome: HubOutcome) {
+    pub async fn hub_outcome(
+        &self,
+        event: &TrackingEvent,
+        outcome: HubOutcome,
+    ) -> Result<(), StateError> {
         self.with(&event.order_number, |d| {
-            let order = d.order_mut(event.service_type);
-            if let Some(recorded) = order
-                .events
-                .iter_mut()
-                .find(|e| e.event_id == event.event_id)
-            {
-                recorded.hub = Some(outcome);
+            if let Some(recorded) = recorded_mut(d, event) {
+                recorded.hub = Some(bounded(outcome));
             }
-        });
+        })
+        .await
     }
 
     /// Attaches the hub's answer to the event's history line.
-    pub fn line(&self, event: &TrackingEvent, outcome: HubOutcome) {
+    pub async fn line(&self, event: &TrackingEvent, outcome: HubOutcome) -> Result<(), StateError> {
         self.with(&event.order_number, |d| {
-            let order = d.order_mut(event.service_type);
-            if let Some(recorded) = order
-                .events
-                .iter_mut()
-                .find(|e| e.event_id == event.event_id)
-            {
-                recorded.line = Some(outcome);
+            if let Some(recorded) = recorded_mut(d, event) {
+                recorded.line = Some(bounded(outcome));
             }
-        });
+        })
+        .await
     }
 
     /// The hub's answer to the event's line, once it has one.
-    pub fn line_outcome(&self, event: &TrackingEvent) -> Option<HubOutcome> {
-        self.with(&event.order_number, |d| {
-            d.order_mut(event.service_type)
-                .events
-                .iter()
-                .find(|e| e.event_id == event.event_id)
-                .and_then(|e| e.line.clone())
-        })
+    pub async fn line_outcome(&self, event: &TrackingEvent) -> Result<Option<HubOutcome>, StateError> {
+        Ok(self
+            .get(&event.order_number)
+            .await?
+            .and_then(|mut d| recorded_mut(&mut d, event).and_then(|e| e.line.clone())))
     }
 
-    pub fn get(&self, ma_ho_so: &str) -> Option<DossierTracking> {
-        let dossiers = lock(&self.dossiers);
-        dossiers.get(ma_ho_so).cloned()
+    pub async fn get(&self, ma_ho_so: &str) -> Result<Option<DossierTracking>, StateError> {
+        self.state.get(&key(ma_ho_so)).await
     }
+}
+
+fn recorded_mut<'a>(d: &'a mut DossierTracking, event: &TrackingEvent) -> Option<&'a mut RecordedEvent> {
+    d.order_mut(event.service_type)
+        .events
+        .iter_mut()
+        .find(|e| e.event_id == event.event_id)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lienthong_adapter::testing::FakeHub;
 
     fn event(id: &str, code: &str, time: &str) -> TrackingEvent {
         TrackingEvent {
@@ -216,36 +271,117 @@ mod tests {
         }
     }
 
-    #[test]
-    fn state_never_moves_backwards_and_duplicates_are_recorded_once() {
-        let t = Tracking::new();
+    fn tracking() -> (std::sync::Arc<FakeHub>, Tracking) {
+        let hub = std::sync::Arc::new(FakeHub::default());
+        let t = Tracking::new(Durable::new(hub.clone()));
+        (hub, t)
+    }
+
+    #[tokio::test]
+    async fn state_never_moves_backwards_and_duplicates_are_recorded_once() {
+        let (hub, t) = tracking();
         let r = t.record(
             &event("e1", "CREATED", "20251122080000"),
             TrackingState::DeliveryRequested,
-        );
+        ).await
+        .expect("stored");
         assert!(r.advanced);
         let r = t.record(
             &event("e3", "DELIVERED", "20251122100000"),
             TrackingState::Delivered,
-        );
+        ).await
+        .expect("stored");
         assert!(r.advanced);
         // Late in-transit after delivered: recorded, state unchanged.
         let r = t.record(
             &event("e2", "IN_TRANSIT", "20251122090000"),
             TrackingState::InTransit,
-        );
+        ).await
+        .expect("stored");
         assert!(!r.advanced);
         assert_eq!(r.state, TrackingState::Delivered);
         let r = t.record(
             &event("e3", "DELIVERED", "20251122100000"),
             TrackingState::Delivered,
-        );
+        ).await
+        .expect("stored");
         assert!(r.duplicate);
-        let d = t.get("000.00.01.H22-251122-00017").expect("tracked");
+        let d = t
+            .get("000.00.01.H22-251122-00017")
+            .await
+            .expect("read")
+            .expect("tracked");
         let delivery = d.delivery.expect("delivery order");
         assert_eq!(delivery.state, Some(TrackingState::Delivered));
         assert_eq!(delivery.state_time, "20251122100000");
         assert_eq!(delivery.events.len(), 3);
         assert!(d.pickup.is_none());
+        // Kept in the adapter's state, one record per dossier: a new
+        // adapter on the same hub (a restart) reads the same.
+        let again = Tracking::new(Durable::new(hub.clone()));
+        let kept = again
+            .get("000.00.01.H22-251122-00017")
+            .await
+            .expect("read")
+            .expect("kept");
+        assert_eq!(kept.delivery.expect("delivery").events.len(), 3);
+        let keys: Vec<String> = hub.kept().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["tracking/000.00.01.H22-251122-00017"]);
+    }
+
+    #[tokio::test]
+    async fn the_largest_record_fits_the_state_value_limit() {
+        let (_hub, t) = tracking();
+        let long = "x".repeat(200);
+        let refused = HubOutcome {
+            ok: false,
+            detail: "y".repeat(2000),
+        };
+        for service in [ServiceType::Pickup, ServiceType::Delivery] {
+            for i in 0..MAX_EVENTS_PER_ORDER + 1 {
+                let e = TrackingEvent {
+                    event_id: format!("{i:0>200}"),
+                    order_id: long.clone(),
+                    order_number: "HS".into(),
+                    service_type: service,
+                    code: long.clone(),
+                    location: long.clone(),
+                    note: long.clone(),
+                    ..event("", "", "20251122090000")
+                };
+                t.record(&e, TrackingState::InTransit).await.expect("fits");
+                t.line(&e, refused.clone()).await.expect("fits");
+                t.hub_outcome(&e, refused.clone()).await.expect("fits");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_order_keeps_its_latest_events_within_the_bound() {
+        let (_hub, t) = tracking();
+        for i in 0..MAX_EVENTS_PER_ORDER + 3 {
+            t.record(
+                &event(&format!("e{i}"), "IN_TRANSIT", "20251122090000"),
+                TrackingState::InTransit,
+            )
+            .await
+            .expect("stored");
+        }
+        let d = t.get("000.00.01.H22-251122-00017").await.unwrap().unwrap();
+        let events = d.delivery.unwrap().events;
+        assert_eq!(events.len(), MAX_EVENTS_PER_ORDER);
+        assert_eq!(events[0].event_id, "e3");
+    }
+
+    #[tokio::test]
+    async fn a_store_that_cannot_write_fails_the_change_and_keeps_the_old_record() {
+        let (hub, t) = tracking();
+        t.order_created("HS", ServiceType::Pickup, "PU1").await.unwrap();
+        hub.state_unavailable(true);
+        let e = t.order_created("HS", ServiceType::Delivery, "DL1").await.unwrap_err();
+        assert!(e.is_retryable(), "{e}");
+        hub.state_unavailable(false);
+        let d = t.get("HS").await.unwrap().unwrap();
+        assert!(d.delivery.is_none() && d.pickup.is_some());
     }
 }

@@ -98,37 +98,27 @@ async fn a_failing_provider_or_busy_hub_delays_but_loses_nothing() {
 }
 
 #[tokio::test]
-async fn the_cursor_file_lets_a_restarted_poller_resume_where_it_stopped() {
-    let path = std::env::temp_dir().join(format!(
-        "lienthong-postal-cursor-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    let file = path.to_string_lossy().to_string();
-    let rig = Rig::start(false, |t| {
-        t.insert("poll_cursor_file".into(), file.clone().into());
-    })
-    .await;
+async fn the_stored_cursor_lets_a_restarted_poller_resume_where_it_stopped() {
+    let rig = Rig::poll().await;
     let ma = rig.delivery_order(4).await;
     rig.report(&ma, ServiceType::Delivery, &[codes::IN_TRANSIT]);
     rig.eventually_tracked(&ma, |t| t["delivery"]["state"] == "in_transit")
         .await;
-    rig.eventually("cursor saved", |_| {
-        std::fs::read_to_string(&path).ok().as_deref() == Some("2")
-    })
-    .await;
+    let cursor = |hub: &common::FakeHub| {
+        hub.kept()
+            .into_iter()
+            .find(|(k, _)| k == "poll/cursor")
+            .map(|(_, v)| String::from_utf8(v).unwrap())
+    };
+    rig.eventually("cursor stored", |r| cursor(&r.hub).as_deref() == Some("2"))
+        .await;
+    let hub = rig.hub.clone();
     drop(rig);
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "2");
 
-    // A new poller starts after the saved cursor: the first two entries of
-    // this (fresh) provider's feed are taken as already read.
-    let rig = Rig::start(false, |t| {
-        t.insert("poll_cursor_file".into(), file.clone().into());
-    })
-    .await;
+    // A new poller on the same hub starts after the stored cursor: the
+    // first two entries of this (fresh) provider's feed are taken as
+    // already read.
+    let rig = Rig::start_on(hub, false, |_| {}).await;
     let ma = rig.delivery_order(5).await;
     rig.report(
         &ma,
@@ -143,6 +133,4 @@ async fn the_cursor_file_lets_a_restarted_poller_resume_where_it_stopped() {
         Some(1),
         "{t}"
     );
-    drop(rig);
-    let _ = std::fs::remove_file(&path);
 }

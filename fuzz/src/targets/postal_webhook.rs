@@ -4,7 +4,8 @@
 //! in the order's tracking.
 
 use crate::{refused, Target};
-use lienthong_adapter::vietnam_time;
+use lienthong_adapter::testing::FakeHub;
+use lienthong_adapter::{vietnam_time, Durable};
 use lienthong_adapter_postal::intake;
 use lienthong_adapter_postal::protocol::TrackingEvent;
 use lienthong_adapter_postal::signature;
@@ -46,17 +47,35 @@ fn run(body: &[u8]) -> String {
     let Some(state) = TrackingState::parse(&event.code) else {
         return format!("forged:{forged} time:{time} refused:code");
     };
-    let tracking = Tracking::new();
-    let first = tracking.record(&event, state);
-    let again = tracking.record(&event, state);
+    let tracking = Tracking::new(Durable::new(std::sync::Arc::new(FakeHub::default())));
+    let (first, again) = runtime().block_on(async {
+        let first = tracking.record(&event, state).await;
+        let again = tracking.record(&event, state).await;
+        let _ = tracking.get(&event.order_number).await;
+        (first, again)
+    });
+    // `check` took the event, so its order number is a key the state takes.
+    let (first, again) = match (first, again) {
+        (Ok(first), Ok(again)) => (first, again),
+        (first, again) => panic!("a checked event not recorded: {first:?} {again:?}"),
+    };
     if !again.duplicate {
         panic!("the same event recorded twice is not a duplicate");
     }
-    let _ = tracking.get(&event.order_number);
     format!(
         "forged:{forged} time:{time} ok:{state} advanced:{}",
         first.advanced
     )
+}
+
+/// One runtime for every input (the tracking's calls are async).
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime")
+    })
 }
 
 fn seeds() -> Vec<Vec<u8>> {

@@ -201,4 +201,5 @@ mod one_stop;
 pub mod payment;
 mod postal;
 mod relay;
+mod restart;
 mod treasury;

@@ -52,7 +52,11 @@ async fn hub_with_gateway() -> (TestHub, Simulator) {
 /// A dossier received, in processing, then asked to pay two fees; answers
 /// the dossier and the payment's reference (`<MaHoSo>-<version>`).
 pub async fn dossier_owing(hub: &TestHub, key: &str) -> (pb::Dossier, String) {
-    let mut one_stop = hub.client(common::ONE_STOP).await;
+    dossier_owing_on(&mut hub.client(common::ONE_STOP).await, key).await
+}
+
+/// The same, through `one_stop` (a client of any hub).
+pub async fn dossier_owing_on(one_stop: &mut common::Client, key: &str) -> (pb::Dossier, String) {
     let d = one_stop
         .exec(submit_request(key, submission()))
         .await

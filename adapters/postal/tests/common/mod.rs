@@ -70,12 +70,21 @@ impl Rig {
     }
 
     pub async fn start(webhook: bool, adjust: impl FnOnce(&mut toml::Table)) -> Rig {
+        Rig::start_on(Arc::new(FakeHub::default()), webhook, adjust).await
+    }
+
+    /// An adapter on `hub` (another adapter's, to show what a restart
+    /// keeps: the adapter's state is in the hub).
+    pub async fn start_on(
+        hub: Arc<FakeHub>,
+        webhook: bool,
+        adjust: impl FnOnce(&mut toml::Table),
+    ) -> Rig {
         let sim = Simulator::start(SimConfig::default())
             .await
             .expect("simulator starts");
         let mut settings = sim.adapter_settings(webhook, AGENCY);
         adjust(&mut settings);
-        let hub = Arc::new(FakeHub::default());
         let Adapter {
             sink,
             routes,
