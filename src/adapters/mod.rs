@@ -60,6 +60,23 @@ pub fn destinations(partners: &PartnerRegistry) -> Vec<Destination> {
         .collect()
 }
 
+/// The `HubApi` an adapter of `partner` is built with: it acts as that
+/// partner and reaches that partner's state alone.
+fn in_process(hub: &Hub, partner: Arc<crate::partners::Partner>) -> Arc<inbound::InProcessHub> {
+    Arc::new(inbound::InProcessHub {
+        hub: hub.clone(),
+        state: hub.adapter_state(&partner.id),
+        partner,
+    })
+}
+
+/// The same for the registered partner `partner_id`, for tests and tools
+/// that drive the adapter interface without building an adapter.
+pub fn adapter_api(hub: &Hub, partner_id: &str) -> Option<Arc<dyn lienthong_adapter::HubApi>> {
+    let partner = hub.partners().get(partner_id).cloned()?;
+    Some(in_process(hub, partner))
+}
+
 /// Builds and starts every configured partner's adapter (tables checked by
 /// `HubConfig::check`; what only building can find is named by its key),
 /// and the notification channels (relayed like adapters, see `notify`).
@@ -88,11 +105,7 @@ pub fn start(hub: &Hub, config: &LoadedConfig) -> Result<AdaptersRuntime, Config
             hub.partners().get(id).cloned().ok_or_else(|| {
                 invalid("", format!("partner `{id}` is missing from the registry"))
             })?;
-        let api = Arc::new(inbound::InProcessHub {
-            hub: hub.clone(),
-            partner: partner.clone(),
-            state: hub.adapter_state(id),
-        });
+        let api = in_process(hub, partner.clone());
         let adapter = factory
             .build(id, &adapter_config.settings, api)
             .map_err(|e| invalid(&e.key, e.problem))?;

@@ -83,10 +83,11 @@ impl Store {
             if !after.is_empty() && key[base..] <= *after.as_bytes() {
                 continue;
             }
-            let name = String::from_utf8(key[base..].to_vec()).map_err(|_| StoreError::Corrupt {
-                key: keys::printable(&key),
-                reason: "an adapter state key that is not text".into(),
-            })?;
+            let name =
+                String::from_utf8(key[base..].to_vec()).map_err(|_| StoreError::Corrupt {
+                    key: keys::printable(&key),
+                    reason: "an adapter state key that is not text".into(),
+                })?;
             out.push((name, value.to_vec()));
         }
         Ok(out)
@@ -101,7 +102,9 @@ mod tests {
     fn partners_keep_apart_and_scans_page_in_key_order() {
         let (_dir, store) = test_store();
         for key in ["t/b", "t/a", "t/c", "u/a"] {
-            store.put_adapter_state("idle", key, key.as_bytes()).unwrap();
+            store
+                .put_adapter_state("idle", key, key.as_bytes())
+                .unwrap();
         }
         store.put_adapter_state("idle2", "t/a", b"other").unwrap();
         let page = store.scan_adapter_state("idle", "t/", "", 2).unwrap();
@@ -109,7 +112,10 @@ mod tests {
         assert_eq!(keys, ["t/a", "t/b"]);
         let rest = store.scan_adapter_state("idle", "t/", "t/b", 2).unwrap();
         assert_eq!(rest, vec![("t/c".to_string(), b"t/c".to_vec())]);
-        assert_eq!(store.scan_adapter_state("idle", "", "", 10).unwrap().len(), 4);
+        assert_eq!(
+            store.scan_adapter_state("idle", "", "", 10).unwrap().len(),
+            4
+        );
         assert_eq!(
             store.adapter_state("idle2", "t/a").unwrap().as_deref(),
             Some(&b"other"[..])

@@ -4,6 +4,7 @@
 // tonic::Status is the error type of every gRPC call these tests make.
 #![allow(clippy::result_large_err)]
 
+mod adapter_state;
 mod adapters;
 mod amqp;
 mod appointment;

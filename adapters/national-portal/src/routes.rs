@@ -87,7 +87,9 @@ async fn one(State(ctx): State<Ctx>, headers: HeaderMap, Path(ma_ho_so): Path<St
         Some(record) => Json(record).into_response(),
         None => error(
             StatusCode::NOT_FOUND,
-            &format!("no sync record for MaHoSo `{ma_ho_so}` (no event of it reached this adapter)"),
+            &format!(
+                "no sync record for MaHoSo `{ma_ho_so}` (no event of it reached this adapter)"
+            ),
         ),
     }
 }

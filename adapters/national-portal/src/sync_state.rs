@@ -398,7 +398,10 @@ mod tests {
         assert_eq!(again.portal_copy("A").unwrap().version, 3);
         // A redelivered version keeps the first sync's time.
         again.synced("A", 3, 1);
-        assert_eq!(again.dossier("A").unwrap().synced_at_unix_ms, before.synced_at_unix_ms);
+        assert_eq!(
+            again.dossier("A").unwrap().synced_at_unix_ms,
+            before.synced_at_unix_ms
+        );
         assert_eq!(hub.kept()[0].0, "sync/A");
     }
 

@@ -287,7 +287,10 @@ mod tests {
         let hub = Arc::new(FakeHub::default());
         let ledger = ledger(&hub);
         let first = PaymentRecord::new("R-1", "HS", "e1", 100, "http://pay/1", 1);
-        ledger.insert_if_absent(first.clone()).await.expect("insert");
+        ledger
+            .insert_if_absent(first.clone())
+            .await
+            .expect("insert");
         let again = PaymentRecord::new("R-1", "HS", "e2", 999, "http://pay/2", 2);
         assert_eq!(ledger.insert_if_absent(again).await.expect("insert"), first);
     }
@@ -326,7 +329,9 @@ mod tests {
         first.load().await.unwrap();
         assert_eq!(first.get("R-1").unwrap().payment_url, "stored");
         assert_eq!(first.get("R-2").unwrap().payment_url, "from-file");
-        first.update("R-2", 9, |r| r.state = PaymentState::Paid).await;
+        first
+            .update("R-2", 9, |r| r.state = PaymentState::Paid)
+            .await;
         // The next start imports nothing again: R-2 stays paid.
         let second = Ledger::new(Durable::new(hub.clone()), import());
         second.load().await.unwrap();
@@ -334,15 +339,13 @@ mod tests {
     }
 
     #[test]
-    fn an_unreadable_state_file_is_named() {
-        let dir = std::env::temp_dir().join(format!("lienthong-ledger-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("ledger.json");
-        assert!(read_state_file(&path).unwrap().is_empty(), "absent: nothing");
-        std::fs::write(&path, b"not json").unwrap();
+    fn an_absent_state_file_has_nothing_and_an_unreadable_one_is_named() {
+        let absent = std::env::temp_dir().join("lienthong-no-such-ledger.json");
+        assert!(read_state_file(&absent).unwrap().is_empty());
+        // A file that is not JSON (this source file).
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ledger.rs");
         let e = read_state_file(&path).unwrap_err();
-        assert!(e.to_string().contains("ledger.json"), "{e}");
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(e.to_string().contains("ledger.rs: unreadable"), "{e}");
     }
 
     #[tokio::test]

@@ -56,7 +56,8 @@ impl BuildAdapter for PaymentKind {
             )),
             None => None,
         };
-        let ledger = ledger::Ledger::new(lienthong_adapter::Durable::new(partner.hub.clone()), import);
+        let ledger =
+            ledger::Ledger::new(lienthong_adapter::Durable::new(partner.hub.clone()), import);
         let core = Arc::new(core::Core::new(
             &partner.id,
             settings,

@@ -412,21 +412,8 @@ async fn futures_join<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
 }
 
 #[tokio::test]
-async fn pending_payments_survive_a_restart_with_a_state_file() {
-    let dir =
-        std::env::temp_dir().join(format!("lienthong-payment-restart-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let file = dir.join("payments.json");
-    let _ = std::fs::remove_file(&file);
-    let with_file = || Options {
-        extra: format!("state_file = {:?}", file.display().to_string()),
-        ..Default::default()
-    };
-    let h = start(Options {
-        extra: with_file().extra,
-        ..callbacks_only()
-    })
-    .await;
+async fn pending_payments_survive_a_restart_in_the_hub_store() {
+    let h = start(callbacks_only()).await;
     let reference = h.create_payment(5).await;
     let Harness {
         sim, hub, tasks, ..
@@ -437,12 +424,60 @@ async fn pending_payments_survive_a_restart_with_a_state_file() {
             .expect("the re-query task ends when stopped")
             .expect("no panic");
     }
+    let keys: Vec<String> = hub.kept().into_iter().map(|(k, _)| k).collect();
+    assert_eq!(
+        keys,
+        [format!("payment/{reference}")],
+        "the ledger is in the hub's store"
+    );
     sim.switches().drop_callbacks(true);
     sim.pay(&reference)
         .await
         .expect("paid while the adapter was down");
-    let h = start_with(sim, hub, with_file()).await;
+    // A new adapter on the same hub: it reads the ledger back, re-QUERYs.
+    let h = start_with(sim, hub, Options::default()).await;
     h.wait_state(&reference, "paid").await;
     assert_eq!(payments_asked(&h.hub).len(), 1);
+}
+
+#[tokio::test]
+async fn a_former_state_file_is_imported_into_the_hub_store_at_the_first_start() {
+    let h = start(callbacks_only()).await;
+    let reference = h.create_payment(5).await;
+    let Harness {
+        sim, hub, tasks, ..
+    } = h;
+    drop(tasks);
+    // The file an older adapter wrote: a JSON list of its records.
+    let records: Vec<serde_json::Value> = hub
+        .kept()
+        .iter()
+        .map(|(_, v)| serde_json::from_slice(v).expect("JSON"))
+        .collect();
+    let dir = std::env::temp_dir().join(format!("lienthong-payment-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("payments.json");
+    let bytes = serde_json::to_vec(&records).unwrap();
+    std::fs::write(&file, &bytes).expect("written");
+    sim.switches().drop_callbacks(true);
+    sim.pay(&reference)
+        .await
+        .expect("paid while the adapter was down");
+    // An adapter on a hub whose store has none of it, given the file.
+    let fresh = std::sync::Arc::new(lienthong_adapter::testing::FakeHub::default());
+    let options = Options {
+        extra: format!("state_file = {:?}", file.display().to_string()),
+        ..Default::default()
+    };
+    let h = start_with(sim, fresh, options).await;
+    h.wait_state(&reference, "paid").await;
+    let keys: Vec<String> = h.hub.kept().into_iter().map(|(k, _)| k).collect();
+    assert!(keys.contains(&"import/state_file".to_string()), "{keys:?}");
+    assert!(keys.contains(&format!("payment/{reference}")), "{keys:?}");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        bytes,
+        "the file is never written"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -108,10 +108,11 @@ async fn a_redelivered_event_creates_no_second_payment() {
     assert_eq!(h.sim.payments().len(), 1);
     assert_eq!(h.sim.calls(), 1, "the ledger answered without the gateway");
 
-    // A new adapter without the ledger (a restart without state_file): the
-    // gateway answers "already exists" and QUERY confirms the same payment.
-    let Harness { sim, hub, .. } = h;
-    let h = start_with(sim, hub, Options::default()).await;
+    // A new adapter on a hub whose store lost the ledger: the gateway
+    // answers "already exists" and QUERY confirms the same payment.
+    let Harness { sim, .. } = h;
+    let fresh = std::sync::Arc::new(lienthong_adapter::testing::FakeHub::default());
+    let h = start_with(sim, fresh, Options::default()).await;
     let third = h.sink.deliver(&event).await.expect("after restart");
     assert_eq!(first, third);
     assert_eq!(h.sim.payments().len(), 1);

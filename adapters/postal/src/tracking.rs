@@ -99,7 +99,12 @@ pub const MAX_DETAIL_CHARS: usize = 300;
 
 fn bounded(mut outcome: HubOutcome) -> HubOutcome {
     if outcome.detail.chars().count() > MAX_DETAIL_CHARS {
-        outcome.detail = outcome.detail.chars().take(MAX_DETAIL_CHARS).collect::<String>() + "…";
+        outcome.detail = outcome
+            .detail
+            .chars()
+            .take(MAX_DETAIL_CHARS)
+            .collect::<String>()
+            + "…";
     }
     outcome
 }
@@ -233,7 +238,10 @@ impl Tracking {
     }
 
     /// The hub's answer to the event's line, once it has one.
-    pub async fn line_outcome(&self, event: &TrackingEvent) -> Result<Option<HubOutcome>, StateError> {
+    pub async fn line_outcome(
+        &self,
+        event: &TrackingEvent,
+    ) -> Result<Option<HubOutcome>, StateError> {
         Ok(self
             .get(&event.order_number)
             .await?
@@ -245,7 +253,10 @@ impl Tracking {
     }
 }
 
-fn recorded_mut<'a>(d: &'a mut DossierTracking, event: &TrackingEvent) -> Option<&'a mut RecordedEvent> {
+fn recorded_mut<'a>(
+    d: &'a mut DossierTracking,
+    event: &TrackingEvent,
+) -> Option<&'a mut RecordedEvent> {
     d.order_mut(event.service_type)
         .events
         .iter_mut()
@@ -280,31 +291,39 @@ mod tests {
     #[tokio::test]
     async fn state_never_moves_backwards_and_duplicates_are_recorded_once() {
         let (hub, t) = tracking();
-        let r = t.record(
-            &event("e1", "CREATED", "20251122080000"),
-            TrackingState::DeliveryRequested,
-        ).await
-        .expect("stored");
+        let r = t
+            .record(
+                &event("e1", "CREATED", "20251122080000"),
+                TrackingState::DeliveryRequested,
+            )
+            .await
+            .expect("stored");
         assert!(r.advanced);
-        let r = t.record(
-            &event("e3", "DELIVERED", "20251122100000"),
-            TrackingState::Delivered,
-        ).await
-        .expect("stored");
+        let r = t
+            .record(
+                &event("e3", "DELIVERED", "20251122100000"),
+                TrackingState::Delivered,
+            )
+            .await
+            .expect("stored");
         assert!(r.advanced);
         // Late in-transit after delivered: recorded, state unchanged.
-        let r = t.record(
-            &event("e2", "IN_TRANSIT", "20251122090000"),
-            TrackingState::InTransit,
-        ).await
-        .expect("stored");
+        let r = t
+            .record(
+                &event("e2", "IN_TRANSIT", "20251122090000"),
+                TrackingState::InTransit,
+            )
+            .await
+            .expect("stored");
         assert!(!r.advanced);
         assert_eq!(r.state, TrackingState::Delivered);
-        let r = t.record(
-            &event("e3", "DELIVERED", "20251122100000"),
-            TrackingState::Delivered,
-        ).await
-        .expect("stored");
+        let r = t
+            .record(
+                &event("e3", "DELIVERED", "20251122100000"),
+                TrackingState::Delivered,
+            )
+            .await
+            .expect("stored");
         assert!(r.duplicate);
         let d = t
             .get("000.00.01.H22-251122-00017")
@@ -376,9 +395,14 @@ mod tests {
     #[tokio::test]
     async fn a_store_that_cannot_write_fails_the_change_and_keeps_the_old_record() {
         let (hub, t) = tracking();
-        t.order_created("HS", ServiceType::Pickup, "PU1").await.unwrap();
+        t.order_created("HS", ServiceType::Pickup, "PU1")
+            .await
+            .unwrap();
         hub.state_unavailable(true);
-        let e = t.order_created("HS", ServiceType::Delivery, "DL1").await.unwrap_err();
+        let e = t
+            .order_created("HS", ServiceType::Delivery, "DL1")
+            .await
+            .unwrap_err();
         assert!(e.is_retryable(), "{e}");
         hub.state_unavailable(false);
         let d = t.get("HS").await.unwrap().unwrap();

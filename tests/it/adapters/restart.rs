@@ -177,9 +177,8 @@ pub fn partner_table(
     event_types: &[&str],
     adapter: toml::Table,
 ) -> toml::Table {
-    let names = |list: &[&str]| {
-        toml::Value::Array(list.iter().map(|n| toml::Value::from(*n)).collect())
-    };
+    let names =
+        |list: &[&str]| toml::Value::Array(list.iter().map(|n| toml::Value::from(*n)).collect());
     let mut subscription = toml::Table::new();
     subscription.insert("event_types".into(), names(event_types));
     let mut partner = toml::Table::new();

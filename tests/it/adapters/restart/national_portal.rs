@@ -61,7 +61,10 @@ async fn sync_records_survive_a_killed_hub_and_nothing_accepted_is_sent_again() 
     let after = hub.inbound_json(PARTNER, &path, TOKEN).await;
     assert_eq!(after, before, "the sync record after the restart");
     let summary = hub.inbound_json(PARTNER, "sync", TOKEN).await;
-    assert_eq!((summary["dossiers"].clone(), summary["synced"].clone()), (1.into(), 1.into()));
+    assert_eq!(
+        (summary["dossiers"].clone(), summary["synced"].clone()),
+        (1.into(), 1.into())
+    );
 
     // The next change: one upsert and one progress entry, no lookup.
     let mut one_stop = hub.client(common::ONE_STOP).await;
@@ -78,11 +81,24 @@ async fn sync_records_survive_a_killed_hub_and_nothing_accepted_is_sent_again() 
             r["synced"] == true && r["last_version_synced"] == 4
         })
         .await;
-    assert_eq!(sim.calls_of(ops::LOOKUP).len(), lookups, "no lookup after the restart");
-    assert_eq!(writes(&sim), written + 2, "only version 4 was sent: {:?}", sim.calls());
+    assert_eq!(
+        sim.calls_of(ops::LOOKUP).len(),
+        lookups,
+        "no lookup after the restart"
+    );
+    assert_eq!(
+        writes(&sim),
+        written + 2,
+        "only version 4 was sent: {:?}",
+        sim.calls()
+    );
     let statuses: Vec<i64> = sim.progress(&ma).iter().map(|t| t.TrangThai).collect();
     assert_eq!(statuses, [1, 2, 4, 9], "each step once, in order");
-    assert!(sim.order_violations().is_empty(), "{:?}", sim.order_violations());
+    assert!(
+        sim.order_violations().is_empty(),
+        "{:?}",
+        sim.order_violations()
+    );
     assert_eq!(sim.dossier(&ma).expect("on the portal").creates, 1);
     assert_eq!(last["synced_at"].as_str().map(str::len), Some(14));
 }

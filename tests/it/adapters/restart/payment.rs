@@ -40,14 +40,22 @@ async fn a_payment_pending_across_a_killed_hub_is_confirmed_once_after_it() {
 
     // The ledger came back: the same payment, still pending.
     let after = hub.inbound_json(PARTNER, &path, READ_TOKEN).await;
-    for field in ["state", "payment_url", "created_at_unix", "amount_vnd", "ma_ho_so"] {
+    for field in [
+        "state",
+        "payment_url",
+        "created_at_unix",
+        "amount_vnd",
+        "ma_ho_so",
+    ] {
         assert_eq!(after[field], before[field], "{field}: {after}");
     }
     // Paid with the callback lost: only the adapter's re-QUERY can tell.
     sim.switches().drop_callbacks(true);
     let paid = sim.pay(&reference).await.expect("paid");
     let view = hub
-        .wait_json(PARTNER, &path, READ_TOKEN, "payment paid", |v| v["state"] == "paid")
+        .wait_json(PARTNER, &path, READ_TOKEN, "payment paid", |v| {
+            v["state"] == "paid"
+        })
         .await;
     assert_eq!(view["transaction_id"], paid.transaction_id.as_str());
     let reply = hub.wait_status(d.id, status::PROCESSING).await;

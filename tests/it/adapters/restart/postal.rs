@@ -13,9 +13,20 @@ use std::time::Duration;
 const PARTNER: &str = "postal-restart";
 const TOKEN: &str = "postal-restart-token-01";
 
-async fn tracked(hub: &KilledHub, ma: &str, what: &str, check: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    hub.wait_json(PARTNER, &format!("orders/{ma}"), codes::READ_TOKEN, what, check)
-        .await
+async fn tracked(
+    hub: &KilledHub,
+    ma: &str,
+    what: &str,
+    check: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    hub.wait_json(
+        PARTNER,
+        &format!("orders/{ma}"),
+        codes::READ_TOKEN,
+        what,
+        check,
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -29,7 +40,11 @@ async fn postal_tracking_survives_a_killed_hub_and_every_event_is_on_the_history
         PARTNER,
         TOKEN,
         &["return_result", "record_partner_event"],
-        &["dossier_submitted", "processing_finished", "dossier_withdrawn"],
+        &[
+            "dossier_submitted",
+            "processing_finished",
+            "dossier_withdrawn",
+        ],
         adapter,
     ))
     .await;
@@ -53,7 +68,10 @@ async fn postal_tracking_survives_a_killed_hub_and_every_event_is_on_the_history
     .await;
     assert!(sim.emit(&ma, ServiceType::Pickup, codes::PICKED, "Đã nhận hồ sơ"));
     assert!(sim.settle(Duration::from_secs(10)).await);
-    let before = tracked(&hub, &ma, "picked up", |t| t["pickup"]["state"] == "picked_up").await;
+    let before = tracked(&hub, &ma, "picked up", |t| {
+        t["pickup"]["state"] == "picked_up"
+    })
+    .await;
     assert_eq!(before["pickup"]["events"].as_array().map(Vec::len), Some(2));
 
     hub.settled(PARTNER).await;
@@ -91,7 +109,12 @@ async fn postal_tracking_survives_a_killed_hub_and_every_event_is_on_the_history
     })
     .await;
     assert!(sim.emit(&ma, ServiceType::Delivery, codes::IN_TRANSIT, ""));
-    assert!(sim.emit(&ma, ServiceType::Delivery, codes::DELIVERED, "Người nhận ký"));
+    assert!(sim.emit(
+        &ma,
+        ServiceType::Delivery,
+        codes::DELIVERED,
+        "Người nhận ký"
+    ));
     assert!(sim.settle(Duration::from_secs(10)).await);
     let reply = hub.wait_status(d.id, status::RESULT_RETURNED).await;
 
@@ -121,9 +144,22 @@ async fn postal_tracking_survives_a_killed_hub_and_every_event_is_on_the_history
     // One order of each kind at the provider, whatever the relay offered
     // again after the restart; the tracking holds every event once.
     assert_eq!(sim.orders().len(), 2);
-    let t = tracked(&hub, &ma, "delivered", |t| t["delivery"]["state"] == "delivered").await;
-    let events = |v: &serde_json::Value, order: &str| v[order]["events"].as_array().cloned().unwrap_or_default();
+    let t = tracked(&hub, &ma, "delivered", |t| {
+        t["delivery"]["state"] == "delivered"
+    })
+    .await;
+    let events = |v: &serde_json::Value, order: &str| {
+        v[order]["events"].as_array().cloned().unwrap_or_default()
+    };
     assert_eq!(events(&t, "pickup")[..2], events(&before, "pickup")[..]);
-    assert_eq!(t["pickup"]["events"].as_array().map(Vec::len), Some(3), "{t}");
-    assert_eq!(t["delivery"]["events"].as_array().map(Vec::len), Some(3), "{t}");
+    assert_eq!(
+        t["pickup"]["events"].as_array().map(Vec::len),
+        Some(3),
+        "{t}"
+    );
+    assert_eq!(
+        t["delivery"]["events"].as_array().map(Vec::len),
+        Some(3),
+        "{t}"
+    );
 }
