@@ -11,7 +11,10 @@
 //! timeout_seconds = 10
 //! query_interval_seconds = 30                   # re-QUERY of pending payments
 //! give_up_after_hours = 24                      # then the payment is "expired"
-//! state_file = "/var/lib/lienthong/payment.json" # optional: survive restarts
+//! # state_file = "/var/lib/lienthong/payment.json"
+//!   # former releases only: the ledger now lives in the hub's store (the
+//!   # adapter state); a file given here is read once, at the first start,
+//!   # its payments imported into the store, and never written again
 //! beneficiary_account = "3511.0.1059325"        # TaiKhoanThuHuong
 //! beneficiary_bank = "VCB"                      # NganHangThuHuong
 //! treasury_code = "0011"                        # MaKhoBac
@@ -42,6 +45,8 @@ pub struct Settings {
     pub query_interval_seconds: u64,
     #[serde(default = "default_give_up")]
     pub give_up_after_hours: u64,
+    /// A former release's ledger file, imported into the hub's store once
+    /// (`ledger`), never written.
     #[serde(default)]
     pub state_file: Option<PathBuf>,
     pub beneficiary_account: String,

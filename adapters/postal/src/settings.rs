@@ -13,7 +13,8 @@
 //! mode = "webhook"                 # or "poll"
 //! webhook_secret = "…"             # webhook mode
 //! webhook_tolerance_seconds = 300
-//! poll_interval_seconds = 30       # poll mode
+//! poll_interval_seconds = 30       # poll mode (the cursor is kept in the hub's store;
+//!                                  # a former `poll_cursor_file` is refused, naming this)
 //! delivery_cod = "unpaid_fees"     # "none" (default), "unpaid_fees" or an amount in VND
 //! read_token = "…"                 # required: bearer for GET orders/{ma_ho_so} and GET status
 //! [partners.adapter.event_map]     # provider code → canonical state
