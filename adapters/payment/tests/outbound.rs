@@ -132,8 +132,10 @@ async fn a_later_obligation_of_the_same_dossier_is_a_new_payment() {
 async fn same_reference_with_another_amount_is_rejected() {
     let h = start(Options::default()).await;
     h.create_payment(5).await;
-    let Harness { sim, hub, .. } = h;
-    let h = start_with(sim, hub, Options::default()).await;
+    // An adapter whose hub lost the ledger: only the gateway knows it.
+    let Harness { sim, .. } = h;
+    let fresh = std::sync::Arc::new(lienthong_adapter::testing::FakeHub::default());
+    let h = start_with(sim, fresh, Options::default()).await;
     let event = obligation_event(MA_HO_SO, 5, vec![fee("LP01", "Lệ phí", 99_000)]);
     let err = h.sink.deliver(&event).await.expect_err("rejected");
     assert!(!err.is_retryable(), "{err}");
