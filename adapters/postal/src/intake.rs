@@ -262,14 +262,6 @@ pub fn check(event: &TrackingEvent) -> Result<(), PostalError> {
             });
         }
     }
-    // The dossier's tracking is kept under its number: a key of the
-    // adapter's state (`state::check_key`).
-    if let Some(c) = event.order_number.chars().find(|c| !c.is_ascii_graphic()) {
-        return Err(PostalError::BadEvent {
-            field: "OrderNumber",
-            problem: format!("has {c:?}: a MaHoSo is visible ASCII without spaces"),
-        });
-    }
     // The history line says when it happened: a time the adapter cannot
     // read is refused, never replaced by the time it arrived.
     if vietnam_time::parse_ts(&event.time).is_none() {

@@ -109,9 +109,20 @@ fn bounded(mut outcome: HubOutcome) -> HubOutcome {
     outcome
 }
 
-/// The key of a dossier's record in the adapter's state.
+/// The key of a dossier's record in the adapter's state: its number, or
+/// (a number the provider sent that is no key: spaces, control or
+/// non-ASCII characters, a hostile value) `tracking/~` and the number's
+/// SHA-256, so every event is still recorded under its own order.
 fn key(ma_ho_so: &str) -> String {
-    format!("tracking/{ma_ho_so}")
+    let plain = format!("tracking/{ma_ho_so}");
+    if lienthong_adapter::state::check_key(&plain).is_ok() && !ma_ho_so.starts_with('~') {
+        return plain;
+    }
+    use sha2::Digest;
+    format!(
+        "tracking/~{}",
+        hex::encode(sha2::Sha256::digest(ma_ho_so.as_bytes()))
+    )
 }
 
 pub struct Tracking {
@@ -373,6 +384,17 @@ mod tests {
                 t.hub_outcome(&e, refused.clone()).await.expect("fits");
             }
         }
+    }
+
+    #[test]
+    fn a_number_that_is_no_key_is_kept_under_its_digest() {
+        assert_eq!(key("HS-1"), "tracking/HS-1");
+        for odd in ["HS 1", "HS\n1", "mã", "~HS"] {
+            let k = key(odd);
+            assert!(k.starts_with("tracking/~") && k.len() == 74, "{odd:?}: {k}");
+            assert!(lienthong_adapter::state::check_key(&k).is_ok());
+        }
+        assert_ne!(key("HS 1"), key("HS 2"));
     }
 
     #[tokio::test]
