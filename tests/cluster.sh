@@ -19,6 +19,7 @@
 set -euo pipefail
 
 bin=${LT_RABBIT_BIN:-/usr/lib/rabbitmq/bin}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 action=${1:?usage: tests/cluster.sh start|stop|stop-node|start-node DIR [N]}
 dir=${2:?the cluster directory}
 mkdir -p "$dir"
@@ -56,7 +57,11 @@ env_of() {
 start_node() {
   local n=$1 d="$dir/n$1"
   mkdir -p "$d/log"
-  printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' $((5690 + n)) >"$d/rabbitmq.conf"
+  # The settings of deploy/rabbitmq/cluster.conf, but its peer list and
+  # listener: this cluster's nodes have their own names and ports.
+  grep -v -e '^#' -e '^$' -e '^cluster_formation' -e '^listeners' \
+    "$root/deploy/rabbitmq/cluster.conf" >"$d/rabbitmq.conf"
+  printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' $((5690 + n)) >>"$d/rabbitmq.conf"
   echo "[]." >"$d/enabled_plugins"
   echo "[]." >"$d/advanced.config"
   say "starting $(node_name "$n") on 127.0.0.1:$((5690 + n))"
