@@ -14,10 +14,14 @@ pub(super) const ACK_EVERY: u64 = 256;
 pub(super) const STALL: Duration = Duration::from_secs(30);
 
 pub(super) struct AmqpResult {
+    /// Raw lapin, consumed: first to last arrival.
     pub(super) raw_rate: f64,
+    /// The relay on a backlog, consumed: first to last arrival.
     pub(super) catch_up_rate: f64,
     pub(super) window: usize,
     pub(super) e2e: EndToEnd,
+    /// The minimal pipeline of the same shape (`minimal.rs` with a publisher).
+    pub(super) minimal: EndToEnd,
 }
 
 pub(super) fn quorum() -> FieldTable {
@@ -29,13 +33,14 @@ pub(super) fn quorum() -> FieldTable {
     args
 }
 
-/// The hub end to end (step 3), the relay on a backlog (step 4), then raw
-/// lapin with messages like the hub's events (step 5).
+/// The hub end to end, the relay on a backlog, the minimal pipeline end to
+/// end, then raw lapin with messages like the hub's events.
 pub(super) async fn amqp_run(
     args: &BenchArgs,
     dir: &std::path::Path,
     backlog: (&std::path::Path, usize),
     url: &str,
+    shape: Shape,
 ) -> anyhow::Result<AmqpResult> {
     let pid = std::process::id();
     let prefix = format!("lt-bench-{pid}");
@@ -79,19 +84,24 @@ pub(super) async fn amqp_run(
     deleted?;
 
     let window = config.amqp.publish_window_messages;
+    let minimal_dir = dir.with_file_name("minimal-amqp");
+    let minimal = minimal_end_to_end(args, &minimal_dir, shape, url, &e2e, window).await?;
     let raw_rate = raw_lapin(url, &e2e, window).await?;
     Ok(AmqpResult {
         raw_rate,
         catch_up_rate,
         window,
         e2e,
+        minimal,
     })
 }
 
 /// A hub started on the data directory of the sled-only run, whose outbox
 /// holds `events` events no relay has published yet: how fast the relay
 /// publishes a backlog, with nothing else running. Messages per second, from
-/// the start of the hub to the last event consumed.
+/// the first event consumed to the last (the hub's start, its store's
+/// opening and its connection are not the relay's rate; raw lapin is
+/// timed the same way).
 pub(super) async fn catch_up(
     config: &HubConfig,
     connection: &Connection,
@@ -102,13 +112,12 @@ pub(super) async fn catch_up(
         start_consumer(connection, &names.partner_queue(AMQP_PARTNER)).await?;
     let loaded = checked(config)?;
     target.send_replace(events);
-    let started = Instant::now();
     let running = lienthong::app::start(&loaded).await?;
     let consumed = consuming.await?;
     let stopped = running.stop().await;
     let consumed = consumed?;
     stopped?;
-    Ok(consumed.arrivals.len() as f64 / (consumed.last_arrival()? - started).as_secs_f64())
+    consumed.steady_rate()
 }
 
 pub(super) struct EndToEnd {
@@ -141,11 +150,15 @@ pub(super) async fn hub_end_to_end(
             return Err(e);
         }
     };
-    let loaded_at = load.started + load.elapsed;
     target_tx.send_replace(load.acks.len());
     let consumed = consuming.await??;
     drop(target_tx);
+    summarize(&load, consumed, &queue)
+}
 
+/// Each acknowledged command's event matched with its arrival.
+pub(super) fn summarize(load: &Load, consumed: Consumed, queue: &str) -> anyhow::Result<EndToEnd> {
+    let loaded_at = load.started + load.elapsed;
     let mut latencies = Vec::with_capacity(load.acks.len());
     let mut missing = 0usize;
     for ack in &load.acks {
@@ -174,6 +187,156 @@ pub(super) async fn hub_end_to_end(
         body_bytes: (consumed.body_bytes / count.max(1) as u64) as usize,
         properties: consumed.properties.context("no event consumed")?,
     })
+}
+
+/// The minimal pipeline of the hub's shape, end to end: gRPC → sled group
+/// commit → lapin publish with confirms (the hub's window) to a topic
+/// exchange → quorum queue → this process's consumer. The same load, the
+/// events as large and with the same properties as the hub's.
+pub(super) async fn minimal_end_to_end(
+    args: &BenchArgs,
+    dir: &std::path::Path,
+    shape: Shape,
+    url: &str,
+    hub: &EndToEnd,
+    window: usize,
+) -> anyhow::Result<EndToEnd> {
+    let name = format!("lt-bench-{}-minimal", std::process::id());
+    let connection = lienthong::amqp::connect(url, "lienthong-bench-minimal").await?;
+    let queue = declare_pipe(&connection, &name).await?;
+    // The consumer on a connection of its own, as with the hub (whose
+    // publisher has its own connection).
+    let consuming_on = lienthong::amqp::connect(url, "lienthong-bench-consumer").await?;
+    let measured = async {
+        let (consuming, target) = start_consumer(&consuming_on, &queue).await?;
+        let (committed, to_publish) = tokio::sync::mpsc::channel(65_536);
+        let publisher = tokio::spawn(publish_committed(
+            connection.create_channel().await?,
+            name.clone(),
+            to_publish,
+            vec![b'x'; hub.body_bytes],
+            hub.properties.clone().with_delivery_mode(2),
+            window,
+        ));
+        let server = MinimalServer::start(dir, shape, Some(committed)).await?;
+        let load = match load(args, server.addr).await {
+            Ok(load) => load,
+            Err(e) => {
+                consuming.abort();
+                return Err(e);
+            }
+        };
+        target.send_replace(load.acks.len());
+        let consumed = consuming.await??;
+        drop(target);
+        server.stop().await?;
+        publisher.await??;
+        summarize(&load, consumed, &queue)
+    }
+    .await;
+    let deleted = delete_pipe(&connection, &name).await;
+    let _ = consuming_on.close(200, "lienthong bench done").await;
+    let _ = connection.close(200, "lienthong bench done").await;
+    let measured = measured?;
+    deleted?;
+    Ok(measured)
+}
+
+/// The minimal pipeline's publisher: each committed event, in commit order,
+/// with confirms awaited in order, `window` in flight.
+async fn publish_committed(
+    channel: lapin::Channel,
+    exchange: String,
+    mut committed: tokio::sync::mpsc::Receiver<Committed>,
+    body: Vec<u8>,
+    properties: BasicProperties,
+    window: usize,
+) -> anyhow::Result<()> {
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await?;
+    let mut in_flight: VecDeque<PublisherConfirm> = VecDeque::with_capacity(window);
+    while let Some(event) = committed.recv().await {
+        if in_flight.len() >= window {
+            if let Some(confirm) = in_flight.pop_front() {
+                confirmed(confirm).await?;
+            }
+        }
+        let confirm = channel
+            .basic_publish(
+                &exchange,
+                "bench.event",
+                MANDATORY,
+                &body,
+                properties.clone().with_message_id(event.event_id.into()),
+            )
+            .await?;
+        in_flight.push_back(confirm);
+    }
+    while let Some(confirm) = in_flight.pop_front() {
+        confirmed(confirm).await?;
+    }
+    let _ = channel.close(200, "published").await;
+    Ok(())
+}
+
+/// Mandatory, as the hub publishes an event a partner's queue must receive.
+const MANDATORY: BasicPublishOptions = BasicPublishOptions {
+    mandatory: true,
+    immediate: false,
+};
+
+/// A durable topic exchange `name` bound (`#`) to the durable quorum queue
+/// `name` — the hub's events exchange and a partner queue, in small.
+/// Returns the queue's name.
+pub(super) async fn declare_pipe(connection: &Connection, name: &str) -> anyhow::Result<String> {
+    let channel = connection.create_channel().await?;
+    channel
+        .exchange_declare(
+            name,
+            lapin::ExchangeKind::Topic,
+            ExchangeDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .with_context(|| format!("declaring the exchange `{name}`"))?;
+    let durable = QueueDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
+    channel
+        .queue_declare(name, durable, quorum())
+        .await
+        .with_context(|| format!("declaring `{name}`"))?;
+    channel
+        .queue_bind(
+            name,
+            name,
+            "#",
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .with_context(|| format!("binding `{name}`"))?;
+    let _ = channel.close(200, "declared").await;
+    Ok(name.to_string())
+}
+
+pub(super) async fn delete_pipe(connection: &Connection, name: &str) -> anyhow::Result<()> {
+    let channel = connection.create_channel().await?;
+    channel
+        .queue_delete(name, QueueDeleteOptions::default())
+        .await
+        .with_context(|| format!("deleting the queue `{name}`"))?;
+    channel
+        .exchange_delete(name, ExchangeDeleteOptions::default())
+        .await
+        .with_context(|| format!("deleting the exchange `{name}`"))?;
+    let _ = channel.close(200, "deleted").await;
+    Ok(())
 }
 
 /// Declares `queue` as the hub's topology declares it (the hub's own
@@ -222,6 +385,13 @@ pub(super) struct Consumed {
 }
 
 impl Consumed {
+    /// Distinct events per second from the first arrival to the last.
+    pub(super) fn steady_rate(&self) -> anyhow::Result<f64> {
+        let first = self.arrivals.values().min().copied();
+        let span = self.last_arrival()? - first.context("no event consumed")?;
+        Ok((self.arrivals.len().saturating_sub(1)) as f64 / span.as_secs_f64().max(1e-9))
+    }
+
     /// When the last distinct event arrived.
     pub(super) fn last_arrival(&self) -> anyhow::Result<Instant> {
         self.arrivals
@@ -323,32 +493,29 @@ pub(super) async fn delete_topology(
 }
 
 /// Raw lapin: as many persistent messages as the hub run consumed, as large
-/// and with the same properties, to a fresh durable quorum queue through the
-/// default exchange, with confirms, `window` in flight, awaited in order.
-/// Messages per second.
+/// and with the same properties, through a topic exchange to a fresh durable
+/// quorum queue (`declare_pipe`), with confirms, `window` in flight, awaited
+/// in order, and consumed by the same consumer as the hub's events. Messages
+/// per second from the first consumed to the last, as the relay's catch-up.
 pub(super) async fn raw_lapin(url: &str, hub: &EndToEnd, window: usize) -> anyhow::Result<f64> {
     let (count, body_bytes) = (hub.consumed, hub.body_bytes);
     let properties = hub.properties.clone();
     let connection = lienthong::amqp::connect(url, "lienthong-bench-raw").await?;
-    let queue = format!("lt-bench-raw-{}", std::process::id());
-    let channel = connection.create_channel().await?;
-    let durable = QueueDeclareOptions {
-        durable: true,
-        ..Default::default()
-    };
-    channel
-        .queue_declare(&queue, durable, quorum())
-        .await
-        .with_context(|| format!("declaring `{queue}`"))?;
+    let name = format!("lt-bench-raw-{}", std::process::id());
+    let queue = declare_pipe(&connection, &name).await?;
+    // The consumer on a connection of its own, as with the relay.
+    let consuming_on = lienthong::amqp::connect(url, "lienthong-bench-consumer").await?;
     let measured = async {
+        let (consuming, target) = start_consumer(&consuming_on, &queue).await?;
+        target.send_replace(count);
+        let channel = connection.create_channel().await?;
         channel
             .confirm_select(ConfirmSelectOptions::default())
             .await?;
         let body = vec![b'x'; body_bytes];
         let properties = properties.with_delivery_mode(2);
         let mut in_flight: VecDeque<PublisherConfirm> = VecDeque::with_capacity(window);
-        let started = Instant::now();
-        for _ in 0..count {
+        for n in 0..count {
             if in_flight.len() >= window {
                 if let Some(confirm) = in_flight.pop_front() {
                     confirmed(confirm).await?;
@@ -356,11 +523,13 @@ pub(super) async fn raw_lapin(url: &str, hub: &EndToEnd, window: usize) -> anyho
             }
             let confirm = channel
                 .basic_publish(
-                    "",
-                    &queue,
-                    BasicPublishOptions::default(),
+                    &name,
+                    "bench.event",
+                    MANDATORY,
                     &body,
-                    properties.clone(),
+                    properties
+                        .clone()
+                        .with_message_id(format!("raw-{n}").into()),
                 )
                 .await?;
             in_flight.push_back(confirm);
@@ -368,15 +537,15 @@ pub(super) async fn raw_lapin(url: &str, hub: &EndToEnd, window: usize) -> anyho
         while let Some(confirm) = in_flight.pop_front() {
             confirmed(confirm).await?;
         }
-        anyhow::Ok(count as f64 / started.elapsed().as_secs_f64())
+        let _ = channel.close(200, "published").await;
+        consuming.await??.steady_rate()
     }
     .await;
-    let deleted = channel
-        .queue_delete(&queue, QueueDeleteOptions::default())
-        .await;
+    let deleted = delete_pipe(&connection, &name).await;
+    let _ = consuming_on.close(200, "lienthong bench done").await;
     let _ = connection.close(200, "lienthong bench done").await;
     let rate = measured?;
-    deleted.with_context(|| format!("deleting `{queue}`"))?;
+    deleted?;
     Ok(rate)
 }
 

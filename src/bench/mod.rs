@@ -8,11 +8,14 @@
 //!    concurrent gRPC clients through whole dossier lives (submit, receive,
 //!    start processing, finish, return result). Every command is counted only
 //!    once its answer (= on disk) arrived.
-//! 3. The bulk stream: a second fresh hub, the same dossier lives sent on
+//! 3. The minimal durable gRPC pipeline (`minimal.rs`): the same clients
+//!    and load against a server that only group-commits the hub's bytes per
+//!    command and answers — the limit of one gRPC call per command here.
+//! 4. The bulk stream: another fresh hub, the same dossier lives sent on
 //!    `--streams` `ExecuteStream` streams (`stream.rs`).
 //!
-//! With `--amqp-url`, three more measurements against that RabbitMQ (all
-//! under the prefix `lt-bench-<pid>`, deleted afterwards):
+//! With `--amqp-url`, more measurements against that RabbitMQ (all under
+//! the prefix `lt-bench-<pid>`, deleted afterwards):
 //!
 //! 4. The hub end to end: another fresh hub, publishing to the broker, with
 //!    one extra partner whose events go to its quorum queue. The same gRPC
@@ -22,15 +25,24 @@
 //! 5. The relay alone: a hub started with the broker on the data directory
 //!    of run 2, whose outbox holds every event unpublished; the same
 //!    consumer times how fast the relay works off that backlog.
-//! 6. Raw lapin: as many persistent messages, as large as the hub's events
+//! 6. The minimal pipeline of the same shape end to end: the minimal server
+//!    of 3, whose writer hands each committed command's event to a lapin
+//!    publisher (confirms, the hub's window) → topic exchange → quorum queue
+//!    → the same consumer.
+//! 7. Raw lapin: as many persistent messages, as large as the hub's events
 //!    were (same properties and headers), published with confirms (the
-//!    hub's window, awaited in order) to a quorum queue through the default
-//!    exchange — the best the hub's publisher could possibly do.
+//!    hub's window, awaited in order) through a topic exchange to a quorum
+//!    queue and consumed by the same consumer — the best the hub's relay
+//!    could possibly do; timed like 5, first to last arrival.
+//!
+//! `--scale N` measures something else (`scale.rs`): the real binary with N
+//! dossiers stored — disk, memory, restart after SIGKILL, listing pages.
 
 use anyhow::Context;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
-    ConfirmSelectOptions, ExchangeDeleteOptions, QueueDeclareOptions, QueueDeleteOptions,
+    ConfirmSelectOptions, ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions,
+    QueueDeclareOptions, QueueDeleteOptions,
 };
 use lapin::publisher_confirm::{Confirmation, PublisherConfirm};
 use lapin::types::{AMQPValue, FieldTable};
@@ -46,12 +58,18 @@ use tokio_stream::StreamExt;
 use tonic::transport::Channel;
 
 mod amqp;
+mod minimal;
 mod raw_sled;
+mod report;
+mod scale;
 mod stream;
 mod workload;
 
 use amqp::*;
+use minimal::*;
 use raw_sled::*;
+use report::*;
+use scale::*;
 use stream::*;
 use workload::*;
 
@@ -74,9 +92,17 @@ pub struct BenchArgs {
     #[arg(long)]
     pub dir: Option<std::path::PathBuf>,
     /// Also measure the AMQP transport end to end against this broker
-    /// (`amqp://user:password@host:5672/vhost`), and raw lapin beside it.
-    #[arg(long)]
+    /// (`amqp://user:password@host:5672/vhost`), beside a minimal pipeline
+    /// of the same shape and raw lapin.
+    #[arg(long, conflicts_with = "scale")]
     pub amqp_url: Option<String>,
+    /// Instead of the rates: fill a `lienthong serve` process with this many
+    /// dossiers through their whole life (on --streams ExecuteStream
+    /// streams), then report disk per dossier, the hub's resident memory,
+    /// restart time after SIGKILL and listing latencies. Needs room for
+    /// about 40 KB of disk per dossier.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub scale: Option<u64>,
 }
 
 const TOKEN: &str = "dev-one-stop-token";
@@ -89,6 +115,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .unwrap_or_else(std::env::temp_dir)
         .join(format!("lienthong-bench-{}", std::process::id()));
     std::fs::create_dir_all(&base)?;
+    if let Some(dossiers) = args.scale {
+        let measured = scale_run(&args, &base, dossiers as usize).await;
+        let _ = std::fs::remove_dir_all(&base);
+        return measured;
+    }
     println!(
         "lienthong bench: {} clients, {} dossiers x {LIFE} commands, {} cores",
         args.clients,
@@ -99,6 +130,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
 
     let hub = hub_run(&args, &base.join("hub")).await?;
+    let shape = Shape {
+        records_per_command: hub.records_per_command,
+        bytes_per_command: hub.bytes_per_command,
+        reply: hub.reply.clone(),
+        group_max: hub.group_max,
+        cache_capacity_bytes: hub.cache_capacity_bytes,
+    };
+    let minimal = minimal_run(&args, &base.join("minimal"), shape.clone()).await?;
     let stream = stream_run(&args, &base.join("hub-stream")).await?;
     let raw = raw_sled(
         &base.join("raw"),
@@ -111,7 +150,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Some(url) => {
             let hub_dir = base.join("hub");
             let backlog = (hub_dir.as_path(), args.dossiers * LIFE);
-            let measured = amqp_run(&args, &base.join("hub-amqp"), backlog, url).await;
+            let measured = amqp_run(&args, &base.join("hub-amqp"), backlog, url, shape).await;
             Some(measured.with_context(|| {
                 format!(
                     "the AMQP measurement against {} failed",
@@ -125,78 +164,139 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let amqp = amqp.transpose()?;
 
     println!();
-    println!("| measure | value |");
-    println!("|---|---|");
-    println!(
-        "| raw sled group commit ({} per flush, same records) | {:.0} commands/s |",
-        args.raw_group, raw
+    print!(
+        "{}",
+        report(&args, &hub, &minimal, &stream, raw, amqp.as_ref()).render()
     );
-    println!(
-        "| hub: acknowledged commands over gRPC | {:.0} commands/s |",
-        hub.rate
+    Ok(())
+}
+
+/// The run's table: every rate, and each ratio of the same run beside its
+/// target (README, Performance).
+fn report(
+    args: &BenchArgs,
+    hub: &HubResult,
+    minimal: &MinimalResult,
+    stream: &StreamResult,
+    raw: f64,
+    amqp: Option<&AmqpResult>,
+) -> Table {
+    let mut t = Table::default();
+    t.row(
+        format!(
+            "raw sled group commit ({} per flush, same records)",
+            args.raw_group
+        ),
+        format!("{raw:.0} commands/s"),
     );
-    println!("| hub / raw sled | {:.2} |", hub.rate / raw);
-    println!(
-        "| bulk stream: acknowledged commands over {} ExecuteStream streams ({} commands) | {:.0} commands/s |",
-        args.streams.max(1),
-        stream.commands,
-        stream.rate
+    t.row(
+        "minimal durable gRPC pipeline: same clients, same bytes per command, group commit + flush",
+        format!("{:.0} commands/s", minimal.rate),
     );
-    println!("| bulk stream / raw sled | {:.2} |", stream.rate / raw);
-    println!(
-        "| acknowledgement latency p50 / p99 | {:.1} ms / {:.1} ms |",
-        ms(hub.p50),
-        ms(hub.p99)
+    t.row(
+        "hub: acknowledged commands over gRPC",
+        format!("{:.0} commands/s", hub.rate),
     );
-    println!(
-        "| disk used per dossier (data directory / dossiers) | {:.0} bytes |",
-        hub.disk_bytes as f64 / args.dossiers as f64
+    t.ratio(
+        "hub / minimal gRPC pipeline",
+        hub.rate,
+        minimal.rate,
+        Some(0.9),
     );
-    println!(
-        "| records / bytes written per command (before sled overhead) | {:.1} / {:.0} |",
-        hub.records_per_command, hub.bytes_per_command
+    t.ratio("hub / raw sled", hub.rate, raw, None);
+    t.row(
+        format!(
+            "bulk stream: acknowledged commands over {} ExecuteStream streams ({} commands)",
+            args.streams.max(1),
+            stream.commands
+        ),
+        format!("{:.0} commands/s", stream.rate),
+    );
+    t.ratio("bulk stream / raw sled", stream.rate, raw, Some(0.5));
+    t.row(
+        "acknowledgement latency p50 / p99",
+        format!(
+            "hub {:.1} / {:.1} ms; minimal pipeline {:.1} / {:.1} ms",
+            ms(hub.p50),
+            ms(hub.p99),
+            ms(minimal.p50),
+            ms(minimal.p99)
+        ),
+    );
+    t.row(
+        "disk used per dossier (data directory / dossiers)",
+        format!("{:.0} bytes", hub.disk_bytes as f64 / args.dossiers as f64),
+    );
+    t.row(
+        "records / bytes written per command (before sled overhead)",
+        format!(
+            "{:.1} / {:.0}",
+            hub.records_per_command, hub.bytes_per_command
+        ),
     );
     if let Some(a) = amqp {
-        println!(
-            "| raw lapin: persistent {}-byte messages, confirms ({} in flight), quorum queue | {:.0} msgs/s |",
-            a.e2e.body_bytes, a.window, a.raw_rate
+        t.row(
+            "hub with AMQP: acknowledged commands over gRPC",
+            format!("{:.0} commands/s", a.e2e.grpc_rate),
         );
-        println!(
-            "| hub with AMQP: acknowledged commands over gRPC | {:.0} commands/s |",
-            a.e2e.grpc_rate
+        t.row(
+            "hub end to end: events consumed from the partner queue",
+            format!("{:.0} msgs/s", a.e2e.rate),
         );
-        println!(
-            "| hub end to end: events consumed from the partner queue | {:.0} msgs/s |",
-            a.e2e.rate
+        t.row(
+            "minimal pipeline end to end (gRPC → sled group commit → lapin confirms → consumer)",
+            format!("{:.0} msgs/s", a.minimal.rate),
         );
-        println!(
-            "| hub end to end / raw lapin | {:.2} |",
-            a.e2e.rate / a.raw_rate
+        t.ratio(
+            "hub end to end / minimal pipeline",
+            a.e2e.rate,
+            a.minimal.rate,
+            Some(0.8),
         );
-        println!(
-            "| end-to-end latency (gRPC answer → consumed) p50 / p99 | {:.1} ms / {:.1} ms |",
-            ms(a.e2e.p50),
-            ms(a.e2e.p99)
+        t.row(
+            "end-to-end latency (gRPC answer → consumed) p50 / p99",
+            format!(
+                "hub {:.1} / {:.1} ms; minimal pipeline {:.1} / {:.1} ms",
+                ms(a.e2e.p50),
+                ms(a.e2e.p99),
+                ms(a.minimal.p50),
+                ms(a.minimal.p99)
+            ),
         );
-        println!(
-            "| queue drained after the last gRPC answer | {:.0} ms |",
-            ms(a.e2e.drain)
+        t.row(
+            "queue drained after the last gRPC answer",
+            format!(
+                "hub {:.0} ms; minimal pipeline {:.0} ms",
+                ms(a.e2e.drain),
+                ms(a.minimal.drain)
+            ),
         );
-        println!(
-            "| events consumed / duplicates (same message_id) | {} / {} |",
-            a.e2e.consumed, a.e2e.duplicates
+        t.row(
+            "events consumed / duplicates (same message_id)",
+            format!("{} / {}", a.e2e.consumed, a.e2e.duplicates),
         );
-        println!(
-            "| relay catching up on a backlog of {} events, consumed | {:.0} msgs/s |",
-            args.dossiers * LIFE,
-            a.catch_up_rate
+        t.row(
+            format!(
+                "relay alone: a backlog of {} events, consumed (first to last arrival)",
+                args.dossiers * LIFE
+            ),
+            format!("{:.0} msgs/s", a.catch_up_rate),
         );
-        println!(
-            "| relay catch-up / raw lapin | {:.2} |",
-            a.catch_up_rate / a.raw_rate
+        t.row(
+            format!(
+                "raw lapin: persistent {}-byte messages, confirms ({} in flight), topic exchange → quorum queue, consumed",
+                a.e2e.body_bytes, a.window
+            ),
+            format!("{:.0} msgs/s", a.raw_rate),
+        );
+        t.ratio(
+            "relay alone / raw lapin",
+            a.catch_up_rate,
+            a.raw_rate,
+            Some(0.8),
         );
     }
-    Ok(())
+    t
 }
 
 /// The embedded configuration on `dir`, on a free loopback port, without
@@ -224,4 +324,74 @@ fn checked(config: &HubConfig) -> anyhow::Result<lienthong::config::LoadedConfig
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        bench: BenchArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<BenchArgs, clap::Error> {
+        Cli::try_parse_from(std::iter::once("bench").chain(args.iter().copied())).map(|c| c.bench)
+    }
+
+    #[test]
+    fn bench_arguments_parse_with_their_defaults() {
+        let args = parse(&[]).unwrap();
+        assert_eq!((args.clients, args.dossiers, args.streams), (128, 4000, 4));
+        assert_eq!(args.scale, None);
+        let args = parse(&["--scale", "1000000", "--streams", "8"]).unwrap();
+        assert_eq!((args.scale, args.streams), (Some(1_000_000), 8));
+    }
+
+    #[test]
+    fn scale_refuses_zero_and_the_amqp_measurement() {
+        let zero = parse(&["--scale", "0"]).unwrap_err().to_string();
+        assert!(zero.contains("--scale"), "{zero}");
+        let both = parse(&["--scale", "10", "--amqp-url", "amqp://localhost"])
+            .unwrap_err()
+            .to_string();
+        assert!(both.contains("cannot be used with"), "{both}");
+    }
+
+    #[test]
+    fn the_scale_configuration_is_valid_and_delivers_retention_at_once() {
+        let dir = std::path::Path::new("/tmp/lienthong-bench-scale-test");
+        let text = scale_config(dir, 50999).unwrap();
+        let config = HubConfig::from_toml("scale.toml", &text).unwrap();
+        let loaded = checked(&config).unwrap();
+        let s = &loaded.sections;
+        assert_eq!(s.hub.data_dir, dir);
+        assert_eq!(s.hub.listen.to_string(), "127.0.0.1:50999");
+        assert!(s.web.is_none());
+        assert_eq!(s.retention.delivered_event_retention_seconds, 0);
+        assert_eq!(s.retention.sweep_interval_seconds, 1);
+    }
+
+    #[test]
+    fn proc_status_and_retention_refusals_are_read() {
+        let status = "Name:\tlienthong\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n";
+        assert_eq!(proc_kib(status, "VmRSS").unwrap(), 100 * 1024 * 1024);
+        assert_eq!(proc_kib(status, "VmHWM").unwrap(), 200 * 1024 * 1024);
+        assert!(proc_kib(status, "VmSwap").is_err());
+        let refused = "events after seq 0 are no longer retained (oldest kept: 5001)";
+        assert_eq!(oldest_kept(refused), Some(5001));
+        assert_eq!(oldest_kept("unauthenticated"), None);
+    }
+
+    #[test]
+    fn scale_dossiers_spread_over_agencies_and_procedures() {
+        assert_eq!(
+            scale_codes(7),
+            ("000.00.07.H22".to_string(), "1.000955.H38".to_string())
+        );
+        assert_eq!(scale_codes(57).0, scale_codes(7).0);
+        assert_ne!(scale_codes(8).1, scale_codes(7).1);
+    }
 }

@@ -11,10 +11,17 @@ pub(super) struct HubResult {
     pub(super) disk_bytes: u64,
     pub(super) records_per_command: f64,
     pub(super) bytes_per_command: f64,
+    /// One of the hub's answers (a submit's), for the minimal pipeline.
+    pub(super) reply: pb::CommandReply,
+    /// The hub's `group_commit_max_commands` and `cache_capacity_bytes`.
+    pub(super) group_max: usize,
+    pub(super) cache_capacity_bytes: u64,
 }
 
 pub(super) async fn hub_run(args: &BenchArgs, dir: &std::path::Path) -> anyhow::Result<HubResult> {
     let loaded = checked(&hub_config(dir)?)?;
+    let group_max = loaded.sections.hub.group_commit_max_commands;
+    let cache_capacity_bytes = loaded.sections.hub.cache_capacity_bytes;
     let running = lienthong::app::start(&loaded).await?;
     let load = load(args, running.addr).await?;
     let mut latencies: Vec<Duration> = load.acks.iter().map(|a| a.took).collect();
@@ -22,7 +29,10 @@ pub(super) async fn hub_run(args: &BenchArgs, dir: &std::path::Path) -> anyhow::
     // What the hub wrote per command, so that the raw run writes the same.
     let (records, bytes) = running.write_totals();
     let commands = latencies.len() as f64;
+    // After the totals: one more submit, not counted, for its answer.
+    let reply = sample_reply(running.addr).await;
     running.stop().await?;
+    let reply = reply?;
     let disk_bytes = dir_size(dir);
     Ok(HubResult {
         rate: commands / load.elapsed.as_secs_f64(),
@@ -31,7 +41,26 @@ pub(super) async fn hub_run(args: &BenchArgs, dir: &std::path::Path) -> anyhow::
         disk_bytes,
         records_per_command: records as f64 / commands,
         bytes_per_command: bytes as f64 / commands,
+        reply,
+        group_max,
+        cache_capacity_bytes,
     })
+}
+
+async fn sample_reply(addr: std::net::SocketAddr) -> anyhow::Result<pb::CommandReply> {
+    let channel = Channel::from_shared(format!("http://{addr}"))?
+        .connect()
+        .await?;
+    let mut request = tonic::Request::new(workload::request(
+        "bench-sample-submit".into(),
+        None,
+        submission(0),
+    ));
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {TOKEN}").parse()?);
+    let mut client = DossierServiceClient::new(channel);
+    Ok(client.execute(request).await?.into_inner())
 }
 
 /// Raw sled: `commands` commands' worth of records (as many and as large as

@@ -74,7 +74,7 @@ async fn sync(
 }
 
 /// Sends `requests` on one stream; every answer must be an acceptance.
-async fn send(
+pub(super) async fn send(
     mut client: DossierServiceClient<Channel>,
     requests: Vec<pb::CommandRequest>,
 ) -> anyhow::Result<Vec<pb::CommandReply>> {

@@ -1,0 +1,534 @@
+//! `lienthong bench --scale N`: the hub with N dossiers stored, as an
+//! operator would run it — the real binary (`lienthong serve`) in its own
+//! process, so that its memory is its own and `kill -9` is a real crash.
+//!
+//! 1. Fill: N dossiers through their whole life (5 commands each) on
+//!    `--streams` `ExecuteStream` streams, in chunks so the benchmark's own
+//!    memory stays bounded, with a progress line every few seconds.
+//! 2. Deliver: every pull subscriber acknowledges the newest event, and the
+//!    retention sweep (configured here with no delay, every second) removes
+//!    the delivered events; the benchmark waits until the outbox is empty.
+//! 3. Memory (`VmRSS` / `VmHWM` of the hub's process) and disk (data
+//!    directory / N).
+//! 4. Restart: SIGKILL, start again on the same directory, time until
+//!    health says SERVING and until one new command is acknowledged.
+//! 5. Listings: the first page (100) of `ListDossiers` by agency, by status,
+//!    by procedure, all three, and a status no dossier has.
+
+#[allow(unused_imports)]
+use super::*;
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::{health_client::HealthClient, HealthCheckRequest};
+
+/// Dossiers per stream per chunk: the chunk's requests are built in memory.
+const CHUNK: usize = 2000;
+/// Agencies and procedures the dossiers are spread over (listing filters).
+const AGENCIES: usize = 50;
+const PROCEDURES: usize = 20;
+/// How long the hub may take to say SERVING, the sweep to empty the outbox.
+const START_DEADLINE: Duration = Duration::from_secs(600);
+const SWEEP_DEADLINE: Duration = Duration::from_secs(1800);
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+/// The agency and procedure of scale dossier `n`.
+pub(super) fn scale_codes(n: usize) -> (String, String) {
+    (
+        format!("000.00.{:02}.H22", n % AGENCIES),
+        format!("1.{:06}.H38", 948 + n % PROCEDURES),
+    )
+}
+
+/// The embedded development configuration for the spawned hub: `dir`,
+/// `port`, no web pages (as the other measurements), the admin listener on
+/// a free port, and delivered events removed by the next sweep.
+pub(super) fn scale_config(dir: &std::path::Path, port: u16) -> anyhow::Result<String> {
+    let mut config: toml::Table = toml::from_str(lienthong::config::EMBEDDED_DEFAULT)?;
+    let table = |config: &mut toml::Table, name: &str| -> anyhow::Result<toml::Table> {
+        match config.remove(name) {
+            Some(toml::Value::Table(t)) => Ok(t),
+            _ => anyhow::bail!("the embedded configuration has no [{name}]"),
+        }
+    };
+    let mut hub = table(&mut config, "hub")?;
+    hub.insert(
+        "data_dir".into(),
+        toml::Value::String(dir.to_str().context("a data directory in UTF-8")?.into()),
+    );
+    hub.insert("listen".into(), format!("127.0.0.1:{port}").into());
+    config.insert("hub".into(), hub.into());
+    let mut retention = table(&mut config, "retention")?;
+    retention.insert("delivered_event_retention_seconds".into(), 0.into());
+    retention.insert("sweep_interval_seconds".into(), 1.into());
+    config.insert("retention".into(), retention.into());
+    let mut admin = table(&mut config, "admin")?;
+    admin.insert("listen".into(), "127.0.0.1:0".into());
+    config.insert("admin".into(), admin.into());
+    let mut log = table(&mut config, "log")?;
+    log.insert("level".into(), "warn".into());
+    config.insert("log".into(), log.into());
+    config.remove("web");
+    Ok(toml::to_string(&config)?)
+}
+
+/// The hub's process, killed if the benchmark ends early.
+struct Spawned(Child);
+
+impl Spawned {
+    fn start(config: &std::path::Path, log: &std::path::Path) -> anyhow::Result<Spawned> {
+        let exe = std::env::current_exe()?;
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)?;
+        let child = std::process::Command::new(exe)
+            .arg("serve")
+            .arg("--config")
+            .arg(config)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out)
+            .spawn()
+            .context("starting `lienthong serve`")?;
+        Ok(Spawned(child))
+    }
+
+    fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// SIGKILL, then reaped.
+    fn kill(&mut self) -> anyhow::Result<()> {
+        self.0.kill()?;
+        self.0.wait()?;
+        Ok(())
+    }
+
+    /// SIGTERM and wait for the hub's graceful stop.
+    async fn terminate(mut self) -> anyhow::Result<()> {
+        // SAFETY: kill(2) on our own child's pid, which is not reaped yet.
+        let sent = unsafe { libc::kill(self.pid() as libc::pid_t, libc::SIGTERM) };
+        anyhow::ensure!(sent == 0, "SIGTERM to the hub failed");
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if let Some(status) = self.0.try_wait()? {
+                anyhow::ensure!(status.success(), "the hub stopped with {status}");
+                return Ok(());
+            }
+            anyhow::ensure!(Instant::now() < deadline, "the hub did not stop");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// `VmRSS` and `VmHWM` of process `pid`, in bytes.
+pub(super) fn memory(pid: u32) -> anyhow::Result<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    Ok((proc_kib(&status, "VmRSS")?, proc_kib(&status, "VmHWM")?))
+}
+
+/// A `Name:   1234 kB` line of `/proc/<pid>/status`, in bytes.
+pub(super) fn proc_kib(status: &str, name: &str) -> anyhow::Result<u64> {
+    let line = status
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+        .with_context(|| format!("no {name} in /proc status"))?;
+    let kib: u64 = line
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .with_context(|| format!("{name}: {line:?}"))?;
+    Ok(kib * 1024)
+}
+
+async fn wait_serving(addr: std::net::SocketAddr, child: &mut Spawned) -> anyhow::Result<Channel> {
+    let deadline = Instant::now() + START_DEADLINE;
+    let endpoint =
+        Channel::from_shared(format!("http://{addr}"))?.connect_timeout(Duration::from_millis(200));
+    loop {
+        if let Some(status) = child.0.try_wait()? {
+            anyhow::bail!("`lienthong serve` exited with {status} (see its log)");
+        }
+        if let Ok(channel) = endpoint.connect().await {
+            let check = HealthClient::new(channel.clone())
+                .check(HealthCheckRequest {
+                    service: "lienthong.v1.DossierService".into(),
+                })
+                .await;
+            if matches!(check, Ok(r) if r.get_ref().status == ServingStatus::Serving as i32) {
+                return Ok(channel);
+            }
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the hub was not SERVING within {START_DEADLINE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+fn authorized<T>(message: T, token: &str) -> anyhow::Result<tonic::Request<T>> {
+    let mut request = tonic::Request::new(message);
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse()?);
+    Ok(request)
+}
+
+pub(super) async fn scale_run(
+    args: &BenchArgs,
+    base: &std::path::Path,
+    dossiers: usize,
+) -> anyhow::Result<()> {
+    let dir = base.join("scale-data");
+    let config_path = base.join("scale.toml");
+    let log = base.join("serve.log");
+    let port = free_port()?;
+    std::fs::write(&config_path, scale_config(&dir, port)?)?;
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse()?;
+    println!(
+        "lienthong bench --scale {dossiers}: `lienthong serve` on {addr}, data in {} ({} streams, {} cores)",
+        dir.display(),
+        args.streams.max(1),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+
+    let mut hub = Spawned::start(&config_path, &log)?;
+    let channel = wait_serving(addr, &mut hub).await?;
+
+    let started = Instant::now();
+    let head = fill(args, channel.clone(), dossiers).await?;
+    let fill_time = started.elapsed();
+    let commands = dossiers * LIFE;
+    println!(
+        "filled: {dossiers} dossiers, {commands} commands in {:.1} s ({:.0} commands/s)",
+        fill_time.as_secs_f64(),
+        commands as f64 / fill_time.as_secs_f64()
+    );
+    let filled_memory = memory(hub.pid())?;
+    let filled_disk = dir_size(&dir);
+
+    let sweep_started = Instant::now();
+    deliver_all(channel.clone(), head).await?;
+    let sweep_time = sweep_started.elapsed();
+    let swept_memory = memory(hub.pid())?;
+    let swept_disk = dir_size(&dir);
+    println!(
+        "delivered: every subscriber acknowledged seq {head}; retention emptied the outbox in {:.1} s",
+        sweep_time.as_secs_f64()
+    );
+
+    hub.kill()?;
+    let killed = Instant::now();
+    let mut hub = Spawned::start(&config_path, &log)?;
+    let channel = wait_serving(addr, &mut hub).await?;
+    let serving = killed.elapsed();
+    let mut client = DossierServiceClient::new(channel.clone());
+    call(
+        &mut client,
+        format!("scale-restart-{}", std::process::id()),
+        None,
+        submission(0),
+    )
+    .await
+    .context("the first command after the restart")?;
+    let acknowledged = killed.elapsed();
+    println!(
+        "restarted after SIGKILL: SERVING in {:.2} s, a command acknowledged in {:.2} s",
+        serving.as_secs_f64(),
+        acknowledged.as_secs_f64()
+    );
+
+    let listings = listings(channel).await?;
+    let listed_memory = memory(hub.pid())?;
+    hub.terminate().await?;
+    let stopped_disk = dir_size(&dir);
+
+    let per = |bytes: u64| bytes as f64 / dossiers as f64;
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    let mut table = Table::default();
+    table.row(
+        format!(
+            "fill: {dossiers} dossiers x {LIFE} commands over {} ExecuteStream streams",
+            args.streams.max(1)
+        ),
+        format!(
+            "{:.1} s, {:.0} commands/s",
+            fill_time.as_secs_f64(),
+            commands as f64 / fill_time.as_secs_f64()
+        ),
+    );
+    table.row(
+        "disk per dossier after the fill (data directory / dossiers)",
+        format!(
+            "{:.0} bytes ({:.0} MiB)",
+            per(filled_disk),
+            mib(filled_disk)
+        ),
+    );
+    table.row(
+        "disk per dossier after retention removed the delivered events",
+        format!("{:.0} bytes ({:.0} MiB)", per(swept_disk), mib(swept_disk)),
+    );
+    table.row(
+        "disk per dossier after restart, listings and a graceful stop (target ≤ 4096)",
+        format!(
+            "{:.0} bytes ({:.0} MiB)",
+            per(stopped_disk),
+            mib(stopped_disk)
+        ),
+    );
+    table.row(
+        "hub resident memory after the fill: VmRSS / VmHWM (target ≤ 512 MiB)",
+        format!(
+            "{:.0} / {:.0} MiB",
+            mib(filled_memory.0),
+            mib(filled_memory.1)
+        ),
+    );
+    table.row(
+        "hub resident memory after the sweep: VmRSS / VmHWM",
+        format!(
+            "{:.0} / {:.0} MiB",
+            mib(swept_memory.0),
+            mib(swept_memory.1)
+        ),
+    );
+    table.row(
+        "restarted hub after the listings: VmRSS / VmHWM",
+        format!(
+            "{:.0} / {:.0} MiB",
+            mib(listed_memory.0),
+            mib(listed_memory.1)
+        ),
+    );
+    table.row(
+        "restart after SIGKILL: SERVING / first command acknowledged (target ≤ 5 s)",
+        format!(
+            "{:.2} s / {:.2} s",
+            serving.as_secs_f64(),
+            acknowledged.as_secs_f64()
+        ),
+    );
+    for (name, first, median, count) in listings {
+        table.row(
+            format!("ListDossiers first page by {name}: first call / median of 5"),
+            format!(
+                "{:.1} ms / {:.1} ms ({count} dossiers)",
+                ms(first),
+                ms(median)
+            ),
+        );
+    }
+    println!();
+    print!("{}", table.render());
+    Ok(())
+}
+
+/// Every dossier's life on `--streams` streams; returns the newest event seq.
+async fn fill(args: &BenchArgs, channel: Channel, dossiers: usize) -> anyhow::Result<u64> {
+    let streams = args.streams.max(1);
+    let done = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let progress = {
+        let done = done.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(PROGRESS_EVERY);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let n = done.load(Ordering::Relaxed);
+                let secs = started.elapsed().as_secs_f64();
+                eprintln!(
+                    "scale: {n} / {dossiers} dossiers ({:.0} %), {:.0} commands/s, {secs:.0} s",
+                    100.0 * n as f64 / dossiers.max(1) as f64,
+                    (n * LIFE) as f64 / secs
+                );
+            }
+        })
+    };
+    let mut tasks = Vec::new();
+    for s in 0..streams {
+        let client = DossierServiceClient::new(channel.clone());
+        let done = done.clone();
+        let mine: Vec<usize> = (s..dossiers).step_by(streams).collect();
+        tasks.push(tokio::spawn(async move {
+            let mut head = 0u64;
+            for chunk in mine.chunks(CHUNK) {
+                head = head.max(lives(client.clone(), chunk).await?);
+                done.fetch_add(chunk.len(), Ordering::Relaxed);
+            }
+            anyhow::Ok(head)
+        }));
+    }
+    let mut head = 0;
+    let mut failed = None;
+    for task in tasks {
+        match task.await? {
+            Ok(h) => head = head.max(h),
+            Err(e) => failed = Some(e),
+        }
+    }
+    progress.abort();
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(head),
+    }
+}
+
+/// The lives of dossiers `numbers`: their submits on one stream, then their
+/// later steps on another. Returns the newest event seq.
+async fn lives(client: DossierServiceClient<Channel>, numbers: &[usize]) -> anyhow::Result<u64> {
+    let submits = numbers
+        .iter()
+        .map(|&n| {
+            let mut command = submission(n);
+            if let C::Submit(submit) = &mut command {
+                (submit.agency_code, submit.procedure_code) = scale_codes(n);
+            }
+            request(format!("scale-{n}-submit"), None, command)
+        })
+        .collect();
+    let ids: Vec<u64> = send(client.clone(), submits)
+        .await?
+        .into_iter()
+        .map(|reply| reply.dossier.map(|d| d.id).unwrap_or_default())
+        .collect();
+    let mut steps = Vec::with_capacity(ids.len() * (LIFE - 1));
+    for (&n, id) in numbers.iter().zip(&ids) {
+        for (step, command) in later_steps() {
+            steps.push(request(format!("scale-{n}-{step}"), Some(*id), command));
+        }
+    }
+    let replies = send(client, steps).await?;
+    Ok(replies.iter().map(|r| r.event_seq).max().unwrap_or(0))
+}
+
+/// Every pull subscriber of the configuration acknowledges `head`; then
+/// waits until retention removed every event up to it.
+async fn deliver_all(channel: Channel, head: u64) -> anyhow::Result<()> {
+    let config = HubConfig::embedded_default();
+    let mut subscribers = Vec::new();
+    for partner in &config.partners {
+        let pull = partner
+            .subscription
+            .as_ref()
+            .is_some_and(|s| s.delivery.as_deref().unwrap_or("grpc") == "grpc");
+        if let (true, Some(token)) = (pull, &partner.token) {
+            subscribers.push(token.clone());
+        }
+    }
+    let mut events = pb::event_service_client::EventServiceClient::new(channel);
+    for token in &subscribers {
+        events
+            .ack(authorized(pb::AckRequest { seq: head }, token)?)
+            .await
+            .context("acknowledging the newest event")?;
+    }
+    let token = subscribers.first().context("no pull subscriber")?;
+    let deadline = Instant::now() + SWEEP_DEADLINE;
+    let mut said = Instant::now();
+    loop {
+        let subscribed = events
+            .subscribe(authorized(
+                pb::SubscribeRequest { after_seq: Some(0) },
+                token,
+            )?)
+            .await;
+        // Subscribing after seq 0 is refused once event 1 is gone, naming the
+        // oldest event kept: past `head` when the outbox is empty.
+        let oldest = match subscribed {
+            Ok(_) => 1,
+            Err(status) => oldest_kept(status.message())
+                .with_context(|| format!("subscribing after seq 0: {}", status.message()))?,
+        };
+        if oldest > head {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "retention left events from seq {oldest} within {SWEEP_DEADLINE:?}"
+        );
+        if said.elapsed() >= PROGRESS_EVERY {
+            eprintln!("scale: retention sweep at seq {oldest} of {head}");
+            said = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The oldest seq kept, from the hub's "no longer retained" refusal.
+pub(super) fn oldest_kept(message: &str) -> Option<u64> {
+    let (_, after) = message.split_once("oldest kept: ")?;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The first page of each listing: (name, first call, median of 5 more, dossiers on the page).
+async fn listings(
+    channel: Channel,
+) -> anyhow::Result<Vec<(&'static str, Duration, Duration, usize)>> {
+    let (agency, procedure) = scale_codes(7);
+    let returned = pb::DossierStatus::ResultReturned as i32;
+    let queries = [
+        ("agency (1 in 50)", agency.clone(), String::new(), 0),
+        ("procedure (1 in 20)", String::new(), procedure.clone(), 0),
+        (
+            "status (all returned)",
+            String::new(),
+            String::new(),
+            returned,
+        ),
+        ("agency + procedure + status", agency, procedure, returned),
+        (
+            "a status no dossier has (processing)",
+            String::new(),
+            String::new(),
+            pb::DossierStatus::Processing as i32,
+        ),
+    ];
+    let mut client = DossierServiceClient::new(channel);
+    let mut measured = Vec::new();
+    for (name, agency_code, procedure_code, status) in queries {
+        let query = pb::ListDossiersRequest {
+            agency_code,
+            procedure_code,
+            status,
+            page_size: 100,
+            ..Default::default()
+        };
+        let mut times = Vec::new();
+        let mut count = 0;
+        for _ in 0..6 {
+            let started = Instant::now();
+            let reply = client
+                .list_dossiers(authorized(query.clone(), TOKEN)?)
+                .await
+                .with_context(|| format!("listing by {name}"))?;
+            times.push(started.elapsed());
+            count = reply.get_ref().dossiers.len();
+        }
+        let first = times.remove(0);
+        times.sort();
+        measured.push((name, first, times[times.len() / 2], count));
+    }
+    Ok(measured)
+}
