@@ -143,7 +143,14 @@ impl MinimalServer {
             .spawn(move || write(db, queued, shape, publish))?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        // As the hub's listener (`grpc::server`): without TCP_NODELAY, small
+        // answers wait for delayed ACKs.
+        let incoming = tonic::transport::server::TcpIncoming::from_listener(
+            listener,
+            true,
+            Some(Duration::from_secs(60)),
+        )
+        .map_err(|e| anyhow::anyhow!("serving the minimal pipeline: {e}"))?;
         let service = DossierServiceServer::new(Minimal {
             jobs,
             next_dossier: Arc::new(AtomicU64::new(0)),
