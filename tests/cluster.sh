@@ -83,30 +83,36 @@ await_node() {
 stop_node() {
   if ctl "$1" status >/dev/null 2>&1; then
     say "stopping $(node_name "$1")"
-    ctl "$1" stop >/dev/null || fatal "could not stop $(node_name "$1")"
+    ctl "$1" stop >/dev/null || say "$(node_name "$1") did not stop; its ports go next"
   fi
+}
+
+# A node that does not answer a stop (still booting, another cookie, an
+# earlier run's) goes by the ports it holds: nothing else uses them.
+kill_node() {
+  local port
+  for port in $((25690 + $1)) $((5690 + $1)); do
+    fuser -k -n tcp "$port" >/dev/null 2>&1 || true
+  done
+  for _ in $(seq 1 50); do
+    fuser -n tcp $((25690 + $1)) >/dev/null 2>&1 || return 0
+    sleep 0.2
+  done
+  fatal "$(node_name "$1") still holds port $((25690 + $1))"
 }
 
 case $action in
 start)
   [ -x "$bin/rabbitmq-server" ] || fatal "no rabbitmq-server in $bin (run tests/broker.sh first)"
+  # One cookie for every checkout's test cluster: a node left running by
+  # another checkout (the node names are the machine's) still answers the
+  # stop below instead of refusing it for a wrong cookie.
   if [ ! -f "$dir/.erlang.cookie" ]; then
-    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/.erlang.cookie"
+    echo "LIENTHONGTESTCLUSTERCOOKIE" >"$dir/.erlang.cookie"
     chmod 400 "$dir/.erlang.cookie"
   fi
   for n in 1 2 3; do stop_node "$n"; done
-  # A node of an earlier run that was still booting does not answer a stop:
-  # its VM (by its pid file) goes before its files are removed under it.
-  for n in 1 2 3; do
-    pid=$(cat "$dir/n$n/pid" 2>/dev/null || true)
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-      kill -9 "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.2
-      done
-    fi
-  done
+  for n in 1 2 3; do kill_node "$n"; done
   rm -rf "$dir"/n1 "$dir"/n2 "$dir"/n3
   for n in 1 2 3; do start_node "$n"; done
   for n in 1 2 3; do await_node "$n"; done
@@ -122,7 +128,8 @@ start)
   say "three nodes clustered: 127.0.0.1:5691, 5692, 5693"
   ;;
 stop)
-  for n in 1 2 3; do stop_node "$n"; done
+  for n in 1 2 3; do stop_node "$n" || true; done
+  for n in 1 2 3; do kill_node "$n"; done
   ;;
 stop-node)
   stop_node "${3:?node number}"
