@@ -114,6 +114,30 @@ impl Browser {
             .unwrap();
     }
 
+    /// From the procedure's page: "file online" asks to sign in, the
+    /// sign-in page leads to registration, and registering comes back to
+    /// the form. `look` names the sign-in page's screenshots, if wanted.
+    async fn register_from_the_procedure_page(&self, look: Option<&str>) {
+        self.goto(&format!("/dich-vu/{BUILD}")).await;
+        self.click(&format!("a[href='/tai-khoan/nop/{BUILD}']"))
+            .await;
+        assert_eq!(self.path().await, "/tai-khoan/dang-nhap");
+        if let Some(name) = look {
+            self.look(name).await;
+        }
+        self.click("a[href^='/tai-khoan/dang-ky']").await;
+        self.fill("#ho-ten", "Trần Thị Hoa").await;
+        self.fill("#email", EMAIL).await;
+        self.fill("#mat-khau", PASSWORD).await;
+        self.fill("#nhap-lai", PASSWORD).await;
+        self.click("form.form button[type=submit]").await;
+        assert_eq!(
+            self.path().await,
+            format!("/tai-khoan/nop/{BUILD}"),
+            "back to the form after registering"
+        );
+    }
+
     /// The applicant's session cookie (`name=value`), for raw requests.
     async fn applicant_cookie(&self) -> String {
         let cookie = self
@@ -171,23 +195,9 @@ async fn an_applicant_files_online_with_two_files_by_post() {
     let browser = Browser::start("filing_online", web, &shots(&hub)).await;
 
     // From the procedure's page: sign-in first, then back to the form.
-    browser.goto(&format!("/dich-vu/{BUILD}")).await;
     browser
-        .click("a[href='/tai-khoan/nop/1.001612.000.00.00.H22']")
+        .register_from_the_procedure_page(Some("dang-nhap-de-nop"))
         .await;
-    assert_eq!(browser.path().await, "/tai-khoan/dang-nhap");
-    browser.look("dang-nhap-de-nop").await;
-    browser.click("a[href^='/tai-khoan/dang-ky']").await;
-    browser.fill("#ho-ten", "Trần Thị Hoa").await;
-    browser.fill("#email", EMAIL).await;
-    browser.fill("#mat-khau", PASSWORD).await;
-    browser.fill("#nhap-lai", PASSWORD).await;
-    browser.click("form.form button[type=submit]").await;
-    assert_eq!(
-        browser.path().await,
-        format!("/tai-khoan/nop/{BUILD}"),
-        "back to the form after registering"
-    );
     // Auto-filled from the account.
     let name = browser
         .script("return document.querySelector('#ho-ten').value")

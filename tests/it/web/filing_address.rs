@@ -63,17 +63,7 @@ async fn a_result_by_post_is_addressed_by_province_and_commune_once_units_are_pu
     let records = hub.running.as_ref().unwrap().applicant_records();
     let browser = Browser::start("filing_address", web, &shots(&hub)).await;
 
-    browser.goto(&format!("/dich-vu/{BUILD}")).await;
-    browser
-        .click("a[href='/tai-khoan/nop/1.001612.000.00.00.H22']")
-        .await;
-    browser.click("a[href^='/tai-khoan/dang-ky']").await;
-    browser.fill("#ho-ten", "Trần Thị Hoa").await;
-    browser.fill("#email", EMAIL).await;
-    browser.fill("#mat-khau", PASSWORD).await;
-    browser.fill("#nhap-lai", PASSWORD).await;
-    browser.click("form.form button[type=submit]").await;
-    assert_eq!(browser.path().await, format!("/tai-khoan/nop/{BUILD}"));
+    browser.register_from_the_procedure_page(None).await;
 
     browser.fill("#so-giay-to", "001099012345").await;
     browser.fill("#dien-thoai", "0912345678").await;
