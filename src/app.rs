@@ -12,6 +12,7 @@ use crate::hub::{AdapterDeliveries, AuditSettings, Hub, HubError, RetentionSetti
 /// The file in the data directory that keeps disk space for the store to
 /// recover on a full disk (not data: tools that measure the data skip it).
 pub use crate::store::RESERVE_FILE as DISK_RESERVE_FILE;
+pub use crate::store::{DataUsage, UsageRow};
 use crate::store::{Store, StoreError};
 use crate::tls::Listener;
 use crate::web::{self, WebError};
@@ -78,6 +79,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         max_group_commands: settings.group_commit_max_commands,
         queue_capacity: settings.writer_queue_capacity,
         max_dossier_bytes: settings.dossier_limit_bytes(),
+        cache_dossiers: settings.writer_cache_dossiers,
     };
     let retention = RetentionSettings {
         delivered_event_retention: Duration::from_secs(
@@ -85,6 +87,9 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         ),
         idempotency_retention: Duration::from_secs(config.retention.idempotency_retention_seconds),
         sweep_interval: Duration::from_secs(config.retention.sweep_interval_seconds),
+        archive_after: Some(Duration::from_secs(
+            config.retention.archive_after_days * 86_400,
+        )),
     };
     let amqp_settings = AmqpSettings::from_config(&config.amqp, config.hub.max_message_bytes);
     let mut destinations: Vec<_> = amqp_settings.iter().map(|_| amqp::destination()).collect();
@@ -319,6 +324,12 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         stop,
         done,
     })
+}
+
+/// Where a stopped hub's data directory spends its bytes, per sled tree
+/// and key prefix (`lienthong data-usage`, `bench --scale`).
+pub fn data_usage(data_dir: &std::path::Path) -> Result<DataUsage, AppError> {
+    Ok(DataUsage::read(data_dir)?)
 }
 
 /// Checks the audit log of a stopped hub's data directory (`lienthong

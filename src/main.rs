@@ -78,6 +78,12 @@ enum Command {
     /// Prints the legal texts the hub's statuses, steps and code maps follow,
     /// what replaced what, and how far each reference was checked.
     Legal,
+    /// Where a stopped hub's data directory spends its bytes: records and
+    /// bytes per sled tree and key prefix, and the files on disk.
+    DataUsage {
+        /// The data directory (`hub.data_dir`) of a stopped hub.
+        data_dir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -216,6 +222,11 @@ fn main() -> anyhow::Result<ExitCode> {
         }
         Command::Legal => {
             print!("{}", lienthong::domain::legal::report());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::DataUsage { data_dir } => {
+            let usage = lienthong::app::data_usage(&data_dir)?;
+            print!("{}", data_usage_table(&usage, None));
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => {
@@ -451,4 +462,46 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+/// `lienthong data-usage`'s table (also printed by `bench --scale`).
+/// With `dossiers`, each row's bytes per dossier too.
+pub(crate) fn data_usage_table(
+    usage: &lienthong::app::DataUsage,
+    dossiers: Option<usize>,
+) -> String {
+    let mut out = format!(
+        "{:<20} {:<6} {:>12} {:>14} {:>14} {:>12}\n",
+        "tree",
+        "prefix",
+        "records",
+        "key bytes",
+        "value bytes",
+        if dossiers.is_some() {
+            "per dossier"
+        } else {
+            ""
+        }
+    );
+    for row in &usage.rows {
+        let per = dossiers
+            .map(|n| {
+                format!(
+                    "{:.0}",
+                    (row.key_bytes + row.value_bytes) as f64 / n.max(1) as f64
+                )
+            })
+            .unwrap_or_default();
+        out += &format!(
+            "{:<20} {:<6} {:>12} {:>14} {:>14} {:>12}\n",
+            row.tree, row.prefix, row.records, row.key_bytes, row.value_bytes, per
+        );
+    }
+    out += &format!(
+        "records' keys and values: {} bytes; files on disk: {} bytes (of which the disk reserve {})\n",
+        usage.logical_bytes(),
+        usage.file_bytes,
+        usage.reserve_bytes
+    );
+    out
 }

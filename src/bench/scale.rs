@@ -5,15 +5,22 @@
 //! 1. Fill: N dossiers through their whole life (5 commands each) on
 //!    `--streams` `ExecuteStream` streams, in chunks so the benchmark's own
 //!    memory stays bounded, with a progress line every few seconds.
-//! 2. Deliver: every pull subscriber acknowledges the newest event, and the
-//!    retention sweep (configured here with no delay, every second) removes
-//!    the delivered events; the benchmark waits until the outbox is empty.
-//! 3. Memory (`VmRSS` / `VmHWM` of the hub's process) and disk (data
+//! 2. Listings of the N live dossiers: the first page (100) of
+//!    `ListDossiers` by agency, by status, by procedure, all three, and a
+//!    status no dossier has.
+//! 3. Deliver and archive: every pull subscriber acknowledges the newest
+//!    event, and the retention sweep (configured here with no delay, every
+//!    second) removes the delivered events and moves every dossier (all
+//!    closed: their result returned) into the compact archive
+//!    (`archive_after_days = 0`); the benchmark waits until the outbox is
+//!    empty and no dossier is live.
+//! 4. Memory (`VmRSS` / `VmHWM` of the hub's process) and disk (data
 //!    directory / N).
-//! 4. Restart: SIGKILL, start again on the same directory, time until
-//!    health says SERVING and until one new command is acknowledged.
-//! 5. Listings: the first page (100) of `ListDossiers` by agency, by status,
-//!    by procedure, all three, and a status no dossier has.
+//! 5. Restart: SIGKILL, start again on the same directory, time until
+//!    health says SERVING and until one new command is acknowledged; the
+//!    listings again, and an archived dossier read by id.
+//! 6. Where the bytes are: records and bytes per key prefix
+//!    (`lienthong data-usage`).
 
 #[allow(unused_imports)]
 use super::*;
@@ -62,6 +69,7 @@ pub(super) fn scale_config(dir: &std::path::Path, port: u16) -> anyhow::Result<S
     let mut retention = table(&mut config, "retention")?;
     retention.insert("delivered_event_retention_seconds".into(), 0.into());
     retention.insert("sweep_interval_seconds".into(), 1.into());
+    retention.insert("archive_after_days".into(), 0.into());
     config.insert("retention".into(), retention.into());
     let mut admin = table(&mut config, "admin")?;
     admin.insert("listen".into(), "127.0.0.1:0".into());
@@ -225,15 +233,20 @@ pub(super) async fn scale_run(
     );
     let filled_memory = memory(hub.pid())?;
     let filled_disk = dir_size(&dir);
+    let live_listings = listings(channel.clone()).await?;
 
     let sweep_started = Instant::now();
     deliver_all(channel.clone(), head).await?;
     let sweep_time = sweep_started.elapsed();
+    let archive_started = Instant::now();
+    wait_archived(channel.clone()).await?;
+    let archive_time = archive_started.elapsed();
     let swept_memory = memory(hub.pid())?;
     let swept_disk = dir_size(&dir);
     println!(
-        "delivered: every subscriber acknowledged seq {head}; retention emptied the outbox in {:.1} s",
-        sweep_time.as_secs_f64()
+        "delivered: every subscriber acknowledged seq {head}; retention emptied the outbox in {:.1} s, then archived every dossier in {:.1} s",
+        sweep_time.as_secs_f64(),
+        archive_time.as_secs_f64()
     );
 
     hub.kill()?;
@@ -257,6 +270,27 @@ pub(super) async fn scale_run(
         acknowledged.as_secs_f64()
     );
 
+    let archived_read = {
+        let mut times = Vec::new();
+        for n in 0..6u64 {
+            let started = Instant::now();
+            client
+                .get_dossier(authorized(
+                    pb::GetDossierRequest {
+                        dossier: Some(pb::DossierRef {
+                            r#ref: Some(pb::dossier_ref::Ref::Id(1 + n * 997)),
+                        }),
+                    },
+                    TOKEN,
+                )?)
+                .await
+                .context("reading an archived dossier")?;
+            times.push(started.elapsed());
+        }
+        let first = times.remove(0);
+        times.sort();
+        (first, times[times.len() / 2])
+    };
     let listings = listings(channel).await?;
     let listed_memory = memory(hub.pid())?;
     hub.terminate().await?;
@@ -328,9 +362,27 @@ pub(super) async fn scale_run(
             acknowledged.as_secs_f64()
         ),
     );
+    for (name, first, median, count) in live_listings {
+        table.row(
+            format!("ListDossiers first page by {name}, {dossiers} live: first call / median of 5"),
+            format!(
+                "{:.1} ms / {:.1} ms ({count} dossiers)",
+                ms(first),
+                ms(median)
+            ),
+        );
+    }
+    table.row(
+        "GetDossier of an archived dossier after the restart: first call / median of 5",
+        format!(
+            "{:.1} ms / {:.1} ms",
+            ms(archived_read.0),
+            ms(archived_read.1)
+        ),
+    );
     for (name, first, median, count) in listings {
         table.row(
-            format!("ListDossiers first page by {name}: first call / median of 5"),
+            format!("ListDossiers first page by {name}, all archived: first call / median of 5"),
             format!(
                 "{:.1} ms / {:.1} ms ({count} dossiers)",
                 ms(first),
@@ -340,6 +392,14 @@ pub(super) async fn scale_run(
     }
     println!();
     print!("{}", table.render());
+    // Where the bytes went, per tree and key prefix (`lienthong data-usage`).
+    match lienthong::app::data_usage(&dir) {
+        Ok(usage) => {
+            println!();
+            print!("{}", crate::data_usage_table(&usage, Some(dossiers)));
+        }
+        Err(e) => eprintln!("scale: cannot size the data directory's records: {e}"),
+    }
     Ok(())
 }
 
@@ -472,6 +532,39 @@ async fn deliver_all(channel: Channel, head: u64) -> anyhow::Result<()> {
             said = Instant::now();
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Waits until the retention sweep moved every dossier into the archive:
+/// the listing of every dossier is empty.
+async fn wait_archived(channel: Channel) -> anyhow::Result<()> {
+    let mut client = DossierServiceClient::new(channel);
+    let deadline = Instant::now() + SWEEP_DEADLINE;
+    let mut said = Instant::now();
+    loop {
+        let page = client
+            .list_dossiers(authorized(
+                pb::ListDossiersRequest {
+                    page_size: 1,
+                    ..Default::default()
+                },
+                TOKEN,
+            )?)
+            .await
+            .context("listing the live dossiers")?;
+        let Some(first) = page.get_ref().dossiers.first() else {
+            return Ok(());
+        };
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "dossier {} still live after {SWEEP_DEADLINE:?}",
+            first.id
+        );
+        if said.elapsed() >= PROGRESS_EVERY {
+            eprintln!("scale: archive at dossier {}", first.id);
+            said = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 

@@ -149,6 +149,10 @@ pub struct HubSection {
     pub max_dossier_bytes: Option<usize>,
     /// sled's page cache.
     pub cache_capacity_bytes: u64,
+    /// Decoded dossiers the writer keeps in memory at most (the ones it
+    /// wrote most recently), so that a command on a dossier written a
+    /// moment ago does not read and decode it again.
+    pub writer_cache_dossiers: usize,
     /// Commands that share one atomic batch and one flush at most.
     pub group_commit_max_commands: usize,
     /// Commands that may wait for the writer before callers wait to enqueue.
@@ -185,6 +189,7 @@ impl Default for HubSection {
             max_message_bytes: 8 * 1024 * 1024,
             max_dossier_bytes: None,
             cache_capacity_bytes: 256 * 1024 * 1024,
+            writer_cache_dossiers: 16_384,
             group_commit_max_commands: 512,
             writer_queue_capacity: 8192,
             stream_window_commands: 1024,
@@ -201,6 +206,10 @@ pub struct RetentionSection {
     /// How long an idempotency key is remembered.
     pub idempotency_retention_seconds: u64,
     pub sweep_interval_seconds: u64,
+    /// How many days a terminal dossier (refused, withdrawn, result
+    /// returned) stays unchanged before it moves into the compact archive
+    /// (still read by id and MaHoSo; not listed). 0: at the next sweep.
+    pub archive_after_days: u64,
 }
 
 impl Default for RetentionSection {
@@ -209,6 +218,7 @@ impl Default for RetentionSection {
             delivered_event_retention_seconds: 24 * 3600,
             idempotency_retention_seconds: 7 * 24 * 3600,
             sweep_interval_seconds: 60,
+            archive_after_days: 30,
         }
     }
 }

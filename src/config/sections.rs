@@ -38,6 +38,13 @@ pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
     positive(file, "hub.cache_capacity_bytes", hub.cache_capacity_bytes)?;
     within(
         file,
+        "hub.writer_cache_dossiers",
+        hub.writer_cache_dossiers as u64,
+        0,
+        1_000_000,
+    )?;
+    within(
+        file,
         "hub.group_commit_max_commands",
         hub.group_commit_max_commands as u64,
         1,
@@ -59,6 +66,13 @@ pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
         file,
         "retention.sweep_interval_seconds",
         config.retention.sweep_interval_seconds,
+    )?;
+    within(
+        file,
+        "retention.archive_after_days",
+        config.retention.archive_after_days,
+        0,
+        36_500,
     )?;
     within(
         file,

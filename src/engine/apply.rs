@@ -100,6 +100,18 @@ fn rebuild(txn: &Txn, key: &str, stored: StoredAnswer) -> Result<CommandOutcome,
     })
 }
 
+/// Moves each of `ids` that is terminal and unchanged since before `before`
+/// into the archive; returns how many moved.
+pub fn archive(txn: &mut Txn, ids: &[u64], before: UnixMillis) -> Result<usize, EngineError> {
+    let mut moved = 0;
+    for &id in ids {
+        if txn.archive(id, |d| d.status.is_terminal() && d.updated_at < before)? {
+            moved += 1;
+        }
+    }
+    Ok(moved)
+}
+
 pub fn command(
     txn: &mut Txn,
     partner: &Partner,
@@ -148,7 +160,6 @@ pub fn command(
             let applied = machine::apply(&current, command, &who)?;
             if let Command::Forward { to_agency_code, .. } = command {
                 forward_in_sequence(txn, &current, to_agency_code)?;
-                txn.move_agency_index(&current.agency_code, &applied.dossier);
                 forwarded_from = current.agency_code.clone();
             }
             applied
@@ -186,7 +197,7 @@ pub fn command(
             entry: entry.clone(),
         },
     };
-    txn.put_dossier(&dossier);
+    txn.put_dossier(&dossier)?;
     txn.put_history(dossier.id, &entry);
     txn.put_event(&event);
     let outcome = CommandOutcome {

@@ -70,6 +70,13 @@ enum Job {
         say: Box<CitizenSay>,
         reply: oneshot::Sender<Result<CitizenOutcome, EngineError>>,
     },
+    /// Terminal dossiers untouched since before `before` into the compact
+    /// archive (`store/archive.rs`); answers how many moved.
+    Archive {
+        ids: Vec<u64>,
+        before: crate::domain::UnixMillis,
+        reply: oneshot::Sender<Result<usize, EngineError>>,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -81,6 +88,9 @@ pub struct EngineSettings {
     /// How large a dossier with its history may grow, as the hub sends it
     /// (`domain::size`); a command that would cross it is refused.
     pub max_dossier_bytes: usize,
+    /// How many decoded dossiers the writer keeps in memory at most
+    /// (`store::DossierCache`): `hub.writer_cache_dossiers`.
+    pub cache_dossiers: usize,
 }
 
 /// The error code name of a refusal, for the audit entry the writer
@@ -184,6 +194,18 @@ impl Engine {
             reply,
         })
         .await
+    }
+
+    /// Moves those of dossiers `ids` that are terminal and were last changed
+    /// before `before` into the compact archive (`store/archive.rs`), in the
+    /// writer's order with the commands (so a command queued earlier on one
+    /// of them is seen). Returns how many moved, once durable.
+    pub async fn archive(
+        &self,
+        ids: Vec<u64>,
+        before: crate::domain::UnixMillis,
+    ) -> Result<usize, EngineError> {
+        self.ask(|reply| Job::Archive { ids, before, reply }).await
     }
 
     /// Queues the job `job` builds around a reply channel and waits for the

@@ -44,6 +44,10 @@ enum Pending {
         tokio::sync::oneshot::Sender<Result<super::CitizenOutcome, EngineError>>,
         Result<super::CitizenOutcome, EngineError>,
     ),
+    Archive(
+        tokio::sync::oneshot::Sender<Result<usize, EngineError>>,
+        Result<usize, EngineError>,
+    ),
 }
 
 /// A group applied to sled, waiting to be made durable.
@@ -86,7 +90,7 @@ fn apply_loop(
 ) {
     let max_group = settings.max_group_commands.max(1);
     let mut carried: Option<Job> = None;
-    let mut cache = crate::store::DossierCache::default();
+    let mut cache = crate::store::DossierCache::new(settings.cache_dossiers);
     loop {
         let first = match carried.take() {
             Some(job) => job,
@@ -307,6 +311,13 @@ fn process(
             txn.audit(AuditItem::plain(record));
             Pending::Citizen(reply, outcome.map(|(o, _)| o))
         }
+        Job::Archive { ids, before, reply } => {
+            // Not audited: archiving changes no dossier, it moves its bytes
+            // (`store/archive.rs`).
+            let outcome = apply::archive(txn, &ids, before);
+            keep_or_drop(txn, &outcome);
+            Pending::Archive(reply, outcome)
+        }
     }
 }
 
@@ -338,6 +349,12 @@ impl Pending {
                 });
             }
             Pending::Citizen(reply, outcome) => {
+                let _ = reply.send(match (&commit_failure, outcome) {
+                    (Some(reason), Ok(_)) => Err(fail(reason)),
+                    (_, outcome) => outcome,
+                });
+            }
+            Pending::Archive(reply, outcome) => {
                 let _ = reply.send(match (&commit_failure, outcome) {
                     (Some(reason), Ok(_)) => Err(fail(reason)),
                     (_, outcome) => outcome,

@@ -159,6 +159,7 @@ impl Hub {
         let partners = Arc::new(partners);
         let (stopping, stopping_rx) = watch::channel(false);
         let retention = tokio::spawn(retention::run(
+            engine.clone(),
             store.clone(),
             partners.clone(),
             destinations.clone(),

@@ -290,8 +290,7 @@ impl AuditReader {
                 problem: "is not a data directory (no sled `conf` file in it)".into(),
             });
         }
-        let db = sled::Config::new()
-            .path(dir)
+        let db = super::handle::sled_config(dir)
             .open()
             .map_err(|source| StoreError::Open {
                 path: dir.display().to_string(),

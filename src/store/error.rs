@@ -1,7 +1,8 @@
 //! Storage failures. They are never the partner's fault: `HubError::code`
 //! answers them as INTERNAL, which a caller may retry (nothing half-written
-//! stays behind), and `Unavailable` (writes refused while the store recovers
-//! from a full disk) as UNAVAILABLE.
+//! stays behind), and `Unavailable` (an I/O failure of the disk — a full
+//! disk — and writes refused while the store recovers from it) as
+//! UNAVAILABLE.
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

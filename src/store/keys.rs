@@ -7,7 +7,10 @@
 //! | `d`    | dossier id                        | Dossier (`records`)        |
 //! | `x`    | MaHoSo                            | dossier id                 |
 //! | `a`    | agency 0 dossier id               | (empty) listing index      |
+//! | `t`    | status code (1 byte), dossier id  | (empty) listing index      |
+//! | `b`    | procedure 0 dossier id            | (empty) listing index      |
 //! | `h`    | dossier id, version               | HistoryEntry (`records`)   |
+//! | `z`    | dossier id                        | archived dossier with its history (`archive.rs`) |
 //! | `e`    | seq                               | Event (`records`): outbox  |
 //! | `i`    | partner 0 idempotency key         | IdempotencyRecord (`records`) |
 //! | `c`    | `CursorId::name` (cursors.rs)     | acknowledged seq           |
@@ -16,6 +19,7 @@
 //! | `k`    | kind 0 `c` version, index         | CatalogChange (JSON)       |
 //! | `m`    | counter name                      | u64 / u32                  |
 //! | `m`    | `records_format`                  | 1 once `records::migrate` ran |
+//! | `m`    | `list_indexes`                    | 1 once `indexes::build` ran |
 //! | `p`,`q`,`s`,`g` | see `deliveries.rs`      | adapter deliveries, ledger |
 //! | `o`    | `a` login                         | OfficerAccount (JSON)      |
 //! | `o`    | `s` SHA-256 of session token      | OfficerSession (JSON)      |
@@ -34,7 +38,12 @@ use super::StoreError;
 pub const DOSSIER: u8 = b'd';
 pub const MA_HO_SO: u8 = b'x';
 pub const BY_AGENCY: u8 = b'a';
+pub const BY_STATUS: u8 = b't';
+pub const BY_PROCEDURE: u8 = b'b';
 pub const HISTORY: u8 = b'h';
+/// A terminal dossier moved out of `d`, `h` and the listing indexes into
+/// one record (`store/archive.rs`).
+pub const ARCHIVE: u8 = b'z';
 pub const EVENT: u8 = b'e';
 pub const IDEMPOTENCY: u8 = b'i';
 pub const CURSOR: u8 = b'c';
@@ -76,6 +85,26 @@ pub fn by_agency_prefix(agency: &str) -> Vec<u8> {
 
 pub fn by_agency(agency: &str, id: u64) -> Vec<u8> {
     then(by_agency_prefix(agency), &id.to_be_bytes())
+}
+
+pub fn by_status_prefix(status_code: u8) -> Vec<u8> {
+    vec![BY_STATUS, status_code]
+}
+
+pub fn by_status(status_code: u8, id: u64) -> Vec<u8> {
+    then(by_status_prefix(status_code), &id.to_be_bytes())
+}
+
+pub fn by_procedure_prefix(procedure: &str) -> Vec<u8> {
+    named(BY_PROCEDURE, procedure)
+}
+
+pub fn by_procedure(procedure: &str, id: u64) -> Vec<u8> {
+    then(by_procedure_prefix(procedure), &id.to_be_bytes())
+}
+
+pub fn archived(id: u64) -> Vec<u8> {
+    then(vec![ARCHIVE], &id.to_be_bytes())
 }
 
 pub fn history_prefix(id: u64) -> Vec<u8> {
@@ -196,8 +225,11 @@ mod tests {
         assert_eq!(dossier(1), b"d\0\0\0\0\0\0\0\x01");
         assert_eq!(ma_ho_so("H1"), b"xH1");
         assert_eq!(by_agency("so", 2), b"aso\0\0\0\0\0\0\0\0\x02");
+        assert_eq!(by_status(10, 2), b"t\x0a\0\0\0\0\0\0\0\x02");
+        assert_eq!(by_procedure("1.1", 2), b"b1.1\0\0\0\0\0\0\0\0\x02");
         assert_eq!(history(1, 3), b"h\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\x03");
         assert_eq!(event(4), b"e\0\0\0\0\0\0\0\x04");
+        assert_eq!(archived(5), b"z\0\0\0\0\0\0\0\x05");
         assert_eq!(idempotency("p", "k"), b"ip\0k");
         assert_eq!(catalog_version("t"), b"kt\0v");
         assert_eq!(

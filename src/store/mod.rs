@@ -17,6 +17,7 @@
 
 mod adapter_state;
 mod applicants;
+mod archive;
 mod attachments;
 mod audit;
 mod cursors;
@@ -26,6 +27,7 @@ mod error;
 mod feedback;
 mod first_layout;
 mod handle;
+mod indexes;
 mod keys;
 mod maintenance;
 mod notifications;
@@ -33,6 +35,7 @@ mod officers;
 mod reads;
 mod records;
 mod txn;
+mod usage;
 mod workspace;
 
 pub use audit::{AuditItem, AuditReader};
@@ -45,6 +48,7 @@ pub use notifications::{NotificationOutcome, NotificationRecord};
 pub use reads::ListFilter;
 pub use records::{IdempotencyRecord, StoredAnswer};
 pub use txn::{DossierCache, Txn};
+pub use usage::{DataUsage, UsageRow};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -90,6 +94,7 @@ impl Store {
         let handle = handle::Handle::open(path, cache_capacity_bytes)?;
         dir::make_private(path)?;
         records::migrate::run(&handle.read()?)?;
+        indexes::build(&handle.read()?)?;
         Ok(Store {
             handle: Arc::new(handle),
             stats: Default::default(),

@@ -2,7 +2,7 @@
 //! Reads never wait for the writer; they see whole batches only, because a
 //! batch is applied atomically.
 
-use super::{decode, keys, records, Store, StoreError};
+use super::{decode, indexes, keys, records, Store, StoreError};
 use crate::domain::catalog::{CatalogChange, CatalogEntry};
 use crate::domain::{Dossier, DossierRef, Event, HistoryEntry, Status, UnixMillis};
 
@@ -40,34 +40,60 @@ impl Store {
     pub fn dossier(&self, reference: &DossierRef) -> Result<Option<Dossier>, StoreError> {
         match self.dossier_id(reference)? {
             None => Ok(None),
-            Some(id) => self.get_record(&keys::dossier(id)),
+            Some(id) => match self.get_record(&keys::dossier(id))? {
+                Some(dossier) => Ok(Some(dossier)),
+                // Archived (`archive.rs`): read from its one record.
+                None => Ok(self.archived(id)?.map(|(dossier, _)| dossier)),
+            },
         }
     }
 
     /// The dossier's history, oldest first.
     pub fn history(&self, id: u64) -> Result<Vec<HistoryEntry>, StoreError> {
-        self.db()?
+        let lines: Vec<HistoryEntry> = self
+            .db()?
             .scan_prefix(keys::history_prefix(id))
             .map(|item| {
                 let (key, value) = item.map_err(|e| self.failed("reading history", e))?;
                 records::decode(&key, &value)
             })
-            .collect()
+            .collect::<Result<_, _>>()?;
+        if !lines.is_empty() {
+            return Ok(lines);
+        }
+        // Archived (`archive.rs`): its history is in its one record.
+        Ok(self
+            .archived(id)?
+            .map(|(_, history)| history)
+            .unwrap_or_default())
     }
 
     /// Up to `limit` matching dossiers with id greater than `after_id`, in id
-    /// order, and the id to continue after when more may follow.
+    /// order, and the id to continue after when more may follow. A filter
+    /// by agency, procedure or status reads that listing index (`indexes.rs`,
+    /// the first of them the filter names) and only the dossiers in it; no
+    /// filter, or only `updated_since`, reads the dossiers themselves.
     pub fn list_dossiers(
         &self,
         filter: &ListFilter,
         after_id: u64,
         limit: usize,
     ) -> Result<(Vec<Dossier>, Option<u64>), StoreError> {
-        let (start, prefix) = match &filter.agency_code {
-            Some(agency) => (
-                keys::by_agency(agency, after_id + 1),
-                keys::by_agency_prefix(agency),
-            ),
+        let index = if let Some(agency) = &filter.agency_code {
+            Some(keys::by_agency_prefix(agency))
+        } else if let Some(procedure) = &filter.procedure_code {
+            Some(keys::by_procedure_prefix(procedure))
+        } else {
+            filter
+                .status
+                .map(|status| keys::by_status_prefix(indexes::status_code(status)))
+        };
+        let (start, prefix) = match &index {
+            Some(prefix) => {
+                let mut start = prefix.clone();
+                start.extend_from_slice(&(after_id + 1).to_be_bytes());
+                (start, prefix.clone())
+            }
             None => (keys::dossier(after_id + 1), vec![keys::DOSSIER]),
         };
         let mut found = Vec::new();
@@ -76,7 +102,7 @@ impl Store {
             if !key.starts_with(&prefix) {
                 break;
             }
-            let dossier: Dossier = if filter.agency_code.is_some() {
+            let dossier: Dossier = if index.is_some() {
                 let id = keys::trailing_u64(&key).unwrap_or_default();
                 match self.get_record(&keys::dossier(id))? {
                     Some(d) => d,

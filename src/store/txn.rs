@@ -9,7 +9,7 @@
 //! a group sees the first one's dossier, counters and idempotency record.
 
 use super::records::{self, IdempotencyRecord};
-use super::{decode, encode, keys, Store, StoreError};
+use super::{decode, encode, indexes, keys, Store, StoreError};
 use crate::domain::catalog::{CatalogChange, CatalogEntry};
 use crate::domain::feedback::{FeedbackAnswer, Rating};
 use crate::domain::{Dossier, DossierRef, Event, HistoryEntry};
@@ -23,20 +23,73 @@ type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 /// again for every command on it. Filled only from groups that were applied,
 /// and emptied when the store was reopened after a failed write (what it
 /// held may never have reached disk).
-#[derive(Default)]
+///
+/// Bounded (`hub.writer_cache_dossiers`) as an approximate LRU in two
+/// generations: dossiers go into the young one; when it holds half the
+/// capacity it becomes the old one and the old one is dropped; a dossier
+/// written again while in the old one moves back into the young one. So
+/// fewer than `capacity` dossiers are held, and one written within the
+/// last `capacity / 2` writes is always kept.
 pub struct DossierCache {
-    dossiers: HashMap<u64, Dossier>,
+    young: HashMap<u64, Dossier>,
+    old: HashMap<u64, Dossier>,
+    capacity: usize,
     generation: u64,
 }
 
+impl Default for DossierCache {
+    fn default() -> Self {
+        DossierCache::new(16_384)
+    }
+}
+
 impl DossierCache {
-    const CAPACITY: usize = 16_384;
+    /// A cache of at most `capacity` dossiers (0: none kept).
+    pub fn new(capacity: usize) -> DossierCache {
+        DossierCache {
+            young: HashMap::new(),
+            old: HashMap::new(),
+            capacity,
+            generation: 0,
+        }
+    }
+
+    /// How many dossiers it holds now.
+    pub fn len(&self) -> usize {
+        self.young.len() + self.old.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn clear(&mut self) {
+        self.young.clear();
+        self.old.clear();
+    }
+
+    fn get(&self, id: u64) -> Option<&Dossier> {
+        self.young.get(&id).or_else(|| self.old.get(&id))
+    }
 
     fn keep(&mut self, dossiers: HashMap<u64, Dossier>) {
-        if self.dossiers.len() + dossiers.len() > Self::CAPACITY {
-            self.dossiers.clear();
+        let half = self.capacity / 2;
+        for (id, dossier) in dossiers {
+            if self.capacity == 0 {
+                return;
+            }
+            self.old.remove(&id);
+            self.young.insert(id, dossier);
+            if self.young.len() >= half.max(1) {
+                self.old = std::mem::take(&mut self.young);
+            }
         }
-        self.dossiers.extend(dossiers);
+    }
+
+    /// Forgets dossier `id` (moved out of the dossiers' prefix).
+    fn forget(&mut self, id: u64) {
+        self.young.remove(&id);
+        self.old.remove(&id);
     }
 }
 
@@ -59,7 +112,7 @@ impl<'a> Txn<'a> {
     pub(super) fn new(store: &'a Store, cache: &'a mut DossierCache) -> Self {
         let generation = store.handle.generation();
         if cache.generation != generation {
-            cache.dossiers.clear();
+            cache.clear();
             cache.generation = generation;
         }
         Txn {
@@ -179,10 +232,89 @@ impl<'a> Txn<'a> {
             .staged_dossiers
             .get(&id)
             .or_else(|| self.group_dossiers.get(&id));
-        if let Some(dossier) = known.or_else(|| self.cache.dossiers.get(&id)) {
+        if let Some(dossier) = known.or_else(|| self.cache.get(id)) {
             return Ok(Some(dossier.clone()));
         }
-        self.get_record(&keys::dossier(id))
+        if let Some(dossier) = self.get_record(&keys::dossier(id))? {
+            return Ok(Some(dossier));
+        }
+        // Archived: a command on it brings it back (`put_dossier`).
+        Ok(self.archived(id)?.map(|(dossier, _)| dossier))
+    }
+
+    /// Dossier `id` from the archive, with its history, as this group sees it.
+    fn archived(&self, id: u64) -> Result<Option<(Dossier, Vec<HistoryEntry>)>, StoreError> {
+        let key = keys::archived(id);
+        self.get(&key)?
+            .map(|bytes| records::archive::decode(&key, &bytes))
+            .transpose()
+    }
+
+    /// Every key and value under `prefix` as this group sees it: what is
+    /// stored, then the group's writes, then the command's.
+    fn scan(&self, prefix: &[u8]) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, StoreError> {
+        let mut found = BTreeMap::new();
+        for item in self.store.db()?.scan_prefix(prefix) {
+            let (key, value) = item.map_err(|e| self.store.failed("reading", e))?;
+            found.insert(key.to_vec(), value.to_vec());
+        }
+        for writes in [&self.group, &self.staged] {
+            for (key, value) in writes.range(prefix.to_vec()..) {
+                if !key.starts_with(prefix) {
+                    break;
+                }
+                match value {
+                    Some(value) => found.insert(key.clone(), value.clone()),
+                    None => found.remove(key),
+                };
+            }
+        }
+        Ok(found)
+    }
+
+    /// Moves dossier `id` into the archive (`store/archive.rs`) if it is
+    /// live and `eligible` says so: its dossier record, history lines and
+    /// listing keys go, one archive record comes, in this command's writes.
+    /// Returns whether it moved.
+    pub fn archive(
+        &mut self,
+        id: u64,
+        eligible: impl FnOnce(&Dossier) -> bool,
+    ) -> Result<bool, StoreError> {
+        let known = self
+            .staged_dossiers
+            .get(&id)
+            .or_else(|| self.group_dossiers.get(&id))
+            .or_else(|| self.cache.get(id))
+            .cloned();
+        let dossier = match known {
+            Some(dossier) => dossier,
+            None => match self.get_record::<Dossier>(&keys::dossier(id))? {
+                Some(dossier) => dossier,
+                None => return Ok(false),
+            },
+        };
+        if !eligible(&dossier) {
+            return Ok(false);
+        }
+        let lines = self.scan(&keys::history_prefix(id))?;
+        let history = super::archive::history_of(lines.clone())?;
+        for key in lines.into_keys() {
+            self.staged.insert(key, None);
+        }
+        for key in indexes::of(&dossier) {
+            self.staged.insert(key, None);
+        }
+        self.staged.insert(keys::dossier(id), None);
+        self.put(
+            keys::archived(id),
+            records::archive::encode(&dossier, &history),
+        );
+        // The writer's memory must not keep what is no longer live.
+        self.staged_dossiers.remove(&id);
+        self.group_dossiers.remove(&id);
+        self.cache.forget(id);
+        Ok(true)
     }
 
     pub fn ma_ho_so_taken(&self, code: &str) -> Result<bool, StoreError> {
@@ -204,30 +336,62 @@ impl<'a> Txn<'a> {
         self.take_counter(keys::NEXT_SEQ, 1)
     }
 
-    /// Writes a new or changed dossier with its indexes.
-    pub fn put_dossier(&mut self, dossier: &Dossier) {
+    /// Writes a new or changed dossier with its indexes: the listing keys
+    /// (`indexes.rs`) of what changed move in the same batch.
+    pub fn put_dossier(&mut self, dossier: &Dossier) -> Result<(), StoreError> {
         if dossier.version == 1 {
             self.put(
                 keys::ma_ho_so(&dossier.ma_ho_so),
                 dossier.id.to_be_bytes().to_vec(),
             );
-            self.put(
-                keys::by_agency(&dossier.agency_code, dossier.id),
-                Vec::new(),
-            );
+        }
+        let before = match self.listing_keys(dossier.id)? {
+            Some(keys) => keys,
+            None => {
+                // Not live: new, or archived and brought back by this command.
+                self.bring_back(dossier.id)?;
+                Vec::new()
+            }
+        };
+        let after = indexes::of(dossier);
+        for key in &before {
+            if !after.contains(key) {
+                self.staged.insert(key.clone(), None);
+            }
+        }
+        for key in after {
+            if !before.contains(&key) {
+                self.put(key, Vec::new());
+            }
         }
         self.put(keys::dossier(dossier.id), records::encode(dossier));
         self.staged_dossiers.insert(dossier.id, dossier.clone());
+        Ok(())
     }
 
-    /// A forwarded dossier leaves `from`'s listing index for its new
-    /// agency's, in the same batch as the dossier itself.
-    pub fn move_agency_index(&mut self, from: &str, dossier: &Dossier) {
-        self.staged.insert(keys::by_agency(from, dossier.id), None);
-        self.put(
-            keys::by_agency(&dossier.agency_code, dossier.id),
-            Vec::new(),
-        );
+    /// Dossier `id`'s history lines back from its archive record, which goes.
+    fn bring_back(&mut self, id: u64) -> Result<(), StoreError> {
+        if let Some((_, history)) = self.archived(id)? {
+            for entry in &history {
+                self.put(keys::history(id, entry.version), records::encode(entry));
+            }
+            self.staged.insert(keys::archived(id), None);
+        }
+        Ok(())
+    }
+
+    /// The listing keys of dossier `id` as it is stored (or staged) now.
+    fn listing_keys(&self, id: u64) -> Result<Option<Vec<Vec<u8>>>, StoreError> {
+        let known = self
+            .staged_dossiers
+            .get(&id)
+            .or_else(|| self.group_dossiers.get(&id))
+            .or_else(|| self.cache.get(id));
+        if let Some(dossier) = known {
+            return Ok(Some(indexes::of(dossier).to_vec()));
+        }
+        let stored: Option<Dossier> = self.get_record(&keys::dossier(id))?;
+        Ok(stored.map(|d| indexes::of(&d).to_vec()))
     }
 
     pub fn put_history(&mut self, dossier_id: u64, entry: &HistoryEntry) {
@@ -316,5 +480,35 @@ impl<'a> Txn<'a> {
                 encode(change),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writer_cache_holds_at_most_its_capacity_and_keeps_the_recent() {
+        let template = crate::store::records::tests::full_dossier();
+        let mut cache = DossierCache::new(10);
+        for id in 1..=100u64 {
+            let mut dossier = template.clone();
+            dossier.id = id;
+            cache.keep(HashMap::from([(id, dossier)]));
+            assert!(cache.len() < 10, "{} dossiers held", cache.len());
+        }
+        for id in 96..=100 {
+            assert_eq!(cache.get(id).map(|d| d.id), Some(id), "recent {id} kept");
+        }
+        assert!(cache.get(1).is_none());
+        // Written again while old: kept through the next turn.
+        cache.keep(HashMap::from([(96, template.clone())]));
+        for id in 101..=104u64 {
+            cache.keep(HashMap::from([(id, template.clone())]));
+        }
+        assert!(cache.get(96).is_some());
+        let mut none = DossierCache::new(0);
+        none.keep(HashMap::from([(1, template)]));
+        assert!(none.is_empty());
     }
 }

@@ -14,6 +14,7 @@ fn retention() -> lienthong::hub::RetentionSettings {
         delivered_event_retention: Duration::from_secs(3600),
         idempotency_retention: Duration::from_secs(3600),
         sweep_interval: Duration::from_secs(3600),
+        archive_after: None,
     }
 }
 

@@ -167,6 +167,8 @@ fn invalid_values_name_the_key() {
         ("[hub]\nmax_message_bytes = 1048576\nmax_dossier_bytes = 1048576\n", "hub.max_dossier_bytes"),
         ("[hub]\nmax_dossier_bytes = 1024\n", "hub.max_dossier_bytes"),
         ("[retention]\nsweep_interval_seconds = 0\n", "retention.sweep_interval_seconds"),
+        ("[retention]\narchive_after_days = 36501\n", "retention.archive_after_days"),
+        ("[hub]\nwriter_cache_dossiers = 1000001\n", "hub.writer_cache_dossiers"),
         ("[[partners]]\nid = \"a b\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n", "partners[0].id"),
         ("[[partners]]\nid = \"a\"\nkind = \"bank\"\ntoken = \"0123456789abcdef\"\n", "partners[0].kind"),
         ("[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"short\"\n", "partners[0].token"),

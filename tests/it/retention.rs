@@ -12,6 +12,7 @@ async fn events_go_once_every_matching_subscriber_acknowledged_them() {
         idempotency_retention: Duration::from_secs(3600),
         // The background sweep stays out of the way; the test sweeps itself.
         sweep_interval: Duration::from_secs(3600),
+        archive_after: None,
     };
     let (dir, store, hub, runtime) = in_process_hub(settings);
     let partners = hub.partners();

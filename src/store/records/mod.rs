@@ -20,11 +20,13 @@
 //! still read. The conversions between domain and storage types are here
 //! and only here; no domain type derives anything for storage.
 
+pub mod archive;
 mod dossier;
 mod event;
 mod idempotency;
 pub mod migrate;
 
+pub use dossier::status_code;
 pub use idempotency::{IdempotencyRecord, StoredAnswer};
 
 use super::{keys, StoreError};
@@ -97,4 +99,4 @@ fn at(millis: Option<i64>) -> Option<crate::domain::UnixMillis> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

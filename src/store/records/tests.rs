@@ -10,7 +10,7 @@ use crate::domain::{
 };
 
 /// A dossier with every field set to something other than its default.
-fn full_dossier() -> Dossier {
+pub(crate) fn full_dossier() -> Dossier {
     Dossier {
         id: 42,
         ma_ho_so: "000.00.01.H22-251122-00017".into(),

@@ -23,6 +23,7 @@ pub fn in_process_hub(retention: RetentionSettings) -> (tempfile::TempDir, Store
         max_group_commands: 64,
         queue_capacity: 64,
         max_dossier_bytes: 1024 * 1024,
+        cache_dossiers: 1024,
     };
     let (hub, runtime) = Hub::start(
         store.clone(),

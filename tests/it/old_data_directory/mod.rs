@@ -104,6 +104,35 @@ async fn a_format_0_directory_reads_as_written_replays_its_answers_and_takes_new
             let read = store.history(id).unwrap();
             assert_eq!(serde_json::to_value(&read).unwrap(), Value::Array(lines));
         }
+        // The listing indexes by status and procedure were built on open:
+        // each listing is every dossier filtered by hand.
+        let (all, _) = store.list_dossiers(&Default::default(), 0, 1000).unwrap();
+        assert_eq!(all.len(), 6);
+        for dossier in &all {
+            let by_status = lienthong::store::ListFilter {
+                status: Some(dossier.status),
+                ..Default::default()
+            };
+            let by_procedure = lienthong::store::ListFilter {
+                procedure_code: Some(dossier.procedure_code.clone()),
+                ..Default::default()
+            };
+            for filter in [by_status, by_procedure] {
+                let (listed, _) = store.list_dossiers(&filter, 0, 1000).unwrap();
+                let expected: Vec<u64> = all
+                    .iter()
+                    .filter(|d| {
+                        filter.status.is_none_or(|s| s == d.status)
+                            && filter
+                                .procedure_code
+                                .as_ref()
+                                .is_none_or(|p| *p == d.procedure_code)
+                    })
+                    .map(|d| d.id)
+                    .collect();
+                assert_eq!(listed.iter().map(|d| d.id).collect::<Vec<_>>(), expected);
+            }
+        }
         let read = store.events_after(0, 10_000).unwrap();
         let written: Vec<Value> = events.values().map(|v| json(v)).collect();
         assert_eq!(serde_json::to_value(&read).unwrap(), Value::Array(written));

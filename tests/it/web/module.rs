@@ -15,6 +15,7 @@ async fn the_module_acts_as_its_partner_for_its_officers_own_agency_only() {
         delivered_event_retention: Duration::from_secs(3600),
         idempotency_retention: Duration::from_secs(3600),
         sweep_interval: Duration::from_secs(3600),
+        archive_after: None,
     });
     let module = OneStopModule::new(hub.clone(), "mot-cua").expect("the dev module partner");
     assert!(matches!(
