@@ -80,6 +80,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         queue_capacity: settings.writer_queue_capacity,
         max_dossier_bytes: settings.dossier_limit_bytes(),
         cache_dossiers: settings.writer_cache_dossiers,
+        sites: config.site.as_ref().map(|site| Arc::new(site.map())),
     };
     let retention = RetentionSettings {
         delivered_event_retention: Duration::from_secs(
@@ -93,6 +94,10 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     };
     let amqp_settings = AmqpSettings::from_config(&config.amqp, config.hub.max_message_bytes);
     let mut destinations: Vec<_> = amqp_settings.iter().map(|_| amqp::destination()).collect();
+    // `[site]` needs `[amqp]` (checked): one destination per peer site.
+    if let Some(site) = &config.site {
+        destinations.extend(amqp::sites::destinations(site));
+    }
     destinations.extend(adapters::destinations(&partners));
     if let Some(settings) = &loaded.notifications {
         destinations.extend(crate::notify::destinations(settings));
@@ -132,7 +137,10 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
             tracing::info!(broker = %amqp::redact(&settings.url), prefix = %settings.names.prefix, "AMQP transport on");
             let dead_letters: Arc<dyn DeadLetters> =
                 Arc::new(amqp::dead_letters(hub.partners(), settings));
-            (Some(amqp::start(&hub, settings)), Some(dead_letters))
+            (
+                Some(amqp::start(&hub, settings, config.site.as_ref())),
+                Some(dead_letters),
+            )
         }
         None => (None, None),
     };

@@ -21,6 +21,7 @@ mod names;
 mod parked;
 mod publisher;
 mod sender;
+pub mod sites;
 mod tls;
 mod topology;
 
@@ -122,7 +123,13 @@ impl AmqpRuntime {
     }
 }
 
-pub fn start(hub: &Hub, settings: &AmqpSettings) -> AmqpRuntime {
+/// Starts the publisher, the command consumer and, with `[site]`, the
+/// links to the peer sites (`sites`).
+pub fn start(
+    hub: &Hub,
+    settings: &AmqpSettings,
+    site: Option<&crate::config::SiteSection>,
+) -> AmqpRuntime {
     let partners = amqp_partners(hub.partners());
     let relay = publisher::Relay {
         hub: hub.clone(),
@@ -138,6 +145,9 @@ pub fn start(hub: &Hub, settings: &AmqpSettings) -> AmqpRuntime {
             amqp_partners: partners,
         };
         tasks.push(tokio::spawn(consumer.run()));
+    }
+    if let Some(site) = site {
+        tasks.extend(sites::start(hub, sites::SiteLinks::new(site, settings)));
     }
     AmqpRuntime { tasks }
 }

@@ -18,7 +18,7 @@ use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptio
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Connection, ExchangeKind};
 
-fn quorum() -> FieldTable {
+pub(super) fn quorum() -> FieldTable {
     let mut args = FieldTable::default();
     args.insert(
         "x-queue-type".into(),
@@ -103,7 +103,7 @@ pub async fn declare_queues(
 /// Declares `queue` as a durable quorum queue, unless it exists already:
 /// then it is used as it is, whatever its type. Asked on a channel of its
 /// own, since asking for a missing queue closes the channel.
-async fn replicated(
+pub(super) async fn replicated(
     connection: &Connection,
     channel: &Channel,
     queue: &str,
@@ -135,7 +135,7 @@ async fn replicated(
     }
 }
 
-async fn bind(channel: &Channel, queue: &str, exchange: &str, key: &str) -> Result<(), AmqpError> {
+pub(super) async fn bind(channel: &Channel, queue: &str, exchange: &str, key: &str) -> Result<(), AmqpError> {
     channel
         .queue_bind(
             queue,

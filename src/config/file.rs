@@ -43,6 +43,10 @@ pub struct HubConfig {
     /// listener without TLS must be named in `plaintext_listeners`.
     #[serde(default)]
     pub tls: Option<super::TlsSection>,
+    /// This hub's site and its peer sites (`config/site.rs`). Absent: a
+    /// hub alone.
+    #[serde(default)]
+    pub site: Option<super::SiteSection>,
 }
 
 /// How the hub delivers events to partners through their adapters.

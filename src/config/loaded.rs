@@ -52,6 +52,9 @@ impl HubConfig {
         if let Some(admin) = &self.admin {
             admin.validate(file, &self)?;
         }
+        if let Some(site) = &self.site {
+            site.validate(file, &self)?;
+        }
         let adapters = adapters::check_all(file, &self.partners, kinds)?;
         let notifications = notifications::check(file, self.notifications.as_ref())?;
         let working_time = Arc::new(calendar::check(file, &self.calendar)?);

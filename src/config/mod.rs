@@ -19,6 +19,7 @@ mod loaded;
 mod notifications;
 mod partners;
 mod sections;
+mod site;
 mod tls;
 mod web;
 
@@ -31,6 +32,7 @@ pub use file::{
 };
 pub use limits::{LimitOverride, LimitsSection};
 pub use loaded::LoadedConfig;
+pub use site::{PeerSection, SiteSection};
 pub use tls::{TlsSection, TlsSettings};
 pub use web::{OfficerSection, OidcSection, WebSection};
 

@@ -128,6 +128,12 @@ pub struct Dossier {
     /// written before it was kept.
     #[serde(default)]
     pub history_bytes: u64,
+    /// Which site (hub) decides about the dossier, where it was filed and
+    /// which sites keep a copy (`domain::site`). Absent: the dossier never
+    /// left a hub without `[site]`, which decides alone. Not written while
+    /// absent, so records of such dossiers keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<super::site::SiteHold>,
 }
 
 /// One line of the process-control slip (Mẫu 05).

@@ -151,6 +151,7 @@ pub fn create(new: &NewDossier, id: u64, ma_ho_so: String, who: &Actor) -> Appli
         updated_at: who.now,
         submitted_by: who.partner_id.to_string(),
         history_bytes: 0,
+        site: None,
     };
     let entry = history_entry(&dossier, CommandName::Submit, None, who, String::new());
     dossier.history_bytes = super::size::entry_bytes(&entry) as u64;

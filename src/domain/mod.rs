@@ -32,6 +32,7 @@ pub mod planner;
 pub mod postal_address;
 pub mod procedure;
 pub mod quote;
+pub mod site;
 pub mod size;
 pub mod status;
 pub mod time;

@@ -93,6 +93,12 @@ pub fn dossier_bytes(d: &Dossier) -> usize {
         + 6 * TIMESTAMP
         + texts.iter().map(|t| text(t)).sum::<usize>()
         + d.applicant_address.as_ref().map_or(0, address)
+        + d.site.as_ref().map_or(0, |h| {
+            FIELD
+                + text(&h.authority)
+                + text(&h.origin)
+                + h.copies.iter().map(|c| text(c)).sum::<usize>()
+        })
         + d.documents.iter().map(document).sum::<usize>()
         + d.fees.iter().map(fee).sum::<usize>()
         + d.supplements.iter().map(supplement).sum::<usize>()

@@ -8,6 +8,7 @@ use crate::domain::codes::{format_ma_ho_so, MAX_DAILY_SEQUENCE};
 use crate::domain::machine::{self, Actor, Applied};
 use crate::domain::postal_address::AdminUnits;
 use crate::domain::procedure::ProcedureTerms;
+use crate::domain::site::SiteHold;
 use crate::domain::size;
 use crate::domain::{
     quoted, Action, CatalogPublished, Command, CommandEnvelope, DomainError, Dossier, Event,
@@ -17,7 +18,7 @@ use crate::partners::Partner;
 use crate::store::{IdempotencyRecord, StoredAnswer, Txn};
 
 /// The first answer for this key, if the request is a replay.
-fn replay(
+pub(super) fn replay(
     txn: &Txn,
     partner: &str,
     key: &str,
@@ -40,7 +41,7 @@ fn other_request(key: &str) -> EngineError {
     }
 }
 
-fn remember(
+pub(super) fn remember(
     txn: &mut Txn,
     partner: &str,
     key: &str,
@@ -117,8 +118,10 @@ pub fn command(
     partner: &Partner,
     env: &CommandEnvelope,
     now: UnixMillis,
-    max_dossier_bytes: usize,
+    settings: &super::EngineSettings,
 ) -> Result<CommandOutcome, EngineError> {
+    let max_dossier_bytes = settings.max_dossier_bytes;
+    let sites = settings.sites.as_deref();
     let fingerprint = env.fingerprint();
     if let Some(first) = replay(txn, &partner.id, &env.idempotency_key, &fingerprint)? {
         return rebuild(txn, &env.idempotency_key, first);
@@ -134,7 +137,14 @@ pub fn command(
     // What the dossier takes now as the hub sends it (0: a submission).
     let mut size_before = 0;
     let applied = match &env.action {
-        Action::Submit(new) => submit(txn, partner, new, &who)?,
+        Action::Submit(new) => {
+            let mut applied = submit(txn, partner, new, &who)?;
+            // Filed here: this site decides, and says so.
+            if let Some(sites) = sites {
+                applied.dossier.site = Some(SiteHold::filed_at(&sites.code));
+            }
+            applied
+        }
         Action::OnDossier {
             dossier: reference,
             command,
@@ -147,6 +157,16 @@ pub fn command(
                 .ok_or_else(|| EngineError::DossierNotFound {
                     reference: reference.to_string(),
                 })?;
+            // A dossier handed over to another site is changed there only.
+            if let Some(sites) = sites {
+                if !sites.decides(&current) {
+                    let site = current.site.as_ref().map(|h| h.authority.clone());
+                    return Err(EngineError::NotAuthoritative {
+                        ma_ho_so: current.ma_ho_so.clone(),
+                        site: site.unwrap_or_default(),
+                    });
+                }
+            }
             if let Some(expected) = env.expected_version {
                 if expected != current.version {
                     return Err(EngineError::VersionConflict {
@@ -157,9 +177,20 @@ pub fn command(
                 }
             }
             size_before = size::total_bytes(&current);
-            let applied = machine::apply(&current, command, &who)?;
+            let mut applied = machine::apply(&current, command, &who)?;
             if let Command::Forward { to_agency_code, .. } = command {
                 forward_in_sequence(txn, &current, to_agency_code)?;
+                // An agency of another site: the dossier is handed over to
+                // that site's hub (the site edge carries it there).
+                if let Some(sites) = sites {
+                    if let Some(peer) = sites.site_of_agency(to_agency_code) {
+                        applied.dossier.site = Some(SiteHold::handed_over(
+                            current.site.as_ref(),
+                            &sites.code,
+                            peer,
+                        ));
+                    }
+                }
                 forwarded_from = current.agency_code.clone();
             }
             applied

@@ -27,6 +27,13 @@ pub enum EngineError {
         ma_ho_so: String,
         status: crate::domain::Status,
     },
+    /// A command on a dossier another site's hub decides about now (it was
+    /// handed over there): only that site may change it.
+    #[error("dossier {ma_ho_so} is decided by site {site} now (it was handed over there); send commands to that site's hub")]
+    NotAuthoritative { ma_ho_so: String, site: String },
+    /// A transfer from another site that this hub does not take.
+    #[error(transparent)]
+    SiteRefused(#[from] crate::domain::site::SiteRefusal),
     #[error("{what} is exhausted: {detail}")]
     Exhausted { what: String, detail: String },
     #[error(transparent)]

@@ -11,6 +11,7 @@
 mod apply;
 mod citizen;
 mod error;
+mod sites;
 mod writer;
 
 pub use citizen::CitizenSay;
@@ -77,9 +78,23 @@ enum Job {
         before: crate::domain::UnixMillis,
         reply: oneshot::Sender<Result<usize, EngineError>>,
     },
+    Site {
+        handover: bool,
+        transfer: Box<crate::domain::site::Transfer>,
+        reply: oneshot::Sender<Result<SiteOutcome, EngineError>>,
+    },
 }
 
-#[derive(Clone, Copy, Debug)]
+/// The answer to a transfer from another site.
+#[derive(Clone, Debug)]
+pub struct SiteOutcome {
+    /// The seq of the event it made here; 0 for a duplicate.
+    pub event_seq: u64,
+    /// Already held: nothing was written.
+    pub duplicate: bool,
+}
+
+#[derive(Clone, Debug)]
 pub struct EngineSettings {
     /// How many commands one group (one batch, one flush) may hold.
     pub max_group_commands: usize,
@@ -91,6 +106,10 @@ pub struct EngineSettings {
     /// How many decoded dossiers the writer keeps in memory at most
     /// (`store::DossierCache`): `hub.writer_cache_dossiers`.
     pub cache_dossiers: usize,
+    /// This hub's site and its peers (`[site]`): a forward to a peer's
+    /// agency hands the dossier over, and a dossier handed over is changed
+    /// only at its authoritative site. `None`: a hub alone.
+    pub sites: Option<std::sync::Arc<crate::domain::site::SiteMap>>,
 }
 
 /// The error code name of a refusal, for the audit entry the writer
@@ -206,6 +225,21 @@ impl Engine {
         before: crate::domain::UnixMillis,
     ) -> Result<usize, EngineError> {
         self.ask(|reply| Job::Archive { ids, before, reply }).await
+    }
+
+    /// Takes a dossier handed over by another site (`handover`) or a change
+    /// of a dossier another site decides about. Returns once it is durable.
+    pub async fn receive_from_site(
+        &self,
+        handover: bool,
+        transfer: crate::domain::site::Transfer,
+    ) -> Result<SiteOutcome, EngineError> {
+        self.ask(|reply| Job::Site {
+            handover,
+            transfer: Box::new(transfer),
+            reply,
+        })
+        .await
     }
 
     /// Queues the job `job` builds around a reply channel and waits for the

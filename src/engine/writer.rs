@@ -48,6 +48,10 @@ enum Pending {
         tokio::sync::oneshot::Sender<Result<usize, EngineError>>,
         Result<usize, EngineError>,
     ),
+    Site(
+        tokio::sync::oneshot::Sender<Result<super::SiteOutcome, EngineError>>,
+        Result<super::SiteOutcome, EngineError>,
+    ),
 }
 
 /// A group applied to sled, waiting to be made durable.
@@ -211,7 +215,7 @@ fn process(
             envelope,
             reply,
         } => {
-            let outcome = apply::command(txn, &partner, &envelope, now, settings.max_dossier_bytes);
+            let outcome = apply::command(txn, &partner, &envelope, now, settings);
             keep_or_drop(txn, &outcome);
             let mut record = Record::new(
                 now.0,
@@ -318,6 +322,35 @@ fn process(
             keep_or_drop(txn, &outcome);
             Pending::Archive(reply, outcome)
         }
+        Job::Site {
+            handover,
+            transfer,
+            reply,
+        } => {
+            let outcome = super::sites::receive(txn, settings, handover, &transfer, now);
+            keep_or_drop(txn, &outcome);
+            let partner = crate::domain::site::site_partner(&transfer.from_site);
+            let name = if handover { "site_handover" } else { "site_change" };
+            let mut record = Record::new(now.0, Kind::Command, &partner, name, OK);
+            record.subject = transfer.dossier.ma_ho_so.clone();
+            record.request = transfer.event_id.clone();
+            match &outcome {
+                Ok(o) => {
+                    record.seq = o.event_seq;
+                    record.detail = if o.duplicate {
+                        "replayed".into()
+                    } else {
+                        format!("version {}", transfer.dossier.version)
+                    };
+                    if o.event_seq > 0 {
+                        *last_seq = Some(o.event_seq);
+                    }
+                }
+                Err(e) => record.outcome = outcome_code(e).into(),
+            }
+            txn.audit(AuditItem::plain(record));
+            Pending::Site(reply, outcome)
+        }
     }
 }
 
@@ -355,6 +388,12 @@ impl Pending {
                 });
             }
             Pending::Archive(reply, outcome) => {
+                let _ = reply.send(match (&commit_failure, outcome) {
+                    (Some(reason), Ok(_)) => Err(fail(reason)),
+                    (_, outcome) => outcome,
+                });
+            }
+            Pending::Site(reply, outcome) => {
                 let _ = reply.send(match (&commit_failure, outcome) {
                     (Some(reason), Ok(_)) => Err(fail(reason)),
                     (_, outcome) => outcome,

@@ -146,6 +146,8 @@ fn engine_code(error: &EngineError) -> ErrorCode {
         EngineError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
         EngineError::VersionConflict { .. } => ErrorCode::Aborted,
         EngineError::NotRatable { .. } => ErrorCode::FailedPrecondition,
+        EngineError::NotAuthoritative { .. } => ErrorCode::FailedPrecondition,
+        EngineError::SiteRefused(_) => ErrorCode::FailedPrecondition,
         EngineError::IdempotencyKeyReused { .. } => ErrorCode::InvalidArgument,
         EngineError::Exhausted { .. } => ErrorCode::ResourceExhausted,
         EngineError::CommitFailed { .. } | EngineError::ShuttingDown => ErrorCode::Unavailable,

@@ -24,6 +24,7 @@ mod payments;
 mod queued;
 mod retention;
 mod schedule;
+mod sites;
 mod subscription;
 mod workspace;
 
@@ -102,6 +103,8 @@ pub struct Hub {
     metrics: crate::metrics::Metrics,
     /// The hub's own consumers, whose lag `metrics.rs` reports.
     destinations: Arc<Vec<Destination>>,
+    /// This hub's site and its peers (`[site]`), if any (`sites.rs`).
+    sites: Option<Arc<crate::domain::site::SiteMap>>,
 }
 
 /// Keeps the background parts of a running hub; `stop` ends them in order.
@@ -148,6 +151,8 @@ impl Hub {
         audit: AuditSettings,
     ) -> Result<(Hub, HubRuntime), HubError> {
         let metrics = crate::metrics::Metrics::new();
+        let max_dossier_bytes = engine_settings.max_dossier_bytes;
+        let sites = engine_settings.sites.clone();
         let (engine, writer) = Engine::start(
             store.clone(),
             engine_settings,
@@ -172,7 +177,8 @@ impl Hub {
             partners,
             stopping: stopping_rx,
             working_time: Arc::new(WorkingTime::default()),
-            max_dossier_bytes: engine_settings.max_dossier_bytes,
+            max_dossier_bytes,
+            sites,
             limits: Arc::new(Limiter::unlimited()),
             audit,
             metrics,

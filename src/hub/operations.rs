@@ -115,6 +115,7 @@ impl Hub {
                 CursorId::Adapter(id) => (DestinationKind::Adapter, id.clone()),
                 CursorId::AmqpEvents => (DestinationKind::Amqp, "events".to_string()),
                 CursorId::Workspace(id) => (DestinationKind::Workspace, id.clone()),
+                CursorId::Site(code) => (DestinationKind::Site, code.clone()),
             };
             all.push(DestinationInfo {
                 kind,

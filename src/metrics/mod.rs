@@ -44,6 +44,9 @@ pub enum DestinationKind {
     Workspace,
     /// A notification channel's relay (e-mail, SMS).
     Notification,
+    /// Another site's hub (`[site]`): its cursor moves when that hub
+    /// acknowledges what it was handed.
+    Site,
 }
 
 impl DestinationKind {
@@ -54,6 +57,7 @@ impl DestinationKind {
             DestinationKind::Amqp => "amqp",
             DestinationKind::Workspace => "workspace",
             DestinationKind::Notification => "notification",
+            DestinationKind::Site => "site",
         }
     }
 }

@@ -25,6 +25,9 @@ pub enum CursorId {
     /// The hosted one-stop workspace's read model, of the module partner
     /// it acts as.
     Workspace(String),
+    /// The relay to another site's hub (`[site]`), moved by that hub's
+    /// acknowledgements.
+    Site(String),
 }
 
 impl CursorId {
@@ -37,6 +40,7 @@ impl CursorId {
             CursorId::Adapter(partner) => format!("adapter:{partner}"),
             CursorId::AmqpEvents => "amqp:events".to_string(),
             CursorId::Workspace(partner) => format!("workspace:{partner}"),
+            CursorId::Site(code) => format!("site:{code}"),
         }
     }
 

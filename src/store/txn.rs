@@ -394,6 +394,18 @@ impl<'a> Txn<'a> {
         Ok(stored.map(|d| indexes::of(&d).to_vec()))
     }
 
+    /// A dossier handed over by another site's hub, new here at whatever
+    /// version it has, or a newer version of the copy this hub keeps: its
+    /// MaHoSo index written whatever the version (`put_dossier` writes it
+    /// only at version 1), its listing keys moved by `put_dossier`.
+    pub fn put_arrived_dossier(&mut self, dossier: &Dossier) -> Result<(), StoreError> {
+        self.put(
+            keys::ma_ho_so(&dossier.ma_ho_so),
+            dossier.id.to_be_bytes().to_vec(),
+        );
+        self.put_dossier(dossier)
+    }
+
     pub fn put_history(&mut self, dossier_id: u64, entry: &HistoryEntry) {
         self.put(
             keys::history(dossier_id, entry.version),

@@ -142,12 +142,13 @@ pub struct ProblemPage {
 }
 
 /// The kinds as the console's addresses spell them (the metrics' labels).
-const KINDS: [DestinationKind; 5] = [
+const KINDS: [DestinationKind; 6] = [
     DestinationKind::Partner,
     DestinationKind::Adapter,
     DestinationKind::Amqp,
     DestinationKind::Workspace,
     DestinationKind::Notification,
+    DestinationKind::Site,
 ];
 
 pub fn parse_kind(text: &str) -> Option<DestinationKind> {
@@ -162,6 +163,7 @@ pub fn kind_text(kind: DestinationKind) -> &'static str {
         DestinationKind::Amqp => "RabbitMQ (AMQP)",
         DestinationKind::Workspace => "Một cửa điện tử (nội bộ)",
         DestinationKind::Notification => "Kênh thông báo",
+        DestinationKind::Site => "Hệ thống liên thông của địa phương, bộ khác",
     }
 }
 
@@ -171,6 +173,7 @@ pub fn destination_label(destination: &DestinationInfo) -> String {
         (DestinationKind::Amqp, _) => "Sàn sự kiện RabbitMQ".into(),
         (DestinationKind::Notification, "notify.sms") => "Tin nhắn SMS".into(),
         (DestinationKind::Notification, "notify.email") => "Thư điện tử".into(),
+        (DestinationKind::Site, site) => format!("Liên thông với {site}"),
         (_, name) => name.to_string(),
     }
 }
@@ -195,6 +198,9 @@ pub fn state_of(state: &DestinationState) -> (&'static str, &'static str) {
         ("Đang chạy", "tag")
     } else if state.lag.seconds >= BACKLOG_SECONDS {
         ("Tồn đọng", "flag flag--overdue")
+    } else if state.destination.kind == DestinationKind::Site {
+        // Handed over and not yet acknowledged by the other site's hub.
+        ("Chờ nơi nhận xác nhận", "flag")
     } else if state.destination.kind == DestinationKind::Partner {
         // A subscriber's cursor moves when it acknowledges what it read.
         ("Chờ đối tác xác nhận", "flag")

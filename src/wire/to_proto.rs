@@ -95,6 +95,11 @@ pub fn dossier(d: &Dossier) -> pb::Dossier {
             phone: a.phone.clone(),
             district_code: a.district_code.clone(),
         }),
+        site: d.site.as_ref().map(|h| pb::SiteHold {
+            authoritative_site: h.authority.clone(),
+            origin_site: h.origin.clone(),
+            copy_sites: h.copies.clone(),
+        }),
         processing_unit: d.processing_unit.clone(),
         documents: documents(&d.documents),
         fees: d

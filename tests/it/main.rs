@@ -38,6 +38,7 @@ mod partner_event;
 mod readme_examples;
 mod reconcile;
 mod retention;
+mod sites;
 mod storage;
 mod subscription;
 mod tls;

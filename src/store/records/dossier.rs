@@ -5,6 +5,7 @@
 //! them. 0 means "none" wherever the domain has an `Option`.
 
 use super::{at, known, millis, Record};
+use crate::domain::site::SiteHold;
 use crate::domain::{
     ApplicantType, Channel, Document, Dossier, Fee, HistoryEntry, PartnerEvent, PartnerEventKind,
     Payment, PostalAddress, Reschedule, ResultDelivery, ResultDocument, Status, Supplement,
@@ -83,6 +84,20 @@ pub struct DossierV1 {
     pub submitted_by: String,
     #[prost(uint64, tag = "35")]
     pub history_bytes: u64,
+    /// Absent for a dossier that never left a hub without `[site]`.
+    #[prost(message, optional, tag = "36")]
+    pub site: Option<SiteHoldV1>,
+}
+
+/// Which site decides about a dossier, where it was filed, who keeps a copy.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct SiteHoldV1 {
+    #[prost(string, tag = "1")]
+    pub authority: String,
+    #[prost(string, tag = "2")]
+    pub origin: String,
+    #[prost(string, repeated, tag = "3")]
+    pub copies: Vec<String>,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
@@ -411,6 +426,11 @@ pub fn dossier_v1(d: &Dossier) -> DossierV1 {
         updated_at: d.updated_at.0,
         submitted_by: d.submitted_by.clone(),
         history_bytes: d.history_bytes,
+        site: d.site.as_ref().map(|h| SiteHoldV1 {
+            authority: h.authority.clone(),
+            origin: h.origin.clone(),
+            copies: h.copies.clone(),
+        }),
     }
 }
 
@@ -496,6 +516,11 @@ pub fn dossier(d: DossierV1) -> Result<Dossier, String> {
         updated_at: UnixMillis(d.updated_at),
         submitted_by: d.submitted_by,
         history_bytes: d.history_bytes,
+        site: d.site.map(|h| SiteHold {
+            authority: h.authority,
+            origin: h.origin,
+            copies: h.copies,
+        }),
     })
 }
 

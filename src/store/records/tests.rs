@@ -86,6 +86,11 @@ pub(crate) fn full_dossier() -> Dossier {
         updated_at: UnixMillis(1_763_900_000_001),
         submitted_by: "dvcqg".into(),
         history_bytes: 1234,
+        site: Some(crate::domain::site::SiteHold {
+            authority: "BXD".into(),
+            origin: "H22".into(),
+            copies: vec!["H22".into()],
+        }),
     }
 }
 

@@ -51,6 +51,7 @@ fn dossier(status: Status) -> Dossier {
         updated_at: NOW,
         submitted_by: "national-portal".into(),
         history_bytes: 0,
+        site: None,
     }
 }
 

@@ -20,6 +20,7 @@ pub fn in_process_hub(retention: RetentionSettings) -> (tempfile::TempDir, Store
         .unwrap()
         .partners;
     let engine = EngineSettings {
+        sites: None,
         max_group_commands: 64,
         queue_capacity: 64,
         max_dossier_bytes: 1024 * 1024,

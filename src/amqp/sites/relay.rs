@@ -1,0 +1,257 @@
+//! The relay to one peer site: an outbox destination whose cursor moves
+//! only when the peer's hub acknowledged what it was sent.
+//!
+//! It follows the outbox from its durable cursor (`CursorId::Site`), keeps
+//! the events that hand a dossier over to the peer or change one the peer
+//! keeps a copy of (`domain::site::outgoing`), and publishes each, in seq
+//! order, to the peer's out queue on this hub's broker with a publisher
+//! confirm (the shovel takes it from there). What was published waits in a
+//! window for the peer's `SiteAck`; the cursor is the seq before the oldest
+//! one not acknowledged (or the last event read, when none waits), so the
+//! console's lag of this destination is the transfers still pending, with
+//! the age of the oldest. A lost session or a restart publishes again from
+//! the cursor: the peer drops what it holds (same event id, same version)
+//! and acknowledges again.
+
+use super::SiteLinks;
+use crate::amqp::connect::Backoff;
+use crate::amqp::{topology, AmqpError};
+use crate::domain::site::{outgoing, Outgoing, SiteAck, SiteMessage, Transfer};
+use crate::domain::{Event, EventPayload};
+use crate::hub::{CursorId, CursorSaver, Hub, HubError};
+use crate::metrics::{DestinationKind, DestinationMetrics};
+use crate::partners::SubscriptionFilter;
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
+use lapin::publisher_confirm::Confirmation;
+use lapin::BasicProperties;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+
+pub struct PeerRelay {
+    pub hub: Hub,
+    pub links: Arc<SiteLinks>,
+    pub peer: String,
+    /// The peer's acknowledgements, from the inbound consumer.
+    pub acks: mpsc::Receiver<SiteAck>,
+    pub stopping: watch::Receiver<bool>,
+}
+
+/// What was sent and not yet acknowledged, and how far the outbox was read.
+struct Window {
+    pending: BTreeSet<u64>,
+    read_through: u64,
+}
+
+impl Window {
+    /// Every event up to this seq is done with.
+    fn settled(&self) -> u64 {
+        match self.pending.first() {
+            Some(first) => first - 1,
+            None => self.read_through,
+        }
+    }
+}
+
+impl PeerRelay {
+    pub async fn run(mut self) {
+        let amqp = &self.links.amqp;
+        let mut backoff = Backoff::new(amqp.reconnect_initial_backoff, amqp.reconnect_max_backoff);
+        let id = CursorId::Site(self.peer.clone());
+        let start = self.hub.cursor(&id).unwrap_or(0);
+        let cursor = self.hub.cursor_saver(id, start);
+        loop {
+            if *self.stopping.borrow() {
+                break;
+            }
+            match self.session(&mut backoff, &cursor).await {
+                Ok(()) => break,
+                Err(e) => {
+                    self.counted().retried();
+                    let lost = "the relay to a peer site lost its session; transfers wait in the outbox";
+                    if !backoff.wait_after(lost, &e, &mut self.stopping).await {
+                        break;
+                    }
+                }
+            }
+        }
+        cursor.finish().await;
+    }
+
+    fn counted(&self) -> DestinationMetrics {
+        self.hub
+            .metrics()
+            .destination(DestinationKind::Site, &self.peer)
+    }
+
+    async fn session(
+        &mut self,
+        backoff: &mut Backoff,
+        cursor: &CursorSaver,
+    ) -> Result<(), AmqpError> {
+        let name = format!(
+            "lienthong-site-relay {} to {}",
+            self.links.amqp.names.prefix, self.peer
+        );
+        let connection = self.links.amqp.connect(&name).await?;
+        let result = self.publish_on(&connection, backoff, cursor).await;
+        let _ = connection.close(200, "lienthong site relay ends").await;
+        result
+    }
+
+    async fn publish_on(
+        &mut self,
+        connection: &lapin::Connection,
+        backoff: &mut Backoff,
+        cursor: &CursorSaver,
+    ) -> Result<(), AmqpError> {
+        let channel = connection
+            .create_channel()
+            .await
+            .map_err(AmqpError::broker("opening a channel"))?;
+        let queue = self.links.names.outbound(&self.peer);
+        topology::replicated(connection, &channel, &queue)
+            .await
+            .map_err(AmqpError::broker("declaring a site's out queue"))?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(AmqpError::broker("enabling publisher confirms"))?;
+        backoff.reset();
+        let from = cursor.latest();
+        let mut window = Window {
+            pending: BTreeSet::new(),
+            read_through: from,
+        };
+        let mut outbox = self.hub.follow(from, SubscriptionFilter::default());
+        tracing::info!(peer = %self.peer, from_seq = from + 1, "site relay connected");
+        let room = self.links.section.transfer_window_messages;
+        loop {
+            // Acknowledgements first: they free the window.
+            while let Ok(ack) = self.acks.try_recv() {
+                self.settle(&mut window, &ack, cursor);
+            }
+            if window.pending.len() >= room {
+                tokio::select! {
+                    ack = self.acks.recv() => match ack {
+                        Some(ack) => self.settle(&mut window, &ack, cursor),
+                        None => return Ok(()),
+                    },
+                    _ = self.stopping.changed() => return Ok(()),
+                }
+                continue;
+            }
+            tokio::select! {
+                ack = self.acks.recv() => match ack {
+                    Some(ack) => self.settle(&mut window, &ack, cursor),
+                    None => return Ok(()),
+                },
+                batch = outbox.next(room - window.pending.len()) => {
+                    let Some(batch) = batch? else { return Ok(()) };
+                    for event in batch.events {
+                        if self.send(&channel, &queue, &event).await? {
+                            window.pending.insert(event.seq);
+                        }
+                    }
+                    window.read_through = batch.through;
+                    cursor.advance(window.settled());
+                }
+            }
+        }
+    }
+
+    fn settle(&self, window: &mut Window, ack: &SiteAck, cursor: &CursorSaver) {
+        if window.pending.remove(&ack.seq) {
+            self.counted().delivered(1);
+            cursor.advance(window.settled());
+        }
+    }
+
+    /// Publishes what `event` means for the peer, if anything; true when
+    /// something was published (and confirmed by this hub's broker).
+    async fn send(
+        &self,
+        channel: &lapin::Channel,
+        queue: &str,
+        event: &Event,
+    ) -> Result<bool, AmqpError> {
+        let here = &self.links.section.code;
+        let Some(kind) = outgoing(event, here, &self.peer) else {
+            return Ok(false);
+        };
+        let EventPayload::DossierChanged { dossier, entry } = &event.payload else {
+            return Ok(false);
+        };
+        let history = match kind {
+            Outgoing::Change => vec![entry.clone()],
+            Outgoing::Handover => {
+                let (hub, id, version) = (self.hub.clone(), event.dossier_id, event.dossier_version);
+                tokio::task::spawn_blocking(move || hub.history_up_to(id, version))
+                    .await
+                    .map_err(|e| {
+                        AmqpError::Hub(HubError::TaskFailed {
+                            what: "reading a dossier's history".into(),
+                            reason: e.to_string(),
+                        })
+                    })??
+            }
+        };
+        let transfer = Transfer {
+            from_site: here.clone(),
+            event_id: event.event_id.clone(),
+            seq: event.seq,
+            event_type: event.event_type,
+            from_agency_code: event.from_agency_code.clone(),
+            dossier: (**dossier).clone(),
+            history,
+        };
+        let message = match kind {
+            Outgoing::Handover => SiteMessage::Handover(transfer),
+            Outgoing::Change => SiteMessage::Change(transfer),
+        };
+        publish(channel, queue, &message, &event.event_id, event.seq).await?;
+        Ok(true)
+    }
+}
+
+/// Publishes one site message to `queue` (default exchange) and waits for
+/// the broker's confirm.
+pub(super) async fn publish(
+    channel: &lapin::Channel,
+    queue: &str,
+    message: &SiteMessage,
+    message_id: &str,
+    seq: u64,
+) -> Result<(), AmqpError> {
+    let properties = BasicProperties::default()
+        .with_message_id(message_id.into())
+        .with_content_type("application/json".into())
+        .with_type("lienthong.site.v1".into())
+        .with_app_id("lienthong".into())
+        .with_delivery_mode(2);
+    let confirm = channel
+        .basic_publish(
+            "",
+            queue,
+            BasicPublishOptions {
+                mandatory: true,
+                ..Default::default()
+            },
+            &message.encode(),
+            properties,
+        )
+        .await
+        .map_err(AmqpError::broker("publishing to a site's queue"))?;
+    match confirm
+        .await
+        .map_err(AmqpError::broker("waiting for a publisher confirm"))?
+    {
+        Confirmation::Ack(None) | Confirmation::NotRequested => Ok(()),
+        Confirmation::Ack(Some(returned)) => Err(AmqpError::Unroutable {
+            seq,
+            routing_key: queue.to_string(),
+            reply: returned.reply_text.to_string(),
+        }),
+        Confirmation::Nack(_) => Err(AmqpError::Nacked { seq }),
+    }
+}

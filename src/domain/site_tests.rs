@@ -1,0 +1,175 @@
+//! The site rules without a hub: holds after hand-overs, what goes to
+//! which peer, the message format, and how a receiver judges a transfer.
+
+use super::*;
+use crate::fixtures::new_dossier;
+use crate::machine::{create, Actor};
+use crate::{Event, EventPayload, EventType, UnixMillis};
+
+fn map(code: &str, peers: &[(&str, &[&str])]) -> SiteMap {
+    SiteMap {
+        code: code.into(),
+        peers: peers
+            .iter()
+            .map(|(c, a)| PeerSite {
+                code: (*c).into(),
+                agencies: a.iter().map(|s| (*s).into()).collect(),
+            })
+            .collect(),
+    }
+}
+
+fn dossier(hold: Option<SiteHold>, version: u64) -> Dossier {
+    let who = Actor {
+        partner_id: "so-a",
+        actor: "",
+        unit: "",
+        now: UnixMillis(1_700_000_000_000),
+    };
+    let mut d = create(&new_dossier(), 7, "000.00.01.H22-250101-00001".into(), &who).dossier;
+    d.site = hold;
+    d.version = version;
+    d
+}
+
+fn event(d: &Dossier, kind: EventType, partner: &str) -> Event {
+    let entry = create(&new_dossier(), 7, d.ma_ho_so.clone(), &Actor {
+        partner_id: partner,
+        actor: "",
+        unit: "",
+        now: UnixMillis(1),
+    })
+    .entry;
+    Event {
+        event_id: "e1".into(),
+        seq: 9,
+        event_type: kind,
+        occurred_at: UnixMillis(1),
+        partner_id: partner.into(),
+        dossier_id: d.id,
+        ma_ho_so: d.ma_ho_so.clone(),
+        dossier_version: d.version,
+        agency_code: d.agency_code.clone(),
+        from_agency_code: String::new(),
+        procedure_code: d.procedure_code.clone(),
+        from_status: None,
+        to_status: None,
+        payload: EventPayload::DossierChanged {
+            dossier: Box::new(d.clone()),
+            entry,
+        },
+    }
+}
+
+#[test]
+fn a_hand_over_moves_the_authority_and_leaves_copies_behind() {
+    let first = SiteHold::handed_over(None, "H22", "BXD");
+    assert_eq!(first.authority, "BXD");
+    assert_eq!(first.origin, "H22");
+    assert_eq!(first.copies, vec!["H22".to_string()]);
+    // Onwards from the ministry to another province, then back home.
+    let second = SiteHold::handed_over(Some(&first), "BXD", "H29");
+    assert_eq!(second.copies, vec!["H22".to_string(), "BXD".to_string()]);
+    let home = SiteHold::handed_over(Some(&second), "H29", "H22");
+    assert_eq!(home.authority, "H22");
+    assert_eq!(home.origin, "H22");
+    assert_eq!(home.copies, vec!["BXD".to_string(), "H29".to_string()]);
+}
+
+#[test]
+fn agencies_belong_to_the_peer_that_lists_them() {
+    let sites = map("H22", &[("BXD", &["000.00.00.G12"])]);
+    assert_eq!(sites.site_of_agency("000.00.00.G12"), Some("BXD"));
+    assert_eq!(sites.site_of_agency("000.00.01.H22"), None);
+    assert!(sites.decides(&dossier(None, 1)));
+    assert!(!sites.decides(&dossier(Some(SiteHold::handed_over(None, "H22", "BXD")), 3)));
+}
+
+#[test]
+fn a_forward_to_a_peer_is_a_handover_and_later_changes_go_to_the_copies() {
+    let handed = dossier(Some(SiteHold::handed_over(None, "H22", "BXD")), 4);
+    let forward = event(&handed, EventType::DossierForwarded, "so-a");
+    assert_eq!(outgoing(&forward, "H22", "BXD"), Some(Outgoing::Handover));
+    assert_eq!(outgoing(&forward, "H22", "H29"), None);
+    // At the ministry, its own changes go back to the province...
+    let change = event(&handed, EventType::ProcessingStarted, "bo-xd");
+    assert_eq!(outgoing(&change, "BXD", "H22"), Some(Outgoing::Change));
+    // ...but what the province itself sent is not echoed to it.
+    let arrived = event(&handed, EventType::DossierForwarded, "site.H22");
+    assert_eq!(outgoing(&arrived, "BXD", "H22"), None);
+    // A dossier that never left its hub goes nowhere.
+    let local = event(&dossier(None, 2), EventType::DossierReceived, "so-a");
+    assert_eq!(outgoing(&local, "H22", "BXD"), None);
+}
+
+#[test]
+fn messages_round_trip_and_refuse_another_format() {
+    let message = SiteMessage::Ack(SiteAck {
+        from_site: "BXD".into(),
+        seq: 12,
+        event_id: "e".into(),
+    });
+    assert_eq!(SiteMessage::decode(&message.encode()).unwrap(), message);
+    let other = br#"{"format":2,"kind":"ack","from_site":"BXD","seq":1,"event_id":"e"}"#;
+    let error = SiteMessage::decode(other).unwrap_err();
+    assert!(error.contains("format 2"), "{error}");
+    assert!(SiteMessage::decode(b"{}").is_err());
+}
+
+fn transfer(from: &str, d: Dossier) -> Transfer {
+    Transfer {
+        from_site: from.into(),
+        event_id: "e".into(),
+        seq: 3,
+        event_type: EventType::DossierForwarded,
+        from_agency_code: String::new(),
+        history: vec![event(&d, EventType::DossierForwarded, "x").payload_entry()],
+        dossier: d,
+    }
+}
+
+impl Event {
+    fn payload_entry(&self) -> HistoryEntry {
+        match &self.payload {
+            EventPayload::DossierChanged { entry, .. } => entry.clone(),
+            _ => unreachable!(),
+        }
+    }
+}
+
+#[test]
+fn a_receiver_takes_what_is_newer_and_drops_what_it_holds() {
+    let ministry = map("BXD", &[("H22", &[])]);
+    let handed = dossier(Some(SiteHold::handed_over(None, "H22", "BXD")), 4);
+    let t = transfer("H22", handed.clone());
+    assert_eq!(
+        judge(&ministry, true, &t, None),
+        Ok(Judgement::Take { after_version: 0 })
+    );
+    assert_eq!(judge(&ministry, true, &t, Some(&handed)), Ok(Judgement::Duplicate));
+    // From a site that is no peer, or meant for another site: refused.
+    let stranger = transfer("H01", handed.clone());
+    assert!(matches!(
+        judge(&ministry, true, &stranger, None),
+        Err(SiteRefusal::UnknownPeer { .. })
+    ));
+    let province = map("H29", &[("H22", &[])]);
+    let error = judge(&province, true, &t, None).unwrap_err();
+    assert!(error.to_string().contains("site BXD"), "{error}");
+
+    // Back at the province: the ministry's change of version 5 is taken
+    // after the 4 the province holds, once.
+    let h22 = map("H22", &[("BXD", &[])]);
+    let mut changed = handed.clone();
+    changed.version = 5;
+    let change = transfer("BXD", changed.clone());
+    assert_eq!(
+        judge(&h22, false, &change, Some(&handed)),
+        Ok(Judgement::Take { after_version: 4 })
+    );
+    assert_eq!(judge(&h22, false, &change, Some(&changed)), Ok(Judgement::Duplicate));
+    assert!(matches!(
+        judge(&h22, false, &change, None),
+        Err(SiteRefusal::NoCopy { .. })
+    ));
+}

@@ -1,0 +1,114 @@
+//! A transfer from another site's hub, taken by the writer like a command:
+//! a dossier handed over to this site, or a change of a dossier another
+//! site decides about and this hub keeps a copy of.
+//!
+//! The dossier, the history lines it brings, its outbox event, the
+//! idempotency record (the sending event's id, under the partner id
+//! `site.<code>`) and the audit entry are one batch, so this hub's
+//! partners, modules and relays see the dossier arrive or change like any
+//! other event. Exactly once in effect: a transfer whose event id was seen,
+//! or whose dossier version this hub already holds (`site::judge`), writes
+//! nothing and is acknowledged all the same.
+
+use super::apply::{remember, replay};
+use super::{EngineError, EngineSettings, SiteOutcome};
+use crate::domain::site::{self, Judgement, SiteRefusal, Transfer};
+use crate::domain::{DossierRef, Event, EventPayload, UnixMillis};
+use crate::store::{StoredAnswer, Txn};
+use sha2::{Digest, Sha256};
+
+pub fn receive(
+    txn: &mut Txn,
+    settings: &EngineSettings,
+    handover: bool,
+    transfer: &Transfer,
+    now: UnixMillis,
+) -> Result<SiteOutcome, EngineError> {
+    let Some(sites) = settings.sites.as_deref() else {
+        return Err(SiteRefusal::UnknownPeer {
+            from: transfer.from_site.clone(),
+        }
+        .into());
+    };
+    let partner = site::site_partner(&transfer.from_site);
+    let fingerprint = hex::encode(Sha256::digest(format!(
+        "{}|{}|{}|{}",
+        if handover { "handover" } else { "change" },
+        transfer.dossier.ma_ho_so,
+        transfer.dossier.version,
+        transfer.seq
+    )));
+    let duplicate = SiteOutcome {
+        event_seq: 0,
+        duplicate: true,
+    };
+    if replay(txn, &partner, &transfer.event_id, &fingerprint)?.is_some() {
+        return Ok(duplicate);
+    }
+    let reference = DossierRef::MaHoSo(transfer.dossier.ma_ho_so.clone());
+    let local = txn.dossier(&reference)?;
+    let after_version = match site::judge(sites, handover, transfer, local.as_ref())? {
+        Judgement::Duplicate => return Ok(duplicate),
+        Judgement::Take { after_version } => after_version,
+    };
+    let id = match &local {
+        Some(d) => d.id,
+        None => txn.next_dossier_id()?,
+    };
+    let mut dossier = transfer.dossier.clone();
+    dossier.id = id;
+    let lines: Vec<_> = transfer
+        .history
+        .iter()
+        .filter(|line| line.version > after_version)
+        .cloned()
+        .collect();
+    let Some(entry) = lines.last().cloned() else {
+        return Err(SiteRefusal::NoHistory {
+            ma_ho_so: dossier.ma_ho_so.clone(),
+        }
+        .into());
+    };
+    txn.put_arrived_dossier(&dossier)?;
+    for line in &lines {
+        txn.put_history(id, line);
+    }
+    let event = Event {
+        event_id: uuid::Uuid::new_v4().to_string(),
+        seq: txn.next_seq()?,
+        event_type: transfer.event_type,
+        occurred_at: now,
+        partner_id: partner.clone(),
+        dossier_id: id,
+        ma_ho_so: dossier.ma_ho_so.clone(),
+        dossier_version: dossier.version,
+        agency_code: dossier.agency_code.clone(),
+        from_agency_code: transfer.from_agency_code.clone(),
+        procedure_code: dossier.procedure_code.clone(),
+        from_status: entry.from_status,
+        to_status: Some(entry.to_status),
+        payload: EventPayload::DossierChanged {
+            dossier: Box::new(dossier.clone()),
+            entry: entry.clone(),
+        },
+    };
+    txn.put_event(&event);
+    remember(
+        txn,
+        &partner,
+        &transfer.event_id,
+        fingerprint,
+        now,
+        StoredAnswer::Command {
+            dossier_id: id,
+            dossier_version: dossier.version,
+            entry,
+            event_seq: event.seq,
+            event_id: event.event_id.clone(),
+        },
+    );
+    Ok(SiteOutcome {
+        event_seq: event.seq,
+        duplicate: false,
+    })
+}
