@@ -376,6 +376,30 @@ CONF
   _lt_broker_say "RabbitMQ's TLS listener answers on 127.0.0.1:$port"
 }
 
+# The plugins of deploy/rabbitmq/enabled_plugins (shovels, the management
+# API the hub declares them through), enabled on the running node when one
+# is missing: a site's broker runs them (deploy/rabbitmq/README.md, "Between
+# sites"). Online, no restart.
+lt_broker_plugins_ensure() {
+  local wanted enabled missing=()
+  wanted=$(tr -d '[].\n' <"$_lt_broker_root/deploy/rabbitmq/enabled_plugins" | tr ',' ' ')
+  enabled=$(rabbitmq-plugins -q list -e -m 2>/dev/null) || {
+    _lt_broker_fatal "rabbitmq-plugins list failed: cannot see the broker's plugins"
+    return 1
+  }
+  for plugin in $wanted; do
+    grep -qx "$plugin" <<<"$enabled" || missing+=("$plugin")
+  done
+  if ((${#missing[@]} == 0)); then
+    return 0
+  fi
+  _lt_broker_say "enabling the RabbitMQ plugins ${missing[*]}"
+  if ! rabbitmq-plugins -q enable "${missing[@]}" >&2; then
+    _lt_broker_fatal "rabbitmq-plugins enable ${missing[*]} failed"
+    return 1
+  fi
+}
+
 apply_test_policies() {
   [[ $# -eq 1 ]] || { echo "usage: apply_test_policies PREFIX" >&2; return 2; }
   bash "$_lt_broker_root/deploy/rabbitmq/apply-policies.sh" "$1"
@@ -391,9 +415,11 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   set -euo pipefail
   lt_broker_ensure || exit 1
   lt_broker_tls_ensure || exit 1
+  lt_broker_plugins_ensure || exit 1
 else
   export _lt_broker_root
   export -f apply_test_policies remove_test_policies
   lt_broker_ensure || return 1
   lt_broker_tls_ensure || return 1
+  lt_broker_plugins_ensure || return 1
 fi

@@ -135,7 +135,12 @@ pub(super) async fn replicated(
     }
 }
 
-pub(super) async fn bind(channel: &Channel, queue: &str, exchange: &str, key: &str) -> Result<(), AmqpError> {
+pub(super) async fn bind(
+    channel: &Channel,
+    queue: &str,
+    exchange: &str,
+    key: &str,
+) -> Result<(), AmqpError> {
     channel
         .queue_bind(
             queue,

@@ -167,7 +167,11 @@ impl SiteSection {
                     .iter()
                     .find(|p| p.agencies.contains(agency))
                     .map(|p| p.code.clone())
-                    .or_else(|| peer.agencies[..j].contains(agency).then(|| peer.code.clone()));
+                    .or_else(|| {
+                        peer.agencies[..j]
+                            .contains(agency)
+                            .then(|| peer.code.clone())
+                    });
                 if let Some(site) = earlier {
                     return Err(ConfigError::invalid(
                         file,

@@ -46,9 +46,7 @@ impl SiteHold {
     /// The hold after `here` hands the dossier over to `to`: `to` decides,
     /// and every site that held it (this one too) keeps a copy.
     pub fn handed_over(current: Option<&SiteHold>, here: &str, to: &str) -> SiteHold {
-        let current = current
-            .cloned()
-            .unwrap_or_else(|| SiteHold::filed_at(here));
+        let current = current.cloned().unwrap_or_else(|| SiteHold::filed_at(here));
         let mut copies: Vec<String> = current
             .copies
             .iter()
@@ -97,7 +95,10 @@ impl SiteMap {
     /// Whether this site decides about `dossier`: a dossier without a hold
     /// never left this hub.
     pub fn decides(&self, dossier: &Dossier) -> bool {
-        dossier.site.as_ref().is_none_or(|h| h.authority == self.code)
+        dossier
+            .site
+            .as_ref()
+            .is_none_or(|h| h.authority == self.code)
     }
 }
 

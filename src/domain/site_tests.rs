@@ -33,12 +33,17 @@ fn dossier(hold: Option<SiteHold>, version: u64) -> Dossier {
 }
 
 fn event(d: &Dossier, kind: EventType, partner: &str) -> Event {
-    let entry = create(&new_dossier(), 7, d.ma_ho_so.clone(), &Actor {
-        partner_id: partner,
-        actor: "",
-        unit: "",
-        now: UnixMillis(1),
-    })
+    let entry = create(
+        &new_dossier(),
+        7,
+        d.ma_ho_so.clone(),
+        &Actor {
+            partner_id: partner,
+            actor: "",
+            unit: "",
+            now: UnixMillis(1),
+        },
+    )
     .entry;
     Event {
         event_id: "e1".into(),
@@ -146,7 +151,10 @@ fn a_receiver_takes_what_is_newer_and_drops_what_it_holds() {
         judge(&ministry, true, &t, None),
         Ok(Judgement::Take { after_version: 0 })
     );
-    assert_eq!(judge(&ministry, true, &t, Some(&handed)), Ok(Judgement::Duplicate));
+    assert_eq!(
+        judge(&ministry, true, &t, Some(&handed)),
+        Ok(Judgement::Duplicate)
+    );
     // From a site that is no peer, or meant for another site: refused.
     let stranger = transfer("H01", handed.clone());
     assert!(matches!(
@@ -167,7 +175,10 @@ fn a_receiver_takes_what_is_newer_and_drops_what_it_holds() {
         judge(&h22, false, &change, Some(&handed)),
         Ok(Judgement::Take { after_version: 4 })
     );
-    assert_eq!(judge(&h22, false, &change, Some(&changed)), Ok(Judgement::Duplicate));
+    assert_eq!(
+        judge(&h22, false, &change, Some(&changed)),
+        Ok(Judgement::Duplicate)
+    );
     assert!(matches!(
         judge(&h22, false, &change, None),
         Err(SiteRefusal::NoCopy { .. })

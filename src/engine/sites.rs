@@ -69,6 +69,20 @@ pub fn receive(
         }
         .into());
     };
+    if lines
+        .first()
+        .is_some_and(|first| first.version > after_version + 1)
+    {
+        // Should not happen (one link per authority, whole histories when
+        // it moves): the copy takes the newest state, and says what it lacks.
+        tracing::warn!(
+            ma_ho_so = %dossier.ma_ho_so,
+            from_site = %transfer.from_site,
+            held = after_version,
+            version = dossier.version,
+            "a change from another site skips versions; the copy lacks their history lines"
+        );
+    }
     txn.put_arrived_dossier(&dossier)?;
     for line in &lines {
         txn.put_history(id, line);

@@ -330,7 +330,11 @@ fn process(
             let outcome = super::sites::receive(txn, settings, handover, &transfer, now);
             keep_or_drop(txn, &outcome);
             let partner = crate::domain::site::site_partner(&transfer.from_site);
-            let name = if handover { "site_handover" } else { "site_change" };
+            let name = if handover {
+                "site_handover"
+            } else {
+                "site_change"
+            };
             let mut record = Record::new(now.0, Kind::Command, &partner, name, OK);
             record.subject = transfer.dossier.ma_ho_so.clone();
             record.request = transfer.event_id.clone();

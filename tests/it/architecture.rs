@@ -59,6 +59,7 @@ const RULES: &[Rule] = &[
     Rule { on: ON, text: "`limits` knows no wire, transport or storage crate and takes no lock: partners are admitted on atomics of their own", files: &["src/limits.rs"], except: &[], check: Names(&["prost", "tonic", "lapin", "sled", "axum", "tokio", "Mutex", "RwLock", "crate::wire", "crate::store"]) },
     Rule { on: ON, text: "configuration never calls into the adapter edge: it is given the adapter kinds to check tables with", files: &["src/config/**"], except: &[], check: Names(&["crate::adapters", "lienthong_adapter_*"]) },
     Rule { on: ON, text: "pages run no inline script: a template loads scripts only as files of this origin and has no event-handler attribute or `javascript:` address (the CSP says `script-src 'self'`)", files: &["src/web/templates/**"], except: &[], check: NoInlineScript },
+    Rule { on: ON, text: "the core never knows about shovels: only `amqp::sites` declares and checks the links between sites (on its own broker's management API)", files: &["src/**"], except: &["src/amqp/sites/**"], check: Names(&["shovel", "ShovelError"]) },
     Rule { on: ON, text: "only `tls` knows rustls (and `amqp`, which hands lapin its client identity): the core sees a client certificate as `partners::ClientCertificate`", files: &["src/**", "adapters/*/src/**"], except: &["src/tls/**", "src/amqp/**"], check: Names(&["rustls", "tokio_rustls", "rustls_pemfile", "x509_parser", "p12_keystore"]) },
 ];
 

@@ -16,9 +16,7 @@ const PLAIN: &str = "[tls]\nplaintext_listeners = [\"grpc\", \"http\", \"web\"]\
 const AMQP: &str = "[amqp]\nurl = \"amqp://guest:guest@127.0.0.1:5672/%2f\"\n";
 
 fn site(lines: &str, peers: &str) -> String {
-    format!(
-        "{PLAIN}{AMQP}[site]\n{lines}\n{peers}",
-    )
+    format!("{PLAIN}{AMQP}[site]\n{lines}\n{peers}",)
 }
 
 const GOOD_SITE: &str = "code = \"H22\"\nmanagement_url = \"http://guest:guest@127.0.0.1:15672\"\n";
@@ -135,7 +133,10 @@ async fn a_dossier_handed_over_is_decided_by_the_other_site_only() {
     let reply = one_stop.submit("site-submit").await;
     let dossier = reply.dossier.unwrap();
     // Filed here: this site decides, and says so.
-    let site = dossier.site.clone().expect("a hub with [site] says who decides");
+    let site = dossier
+        .site
+        .clone()
+        .expect("a hub with [site] says who decides");
     assert_eq!(site.authoritative_site, "H22");
     assert_eq!(site.origin_site, "H22");
     assert_eq!(dossier.agency_code, AGENCY);
@@ -169,15 +170,25 @@ async fn a_dossier_handed_over_is_decided_by_the_other_site_only() {
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Code::FailedPrecondition, "{refused:?}");
-    assert!(refused.message().contains("site BXD"), "{}", refused.message());
-    assert!(refused.message().contains(&forwarded.ma_ho_so), "{}", refused.message());
+    assert!(
+        refused.message().contains("site BXD"),
+        "{}",
+        refused.message()
+    );
+    assert!(
+        refused.message().contains(&forwarded.ma_ho_so),
+        "{}",
+        refused.message()
+    );
     let after = one_stop.get(id).await.unwrap().dossier.unwrap();
     assert_eq!(after.version, forwarded.version);
 
     // The handover waits for the peer: a destination of its own, pending.
     let destinations = hub.running.as_ref().unwrap().hub.destinations();
     assert!(
-        destinations.iter().any(|d| d.name == "BXD" && d.kind.name() == "site"),
+        destinations
+            .iter()
+            .any(|d| d.name == "BXD" && d.kind.name() == "site"),
         "{destinations:?}"
     );
     hub.stop().await;

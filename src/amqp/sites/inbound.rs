@@ -19,7 +19,6 @@ use crate::amqp::connect::Backoff;
 use crate::amqp::{topology, AmqpError, REASON_HEADER};
 use crate::domain::site::{SiteAck, SiteMessage};
 use crate::hub::Hub;
-use tokio_stream::StreamExt;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
     ConfirmSelectOptions, ExchangeDeclareOptions,
@@ -29,6 +28,7 @@ use lapin::{BasicProperties, ExchangeKind};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
+use tokio_stream::StreamExt;
 
 /// Messages handed to this consumer at once.
 const PREFETCH: u16 = 32;
@@ -38,6 +38,8 @@ pub struct Inbound {
     pub links: Arc<SiteLinks>,
     /// Each peer relay's acknowledgements.
     pub acks: HashMap<String, mpsc::Sender<SiteAck>>,
+    /// Set once the site queues are declared (the shovels may go then).
+    pub declared: watch::Sender<bool>,
     pub stopping: watch::Receiver<bool>,
 }
 
@@ -52,7 +54,8 @@ impl Inbound {
             match self.session(&mut backoff).await {
                 Ok(()) => return,
                 Err(e) => {
-                    let lost = "the site consumer lost its session; peers' transfers wait in the broker";
+                    let lost =
+                        "the site consumer lost its session; peers' transfers wait in the broker";
                     if !backoff.wait_after(lost, &e, &mut self.stopping).await {
                         return;
                     }
@@ -103,6 +106,7 @@ impl Inbound {
                 .await
                 .map_err(AmqpError::broker("declaring a site's out queue"))?;
         }
+        self.declared.send_replace(true);
         let answers = connection
             .create_channel()
             .await
@@ -200,7 +204,10 @@ impl Inbound {
     ) -> Result<(), AmqpError> {
         let mut headers = properties.headers().clone().unwrap_or_default();
         headers.insert(REASON_HEADER.into(), AMQPValue::LongString(reason.into()));
-        let copy = properties.clone().with_headers(headers).with_delivery_mode(2);
+        let copy = properties
+            .clone()
+            .with_headers(headers)
+            .with_delivery_mode(2);
         let confirm = answers
             .basic_publish(
                 "",

@@ -36,7 +36,7 @@ use crate::partners::SubscriptionFilter;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 /// Whether `url` can be the management API's address: `http://` or
 /// `https://`, a host, credentials if any in the URL itself.
@@ -146,13 +146,17 @@ pub fn start(hub: &Hub, links: SiteLinks) -> Vec<tokio::task::JoinHandle<()>> {
         };
         tasks.push(tokio::spawn(relay.run()));
     }
+    // The shovels wait until the hub declared their source queues: a
+    // shovel declares a missing one itself, as a classic queue.
+    let (declared, ready) = watch::channel(false);
     let consumer = inbound::Inbound {
         hub: hub.clone(),
         links: links.clone(),
         acks,
+        declared,
         stopping: hub.stopping(),
     };
     tasks.push(tokio::spawn(consumer.run()));
-    tasks.push(tokio::spawn(shovel::keep(links, hub.stopping())));
+    tasks.push(tokio::spawn(shovel::keep(links, ready, hub.stopping())));
     tasks
 }

@@ -12,6 +12,12 @@
 //! the age of the oldest. A lost session or a restart publishes again from
 //! the cursor: the peer drops what it holds (same event id, same version)
 //! and acknowledges again.
+//!
+//! Ordering across sites: a dossier's changes come from its authoritative
+//! site only, in order on one link. When the authority moves (B hands the
+//! dossier on to C), C's first change may reach a copy A before B's last
+//! ones; it carries the whole history, so A is complete at once and B's
+//! late changes are duplicates there.
 
 use super::SiteLinks;
 use crate::amqp::connect::Backoff;
@@ -68,7 +74,8 @@ impl PeerRelay {
                 Ok(()) => break,
                 Err(e) => {
                     self.counted().retried();
-                    let lost = "the relay to a peer site lost its session; transfers wait in the outbox";
+                    let lost =
+                        "the relay to a peer site lost its session; transfers wait in the outbox";
                     if !backoff.wait_after(lost, &e, &mut self.stopping).await {
                         break;
                     }
@@ -182,10 +189,16 @@ impl PeerRelay {
         let EventPayload::DossierChanged { dossier, entry } = &event.payload else {
             return Ok(false);
         };
-        let history = match kind {
-            Outgoing::Change => vec![entry.clone()],
-            Outgoing::Handover => {
-                let (hub, id, version) = (self.hub.clone(), event.dossier_id, event.dossier_version);
+        // A handover carries the whole history, and so does the first change
+        // a new authority sends (the dossier's arrival here): the copies may
+        // not have heard yet of the previous authority's last changes, which
+        // travel another way, and a copy takes a version only once.
+        let whole = kind == Outgoing::Handover || event.partner_id.starts_with("site.");
+        let history = match whole {
+            false => vec![entry.clone()],
+            true => {
+                let (hub, id, version) =
+                    (self.hub.clone(), event.dossier_id, event.dossier_version);
                 tokio::task::spawn_blocking(move || hub.history_up_to(id, version))
                     .await
                     .map_err(|e| {

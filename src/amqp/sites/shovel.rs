@@ -197,7 +197,17 @@ pub async fn declare_all(links: &SiteLinks) -> Result<usize, ShovelError> {
 }
 
 /// Keeps the shovels declared until the hub stops.
-pub async fn keep(links: Arc<SiteLinks>, mut stopping: watch::Receiver<bool>) {
+pub async fn keep(
+    links: Arc<SiteLinks>,
+    mut declared: watch::Receiver<bool>,
+    mut stopping: watch::Receiver<bool>,
+) {
+    // The source queues first (quorum, declared by the hub), or the
+    // shovel would declare them as classic queues.
+    tokio::select! {
+        ready = declared.wait_for(|ready| *ready) => if ready.is_err() { return },
+        _ = stopping.changed() => return,
+    }
     loop {
         if let Err(e) = declare_all(&links).await {
             tracing::warn!(error = %e, "could not check or declare the shovels to peer sites; trying again");

@@ -17,6 +17,7 @@ mod logs;
 mod outage;
 mod partner_event;
 mod senders;
+mod sites;
 mod tls;
 
 use crate::common::TestHub;
