@@ -27,6 +27,12 @@ pub struct SiteSection {
     /// its hub, at most; then the relay waits for acknowledgements.
     #[serde(default = "default_transfer_window_messages")]
     pub transfer_window_messages: usize,
+    /// This hub is the national level: it takes the status changes its
+    /// peers report of their own dossiers (those marked `national` on
+    /// their side) and serves them through the same read API, read-only.
+    /// Which provinces it hears is which peers it lists.
+    #[serde(default)]
+    pub national: bool,
     #[serde(default)]
     pub peers: Vec<PeerSection>,
 }
@@ -45,6 +51,11 @@ pub struct PeerSection {
     /// The peer hub's site exchange on that broker (`<its amqp.prefix>.sites`).
     #[serde(default = "default_exchange")]
     pub exchange: String,
+    /// The peer is the national level: it hears every change of the
+    /// dossiers this site decides (its national view). It may list no
+    /// agencies.
+    #[serde(default)]
+    pub national: bool,
 }
 
 fn default_link_check_interval_seconds() -> u64 {
@@ -92,8 +103,10 @@ impl SiteSection {
                 .map(|p| PeerSite {
                     code: p.code.clone(),
                     agencies: p.agencies.clone(),
+                    national: p.national,
                 })
                 .collect(),
+            national: self.national,
         }
     }
 
@@ -152,11 +165,11 @@ impl SiteSection {
                     format!("site {} is listed twice", peer.code),
                 ));
             }
-            if peer.agencies.is_empty() {
+            if peer.agencies.is_empty() && !peer.national {
                 return Err(ConfigError::invalid(
                     file,
                     key("agencies"),
-                    "at least one agency: a forward to one of them goes to this peer",
+                    "at least one agency (a forward to one of them goes to this peer), unless the peer is `national`",
                 ));
             }
             for (j, agency) in peer.agencies.iter().enumerate() {

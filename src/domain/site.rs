@@ -69,6 +69,9 @@ impl SiteHold {
 pub struct PeerSite {
     pub code: String,
     pub agencies: Vec<String>,
+    /// The national level: it hears every change of the dossiers this site
+    /// decides, copy or not (its national view).
+    pub national: bool,
 }
 
 /// This hub's site and its peers (from `[site]`).
@@ -76,6 +79,9 @@ pub struct PeerSite {
 pub struct SiteMap {
     pub code: String,
     pub peers: Vec<PeerSite>,
+    /// This hub is the national level: it takes the changes its peers
+    /// report of dossiers it keeps no copy of, and serves them read-only.
+    pub national: bool,
 }
 
 impl SiteMap {
@@ -119,8 +125,10 @@ pub enum Outgoing {
     Change,
 }
 
-/// Whether `event`, committed on the hub of site `here`, goes to `peer`.
-pub fn outgoing(event: &Event, here: &str, peer: &str) -> Option<Outgoing> {
+/// Whether `event`, committed on the hub of site `here`, goes to `peer`
+/// (`national`: the peer is the national level, which hears every change
+/// of the dossiers this site decides).
+pub fn outgoing(event: &Event, here: &str, peer: &str, national: bool) -> Option<Outgoing> {
     let EventPayload::DossierChanged { dossier, .. } = &event.payload else {
         return None;
     };
@@ -136,7 +144,7 @@ pub fn outgoing(event: &Event, here: &str, peer: &str) -> Option<Outgoing> {
     {
         return Some(Outgoing::Handover);
     }
-    if hold.authority == here && hold.copies.iter().any(|c| c == peer) {
+    if hold.authority == here && (national || hold.copies.iter().any(|c| c == peer)) {
         return Some(Outgoing::Change);
     }
     None
@@ -292,6 +300,11 @@ pub fn judge(
             });
         }
         let Some(local) = local else {
+            // The national level takes what a province reports of its own
+            // dossiers: its view starts here.
+            if sites.national {
+                return Ok(Judgement::Take { after_version: 0 });
+            }
             return Err(SiteRefusal::NoCopy {
                 from: from.clone(),
                 ma_ho_so: ma_ho_so.clone(),

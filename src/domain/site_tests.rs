@@ -14,8 +14,10 @@ fn map(code: &str, peers: &[(&str, &[&str])]) -> SiteMap {
             .map(|(c, a)| PeerSite {
                 code: (*c).into(),
                 agencies: a.iter().map(|s| (*s).into()).collect(),
+                national: false,
             })
             .collect(),
+        national: false,
     }
 }
 
@@ -94,17 +96,23 @@ fn agencies_belong_to_the_peer_that_lists_them() {
 fn a_forward_to_a_peer_is_a_handover_and_later_changes_go_to_the_copies() {
     let handed = dossier(Some(SiteHold::handed_over(None, "H22", "BXD")), 4);
     let forward = event(&handed, EventType::DossierForwarded, "so-a");
-    assert_eq!(outgoing(&forward, "H22", "BXD"), Some(Outgoing::Handover));
-    assert_eq!(outgoing(&forward, "H22", "H29"), None);
+    assert_eq!(
+        outgoing(&forward, "H22", "BXD", false),
+        Some(Outgoing::Handover)
+    );
+    assert_eq!(outgoing(&forward, "H22", "H29", false), None);
     // At the ministry, its own changes go back to the province...
     let change = event(&handed, EventType::ProcessingStarted, "bo-xd");
-    assert_eq!(outgoing(&change, "BXD", "H22"), Some(Outgoing::Change));
+    assert_eq!(
+        outgoing(&change, "BXD", "H22", false),
+        Some(Outgoing::Change)
+    );
     // ...but what the province itself sent is not echoed to it.
     let arrived = event(&handed, EventType::DossierForwarded, "site.H22");
-    assert_eq!(outgoing(&arrived, "BXD", "H22"), None);
+    assert_eq!(outgoing(&arrived, "BXD", "H22", false), None);
     // A dossier that never left its hub goes nowhere.
     let local = event(&dossier(None, 2), EventType::DossierReceived, "so-a");
-    assert_eq!(outgoing(&local, "H22", "BXD"), None);
+    assert_eq!(outgoing(&local, "H22", "BXD", false), None);
 }
 
 #[test]
@@ -181,6 +189,36 @@ fn a_receiver_takes_what_is_newer_and_drops_what_it_holds() {
     );
     assert!(matches!(
         judge(&h22, false, &change, None),
+        Err(SiteRefusal::NoCopy { .. })
+    ));
+}
+
+#[test]
+fn the_national_level_hears_every_change_and_keeps_a_view() {
+    // A province reports every change of the dossiers it decides to the
+    // national peer, copy or not.
+    let local = dossier(Some(SiteHold::filed_at("H22")), 2);
+    let received = event(&local, EventType::DossierReceived, "so-a");
+    assert_eq!(
+        outgoing(&received, "H22", "QG", true),
+        Some(Outgoing::Change)
+    );
+    assert_eq!(outgoing(&received, "H22", "QG", false), None);
+    // The national hub takes it without a copy; another hub does not.
+    let mut national = map("QG", &[("H22", &[])]);
+    national.national = true;
+    let report = transfer("H22", local.clone());
+    assert_eq!(
+        judge(&national, false, &report, None),
+        Ok(Judgement::Take { after_version: 0 })
+    );
+    assert_eq!(
+        judge(&national, false, &report, Some(&local)),
+        Ok(Judgement::Duplicate)
+    );
+    let province = map("H29", &[("H22", &[])]);
+    assert!(matches!(
+        judge(&province, false, &report, None),
         Err(SiteRefusal::NoCopy { .. })
     ));
 }

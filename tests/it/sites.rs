@@ -41,6 +41,19 @@ fn a_good_site_section_is_taken() {
 }
 
 #[test]
+fn a_national_peer_needs_no_agencies() {
+    let national = "[[site.peers]]\ncode = \"QG\"\nagencies = []\nnational = true\namqp_url = \"amqp://g:g@10.1.0.9:5672/%2f\"\n";
+    let loaded = HubConfig::parse("hub.toml", &site(GOOD_SITE, national), &kinds())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let map = loaded.sections.site.unwrap().map();
+    assert!(map.peers[0].national);
+    let at_the_top = format!("{GOOD_SITE}national = true");
+    let loaded = HubConfig::parse("hub.toml", &site(&at_the_top, GOOD_PEER), &kinds())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(loaded.sections.site.unwrap().map().national);
+}
+
+#[test]
 fn every_bad_site_key_is_named() {
     let second_peer = |code: &str, agency: &str| {
         format!("[[site.peers]]\ncode = \"{code}\"\nagencies = [\"{agency}\"]\namqp_url = \"amqp://g:g@10.1.0.3:5672/%2f\"\n")
@@ -96,8 +109,8 @@ fn every_bad_site_key_is_named() {
         assert!(message.starts_with("hub.toml: "), "{message}");
     }
     // Unknown keys are refused by name, in the section and in a peer.
-    let message = error_of(&site(&format!("{GOOD_SITE}national = true"), GOOD_PEER));
-    assert!(message.contains("national"), "{message}");
+    let message = error_of(&site(&format!("{GOOD_SITE}regional = true"), GOOD_PEER));
+    assert!(message.contains("regional"), "{message}");
     let message = error_of(&site(GOOD_SITE, &format!("{GOOD_PEER}queue = \"x\"\n")));
     assert!(message.contains("queue"), "{message}");
 }
@@ -113,11 +126,13 @@ async fn province() -> TestHub {
             management_url: "http://guest:guest@127.0.0.1:1".into(),
             link_check_interval_seconds: 3600,
             transfer_window_messages: 16,
+            national: false,
             peers: vec![PeerSection {
                 code: "BXD".into(),
                 agencies: vec![NEXT_AGENCY.into()],
                 amqp_url: "amqp://guest:guest@127.0.0.1:2/%2f".into(),
                 exchange: "lienthong.sites".into(),
+                national: false,
             }],
         });
     })

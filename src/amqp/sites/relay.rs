@@ -183,7 +183,13 @@ impl PeerRelay {
         event: &Event,
     ) -> Result<bool, AmqpError> {
         let here = &self.links.section.code;
-        let Some(kind) = outgoing(event, here, &self.peer) else {
+        let national = self
+            .links
+            .section
+            .peers
+            .iter()
+            .any(|p| p.code == self.peer && p.national);
+        let Some(kind) = outgoing(event, here, &self.peer, national) else {
             return Ok(false);
         };
         let EventPayload::DossierChanged { dossier, entry } = &event.payload else {

@@ -105,6 +105,7 @@ fn site_section(code: &str) -> SiteSection {
         management_url: format!("http://guest:guest@127.0.0.1:{}", 15680 + node),
         link_check_interval_seconds: 1,
         transfer_window_messages: 64,
+        national: false,
         peers: SITES
             .iter()
             .filter(|s| s.0 != code)
@@ -113,6 +114,7 @@ fn site_section(code: &str) -> SiteSection {
                 agencies: agencies.iter().map(|a| a.to_string()).collect(),
                 amqp_url: amqp_url(*node),
                 exchange: format!("{prefix}.sites"),
+                national: false,
             })
             .collect(),
     }
@@ -700,6 +702,121 @@ async fn three_sites_hand_dossiers_over_and_every_change_reaches_every_copy_once
     h29.stop().await;
     drop(ministry);
     drop(brokers);
+}
+
+/// The national view: a province (node 1) reports every change of its own
+/// dossiers to the national hub (node 2), which keeps no copy of them
+/// otherwise; the national hub serves them through the same read API,
+/// read-only (a command there is refused, naming the province).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_national_hub_sees_every_change_of_a_provinces_dossiers() {
+    let _brokers = Brokers::start();
+    let peer = |code: &str, node: u16, prefix: &str, national: bool| PeerSection {
+        code: code.into(),
+        agencies: if national {
+            vec![]
+        } else {
+            vec![H29_AGENCY.into()]
+        },
+        amqp_url: amqp_url(node),
+        exchange: format!("{prefix}.sites"),
+        national,
+    };
+    let section = |code: &str, node: u16, national: bool, peers: Vec<PeerSection>| SiteSection {
+        code: code.into(),
+        management_url: format!("http://guest:guest@127.0.0.1:{}", 15680 + node),
+        link_check_interval_seconds: 1,
+        transfer_window_messages: 64,
+        national,
+        peers,
+    };
+    let mut province = TestHub::start_with(|config| {
+        config.amqp.url = Some(amqp_url(1));
+        config.amqp.prefix = "ltn-h22".into();
+        config.site = Some(section(
+            "H22",
+            1,
+            false,
+            vec![peer("QG", 2, "ltn-qg", true)],
+        ));
+    })
+    .await;
+    let mut national = TestHub::start_with(|config| {
+        config.amqp.url = Some(amqp_url(2));
+        config.amqp.prefix = "ltn-qg".into();
+        let mut h22 = peer("H22", 1, "ltn-h22", false);
+        h22.agencies = vec![AGENCY.into()];
+        config.site = Some(section("QG", 2, true, vec![h22]));
+    })
+    .await;
+    let mut a = province.client(ONE_STOP).await;
+    let mut view = national.client(ONE_STOP).await;
+    let mut filed = Vec::new();
+    for i in 0..4 {
+        let reply = a
+            .exec(submit_request(&format!("nat{i}"), submission()))
+            .await
+            .unwrap();
+        let ma = reply.dossier.unwrap().ma_ho_so;
+        act(
+            &mut a,
+            &ma,
+            &format!("nat{i}-receive"),
+            command_named("receive"),
+        )
+        .await
+        .unwrap();
+        if i % 2 == 0 {
+            act(
+                &mut a,
+                &ma,
+                &format!("nat{i}-start"),
+                command_named("start_processing"),
+            )
+            .await
+            .unwrap();
+            act(
+                &mut a,
+                &ma,
+                &format!("nat{i}-finish"),
+                command_named("finish"),
+            )
+            .await
+            .unwrap();
+        }
+        filed.push((ma, if i % 2 == 0 { 4 } else { 2 }));
+    }
+    for (ma, version) in &filed {
+        let seen = arrived(&view, ma, *version, "H22").await;
+        let held = get(&mut a, ma).await.unwrap();
+        let at_home = held.dossier.unwrap();
+        assert_eq!(seen.version, at_home.version, "{ma}");
+        assert_eq!(seen.status, at_home.status, "{ma}");
+        let history = get(&mut view, ma).await.unwrap().history;
+        let versions: Vec<u64> = history.iter().map(|h| h.version).collect();
+        assert_eq!(versions, (1..=*version).collect::<Vec<_>>(), "{ma}");
+        // Read-only at the national level.
+        let refused = act(&mut view, ma, &format!("{ma}-qg"), command_named("refuse"))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), Code::FailedPrecondition);
+        assert!(
+            refused.message().contains("site H22"),
+            "{}",
+            refused.message()
+        );
+    }
+    // The same listing API serves them.
+    let listed = view
+        .list(pb::ListDossiersRequest {
+            agency_code: AGENCY.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.dossiers.len(), filed.len());
+    province.stop().await;
+    national.stop().await;
 }
 
 impl Ministry {
