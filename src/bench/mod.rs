@@ -363,15 +363,20 @@ mod tests {
     #[test]
     fn the_scale_configuration_is_valid_and_delivers_retention_at_once() {
         let dir = std::path::Path::new("/tmp/lienthong-bench-scale-test");
-        let text = scale_config(dir, 50999).unwrap();
-        let config = HubConfig::from_toml("scale.toml", &text).unwrap();
-        let loaded = checked(&config).unwrap();
-        let s = &loaded.sections;
-        assert_eq!(s.hub.data_dir, dir);
-        assert_eq!(s.hub.listen.to_string(), "127.0.0.1:50999");
-        assert!(s.web.is_none());
-        assert_eq!(s.retention.delivered_event_retention_seconds, 0);
-        assert_eq!(s.retention.sweep_interval_seconds, 1);
+        for expired in [false, true] {
+            let text = scale_config(dir, 50999, expired).unwrap();
+            let config = HubConfig::from_toml("scale.toml", &text).unwrap();
+            let loaded = checked(&config).unwrap();
+            let s = &loaded.sections;
+            assert_eq!(s.hub.data_dir, dir);
+            assert_eq!(s.hub.listen.to_string(), "127.0.0.1:50999");
+            assert!(s.web.is_none());
+            assert_eq!(s.retention.delivered_event_retention_seconds, 0);
+            assert_eq!(s.retention.sweep_interval_seconds, 1);
+            assert_eq!(s.retention.archive_after_days, 0);
+            let kept = s.retention.idempotency_retention_seconds;
+            assert_eq!(kept == 0, expired, "idempotency retention {kept}");
+        }
     }
 
     #[test]

@@ -152,5 +152,11 @@ pub fn sweep(
                 .all(|(cursor, filter)| *cursor >= event.seq || !filter.matches(event))
     })?;
     let records = store.remove_idempotency_before(cutoff(settings.idempotency_retention))?;
+    // Not retention: the audit chain keeps every entry; old ones are only
+    // packed into sealed segments (`store/audit.rs`).
+    let sealed = store.seal_audit()?;
+    if sealed > 0 {
+        tracing::debug!(entries = sealed, "audit entries sealed");
+    }
     Ok((events, records))
 }

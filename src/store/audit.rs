@@ -14,9 +14,29 @@
 //! | `u`    | `e` index                     | entry bytes (audit::Entry), then SHA-256 |
 //! | `u`    | `c` size                      | signed checkpoint bytes, then signature |
 //! | `u`    | `k` partner 0 idempotency key | index of the accepted command's entry   |
+//! | `u`    | `s` first index               | a sealed segment: `SEGMENT_ENTRIES` entries |
 //!
-//! Audit keys are never removed (retention leaves them alone): the chain
-//! must verify from entry 0.
+//! Audit entries are never removed (retention leaves them alone): the chain
+//! must verify from entry 0. Old entries are *sealed* (`Store::seal_audit`,
+//! run by the retention sweep): every `SEGMENT_ENTRIES` consecutive entries
+//! below the head leave their keys for ONE record holding their stored
+//! values unchanged, byte for byte —
+//!
+//! ```text
+//! u8      format (1)
+//! u32 BE  count
+//! count × (u32 BE length, the entry's stored value: canonical bytes, SHA-256)
+//! ```
+//!
+//! — in one atomic batch under the chain's lock. Nothing a hash or a
+//! signature covers changes, so verification is the same: `AuditReader`
+//! and the receipt reads hand out the same (index, stored value) pairs
+//! whether an entry is sealed or not, and `audit verify` checks every
+//! entry's bytes, hash, link and every checkpoint as before; a changed byte
+//! inside a sealed segment is named at its entry, a segment that no longer
+//! decodes is named by its key. Why: each sled key costs a few hundred
+//! bytes of disk beyond its own (`lienthong data-usage` against the
+//! directory's size); the chain held five keys per dossier.
 
 use super::{keys, Store, StoreError};
 use crate::audit::{self, Entry, Hash, Record, Signed};
@@ -29,6 +49,99 @@ fn entry_key(index: u64) -> Vec<u8> {
     let mut key = vec![AUDIT, b'e'];
     key.extend_from_slice(&index.to_be_bytes());
     key
+}
+
+/// Entries per sealed segment.
+pub const SEGMENT_ENTRIES: u64 = 1024;
+const SEGMENT_FORMAT: u8 = 1;
+
+fn segment_key(first: u64) -> Vec<u8> {
+    let mut key = vec![AUDIT, b's'];
+    key.extend_from_slice(&first.to_be_bytes());
+    key
+}
+
+/// A sealed segment's value from consecutive stored entries.
+fn seal(values: &[Vec<u8>]) -> Vec<u8> {
+    let total: usize = values.iter().map(|v| 4 + v.len()).sum();
+    let mut out = Vec::with_capacity(5 + total);
+    out.push(SEGMENT_FORMAT);
+    out.extend_from_slice(&(values.len() as u32).to_be_bytes());
+    for value in values {
+        out.extend_from_slice(&(value.len() as u32).to_be_bytes());
+        out.extend_from_slice(value);
+    }
+    out
+}
+
+/// The stored values a sealed segment holds, in index order.
+fn unseal(key: &[u8], value: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
+    let corrupt = |reason: &str| StoreError::Corrupt {
+        key: keys::printable(key),
+        reason: format!("a sealed audit segment: {reason}"),
+    };
+    let (format, rest) = value.split_first().ok_or_else(|| corrupt("empty"))?;
+    if *format != SEGMENT_FORMAT {
+        return Err(corrupt(&format!("unknown format {format}")));
+    }
+    let read_u32 = |bytes: &[u8]| -> Option<(usize, usize)> {
+        let array: [u8; 4] = bytes.get(..4)?.try_into().ok()?;
+        Some((u32::from_be_bytes(array) as usize, 4))
+    };
+    let (count, _) = read_u32(rest).ok_or_else(|| corrupt("no count"))?;
+    let mut at = 4;
+    let mut values = Vec::with_capacity(count.min(SEGMENT_ENTRIES as usize));
+    for n in 0..count {
+        let (len, _) = read_u32(&rest[at..])
+            .ok_or_else(|| corrupt(&format!("entry {n} of {count} has no length")))?;
+        at += 4;
+        let bytes = rest
+            .get(at..at + len)
+            .ok_or_else(|| corrupt(&format!("entry {n} of {count} is cut short")))?;
+        values.push(bytes.to_vec());
+        at += len;
+    }
+    if at != rest.len() {
+        return Err(corrupt("bytes after its last entry"));
+    }
+    Ok(values)
+}
+
+/// Every stored entry with index in `from..to`, in index order, sealed or
+/// not: (index, stored value).
+fn stored_between(
+    store: &Store,
+    db: &sled::Db,
+    from: u64,
+    to: u64,
+) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    let reading = |e| store.failed("reading audit entries", e);
+    let mut found = Vec::new();
+    // Sealed segments lie below every unsealed entry: the one that holds
+    // `from` (if sealed), then the next ones.
+    let holding = db
+        .range(segment_key(0)..=segment_key(from))
+        .next_back()
+        .transpose()
+        .map_err(reading)?
+        .and_then(|(key, _)| keys::trailing_u64(&key))
+        .filter(|first| from < first + SEGMENT_ENTRIES);
+    let start = segment_key(holding.unwrap_or(from));
+    for item in db.range(start..segment_key(to)) {
+        let (key, value) = item.map_err(reading)?;
+        let first = keys::trailing_u64(&key).unwrap_or(0);
+        for (n, stored) in unseal(&key, &value)?.into_iter().enumerate() {
+            let index = first + n as u64;
+            if (from..to).contains(&index) {
+                found.push((index, stored));
+            }
+        }
+    }
+    for item in db.range(entry_key(from)..entry_key(to)) {
+        let (key, value) = item.map_err(reading)?;
+        found.push((keys::trailing_u64(&key).unwrap_or(0), value.to_vec()));
+    }
+    Ok(found)
 }
 
 fn checkpoint_key(size: u64) -> Vec<u8> {
@@ -205,28 +318,74 @@ impl Store {
         Ok((head.next, head.hash))
     }
 
-    /// The stored bytes (canonical encoding, without the hash) of entry `index`.
+    /// The stored bytes (canonical encoding, without the hash) of entry
+    /// `index`, sealed or not.
     pub fn audit_entry(&self, index: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        let key = entry_key(index);
-        match self
-            .db()?
-            .get(&key)
-            .map_err(|e| self.failed("reading an audit entry", e))?
-        {
-            None => Ok(None),
-            Some(value) => Ok(Some(value[..value.len().saturating_sub(32)].to_vec())),
-        }
+        let db = self.db()?;
+        let found = stored_between(self, &db, index, index.saturating_add(1))?;
+        Ok(found
+            .into_iter()
+            .next()
+            .map(|(_, value)| value[..value.len().saturating_sub(32)].to_vec()))
     }
 
-    /// The stored hashes of entries `from` … `to - 1`.
+    /// The stored hashes of entries `from` … `to - 1`, sealed or not.
     pub fn audit_hashes(&self, from: u64, to: u64) -> Result<Vec<Hash>, StoreError> {
-        self.db()?
-            .range(entry_key(from)..entry_key(to))
-            .map(|item| {
-                let (key, value) = item.map_err(|e| self.failed("reading audit entries", e))?;
-                stored_hash(&key, &value)
-            })
+        let db = self.db()?;
+        stored_between(self, &db, from, to)?
+            .into_iter()
+            .map(|(index, value)| stored_hash(&entry_key(index), &value))
             .collect()
+    }
+
+    /// Seals every full run of `SEGMENT_ENTRIES` entries from the lowest
+    /// unsealed one, as long as an unsealed entry stays after it (the head
+    /// is read from the last one). One batch per segment, each under the
+    /// chain's lock so that the writer waits for one segment at most. A gap
+    /// in the stored indexes is left as it is, for `audit verify` to name.
+    /// Returns how many entries it sealed.
+    pub fn seal_audit(&self) -> Result<u64, StoreError> {
+        let mut sealed = 0;
+        loop {
+            let _guard = self.chain.lock();
+            let db = self.write_db()?;
+            let reading = |e| self.failed("reading audit entries", e);
+            let Some((first_key, _)) = db
+                .scan_prefix([AUDIT, b'e'])
+                .next()
+                .transpose()
+                .map_err(reading)?
+            else {
+                return Ok(sealed);
+            };
+            let first = keys::trailing_u64(&first_key).unwrap_or(0);
+            let end = first + SEGMENT_ENTRIES;
+            // An entry must stay unsealed after the segment.
+            if db.get(entry_key(end)).map_err(reading)?.is_none() {
+                return Ok(sealed);
+            }
+            let mut batch = sled::Batch::default();
+            let mut values = Vec::with_capacity(SEGMENT_ENTRIES as usize);
+            for item in db.range(entry_key(first)..entry_key(end)) {
+                let (key, value) = item.map_err(reading)?;
+                if keys::trailing_u64(&key) != Some(first + values.len() as u64) {
+                    tracing::warn!(
+                        first,
+                        "audit entries missing before the head: left unsealed for `audit verify`"
+                    );
+                    return Ok(sealed);
+                }
+                values.push(value.to_vec());
+                batch.remove(key);
+            }
+            if values.len() as u64 != SEGMENT_ENTRIES {
+                return Ok(sealed);
+            }
+            batch.insert(segment_key(first), seal(&values));
+            db.apply_batch(batch)
+                .map_err(|e| self.failed("sealing audit entries", e))?;
+            sealed += SEGMENT_ENTRIES;
+        }
     }
 
     /// The newest checkpoint, if any.
@@ -299,13 +458,33 @@ impl AuditReader {
         Ok(AuditReader { db })
     }
 
-    /// Every stored entry: (index in its key, stored value).
+    /// Every stored entry, sealed segments first (they hold the oldest),
+    /// then the unsealed ones: (index in its key or place in its segment,
+    /// stored value).
     pub fn entries(&self) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
-        self.db.scan_prefix([AUDIT, b'e']).map(|item| {
+        let sealed = self.db.scan_prefix([AUDIT, b's']).flat_map(|item| {
+            let expanded = item
+                .map_err(|e| StoreError::io("reading sealed audit entries", e))
+                .and_then(|(key, value)| {
+                    let first = keys::trailing_u64(&key).unwrap_or(u64::MAX);
+                    let values = unseal(&key, &value)?;
+                    Ok(values
+                        .into_iter()
+                        .enumerate()
+                        .map(move |(n, stored)| Ok((first.saturating_add(n as u64), stored)))
+                        .collect::<Vec<_>>())
+                });
+            match expanded {
+                Ok(entries) => entries,
+                Err(e) => vec![Err(e)],
+            }
+        });
+        let unsealed = self.db.scan_prefix([AUDIT, b'e']).map(|item| {
             let (key, value) = item.map_err(|e| StoreError::io("reading audit entries", e))?;
             let index = keys::trailing_u64(&key).unwrap_or(u64::MAX);
             Ok((index, value.to_vec()))
-        })
+        });
+        sealed.chain(unsealed)
     }
 
     /// Every stored checkpoint as stored, oldest first: (the size in its

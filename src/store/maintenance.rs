@@ -32,18 +32,33 @@ impl Store {
         Ok(removed)
     }
 
-    /// Removes idempotency records created before `older_than`.
+    /// Removes idempotency records created before `older_than`, in
+    /// batches (a week of a province's commands is millions of records).
     pub fn remove_idempotency_before(&self, older_than: UnixMillis) -> Result<usize, StoreError> {
+        const BATCH: usize = 1024;
         let mut removed = 0;
+        let mut batch = sled::Batch::default();
+        let mut in_batch = 0;
         for item in self.db()?.scan_prefix([keys::IDEMPOTENCY]) {
             let (key, value) = item.map_err(|e| self.failed("reading idempotency records", e))?;
             let record: IdempotencyRecord = decode(&key, &value)?;
             if record.created_at < older_than {
-                self.write_db()?
-                    .remove(&key)
-                    .map_err(|e| self.failed("removing idempotency records", e))?;
-                removed += 1;
+                batch.remove(key);
+                in_batch += 1;
+                if in_batch == BATCH {
+                    self.write_db()?
+                        .apply_batch(std::mem::take(&mut batch))
+                        .map_err(|e| self.failed("removing idempotency records", e))?;
+                    removed += in_batch;
+                    in_batch = 0;
+                }
             }
+        }
+        if in_batch > 0 {
+            self.write_db()?
+                .apply_batch(batch)
+                .map_err(|e| self.failed("removing idempotency records", e))?;
+            removed += in_batch;
         }
         Ok(removed)
     }

@@ -5,6 +5,7 @@
 
 mod chain;
 mod receipts;
+mod sealed;
 mod tamper;
 
 use lienthong::audit::Entry;
