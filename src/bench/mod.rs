@@ -374,6 +374,7 @@ mod tests {
             assert_eq!(s.retention.delivered_event_retention_seconds, 0);
             assert_eq!(s.retention.sweep_interval_seconds, 1);
             assert_eq!(s.retention.archive_after_days, 0);
+            assert_eq!(s.hub.cache_capacity_bytes, 128 << 20);
             let kept = s.retention.idempotency_retention_seconds;
             assert_eq!(kept == 0, expired, "idempotency retention {kept}");
         }

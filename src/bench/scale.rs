@@ -36,6 +36,8 @@ use tonic_health::pb::{health_client::HealthClient, HealthCheckRequest};
 
 /// Dossiers per stream per chunk: the chunk's requests are built in memory.
 const CHUNK: usize = 2000;
+/// `hub.cache_capacity_bytes` of the measured hub: 128 MiB.
+pub(super) const SCALE_CACHE_BYTES: i64 = 128 << 20;
 /// Agencies and procedures the dossiers are spread over (listing filters).
 const AGENCIES: usize = 50;
 const PROCEDURES: usize = 20;
@@ -74,6 +76,9 @@ pub(super) fn scale_config(
         toml::Value::String(dir.to_str().context("a data directory in UTF-8")?.into()),
     );
     hub.insert("listen".into(), format!("127.0.0.1:{port}").into());
+    // sled's page cache of a hub that must stay within 512 MiB resident at
+    // a million dossiers (issue 12): half of the development default.
+    hub.insert("cache_capacity_bytes".into(), SCALE_CACHE_BYTES.into());
     config.insert("hub".into(), hub.into());
     let mut retention = table(&mut config, "retention")?;
     retention.insert("delivered_event_retention_seconds".into(), 0.into());
