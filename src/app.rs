@@ -334,6 +334,16 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     })
 }
 
+/// Copies a stopped hub's data directory, record for record, into the new
+/// directory `into` (`lienthong compact`): sled's files keep the high-water
+/// mark of what was ever live; the copy takes what the records take.
+pub fn compact(
+    data_dir: &std::path::Path,
+    into: &std::path::Path,
+) -> Result<crate::store::Compacted, AppError> {
+    Ok(crate::store::compact(data_dir, into)?)
+}
+
 /// Where a stopped hub's data directory spends its bytes, per sled tree
 /// and key prefix (`lienthong data-usage`, `bench --scale`).
 pub fn data_usage(data_dir: &std::path::Path) -> Result<DataUsage, AppError> {

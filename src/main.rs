@@ -84,6 +84,16 @@ enum Command {
         /// The data directory (`hub.data_dir`) of a stopped hub.
         data_dir: PathBuf,
     },
+    /// Copies a stopped hub's data directory, record for record, into a new
+    /// directory (sled's files never shrink; the copy takes what the records
+    /// take). Swap the directories while the hub is stopped (README).
+    Compact {
+        /// The data directory (`hub.data_dir`) of a stopped hub.
+        data_dir: PathBuf,
+        /// Where the compacted copy goes; must not exist.
+        #[arg(long)]
+        into: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -222,6 +232,16 @@ fn main() -> anyhow::Result<ExitCode> {
         }
         Command::Legal => {
             print!("{}", lienthong::domain::legal::report());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Compact { data_dir, into } => {
+            let copied = lienthong::app::compact(&data_dir, &into)?;
+            println!(
+                "{} records of {} trees copied into {}",
+                copied.records,
+                copied.trees,
+                into.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::DataUsage { data_dir } => {

@@ -249,7 +249,7 @@ impl Handle {
 /// directory keeps it, and the open fails after this wait.
 const LOCK_WAIT: Duration = Duration::from_secs(5);
 
-fn open_db(dir: &Path, cache_capacity_bytes: u64) -> Result<sled::Db, StoreError> {
+pub(super) fn open_db(dir: &Path, cache_capacity_bytes: u64) -> Result<sled::Db, StoreError> {
     let deadline = Instant::now() + LOCK_WAIT;
     loop {
         let opened = sled_config(dir).cache_capacity(cache_capacity_bytes).open();

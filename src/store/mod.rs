@@ -20,6 +20,7 @@ mod applicants;
 mod archive;
 mod attachments;
 mod audit;
+mod compact;
 mod cursors;
 mod deliveries;
 mod dir;
@@ -39,6 +40,7 @@ mod usage;
 mod workspace;
 
 pub use audit::{AuditItem, AuditReader};
+pub use compact::{compact, Compacted};
 pub use cursors::CursorId;
 pub use deliveries::{DeliveredEvent, DeliveryState, DeliveryStats, ParkedDelivery};
 pub use error::StoreError;
