@@ -100,34 +100,37 @@ pub async fn declare_queues(
     Ok(())
 }
 
-/// Declares `queue` as a durable quorum queue, unless it exists already:
-/// then it is used as it is, whatever its type. Asked on a channel of its
-/// own, since asking for a missing queue closes the channel.
+/// Declares `queue` as a durable quorum queue, unless it exists already as
+/// another type (a classic queue of an older hub; RabbitMQ cannot change a
+/// queue's type): then it is used as it is. The quorum declaration is tried
+/// first, on a channel of its own, since the broker refuses a mismatched
+/// type by closing the channel (406 PRECONDITION_FAILED). Trying the
+/// declaration first, rather than probing with a passive declare, keeps a
+/// fresh broker's start free of channel errors in the log: the refusal
+/// (which lapin logs) happens only where an old queue really is kept.
 pub(super) async fn replicated(
     connection: &Connection,
     channel: &Channel,
     queue: &str,
 ) -> Result<(), lapin::Error> {
-    let probe = connection.create_channel().await?;
-    let passive = QueueDeclareOptions {
-        passive: true,
+    let attempt = connection.create_channel().await?;
+    let durable = QueueDeclareOptions {
+        durable: true,
         ..Default::default()
     };
-    match probe
-        .queue_declare(queue, passive, FieldTable::default())
-        .await
-    {
+    match attempt.queue_declare(queue, durable, quorum()).await {
         Ok(_) => {
-            let _ = probe.close(200, "").await;
+            let _ = attempt.close(200, "").await;
             Ok(())
         }
-        Err(lapin::Error::ProtocolError(e)) if e.get_id() == 404 => {
-            let durable = QueueDeclareOptions {
-                durable: true,
+        Err(lapin::Error::ProtocolError(e)) if e.get_id() == 406 => {
+            tracing::warn!(queue = %queue, "AMQP queue kept as it is: it exists with another type or arguments than the quorum queue the hub declares (deploy/rabbitmq/README.md says how to move it)");
+            let passive = QueueDeclareOptions {
+                passive: true,
                 ..Default::default()
             };
             channel
-                .queue_declare(queue, durable, quorum())
+                .queue_declare(queue, passive, FieldTable::default())
                 .await
                 .map(|_| ())
         }

@@ -10,6 +10,7 @@ mod commands;
 mod console;
 mod definitions;
 mod events;
+mod existing_queues;
 mod failover;
 mod forward;
 mod limits;
