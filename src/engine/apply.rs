@@ -12,7 +12,7 @@ use crate::domain::site::SiteHold;
 use crate::domain::size;
 use crate::domain::{
     quoted, Action, CatalogPublished, Command, CommandEnvelope, DomainError, Dossier, Event,
-    EventPayload, EventType, NewDossier, PostalAddress, UnixMillis,
+    EventPayload, EventType, HistoryEntry, NewDossier, PostalAddress, UnixMillis,
 };
 use crate::partners::Partner;
 use crate::store::{IdempotencyRecord, StoredAnswer, Txn};
@@ -39,6 +39,40 @@ fn other_request(key: &str) -> EngineError {
     EngineError::IdempotencyKeyReused {
         key: key.to_string(),
     }
+}
+
+/// The event of the change `entry` made to `dossier` (as it is after the
+/// change), numbered next in the stream: what it says of the dossier is
+/// read off the dossier, so a command's change and a copy taken from
+/// another site (`sites.rs`) are told alike to every subscriber.
+pub(super) fn change_event(
+    txn: &mut Txn,
+    event_type: EventType,
+    occurred_at: UnixMillis,
+    partner_id: String,
+    from_agency_code: String,
+    dossier: &Dossier,
+    entry: &HistoryEntry,
+) -> Result<Event, EngineError> {
+    Ok(Event {
+        event_id: uuid::Uuid::new_v4().to_string(),
+        seq: txn.next_seq()?,
+        event_type,
+        occurred_at,
+        partner_id,
+        dossier_id: dossier.id,
+        ma_ho_so: dossier.ma_ho_so.clone(),
+        dossier_version: dossier.version,
+        agency_code: dossier.agency_code.clone(),
+        from_agency_code,
+        procedure_code: dossier.procedure_code.clone(),
+        from_status: entry.from_status,
+        to_status: Some(entry.to_status),
+        payload: EventPayload::DossierChanged {
+            dossier: Box::new(dossier.clone()),
+            entry: entry.clone(),
+        },
+    })
 }
 
 pub(super) fn remember(
@@ -209,25 +243,15 @@ pub fn command(
         entry,
         event,
     } = applied;
-    let event = Event {
-        event_id: uuid::Uuid::new_v4().to_string(),
-        seq: txn.next_seq()?,
-        event_type: event,
-        occurred_at: now,
-        partner_id: partner.id.clone(),
-        dossier_id: dossier.id,
-        ma_ho_so: dossier.ma_ho_so.clone(),
-        dossier_version: dossier.version,
-        agency_code: dossier.agency_code.clone(),
-        from_agency_code: forwarded_from,
-        procedure_code: dossier.procedure_code.clone(),
-        from_status: entry.from_status,
-        to_status: Some(entry.to_status),
-        payload: EventPayload::DossierChanged {
-            dossier: Box::new(dossier.clone()),
-            entry: entry.clone(),
-        },
-    };
+    let event = change_event(
+        txn,
+        event,
+        now,
+        partner.id.clone(),
+        forwarded_from,
+        &dossier,
+        &entry,
+    )?;
     txn.put_dossier(&dossier)?;
     txn.put_history(dossier.id, &entry);
     txn.put_event(&event);

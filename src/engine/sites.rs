@@ -10,10 +10,10 @@
 //! or whose dossier version this hub already holds (`site::judge`), writes
 //! nothing and is acknowledged all the same.
 
-use super::apply::{remember, replay};
+use super::apply::{change_event, remember, replay};
 use super::{EngineError, EngineSettings, SiteOutcome};
 use crate::domain::site::{self, Judgement, SiteRefusal, Transfer};
-use crate::domain::{DossierRef, Event, EventPayload, UnixMillis};
+use crate::domain::{DossierRef, UnixMillis};
 use crate::store::{StoredAnswer, Txn};
 use sha2::{Digest, Sha256};
 
@@ -87,25 +87,15 @@ pub fn receive(
     for line in &lines {
         txn.put_history(id, line);
     }
-    let event = Event {
-        event_id: uuid::Uuid::new_v4().to_string(),
-        seq: txn.next_seq()?,
-        event_type: transfer.event_type,
-        occurred_at: now,
-        partner_id: partner.clone(),
-        dossier_id: id,
-        ma_ho_so: dossier.ma_ho_so.clone(),
-        dossier_version: dossier.version,
-        agency_code: dossier.agency_code.clone(),
-        from_agency_code: transfer.from_agency_code.clone(),
-        procedure_code: dossier.procedure_code.clone(),
-        from_status: entry.from_status,
-        to_status: Some(entry.to_status),
-        payload: EventPayload::DossierChanged {
-            dossier: Box::new(dossier.clone()),
-            entry: entry.clone(),
-        },
-    };
+    let event = change_event(
+        txn,
+        transfer.event_type,
+        now,
+        partner.clone(),
+        transfer.from_agency_code.clone(),
+        &dossier,
+        &entry,
+    )?;
     txn.put_event(&event);
     remember(
         txn,

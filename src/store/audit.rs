@@ -443,18 +443,8 @@ pub struct AuditReader {
 
 impl AuditReader {
     pub fn open(dir: &Path) -> Result<AuditReader, StoreError> {
-        if !dir.join("conf").exists() {
-            return Err(StoreError::DataDir {
-                path: dir.display().to_string(),
-                problem: "is not a data directory (no sled `conf` file in it)".into(),
-            });
-        }
-        let db = super::handle::sled_config(dir)
-            .open()
-            .map_err(|source| StoreError::Open {
-                path: dir.display().to_string(),
-                source,
-            })?;
+        super::handle::require_data_dir(dir)?;
+        let db = super::handle::open_as_is(dir)?;
         Ok(AuditReader { db })
     }
 

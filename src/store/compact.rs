@@ -27,12 +27,7 @@ pub struct Compacted {
 /// Copies every tree of the stopped hub's directory `from` into `into`,
 /// which must not exist yet.
 pub fn compact(from: &Path, into: &Path) -> Result<Compacted, StoreError> {
-    if !from.join("conf").exists() {
-        return Err(StoreError::DataDir {
-            path: from.display().to_string(),
-            problem: "is not a data directory (no sled `conf` file in it)".into(),
-        });
-    }
+    handle::require_data_dir(from)?;
     if into.exists() {
         return Err(StoreError::DataDir {
             path: into.display().to_string(),
@@ -42,12 +37,7 @@ pub fn compact(from: &Path, into: &Path) -> Result<Compacted, StoreError> {
     // A hub stopped a moment ago may still hold sled's lock: waited for.
     let source = handle::open_db(from, 64 << 20)?;
     dir::prepare(into)?;
-    let target = handle::sled_config(into)
-        .open()
-        .map_err(|source| StoreError::Open {
-            path: into.display().to_string(),
-            source,
-        })?;
+    let target = handle::open_as_is(into)?;
     let mut copied = Compacted::default();
     for name in source.tree_names() {
         let reading = |e| StoreError::io("reading the directory to compact", e);

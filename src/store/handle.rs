@@ -273,8 +273,30 @@ pub(super) fn open_db(dir: &Path, cache_capacity_bytes: u64) -> Result<sled::Db,
 /// 100000` it halved the directory (16 → 8 KB per dossier) but cut the
 /// command rate from 11.8k to 4.3k per second, doubled the restart and
 /// raised the resident memory (README, Performance).
-pub(super) fn sled_config(dir: &Path) -> sled::Config {
+fn sled_config(dir: &Path) -> sled::Config {
     sled::Config::new().path(dir)
+}
+
+/// Refuses `dir` unless it is a hub's data directory (sled's `conf` file
+/// in it): the offline tools (`audit verify`, `data-usage`, `compact`) read
+/// a hub's directory and must never create an empty one by mistake.
+pub(super) fn require_data_dir(dir: &Path) -> Result<(), StoreError> {
+    if dir.join("conf").exists() {
+        return Ok(());
+    }
+    Err(StoreError::DataDir {
+        path: dir.display().to_string(),
+        problem: "is not a data directory (no sled `conf` file in it)".into(),
+    })
+}
+
+/// Opens `dir` with sled as it is: no disk reserve, not made private, no
+/// wait for the lock. For the offline tools and the compacted copy.
+pub(super) fn open_as_is(dir: &Path) -> Result<sled::Db, StoreError> {
+    sled_config(dir).open().map_err(|source| StoreError::Open {
+        path: dir.display().to_string(),
+        source,
+    })
 }
 
 /// Whether sled refused to open because the directory's lock is held. sled

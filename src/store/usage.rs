@@ -36,18 +36,8 @@ pub struct DataUsage {
 impl DataUsage {
     /// Reads the directory of a stopped hub (sled's lock must be free).
     pub fn read(dir: &Path) -> Result<DataUsage, StoreError> {
-        if !dir.join("conf").exists() {
-            return Err(StoreError::DataDir {
-                path: dir.display().to_string(),
-                problem: "is not a data directory (no sled `conf` file in it)".into(),
-            });
-        }
-        let db = super::handle::sled_config(dir)
-            .open()
-            .map_err(|source| StoreError::Open {
-                path: dir.display().to_string(),
-                source,
-            })?;
+        super::handle::require_data_dir(dir)?;
+        let db = super::handle::open_as_is(dir)?;
         let mut rows = Vec::new();
         for name in db.tree_names() {
             let tree = db
