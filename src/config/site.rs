@@ -27,6 +27,12 @@ pub struct SiteSection {
     /// its hub, at most; then the relay waits for acknowledgements.
     #[serde(default = "default_transfer_window_messages")]
     pub transfer_window_messages: usize,
+    /// A transfer a peer has not acknowledged after this long is sent
+    /// again, with every later one and with whole histories: a peer's
+    /// broker may have dropped it (its hub had not yet bound its queue), or
+    /// the peer found it came after one that never arrived.
+    #[serde(default = "default_transfer_resend_seconds")]
+    pub transfer_resend_seconds: u64,
     /// This hub is the national level: it takes the status changes its
     /// peers report of their own dossiers (those marked `national` on
     /// their side) and serves them through the same read API, read-only.
@@ -64,6 +70,10 @@ fn default_link_check_interval_seconds() -> u64 {
 
 fn default_transfer_window_messages() -> usize {
     256
+}
+
+fn default_transfer_resend_seconds() -> u64 {
+    30
 }
 
 fn default_exchange() -> String {
@@ -138,6 +148,16 @@ impl SiteSection {
                 format!(
                     "must be between 1 and 65536 (is {})",
                     self.transfer_window_messages
+                ),
+            ));
+        }
+        if !(1..=86_400).contains(&self.transfer_resend_seconds) {
+            return Err(ConfigError::invalid(
+                file,
+                "site.transfer_resend_seconds",
+                format!(
+                    "must be between 1 and 86400 (is {})",
+                    self.transfer_resend_seconds
                 ),
             ));
         }

@@ -232,6 +232,12 @@ pub enum Judgement {
     Duplicate,
     /// Write the dossier and the history lines after `after_version`.
     Take { after_version: u64 },
+    /// Newer than what is held, but the lines it brings start after a gap
+    /// (`held` is held, the first line is `first`): an earlier transfer of
+    /// the link never arrived. Nothing is written and the sender is not
+    /// acknowledged; it sends again from its oldest unacknowledged
+    /// transfer, with whole histories, which fills the gap.
+    Gap { held: u64, first: u64 },
 }
 
 /// Why a transfer is refused (the message is kept for an operator).
@@ -301,9 +307,9 @@ pub fn judge(
         }
         let Some(local) = local else {
             // The national level takes what a province reports of its own
-            // dossiers: its view starts here.
+            // dossiers: its view starts with the first change it hears.
             if sites.national {
-                return Ok(Judgement::Take { after_version: 0 });
+                return Ok(gap_or_take(transfer, 0));
             }
             return Err(SiteRefusal::NoCopy {
                 from: from.clone(),
@@ -321,9 +327,30 @@ pub fn judge(
     if held >= transfer.dossier.version {
         return Ok(Judgement::Duplicate);
     }
-    Ok(Judgement::Take {
-        after_version: held,
-    })
+    Ok(gap_or_take(transfer, held))
+}
+
+/// Take what is newer than `held`, unless the transfer's lines start after
+/// a gap and it does not carry the dossier's history from its first
+/// version: then an earlier transfer is missing and will come again (the
+/// sender resends, whole). A whole history with a gap in it is the
+/// sender's own loss, and is taken as it is (nothing better will come).
+fn gap_or_take(transfer: &Transfer, held: u64) -> Judgement {
+    let first_new = transfer
+        .history
+        .iter()
+        .map(|line| line.version)
+        .filter(|version| *version > held)
+        .min();
+    let starts_at_first_version = transfer.history.iter().any(|line| line.version == 1);
+    match first_new {
+        Some(first) if first > held + 1 && !starts_at_first_version => {
+            Judgement::Gap { held, first }
+        }
+        _ => Judgement::Take {
+            after_version: held,
+        },
+    }
 }
 
 #[cfg(test)]

@@ -222,3 +222,66 @@ fn the_national_level_hears_every_change_and_keeps_a_view() {
         Err(SiteRefusal::NoCopy { .. })
     ));
 }
+
+/// A transfer of `d` whose history lines are of these versions.
+fn transfer_with_lines(from: &str, d: Dossier, versions: &[u64]) -> Transfer {
+    let mut t = transfer(from, d);
+    let line = t.history[0].clone();
+    t.history = versions
+        .iter()
+        .map(|v| HistoryEntry {
+            version: *v,
+            ..line.clone()
+        })
+        .collect();
+    t
+}
+
+#[test]
+fn a_change_after_a_gap_waits_for_the_missing_ones_unless_it_is_whole() {
+    // The province holds version 2 of a dossier the ministry decides.
+    let h22 = map("H22", &[("BXD", &[])]);
+    let hold = SiteHold::handed_over(None, "H22", "BXD");
+    let held = dossier(Some(hold.clone()), 2);
+    // Version 4 alone: version 3 never arrived. Nothing is taken.
+    let skipping = transfer_with_lines("BXD", dossier(Some(hold.clone()), 4), &[4]);
+    assert_eq!(
+        judge(&h22, false, &skipping, Some(&held)),
+        Ok(Judgement::Gap { held: 2, first: 4 })
+    );
+    // The next one in line is taken.
+    let next = transfer_with_lines("BXD", dossier(Some(hold.clone()), 3), &[3]);
+    assert_eq!(
+        judge(&h22, false, &next, Some(&held)),
+        Ok(Judgement::Take { after_version: 2 })
+    );
+    // Sent again whole (from version 1), the skipping one fills the gap.
+    let whole = transfer_with_lines("BXD", dossier(Some(hold.clone()), 4), &[1, 2, 3, 4]);
+    assert_eq!(
+        judge(&h22, false, &whole, Some(&held)),
+        Ok(Judgement::Take { after_version: 2 })
+    );
+    // A whole history that itself lacks a line is taken as it is: nothing
+    // better will come.
+    let holed = transfer_with_lines("BXD", dossier(Some(hold), 4), &[1, 2, 4]);
+    assert_eq!(
+        judge(&h22, false, &holed, Some(&held)),
+        Ok(Judgement::Take { after_version: 2 })
+    );
+
+    // The national level hears first of a dossier at its version 2: the
+    // report of version 1 was lost on the way, so it waits for it too.
+    let mut national = map("QG", &[("H22", &[])]);
+    national.national = true;
+    let own = dossier(Some(SiteHold::filed_at("H22")), 2);
+    let late = transfer_with_lines("H22", own.clone(), &[2]);
+    assert_eq!(
+        judge(&national, false, &late, None),
+        Ok(Judgement::Gap { held: 0, first: 2 })
+    );
+    let again = transfer_with_lines("H22", own, &[1, 2]);
+    assert_eq!(
+        judge(&national, false, &again, None),
+        Ok(Judgement::Take { after_version: 0 })
+    );
+}

@@ -86,12 +86,16 @@ enum Job {
 }
 
 /// The answer to a transfer from another site.
-#[derive(Clone, Debug)]
-pub struct SiteOutcome {
-    /// The seq of the event it made here; 0 for a duplicate.
-    pub event_seq: u64,
-    /// Already held: nothing was written.
-    pub duplicate: bool,
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SiteOutcome {
+    /// Written: the seq of the event it made here.
+    Taken { event_seq: u64 },
+    /// Already held: nothing was written; the sender is acknowledged.
+    Duplicate,
+    /// An earlier transfer of the dossier never arrived (this hub holds
+    /// version `held`, the transfer's lines start at `first`): nothing was
+    /// written and the sender is not acknowledged, so it sends again.
+    Gap { held: u64, first: u64 },
 }
 
 #[derive(Clone, Debug)]

@@ -8,7 +8,9 @@
 //! partners, modules and relays see the dossier arrive or change like any
 //! other event. Exactly once in effect: a transfer whose event id was seen,
 //! or whose dossier version this hub already holds (`site::judge`), writes
-//! nothing and is acknowledged all the same.
+//! nothing and is acknowledged all the same. In order: a change whose lines
+//! start after a gap writes nothing either and is not acknowledged — an
+//! earlier transfer was lost on the way, and the sender sends again from it.
 
 use super::apply::{change_event, remember, replay};
 use super::{EngineError, EngineSettings, SiteOutcome};
@@ -38,17 +40,14 @@ pub fn receive(
         transfer.dossier.version,
         transfer.seq
     )));
-    let duplicate = SiteOutcome {
-        event_seq: 0,
-        duplicate: true,
-    };
     if replay(txn, &partner, &transfer.event_id, &fingerprint)?.is_some() {
-        return Ok(duplicate);
+        return Ok(SiteOutcome::Duplicate);
     }
     let reference = DossierRef::MaHoSo(transfer.dossier.ma_ho_so.clone());
     let local = txn.dossier(&reference)?;
     let after_version = match site::judge(sites, handover, transfer, local.as_ref())? {
-        Judgement::Duplicate => return Ok(duplicate),
+        Judgement::Duplicate => return Ok(SiteOutcome::Duplicate),
+        Judgement::Gap { held, first } => return Ok(SiteOutcome::Gap { held, first }),
         Judgement::Take { after_version } => after_version,
     };
     let id = match &local {
@@ -73,8 +72,9 @@ pub fn receive(
         .first()
         .is_some_and(|first| first.version > after_version + 1)
     {
-        // Should not happen (one link per authority, whole histories when
-        // it moves): the copy takes the newest state, and says what it lacks.
+        // A whole history that lacks lines (`site::judge` waits for the
+        // missing transfers otherwise): the copy takes the newest state,
+        // and says what it lacks.
         tracing::warn!(
             ma_ho_so = %dossier.ma_ho_so,
             from_site = %transfer.from_site,
@@ -111,8 +111,7 @@ pub fn receive(
             event_id: event.event_id.clone(),
         },
     );
-    Ok(SiteOutcome {
+    Ok(SiteOutcome::Taken {
         event_seq: event.seq,
-        duplicate: false,
     })
 }

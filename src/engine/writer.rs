@@ -17,7 +17,7 @@
 //! accepted or refused, is chained onto the log inside the group's batch
 //! (`Txn::audit`), so the log adds no write and no flush of its own.
 
-use super::{apply, EngineError, EngineSettings, Job, OutcomeCode};
+use super::{apply, EngineError, EngineSettings, Job, OutcomeCode, SiteOutcome};
 use crate::audit::{Kind, Record, OK};
 use crate::domain::UnixMillis;
 use crate::metrics::Metrics;
@@ -339,16 +339,16 @@ fn process(
             record.subject = transfer.dossier.ma_ho_so.clone();
             record.request = transfer.event_id.clone();
             match &outcome {
-                Ok(o) => {
-                    record.seq = o.event_seq;
-                    record.detail = if o.duplicate {
-                        "replayed".into()
-                    } else {
-                        format!("version {}", transfer.dossier.version)
-                    };
-                    if o.event_seq > 0 {
-                        *last_seq = Some(o.event_seq);
-                    }
+                Ok(SiteOutcome::Taken { event_seq }) => {
+                    record.seq = *event_seq;
+                    record.detail = format!("version {}", transfer.dossier.version);
+                    *last_seq = Some(*event_seq);
+                }
+                Ok(SiteOutcome::Duplicate) => record.detail = "replayed".into(),
+                Ok(SiteOutcome::Gap { held, first }) => {
+                    record.detail = format!(
+                        "not taken: version {held} is held and the transfer starts at {first}; the sender sends again"
+                    );
                 }
                 Err(e) => record.outcome = outcome_code(e).into(),
             }

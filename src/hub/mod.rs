@@ -28,6 +28,7 @@ mod sites;
 mod subscription;
 mod workspace;
 
+pub use crate::engine::SiteOutcome;
 pub use crate::store::{
     CursorId, DeliveredEvent, DeliveryState, DeliveryStats, EmbeddedAnswer, ListFilter,
     NotificationOutcome, NotificationRecord, ParkedDelivery, StorageCondition,

@@ -76,6 +76,10 @@ fn every_bad_site_key_is_named() {
             site(&format!("{GOOD_SITE}transfer_window_messages = 0"), GOOD_PEER),
             "site.transfer_window_messages",
         ),
+        (
+            site(&format!("{GOOD_SITE}transfer_resend_seconds = 0"), GOOD_PEER),
+            "site.transfer_resend_seconds",
+        ),
         (site(GOOD_SITE, ""), "site.peers"),
         (site(GOOD_SITE, &second_peer("H22", "000.00.00.G13")), "site.peers[0].code"),
         (
@@ -126,6 +130,7 @@ async fn province() -> TestHub {
             management_url: "http://guest:guest@127.0.0.1:1".into(),
             link_check_interval_seconds: 3600,
             transfer_window_messages: 16,
+            transfer_resend_seconds: 30,
             national: false,
             peers: vec![PeerSection {
                 code: "BXD".into(),

@@ -10,7 +10,10 @@
 //! found a duplicate, and is acknowledged again. A transfer this hub refuses
 //! (not a peer, not meant for this site, …) is parked in
 //! `<prefix>.site.parked` with its reason and never acknowledged to its
-//! sender, whose console keeps showing it pending. A failure worth retrying
+//! sender, whose console keeps showing it pending. A change that comes after
+//! one that never arrived (the peer's broker dropped it, say, before this
+//! hub had bound its queue) is dropped unacknowledged: the sender sends
+//! again from the lost one (`relay.rs`). A failure worth retrying
 //! (storage, stopping) ends the session: the broker delivers it again.
 
 use super::relay::publish;
@@ -18,7 +21,7 @@ use super::SiteLinks;
 use crate::amqp::connect::Backoff;
 use crate::amqp::{topology, AmqpError, REASON_HEADER};
 use crate::domain::site::{SiteAck, SiteMessage};
-use crate::hub::Hub;
+use crate::hub::{Hub, SiteOutcome};
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
     ConfirmSelectOptions, ExchangeDeclareOptions,
@@ -178,7 +181,19 @@ impl Inbound {
             transfer.event_id.clone(),
         );
         match self.hub.receive_from_site(handover, transfer).await {
-            Ok(_) => {
+            Ok(SiteOutcome::Gap { held, first }) => {
+                // Not acknowledged to the sender: its relay sends again from
+                // its oldest unacknowledged transfer, with whole histories.
+                tracing::info!(
+                    from_site = %from,
+                    seq,
+                    held,
+                    first,
+                    "a change from a peer site comes after one that never arrived; dropped until the peer sends again"
+                );
+                Ok(())
+            }
+            Ok(SiteOutcome::Taken { .. } | SiteOutcome::Duplicate) => {
                 let ack = SiteMessage::Ack(SiteAck {
                     from_site: self.links.section.code.clone(),
                     seq,

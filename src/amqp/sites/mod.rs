@@ -143,6 +143,8 @@ pub fn start(hub: &Hub, links: SiteLinks) -> Vec<tokio::task::JoinHandle<()>> {
             peer: peer.code.clone(),
             acks: rx,
             stopping: hub.stopping(),
+            resend_after: Duration::from_secs(links.section.transfer_resend_seconds),
+            whole_through: 0,
         };
         tasks.push(tokio::spawn(relay.run()));
     }

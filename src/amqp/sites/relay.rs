@@ -13,6 +13,15 @@
 //! the cursor: the peer drops what it holds (same event id, same version)
 //! and acknowledges again.
 //!
+//! Nothing is lost on the way either: a peer's broker drops a message its
+//! hub has not bound a queue for yet (a shovel's `on-confirm` is the
+//! broker's word, not the hub's), and a peer drops a change that comes after
+//! one it never got (`site::judge`). So when the oldest transfer has waited
+//! `site.transfer_resend_seconds` for its acknowledgement, the relay sends
+//! again from it — everything after it too, each with the dossier's whole
+//! history, so a gap is filled whatever was lost — and waits twice as long
+//! before the next resend while the peer answers nothing.
+//!
 //! Ordering across sites: a dossier's changes come from its authoritative
 //! site only, in order on one link. When the authority moves (B hands the
 //! dossier on to C), C's first change may reach a copy A before B's last
@@ -30,9 +39,11 @@ use crate::partners::SubscriptionFilter;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::publisher_confirm::Confirmation;
 use lapin::BasicProperties;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
 
 pub struct PeerRelay {
     pub hub: Hub,
@@ -41,23 +52,58 @@ pub struct PeerRelay {
     /// The peer's acknowledgements, from the inbound consumer.
     pub acks: mpsc::Receiver<SiteAck>,
     pub stopping: watch::Receiver<bool>,
+    /// How long the oldest transfer waits for its acknowledgement before the
+    /// window is sent again (`transfer_resend_seconds`, doubled while the
+    /// peer answers nothing).
+    pub resend_after: Duration,
+    /// Events up to this seq were sent once already: sent again, they carry
+    /// the dossier's whole history.
+    pub whole_through: u64,
 }
 
-/// What was sent and not yet acknowledged, and how far the outbox was read.
+/// What was sent and not yet acknowledged (with when), and how far the
+/// outbox was read.
 struct Window {
-    pending: BTreeSet<u64>,
+    pending: BTreeMap<u64, Instant>,
     read_through: u64,
 }
 
 impl Window {
+    fn starting_at(from: u64) -> Window {
+        Window {
+            pending: BTreeMap::new(),
+            read_through: from,
+        }
+    }
+
     /// Every event up to this seq is done with.
     fn settled(&self) -> u64 {
-        match self.pending.first() {
-            Some(first) => first - 1,
+        match self.pending.first_key_value() {
+            Some((first, _)) => first - 1,
             None => self.read_through,
         }
     }
+
+    /// When the oldest unacknowledged transfer is to be sent again.
+    fn resend_due(&self, after: Duration) -> Option<Instant> {
+        self.pending
+            .first_key_value()
+            .map(|(_, sent)| *sent + after)
+    }
 }
+
+/// Why one pass over the outbox from the cursor ended.
+enum Pass {
+    Stopped,
+    /// The oldest transfer waited too long for its acknowledgement.
+    Resend,
+}
+
+/// A peer that acknowledges nothing (its hub or its link down for hours) is
+/// not sent the window again every `transfer_resend_seconds`: the wait
+/// doubles after each resend that brought no acknowledgement, up to this
+/// many times the setting.
+const RESEND_BACKOFF_LIMIT: u32 = 32;
 
 impl PeerRelay {
     pub async fn run(mut self) {
@@ -125,39 +171,90 @@ impl PeerRelay {
             .await
             .map_err(AmqpError::broker("enabling publisher confirms"))?;
         backoff.reset();
-        let from = cursor.latest();
-        let mut window = Window {
-            pending: BTreeSet::new(),
-            read_through: from,
-        };
-        let mut outbox = self.hub.follow(from, SubscriptionFilter::default());
-        tracing::info!(peer = %self.peer, from_seq = from + 1, "site relay connected");
+        loop {
+            let from = cursor.latest();
+            tracing::info!(peer = %self.peer, from_seq = from + 1, "site relay sends");
+            let mut window = Window::starting_at(from);
+            match self.pass(&channel, &queue, cursor, &mut window).await? {
+                Pass::Stopped => return Ok(()),
+                Pass::Resend => {
+                    let (oldest, last) = match (
+                        window.pending.first_key_value(),
+                        window.pending.last_key_value(),
+                    ) {
+                        (Some((oldest, _)), Some((last, _))) => (*oldest, *last),
+                        _ => continue,
+                    };
+                    tracing::warn!(
+                        peer = %self.peer,
+                        oldest_seq = oldest,
+                        unacknowledged = window.pending.len(),
+                        waited_seconds = self.resend_after.as_secs(),
+                        "a peer site has not acknowledged a transfer; sending again from it, with whole histories"
+                    );
+                    self.counted().retried();
+                    self.whole_through = self.whole_through.max(last);
+                    self.resend_after = (self.resend_after * 2).min(self.resend_limit());
+                }
+            }
+        }
+    }
+
+    fn resend_base(&self) -> Duration {
+        Duration::from_secs(self.links.section.transfer_resend_seconds)
+    }
+
+    fn resend_limit(&self) -> Duration {
+        self.resend_base() * RESEND_BACKOFF_LIMIT
+    }
+
+    /// Sends from the window's start until stopped or until the oldest
+    /// transfer waited `resend_after` for its acknowledgement.
+    async fn pass(
+        &mut self,
+        channel: &lapin::Channel,
+        queue: &str,
+        cursor: &CursorSaver,
+        window: &mut Window,
+    ) -> Result<Pass, AmqpError> {
+        let mut outbox = self
+            .hub
+            .follow(window.read_through, SubscriptionFilter::default());
         let room = self.links.section.transfer_window_messages;
         loop {
             // Acknowledgements first: they free the window.
             while let Ok(ack) = self.acks.try_recv() {
-                self.settle(&mut window, &ack, cursor);
+                self.settle(window, &ack, cursor);
             }
+            let due = window.resend_due(self.resend_after);
+            let resend = async move {
+                match due {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
             if window.pending.len() >= room {
                 tokio::select! {
                     ack = self.acks.recv() => match ack {
-                        Some(ack) => self.settle(&mut window, &ack, cursor),
-                        None => return Ok(()),
+                        Some(ack) => self.settle(window, &ack, cursor),
+                        None => return Ok(Pass::Stopped),
                     },
-                    _ = self.stopping.changed() => return Ok(()),
+                    _ = resend => return Ok(Pass::Resend),
+                    _ = self.stopping.changed() => return Ok(Pass::Stopped),
                 }
                 continue;
             }
             tokio::select! {
                 ack = self.acks.recv() => match ack {
-                    Some(ack) => self.settle(&mut window, &ack, cursor),
-                    None => return Ok(()),
+                    Some(ack) => self.settle(window, &ack, cursor),
+                    None => return Ok(Pass::Stopped),
                 },
+                _ = resend => return Ok(Pass::Resend),
                 batch = outbox.next(room - window.pending.len()) => {
-                    let Some(batch) = batch? else { return Ok(()) };
+                    let Some(batch) = batch? else { return Ok(Pass::Stopped) };
                     for event in batch.events {
-                        if self.send(&channel, &queue, &event).await? {
-                            window.pending.insert(event.seq);
+                        if self.send(channel, queue, &event).await? {
+                            window.pending.insert(event.seq, Instant::now());
                         }
                     }
                     window.read_through = batch.through;
@@ -167,10 +264,12 @@ impl PeerRelay {
         }
     }
 
-    fn settle(&self, window: &mut Window, ack: &SiteAck, cursor: &CursorSaver) {
-        if window.pending.remove(&ack.seq) {
+    fn settle(&mut self, window: &mut Window, ack: &SiteAck, cursor: &CursorSaver) {
+        if window.pending.remove(&ack.seq).is_some() {
             self.counted().delivered(1);
             cursor.advance(window.settled());
+            // The peer answers again: the next resend waits the setting.
+            self.resend_after = self.resend_base();
         }
     }
 
@@ -198,8 +297,12 @@ impl PeerRelay {
         // A handover carries the whole history, and so does the first change
         // a new authority sends (the dossier's arrival here): the copies may
         // not have heard yet of the previous authority's last changes, which
-        // travel another way, and a copy takes a version only once.
-        let whole = kind == Outgoing::Handover || event.partner_id.starts_with("site.");
+        // travel another way, and a copy takes a version only once. So does
+        // whatever is sent again: the peer may have lost an earlier change
+        // for good (a national peer added after the outbox was trimmed).
+        let whole = kind == Outgoing::Handover
+            || event.partner_id.starts_with("site.")
+            || event.seq <= self.whole_through;
         let history = match whole {
             false => vec![entry.clone()],
             true => {

@@ -105,6 +105,7 @@ fn site_section(code: &str) -> SiteSection {
         management_url: format!("http://guest:guest@127.0.0.1:{}", 15680 + node),
         link_check_interval_seconds: 1,
         transfer_window_messages: 64,
+        transfer_resend_seconds: 2,
         national: false,
         peers: SITES
             .iter()
@@ -125,7 +126,7 @@ fn site_toml(code: &str) -> String {
     let (_, node, prefix, _) = SITES.iter().find(|s| s.0 == code).unwrap();
     let section = site_section(code);
     let mut text = format!(
-        "\n[amqp]\nurl = \"{}\"\nprefix = \"{prefix}\"\nreconnect_max_backoff_seconds = 2\n\n[site]\ncode = \"{code}\"\nmanagement_url = \"{}\"\nlink_check_interval_seconds = 1\ntransfer_window_messages = 64\n",
+        "\n[amqp]\nurl = \"{}\"\nprefix = \"{prefix}\"\nreconnect_max_backoff_seconds = 2\n\n[site]\ncode = \"{code}\"\nmanagement_url = \"{}\"\nlink_check_interval_seconds = 1\ntransfer_window_messages = 64\ntransfer_resend_seconds = 2\n",
         amqp_url(*node),
         section.management_url
     );
@@ -704,10 +705,82 @@ async fn three_sites_hand_dossiers_over_and_every_change_reaches_every_copy_once
     drop(brokers);
 }
 
+/// A queue bound to `exchange` (declared as a hub declares its site
+/// exchange) on site node `node` for `key`, and a reader of it (with the
+/// connection it reads on).
+async fn spy_on_site_exchange(
+    node: u16,
+    exchange: &str,
+    key: &str,
+) -> (lapin::Connection, super::QueueReader) {
+    use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
+    use lapin::types::FieldTable;
+    let connection = lienthong::amqp::connect(&amqp_url(node), "lienthong-tests-spy")
+        .await
+        .expect("the site broker runs");
+    let channel = connection.create_channel().await.unwrap();
+    channel
+        .exchange_declare(
+            exchange,
+            lapin::ExchangeKind::Direct,
+            ExchangeDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let spy = format!("{exchange}.spy");
+    channel
+        .queue_declare(&spy, QueueDeclareOptions::default(), FieldTable::default())
+        .await
+        .unwrap();
+    channel
+        .queue_bind(
+            &spy,
+            exchange,
+            key,
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let reader = super::QueueReader::open(&connection, &spy).await;
+    (connection, reader)
+}
+
+/// Waits until `queue` exists and has a consumer (its hub bound it first).
+async fn wait_for_consumer(connection: &lapin::Connection, queue: &str) {
+    use lapin::options::QueueDeclareOptions;
+    use lapin::types::FieldTable;
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..Default::default()
+    };
+    eventually(
+        &format!("a consumer on {queue}"),
+        Duration::from_secs(60),
+        || async {
+            // A passive declare of a missing queue closes the channel: a new one each time.
+            let channel = connection.create_channel().await.ok()?;
+            let declared = channel
+                .queue_declare(queue, passive, FieldTable::default())
+                .await
+                .ok();
+            let _ = channel.close(200, "checked").await;
+            declared.filter(|q| q.consumer_count() > 0).map(|_| ())
+        },
+    )
+    .await;
+}
+
 /// The national view: a province (node 1) reports every change of its own
 /// dossiers to the national hub (node 2), which keeps no copy of them
 /// otherwise; the national hub serves them through the same read API,
-/// read-only (a command there is refused, naming the province).
+/// read-only (a command there is refused, naming the province). The first
+/// report is lost on the way (the national hub had not started) and sent
+/// again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_national_hub_sees_every_change_of_a_provinces_dossiers() {
     let _brokers = Brokers::start();
@@ -727,6 +800,9 @@ async fn the_national_hub_sees_every_change_of_a_provinces_dossiers() {
         management_url: format!("http://guest:guest@127.0.0.1:{}", 15680 + node),
         link_check_interval_seconds: 1,
         transfer_window_messages: 64,
+        // Long enough for the national hub to start and hear version 2
+        // first, on most machines.
+        transfer_resend_seconds: 10,
         national,
         peers,
     };
@@ -741,6 +817,17 @@ async fn the_national_hub_sees_every_change_of_a_provinces_dossiers() {
         ));
     })
     .await;
+    // Before the national hub first starts, its site exchange exists with
+    // no queue of the hub's bound to it (a spy queue only): the province's
+    // first report crosses the shovel, confirmed, and never reaches the
+    // national hub. The province sends it again, whole, once it has waited
+    // `transfer_resend_seconds` for an acknowledgement; the national hub
+    // meanwhile drops the reports that come after the lost one.
+    let mut a = province.client(ONE_STOP).await;
+    let (spying, mut spy) = spy_on_site_exchange(2, "ltn-qg.sites", "H22").await;
+    a.exec(submit_request("nat0", submission())).await.unwrap();
+    let lost = spy.next(Duration::from_secs(60)).await;
+    assert!(lost.is_some(), "the first report crossed the shovel");
     let mut national = TestHub::start_with(|config| {
         config.amqp.url = Some(amqp_url(2));
         config.amqp.prefix = "ltn-qg".into();
@@ -749,7 +836,11 @@ async fn the_national_hub_sees_every_change_of_a_provinces_dossiers() {
         config.site = Some(section("QG", 2, true, vec![h22]));
     })
     .await;
-    let mut a = province.client(ONE_STOP).await;
+    // The national hub listens: the province's next report of the dossier
+    // (version 2, one history line) reaches it after a gap and is dropped
+    // unacknowledged, unless the province's resend came first on a slow
+    // machine. Either way the province's resend fills the national view.
+    wait_for_consumer(&spying, "ltn-qg.site.in").await;
     let mut view = national.client(ONE_STOP).await;
     let mut filed = Vec::new();
     for i in 0..4 {
