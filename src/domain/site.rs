@@ -169,12 +169,19 @@ pub struct Transfer {
     pub history: Vec<HistoryEntry>,
 }
 
-/// A receiver's word that it holds what the event `seq` carried.
+/// A receiver's word that it holds what the event `seq` carried — or, with
+/// `refused`, that it will not take it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteAck {
     pub from_site: String,
     pub seq: u64,
     pub event_id: String,
+    /// The receiver refused the transfer for this reason and keeps it in its
+    /// `<prefix>.site.parked` for an operator. The sender keeps it pending
+    /// (it was not taken) but does not send it again: it would be parked
+    /// again. Absent in an acknowledgement of format 1 from an older hub.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 /// What hubs send each other, as JSON with the format version.

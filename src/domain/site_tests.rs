@@ -121,8 +121,20 @@ fn messages_round_trip_and_refuse_another_format() {
         from_site: "BXD".into(),
         seq: 12,
         event_id: "e".into(),
+        refused: None,
     });
     assert_eq!(SiteMessage::decode(&message.encode()).unwrap(), message);
+    let refusal = SiteMessage::Ack(SiteAck {
+        refused: Some("site H01 is not a peer".into()),
+        ..match message.clone() {
+            SiteMessage::Ack(ack) => ack,
+            _ => unreachable!(),
+        }
+    });
+    assert_eq!(SiteMessage::decode(&refusal.encode()).unwrap(), refusal);
+    // An acknowledgement as hubs wrote it before refusals were answered.
+    let older = br#"{"format":1,"kind":"ack","from_site":"BXD","seq":12,"event_id":"e"}"#;
+    assert_eq!(SiteMessage::decode(older).unwrap(), message);
     let other = br#"{"format":2,"kind":"ack","from_site":"BXD","seq":1,"event_id":"e"}"#;
     let error = SiteMessage::decode(other).unwrap_err();
     assert!(error.contains("format 2"), "{error}");

@@ -9,8 +9,9 @@
 //! acknowledged — a crash in between means the transfer comes again, is
 //! found a duplicate, and is acknowledged again. A transfer this hub refuses
 //! (not a peer, not meant for this site, …) is parked in
-//! `<prefix>.site.parked` with its reason and never acknowledged to its
-//! sender, whose console keeps showing it pending. A change that comes after
+//! `<prefix>.site.parked` with its reason and answered as refused, not
+//! acknowledged: its sender's console keeps showing it pending, and its
+//! relay does not send it again (it would only be parked again). A change that comes after
 //! one that never arrived (the peer's broker dropped it, say, before this
 //! hub had bound its queue) is dropped unacknowledged: the sender sends
 //! again from the lost one (`relay.rs`). A failure worth retrying
@@ -194,20 +195,41 @@ impl Inbound {
                 Ok(())
             }
             Ok(SiteOutcome::Taken { .. } | SiteOutcome::Duplicate) => {
-                let ack = SiteMessage::Ack(SiteAck {
-                    from_site: self.links.section.code.clone(),
-                    seq,
-                    event_id: event_id.clone(),
-                });
-                let queue = self.links.names.outbound(&from);
-                publish(answers, &queue, &ack, &format!("ack-{event_id}"), seq).await
+                self.answer(answers, &from, seq, &event_id, None).await
             }
             Err(e) if e.code().is_retryable() => Err(AmqpError::Hub(e)),
             Err(e) => {
-                tracing::warn!(from_site = %from, seq, error = %e, "a transfer from a peer site was refused; parked");
-                self.park(answers, body, properties, &e.to_string()).await
+                let reason = e.to_string();
+                tracing::warn!(from_site = %from, seq, error = %reason, "a transfer from a peer site was refused; parked");
+                self.park(answers, body, properties, &reason).await?;
+                // Told, the sender keeps it pending without sending it again.
+                self.answer(answers, &from, seq, &event_id, Some(reason))
+                    .await
             }
         }
+    }
+
+    /// Acknowledges the transfer `seq` to site `to` (or says it was refused).
+    async fn answer(
+        &self,
+        answers: &lapin::Channel,
+        to: &str,
+        seq: u64,
+        event_id: &str,
+        refused: Option<String>,
+    ) -> Result<(), AmqpError> {
+        if !self.links.section.peers.iter().any(|p| p.code == to) {
+            // No link leads back to a site that is not a peer.
+            return Ok(());
+        }
+        let ack = SiteMessage::Ack(SiteAck {
+            from_site: self.links.section.code.clone(),
+            seq,
+            event_id: event_id.to_string(),
+            refused,
+        });
+        let queue = self.links.names.outbound(to);
+        publish(answers, &queue, &ack, &format!("ack-{event_id}"), seq).await
     }
 
     async fn park(

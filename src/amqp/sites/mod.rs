@@ -145,6 +145,7 @@ pub fn start(hub: &Hub, links: SiteLinks) -> Vec<tokio::task::JoinHandle<()>> {
             stopping: hub.stopping(),
             resend_after: Duration::from_secs(links.section.transfer_resend_seconds),
             whole_through: 0,
+            refused: Default::default(),
         };
         tasks.push(tokio::spawn(relay.run()));
     }

@@ -20,7 +20,9 @@
 //! `site.transfer_resend_seconds` for its acknowledgement, the relay sends
 //! again from it — everything after it too, each with the dossier's whole
 //! history, so a gap is filled whatever was lost — and waits twice as long
-//! before the next resend while the peer answers nothing.
+//! before the next resend while the peer answers nothing. What the peer
+//! refused (and parked, answering so) stays pending and is not sent again
+//! while this hub runs: it would only be parked again.
 //!
 //! Ordering across sites: a dossier's changes come from its authoritative
 //! site only, in order on one link. When the authority moves (B hands the
@@ -59,6 +61,12 @@ pub struct PeerRelay {
     /// Events up to this seq were sent once already: sent again, they carry
     /// the dossier's whole history.
     pub whole_through: u64,
+    /// Transfers the peer refused (and parked), with its reason: pending
+    /// still, never sent again by this run of the hub. A restart sends them
+    /// once more (the peer's configuration may have been put right), and a
+    /// refused transfer an operator moves back into the peer's
+    /// `<prefix>.site.in` is acknowledged like any other.
+    pub refused: BTreeMap<u64, String>,
 }
 
 /// What was sent and not yet acknowledged (with when), and how far the
@@ -84,10 +92,12 @@ impl Window {
         }
     }
 
-    /// When the oldest unacknowledged transfer is to be sent again.
-    fn resend_due(&self, after: Duration) -> Option<Instant> {
+    /// When the oldest unacknowledged transfer is to be sent again (one the
+    /// peer refused is not).
+    fn resend_due(&self, after: Duration, refused: &BTreeMap<u64, String>) -> Option<Instant> {
         self.pending
-            .first_key_value()
+            .iter()
+            .find(|(seq, _)| !refused.contains_key(seq))
             .map(|(_, sent)| *sent + after)
     }
 }
@@ -226,7 +236,7 @@ impl PeerRelay {
             while let Ok(ack) = self.acks.try_recv() {
                 self.settle(window, &ack, cursor);
             }
-            let due = window.resend_due(self.resend_after);
+            let due = window.resend_due(self.resend_after, &self.refused);
             let resend = async move {
                 match due {
                     Some(at) => tokio::time::sleep_until(at).await,
@@ -253,7 +263,9 @@ impl PeerRelay {
                 batch = outbox.next(room - window.pending.len()) => {
                     let Some(batch) = batch? else { return Ok(Pass::Stopped) };
                     for event in batch.events {
-                        if self.send(channel, queue, &event).await? {
+                        if self.refused.contains_key(&event.seq) {
+                            window.pending.insert(event.seq, Instant::now());
+                        } else if self.send(channel, queue, &event).await? {
                             window.pending.insert(event.seq, Instant::now());
                         }
                     }
@@ -265,6 +277,20 @@ impl PeerRelay {
     }
 
     fn settle(&mut self, window: &mut Window, ack: &SiteAck, cursor: &CursorSaver) {
+        if let Some(reason) = &ack.refused {
+            if window.pending.contains_key(&ack.seq) && !self.refused.contains_key(&ack.seq) {
+                tracing::warn!(
+                    peer = %self.peer,
+                    seq = ack.seq,
+                    event_id = %ack.event_id,
+                    reason = %reason,
+                    "a peer site refused a transfer and parked it; it stays pending here and is not sent again until this hub restarts"
+                );
+                self.refused.insert(ack.seq, reason.clone());
+            }
+            return;
+        }
+        self.refused.remove(&ack.seq);
         if window.pending.remove(&ack.seq).is_some() {
             self.counted().delivered(1);
             cursor.advance(window.settled());

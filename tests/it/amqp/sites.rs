@@ -906,8 +906,65 @@ async fn the_national_hub_sees_every_change_of_a_provinces_dossiers() {
         .await
         .unwrap();
     assert_eq!(listed.dossiers.len(), filed.len());
-    province.stop().await;
+
+    // The hub at QG is replaced by one that is not the national level: it
+    // keeps no copy of the province's dossiers, so it refuses the next
+    // report, parks it, and says so; the province keeps it pending and does
+    // not send it again (it would only be parked again), however many
+    // resend periods pass.
     national.stop().await;
+    let mut misconfigured = TestHub::start_with(|config| {
+        config.amqp.url = Some(amqp_url(2));
+        config.amqp.prefix = "ltn-qg".into();
+        let mut h22 = peer("H22", 1, "ltn-h22", false);
+        h22.agencies = vec![AGENCY.into()];
+        config.site = Some(section("QG", 2, false, vec![h22]));
+    })
+    .await;
+    wait_for_consumer(&spying, "ltn-qg.site.in").await;
+    let unheard = a
+        .exec(submit_request("nat-refused", submission()))
+        .await
+        .unwrap()
+        .dossier
+        .unwrap()
+        .ma_ho_so;
+    eventually("the refused report parked", Duration::from_secs(60), || {
+        let spying = &spying;
+        async move { (queue_depth(spying, "ltn-qg.site.parked").await >= 1).then_some(()) }
+    })
+    .await;
+    // Two and a half of the province's resend periods (10 s, then 20 s).
+    tokio::time::sleep(Duration::from_secs(25)).await;
+    assert_eq!(
+        queue_depth(&spying, "ltn-qg.site.parked").await,
+        1,
+        "the refused report is parked once, not once per resend"
+    );
+    let mut other = misconfigured.client(ONE_STOP).await;
+    assert!(get(&mut other, &unheard).await.is_none(), "{unheard}");
+    province.stop().await;
+    misconfigured.stop().await;
+}
+
+/// How many messages wait in `queue` (which exists).
+async fn queue_depth(connection: &lapin::Connection, queue: &str) -> u32 {
+    use lapin::options::QueueDeclareOptions;
+    use lapin::types::FieldTable;
+    let channel = connection.create_channel().await.unwrap();
+    let declared = channel
+        .queue_declare(
+            queue,
+            QueueDeclareOptions {
+                passive: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{queue} exists: {e}"));
+    let _ = channel.close(200, "counted").await;
+    declared.message_count()
 }
 
 impl Ministry {
