@@ -246,6 +246,8 @@ pub(super) struct MinimalResult {
     pub(super) rate: f64,
     pub(super) p50: Duration,
     pub(super) p99: Duration,
+    pub(super) commands: usize,
+    pub(super) cpu: cpu::CpuSpent,
 }
 
 /// The minimal pipeline under the hub's load (`workload::load`).
@@ -264,6 +266,8 @@ pub(super) async fn minimal_run(
         rate: latencies.len() as f64 / load.elapsed.as_secs_f64(),
         p50: percentile(&latencies, 0.50),
         p99: percentile(&latencies, 0.99),
+        commands: load.acks.len(),
+        cpu: load.cpu,
     })
 }
 

@@ -58,6 +58,7 @@ use tokio_stream::StreamExt;
 use tonic::transport::Channel;
 
 mod amqp;
+mod cpu;
 mod minimal;
 mod raw_sled;
 mod report;
@@ -203,6 +204,7 @@ fn report(
         minimal.rate,
         Some(0.9),
     );
+    cpu_rows(&mut t, hub, minimal);
     t.ratio("hub / raw sled", hub.rate, raw, None);
     t.row(
         format!(
@@ -301,6 +303,46 @@ fn report(
 
 /// The embedded configuration on `dir`, on a free loopback port, without
 /// pages: the benchmark measures the hub's command path.
+/// Where the processor time of the two unary loads went (`cpu.rs`): when
+/// both kept the cores busy, minimal / hub CPU per command bounds the
+/// hub / minimal rate ratio.
+fn cpu_rows(t: &mut Table, hub: &HubResult, minimal: &MinimalResult) {
+    let per = |spent: &cpu::CpuSpent, n: usize| spent.per_command_us(n);
+    let kind = |spent: &cpu::CpuSpent, k: &str, n: usize| spent.kind_per_command_us(k, n);
+    t.row(
+        "CPU per command, this process (server + the same clients): hub / minimal",
+        format!(
+            "{:.0} / {:.0} µs; cores kept busy {:.2} / {:.2}",
+            per(&hub.cpu, hub.commands),
+            per(&minimal.cpu, minimal.commands),
+            hub.cpu.cores_busy(),
+            minimal.cpu.cores_busy()
+        ),
+    );
+    for (k, what) in [
+        ("writer", "the writer thread (orders every command)"),
+        ("flusher", "the flusher thread"),
+        ("sled", "sled's own threads"),
+        ("tokio", "tokio workers (gRPC server and clients)"),
+        ("other", "other threads (audit, main)"),
+    ] {
+        t.row(
+            format!("… of which {what}: hub / minimal"),
+            format!(
+                "{:.0} / {:.0} µs",
+                kind(&hub.cpu, k, hub.commands),
+                kind(&minimal.cpu, k, minimal.commands)
+            ),
+        );
+    }
+    t.ratio(
+        "minimal / hub CPU per command (the rate ratio's bound when the cores are busy)",
+        per(&minimal.cpu, minimal.commands),
+        per(&hub.cpu, hub.commands),
+        None,
+    );
+}
+
 fn hub_config(dir: &std::path::Path) -> anyhow::Result<HubConfig> {
     let mut config = HubConfig::embedded_default();
     config.hub.data_dir = dir.to_path_buf();

@@ -16,6 +16,8 @@ pub(super) struct HubResult {
     /// The hub's `group_commit_max_commands` and `cache_capacity_bytes`.
     pub(super) group_max: usize,
     pub(super) cache_capacity_bytes: u64,
+    pub(super) commands: usize,
+    pub(super) cpu: cpu::CpuSpent,
 }
 
 pub(super) async fn hub_run(args: &BenchArgs, dir: &std::path::Path) -> anyhow::Result<HubResult> {
@@ -44,6 +46,8 @@ pub(super) async fn hub_run(args: &BenchArgs, dir: &std::path::Path) -> anyhow::
         reply,
         group_max,
         cache_capacity_bytes,
+        commands: load.acks.len(),
+        cpu: load.cpu,
     })
 }
 

@@ -25,6 +25,8 @@ pub(super) struct Load {
     pub(super) started: Instant,
     pub(super) elapsed: Duration,
     pub(super) acks: Vec<Ack>,
+    /// The processor time this process (server and clients) spent on it.
+    pub(super) cpu: cpu::CpuSpent,
 }
 
 /// The gRPC workload: `clients` concurrent clients over four connections,
@@ -35,6 +37,7 @@ pub(super) async fn load(args: &BenchArgs, addr: std::net::SocketAddr) -> anyhow
     for _ in 0..4 {
         channels.push(Channel::from_shared(endpoint.clone())?.connect().await?);
     }
+    let cpu_before = cpu::sample();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for c in 0..args.clients {
@@ -46,10 +49,13 @@ pub(super) async fn load(args: &BenchArgs, addr: std::net::SocketAddr) -> anyhow
     for task in tasks {
         acks.extend(task.await??);
     }
+    let elapsed = started.elapsed();
+    let cpu = cpu::spent(&cpu_before, &cpu::sample());
     Ok(Load {
         started,
-        elapsed: started.elapsed(),
+        elapsed,
         acks,
+        cpu,
     })
 }
 
