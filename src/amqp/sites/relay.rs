@@ -263,9 +263,9 @@ impl PeerRelay {
                 batch = outbox.next(room - window.pending.len()) => {
                     let Some(batch) = batch? else { return Ok(Pass::Stopped) };
                     for event in batch.events {
-                        if self.refused.contains_key(&event.seq) {
-                            window.pending.insert(event.seq, Instant::now());
-                        } else if self.send(channel, queue, &event).await? {
+                        // What the peer refused stays pending, not sent again.
+                        let refused = self.refused.contains_key(&event.seq);
+                        if refused || self.send(channel, queue, &event).await? {
                             window.pending.insert(event.seq, Instant::now());
                         }
                     }
