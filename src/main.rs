@@ -72,6 +72,9 @@ enum Command {
     },
     /// Measures the hub against raw sled on this machine (see README).
     Bench(bench::BenchArgs),
+    /// One side of `bench --sled-limit`, in a process of its own.
+    #[command(hide = true)]
+    SledLimitChild(bench::SledChildArgs),
     /// Runs a day of dossiers through the hub and simulated partners, with
     /// faults, and checks that nothing was lost (needs nothing else running).
     Demo(demo::DemoArgs),
@@ -228,6 +231,10 @@ fn main() -> anyhow::Result<ExitCode> {
         Command::Bench(args) => {
             lienthong::telemetry::init(LogFormat::Text, "warn");
             runtime()?.block_on(bench::run(args))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::SledLimitChild(args) => {
+            bench::sled_limit_child(args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Legal => {

@@ -63,6 +63,7 @@ mod minimal;
 mod raw_sled;
 mod report;
 mod scale;
+mod sled_limit;
 mod stream;
 mod workload;
 
@@ -71,6 +72,8 @@ use minimal::*;
 use raw_sled::*;
 use report::*;
 use scale::*;
+use sled_limit::*;
+pub use sled_limit::{child as sled_limit_child, SledChildArgs};
 use stream::*;
 use workload::*;
 
@@ -104,6 +107,18 @@ pub struct BenchArgs {
     /// about 40 KB of disk per dossier.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub scale: Option<u64>,
+    /// Instead of the rates: raw sled 0.34 with nothing of the hub, this
+    /// many dossiers' records written, removed and archived as the hub
+    /// does through their whole life, in a child process; its memory, its
+    /// restart after SIGKILL and its disk (`sled_limit.rs`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), conflicts_with_all = ["scale", "amqp_url"])]
+    pub sled_limit: Option<u64>,
+    /// With --sled-limit: one run per value, `hub` (the hub's sled
+    /// configuration, 128 MiB cache) or the hub's with comma-separated
+    /// changes: cache_capacity_bytes=N, mode=low_space|high_throughput,
+    /// segment_size_bytes=N, flush_every_ms=N|off.
+    #[arg(long, requires = "sled_limit")]
+    pub sled_config: Vec<String>,
 }
 
 const TOKEN: &str = "dev-one-stop-token";
@@ -116,6 +131,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         .unwrap_or_else(std::env::temp_dir)
         .join(format!("lienthong-bench-{}", std::process::id()));
     std::fs::create_dir_all(&base)?;
+    if let Some(dossiers) = args.sled_limit {
+        let measured = sled_limit_run(&base, dossiers as usize, &args.sled_config);
+        let _ = std::fs::remove_dir_all(&base);
+        return measured;
+    }
     if let Some(dossiers) = args.scale {
         let measured = scale_run(&args, &base, dossiers as usize).await;
         let _ = std::fs::remove_dir_all(&base);
