@@ -304,12 +304,25 @@ pub fn child(args: SledChildArgs) -> anyhow::Result<()> {
     std::io::stdout().flush()?;
     wait()?;
     let later = Instant::now();
+    // Each step's time and the memory after it, to say which one costs.
+    let mut steps = String::new();
+    let mut step = |took: Duration| -> anyhow::Result<()> {
+        let (rss, hwm) = memory(std::process::id())?;
+        steps.push_str(&format!(" {} {rss} {hwm}", took.as_secs_f64()));
+        Ok(())
+    };
+    let at = Instant::now();
     remove_events(&db, n, &counts)?;
+    step(at.elapsed())?;
+    let at = Instant::now();
     seal_audit(&db, n, &counts)?;
+    step(at.elapsed())?;
+    let at = Instant::now();
     archive(&db, n, &counts)?;
+    step(at.elapsed())?;
     counts.phase.store(PHASES.len(), Ordering::Relaxed);
     println!(
-        "lived {} {}",
+        "lived {} {}{steps}",
         later.elapsed().as_secs_f64(),
         counts.writes.load(Ordering::Relaxed)
     );
@@ -610,6 +623,8 @@ struct Column {
     lived_writes: f64,
     lived_memory: (u64, u64),
     lived_disk: u64,
+    /// Events removed, audit sealed, archived: (seconds, VmRSS, VmHWM).
+    steps: Vec<(f64, u64, u64)>,
     /// From the second child's spawn: sled::open returned, a write flushed.
     restart: (f64, f64),
     restart_open: f64,
@@ -664,6 +679,15 @@ fn run_one(dir: &std::path::Path, dossiers: usize, config: &str) -> anyhow::Resu
         lived_writes: number(&lived, 1)? - number(&filled, 1)?,
         lived_memory,
         lived_disk,
+        steps: (0..3)
+            .map(|i| {
+                Ok((
+                    number(&lived, 2 + 3 * i)?,
+                    number(&lived, 3 + 3 * i)? as u64,
+                    number(&lived, 4 + 3 * i)? as u64,
+                ))
+            })
+            .collect::<anyhow::Result<_>>()?,
         restart: restart_times,
         restart_open,
         restarted_memory,
@@ -750,6 +774,15 @@ fn render(dossiers: usize, columns: &[Column]) -> String {
         "events removed, audit sealed, archived: writes / time",
         &|c| format!("{:.0} / {:.1} s", c.lived_writes, c.lived_seconds),
     );
+    for (i, name) in ["events removed one by one", "audit sealed", "archived"]
+        .iter()
+        .enumerate()
+    {
+        row(&format!("… {name}: time, then VmRSS / VmHWM"), &|c| {
+            let (secs, rss, hwm) = c.steps[i];
+            format!("{secs:.1} s, {:.0} / {:.0} MiB", mib(rss), mib(hwm))
+        });
+    }
     row("VmRSS / VmHWM after them", &|c| {
         format!(
             "{:.0} / {:.0} MiB",

@@ -39,6 +39,7 @@ mod readme_examples;
 mod reconcile;
 mod retention;
 mod sites;
+mod sled_limit;
 mod storage;
 mod subscription;
 mod tls;
