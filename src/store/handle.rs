@@ -272,7 +272,12 @@ pub(super) fn open_db(dir: &Path, cache_capacity_bytes: u64) -> Result<sled::Db,
 /// `compression` feature, zstd) is not used: measured at `bench --scale
 /// 100000` it halved the directory (16 → 8 KB per dossier) but cut the
 /// command rate from 11.8k to 4.3k per second, doubled the restart and
-/// raised the resident memory (README, Performance).
+/// raised the resident memory (README, Performance). Its other knobs were
+/// measured on plain sled at the hub's shape (`bench --sled-limit`, README
+/// "Raw sled at the same shape"): none brings the restart after `kill -9`
+/// or the memory under issue 12's targets — sled 0.34.7 writes its
+/// page-table snapshot only when it opens (`snapshot_after_ops` does
+/// nothing), so recovery replays the log written since the last open.
 fn sled_config(dir: &Path) -> sled::Config {
     sled::Config::new().path(dir)
 }
