@@ -260,7 +260,14 @@ fn main() -> anyhow::Result<ExitCode> {
             // Injected faults make the hub log warnings; the demo prints its
             // own account of them (RUST_LOG=warn shows the logs too).
             lienthong::telemetry::init(LogFormat::Text, "error");
-            runtime()?.block_on(demo::run(args))?;
+            match args.sites {
+                Some(sites) => {
+                    runtime()?.block_on(demo::sites::run(&args, sites))?;
+                }
+                None => {
+                    runtime()?.block_on(demo::run(args))?;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

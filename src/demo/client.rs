@@ -79,6 +79,39 @@ impl Client {
         }
     }
 
+    /// Publishes `entries` as the whole catalogue `kind`.
+    pub async fn publish_catalog(
+        &self,
+        key: &str,
+        kind: &str,
+        entries: Vec<pb::CatalogEntry>,
+    ) -> Result<u64, DemoError> {
+        let mut catalogs = CatalogServiceClient::new(self.channel.clone());
+        let request = self.req(pb::PublishCatalogRequest {
+            idempotency_key: key.into(),
+            kind: kind.into(),
+            entries,
+            expected_version: None,
+        });
+        match catalogs.publish_catalog(request).await {
+            Ok(reply) => Ok(reply.into_inner().version),
+            Err(s) => Err(refused(&format!("publishing the {kind} catalogue"), &s)),
+        }
+    }
+
+    /// This partner's events after `seq`, as a stream.
+    pub async fn subscribe_from(&self, seq: u64) -> Result<tonic::Streaming<pb::Event>, DemoError> {
+        let mut events =
+            EventServiceClient::new(self.channel.clone()).max_decoding_message_size(64 << 20);
+        Ok(events
+            .subscribe(self.req(pb::SubscribeRequest {
+                after_seq: Some(seq),
+            }))
+            .await
+            .map_err(|s| refused("Subscribe", &s))?
+            .into_inner())
+    }
+
     pub async fn catalog_version(&self, kind: &str) -> Result<u64, DemoError> {
         let mut catalogs =
             CatalogServiceClient::new(self.channel.clone()).max_decoding_message_size(64 << 20);

@@ -27,6 +27,7 @@ mod filing;
 mod page;
 mod portal;
 mod scenario;
+pub mod sites;
 mod steps;
 mod tally;
 mod timeline;
@@ -62,6 +63,20 @@ pub struct DemoArgs {
     /// SIGTERM.
     #[arg(long)]
     pub keep_running: bool,
+    /// Instead of the day: this many hubs (3: two provinces and a
+    /// ministry), each its own process, linked by RabbitMQ shovels on a
+    /// vhost per site of --amqp-url; a dossier's timeline as each site
+    /// sees it, a link cut, a hub killed, a tally per site (README).
+    #[arg(long)]
+    pub sites: Option<usize>,
+    /// The RabbitMQ of --sites (its vhosts are created and deleted by the demo).
+    #[arg(long, default_value = "amqp://guest:guest@127.0.0.1:5672")]
+    pub amqp_url: String,
+    /// That RabbitMQ's management API (the shovel and management plugins
+    /// enabled), through which the vhosts are made and the hubs declare
+    /// their shovels.
+    #[arg(long, default_value = "http://guest:guest@127.0.0.1:15672")]
+    pub management_url: String,
 }
 
 impl Default for DemoArgs {
@@ -73,6 +88,9 @@ impl Default for DemoArgs {
             concurrency: 16,
             dir: None,
             keep_running: false,
+            sites: None,
+            amqp_url: "amqp://guest:guest@127.0.0.1:5672".into(),
+            management_url: "http://guest:guest@127.0.0.1:15672".into(),
         }
     }
 }
@@ -119,6 +137,21 @@ pub enum DemoError {
     },
     #[error("something was lost: {0}")]
     Lost(String),
+    #[error("{what}: RabbitMQ's management API answered {answer}")]
+    Broker { what: String, answer: String },
+    #[error(
+        "RabbitMQ lacks the plugin(s) {missing} that the sites need; enable them with: {}",
+        sites::ENABLE_PLUGINS
+    )]
+    Plugins { missing: String },
+    #[error("a site hub's configuration: {0}")]
+    Config(String),
+    #[error("the hub of site {site}: {reason} (its log: {})", log.display())]
+    SiteHub {
+        site: &'static str,
+        reason: String,
+        log: std::path::PathBuf,
+    },
 }
 
 impl DemoError {

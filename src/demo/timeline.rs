@@ -76,7 +76,7 @@ pub async fn print(world: &World, lived: &[Lived], count: usize) -> Result<(), D
 }
 
 /// `HH:MM:SS.mmm` in Vietnam time (UTC+7, no daylight saving).
-fn vietnam_time(t: &prost_types::Timestamp) -> String {
+pub(super) fn vietnam_time(t: &prost_types::Timestamp) -> String {
     let local = t.seconds + 7 * 3600;
     let secs = local.rem_euclid(86_400);
     format!(
@@ -88,7 +88,7 @@ fn vietnam_time(t: &prost_types::Timestamp) -> String {
     )
 }
 
-fn status_words(code: i32) -> String {
+pub(super) fn status_words(code: i32) -> String {
     match u8::try_from(code).ok().and_then(Status::from_code) {
         Some(s) => format!(
             "{:>2} {} · {}",

@@ -19,6 +19,7 @@ mod outage;
 mod partner_event;
 mod senders;
 mod sites;
+mod sites_demo;
 mod tls;
 
 use crate::common::TestHub;
