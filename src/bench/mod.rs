@@ -64,6 +64,7 @@ mod raw_sled;
 mod report;
 mod scale;
 mod sled_limit;
+mod sites;
 mod stream;
 mod workload;
 
@@ -119,6 +120,16 @@ pub struct BenchArgs {
     /// segment_size_bytes=N, flush_every_ms=N|off.
     #[arg(long, requires = "sled_limit")]
     pub sled_config: Vec<String>,
+    /// Instead of the rates: an inter-site transfer (site H22's hub hands
+    /// --dossiers dossiers over to site BXD's over a shovel) against a raw
+    /// shovel of the same configuration moving the same messages, on two
+    /// vhosts of the --amqp-url broker (default: the local guest broker)
+    /// with the shovel and management plugins.
+    #[arg(long, conflicts_with_all = ["scale", "sled_limit"])]
+    pub sites: bool,
+    /// The management API of that broker (for --sites).
+    #[arg(long, default_value = "http://guest:guest@127.0.0.1:15672")]
+    pub management_url: String,
 }
 
 const TOKEN: &str = "dev-one-stop-token";
@@ -140,6 +151,25 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         let measured = scale_run(&args, &base, dossiers as usize).await;
         let _ = std::fs::remove_dir_all(&base);
         return measured;
+    }
+    if args.sites {
+        let url = args
+            .amqp_url
+            .clone()
+            .unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672".into());
+        println!(
+            "lienthong bench --sites: {} dossiers handed over by {} clients' forwards, {} cores",
+            args.dossiers,
+            args.clients,
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        );
+        let measured = sites::sites_run(&args, &base, &url).await;
+        let _ = std::fs::remove_dir_all(&base);
+        println!();
+        print!("{}", sites::report(&measured?).render());
+        return Ok(());
     }
     println!(
         "lienthong bench: {} clients, {} dossiers x {LIFE} commands, {} cores",
@@ -419,6 +449,16 @@ mod tests {
         let both = parse(&["--scale", "10", "--amqp-url", "amqp://localhost"])
             .unwrap_err()
             .to_string();
+        assert!(both.contains("cannot be used with"), "{both}");
+    }
+
+    #[test]
+    fn sites_is_a_measurement_of_its_own() {
+        let args = parse(&["--sites", "--dossiers", "500"]).unwrap();
+        assert!(args.sites);
+        assert_eq!(args.dossiers, 500);
+        assert_eq!(args.management_url, "http://guest:guest@127.0.0.1:15672");
+        let both = parse(&["--sites", "--scale", "10"]).unwrap_err().to_string();
         assert!(both.contains("cannot be used with"), "{both}");
     }
 

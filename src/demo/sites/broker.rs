@@ -237,6 +237,34 @@ impl Broker {
             .collect())
     }
 
+    /// Declares the dynamic shovel `name` on `vhost` (as a hub declares
+    /// its links; the benchmark's raw shovel).
+    pub async fn declare_shovel(
+        &self,
+        vhost: &str,
+        name: &str,
+        value: Value,
+    ) -> Result<(), DemoError> {
+        let body = json!({ "component": "shovel", "vhost": vhost, "name": name, "value": value });
+        self.expect(
+            Method::PUT,
+            &["parameters", "shovel", vhost, name],
+            Some(body),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Whether the shovel `name` on `vhost` is running (the shovel
+    /// management plugin's status).
+    pub async fn shovel_running(&self, vhost: &str, name: &str) -> Result<bool, DemoError> {
+        let text = self.expect(Method::GET, &["shovels", vhost], None).await?;
+        let listed: Vec<Value> = serde_json::from_str(&text).unwrap_or_default();
+        Ok(listed
+            .iter()
+            .any(|s| s["name"] == name && s["state"] == "running"))
+    }
+
     pub async fn shovel_exists(&self, vhost: &str, name: &str) -> Result<bool, DemoError> {
         let (status, _) = self
             .call(Method::GET, &["parameters", "shovel", vhost, name], None)

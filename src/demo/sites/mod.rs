@@ -22,11 +22,10 @@ mod hubs;
 mod story;
 mod tally;
 
-pub use broker::ENABLE as ENABLE_PLUGINS;
+pub use broker::{Broker, ENABLE as ENABLE_PLUGINS};
 pub use tally::SitesTally;
 
 use super::{DemoArgs, DemoError};
-use broker::Broker;
 use hubs::SiteHub;
 use std::time::Instant;
 
