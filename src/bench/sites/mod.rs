@@ -108,6 +108,8 @@ fn site_config(
         management_url: broker.management_url(),
         link_check_interval_seconds: 30,
         transfer_window_messages: WINDOW,
+        // The default: a backlog of transfers is not a silent peer.
+        transfer_resend_seconds: 30,
         national: false,
         peers: vec![PeerSection {
             code: code.into(),
