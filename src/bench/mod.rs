@@ -63,8 +63,8 @@ mod minimal;
 mod raw_sled;
 mod report;
 mod scale;
-mod sled_limit;
 mod sites;
+mod sled_limit;
 mod stream;
 mod workload;
 
@@ -458,7 +458,9 @@ mod tests {
         assert!(args.sites);
         assert_eq!(args.dossiers, 500);
         assert_eq!(args.management_url, "http://guest:guest@127.0.0.1:15672");
-        let both = parse(&["--sites", "--scale", "10"]).unwrap_err().to_string();
+        let both = parse(&["--sites", "--scale", "10"])
+            .unwrap_err()
+            .to_string();
         assert!(both.contains("cannot be used with"), "{both}");
     }
 
