@@ -414,6 +414,15 @@ fn checked(config: &HubConfig) -> anyhow::Result<lienthong::config::LoadedConfig
     )?)
 }
 
+/// `message` with the bearer token every benchmark client sends.
+pub(super) fn authorized<T>(message: T, token: &str) -> anyhow::Result<tonic::Request<T>> {
+    let mut request = tonic::Request::new(message);
+    request
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse()?);
+    Ok(request)
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }

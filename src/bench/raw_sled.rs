@@ -55,14 +55,10 @@ async fn sample_reply(addr: std::net::SocketAddr) -> anyhow::Result<pb::CommandR
     let channel = Channel::from_shared(format!("http://{addr}"))?
         .connect()
         .await?;
-    let mut request = tonic::Request::new(workload::request(
-        "bench-sample-submit".into(),
-        None,
-        submission(0),
-    ));
-    request
-        .metadata_mut()
-        .insert("authorization", format!("Bearer {TOKEN}").parse()?);
+    let request = authorized(
+        workload::request("bench-sample-submit".into(), None, submission(0)),
+        TOKEN,
+    )?;
     let mut client = DossierServiceClient::new(channel);
     Ok(client.execute(request).await?.into_inner())
 }

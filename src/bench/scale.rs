@@ -213,14 +213,6 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
-fn authorized<T>(message: T, token: &str) -> anyhow::Result<tonic::Request<T>> {
-    let mut request = tonic::Request::new(message);
-    request
-        .metadata_mut()
-        .insert("authorization", format!("Bearer {token}").parse()?);
-    Ok(request)
-}
-
 pub(super) async fn scale_run(
     args: &BenchArgs,
     base: &std::path::Path,

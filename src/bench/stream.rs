@@ -79,10 +79,7 @@ pub(super) async fn send(
     requests: Vec<pb::CommandRequest>,
 ) -> anyhow::Result<Vec<pb::CommandReply>> {
     let expected = requests.len();
-    let mut outbound = tonic::Request::new(tokio_stream::iter(requests));
-    outbound
-        .metadata_mut()
-        .insert("authorization", format!("Bearer {TOKEN}").parse()?);
+    let outbound = authorized(tokio_stream::iter(requests), TOKEN)?;
     let mut answers = client.execute_stream(outbound).await?.into_inner();
     let mut replies = Vec::with_capacity(expected);
     while let Some(answer) = answers.message().await? {

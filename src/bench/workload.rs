@@ -161,10 +161,7 @@ pub(super) async fn call(
     id: Option<u64>,
     command: C,
 ) -> anyhow::Result<(u64, Ack)> {
-    let mut request = tonic::Request::new(request(key, id, command));
-    request
-        .metadata_mut()
-        .insert("authorization", format!("Bearer {TOKEN}").parse()?);
+    let request = authorized(request(key, id, command), TOKEN)?;
     let started = Instant::now();
     let reply = client.execute(request).await?.into_inner();
     let at = Instant::now();

@@ -217,14 +217,6 @@ fn acked(hub: &lienthong::hub::Hub) -> anyhow::Result<u64> {
         .unwrap_or(0))
 }
 
-fn authorized<T>(message: T, token: &str) -> anyhow::Result<tonic::Request<T>> {
-    let mut request = tonic::Request::new(message);
-    request
-        .metadata_mut()
-        .insert("authorization", format!("Bearer {token}").parse()?);
-    Ok(request)
-}
-
 /// The procedure H22 → BXD, then the dossiers filed and received at H22
 /// (not timed): their ids and MaHoSo.
 async fn prepare(
