@@ -106,20 +106,44 @@ pub fn apply_policies(prefix: &str) {
     ]);
 }
 
+/// How many messages wait in a queue and how many consumers it has.
+pub struct Declared {
+    pub messages: u32,
+    pub consumers: u32,
+}
+
+/// `queue` as the broker has it; None when it does not exist or the broker
+/// does not answer (a node starting). A passive declare of a missing queue
+/// closes the channel, so each look takes a channel of its own.
+pub async fn declared(connection: &Connection, queue: &str) -> Option<Declared> {
+    let channel = connection.create_channel().await.ok()?;
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..Default::default()
+    };
+    let found = channel
+        .queue_declare(queue, passive, FieldTable::default())
+        .await
+        .ok()?;
+    let _ = channel.close(200, "looked").await;
+    Some(Declared {
+        messages: found.message_count(),
+        consumers: found.consumer_count(),
+    })
+}
+
+/// Messages ready in `queue`, which must exist.
+pub async fn depth(connection: &Connection, queue: &str) -> u32 {
+    declared(connection, queue)
+        .await
+        .unwrap_or_else(|| panic!("queue {queue} exists"))
+        .messages
+}
+
 /// Waits until the hub has declared `queue` (its publisher connects on its own time).
 pub async fn wait_for_queue(connection: &Connection, queue: &str) {
     for _ in 0..200 {
-        let channel = connection.create_channel().await.unwrap();
-        let passive = QueueDeclareOptions {
-            passive: true,
-            ..Default::default()
-        };
-        if channel
-            .queue_declare(queue, passive, FieldTable::default())
-            .await
-            .is_ok()
-        {
-            let _ = channel.close(200, "").await;
+        if declared(connection, queue).await.is_some() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -2,7 +2,7 @@
 //! command may be: hostile or clumsy senders on the command exchange.
 
 use super::commands::{command_reply, error, parked, Sender};
-use super::{cleanup, connect, prefix, queue_partner, rabbitmqctl_output};
+use super::{cleanup, connect, depth, prefix, queue_partner, rabbitmqctl_output};
 use crate::common::{submission, submit_request, Client, ONE_STOP, PORTAL};
 use lapin::options::{BasicGetOptions, BasicNackOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable};
@@ -89,21 +89,6 @@ async fn commands_settled(prefix: &str) {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     panic!("the hub never settled the commands in {queue}");
-}
-
-/// Messages ready in `queue`.
-async fn depth(connection: &Connection, queue: &str) -> u32 {
-    let channel = connection.create_channel().await.unwrap();
-    let passive = QueueDeclareOptions {
-        passive: true,
-        ..Default::default()
-    };
-    let declared = channel
-        .queue_declare(queue, passive, FieldTable::default())
-        .await
-        .unwrap_or_else(|e| panic!("queue {queue} exists: {e}"));
-    let _ = channel.close(200, "").await;
-    declared.message_count()
 }
 
 // issue 10 defect 2

@@ -752,24 +752,12 @@ async fn spy_on_site_exchange(
 
 /// Waits until `queue` exists and has a consumer (its hub bound it first).
 async fn wait_for_consumer(connection: &lapin::Connection, queue: &str) {
-    use lapin::options::QueueDeclareOptions;
-    use lapin::types::FieldTable;
-    let passive = QueueDeclareOptions {
-        passive: true,
-        ..Default::default()
-    };
     eventually(
         &format!("a consumer on {queue}"),
         Duration::from_secs(60),
         || async {
-            // A passive declare of a missing queue closes the channel: a new one each time.
-            let channel = connection.create_channel().await.ok()?;
-            let declared = channel
-                .queue_declare(queue, passive, FieldTable::default())
-                .await
-                .ok();
-            let _ = channel.close(200, "checked").await;
-            declared.filter(|q| q.consumer_count() > 0).map(|_| ())
+            let found = super::declared(connection, queue).await?;
+            (found.consumers > 0).then_some(())
         },
     )
     .await;
@@ -828,14 +816,17 @@ async fn the_national_hub_sees_every_change_of_a_provinces_dossiers() {
     a.exec(submit_request("nat0", submission())).await.unwrap();
     let lost = spy.next(Duration::from_secs(60)).await;
     assert!(lost.is_some(), "the first report crossed the shovel");
-    let mut national = TestHub::start_with(|config| {
-        config.amqp.url = Some(amqp_url(2));
-        config.amqp.prefix = "ltn-qg".into();
-        let mut h22 = peer("H22", 1, "ltn-h22", false);
-        h22.agencies = vec![AGENCY.into()];
-        config.site = Some(section("QG", 2, true, vec![h22]));
-    })
-    .await;
+    // The hub at QG (node 2), hearing H22; the national level or not.
+    let qg_hub = |national: bool| {
+        TestHub::start_with(move |config| {
+            config.amqp.url = Some(amqp_url(2));
+            config.amqp.prefix = "ltn-qg".into();
+            let mut h22 = peer("H22", 1, "ltn-h22", false);
+            h22.agencies = vec![AGENCY.into()];
+            config.site = Some(section("QG", 2, national, vec![h22]));
+        })
+    };
+    let mut national = qg_hub(true).await;
     // The national hub listens: the province's next report of the dossier
     // (version 2, one history line) reaches it after a gap and is dropped
     // unacknowledged, unless the province's resend came first on a slow
@@ -913,14 +904,7 @@ async fn the_national_hub_sees_every_change_of_a_provinces_dossiers() {
     // not send it again (it would only be parked again), however many
     // resend periods pass.
     national.stop().await;
-    let mut misconfigured = TestHub::start_with(|config| {
-        config.amqp.url = Some(amqp_url(2));
-        config.amqp.prefix = "ltn-qg".into();
-        let mut h22 = peer("H22", 1, "ltn-h22", false);
-        h22.agencies = vec![AGENCY.into()];
-        config.site = Some(section("QG", 2, false, vec![h22]));
-    })
-    .await;
+    let mut misconfigured = qg_hub(false).await;
     wait_for_consumer(&spying, "ltn-qg.site.in").await;
     let unheard = a
         .exec(submit_request("nat-refused", submission()))
@@ -931,13 +915,13 @@ async fn the_national_hub_sees_every_change_of_a_provinces_dossiers() {
         .ma_ho_so;
     eventually("the refused report parked", Duration::from_secs(60), || {
         let spying = &spying;
-        async move { (queue_depth(spying, "ltn-qg.site.parked").await >= 1).then_some(()) }
+        async move { (super::depth(spying, "ltn-qg.site.parked").await >= 1).then_some(()) }
     })
     .await;
     // Two and a half of the province's resend periods (10 s, then 20 s).
     tokio::time::sleep(Duration::from_secs(25)).await;
     assert_eq!(
-        queue_depth(&spying, "ltn-qg.site.parked").await,
+        super::depth(&spying, "ltn-qg.site.parked").await,
         1,
         "the refused report is parked once, not once per resend"
     );
@@ -945,26 +929,6 @@ async fn the_national_hub_sees_every_change_of_a_provinces_dossiers() {
     assert!(get(&mut other, &unheard).await.is_none(), "{unheard}");
     province.stop().await;
     misconfigured.stop().await;
-}
-
-/// How many messages wait in `queue` (which exists).
-async fn queue_depth(connection: &lapin::Connection, queue: &str) -> u32 {
-    use lapin::options::QueueDeclareOptions;
-    use lapin::types::FieldTable;
-    let channel = connection.create_channel().await.unwrap();
-    let declared = channel
-        .queue_declare(
-            queue,
-            QueueDeclareOptions {
-                passive: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{queue} exists: {e}"));
-    let _ = channel.close(200, "counted").await;
-    declared.message_count()
 }
 
 impl Ministry {
