@@ -44,15 +44,18 @@ fn other_request(key: &str) -> EngineError {
 /// The event of the change `entry` made to `dossier` (as it is after the
 /// change), numbered next in the stream: what it says of the dossier is
 /// read off the dossier, so a command's change and a copy taken from
-/// another site (`sites.rs`) are told alike to every subscriber.
+/// another site (`sites.rs`) are told alike to every subscriber. Takes the
+/// dossier and the line by value: the event carries them, and a caller
+/// that needs them after the event is written takes them back out of its
+/// payload (`into_change`) instead of cloning a whole dossier per command.
 pub(super) fn change_event(
     txn: &mut Txn,
     event_type: EventType,
     occurred_at: UnixMillis,
     partner_id: String,
     from_agency_code: String,
-    dossier: &Dossier,
-    entry: &HistoryEntry,
+    dossier: Dossier,
+    entry: HistoryEntry,
 ) -> Result<Event, EngineError> {
     Ok(Event {
         event_id: uuid::Uuid::new_v4().to_string(),
@@ -69,10 +72,19 @@ pub(super) fn change_event(
         from_status: entry.from_status,
         to_status: Some(entry.to_status),
         payload: EventPayload::DossierChanged {
-            dossier: Box::new(dossier.clone()),
-            entry: entry.clone(),
+            dossier: Box::new(dossier),
+            entry,
         },
     })
+}
+
+/// The dossier and history line a `change_event` carries, back from it.
+fn into_change(payload: EventPayload) -> (Dossier, HistoryEntry) {
+    match payload {
+        EventPayload::DossierChanged { dossier, entry } => (*dossier, entry),
+        // `change_event` builds nothing else.
+        _ => unreachable!("a change event carries a dossier change"),
+    }
 }
 
 pub(super) fn remember(
@@ -186,7 +198,7 @@ pub fn command(
             // Another agency's dossier is answered as one that does not
             // exist (as `Hub` reads answer), so commands cannot probe ids.
             let current = txn
-                .dossier(reference)?
+                .dossier_cow(reference)?
                 .filter(|d| partner.check_agency(&d.agency_code).is_ok())
                 .ok_or_else(|| EngineError::DossierNotFound {
                     reference: reference.to_string(),
@@ -243,23 +255,25 @@ pub fn command(
         entry,
         event,
     } = applied;
+    txn.put_dossier(&dossier)?;
+    txn.put_history(dossier.id, &entry);
     let event = change_event(
         txn,
         event,
         now,
         partner.id.clone(),
         forwarded_from,
-        &dossier,
-        &entry,
+        dossier,
+        entry,
     )?;
-    txn.put_dossier(&dossier)?;
-    txn.put_history(dossier.id, &entry);
     txn.put_event(&event);
+    let (event_seq, event_id) = (event.seq, event.event_id);
+    let (dossier, entry) = into_change(event.payload);
     let outcome = CommandOutcome {
         dossier,
         entry,
-        event_seq: event.seq,
-        event_id: event.event_id,
+        event_seq,
+        event_id,
         replayed: false,
     };
     let stored = StoredAnswer::Command {

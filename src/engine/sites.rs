@@ -93,8 +93,8 @@ pub fn receive(
         now,
         partner.clone(),
         transfer.from_agency_code.clone(),
-        &dossier,
-        &entry,
+        dossier.clone(),
+        entry.clone(),
     )?;
     txn.put_event(&event);
     remember(
