@@ -68,7 +68,13 @@ fn then(mut key: Vec<u8>, part: &[u8]) -> Vec<u8> {
 
 /// `prefix`, then a name and the 0 byte that ends it.
 fn named(prefix: u8, name: &str) -> Vec<u8> {
-    then(then(vec![prefix], name.as_bytes()), &[0])
+    // Room for what most keys add after the name (an id, a code), so the
+    // writer does not grow each key twice (issue 12).
+    let mut key = Vec::with_capacity(name.len() + 2 + 32);
+    key.push(prefix);
+    key.extend_from_slice(name.as_bytes());
+    key.push(0);
+    key
 }
 
 pub fn dossier(id: u64) -> Vec<u8> {
