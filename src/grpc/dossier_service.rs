@@ -11,6 +11,19 @@ pub struct DossierService {
     pub stream_window: usize,
 }
 
+/// The dossier a command names, or `new` for a submission, as the log
+/// shows it.
+struct DossierLabel<'a>(Option<&'a crate::domain::DossierRef>);
+
+impl std::fmt::Display for DossierLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(reference) => std::fmt::Display::fmt(reference, f),
+            None => f.write_str("new"),
+        }
+    }
+}
+
 fn non_empty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
@@ -29,11 +42,8 @@ impl pb::dossier_service_server::DossierService for DossierService {
             self.hub.record_refusal(&partner, "command", &e);
             to_status(&e)
         })?;
-        let dossier = envelope
-            .action
-            .dossier()
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "new".into());
+        // Formatted only when the span is recorded (not per call).
+        let dossier = DossierLabel(envelope.action.dossier());
         let span = tracing::info_span!("command", partner = %partner.id, command = envelope.name().as_str(), dossier = %dossier);
         async {
             match self.hub.execute(&partner, envelope).await {
