@@ -45,8 +45,9 @@ impl<'a> Object<'a> {
     }
 
     fn number(&mut self, name: &str, value: impl std::fmt::Display) -> &mut Self {
-        let out = self.key(name);
-        out.push_str(&value.to_string());
+        use std::fmt::Write;
+        // Writing into a String cannot fail.
+        let _ = write!(self.key(name), "{value}");
         self
     }
 
@@ -89,6 +90,16 @@ impl<'a> Object<'a> {
 
 /// A JSON string, escaped as serde_json escapes it.
 fn text(out: &mut String, value: &str) {
+    // serde_json escapes only `"`, `\` and the control characters below
+    // 0x20: a value without any (nearly every one) is written as it is,
+    // without serde_json's String per field — the writer thread computes
+    // a fingerprint for every command (issue 12).
+    if !value.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push('"');
+        out.push_str(value);
+        out.push('"');
+        return;
+    }
     // A &str always serialises.
     out.push_str(&serde_json::to_string(value).unwrap_or_default());
 }
@@ -297,4 +308,33 @@ pub fn publication(p: &Publication) -> String {
     };
     o.close();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text;
+
+    /// The fast path writes what serde_json writes, for every character
+    /// that could need escaping and for text that needs none.
+    #[test]
+    fn a_string_is_written_as_serde_json_writes_it() {
+        let mut samples: Vec<String> = (0u8..0x80).map(|b| format!("a{}b", b as char)).collect();
+        samples.extend(
+            [
+                "",
+                "Nguyễn Văn An",
+                "000.00.01.H22",
+                "say \"hi\"",
+                "back\\slash",
+                "tab\tnew\nline",
+                "\u{7f}\u{2028}\u{1F600}",
+            ]
+            .map(String::from),
+        );
+        for sample in samples {
+            let mut out = String::new();
+            text(&mut out, &sample);
+            assert_eq!(out, serde_json::to_string(&sample).unwrap(), "{sample:?}");
+        }
+    }
 }
