@@ -477,7 +477,7 @@ mod tests {
     fn the_scale_configuration_is_valid_and_delivers_retention_at_once() {
         let dir = std::path::Path::new("/tmp/lienthong-bench-scale-test");
         for expired in [false, true] {
-            let text = scale_config(dir, 50999, expired).unwrap();
+            let text = scale_config(dir, 50999, 50998, expired).unwrap();
             let config = HubConfig::from_toml("scale.toml", &text).unwrap();
             let loaded = checked(&config).unwrap();
             let s = &loaded.sections;
@@ -491,6 +491,26 @@ mod tests {
             let kept = s.retention.idempotency_retention_seconds;
             assert_eq!(kept == 0, expired, "idempotency retention {kept}");
         }
+    }
+
+    #[test]
+    fn the_hubs_store_reopens_are_read_from_its_metrics() {
+        let metrics = lienthong::metrics::Metrics::new();
+        let scrape = lienthong::metrics::Scrape {
+            committed_seq: 0,
+            data_directory_bytes: None,
+            lags: vec![],
+        };
+        assert_eq!(parse_reopens(&metrics.encode(&scrape)).count, 0);
+        metrics.store_reopened(Duration::from_millis(300));
+        metrics.store_reopened(Duration::from_millis(1200));
+        let reopens = parse_reopens(&metrics.encode(&scrape));
+        assert_eq!(reopens.count, 2);
+        assert!((reopens.paused_seconds - 1.5).abs() < 1e-9);
+        // Buckets double from 1 ms: 1.2 s is under 2.048 s, not 1.024 s.
+        assert_eq!(reopens.longest_under_seconds, Some(2.048));
+        let said = reopens.describe();
+        assert!(said.starts_with("2 planned store reopens"), "{said}");
     }
 
     #[test]

@@ -58,11 +58,12 @@ pub(super) fn scale_codes(n: usize) -> (String, String) {
 
 /// The embedded development configuration for the spawned hub: `dir`,
 /// `port`, no web pages (as the other measurements), the admin listener on
-/// a free port, and delivered events removed by the next sweep.
+/// `admin_port` (its `/metrics` say how often the store was reopened), and delivered events removed by the next sweep.
 /// `expired`: idempotency records removed by the next sweep too.
 pub(super) fn scale_config(
     dir: &std::path::Path,
     port: u16,
+    admin_port: u16,
     expired: bool,
 ) -> anyhow::Result<String> {
     let mut config: toml::Table = toml::from_str(lienthong::config::EMBEDDED_DEFAULT)?;
@@ -91,7 +92,7 @@ pub(super) fn scale_config(
     }
     config.insert("retention".into(), retention.into());
     let mut admin = table(&mut config, "admin")?;
-    admin.insert("listen".into(), "127.0.0.1:0".into());
+    admin.insert("listen".into(), format!("127.0.0.1:{admin_port}").into());
     config.insert("admin".into(), admin.into());
     let mut log = table(&mut config, "log")?;
     log.insert("level".into(), "warn".into());
@@ -222,7 +223,9 @@ pub(super) async fn scale_run(
     let config_path = base.join("scale.toml");
     let log = base.join("serve.log");
     let port = free_port()?;
-    std::fs::write(&config_path, scale_config(&dir, port, false)?)?;
+    let admin_port = free_port()?;
+    std::fs::write(&config_path, scale_config(&dir, port, admin_port, false)?)?;
+    let metrics_url = format!("http://127.0.0.1:{admin_port}/metrics");
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse()?;
     println!(
         "lienthong bench --scale {dossiers}: `lienthong serve` on {addr}, data in {} ({} streams, {} cores)",
@@ -261,6 +264,8 @@ pub(super) async fn scale_run(
         archive_time.as_secs_f64()
     );
 
+    let reopens = store_reopens(&metrics_url).await?;
+    println!("{}", reopens.describe());
     hub.kill()?;
     let killed = Instant::now();
     let mut hub = Spawned::start(&config_path, &log)?;
@@ -312,7 +317,7 @@ pub(super) async fn scale_run(
     // first sweep of a hub started again removes them; its graceful stop
     // waits for that sweep.
     let expired_path = base.join("scale-expired.toml");
-    std::fs::write(&expired_path, scale_config(&dir, port, true)?)?;
+    std::fs::write(&expired_path, scale_config(&dir, port, admin_port, true)?)?;
     let expiry_started = Instant::now();
     let mut hub = Spawned::start(&expired_path, &log)?;
     wait_serving(addr, &mut hub).await?;
@@ -408,6 +413,10 @@ pub(super) async fn scale_run(
         ),
     );
     table.row(
+        "planned store reopens before the kill (hub.store_reopen_after_written_bytes)",
+        reopens.describe(),
+    );
+    table.row(
         "restart after SIGKILL: SERVING / first command acknowledged (target ≤ 5 s)",
         format!(
             "{:.2} s / {:.2} s",
@@ -454,6 +463,76 @@ pub(super) async fn scale_run(
         Err(e) => eprintln!("scale: cannot size the data directory's records: {e}"),
     }
     Ok(())
+}
+
+/// The hub's planned store reopens so far, from its
+/// `lienthong_store_reopen_seconds` histogram.
+pub(super) struct Reopens {
+    pub(super) count: u64,
+    pub(super) paused_seconds: f64,
+    /// The smallest bucket bound every pause fits under.
+    pub(super) longest_under_seconds: Option<f64>,
+}
+
+impl Reopens {
+    pub(super) fn describe(&self) -> String {
+        match (self.count, self.longest_under_seconds) {
+            (0, _) => "no planned store reopen".into(),
+            (n, longest) => format!(
+                "{n} planned store reopens, commands paused {:.1} s in all, {:.2} s on average, the longest ≤ {}",
+                self.paused_seconds,
+                self.paused_seconds / n as f64,
+                longest.map_or("?".into(), |s| format!("{s:.3} s"))
+            ),
+        }
+    }
+}
+
+async fn store_reopens(url: &str) -> anyhow::Result<Reopens> {
+    let text = reqwest::get(url)
+        .await
+        .and_then(|r| r.error_for_status())
+        .with_context(|| format!("reading the hub's metrics at {url}"))?
+        .text()
+        .await?;
+    Ok(parse_reopens(&text))
+}
+
+pub(super) fn parse_reopens(text: &str) -> Reopens {
+    let mut reopens = Reopens {
+        count: 0,
+        paused_seconds: 0.0,
+        longest_under_seconds: None,
+    };
+    let mut buckets = Vec::new();
+    for line in text.lines() {
+        let Some((name, value)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let Ok(value) = value.parse::<f64>() else {
+            continue;
+        };
+        if name == "lienthong_store_reopen_seconds_count" {
+            reopens.count = value as u64;
+        } else if name == "lienthong_store_reopen_seconds_sum" {
+            reopens.paused_seconds = value;
+        } else if let Some(bound) = name
+            .strip_prefix("lienthong_store_reopen_seconds_bucket{le=\"")
+            .and_then(|rest| rest.strip_suffix("\"}"))
+        {
+            if let Ok(bound) = bound.parse::<f64>() {
+                buckets.push((bound, value as u64));
+            }
+        }
+    }
+    if reopens.count > 0 {
+        reopens.longest_under_seconds = buckets
+            .into_iter()
+            .filter(|(_, n)| *n >= reopens.count)
+            .map(|(bound, _)| bound)
+            .reduce(f64::min);
+    }
+    reopens
 }
 
 /// Every dossier's life on `--streams` streams; returns the newest event seq.

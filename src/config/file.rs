@@ -159,6 +159,12 @@ pub struct HubSection {
     pub writer_cache_dossiers: usize,
     /// Commands that share one atomic batch and one flush at most.
     pub group_commit_max_commands: usize,
+    /// Bytes of records written after which the writer closes and reopens
+    /// the data directory between two groups (commands wait for it, a
+    /// second or two at a million dossiers), so that recovery after a crash
+    /// replays at most about this much log: sled 0.34 snapshots its page
+    /// table only when it opens a directory. 0: never.
+    pub store_reopen_after_written_bytes: u64,
     /// Commands that may wait for the writer before callers wait to enqueue.
     pub writer_queue_capacity: usize,
     /// Commands one `ExecuteStream` may have read and not yet answered to
@@ -195,6 +201,7 @@ impl Default for HubSection {
             cache_capacity_bytes: 256 * 1024 * 1024,
             writer_cache_dossiers: 16_384,
             group_commit_max_commands: 512,
+            store_reopen_after_written_bytes: 1 << 30,
             writer_queue_capacity: 8192,
             stream_window_commands: 1024,
             shutdown_grace_seconds: 10,

@@ -50,6 +50,17 @@ pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
         1,
         10_000,
     )?;
+    let reopen = hub.store_reopen_after_written_bytes;
+    if reopen != 0 && reopen < MIN_REOPEN_AFTER_BYTES {
+        return Err(ConfigError::invalid(
+            file,
+            "hub.store_reopen_after_written_bytes",
+            format!(
+                "must be 0 (never reopen) or at least {MIN_REOPEN_AFTER_BYTES} (each reopen \
+                 makes commands wait while sled writes its snapshot)"
+            ),
+        ));
+    }
     positive(
         file,
         "hub.writer_queue_capacity",
@@ -227,6 +238,9 @@ fn delivery(delivery: &DeliverySection, file: &str) -> Result<(), ConfigError> {
         10_000,
     )
 }
+
+/// The smallest `hub.store_reopen_after_written_bytes` but 0: 1 MiB.
+const MIN_REOPEN_AFTER_BYTES: u64 = 1 << 20;
 
 fn positive(file: &str, key: &str, value: u64) -> Result<(), ConfigError> {
     if value == 0 {

@@ -110,6 +110,10 @@ pub struct EngineSettings {
     /// How many decoded dossiers the writer keeps in memory at most
     /// (`store::DossierCache`): `hub.writer_cache_dossiers`.
     pub cache_dossiers: usize,
+    /// Bytes written after which the writer reopens the store between two
+    /// groups to bound recovery after a crash
+    /// (`hub.store_reopen_after_written_bytes`); 0: never.
+    pub reopen_after_written_bytes: u64,
     /// This hub's site and its peers (`[site]`): a forward to a peer's
     /// agency hands the dossier over, and a dossier handed over is changed
     /// only at its authoritative site. `None`: a hub alone.

@@ -16,17 +16,29 @@
 //! so it always starts a group of its own. Every command's audit entry,
 //! accepted or refused, is chained onto the log inside the group's batch
 //! (`Txn::audit`), so the log adds no write and no flush of its own.
+//!
+//! Every `hub.store_reopen_after_written_bytes` the applier also reopens the
+//! store between two groups (`reopen_if_due`): it waits until the flusher
+//! has made everything applied durable and answered it, then closes and
+//! opens the data directory, so that recovery after a crash replays at most
+//! that much of sled's log. Commands queue meanwhile.
 
 use super::{apply, EngineError, EngineSettings, Job, OutcomeCode, SiteOutcome};
 use crate::audit::{Kind, Record, OK};
 use crate::domain::UnixMillis;
 use crate::metrics::Metrics;
-use crate::store::{AuditItem, Store, Txn};
+use crate::store::{AuditItem, PlannedReopen, Store, Txn};
 use std::sync::mpsc as std_mpsc;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 /// Applied groups that may wait for the flusher before the applier waits.
 const GROUPS_AWAITING_FLUSH: usize = 64;
+/// How long a planned reopen waits for readers (a listing, a delivery
+/// batch) to let go of the store before it gives up and tries later.
+const REOPEN_DRAIN: Duration = Duration::from_secs(1);
+/// How long after a reopen that could not drain the next one is tried.
+const REOPEN_RETRY: Duration = Duration::from_secs(10);
 
 /// An answer that waits for the group's flush. Short-lived and moved
 /// once, so the size difference between variants does not matter.
@@ -54,6 +66,14 @@ enum Pending {
     ),
 }
 
+/// What the applier hands the flusher, in order.
+enum ToFlusher {
+    Group(Applied),
+    /// Answered once every group handed over before it is flushed and
+    /// answered: nothing waits for the store's current handle any more.
+    Drained(std_mpsc::SyncSender<()>),
+}
+
 /// A group applied to sled, waiting to be made durable.
 struct Applied {
     answers: Vec<Pending>,
@@ -72,7 +92,7 @@ pub(super) fn spawn(
     outcome_code: OutcomeCode,
     metrics: Metrics,
 ) -> std::io::Result<Vec<std::thread::JoinHandle<()>>> {
-    let (to_flusher, flushes) = std_mpsc::sync_channel(GROUPS_AWAITING_FLUSH);
+    let (to_flusher, flushes) = std_mpsc::sync_channel::<ToFlusher>(GROUPS_AWAITING_FLUSH);
     let flush_store = store.clone();
     let flush_metrics = metrics.clone();
     let flusher = std::thread::Builder::new()
@@ -87,7 +107,7 @@ pub(super) fn spawn(
 fn apply_loop(
     store: Store,
     mut queue: mpsc::Receiver<Job>,
-    to_flusher: std_mpsc::SyncSender<Applied>,
+    to_flusher: std_mpsc::SyncSender<ToFlusher>,
     settings: EngineSettings,
     outcome_code: OutcomeCode,
     metrics: Metrics,
@@ -95,7 +115,11 @@ fn apply_loop(
     let max_group = settings.max_group_commands.max(1);
     let mut carried: Option<Job> = None;
     let mut cache = crate::store::DossierCache::new(settings.cache_dossiers);
+    let mut reopen = ReopenSchedule::new(settings.reopen_after_written_bytes);
     loop {
+        if reopen.due(&store) && !reopen_when_drained(&store, &to_flusher, &metrics, &mut reopen) {
+            return;
+        }
         let first = match carried.take() {
             Some(job) => job,
             None => match queue.blocking_recv() {
@@ -133,7 +157,7 @@ fn apply_loop(
                     last_seq,
                     generation,
                 };
-                if to_flusher.send(applied).is_err() {
+                if to_flusher.send(ToFlusher::Group(applied)).is_err() {
                     tracing::error!("the flusher stopped; stopping the writer");
                     return;
                 }
@@ -155,17 +179,109 @@ fn apply_loop(
     tracing::debug!("writer stopped: queue closed and drained");
 }
 
+/// When the applier reopens the store next.
+struct ReopenSchedule {
+    /// `hub.store_reopen_after_written_bytes`; 0: never.
+    after_bytes: u64,
+    /// Not before this (after a reopen that could not drain).
+    not_before: Option<Instant>,
+}
+
+impl ReopenSchedule {
+    fn new(after_bytes: u64) -> ReopenSchedule {
+        ReopenSchedule {
+            after_bytes,
+            not_before: None,
+        }
+    }
+
+    fn due(&self, store: &Store) -> bool {
+        self.after_bytes != 0
+            && store.write_stats().bytes_since_open() >= self.after_bytes
+            && self.not_before.is_none_or(|at| Instant::now() >= at)
+    }
+}
+
+/// Waits for the flusher to answer everything applied so far, then reopens
+/// the store. False: the flusher stopped (the writer stops too).
+fn reopen_when_drained(
+    store: &Store,
+    to_flusher: &std_mpsc::SyncSender<ToFlusher>,
+    metrics: &Metrics,
+    schedule: &mut ReopenSchedule,
+) -> bool {
+    let (drained, wait) = std_mpsc::sync_channel(1);
+    if to_flusher.send(ToFlusher::Drained(drained)).is_err() || wait.recv().is_err() {
+        tracing::error!("the flusher stopped; stopping the writer");
+        return false;
+    }
+    let written = store.write_stats().bytes_since_open();
+    match store.reopen_planned(REOPEN_DRAIN) {
+        Ok(PlannedReopen::Reopened { paused }) => {
+            schedule.not_before = None;
+            metrics.store_reopened(paused);
+            tracing::info!(
+                written_bytes = written,
+                paused_ms = paused.as_millis() as u64,
+                "store reopened: recovery after a crash now replays only what is written from here"
+            );
+        }
+        Ok(PlannedReopen::Busy) => {
+            schedule.not_before = Some(Instant::now() + REOPEN_RETRY);
+            tracing::debug!("store reopen put off: a reader held the store past the drain");
+        }
+        Ok(PlannedReopen::NotNow) => {
+            schedule.not_before = Some(Instant::now() + REOPEN_RETRY);
+        }
+        Err(e) => {
+            // The store is in its fault now and recovers on its own; the
+            // groups that follow are refused until it has.
+            schedule.not_before = Some(Instant::now() + REOPEN_RETRY);
+            tracing::error!(error = %e, "reopening the store failed");
+        }
+    }
+    true
+}
+
 fn flush_loop(
     store: Store,
-    flushes: std_mpsc::Receiver<Applied>,
+    flushes: std_mpsc::Receiver<ToFlusher>,
     committed: watch::Sender<u64>,
     metrics: Metrics,
 ) {
+    let mut received = Vec::new();
     while let Ok(first) = flushes.recv() {
-        let mut groups = vec![first];
-        groups.extend(flushes.try_iter());
-        let started = std::time::Instant::now();
-        let flushed = store.flush_generation();
+        received.push(first);
+        received.extend(flushes.try_iter());
+        let mut groups = Vec::with_capacity(received.len());
+        let mut drained = Vec::new();
+        for item in received.drain(..) {
+            match item {
+                ToFlusher::Group(group) => groups.push(group),
+                ToFlusher::Drained(reply) => drained.push(reply),
+            }
+        }
+        // The applier sends nothing after a `Drained` until it is answered,
+        // so every group here came before it.
+        if !groups.is_empty() {
+            flush_groups(&store, groups, &committed, &metrics);
+        }
+        for reply in drained {
+            let _ = reply.send(());
+        }
+    }
+    tracing::debug!("flusher stopped");
+}
+
+/// Flushes once and answers every group in `groups`.
+fn flush_groups(
+    store: &Store,
+    groups: Vec<Applied>,
+    committed: &watch::Sender<u64>,
+    metrics: &Metrics,
+) {
+    let started = Instant::now();
+    let flushed = store.flush_generation();
         metrics.flush(started.elapsed());
         if let Err(e) = &flushed {
             if !e.is_unavailable() {
@@ -197,8 +313,6 @@ fn flush_loop(
                 answer.send(failure.as_deref());
             }
         }
-    }
-    tracing::debug!("flusher stopped");
 }
 
 fn process(

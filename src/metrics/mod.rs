@@ -100,6 +100,7 @@ struct Inner {
     acknowledgement: Histogram,
     group_commands: Histogram,
     flush: Histogram,
+    store_reopen: Histogram,
     committed_seq: Gauge,
     lag_events: Family<DestinationLabels, Gauge>,
     lag_seconds: Family<DestinationLabels, FloatGauge>,
@@ -156,6 +157,14 @@ impl Metrics {
             "flush_seconds",
             "Time of one flush of the store (covering one or more groups)",
             flush.clone(),
+        );
+        // 1 ms .. ~33 s: a planned reopen replays what was written since the
+        // last one and writes sled's snapshot.
+        let store_reopen = Histogram::new(exponential_buckets(0.001, 2.0, 16));
+        registry.register(
+            "store_reopen_seconds",
+            "Time commands waited while the writer reopened the data directory to bound crash recovery (hub.store_reopen_after_written_bytes)",
+            store_reopen.clone(),
         );
         let committed_seq = Gauge::default();
         registry.register(
@@ -259,6 +268,7 @@ impl Metrics {
                 acknowledgement,
                 group_commands,
                 flush,
+                store_reopen,
                 committed_seq,
                 lag_events,
                 lag_seconds,
@@ -296,6 +306,11 @@ impl Metrics {
     /// One flush of the store took `took`.
     pub fn flush(&self, took: Duration) {
         self.inner.flush.observe(took.as_secs_f64());
+    }
+
+    /// The writer reopened the store on purpose; commands waited `paused`.
+    pub fn store_reopened(&self, paused: Duration) {
+        self.inner.store_reopen.observe(paused.as_secs_f64());
     }
 
     /// The counters of one destination, to keep and bump without a lookup.

@@ -61,13 +61,18 @@ impl Store {
     ) -> Result<Vec<Dossier>, StoreError> {
         let code = super::indexes::status_code(status);
         let prefix = keys::by_status_prefix(code);
-        let mut found = Vec::new();
+        let mut ids = Vec::new();
+        // One lease for the index, dropped before the dossiers are read:
+        // a planned reopen waits for every lease (`handle`).
         for item in self.db()?.range(keys::by_status(code, after_id + 1)..) {
             let (key, _) = item.map_err(|e| self.failed("reading a listing index", e))?;
-            if !key.starts_with(&prefix) || found.len() == limit {
+            if !key.starts_with(&prefix) || ids.len() == limit {
                 break;
             }
-            let id = keys::trailing_u64(&key).unwrap_or_default();
+            ids.push(keys::trailing_u64(&key).unwrap_or_default());
+        }
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
             if let Some(dossier) = self.get_record::<Dossier>(&keys::dossier(id))? {
                 found.push(dossier);
             }

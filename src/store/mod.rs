@@ -45,7 +45,9 @@ pub use cursors::CursorId;
 pub use deliveries::{DeliveredEvent, DeliveryState, DeliveryStats, ParkedDelivery};
 pub use error::StoreError;
 pub use first_layout::EmbeddedAnswer;
-pub use handle::{StorageCondition, RESERVE_BYTES, RESERVE_FILE, RESUME_FREE_BYTES};
+pub use handle::{
+    PlannedReopen, StorageCondition, RESERVE_BYTES, RESERVE_FILE, RESUME_FREE_BYTES,
+};
 pub use notifications::{NotificationOutcome, NotificationRecord};
 pub use reads::ListFilter;
 pub use records::{IdempotencyRecord, StoredAnswer};
@@ -57,6 +59,7 @@ use serde::Serialize;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Clone)]
 pub struct Store {
@@ -71,6 +74,8 @@ pub struct Store {
 pub struct WriteStats {
     writes: AtomicU64,
     bytes: AtomicU64,
+    /// `bytes` when the directory was last (re)opened on purpose.
+    opened_at_bytes: AtomicU64,
 }
 
 impl WriteStats {
@@ -86,6 +91,14 @@ impl WriteStats {
             self.bytes.load(Ordering::Relaxed),
         )
     }
+
+    /// Bytes of keys and values applied since the store was opened or
+    /// last reopened on purpose: what recovery after a crash would replay.
+    pub fn bytes_since_open(&self) -> u64 {
+        self.bytes
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.opened_at_bytes.load(Ordering::Relaxed))
+    }
 }
 
 impl Store {
@@ -95,8 +108,8 @@ impl Store {
         dir::prepare(path)?;
         let handle = handle::Handle::open(path, cache_capacity_bytes)?;
         dir::make_private(path)?;
-        records::migrate::run(&handle.read()?)?;
-        indexes::build(&handle.read()?)?;
+        records::migrate::run(&*handle.read()?)?;
+        indexes::build(&*handle.read()?)?;
         Ok(Store {
             handle: Arc::new(handle),
             stats: Default::default(),
@@ -110,14 +123,28 @@ impl Store {
         self.handle.condition()
     }
 
-    /// The sled handle to read through.
-    fn db(&self) -> Result<sled::Db, StoreError> {
+    /// The sled handle to read through. Held for one operation only: a
+    /// planned reopen waits for every lease (`handle::Lease`).
+    fn db(&self) -> Result<handle::Lease, StoreError> {
         self.handle.read()
     }
 
     /// The sled handle to write through, unless writes are refused now.
-    fn write_db(&self) -> Result<sled::Db, StoreError> {
+    fn write_db(&self) -> Result<handle::Lease, StoreError> {
         self.handle.write().map(|(db, _)| db)
+    }
+
+    /// Closes and opens the data directory again so that a crash from now
+    /// on replays only the log written after this (`handle`'s paragraph).
+    /// Only the writer asks, between groups, once everything it applied is
+    /// flushed; it waits up to `drain` for other readers to finish.
+    pub fn reopen_planned(&self, drain: Duration) -> Result<PlannedReopen, StoreError> {
+        let done = self.handle.reopen_planned(drain)?;
+        if matches!(done, PlannedReopen::Reopened { .. }) {
+            let (_, bytes) = self.stats.totals();
+            self.stats.opened_at_bytes.store(bytes, Ordering::Relaxed);
+        }
+        Ok(done)
     }
 
     /// Turns a sled failure into a `StoreError`; an I/O failure puts the

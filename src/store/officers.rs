@@ -86,16 +86,20 @@ impl Store {
         &self,
         doomed: impl Fn(&OfficerSession) -> bool,
     ) -> Result<usize, StoreError> {
-        let mut removed = 0;
+        let mut doomed_keys = Vec::new();
         for item in self.db()?.scan_prefix(keys::officer_session_prefix()) {
             let (key, value) = item.map_err(|e| self.failed("reading sessions", e))?;
             let session: OfficerSession = decode(&key, &value)?;
             if doomed(&session) {
-                self.write_db()?
-                    .remove(&key)
-                    .map_err(|e| self.failed("removing sessions", e))?;
-                removed += 1;
+                doomed_keys.push(key);
             }
+        }
+        // Removed after the scan's lease is dropped (see `handle::Lease`).
+        let removed = doomed_keys.len();
+        for key in doomed_keys {
+            self.write_db()?
+                .remove(&key)
+                .map_err(|e| self.failed("removing sessions", e))?;
         }
         if removed > 0 {
             self.flush()?;

@@ -97,15 +97,20 @@ impl Store {
             None => (keys::dossier(after_id + 1), vec![keys::DOSSIER]),
         };
         let mut found = Vec::new();
-        for item in self.db()?.range(start..) {
+        // One lease for the whole page, the dossiers read through it too: a
+        // second lease taken inside would wait for a planned reopen that
+        // waits for the first (`handle`).
+        let db = self.db()?;
+        for item in db.range(start..) {
             let (key, value) = item.map_err(|e| self.failed("listing dossiers", e))?;
             if !key.starts_with(&prefix) {
                 break;
             }
             let dossier: Dossier = if index.is_some() {
                 let id = keys::trailing_u64(&key).unwrap_or_default();
-                match self.get_record(&keys::dossier(id))? {
-                    Some(d) => d,
+                let key = keys::dossier(id);
+                match db.get(&key).map_err(|e| self.failed("listing dossiers", e))? {
+                    Some(bytes) => records::decode(&key, &bytes)?,
                     None => continue,
                 }
             } else {

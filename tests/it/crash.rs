@@ -5,6 +5,12 @@
 //! in the crash is sent again with its idempotency key and must come out
 //! applied exactly once. The audit log verifies afterwards and holds one
 //! accepted entry per outbox event.
+//!
+//! The hub runs with `store_reopen_after_written_bytes` at its 1 MiB floor,
+//! so the writer closes and reopens the store every few hundred commands
+//! (sled's snapshot, `store/handle.rs`): each round waits until one such
+//! reopen is seen on disk, then kills at a random moment, so kills land
+//! before, during and after reopens.
 
 use crate::common::{
     command, command_named, serve_binary, submission, submit_request, Client, VersionOrder,
@@ -13,6 +19,7 @@ use crate::common::{
 use lienthong::audit::Kind;
 use lienthong::grpc::pb;
 use std::collections::{BTreeMap, HashSet};
+use std::ffi::OsStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -89,6 +96,34 @@ async fn worker(mut client: Client, round: usize, worker: usize, ledger: Arc<Mut
     }
 }
 
+/// The embedded configuration with the store reopened after every MiB
+/// of records written (the key's floor).
+fn reopening_often() -> String {
+    let embedded = lienthong::config::EMBEDDED_DEFAULT;
+    let reopen = "store_reopen_after_written_bytes = 1048576\n";
+    let mut lines: Vec<&str> = embedded
+        .lines()
+        .filter(|line| !line.starts_with("store_reopen_after_written_bytes"))
+        .collect();
+    let hub = lines.iter().position(|l| l.trim() == "[hub]").expect("a [hub] section");
+    lines.insert(hub + 1, reopen.trim_end());
+    lines.join("\n") + "\n"
+}
+
+/// The stable log position of the newest snapshot sled wrote in `dir`
+/// (`snap.<lsn in hex>`); 0 before the first.
+fn snapshot_lsn(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter_map(|name| u64::from_str_radix(name.strip_prefix("snap.")?, 16).ok())
+                .max()
+                .unwrap_or(0)
+        })
+        .unwrap_or(0)
+}
+
 struct Rng(u64);
 impl Rng {
     fn below(&mut self, n: u64) -> u64 {
@@ -112,8 +147,22 @@ async fn acknowledged_changes_survive_sigkill() {
     let mut rng = Rng(seed);
     let ledger = Arc::new(Mutex::new(Ledger::default()));
 
+    let config = dir.path().join("hub.toml");
+    std::fs::write(&config, reopening_often()).unwrap();
+    let serve = || {
+        serve_binary(
+            [
+                OsStr::new("--web-listen"),
+                OsStr::new("127.0.0.1:0"),
+                OsStr::new("--config"),
+                config.as_os_str(),
+            ],
+            &data,
+        )
+    };
     for round in 0..KILLS {
-        let (mut child, addr) = serve_binary(["--web-listen", "127.0.0.1:0"], &data).await;
+        let (mut child, addr) = serve().await;
+        let opened_at = snapshot_lsn(&data);
         let client = Client::connect(addr, ONE_STOP).await;
         let mut workers = Vec::new();
         for w in 0..WORKERS {
@@ -124,7 +173,18 @@ async fn acknowledged_changes_survive_sigkill() {
                 ledger.clone(),
             )));
         }
-        tokio::time::sleep(Duration::from_millis(300 + rng.below(1200))).await;
+        // A planned reopen writes a snapshot past the one of the open.
+        let reopened = tokio::time::timeout(Duration::from_secs(60), async {
+            while snapshot_lsn(&data) <= opened_at {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await;
+        assert!(
+            reopened.is_ok(),
+            "round {round}: no planned reopen after 60 s of load (snapshot still at {opened_at:#x})"
+        );
+        tokio::time::sleep(Duration::from_millis(rng.below(1200))).await;
         child.start_kill().expect("SIGKILL");
         child.wait().await.unwrap();
         for w in workers {
@@ -134,7 +194,7 @@ async fn acknowledged_changes_survive_sigkill() {
         println!("round {round}: killed with {acked} changes acknowledged so far");
     }
 
-    let (mut child, addr) = serve_binary(["--web-listen", "127.0.0.1:0"], &data).await;
+    let (mut child, addr) = serve().await;
     let mut client = Client::connect(addr, ONE_STOP).await;
     let ledger = std::mem::take(&mut *ledger.lock().unwrap());
     assert!(

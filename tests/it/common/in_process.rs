@@ -25,6 +25,7 @@ pub fn in_process_hub(retention: RetentionSettings) -> (tempfile::TempDir, Store
         queue_capacity: 64,
         max_dossier_bytes: 1024 * 1024,
         cache_dossiers: 1024,
+        reopen_after_written_bytes: 0,
     };
     let (hub, runtime) = Hub::start(
         store.clone(),
