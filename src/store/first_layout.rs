@@ -61,7 +61,6 @@ impl Store {
     /// Forgets the first-layout rating of `ma_ho_so` (the writer holds it
     /// now), dropping the tree once it is empty; flushed.
     pub fn forget_first_layout_rating(&self, ma_ho_so: &str) -> Result<(), StoreError> {
-        let db = self.write_db()?;
         let Some(tree) = self.existing_tree(RATINGS_TREE)? else {
             return Ok(());
         };
@@ -69,7 +68,8 @@ impl Store {
             .map_err(|e| self.failed("forgetting a first-layout rating", e))?;
         if tree.is_empty() {
             drop(tree);
-            db.drop_tree(RATINGS_TREE)
+            self.write_db()?
+                .drop_tree(RATINGS_TREE)
                 .map_err(|e| self.failed("dropping the first-layout ratings", e))?;
         }
         self.flush()
