@@ -282,37 +282,35 @@ fn flush_groups(
 ) {
     let started = Instant::now();
     let flushed = store.flush_generation();
-        metrics.flush(started.elapsed());
-        if let Err(e) = &flushed {
-            if !e.is_unavailable() {
-                tracing::error!(error = %e, groups = groups.len(), "flush failed; answering with an error");
-            }
+    metrics.flush(started.elapsed());
+    if let Err(e) = &flushed {
+        if !e.is_unavailable() {
+            tracing::error!(error = %e, groups = groups.len(), "flush failed; answering with an error");
         }
-        // Only groups applied to the handle that was flushed are durable.
-        let failure_of = |group: &Applied| {
-            match &flushed {
-            Ok(generation) if *generation == group.generation => None,
-            Ok(_) => Some(
-                "the data directory was reopened after a write failure before this group was flushed"
-                    .to_string(),
-            ),
-            Err(e) => Some(e.to_string()),
+    }
+    // Only groups applied to the handle that was flushed are durable.
+    let failure_of = |group: &Applied| match &flushed {
+        Ok(generation) if *generation == group.generation => None,
+        Ok(_) => Some(
+            "the data directory was reopened after a write failure before this group was flushed"
+                .to_string(),
+        ),
+        Err(e) => Some(e.to_string()),
+    };
+    let durable_seq = groups
+        .iter()
+        .filter(|g| failure_of(g).is_none())
+        .filter_map(|g| g.last_seq)
+        .max();
+    if let Some(seq) = durable_seq {
+        committed.send_replace(seq);
+    }
+    for group in groups {
+        let failure = failure_of(&group);
+        for answer in group.answers {
+            answer.send(failure.as_deref());
         }
-        };
-        let durable_seq = groups
-            .iter()
-            .filter(|g| failure_of(g).is_none())
-            .filter_map(|g| g.last_seq)
-            .max();
-        if let Some(seq) = durable_seq {
-            committed.send_replace(seq);
-        }
-        for group in groups {
-            let failure = failure_of(&group);
-            for answer in group.answers {
-                answer.send(failure.as_deref());
-            }
-        }
+    }
 }
 
 fn process(

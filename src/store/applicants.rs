@@ -60,14 +60,12 @@ fn dossiers_prefix(email: &str) -> Vec<u8> {
 }
 
 impl Store {
-    fn applicants(&self) -> Result<sled::Tree, StoreError> {
-        self.db()?
-            .open_tree(TREE)
-            .map_err(|e| self.failed("opening the applicants' tree", e))
+    fn applicants(&self) -> Result<super::handle::TreeLease, StoreError> {
+        self.tree(TREE, "opening the applicants' tree")
     }
 
     pub fn applicant_account(&self, email: &str) -> Result<Option<ApplicantAccount>, StoreError> {
-        self.read_one(&self.applicants()?, &account_key(email), READING)
+        self.read_one(&*self.applicants()?, &account_key(email), READING)
     }
 
     /// Stores a new account, and its single sign-on link when it has one,
@@ -141,7 +139,7 @@ impl Store {
         &self,
         token_sha256: &[u8; 32],
     ) -> Result<Option<ApplicantSession>, StoreError> {
-        self.read_one(&self.applicants()?, &session_key(token_sha256), READING)
+        self.read_one(&*self.applicants()?, &session_key(token_sha256), READING)
     }
 
     pub fn put_applicant_session(
@@ -186,7 +184,7 @@ impl Store {
 
     pub fn applicant_login_failures(&self, email: &str) -> Result<LoginFailures, StoreError> {
         Ok(self
-            .read_one(&self.applicants()?, &failures_key(email), READING)?
+            .read_one(&*self.applicants()?, &failures_key(email), READING)?
             .unwrap_or_default())
     }
 
@@ -198,7 +196,7 @@ impl Store {
         policy: LockoutPolicy,
     ) -> Result<LoginFailures, StoreError> {
         self.write_db()?;
-        self.count_login_failure(&self.applicants()?, &failures_key(email), now, policy)
+        self.count_login_failure(&*self.applicants()?, &failures_key(email), now, policy)
     }
 
     pub fn clear_applicant_login_failures(&self, email: &str) -> Result<(), StoreError> {
@@ -226,7 +224,7 @@ impl Store {
 
     /// The MaHoSo of every dossier `email` filed online, in code order.
     pub fn applicant_dossiers(&self, email: &str) -> Result<Vec<String>, StoreError> {
-        self.key_suffixes(&self.applicants()?, &dossiers_prefix(email), READING)
+        self.key_suffixes(&*self.applicants()?, &dossiers_prefix(email), READING)
     }
 }
 

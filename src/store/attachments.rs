@@ -35,10 +35,8 @@ fn carriers_prefix(digest: &str) -> Vec<u8> {
 }
 
 impl Store {
-    fn attachments(&self) -> Result<sled::Tree, StoreError> {
-        self.db()?
-            .open_tree(TREE)
-            .map_err(|e| self.failed("opening the attachments' tree", e))
+    fn attachments(&self) -> Result<super::handle::TreeLease, StoreError> {
+        self.tree(TREE, "opening the attachments' tree")
     }
 
     /// Stores files durably (one batch, one flush), each unless its digest
@@ -72,7 +70,7 @@ impl Store {
     }
 
     pub fn attachment_meta(&self, digest: &str) -> Result<Option<AttachmentMeta>, StoreError> {
-        self.read_one(&self.attachments()?, &key(b'm', digest), READING)
+        self.read_one(&*self.attachments()?, &key(b'm', digest), READING)
     }
 
     /// A stored file's bytes.
@@ -108,7 +106,7 @@ impl Store {
 
     /// The MaHoSo of every dossier recorded as carrying `digest`.
     pub fn attachment_carriers(&self, digest: &str) -> Result<Vec<String>, StoreError> {
-        self.key_suffixes(&self.attachments()?, &carriers_prefix(digest), READING)
+        self.key_suffixes(&*self.attachments()?, &carriers_prefix(digest), READING)
     }
 }
 

@@ -28,10 +28,8 @@ const READING_RATINGS: &str = "reading ratings";
 const READING_FEEDBACK: &str = "reading feedback";
 
 impl Store {
-    fn feedback_tree(&self) -> Result<sled::Tree, StoreError> {
-        self.db()?
-            .open_tree(FEEDBACK_TREE)
-            .map_err(|e| self.failed("opening the portal's tree", e))
+    fn feedback_tree(&self) -> Result<super::handle::TreeLease, StoreError> {
+        self.tree(FEEDBACK_TREE, "opening the portal's tree")
     }
 
     pub fn rating(&self, ma_ho_so: &str) -> Result<Option<Rating>, StoreError> {

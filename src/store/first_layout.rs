@@ -36,7 +36,7 @@ pub struct EmbeddedAnswer {
 
 impl Store {
     /// The tree `name` if it exists (reading never creates it).
-    fn existing_tree(&self, name: &str) -> Result<Option<sled::Tree>, StoreError> {
+    fn existing_tree(&self, name: &str) -> Result<Option<super::handle::TreeLease>, StoreError> {
         let db = self.db()?;
         if !db
             .tree_names()
@@ -45,7 +45,7 @@ impl Store {
         {
             return Ok(None);
         }
-        db.open_tree(name)
+        super::handle::TreeLease::open(db, name)
             .map(Some)
             .map_err(|e| self.failed("opening the portal's first-layout tree", e))
     }

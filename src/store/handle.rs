@@ -60,6 +60,31 @@ const DRAIN_POLL: Duration = Duration::from_millis(1);
 /// scan of many keys takes a new one per chunk).
 pub(super) type Lease = Arc<sled::Db>;
 
+/// A named sled tree and the lease it was opened through: a tree keeps
+/// the directory open as its handle does, so a planned reopen must wait
+/// for it too.
+pub(super) struct TreeLease {
+    tree: sled::Tree,
+    _lease: Lease,
+}
+
+impl TreeLease {
+    pub(super) fn open(lease: Lease, name: &str) -> sled::Result<TreeLease> {
+        Ok(TreeLease {
+            tree: lease.open_tree(name)?,
+            _lease: lease,
+        })
+    }
+}
+
+impl std::ops::Deref for TreeLease {
+    type Target = sled::Tree;
+
+    fn deref(&self) -> &sled::Tree {
+        &self.tree
+    }
+}
+
 /// What a planned reopen did.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PlannedReopen {
@@ -126,16 +151,23 @@ impl Handle {
 
     /// The handle to read through (waits for a reopen in progress).
     pub(super) fn read(&self) -> Result<Lease, StoreError> {
-        self.lease(false).map(|(db, _)| db)
+        self.lease(false, false).map(|(db, _)| db)
     }
 
     /// The handle to write through and its generation, unless writes are
     /// refused now (waits for a planned reopen in progress).
     pub(super) fn write(&self) -> Result<(Lease, u64), StoreError> {
-        self.lease(true)
+        self.lease(true, false)
     }
 
-    fn lease(&self, writing: bool) -> Result<(Lease, u64), StoreError> {
+    /// The handle to flush, even while a planned reopen drains: a caller
+    /// may flush while it holds a lease (a tree), and the reopen waits for
+    /// that lease.
+    pub(super) fn flush_handle(&self) -> Result<(Lease, u64), StoreError> {
+        self.lease(true, true)
+    }
+
+    fn lease(&self, writing: bool, even_draining: bool) -> Result<(Lease, u64), StoreError> {
         let deadline = Instant::now() + REOPEN_WAIT;
         let mut slot = self.slot();
         loop {
@@ -147,7 +179,9 @@ impl Handle {
                 }
             }
             match &slot.db {
-                Some(db) if !slot.draining => return Ok((db.clone(), slot.generation)),
+                Some(db) if even_draining || !slot.draining => {
+                    return Ok((db.clone(), slot.generation))
+                }
                 _ => {}
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -182,7 +216,10 @@ impl Handle {
             }
             slot.draining = true;
             loop {
-                let only_ours = slot.db.as_ref().is_some_and(|db| Arc::strong_count(db) == 1);
+                let only_ours = slot
+                    .db
+                    .as_ref()
+                    .is_some_and(|db| Arc::strong_count(db) == 1);
                 if only_ours {
                     break;
                 }
@@ -235,11 +272,7 @@ impl Handle {
     /// `Unavailable` whoever met it first — a writer, a reader whose read had
     /// to split a node, a background sweep —, so the caller hears "retry
     /// later" (UNAVAILABLE) and not an internal failure.
-    pub(super) fn failed(
-        self: &Arc<Self>,
-        action: &'static str,
-        e: sled::Error,
-    ) -> StoreError {
+    pub(super) fn failed(self: &Arc<Self>, action: &'static str, e: sled::Error) -> StoreError {
         if matches!(e, sled::Error::Io(_)) {
             let mut slot = self.slot();
             if slot.fault.is_none() {
@@ -483,7 +516,11 @@ mod tests {
             after > before,
             "the snapshot covers the log written before the reopen: {before:#x} then {after:#x}"
         );
-        assert_eq!(handle.generation(), generation, "nothing was lost: same generation");
+        assert_eq!(
+            handle.generation(),
+            generation,
+            "nothing was lost: same generation"
+        );
         let db = handle.read().unwrap();
         assert_eq!(db.len(), 2000);
         assert_eq!(db.get(1999u64.to_be_bytes()).unwrap().unwrap().len(), 512);
@@ -503,7 +540,38 @@ mod tests {
         drop(held);
         let done = handle.reopen_planned(Duration::from_secs(1)).unwrap();
         assert!(matches!(done, PlannedReopen::Reopened { .. }), "{done:?}");
-        assert_eq!(handle.read().unwrap().len(), 11);
+        let db = handle.read().unwrap();
+        assert_eq!(db.len(), 11);
+    }
+
+    #[test]
+    fn a_planned_reopen_waits_for_a_held_tree_whose_holder_may_still_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let handle = Arc::new(Handle::open(dir.path(), 1 << 20).unwrap());
+        put(&handle, 11);
+        // A named tree keeps the directory open as its handle does.
+        let tree = TreeLease::open(handle.read().unwrap(), "named").unwrap();
+        let reopening = {
+            let handle = handle.clone();
+            std::thread::spawn(move || handle.reopen_planned(Duration::from_secs(30)).unwrap())
+        };
+        while !handle.slot().draining {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        // The holder writes and flushes while the reopen waits for it.
+        tree.insert(b"in the tree", b"y").unwrap();
+        handle.flush_handle().unwrap().0.flush().unwrap();
+        assert!(
+            handle.slot().draining,
+            "the reopen still waits for the tree"
+        );
+        drop(tree);
+        let done = reopening.join().unwrap();
+        assert!(matches!(done, PlannedReopen::Reopened { .. }), "{done:?}");
+        let db = handle.read().unwrap();
+        assert_eq!(db.len(), 11);
+        let tree = db.open_tree("named").unwrap();
+        assert_eq!(tree.get(b"in the tree").unwrap().unwrap().as_ref(), b"y");
     }
 
     #[test]

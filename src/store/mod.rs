@@ -45,9 +45,7 @@ pub use cursors::CursorId;
 pub use deliveries::{DeliveredEvent, DeliveryState, DeliveryStats, ParkedDelivery};
 pub use error::StoreError;
 pub use first_layout::EmbeddedAnswer;
-pub use handle::{
-    PlannedReopen, StorageCondition, RESERVE_BYTES, RESERVE_FILE, RESUME_FREE_BYTES,
-};
+pub use handle::{PlannedReopen, StorageCondition, RESERVE_BYTES, RESERVE_FILE, RESUME_FREE_BYTES};
 pub use notifications::{NotificationOutcome, NotificationRecord};
 pub use reads::ListFilter;
 pub use records::{IdempotencyRecord, StoredAnswer};
@@ -134,6 +132,12 @@ impl Store {
         self.handle.write().map(|(db, _)| db)
     }
 
+    /// The named tree `name` (the hosted modules' own trees), held with
+    /// its lease; `opening` says what failed.
+    fn tree(&self, name: &str, opening: &'static str) -> Result<handle::TreeLease, StoreError> {
+        handle::TreeLease::open(self.db()?, name).map_err(|e| self.failed(opening, e))
+    }
+
     /// Closes and opens the data directory again so that a crash from now
     /// on replays only the log written after this (`handle`'s paragraph).
     /// Only the writer asks, between groups, once everything it applied is
@@ -176,7 +180,7 @@ impl Store {
     /// Makes every write applied so far durable; returns the generation of
     /// the handle it flushed (writes applied to another are not covered).
     pub fn flush_generation(&self) -> Result<u64, StoreError> {
-        let (db, generation) = self.handle.write()?;
+        let (db, generation) = self.handle.flush_handle()?;
         db.flush().map_err(|e| self.failed("flushing", e))?;
         Ok(generation)
     }

@@ -109,7 +109,10 @@ impl Store {
             let dossier: Dossier = if index.is_some() {
                 let id = keys::trailing_u64(&key).unwrap_or_default();
                 let key = keys::dossier(id);
-                match db.get(&key).map_err(|e| self.failed("listing dossiers", e))? {
+                match db
+                    .get(&key)
+                    .map_err(|e| self.failed("listing dossiers", e))?
+                {
                     Some(bytes) => records::decode(&key, &bytes)?,
                     None => continue,
                 }

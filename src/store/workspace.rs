@@ -63,10 +63,8 @@ const READING_ROWS: &str = "reading the workspace's rows";
 const READING_ASSIGNMENTS: &str = "reading assignments";
 
 impl Store {
-    fn workspace_tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
-        self.db()?
-            .open_tree(name)
-            .map_err(|e| self.failed("opening the workspace's tree", e))
+    fn workspace_tree(&self, name: &str) -> Result<super::handle::TreeLease, StoreError> {
+        self.tree(name, "opening the workspace's tree")
     }
 
     /// The seq the read model has applied every event through (0: empty).

@@ -105,7 +105,10 @@ fn reopening_often() -> String {
         .lines()
         .filter(|line| !line.starts_with("store_reopen_after_written_bytes"))
         .collect();
-    let hub = lines.iter().position(|l| l.trim() == "[hub]").expect("a [hub] section");
+    let hub = lines
+        .iter()
+        .position(|l| l.trim() == "[hub]")
+        .expect("a [hub] section");
     lines.insert(hub + 1, reopen.trim_end());
     lines.join("\n") + "\n"
 }
