@@ -14,6 +14,9 @@ use crate::domain::{Event, UnixMillis};
 /// idempotency records of a province can be millions of keys.
 const SCAN_CHUNK: usize = 1024;
 
+/// Keys and values read in one chunk, in key order.
+type Chunk = Vec<(Vec<u8>, Vec<u8>)>;
+
 impl Store {
     /// Removes outbox events from the oldest on, for as long as
     /// `delivered` says an event is no longer needed. Stops at the first one
@@ -79,7 +82,7 @@ impl Store {
         &self,
         prefix: &[u8],
         after: Option<&[u8]>,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<Chunk, StoreError> {
         let db = self.db()?;
         let range = match after {
             Some(after) => db.range((
