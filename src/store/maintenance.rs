@@ -78,11 +78,7 @@ impl Store {
     /// Up to `SCAN_CHUNK` keys and values under `prefix` after `after` (from
     /// the first when `None`), read through one lease that is dropped
     /// before the caller writes.
-    fn chunk_after(
-        &self,
-        prefix: &[u8],
-        after: Option<&[u8]>,
-    ) -> Result<Chunk, StoreError> {
+    fn chunk_after(&self, prefix: &[u8], after: Option<&[u8]>) -> Result<Chunk, StoreError> {
         let db = self.db()?;
         let range = match after {
             Some(after) => db.range((

@@ -41,6 +41,7 @@ mod retention;
 mod sites;
 mod sled_limit;
 mod storage;
+mod store_reopen;
 mod subscription;
 mod tls;
 mod transitions;
