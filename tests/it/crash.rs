@@ -16,6 +16,7 @@ use crate::common::{
     command, command_named, serve_binary, submission, submit_request, Client, VersionOrder,
     ONE_STOP, PORTAL,
 };
+use crate::store_reopen::snapshot_lsn;
 use lienthong::audit::Kind;
 use lienthong::grpc::pb;
 use std::collections::{BTreeMap, HashSet};
@@ -111,20 +112,6 @@ fn reopening_often() -> String {
         .expect("a [hub] section");
     lines.insert(hub + 1, reopen.trim_end());
     lines.join("\n") + "\n"
-}
-
-/// The stable log position of the newest snapshot sled wrote in `dir`
-/// (`snap.<lsn in hex>`); 0 before the first.
-fn snapshot_lsn(dir: &std::path::Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok()?.file_name().into_string().ok())
-                .filter_map(|name| u64::from_str_radix(name.strip_prefix("snap.")?, 16).ok())
-                .max()
-                .unwrap_or(0)
-        })
-        .unwrap_or(0)
 }
 
 struct Rng(u64);
