@@ -22,6 +22,8 @@ pub(super) struct AmqpResult {
     pub(super) e2e: EndToEnd,
     /// The minimal pipeline of the same shape (`minimal.rs` with a publisher).
     pub(super) minimal: EndToEnd,
+    /// The four loads' processor time, this process's and the broker's.
+    pub(super) cpu: broker_cpu::AmqpCpu,
 }
 
 pub(super) fn quorum() -> FieldTable {
@@ -62,37 +64,46 @@ pub(super) async fn amqp_run(
         client_certificate: None,
     });
     let names = lienthong::amqp::Names::new(&prefix);
+    let broker = broker_cpu::find_broker(url);
     let connection = lienthong::amqp::connect(url, "lienthong-bench").await?;
     // A leftover of an earlier run with the same pid would skew the counts.
     delete_topology(&connection, &names).await?;
     let measured = async {
         let loaded = checked(&config)?;
         let running = lienthong::app::start(&loaded).await?;
-        let measured = hub_end_to_end(args, &connection, &names, running.addr).await;
+        let measured = hub_end_to_end(args, &connection, &names, running.addr, &broker).await;
         let stopped = running.stop().await;
         let e2e = measured?;
         stopped?;
         config.hub.data_dir = backlog.0.to_path_buf();
-        let catch_up = catch_up(&config, &connection, &names, backlog.1).await?;
+        let catch_up = catch_up(&config, &connection, &names, backlog.1, &broker).await?;
         anyhow::Ok((e2e, catch_up))
     }
     .await;
     // After the hubs stopped: their publishers would declare everything again.
     let deleted = delete_topology(&connection, &names).await;
     let _ = connection.close(200, "lienthong bench done").await;
-    let (e2e, catch_up_rate) = measured?;
+    let (e2e, (catch_up_rate, catch_up_cpu)) = measured?;
     deleted?;
 
     let window = config.amqp.publish_window_messages;
     let minimal_dir = dir.with_file_name("minimal-amqp");
-    let minimal = minimal_end_to_end(args, &minimal_dir, shape, url, &e2e, window).await?;
-    let raw_rate = raw_lapin(url, &e2e, window).await?;
+    let minimal = minimal_end_to_end(args, &minimal_dir, shape, url, &e2e, window, &broker).await?;
+    let (raw_rate, raw_cpu) = raw_lapin(url, &e2e, window, &broker).await?;
+    let cpu = broker_cpu::AmqpCpu {
+        e2e: e2e.cpu.clone(),
+        minimal: minimal.cpu.clone(),
+        catch_up: catch_up_cpu,
+        raw: raw_cpu,
+        broker,
+    };
     Ok(AmqpResult {
         raw_rate,
         catch_up_rate,
         window,
         e2e,
         minimal,
+        cpu,
     })
 }
 
@@ -101,15 +112,16 @@ pub(super) async fn amqp_run(
 /// publishes a backlog, with nothing else running. Messages per second, from
 /// the first event consumed to the last (the hub's start, its store's
 /// opening and its connection are not the relay's rate; raw lapin is
-/// timed the same way).
+/// timed the same way), and the processor time over that span.
 pub(super) async fn catch_up(
     config: &HubConfig,
     connection: &Connection,
     names: &lienthong::amqp::Names,
     events: usize,
-) -> anyhow::Result<f64> {
-    let (consuming, target) =
-        start_consumer(connection, &names.partner_queue(AMQP_PARTNER)).await?;
+    broker: &broker_cpu::Broker,
+) -> anyhow::Result<(f64, broker_cpu::Spent)> {
+    let queue = names.partner_queue(AMQP_PARTNER);
+    let (consuming, target) = start_consumer(connection, &queue, Some(broker)).await?;
     let loaded = checked(config)?;
     target.send_replace(events);
     let running = lienthong::app::start(&loaded).await?;
@@ -117,7 +129,7 @@ pub(super) async fn catch_up(
     let stopped = running.stop().await;
     let consumed = consumed?;
     stopped?;
-    consumed.steady_rate()
+    Ok((consumed.steady_rate()?, consumed.steady_cpu(broker)?))
 }
 
 pub(super) struct EndToEnd {
@@ -132,6 +144,8 @@ pub(super) struct EndToEnd {
     pub(super) body_bytes: usize,
     /// The first event's properties (headers included), for the raw run.
     pub(super) properties: BasicProperties,
+    /// Processor time from the load's start to the last event consumed.
+    pub(super) cpu: broker_cpu::Spent,
 }
 
 pub(super) async fn hub_end_to_end(
@@ -139,10 +153,14 @@ pub(super) async fn hub_end_to_end(
     connection: &Connection,
     names: &lienthong::amqp::Names,
     addr: std::net::SocketAddr,
+    broker: &broker_cpu::Broker,
 ) -> anyhow::Result<EndToEnd> {
     let queue = names.partner_queue(AMQP_PARTNER);
-    let (consuming, target_tx) = start_consumer(connection, &queue).await?;
+    let (consuming, target_tx) = start_consumer(connection, &queue, Some(broker)).await?;
 
+    // Taken before the load's four connections open: a few milliseconds
+    // of a run of seconds.
+    let cpu_before = broker_cpu::sample(broker);
     let load = match load(args, addr).await {
         Ok(load) => load,
         Err(e) => {
@@ -153,11 +171,18 @@ pub(super) async fn hub_end_to_end(
     target_tx.send_replace(load.acks.len());
     let consumed = consuming.await??;
     drop(target_tx);
-    summarize(&load, consumed, &queue)
+    summarize(&load, consumed, &queue, broker, &cpu_before)
 }
 
-/// Each acknowledged command's event matched with its arrival.
-pub(super) fn summarize(load: &Load, consumed: Consumed, queue: &str) -> anyhow::Result<EndToEnd> {
+/// Each acknowledged command's event matched with its arrival, and the
+/// processor time from `cpu_before` to the last arrival.
+pub(super) fn summarize(
+    load: &Load,
+    consumed: Consumed,
+    queue: &str,
+    broker: &broker_cpu::Broker,
+    cpu_before: &broker_cpu::Sample,
+) -> anyhow::Result<EndToEnd> {
     let loaded_at = load.started + load.elapsed;
     let mut latencies = Vec::with_capacity(load.acks.len());
     let mut missing = 0usize;
@@ -176,7 +201,12 @@ pub(super) fn summarize(load: &Load, consumed: Consumed, queue: &str) -> anyhow:
     latencies.sort();
     let last = consumed.last_arrival()?;
     let count = consumed.arrivals.len();
+    let cpu_after = consumed
+        .cpu_last
+        .as_ref()
+        .context("no CPU sample at the last arrival")?;
     Ok(EndToEnd {
+        cpu: broker_cpu::spent(broker, cpu_before, cpu_after, count),
         grpc_rate: load.acks.len() as f64 / load.elapsed.as_secs_f64(),
         rate: count as f64 / (last - load.started).as_secs_f64(),
         p50: percentile(&latencies, 0.50),
@@ -200,6 +230,7 @@ pub(super) async fn minimal_end_to_end(
     url: &str,
     hub: &EndToEnd,
     window: usize,
+    broker: &broker_cpu::Broker,
 ) -> anyhow::Result<EndToEnd> {
     let name = format!("lt-bench-{}-minimal", std::process::id());
     let connection = lienthong::amqp::connect(url, "lienthong-bench-minimal").await?;
@@ -208,7 +239,7 @@ pub(super) async fn minimal_end_to_end(
     // publisher has its own connection).
     let consuming_on = lienthong::amqp::connect(url, "lienthong-bench-consumer").await?;
     let measured = async {
-        let (consuming, target) = start_consumer(&consuming_on, &queue).await?;
+        let (consuming, target) = start_consumer(&consuming_on, &queue, Some(broker)).await?;
         let (committed, to_publish) = tokio::sync::mpsc::channel(65_536);
         let publisher = tokio::spawn(publish_committed(
             connection.create_channel().await?,
@@ -219,6 +250,7 @@ pub(super) async fn minimal_end_to_end(
             window,
         ));
         let server = MinimalServer::start(dir, shape, Some(committed)).await?;
+        let cpu_before = broker_cpu::sample(broker);
         let load = match load(args, server.addr).await {
             Ok(load) => load,
             Err(e) => {
@@ -231,7 +263,7 @@ pub(super) async fn minimal_end_to_end(
         drop(target);
         server.stop().await?;
         publisher.await??;
-        summarize(&load, consumed, &queue)
+        summarize(&load, consumed, &queue, broker, &cpu_before)
     }
     .await;
     let deleted = delete_pipe(&connection, &name).await;
@@ -342,9 +374,12 @@ pub(super) async fn delete_pipe(connection: &Connection, name: &str) -> anyhow::
 /// Declares `queue` as the hub's topology declares it (the hub's own
 /// declaration is then a no-op) and consumes it until the target number of
 /// distinct events arrived; the hub binds it before it publishes anything.
+/// With `broker`, processor time is sampled at the first arrival and after
+/// the last (`broker_cpu.rs`).
 pub(super) async fn start_consumer(
     connection: &Connection,
     queue: &str,
+    broker: Option<&broker_cpu::Broker>,
 ) -> anyhow::Result<(
     tokio::task::JoinHandle<anyhow::Result<Consumed>>,
     watch::Sender<usize>,
@@ -371,7 +406,7 @@ pub(super) async fn start_consumer(
         .await?;
     let (target_tx, target_rx) = watch::channel(usize::MAX);
     Ok((
-        tokio::spawn(consume(channel, consumer, target_rx)),
+        tokio::spawn(consume(channel, consumer, target_rx, broker.cloned())),
         target_tx,
     ))
 }
@@ -382,9 +417,34 @@ pub(super) struct Consumed {
     pub(super) duplicates: u64,
     pub(super) body_bytes: u64,
     pub(super) properties: Option<BasicProperties>,
+    /// Processor time at the first arrival and after the last (with a broker).
+    pub(super) cpu_first: Option<broker_cpu::Sample>,
+    pub(super) cpu_last: Option<broker_cpu::Sample>,
 }
 
 impl Consumed {
+    /// The processor time from the first arrival to the last, per event
+    /// after the first (as `steady_rate` counts them).
+    pub(super) fn steady_cpu(
+        &self,
+        broker: &broker_cpu::Broker,
+    ) -> anyhow::Result<broker_cpu::Spent> {
+        let first = self
+            .cpu_first
+            .as_ref()
+            .context("no CPU sample at the first arrival")?;
+        let last = self
+            .cpu_last
+            .as_ref()
+            .context("no CPU sample at the last arrival")?;
+        Ok(broker_cpu::spent(
+            broker,
+            first,
+            last,
+            self.arrivals.len().saturating_sub(1),
+        ))
+    }
+
     /// Distinct events per second from the first arrival to the last.
     pub(super) fn steady_rate(&self) -> anyhow::Result<f64> {
         let first = self.arrivals.values().min().copied();
@@ -407,12 +467,15 @@ pub(super) async fn consume(
     channel: lapin::Channel,
     mut consumer: lapin::Consumer,
     mut target: watch::Receiver<usize>,
+    broker: Option<broker_cpu::Broker>,
 ) -> anyhow::Result<Consumed> {
     let mut seen = Consumed {
         arrivals: HashMap::new(),
         duplicates: 0,
         body_bytes: 0,
         properties: None,
+        cpu_first: None,
+        cpu_last: None,
     };
     let mut last_tag = 0;
     let mut unacked = 0u64;
@@ -435,6 +498,9 @@ pub(super) async fn consume(
             ),
         };
         let arrived = Instant::now();
+        if let (Some(broker), None) = (&broker, &seen.cpu_first) {
+            seen.cpu_first = Some(broker_cpu::sample(broker));
+        }
         let id = delivery
             .properties
             .message_id()
@@ -457,6 +523,7 @@ pub(super) async fn consume(
             unacked = 0;
         }
     }
+    seen.cpu_last = broker.as_ref().map(broker_cpu::sample);
     if unacked > 0 {
         channel
             .basic_ack(last_tag, BasicAckOptions { multiple: true })
@@ -496,8 +563,14 @@ pub(super) async fn delete_topology(
 /// and with the same properties, through a topic exchange to a fresh durable
 /// quorum queue (`declare_pipe`), with confirms, `window` in flight, awaited
 /// in order, and consumed by the same consumer as the hub's events. Messages
-/// per second from the first consumed to the last, as the relay's catch-up.
-pub(super) async fn raw_lapin(url: &str, hub: &EndToEnd, window: usize) -> anyhow::Result<f64> {
+/// per second from the first consumed to the last, as the relay's catch-up,
+/// and the processor time over that span.
+pub(super) async fn raw_lapin(
+    url: &str,
+    hub: &EndToEnd,
+    window: usize,
+    broker: &broker_cpu::Broker,
+) -> anyhow::Result<(f64, broker_cpu::Spent)> {
     let (count, body_bytes) = (hub.consumed, hub.body_bytes);
     let properties = hub.properties.clone();
     let connection = lienthong::amqp::connect(url, "lienthong-bench-raw").await?;
@@ -506,7 +579,7 @@ pub(super) async fn raw_lapin(url: &str, hub: &EndToEnd, window: usize) -> anyho
     // The consumer on a connection of its own, as with the relay.
     let consuming_on = lienthong::amqp::connect(url, "lienthong-bench-consumer").await?;
     let measured = async {
-        let (consuming, target) = start_consumer(&consuming_on, &queue).await?;
+        let (consuming, target) = start_consumer(&consuming_on, &queue, Some(broker)).await?;
         target.send_replace(count);
         let channel = connection.create_channel().await?;
         channel
@@ -538,15 +611,16 @@ pub(super) async fn raw_lapin(url: &str, hub: &EndToEnd, window: usize) -> anyho
             confirmed(confirm).await?;
         }
         let _ = channel.close(200, "published").await;
-        consuming.await??.steady_rate()
+        let consumed = consuming.await??;
+        anyhow::Ok((consumed.steady_rate()?, consumed.steady_cpu(broker)?))
     }
     .await;
     let deleted = delete_pipe(&connection, &name).await;
     let _ = consuming_on.close(200, "lienthong bench done").await;
     let _ = connection.close(200, "lienthong bench done").await;
-    let rate = measured?;
+    let measured = measured?;
     deleted?;
-    Ok(rate)
+    Ok(measured)
 }
 
 pub(super) async fn confirmed(confirm: PublisherConfirm) -> anyhow::Result<()> {

@@ -105,6 +105,8 @@ pub(super) fn thread_kind(name: &str) -> &'static str {
         "lienthong-flush" => "flusher",
         // sled's I/O pool and its log flusher.
         n if n.starts_with("sled") || n == "log flusher" => "sled",
+        // Each lapin connection's socket loop (the AMQP measurements).
+        "lapin-io-loop" => "lapin",
         // `tokio-runtime-worker` once, `tokio-rt-worker` now.
         n if n.starts_with("tokio") => "tokio",
         _ => "other",
@@ -114,7 +116,7 @@ pub(super) fn thread_kind(name: &str) -> &'static str {
 /// A `stat` line's thread name and user + system ticks. The name is in
 /// parentheses and may hold spaces; the fields after it are numbered from
 /// the state (field 3): utime is field 14, stime field 15.
-fn parse_stat(text: &str) -> Option<(String, u64)> {
+pub(super) fn parse_stat(text: &str) -> Option<(String, u64)> {
     let open = text.find('(')?;
     let close = text.rfind(')')?;
     let name = text.get(open + 1..close)?.to_string();
@@ -124,7 +126,7 @@ fn parse_stat(text: &str) -> Option<(String, u64)> {
     Some((name, utime + stime))
 }
 
-fn ticks_per_second() -> f64 {
+pub(super) fn ticks_per_second() -> f64 {
     // SAFETY: sysconf only reads a system constant.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
     if ticks > 0 {
@@ -155,6 +157,7 @@ mod tests {
         assert_eq!(thread_kind("log flusher"), "sled");
         assert_eq!(thread_kind("tokio-runtime-w"), "tokio");
         assert_eq!(thread_kind("tokio-rt-worker"), "tokio");
+        assert_eq!(thread_kind("lapin-io-loop"), "lapin");
         assert_eq!(thread_kind("lienthong"), "other");
     }
 

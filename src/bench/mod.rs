@@ -35,6 +35,10 @@
 //!    queue and consumed by the same consumer — the best the hub's relay
 //!    could possibly do; timed like 5, first to last arrival.
 //!
+//! Beside the AMQP rates, each of 4–7's processor time over the same span,
+//! this process's per kind of thread and the broker's (`broker_cpu.rs`):
+//! whether a ratio is held by CPU per event or by waiting.
+//!
 //! `--scale N` measures something else (`scale.rs`): the real binary with N
 //! dossiers stored — disk, memory, restart after SIGKILL, listing pages.
 
@@ -58,6 +62,7 @@ use tokio_stream::StreamExt;
 use tonic::transport::Channel;
 
 mod amqp;
+mod broker_cpu;
 mod cpu;
 mod minimal;
 mod raw_sled;
@@ -347,6 +352,7 @@ fn report(
             a.raw_rate,
             Some(0.8),
         );
+        broker_cpu::rows(&mut t, &a.cpu);
     }
     t
 }

@@ -145,7 +145,7 @@ pub(in crate::bench) async fn run(
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let (consuming, target) = start_consumer(&destination, DESTINATION).await?;
+    let (consuming, target) = start_consumer(&destination, DESTINATION, None).await?;
     target.send_replace(messages.len());
     publisher
         .confirm_select(ConfirmSelectOptions::default())
