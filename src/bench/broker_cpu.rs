@@ -277,12 +277,12 @@ pub(super) fn rows(t: &mut Table, c: &AmqpCpu) {
             format!("{} / {}", a.per_event_cell(), b.per_event_cell()),
         );
         for (k, what) in [
-            ("writer", "the writer thread"),
-            ("flusher", "the flusher thread"),
-            ("sled", "sled's own threads"),
+            ("writer", "writer thread"),
+            ("flusher", "flusher thread"),
+            ("sled", "sled threads"),
             ("tokio", "tokio workers (gRPC, relay, publisher, consumer)"),
-            ("lapin", "lapin's I/O loops (one per connection)"),
-            ("other", "other threads"),
+            ("lapin", "lapin I/O loops (one per connection)"),
+            ("other", "other threads (main: raw lapin's publishing loop)"),
         ] {
             t.row(
                 format!("… of which this process's {what}: {title}"),
