@@ -34,7 +34,7 @@ async fn open(
 
 /// Sends `requests` on one stream and reads every answer, then how the
 /// stream ended.
-async fn run(
+pub(crate) async fn run(
     client: &Client,
     requests: Vec<pb::CommandRequest>,
 ) -> (Vec<pb::StreamedCommandReply>, Result<(), Status>) {
@@ -54,7 +54,7 @@ async fn run(
     }
 }
 
-fn accepted(answer: &pb::StreamedCommandReply) -> &pb::CommandReply {
+pub(crate) fn accepted(answer: &pb::StreamedCommandReply) -> &pb::CommandReply {
     match &answer.result {
         Some(Streamed::Reply(reply)) => reply,
         other => panic!("command {} was refused: {other:?}", answer.index),

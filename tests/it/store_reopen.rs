@@ -6,10 +6,9 @@
 //! answered, every dossier reads back, and sled's snapshot on disk moved
 //! past the one written when the hub opened the directory.
 
+use crate::command_stream::{accepted, run};
 use crate::common::{submission, submit_request, TestHub, ONE_STOP};
 use crate::metrics::{value, wait_for};
-use lienthong::grpc::pb::streamed_command_reply::Result as Streamed;
-use std::time::Duration;
 
 /// The stable log position of the newest snapshot sled wrote in `dir`
 /// (`snap.<lsn in hex>`); 0 before the first.
@@ -41,25 +40,16 @@ async fn a_burst_makes_the_writer_reopen_the_store_and_nothing_is_lost() {
     let opened_at = snapshot_lsn(&data);
     let admin = hub.admin_addr.expect("the dev configuration has [admin]");
     let client = hub.client(ONE_STOP).await;
-    let requests = (0..COMMANDS).map(|i| submit_request(&format!("reopen-{i}"), submission()));
-    let mut dossiers = client.dossiers.clone();
-    let mut answers = dossiers
-        .execute_stream(client.req(tokio_stream::iter(requests.collect::<Vec<_>>())))
-        .await
-        .expect("the stream opens")
-        .into_inner();
+    let requests = (0..COMMANDS)
+        .map(|i| submit_request(&format!("reopen-{i}"), submission()))
+        .collect();
+    let (answers, ended) = run(&client, requests).await;
+    ended.expect("the stream ends OK");
+    assert_eq!(answers.len(), COMMANDS, "an answer per command");
     let mut ids = Vec::new();
-    for i in 0..COMMANDS {
-        let answer = tokio::time::timeout(Duration::from_secs(60), answers.message())
-            .await
-            .expect("answers keep coming")
-            .expect("no error")
-            .expect("an answer per command");
+    for (i, answer) in answers.iter().enumerate() {
         assert_eq!(answer.index, i as u64);
-        match answer.result {
-            Some(Streamed::Reply(reply)) => ids.push(reply.dossier.expect("a dossier").id),
-            other => panic!("command {i} refused: {other:?}"),
-        }
+        ids.push(accepted(answer).dossier.as_ref().expect("a dossier").id);
     }
     let samples = wait_for(admin, "two planned reopens", |s| {
         value(s, "lienthong_store_reopen_seconds_count", &[]).unwrap_or(0.0) >= 2.0
