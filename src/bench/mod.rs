@@ -113,6 +113,11 @@ pub struct BenchArgs {
     /// about 40 KB of disk per dossier.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub scale: Option<u64>,
+    /// With --scale: the measured hub's `hub.store_reopen_after_written_bytes`
+    /// (default: the embedded configuration's), to weigh the pauses of
+    /// planned store reopens against the restart after `kill -9`.
+    #[arg(long, requires = "scale")]
+    pub reopen_after_bytes: Option<u64>,
     /// Instead of the rates: raw sled 0.34 with nothing of the hub, this
     /// many dossiers' records written, removed and archived as the hub
     /// does through their whole life, in a child process; its memory, its
@@ -483,7 +488,7 @@ mod tests {
     fn the_scale_configuration_is_valid_and_delivers_retention_at_once() {
         let dir = std::path::Path::new("/tmp/lienthong-bench-scale-test");
         for expired in [false, true] {
-            let text = scale_config(dir, 50999, 50998, expired).unwrap();
+            let text = scale_config(dir, 50999, 50998, expired, None).unwrap();
             let config = HubConfig::from_toml("scale.toml", &text).unwrap();
             let loaded = checked(&config).unwrap();
             let s = &loaded.sections;
@@ -496,7 +501,21 @@ mod tests {
             assert_eq!(s.hub.cache_capacity_bytes, 128 << 20);
             let kept = s.retention.idempotency_retention_seconds;
             assert_eq!(kept == 0, expired, "idempotency retention {kept}");
+            assert_eq!(s.hub.store_reopen_after_written_bytes, 1 << 30);
         }
+        let text = scale_config(dir, 50999, 50998, false, Some(256 << 20)).unwrap();
+        let config = HubConfig::from_toml("scale.toml", &text).unwrap();
+        let loaded = checked(&config).unwrap();
+        assert_eq!(
+            loaded.sections.hub.store_reopen_after_written_bytes,
+            256 << 20
+        );
+        let args = parse(&["--scale", "10", "--reopen-after-bytes", "268435456"]).unwrap();
+        assert_eq!(args.reopen_after_bytes, Some(256 << 20));
+        let alone = parse(&["--reopen-after-bytes", "1"])
+            .unwrap_err()
+            .to_string();
+        assert!(alone.contains("--scale"), "{alone}");
     }
 
     #[test]

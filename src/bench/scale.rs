@@ -65,6 +65,7 @@ pub(super) fn scale_config(
     port: u16,
     admin_port: u16,
     expired: bool,
+    reopen_after_bytes: Option<u64>,
 ) -> anyhow::Result<String> {
     let mut config: toml::Table = toml::from_str(lienthong::config::EMBEDDED_DEFAULT)?;
     let table = |config: &mut toml::Table, name: &str| -> anyhow::Result<toml::Table> {
@@ -82,6 +83,10 @@ pub(super) fn scale_config(
     // sled's page cache of a hub that must stay within 512 MiB resident at
     // a million dossiers (issue 12): half of the development default.
     hub.insert("cache_capacity_bytes".into(), SCALE_CACHE_BYTES.into());
+    if let Some(bytes) = reopen_after_bytes {
+        let bytes = i64::try_from(bytes).context("--reopen-after-bytes fits in an i64")?;
+        hub.insert("store_reopen_after_written_bytes".into(), bytes.into());
+    }
     config.insert("hub".into(), hub.into());
     let mut retention = table(&mut config, "retention")?;
     retention.insert("delivered_event_retention_seconds".into(), 0.into());
@@ -224,7 +229,10 @@ pub(super) async fn scale_run(
     let log = base.join("serve.log");
     let port = free_port()?;
     let admin_port = free_port()?;
-    std::fs::write(&config_path, scale_config(&dir, port, admin_port, false)?)?;
+    std::fs::write(
+        &config_path,
+        scale_config(&dir, port, admin_port, false, args.reopen_after_bytes)?,
+    )?;
     let metrics_url = format!("http://127.0.0.1:{admin_port}/metrics");
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse()?;
     println!(
@@ -317,7 +325,10 @@ pub(super) async fn scale_run(
     // first sweep of a hub started again removes them; its graceful stop
     // waits for that sweep.
     let expired_path = base.join("scale-expired.toml");
-    std::fs::write(&expired_path, scale_config(&dir, port, admin_port, true)?)?;
+    std::fs::write(
+        &expired_path,
+        scale_config(&dir, port, admin_port, true, args.reopen_after_bytes)?,
+    )?;
     let expiry_started = Instant::now();
     let mut hub = Spawned::start(&expired_path, &log)?;
     wait_serving(addr, &mut hub).await?;

@@ -391,10 +391,20 @@ impl Handle {
 const LOCK_WAIT: Duration = Duration::from_secs(5);
 
 pub(super) fn open_db(dir: &Path, cache_capacity_bytes: u64) -> Result<sled::Db, StoreError> {
+    open_waiting_for_lock(dir, || {
+        sled_config(dir).cache_capacity(cache_capacity_bytes).open()
+    })
+}
+
+/// Runs `open` until it succeeds, fails for another reason than the lock,
+/// or `LOCK_WAIT` has passed.
+fn open_waiting_for_lock(
+    dir: &Path,
+    open: impl Fn() -> sled::Result<sled::Db>,
+) -> Result<sled::Db, StoreError> {
     let deadline = Instant::now() + LOCK_WAIT;
     loop {
-        let opened = sled_config(dir).cache_capacity(cache_capacity_bytes).open();
-        match opened {
+        match open() {
             Err(e) if lock_held(&e) && Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(20));
             }
@@ -436,13 +446,12 @@ pub(super) fn require_data_dir(dir: &Path) -> Result<(), StoreError> {
     })
 }
 
-/// Opens `dir` with sled as it is: no disk reserve, not made private, no
-/// wait for the lock. For the offline tools and the compacted copy.
+/// Opens `dir` with sled as it is: no disk reserve, not made private. For
+/// the offline tools and the compacted copy. It waits for the lock like
+/// the hub does: `compact` followed at once by `audit verify` on the copy
+/// found the lock still held by the copy's closing flusher (CI, 2 Dec).
 pub(super) fn open_as_is(dir: &Path) -> Result<sled::Db, StoreError> {
-    sled_config(dir).open().map_err(|source| StoreError::Open {
-        path: dir.display().to_string(),
-        source,
-    })
+    open_waiting_for_lock(dir, || sled_config(dir).open())
 }
 
 /// Whether sled refused to open because the directory's lock is held. sled
