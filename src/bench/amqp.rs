@@ -35,6 +35,16 @@ pub(super) fn quorum() -> FieldTable {
     args
 }
 
+/// On stderr, when a part of the AMQP measurement begins, in seconds since
+/// the Unix epoch: a profile taken with `perf record -k realtime` can then
+/// be cut to one part (`perf report --time START,END`).
+fn phase(name: &str) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    eprintln!("bench: {name} from {:.6}", now.as_secs_f64());
+}
+
 /// The hub end to end, the relay on a backlog, the minimal pipeline end to
 /// end, then raw lapin with messages like the hub's events.
 pub(super) async fn amqp_run(
@@ -69,6 +79,7 @@ pub(super) async fn amqp_run(
     // A leftover of an earlier run with the same pid would skew the counts.
     delete_topology(&connection, &names).await?;
     let measured = async {
+        phase("the hub end to end");
         let loaded = checked(&config)?;
         let running = lienthong::app::start(&loaded).await?;
         let measured = hub_end_to_end(args, &connection, &names, running.addr, &broker).await;
@@ -76,6 +87,7 @@ pub(super) async fn amqp_run(
         let e2e = measured?;
         stopped?;
         config.hub.data_dir = backlog.0.to_path_buf();
+        phase("the relay on a backlog");
         let catch_up = catch_up(&config, &connection, &names, backlog.1, &broker).await?;
         anyhow::Ok((e2e, catch_up))
     }
@@ -88,8 +100,11 @@ pub(super) async fn amqp_run(
 
     let window = config.amqp.publish_window_messages;
     let minimal_dir = dir.with_file_name("minimal-amqp");
+    phase("the minimal pipeline end to end");
     let minimal = minimal_end_to_end(args, &minimal_dir, shape, url, &e2e, window, &broker).await?;
+    phase("raw lapin");
     let (raw_rate, raw_cpu) = raw_lapin(url, &e2e, window, &broker).await?;
+    phase("done");
     let cpu = broker_cpu::AmqpCpu {
         e2e: e2e.cpu.clone(),
         minimal: minimal.cpu.clone(),
