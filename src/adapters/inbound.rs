@@ -43,7 +43,7 @@ impl HubApi for InProcessHub {
             .execute(&self.partner, envelope)
             .await
             .map_err(call_error)?;
-        Ok(to_proto::command_reply(&outcome))
+        Ok(to_proto::command_reply(outcome))
     }
 
     async fn publish_catalog(
@@ -69,8 +69,8 @@ impl HubApi for InProcessHub {
             .get_dossier(&self.partner, &reference)
             .map_err(call_error)?;
         Ok(pb::GetDossierReply {
-            dossier: Some(to_proto::dossier(&dossier)),
-            history: history.iter().map(to_proto::history_entry).collect(),
+            dossier: Some(to_proto::dossier(dossier)),
+            history: history.into_iter().map(to_proto::history_entry).collect(),
         })
     }
 

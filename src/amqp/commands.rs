@@ -364,7 +364,7 @@ impl CommandConsumer {
                 };
                 match self.hub.execute(&partner, envelope).await {
                     Ok(outcome) => accepted(pb::amqp_reply::Result::Command(
-                        to_proto::command_reply(&outcome),
+                        to_proto::command_reply(outcome),
                     )),
                     Err(e) => refused(e),
                 }

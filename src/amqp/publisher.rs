@@ -158,6 +158,10 @@ impl Relay {
                 for event in batch.events {
                     let mandatory = self.amqp_partners.iter().any(|(_, f)| f.matches(&event));
                     let key = routing_key(&event);
+                    let (seq, properties) = (event.seq, properties(&event));
+                    // The event is encoded by value: its dossier's strings
+                    // move into the message instead of being copied.
+                    let body = to_proto::event(event).encode_to_vec();
                     let confirm = channel
                         .basic_publish(
                             &self.settings.names.events,
@@ -166,12 +170,12 @@ impl Relay {
                                 mandatory,
                                 ..Default::default()
                             },
-                            &to_proto::event(&event).encode_to_vec(),
-                            properties(&event),
+                            &body,
+                            properties,
                         )
                         .await
                         .map_err(AmqpError::broker("publishing an event"))?;
-                    in_flight.push_back((event.seq, key, mandatory, confirm));
+                    in_flight.push_back((seq, key, mandatory, confirm));
                 }
                 continue;
             }

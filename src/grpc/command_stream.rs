@@ -173,7 +173,7 @@ async fn answer(
                 let result = match decided {
                     Ok(outcome) => {
                         accepted += 1;
-                        pb::streamed_command_reply::Result::Reply(to_proto::command_reply(&outcome))
+                        pb::streamed_command_reply::Result::Reply(to_proto::command_reply(outcome))
                     }
                     Err(e) => {
                         refused += 1;

@@ -49,7 +49,7 @@ impl pb::dossier_service_server::DossierService for DossierService {
             match self.hub.execute(&partner, envelope).await {
                 Ok(outcome) => {
                     tracing::info!(ma_ho_so = %outcome.dossier.ma_ho_so, version = outcome.dossier.version, seq = outcome.event_seq, replayed = outcome.replayed, "accepted");
-                    Ok(Response::new(to_proto::command_reply(&outcome)))
+                    Ok(Response::new(to_proto::command_reply(outcome)))
                 }
                 Err(e) => {
                     tracing::info!(error = %e, "refused");
@@ -90,8 +90,8 @@ impl pb::dossier_service_server::DossierService for DossierService {
             .get_dossier(&partner, &reference)
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(pb::GetDossierReply {
-            dossier: Some(to_proto::dossier(&dossier)),
-            history: history.iter().map(to_proto::history_entry).collect(),
+            dossier: Some(to_proto::dossier(dossier)),
+            history: history.into_iter().map(to_proto::history_entry).collect(),
         }))
     }
 
@@ -119,7 +119,7 @@ impl pb::dossier_service_server::DossierService for DossierService {
             .list_dossiers(&partner, &filter, req.page_size as usize, &req.page_token)
             .map_err(|e| to_status(&e))?;
         Ok(Response::new(pb::ListDossiersReply {
-            dossiers: dossiers.iter().map(to_proto::dossier).collect(),
+            dossiers: dossiers.into_iter().map(to_proto::dossier).collect(),
             next_page_token,
         }))
     }

@@ -29,7 +29,7 @@ impl pb::event_service_server::EventService for EventService {
             .map_err(|e| to_status(&e))?;
         tracing::info!(partner = %partner.id, after_seq = ?request.get_ref().after_seq, "subscriber connected");
         let stream = ReceiverStream::new(feed).map(|item| match item {
-            Ok(event) => Ok(to_proto::event(&event)),
+            Ok(event) => Ok(to_proto::event(event)),
             Err(e) => Err(to_status(&e)),
         });
         Ok(Response::new(Box::pin(stream)))

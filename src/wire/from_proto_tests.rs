@@ -203,11 +203,11 @@ fn a_result_address_travels_both_ways() {
         now: crate::domain::UnixMillis(1),
     };
     let dossier = crate::domain::machine::create(&new, 1, "X".into(), &who).dossier;
-    let sent = crate::wire::to_proto::dossier(&dossier);
+    let sent = crate::wire::to_proto::dossier(dossier.clone());
     let read = pb::Dossier::decode(sent.encode_to_vec().as_slice()).unwrap();
     assert_eq!(read.result_address, "Số 12 phố Lê Thánh Tông, TP Hạ Long");
     // Without one, nothing on the wire either.
     let mut without = dossier;
     without.result_address.clear();
-    assert_eq!(crate::wire::to_proto::dossier(&without).result_address, "");
+    assert_eq!(crate::wire::to_proto::dossier(without).result_address, "");
 }

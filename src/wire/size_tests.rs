@@ -120,12 +120,12 @@ fn full_dossier() -> (Dossier, Vec<HistoryEntry>) {
 fn the_counted_size_is_never_below_the_encoded_size() {
     let (d, history) = full_dossier();
     // The dossier as one element of a list (ListDossiers).
-    let encoded = dossier(&d).encoded_len();
+    let encoded = dossier(d.clone()).encoded_len();
     assert!(size::dossier_bytes(&d) >= encoded + 1 + prost::length_delimiter_len(encoded));
     // The GetDossier answer.
     let reply = pb::GetDossierReply {
-        dossier: Some(dossier(&d)),
-        history: history.iter().map(history_entry).collect(),
+        dossier: Some(dossier(d.clone())),
+        history: history.into_iter().map(history_entry).collect(),
     };
     assert!(
         size::total_bytes(&d) >= reply.encoded_len(),

@@ -54,32 +54,32 @@ fn delivery(d: Option<ResultDelivery>) -> i32 {
     }) as i32
 }
 
-fn documents(docs: &[Document]) -> Vec<pb::Document> {
-    docs.iter()
+fn documents(docs: Vec<Document>) -> Vec<pb::Document> {
+    docs.into_iter()
         .map(|x| pb::Document {
-            component_code: x.component_code.clone(),
-            name: x.name.clone(),
-            url: x.url.clone(),
+            component_code: x.component_code,
+            name: x.name,
+            url: x.url,
         })
         .collect()
 }
 
-pub fn dossier(d: &Dossier) -> pb::Dossier {
+pub fn dossier(d: Dossier) -> pb::Dossier {
     pb::Dossier {
         id: d.id,
-        ma_ho_so: d.ma_ho_so.clone(),
+        ma_ho_so: d.ma_ho_so,
         version: d.version,
-        agency_code: d.agency_code.clone(),
-        procedure_code: d.procedure_code.clone(),
-        procedure_name: d.procedure_name.clone(),
-        sector_code: d.sector_code.clone(),
+        agency_code: d.agency_code,
+        procedure_code: d.procedure_code,
+        procedure_name: d.procedure_name,
+        sector_code: d.sector_code,
         channel: channel(d.channel),
-        owner_name: d.owner_name.clone(),
+        owner_name: d.owner_name,
         applicant_type: applicant_type(d.applicant_type),
-        owner_id_number: d.owner_id_number.clone(),
-        email: d.email.clone(),
-        phone: d.phone.clone(),
-        summary: d.summary.clone(),
+        owner_id_number: d.owner_id_number,
+        email: d.email,
+        phone: d.phone,
+        summary: d.summary,
         submitted_at: Some(timestamp(d.submitted_at)),
         received_at: opt_timestamp(d.received_at),
         due_at: opt_timestamp(d.due_at),
@@ -87,102 +87,102 @@ pub fn dossier(d: &Dossier) -> pb::Dossier {
         finished_at: opt_timestamp(d.finished_at),
         status: status(d.status),
         result_delivery: delivery(d.result_delivery),
-        result_address: d.result_address.clone(),
-        applicant_address: d.applicant_address.as_ref().map(|a| pb::PostalAddress {
-            province_code: a.province_code.clone(),
-            commune_code: a.commune_code.clone(),
-            street: a.street.clone(),
-            phone: a.phone.clone(),
-            district_code: a.district_code.clone(),
+        result_address: d.result_address,
+        applicant_address: d.applicant_address.map(|a| pb::PostalAddress {
+            province_code: a.province_code,
+            commune_code: a.commune_code,
+            street: a.street,
+            phone: a.phone,
+            district_code: a.district_code,
         }),
-        site: d.site.as_ref().map(|h| pb::SiteHold {
-            authoritative_site: h.authority.clone(),
-            origin_site: h.origin.clone(),
-            copy_sites: h.copies.clone(),
+        site: d.site.map(|h| pb::SiteHold {
+            authoritative_site: h.authority,
+            origin_site: h.origin,
+            copy_sites: h.copies,
         }),
-        processing_unit: d.processing_unit.clone(),
-        documents: documents(&d.documents),
+        processing_unit: d.processing_unit,
+        documents: documents(d.documents),
         fees: d
             .fees
-            .iter()
+            .into_iter()
             .map(|f| pb::Fee {
-                code: f.code.clone(),
-                name: f.name.clone(),
+                code: f.code,
+                name: f.name,
                 amount_vnd: f.amount_vnd,
             })
             .collect(),
         supplements: d
             .supplements
-            .iter()
+            .into_iter()
             .map(|s| pb::Supplement {
                 requested_at: Some(timestamp(s.requested_at)),
-                reason: s.reason.clone(),
-                items: s.items.clone(),
+                reason: s.reason,
+                items: s.items,
                 old_due_at: opt_timestamp(s.old_due_at),
                 submitted_at: opt_timestamp(s.submitted_at),
-                documents: documents(&s.documents),
+                documents: documents(s.documents),
             })
             .collect(),
         results: d
             .results
-            .iter()
+            .into_iter()
             .map(|r| pb::ResultDocument {
-                code: r.code.clone(),
-                name: r.name.clone(),
-                url: r.url.clone(),
+                code: r.code,
+                name: r.name,
+                url: r.url,
             })
             .collect(),
         payments: d
             .payments
-            .iter()
+            .into_iter()
             .map(|p| pb::Payment {
-                transaction_id: p.transaction_id.clone(),
-                reference: p.reference.clone(),
+                transaction_id: p.transaction_id,
+                reference: p.reference,
                 amount_vnd: p.amount_vnd,
                 paid_at: Some(timestamp(p.paid_at)),
             })
             .collect(),
         reschedules: d
             .reschedules
-            .iter()
+            .into_iter()
             .map(|r| pb::Reschedule {
                 at: Some(timestamp(r.at)),
-                apology: r.apology.clone(),
+                apology: r.apology,
                 old_due_at: opt_timestamp(r.old_due_at),
                 new_due_at: Some(timestamp(r.new_due_at)),
             })
             .collect(),
-        status_reason: d.status_reason.clone(),
+        status_reason: d.status_reason,
         updated_at: Some(timestamp(d.updated_at)),
-        submitted_by: d.submitted_by.clone(),
+        submitted_by: d.submitted_by,
     }
 }
 
-pub fn history_entry(h: &HistoryEntry) -> pb::HistoryEntry {
+pub fn history_entry(h: HistoryEntry) -> pb::HistoryEntry {
     pb::HistoryEntry {
         version: h.version,
         at: Some(timestamp(h.at)),
-        partner_id: h.partner_id.clone(),
-        actor: h.actor.clone(),
-        unit: h.unit.clone(),
-        command: h.command.clone(),
+        partner_id: h.partner_id,
+        actor: h.actor,
+        unit: h.unit,
+        command: h.command,
         from_status: opt_status(h.from_status),
         to_status: status(h.to_status),
-        note: h.note.clone(),
-        partner_event: h.partner_event.as_ref().map(|p| pb::PartnerEvent {
+        note: h.note,
+        partner_event: h.partner_event.map(|p| pb::PartnerEvent {
             kind: p.kind.as_str().to_string(),
             occurred_at: Some(timestamp(p.occurred_at)),
-            reference: p.reference.clone(),
+            reference: p.reference,
         }),
     }
 }
 
-pub fn command_reply(o: &CommandOutcome) -> pb::CommandReply {
+pub fn command_reply(o: CommandOutcome) -> pb::CommandReply {
     pb::CommandReply {
-        dossier: Some(dossier(&o.dossier)),
-        entry: Some(history_entry(&o.entry)),
+        dossier: Some(dossier(o.dossier)),
+        entry: Some(history_entry(o.entry)),
         event_seq: o.event_seq,
-        event_id: o.event_id.clone(),
+        event_id: o.event_id,
         replayed: o.replayed,
     }
 }
@@ -223,17 +223,17 @@ pub fn event_type(t: EventType) -> i32 {
     }) as i32
 }
 
-pub fn event(e: &Event) -> pb::Event {
-    let payload = match &e.payload {
+pub fn event(e: Event) -> pb::Event {
+    let payload = match e.payload {
         EventPayload::DossierChanged { dossier: d, entry } => {
             pb::event::Payload::DossierChanged(pb::DossierChanged {
-                dossier: Some(dossier(d)),
+                dossier: Some(dossier(*d)),
                 entry: Some(history_entry(entry)),
             })
         }
         EventPayload::CatalogPublished(c) => {
             pb::event::Payload::CatalogPublished(pb::CatalogPublished {
-                kind: c.kind.clone(),
+                kind: c.kind,
                 version: c.version,
                 added: c.added,
                 changed: c.changed,
@@ -241,40 +241,40 @@ pub fn event(e: &Event) -> pb::Event {
             })
         }
         EventPayload::DossierRated(r) => pb::event::Payload::DossierRated(pb::DossierRated {
-            ma_ho_so: r.ma_ho_so.clone(),
-            agency_code: r.agency_code.clone(),
-            procedure_code: r.procedure_code.clone(),
+            ma_ho_so: r.ma_ho_so,
+            agency_code: r.agency_code,
+            procedure_code: r.procedure_code,
             level: u32::from(r.level.code()),
-            comment: r.comment.clone(),
+            comment: r.comment,
             rated_at: Some(timestamp(r.rated_at)),
         }),
         EventPayload::AnswerPublished(a) => {
             pb::event::Payload::AnswerPublished(pb::AnswerPublished {
-                code: a.code.clone(),
-                subject: a.subject.clone(),
-                question: a.question.clone(),
-                ma_ho_so: a.ma_ho_so.clone(),
-                agency_code: a.agency_code.clone(),
-                answer: a.answer.text.clone(),
-                officer: a.answer.officer.clone(),
-                unit: a.answer.unit.clone(),
+                code: a.code,
+                subject: a.subject,
+                question: a.question,
+                ma_ho_so: a.ma_ho_so,
+                agency_code: a.agency_code,
+                answer: a.answer.text,
+                officer: a.answer.officer,
+                unit: a.answer.unit,
                 answered_at: Some(timestamp(a.answer.answered_at)),
-                agency_name: a.agency_name.clone(),
+                agency_name: a.agency_name,
             })
         }
     };
     pb::Event {
-        event_id: e.event_id.clone(),
+        event_id: e.event_id,
         seq: e.seq,
         r#type: event_type(e.event_type),
         occurred_at: Some(timestamp(e.occurred_at)),
-        partner_id: e.partner_id.clone(),
+        partner_id: e.partner_id,
         dossier_id: e.dossier_id,
-        ma_ho_so: e.ma_ho_so.clone(),
+        ma_ho_so: e.ma_ho_so,
         dossier_version: e.dossier_version,
-        agency_code: e.agency_code.clone(),
-        from_agency_code: e.from_agency_code.clone(),
-        procedure_code: e.procedure_code.clone(),
+        agency_code: e.agency_code,
+        from_agency_code: e.from_agency_code,
+        procedure_code: e.procedure_code,
         from_status: opt_status(e.from_status),
         to_status: opt_status(e.to_status),
         payload: Some(payload),

@@ -20,6 +20,8 @@ pub struct AdapterOutlet(pub Arc<dyn Sink>);
 #[async_trait::async_trait]
 impl Outlet for AdapterOutlet {
     async fn deliver(&self, event: &Event) -> Result<Accepted, DeliveryError> {
-        self.0.deliver(&crate::wire::to_proto::event(event)).await
+        self.0
+            .deliver(&crate::wire::to_proto::event(event.clone()))
+            .await
     }
 }
