@@ -118,6 +118,10 @@ pub struct BenchArgs {
     /// planned store reopens against the restart after `kill -9`.
     #[arg(long, requires = "scale")]
     pub reopen_after_bytes: Option<u64>,
+    /// With --scale: keep the data directories (the hub's and its
+    /// compacted copy) instead of removing them, and say where they are.
+    #[arg(long, requires = "scale")]
+    pub keep: bool,
     /// Instead of the rates: raw sled 0.34 with nothing of the hub, this
     /// many dossiers' records written, removed and archived as the hub
     /// does through their whole life, in a child process; its memory, its
@@ -159,7 +163,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(dossiers) = args.scale {
         let measured = scale_run(&args, &base, dossiers as usize).await;
-        let _ = std::fs::remove_dir_all(&base);
+        if args.keep {
+            println!("kept: {}", base.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&base);
+        }
         return measured;
     }
     if args.sites {
@@ -512,6 +520,10 @@ mod tests {
         );
         let args = parse(&["--scale", "10", "--reopen-after-bytes", "268435456"]).unwrap();
         assert_eq!(args.reopen_after_bytes, Some(256 << 20));
+        assert!(!args.keep);
+        assert!(parse(&["--scale", "10", "--keep"]).unwrap().keep);
+        let alone = parse(&["--keep"]).unwrap_err().to_string();
+        assert!(alone.contains("--scale"), "{alone}");
         let alone = parse(&["--reopen-after-bytes", "1"])
             .unwrap_err()
             .to_string();
