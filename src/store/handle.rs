@@ -493,6 +493,21 @@ mod tests {
         open_db(dir.path(), 1 << 20).expect("opens once the first store is gone");
     }
 
+    #[test]
+    fn an_offline_open_waits_for_a_store_that_is_closing() {
+        // `compact` then `audit verify` on the copy: the copy's handle is
+        // still going away when the offline tool opens it.
+        let dir = tempfile::tempdir().unwrap();
+        let closing = open_db(dir.path(), 1 << 20).unwrap();
+        let released = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            drop(closing);
+        });
+        let opened = open_as_is(dir.path());
+        released.join().unwrap();
+        opened.expect("the offline open waited for the lock");
+    }
+
     /// The stable log position of the newest snapshot sled wrote in `dir`
     /// (`snap.<lsn in hex>`), if any.
     fn snapshot_lsn(dir: &Path) -> Option<u64> {
