@@ -9,7 +9,7 @@
 //! Cursors are written outside the group commit: the writer thread never
 //! touches them, and a cursor that lags only means events are offered again.
 
-use super::{keys, AuditItem, Store, StoreError};
+use super::{keys, AuditItem, Store, StoreError, Written};
 use crate::audit::Record;
 use std::fmt;
 
@@ -102,7 +102,9 @@ impl Store {
                 };
                 stored = current.max(seq);
                 batch.insert(key.clone(), stored.to_be_bytes().to_vec());
-                Ok((1, (key.len() + 8) as u64))
+                let mut written = Written::default();
+                written.insert(key.len(), 8);
+                Ok(written)
             },
         )?;
         self.flush()?;

@@ -6,7 +6,7 @@
 //! `cursors.rs`.)
 
 use super::records::{decode, IdempotencyRecord};
-use super::{keys, Store, StoreError};
+use super::{keys, Store, StoreError, Written};
 use crate::domain::{Event, UnixMillis};
 
 /// Keys one scan reads before it lets go of the store for a moment: a
@@ -37,6 +37,9 @@ impl Store {
                 self.write_db()?
                     .remove(&key)
                     .map_err(|e| self.failed("removing delivered events", e))?;
+                let mut written = Written::default();
+                written.remove(key.len());
+                self.stats.record(written);
                 removed += 1;
             }
             if !full {
@@ -55,19 +58,20 @@ impl Store {
             let full = chunk.len() == SCAN_CHUNK;
             after = chunk.last().map(|(key, _)| key.clone());
             let mut batch = sled::Batch::default();
-            let mut in_batch = 0;
+            let mut written = Written::default();
             for (key, value) in chunk {
                 let record: IdempotencyRecord = decode(&key, &value)?;
                 if record.created_at < older_than {
+                    written.remove(key.len());
                     batch.remove(key);
-                    in_batch += 1;
                 }
             }
-            if in_batch > 0 {
+            if !written.is_empty() {
                 self.write_db()?
                     .apply_batch(batch)
                     .map_err(|e| self.failed("removing idempotency records", e))?;
-                removed += in_batch;
+                self.stats.record(written);
+                removed += written.removals as usize;
             }
             if !full {
                 return Ok(removed);

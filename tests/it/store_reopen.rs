@@ -70,3 +70,98 @@ async fn a_burst_makes_the_writer_reopen_the_store_and_nothing_is_lost() {
     }
     hub.stop().await;
 }
+
+/// Writes made outside the writer (here adapter state, as a retention
+/// sweep's removals are) count towards the planned reopen, and the sweep
+/// then nudges the idle writer: with no command at all, the writer reopens
+/// the store, so a crash replays no more than the setting allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_writer_reopens_after_a_sweep_nudges_it() {
+    use lienthong::engine::EngineSettings;
+    use lienthong::hub::{Hub, RetentionSettings};
+    use lienthong::store::Store;
+    use std::time::{Duration, Instant};
+
+    const FLOOR: u64 = 1 << 20;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), 8 << 20).unwrap();
+    let partners = lienthong::config::HubConfig::embedded_default()
+        .check("embedded", &lienthong::adapters::kinds())
+        .unwrap()
+        .partners;
+    let engine = EngineSettings {
+        sites: None,
+        max_group_commands: 64,
+        queue_capacity: 64,
+        max_dossier_bytes: 1024 * 1024,
+        cache_dossiers: 1024,
+        reopen_after_written_bytes: FLOOR,
+    };
+    let retention = RetentionSettings {
+        delivered_event_retention: Duration::from_secs(3600),
+        idempotency_retention: Duration::from_secs(3600),
+        sweep_interval: Duration::from_secs(1),
+        archive_after: None,
+    };
+    let (hub, runtime) = Hub::start(
+        store.clone(),
+        partners,
+        vec![],
+        engine,
+        retention,
+        Default::default(),
+    )
+    .unwrap();
+    let opened_at = snapshot_lsn(dir.path());
+
+    // 1.25 MiB written beside the writer, then half of it removed: no
+    // command reaches the writer.
+    let value = vec![7u8; 64 << 10];
+    for i in 0..20 {
+        store
+            .put_adapter_state("postal", &format!("k{i}"), &value)
+            .unwrap();
+    }
+    for i in 0..10 {
+        store
+            .delete_adapter_state("postal", &format!("k{i}"))
+            .unwrap();
+    }
+    let counted = store.write_stats().replay_bytes_since_open();
+    assert!(
+        counted >= 20 * (64 << 10) + 10 * lienthong::store::REMOVAL_REPLAYS_AS_BYTES,
+        "the writes and the removals are counted: {counted}"
+    );
+
+    // The sweep runs every second and nudges the writer after it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while store.write_stats().replay_bytes_since_open() >= FLOOR {
+        assert!(
+            Instant::now() < deadline,
+            "the idle writer did not reopen the store within 30 s ({} bytes to replay)",
+            store.write_stats().replay_bytes_since_open()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        snapshot_lsn(dir.path()) > opened_at,
+        "sled's snapshot moved past the open's ({opened_at:#x})"
+    );
+    // Nothing written beside the writer was lost by the reopen.
+    for i in 10..20 {
+        let kept = store.adapter_state("postal", &format!("k{i}")).unwrap();
+        assert_eq!(
+            kept.as_deref(),
+            Some(&value[..]),
+            "k{i} survives the reopen"
+        );
+    }
+    for i in 0..10 {
+        assert_eq!(
+            store.adapter_state("postal", &format!("k{i}")).unwrap(),
+            None
+        );
+    }
+    drop(hub);
+    runtime.stop().await;
+}
