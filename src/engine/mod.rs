@@ -83,10 +83,6 @@ enum Job {
         transfer: Box<crate::domain::site::Transfer>,
         reply: oneshot::Sender<Result<SiteOutcome, EngineError>>,
     },
-    /// Nothing to apply: the writer only looks whether its planned reopen
-    /// is due. Sent after a retention sweep, which writes outside the
-    /// writer, so that an idle writer still bounds what a crash replays.
-    Nudge,
 }
 
 /// The answer to a transfer from another site.
@@ -252,14 +248,6 @@ impl Engine {
             reply,
         })
         .await
-    }
-
-    /// Asks the writer to look whether its planned reopen is due (after
-    /// writes made outside it, such as a retention sweep's removals). Never
-    /// waits: a full queue means the writer is busy, and it looks between
-    /// any two groups anyway.
-    pub fn nudge(&self) {
-        let _ = self.jobs.try_send(Job::Nudge);
     }
 
     /// Queues the job `job` builds around a reply channel and waits for the

@@ -21,10 +21,7 @@
 //! store between two groups (`reopen_if_due`): it waits until the flusher
 //! has made everything applied durable and answered it, then closes and
 //! opens the data directory, so that recovery after a crash replays at most
-//! that much of sled's log. Commands queue meanwhile. Writes made outside
-//! the writer count too (a retention sweep's removals, each counted as
-//! `store::REMOVAL_REPLAYS_AS_BYTES`), and a sweep then nudges the writer
-//! (`Engine::nudge`) so that an idle writer checks as well.
+//! that much of sled's log. Commands queue meanwhile.
 
 use super::{apply, EngineError, EngineSettings, Job, OutcomeCode, SiteOutcome};
 use crate::audit::{Kind, Record, OK};
@@ -67,8 +64,6 @@ enum Pending {
         tokio::sync::oneshot::Sender<Result<super::SiteOutcome, EngineError>>,
         Result<super::SiteOutcome, EngineError>,
     ),
-    /// A job with no answer.
-    Nothing,
 }
 
 /// What the applier hands the flusher, in order.
@@ -132,19 +127,11 @@ fn apply_loop(
                 None => break,
             },
         };
-        if matches!(first, Job::Nudge) {
-            continue; // back to the reopen check above
-        }
         let mut txn = store.begin(&mut cache);
         let mut answers = Vec::with_capacity(max_group);
         let mut last_seq = None;
         let mut next = Some(first);
         while let Some(job) = next.take() {
-            if matches!(job, Job::Nudge) {
-                // The check comes after this group.
-                next = queue.try_recv().ok();
-                continue;
-            }
             let is_publication = matches!(job, Job::Publish { .. });
             if is_publication && !answers.is_empty() {
                 carried = Some(job);
@@ -210,7 +197,7 @@ impl ReopenSchedule {
 
     fn due(&self, store: &Store) -> bool {
         self.after_bytes != 0
-            && store.write_stats().replay_bytes_since_open() >= self.after_bytes
+            && store.write_stats().bytes_since_open() >= self.after_bytes
             && self.not_before.is_none_or(|at| Instant::now() >= at)
     }
 }
@@ -228,7 +215,7 @@ fn reopen_when_drained(
         tracing::error!("the flusher stopped; stopping the writer");
         return false;
     }
-    let written = store.write_stats().replay_bytes_since_open();
+    let written = store.write_stats().bytes_since_open();
     match store.reopen_planned(REOPEN_DRAIN) {
         Ok(PlannedReopen::Reopened { paused }) => {
             schedule.not_before = None;
@@ -440,8 +427,6 @@ fn process(
             txn.audit(AuditItem::plain(record));
             Pending::Citizen(reply, outcome.map(|(o, _)| o))
         }
-        // Taken out before a group is begun (`apply_loop`).
-        Job::Nudge => Pending::Nothing,
         Job::Archive { ids, before, reply } => {
             // Not audited: archiving changes no dossier, it moves its bytes
             // (`store/archive.rs`).
@@ -530,7 +515,6 @@ impl Pending {
                     (_, outcome) => outcome,
                 });
             }
-            Pending::Nothing => {}
         }
     }
 }

@@ -61,9 +61,6 @@ pub(super) async fn run(
             Ok(Err(e)) => tracing::warn!(error = %e, "retention sweep failed; will retry"),
             Err(e) => tracing::warn!(error = %e, "retention sweep panicked"),
         }
-        // The sweep wrote outside the writer: an idle writer would not look
-        // whether its planned reopen is due until the next command.
-        engine.nudge();
         if let Some(after) = settings.archive_after {
             match archive(&engine, &store, after, &mut stop).await {
                 Ok(0) => {}

@@ -15,7 +15,7 @@
 //! audit entries), and a flush of its own is what makes "durable when the
 //! call returns" true without holding a command's group back.
 
-use super::{keys, Store, StoreError, Written};
+use super::{keys, Store, StoreError};
 
 fn partner_prefix(partner: &str) -> Vec<u8> {
     let mut key = vec![keys::ADAPTER_STATE];
@@ -50,9 +50,7 @@ impl Store {
         self.write_db()?
             .insert(key_of(partner, key), value)
             .map_err(|e| self.failed("writing adapter state", e))?;
-        let mut written = Written::default();
-        written.insert(key.len(), value.len());
-        self.stats.record(written);
+        self.stats.record(1, (key.len() + value.len()) as u64);
         self.flush()
     }
 
@@ -61,9 +59,6 @@ impl Store {
         self.write_db()?
             .remove(key_of(partner, key))
             .map_err(|e| self.failed("removing adapter state", e))?;
-        let mut written = Written::default();
-        written.remove(key.len());
-        self.stats.record(written);
         self.flush()
     }
 

@@ -38,7 +38,7 @@
 //! bytes of disk beyond its own (`lienthong data-usage` against the
 //! directory's size); the chain held five keys per dossier.
 
-use super::{keys, Store, StoreError, Written};
+use super::{keys, Store, StoreError};
 use crate::audit::{self, Entry, Hash, Record, Signed};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -246,7 +246,7 @@ impl Store {
         action: &'static str,
         generation: Option<u64>,
         items: Vec<AuditItem>,
-        build: impl FnOnce(&sled::Db, &mut sled::Batch) -> Result<Written, StoreError>,
+        build: impl FnOnce(&sled::Db, &mut sled::Batch) -> Result<(u64, u64), StoreError>,
     ) -> Result<u64, StoreError> {
         let mut guard = self.chain.lock();
         let (db, current) = self.handle.write()?;
@@ -260,8 +260,8 @@ impl Store {
             _ => load_head(self, &db, current)?,
         };
         let mut batch = sled::Batch::default();
-        let mut written = build(&db, &mut batch)?;
-        if written.is_empty() && items.is_empty() {
+        let (mut writes, mut bytes) = build(&db, &mut batch)?;
+        if writes == 0 && items.is_empty() {
             return Ok(current);
         }
         for item in items {
@@ -275,17 +275,19 @@ impl Store {
             };
             let (value, hash) = stored(&entry);
             let key = entry_key(entry.index);
-            written.insert(key.len(), value.len());
+            writes += 1;
+            bytes += (key.len() + value.len()) as u64;
             batch.insert(key, value);
             if let Some(key) = receipt {
-                written.insert(key.len(), 8);
+                writes += 1;
+                bytes += key.len() as u64 + 8;
                 batch.insert(key, entry.index.to_be_bytes().to_vec());
             }
             head.next += 1;
             head.hash = hash;
         }
         db.apply_batch(batch).map_err(|e| self.failed(action, e))?;
-        self.stats.record(written);
+        self.stats.record(writes, bytes);
         *guard = Some(head);
         Ok(current)
     }
@@ -293,10 +295,8 @@ impl Store {
     /// Appends records that go with no other change (refusals, operator
     /// actions on the broker).
     pub fn append_audit(&self, items: Vec<AuditItem>) -> Result<(), StoreError> {
-        self.apply_audited("appending to the audit log", None, items, |_, _| {
-            Ok(Written::default())
-        })
-        .map(|_| ())
+        self.apply_audited("appending to the audit log", None, items, |_, _| Ok((0, 0)))
+            .map(|_| ())
     }
 
     /// Runs `f` holding the chain's lock: for read-modify-writes of keys
@@ -365,7 +365,6 @@ impl Store {
                 return Ok(sealed);
             }
             let mut batch = sled::Batch::default();
-            let mut written = Written::default();
             let mut values = Vec::with_capacity(SEGMENT_ENTRIES as usize);
             for item in db.range(entry_key(first)..entry_key(end)) {
                 let (key, value) = item.map_err(reading)?;
@@ -377,18 +376,14 @@ impl Store {
                     return Ok(sealed);
                 }
                 values.push(value.to_vec());
-                written.remove(key.len());
                 batch.remove(key);
             }
             if values.len() as u64 != SEGMENT_ENTRIES {
                 return Ok(sealed);
             }
-            let segment = seal(&values);
-            written.insert(segment_key(first).len(), segment.len());
-            batch.insert(segment_key(first), segment);
+            batch.insert(segment_key(first), seal(&values));
             db.apply_batch(batch)
                 .map_err(|e| self.failed("sealing audit entries", e))?;
-            self.stats.record(written);
             sealed += SEGMENT_ENTRIES;
         }
     }

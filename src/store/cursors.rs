@@ -9,7 +9,7 @@
 //! Cursors are written outside the group commit: the writer thread never
 //! touches them, and a cursor that lags only means events are offered again.
 
-use super::{keys, AuditItem, Store, StoreError, Written};
+use super::{keys, AuditItem, Store, StoreError};
 use crate::audit::Record;
 use std::fmt;
 
@@ -102,9 +102,7 @@ impl Store {
                 };
                 stored = current.max(seq);
                 batch.insert(key.clone(), stored.to_be_bytes().to_vec());
-                let mut written = Written::default();
-                written.insert(key.len(), 8);
-                Ok(written)
+                Ok((1, (key.len() + 8) as u64))
             },
         )?;
         self.flush()?;

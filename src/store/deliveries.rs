@@ -11,7 +11,7 @@
 //! | `s`    | partner                     | DeliveryStats    |
 //! | `g`    | dossier id, seq, partner    | DeliveredEvent   |
 
-use super::{decode, encode, keys, AuditItem, Store, StoreError, Written};
+use super::{decode, encode, keys, AuditItem, Store, StoreError};
 use crate::audit::Record;
 use crate::domain::{Event, EventType, UnixMillis};
 use serde::{Deserialize, Serialize};
@@ -141,16 +141,11 @@ impl Store {
                 let redriven = chosen.len() as u64;
                 stats.redriven += redriven;
                 stats.parked = stats.parked.saturating_sub(redriven);
-                let mut written = Written::default();
-                let stats = encode(&stats);
-                written.insert(stats_key.len(), stats.len());
-                batch.insert(stats_key.clone(), stats);
+                batch.insert(stats_key.clone(), encode(&stats));
                 for parked in &chosen {
-                    let key = numbered(PARKED, partner, parked.event.seq);
-                    written.remove(key.len());
-                    batch.remove(key);
+                    batch.remove(numbered(PARKED, partner, parked.event.seq));
                 }
-                Ok(written)
+                Ok((redriven + 1, 0))
             },
         )?;
         taken.extend(chosen);
@@ -191,19 +186,13 @@ impl Store {
             |db, batch| {
                 let mut stats = self.stats_in(db, &stats_key)?;
                 stats.accepted += 1;
-                let mut written = Written::default();
-                for (key, value) in [
-                    (stats_key.clone(), encode(&stats)),
-                    (numbered(STATE, partner, state.dossier_id), encode(state)),
-                    (
-                        ledger_key(state.dossier_id, state.last_seq, partner),
-                        encode(&line),
-                    ),
-                ] {
-                    written.insert(key.len(), value.len());
-                    batch.insert(key, value);
-                }
-                Ok(written)
+                batch.insert(stats_key.clone(), encode(&stats));
+                batch.insert(numbered(STATE, partner, state.dossier_id), encode(state));
+                batch.insert(
+                    ledger_key(state.dossier_id, state.last_seq, partner),
+                    encode(&line),
+                );
+                Ok((3, 0))
             },
         )?;
         Ok(())

@@ -6,7 +6,7 @@
 //! `cursors.rs`.)
 
 use super::records::{decode, IdempotencyRecord};
-use super::{keys, Store, StoreError, Written};
+use super::{keys, Store, StoreError};
 use crate::domain::{Event, UnixMillis};
 
 /// Keys one scan reads before it lets go of the store for a moment: a
@@ -37,9 +37,6 @@ impl Store {
                 self.write_db()?
                     .remove(&key)
                     .map_err(|e| self.failed("removing delivered events", e))?;
-                let mut written = Written::default();
-                written.remove(key.len());
-                self.stats.record(written);
                 removed += 1;
             }
             if !full {
@@ -58,20 +55,19 @@ impl Store {
             let full = chunk.len() == SCAN_CHUNK;
             after = chunk.last().map(|(key, _)| key.clone());
             let mut batch = sled::Batch::default();
-            let mut written = Written::default();
+            let mut in_batch = 0;
             for (key, value) in chunk {
                 let record: IdempotencyRecord = decode(&key, &value)?;
                 if record.created_at < older_than {
-                    written.remove(key.len());
                     batch.remove(key);
+                    in_batch += 1;
                 }
             }
-            if !written.is_empty() {
+            if in_batch > 0 {
                 self.write_db()?
                     .apply_batch(batch)
                     .map_err(|e| self.failed("removing idempotency records", e))?;
-                self.stats.record(written);
-                removed += written.removals as usize;
+                removed += in_batch;
             }
             if !full {
                 return Ok(removed);

@@ -72,56 +72,14 @@ pub struct Store {
 pub struct WriteStats {
     writes: AtomicU64,
     bytes: AtomicU64,
-    /// Of `writes`, the removals.
-    removals: AtomicU64,
-    /// `replay_bytes` when the directory was last (re)opened on purpose.
-    opened_at_replay_bytes: AtomicU64,
-}
-
-/// What one removal counts for in what a crash would replay.
-///
-/// sled 0.34's recovery replays its log one operation at a time, and a
-/// removal costs about what an insert does whatever the record's size:
-/// measured on this machine with plain sled 0.34.7 (flush, then exit
-/// without closing, then time the open), three million removals of 9-byte
-/// keys replayed in 0.96 s and three million inserts of 309-byte records
-/// in 1.05 s, although the removals wrote a ninth of the bytes (215 against
-/// 1 885 bytes of disk writes per operation). Counted by key bytes only, a
-/// retention sweep's millions of removals looked like almost nothing, and
-/// the planned reopen never bounded them (issue 12: a 4.9 s restart after
-/// the sweep, against 2.4 s when the last reopen fell late).
-pub const REMOVAL_REPLAYS_AS_BYTES: u64 = 300;
-
-/// What one batch wrote, for `WriteStats`.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct Written {
-    writes: u64,
-    bytes: u64,
-    removals: u64,
-}
-
-impl Written {
-    pub(crate) fn insert(&mut self, key_bytes: usize, value_bytes: usize) {
-        self.writes += 1;
-        self.bytes += (key_bytes + value_bytes) as u64;
-    }
-
-    pub(crate) fn remove(&mut self, key_bytes: usize) {
-        self.writes += 1;
-        self.removals += 1;
-        self.bytes += key_bytes as u64;
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.writes == 0
-    }
+    /// `bytes` when the directory was last (re)opened on purpose.
+    opened_at_bytes: AtomicU64,
 }
 
 impl WriteStats {
-    fn record(&self, written: Written) {
-        self.writes.fetch_add(written.writes, Ordering::Relaxed);
-        self.bytes.fetch_add(written.bytes, Ordering::Relaxed);
-        self.removals.fetch_add(written.removals, Ordering::Relaxed);
+    fn record(&self, writes: u64, bytes: u64) {
+        self.writes.fetch_add(writes, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
 
     /// (record writes, bytes of keys and values) applied so far.
@@ -132,20 +90,12 @@ impl WriteStats {
         )
     }
 
-    /// Bytes of keys and values applied, each removal counted as
-    /// `REMOVAL_REPLAYS_AS_BYTES` more: a measure of what recovery replays.
-    fn replay_bytes(&self) -> u64 {
-        let removals = self.removals.load(Ordering::Relaxed);
+    /// Bytes of keys and values applied since the store was opened or
+    /// last reopened on purpose: what recovery after a crash would replay.
+    pub fn bytes_since_open(&self) -> u64 {
         self.bytes
             .load(Ordering::Relaxed)
-            .saturating_add(removals.saturating_mul(REMOVAL_REPLAYS_AS_BYTES))
-    }
-
-    /// What recovery after a crash would replay, in `replay_bytes`, since
-    /// the store was opened or last reopened on purpose.
-    pub fn replay_bytes_since_open(&self) -> u64 {
-        self.replay_bytes()
-            .saturating_sub(self.opened_at_replay_bytes.load(Ordering::Relaxed))
+            .saturating_sub(self.opened_at_bytes.load(Ordering::Relaxed))
     }
 }
 
@@ -195,10 +145,8 @@ impl Store {
     pub fn reopen_planned(&self, drain: Duration) -> Result<PlannedReopen, StoreError> {
         let done = self.handle.reopen_planned(drain)?;
         if matches!(done, PlannedReopen::Reopened { .. }) {
-            let replay = self.stats.replay_bytes();
-            self.stats
-                .opened_at_replay_bytes
-                .store(replay, Ordering::Relaxed);
+            let (_, bytes) = self.stats.totals();
+            self.stats.opened_at_bytes.store(bytes, Ordering::Relaxed);
         }
         Ok(done)
     }

@@ -9,7 +9,7 @@
 //! a group sees the first one's dossier, counters and idempotency record.
 
 use super::records::{self, IdempotencyRecord};
-use super::{decode, encode, indexes, keys, Store, StoreError, Written};
+use super::{decode, encode, indexes, keys, Store, StoreError};
 use crate::domain::catalog::{CatalogChange, CatalogEntry};
 use crate::domain::feedback::{FeedbackAnswer, Rating};
 use crate::domain::{Dossier, DossierRef, Event, HistoryEntry};
@@ -166,20 +166,16 @@ impl<'a> Txn<'a> {
             Some(self.generation),
             audit,
             |_, batch| {
-                let mut written = Written::default();
+                let (mut writes, mut bytes) = (0u64, 0u64);
                 for (key, value) in group {
+                    writes += 1;
+                    bytes += (key.len() + value.as_ref().map_or(0, Vec::len)) as u64;
                     match value {
-                        Some(value) => {
-                            written.insert(key.len(), value.len());
-                            batch.insert(key, value)
-                        }
-                        None => {
-                            written.remove(key.len());
-                            batch.remove(key)
-                        }
+                        Some(value) => batch.insert(key, value),
+                        None => batch.remove(key),
                     }
                 }
-                Ok(written)
+                Ok((writes, bytes))
             },
         )?;
         self.cache.keep(std::mem::take(&mut self.group_dossiers));
