@@ -70,6 +70,7 @@ mod report;
 mod scale;
 mod sites;
 mod sled_limit;
+mod sled_replay;
 mod stream;
 mod workload;
 
@@ -80,6 +81,7 @@ use report::*;
 use scale::*;
 use sled_limit::*;
 pub use sled_limit::{child as sled_limit_child, SledChildArgs};
+use sled_replay::*;
 use stream::*;
 use workload::*;
 
@@ -134,6 +136,11 @@ pub struct BenchArgs {
     /// segment_size_bytes=N, flush_every_ms=N|off.
     #[arg(long, requires = "sled_limit")]
     pub sled_config: Vec<String>,
+    /// Instead of the rates: how long plain sled 0.34 replays this many
+    /// inserts, removals and batched removals when it opens
+    /// (`sled_replay.rs`): what a removal costs a recovery beside an insert.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), conflicts_with_all = ["scale", "amqp_url", "sled_limit"])]
+    pub sled_replay: Option<u64>,
     /// Instead of the rates: an inter-site transfer (site H22's hub hands
     /// --dossiers dossiers over to site BXD's over a shovel) against a raw
     /// shovel of the same configuration moving the same messages, on two
@@ -158,6 +165,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&base)?;
     if let Some(dossiers) = args.sled_limit {
         let measured = sled_limit_run(&base, dossiers as usize, &args.sled_config);
+        let _ = std::fs::remove_dir_all(&base);
+        return measured;
+    }
+    if let Some(operations) = args.sled_replay {
+        let measured = sled_replay_run(&base, operations);
         let _ = std::fs::remove_dir_all(&base);
         return measured;
     }
@@ -475,6 +487,18 @@ mod tests {
         let zero = parse(&["--scale", "0"]).unwrap_err().to_string();
         assert!(zero.contains("--scale"), "{zero}");
         let both = parse(&["--scale", "10", "--amqp-url", "amqp://localhost"])
+            .unwrap_err()
+            .to_string();
+        assert!(both.contains("cannot be used with"), "{both}");
+    }
+
+    #[test]
+    fn sled_replay_is_a_measurement_of_its_own() {
+        let args = parse(&["--sled-replay", "3000000"]).unwrap();
+        assert_eq!(args.sled_replay, Some(3_000_000));
+        let zero = parse(&["--sled-replay", "0"]).unwrap_err().to_string();
+        assert!(zero.contains("--sled-replay"), "{zero}");
+        let both = parse(&["--sled-replay", "10", "--scale", "10"])
             .unwrap_err()
             .to_string();
         assert!(both.contains("cannot be used with"), "{both}");
