@@ -18,6 +18,8 @@ pub(super) struct AmqpResult {
     pub(super) raw_rate: f64,
     /// The relay on a backlog, consumed: first to last arrival.
     pub(super) catch_up_rate: f64,
+    /// `--relay-pairs` more (relay, raw lapin) rates, run back to back.
+    pub(super) pairs: Vec<(f64, f64)>,
     pub(super) window: usize,
     pub(super) e2e: EndToEnd,
     /// The minimal pipeline of the same shape (`minimal.rs` with a publisher).
@@ -78,6 +80,15 @@ pub(super) async fn amqp_run(
     let connection = lienthong::amqp::connect(url, "lienthong-bench").await?;
     // A leftover of an earlier run with the same pid would skew the counts.
     delete_topology(&connection, &names).await?;
+    // The relay's backlog, copied before any relay publishes from it, for
+    // the pairs run after the measurement.
+    let copies = (0..args.relay_pairs)
+        .map(|k| {
+            let copy = backlog.0.with_file_name(format!("backlog-copy-{k}"));
+            copy_dir(backlog.0, &copy)?;
+            anyhow::Ok(copy)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let measured = async {
         phase("the hub end to end");
         let loaded = checked(&config)?;
@@ -88,14 +99,26 @@ pub(super) async fn amqp_run(
         stopped?;
         config.hub.data_dir = backlog.0.to_path_buf();
         phase("the relay on a backlog");
-        let catch_up = catch_up(&config, &connection, &names, backlog.1, &broker).await?;
-        anyhow::Ok((e2e, catch_up))
+        let relayed = catch_up(&config, &connection, &names, backlog.1, &broker).await?;
+        let mut pairs = Vec::new();
+        for (k, copy) in copies.iter().enumerate() {
+            phase(&format!("pair {} of the relay and raw lapin", k + 1));
+            config.hub.data_dir = copy.clone();
+            let (relay, _) = catch_up(&config, &connection, &names, backlog.1, &broker).await?;
+            let window = config.amqp.publish_window_messages;
+            let (raw, _) = raw_lapin(url, &e2e, window, &broker).await?;
+            pairs.push((relay, raw));
+        }
+        anyhow::Ok((e2e, relayed, pairs))
     }
     .await;
     // After the hubs stopped: their publishers would declare everything again.
     let deleted = delete_topology(&connection, &names).await;
     let _ = connection.close(200, "lienthong bench done").await;
-    let (e2e, (catch_up_rate, catch_up_cpu)) = measured?;
+    for copy in &copies {
+        let _ = std::fs::remove_dir_all(copy);
+    }
+    let (e2e, (catch_up_rate, catch_up_cpu), pairs) = measured?;
     deleted?;
 
     let window = config.amqp.publish_window_messages;
@@ -115,6 +138,7 @@ pub(super) async fn amqp_run(
     Ok(AmqpResult {
         raw_rate,
         catch_up_rate,
+        pairs,
         window,
         e2e,
         minimal,
@@ -650,4 +674,21 @@ pub(super) async fn confirmed(confirm: PublisherConfirm) -> anyhow::Result<()> {
         Confirmation::Nack(_) => anyhow::bail!("the broker nacked a message"),
         Confirmation::NotRequested => anyhow::bail!("confirms are not enabled"),
     }
+}
+
+/// Copies the directory `from` (a closed sled directory: files and
+/// subdirectories) to `to`.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("copying {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
 }

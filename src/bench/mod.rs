@@ -108,6 +108,13 @@ pub struct BenchArgs {
     /// of the same shape and raw lapin.
     #[arg(long, conflicts_with = "scale")]
     pub amqp_url: Option<String>,
+    /// With --amqp-url: after the measurement, this many more pairs of the
+    /// relay alone and raw lapin, back to back, each relay on a fresh copy
+    /// of the backlog; their ratios and median are printed. Raw lapin's
+    /// own rate moves by a third between runs minutes apart, so one pair
+    /// says little.
+    #[arg(long, default_value_t = 0, requires = "amqp_url")]
+    pub relay_pairs: usize,
     /// Instead of the rates: fill a `lienthong serve` process with this many
     /// dossiers through their whole life (on --streams ExecuteStream
     /// streams), then report disk per dossier, the hub's resident memory,
@@ -377,6 +384,30 @@ fn report(
             a.raw_rate,
             Some(0.8),
         );
+        if !a.pairs.is_empty() {
+            let mut ratios: Vec<f64> = a.pairs.iter().map(|(relay, raw)| relay / raw).collect();
+            let each = ratios
+                .iter()
+                .map(|r| format!("{r:.2}"))
+                .collect::<Vec<_>>()
+                .join(" / ");
+            ratios.sort_by(f64::total_cmp);
+            let median = ratios[ratios.len() / 2];
+            t.row(
+                format!(
+                    "**relay alone / raw lapin, {} more pairs back to back: each / median**",
+                    a.pairs.len()
+                ),
+                format!(
+                    "{each} / **{median:.2}** (target ≥ 0.80: {})",
+                    if median >= 0.8 {
+                        "reached"
+                    } else {
+                        "NOT reached"
+                    }
+                ),
+            );
+        }
         broker_cpu::rows(&mut t, &a.cpu);
     }
     t
@@ -490,6 +521,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(both.contains("cannot be used with"), "{both}");
+    }
+
+    #[test]
+    fn relay_pairs_need_the_broker() {
+        assert_eq!(parse(&[]).unwrap().relay_pairs, 0);
+        let url = "amqp://guest:guest@127.0.0.1:5672/%2f";
+        let args = parse(&["--amqp-url", url, "--relay-pairs", "4"]).unwrap();
+        assert_eq!(args.relay_pairs, 4);
+        let alone = parse(&["--relay-pairs", "4"]).unwrap_err().to_string();
+        assert!(alone.contains("--amqp-url"), "{alone}");
     }
 
     #[test]
