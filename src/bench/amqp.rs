@@ -82,6 +82,7 @@ pub(super) async fn amqp_run(
     delete_topology(&connection, &names).await?;
     // The relay's backlog, copied before any relay publishes from it, for
     // the pairs run after the measurement.
+    let window = config.amqp.publish_window_messages;
     let copies = (0..args.relay_pairs)
         .map(|k| {
             let copy = backlog.0.with_file_name(format!("backlog-copy-{k}"));
@@ -105,7 +106,6 @@ pub(super) async fn amqp_run(
             phase(&format!("pair {} of the relay and raw lapin", k + 1));
             config.hub.data_dir = copy.clone();
             let (relay, _) = catch_up(&config, &connection, &names, backlog.1, &broker).await?;
-            let window = config.amqp.publish_window_messages;
             let (raw, _) = raw_lapin(url, &e2e, window, &broker).await?;
             pairs.push((relay, raw));
         }
@@ -121,7 +121,6 @@ pub(super) async fn amqp_run(
     let (e2e, (catch_up_rate, catch_up_cpu), pairs) = measured?;
     deleted?;
 
-    let window = config.amqp.publish_window_messages;
     let minimal_dir = dir.with_file_name("minimal-amqp");
     phase("the minimal pipeline end to end");
     let minimal = minimal_end_to_end(args, &minimal_dir, shape, url, &e2e, window, &broker).await?;

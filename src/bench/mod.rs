@@ -384,27 +384,18 @@ fn report(
             a.raw_rate,
             Some(0.8),
         );
-        if !a.pairs.is_empty() {
-            let mut ratios: Vec<f64> = a.pairs.iter().map(|(relay, raw)| relay / raw).collect();
-            let each = ratios
-                .iter()
-                .map(|r| format!("{r:.2}"))
-                .collect::<Vec<_>>()
-                .join(" / ");
-            ratios.sort_by(f64::total_cmp);
-            let median = ratios[ratios.len() / 2];
+        let ratios: Vec<f64> = a.pairs.iter().map(|(relay, raw)| relay / raw).collect();
+        if let Some(middle) = median(&ratios) {
+            let each: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
             t.row(
                 format!(
                     "**relay alone / raw lapin, {} more pairs back to back: each / median**",
                     a.pairs.len()
                 ),
                 format!(
-                    "{each} / **{median:.2}** (target ≥ 0.80: {})",
-                    if median >= 0.8 {
-                        "reached"
-                    } else {
-                        "NOT reached"
-                    }
+                    "{} / {}",
+                    each.join(" / "),
+                    ratio_cell(middle, 1.0, Some(0.8))
                 ),
             );
         }

@@ -52,6 +52,19 @@ pub(super) fn ratio_cell(numerator: f64, denominator: f64, target: Option<f64>) 
     }
 }
 
+/// The median of `values` (the mean of the middle two when their number
+/// is even); `None` when there are none.
+pub(super) fn median(values: &[f64]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let middle = sorted.len() / 2;
+    match sorted.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(sorted[middle]),
+        _ => Some((sorted[middle - 1] + sorted[middle]) / 2.0),
+    }
+}
+
 /// A Markdown table cell: a `|` inside would end it.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|")
@@ -74,6 +87,16 @@ mod tests {
         assert_eq!(ratio_cell(1.0, 4.0, None), "0.25");
         assert_eq!(ratio_cell(1.0, 0.0, Some(0.5)), "n/a");
         assert_eq!(ratio_cell(0.0, 0.0, None), "n/a");
+    }
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[0.7]), Some(0.7));
+        assert_eq!(median(&[0.9, 0.1, 0.5]), Some(0.5));
+        // 0.63 0.64 0.67 0.75: not the upper middle value (0.67).
+        let even = median(&[0.67, 0.64, 0.75, 0.63]).unwrap();
+        assert!((even - 0.655).abs() < 1e-9, "{even}");
     }
 
     #[test]
