@@ -159,16 +159,18 @@ pub fn archive(txn: &mut Txn, ids: &[u64], before: UnixMillis) -> Result<usize, 
     Ok(moved)
 }
 
+/// `fingerprint` is `env.fingerprint()`, hashed before the command was
+/// queued (`Engine::queue`).
 pub fn command(
     txn: &mut Txn,
     partner: &Partner,
     env: &CommandEnvelope,
+    fingerprint: String,
     now: UnixMillis,
     settings: &super::EngineSettings,
 ) -> Result<CommandOutcome, EngineError> {
     let max_dossier_bytes = settings.max_dossier_bytes;
     let sites = settings.sites.as_deref();
-    let fingerprint = env.fingerprint();
     if let Some(first) = replay(txn, &partner.id, &env.idempotency_key, &fingerprint)? {
         return rebuild(txn, &env.idempotency_key, first);
     }

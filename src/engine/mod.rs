@@ -59,6 +59,10 @@ enum Job {
     Command {
         partner: Arc<Partner>,
         envelope: Box<CommandEnvelope>,
+        /// `envelope.fingerprint()`, hashed by the caller's task before the
+        /// command is queued: the writer thread orders every command, so
+        /// what can be done before it is done in parallel, not in its turn.
+        fingerprint: String,
         reply: oneshot::Sender<Result<CommandOutcome, EngineError>>,
     },
     Publish {
@@ -186,9 +190,11 @@ impl Engine {
         partner: Arc<Partner>,
         envelope: CommandEnvelope,
     ) -> Result<Queued<CommandOutcome>, EngineError> {
+        let fingerprint = envelope.fingerprint();
         self.enqueue(|reply| Job::Command {
             partner,
             envelope: Box::new(envelope),
+            fingerprint,
             reply,
         })
         .await

@@ -325,9 +325,10 @@ fn process(
         Job::Command {
             partner,
             envelope,
+            fingerprint,
             reply,
         } => {
-            let outcome = apply::command(txn, &partner, &envelope, now, settings);
+            let outcome = apply::command(txn, &partner, &envelope, fingerprint, now, settings);
             keep_or_drop(txn, &outcome);
             let mut record = Record::new(
                 now.0,
