@@ -115,6 +115,13 @@ pub struct BenchArgs {
     /// says little.
     #[arg(long, default_value_t = 0, requires = "amqp_url")]
     pub relay_pairs: usize,
+    /// After the measurement, this many more pairs of the hub's unary load
+    /// and the minimal pipeline's, back to back, each on a fresh data
+    /// directory; their ratios and median are printed. The two rates move
+    /// by a third between runs minutes apart on a shared machine, so one
+    /// pair says little.
+    #[arg(long, default_value_t = 0)]
+    pub unary_pairs: usize,
     /// Instead of the rates: fill a `lienthong serve` process with this many
     /// dossiers through their whole life (on --streams ExecuteStream
     /// streams), then report disk per dossier, the hub's resident memory,
@@ -226,6 +233,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         cache_capacity_bytes: hub.cache_capacity_bytes,
     };
     let minimal = minimal_run(&args, &base.join("minimal"), shape.clone()).await?;
+    let unary_pairs = unary_pairs(&args, &base, &shape).await?;
     let stream = stream_run(&args, &base.join("hub-stream")).await?;
     let raw = raw_sled(
         &base.join("raw"),
@@ -254,7 +262,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     println!();
     print!(
         "{}",
-        report(&args, &hub, &minimal, &stream, raw, amqp.as_ref()).render()
+        report(
+            &args,
+            (&hub, &minimal, &unary_pairs),
+            &stream,
+            raw,
+            amqp.as_ref()
+        )
+        .render()
     );
     Ok(())
 }
@@ -263,8 +278,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 /// target (README, Performance).
 fn report(
     args: &BenchArgs,
-    hub: &HubResult,
-    minimal: &MinimalResult,
+    (hub, minimal, unary_pairs): (&HubResult, &MinimalResult, &[(f64, f64)]),
     stream: &StreamResult,
     raw: f64,
     amqp: Option<&AmqpResult>,
@@ -289,6 +303,12 @@ fn report(
         "hub / minimal gRPC pipeline",
         hub.rate,
         minimal.rate,
+        Some(0.9),
+    );
+    pairs_row(
+        &mut t,
+        "hub / minimal gRPC pipeline",
+        unary_pairs,
         Some(0.9),
     );
     cpu_rows(&mut t, hub, minimal);
@@ -384,24 +404,47 @@ fn report(
             a.raw_rate,
             Some(0.8),
         );
-        let ratios: Vec<f64> = a.pairs.iter().map(|(relay, raw)| relay / raw).collect();
-        if let Some(middle) = median(&ratios) {
-            let each: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
-            t.row(
-                format!(
-                    "**relay alone / raw lapin, {} more pairs back to back: each / median**",
-                    a.pairs.len()
-                ),
-                format!(
-                    "{} / {}",
-                    each.join(" / "),
-                    ratio_cell(middle, 1.0, Some(0.8))
-                ),
-            );
-        }
+        pairs_row(&mut t, "relay alone / raw lapin", &a.pairs, Some(0.8));
         broker_cpu::rows(&mut t, &a.cpu);
     }
     t
+}
+
+/// `pairs` more (measured, baseline) rates run back to back: each pair's
+/// ratio and their median beside the target (nothing when there are none).
+fn pairs_row(t: &mut Table, what: &str, pairs: &[(f64, f64)], target: Option<f64>) {
+    let ratios: Vec<f64> = pairs.iter().map(|(rate, base)| rate / base).collect();
+    if let Some(middle) = median(&ratios) {
+        let each: Vec<String> = ratios.iter().map(|r| format!("{r:.2}")).collect();
+        t.row(
+            format!(
+                "**{what}, {} more pairs back to back: each / median**",
+                pairs.len()
+            ),
+            format!("{} / {}", each.join(" / "), ratio_cell(middle, 1.0, target)),
+        );
+    }
+}
+
+/// `--unary-pairs` more (hub, minimal) unary rates, back to back, each
+/// load on a fresh data directory with the main measurement's shape.
+async fn unary_pairs(
+    args: &BenchArgs,
+    base: &std::path::Path,
+    shape: &Shape,
+) -> anyhow::Result<Vec<(f64, f64)>> {
+    let mut pairs = Vec::with_capacity(args.unary_pairs);
+    for k in 1..=args.unary_pairs {
+        eprintln!("bench: pair {k} of the hub's and the minimal pipeline's unary loads");
+        let hub_dir = base.join(format!("hub-pair-{k}"));
+        let hub = hub_run(args, &hub_dir).await?;
+        let _ = std::fs::remove_dir_all(&hub_dir);
+        let minimal_dir = base.join(format!("minimal-pair-{k}"));
+        let minimal = minimal_run(args, &minimal_dir, shape.clone()).await?;
+        let _ = std::fs::remove_dir_all(&minimal_dir);
+        pairs.push((hub.rate, minimal.rate));
+    }
+    Ok(pairs)
 }
 
 /// The embedded configuration on `dir`, on a free loopback port, without
@@ -522,6 +565,14 @@ mod tests {
         assert_eq!(args.relay_pairs, 4);
         let alone = parse(&["--relay-pairs", "4"]).unwrap_err().to_string();
         assert!(alone.contains("--amqp-url"), "{alone}");
+    }
+
+    #[test]
+    fn unary_pairs_default_to_none_and_need_no_broker() {
+        assert_eq!(parse(&[]).unwrap().unary_pairs, 0);
+        assert_eq!(parse(&["--unary-pairs", "6"]).unwrap().unary_pairs, 6);
+        let word = parse(&["--unary-pairs", "many"]).unwrap_err().to_string();
+        assert!(word.contains("--unary-pairs"), "{word}");
     }
 
     #[test]
