@@ -4,6 +4,14 @@
 //! idempotency record once it is older than its own retention. A terminal
 //! dossier unchanged for `archive_after` moves into the compact archive
 //! (`store/archive.rs`) through the writer.
+//!
+//! Events are removed from the oldest on and the pass stops at the first
+//! that must stay, so it costs what is due. The idempotency records and the
+//! archive's candidates have no such order on disk: a pass reads every one
+//! of them. So those two passes run every 1/64 of their retention (never
+//! more often than the sweep): a record stays at most that much longer than
+//! its retention asks (7 days: 2.6 hours), and a store of a week of
+//! commands is read a few times a day instead of every minute.
 
 use super::{Destination, HubError};
 use crate::domain::{Status, UnixMillis};
@@ -11,7 +19,7 @@ use crate::engine::Engine;
 use crate::partners::{Delivery, PartnerRegistry};
 use crate::store::{CursorId, Store};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 #[derive(Clone, Copy, Debug)]
@@ -36,19 +44,32 @@ pub(super) async fn run(
     settings: RetentionSettings,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut tick = tokio::time::interval(settings.sweep_interval.max(Duration::from_millis(100)));
+    let period = settings.sweep_interval.max(Duration::from_millis(100));
+    let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut idempotency_pass = FullPass::every(settings.idempotency_retention, period);
+    let mut archive_pass = settings
+        .archive_after
+        .map(|after| FullPass::every(after, period));
     loop {
-        tokio::select! {
-            _ = tick.tick() => {}
+        let now = tokio::select! {
+            at = tick.tick() => at.into_std(),
             _ = stop.changed() => return,
-        }
+        };
+        let expire_idempotency = idempotency_pass.due(now);
         let reader = store.clone();
         let partners = partners.clone();
         let destinations = destinations.clone();
-        let swept =
-            tokio::task::spawn_blocking(move || sweep(&reader, &partners, &destinations, settings))
-                .await;
+        let swept = tokio::task::spawn_blocking(move || {
+            sweep_passes(
+                &reader,
+                &partners,
+                &destinations,
+                settings,
+                expire_idempotency,
+            )
+        })
+        .await;
         match swept {
             Ok(Ok((events, records))) if events + records > 0 => {
                 tracing::debug!(
@@ -61,7 +82,10 @@ pub(super) async fn run(
             Ok(Err(e)) => tracing::warn!(error = %e, "retention sweep failed; will retry"),
             Err(e) => tracing::warn!(error = %e, "retention sweep panicked"),
         }
-        if let Some(after) = settings.archive_after {
+        if let Some(after) = settings
+            .archive_after
+            .filter(|_| archive_pass.as_mut().is_some_and(|pass| pass.due(now)))
+        {
             match archive(&engine, &store, after, &mut stop).await {
                 Ok(0) => {}
                 Ok(moved) => tracing::debug!(dossiers = moved, "terminal dossiers archived"),
@@ -128,12 +152,54 @@ pub async fn archive(
     Ok(moved)
 }
 
-/// One pass; returns (events removed, idempotency records removed).
+/// A pass over every stored record of a kind, run at most every 1/64 of
+/// that kind's retention and at least every sweep (module documentation).
+#[derive(Debug)]
+struct FullPass {
+    every: Duration,
+    last: Option<Instant>,
+}
+
+impl FullPass {
+    fn every(retention: Duration, sweep_period: Duration) -> FullPass {
+        FullPass {
+            every: (retention / 64).max(sweep_period),
+            last: None,
+        }
+    }
+
+    /// Whether the pass runs at `now` (the sweep's tick); if so, it counts
+    /// as run. The first sweep runs it: a hub that was stopped for a while
+    /// has the most to remove when it starts.
+    fn due(&mut self, now: Instant) -> bool {
+        let due = self
+            .last
+            .is_none_or(|last| now.saturating_duration_since(last) >= self.every);
+        if due {
+            self.last = Some(now);
+        }
+        due
+    }
+}
+
+/// One pass of everything; returns (events removed, idempotency records
+/// removed). (The sweep task runs the idempotency part less often:
+/// `FullPass`.)
 pub fn sweep(
     store: &Store,
     partners: &PartnerRegistry,
     destinations: &[Destination],
     settings: RetentionSettings,
+) -> Result<(usize, usize), crate::store::StoreError> {
+    sweep_passes(store, partners, destinations, settings, true)
+}
+
+fn sweep_passes(
+    store: &Store,
+    partners: &PartnerRegistry,
+    destinations: &[Destination],
+    settings: RetentionSettings,
+    expire_idempotency: bool,
 ) -> Result<(usize, usize), crate::store::StoreError> {
     let now = UnixMillis::now();
     let cutoff = |d: Duration| UnixMillis(now.0 - d.as_millis() as i64);
@@ -151,7 +217,11 @@ pub fn sweep(
                 .iter()
                 .all(|(cursor, filter)| *cursor >= event.seq || !filter.matches(event))
     })?;
-    let records = store.remove_idempotency_before(cutoff(settings.idempotency_retention))?;
+    let records = if expire_idempotency {
+        store.remove_idempotency_before(cutoff(settings.idempotency_retention))?
+    } else {
+        0
+    };
     // Not retention: the audit chain keeps every entry; old ones are only
     // packed into sealed segments (`store/audit.rs`).
     let sealed = store.seal_audit()?;
@@ -159,4 +229,41 @@ pub fn sweep(
         tracing::debug!(entries = sealed, "audit entries sealed");
     }
     Ok((events, records))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn a_full_pass_runs_at_the_first_sweep_then_every_sixty_fourth_of_its_retention() {
+        let week = Duration::from_secs(7 * 86_400);
+        let mut pass = FullPass::every(week, MINUTE);
+        assert_eq!(pass.every, week / 64, "7 days / 64 = 2 h 37 min 30 s");
+        let start = Instant::now();
+        assert!(pass.due(start), "the first sweep runs it");
+        let mut ran = vec![];
+        for n in 1..=400u32 {
+            if pass.due(start + MINUTE * n) {
+                ran.push(n);
+            }
+        }
+        // 157.5 minutes: at the 158th sweep, then the 316th.
+        assert_eq!(ran, vec![158, 316]);
+    }
+
+    #[test]
+    fn a_retention_shorter_than_64_sweeps_runs_its_pass_every_sweep() {
+        for retention in [Duration::ZERO, Duration::from_secs(3600)] {
+            let mut pass = FullPass::every(retention, MINUTE);
+            assert_eq!(pass.every, MINUTE);
+            let start = Instant::now();
+            assert!(
+                (0..10u32).all(|n| pass.due(start + MINUTE * n)),
+                "{retention:?}"
+            );
+        }
+    }
 }
