@@ -56,7 +56,7 @@ pub(super) async fn run(
             at = tick.tick() => at.into_std(),
             _ = stop.changed() => return,
         };
-        let expire_idempotency = idempotency_pass.due(now);
+        let expire_idempotency = idempotency_pass.is_due(now);
         let reader = store.clone();
         let partners = partners.clone();
         let destinations = destinations.clone();
@@ -70,6 +70,9 @@ pub(super) async fn run(
             )
         })
         .await;
+        if expire_idempotency && matches!(swept, Ok(Ok(_))) {
+            idempotency_pass.ran(now);
+        }
         match swept {
             Ok(Ok((events, records))) if events + records > 0 => {
                 tracing::debug!(
@@ -82,11 +85,15 @@ pub(super) async fn run(
             Ok(Err(e)) => tracing::warn!(error = %e, "retention sweep failed; will retry"),
             Err(e) => tracing::warn!(error = %e, "retention sweep panicked"),
         }
-        if let Some(after) = settings
-            .archive_after
-            .filter(|_| archive_pass.as_mut().is_some_and(|pass| pass.due(now)))
-        {
-            match archive(&engine, &store, after, &mut stop).await {
+        let Some((after, pass)) = settings.archive_after.zip(archive_pass.as_mut()) else {
+            continue;
+        };
+        if pass.is_due(now) {
+            let archived = archive(&engine, &store, after, &mut stop).await;
+            if archived.is_ok() {
+                pass.ran(now);
+            }
+            match archived {
                 Ok(0) => {}
                 Ok(moved) => tracing::debug!(dossiers = moved, "terminal dossiers archived"),
                 // A full disk is said once by the store; the next sweep retries.
@@ -168,17 +175,18 @@ impl FullPass {
         }
     }
 
-    /// Whether the pass runs at `now` (the sweep's tick); if so, it counts
-    /// as run. The first sweep runs it: a hub that was stopped for a while
-    /// has the most to remove when it starts.
-    fn due(&mut self, now: Instant) -> bool {
-        let due = self
-            .last
-            .is_none_or(|last| now.saturating_duration_since(last) >= self.every);
-        if due {
-            self.last = Some(now);
-        }
-        due
+    /// Whether the pass runs at `now` (the sweep's tick). The first sweep
+    /// runs it: a hub that was stopped for a while has the most to remove
+    /// when it starts.
+    fn is_due(&self, now: Instant) -> bool {
+        self.last
+            .is_none_or(|last| now.saturating_duration_since(last) >= self.every)
+    }
+
+    /// The pass ran to its end at `now`; one that failed is not counted,
+    /// so the next sweep tries it again.
+    fn ran(&mut self, now: Instant) {
+        self.last = Some(now);
     }
 }
 
@@ -243,10 +251,13 @@ mod tests {
         let mut pass = FullPass::every(week, MINUTE);
         assert_eq!(pass.every, week / 64, "7 days / 64 = 2 h 37 min 30 s");
         let start = Instant::now();
-        assert!(pass.due(start), "the first sweep runs it");
+        assert!(pass.is_due(start), "the first sweep runs it");
+        pass.ran(start);
         let mut ran = vec![];
         for n in 1..=400u32 {
-            if pass.due(start + MINUTE * n) {
+            let now = start + MINUTE * n;
+            if pass.is_due(now) {
+                pass.ran(now);
                 ran.push(n);
             }
         }
@@ -255,15 +266,27 @@ mod tests {
     }
 
     #[test]
+    fn a_pass_that_failed_is_tried_again_at_the_next_sweep() {
+        let mut pass = FullPass::every(Duration::from_secs(7 * 86_400), MINUTE);
+        let start = Instant::now();
+        assert!(pass.is_due(start));
+        // It failed: not counted as run.
+        assert!(pass.is_due(start + MINUTE), "tried again a sweep later");
+        pass.ran(start + MINUTE);
+        assert!(!pass.is_due(start + MINUTE * 2));
+    }
+
+    #[test]
     fn a_retention_shorter_than_64_sweeps_runs_its_pass_every_sweep() {
         for retention in [Duration::ZERO, Duration::from_secs(3600)] {
             let mut pass = FullPass::every(retention, MINUTE);
             assert_eq!(pass.every, MINUTE);
             let start = Instant::now();
-            assert!(
-                (0..10u32).all(|n| pass.due(start + MINUTE * n)),
-                "{retention:?}"
-            );
+            for n in 0..10u32 {
+                let now = start + MINUTE * n;
+                assert!(pass.is_due(now), "{retention:?}, sweep {n}");
+                pass.ran(now);
+            }
         }
     }
 }
