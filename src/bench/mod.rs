@@ -264,7 +264,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "{}",
         report(
             &args,
-            (&hub, &minimal, &unary_pairs),
+            &hub,
+            &minimal,
+            &unary_pairs,
             &stream,
             raw,
             amqp.as_ref()
@@ -278,7 +280,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 /// target (README, Performance).
 fn report(
     args: &BenchArgs,
-    (hub, minimal, unary_pairs): (&HubResult, &MinimalResult, &[(f64, f64)]),
+    hub: &HubResult,
+    minimal: &MinimalResult,
+    unary_pairs: &[(f64, f64)],
     stream: &StreamResult,
     raw: f64,
     amqp: Option<&AmqpResult>,
