@@ -48,9 +48,10 @@ pub(super) async fn run(
     let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut idempotency_pass = FullPass::every(settings.idempotency_retention, period);
-    let mut archive_pass = settings
+    // The archive's age with its pass; none when archiving is off.
+    let mut archiving = settings
         .archive_after
-        .map(|after| FullPass::every(after, period));
+        .map(|after| (after, FullPass::every(after, period)));
     loop {
         let now = tokio::select! {
             at = tick.tick() => at.into_std(),
@@ -85,9 +86,10 @@ pub(super) async fn run(
             Ok(Err(e)) => tracing::warn!(error = %e, "retention sweep failed; will retry"),
             Err(e) => tracing::warn!(error = %e, "retention sweep panicked"),
         }
-        let Some((after, pass)) = settings.archive_after.zip(archive_pass.as_mut()) else {
+        let Some((after, pass)) = archiving.as_mut() else {
             continue;
         };
+        let after = *after;
         if pass.is_due(now) {
             let archived = archive(&engine, &store, after, &mut stop).await;
             if archived.is_ok() {
