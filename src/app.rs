@@ -81,6 +81,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
         max_dossier_bytes: settings.dossier_limit_bytes(),
         cache_dossiers: settings.writer_cache_dossiers,
         reopen_after_written_bytes: settings.store_reopen_after_written_bytes,
+        compact_after_written_bytes: settings.store_compact_after_written_bytes,
         sites: config.site.as_ref().map(|site| Arc::new(site.map())),
     };
     let retention = RetentionSettings {

@@ -647,6 +647,7 @@ mod tests {
         let scrape = lienthong::metrics::Scrape {
             committed_seq: 0,
             data_directory_bytes: None,
+            compactions: Default::default(),
             lags: vec![],
         };
         assert_eq!(parse_reopens(&metrics.encode(&scrape)).count, 0);

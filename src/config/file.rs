@@ -165,6 +165,13 @@ pub struct HubSection {
     /// replays at most about this much log: sled 0.34 snapshots its page
     /// table only when it opens a directory. 0: never.
     pub store_reopen_after_written_bytes: u64,
+    /// Bytes of records written after which the hub copies its store into
+    /// a fresh sled directory while it serves and switches to it (online
+    /// compaction): sled keeps in memory, and replays on every open, a page
+    /// table that follows everything the directory ever held, not what it
+    /// holds now. Counted from the start of the process. 0: only when an
+    /// operator asks (`POST /store/compaction` on the admin listener).
+    pub store_compact_after_written_bytes: u64,
     /// Commands that may wait for the writer before callers wait to enqueue.
     pub writer_queue_capacity: usize,
     /// Commands one `ExecuteStream` may have read and not yet answered to
@@ -202,6 +209,7 @@ impl Default for HubSection {
             writer_cache_dossiers: 16_384,
             group_commit_max_commands: 512,
             store_reopen_after_written_bytes: 1 << 30,
+            store_compact_after_written_bytes: 8 << 30,
             writer_queue_capacity: 8192,
             stream_window_commands: 1024,
             shutdown_grace_seconds: 10,

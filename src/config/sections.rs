@@ -61,6 +61,17 @@ pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
             ),
         ));
     }
+    let compact = hub.store_compact_after_written_bytes;
+    if compact != 0 && compact < MIN_COMPACT_AFTER_BYTES {
+        return Err(ConfigError::invalid(
+            file,
+            "hub.store_compact_after_written_bytes",
+            format!(
+                "must be 0 (only when asked) or at least {MIN_COMPACT_AFTER_BYTES} (each \
+                 compaction copies every record the store holds)"
+            ),
+        ));
+    }
     positive(
         file,
         "hub.writer_queue_capacity",
@@ -239,6 +250,8 @@ fn delivery(delivery: &DeliverySection, file: &str) -> Result<(), ConfigError> {
     )
 }
 
+/// The smallest `hub.store_compact_after_written_bytes` but 0: 64 MiB.
+const MIN_COMPACT_AFTER_BYTES: u64 = 64 << 20;
 /// The smallest `hub.store_reopen_after_written_bytes` but 0: 1 MiB.
 const MIN_REOPEN_AFTER_BYTES: u64 = 1 << 20;
 

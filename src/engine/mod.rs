@@ -118,6 +118,9 @@ pub struct EngineSettings {
     /// groups to bound recovery after a crash
     /// (`hub.store_reopen_after_written_bytes`); 0: never.
     pub reopen_after_written_bytes: u64,
+    /// Bytes written after which the writer starts an online compaction
+    /// (`hub.store_compact_after_written_bytes`); 0: never on its own.
+    pub compact_after_written_bytes: u64,
     /// This hub's site and its peers (`[site]`): a forward to a peer's
     /// agency hands the dossier over, and a dossier handed over is changed
     /// only at its authoritative site. `None`: a hub alone.

@@ -120,6 +120,8 @@ fn apply_loop(
         if reopen.due(&store) && !reopen_when_drained(&store, &to_flusher, &metrics, &mut reopen) {
             return;
         }
+        // Runs beside the writer; only its switch makes commands wait.
+        store.start_compaction_if_due(settings.compact_after_written_bytes);
         let first = match carried.take() {
             Some(job) => job,
             None => match queue.blocking_recv() {

@@ -55,9 +55,15 @@ impl Hub {
                 })
             })
             .collect();
+        let compactions = self.store.compaction_status();
         Scrape {
             committed_seq: committed,
             data_directory_bytes: self.store.size_on_disk().ok(),
+            compactions: crate::metrics::CompactionCounts {
+                finished: compactions.finished,
+                abandoned: compactions.abandoned,
+                running: u64::from(compactions.running_since.is_some()),
+            },
             lags,
         }
     }

@@ -30,8 +30,9 @@ mod workspace;
 
 pub use crate::engine::SiteOutcome;
 pub use crate::store::{
-    CursorId, DeliveredEvent, DeliveryState, DeliveryStats, EmbeddedAnswer, ListFilter,
-    NotificationOutcome, NotificationRecord, ParkedDelivery, StorageCondition,
+    CompactionReport, CompactionStarted, CompactionStatus, CursorId, DeliveredEvent, DeliveryState,
+    DeliveryStats, EmbeddedAnswer, ListFilter, NotificationOutcome, NotificationRecord,
+    ParkedDelivery, StorageCondition,
 };
 pub use adapter_deliveries::{AdapterDeliveries, DeliveryStatus, DossierSync};
 pub use adapter_state::AdapterState;
@@ -342,6 +343,17 @@ impl Hub {
     /// as a full disk, until it has recovered); health follows it.
     pub fn storage_condition(&self) -> watch::Receiver<StorageCondition> {
         self.store.condition()
+    }
+
+    /// Starts an online compaction of the store (`store::online_compact`)
+    /// unless one runs or the store cannot now.
+    pub fn start_compaction(&self) -> CompactionStarted {
+        self.store.start_compaction()
+    }
+
+    /// Where online compaction stands.
+    pub fn compaction_status(&self) -> CompactionStatus {
+        self.store.compaction_status()
     }
 
     /// Becomes true when the hub begins to stop.

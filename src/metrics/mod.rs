@@ -102,6 +102,7 @@ struct Inner {
     flush: Histogram,
     store_reopen: Histogram,
     committed_seq: Gauge,
+    compactions: Family<CompactionLabels, Gauge>,
     lag_events: Family<DestinationLabels, Gauge>,
     lag_seconds: Family<DestinationLabels, FloatGauge>,
     deliveries: Family<DestinationLabels, Counter>,
@@ -249,6 +250,12 @@ impl Metrics {
             "Commands read from command streams and not yet answered to their clients, all streams (each at most [hub] stream_window_commands)",
             stream_in_flight.clone(),
         );
+        let compactions = Family::<CompactionLabels, Gauge>::default();
+        registry.register(
+            "store_compactions",
+            "Online compactions of the store since the hub started, by outcome: finished (switched to the copy), abandoned (the store left as it was), running (0 or 1)",
+            compactions.clone(),
+        );
         let data_dir = Gauge::default();
         registry.register(
             "data_directory_bytes",
@@ -264,6 +271,7 @@ impl Metrics {
         Metrics {
             inner: Arc::new(Inner {
                 registry,
+                compactions,
                 commands,
                 acknowledgement,
                 group_commands,
@@ -412,6 +420,17 @@ impl Metrics {
         if let Some(bytes) = scrape.data_directory_bytes {
             inner.data_dir.set(gauge_value(bytes));
         }
+        let outcomes = [
+            ("finished", scrape.compactions.finished),
+            ("abandoned", scrape.compactions.abandoned),
+            ("running", scrape.compactions.running),
+        ];
+        for (outcome, count) in outcomes {
+            inner
+                .compactions
+                .get_or_create(&CompactionLabels { outcome })
+                .set(gauge_value(count));
+        }
         for lag in &scrape.lags {
             let labels = DestinationLabels {
                 kind: lag.kind.name(),
@@ -485,7 +504,21 @@ impl Drop for StreamGuard {
 pub struct Scrape {
     pub committed_seq: u64,
     pub data_directory_bytes: Option<u64>,
+    pub compactions: CompactionCounts,
     pub lags: Vec<Lag>,
+}
+
+/// Online compactions since the start, for `store_compactions`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CompactionCounts {
+    pub finished: u64,
+    pub abandoned: u64,
+    pub running: u64,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CompactionLabels {
+    outcome: &'static str,
 }
 
 /// How far one destination is behind the committed seq.

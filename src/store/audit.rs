@@ -443,8 +443,8 @@ pub struct AuditReader {
 
 impl AuditReader {
     pub fn open(dir: &Path) -> Result<AuditReader, StoreError> {
-        super::handle::require_data_dir(dir)?;
-        let db = super::handle::open_as_is(dir)?;
+        let sled_dir = super::handle::require_data_dir(dir)?;
+        let db = super::handle::open_as_is(&sled_dir)?;
         Ok(AuditReader { db })
     }
 

@@ -27,7 +27,7 @@ pub struct Compacted {
 /// Copies every tree of the stopped hub's directory `from` into `into`,
 /// which must not exist yet.
 pub fn compact(from: &Path, into: &Path) -> Result<Compacted, StoreError> {
-    handle::require_data_dir(from)?;
+    let sled_dir = handle::require_data_dir(from)?;
     if into.exists() {
         return Err(StoreError::DataDir {
             path: into.display().to_string(),
@@ -35,7 +35,7 @@ pub fn compact(from: &Path, into: &Path) -> Result<Compacted, StoreError> {
         });
     }
     // A hub stopped a moment ago may still hold sled's lock: waited for.
-    let source = handle::open_db(from, 64 << 20)?;
+    let source = handle::open_db(&sled_dir, 64 << 20)?;
     dir::prepare(into)?;
     let target = handle::open_as_is(into)?;
     let mut copied = Compacted::default();

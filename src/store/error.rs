@@ -26,6 +26,9 @@ pub enum StoreError {
     /// (a full disk); reads go on. Retrying later is right.
     #[error("storage refuses writes for now ({reason}); retry later")]
     Unavailable { reason: String },
+    /// An online compaction gave up; the live store is as it was.
+    #[error("online compaction gave up: {reason}")]
+    CompactionAbandoned { reason: String },
 }
 
 impl StoreError {

@@ -32,6 +32,8 @@
 //! and drops it, and opens again; callers that come meanwhile wait for it
 //! instead of being refused, and the generation stays (nothing was lost).
 
+mod switch;
+
 use super::StoreError;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -106,6 +108,8 @@ pub enum StorageCondition {
 }
 
 pub(super) struct Handle {
+    /// The data directory (its disk reserve); sled's files are in
+    /// `Slot::sled_dir`, this directory itself or one level down (`layout`).
     dir: PathBuf,
     cache_capacity_bytes: u64,
     slot: Mutex<Slot>,
@@ -120,11 +124,46 @@ struct Slot {
     fault: Option<String>,
     /// A planned reopen waits for the leases out: no new ones are handed.
     draining: bool,
+    /// Where sled's files are (`layout::current`); changes when an online
+    /// compaction switches to its copy.
+    sled_dir: PathBuf,
+    /// Counts every open of a sled handle into the slot: a compaction
+    /// watches the handle it started on, and gives up if another replaced
+    /// it (a fault's recovery).
+    opened: u64,
+    /// An online compaction is copying: planned reopens wait for it (its
+    /// switch writes a fresh snapshot as they would).
+    compacting: bool,
+}
+
+/// The sled handle an online compaction starts from.
+pub(super) struct CompactionStart {
+    pub(super) db: Lease,
+    pub(super) opened: u64,
+    pub(super) sled_dir: PathBuf,
+    pub(super) data_dir: PathBuf,
+    pub(super) cache_capacity_bytes: u64,
+}
+
+/// What a compaction's switch did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Switch {
+    /// The copy serves now; how long callers waited.
+    Switched { paused: Duration },
+    /// Someone held the handle past the drain: nothing changed, try later.
+    Busy,
+    /// The handle the compaction started on is gone (a fault, a stop).
+    Gone,
 }
 
 impl Handle {
-    pub(super) fn open(dir: &Path, cache_capacity_bytes: u64) -> Result<Handle, StoreError> {
-        let db = open_db(dir, cache_capacity_bytes)?;
+    /// Opens sled in `sled_dir` for the data directory `dir`.
+    pub(super) fn open(
+        dir: &Path,
+        sled_dir: &Path,
+        cache_capacity_bytes: u64,
+    ) -> Result<Handle, StoreError> {
+        let db = open_db(sled_dir, cache_capacity_bytes)?;
         let handle = Handle {
             dir: dir.to_path_buf(),
             cache_capacity_bytes,
@@ -133,6 +172,9 @@ impl Handle {
                 generation: 0,
                 fault: None,
                 draining: false,
+                sled_dir: sled_dir.to_path_buf(),
+                opened: 1,
+                compacting: false,
             }),
             reopened: Condvar::new(),
             condition: watch::Sender::new(StorageCondition::Writable),
@@ -210,30 +252,16 @@ impl Handle {
     ) -> Result<PlannedReopen, StoreError> {
         let started = Instant::now();
         let db = {
-            let mut slot = self.slot();
-            if slot.fault.is_some() || slot.draining || slot.db.is_none() {
+            let slot = self.slot();
+            if slot.fault.is_some() || slot.draining || slot.db.is_none() || slot.compacting {
                 return Ok(PlannedReopen::NotNow);
             }
-            slot.draining = true;
-            loop {
-                let only_ours = slot
-                    .db
-                    .as_ref()
-                    .is_some_and(|db| Arc::strong_count(db) == 1);
-                if only_ours {
-                    break;
-                }
-                if started.elapsed() >= drain {
-                    slot.draining = false;
-                    drop(slot);
-                    self.reopened.notify_all();
-                    return Ok(PlannedReopen::Busy);
-                }
-                drop(slot);
-                std::thread::sleep(DRAIN_POLL);
-                slot = self.slot();
+            match self.drained(slot, started, drain) {
+                Some(slot) => slot,
+                None => return Ok(PlannedReopen::Busy),
             }
-            slot.db.take()
+            .db
+            .take()
         };
         let Some(db) = db else {
             return Ok(PlannedReopen::NotNow);
@@ -257,6 +285,37 @@ impl Handle {
         let paused = started.elapsed();
         tracing::info!(dir = %self.dir.display(), paused_ms = paused.as_millis() as u64, "data directory reopened to bound recovery after a crash");
         Ok(PlannedReopen::Reopened { paused })
+    }
+
+    /// Marks the slot draining and waits, up to `drain` from `started`,
+    /// until the slot's handle is the only lease left; the slot comes back
+    /// locked and still draining. `None`: the drain ran out, nothing
+    /// changed (draining lifted, waiters woken).
+    fn drained<'a>(
+        &'a self,
+        mut slot: MutexGuard<'a, Slot>,
+        started: Instant,
+        drain: Duration,
+    ) -> Option<MutexGuard<'a, Slot>> {
+        slot.draining = true;
+        loop {
+            let only_ours = slot
+                .db
+                .as_ref()
+                .is_some_and(|db| Arc::strong_count(db) == 1);
+            if only_ours {
+                return Some(slot);
+            }
+            if started.elapsed() >= drain {
+                slot.draining = false;
+                drop(slot);
+                self.reopened.notify_all();
+                return None;
+            }
+            drop(slot);
+            std::thread::sleep(DRAIN_POLL);
+            slot = self.slot();
+        }
     }
 
     pub(super) fn generation(&self) -> u64 {
@@ -355,12 +414,14 @@ impl Handle {
         let mut wait = Duration::from_millis(10);
         let mut attempts = 0u32;
         loop {
-            match open_db(&self.dir, self.cache_capacity_bytes) {
+            let sled_dir = self.slot().sled_dir.clone();
+            match open_db(&sled_dir, self.cache_capacity_bytes) {
                 Ok(db) => {
                     {
                         let mut slot = self.slot();
                         slot.db = Some(Arc::new(db));
                         slot.draining = false;
+                        slot.opened += 1;
                     }
                     self.reopened.notify_all();
                     if after_fault {
@@ -433,12 +494,15 @@ fn sled_config(dir: &Path) -> sled::Config {
     sled::Config::new().path(dir)
 }
 
-/// Refuses `dir` unless it is a hub's data directory (sled's `conf` file
-/// in it): the offline tools (`audit verify`, `data-usage`, `compact`) read
-/// a hub's directory and must never create an empty one by mistake.
-pub(super) fn require_data_dir(dir: &Path) -> Result<(), StoreError> {
-    if dir.join("conf").exists() {
-        return Ok(());
+/// The sled directory of the hub's data directory `dir` (`layout`),
+/// unless `dir` is not a hub's data directory (no sled `conf` file where
+/// the layout says): the offline tools (`audit verify`, `data-usage`,
+/// `compact`) read a hub's directory and must never create an empty one by
+/// mistake.
+pub(super) fn require_data_dir(dir: &Path) -> Result<PathBuf, StoreError> {
+    let sled_dir = super::layout::current(dir)?;
+    if sled_dir.join("conf").exists() {
+        return Ok(sled_dir);
     }
     Err(StoreError::DataDir {
         path: dir.display().to_string(),
@@ -529,7 +593,7 @@ mod tests {
     #[test]
     fn a_planned_reopen_keeps_every_write_and_leaves_a_fresher_snapshot() {
         let dir = tempfile::tempdir().unwrap();
-        let handle = Arc::new(Handle::open(dir.path(), 1 << 20).unwrap());
+        let handle = Arc::new(Handle::open(dir.path(), dir.path(), 1 << 20).unwrap());
         put(&handle, 2000);
         let before = snapshot_lsn(dir.path()).unwrap_or(0);
         let generation = handle.generation();
@@ -553,7 +617,7 @@ mod tests {
     #[test]
     fn a_planned_reopen_gives_up_while_someone_holds_the_store_and_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let handle = Arc::new(Handle::open(dir.path(), 1 << 20).unwrap());
+        let handle = Arc::new(Handle::open(dir.path(), dir.path(), 1 << 20).unwrap());
         put(&handle, 10);
         let held = handle.read().unwrap();
         let done = handle.reopen_planned(Duration::from_millis(50)).unwrap();
@@ -571,7 +635,7 @@ mod tests {
     #[test]
     fn a_planned_reopen_waits_for_a_held_tree_whose_holder_may_still_flush() {
         let dir = tempfile::tempdir().unwrap();
-        let handle = Arc::new(Handle::open(dir.path(), 1 << 20).unwrap());
+        let handle = Arc::new(Handle::open(dir.path(), dir.path(), 1 << 20).unwrap());
         put(&handle, 11);
         // A named tree keeps the directory open as its handle does.
         let tree = TreeLease::open(handle.read().unwrap(), "named").unwrap();
@@ -601,7 +665,7 @@ mod tests {
     #[test]
     fn callers_during_planned_reopens_wait_for_them_and_are_never_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let handle = Arc::new(Handle::open(dir.path(), 1 << 20).unwrap());
+        let handle = Arc::new(Handle::open(dir.path(), dir.path(), 1 << 20).unwrap());
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let workers: Vec<_> = (0..2u64)
             .map(|w| {

@@ -30,9 +30,11 @@ mod first_layout;
 mod handle;
 mod indexes;
 mod keys;
+mod layout;
 mod maintenance;
 mod notifications;
 mod officers;
+mod online_compact;
 mod reads;
 mod records;
 mod txn;
@@ -46,7 +48,9 @@ pub use deliveries::{DeliveredEvent, DeliveryState, DeliveryStats, ParkedDeliver
 pub use error::StoreError;
 pub use first_layout::EmbeddedAnswer;
 pub use handle::{PlannedReopen, StorageCondition, RESERVE_BYTES, RESERVE_FILE, RESUME_FREE_BYTES};
+pub use layout::POINTER as STORE_POINTER_FILE;
 pub use notifications::{NotificationOutcome, NotificationRecord};
+pub use online_compact::{CompactionReport, CompactionStarted, CompactionStatus, MAX_WRITTEN_KEYS};
 pub use reads::ListFilter;
 pub use records::{IdempotencyRecord, StoredAnswer};
 pub use txn::{DossierCache, Txn};
@@ -65,6 +69,8 @@ pub struct Store {
     stats: Arc<WriteStats>,
     /// The audit chain's lock and head (`audit.rs`).
     chain: Arc<audit::Chain>,
+    /// Online compaction (`online_compact`): at most one at a time.
+    compactions: Arc<online_compact::Compactions>,
 }
 
 /// What the writer has written since the store was opened.
@@ -74,6 +80,8 @@ pub struct WriteStats {
     bytes: AtomicU64,
     /// `bytes` when the directory was last (re)opened on purpose.
     opened_at_bytes: AtomicU64,
+    /// `bytes` when the store was opened or last compacted.
+    compacted_at_bytes: AtomicU64,
 }
 
 impl WriteStats {
@@ -97,6 +105,14 @@ impl WriteStats {
             .load(Ordering::Relaxed)
             .saturating_sub(self.opened_at_bytes.load(Ordering::Relaxed))
     }
+
+    /// Bytes of keys and values applied since the store was opened or
+    /// last compacted: what grew sled's page table since.
+    pub fn bytes_since_compaction(&self) -> u64 {
+        self.bytes
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.compacted_at_bytes.load(Ordering::Relaxed))
+    }
 }
 
 impl Store {
@@ -104,7 +120,9 @@ impl Store {
     /// its group or others may write to.
     pub fn open(path: &Path, cache_capacity_bytes: u64) -> Result<Store, StoreError> {
         dir::prepare(path)?;
-        let handle = handle::Handle::open(path, cache_capacity_bytes)?;
+        let sled_dir = layout::current(path)?;
+        layout::remove_leftovers(path, &sled_dir)?;
+        let handle = handle::Handle::open(path, &sled_dir, cache_capacity_bytes)?;
         dir::make_private(path)?;
         records::migrate::run(&*handle.read()?)?;
         indexes::build(&*handle.read()?)?;
@@ -112,7 +130,43 @@ impl Store {
             handle: Arc::new(handle),
             stats: Default::default(),
             chain: Default::default(),
+            compactions: Default::default(),
         })
+    }
+
+    /// Starts an online compaction in the background (`online_compact`),
+    /// unless one runs or the store cannot now.
+    pub fn start_compaction(&self) -> CompactionStarted {
+        let stats = self.stats.clone();
+        self.compactions.start(&self.handle, move |_| {
+            // The copy's open wrote a fresh snapshot, as a planned reopen.
+            let (_, bytes) = stats.totals();
+            stats.opened_at_bytes.store(bytes, Ordering::Relaxed);
+            stats.compacted_at_bytes.store(bytes, Ordering::Relaxed);
+        })
+    }
+
+    /// Starts a compaction when `after_bytes` (not 0) were written since
+    /// the last one or the open; true when one started.
+    pub fn start_compaction_if_due(&self, after_bytes: u64) -> bool {
+        if after_bytes == 0 || self.stats.bytes_since_compaction() < after_bytes {
+            return false;
+        }
+        let started = self.start_compaction();
+        if started != CompactionStarted::AlreadyRunning {
+            // Started, or not possible now: counted again from here, so a
+            // store in a fault is not asked at every group.
+            let (_, bytes) = self.stats.totals();
+            self.stats
+                .compacted_at_bytes
+                .store(bytes, Ordering::Relaxed);
+        }
+        started == CompactionStarted::Started
+    }
+
+    /// Where online compaction stands.
+    pub fn compaction_status(&self) -> CompactionStatus {
+        self.compactions.status()
     }
 
     /// Whether writes are accepted now; changes when a write fails and when

@@ -36,8 +36,8 @@ pub struct DataUsage {
 impl DataUsage {
     /// Reads the directory of a stopped hub (sled's lock must be free).
     pub fn read(dir: &Path) -> Result<DataUsage, StoreError> {
-        super::handle::require_data_dir(dir)?;
-        let db = super::handle::open_as_is(dir)?;
+        let sled_dir = super::handle::require_data_dir(dir)?;
+        let db = super::handle::open_as_is(&sled_dir)?;
         let mut rows = Vec::new();
         for name in db.tree_names() {
             let tree = db

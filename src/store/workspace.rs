@@ -129,6 +129,10 @@ impl Store {
     /// rebuilds it from the event stream. Assignments are kept: they are
     /// the module's own data, in no event.
     pub fn drop_workspace_read_model(&self, partner: &str) -> Result<(), StoreError> {
+        // A compaction copying now would not hear of the drop: it gives up.
+        self.compactions
+            .trees_dropped
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.write_db()?
             .drop_tree(ROWS_TREE)
             .map_err(|e| self.failed("dropping the workspace's rows", e))?;

@@ -34,6 +34,7 @@ mod notifications;
 mod observability;
 mod oidc;
 mod old_data_directory;
+mod online_compaction;
 mod partner_event;
 mod readme_examples;
 mod reconcile;

@@ -26,6 +26,7 @@ pub fn in_process_hub(retention: RetentionSettings) -> (tempfile::TempDir, Store
         max_dossier_bytes: 1024 * 1024,
         cache_dossiers: 1024,
         reopen_after_written_bytes: 0,
+        compact_after_written_bytes: 0,
     };
     let (hub, runtime) = Hub::start(
         store.clone(),

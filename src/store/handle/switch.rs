@@ -1,0 +1,136 @@
+//! The handle's side of an online compaction (`store::online_compact`):
+//! handing the copier the handle it starts from, leases on that same handle
+//! only, and the switch to the copy.
+//!
+//! The switch is a planned reopen into another directory: it waits until
+//! no one holds the handle (callers that come meanwhile wait), flushes the
+//! old handle, lets the copier catch up on what was written while it
+//! copied (nobody writes now), names the copy in the pointer file and puts
+//! the copy's handle in the slot. The generation stays: everything the old
+//! handle held, flushed or not yet acknowledged, is in the copy, which is
+//! flushed before the pointer names it.
+
+use super::{Handle, Lease, Slot, Switch};
+use crate::store::{layout, StoreError};
+use std::path::Path;
+use std::sync::{Arc, MutexGuard};
+use std::time::{Duration, Instant};
+
+impl Handle {
+    /// The handle a compaction copies from, and marks the store as
+    /// compacting; `None` while the store is in a fault, reopening or
+    /// already compacting.
+    pub(in crate::store) fn begin_compaction(&self) -> Option<super::CompactionStart> {
+        let mut slot = self.slot();
+        if slot.fault.is_some() || slot.draining || slot.compacting {
+            return None;
+        }
+        let db = slot.db.clone()?;
+        slot.compacting = true;
+        Some(super::CompactionStart {
+            db,
+            opened: slot.opened,
+            sled_dir: slot.sled_dir.clone(),
+            data_dir: self.dir.clone(),
+            cache_capacity_bytes: self.cache_capacity_bytes,
+        })
+    }
+
+    /// The compaction is over, switched or not.
+    pub(in crate::store) fn end_compaction(&self) {
+        self.slot().compacting = false;
+    }
+
+    /// A lease on the handle opened as `opened`, waiting for a planned
+    /// reopen in progress; `None` once another handle replaced it.
+    pub(in crate::store) fn lease_of(&self, opened: u64) -> Result<Option<Lease>, StoreError> {
+        let lease = self.read()?;
+        let slot = self.slot();
+        let same =
+            slot.opened == opened && slot.db.as_ref().is_some_and(|db| Arc::ptr_eq(db, &lease));
+        drop(slot);
+        Ok(same.then_some(lease))
+    }
+
+    /// Switches the store from the handle opened as `opened` to the copy
+    /// `copy` in `copy_dir`, once `catch_up` has brought the copy level
+    /// with the old handle (it runs while nobody else holds either). Waits
+    /// up to `drain` for other leases to go.
+    pub(in crate::store) fn switch_to_copy(
+        self: &Arc<Self>,
+        opened: u64,
+        drain: Duration,
+        copy: &sled::Db,
+        copy_dir: &Path,
+        catch_up: impl FnOnce(&sled::Db) -> Result<(), StoreError>,
+    ) -> Result<Switch, StoreError> {
+        let started = Instant::now();
+        let slot = self.slot();
+        if slot.fault.is_some() || slot.opened != opened || slot.db.is_none() {
+            return Ok(Switch::Gone);
+        }
+        let Some(mut slot) = self.drained(slot, started, drain) else {
+            return Ok(Switch::Busy);
+        };
+        let Some(old) = slot.db.take() else {
+            return Ok(Switch::Gone);
+        };
+        let done = level_and_point(&old, copy, &self.dir, copy_dir, catch_up);
+        if let Err(e) = done {
+            self.put_back(slot, old);
+            return Err(match e {
+                Failed::Store(e) => e,
+                Failed::Sled(action, e) => self.failed(action, e),
+            });
+        }
+        let old_dir = std::mem::replace(&mut slot.sled_dir, copy_dir.to_path_buf());
+        slot.db = Some(Arc::new(copy.clone()));
+        slot.opened += 1;
+        slot.draining = false;
+        drop(slot);
+        self.reopened.notify_all();
+        let paused = started.elapsed();
+        // Nobody holds the old handle: sled closes it here, and its files
+        // can go (a crash before they do leaves them to the next open).
+        drop(old);
+        let removed = if old_dir == self.dir {
+            layout::remove_sled_files(&old_dir)
+        } else {
+            layout::remove_sled_dir(&old_dir)
+        };
+        if let Err(e) = removed {
+            tracing::warn!(error = %e, "the old store's files stay until the next start removes them");
+        }
+        Ok(Switch::Switched { paused })
+    }
+
+    /// Gives the old handle back after a switch that failed.
+    fn put_back(&self, mut slot: MutexGuard<'_, Slot>, old: Lease) {
+        slot.db = Some(old);
+        slot.draining = false;
+        drop(slot);
+        self.reopened.notify_all();
+    }
+}
+
+enum Failed {
+    Store(StoreError),
+    Sled(&'static str, sled::Error),
+}
+
+/// Everything the old handle holds made durable, the copy brought level
+/// and flushed, and the pointer naming it.
+fn level_and_point(
+    old: &sled::Db,
+    copy: &sled::Db,
+    data_dir: &Path,
+    copy_dir: &Path,
+    catch_up: impl FnOnce(&sled::Db) -> Result<(), StoreError>,
+) -> Result<(), Failed> {
+    old.flush()
+        .map_err(|e| Failed::Sled("flushing before switching to the compacted copy", e))?;
+    catch_up(old).map_err(Failed::Store)?;
+    copy.flush()
+        .map_err(|e| Failed::Store(StoreError::io("flushing the compacted copy", e)))?;
+    layout::point_to(data_dir, copy_dir).map_err(Failed::Store)
+}
