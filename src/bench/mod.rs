@@ -68,6 +68,7 @@ mod minimal;
 mod raw_sled;
 mod report;
 mod scale;
+mod scale_compaction;
 mod sites;
 mod sled_limit;
 mod sled_replay;
