@@ -176,7 +176,7 @@ fn compact(
     let result = (|| {
         dir::prepare(&copy_dir)?;
         let copy = handle::open_db(&copy_dir, start.cache_capacity_bytes)?;
-        copy_and_switch(handle, start, &copy, &copy_dir, trees_dropped, started)
+        copy_and_switch(handle, start, copy, &copy_dir, trees_dropped, started)
     })();
     if result.is_err() {
         if let Err(e) = layout::remove_sled_dir(&copy_dir) {
@@ -189,7 +189,7 @@ fn compact(
 fn copy_and_switch(
     handle: &Weak<Handle>,
     start: CompactionStart,
-    copy: &sled::Db,
+    copy: sled::Db,
     copy_dir: &Path,
     (trees_dropped, dropped_before): (&AtomicU64, u64),
     started: Instant,
@@ -200,25 +200,28 @@ fn copy_and_switch(
     drop(start.db);
     let mut records = 0;
     for name in &names {
-        records += copy_tree(handle, opened, name, copy, &written)?;
+        records += copy_tree(handle, opened, name, &copy, &written)?;
     }
+    let trees = copy.tree_names().len();
+    let mut copy = Some(copy);
     for attempt in 1..=SWITCH_ATTEMPTS {
         let live = handle
             .upgrade()
             .ok_or_else(|| abandoned("the hub stopped"))?;
         let mut level = None;
-        let switched = live.switch_to_copy(opened, SWITCH_DRAIN, copy, copy_dir, |old| {
-            if trees_dropped.load(Ordering::SeqCst) != dropped_before {
-                return Err(abandoned("a tree was dropped while it copied"));
-            }
-            let keys = written.stop()?;
-            level = Some(keys.len() as u64);
-            catch_up(old, copy, &names, keys)
-        })?;
+        let switched =
+            live.switch_to_copy(opened, SWITCH_DRAIN, &mut copy, copy_dir, |old, copy| {
+                if trees_dropped.load(Ordering::SeqCst) != dropped_before {
+                    return Err(abandoned("a tree was dropped while it copied"));
+                }
+                let keys = written.stop()?;
+                level = Some(keys.len() as u64);
+                catch_up(old, copy, &names, keys)
+            })?;
         match switched {
             Switch::Switched { paused } => {
                 return Ok(CompactionReport {
-                    trees: copy.tree_names().len(),
+                    trees,
                     records,
                     written_meanwhile: level.unwrap_or(0),
                     took: started.elapsed(),
