@@ -40,6 +40,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+/// sled's cache for the copy while it is written: it is opened afresh with
+/// the hub's own at the switch, and a large one here only holds the nodes
+/// just written (the copy goes in key order), on top of the live store's.
+const COPY_CACHE_BYTES: u64 = 32 << 20;
 /// Records per chunk of the copy, each read under a lease of its own.
 const CHUNK: usize = 4096;
 /// Keys written while the copy runs beyond which the compaction gives up.
@@ -175,7 +179,7 @@ fn compact(
     layout::remove_sled_dir(&copy_dir)?;
     let result = (|| {
         dir::prepare(&copy_dir)?;
-        let copy = handle::open_db(&copy_dir, start.cache_capacity_bytes)?;
+        let copy = handle::open_db(&copy_dir, COPY_CACHE_BYTES.min(start.cache_capacity_bytes))?;
         copy_and_switch(handle, start, copy, &copy_dir, trees_dropped, started)
     })();
     if result.is_err() {
