@@ -121,8 +121,10 @@ impl Store {
     pub fn open(path: &Path, cache_capacity_bytes: u64) -> Result<Store, StoreError> {
         dir::prepare(path)?;
         let sled_dir = layout::current(path)?;
-        layout::remove_leftovers(path, &sled_dir)?;
         let handle = handle::Handle::open(path, &sled_dir, cache_capacity_bytes)?;
+        // Only once sled's lock is ours: a copy beside a store another hub
+        // still serves is that hub's compaction at work, not a leftover.
+        layout::remove_leftovers(path, &sled_dir)?;
         dir::make_private(path)?;
         records::migrate::run(&*handle.read()?)?;
         indexes::build(&*handle.read()?)?;

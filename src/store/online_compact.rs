@@ -113,18 +113,18 @@ impl Compactions {
         handle: &Arc<Handle>,
         done: impl FnOnce(&CompactionReport) + Send + 'static,
     ) -> CompactionStarted {
+        // The status's lock is held while the handle's flag changes, at the
+        // start and at the end, so the two always agree.
+        let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
         let Some(start) = handle.begin_compaction() else {
-            if self.status().running_since.is_some() {
+            if status.running_since.is_some() {
                 return CompactionStarted::AlreadyRunning;
             }
             return CompactionStarted::NotNow(
                 "the store is recovering from a failed write or being reopened".into(),
             );
         };
-        self.status
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .running_since = Some(std::time::SystemTime::now());
+        status.running_since = Some(std::time::SystemTime::now());
         // Counted from here: a drop after the start makes it give up.
         let dropped_before = self.trees_dropped.load(Ordering::SeqCst);
         let (weak, this) = (Arc::downgrade(handle), self.clone());
@@ -132,9 +132,6 @@ impl Compactions {
             .name("lienthong-compaction".into())
             .spawn(move || {
                 let outcome = compact(&weak, start, (&this.trees_dropped, dropped_before));
-                if let Some(handle) = weak.upgrade() {
-                    handle.end_compaction();
-                }
                 match &outcome {
                     Ok(report) => {
                         tracing::info!(records = report.records, written_meanwhile = report.written_meanwhile, took_ms = report.took.as_millis() as u64, paused_ms = report.paused.as_millis() as u64, dir = %report.sled_dir.display(), "store compacted while serving");
@@ -143,6 +140,9 @@ impl Compactions {
                     Err(e) => tracing::warn!(error = %e, "online compaction gave up; the store is as it was"),
                 }
                 let mut status = this.status.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(handle) = weak.upgrade() {
+                    handle.end_compaction();
+                }
                 status.running_since = None;
                 match outcome {
                     Ok(_) => status.finished += 1,
@@ -152,10 +152,7 @@ impl Compactions {
             });
         if let Err(e) = spawned {
             handle.end_compaction();
-            self.status
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .running_since = None;
+            status.running_since = None;
             return CompactionStarted::NotNow(format!("cannot start its thread: {e}"));
         }
         CompactionStarted::Started
@@ -655,5 +652,52 @@ mod tests {
         );
         assert!(data.path().join("conf").exists());
         assert_eq!(tree(&store, "t").len(), 1_000);
+    }
+
+    #[test]
+    fn what_a_compaction_left_when_the_process_died_goes_at_the_next_open() {
+        let data = tempfile::tempdir().unwrap();
+        let store = Store::open(data.path(), 8 << 20).unwrap();
+        for key in 0..500u64 {
+            write(&store, "main", key, b"before");
+        }
+        store.flush().unwrap();
+        drop(store);
+        // Died while copying: a half-written store.1, no pointer.
+        {
+            let copy = handle::open_db(&data.path().join("store.1"), 1 << 20).unwrap();
+            copy.insert(b"half", b"copied").unwrap();
+            copy.flush().unwrap();
+        }
+        let store = Store::open(data.path(), 8 << 20).unwrap();
+        assert!(
+            !data.path().join("store.1").exists(),
+            "the half copy is gone"
+        );
+        assert_eq!(
+            tree(&store, "main")
+                .get(&7u64.to_be_bytes()[..])
+                .map(Vec::as_slice),
+            Some(&b"before"[..])
+        );
+        assert!(!tree(&store, "main").contains_key(&b"half"[..]));
+        // Died after the pointer moved, before the old files went.
+        assert_eq!(store.start_compaction(), CompactionStarted::Started);
+        assert_eq!(finished(&store, 0).finished, 1);
+        drop(store);
+        for name in ["conf", "db", "snap.0000000000ff"] {
+            std::fs::write(data.path().join(name), b"old").unwrap();
+        }
+        let store = Store::open(data.path(), 8 << 20).unwrap();
+        for name in ["conf", "db", "snap.0000000000ff"] {
+            assert!(!data.path().join(name).exists(), "{name} is gone");
+        }
+        assert_eq!(
+            tree(&store, "main")
+                .get(&7u64.to_be_bytes()[..])
+                .map(Vec::as_slice),
+            Some(&b"before"[..])
+        );
+        assert!(data.path().join("store.1").join("conf").exists());
     }
 }

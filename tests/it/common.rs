@@ -8,7 +8,7 @@ mod binary;
 mod in_process;
 mod load;
 
-pub use binary::serve_binary;
+pub use binary::{serve_binary, serve_binary_with_admin};
 pub use in_process::{in_process_hub, receive_envelope, submit_envelope};
 pub use load::{drive, VersionOrder};
 

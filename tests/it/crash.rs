@@ -10,11 +10,16 @@
 //! so the writer closes and reopens the store every few hundred commands
 //! (sled's snapshot, `store/handle.rs`): each round waits until one such
 //! reopen is seen on disk, then kills at a random moment, so kills land
-//! before, during and after reopens.
+//! before, during and after reopens. Rounds 1 and 3 also ask for an online
+//! compaction (`POST /store/compaction`, `store/online_compact.rs`): round
+//! 1 kills at the random moment after asking (under this load, while the
+//! store is being copied), round 3 waits until the hub serves from the copy
+//! and kills at a random moment after, so the rounds that follow and the
+//! checks run on the compacted copy; each round says what it met.
 
 use crate::common::{
-    command, command_named, serve_binary, submission, submit_request, Client, VersionOrder,
-    ONE_STOP, PORTAL,
+    command, command_named, serve_binary_with_admin, submission, submit_request, Client,
+    VersionOrder, ONE_STOP, PORTAL,
 };
 use crate::store_reopen::snapshot_lsn;
 use lienthong::audit::Kind;
@@ -140,7 +145,7 @@ async fn acknowledged_changes_survive_sigkill() {
     let config = dir.path().join("hub.toml");
     std::fs::write(&config, reopening_often()).unwrap();
     let serve = || {
-        serve_binary(
+        serve_binary_with_admin(
             [
                 OsStr::new("--web-listen"),
                 OsStr::new("127.0.0.1:0"),
@@ -151,7 +156,7 @@ async fn acknowledged_changes_survive_sigkill() {
         )
     };
     for round in 0..KILLS {
-        let (mut child, addr) = serve().await;
+        let (mut child, addr, admin) = serve().await;
         let opened_at = snapshot_lsn(&data);
         let client = Client::connect(addr, ONE_STOP).await;
         let mut workers = Vec::new();
@@ -174,9 +179,56 @@ async fn acknowledged_changes_survive_sigkill() {
             reopened.is_ok(),
             "round {round}: no planned reopen after 60 s of load (snapshot still at {opened_at:#x})"
         );
+        let compacting = round % 2 == 1;
+        if compacting {
+            let asked = reqwest::Client::new()
+                .post(format!("http://{admin}/store/compaction"))
+                .send()
+                .await
+                .expect("POST /store/compaction");
+            let status = asked.status().as_u16();
+            let text = asked.text().await.unwrap();
+            assert_eq!(status, 202, "round {round}: compaction refused: {text}");
+        }
+        if round == 3 {
+            let done = tokio::time::timeout(Duration::from_secs(120), async {
+                loop {
+                    let text = reqwest::get(format!("http://{admin}/store/compaction"))
+                        .await
+                        .expect("GET /store/compaction")
+                        .text()
+                        .await
+                        .unwrap();
+                    assert!(!text.contains("abandoned: 1"), "round {round}: {text}");
+                    if text.contains("finished: 1") {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+            .await;
+            assert!(
+                done.is_ok(),
+                "round {round}: the compaction did not finish in 120 s"
+            );
+        }
         tokio::time::sleep(Duration::from_millis(rng.below(1200))).await;
+        let compaction = if compacting {
+            let status = reqwest::get(format!("http://{admin}/store/compaction"))
+                .await
+                .expect("GET /store/compaction");
+            let text = status.text().await.unwrap();
+            if text.contains("state: running") {
+                "killed while compacting".to_string()
+            } else {
+                format!("killed after the compaction: {}", text.replace('\n', "; "))
+            }
+        } else {
+            "no compaction".to_string()
+        };
         child.start_kill().expect("SIGKILL");
         child.wait().await.unwrap();
+        println!("round {round}: {compaction}");
         for w in workers {
             w.await.unwrap();
         }
@@ -184,7 +236,7 @@ async fn acknowledged_changes_survive_sigkill() {
         println!("round {round}: killed with {acked} changes acknowledged so far");
     }
 
-    let (mut child, addr) = serve().await;
+    let (mut child, addr, _) = serve().await;
     let mut client = Client::connect(addr, ONE_STOP).await;
     let ledger = std::mem::take(&mut *ledger.lock().unwrap());
     assert!(

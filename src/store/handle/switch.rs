@@ -25,14 +25,30 @@ use std::time::{Duration, Instant};
 
 impl Handle {
     /// The handle a compaction copies from, and marks the store as
-    /// compacting; `None` while the store is in a fault, reopening or
-    /// already compacting.
+    /// compacting; `None` while the store is in a fault or already
+    /// compacting. A planned reopen in progress is waited for (it is short,
+    /// and frequent with a small `hub.store_reopen_after_written_bytes`).
     pub(in crate::store) fn begin_compaction(&self) -> Option<super::CompactionStart> {
+        let deadline = Instant::now() + super::REOPEN_WAIT;
         let mut slot = self.slot();
-        if slot.fault.is_some() || slot.draining || slot.compacting {
-            return None;
-        }
-        let db = slot.db.clone()?;
+        let db = loop {
+            if slot.fault.is_some() || slot.compacting {
+                return None;
+            }
+            match &slot.db {
+                Some(db) if !slot.draining => break db.clone(),
+                _ => {}
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            slot = self
+                .reopened
+                .wait_timeout(slot, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        };
         slot.compacting = true;
         Some(super::CompactionStart {
             db,

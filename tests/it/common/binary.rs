@@ -15,6 +15,15 @@ pub async fn serve_binary(
     args: impl IntoIterator<Item = impl AsRef<OsStr>>,
     data: &Path,
 ) -> (Child, std::net::SocketAddr) {
+    let (child, addr, _) = serve_binary_with_admin(args, data).await;
+    (child, addr)
+}
+
+/// `serve_binary`, and the admin listener's address it printed.
+pub async fn serve_binary_with_admin(
+    args: impl IntoIterator<Item = impl AsRef<OsStr>>,
+    data: &Path,
+) -> (Child, std::net::SocketAddr, std::net::SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_lienthong"))
         .args([
             "serve",
@@ -44,7 +53,18 @@ pub async fn serve_binary(
         .unwrap_or_else(|| panic!("unexpected first line: {line}"))
         .parse()
         .unwrap();
+    // The admin line follows at once (the web line may come before it).
+    let admin = loop {
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("hub prints its admin address")
+            .unwrap()
+            .expect("a line");
+        if let Some(rest) = line.strip_prefix("admin (metrics, probes) on http://") {
+            break rest.trim().parse().unwrap();
+        }
+    };
     // Keep draining stdout so the hub never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, addr)
+    (child, addr, admin)
 }
