@@ -169,8 +169,10 @@ pub struct HubSection {
     /// a fresh sled directory while it serves and switches to it (online
     /// compaction): sled keeps in memory, and replays on every open, a page
     /// table that follows everything the directory ever held, not what it
-    /// holds now. Counted from the start of the process. 0: only when an
-    /// operator asks (`POST /store/compaction` on the admin listener).
+    /// holds now. Counted from the start of the process. 0 (the default):
+    /// only when an operator asks (`POST /store/compaction` on the admin
+    /// listener) — a compaction of a million dossiers' directory peaked at
+    /// 3.3 GiB resident (README), which an operator should plan for.
     pub store_compact_after_written_bytes: u64,
     /// Commands that may wait for the writer before callers wait to enqueue.
     pub writer_queue_capacity: usize,
@@ -209,7 +211,7 @@ impl Default for HubSection {
             writer_cache_dossiers: 16_384,
             group_commit_max_commands: 512,
             store_reopen_after_written_bytes: 1 << 30,
-            store_compact_after_written_bytes: 8 << 30,
+            store_compact_after_written_bytes: 0,
             writer_queue_capacity: 8192,
             stream_window_commands: 1024,
             shutdown_grace_seconds: 10,

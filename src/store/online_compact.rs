@@ -195,6 +195,7 @@ fn copy_and_switch(
     (trees_dropped, dropped_before): (&AtomicU64, u64),
     started: Instant,
 ) -> Result<CompactionReport, StoreError> {
+    let cache_capacity_bytes = start.cache_capacity_bytes;
     let names = start.db.tree_names();
     let written = Written::watch(&start.db, &names)?;
     let opened = start.opened;
@@ -204,6 +205,14 @@ fn copy_and_switch(
         records += copy_tree(handle, opened, name, &copy, &written)?;
     }
     let trees = copy.tree_names().len();
+    // Closed and opened once here, while the hub serves: a directory's
+    // first open writes its first snapshot (7 s for a million dossiers'
+    // copy, README), which the switch's open would otherwise make callers
+    // wait for.
+    copy.flush()
+        .map_err(|e| StoreError::io("flushing the compacted copy", e))?;
+    drop(copy);
+    let copy = handle::open_db(copy_dir, COPY_CACHE_BYTES.min(cache_capacity_bytes))?;
     let mut copy = Some(copy);
     for attempt in 1..=SWITCH_ATTEMPTS {
         let live = handle
