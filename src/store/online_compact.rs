@@ -196,10 +196,33 @@ fn copy_and_switch(
     started: Instant,
 ) -> Result<CompactionReport, StoreError> {
     let cache_capacity_bytes = start.cache_capacity_bytes;
-    let names = start.db.tree_names();
-    let written = Written::watch(&start.db, &names)?;
     let opened = start.opened;
     drop(start.db);
+    // The watch begins with nobody writing: a write already past sled's
+    // subscriber check when the watch began would reach the store unseen,
+    // after the copy may have read the key's old value (a lost update the
+    // unit test met once in CI).
+    let mut watched = None;
+    for _ in 0..SWITCH_ATTEMPTS {
+        let live = handle
+            .upgrade()
+            .ok_or_else(|| abandoned("the hub stopped"))?;
+        match live.with_drained(opened, SWITCH_DRAIN, |db| {
+            let names = db.tree_names();
+            Written::watch(db, &names).map(|written| (names, written))
+        }) {
+            Some(result) => {
+                watched = Some(result?);
+                break;
+            }
+            None if live.lease_of(opened)?.is_none() => {
+                return Err(abandoned("the store was reopened after a fault"))
+            }
+            None => {}
+        }
+    }
+    let (names, written) =
+        watched.ok_or_else(|| abandoned("readers held the store through every try to start"))?;
     let mut records = 0;
     for name in &names {
         records += copy_tree(handle, opened, name, &copy, &written)?;

@@ -132,6 +132,27 @@ impl Handle {
         Ok(Switch::Switched { paused })
     }
 
+    /// Runs `f` on the handle opened as `opened` while nobody else holds
+    /// it (waiting up to `drain` for the others to go; callers meanwhile
+    /// wait); `None` when the drain ran out or another handle serves.
+    pub(in crate::store) fn with_drained<T>(
+        &self,
+        opened: u64,
+        drain: Duration,
+        f: impl FnOnce(&sled::Db) -> T,
+    ) -> Option<T> {
+        let slot = self.slot();
+        if slot.fault.is_some() || slot.opened != opened || slot.db.is_none() {
+            return None;
+        }
+        let mut slot = self.drained(slot, Instant::now(), drain)?;
+        let result = slot.db.as_ref().map(|db| f(db));
+        slot.draining = false;
+        drop(slot);
+        self.reopened.notify_all();
+        result
+    }
+
     /// Gives the old handle back after a switch that failed.
     fn put_back(&self, mut slot: MutexGuard<'_, Slot>, old: Lease) {
         slot.db = Some(old);
