@@ -91,7 +91,7 @@ impl Handle {
     ) -> Result<Switch, StoreError> {
         let started = Instant::now();
         let slot = self.slot();
-        if slot.fault.is_some() || slot.opened != opened || slot.db.is_none() {
+        if !slot.serves(opened) {
             return Ok(Switch::Gone);
         }
         let Some(mut slot) = self.drained(slot, started, drain) else {
@@ -142,7 +142,7 @@ impl Handle {
         f: impl FnOnce(&sled::Db) -> T,
     ) -> Option<T> {
         let slot = self.slot();
-        if slot.fault.is_some() || slot.opened != opened || slot.db.is_none() {
+        if !slot.serves(opened) {
             return None;
         }
         let mut slot = self.drained(slot, Instant::now(), drain)?;
@@ -159,6 +159,14 @@ impl Handle {
         slot.draining = false;
         drop(slot);
         self.reopened.notify_all();
+    }
+}
+
+impl Slot {
+    /// Whether the handle opened as `opened` is the one serving, with no
+    /// fault: what a compaction started on it may still act on.
+    fn serves(&self, opened: u64) -> bool {
+        self.fault.is_none() && self.opened == opened && self.db.is_some()
     }
 }
 
