@@ -6,12 +6,15 @@
 //! (`store/archive.rs`) through the writer.
 //!
 //! Events are removed from the oldest on and the pass stops at the first
-//! that must stay, so it costs what is due. The idempotency records and the
-//! archive's candidates have no such order on disk: a pass reads every one
-//! of them. So those two passes run every 1/64 of their retention (never
-//! more often than the sweep): a record stays at most that much longer than
-//! its retention asks (7 days: 2.6 hours), and a store of a week of
-//! commands is read a few times a day instead of every minute.
+//! that must stay, so it costs what is due. The idempotency records are
+//! found the same way through their expiry index (`store/expiry.rs`), every
+//! sweep. Two kinds have no such order on disk, so a pass reads every one of
+//! them: the archive's candidates, and idempotency records a directory
+//! holds from before the index existed. Those full passes run every 1/64
+//! of their retention (never more often than the sweep): such a record
+//! stays at most that much longer than its retention asks (7 days: 2.6
+//! hours), and the store is read a few times a day instead of every
+//! minute.
 
 use super::{Destination, HubError};
 use crate::domain::{Status, UnixMillis};
@@ -57,7 +60,7 @@ pub(super) async fn run(
             at = tick.tick() => at.into_std(),
             _ = stop.changed() => return,
         };
-        let expire_idempotency = idempotency_pass.is_due(now);
+        let full_idempotency_pass = idempotency_pass.is_due(now);
         let reader = store.clone();
         let partners = partners.clone();
         let destinations = destinations.clone();
@@ -67,11 +70,11 @@ pub(super) async fn run(
                 &partners,
                 &destinations,
                 settings,
-                expire_idempotency,
+                full_idempotency_pass,
             )
         })
         .await;
-        if expire_idempotency && matches!(swept, Ok(Ok(_))) {
+        if full_idempotency_pass && matches!(swept, Ok(Ok(_))) {
             idempotency_pass.ran(now);
         }
         match swept {
@@ -193,7 +196,7 @@ impl FullPass {
 }
 
 /// One pass of everything; returns (events removed, idempotency records
-/// removed). (The sweep task runs the idempotency part less often:
+/// removed). (The sweep task runs the full idempotency pass less often:
 /// `FullPass`.)
 pub fn sweep(
     store: &Store,
@@ -209,7 +212,7 @@ fn sweep_passes(
     partners: &PartnerRegistry,
     destinations: &[Destination],
     settings: RetentionSettings,
-    expire_idempotency: bool,
+    full_idempotency_pass: bool,
 ) -> Result<(usize, usize), crate::store::StoreError> {
     let now = UnixMillis::now();
     let cutoff = |d: Duration| UnixMillis(now.0 - d.as_millis() as i64);
@@ -227,11 +230,10 @@ fn sweep_passes(
                 .iter()
                 .all(|(cursor, filter)| *cursor >= event.seq || !filter.matches(event))
     })?;
-    let records = if expire_idempotency {
-        store.remove_idempotency_before(cutoff(settings.idempotency_retention))?
-    } else {
-        0
-    };
+    let records = store.expire_idempotency(
+        cutoff(settings.idempotency_retention),
+        full_idempotency_pass,
+    )?;
     // Not retention: the audit chain keeps every entry; old ones are only
     // packed into sealed segments (`store/audit.rs`).
     let sealed = store.seal_audit()?;

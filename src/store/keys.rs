@@ -13,6 +13,7 @@
 //! | `z`    | dossier id                        | archived dossier with its history (`archive.rs`) |
 //! | `e`    | seq                               | Event (`records`): outbox  |
 //! | `i`    | partner 0 idempotency key         | IdempotencyRecord (`records`) |
+//! | `w`    | created_at, first `i` key listed  | the `i` keys a group wrote (`expiry.rs`) |
 //! | `c`    | `CursorId::name` (cursors.rs)     | acknowledged seq           |
 //! | `k`    | kind 0 `v`                        | catalogue version          |
 //! | `k`    | kind 0 `e` code                   | CatalogEntry (JSON)        |
@@ -20,6 +21,7 @@
 //! | `m`    | counter name                      | u64 / u32                  |
 //! | `m`    | `records_format`                  | 1 once `records::migrate` ran |
 //! | `m`    | `list_indexes`                    | 1 once `indexes::build` ran |
+//! | `m`    | `idempotency_unindexed_before`    | time before which `i` may be unlisted; 0: none (`expiry.rs`) |
 //! | `p`,`q`,`s`,`g` | see `deliveries.rs`      | adapter deliveries, ledger |
 //! | `o`    | `a` login                         | OfficerAccount (JSON)      |
 //! | `o`    | `s` SHA-256 of session token      | OfficerSession (JSON)      |

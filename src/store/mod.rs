@@ -25,6 +25,7 @@ mod cursors;
 mod deliveries;
 mod dir;
 mod error;
+mod expiry;
 mod feedback;
 mod first_layout;
 mod handle;
@@ -128,6 +129,7 @@ impl Store {
         dir::make_private(path)?;
         records::migrate::run(&*handle.read()?)?;
         indexes::build(&*handle.read()?)?;
+        expiry::begin(&*handle.read()?)?;
         Ok(Store {
             handle: Arc::new(handle),
             stats: Default::default(),

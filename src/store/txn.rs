@@ -12,7 +12,7 @@ use super::records::{self, IdempotencyRecord};
 use super::{decode, encode, indexes, keys, Store, StoreError};
 use crate::domain::catalog::{CatalogChange, CatalogEntry};
 use crate::domain::feedback::{FeedbackAnswer, Rating};
-use crate::domain::{Dossier, DossierRef, Event, HistoryEntry};
+use crate::domain::{Dossier, DossierRef, Event, HistoryEntry, UnixMillis};
 use serde::de::DeserializeOwned;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -107,6 +107,30 @@ pub struct Txn<'a> {
     /// What the group's audit entries record, accepted and refused commands
     /// alike: chained onto the audit log inside the group's batch.
     audit: Vec<super::AuditItem>,
+    /// The idempotency records the group and the staged command wrote, and
+    /// the newest `created_at` among them: listed in the group's record of
+    /// the expiry index (`expiry.rs`).
+    group_remembered: Remembered,
+    staged_remembered: Remembered,
+}
+
+/// Idempotency keys written, and when the newest of them was created.
+#[derive(Default)]
+struct Remembered {
+    keys: Vec<Vec<u8>>,
+    newest: Option<UnixMillis>,
+}
+
+impl Remembered {
+    fn add(&mut self, key: Vec<u8>, created_at: UnixMillis) {
+        self.keys.push(key);
+        self.newest = self.newest.max(Some(created_at));
+    }
+
+    fn extend(&mut self, other: Remembered) {
+        self.keys.extend(other.keys);
+        self.newest = self.newest.max(other.newest);
+    }
 }
 
 impl<'a> Txn<'a> {
@@ -126,6 +150,8 @@ impl<'a> Txn<'a> {
             staged_dossiers: HashMap::new(),
             commands: 0,
             audit: Vec::new(),
+            group_remembered: Remembered::default(),
+            staged_remembered: Remembered::default(),
         }
     }
 
@@ -139,6 +165,8 @@ impl<'a> Txn<'a> {
         self.group.extend(staged);
         let staged_dossiers = std::mem::take(&mut self.staged_dossiers);
         self.group_dossiers.extend(staged_dossiers);
+        let staged_remembered = std::mem::take(&mut self.staged_remembered);
+        self.group_remembered.extend(staged_remembered);
         self.commands += 1;
     }
 
@@ -151,6 +179,7 @@ impl<'a> Txn<'a> {
     pub fn drop_command(&mut self) {
         self.staged.clear();
         self.staged_dossiers.clear();
+        self.staged_remembered = Remembered::default();
     }
 
     /// Writes the group atomically. It is visible to readers at once and
@@ -159,7 +188,15 @@ impl<'a> Txn<'a> {
     /// replaced (after a failed write) is refused: it read what may be lost.
     pub fn apply(mut self) -> Result<u64, StoreError> {
         self.drop_command();
-        let group = std::mem::take(&mut self.group);
+        let mut group = std::mem::take(&mut self.group);
+        let remembered = std::mem::take(&mut self.group_remembered);
+        if let Some(newest) = remembered.newest {
+            let mut written = remembered.keys;
+            written.sort_unstable();
+            written.dedup();
+            let (key, value) = super::expiry::group_record(newest, &written);
+            group.insert(key, Some(value));
+        }
         let audit = std::mem::take(&mut self.audit);
         let generation = self.store.apply_audited(
             "applying a group of commands",
@@ -460,7 +497,9 @@ impl<'a> Txn<'a> {
     }
 
     pub fn put_idempotency(&mut self, partner: &str, key: &str, record: &IdempotencyRecord) {
-        self.put(keys::idempotency(partner, key), records::encode(record));
+        let key = keys::idempotency(partner, key);
+        self.staged_remembered.add(key.clone(), record.created_at);
+        self.put(key, records::encode(record));
     }
 
     pub fn catalog_version(&self, kind: &str) -> Result<u64, StoreError> {
