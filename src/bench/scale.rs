@@ -22,14 +22,18 @@
 //! 6. Online compaction: the restarted hub (on the directory the fill lived
 //!    in) is asked to compact its store while it serves
 //!    (`scale_compaction`); memory and disk after it, then SIGKILL and the
-//!    restart again, now on the compacted directory, and the listings.
+//!    restart again, now on the compacted directory, and the listings; then
+//!    plain sled opening that same store, for what sled alone holds.
 //! 7. Later: the hub started again with `idempotency_retention_seconds = 0`
 //!    (the embedded configuration keeps the records 7 days), so that its
 //!    first sweep removes them as time would, and stopped; the disk then is
 //!    the directory of dossiers through their whole life.
-//! 8. `lienthong compact` into a fresh directory (sled's files keep their
+//! 8. A week later, as a province's hub would be: that directory compacted
+//!    online again, SIGKILL, the restart and the memory, and plain sled's
+//!    (`scale_compaction::a_week_later`).
+//! 9. `lienthong compact` into a fresh directory (sled's files keep their
 //!    high-water mark), and its size.
-//! 9. Where the bytes are: records and bytes per key prefix
+//! 10. Where the bytes are: records and bytes per key prefix
 //!    (`lienthong data-usage`).
 
 #[allow(unused_imports)]
@@ -114,10 +118,13 @@ pub(super) fn scale_config(
 }
 
 /// The hub's process, killed if the benchmark ends early.
-struct Spawned(Child);
+pub(super) struct Spawned(Child);
 
 impl Spawned {
-    fn start(config: &std::path::Path, log: &std::path::Path) -> anyhow::Result<Spawned> {
+    pub(super) fn start(
+        config: &std::path::Path,
+        log: &std::path::Path,
+    ) -> anyhow::Result<Spawned> {
         let exe = std::env::current_exe()?;
         let out = std::fs::OpenOptions::new()
             .create(true)
@@ -135,7 +142,7 @@ impl Spawned {
         Ok(Spawned(child))
     }
 
-    fn pid(&self) -> u32 {
+    pub(super) fn pid(&self) -> u32 {
         self.0.id()
     }
 
@@ -147,7 +154,7 @@ impl Spawned {
     }
 
     /// SIGTERM and wait for the hub's graceful stop.
-    async fn terminate(mut self) -> anyhow::Result<()> {
+    pub(super) async fn terminate(mut self) -> anyhow::Result<()> {
         // SAFETY: kill(2) on our own child's pid, which is not reaped yet.
         let sent = unsafe { libc::kill(self.pid() as libc::pid_t, libc::SIGTERM) };
         anyhow::ensure!(sent == 0, "SIGTERM to the hub failed");
@@ -194,7 +201,10 @@ pub(super) fn proc_kib(status: &str, name: &str) -> anyhow::Result<u64> {
     Ok(kib * 1024)
 }
 
-async fn wait_serving(addr: std::net::SocketAddr, child: &mut Spawned) -> anyhow::Result<Channel> {
+pub(super) async fn wait_serving(
+    addr: std::net::SocketAddr,
+    child: &mut Spawned,
+) -> anyhow::Result<Channel> {
     let deadline = Instant::now() + START_DEADLINE;
     let endpoint =
         Channel::from_shared(format!("http://{addr}"))?.connect_timeout(Duration::from_millis(200));
@@ -326,6 +336,7 @@ pub(super) async fn scale_run(
     let compacted_restart_memory = memory(hub.pid())?;
     hub.terminate().await?;
     let stopped_disk = dir_size(&dir);
+    let compacted_plain_sled = plain_sled_open(&dir, dossiers)?;
 
     // Later: the idempotency records expire (their retention, 0 here): the
     // first sweep of a hub started again removes them; its graceful stop
@@ -345,6 +356,9 @@ pub(super) async fn scale_run(
         expiry_started.elapsed().as_secs_f64()
     );
     let expired_disk = dir_size(&dir);
+    let later =
+        super::scale_compaction::a_week_later(&config_path, &log, addr, admin_port, &dir, dossiers)
+            .await?;
     // What the records take once copied into a fresh directory.
     let compacted = base.join("scale-compacted");
     let compact_started = Instant::now();
@@ -503,6 +517,16 @@ pub(super) async fn scale_run(
             mib(compacted_restart_memory.1)
         ),
     );
+    table.row(
+        "plain sled (the hub's sled configuration, nothing of the hub) opening that compacted store: VmRSS / VmHWM",
+        format!(
+            "{:.0} / {:.0} MiB (open in {:.2} s)",
+            mib(compacted_plain_sled.1 .0),
+            mib(compacted_plain_sled.1 .1),
+            compacted_plain_sled.0
+        ),
+    );
+    later.rows(&mut table, dossiers);
     for (name, first, median, count) in compacted_listings {
         table.row(
             format!("ListDossiers first page by {name}, compacted: first call / median of 5"),
@@ -540,7 +564,7 @@ pub(super) async fn scale_run(
 /// new process, its channel, and the time from the kill until health said
 /// SERVING and until a new command (idempotency key `key` and the pid) was
 /// acknowledged.
-async fn kill_and_restart(
+pub(super) async fn kill_and_restart(
     mut hub: Spawned,
     config_path: &std::path::Path,
     log: &std::path::Path,
@@ -814,7 +838,7 @@ pub(super) fn oldest_kept(message: &str) -> Option<u64> {
 }
 
 /// The first page of each listing: (name, first call, median of 5 more, dossiers on the page).
-async fn listings(
+pub(super) async fn listings(
     channel: Channel,
 ) -> anyhow::Result<Vec<(&'static str, Duration, Duration, usize)>> {
     let (agency, procedure) = scale_codes(7);

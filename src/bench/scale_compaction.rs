@@ -2,9 +2,18 @@
 //! opened the directory the whole fill lived in, is asked on its admin
 //! listener to compact its store while it serves (`POST
 //! /store/compaction`); the benchmark waits until `GET /store/compaction`
-//! says it finished and returns the hub's own account of it.
+//! says it finished and returns the hub's own account of it. And step 8,
+//! a week later: once the idempotency records are past their retention
+//! (as in a province's hub, which keeps a week of them beside years of
+//! dossiers), the directory compacted online again and the hub measured
+//! after a SIGKILL.
 
+use super::raw_sled::dir_size;
+use super::report::Table;
+use super::scale::{kill_and_restart, listings, memory, wait_serving, Spawned};
+use super::sled_limit::plain_sled_open;
 use anyhow::Context;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// How long a compaction of the benchmark's directory may take.
@@ -43,6 +52,97 @@ pub(super) async fn compact_online(admin_port: u16) -> anyhow::Result<(Duration,
         anyhow::ensure!(
             started.elapsed() < COMPACTION_DEADLINE,
             "the compaction did not finish in {COMPACTION_DEADLINE:?}: {text}"
+        );
+    }
+}
+
+/// What step 8 measured.
+pub(super) struct Later {
+    compaction: (Duration, String),
+    serving: Duration,
+    acknowledged: Duration,
+    /// The restarted hub after the listings: VmRSS, VmHWM.
+    memory: (u64, u64),
+    disk: u64,
+    /// Plain sled opening the same store: seconds, (VmRSS, VmHWM).
+    plain_sled: (f64, (u64, u64)),
+}
+
+/// Step 8: the hub (configuration `config`, stopped) started on `dir`,
+/// whose idempotency records have expired, compacted online, killed with
+/// SIGKILL and started again; then stopped, and plain sled opens the store.
+pub(super) async fn a_week_later(
+    config: &Path,
+    log: &Path,
+    addr: std::net::SocketAddr,
+    admin_port: u16,
+    dir: &Path,
+    dossiers: usize,
+) -> anyhow::Result<Later> {
+    let mut hub = Spawned::start(config, log)?;
+    wait_serving(addr, &mut hub).await?;
+    let compaction = compact_online(admin_port).await?;
+    println!(
+        "a week later: compacted again while serving in {:.1} s: {}",
+        compaction.0.as_secs_f64(),
+        compaction.1
+    );
+    let (hub, channel, serving, acknowledged) =
+        kill_and_restart(hub, config, log, addr, "scale-week-later").await?;
+    listings(channel).await?;
+    let memory = memory(hub.pid())?;
+    hub.terminate().await?;
+    let disk = dir_size(dir);
+    let plain_sled = plain_sled_open(dir, dossiers)?;
+    Ok(Later {
+        compaction,
+        serving,
+        acknowledged,
+        memory,
+        disk,
+        plain_sled,
+    })
+}
+
+impl Later {
+    pub(super) fn rows(&self, table: &mut Table, dossiers: usize) {
+        let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+        table.row(
+            "a week later (idempotency records expired): compacted online again",
+            format!(
+                "{:.1} s: {}",
+                self.compaction.0.as_secs_f64(),
+                self.compaction.1
+            ),
+        );
+        table.row(
+            "… restart after SIGKILL: SERVING / first command acknowledged (target ≤ 5 s)",
+            format!(
+                "{:.2} s / {:.2} s",
+                self.serving.as_secs_f64(),
+                self.acknowledged.as_secs_f64()
+            ),
+        );
+        table.row(
+            "… the restarted hub after the listings: VmRSS / VmHWM (target ≤ 512 MiB)",
+            format!("{:.0} / {:.0} MiB", mib(self.memory.0), mib(self.memory.1)),
+        );
+        table.row(
+            "… plain sled opening that store: VmRSS / VmHWM",
+            format!(
+                "{:.0} / {:.0} MiB (open in {:.2} s)",
+                mib(self.plain_sled.1 .0),
+                mib(self.plain_sled.1 .1),
+                self.plain_sled.0
+            ),
+        );
+        table.row(
+            "… disk per dossier",
+            format!(
+                "{:.0} bytes ({:.0} MiB)",
+                self.disk as f64 / dossiers as f64,
+                mib(self.disk)
+            ),
         );
     }
 }

@@ -604,6 +604,33 @@ impl Drop for Side {
     }
 }
 
+/// Plain sled (`sled-limit-child --phase open`: the hub's sled
+/// configuration and nothing of the hub) opening the store of the hub's
+/// data directory `data_dir` (stopped), which holds `dossiers` archived
+/// dossiers: (seconds until `sled::open` returned, VmRSS / VmHWM then).
+/// What the hub's own memory is beside what sled alone holds for the same
+/// records. (The child writes one probe key, `m/restart_probe`.)
+pub(super) fn plain_sled_open(
+    data_dir: &std::path::Path,
+    dossiers: usize,
+) -> anyhow::Result<(f64, (u64, u64))> {
+    let pointer = data_dir.join(lienthong::store::STORE_POINTER_FILE);
+    let sled_dir = match std::fs::read_to_string(&pointer) {
+        Ok(name) => data_dir.join(name.trim()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => data_dir.to_path_buf(),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", pointer.display())),
+    };
+    let mut side = Side::spawn("open", &sled_dir, dossiers, "hub")?;
+    let opened = side.expect("opened")?;
+    anyhow::ensure!(
+        opened.get(2).map(String::as_str) == Some("true"),
+        "plain sled does not find the archive records of dossiers 1 and {dossiers}"
+    );
+    let memory = side.memory()?;
+    side.kill()?;
+    Ok((number(&opened, 0)?, memory))
+}
+
 fn number(words: &[String], at: usize) -> anyhow::Result<f64> {
     words
         .get(at)
