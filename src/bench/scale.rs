@@ -34,7 +34,7 @@
 //! 9. `lienthong compact` into a fresh directory (sled's files keep their
 //!    high-water mark), and its size.
 //! 10. Where the bytes are: records and bytes per key prefix
-//!    (`lienthong data-usage`).
+//!     (`lienthong data-usage`).
 
 #[allow(unused_imports)]
 use super::*;
