@@ -718,7 +718,10 @@ async fn fill(args: &BenchArgs, channel: Channel, dossiers: usize) -> anyhow::Re
 
 /// The lives of dossiers `numbers`: their submits on one stream, then their
 /// later steps on another. Returns the newest event seq.
-async fn lives(client: DossierServiceClient<Channel>, numbers: &[usize]) -> anyhow::Result<u64> {
+pub(super) async fn lives(
+    client: DossierServiceClient<Channel>,
+    numbers: &[usize],
+) -> anyhow::Result<u64> {
     let submits = numbers
         .iter()
         .map(|&n| {

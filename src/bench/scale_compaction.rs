@@ -6,13 +6,14 @@
 //! a week later: once the idempotency records are past their retention
 //! (as in a province's hub, which keeps a week of them beside years of
 //! dossiers), the directory compacted online again and the hub measured
-//! after a SIGKILL.
+//! after a SIGKILL, then at work (a fiftieth more dossiers' lives).
 
 use super::raw_sled::dir_size;
 use super::report::Table;
-use super::scale::{kill_and_restart, listings, memory, wait_serving, Spawned};
+use super::scale::{kill_and_restart, listings, lives, memory, wait_serving, Spawned};
 use super::sled_limit::plain_sled_open;
 use anyhow::Context;
+use lienthong::grpc::pb::dossier_service_client::DossierServiceClient;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -63,6 +64,11 @@ pub(super) struct Later {
     acknowledged: Duration,
     /// The restarted hub after the listings: VmRSS, VmHWM.
     memory: (u64, u64),
+    /// Then at work: `new_dossiers` more lives on one stream, and its
+    /// memory right after them.
+    new_dossiers: usize,
+    at_work: Duration,
+    at_work_memory: (u64, u64),
     disk: u64,
     /// Plain sled opening the same store: seconds, (VmRSS, VmHWM).
     plain_sled: (f64, (u64, u64)),
@@ -89,8 +95,20 @@ pub(super) async fn a_week_later(
     );
     let (hub, channel, serving, acknowledged) =
         kill_and_restart(hub, config, log, addr, "scale-week-later").await?;
-    listings(channel).await?;
-    let memory = memory(hub.pid())?;
+    listings(channel.clone()).await?;
+    let restarted_memory = memory(hub.pid())?;
+    // At work: a fiftieth more dossiers through their whole life, new ones
+    // (numbers past the fill's, so new idempotency keys), as a day's
+    // traffic would write on top of the million.
+    let new_dossiers = (dossiers / 50).max(1);
+    let numbers: Vec<usize> = (dossiers..dossiers + new_dossiers).collect();
+    let client = DossierServiceClient::new(channel);
+    let started = Instant::now();
+    for chunk in numbers.chunks(2000) {
+        lives(client.clone(), chunk).await?;
+    }
+    let at_work = started.elapsed();
+    let at_work_memory = memory(hub.pid())?;
     hub.terminate().await?;
     let disk = dir_size(dir);
     let plain_sled = plain_sled_open(dir, dossiers)?;
@@ -98,7 +116,10 @@ pub(super) async fn a_week_later(
         compaction,
         serving,
         acknowledged,
-        memory,
+        memory: restarted_memory,
+        new_dossiers,
+        at_work,
+        at_work_memory,
         disk,
         plain_sled,
     })
@@ -126,6 +147,19 @@ impl Later {
         table.row(
             "… the restarted hub after the listings: VmRSS / VmHWM (target ≤ 512 MiB)",
             format!("{:.0} / {:.0} MiB", mib(self.memory.0), mib(self.memory.1)),
+        );
+        table.row(
+            format!(
+                "… then at work: {} more dossiers x 5 commands on one stream, right after: VmRSS / VmHWM (target ≤ 512 MiB)",
+                self.new_dossiers
+            ),
+            format!(
+                "{:.0} / {:.0} MiB ({:.1} s, {:.0} commands/s)",
+                mib(self.at_work_memory.0),
+                mib(self.at_work_memory.1),
+                self.at_work.as_secs_f64(),
+                (self.new_dossiers * super::LIFE) as f64 / self.at_work.as_secs_f64()
+            ),
         );
         table.row(
             "… plain sled opening that store: VmRSS / VmHWM",
