@@ -12,6 +12,9 @@ use crate::hub::{AdapterDeliveries, AuditSettings, Hub, HubError, RetentionSetti
 /// The file in the data directory that keeps disk space for the store to
 /// recover on a full disk (not data: tools that measure the data skip it).
 pub use crate::store::RESERVE_FILE as DISK_RESERVE_FILE;
+/// The file in a data directory that names the directory sled's files are
+/// in, once the store was compacted online (`store/layout.rs`).
+pub use crate::store::STORE_POINTER_FILE;
 pub use crate::store::{DataUsage, UsageRow};
 use crate::store::{Store, StoreError};
 use crate::tls::Listener;

@@ -135,6 +135,11 @@ pub struct BenchArgs {
     /// planned store reopens against the restart after `kill -9`.
     #[arg(long, requires = "scale")]
     pub reopen_after_bytes: Option<u64>,
+    /// With --scale: the measured hub's `hub.cache_capacity_bytes`, and
+    /// plain sled's beside it (default 128 MiB), to weigh sled's cache
+    /// against the memory target.
+    #[arg(long, requires = "scale", default_value_t = SCALE_CACHE_BYTES)]
+    pub cache_capacity_bytes: u64,
     /// With --scale: keep the data directories (the hub's and its
     /// compacted copy) instead of removing them, and say where they are.
     #[arg(long, requires = "scale")]
@@ -608,7 +613,7 @@ mod tests {
     fn the_scale_configuration_is_valid_and_delivers_retention_at_once() {
         let dir = std::path::Path::new("/tmp/lienthong-bench-scale-test");
         for expired in [false, true] {
-            let text = scale_config(dir, 50999, 50998, expired, None).unwrap();
+            let text = scale_config(dir, 50999, 50998, expired, None, SCALE_CACHE_BYTES).unwrap();
             let config = HubConfig::from_toml("scale.toml", &text).unwrap();
             let loaded = checked(&config).unwrap();
             let s = &loaded.sections;
@@ -623,15 +628,23 @@ mod tests {
             assert_eq!(kept == 0, expired, "idempotency retention {kept}");
             assert_eq!(s.hub.store_reopen_after_written_bytes, 1 << 30);
         }
-        let text = scale_config(dir, 50999, 50998, false, Some(256 << 20)).unwrap();
+        let text = scale_config(dir, 50999, 50998, false, Some(256 << 20), 32 << 20).unwrap();
         let config = HubConfig::from_toml("scale.toml", &text).unwrap();
         let loaded = checked(&config).unwrap();
         assert_eq!(
             loaded.sections.hub.store_reopen_after_written_bytes,
             256 << 20
         );
+        assert_eq!(loaded.sections.hub.cache_capacity_bytes, 32 << 20);
         let args = parse(&["--scale", "10", "--reopen-after-bytes", "268435456"]).unwrap();
         assert_eq!(args.reopen_after_bytes, Some(256 << 20));
+        assert_eq!(args.cache_capacity_bytes, 128 << 20, "the default");
+        let args = parse(&["--scale", "10", "--cache-capacity-bytes", "33554432"]).unwrap();
+        assert_eq!(args.cache_capacity_bytes, 32 << 20);
+        assert!(
+            parse(&["--cache-capacity-bytes", "1"]).is_err(),
+            "only with --scale"
+        );
         assert!(!args.keep);
         assert!(parse(&["--scale", "10", "--keep"]).unwrap().keep);
         let alone = parse(&["--keep"]).unwrap_err().to_string();

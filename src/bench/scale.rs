@@ -47,7 +47,7 @@ use tonic_health::pb::{health_client::HealthClient, HealthCheckRequest};
 /// Dossiers per stream per chunk: the chunk's requests are built in memory.
 const CHUNK: usize = 2000;
 /// `hub.cache_capacity_bytes` of the measured hub: 128 MiB.
-pub(super) const SCALE_CACHE_BYTES: i64 = 128 << 20;
+pub(super) const SCALE_CACHE_BYTES: u64 = 128 << 20;
 /// Agencies and procedures the dossiers are spread over (listing filters).
 const AGENCIES: usize = 50;
 const PROCEDURES: usize = 20;
@@ -74,6 +74,7 @@ pub(super) fn scale_config(
     admin_port: u16,
     expired: bool,
     reopen_after_bytes: Option<u64>,
+    cache_capacity_bytes: u64,
 ) -> anyhow::Result<String> {
     let mut config: toml::Table = toml::from_str(lienthong::config::EMBEDDED_DEFAULT)?;
     let table = |config: &mut toml::Table, name: &str| -> anyhow::Result<toml::Table> {
@@ -90,7 +91,10 @@ pub(super) fn scale_config(
     hub.insert("listen".into(), format!("127.0.0.1:{port}").into());
     // sled's page cache of a hub that must stay within 512 MiB resident at
     // a million dossiers (issue 12): half of the development default.
-    hub.insert("cache_capacity_bytes".into(), SCALE_CACHE_BYTES.into());
+    // (`--cache-capacity-bytes`).
+    let cache =
+        i64::try_from(cache_capacity_bytes).context("--cache-capacity-bytes fits in an i64")?;
+    hub.insert("cache_capacity_bytes".into(), cache.into());
     // Compacted once, when the benchmark asks (step 6), not during the
     // fill, whose burst would outrun it (MAX_WRITTEN_KEYS).
     hub.insert("store_compact_after_written_bytes".into(), 0.into());
@@ -248,7 +252,14 @@ pub(super) async fn scale_run(
     let admin_port = free_port()?;
     std::fs::write(
         &config_path,
-        scale_config(&dir, port, admin_port, false, args.reopen_after_bytes)?,
+        scale_config(
+            &dir,
+            port,
+            admin_port,
+            false,
+            args.reopen_after_bytes,
+            args.cache_capacity_bytes,
+        )?,
     )?;
     let metrics_url = format!("http://127.0.0.1:{admin_port}/metrics");
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse()?;
@@ -336,7 +347,7 @@ pub(super) async fn scale_run(
     let compacted_restart_memory = memory(hub.pid())?;
     hub.terminate().await?;
     let stopped_disk = dir_size(&dir);
-    let compacted_plain_sled = plain_sled_open(&dir, dossiers)?;
+    let compacted_plain_sled = plain_sled_open(&dir, dossiers, args.cache_capacity_bytes)?;
 
     // Later: the idempotency records expire (their retention, 0 here): the
     // first sweep of a hub started again removes them; its graceful stop
@@ -344,7 +355,14 @@ pub(super) async fn scale_run(
     let expired_path = base.join("scale-expired.toml");
     std::fs::write(
         &expired_path,
-        scale_config(&dir, port, admin_port, true, args.reopen_after_bytes)?,
+        scale_config(
+            &dir,
+            port,
+            admin_port,
+            true,
+            args.reopen_after_bytes,
+            args.cache_capacity_bytes,
+        )?,
     )?;
     let expiry_started = Instant::now();
     let mut hub = Spawned::start(&expired_path, &log)?;
@@ -356,9 +374,16 @@ pub(super) async fn scale_run(
         expiry_started.elapsed().as_secs_f64()
     );
     let expired_disk = dir_size(&dir);
-    let later =
-        super::scale_compaction::a_week_later(&config_path, &log, addr, admin_port, &dir, dossiers)
-            .await?;
+    let later = super::scale_compaction::a_week_later(
+        &config_path,
+        &log,
+        addr,
+        admin_port,
+        &dir,
+        dossiers,
+        args.cache_capacity_bytes,
+    )
+    .await?;
     // What the records take once copied into a fresh directory.
     let compacted = base.join("scale-compacted");
     let compact_started = Instant::now();

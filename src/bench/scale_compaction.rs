@@ -84,6 +84,7 @@ pub(super) async fn a_week_later(
     admin_port: u16,
     dir: &Path,
     dossiers: usize,
+    cache_capacity_bytes: u64,
 ) -> anyhow::Result<Later> {
     let mut hub = Spawned::start(config, log)?;
     wait_serving(addr, &mut hub).await?;
@@ -111,7 +112,7 @@ pub(super) async fn a_week_later(
     let at_work_memory = memory(hub.pid())?;
     hub.terminate().await?;
     let disk = dir_size(dir);
-    let plain_sled = plain_sled_open(dir, dossiers)?;
+    let plain_sled = plain_sled_open(dir, dossiers, cache_capacity_bytes)?;
     Ok(Later {
         compaction,
         serving,

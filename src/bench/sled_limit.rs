@@ -79,7 +79,7 @@ impl SledKnobs {
     /// or `off`).
     pub fn parse(spec: &str) -> anyhow::Result<SledKnobs> {
         let mut knobs = SledKnobs {
-            cache_capacity_bytes: SCALE_CACHE_BYTES as u64,
+            cache_capacity_bytes: SCALE_CACHE_BYTES,
             high_throughput: None,
             segment_size_bytes: None,
             flush_every_ms: None,
@@ -605,7 +605,8 @@ impl Drop for Side {
 }
 
 /// Plain sled (`sled-limit-child --phase open`: the hub's sled
-/// configuration and nothing of the hub) opening the store of the hub's
+/// configuration with the cache `cache_capacity_bytes`, and nothing of
+/// the hub) opening the store of the hub's
 /// data directory `data_dir` (stopped), which holds `dossiers` archived
 /// dossiers: (seconds until `sled::open` returned, VmRSS / VmHWM then).
 /// What the hub's own memory is beside what sled alone holds for the same
@@ -613,14 +614,16 @@ impl Drop for Side {
 pub(super) fn plain_sled_open(
     data_dir: &std::path::Path,
     dossiers: usize,
+    cache_capacity_bytes: u64,
 ) -> anyhow::Result<(f64, (u64, u64))> {
-    let pointer = data_dir.join(lienthong::store::STORE_POINTER_FILE);
+    let pointer = data_dir.join(lienthong::app::STORE_POINTER_FILE);
     let sled_dir = match std::fs::read_to_string(&pointer) {
         Ok(name) => data_dir.join(name.trim()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => data_dir.to_path_buf(),
         Err(e) => return Err(e).with_context(|| format!("reading {}", pointer.display())),
     };
-    let mut side = Side::spawn("open", &sled_dir, dossiers, "hub")?;
+    let config = format!("cache_capacity_bytes={cache_capacity_bytes}");
+    let mut side = Side::spawn("open", &sled_dir, dossiers, &config)?;
     let opened = side.expect("opened")?;
     anyhow::ensure!(
         opened.get(2).map(String::as_str) == Some("true"),
@@ -868,7 +871,7 @@ mod tests {
     #[test]
     fn knobs_parse_with_the_hub_as_default_and_name_what_is_wrong() {
         let hub = SledKnobs::parse("hub").unwrap();
-        assert_eq!(hub.cache_capacity_bytes, SCALE_CACHE_BYTES as u64);
+        assert_eq!(hub.cache_capacity_bytes, SCALE_CACHE_BYTES);
         assert_eq!(hub.high_throughput, None);
         let changed = SledKnobs::parse(
             "cache_capacity_bytes=33554432,mode=high_throughput,segment_size_bytes=8388608,flush_every_ms=off",
