@@ -12,9 +12,6 @@ use crate::hub::{AdapterDeliveries, AuditSettings, Hub, HubError, RetentionSetti
 /// The file in the data directory that keeps disk space for the store to
 /// recover on a full disk (not data: tools that measure the data skip it).
 pub use crate::store::RESERVE_FILE as DISK_RESERVE_FILE;
-/// The file in a data directory that names the directory sled's files are
-/// in, once the store was compacted online (`store/layout.rs`).
-pub use crate::store::STORE_POINTER_FILE;
 pub use crate::store::{DataUsage, UsageRow};
 use crate::store::{Store, StoreError};
 use crate::tls::Listener;
@@ -347,6 +344,12 @@ pub fn compact(
     into: &std::path::Path,
 ) -> Result<crate::store::Compacted, AppError> {
     Ok(crate::store::compact(data_dir, into)?)
+}
+
+/// The directory sled's files are in, inside a hub's data directory (the
+/// directory itself, or the copy an online compaction made current).
+pub fn sled_dir(data_dir: &std::path::Path) -> Result<std::path::PathBuf, AppError> {
+    Ok(crate::store::sled_dir(data_dir)?)
 }
 
 /// Where a stopped hub's data directory spends its bytes, per sled tree

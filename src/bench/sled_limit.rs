@@ -616,12 +616,7 @@ pub(super) fn plain_sled_open(
     dossiers: usize,
     cache_capacity_bytes: u64,
 ) -> anyhow::Result<(f64, (u64, u64))> {
-    let pointer = data_dir.join(lienthong::app::STORE_POINTER_FILE);
-    let sled_dir = match std::fs::read_to_string(&pointer) {
-        Ok(name) => data_dir.join(name.trim()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => data_dir.to_path_buf(),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", pointer.display())),
-    };
+    let sled_dir = lienthong::app::sled_dir(data_dir)?;
     let config = format!("cache_capacity_bytes={cache_capacity_bytes}");
     let mut side = Side::spawn("open", &sled_dir, dossiers, &config)?;
     let opened = side.expect("opened")?;

@@ -32,11 +32,11 @@ const LIST_V1: u8 = 1;
 
 /// The index record of a group that wrote the idempotency records `written`
 /// (keys, in key order, not empty), the newest of them created at `newest`.
-pub fn group_record(newest: UnixMillis, written: &[Vec<u8>]) -> (Vec<u8>, Vec<u8>) {
+pub fn group_record(newest: UnixMillis, written: &[&[u8]]) -> (Vec<u8>, Vec<u8>) {
     let mut key = Vec::with_capacity(9 + written[0].len());
     key.push(EXPIRY);
     key.extend_from_slice(&(newest.0.max(0) as u64).to_be_bytes());
-    key.extend_from_slice(&written[0]);
+    key.extend_from_slice(written[0]);
     let mut value = Vec::with_capacity(1 + written.iter().map(|k| k.len() + 2).sum::<usize>());
     value.push(LIST_V1);
     for listed in written {
@@ -300,17 +300,17 @@ mod tests {
 
     #[test]
     fn a_group_record_lists_its_keys_and_sorts_by_time() {
-        let written = vec![b"ia\0k1".to_vec(), b"ia\0k2".to_vec(), b"ib\0x".to_vec()];
+        let written: Vec<&[u8]> = vec![b"ia\0k1", b"ia\0k2", b"ib\0x"];
         let (key, value) = group_record(UnixMillis(1_700_000_000_123), &written);
         assert_eq!(group_time(&key).unwrap(), UnixMillis(1_700_000_000_123));
         assert_eq!(listed(&key, &value).unwrap(), written);
-        let (later, _) = group_record(UnixMillis(1_700_000_000_124), &[b"ia\0a".to_vec()]);
+        let (later, _) = group_record(UnixMillis(1_700_000_000_124), &[b"ia\0a"]);
         assert!(later > key, "a later group sorts after, whatever its keys");
     }
 
     #[test]
     fn a_damaged_group_record_is_reported_not_misread() {
-        let (key, mut value) = group_record(UnixMillis(5), &[b"ia\0k".to_vec()]);
+        let (key, mut value) = group_record(UnixMillis(5), &[b"ia\0k"]);
         value.truncate(value.len() - 1);
         let err = listed(&key, &value).unwrap_err().to_string();
         assert!(err.contains("cut short"), "{err}");

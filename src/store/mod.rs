@@ -64,6 +64,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The directory sled's files are in, inside the data directory `dir` of
+/// a hub (`layout`: the directory itself, or the `store.<n>` its pointer
+/// names); an error if `dir` holds no store.
+pub fn sled_dir(dir: &Path) -> Result<std::path::PathBuf, StoreError> {
+    handle::require_data_dir(dir)
+}
+
 #[derive(Clone)]
 pub struct Store {
     handle: Arc<handle::Handle>,

@@ -107,30 +107,11 @@ pub struct Txn<'a> {
     /// What the group's audit entries record, accepted and refused commands
     /// alike: chained onto the audit log inside the group's batch.
     audit: Vec<super::AuditItem>,
-    /// The idempotency records the group and the staged command wrote, and
-    /// the newest `created_at` among them: listed in the group's record of
-    /// the expiry index (`expiry.rs`).
-    group_remembered: Remembered,
-    staged_remembered: Remembered,
-}
-
-/// Idempotency keys written, and when the newest of them was created.
-#[derive(Default)]
-struct Remembered {
-    keys: Vec<Vec<u8>>,
-    newest: Option<UnixMillis>,
-}
-
-impl Remembered {
-    fn add(&mut self, key: Vec<u8>, created_at: UnixMillis) {
-        self.keys.push(key);
-        self.newest = self.newest.max(Some(created_at));
-    }
-
-    fn extend(&mut self, other: Remembered) {
-        self.keys.extend(other.keys);
-        self.newest = self.newest.max(other.newest);
-    }
+    /// The newest `created_at` of the idempotency records the group and
+    /// the staged command wrote: the time of the group's record in the
+    /// expiry index (`expiry.rs`), which lists the group's `i` keys.
+    group_newest_idempotency: Option<UnixMillis>,
+    staged_newest_idempotency: Option<UnixMillis>,
 }
 
 impl<'a> Txn<'a> {
@@ -150,8 +131,8 @@ impl<'a> Txn<'a> {
             staged_dossiers: HashMap::new(),
             commands: 0,
             audit: Vec::new(),
-            group_remembered: Remembered::default(),
-            staged_remembered: Remembered::default(),
+            group_newest_idempotency: None,
+            staged_newest_idempotency: None,
         }
     }
 
@@ -165,8 +146,9 @@ impl<'a> Txn<'a> {
         self.group.extend(staged);
         let staged_dossiers = std::mem::take(&mut self.staged_dossiers);
         self.group_dossiers.extend(staged_dossiers);
-        let staged_remembered = std::mem::take(&mut self.staged_remembered);
-        self.group_remembered.extend(staged_remembered);
+        self.group_newest_idempotency = self
+            .group_newest_idempotency
+            .max(self.staged_newest_idempotency.take());
         self.commands += 1;
     }
 
@@ -179,7 +161,7 @@ impl<'a> Txn<'a> {
     pub fn drop_command(&mut self) {
         self.staged.clear();
         self.staged_dossiers.clear();
-        self.staged_remembered = Remembered::default();
+        self.staged_newest_idempotency = None;
     }
 
     /// Writes the group atomically. It is visible to readers at once and
@@ -189,13 +171,23 @@ impl<'a> Txn<'a> {
     pub fn apply(mut self) -> Result<u64, StoreError> {
         self.drop_command();
         let mut group = std::mem::take(&mut self.group);
-        let remembered = std::mem::take(&mut self.group_remembered);
-        if let Some(newest) = remembered.newest {
-            let mut written = remembered.keys;
-            written.sort_unstable();
-            written.dedup();
-            let (key, value) = super::expiry::group_record(newest, &written);
-            group.insert(key, Some(value));
+        if let Some(newest) = self.group_newest_idempotency.take() {
+            // The group's `i` keys, in key order and once each: the kept
+            // commands' idempotency records (a dropped one left the group).
+            let idempotency = [keys::IDEMPOTENCY];
+            let after = [keys::IDEMPOTENCY + 1];
+            let written: Vec<&[u8]> = group
+                .range::<[u8], _>((
+                    std::ops::Bound::Included(&idempotency[..]),
+                    std::ops::Bound::Excluded(&after[..]),
+                ))
+                .filter(|(_, value)| value.is_some())
+                .map(|(key, _)| key.as_slice())
+                .collect();
+            if !written.is_empty() {
+                let (key, value) = super::expiry::group_record(newest, &written);
+                group.insert(key, Some(value));
+            }
         }
         let audit = std::mem::take(&mut self.audit);
         let generation = self.store.apply_audited(
@@ -497,9 +489,9 @@ impl<'a> Txn<'a> {
     }
 
     pub fn put_idempotency(&mut self, partner: &str, key: &str, record: &IdempotencyRecord) {
-        let key = keys::idempotency(partner, key);
-        self.staged_remembered.add(key.clone(), record.created_at);
-        self.put(key, records::encode(record));
+        self.staged_newest_idempotency =
+            self.staged_newest_idempotency.max(Some(record.created_at));
+        self.put(keys::idempotency(partner, key), records::encode(record));
     }
 
     pub fn catalog_version(&self, kind: &str) -> Result<u64, StoreError> {
