@@ -4,8 +4,10 @@
 //! header is checked first (401 when absent, 403 when wrong), then the body
 //! is read through `commands`, the dossier's current status is read from the
 //! hub, and the planned command is executed with the version it was planned
-//! against (a concurrent change answers 409 and the legacy system sends
-//! again). Answers are JSON: `{accepted, command, status, version,
+//! against. When another writer moved the dossier on in between (ABORTED),
+//! the dossier is read and the update planned again, up to
+//! `PLANS_ON_CONFLICT` times; only then is it answered 409 and the legacy
+//! system sends again. Answers are JSON: `{accepted, command, status, version,
 //! replayed}` or `{error}`.
 
 use crate::commands::{self, Plan};
@@ -22,6 +24,11 @@ use lienthong_adapter::pb::{self, dossier_ref::Ref};
 use lienthong_adapter::{ErrorCode, HubApi};
 use serde_json::{json, Value};
 use std::sync::Arc;
+
+/// How many times one update is planned when the hub answers that the
+/// dossier moved on since it was read (ABORTED) before the update is
+/// answered 409.
+const PLANS_ON_CONFLICT: u32 = 3;
 
 #[derive(Clone)]
 struct Ctx {
@@ -87,16 +94,6 @@ async fn apply(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Value, Leg
     let dossier_ref = pb::DossierRef {
         r#ref: Some(Ref::MaHoSo(update.ma_ho_so.clone())),
     };
-    let current = ctx
-        .hub
-        .get_dossier(dossier_ref.clone())
-        .await
-        .map_err(LegacyError::Hub)?
-        .dossier
-        .ok_or_else(|| LegacyError::Unsupported {
-            ma_ho_so: update.ma_ho_so.clone(),
-            problem: "the hub returned no dossier".into(),
-        })?;
     let legacy_status = |code: i32| {
         ctx.config
             .status_out
@@ -104,37 +101,66 @@ async fn apply(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Value, Leg
             .cloned()
             .unwrap_or_else(|| code.to_string())
     };
-    let (name, command) = match commands::plan(&update, &current, inbound)? {
-        Plan::Unchanged => {
-            return Ok(json!({
-                "accepted": true,
-                "unchanged": true,
-                "ma_ho_so": update.ma_ho_so,
-                "status": legacy_status(current.status),
-                "version": current.version,
-            }))
+    // A command refused as ABORTED was planned against a version another
+    // writer (an officer, the post, or this same update still in flight
+    // from an earlier attempt the legacy system gave up on) has since moved
+    // past: read the dossier again and plan again, a few times, before
+    // answering 409. A repeated update then finds its target reached
+    // (unchanged) or its request id's record (replayed).
+    let mut attempt = 1;
+    let (name, reply) = loop {
+        let current = ctx
+            .hub
+            .get_dossier(dossier_ref.clone())
+            .await
+            .map_err(LegacyError::Hub)?
+            .dossier
+            .ok_or_else(|| LegacyError::Unsupported {
+                ma_ho_so: update.ma_ho_so.clone(),
+                problem: "the hub returned no dossier".into(),
+            })?;
+        let (name, command) = match commands::plan(&update, &current, inbound)? {
+            Plan::Unchanged => {
+                return Ok(json!({
+                    "accepted": true,
+                    "unchanged": true,
+                    "ma_ho_so": update.ma_ho_so,
+                    "status": legacy_status(current.status),
+                    "version": current.version,
+                }))
+            }
+            Plan::Execute { name, command } => (name, command),
+        };
+        let request = pb::CommandRequest {
+            idempotency_key: commands::idempotency_key(&update, &current),
+            expected_version: Some(current.version),
+            dossier: Some(dossier_ref.clone()),
+            actor: update.actor.clone(),
+            unit: update.unit.clone(),
+            command: Some(command),
+        };
+        match ctx.hub.execute(request).await {
+            Ok(reply) => break (name, reply),
+            Err(e) if e.code == ErrorCode::AlreadyExists => {
+                return Ok(json!({
+                    "accepted": true,
+                    "ma_ho_so": update.ma_ho_so,
+                    "command": name,
+                    "replayed": true,
+                }))
+            }
+            Err(e) if e.code == ErrorCode::Aborted && attempt < PLANS_ON_CONFLICT => {
+                tracing::info!(
+                    partner = %ctx.partner_id,
+                    ma_ho_so = %update.ma_ho_so,
+                    attempt,
+                    error = %e.message,
+                    "legacy update planned against an older version: reading the dossier again"
+                );
+                attempt += 1;
+            }
+            Err(e) => return Err(LegacyError::Hub(e)),
         }
-        Plan::Execute { name, command } => (name, command),
-    };
-    let request = pb::CommandRequest {
-        idempotency_key: commands::idempotency_key(&update, &current),
-        expected_version: Some(current.version),
-        dossier: Some(dossier_ref),
-        actor: update.actor.clone(),
-        unit: update.unit.clone(),
-        command: Some(command),
-    };
-    let reply = match ctx.hub.execute(request).await {
-        Ok(reply) => reply,
-        Err(e) if e.code == ErrorCode::AlreadyExists => {
-            return Ok(json!({
-                "accepted": true,
-                "ma_ho_so": update.ma_ho_so,
-                "command": name,
-                "replayed": true,
-            }))
-        }
-        Err(e) => return Err(LegacyError::Hub(e)),
     };
     let dossier = reply.dossier.unwrap_or_default();
     tracing::info!(

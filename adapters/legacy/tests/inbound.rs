@@ -181,6 +181,41 @@ async fn hub_refusals_come_back_with_their_status() {
 }
 
 #[tokio::test]
+async fn a_dossier_moved_on_meanwhile_is_read_and_planned_again() {
+    let rig = Rig::start().await;
+    rig.hub.add(dossier(7, DossierStatus::Processing));
+    let moved_on = HubCallError {
+        code: ErrorCode::Aborted,
+        message: "expected version 4 but the dossier is at version 5".into(),
+    };
+    // Once: the update is planned again against a fresh read and applied.
+    rig.hub.refuse_next(1, moved_on.clone());
+    let reads = rig.hub.dossier_reads();
+    let a = &rig.sim.send_update(&update(7, "DA_XU_LY")).await[0];
+    assert_eq!(a.status, Some(200), "{}", a.response);
+    assert_eq!(
+        rig.hub.dossier_reads() - reads,
+        2,
+        "read again after ABORTED"
+    );
+    assert_eq!(rig.hub.calls().len(), 2);
+    assert_eq!(rig.hub.applied().len(), 1);
+    assert_eq!(rig.hub.status(&ma_ho_so(7)), DossierStatus::Finished as i32);
+    // Every time: after three plans the legacy system is answered 409.
+    rig.hub.add(dossier(8, DossierStatus::Processing));
+    rig.hub.refuse_always(Some(moved_on));
+    let calls = rig.hub.calls().len();
+    let a = &rig.sim.send_update(&update(8, "DA_XU_LY")).await[0];
+    assert_eq!(a.status, Some(409));
+    assert!(a.response["error"].as_str().unwrap().contains("version 5"));
+    assert_eq!(rig.hub.calls().len() - calls, 3, "planned three times");
+    assert_eq!(
+        rig.hub.status(&ma_ho_so(8)),
+        DossierStatus::Processing as i32
+    );
+}
+
+#[tokio::test]
 async fn same_status_with_a_new_date_is_an_apology_with_that_date() {
     let rig = Rig::start().await;
     let mut d = dossier(7, DossierStatus::Processing);
