@@ -69,6 +69,8 @@ mod raw_sled;
 mod report;
 mod scale;
 mod scale_compaction;
+mod scale_hub;
+mod scale_work;
 mod sites;
 mod sled_limit;
 mod sled_replay;
@@ -80,6 +82,7 @@ use minimal::*;
 use raw_sled::*;
 use report::*;
 use scale::*;
+use scale_hub::*;
 use sled_limit::*;
 pub use sled_limit::{child as sled_limit_child, SledChildArgs};
 use sled_replay::*;
@@ -87,6 +90,7 @@ use stream::*;
 use workload::*;
 
 #[derive(clap::Args, Debug, Clone)]
+#[command(group(clap::ArgGroup::new("served_hub").args(["scale", "at_work"])))]
 pub struct BenchArgs {
     /// Concurrent gRPC clients.
     #[arg(long, default_value_t = 128)]
@@ -135,15 +139,28 @@ pub struct BenchArgs {
     /// planned store reopens against the restart after `kill -9`.
     #[arg(long, requires = "scale")]
     pub reopen_after_bytes: Option<u64>,
-    /// With --scale: the measured hub's `hub.cache_capacity_bytes`, and
+    /// With --scale or --at-work: the measured hub's `hub.cache_capacity_bytes`, and
     /// plain sled's beside it (default 128 MiB), to weigh sled's cache
     /// against the memory target.
-    #[arg(long, requires = "scale", default_value_t = SCALE_CACHE_BYTES)]
+    #[arg(long, requires = "served_hub", default_value_t = SCALE_CACHE_BYTES)]
     pub cache_capacity_bytes: u64,
+    /// With --scale or --at-work: the measured hub's
+    /// `hub.writer_cache_dossiers` (default: the embedded configuration's).
+    #[arg(long, requires = "served_hub")]
+    pub writer_cache_dossiers: Option<u64>,
     /// With --scale: keep the data directories (the hub's and its
     /// compacted copy) instead of removing them, and say where they are.
     #[arg(long, requires = "scale")]
     pub keep: bool,
+    /// Instead of the rates: the hub serving this data directory (the
+    /// `scale-data` a `--scale N --keep` run kept; it writes into it, so
+    /// give it a copy) runs --at-work-dossiers new dossiers' lives, and its
+    /// memory is read after every 2 000 (`scale_work.rs`).
+    #[arg(long, conflicts_with_all = ["scale", "amqp_url", "sled_limit", "sled_replay", "sites"])]
+    pub at_work: Option<std::path::PathBuf>,
+    /// With --at-work: how many new dossiers.
+    #[arg(long, default_value_t = 20_000, requires = "at_work")]
+    pub at_work_dossiers: usize,
     /// Instead of the rates: raw sled 0.34 with nothing of the hub, this
     /// many dossiers' records written, removed and archived as the hub
     /// does through their whole life, in a child process; its memory, its
@@ -190,6 +207,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(operations) = args.sled_replay {
         let measured = sled_replay_run(&base, operations);
+        let _ = std::fs::remove_dir_all(&base);
+        return measured;
+    }
+    if let Some(data) = &args.at_work {
+        let measured =
+            scale_work::at_work_run(&base, data, args.at_work_dossiers, &HubKnobs::of(&args)).await;
         let _ = std::fs::remove_dir_all(&base);
         return measured;
     }
@@ -613,7 +636,12 @@ mod tests {
     fn the_scale_configuration_is_valid_and_delivers_retention_at_once() {
         let dir = std::path::Path::new("/tmp/lienthong-bench-scale-test");
         for expired in [false, true] {
-            let text = scale_config(dir, 50999, 50998, expired, None, SCALE_CACHE_BYTES).unwrap();
+            let knobs = HubKnobs {
+                reopen_after_bytes: None,
+                cache_capacity_bytes: SCALE_CACHE_BYTES,
+                writer_cache_dossiers: None,
+            };
+            let text = scale_config(dir, 50999, 50998, expired, &knobs).unwrap();
             let config = HubConfig::from_toml("scale.toml", &text).unwrap();
             let loaded = checked(&config).unwrap();
             let s = &loaded.sections;
@@ -627,8 +655,14 @@ mod tests {
             let kept = s.retention.idempotency_retention_seconds;
             assert_eq!(kept == 0, expired, "idempotency retention {kept}");
             assert_eq!(s.hub.store_reopen_after_written_bytes, 1 << 30);
+            assert_eq!(s.hub.writer_cache_dossiers, 16_384, "the embedded default");
         }
-        let text = scale_config(dir, 50999, 50998, false, Some(256 << 20), 32 << 20).unwrap();
+        let knobs = HubKnobs {
+            reopen_after_bytes: Some(256 << 20),
+            cache_capacity_bytes: 32 << 20,
+            writer_cache_dossiers: Some(0),
+        };
+        let text = scale_config(dir, 50999, 50998, false, &knobs).unwrap();
         let config = HubConfig::from_toml("scale.toml", &text).unwrap();
         let loaded = checked(&config).unwrap();
         assert_eq!(
@@ -636,6 +670,7 @@ mod tests {
             256 << 20
         );
         assert_eq!(loaded.sections.hub.cache_capacity_bytes, 32 << 20);
+        assert_eq!(loaded.sections.hub.writer_cache_dossiers, 0);
         let args = parse(&["--scale", "10", "--reopen-after-bytes", "268435456"]).unwrap();
         assert_eq!(args.reopen_after_bytes, Some(256 << 20));
         assert_eq!(args.cache_capacity_bytes, 128 << 20, "the default");
@@ -643,7 +678,20 @@ mod tests {
         assert_eq!(args.cache_capacity_bytes, 32 << 20);
         assert!(
             parse(&["--cache-capacity-bytes", "1"]).is_err(),
-            "only with --scale"
+            "only with --scale or --at-work"
+        );
+        assert!(parse(&["--writer-cache-dossiers", "0"]).is_err());
+        let args = parse(&["--at-work", "/d", "--writer-cache-dossiers", "0"]).unwrap();
+        assert_eq!(args.at_work.as_deref(), Some(std::path::Path::new("/d")));
+        assert_eq!(
+            (args.writer_cache_dossiers, args.at_work_dossiers),
+            (Some(0), 20_000)
+        );
+        let both = parse(&["--at-work", "/d", "--scale", "10"]).unwrap_err();
+        assert!(both.to_string().contains("--scale"), "{both}");
+        assert!(
+            parse(&["--at-work-dossiers", "10"]).is_err(),
+            "only with --at-work"
         );
         assert!(!args.keep);
         assert!(parse(&["--scale", "10", "--keep"]).unwrap().keep);

@@ -10,7 +10,8 @@
 
 use super::raw_sled::dir_size;
 use super::report::Table;
-use super::scale::{kill_and_restart, listings, lives, memory, wait_serving, Spawned};
+use super::scale::{listings, lives};
+use super::scale_hub::{kill_and_restart, memory, wait_serving, Spawned};
 use super::sled_limit::plain_sled_open;
 use anyhow::Context;
 use lienthong::grpc::pb::dossier_service_client::DossierServiceClient;
