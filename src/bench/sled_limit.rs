@@ -229,6 +229,19 @@ fn value(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+/// The expiry index's record of one group (`store/expiry.rs`): `w`, the
+/// newest record's time, the first idempotency key; the value lists every
+/// idempotency key the group wrote, each after its u16 length.
+fn expiry_record(at: u64, written: &[Vec<u8>]) -> (Vec<u8>, Vec<u8>) {
+    let key = key(b"w", &[&at.to_be_bytes(), &written[0]]);
+    let mut value = vec![1u8];
+    for listed in written {
+        value.extend_from_slice(&(listed.len() as u16).to_be_bytes());
+        value.extend_from_slice(listed);
+    }
+    (key, value)
+}
+
 // ---------------------------------------------------------------- child
 
 /// What the child counts while it writes.
@@ -349,6 +362,7 @@ fn fill(db: &sled::Db, n: u64, counts: &Counts) -> anyhow::Result<()> {
         for group in block.chunks(GROUP_COMMANDS) {
             let mut batch = sled::Batch::default();
             let mut writes = 0;
+            let mut written = Vec::with_capacity(group.len());
             let mut put = |batch: &mut sled::Batch, k: Vec<u8>, v: Vec<u8>| {
                 batch.insert(k, v);
                 writes += 1;
@@ -369,11 +383,9 @@ fn fill(db: &sled::Db, n: u64, counts: &Counts) -> anyhow::Result<()> {
                 put(&mut batch, history_key(id, 1), value(HISTORY_LINE, seq));
                 put(&mut batch, event_key(seq), value(EVENT, seq));
                 let name = idempotency_name(id, 0);
-                put(
-                    &mut batch,
-                    key(b"i", &[b"one-stop\0", name.as_bytes()]),
-                    value(IDEMPOTENCY_RECORD, seq),
-                );
+                let idempotency = key(b"i", &[b"one-stop\0", name.as_bytes()]);
+                written.push(idempotency.clone());
+                put(&mut batch, idempotency, value(IDEMPOTENCY_RECORD, seq));
                 put(&mut batch, audit_key(audit), value(AUDIT_ENTRY, audit));
                 put(
                     &mut batch,
@@ -381,6 +393,8 @@ fn fill(db: &sled::Db, n: u64, counts: &Counts) -> anyhow::Result<()> {
                     audit.to_be_bytes().to_vec(),
                 );
             }
+            let (index, listed) = expiry_record(seq, &written);
+            put(&mut batch, index, listed);
             // The counters: next seq, next dossier id, each agency's day.
             put(
                 &mut batch,
@@ -401,6 +415,7 @@ fn fill(db: &sled::Db, n: u64, counts: &Counts) -> anyhow::Result<()> {
         for group in block.chunks(GROUP_COMMANDS / 4) {
             let mut batch = sled::Batch::default();
             let mut writes = 0;
+            let mut written = Vec::with_capacity(group.len() * 4);
             let mut put = |batch: &mut sled::Batch, k: Vec<u8>, v: Option<Vec<u8>>| {
                 match v {
                     Some(v) => batch.insert(k, v),
@@ -419,9 +434,11 @@ fn fill(db: &sled::Db, n: u64, counts: &Counts) -> anyhow::Result<()> {
                     );
                     put(&mut batch, event_key(seq), Some(value(EVENT, seq)));
                     let name = idempotency_name(id, step as usize);
+                    let idempotency = key(b"i", &[b"one-stop\0", name.as_bytes()]);
+                    written.push(idempotency.clone());
                     put(
                         &mut batch,
-                        key(b"i", &[b"one-stop\0", name.as_bytes()]),
+                        idempotency,
                         Some(value(IDEMPOTENCY_RECORD, seq)),
                     );
                     put(
@@ -444,6 +461,8 @@ fn fill(db: &sled::Db, n: u64, counts: &Counts) -> anyhow::Result<()> {
                     Some(value(DOSSIER_RETURNED, id)),
                 );
             }
+            let (index, listed) = expiry_record(seq, &written);
+            put(&mut batch, index, Some(listed));
             put(
                 &mut batch,
                 b"m/next_seq".to_vec(),
