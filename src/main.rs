@@ -14,6 +14,8 @@ use std::process::ExitCode;
 
 // glibc's allocator was the writer thread's largest cost in profiles of
 // `lienthong bench`; mimalloc is markedly cheaper for its many small buffers.
+// The `system-allocator` feature leaves glibc's, for heap profilers.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

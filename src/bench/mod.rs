@@ -161,6 +161,11 @@ pub struct BenchArgs {
     /// With --at-work: how many new dossiers.
     #[arg(long, default_value_t = 20_000, requires = "at_work")]
     pub at_work_dossiers: usize,
+    /// With --at-work: how long the hub idles once SERVING before the
+    /// work, its pid printed: time to attach a heap profiler
+    /// (`heaptrack -p PID`, with a build of the `system-allocator` feature).
+    #[arg(long, default_value_t = 0, requires = "at_work")]
+    pub at_work_settle_seconds: u64,
     /// Instead of the rates: raw sled 0.34 with nothing of the hub, this
     /// many dossiers' records written, removed and archived as the hub
     /// does through their whole life, in a child process; its memory, its
@@ -211,9 +216,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         return measured;
     }
     if let Some(data) = &args.at_work {
-        let measured =
-            scale_work::at_work_run(&base, data, args.at_work_dossiers, &HubKnobs::of(&args)).await;
-        let _ = std::fs::remove_dir_all(&base);
+        // Only the hub's configuration and log are in `base`: kept.
+        let measured = scale_work::at_work_run(&base, data, &args, &HubKnobs::of(&args)).await;
+        println!("the hub's configuration and log: {}", base.display());
         return measured;
     }
     if let Some(dossiers) = args.scale {

@@ -16,7 +16,9 @@
 
 use super::report::Table;
 use super::scale::lives;
-use super::scale_hub::{free_port, memory, proc_kib, scale_config, wait_serving, HubKnobs, Spawned};
+use super::scale_hub::{
+    free_port, memory, proc_kib, scale_config, wait_serving, HubKnobs, Spawned,
+};
 use lienthong::grpc::pb::dossier_service_client::DossierServiceClient;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -53,9 +55,10 @@ fn read(pid: u32, dossiers: usize) -> anyhow::Result<Reading> {
 pub(super) async fn at_work_run(
     base: &Path,
     data: &Path,
-    dossiers: usize,
+    args: &super::BenchArgs,
     knobs: &HubKnobs,
 ) -> anyhow::Result<()> {
+    let dossiers = args.at_work_dossiers;
     anyhow::ensure!(
         data.join("store-current").exists() || data.join("db").exists(),
         "{} is not a hub's data directory (the `scale-data` of a kept `--scale` run)",
@@ -81,7 +84,15 @@ pub(super) async fn at_work_run(
     let started = Instant::now();
     let mut hub = Spawned::start(&config, &log)?;
     let channel = wait_serving(addr, &mut hub).await?;
-    println!("serving after {:.2} s", started.elapsed().as_secs_f64());
+    println!(
+        "serving after {:.2} s, pid {}",
+        started.elapsed().as_secs_f64(),
+        hub.pid()
+    );
+    if args.at_work_settle_seconds > 0 {
+        println!("idle for {} s", args.at_work_settle_seconds);
+        tokio::time::sleep(Duration::from_secs(args.at_work_settle_seconds)).await;
+    }
     let mut readings = vec![read(hub.pid(), 0)?];
     let client = DossierServiceClient::new(channel);
     let numbers: Vec<usize> = (FIRST_NUMBER..FIRST_NUMBER + dossiers).collect();

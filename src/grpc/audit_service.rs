@@ -2,7 +2,7 @@
 //! commands, and checkpoints on demand for operators. The work (blocking:
 //! it reads the chain and may flush) runs on the blocking pool.
 
-use super::{auth, pb, to_proto, to_status};
+use super::{auth, from_proto, pb, to_proto, to_status};
 use crate::audit::Signed;
 use crate::domain::{CommandName, UnixMillis};
 use crate::hub::{Hub, HubError};
@@ -34,9 +34,19 @@ impl pb::audit_service_server::AuditService for AuditService {
         request: Request<pb::GetReceiptRequest>,
     ) -> Result<Response<pb::Receipt>, Status> {
         let (partner, _admission) = auth::admitted(&self.hub, &request)?;
-        let key = request.into_inner().idempotency_key;
+        let asked = request.into_inner();
+        let accepted_at = asked
+            .accepted_at
+            .as_ref()
+            .map(|t| from_proto::timestamp("accepted_at", t))
+            .transpose()
+            .map_err(|e| to_status(&e.into()))?;
+        let key = asked.idempotency_key;
         let audit = self.hub.audit().clone();
-        let receipt = blocking("a receipt", move || audit.receipt(&partner.id, &key)).await?;
+        let receipt = blocking("a receipt", move || {
+            audit.receipt(&partner.id, &key, accepted_at)
+        })
+        .await?;
         Ok(Response::new(pb::Receipt {
             entry: receipt.entry.clone(),
             merkle_path: receipt.merkle_path.iter().map(|h| h.to_vec()).collect(),

@@ -131,18 +131,38 @@ impl AuditLog {
     }
 
     /// A receipt for a partner's own accepted command (blocking); a
-    /// checkpoint is made on demand when none covers it yet.
-    pub fn receipt(&self, partner: &str, idempotency_key: &str) -> Result<Receipt, HubError> {
+    /// checkpoint is made on demand when none covers it yet. Without
+    /// `accepted_at`, found by its key while the key's idempotency record
+    /// is kept (`store/receipt_lookups.rs`); with it, the accepted entry of
+    /// that key closest to that time, within `RECEIPT_WINDOW` of it, from
+    /// the chain itself (`store/audit_search.rs`), however old.
+    pub fn receipt(
+        &self,
+        partner: &str,
+        idempotency_key: &str,
+        accepted_at: Option<UnixMillis>,
+    ) -> Result<Receipt, HubError> {
         crate::domain::validate::idempotency_key(idempotency_key)?;
         let store = &self.shared.store;
-        let index = store
-            .receipt_index(partner, idempotency_key)?
-            .ok_or_else(|| HubError::NotFound {
-                what: format!(
-                    "accepted command with idempotency_key {}",
+        let index = match accepted_at {
+            None => store.receipt_index(partner, idempotency_key)?,
+            Some(at) => accepted_near(store, partner, idempotency_key, at)?,
+        };
+        let index = index.ok_or_else(|| HubError::NotFound {
+            what: match accepted_at {
+                None => format!(
+                    "accepted command with idempotency_key {} (a key finds its receipt while \
+                     its idempotency record is kept, retention.idempotency_retention_seconds; \
+                     for an older one give accepted_at, when it was accepted)",
                     quoted(idempotency_key)
                 ),
-            })?;
+                Some(at) => format!(
+                    "accepted command with idempotency_key {} within a day of accepted_at {} ms",
+                    quoted(idempotency_key),
+                    at.0
+                ),
+            },
+        })?;
         let signed = match store.checkpoint_covering(index)? {
             Some(signed) => signed,
             None => {
@@ -174,6 +194,46 @@ impl AuditLog {
     pub fn public_key(&self) -> Option<audit::PublicKey> {
         self.shared.key.as_ref().map(|k| k.public_key())
     }
+}
+
+/// How far from the `accepted_at` a partner gives its accepted command is
+/// looked for: its clock and ours may differ, and it may know the day only.
+pub const RECEIPT_WINDOW: Duration = Duration::from_secs(86_400);
+
+/// The entry of `partner`'s command or publication `key`, accepted (not
+/// refused, not a replay) closest to `at` within `RECEIPT_WINDOW`.
+fn accepted_near(
+    store: &Store,
+    partner: &str,
+    key: &str,
+    at: UnixMillis,
+) -> Result<Option<u64>, HubError> {
+    let window = RECEIPT_WINDOW.as_millis() as i64;
+    let mut best: Option<(i64, u64)> = None;
+    store.audit_entries_between(
+        at.0.saturating_sub(window),
+        at.0.saturating_add(window),
+        |e| {
+            let r = &e.record;
+            let accepted = matches!(r.kind, Kind::Command | Kind::Publication)
+                && r.outcome == audit::OK
+                && r.actor == partner
+                && r.request == key
+                && !is_replay(r);
+            let distance = (r.at_millis - at.0).abs();
+            if accepted && best.is_none_or(|(d, _)| distance < d) {
+                best = Some((distance, e.index));
+            }
+            true
+        },
+    )?;
+    Ok(best.map(|(_, index)| index))
+}
+
+/// Whether an accepted entry records a replay of an earlier answer (the
+/// writer's `detail`, `engine/writer.rs`), which has no receipt of its own.
+fn is_replay(record: &Record) -> bool {
+    record.detail == "replayed" || record.detail.ends_with(", replayed")
 }
 
 /// The code names the log uses, as static text for the counters.

@@ -234,6 +234,12 @@ fn sweep_passes(
         cutoff(settings.idempotency_retention),
         full_idempotency_pass,
     )?;
+    // Receipt lookups that outlived their idempotency record, in a
+    // directory from before they expired together: a share per sweep.
+    let lookups = store.remove_orphan_receipt_lookups()?;
+    if lookups > 0 {
+        tracing::debug!(lookups, "receipt lookups from before removed");
+    }
     // Not retention: the audit chain keeps every entry; old ones are only
     // packed into sealed segments (`store/audit.rs`).
     let sealed = store.seal_audit()?;

@@ -109,7 +109,7 @@ fn unseal(key: &[u8], value: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
 
 /// Every stored entry with index in `from..to`, in index order, sealed or
 /// not: (index, stored value).
-fn stored_between(
+pub(super) fn stored_between(
     store: &Store,
     db: &sled::Db,
     from: u64,
@@ -150,7 +150,7 @@ fn checkpoint_key(size: u64) -> Vec<u8> {
     key
 }
 
-fn receipt_key(partner: &str, idempotency_key: &str) -> Vec<u8> {
+pub(super) fn receipt_key(partner: &str, idempotency_key: &str) -> Vec<u8> {
     let mut key = vec![AUDIT, b'k'];
     key.extend_from_slice(partner.as_bytes());
     key.push(0);

@@ -22,6 +22,7 @@
 //! | `m`    | `records_format`                  | 1 once `records::migrate` ran |
 //! | `m`    | `list_indexes`                    | 1 once `indexes::build` ran |
 //! | `m`    | `idempotency_unindexed_before`    | time before which `i` may be unlisted; 0: none (`expiry.rs`) |
+//! | `m`    | `receipt_lookups_unchecked`       | 1 and the last `uk` checked, 0 when done (`receipt_lookups.rs`) |
 //! | `p`,`q`,`s`,`g` | see `deliveries.rs`      | adapter deliveries, ledger |
 //! | `o`    | `a` login                         | OfficerAccount (JSON)      |
 //! | `o`    | `s` SHA-256 of session token      | OfficerSession (JSON)      |

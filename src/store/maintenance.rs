@@ -2,12 +2,13 @@
 //!
 //! They only delete what no reader may need any more (acknowledged events,
 //! expired idempotency records, found through their expiry index,
-//! `expiry.rs`), so they go to sled directly rather than
+//! `expiry.rs`, with the receipt lookups of the same keys,
+//! `receipt_lookups.rs`), so they go to sled directly rather than
 //! through the group commit. (Cursors, the other such write, are in
 //! `cursors.rs`.)
 
 use super::records::decode;
-use super::{expiry, keys, Store, StoreError};
+use super::{expiry, keys, receipt_lookups, Store, StoreError};
 use crate::domain::{Event, UnixMillis};
 
 /// Keys one scan reads before it lets go of the store for a moment: a
@@ -108,6 +109,8 @@ impl Store {
                         .map_err(|e| self.failed("reading an expiring record", e))?;
                     if let Some(stored) = stored {
                         if expiry::expired(&listed, &stored, older_than)? {
+                            // A receipt is found by this key no longer.
+                            batch.remove(receipt_lookups::lookup_of(&listed));
                             batch.remove(listed);
                             removed += 1;
                         }
@@ -140,6 +143,7 @@ impl Store {
             let mut in_batch = 0;
             for (key, value) in chunk {
                 if expiry::expired(&key, &value, older_than)? {
+                    batch.remove(receipt_lookups::lookup_of(&key));
                     batch.remove(key);
                     in_batch += 1;
                 }
@@ -159,7 +163,7 @@ impl Store {
     /// Up to `limit` keys and values under `prefix` after `after` (from
     /// the first when `None`), read through one lease that is dropped
     /// before the caller writes.
-    fn chunk_after(
+    pub(super) fn chunk_after(
         &self,
         prefix: &[u8],
         after: Option<&[u8]>,

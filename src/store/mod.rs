@@ -20,6 +20,7 @@ mod applicants;
 mod archive;
 mod attachments;
 mod audit;
+mod audit_search;
 mod compact;
 mod cursors;
 mod deliveries;
@@ -37,6 +38,7 @@ mod notifications;
 mod officers;
 mod online_compact;
 mod reads;
+mod receipt_lookups;
 mod records;
 mod txn;
 mod usage;
@@ -137,6 +139,7 @@ impl Store {
         records::migrate::run(&*handle.read()?)?;
         indexes::build(&*handle.read()?)?;
         expiry::begin(&*handle.read()?)?;
+        receipt_lookups::begin(&*handle.read()?)?;
         Ok(Store {
             handle: Arc::new(handle),
             stats: Default::default(),

@@ -2,7 +2,9 @@
 //! command over gRPC, and it verifies offline with the hub's public key
 //! alone (`lienthong audit verify-receipt`, and the library's check); a
 //! changed receipt does not. Another partner's command is NOT_FOUND, worded
-//! as a key never used. A hub without a signing key refuses clearly.
+//! as a key never used. A hub without a signing key refuses clearly. Once
+//! the key's idempotency record expired, the receipt is found by when the
+//! command was accepted, even after the key was used again.
 
 use super::{keygen, lienthong, text};
 use crate::common::{self, TestHub};
@@ -17,9 +19,23 @@ async fn audit_client(hub: &TestHub) -> AuditServiceClient<Channel> {
 }
 
 async fn receipt(hub: &TestHub, token: &str, key: &str) -> Result<pb::Receipt, tonic::Status> {
+    receipt_at(hub, token, key, None).await
+}
+
+/// A receipt asked for by key and, when given, when it was accepted (ms).
+async fn receipt_at(
+    hub: &TestHub,
+    token: &str,
+    key: &str,
+    accepted_at: Option<i64>,
+) -> Result<pb::Receipt, tonic::Status> {
     let client = hub.client(token).await;
     let request = client.req(pb::GetReceiptRequest {
         idempotency_key: key.into(),
+        accepted_at: accepted_at.map(|ms| prost_types::Timestamp {
+            seconds: ms.div_euclid(1000),
+            nanos: (ms.rem_euclid(1000) * 1_000_000) as i32,
+        }),
     });
     audit_client(hub)
         .await
@@ -146,6 +162,124 @@ async fn a_partner_gets_a_receipt_it_verifies_offline_and_a_changed_one_fails() 
         theirs.message().replace("receipt-1", "K"),
         unused.message().replace("never-used", "K")
     );
+    hub.stop().await;
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_its_key_expired_a_receipt_is_found_by_when_it_was_accepted() {
+    let keys_dir = tempfile::tempdir().unwrap();
+    let keys = keygen(keys_dir.path());
+    let signing = keys.signing.clone();
+    // Idempotency records (and with them the receipt lookups by key) go
+    // at the next sweep, every second.
+    let mut hub = TestHub::start_with(move |c| {
+        c.audit.signing_key_file = Some(signing);
+        c.audit.checkpoint_interval_seconds = 3600;
+        c.retention.idempotency_retention_seconds = 0;
+        c.retention.sweep_interval_seconds = 1;
+    })
+    .await;
+    let public = PublicKey::read(&keys.public).unwrap();
+    let mut one_stop = hub.client(common::ONE_STOP).await;
+    let first_at = now_ms();
+    let first = one_stop.submit("kept-1").await.dossier.unwrap();
+
+    // The lookup by key goes with the key's idempotency record.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let gone = loop {
+        match receipt(&hub, common::ONE_STOP, "kept-1").await {
+            Err(e) => break e,
+            Ok(_) => {
+                assert!(std::time::Instant::now() < deadline, "the lookup stayed");
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    };
+    assert_eq!(gone.code(), tonic::Code::NotFound);
+    assert!(
+        gone.message().contains("accepted_at")
+            && gone.message().contains("idempotency_retention_seconds"),
+        "says how to ask for an older one: {}",
+        gone.message()
+    );
+
+    // By when it was accepted: the same entry, verified offline.
+    let got = receipt_at(&hub, common::ONE_STOP, "kept-1", Some(first_at + 500))
+        .await
+        .unwrap();
+    let entry = Receipt::from_document(&got.document)
+        .unwrap()
+        .verify(&public)
+        .unwrap();
+    assert_eq!(entry.record.request, "kept-1");
+    assert_eq!(entry.record.subject, first.ma_ho_so);
+
+    // The key expired, so the partner may use it again for a new dossier:
+    // the key alone now finds the new command; the time still finds the
+    // first (the closest to it), and a time near the second the second.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let second_at = now_ms();
+    let second = one_stop.submit("kept-1").await.dossier.unwrap();
+    assert_ne!(second.ma_ho_so, first.ma_ho_so, "a new command");
+    let subject = |r: pb::Receipt| {
+        Receipt::from_document(&r.document)
+            .unwrap()
+            .verify(&public)
+            .unwrap()
+            .record
+            .subject
+    };
+    let by_key = receipt(&hub, common::ONE_STOP, "kept-1").await;
+    if let Ok(by_key) = by_key {
+        // (Unless the sweep already took the new lookup too.)
+        assert_eq!(subject(by_key), second.ma_ho_so);
+    }
+    let near_first = receipt_at(&hub, common::ONE_STOP, "kept-1", Some(first_at))
+        .await
+        .unwrap();
+    assert_eq!(subject(near_first), first.ma_ho_so);
+    let near_second = receipt_at(&hub, common::ONE_STOP, "kept-1", Some(second_at + 100))
+        .await
+        .unwrap();
+    assert_eq!(subject(near_second), second.ma_ho_so);
+
+    // More than a day away, or another partner: NOT_FOUND.
+    let far = receipt_at(
+        &hub,
+        common::ONE_STOP,
+        "kept-1",
+        Some(first_at - 2 * 86_400_000),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(far.code(), tonic::Code::NotFound);
+    assert!(far.message().contains("within a day"), "{}", far.message());
+    let theirs = receipt_at(&hub, common::PORTAL, "kept-1", Some(first_at))
+        .await
+        .unwrap_err();
+    assert_eq!(theirs.code(), tonic::Code::NotFound);
+    // A time out of the protobuf range names the field.
+    let client = hub.client(common::ONE_STOP).await;
+    let bad = audit_client(&hub)
+        .await
+        .get_receipt(client.req(pb::GetReceiptRequest {
+            idempotency_key: "kept-1".into(),
+            accepted_at: Some(prost_types::Timestamp {
+                seconds: 0,
+                nanos: -1,
+            }),
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), tonic::Code::InvalidArgument);
+    assert!(bad.message().contains("accepted_at"), "{}", bad.message());
     hub.stop().await;
 }
 
