@@ -698,6 +698,9 @@ mod tests {
             parse(&["--at-work-dossiers", "10"]).is_err(),
             "only with --at-work"
         );
+        assert!(parse(&["--at-work-settle-seconds", "10"]).is_err());
+        let settled = parse(&["--at-work", "/d", "--at-work-settle-seconds", "20"]).unwrap();
+        assert_eq!(settled.at_work_settle_seconds, 20);
         assert!(!args.keep);
         assert!(parse(&["--scale", "10", "--keep"]).unwrap().keep);
         let alone = parse(&["--keep"]).unwrap_err().to_string();
