@@ -19,6 +19,7 @@ use super::scale::lives;
 use super::scale_hub::{
     free_port, memory, proc_kib, scale_config, wait_serving, HubKnobs, Spawned,
 };
+use super::sled_limit::plain_sled_at_work;
 use lienthong::grpc::pb::dossier_service_client::DossierServiceClient;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -114,6 +115,9 @@ pub(super) async fn at_work_run(
     tokio::time::sleep(PAUSE).await;
     let rested = read(hub.pid(), dossiers)?;
     hub.terminate().await?;
+    // Plain sled, nothing of the hub, the same work on the same store.
+    let (sled_rest, sled_work, sled_seconds) =
+        plain_sled_at_work(data, dossiers, knobs.cache_capacity_bytes)?;
 
     let mut table = Table::default();
     let mib = |bytes: u64| format!("{:.0}", bytes as f64 / (1024.0 * 1024.0));
@@ -136,6 +140,16 @@ pub(super) async fn at_work_run(
             mib(rested.rss),
             mib(rested.anon),
             mib(rested.hwm)
+        ),
+    );
+    table.row(
+        "plain sled (the hub's sled configuration, nothing of the hub), the same store: opened / after as many new lives written as the hub's writer groups them: VmRSS",
+        format!(
+            "{} / {} MiB (VmHWM {} MiB; {:.1} s)",
+            mib(sled_rest.0),
+            mib(sled_work.0),
+            mib(sled_work.1),
+            sled_seconds
         ),
     );
     table.row(

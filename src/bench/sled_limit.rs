@@ -158,8 +158,9 @@ impl SledKnobs {
 /// The hidden `lienthong sled-limit-child`: one side of one run.
 #[derive(clap::Args, Debug, Clone)]
 pub struct SledChildArgs {
-    /// `fill` (write N dossiers' lives) or `open` (recover and write once).
-    #[arg(long, value_parser = ["fill", "open"])]
+    /// `fill` (write N dossiers' lives), `open` (recover and write once)
+    /// or `work` (open, then write N new dossiers' lives on the store).
+    #[arg(long, value_parser = ["fill", "open", "work"])]
     pub phase: String,
     #[arg(long)]
     pub dir: std::path::PathBuf,
@@ -254,6 +255,10 @@ struct Counts {
 
 const PHASES: [&str; 4] = ["fill", "events removed", "audit sealed", "archive"];
 
+/// The first dossier number plain sled writes at work: past the hub's
+/// (`scale_work`, from 10 000 000) and any fill's.
+const WORK_FIRST: u64 = 20_000_000;
+
 /// Runs one side of a run; the protocol with the parent is one line on
 /// stdout per step, and a line on stdin before going on.
 pub fn child(args: SledChildArgs) -> anyhow::Result<()> {
@@ -268,6 +273,21 @@ pub fn child(args: SledChildArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let db = knobs.config(&args.dir).open()?;
     let opened = started.elapsed();
+    if args.phase == "work" {
+        // Plain sled at work on a store the hub left: `n` new dossiers'
+        // lives from number `WORK_FIRST` on, memory read by the parent
+        // before and after (`plain_sled_at_work`).
+        println!("opened {}", opened.as_secs_f64());
+        std::io::stdout().flush()?;
+        wait()?;
+        let worked = Instant::now();
+        fill(&db, WORK_FIRST, n, &Counts::default())?;
+        println!("worked {}", worked.elapsed().as_secs_f64());
+        std::io::stdout().flush()?;
+        // Killed here by the parent.
+        wait()?;
+        return Ok(());
+    }
     if args.phase == "open" {
         db.insert(
             b"m/restart_probe",
@@ -308,7 +328,7 @@ pub fn child(args: SledChildArgs) -> anyhow::Result<()> {
         })
     };
     let fill_started = Instant::now();
-    fill(&db, n, &counts)?;
+    fill(&db, 1, n, &counts)?;
     println!(
         "filled {} {}",
         fill_started.elapsed().as_secs_f64(),
@@ -353,11 +373,13 @@ fn apply(db: &sled::Db, batch: sled::Batch, writes: usize, counts: &Counts) -> s
     Ok(())
 }
 
-/// Every dossier's five commands, as the hub's writer groups them.
-fn fill(db: &sled::Db, n: u64, counts: &Counts) -> anyhow::Result<()> {
-    let mut seq = 0u64;
-    let mut audit = 0u64;
-    let ids: Vec<u64> = (1..=n).collect();
+/// Every dossier's five commands, as the hub's writer groups them: dossiers
+/// `first..first + n`, their events and audit entries numbered after those
+/// of the dossiers before `first`.
+fn fill(db: &sled::Db, first: u64, n: u64, counts: &Counts) -> anyhow::Result<()> {
+    let mut seq = (first - 1) * LIFE as u64;
+    let mut audit = seq;
+    let ids: Vec<u64> = (first..first + n).collect();
     for block in ids.chunks(BLOCK) {
         for group in block.chunks(GROUP_COMMANDS) {
             let mut batch = sled::Batch::default();
@@ -646,6 +668,32 @@ pub(super) fn plain_sled_open(
     let memory = side.memory()?;
     side.kill()?;
     Ok((number(&opened, 0)?, memory))
+}
+
+/// Plain sled's memory opened and after its work (VmRSS, VmHWM each), and
+/// the work's seconds.
+pub(super) type PlainAtWork = ((u64, u64), (u64, u64), f64);
+
+/// Plain sled (`sled-limit-child --phase work`: the hub's sled
+/// configuration, nothing of the hub) opening the store of hub data
+/// directory `data_dir` and writing `dossiers` new dossiers' lives as the
+/// hub's writer groups them: (VmRSS, VmHWM) opened, then after the work,
+/// and the work's seconds.
+pub(super) fn plain_sled_at_work(
+    data_dir: &std::path::Path,
+    dossiers: usize,
+    cache_capacity_bytes: u64,
+) -> anyhow::Result<PlainAtWork> {
+    let sled_dir = lienthong::app::sled_dir(data_dir)?;
+    let config = format!("cache_capacity_bytes={cache_capacity_bytes}");
+    let mut side = Side::spawn("work", &sled_dir, dossiers, &config)?;
+    side.expect("opened")?;
+    let rest = side.memory()?;
+    side.go_on()?;
+    let worked = side.expect("worked")?;
+    let work = side.memory()?;
+    side.kill()?;
+    Ok((rest, work, number(&worked, 0)?))
 }
 
 fn number(words: &[String], at: usize) -> anyhow::Result<f64> {
