@@ -129,11 +129,12 @@ pub fn expired(key: &[u8], value: &[u8], older_than: UnixMillis) -> Result<bool,
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::store::{DossierCache, IdempotencyRecord, Store, StoredAnswer};
 
-    fn record(created_at: i64) -> IdempotencyRecord {
+    /// An idempotency record created at `created_at` (ms).
+    pub(in crate::store) fn record(created_at: i64) -> IdempotencyRecord {
         IdempotencyRecord {
             fingerprint: "f".repeat(64),
             created_at: UnixMillis(created_at),

@@ -136,22 +136,8 @@ mod tests {
     use super::*;
     use crate::audit::{Kind, Record, OK};
     use crate::domain::UnixMillis;
-    use crate::store::{keys, records, AuditItem, DossierCache, IdempotencyRecord, StoredAnswer};
-
-    fn record(created_at: i64) -> IdempotencyRecord {
-        IdempotencyRecord {
-            fingerprint: "f".repeat(64),
-            created_at: UnixMillis(created_at),
-            reply: StoredAnswer::Publication {
-                kind: "procedures".into(),
-                version: 1,
-                added: 1,
-                changed: 0,
-                removed: 0,
-                event_seq: 1,
-            },
-        }
-    }
+    use crate::store::expiry::tests::record;
+    use crate::store::{keys, records, AuditItem, DossierCache};
 
     /// One group of accepted commands of partner `lgsp`, each remembering
     /// its key and asking for a receipt lookup, as the writer does.

@@ -2,21 +2,15 @@
 //! it, a flood of unauthenticated requests counted (not itemised), and a
 //! partner's acknowledgements; the whole chain verifies.
 
-use super::{entries, keygen, text, verify};
-use crate::common::{self, command, command_named, submission, submit_request, TestHub};
+use super::{entries, signing_hub, text, verify};
+use crate::common::{self, command, command_named, submission, submit_request};
 use lienthong::audit::Kind;
 use lienthong::grpc::pb;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accepted_and_refused_commands_and_acks_are_chained_and_verify() {
     let keys_dir = tempfile::tempdir().unwrap();
-    let keys = keygen(keys_dir.path());
-    let signing = keys.signing.clone();
-    let mut hub = TestHub::start_with(move |c| {
-        c.audit.signing_key_file = Some(signing);
-        c.audit.checkpoint_interval_seconds = 3600;
-    })
-    .await;
+    let (keys, mut hub) = signing_hub(keys_dir.path(), |_| {}).await;
     let data = hub.dir.path().join("data");
     let mut one_stop = hub.client(common::ONE_STOP).await;
 

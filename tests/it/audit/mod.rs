@@ -61,6 +61,23 @@ pub fn keygen(dir: &Path) -> Keys {
     Keys { signing, public }
 }
 
+/// A hub signing with a key `keygen` made in `dir`, checkpoints on demand
+/// only (the interval is an hour), `adjust` applied after; and the keys.
+pub async fn signing_hub(
+    dir: &Path,
+    adjust: impl FnOnce(&mut lienthong::config::HubConfig),
+) -> (Keys, crate::common::TestHub) {
+    let keys = keygen(dir);
+    let signing = keys.signing.clone();
+    let hub = crate::common::TestHub::start_with(move |c| {
+        c.audit.signing_key_file = Some(signing);
+        c.audit.checkpoint_interval_seconds = 3600;
+        adjust(c);
+    })
+    .await;
+    (keys, hub)
+}
+
 /// `lienthong audit verify` on a stopped hub's data directory.
 pub fn verify(data: &Path, public_key: Option<&Path>) -> Output {
     let mut args = vec![

@@ -6,7 +6,7 @@
 //! the key's idempotency record expired, the receipt is found by when the
 //! command was accepted, even after the key was used again.
 
-use super::{keygen, lienthong, text};
+use super::{lienthong, signing_hub, text};
 use crate::common::{self, TestHub};
 use lienthong::audit::{PublicKey, Receipt};
 use lienthong::grpc::pb::{self, audit_service_client::AuditServiceClient};
@@ -63,13 +63,7 @@ fn verify_receipt_file(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_partner_gets_a_receipt_it_verifies_offline_and_a_changed_one_fails() {
     let keys_dir = tempfile::tempdir().unwrap();
-    let keys = keygen(keys_dir.path());
-    let signing = keys.signing.clone();
-    let mut hub = TestHub::start_with(move |c| {
-        c.audit.signing_key_file = Some(signing);
-        c.audit.checkpoint_interval_seconds = 3600;
-    })
-    .await;
+    let (keys, mut hub) = signing_hub(keys_dir.path(), |_| {}).await;
     let public = PublicKey::read(&keys.public).unwrap();
     let mut one_stop = hub.client(common::ONE_STOP).await;
     let first = one_stop.submit("receipt-1").await;
@@ -175,13 +169,9 @@ fn now_ms() -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn once_its_key_expired_a_receipt_is_found_by_when_it_was_accepted() {
     let keys_dir = tempfile::tempdir().unwrap();
-    let keys = keygen(keys_dir.path());
-    let signing = keys.signing.clone();
     // Idempotency records (and with them the receipt lookups by key) go
     // at the next sweep, every second.
-    let mut hub = TestHub::start_with(move |c| {
-        c.audit.signing_key_file = Some(signing);
-        c.audit.checkpoint_interval_seconds = 3600;
+    let (keys, mut hub) = signing_hub(keys_dir.path(), |c| {
         c.retention.idempotency_retention_seconds = 0;
         c.retention.sweep_interval_seconds = 1;
     })
@@ -300,13 +290,7 @@ async fn checkpoints_on_demand_need_an_operator_and_a_key() {
     unsigned.stop().await;
 
     let keys_dir = tempfile::tempdir().unwrap();
-    let keys = keygen(keys_dir.path());
-    let signing = keys.signing.clone();
-    let mut hub = TestHub::start_with(move |c| {
-        c.audit.signing_key_file = Some(signing);
-        c.audit.checkpoint_interval_seconds = 3600;
-    })
-    .await;
+    let (keys, mut hub) = signing_hub(keys_dir.path(), |_| {}).await;
     hub.client(common::ONE_STOP).await.submit("signed-1").await;
     let one_stop = hub.client(common::ONE_STOP).await;
     let denied = audit_client(&hub)
