@@ -82,6 +82,11 @@ impl Kind {
 /// canonical error code name (`FAILED_PRECONDITION`, …).
 pub const OK: &str = "OK";
 
+/// The `detail` of an accepted entry that replayed an earlier answer (a
+/// command), or its end (a publication: `version …, replayed`). Such an
+/// entry has no receipt of its own; the first answer's entry has.
+pub const REPLAYED: &str = "replayed";
+
 /// What is recorded, before it takes its place in the chain.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
@@ -121,6 +126,13 @@ impl Record {
             seq: 0,
             count: 1,
         }
+    }
+
+    /// Whether this accepted entry replayed an earlier answer (`REPLAYED`).
+    pub fn is_replay(&self) -> bool {
+        self.detail
+            .strip_suffix(REPLAYED)
+            .is_some_and(|before| before.is_empty() || before.ends_with(", "))
     }
 
     fn texts(&self) -> [&str; 7] {
@@ -283,6 +295,20 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_replay_is_told_by_its_detail_as_the_writer_writes_it() {
+        let with = |detail: &str| {
+            let mut r = Record::new(0, Kind::Command, "p", "submit", OK);
+            r.detail = detail.into();
+            r.is_replay()
+        };
+        assert!(with(REPLAYED));
+        assert!(with("version 2: 1 added, 0 changed, 0 removed, replayed"));
+        assert!(!with("version 3"));
+        assert!(!with("version 2: 1 added, 0 changed, 0 removed"));
+        assert!(!with("notreplayed"));
+    }
 
     fn entry() -> Entry {
         let mut record = Record::new(1_700_000_000_000, Kind::Command, "so-xd", "submit", OK);

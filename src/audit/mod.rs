@@ -18,7 +18,7 @@ mod receipt;
 mod verify;
 
 pub use checkpoint::{Checkpoint, PublicKey, Signed, SigningKey};
-pub use entry::{hash, Entry, Hash, Kind, Record, OK};
+pub use entry::{hash, Entry, Hash, Kind, Record, OK, REPLAYED};
 pub use merkle::{path as merkle_path, root as merkle_root};
 pub use receipt::Receipt;
 pub use verify::{read_checkpoints, Broken, Place, Report, Verifier};

@@ -16,10 +16,9 @@
 
 use super::report::Table;
 use super::scale::lives;
-use super::scale_hub::{
-    free_port, memory, proc_kib, scale_config, wait_serving, HubKnobs, Spawned,
-};
+use super::scale_hub::{free_port, proc_kib, scale_config, wait_serving, HubKnobs, Spawned};
 use super::sled_limit::plain_sled_at_work;
+use anyhow::Context;
 use lienthong::grpc::pb::dossier_service_client::DossierServiceClient;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -40,14 +39,12 @@ struct Reading {
 }
 
 fn read(pid: u32, dossiers: usize) -> anyhow::Result<Reading> {
-    let (rss, hwm) = memory(pid)?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let anon = proc_kib(&status, "RssAnon")?;
     Ok(Reading {
         dossiers,
-        rss,
-        anon,
-        hwm,
+        rss: proc_kib(&status, "VmRSS")?,
+        anon: proc_kib(&status, "RssAnon")?,
+        hwm: proc_kib(&status, "VmHWM")?,
     })
 }
 
@@ -60,11 +57,13 @@ pub(super) async fn at_work_run(
     knobs: &HubKnobs,
 ) -> anyhow::Result<()> {
     let dossiers = args.at_work_dossiers;
-    anyhow::ensure!(
-        data.join("store-current").exists() || data.join("db").exists(),
-        "{} is not a hub's data directory (the `scale-data` of a kept `--scale` run)",
-        data.display()
-    );
+    // The store's own reader of the layout names what is missing.
+    lienthong::app::sled_dir(data).with_context(|| {
+        format!(
+            "{}: not a hub's data directory (the `scale-data` of a kept `--scale` run)",
+            data.display()
+        )
+    })?;
     let config = base.join("at-work.toml");
     let log = base.join("serve.log");
     let port = free_port()?;

@@ -24,7 +24,7 @@
 //! that much of sled's log. Commands queue meanwhile.
 
 use super::{apply, EngineError, EngineSettings, Job, OutcomeCode, SiteOutcome};
-use crate::audit::{Kind, Record, OK};
+use crate::audit::{Kind, Record, OK, REPLAYED};
 use crate::domain::UnixMillis;
 use crate::metrics::Metrics;
 use crate::store::{AuditItem, PlannedReopen, Store, Txn};
@@ -346,7 +346,7 @@ fn process(
                     record.event_id = o.event_id.clone();
                     record.seq = o.event_seq;
                     record.detail = if o.replayed {
-                        "replayed".into()
+                        REPLAYED.into()
                     } else {
                         format!("version {}", o.entry.version)
                     };
@@ -385,12 +385,13 @@ fn process(
                 Ok(o) => {
                     record.seq = o.event_seq;
                     record.detail = format!(
-                        "version {}: {} added, {} changed, {} removed{}",
+                        "version {}: {} added, {} changed, {} removed{}{}",
                         o.version,
                         o.added,
                         o.changed,
                         o.removed,
-                        if o.replayed { ", replayed" } else { "" }
+                        if o.replayed { ", " } else { "" },
+                        if o.replayed { REPLAYED } else { "" }
                     );
                     !o.replayed
                 }
@@ -459,7 +460,7 @@ fn process(
                     record.detail = format!("version {}", transfer.dossier.version);
                     *last_seq = Some(*event_seq);
                 }
-                Ok(SiteOutcome::Duplicate) => record.detail = "replayed".into(),
+                Ok(SiteOutcome::Duplicate) => record.detail = REPLAYED.into(),
                 Ok(SiteOutcome::Gap { held, first }) => {
                     record.detail = format!(
                         "not taken: version {held} is held and the transfer starts at {first}; the sender sends again"

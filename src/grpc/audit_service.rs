@@ -35,11 +35,7 @@ impl pb::audit_service_server::AuditService for AuditService {
     ) -> Result<Response<pb::Receipt>, Status> {
         let (partner, _admission) = auth::admitted(&self.hub, &request)?;
         let asked = request.into_inner();
-        let accepted_at = asked
-            .accepted_at
-            .as_ref()
-            .map(|t| from_proto::timestamp("accepted_at", t))
-            .transpose()
+        let accepted_at = from_proto::opt_timestamp("accepted_at", &asked.accepted_at)
             .map_err(|e| to_status(&e.into()))?;
         let key = asked.idempotency_key;
         let audit = self.hub.audit().clone();

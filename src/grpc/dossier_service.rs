@@ -102,11 +102,7 @@ impl pb::dossier_service_server::DossierService for DossierService {
         let (partner, _admission) = auth::admitted(&self.hub, &request)?;
         let req = request.into_inner();
         let status = from_proto::status("status", req.status).map_err(|e| to_status(&e.into()))?;
-        let updated_since = req
-            .updated_since
-            .as_ref()
-            .map(|t| from_proto::timestamp("updated_since", t))
-            .transpose()
+        let updated_since = from_proto::opt_timestamp("updated_since", &req.updated_since)
             .map_err(|e| to_status(&e.into()))?;
         let filter = ListFilter {
             agency_code: non_empty(req.agency_code),

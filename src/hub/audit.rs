@@ -198,7 +198,7 @@ impl AuditLog {
 
 /// How far from the `accepted_at` a partner gives its accepted command is
 /// looked for: its clock and ours may differ, and it may know the day only.
-pub const RECEIPT_WINDOW: Duration = Duration::from_secs(86_400);
+const RECEIPT_WINDOW: Duration = Duration::from_secs(86_400);
 
 /// The entry of `partner`'s command or publication `key`, accepted (not
 /// refused, not a replay) closest to `at` within `RECEIPT_WINDOW`.
@@ -219,7 +219,7 @@ fn accepted_near(
                 && r.outcome == audit::OK
                 && r.actor == partner
                 && r.request == key
-                && !is_replay(r);
+                && !r.is_replay();
             let distance = (r.at_millis - at.0).abs();
             if accepted && best.is_none_or(|(d, _)| distance < d) {
                 best = Some((distance, e.index));
@@ -228,12 +228,6 @@ fn accepted_near(
         },
     )?;
     Ok(best.map(|(_, index)| index))
-}
-
-/// Whether an accepted entry records a replay of an earlier answer (the
-/// writer's `detail`, `engine/writer.rs`), which has no receipt of its own.
-fn is_replay(record: &Record) -> bool {
-    record.detail == "replayed" || record.detail.ends_with(", replayed")
 }
 
 /// The code names the log uses, as static text for the counters.

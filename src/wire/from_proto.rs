@@ -41,7 +41,10 @@ pub fn timestamp(field: &str, t: &prost_types::Timestamp) -> Result<UnixMillis> 
     ))
 }
 
-fn opt_timestamp(field: &str, t: &Option<prost_types::Timestamp>) -> Result<Option<UnixMillis>> {
+pub fn opt_timestamp(
+    field: &str,
+    t: &Option<prost_types::Timestamp>,
+) -> Result<Option<UnixMillis>> {
     t.as_ref().map(|t| timestamp(field, t)).transpose()
 }
 
