@@ -13,6 +13,9 @@ use crate::metrics::{value, wait_for};
 /// The stable log position of the newest snapshot sled wrote in `dir`
 /// (`snap.<lsn in hex>`); 0 before the first.
 pub fn snapshot_lsn(dir: &std::path::Path) -> u64 {
+    // sled's files are in the copy an online compaction made current, once
+    // one did (the store's own layout reader says which).
+    let dir = lienthong::app::sled_dir(dir).unwrap_or_else(|_| dir.to_path_buf());
     std::fs::read_dir(dir)
         .map(|entries| {
             entries
