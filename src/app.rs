@@ -74,6 +74,7 @@ pub async fn start(loaded: &LoadedConfig) -> Result<RunningHub, AppError> {
     let settings = &config.hub;
     // The store creates the data directory itself, private (0700).
     let store = Store::open(&settings.data_dir, settings.cache_capacity_bytes)?;
+    store.set_compaction_reopen_after_read_bytes(settings.store_compaction_reopen_after_read_bytes);
     let partners = loaded.partners.clone();
     let engine = EngineSettings {
         max_group_commands: settings.group_commit_max_commands,

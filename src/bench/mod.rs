@@ -139,6 +139,12 @@ pub struct BenchArgs {
     /// planned store reopens against the restart after `kill -9`.
     #[arg(long, requires = "scale")]
     pub reopen_after_bytes: Option<u64>,
+    /// With --scale: the measured hub's
+    /// `hub.store_compaction_reopen_after_read_bytes` (default: the
+    /// embedded configuration's; 0: the compactions read without reopening
+    /// the store), to weigh their memory peak against their pauses.
+    #[arg(long, requires = "scale")]
+    pub compaction_reopen_after_read_bytes: Option<u64>,
     /// With --scale or --at-work: the measured hub's `hub.cache_capacity_bytes`, and
     /// plain sled's beside it (default 128 MiB), to weigh sled's cache
     /// against the memory target.
@@ -643,6 +649,7 @@ mod tests {
         for expired in [false, true] {
             let knobs = HubKnobs {
                 reopen_after_bytes: None,
+                compaction_reopen_after_read_bytes: None,
                 cache_capacity_bytes: SCALE_CACHE_BYTES,
                 writer_cache_dossiers: None,
             };
@@ -661,9 +668,11 @@ mod tests {
             assert_eq!(kept == 0, expired, "idempotency retention {kept}");
             assert_eq!(s.hub.store_reopen_after_written_bytes, 1 << 30);
             assert_eq!(s.hub.writer_cache_dossiers, 16_384, "the embedded default");
+            assert_eq!(s.hub.store_compaction_reopen_after_read_bytes, 256 << 20);
         }
         let knobs = HubKnobs {
             reopen_after_bytes: Some(256 << 20),
+            compaction_reopen_after_read_bytes: Some(0),
             cache_capacity_bytes: 32 << 20,
             writer_cache_dossiers: Some(0),
         };
@@ -676,6 +685,16 @@ mod tests {
         );
         assert_eq!(loaded.sections.hub.cache_capacity_bytes, 32 << 20);
         assert_eq!(loaded.sections.hub.writer_cache_dossiers, 0);
+        assert_eq!(
+            loaded.sections.hub.store_compaction_reopen_after_read_bytes,
+            0
+        );
+        let args = parse(&["--scale", "10", "--compaction-reopen-after-read-bytes", "0"]).unwrap();
+        assert_eq!(args.compaction_reopen_after_read_bytes, Some(0));
+        assert!(
+            parse(&["--compaction-reopen-after-read-bytes", "0"]).is_err(),
+            "only with --scale"
+        );
         let args = parse(&["--scale", "10", "--reopen-after-bytes", "268435456"]).unwrap();
         assert_eq!(args.reopen_after_bytes, Some(256 << 20));
         assert_eq!(args.cache_capacity_bytes, 128 << 20, "the default");

@@ -21,6 +21,10 @@ pub(super) struct HubKnobs {
     /// `store_reopen_after_written_bytes` (`--reopen-after-bytes`), or the
     /// embedded configuration's.
     pub(super) reopen_after_bytes: Option<u64>,
+    /// `store_compaction_reopen_after_read_bytes`
+    /// (`--compaction-reopen-after-read-bytes`), or the embedded
+    /// configuration's.
+    pub(super) compaction_reopen_after_read_bytes: Option<u64>,
     /// `cache_capacity_bytes` (`--cache-capacity-bytes`).
     pub(super) cache_capacity_bytes: u64,
     /// `writer_cache_dossiers` (`--writer-cache-dossiers`), or the
@@ -32,6 +36,7 @@ impl HubKnobs {
     pub(super) fn of(args: &BenchArgs) -> HubKnobs {
         HubKnobs {
             reopen_after_bytes: args.reopen_after_bytes,
+            compaction_reopen_after_read_bytes: args.compaction_reopen_after_read_bytes,
             cache_capacity_bytes: args.cache_capacity_bytes,
             writer_cache_dossiers: args.writer_cache_dossiers,
         }
@@ -78,6 +83,14 @@ pub(super) fn scale_config(
     if let Some(bytes) = knobs.reopen_after_bytes {
         let bytes = i64::try_from(bytes).context("--reopen-after-bytes fits in an i64")?;
         hub.insert("store_reopen_after_written_bytes".into(), bytes.into());
+    }
+    if let Some(bytes) = knobs.compaction_reopen_after_read_bytes {
+        let bytes =
+            i64::try_from(bytes).context("--compaction-reopen-after-read-bytes fits in an i64")?;
+        hub.insert(
+            "store_compaction_reopen_after_read_bytes".into(),
+            bytes.into(),
+        );
     }
     config.insert("hub".into(), hub.into());
     let mut retention = table(&mut config, "retention")?;

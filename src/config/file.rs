@@ -174,6 +174,12 @@ pub struct HubSection {
     /// listener) — a compaction of a million dossiers' directory peaked at
     /// 3.3 GiB resident (README), which an operator should plan for.
     pub store_compact_after_written_bytes: u64,
+    /// Bytes of records an online compaction reads between two reopens of
+    /// the live store (callers wait for each, as for a planned reopen):
+    /// sled 0.34 keeps in memory whatever a read brought in, far past its
+    /// cache, so a compaction reading a whole store would otherwise hold
+    /// all of it until the switch. 0: never reopen while copying.
+    pub store_compaction_reopen_after_read_bytes: u64,
     /// Commands that may wait for the writer before callers wait to enqueue.
     pub writer_queue_capacity: usize,
     /// Commands one `ExecuteStream` may have read and not yet answered to
@@ -212,6 +218,7 @@ impl Default for HubSection {
             group_commit_max_commands: 512,
             store_reopen_after_written_bytes: 1 << 30,
             store_compact_after_written_bytes: 0,
+            store_compaction_reopen_after_read_bytes: 256 << 20,
             writer_queue_capacity: 8192,
             stream_window_commands: 1024,
             shutdown_grace_seconds: 10,

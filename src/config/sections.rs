@@ -72,6 +72,18 @@ pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
             ),
         ));
     }
+    let reopen_reading = hub.store_compaction_reopen_after_read_bytes;
+    if reopen_reading != 0 && reopen_reading < MIN_COMPACTION_REOPEN_AFTER_BYTES {
+        return Err(ConfigError::invalid(
+            file,
+            "hub.store_compaction_reopen_after_read_bytes",
+            format!(
+                "must be 0 (never reopen while compacting) or at least \
+                 {MIN_COMPACTION_REOPEN_AFTER_BYTES} (each reopen makes commands wait while \
+                 sled opens the store again)"
+            ),
+        ));
+    }
     positive(
         file,
         "hub.writer_queue_capacity",
@@ -252,6 +264,8 @@ fn delivery(delivery: &DeliverySection, file: &str) -> Result<(), ConfigError> {
 
 /// The smallest `hub.store_compact_after_written_bytes` but 0: 64 MiB.
 const MIN_COMPACT_AFTER_BYTES: u64 = 64 << 20;
+/// The smallest `hub.store_compaction_reopen_after_read_bytes` but 0: 16 MiB.
+const MIN_COMPACTION_REOPEN_AFTER_BYTES: u64 = 16 << 20;
 /// The smallest `hub.store_reopen_after_written_bytes` but 0: 1 MiB.
 const MIN_REOPEN_AFTER_BYTES: u64 = 1 << 20;
 

@@ -145,6 +145,17 @@ pub(super) struct CompactionStart {
     pub(super) cache_capacity_bytes: u64,
 }
 
+/// What a reopen of the live store during a compaction did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum CompactionReopen {
+    /// Closed and opened again as `opened`; how long callers waited.
+    Reopened { opened: u64, paused: Duration },
+    /// Someone held the handle past the drain: nothing changed, try later.
+    Busy,
+    /// The handle the compaction started on is gone (a fault, a stop).
+    Gone,
+}
+
 /// What a compaction's switch did.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Switch {

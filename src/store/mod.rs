@@ -148,6 +148,16 @@ impl Store {
         })
     }
 
+    /// Has every online compaction reopen the live store whenever it has
+    /// read `bytes` of records since the last reopen (0: never), so that
+    /// what its reads bring into sled's memory is let go of as it goes
+    /// (`hub.store_compaction_reopen_after_read_bytes`).
+    pub fn set_compaction_reopen_after_read_bytes(&self, bytes: u64) {
+        self.compactions
+            .reopen_after_read_bytes
+            .store(bytes, Ordering::Relaxed);
+    }
+
     /// Starts an online compaction in the background (`online_compact`),
     /// unless one runs or the store cannot now.
     pub fn start_compaction(&self) -> CompactionStarted {

@@ -16,7 +16,14 @@
 //! 2. **Copy.** Every tree, in key order, in chunks, each chunk read
 //!    through a lease of its own so that planned work (a fault's recovery,
 //!    readers) never waits for the whole copy; the copy goes to
-//!    `store.<n>` beside the live store (`layout`).
+//!    `store.<n>` beside the live store (`layout`). sled 0.34 keeps in
+//!    memory every page a read brings in, far past its cache (spacejam/sled
+//!    #1036, #1093): reading a million dossiers' store whole took the hub
+//!    from 1.0 to 3.5 GiB. So every `hub.store_compaction_reopen_after_read_bytes`
+//!    read, the copy's handle and the live store are closed and opened
+//!    again (`Handle::reopen_compacting`, callers waiting as for a planned
+//!    reopen), the watch paused while nobody writes and resumed on the new
+//!    handle before anyone writes through it.
 //! 3. **Switch** (`handle::switch`). With nobody holding the store, every
 //!    key written meanwhile is read from the live store and set or removed
 //!    in the copy, trees opened meanwhile are copied whole, the copy is
@@ -31,7 +38,7 @@
 //! running; a later compaction will find it over), or if a tree is dropped
 //! while it copies (sled tells subscribers nothing of that).
 
-use super::handle::{CompactionStart, Handle, Switch};
+use super::handle::{CompactionReopen, CompactionStart, Handle, Switch};
 use super::{dir, handle, layout, StoreError};
 use sled::IVec;
 use std::collections::HashSet;
@@ -66,6 +73,11 @@ pub struct CompactionReport {
     pub took: Duration,
     /// How long callers waited for the switch.
     pub paused: Duration,
+    /// Reopens of the live store while it copied
+    /// (`hub.store_compaction_reopen_after_read_bytes`), and how long
+    /// callers waited for them in all.
+    pub reopens: u32,
+    pub reopens_paused: Duration,
     /// The sled directory serving now.
     pub sled_dir: PathBuf,
 }
@@ -96,6 +108,9 @@ pub(super) struct Compactions {
     status: Mutex<CompactionStatus>,
     /// Bumped by every `drop_tree`: a compaction that sees it move gives up.
     pub(super) trees_dropped: AtomicU64,
+    /// Bytes a compaction reads between two reopens of the live store
+    /// (`hub.store_compaction_reopen_after_read_bytes`); 0: never.
+    pub(super) reopen_after_read_bytes: AtomicU64,
 }
 
 impl Compactions {
@@ -127,14 +142,16 @@ impl Compactions {
         status.running_since = Some(std::time::SystemTime::now());
         // Counted from here: a drop after the start makes it give up.
         let dropped_before = self.trees_dropped.load(Ordering::SeqCst);
+        let reopen_after_read_bytes = self.reopen_after_read_bytes.load(Ordering::Relaxed);
         let (weak, this) = (Arc::downgrade(handle), self.clone());
         let spawned = std::thread::Builder::new()
             .name("lienthong-compaction".into())
             .spawn(move || {
-                let outcome = compact(&weak, start, (&this.trees_dropped, dropped_before));
+                let dropped = (&this.trees_dropped, dropped_before);
+                let outcome = compact(&weak, start, dropped, reopen_after_read_bytes);
                 match &outcome {
                     Ok(report) => {
-                        tracing::info!(records = report.records, written_meanwhile = report.written_meanwhile, took_ms = report.took.as_millis() as u64, paused_ms = report.paused.as_millis() as u64, dir = %report.sled_dir.display(), "store compacted while serving");
+                        tracing::info!(records = report.records, written_meanwhile = report.written_meanwhile, took_ms = report.took.as_millis() as u64, paused_ms = report.paused.as_millis() as u64, reopens = report.reopens, reopens_paused_ms = report.reopens_paused.as_millis() as u64, dir = %report.sled_dir.display(), "store compacted while serving");
                         done(report);
                     }
                     Err(e) => tracing::warn!(error = %e, "online compaction gave up; the store is as it was"),
@@ -170,6 +187,7 @@ fn compact(
     handle: &Weak<Handle>,
     start: CompactionStart,
     trees_dropped: (&AtomicU64, u64),
+    reopen_after_read_bytes: u64,
 ) -> Result<CompactionReport, StoreError> {
     let started = Instant::now();
     let copy_dir = layout::next(&start.data_dir, &start.sled_dir);
@@ -177,7 +195,15 @@ fn compact(
     let result = (|| {
         dir::prepare(&copy_dir)?;
         let copy = handle::open_db(&copy_dir, COPY_CACHE_BYTES.min(start.cache_capacity_bytes))?;
-        copy_and_switch(handle, start, copy, &copy_dir, trees_dropped, started)
+        copy_and_switch(
+            handle,
+            start,
+            copy,
+            &copy_dir,
+            trees_dropped,
+            reopen_after_read_bytes,
+            started,
+        )
     })();
     if result.is_err() {
         if let Err(e) = layout::remove_sled_dir(&copy_dir) {
@@ -193,6 +219,7 @@ fn copy_and_switch(
     copy: sled::Db,
     copy_dir: &Path,
     (trees_dropped, dropped_before): (&AtomicU64, u64),
+    reopen_after_read_bytes: u64,
     started: Instant,
 ) -> Result<CompactionReport, StoreError> {
     let cache_capacity_bytes = start.cache_capacity_bytes;
@@ -223,20 +250,37 @@ fn copy_and_switch(
     }
     let (names, written) =
         watched.ok_or_else(|| abandoned("readers held the store through every try to start"))?;
-    let mut records = 0;
+    let mut copier = Copier {
+        handle,
+        opened,
+        copy: Some(copy),
+        copy_dir,
+        copy_cache_bytes: COPY_CACHE_BYTES.min(cache_capacity_bytes),
+        written: &written,
+        names: &names,
+        reopen_after_read_bytes,
+        read_since_reopen: 0,
+        records: 0,
+        reopens: 0,
+        reopens_paused: Duration::ZERO,
+    };
     for name in &names {
-        records += copy_tree(handle, opened, name, &copy, &written)?;
+        copier.copy_tree(name)?;
     }
-    let trees = copy.tree_names().len();
     // Closed and opened once here, while the hub serves: a directory's
     // first open writes its first snapshot (7 s for a million dossiers'
     // copy, README), which the switch's open would otherwise make callers
     // wait for.
-    copy.flush()
-        .map_err(|e| StoreError::io("flushing the compacted copy", e))?;
-    drop(copy);
-    let copy = handle::open_db(copy_dir, COPY_CACHE_BYTES.min(cache_capacity_bytes))?;
-    let mut copy = Some(copy);
+    copier.reopen_copy()?;
+    let Copier {
+        opened,
+        mut copy,
+        records,
+        reopens,
+        reopens_paused,
+        ..
+    } = copier;
+    let trees = copy.as_ref().map_or(0, |copy| copy.tree_names().len());
     for attempt in 1..=SWITCH_ATTEMPTS {
         let live = handle
             .upgrade()
@@ -259,6 +303,8 @@ fn copy_and_switch(
                     written_meanwhile: level.unwrap_or(0),
                     took: started.elapsed(),
                     paused,
+                    reopens,
+                    reopens_paused,
                     sled_dir: copy_dir.to_path_buf(),
                 })
             }
@@ -277,50 +323,126 @@ fn copy_and_switch(
     )))
 }
 
-/// Copies one tree of the handle opened as `opened` into `copy`, a chunk
-/// per lease; how many records.
-fn copy_tree(
-    handle: &Weak<Handle>,
+/// The copy in progress: the live handle it reads (`opened`), the copy's
+/// handle it writes, and how much it read since both were last reopened.
+struct Copier<'a> {
+    handle: &'a Weak<Handle>,
     opened: u64,
-    name: &IVec,
-    copy: &sled::Db,
-    written: &Written,
-) -> Result<u64, StoreError> {
-    let writing = |e| StoreError::io("writing the compacted copy", e);
-    let into = tree_of(copy, name).map_err(writing)?;
-    let mut after: Option<IVec> = None;
-    let mut copied = 0;
-    loop {
-        written.check()?;
-        let live = handle
+    /// `None` only between closing the copy's handle and opening it again.
+    copy: Option<sled::Db>,
+    copy_dir: &'a Path,
+    copy_cache_bytes: u64,
+    written: &'a Written,
+    names: &'a [IVec],
+    /// `hub.store_compaction_reopen_after_read_bytes`; 0: never.
+    reopen_after_read_bytes: u64,
+    read_since_reopen: u64,
+    records: u64,
+    reopens: u32,
+    reopens_paused: Duration,
+}
+
+impl Copier<'_> {
+    fn copy(&self) -> Result<&sled::Db, StoreError> {
+        self.copy
+            .as_ref()
+            .ok_or_else(|| abandoned("the copy's handle could not be opened again"))
+    }
+
+    /// Copies one tree of the live handle into the copy, a chunk per lease,
+    /// both handles reopened whenever the chunks read since the last reopen
+    /// reach `reopen_after_read_bytes`.
+    fn copy_tree(&mut self, name: &IVec) -> Result<(), StoreError> {
+        let mut after: Option<IVec> = None;
+        loop {
+            self.written.check()?;
+            let live = self
+                .handle
+                .upgrade()
+                .ok_or_else(|| abandoned("the hub stopped"))?;
+            let lease = live
+                .lease_of(self.opened)?
+                .ok_or_else(|| abandoned("the store was reopened after a fault"))?;
+            let from =
+                tree_of(&lease, name).map_err(|e| live.failed("opening a tree to compact", e))?;
+            let range = match &after {
+                None => from.range::<&[u8], _>(..),
+                Some(key) => from.range((
+                    std::ops::Bound::Excluded(key.clone()),
+                    std::ops::Bound::Unbounded,
+                )),
+            };
+            let mut batch = sled::Batch::default();
+            let (mut in_chunk, mut bytes) = (0, 0);
+            for item in range.take(CHUNK) {
+                let (key, value) =
+                    item.map_err(|e| live.failed("reading the store to compact", e))?;
+                bytes += (key.len() + value.len()) as u64;
+                batch.insert(key.clone(), value);
+                after = Some(key);
+                in_chunk += 1;
+            }
+            drop((from, lease, live));
+            tree_of(self.copy()?, name)
+                .and_then(|into| into.apply_batch(batch))
+                .map_err(|e| StoreError::io("writing the compacted copy", e))?;
+            self.records += in_chunk as u64;
+            self.read_since_reopen += bytes;
+            if in_chunk < CHUNK {
+                return Ok(());
+            }
+            if self.reopen_after_read_bytes != 0
+                && self.read_since_reopen >= self.reopen_after_read_bytes
+            {
+                self.reopen_both()?;
+            }
+        }
+    }
+
+    /// Flushes the copy and opens it again: its handle's memory is what
+    /// the inserts built, the same growth as the live store's reads.
+    fn reopen_copy(&mut self) -> Result<(), StoreError> {
+        self.copy()?
+            .flush()
+            .map_err(|e| StoreError::io("flushing the compacted copy", e))?;
+        drop(self.copy.take());
+        self.copy = Some(handle::open_db(self.copy_dir, self.copy_cache_bytes)?);
+        Ok(())
+    }
+
+    /// Reopens the copy, then the live store with the watch carried
+    /// across (`Handle::reopen_compacting`). A reader holding the live
+    /// store past the drain puts the live reopen off to the next chunk.
+    fn reopen_both(&mut self) -> Result<(), StoreError> {
+        self.reopen_copy()?;
+        let live = self
+            .handle
             .upgrade()
             .ok_or_else(|| abandoned("the hub stopped"))?;
-        let lease = live
-            .lease_of(opened)?
-            .ok_or_else(|| abandoned("the store was reopened after a fault"))?;
-        let from =
-            tree_of(&lease, name).map_err(|e| live.failed("opening a tree to compact", e))?;
-        let range = match &after {
-            None => from.range::<&[u8], _>(..),
-            Some(key) => from.range((
-                std::ops::Bound::Excluded(key.clone()),
-                std::ops::Bound::Unbounded,
-            )),
-        };
-        let mut batch = sled::Batch::default();
-        let mut in_chunk = 0;
-        for item in range.take(CHUNK) {
-            let (key, value) = item.map_err(|e| live.failed("reading the store to compact", e))?;
-            batch.insert(key.clone(), value);
-            after = Some(key);
-            in_chunk += 1;
+        let (written, names) = (self.written, self.names);
+        match live.reopen_compacting(
+            self.opened,
+            SWITCH_DRAIN,
+            || written.pause(),
+            |db| written.resume(db, names),
+        )? {
+            CompactionReopen::Reopened { opened, paused } => {
+                self.opened = opened;
+                self.read_since_reopen = 0;
+                self.reopens += 1;
+                self.reopens_paused += paused;
+                tracing::debug!(
+                    records = self.records,
+                    paused_ms = paused.as_millis() as u64,
+                    "compaction reopened the live store to let go of what it read"
+                );
+            }
+            CompactionReopen::Busy => {}
+            CompactionReopen::Gone => {
+                return Err(abandoned("the store was reopened after a fault"))
+            }
         }
-        drop((from, lease, live));
-        into.apply_batch(batch).map_err(writing)?;
-        copied += in_chunk as u64;
-        if in_chunk < CHUNK {
-            return Ok(copied);
-        }
+        Ok(())
     }
 }
 
@@ -379,38 +501,62 @@ fn tree_of(db: &sled::Db, name: &[u8]) -> sled::Result<sled::Tree> {
 const DEFAULT_TREE: &[u8] = b"__sled__default";
 
 /// The keys written in every watched tree since the watch began, collected
-/// by one thread per tree from sled's subscribers.
+/// by one thread per tree from sled's subscribers. The set outlives a
+/// reopen of the live store: the watch pauses while nobody writes and
+/// resumes on the new handle's trees (`pause`, `resume`).
 struct Written {
     keys: Arc<Mutex<HashSet<(usize, IVec)>>>,
     overflowed: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
-    collectors: Vec<std::thread::JoinHandle<()>>,
+    collectors: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
 impl Written {
     fn watch(db: &sled::Db, names: &[IVec]) -> Result<Written, StoreError> {
-        let mut written = Written {
+        let written = Written {
             keys: Default::default(),
             overflowed: Default::default(),
             stop: Default::default(),
-            collectors: Vec::with_capacity(names.len()),
+            collectors: Mutex::new(Vec::with_capacity(names.len())),
         };
+        written.resume(db, names)?;
+        Ok(written)
+    }
+
+    fn collectors(&self) -> std::sync::MutexGuard<'_, Vec<std::thread::JoinHandle<()>>> {
+        self.collectors.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Watches every tree of `db` named in `names` (the n-th name's keys
+    /// are counted as tree n), on top of the keys already seen.
+    fn resume(&self, db: &sled::Db, names: &[IVec]) -> Result<(), StoreError> {
+        self.stop.store(false, Ordering::SeqCst);
+        let mut collectors = self.collectors();
         for (index, name) in names.iter().enumerate() {
             let tree =
                 tree_of(db, name).map_err(|e| StoreError::io("watching a tree to compact", e))?;
             let subscriber = tree.watch_prefix(Vec::<u8>::new());
             let (keys, overflowed, stop) = (
-                written.keys.clone(),
-                written.overflowed.clone(),
-                written.stop.clone(),
+                self.keys.clone(),
+                self.overflowed.clone(),
+                self.stop.clone(),
             );
             let collector = std::thread::Builder::new()
                 .name("lienthong-compaction-watch".into())
                 .spawn(move || collect(subscriber, index, &keys, &overflowed, &stop))
                 .map_err(|e| abandoned(format!("cannot start a watching thread: {e}")))?;
-            written.collectors.push(collector);
+            collectors.push(collector);
         }
-        Ok(written)
+        Ok(())
+    }
+
+    /// Stops watching, keeping the keys seen; only once nobody writes (the
+    /// handle watched is about to close).
+    fn pause(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for collector in self.collectors().drain(..) {
+            let _ = collector.join();
+        }
     }
 
     /// Gives up when too many keys changed.
@@ -425,12 +571,8 @@ impl Written {
 
     /// Every key written until now; only once nobody writes.
     fn stop(&self) -> Result<HashSet<(usize, IVec)>, StoreError> {
-        self.stop.store(true, Ordering::SeqCst);
-        // Each collector ends once its subscriber has nothing more; a
-        // thread cannot be joined through `&self`, so wait for them to say.
-        while self.collectors.iter().any(|c| !c.is_finished()) {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        // Each collector ends once its subscriber has nothing more.
+        self.pause();
         self.check()?;
         Ok(std::mem::take(
             &mut *self.keys.lock().unwrap_or_else(|p| p.into_inner()),
@@ -440,10 +582,7 @@ impl Written {
 
 impl Drop for Written {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for collector in self.collectors.drain(..) {
-            let _ = collector.join();
-        }
+        self.pause();
     }
 }
 
@@ -520,8 +659,26 @@ mod tests {
 
     #[test]
     fn a_store_written_while_it_is_compacted_switches_to_the_copy_with_every_last_write() {
+        let report = compacted_while_written(0);
+        assert_eq!(report.reopens, 0, "{report:?}");
+    }
+
+    #[test]
+    fn a_store_reopened_while_it_is_compacted_and_written_loses_no_write_across_the_reopens() {
+        // ~10 000 records of ~72 bytes: a chunk (4 096 records) reads more
+        // than the bound, so the store is reopened after every full chunk.
+        let report = compacted_while_written(128 << 10);
+        assert!(report.reopens >= 2, "{report:?}");
+    }
+
+    /// A store with history, compacted while a writer keeps writing
+    /// (inserts, overwrites, removals, a tree opened meanwhile), the live
+    /// store reopened every `reopen_after_read_bytes` read (0: never): the
+    /// switched store serves, and holds on disk, every last write.
+    fn compacted_while_written(reopen_after_read_bytes: u64) -> CompactionReport {
         let data = tempfile::tempdir().unwrap();
         let store = Store::open(data.path(), 8 << 20).unwrap();
+        store.set_compaction_reopen_after_read_bytes(reopen_after_read_bytes);
         let served = |store: &Store| -> BTreeMap<(&str, Vec<u8>), Vec<u8>> {
             let mut all = BTreeMap::new();
             for name in ["main", "opened-meanwhile"] {
@@ -616,6 +773,7 @@ mod tests {
             served(&reopened) == expected,
             "the reopened copy holds every last write"
         );
+        report
     }
 
     fn remove(store: &Store, tree: &str, key: u64) {

@@ -173,6 +173,8 @@ fn invalid_values_name_the_key() {
         ("[hub]\nstore_reopen_after_written_bytes = 65536\n", "hub.store_reopen_after_written_bytes"),
         // 0 is "only when asked"; each compaction copies every record.
         ("[hub]\nstore_compact_after_written_bytes = 1048576\n", "hub.store_compact_after_written_bytes"),
+        // 0 is "never"; a reopen every few KB read would pause commands constantly.
+        ("[hub]\nstore_compaction_reopen_after_read_bytes = 1048576\n", "hub.store_compaction_reopen_after_read_bytes"),
         ("[[partners]]\nid = \"a b\"\nkind = \"postal\"\ntoken = \"0123456789abcdef\"\n", "partners[0].id"),
         ("[[partners]]\nid = \"a\"\nkind = \"bank\"\ntoken = \"0123456789abcdef\"\n", "partners[0].kind"),
         ("[[partners]]\nid = \"a\"\nkind = \"postal\"\ntoken = \"short\"\n", "partners[0].token"),

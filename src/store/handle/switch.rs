@@ -1,6 +1,8 @@
 //! The handle's side of an online compaction (`store::online_compact`):
 //! handing the copier the handle it starts from, leases on that same handle
-//! only, and the switch to the copy.
+//! only, reopens of the live store while it copies (what the copy's reads
+//! brought into sled's memory goes with the old handle), and the switch to
+//! the copy.
 //!
 //! The switch is a planned reopen into another directory: it waits until
 //! no one holds the handle (callers that come meanwhile wait), flushes the
@@ -17,7 +19,7 @@
 //! `bench --scale`), and the open of a compacted directory is short (its
 //! page table is as small as its records).
 
-use super::{Handle, Lease, Slot, Switch};
+use super::{open_db, CompactionReopen, Handle, Lease, Slot, Switch};
 use crate::store::{layout, StoreError};
 use std::path::Path;
 use std::sync::{Arc, MutexGuard};
@@ -130,6 +132,70 @@ impl Handle {
             tracing::warn!(error = %e, "the old store's files stay until the next start removes them");
         }
         Ok(Switch::Switched { paused })
+    }
+
+    /// Closes the handle opened as `opened` and opens its directory again
+    /// while a compaction copies it: what the copy's reads brought into
+    /// sled's memory goes with the old handle (sled 0.34 never evicts it:
+    /// reading a whole store grows it far past its cache, README). Waits
+    /// up to `drain` for the other leases to go; callers meanwhile wait.
+    /// `pause` runs once nobody holds the store, before the old handle
+    /// closes, and `resume` on the new handle before anyone else is handed
+    /// it: the compaction's watch of written keys stops and starts there,
+    /// and no write falls between. The generation stays: the old handle is
+    /// flushed before it closes, so nothing acknowledged or waiting for a
+    /// flush is lost (the flusher's next flush goes through the new one).
+    pub(in crate::store) fn reopen_compacting(
+        self: &Arc<Self>,
+        opened: u64,
+        drain: Duration,
+        pause: impl FnOnce(),
+        resume: impl FnOnce(&sled::Db) -> Result<(), StoreError>,
+    ) -> Result<CompactionReopen, StoreError> {
+        let started = Instant::now();
+        let slot = self.slot();
+        if !slot.serves(opened) {
+            return Ok(CompactionReopen::Gone);
+        }
+        let Some(mut slot) = self.drained(slot, started, drain) else {
+            return Ok(CompactionReopen::Busy);
+        };
+        let Some(old) = slot.db.take() else {
+            return Ok(CompactionReopen::Gone);
+        };
+        // With the slot empty every caller waits (`lease`); the slot's lock
+        // is not held through sled's open, which takes seconds at a million.
+        let sled_dir = slot.sled_dir.clone();
+        drop(slot);
+        if let Err(e) = old.flush() {
+            self.put_back(self.slot(), old);
+            return Err(self.failed("flushing before a reopen during a compaction", e));
+        }
+        pause();
+        drop(old);
+        let db = match open_db(&sled_dir, self.cache_capacity_bytes) {
+            Ok(db) => db,
+            Err(e) => {
+                // Opened again the way a planned reopen is, retrying until
+                // it opens; the compaction gives up (its handle is gone).
+                self.open_again(false);
+                return Err(e);
+            }
+        };
+        let resumed = resume(&db);
+        let opened = {
+            let mut slot = self.slot();
+            slot.db = Some(Arc::new(db));
+            slot.draining = false;
+            slot.opened += 1;
+            slot.opened
+        };
+        self.reopened.notify_all();
+        resumed?;
+        Ok(CompactionReopen::Reopened {
+            opened,
+            paused: started.elapsed(),
+        })
     }
 
     /// Runs `f` on the handle opened as `opened` while nobody else holds
