@@ -218,7 +218,7 @@ impl Default for HubSection {
             group_commit_max_commands: 512,
             store_reopen_after_written_bytes: 1 << 30,
             store_compact_after_written_bytes: 0,
-            store_compaction_reopen_after_read_bytes: 256 << 20,
+            store_compaction_reopen_after_read_bytes: 128 << 20,
             writer_queue_capacity: 8192,
             stream_window_commands: 1024,
             shutdown_grace_seconds: 10,
