@@ -38,14 +38,17 @@
 //! running; a later compaction will find it over), or if a tree is dropped
 //! while it copies (sled tells subscribers nothing of that).
 
+mod written;
+
 use super::handle::{CompactionReopen, CompactionStart, Handle, Switch};
 use super::{dir, handle, layout, StoreError};
 use sled::IVec;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
+use written::Written;
 
 /// sled's cache for the copy while it is written: it is opened afresh with
 /// the hub's own at the switch, and a large one here only holds the nodes
@@ -59,8 +62,6 @@ pub const MAX_WRITTEN_KEYS: usize = 1 << 20;
 const SWITCH_DRAIN: Duration = Duration::from_secs(1);
 /// Switches tried before giving up (a reader that keeps the store busy).
 const SWITCH_ATTEMPTS: u32 = 30;
-/// How long a collector waits for an event before looking whether to stop.
-const COLLECT_POLL: Duration = Duration::from_millis(20);
 
 /// What a finished compaction did.
 #[derive(Clone, Debug, PartialEq)]
@@ -506,126 +507,12 @@ fn tree_of(db: &sled::Db, name: &[u8]) -> sled::Result<sled::Tree> {
 /// sled's name for its default tree, as `tree_names` gives it.
 const DEFAULT_TREE: &[u8] = b"__sled__default";
 
-/// The keys written in every watched tree since the watch began, collected
-/// by one thread per tree from sled's subscribers. The set outlives a
-/// reopen of the live store: the watch pauses while nobody writes and
-/// resumes on the new handle's trees (`pause`, `resume`).
-struct Written {
-    keys: Arc<Mutex<HashSet<(usize, IVec)>>>,
-    overflowed: Arc<AtomicBool>,
-    stop: Arc<AtomicBool>,
-    collectors: Mutex<Vec<std::thread::JoinHandle<()>>>,
-}
-
-impl Written {
-    fn watch(db: &sled::Db, names: &[IVec]) -> Result<Written, StoreError> {
-        let written = Written {
-            keys: Default::default(),
-            overflowed: Default::default(),
-            stop: Default::default(),
-            collectors: Mutex::new(Vec::with_capacity(names.len())),
-        };
-        written.resume(db, names)?;
-        Ok(written)
-    }
-
-    fn collectors(&self) -> std::sync::MutexGuard<'_, Vec<std::thread::JoinHandle<()>>> {
-        self.collectors.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Watches every tree of `db` named in `names` (the n-th name's keys
-    /// are counted as tree n), on top of the keys already seen.
-    fn resume(&self, db: &sled::Db, names: &[IVec]) -> Result<(), StoreError> {
-        self.stop.store(false, Ordering::SeqCst);
-        let mut collectors = self.collectors();
-        for (index, name) in names.iter().enumerate() {
-            let tree =
-                tree_of(db, name).map_err(|e| StoreError::io("watching a tree to compact", e))?;
-            let subscriber = tree.watch_prefix(Vec::<u8>::new());
-            let (keys, overflowed, stop) = (
-                self.keys.clone(),
-                self.overflowed.clone(),
-                self.stop.clone(),
-            );
-            let collector = std::thread::Builder::new()
-                .name("lienthong-compaction-watch".into())
-                .spawn(move || collect(subscriber, index, &keys, &overflowed, &stop))
-                .map_err(|e| abandoned(format!("cannot start a watching thread: {e}")))?;
-            collectors.push(collector);
-        }
-        Ok(())
-    }
-
-    /// Stops watching, keeping the keys seen; only once nobody writes (the
-    /// handle watched is about to close).
-    fn pause(&self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for collector in self.collectors().drain(..) {
-            let _ = collector.join();
-        }
-    }
-
-    /// Gives up when too many keys changed.
-    fn check(&self) -> Result<(), StoreError> {
-        if self.overflowed.load(Ordering::Relaxed) {
-            return Err(abandoned(format!(
-                "more than {MAX_WRITTEN_KEYS} keys were written while it copied"
-            )));
-        }
-        Ok(())
-    }
-
-    /// Every key written until now; only once nobody writes.
-    fn stop(&self) -> Result<HashSet<(usize, IVec)>, StoreError> {
-        // Each collector ends once its subscriber has nothing more.
-        self.pause();
-        self.check()?;
-        Ok(std::mem::take(
-            &mut *self.keys.lock().unwrap_or_else(|p| p.into_inner()),
-        ))
-    }
-}
-
-impl Drop for Written {
-    fn drop(&mut self) {
-        self.pause();
-    }
-}
-
-fn collect(
-    mut subscriber: sled::Subscriber,
-    tree: usize,
-    keys: &Mutex<HashSet<(usize, IVec)>>,
-    overflowed: &AtomicBool,
-    stop: &AtomicBool,
-) {
-    loop {
-        match subscriber.next_timeout(COLLECT_POLL) {
-            Ok(event) => {
-                let key = (tree, event.key().clone());
-                let mut keys = keys.lock().unwrap_or_else(|p| p.into_inner());
-                if keys.len() >= MAX_WRITTEN_KEYS && !keys.contains(&key) {
-                    // Still drained: sled's writers wait for a full channel.
-                    overflowed.store(true, Ordering::Relaxed);
-                    continue;
-                }
-                keys.insert(key);
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                if stop.load(Ordering::SeqCst) {
-                    return;
-                }
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::Store;
     use std::collections::BTreeMap;
+    use std::sync::atomic::AtomicBool;
 
     fn finished(store: &Store, before: u64) -> CompactionStatus {
         loop {
