@@ -668,7 +668,7 @@ mod tests {
             assert_eq!(kept == 0, expired, "idempotency retention {kept}");
             assert_eq!(s.hub.store_reopen_after_written_bytes, 1 << 30);
             assert_eq!(s.hub.writer_cache_dossiers, 16_384, "the embedded default");
-            assert_eq!(s.hub.store_compaction_reopen_after_read_bytes, 128 << 20);
+            assert_eq!(s.hub.store_compaction_reopen_after_read_bytes, 0);
         }
         let knobs = HubKnobs {
             reopen_after_bytes: Some(256 << 20),

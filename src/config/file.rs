@@ -172,8 +172,7 @@ pub struct HubSection {
     /// holds now. Counted from the start of the process. 0 (the default):
     /// only when an operator asks (`POST /store/compaction` on the admin
     /// listener) — a compaction of a million dossiers' directory peaked at
-    /// 2.3 GiB resident (3.3 GiB without reopening the store as it read,
-    /// README), which an operator should plan for.
+    /// 3.2-3.5 GiB resident (README), which an operator should plan for.
     pub store_compact_after_written_bytes: u64,
     /// Bytes of records an online compaction reads between two reopens of
     /// the live store (callers wait for each, as for a planned reopen):
@@ -219,7 +218,7 @@ impl Default for HubSection {
             group_commit_max_commands: 512,
             store_reopen_after_written_bytes: 1 << 30,
             store_compact_after_written_bytes: 0,
-            store_compaction_reopen_after_read_bytes: 128 << 20,
+            store_compaction_reopen_after_read_bytes: 0,
             writer_queue_capacity: 8192,
             stream_window_commands: 1024,
             shutdown_grace_seconds: 10,

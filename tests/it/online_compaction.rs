@@ -74,7 +74,7 @@ async fn a_compaction_asked_for_during_a_burst_switches_to_the_copy_and_loses_no
         "{text}"
     );
     // A store this small is read whole before the first reopen is due
-    // (hub.store_compaction_reopen_after_read_bytes, 128 MiB by default).
+    // (hub.store_compaction_reopen_after_read_bytes is 0 by default: never).
     assert!(
         text.contains("and 0 ms for 0 reopens while it copied"),
         "{text}"
