@@ -50,40 +50,30 @@ pub(super) fn check(config: &HubConfig, file: &str) -> Result<(), ConfigError> {
         1,
         10_000,
     )?;
-    let reopen = hub.store_reopen_after_written_bytes;
-    if reopen != 0 && reopen < MIN_REOPEN_AFTER_BYTES {
-        return Err(ConfigError::invalid(
-            file,
-            "hub.store_reopen_after_written_bytes",
-            format!(
-                "must be 0 (never reopen) or at least {MIN_REOPEN_AFTER_BYTES} (each reopen \
-                 makes commands wait while sled writes its snapshot)"
-            ),
-        ));
-    }
-    let compact = hub.store_compact_after_written_bytes;
-    if compact != 0 && compact < MIN_COMPACT_AFTER_BYTES {
-        return Err(ConfigError::invalid(
-            file,
-            "hub.store_compact_after_written_bytes",
-            format!(
-                "must be 0 (only when asked) or at least {MIN_COMPACT_AFTER_BYTES} (each \
-                 compaction copies every record the store holds)"
-            ),
-        ));
-    }
-    let reopen_reading = hub.store_compaction_reopen_after_read_bytes;
-    if reopen_reading != 0 && reopen_reading < MIN_COMPACTION_REOPEN_AFTER_BYTES {
-        return Err(ConfigError::invalid(
-            file,
-            "hub.store_compaction_reopen_after_read_bytes",
-            format!(
-                "must be 0 (never reopen while compacting) or at least \
-                 {MIN_COMPACTION_REOPEN_AFTER_BYTES} (each reopen makes commands wait while \
-                 sled opens the store again)"
-            ),
-        ));
-    }
+    zero_or_at_least(
+        file,
+        "hub.store_reopen_after_written_bytes",
+        hub.store_reopen_after_written_bytes,
+        MIN_REOPEN_AFTER_BYTES,
+        "never reopen",
+        "each reopen makes commands wait while sled writes its snapshot",
+    )?;
+    zero_or_at_least(
+        file,
+        "hub.store_compact_after_written_bytes",
+        hub.store_compact_after_written_bytes,
+        MIN_COMPACT_AFTER_BYTES,
+        "only when asked",
+        "each compaction copies every record the store holds",
+    )?;
+    zero_or_at_least(
+        file,
+        "hub.store_compaction_reopen_after_read_bytes",
+        hub.store_compaction_reopen_after_read_bytes,
+        MIN_COMPACTION_REOPEN_AFTER_BYTES,
+        "never reopen while compacting",
+        "each reopen makes commands wait while sled opens the store again",
+    )?;
     positive(
         file,
         "hub.writer_queue_capacity",
@@ -272,6 +262,26 @@ const MIN_REOPEN_AFTER_BYTES: u64 = 1 << 20;
 fn positive(file: &str, key: &str, value: u64) -> Result<(), ConfigError> {
     if value == 0 {
         return Err(ConfigError::invalid(file, key, "must be greater than 0"));
+    }
+    Ok(())
+}
+
+/// A key where 0 turns something off (`zero_means`) and any other value
+/// must be at least `min` (`why`: what a smaller one would cost).
+fn zero_or_at_least(
+    file: &str,
+    key: &str,
+    value: u64,
+    min: u64,
+    zero_means: &str,
+    why: &str,
+) -> Result<(), ConfigError> {
+    if value != 0 && value < min {
+        return Err(ConfigError::invalid(
+            file,
+            key,
+            format!("must be 0 ({zero_means}) or at least {min} ({why})"),
+        ));
     }
     Ok(())
 }

@@ -254,9 +254,7 @@ fn copy_and_switch(
     let mut copier = Copier {
         handle,
         opened,
-        copy: Some(copy),
-        copy_dir,
-        copy_cache_bytes: COPY_CACHE_BYTES.min(cache_capacity_bytes),
+        copy: &copy,
         written: &written,
         names: &names,
         reopen_after_read_bytes,
@@ -268,20 +266,23 @@ fn copy_and_switch(
     for name in &names {
         copier.copy_tree(name)?;
     }
-    // Closed and opened once here, while the hub serves: a directory's
-    // first open writes its first snapshot (7 s for a million dossiers'
-    // copy, README), which the switch's open would otherwise make callers
-    // wait for.
-    copier.reopen_copy()?;
     let Copier {
         opened,
-        mut copy,
         records,
         reopens,
         reopens_paused,
         ..
     } = copier;
-    let trees = copy.as_ref().map_or(0, |copy| copy.tree_names().len());
+    let trees = copy.tree_names().len();
+    // Closed and opened once here, while the hub serves: a directory's
+    // first open writes its first snapshot (7 s for a million dossiers'
+    // copy, README), which the switch's open would otherwise make callers
+    // wait for.
+    copy.flush()
+        .map_err(|e| StoreError::io("flushing the compacted copy", e))?;
+    drop(copy);
+    let copy = handle::open_db(copy_dir, COPY_CACHE_BYTES.min(cache_capacity_bytes))?;
+    let mut copy = Some(copy);
     for attempt in 1..=SWITCH_ATTEMPTS {
         let live = handle
             .upgrade()
@@ -330,11 +331,7 @@ fn copy_and_switch(
 struct Copier<'a> {
     handle: &'a Weak<Handle>,
     opened: u64,
-    /// `None` only between closing the copy's handle and opening it again
-    /// (`reopen_copy`).
-    copy: Option<sled::Db>,
-    copy_dir: &'a Path,
-    copy_cache_bytes: u64,
+    copy: &'a sled::Db,
     written: &'a Written,
     names: &'a [IVec],
     /// `hub.store_compaction_reopen_after_read_bytes`; 0: never.
@@ -346,12 +343,6 @@ struct Copier<'a> {
 }
 
 impl Copier<'_> {
-    fn copy(&self) -> Result<&sled::Db, StoreError> {
-        self.copy
-            .as_ref()
-            .ok_or_else(|| abandoned("the copy's handle could not be opened again"))
-    }
-
     /// Copies one tree of the live handle into the copy, a chunk per lease,
     /// the live store reopened whenever the chunks read since the last
     /// reopen reach `reopen_after_read_bytes`.
@@ -386,7 +377,7 @@ impl Copier<'_> {
                 in_chunk += 1;
             }
             drop((from, lease, live));
-            tree_of(self.copy()?, name)
+            tree_of(self.copy, name)
                 .and_then(|into| into.apply_batch(batch))
                 .map_err(|e| StoreError::io("writing the compacted copy", e))?;
             self.records += in_chunk as u64;
@@ -400,18 +391,6 @@ impl Copier<'_> {
                 self.reopen_live()?;
             }
         }
-    }
-
-    /// Flushes the copy and opens it again, once, before the switch: its
-    /// first open writes its first snapshot, which callers would otherwise
-    /// wait for at the switch.
-    fn reopen_copy(&mut self) -> Result<(), StoreError> {
-        self.copy()?
-            .flush()
-            .map_err(|e| StoreError::io("flushing the compacted copy", e))?;
-        drop(self.copy.take());
-        self.copy = Some(handle::open_db(self.copy_dir, self.copy_cache_bytes)?);
-        Ok(())
     }
 
     /// Reopens the live store with the watch carried across

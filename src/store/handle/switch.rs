@@ -92,15 +92,10 @@ impl Handle {
         catch_up: impl FnOnce(&sled::Db, &sled::Db) -> Result<(), StoreError>,
     ) -> Result<Switch, StoreError> {
         let started = Instant::now();
-        let slot = self.slot();
-        if !slot.serves(opened) {
-            return Ok(Switch::Gone);
-        }
-        let Some(mut slot) = self.drained(slot, started, drain) else {
-            return Ok(Switch::Busy);
-        };
-        let Some(old) = slot.db.take() else {
-            return Ok(Switch::Gone);
+        let (mut slot, old) = match self.take_drained(opened, started, drain) {
+            Ok(taken) => taken,
+            Err(Untaken::Busy) => return Ok(Switch::Busy),
+            Err(Untaken::Gone) => return Ok(Switch::Gone),
         };
         let Some(written) = copy.as_ref() else {
             self.put_back(slot, old);
@@ -153,15 +148,10 @@ impl Handle {
         resume: impl FnOnce(&sled::Db) -> Result<(), StoreError>,
     ) -> Result<CompactionReopen, StoreError> {
         let started = Instant::now();
-        let slot = self.slot();
-        if !slot.serves(opened) {
-            return Ok(CompactionReopen::Gone);
-        }
-        let Some(mut slot) = self.drained(slot, started, drain) else {
-            return Ok(CompactionReopen::Busy);
-        };
-        let Some(old) = slot.db.take() else {
-            return Ok(CompactionReopen::Gone);
+        let (slot, old) = match self.take_drained(opened, started, drain) {
+            Ok(taken) => taken,
+            Err(Untaken::Busy) => return Ok(CompactionReopen::Busy),
+            Err(Untaken::Gone) => return Ok(CompactionReopen::Gone),
         };
         // With the slot empty every caller waits (`lease`); the slot's lock
         // is not held through sled's open, which takes seconds at a million.
@@ -219,6 +209,24 @@ impl Handle {
         result
     }
 
+    /// The handle opened as `opened`, taken out of the slot once nobody
+    /// else holds it (waiting up to `drain` from `started`); the slot comes
+    /// back locked and empty, so callers wait for whatever comes next.
+    fn take_drained(
+        &self,
+        opened: u64,
+        started: Instant,
+        drain: Duration,
+    ) -> Result<(MutexGuard<'_, Slot>, Lease), Untaken> {
+        let slot = self.slot();
+        if !slot.serves(opened) {
+            return Err(Untaken::Gone);
+        }
+        let mut slot = self.drained(slot, started, drain).ok_or(Untaken::Busy)?;
+        let old = slot.db.take().ok_or(Untaken::Gone)?;
+        Ok((slot, old))
+    }
+
     /// Gives the old handle back after a switch that failed.
     fn put_back(&self, mut slot: MutexGuard<'_, Slot>, old: Lease) {
         slot.db = Some(old);
@@ -234,6 +242,13 @@ impl Slot {
     fn serves(&self, opened: u64) -> bool {
         self.fault.is_none() && self.opened == opened && self.db.is_some()
     }
+}
+
+/// Why `take_drained` took nothing: someone held the handle past the
+/// drain, or another handle (or none) serves now.
+enum Untaken {
+    Busy,
+    Gone,
 }
 
 enum Failed {
