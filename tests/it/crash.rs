@@ -39,6 +39,9 @@ struct Acked {
     version: u64,
     command: String,
     event_id: String,
+    /// When it was answered, for the message of a loss: the round, and
+    /// what the round's compaction had done by then.
+    when: String,
 }
 
 /// A request whose answer never came: it may or may not have been applied.
@@ -51,15 +54,20 @@ struct Uncertain {
 struct Ledger {
     acked: Vec<Acked>,
     uncertain: Vec<Uncertain>,
+    /// The round and its compaction's stage, as the test last saw them.
+    stage: String,
 }
 
 fn record(ledger: &Mutex<Ledger>, reply: &pb::CommandReply) {
     let d = reply.dossier.as_ref().unwrap();
-    ledger.lock().unwrap().acked.push(Acked {
+    let mut ledger = ledger.lock().unwrap();
+    let when = ledger.stage.clone();
+    ledger.acked.push(Acked {
         dossier_id: d.id,
         version: d.version,
         command: reply.entry.as_ref().unwrap().command.clone(),
         event_id: reply.event_id.clone(),
+        when,
     });
 }
 
@@ -155,7 +163,9 @@ async fn acknowledged_changes_survive_sigkill() {
             &data,
         )
     };
+    let stage = |ledger: &Mutex<Ledger>, stage: String| ledger.lock().unwrap().stage = stage;
     for round in 0..KILLS {
+        stage(&ledger, format!("round {round}"));
         let (mut child, addr, admin) = serve().await;
         let opened_at = snapshot_lsn(&data);
         let client = Client::connect(addr, ONE_STOP).await;
@@ -189,6 +199,10 @@ async fn acknowledged_changes_survive_sigkill() {
             let status = asked.status().as_u16();
             let text = asked.text().await.unwrap();
             assert_eq!(status, 202, "round {round}: compaction refused: {text}");
+            stage(
+                &ledger,
+                format!("round {round}, after asking for a compaction"),
+            );
         }
         if round == 3 {
             let done = tokio::time::timeout(Duration::from_secs(120), async {
@@ -210,6 +224,10 @@ async fn acknowledged_changes_survive_sigkill() {
             assert!(
                 done.is_ok(),
                 "round {round}: the compaction did not finish in 120 s"
+            );
+            stage(
+                &ledger,
+                format!("round {round}, after the compaction finished"),
             );
         }
         tokio::time::sleep(Duration::from_millis(rng.below(1200))).await;
@@ -259,12 +277,21 @@ async fn acknowledged_changes_survive_sigkill() {
         assert_eq!(
             versions,
             (1..=versions.len() as u64).collect::<Vec<_>>(),
-            "dossier {id}: history has no gap"
+            "dossier {id}: history has no gap (answered: {:?})",
+            changes
+                .iter()
+                .map(|c| (c.version, c.when.as_str()))
+                .collect::<Vec<_>>()
         );
         for change in changes {
             let line = stored.history.iter().find(|h| h.version == change.version);
             let line = line.unwrap_or_else(|| {
-                panic!("dossier {id}: acknowledged version {} lost", change.version)
+                panic!(
+                    "dossier {id}: acknowledged version {} lost (answered in {}; stored: {:?})",
+                    change.version,
+                    change.when,
+                    stored.history.iter().map(|h| h.version).collect::<Vec<_>>()
+                )
             });
             assert_eq!(
                 line.command, change.command,
