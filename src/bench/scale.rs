@@ -21,7 +21,10 @@
 //!    listings again, and an archived dossier read by id.
 //! 6. Online compaction: the restarted hub (on the directory the fill lived
 //!    in) is asked to compact its store while it serves
-//!    (`scale_compaction`); memory and disk after it, then SIGKILL and the
+//!    (`scale_compaction`), while new dossiers go through their lives
+//!    beside it (`scale_load`: each read back at its last answer after the
+//!    switch and after the SIGKILL that follows, else the run fails);
+//!    memory and disk after it, then SIGKILL and the
 //!    restart again, now on the compacted directory, and the listings; then
 //!    plain sled opening that same store, for what sled alone holds.
 //! 7. Later: the hub started again with `idempotency_retention_seconds = 0`
@@ -101,7 +104,7 @@ pub(super) async fn scale_run(
     deliver_all(channel.clone(), head).await?;
     let sweep_time = sweep_started.elapsed();
     let archive_started = Instant::now();
-    wait_archived(channel.clone()).await?;
+    wait_archived(channel.clone(), |_| true).await?;
     let archive_time = archive_started.elapsed();
     let swept_memory = memory(hub.pid())?;
     let swept_disk = dir_size(&dir);
@@ -117,6 +120,9 @@ pub(super) async fn scale_run(
         kill_and_restart(hub, &config_path, &log, addr, "scale-restart").await?;
     let mut client = DossierServiceClient::new(channel.clone());
     let archived_read = {
+        // Six dossiers spread over the ids the fill assigned (1..=N), so
+        // that a small run reads its own as a large one does.
+        let spacing = (dossiers as u64 / 6).clamp(1, 997);
         let mut times = Vec::new();
         for n in 0..6u64 {
             let started = Instant::now();
@@ -124,7 +130,7 @@ pub(super) async fn scale_run(
                 .get_dossier(authorized(
                     pb::GetDossierRequest {
                         dossier: Some(pb::DossierRef {
-                            r#ref: Some(pb::dossier_ref::Ref::Id(1 + n * 997)),
+                            r#ref: Some(pb::dossier_ref::Ref::Id(1 + n * spacing)),
                         }),
                     },
                     TOKEN,
@@ -140,12 +146,27 @@ pub(super) async fn scale_run(
     let archived_listings = listings(channel.clone()).await?;
     let listed_memory = memory(hub.pid())?;
 
-    let (compaction_time, compaction) = super::scale_compaction::compact_online(admin_port).await?;
+    // New dossiers' lives written beside the compaction (numbers far past
+    // the fill's and the later steps'), checked after the switch and after
+    // a SIGKILL: the race the switch must win at this scale.
+    let ((compaction_time, compaction), during) = super::scale_load::written_during(
+        channel.clone(),
+        3 * dossiers,
+        (dossiers / 25).max(1),
+        super::scale_compaction::compact_online(admin_port),
+    )
+    .await?;
     println!(
-        "compacted while serving in {:.1} s: {compaction}",
-        compaction_time.as_secs_f64()
+        "compacted while serving in {:.1} s: {compaction}; meanwhile {}",
+        compaction_time.as_secs_f64(),
+        during.describe()
     );
     let compacted_memory = memory(hub.pid())?;
+    let checked = timed_check(&during, channel.clone(), "after the switch").await?;
+    println!(
+        "every dossier written during the compaction read back at its last answer after the switch ({:.1} s)",
+        checked.as_secs_f64()
+    );
     // sled frees the old store's pages once its threads pin again: the
     // listings once more, as a hub at work would read.
     listings(channel).await?;
@@ -154,8 +175,19 @@ pub(super) async fn scale_run(
     let compacted_live_disk = dir_size(&dir);
     let (hub, channel, compacted_serving, compacted_acknowledged) =
         kill_and_restart(hub, &config_path, &log, addr, "scale-compacted-restart").await?;
-    let compacted_listings = listings(channel).await?;
+    let compacted_listings = listings(channel.clone()).await?;
     let compacted_restart_memory = memory(hub.pid())?;
+    timed_check(
+        &during,
+        channel.clone(),
+        "after SIGKILL and a restart on the copy",
+    )
+    .await?;
+    println!("… and again after SIGKILL and the restart on the copy");
+    // Their events delivered and the dossiers archived, as the fill's were,
+    // so that the steps after this one measure the same kind of store.
+    deliver_all(channel.clone(), during.head).await?;
+    wait_archived(channel, |id| during.holds(id)).await?;
     hub.terminate().await?;
     let stopped_disk = dir_size(&dir);
     let compacted_plain_sled = plain_sled_open(&dir, dossiers, args.cache_capacity_bytes)?;
@@ -307,6 +339,10 @@ pub(super) async fn scale_run(
         format!("{:.1} s: {compaction}", compaction_time.as_secs_f64()),
     );
     table.row(
+        "… written beside it, every one read back at its last answer after the switch and after SIGKILL",
+        during.describe(),
+    );
+    table.row(
         "hub resident memory right after the online compaction: VmRSS / VmHWM",
         format!(
             "{:.0} / {:.0} MiB",
@@ -446,6 +482,15 @@ pub(super) async fn lives(
     client: DossierServiceClient<Channel>,
     numbers: &[usize],
 ) -> anyhow::Result<u64> {
+    let replies = lives_answered(client, numbers).await?;
+    Ok(replies.iter().map(|r| r.event_seq).max().unwrap_or(0))
+}
+
+/// [`lives`], with every answer: the submits' first, then the later steps'.
+pub(super) async fn lives_answered(
+    client: DossierServiceClient<Channel>,
+    numbers: &[usize],
+) -> anyhow::Result<Vec<pb::CommandReply>> {
     let submits = numbers
         .iter()
         .map(|&n| {
@@ -456,10 +501,10 @@ pub(super) async fn lives(
             request(format!("scale-{n}-submit"), None, command)
         })
         .collect();
-    let ids: Vec<u64> = send(client.clone(), submits)
-        .await?
-        .into_iter()
-        .map(|reply| reply.dossier.map(|d| d.id).unwrap_or_default())
+    let mut replies = send(client.clone(), submits).await?;
+    let ids: Vec<u64> = replies
+        .iter()
+        .map(|reply| reply.dossier.as_ref().map(|d| d.id).unwrap_or_default())
         .collect();
     let mut steps = Vec::with_capacity(ids.len() * (LIFE - 1));
     for (&n, id) in numbers.iter().zip(&ids) {
@@ -467,13 +512,13 @@ pub(super) async fn lives(
             steps.push(request(format!("scale-{n}-{step}"), Some(*id), command));
         }
     }
-    let replies = send(client, steps).await?;
-    Ok(replies.iter().map(|r| r.event_seq).max().unwrap_or(0))
+    replies.extend(send(client, steps).await?);
+    Ok(replies)
 }
 
 /// Every pull subscriber of the configuration acknowledges `head`; then
 /// waits until retention removed every event up to it.
-async fn deliver_all(channel: Channel, head: u64) -> anyhow::Result<()> {
+pub(super) async fn deliver_all(channel: Channel, head: u64) -> anyhow::Result<()> {
     let config = HubConfig::embedded_default();
     let mut subscribers = Vec::new();
     for partner in &config.partners {
@@ -524,36 +569,64 @@ async fn deliver_all(channel: Channel, head: u64) -> anyhow::Result<()> {
     }
 }
 
-/// Waits until the retention sweep moved every dossier into the archive:
-/// the listing of every dossier is empty.
-async fn wait_archived(channel: Channel) -> anyhow::Result<()> {
+/// Waits until the retention sweep moved every dossier `waited_for` picks
+/// into the archive: no live dossier the listing shows is one of them. (The
+/// restarts' own submissions stay live, so after them the benchmark waits
+/// for the dossiers it finished, not for an empty listing.)
+pub(super) async fn wait_archived(
+    channel: Channel,
+    waited_for: impl Fn(u64) -> bool,
+) -> anyhow::Result<()> {
     let mut client = DossierServiceClient::new(channel);
     let deadline = Instant::now() + SWEEP_DEADLINE;
     let mut said = Instant::now();
     loop {
+        let Some(live) = first_live(&mut client, &waited_for).await? else {
+            return Ok(());
+        };
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "dossier {live} still live after {SWEEP_DEADLINE:?}"
+        );
+        if said.elapsed() >= PROGRESS_EVERY {
+            eprintln!("scale: archive at dossier {live}");
+            said = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The first live dossier `waited_for` picks, following the listing's pages.
+async fn first_live(
+    client: &mut DossierServiceClient<Channel>,
+    waited_for: &impl Fn(u64) -> bool,
+) -> anyhow::Result<Option<u64>> {
+    let mut page_token = String::new();
+    loop {
         let page = client
             .list_dossiers(authorized(
                 pb::ListDossiersRequest {
-                    page_size: 1,
+                    page_size: 100,
+                    page_token,
                     ..Default::default()
                 },
                 TOKEN,
             )?)
             .await
-            .context("listing the live dossiers")?;
-        let Some(first) = page.get_ref().dossiers.first() else {
-            return Ok(());
-        };
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "dossier {} still live after {SWEEP_DEADLINE:?}",
-            first.id
-        );
-        if said.elapsed() >= PROGRESS_EVERY {
-            eprintln!("scale: archive at dossier {}", first.id);
-            said = Instant::now();
+            .context("listing the live dossiers")?
+            .into_inner();
+        if let Some(live) = page
+            .dossiers
+            .iter()
+            .map(|d| d.id)
+            .find(|&id| waited_for(id))
+        {
+            return Ok(Some(live));
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        if page.next_page_token.is_empty() {
+            return Ok(None);
+        }
+        page_token = page.next_page_token;
     }
 }
 
