@@ -110,10 +110,12 @@ fn compaction_status(hub: &Hub) -> Response {
     match status.last {
         None => {}
         Some(Ok(report)) => text.push_str(&format!(
-            "last: finished: {} records in {} trees copied to {}, {} keys written meanwhile caught up, {:.1} s in all, callers waited {} ms for the switch and {} ms for {} reopens while it copied\n",
+            "last: finished: {} records in {} trees copied to {}, keys written meanwhile brought level: {} while serving ({} rounds), {} at the switch; {:.1} s in all, callers waited {} ms for the switch and {} ms for {} reopens while it copied\n",
             report.records,
             report.trees,
             report.sled_dir.display(),
+            report.settled_meanwhile,
+            report.settle_rounds,
             report.written_meanwhile,
             report.took.as_secs_f64(),
             report.paused.as_millis(),

@@ -42,9 +42,10 @@ pub(super) struct WrittenDuring {
     commands: usize,
     /// The newest event any answer named (for the retention that follows).
     pub(super) head: u64,
-    /// Chunks still being written when the compaction was over: > 0 means
-    /// the load ran through the switch.
+    /// Chunks still being written when the compaction was seen over.
     chunks_past_the_end: usize,
+    /// Whether the load stopped at its cap before the compaction was over.
+    capped: bool,
 }
 
 /// Runs `compaction` while new dossiers (numbered from `first_number`, at
@@ -80,6 +81,7 @@ async fn write_until(
         commands: 0,
         head: 0,
         chunks_past_the_end: 0,
+        capped: false,
     };
     let mut next = first_number;
     while !over.load(Ordering::SeqCst) && next - first_number < cap {
@@ -106,6 +108,7 @@ async fn write_until(
         }
         tokio::time::sleep(PACE).await;
     }
+    written.capped = !over.load(Ordering::SeqCst);
     Ok(written)
 }
 
@@ -120,10 +123,12 @@ impl WrittenDuring {
             "{} dossiers, {} commands acknowledged while it ran ({})",
             self.dossiers.len(),
             self.commands,
-            if self.chunks_past_the_end > 0 {
-                "still writing when it finished"
+            if self.capped {
+                "the load stopped at its cap before the compaction was over"
+            } else if self.chunks_past_the_end > 0 {
+                "still writing when it was seen over"
             } else {
-                "the load stopped at its cap before the switch"
+                "written until it was seen over"
             }
         )
     }

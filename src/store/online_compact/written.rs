@@ -90,6 +90,28 @@ impl Written {
         Ok(())
     }
 
+    /// The keys seen so far, if there are more than `at_most`; the watch
+    /// goes on collecting into an empty set. A key written again after it
+    /// was taken comes back, so the switch still sees every key written
+    /// after the value the caller brings level (`online_compact`, settle).
+    pub(super) fn take_more_than(
+        &self,
+        at_most: usize,
+    ) -> Result<Option<HashSet<(usize, IVec)>>, StoreError> {
+        self.check()?;
+        let mut keys = self.keys.lock().unwrap_or_else(|p| p.into_inner());
+        if keys.len() <= at_most {
+            return Ok(None);
+        }
+        Ok(Some(std::mem::take(&mut *keys)))
+    }
+
+    /// How many keys the watch holds now.
+    #[cfg(test)]
+    pub(super) fn seen(&self) -> usize {
+        self.keys.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
     /// Every key written until now; only once nobody writes.
     pub(super) fn stop(&self) -> Result<HashSet<(usize, IVec)>, StoreError> {
         // Each collector ends once its subscriber has nothing more.
