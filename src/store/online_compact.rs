@@ -44,7 +44,7 @@
 
 mod written;
 
-use super::handle::{CompactionReopen, CompactionStart, Handle, Switch};
+use super::handle::{CompactionReopen, CompactionStart, Handle, Lease, Switch};
 use super::{dir, handle, layout, StoreError};
 use sled::IVec;
 use std::collections::HashSet;
@@ -189,6 +189,21 @@ impl Compactions {
     }
 }
 
+/// The live store's handle, while the hub runs.
+fn live(handle: &Weak<Handle>) -> Result<Arc<Handle>, StoreError> {
+    handle.upgrade().ok_or_else(|| abandoned("the hub stopped"))
+}
+
+/// The live handle and a lease of the store it opened as `opened`: one
+/// chunk's read of the copy or of a settle round.
+fn leased(handle: &Weak<Handle>, opened: u64) -> Result<(Arc<Handle>, Lease), StoreError> {
+    let live = live(handle)?;
+    let lease = live
+        .lease_of(opened)?
+        .ok_or_else(|| abandoned("the store was reopened after a fault"))?;
+    Ok((live, lease))
+}
+
 fn abandoned(reason: impl Into<String>) -> StoreError {
     StoreError::CompactionAbandoned {
         reason: reason.into(),
@@ -244,9 +259,7 @@ fn copy_and_switch(
     // unit test met once in CI).
     let mut watched = None;
     for _ in 0..SWITCH_ATTEMPTS {
-        let live = handle
-            .upgrade()
-            .ok_or_else(|| abandoned("the hub stopped"))?;
+        let live = live(handle)?;
         match live.with_drained(opened, SWITCH_DRAIN, |db| {
             let names = db.tree_names();
             Written::watch(db, &names).map(|written| (names, written))
@@ -297,9 +310,7 @@ fn copy_and_switch(
     let (settled_meanwhile, settle_rounds) = settle(handle, opened, &copy, &written, &names)?;
     let mut copy = Some(copy);
     for attempt in 1..=SWITCH_ATTEMPTS {
-        let live = handle
-            .upgrade()
-            .ok_or_else(|| abandoned("the hub stopped"))?;
+        let live = live(handle)?;
         let mut level = None;
         let switched =
             live.switch_to_copy(opened, SWITCH_DRAIN, &mut copy, copy_dir, |old, copy| {
@@ -365,13 +376,7 @@ impl Copier<'_> {
         let mut after: Option<IVec> = None;
         loop {
             self.written.check()?;
-            let live = self
-                .handle
-                .upgrade()
-                .ok_or_else(|| abandoned("the hub stopped"))?;
-            let lease = live
-                .lease_of(self.opened)?
-                .ok_or_else(|| abandoned("the store was reopened after a fault"))?;
+            let (live, lease) = leased(self.handle, self.opened)?;
             let from =
                 tree_of(&lease, name).map_err(|e| live.failed("opening a tree to compact", e))?;
             let range = match &after {
@@ -416,10 +421,7 @@ impl Copier<'_> {
     /// dossiers (7 635 B per dossier against 5 869 B; README), for ~50 MiB
     /// less at the peak.
     fn reopen_live(&mut self) -> Result<(), StoreError> {
-        let live = self
-            .handle
-            .upgrade()
-            .ok_or_else(|| abandoned("the hub stopped"))?;
+        let live = live(self.handle)?;
         let (written, names) = (self.written, self.names);
         match live.reopen_compacting(
             self.opened,
@@ -474,12 +476,7 @@ fn settle(
         settled += keys.len() as u64;
         let keys: Vec<(usize, IVec)> = keys.into_iter().collect();
         for chunk in keys.chunks(CHUNK) {
-            let live = handle
-                .upgrade()
-                .ok_or_else(|| abandoned("the hub stopped"))?;
-            let lease = live
-                .lease_of(opened)?
-                .ok_or_else(|| abandoned("the store was reopened after a fault"))?;
+            let (live, lease) = leased(handle, opened)?;
             let batches = level_batches(&lease, names, chunk.iter().cloned())
                 .map_err(|e| live.failed("reading the store to settle the copy", e))?;
             drop((lease, live));
@@ -626,7 +623,13 @@ mod tests {
         for key in 0..keys {
             write(&store, "main", key, b"first");
         }
+        let waited = Instant::now();
         while written.seen() < keys as usize {
+            assert!(
+                waited.elapsed() < Duration::from_secs(60),
+                "the watch saw {} of {keys} writes",
+                written.seen()
+            );
             std::thread::sleep(Duration::from_millis(5));
         }
         let copy_dir = tempfile::tempdir().unwrap();
