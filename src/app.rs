@@ -347,6 +347,22 @@ pub fn compact(
     Ok(crate::store::compact(data_dir, into)?)
 }
 
+/// From now on this process's online compactions write their copy through
+/// `program store-copy-child`, a process of their own (`lienthong serve`
+/// names itself; `store/online_compact/child.rs` says why).
+pub fn copy_compactions_in_child(program: std::path::PathBuf) {
+    crate::store::copy_in_child(program)
+}
+
+/// `lienthong store-copy-child`: one online compaction's copy, written from
+/// the frames on stdin into the sled directory `dir`.
+pub fn store_copy_child(
+    dir: &std::path::Path,
+    cache_capacity_bytes: u64,
+) -> Result<(), crate::store::CopyChildError> {
+    crate::store::run_copy_child(dir, cache_capacity_bytes)
+}
+
 /// The directory sled's files are in, inside a hub's data directory (the
 /// directory itself, or the copy an online compaction made current).
 pub fn sled_dir(data_dir: &std::path::Path) -> Result<std::path::PathBuf, AppError> {

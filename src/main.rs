@@ -77,6 +77,15 @@ enum Command {
     /// One side of `bench --sled-limit`, in a process of its own.
     #[command(hide = true)]
     SledLimitChild(bench::SledChildArgs),
+    /// One online compaction's copy, written by a process of its own from
+    /// the frames the hub sends on stdin.
+    #[command(hide = true)]
+    StoreCopyChild {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        cache_capacity_bytes: u64,
+    },
     /// Runs a day of dossiers through the hub and simulated partners, with
     /// faults, and checks that nothing was lost (needs nothing else running).
     Demo(demo::DemoArgs),
@@ -212,6 +221,15 @@ fn main() -> anyhow::Result<ExitCode> {
             let loaded = config.check(&origin, &kinds())?;
             let log = &loaded.sections.log;
             lienthong::telemetry::init(log.format, &log.level);
+            // The running executable itself, even if its file was replaced
+            // by an upgrade since it started.
+            let this = PathBuf::from("/proc/self/exe");
+            let this = if this.exists() {
+                this
+            } else {
+                std::env::current_exe()?
+            };
+            lienthong::app::copy_compactions_in_child(this);
             runtime()?.block_on(serve(loaded, embedded))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -233,6 +251,13 @@ fn main() -> anyhow::Result<ExitCode> {
         Command::Bench(args) => {
             lienthong::telemetry::init(LogFormat::Text, "warn");
             runtime()?.block_on(bench::run(args))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::StoreCopyChild {
+            dir,
+            cache_capacity_bytes,
+        } => {
+            lienthong::app::store_copy_child(&dir, cache_capacity_bytes)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::SledLimitChild(args) => {

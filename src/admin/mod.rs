@@ -110,7 +110,7 @@ fn compaction_status(hub: &Hub) -> Response {
     match status.last {
         None => {}
         Some(Ok(report)) => text.push_str(&format!(
-            "last: finished: {} records in {} trees copied to {}, keys written meanwhile brought level: {} while serving ({} rounds), {} at the switch; {:.1} s in all, callers waited {} ms for the switch and {} ms for {} reopens while it copied\n",
+            "last: finished: {} records in {} trees copied to {}, keys written meanwhile brought level: {} while serving ({} rounds), {} at the switch; {:.1} s in all, callers waited {} ms for the switch and {} ms for {} reopens while it copied; {}\n",
             report.records,
             report.trees,
             report.sled_dir.display(),
@@ -120,7 +120,14 @@ fn compaction_status(hub: &Hub) -> Response {
             report.took.as_secs_f64(),
             report.paused.as_millis(),
             report.reopens_paused.as_millis(),
-            report.reopens
+            report.reopens,
+            match report.copy_process_peak_bytes {
+                Some(bytes) => format!(
+                    "the copy written by a process of its own (its peak: {} MiB)",
+                    bytes >> 20
+                ),
+                None => "the copy written by the hub's own process".to_string(),
+            }
         )),
         Some(Err(reason)) => text.push_str(&format!("last: abandoned: {reason}\n")),
     }

@@ -68,8 +68,9 @@ impl Store {
             .map_err(|e| self.failed("forgetting a first-layout rating", e))?;
         if tree.is_empty() {
             drop(tree);
-            self.write_db()?
-                .drop_tree(RATINGS_TREE)
+            let db = self.write_db()?;
+            self.compactions
+                .drop_tree(&db, RATINGS_TREE.as_bytes())
                 .map_err(|e| self.failed("dropping the first-layout ratings", e))?;
         }
         self.flush()

@@ -53,7 +53,10 @@ pub use first_layout::EmbeddedAnswer;
 pub use handle::{PlannedReopen, StorageCondition, RESERVE_BYTES, RESERVE_FILE, RESUME_FREE_BYTES};
 pub use layout::POINTER as STORE_POINTER_FILE;
 pub use notifications::{NotificationOutcome, NotificationRecord};
-pub use online_compact::{CompactionReport, CompactionStarted, CompactionStatus, MAX_WRITTEN_KEYS};
+pub use online_compact::child::{run as run_copy_child, CopyChildError};
+pub use online_compact::{
+    copy_in_child, CompactionReport, CompactionStarted, CompactionStatus, MAX_WRITTEN_KEYS,
+};
 pub use reads::ListFilter;
 pub use records::{IdempotencyRecord, StoredAnswer};
 pub use txn::{DossierCache, Txn};

@@ -42,17 +42,25 @@
 //! running; a later compaction will find it over), or if a tree is dropped
 //! while it copies (sled tells subscribers nothing of that).
 
+pub mod child;
+mod target;
 mod written;
 
 use super::handle::{CompactionReopen, CompactionStart, Handle, Lease, Switch};
-use super::{dir, handle, layout, StoreError};
+use super::{dir, layout, StoreError};
 use sled::IVec;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
+pub use target::copy_in_child;
+use target::{write_here, CopyTarget};
 use written::Written;
+
+/// Keys with their value to set, or `None` to remove them: one batch for
+/// one tree of the copy.
+type Entries = Vec<(IVec, Option<IVec>)>;
 
 /// sled's cache for the copy while it is written: it is opened afresh with
 /// the hub's own at the switch, and a large one here only holds the nodes
@@ -93,6 +101,9 @@ pub struct CompactionReport {
     pub reopens_paused: Duration,
     /// The sled directory serving now.
     pub sled_dir: PathBuf,
+    /// The peak resident bytes of the process that wrote the copy
+    /// (`child`); `None` when the hub's own process wrote it.
+    pub copy_process_peak_bytes: Option<u64>,
 }
 
 /// Where online compaction stands, for the admin listener and metrics.
@@ -121,6 +132,12 @@ pub(super) struct Compactions {
     status: Mutex<CompactionStatus>,
     /// Bumped by every `drop_tree`: a compaction that sees it move gives up.
     pub(super) trees_dropped: AtomicU64,
+    /// Held while a tree is dropped and while a compaction opens a tree of
+    /// the live store: sled's `open_tree` makes a missing tree, so a
+    /// compaction opening one just dropped would make it again, empty, in
+    /// the live store. Under this lock it sees the drop counted first and
+    /// gives up instead.
+    dropping: Mutex<()>,
     /// Bytes a compaction reads between two reopens of the live store
     /// (`hub.store_compaction_reopen_after_read_bytes`); 0: never.
     pub(super) reopen_after_read_bytes: AtomicU64,
@@ -132,6 +149,16 @@ impl Compactions {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Drops the tree `name` of the live store, counted so that a
+    /// compaction copying now gives up (sled tells its subscribers nothing
+    /// of a drop, and a tree made again under the same name would be
+    /// watched by nobody).
+    pub(super) fn drop_tree(&self, db: &sled::Db, name: &[u8]) -> sled::Result<bool> {
+        let _held = self.dropping.lock().unwrap_or_else(|p| p.into_inner());
+        self.trees_dropped.fetch_add(1, Ordering::SeqCst);
+        db.drop_tree(name)
     }
 
     /// Starts a compaction in a thread of its own; `done` runs with its
@@ -160,11 +187,14 @@ impl Compactions {
         let spawned = std::thread::Builder::new()
             .name("lienthong-compaction".into())
             .spawn(move || {
-                let dropped = (&this.trees_dropped, dropped_before);
-                let outcome = compact(&weak, start, dropped, reopen_after_read_bytes);
+                let drops = Drops {
+                    compactions: &this,
+                    before: dropped_before,
+                };
+                let outcome = compact(&weak, start, drops, reopen_after_read_bytes);
                 match &outcome {
                     Ok(report) => {
-                        tracing::info!(records = report.records, settled_meanwhile = report.settled_meanwhile, settle_rounds = report.settle_rounds, written_meanwhile = report.written_meanwhile, took_ms = report.took.as_millis() as u64, paused_ms = report.paused.as_millis() as u64, reopens = report.reopens, reopens_paused_ms = report.reopens_paused.as_millis() as u64, dir = %report.sled_dir.display(), "store compacted while serving");
+                        tracing::info!(records = report.records, settled_meanwhile = report.settled_meanwhile, settle_rounds = report.settle_rounds, written_meanwhile = report.written_meanwhile, took_ms = report.took.as_millis() as u64, paused_ms = report.paused.as_millis() as u64, reopens = report.reopens, reopens_paused_ms = report.reopens_paused.as_millis() as u64, copy_process_peak_mib = report.copy_process_peak_bytes.map(|b| b >> 20), dir = %report.sled_dir.display(), "store compacted while serving");
                         done(report);
                     }
                     Err(e) => tracing::warn!(error = %e, "online compaction gave up; the store is as it was"),
@@ -204,6 +234,39 @@ fn leased(handle: &Weak<Handle>, opened: u64) -> Result<(Arc<Handle>, Lease), St
     Ok((live, lease))
 }
 
+/// The drops of trees a compaction must not miss: counted from its start.
+#[derive(Clone, Copy)]
+struct Drops<'a> {
+    compactions: &'a Compactions,
+    before: u64,
+}
+
+impl Drops<'_> {
+    fn check(&self) -> Result<(), StoreError> {
+        if self.compactions.trees_dropped.load(Ordering::SeqCst) != self.before {
+            return Err(abandoned("a tree was dropped while it copied"));
+        }
+        Ok(())
+    }
+
+    /// The live store's tree `name`, unless a tree was dropped since the
+    /// start (opening it would make it again in the live store).
+    fn live_tree(
+        &self,
+        live: &Arc<Handle>,
+        db: &sled::Db,
+        name: &[u8],
+    ) -> Result<sled::Tree, StoreError> {
+        let _held = self
+            .compactions
+            .dropping
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        self.check()?;
+        tree_of(db, name).map_err(|e| live.failed("opening a tree to compact", e))
+    }
+}
+
 fn abandoned(reason: impl Into<String>) -> StoreError {
     StoreError::CompactionAbandoned {
         reason: reason.into(),
@@ -214,7 +277,7 @@ fn abandoned(reason: impl Into<String>) -> StoreError {
 fn compact(
     handle: &Weak<Handle>,
     start: CompactionStart,
-    trees_dropped: (&AtomicU64, u64),
+    drops: Drops,
     reopen_after_read_bytes: u64,
 ) -> Result<CompactionReport, StoreError> {
     let started = Instant::now();
@@ -222,13 +285,13 @@ fn compact(
     layout::remove_sled_dir(&copy_dir)?;
     let result = (|| {
         dir::prepare(&copy_dir)?;
-        let copy = handle::open_db(&copy_dir, COPY_CACHE_BYTES.min(start.cache_capacity_bytes))?;
+        let copy = CopyTarget::open(&copy_dir, COPY_CACHE_BYTES.min(start.cache_capacity_bytes))?;
         copy_and_switch(
             handle,
             start,
             copy,
             &copy_dir,
-            trees_dropped,
+            drops,
             reopen_after_read_bytes,
             started,
         )
@@ -244,9 +307,9 @@ fn compact(
 fn copy_and_switch(
     handle: &Weak<Handle>,
     start: CompactionStart,
-    copy: sled::Db,
+    mut copy: CopyTarget,
     copy_dir: &Path,
-    (trees_dropped, dropped_before): (&AtomicU64, u64),
+    drops: Drops,
     reopen_after_read_bytes: u64,
     started: Instant,
 ) -> Result<CompactionReport, StoreError> {
@@ -279,7 +342,8 @@ fn copy_and_switch(
     let mut copier = Copier {
         handle,
         opened,
-        copy: &copy,
+        drops,
+        copy: &mut copy,
         written: &written,
         names: &names,
         reopen_after_read_bytes,
@@ -298,25 +362,43 @@ fn copy_and_switch(
         reopens_paused,
         ..
     } = copier;
-    let trees = copy.tree_names().len();
+    let trees = names.len();
+    let copy_cache_bytes = COPY_CACHE_BYTES.min(cache_capacity_bytes);
     // Closed and opened once here, while the hub serves: a directory's
     // first open writes its first snapshot (7 s for a million dossiers'
     // copy, README), which the switch's open would otherwise make callers
     // wait for.
-    copy.flush()
-        .map_err(|e| StoreError::io("flushing the compacted copy", e))?;
-    drop(copy);
-    let copy = handle::open_db(copy_dir, COPY_CACHE_BYTES.min(cache_capacity_bytes))?;
-    let (settled_meanwhile, settle_rounds) = settle(handle, opened, &copy, &written, &names)?;
+    let mut copy = copy.reopened(copy_dir, copy_cache_bytes)?;
+    let (mut settled_meanwhile, mut settle_rounds) = settle(
+        handle,
+        opened,
+        drops,
+        &mut |name, entries| copy.write(name, entries),
+        &written,
+        &names,
+    )?;
+    // A child's copy is opened here once it has exited; what was written
+    // while it closed and this opened is settled again, here.
+    let (copy, copy_process_peak_bytes) = copy.opened_here(copy_dir, copy_cache_bytes)?;
+    if copy_process_peak_bytes.is_some() {
+        let (settled, rounds) = settle(
+            handle,
+            opened,
+            drops,
+            &mut |name, entries| write_here(&copy, name, entries),
+            &written,
+            &names,
+        )?;
+        settled_meanwhile += settled;
+        settle_rounds += rounds;
+    }
     let mut copy = Some(copy);
     for attempt in 1..=SWITCH_ATTEMPTS {
         let live = live(handle)?;
         let mut level = None;
         let switched =
             live.switch_to_copy(opened, SWITCH_DRAIN, &mut copy, copy_dir, |old, copy| {
-                if trees_dropped.load(Ordering::SeqCst) != dropped_before {
-                    return Err(abandoned("a tree was dropped while it copied"));
-                }
+                drops.check()?;
                 let keys = written.stop()?;
                 level = Some(keys.len() as u64);
                 catch_up(old, copy, &names, keys)
@@ -334,6 +416,7 @@ fn copy_and_switch(
                     reopens,
                     reopens_paused,
                     sled_dir: copy_dir.to_path_buf(),
+                    copy_process_peak_bytes,
                 })
             }
             Switch::Gone => return Err(abandoned("the store was reopened after a fault")),
@@ -357,7 +440,8 @@ fn copy_and_switch(
 struct Copier<'a> {
     handle: &'a Weak<Handle>,
     opened: u64,
-    copy: &'a sled::Db,
+    drops: Drops<'a>,
+    copy: &'a mut CopyTarget,
     written: &'a Written,
     names: &'a [IVec],
     /// `hub.store_compaction_reopen_after_read_bytes`; 0: never.
@@ -377,8 +461,7 @@ impl Copier<'_> {
         loop {
             self.written.check()?;
             let (live, lease) = leased(self.handle, self.opened)?;
-            let from =
-                tree_of(&lease, name).map_err(|e| live.failed("opening a tree to compact", e))?;
+            let from = self.drops.live_tree(&live, &lease, name)?;
             let range = match &after {
                 None => from.range::<&[u8], _>(..),
                 Some(key) => from.range((
@@ -386,20 +469,18 @@ impl Copier<'_> {
                     std::ops::Bound::Unbounded,
                 )),
             };
-            let mut batch = sled::Batch::default();
-            let (mut in_chunk, mut bytes) = (0, 0);
+            let mut entries = Entries::with_capacity(CHUNK);
+            let mut bytes = 0;
             for item in range.take(CHUNK) {
                 let (key, value) =
                     item.map_err(|e| live.failed("reading the store to compact", e))?;
                 bytes += (key.len() + value.len()) as u64;
-                batch.insert(key.clone(), value);
-                after = Some(key);
-                in_chunk += 1;
+                after = Some(key.clone());
+                entries.push((key, Some(value)));
             }
             drop((from, lease, live));
-            tree_of(self.copy, name)
-                .and_then(|into| into.apply_batch(batch))
-                .map_err(|e| StoreError::io("writing the compacted copy", e))?;
+            let in_chunk = entries.len();
+            self.copy.write(name, &entries)?;
             self.records += in_chunk as u64;
             self.read_since_reopen += bytes;
             if in_chunk < CHUNK {
@@ -463,7 +544,8 @@ impl Copier<'_> {
 fn settle(
     handle: &Weak<Handle>,
     opened: u64,
-    copy: &sled::Db,
+    drops: Drops,
+    copy: &mut dyn FnMut(&[u8], &Entries) -> Result<(), StoreError>,
     written: &Written,
     names: &[IVec],
 ) -> Result<(u64, u32), StoreError> {
@@ -477,43 +559,44 @@ fn settle(
         let keys: Vec<(usize, IVec)> = keys.into_iter().collect();
         for chunk in keys.chunks(CHUNK) {
             let (live, lease) = leased(handle, opened)?;
-            let batches = level_batches(&lease, names, chunk.iter().cloned())
+            let from = names
+                .iter()
+                .map(|name| drops.live_tree(&live, &lease, name))
+                .collect::<Result<Vec<_>, _>>()?;
+            let batches = level_batches(&from, chunk.iter().cloned())
                 .map_err(|e| live.failed("reading the store to settle the copy", e))?;
-            drop((lease, live));
-            apply_batches(copy, names, batches)?;
+            drop((from, lease, live));
+            write_batches(copy, names, &batches)?;
         }
     }
     Ok((settled, rounds))
 }
 
-/// One batch per watched tree setting each key of `keys` in the copy to
-/// its value in `from` now, or removing it there.
+/// One batch per watched tree (`from`, in the watch's order) setting each
+/// key of `keys` in the copy to its value in `from` now, or removing it
+/// there.
 fn level_batches(
-    from: &sled::Db,
-    watched: &[IVec],
+    from: &[sled::Tree],
     keys: impl IntoIterator<Item = (usize, IVec)>,
-) -> sled::Result<Vec<sled::Batch>> {
-    let mut batches: Vec<sled::Batch> = watched.iter().map(|_| sled::Batch::default()).collect();
+) -> sled::Result<Vec<Entries>> {
+    let mut batches: Vec<Entries> = from.iter().map(|_| Entries::new()).collect();
     for (tree, key) in keys {
-        match tree_of(from, &watched[tree])?.get(&key)? {
-            Some(value) => batches[tree].insert(key, value),
-            None => batches[tree].remove(key),
-        }
+        let value = from[tree].get(&key)?;
+        batches[tree].push((key, value));
     }
     Ok(batches)
 }
 
-fn apply_batches(
-    copy: &sled::Db,
+/// Writes each watched tree's batch that has something in it.
+fn write_batches(
+    copy: &mut dyn FnMut(&[u8], &Entries) -> Result<(), StoreError>,
     watched: &[IVec],
-    batches: Vec<sled::Batch>,
+    batches: &[Entries],
 ) -> Result<(), StoreError> {
-    let writing = |e| StoreError::io("writing the compacted copy", e);
     for (name, batch) in watched.iter().zip(batches) {
-        tree_of(copy, name)
-            .map_err(writing)?
-            .apply_batch(batch)
-            .map_err(writing)?;
+        if !batch.is_empty() {
+            copy(name, batch)?;
+        }
     }
     Ok(())
 }
@@ -529,8 +612,17 @@ fn catch_up(
 ) -> Result<(), StoreError> {
     let reading = |e| StoreError::io("reading the store to catch up", e);
     let writing = |e| StoreError::io("writing the compacted copy", e);
-    let batches = level_batches(old, watched, keys).map_err(reading)?;
-    apply_batches(copy, watched, batches)?;
+    let from = watched
+        .iter()
+        .map(|name| tree_of(old, name))
+        .collect::<sled::Result<Vec<_>>>()
+        .map_err(reading)?;
+    let batches = level_batches(&from, keys).map_err(reading)?;
+    write_batches(
+        &mut |name, entries| write_here(copy, name, entries),
+        watched,
+        &batches,
+    )?;
     let now = old.tree_names();
     for name in now.iter().filter(|n| !watched.contains(n)) {
         let from = tree_of(old, name).map_err(reading)?;
@@ -563,7 +655,7 @@ const DEFAULT_TREE: &[u8] = b"__sled__default";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::{handle, Store};
     use std::collections::BTreeMap;
     use std::sync::atomic::AtomicBool;
 
@@ -635,7 +727,13 @@ mod tests {
         let copy_dir = tempfile::tempdir().unwrap();
         let copy = handle::open_db(copy_dir.path(), 8 << 20).unwrap();
         let weak = Arc::downgrade(&store.handle);
-        let (settled, rounds) = settle(&weak, start.opened, &copy, &written, &names).unwrap();
+        let drops = Drops {
+            compactions: &store.compactions,
+            before: 0,
+        };
+        let mut into = |name: &[u8], entries: &Entries| write_here(&copy, name, entries);
+        let (settled, rounds) =
+            settle(&weak, start.opened, drops, &mut into, &written, &names).unwrap();
         assert_eq!((settled, rounds), (keys, 1), "one round took them all");
         for key in 0..keys {
             let value = copy.get(key.to_be_bytes()).unwrap();
@@ -645,7 +743,7 @@ mod tests {
         write(&store, "main", 5, b"again");
         remove(&store, "main", 6);
         assert_eq!(
-            settle(&weak, start.opened, &copy, &written, &names).unwrap(),
+            settle(&weak, start.opened, drops, &mut into, &written, &names).unwrap(),
             (0, 0)
         );
         let left = written.stop().unwrap();
@@ -667,6 +765,60 @@ mod tests {
             "nothing else reached the copy"
         );
         drop(db);
+        store.handle.end_compaction();
+    }
+
+    #[test]
+    fn a_tree_dropped_while_it_settles_makes_it_give_up_without_making_the_tree_again() {
+        let data = tempfile::tempdir().unwrap();
+        let store = Store::open(data.path(), 8 << 20).unwrap();
+        write(&store, "t", 0, b"before");
+        let start = store.handle.begin_compaction().unwrap();
+        let names = start.db.tree_names();
+        let written = Written::watch(&start.db, &names).unwrap();
+        drop(start.db);
+        let keys = SETTLED_KEYS as u64 + 1;
+        for key in 0..keys {
+            write(&store, "t", key, b"written");
+        }
+        let waited = Instant::now();
+        while written.seen() < keys as usize {
+            assert!(
+                waited.elapsed() < Duration::from_secs(60),
+                "the watch saw {}",
+                written.seen()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let drops = Drops {
+            compactions: &store.compactions,
+            before: store.compactions.trees_dropped.load(Ordering::SeqCst),
+        };
+        {
+            let db = store.write_db().unwrap();
+            assert!(store.compactions.drop_tree(&db, b"t").unwrap());
+        }
+        let copy_dir = tempfile::tempdir().unwrap();
+        let copy = handle::open_db(copy_dir.path(), 8 << 20).unwrap();
+        let weak = Arc::downgrade(&store.handle);
+        let mut into = |name: &[u8], entries: &Entries| write_here(&copy, name, entries);
+        match settle(&weak, start.opened, drops, &mut into, &written, &names) {
+            Err(StoreError::CompactionAbandoned { reason }) => {
+                assert!(reason.contains("a tree was dropped"), "{reason}")
+            }
+            other => panic!("settled over a dropped tree: {other:?}"),
+        }
+        let db = store.db().unwrap();
+        assert!(
+            !db.tree_names().iter().any(|n| n == b"t"),
+            "the dropped tree is not made again in the live store"
+        );
+        assert!(
+            copy.tree_names().iter().all(|n| n != b"t"),
+            "nor in the copy"
+        );
+        drop(db);
+        written.stop().unwrap();
         store.handle.end_compaction();
     }
 

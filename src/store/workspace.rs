@@ -130,17 +130,15 @@ impl Store {
     /// the module's own data, in no event.
     pub fn drop_workspace_read_model(&self, partner: &str) -> Result<(), StoreError> {
         // A compaction copying now would not hear of the drop: it gives up.
+        let db = self.write_db()?;
         self.compactions
-            .trees_dropped
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.write_db()?
-            .drop_tree(ROWS_TREE)
+            .drop_tree(&db, ROWS_TREE.as_bytes())
             .map_err(|e| self.failed("dropping the workspace's rows", e))?;
         let mut cursor = vec![keys::CURSOR];
         cursor.extend_from_slice(CursorId::Workspace(partner.to_string()).name().as_bytes());
-        self.write_db()?
-            .remove(cursor)
+        db.remove(cursor)
             .map_err(|e| self.failed("removing the workspace's cursor", e))?;
+        drop(db);
         self.flush()
     }
 

@@ -4,7 +4,10 @@
 //! every dossier reads back from the copy, the data directory names the
 //! copy in its pointer file and keeps no old sled file, the metrics and
 //! `GET /store/compaction` say it finished, and a hub started again on the
-//! directory serves the same dossiers.
+//! directory serves the same dossiers. The copy is written by the real
+//! `lienthong store-copy-child`, as `lienthong serve` has it; a copy process
+//! killed by signal 9 (as the kernel's out-of-memory killer does) makes the
+//! compaction give up and the hub serve on, its store as it was.
 
 use crate::command_stream::{accepted, run};
 use crate::common::{submission, submit_request, TestHub, ONE_STOP};
@@ -38,6 +41,9 @@ async fn finished(admin: std::net::SocketAddr, n: u64) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_compaction_asked_for_during_a_burst_switches_to_the_copy_and_loses_nothing() {
     const COMMANDS: usize = 2000;
+    // Each test is a process of its own (nextest): this one's compactions
+    // copy through the hub's real executable.
+    lienthong::app::copy_compactions_in_child(env!("CARGO_BIN_EXE_lienthong").into());
     let mut hub = TestHub::start().await;
     let data = hub.dir.path().join("data");
     let admin = hub.admin_addr.expect("the dev configuration has [admin]");
@@ -77,6 +83,10 @@ async fn a_compaction_asked_for_during_a_burst_switches_to_the_copy_and_loses_no
     // (hub.store_compaction_reopen_after_read_bytes is 0 by default: never).
     assert!(
         text.contains("and 0 ms for 0 reopens while it copied"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the copy written by a process of its own (its peak: "),
         "{text}"
     );
     let samples = scrape(admin).await;
@@ -133,4 +143,49 @@ async fn a_compaction_asked_for_during_a_burst_switches_to_the_copy_and_loses_no
     }
     let mut again = again;
     again.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_process_killed_makes_the_compaction_give_up_and_the_hub_serve_on() {
+    let scripts = tempfile::tempdir().unwrap();
+    let program = scripts.path().join("killed-copy");
+    std::fs::write(&program, "#!/bin/sh\nkill -9 $$\n").unwrap();
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    lienthong::app::copy_compactions_in_child(program);
+    let mut hub = TestHub::start().await;
+    let data = hub.dir.path().join("data");
+    let admin = hub.admin_addr.expect("the dev configuration has [admin]");
+    let mut client = hub.client(ONE_STOP).await;
+    let before = client.submit("before-the-compaction").await;
+    let (status, text) = post(admin, "/store/compaction").await;
+    assert_eq!(status, 202, "{text}");
+    let mut text = String::new();
+    for _ in 0..6000 {
+        text = get(admin, "/store/compaction").await.1;
+        if text.contains("state: idle") && text.contains("abandoned: 1\n") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(text.contains("finished: 0\nabandoned: 1\n"), "{text}");
+    assert!(
+        text.contains("last: abandoned: online compaction gave up: its copy process (pid ")
+            && text.contains("signal: 9 (SIGKILL)"),
+        "{text}"
+    );
+    assert!(!data.join("store.1").exists(), "the copy was removed");
+    assert!(!data.join(lienthong::store::STORE_POINTER_FILE).exists());
+    assert!(
+        data.join("conf").exists(),
+        "the live store stays where it was"
+    );
+    let id = before.dossier.expect("a dossier").id;
+    client.get(id).await.expect("the dossier reads back");
+    let after = client.submit("after-the-compaction").await;
+    assert!(after.dossier.is_some(), "the hub serves on");
+    hub.stop().await;
 }
