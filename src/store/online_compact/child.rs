@@ -281,6 +281,7 @@ mod tests {
         assert_eq!(t.get("kept").unwrap(), Some(IVec::from(b"1")));
         assert_eq!(t.get("lost").unwrap(), None, "no half batch");
 
+        drop((t, db));
         let unknown = serve(dir.path(), 1 << 20, &b"Z"[..], Vec::new()).unwrap_err();
         assert_eq!(unknown.to_string(), "frame 1: unknown frame kind 0x5a");
         let huge = [&[BATCH][..], &u32::MAX.to_be_bytes()].concat();
