@@ -147,6 +147,16 @@ pub struct BenchArgs {
     /// the store), to weigh their memory peak against their pauses.
     #[arg(long, requires = "scale")]
     pub compaction_reopen_after_read_bytes: Option<u64>,
+    /// With --scale: at most this many new dossiers' lives written beside
+    /// the first online compaction (default: a 25th of --scale).
+    #[arg(long, requires = "scale")]
+    pub compaction_load_dossiers: Option<u64>,
+    /// With --scale: the pause between two chunks of 50 dossiers written
+    /// beside the first online compaction (default 500: a partner's
+    /// trickle, ~100 dossiers a second; 0: a migration, as fast as one
+    /// stream goes).
+    #[arg(long, requires = "scale", default_value_t = 500)]
+    pub compaction_load_pace_ms: u64,
     /// With --scale or --at-work: the measured hub's `hub.cache_capacity_bytes`, and
     /// plain sled's beside it (default 128 MiB), to weigh sled's cache
     /// against the memory target.

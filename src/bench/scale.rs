@@ -152,7 +152,12 @@ pub(super) async fn scale_run(
     let ((compaction_time, compaction), during) = super::scale_load::written_during(
         channel.clone(),
         3 * dossiers,
-        (dossiers / 25).max(1),
+        super::scale_load::Pace {
+            dossiers: args
+                .compaction_load_dossiers
+                .map_or((dossiers / 25).max(1), |n| n as usize),
+            between_chunks: Duration::from_millis(args.compaction_load_pace_ms),
+        },
         super::scale_compaction::compact_online(admin_port),
     )
     .await?;
@@ -551,6 +556,9 @@ pub(super) async fn deliver_all(channel: Channel, head: u64) -> anyhow::Result<(
         // oldest event kept: past `head` when the outbox is empty.
         let oldest = match subscribed {
             Ok(_) => 1,
+            // The store is being reopened (a planned reopen of a lived
+            // directory can outlast the 15 s a caller waits): ask again.
+            Err(status) if status.code() == tonic::Code::Unavailable => 1,
             Err(status) => oldest_kept(status.message())
                 .with_context(|| format!("subscribing after seq 0: {}", status.message()))?,
         };

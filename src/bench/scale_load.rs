@@ -23,9 +23,6 @@ use tonic::transport::Channel;
 
 /// Dossiers per chunk of the load (one stream each, 5 commands a dossier).
 const CHUNK_DOSSIERS: usize = 50;
-/// The pause between two chunks: about 100 dossiers (500 commands) a
-/// second, so a compaction of minutes is written through all along.
-const PACE: Duration = Duration::from_millis(500);
 /// Reads in flight while checking the dossiers back.
 const READS_IN_FLIGHT: usize = 32;
 
@@ -48,20 +45,33 @@ pub(super) struct WrittenDuring {
     capped: bool,
 }
 
+/// How much the load writes, and how fast. By default at most a 25th of
+/// the fill, a chunk every 500 ms: about 100 dossiers (500 commands) a
+/// second, so a compaction of minutes is written through all along
+/// without swelling the store the later steps measure. Without the pause
+/// it is a migration: as fast as one stream goes, which outruns the copy.
+pub(super) struct Pace {
+    pub(super) dossiers: usize,
+    pub(super) between_chunks: Duration,
+}
+
 /// Runs `compaction` while new dossiers (numbered from `first_number`, at
-/// most `cap` of them) go through their lives beside it; returns the
-/// compaction's outcome and what was acknowledged meanwhile.
+/// most `pace.dossiers` of them) go through their lives beside it; returns
+/// the compaction's outcome and what was acknowledged meanwhile.
 pub(super) async fn written_during<T>(
     channel: Channel,
     first_number: usize,
-    cap: usize,
+    pace: Pace,
     compaction: impl std::future::Future<Output = anyhow::Result<T>>,
 ) -> anyhow::Result<(T, WrittenDuring)> {
     let over = Arc::new(AtomicBool::new(false));
     let load = tokio::spawn(write_until(
         DossierServiceClient::new(channel),
         first_number,
-        cap.max(CHUNK_DOSSIERS),
+        Pace {
+            dossiers: pace.dossiers.max(CHUNK_DOSSIERS),
+            ..pace
+        },
         over.clone(),
     ));
     let compacted = compaction.await;
@@ -73,7 +83,7 @@ pub(super) async fn written_during<T>(
 async fn write_until(
     client: DossierServiceClient<Channel>,
     first_number: usize,
-    cap: usize,
+    pace: Pace,
     over: Arc<AtomicBool>,
 ) -> anyhow::Result<WrittenDuring> {
     let mut written = WrittenDuring {
@@ -84,7 +94,7 @@ async fn write_until(
         capped: false,
     };
     let mut next = first_number;
-    while !over.load(Ordering::SeqCst) && next - first_number < cap {
+    while !over.load(Ordering::SeqCst) && next - first_number < pace.dossiers {
         let numbers: Vec<usize> = (next..next + CHUNK_DOSSIERS).collect();
         next += CHUNK_DOSSIERS;
         let replies = lives_answered(client.clone(), &numbers)
@@ -106,7 +116,7 @@ async fn write_until(
                 *kept = answered;
             }
         }
-        tokio::time::sleep(PACE).await;
+        tokio::time::sleep(pace.between_chunks).await;
     }
     written.capped = !over.load(Ordering::SeqCst);
     Ok(written)

@@ -28,6 +28,9 @@
 //!    from the live store and set or removed in the copy, in rounds, until
 //!    few are left (`settle`): the switch's pause is the catch-up's length,
 //!    and a long copy under load leaves hundreds of thousands of keys.
+//!    The same happens between two chunks of the copy whenever the watch
+//!    holds more than `SETTLE_WHILE_COPYING_ABOVE` keys, so that writers
+//!    outpacing the copy make it longer, not give up.
 //! 4. **Switch** (`handle::switch`). With nobody holding the store, every
 //!    key written since is read from the live store and set or removed
 //!    in the copy, trees opened meanwhile are copied whole, the copy is
@@ -37,9 +40,9 @@
 //!
 //! A compaction gives up — the live store untouched, the copy removed — if
 //! the store falls into a fault (its handle is replaced), if the hub stops,
-//! if more than `MAX_WRITTEN_KEYS` keys change while it copies (the set
-//! would cost memory and the switch would be long: a bulk migration is
-//! running; a later compaction will find it over), or if a tree is dropped
+//! if more than `MAX_WRITTEN_KEYS` keys change between two settle rounds
+//! (the set would cost memory and the switch would be long: writers faster
+//! than the copy reads; a later compaction will find them gone), or if a tree is dropped
 //! while it copies (sled tells subscribers nothing of that).
 
 pub mod child;
@@ -76,6 +79,11 @@ const SWITCH_DRAIN: Duration = Duration::from_secs(1);
 /// (`settle`), and the keys left at which the switch is worth its pause.
 const SETTLE_ROUNDS: u32 = 8;
 const SETTLED_KEYS: usize = 4096;
+/// Keys the watch may hold while the copy runs before a settle round
+/// brings them level between two chunks: a long copy beside a bulk
+/// migration would otherwise reach `MAX_WRITTEN_KEYS` and give up, and
+/// the set costs the hub memory (~100 bytes a key).
+const SETTLE_WHILE_COPYING_ABOVE: usize = 1 << 18;
 /// Switches tried before giving up (a reader that keeps the store busy).
 const SWITCH_ATTEMPTS: u32 = 30;
 
@@ -349,6 +357,9 @@ fn copy_and_switch(
         reopen_after_read_bytes,
         read_since_reopen: 0,
         records: 0,
+        settle_above: SETTLE_WHILE_COPYING_ABOVE,
+        settled: 0,
+        settle_rounds: 0,
         reopens: 0,
         reopens_paused: Duration::ZERO,
     };
@@ -360,6 +371,8 @@ fn copy_and_switch(
         records,
         reopens,
         reopens_paused,
+        settled: settled_while_copying,
+        settle_rounds: rounds_while_copying,
         ..
     } = copier;
     let trees = names.len();
@@ -392,6 +405,8 @@ fn copy_and_switch(
         settled_meanwhile += settled;
         settle_rounds += rounds;
     }
+    settled_meanwhile += settled_while_copying;
+    settle_rounds += rounds_while_copying;
     let mut copy = Some(copy);
     for attempt in 1..=SWITCH_ATTEMPTS {
         let live = live(handle)?;
@@ -450,6 +465,11 @@ struct Copier<'a> {
     records: u64,
     reopens: u32,
     reopens_paused: Duration,
+    /// Keys the watch may hold before a settle round between two chunks
+    /// (`SETTLE_WHILE_COPYING_ABOVE`), and what such rounds brought level.
+    settle_above: usize,
+    settled: u64,
+    settle_rounds: u32,
 }
 
 impl Copier<'_> {
@@ -481,6 +501,7 @@ impl Copier<'_> {
             drop((from, lease, live));
             let in_chunk = entries.len();
             self.copy.write(name, &entries)?;
+            self.settle_if_many()?;
             self.records += in_chunk as u64;
             self.read_since_reopen += bytes;
             if in_chunk < CHUNK {
@@ -492,6 +513,25 @@ impl Copier<'_> {
                 self.reopen_live()?;
             }
         }
+    }
+
+    /// A settle round between two chunks once the watch holds more than
+    /// `settle_above` keys.
+    fn settle_if_many(&mut self) -> Result<(), StoreError> {
+        let Some(keys) = self.written.take_more_than(self.settle_above)? else {
+            return Ok(());
+        };
+        self.settle_rounds += 1;
+        self.settled += keys.len() as u64;
+        let copy = &mut *self.copy;
+        settle_keys(
+            self.handle,
+            self.opened,
+            self.drops,
+            &mut |name, entries| copy.write(name, entries),
+            self.names,
+            keys,
+        )
     }
 
     /// Reopens the live store with the watch carried across
@@ -556,20 +596,34 @@ fn settle(
         };
         rounds += 1;
         settled += keys.len() as u64;
-        let keys: Vec<(usize, IVec)> = keys.into_iter().collect();
-        for chunk in keys.chunks(CHUNK) {
-            let (live, lease) = leased(handle, opened)?;
-            let from = names
-                .iter()
-                .map(|name| drops.live_tree(&live, &lease, name))
-                .collect::<Result<Vec<_>, _>>()?;
-            let batches = level_batches(&from, chunk.iter().cloned())
-                .map_err(|e| live.failed("reading the store to settle the copy", e))?;
-            drop((from, lease, live));
-            write_batches(copy, names, &batches)?;
-        }
+        settle_keys(handle, opened, drops, copy, names, keys)?;
     }
     Ok((settled, rounds))
+}
+
+/// One settle round: each of `keys` read from the live store now, a chunk
+/// per lease, and set or removed in the copy.
+fn settle_keys(
+    handle: &Weak<Handle>,
+    opened: u64,
+    drops: Drops,
+    copy: &mut dyn FnMut(&[u8], &Entries) -> Result<(), StoreError>,
+    names: &[IVec],
+    keys: HashSet<(usize, IVec)>,
+) -> Result<(), StoreError> {
+    let keys: Vec<(usize, IVec)> = keys.into_iter().collect();
+    for chunk in keys.chunks(CHUNK) {
+        let (live, lease) = leased(handle, opened)?;
+        let from = names
+            .iter()
+            .map(|name| drops.live_tree(&live, &lease, name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let batches = level_batches(&from, chunk.iter().cloned())
+            .map_err(|e| live.failed("reading the store to settle the copy", e))?;
+        drop((from, lease, live));
+        write_batches(copy, names, &batches)?;
+    }
+    Ok(())
 }
 
 /// One batch per watched tree (`from`, in the watch's order) setting each
@@ -818,6 +872,77 @@ mod tests {
             "nor in the copy"
         );
         drop(db);
+        written.stop().unwrap();
+        store.handle.end_compaction();
+    }
+
+    #[test]
+    fn keys_written_while_it_copies_are_settled_between_chunks_once_the_watch_holds_many() {
+        let data = tempfile::tempdir().unwrap();
+        let store = Store::open(data.path(), 8 << 20).unwrap();
+        for key in 0..(2 * CHUNK as u64 + 1) {
+            write(&store, "main", key, b"copied");
+        }
+        write(&store, "other", 0, b"before");
+        let start = store.handle.begin_compaction().unwrap();
+        let names = start.db.tree_names();
+        let main = names.iter().position(|n| n == DEFAULT_TREE).unwrap();
+        let written = Written::watch(&start.db, &names).unwrap();
+        drop(start.db);
+        // Written beside the copy in a tree it does not copy now: only a
+        // settle round can bring these into the copy.
+        for key in 0..100u64 {
+            write(&store, "other", key, b"beside");
+        }
+        let waited = Instant::now();
+        while written.seen() < 100 {
+            assert!(
+                waited.elapsed() < Duration::from_secs(60),
+                "the watch saw {}",
+                written.seen()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let copy_dir = tempfile::tempdir().unwrap();
+        let mut copy = CopyTarget::Here(handle::open_db(copy_dir.path(), 8 << 20).unwrap());
+        let weak = Arc::downgrade(&store.handle);
+        let mut copier = Copier {
+            handle: &weak,
+            opened: start.opened,
+            drops: Drops {
+                compactions: &store.compactions,
+                before: 0,
+            },
+            copy: &mut copy,
+            written: &written,
+            names: &names,
+            reopen_after_read_bytes: 0,
+            read_since_reopen: 0,
+            records: 0,
+            reopens: 0,
+            reopens_paused: Duration::ZERO,
+            settle_above: 10,
+            settled: 0,
+            settle_rounds: 0,
+        };
+        copier.copy_tree(&names[main]).unwrap();
+        assert_eq!(
+            (copier.settled, copier.settle_rounds, copier.records),
+            (100, 1, 2 * CHUNK as u64 + 1),
+            "one round after the first chunk took the 100 keys"
+        );
+        assert_eq!(written.seen(), 0);
+        let CopyTarget::Here(copy) = copy else {
+            unreachable!()
+        };
+        let other = copy.open_tree("other").unwrap();
+        for key in 0..100u64 {
+            assert_eq!(
+                other.get(key.to_be_bytes()).unwrap().as_deref(),
+                Some(&b"beside"[..]),
+                "key {key} brought level while the copy ran"
+            );
+        }
         written.stop().unwrap();
         store.handle.end_compaction();
     }

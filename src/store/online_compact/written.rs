@@ -84,7 +84,7 @@ impl Written {
     pub(super) fn check(&self) -> Result<(), StoreError> {
         if self.overflowed.load(Ordering::Relaxed) {
             return Err(abandoned(format!(
-                "more than {MAX_WRITTEN_KEYS} keys were written while it copied"
+                "more than {MAX_WRITTEN_KEYS} keys were written between two of its settle rounds"
             )));
         }
         Ok(())
