@@ -64,6 +64,9 @@ use written::Written;
 /// Keys with their value to set, or `None` to remove them: one batch for
 /// one tree of the copy.
 type Entries = Vec<(IVec, Option<IVec>)>;
+/// Writes one batch into the copy's tree of that name (through the
+/// `CopyTarget`, or into the copy opened here).
+type WriteCopy<'a> = dyn FnMut(&[u8], &Entries) -> Result<(), StoreError> + 'a;
 
 /// sled's cache for the copy while it is written: it is opened afresh with
 /// the hub's own at the switch, and a large one here only holds the nodes
@@ -585,7 +588,7 @@ fn settle(
     handle: &Weak<Handle>,
     opened: u64,
     drops: Drops,
-    copy: &mut dyn FnMut(&[u8], &Entries) -> Result<(), StoreError>,
+    copy: &mut WriteCopy,
     written: &Written,
     names: &[IVec],
 ) -> Result<(u64, u32), StoreError> {
@@ -607,7 +610,7 @@ fn settle_keys(
     handle: &Weak<Handle>,
     opened: u64,
     drops: Drops,
-    copy: &mut dyn FnMut(&[u8], &Entries) -> Result<(), StoreError>,
+    copy: &mut WriteCopy,
     names: &[IVec],
     keys: HashSet<(usize, IVec)>,
 ) -> Result<(), StoreError> {
@@ -643,7 +646,7 @@ fn level_batches(
 
 /// Writes each watched tree's batch that has something in it.
 fn write_batches(
-    copy: &mut dyn FnMut(&[u8], &Entries) -> Result<(), StoreError>,
+    copy: &mut WriteCopy,
     watched: &[IVec],
     batches: &[Entries],
 ) -> Result<(), StoreError> {
