@@ -614,7 +614,13 @@ fn settle_keys(
     names: &[IVec],
     keys: HashSet<(usize, IVec)>,
 ) -> Result<(), StoreError> {
-    let keys: Vec<(usize, IVec)> = keys.into_iter().collect();
+    // In tree and key order: neighbouring keys share sled's pages, read
+    // while they are still cached, instead of jumping across the whole
+    // directory in the set's hash order (a round over a lived directory on
+    // a slow disk is random reads; README, "The copy in a process of its
+    // own"; not measured yet).
+    let mut keys: Vec<(usize, IVec)> = keys.into_iter().collect();
+    keys.sort_unstable();
     for chunk in keys.chunks(CHUNK) {
         let (live, lease) = leased(handle, opened)?;
         let from = names
