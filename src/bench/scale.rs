@@ -610,19 +610,30 @@ async fn first_live(
     waited_for: &impl Fn(u64) -> bool,
 ) -> anyhow::Result<Option<u64>> {
     let mut page_token = String::new();
+    let mut refused = 0;
     loop {
-        let page = client
+        let listed = client
             .list_dossiers(authorized(
                 pb::ListDossiersRequest {
                     page_size: 100,
-                    page_token,
+                    page_token: page_token.clone(),
                     ..Default::default()
                 },
                 TOKEN,
             )?)
-            .await
-            .context("listing the live dossiers")?
-            .into_inner();
+            .await;
+        let page = match listed {
+            Ok(page) => page.into_inner(),
+            // The archive's writes make the hub reopen its store (planned
+            // reopens), and at a million dossiers a reopen of the lived
+            // directory can outlast the 15 s a reader waits: ask again.
+            Err(status) if status.code() == tonic::Code::Unavailable && refused < 240 => {
+                refused += 1;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            }
+            Err(status) => return Err(status).context("listing the live dossiers"),
+        };
         if let Some(live) = page
             .dossiers
             .iter()

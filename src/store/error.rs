@@ -22,9 +22,11 @@ pub enum StoreError {
     Corrupt { key: String, reason: String },
     #[error("data directory {path}: {problem}")]
     DataDir { path: String, problem: String },
-    /// Writes are refused until the store has recovered from a failed write
-    /// (a full disk); reads go on. Retrying later is right.
-    #[error("storage refuses writes for now ({reason}); retry later")]
+    /// The store cannot serve this call for now: writes are refused until
+    /// it has recovered from a failed write (a full disk; reads go on), and
+    /// every call is refused once it waited its bound for a planned reopen
+    /// of the data directory. Retrying later is right.
+    #[error("storage is unavailable for now ({reason}); retry later")]
     Unavailable { reason: String },
     /// An online compaction gave up; the live store is as it was.
     #[error("online compaction gave up: {reason}")]
