@@ -172,7 +172,8 @@ pub struct HubSection {
     /// holds now. Counted from the start of the process. 0 (the default):
     /// only when an operator asks (`POST /store/compaction` on the admin
     /// listener) — a compaction of a million dossiers' directory peaked at
-    /// 3.2-3.5 GiB resident (README), which an operator should plan for.
+    /// 2.9-3.0 GiB resident in the hub and 1.9-2.1 GiB in the process
+    /// writing the copy (README), which an operator should plan for.
     pub store_compact_after_written_bytes: u64,
     /// Bytes of records an online compaction reads between two reopens of
     /// the live store (callers wait for each, as for a planned reopen):
